@@ -1,0 +1,23 @@
+// `npm test`: the same set-up as `npm start`, plus what the suites need (Chromium, WordPress
+// core), builds the admin page, then runs every vitest project. Extra args go to vitest.
+import { spawnSync } from 'node:child_process';
+import { ensureDebianPackages, ensureNpmPackages, root, say } from './lib/system.mjs';
+
+ensureNpmPackages();
+ensureDebianPackages({
+  'redis-server': 'redis-server',
+  chromium: '/usr/bin/chromium',
+  wordpress: '/usr/share/wordpress/wp-settings.php',
+});
+
+const run = (cmd, args) => {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: process.env });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+};
+
+say('type-checking…');
+run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
+say('building the admin page…');
+run('npm', ['run', '--silent', 'build:ui']);
+say('running the test suites…');
+run('npx', ['vitest', 'run', ...process.argv.slice(2)]);

@@ -34,6 +34,7 @@ const ADVICE: Record<string, string> = {
   expectedVersion: 'send the version you last read, or leave it out',
   reason: 'say why in a few words',
   limit: 'ask for fewer items per page and follow nextCursor',
+  cursor: 'pass nextCursor from the previous page unchanged',
 };
 
 function range(lo: unknown, hi: unknown, unit = ''): string {

@@ -47,7 +47,7 @@ export const AuditQuery = Type.Object(
     channel: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
     from: Type.Optional(Instant),
     to: Type.Optional(Instant),
-    cursor: Type.Optional(Cursor),
+    cursor: Type.Optional(Type.String({ pattern: '^\\d{1,20}-\\d{1,20}$', description: 'nextCursor from the previous page (an audit entry id)' })),
     limit: Type.Optional(Limit),
     order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')], { description: 'desc (newest first) by default' })),
   },

@@ -57,7 +57,7 @@ export function stockRoutes({ ledger, adminToken }: { ledger: Ledger; adminToken
         async (request) => {
           const tenant = request.query.tenant ?? DEFAULT_TENANT;
           const { sku } = request.params;
-          if (!(await ledger.getStock(tenant, sku))) throw unknownSku(tenant, sku);
+          // An unknown SKU is refused by the ledger itself (unknown_sku, 404).
           const reason = request.body?.reason ?? (paused ? 'paused by an admin' : 'relisted by an admin');
           return ledger.setPaused(tenant, sku, paused, reason);
         },

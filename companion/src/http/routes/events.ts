@@ -34,7 +34,7 @@ export interface EventsRouteDeps {
 
 export function eventsRoutes({ config, ledger }: EventsRouteDeps) {
   async function checkSignature(request: FastifyRequest) {
-    if (request.body !== undefined && request.rawBody === undefined) {
+    if (request.body != null && request.rawBody === undefined) {
       throw new StocklineError('Events must be sent as JSON — set Content-Type: application/json', 'unsupported_media_type', 415, false);
     }
     const tenant = signingTenant(request.body);

@@ -77,10 +77,25 @@ async function runClient(job: ClientJob): Promise<ClientResult> {
   const at = () => new Date().toISOString();
   const next = (): { body: string; events: number; lines: number } => {
     if (job.load === 'reserve-one') {
-      const event = { id: id(), type: 'stock.reserved', source: 'woocommerce', occurredAt: at(), reservationId: id(), lines: [{ sku: sku(), qty: 1 }], ttlSeconds: 900 };
+      const event = {
+        id: id(),
+        type: 'stock.reserved',
+        source: 'woocommerce',
+        occurredAt: at(),
+        reservationId: id(),
+        lines: [{ sku: sku(), qty: 1 }],
+        ttlSeconds: 900,
+      };
       return { body: JSON.stringify(event), events: 1, lines: 1 };
     }
-    const events = Array.from({ length: BATCH }, () => ({ id: id(), type: 'order.confirmed', source: 'woocommerce', occurredAt: at(), orderId: id(), lines: [{ sku: sku(), qty: 1 }] }));
+    const events = Array.from({ length: BATCH }, () => ({
+      id: id(),
+      type: 'order.confirmed',
+      source: 'woocommerce',
+      occurredAt: at(),
+      orderId: id(),
+      lines: [{ sku: sku(), qty: 1 }],
+    }));
     return { body: JSON.stringify({ events }), events: BATCH, lines: BATCH };
   };
   const send = async (body: string): Promise<number> => {
@@ -181,14 +196,34 @@ export async function benchLedgerHttp({ redisUrl, prefix, seconds = 3 }: HttpBen
     const address = await app.listen({ host: config.host, port: 0 });
     // Enough stock that no order is refused: the bench measures the applied path.
     const at = new Date().toISOString();
-    const seed = Array.from({ length: SKUS }, (_, i) => ({ id: `seed-${prefix}-${i}`, type: 'stock.adjusted' as const, source: 'manual', occurredAt: at, sku: `BENCH-${i}`, set: 1_000_000_000, reason: 'bench' }));
+    const seed = Array.from({ length: SKUS }, (_, i) => ({
+      id: `seed-${prefix}-${i}`,
+      type: 'stock.adjusted' as const,
+      source: 'manual',
+      occurredAt: at,
+      sku: `BENCH-${i}`,
+      set: 1_000_000_000,
+      reason: 'bench',
+    }));
     await ledger.applyBatch(seed);
 
     const job = { role: CLIENT_ROLE, address, secret, seconds } as const;
-    const single = toRow('http single reserve (1 line, 32 clients)', await inWorker({ ...job, load: 'reserve-one', concurrency: 32 }), false);
-    const batched = toRow(`http batch of ${BATCH} order.confirmed (1 line each, 8 clients)`, await inWorker({ ...job, load: 'confirm-batch', concurrency: 8 }), true);
+    const single = toRow(
+      'http single reserve (1 line, 32 clients)',
+      await inWorker({ ...job, load: 'reserve-one', concurrency: 32 }),
+      false,
+    );
+    const batched = toRow(
+      `http batch of ${BATCH} order.confirmed (1 line each, 8 clients)`,
+      await inWorker({ ...job, load: 'confirm-batch', concurrency: 8 }),
+      true,
+    );
     const halfRate = Math.max(1, Math.floor(single.opsPerSec / 2));
-    const half = toRow(`http single reserve at half of peak (${halfRate}/s, open loop)`, await inWorker({ ...job, load: 'reserve-one', perSecond: halfRate }), false);
+    const half = toRow(
+      `http single reserve at half of peak (${halfRate}/s, open loop)`,
+      await inWorker({ ...job, load: 'reserve-one', perSecond: halfRate }),
+      false,
+    );
     return [single, batched, half];
   } finally {
     await app.close();

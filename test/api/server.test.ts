@@ -38,7 +38,9 @@ describe('the companion process', () => {
   it('runs the expiry sweeper in the worker role without listening', async () => {
     const t = await createTestRedis();
     const api = await start(loadConfig({ ...testEnv(t.prefix, t.url), STOCKLINE_PORT: '0' }, ['--role', 'api']), { logger: silent() });
-    const worker = await start(loadConfig({ ...testEnv(t.prefix, t.url), STOCKLINE_PORT: '0' }, ['--role', 'worker']), { logger: silent() });
+    const worker = await start(loadConfig({ ...testEnv(t.prefix, t.url), STOCKLINE_PORT: '0' }, ['--role', 'worker']), {
+      logger: silent(),
+    });
     try {
       expect(worker.address).toBeNull();
       const post = (body: unknown) => {

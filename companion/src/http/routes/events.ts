@@ -53,6 +53,7 @@ export function eventsRoutes({ config, ledger }: EventsRouteDeps) {
       {
         schema: {
           tags: ['events'],
+          security: [{ signature: [] }],
           summary: 'Apply one event or a batch of up to 500',
           description:
             'Signed with X-Stockline-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>. ' +

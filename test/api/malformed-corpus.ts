@@ -149,6 +149,13 @@ export function malformedCorpus(): MalformedCase[] {
       status: 400,
       pointer: '/events/2/type',
     },
+    { name: 'a batch inside a batch', body: { events: [{ events: [receive()] }] }, status: 400, pointer: '/events/0/type' },
+    {
+      name: 'a line nested 20,000 arrays deep',
+      raw: JSON.stringify(reserve({ lines: ['@'] })).replace('"@"', '['.repeat(20_000) + ']'.repeat(20_000)),
+      status: 400,
+      pointer: '/lines/0',
+    },
     { name: 'a batch of 501 events', body: { events: Array.from({ length: 501 }, () => receive()) }, status: 413, pointer: '/events' },
     { name: 'a body over 1 MB', body: receive({ reason: 'x'.repeat(1_100_000) }), status: 413, pointer: '' },
   ];

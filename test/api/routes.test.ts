@@ -64,6 +64,9 @@ describe('HTTP API happy paths', () => {
       updatedAt: expect.any(String),
       paused: null,
     });
+    const long = 'é'.repeat(50) + '/ü'.repeat(25);
+    await f.post(events.received(long, 2));
+    expect((await f.admin('GET', `/v1/stock/${encodeURIComponent(long)}`)).json()).toMatchObject({ sku: long, onHand: 2 });
     const missing = await f.admin('GET', '/v1/stock/NOPE');
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toMatchObject({ code: 'not_found', message: expect.stringContaining('NOPE') });

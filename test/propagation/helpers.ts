@@ -174,3 +174,31 @@ export async function lastAcks(fx: Fixture, channel: string): Promise<Map<string
   }
   return out;
 }
+
+/** Resolves once `cond` holds (checked every 10 ms); the thing awaited is the condition, not time. */
+export async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+let evSeq = 0;
+const nowIso = () => new Date().toISOString();
+export const ev = {
+  received: (sku: string, qty: number, source = 'woocommerce') =>
+    ({ id: `rcv-${process.pid}-${++evSeq}`, type: 'stock.received', source, occurredAt: nowIso(), sku, qty }) as import('../../companion/src/schemas/events').StockEvent,
+  sale: (sku: string, qty: number, source = 'woocommerce') =>
+    ({ id: `sale-${process.pid}-${++evSeq}`, type: 'order.confirmed', source, occurredAt: nowIso(), orderId: `o-${process.pid}-${evSeq}`, lines: [{ sku, qty }] }) as import('../../companion/src/schemas/events').StockEvent,
+};
+
+/** True when the channel applied writes of each SKU in ledger-version order (no older value after a newer one). */
+export function versionsInOrder(writes: { sku: string; version: number }[]): boolean {
+  const last = new Map<string, number>();
+  for (const w of writes) {
+    if (w.version < (last.get(w.sku) ?? -Infinity)) return false;
+    last.set(w.sku, w.version);
+  }
+  return true;
+}

@@ -36,6 +36,18 @@ describe('change feed and roles', () => {
     expect(pending[0]).toBe(0);
   });
 
+  it('consumes every tenant’s change feed, including tenants that appear while it runs', async () => {
+    fx = await fixture({ channels: ['fake-a'] });
+    fx.fakes[0]!.seed([{ sku: 'D1', quantity: 0 }, { sku: 'N1', quantity: 0 }]);
+    await fx.start({ settings: { readBlockMs: 100 } });
+    await fx.ledger.apply(ev.received('D1', 3));
+    await fx.ledger.apply({ ...ev.received('N1', 6), tenant: 'newcomer' });
+    const core = fx.runtimes[0]!.core;
+    await until(async () => (await core.acked('newcomer', 'fake-a', ['N1'])).get('N1')?.q === 6, 10_000, 'the new tenant’s push to be acknowledged');
+    await fx.settled();
+    expect(fx.fakes[0]!.quantities()).toEqual({ D1: 3, N1: 6 });
+  });
+
   it('delays (does not fail) pushes while the breaker says no, then delivers', async () => {
     fx = await fixture({ channels: ['fake-a'] });
     fx.fakes[0]!.seed([{ sku: 'B1', quantity: 0 }]);

@@ -55,7 +55,7 @@ describe('sync lag percentiles', () => {
     const keys = createKeys({ prefix: t.prefix });
     const a = createLagStore({ redis: t.connect(), keys, now: () => now });
     const b = createLagStore({ redis: t.connect(), keys, now: () => now });
-    await Promise.all(range(50, (i) => (i % 2 ? a : b).record('default', 'woocommerce', range(20, (j) => j + 1))));
+    await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? a : b).record('default', 'woocommerce', range(20, (j) => j + 1))));
     const w = await store().windows('default', 'woocommerce');
     expect(w['1m'].count).toBe(1000);
     expect(w['1m'].p50).toBe(10);

@@ -68,14 +68,16 @@ export interface AlerterOptions {
   now?: () => number;
   /** Fewest push outcomes before a failure rate counts (a single failed call is not a rate). */
   minSamples?: number;
-  /** Delivery attempts per alert (backoff 0.5 s, 1 s, 2 s …). */
+  /** Delivery attempts per alert, waiting retryBaseMs · 2^n between them (0.5 s, 1 s, 2 s …). */
   attempts?: number;
+  retryBaseMs?: number;
 }
 
 export function createAlerter(opts: AlerterOptions) {
   const { redis, keys, thresholds, secret, logger, now = Date.now } = opts;
   const minSamples = opts.minSamples ?? 10;
   const attempts = opts.attempts ?? 4;
+  const retryBaseMs = opts.retryBaseMs ?? 500;
   const inFlight = new Set<Promise<void>>();
 
   async function deliver(payload: AlertPayload): Promise<void> {
@@ -98,7 +100,7 @@ export function createAlerter(opts: AlerterOptions) {
       } catch (err) {
         logger.warn({ err: String(err), alert: payload.alert, channel: payload.channel }, 'alert webhook unreachable');
       }
-      await new Promise((r) => setTimeout(r, 500 * 2 ** i));
+      if (i < attempts - 1) await new Promise((r) => setTimeout(r, retryBaseMs * 2 ** i));
     }
     logger.error({ alert: payload }, 'alert not delivered');
   }

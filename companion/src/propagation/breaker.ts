@@ -151,6 +151,12 @@ export function createBreaker(opts: BreakerOptions) {
       return to as BreakerState;
     },
 
+    /** State plus when it last closed (ms, 0 if never), so alerts can ignore failures from before. */
+    async snapshot(channel: string): Promise<{ state: BreakerState; closedAt: number }> {
+      const [state, closedAt] = await redis.hmget(stateKey(channel), 'state', 'closedAt');
+      return { state: (state as BreakerState | null) ?? 'closed', closedAt: Number(closedAt ?? 0) };
+    },
+
     /** The shared state as stored; an open breaker whose cool-down passed still reads "open" until probed. */
     async state(channel: string): Promise<BreakerState> {
       return ((await redis.hget(stateKey(channel), 'state')) as BreakerState | null) ?? 'closed';

@@ -60,7 +60,7 @@ export interface ObserverOptions {
   /** Channels known from configuration, reported even before their first push. */
   channels?: string[];
   breaker?: { minSamples?: number; cooldownMs?: number; probeLeaseMs?: number; cacheMs?: number };
-  alerts?: { minSamples?: number; attempts?: number; windowSlots?: number; intervalMs?: number };
+  alerts?: { minSamples?: number; attempts?: number; retryBaseMs?: number; windowSlots?: number; intervalMs?: number };
   /** Item error codes that are data problems of one SKU, not channel health: never open the breaker. */
   breakerIgnoredCodes?: string[];
 }
@@ -94,16 +94,18 @@ export function createObserver(opts: ObserverOptions) {
     now,
     minSamples: opts.alerts?.minSamples,
     attempts: opts.alerts?.attempts,
+    retryBaseMs: opts.alerts?.retryBaseMs,
   });
 
   const channelSet = (tenant: string) => keys.propagation(tenant, 'observed-channels');
   const totalsKey = (tenant: string, channel: string) => keys.propagation(tenant, `stats:${channel}`);
   const slotKey = (tenant: string, channel: string, slot: number) => keys.propagation(tenant, `stats:${channel}:s10:${slot}`);
 
-  async function slotSums(tenant: string, channel: string, slots: number, at: number) {
+  /** Item outcomes over the last `slots` 10-second slots, skipping slots before `fromSlot`. */
+  async function slotSums(tenant: string, channel: string, slots: number, at: number, fromSlot = -Infinity) {
     const cur = Math.floor(at / SLOT_MS);
     const pipe = redis.pipeline();
-    for (let i = 0; i < slots; i++) pipe.hmget(slotKey(tenant, channel, cur - i), 'ok', 'fail');
+    for (let i = 0; i < slots && cur - i >= fromSlot; i++) pipe.hmget(slotKey(tenant, channel, cur - i), 'ok', 'fail');
     const res = (await pipe.exec()) ?? [];
     let ok = 0;
     let fail = 0;
@@ -122,20 +124,20 @@ export function createObserver(opts: ObserverOptions) {
   const watched = new Set<string>();
   async function evaluate(tenant: string, channel: string): Promise<void> {
     const at = now();
-    const [recent, sums, state] = await Promise.all([
-      lag.recent(tenant, channel, alertSlots, at),
-      slotSums(tenant, channel, alertSlots, at),
-      breaker.state(channel),
-    ]);
-    await alerter.evaluate(tenant, channel, { lagP99: recent.p99, lagCount: recent.count, ...sums, breakerOpen: state !== 'closed' });
+    const snap = await breaker.snapshot(channel);
+    // Failures from before the breaker last closed are what opened it; once the probe proved the
+    // channel healthy they must not hold the failure alert up for another full window.
+    const fromSlot = snap.closedAt ? Math.floor(snap.closedAt / SLOT_MS) + 1 : -Infinity;
+    const [recent, sums] = await Promise.all([lag.recent(tenant, channel, alertSlots, at), slotSums(tenant, channel, alertSlots, at, fromSlot)]);
+    await alerter.evaluate(tenant, channel, { lagP99: recent.p99, lagCount: recent.count, ...sums, breakerOpen: snap.state !== 'closed' });
   }
-  const maybeEvaluate = (tenant: string, channel: string) => {
+  const maybeEvaluate = async (tenant: string, channel: string) => {
     const k = `${tenant}\u0000${channel}`;
     watched.add(k);
     const at = now();
     if ((lastEval.get(k) ?? -Infinity) + 1000 > at) return;
     lastEval.set(k, at);
-    evaluate(tenant, channel).catch((err) => logger.error({ err: String(err), channel }, 'alert evaluation failed'));
+    await evaluate(tenant, channel).catch((err) => logger.error({ err: String(err), channel }, 'alert evaluation failed'));
   };
   const timer = setInterval(() => {
     for (const k of watched) {
@@ -196,7 +198,8 @@ export function createObserver(opts: ObserverOptions) {
       }
       // Throttling is the limiter's business, not a failure: it neither opens nor closes the breaker.
       if (!throttled) await breaker.record(e.channel, ok, breakerFail);
-      maybeEvaluate(e.tenant, e.channel);
+      // Awaited (two reads, at most once a second per channel); delivery itself is not awaited.
+      await maybeEvaluate(e.tenant, e.channel);
     },
 
     deadLettered(e) {

@@ -84,6 +84,20 @@ describe('sync lag percentiles', () => {
     expect(series[0]!.t).toBe(minute(T0) - 59 * 60_000);
   });
 
+  it('summarises an exact time range with max, and gives a per-second series for charts', async () => {
+    const lag = store();
+    await lag.record('default', 'shopify', [1, 2, 3], T0 - 3000);
+    await lag.record('default', 'shopify', [40, 70], T0 - 1000);
+    await lag.record('default', 'shopify', [900], T0 + 5000);
+    expect(await lag.summary('default', 'shopify', T0 - 3000, T0)).toEqual({ p50: 3, p95: 70, p99: 70, max: 70, count: 5 });
+    const fine = await lag.fineSeries('default', 'shopify', T0 - 3000, T0 + 5000);
+    expect(fine).toHaveLength(9);
+    expect(fine[0]).toEqual({ t: Math.floor((T0 - 3000) / 1000) * 1000, p50: 2, p99: 3, max: 3, count: 3 });
+    expect(fine[2]).toMatchObject({ p99: 70, max: 70, count: 2 });
+    expect(fine[8]).toMatchObject({ max: 900, count: 1 });
+    expect(fine.reduce((s, p) => s + p.count, 0)).toBe(6);
+  });
+
   it('rounds to three significant digits of microseconds', () => {
     expect(bucketOf(0.0004)).toBe(0);
     expect(bucketOf(0.5)).toBe(500);

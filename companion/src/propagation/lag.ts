@@ -5,7 +5,8 @@
  * Storage: bucketed histograms, HDR-style (each sample rounded to 3 significant digits of µs,
  * so a percentile is off by at most 0.5 %), in one Redis hash per time slot:
  *   - 10-second slots, kept ~6 minutes: serve the 1- and 5-minute windows;
- *   - 1-minute slots, kept ~1 hour: serve the 60-minute window and the per-minute series.
+ *   - 1-minute slots, kept ~1 hour: serve the 60-minute window and the per-minute series;
+ *   - 1-second slots, kept 15 minutes: a fine series and exact-range summaries (benchmarks, drills).
  * A window is the union of the slots that overlap it (the current slot included), so "1 minute"
  * covers between 50 and 60 seconds of samples. Writing is one pipelined HINCRBY per distinct
  * bucket — no read-modify-write, so concurrent workers never lose a sample.
@@ -26,8 +27,10 @@ export interface LagPoint {
   p99: number;
 }
 
+const SECOND_MS = 1_000;
 const SLOT_MS = 10_000;
 const MINUTE_MS = 60_000;
+const SECOND_TTL_S = 15 * 60;
 const SLOT_TTL_S = 6 * 60 + 20;
 const MINUTE_TTL_S = 62 * 60;
 /** How many slots each window spans, counting the current one. */
@@ -78,7 +81,7 @@ export interface LagStoreOptions {
 }
 
 export function createLagStore({ redis, keys, now = Date.now }: LagStoreOptions) {
-  const slotKey = (tenant: string, channel: string, res: 's10' | 'm', slot: number) =>
+  const slotKey = (tenant: string, channel: string, res: 's1' | 's10' | 'm', slot: number) =>
     keys.propagation(tenant, `lag:${channel}:${res}:${slot}`);
 
   const slotsFor = (tenant: string, channel: string, w: LagWindow, at: number) => {
@@ -115,11 +118,14 @@ export function createLagStore({ redis, keys, now = Date.now }: LagStoreOptions)
       }
       const s10 = slotKey(tenant, channel, 's10', Math.floor(at / SLOT_MS));
       const m = slotKey(tenant, channel, 'm', Math.floor(at / MINUTE_MS));
+      const s1 = slotKey(tenant, channel, 's1', Math.floor(at / SECOND_MS));
       const pipe = redis.pipeline();
       for (const [b, c] of grouped) {
+        pipe.hincrby(s1, String(b), c);
         pipe.hincrby(s10, String(b), c);
         pipe.hincrby(m, String(b), c);
       }
+      pipe.expire(s1, SECOND_TTL_S);
       pipe.expire(s10, SLOT_TTL_S);
       pipe.expire(m, MINUTE_TTL_S);
       await pipe.exec();
@@ -148,6 +154,33 @@ export function createLagStore({ redis, keys, now = Date.now }: LagStoreOptions)
       let count = 0;
       for (const c of h!.values()) count += c;
       return { p99: percentiles(h!, [0.99])[0]!, count };
+    },
+
+    /**
+     * Percentiles and max (ms) of every sample acknowledged in [fromMs, toMs], from 1-second
+     * slots, so only the last 15 minutes can be asked for.
+     */
+    async summary(tenant: string, channel: string, fromMs: number, toMs: number) {
+      const first = Math.floor(fromMs / SECOND_MS);
+      const list = Array.from({ length: Math.floor(toMs / SECOND_MS) - first + 1 }, (_, i) => slotKey(tenant, channel, 's1', first + i));
+      const [h] = await readHistograms([list]);
+      const [p50, p95, p99, max] = percentiles(h!, [0.5, 0.95, 0.99, 1]) as [number, number, number, number];
+      let count = 0;
+      for (const c of h!.values()) count += c;
+      return { p50, p95, p99, max, count };
+    },
+
+    /** One point per second in [fromMs, toMs] (p50, p99, max, count), for charts of a run. */
+    async fineSeries(tenant: string, channel: string, fromMs: number, toMs: number) {
+      const first = Math.floor(fromMs / SECOND_MS);
+      const seconds = Array.from({ length: Math.floor(toMs / SECOND_MS) - first + 1 }, (_, i) => first + i);
+      const hists = await readHistograms(seconds.map((sec) => [slotKey(tenant, channel, 's1', sec)]));
+      return seconds.map((sec, i) => {
+        const [p50, p99, max] = percentiles(hists[i]!, [0.5, 0.99, 1]) as [number, number, number];
+        let count = 0;
+        for (const c of hists[i]!.values()) count += c;
+        return { t: sec * SECOND_MS, p50, p99, max, count };
+      });
     },
 
     /** One point per minute for the last hour, oldest first; minutes without samples show 0. */

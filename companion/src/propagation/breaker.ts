@@ -30,7 +30,10 @@ export interface BreakerOptions {
   minSamples?: number;
   /** How long the breaker stays open before a probe. */
   cooldownMs?: number;
-  /** How long a granted probe may take before another worker may probe. */
+  /**
+   * While half-open, at most one probe is granted per this long. Short on purpose: a probe can be
+   * granted to a job that then finds nothing to push, and that must not stall the channel.
+   */
   probeLeaseMs?: number;
   /** How long a process trusts a "closed" answer before asking Redis again. */
   cacheMs?: number;
@@ -107,7 +110,7 @@ export function createBreaker(opts: BreakerOptions) {
   const { redis, keys, failureRate, windowMs, now = Date.now, onTransition } = opts;
   const minSamples = opts.minSamples ?? 20;
   const cooldownMs = opts.cooldownMs ?? 15_000;
-  const probeLeaseMs = opts.probeLeaseMs ?? 10_000;
+  const probeLeaseMs = opts.probeLeaseMs ?? 1_000;
   const cacheMs = opts.cacheMs ?? 100;
   const scope = opts.scopeTenant ?? 'default';
   const slots = Math.max(1, Math.ceil(windowMs / SLOT_MS));

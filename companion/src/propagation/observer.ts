@@ -13,9 +13,12 @@ import type { Metrics } from '../metrics';
 import { createAlerter, type Logger } from './alerts';
 import { createBreaker, type BreakerState } from './breaker';
 import { createLagStore, type LagPoint, type LagStats, type LagWindow } from './lag';
-import type { PushHooks, PushedEvent } from './observer-types';
+import type { PushHooks, PushedEvent as WorkerPushedEvent } from './worker-hooks';
 
-export type { PushHooks, PushedEvent } from './observer-types';
+/** What the worker reports, plus how long a throttling channel asked us to wait (when it said). */
+export interface PushedEvent extends WorkerPushedEvent {
+  retryAfterMs?: number;
+}
 
 export interface ObserverConfig {
   tenants: Record<string, { secret: string }>;
@@ -73,7 +76,7 @@ const SUCCESS_SLOTS = 30;
 export function createObserver(opts: ObserverOptions) {
   const { redis, keys, config, logger, now = Date.now, metrics } = opts;
   const p = config.propagation;
-  const ignored = new Set(opts.breakerIgnoredCodes ?? ['validation', 'not_found', 'stale']);
+  const ignored = new Set(opts.breakerIgnoredCodes ?? ['validation', 'not_found']);
   const alertSlots = opts.alerts?.windowSlots ?? 6;
   const lag = createLagStore({ redis, keys, now });
   const breaker = createBreaker({
@@ -148,7 +151,7 @@ export function createObserver(opts: ObserverOptions) {
   }, opts.alerts?.intervalMs ?? 5000);
   timer.unref();
 
-  const hooks: PushHooks = {
+  const hooks: PushHooks & { pushed(e: PushedEvent): Promise<void> } = {
     canPush: (channel) => breaker.canPush(channel),
 
     async pushed(e: PushedEvent) {
@@ -159,6 +162,9 @@ export function createObserver(opts: ObserverOptions) {
       const lags: number[] = [];
       let lastError: string | undefined = e.callError;
       for (const it of e.items) {
+        // A compare-and-set mismatch means the channel sold something we had not heard of yet:
+        // normal during a sale, pushed again at once — neither a success nor a failure.
+        if (!it.ok && it.code === 'stale') continue;
         if (it.ok) {
           ok++;
           if (typeof it.lagMs === 'number') lags.push(it.lagMs);

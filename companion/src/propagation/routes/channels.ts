@@ -5,7 +5,10 @@
  * BullMQ or how dead letters are stored.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyPluginAsync, onRequestHookHandler } from 'fastify';
+import type { Queue } from 'bullmq';
+import type { FastifyInstance, FastifyPluginAsync, onRequestHookHandler } from 'fastify';
+import { requireAdmin } from '../../http/auth';
+import { metricsRoutes, type Metrics } from '../../metrics';
 import type { HealthSources, Observer } from '../observer';
 
 const Lag = Type.Object({ p50: Type.Number(), p95: Type.Number(), p99: Type.Number(), count: Type.Integer() });
@@ -38,23 +41,32 @@ export interface ChannelsRouteOptions {
   deadLetters?: HealthSources['deadLetters'];
   /** Tenant of the request; the default tenant unless the app says otherwise. */
   tenantOf?: (req: import('fastify').FastifyRequest) => string;
-  /** Auth hook (admin bearer) when the app does not apply one to the whole scope. */
+  /** Admin bearer token the route requires (the app's STOCKLINE_ADMIN_TOKEN). */
+  adminToken?: string;
+  /** Or any other auth hook. */
   onRequest?: onRequestHookHandler;
 }
 
+const Query = Type.Object({ tenant: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) });
+
+const authHook = (o: { adminToken?: string; onRequest?: onRequestHookHandler }) =>
+  o.onRequest ?? (o.adminToken !== undefined ? requireAdmin(o.adminToken) : undefined);
+
 export const channelsRoutes: FastifyPluginAsync<ChannelsRouteOptions> = async (app, opts) => {
-  app.get(
+  const onRequest = authHook(opts);
+  app.get<{ Querystring: Static<typeof Query> }>(
     '/v1/channels',
     {
-      ...(opts.onRequest ? { onRequest: opts.onRequest } : {}),
+      ...(onRequest ? { onRequest } : {}),
       schema: {
         tags: ['channels'],
         summary: 'Health, sync lag, queue depth and breaker state of every channel',
+        querystring: Query,
         response: { 200: ChannelsResponse },
       },
     },
     async (req) => ({
-      channels: await opts.observer.channelHealth(opts.tenantOf?.(req) ?? 'default', {
+      channels: await opts.observer.channelHealth(req.query.tenant ?? opts.tenantOf?.(req) ?? 'default', {
         channels: opts.channels?.(),
         queueDepth: opts.queueDepth,
         deadLetters: opts.deadLetters,
@@ -62,3 +74,41 @@ export const channelsRoutes: FastifyPluginAsync<ChannelsRouteOptions> = async (a
     }),
   );
 };
+
+/** Jobs not yet done in a channel's BullMQ queue (waiting, delayed, prioritized, running). */
+export function queueDepthFrom(queues: Map<string, Queue>): (channel: string) => Promise<number> {
+  return async (channel) => {
+    const q = queues.get(channel);
+    if (!q) return 0;
+    const c = await q.getJobCounts('waiting', 'delayed', 'prioritized', 'active', 'waiting-children');
+    return Object.values(c).reduce((s, n) => s + n, 0);
+  };
+}
+
+/**
+ * Everything observability adds to the app, as one buildApp plugin: GET /v1/channels and
+ * GET /metrics (both behind the admin token), with the metrics' scrape-time sources wired to
+ * the same queue-depth and dead-letter functions.
+ */
+export function observabilityRoutes(deps: {
+  observer: Observer;
+  metrics: Metrics;
+  adminToken?: string;
+  channels: () => string[];
+  queueDepth?: (channel: string) => Promise<number> | number;
+  deadLetters?: (channel: string) => Promise<number> | number;
+  ledger?: Parameters<Metrics['setLedgerSource']>[0];
+}) {
+  return async (app: FastifyInstance) => {
+    deps.metrics.setChannelSources({
+      channels: deps.channels,
+      queueDepth: deps.queueDepth,
+      deadLetters: deps.deadLetters,
+      breakerState: (c) => deps.observer.breakerState(c),
+    });
+    if (deps.ledger) deps.metrics.setLedgerSource(deps.ledger);
+    const onRequest = authHook(deps);
+    await app.register(channelsRoutes, { ...deps, onRequest });
+    await app.register(metricsRoutes, { metrics: deps.metrics, onRequest });
+  };
+}

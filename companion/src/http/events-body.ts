@@ -11,7 +11,7 @@
  */
 import { Value } from '@sinclair/typebox/value';
 import { EVENT_TYPES, EventSchemas, MAX_BATCH_EVENTS, StockReserved, type EventType, type StockEvent } from '../schemas/events';
-import { PayloadTooLargeError } from '../errors';
+import { BodyError } from './body-error';
 import { ruleViolation, toValidationError } from './messages';
 import { compile } from './validator';
 
@@ -76,7 +76,12 @@ export function readEventsBody(body: unknown): EventsBody {
   if (!Array.isArray(list)) throw ruleViolation('/events', 'must be a list of events');
   if (list.length === 0) throw ruleViolation('/events', 'is empty — send at least one event');
   if (list.length > MAX_BATCH_EVENTS) {
-    throw new PayloadTooLargeError(`/events holds ${list.length} events; send at most ${MAX_BATCH_EVENTS} per request and split the rest into further batches`);
+    throw new BodyError(
+      `/events holds ${list.length} events; send at most ${MAX_BATCH_EVENTS} per request and split the rest into further batches`,
+      'payload_too_large',
+      413,
+      '/events',
+    );
   }
   const events = list.map((e, i) => checkEvent(e, `/events/${i}`));
   const tenant = events[0]!.tenant ?? DEFAULT_TENANT;

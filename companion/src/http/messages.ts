@@ -37,11 +37,15 @@ const ADVICE: Record<string, string> = {
   cursor: 'pass nextCursor from the previous page unchanged',
 };
 
+const n = (v: number) => v.toLocaleString('en-US');
+
+/** " from 1 to 500", " of at least 1", " of at most 9" (numbers); counts read " of 1 to 500 lines". */
 function range(lo: unknown, hi: unknown, unit = ''): string {
   const u = unit ? ` ${unit}` : '';
-  if (typeof lo === 'number' && typeof hi === 'number') return ` from ${lo} to ${hi}${u}`;
-  if (typeof lo === 'number') return ` of at least ${lo}${u}`;
-  if (typeof hi === 'number') return ` of at most ${hi}${u}`;
+  const lead = unit ? ' of' : ' from';
+  if (typeof lo === 'number' && typeof hi === 'number') return `${lead} ${n(lo)} to ${n(hi)}${u}`;
+  if (typeof lo === 'number') return ` of at least ${n(lo)}${u}`;
+  if (typeof hi === 'number') return ` of at most ${n(hi)}${u}`;
   return '';
 }
 
@@ -64,7 +68,7 @@ export function expected(schema: TSchema | undefined, field?: string): string {
       return 'true or false';
     case 'array': {
       const what = field === 'lines' ? 'lines' : field === 'events' ? 'events' : 'items';
-      return `a list of${range(schema.minItems, schema.maxItems, what) || ` ${what}`}`;
+      return `a list${range(schema.minItems, schema.maxItems, what) || ` of ${what}`}`;
     }
     case 'object':
       return 'a JSON object';
@@ -127,7 +131,9 @@ export function toValidationError(error: Pick<ValueError, 'type' | 'path' | 'sch
       break;
     }
     default:
-      sentence = withAdvice(`${who} must be ${expected(schema, field)}`, field);
+      sentence = /\/lines\/\d+$/.test(pointer)
+        ? `${who} must be a line such as {"sku": "M-1", "qty": 1}`
+        : withAdvice(`${who} must be ${expected(schema, field)}`, field);
   }
   return new ValidationError(sentence, pointer);
 }

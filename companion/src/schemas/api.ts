@@ -67,10 +67,11 @@ export const IncidentsQuery = Type.Object(
 export type IncidentsQuery = Static<typeof IncidentsQuery>;
 export const IncidentList = Type.Object({ items: Type.Array(Incident) });
 
-/** Optional body of pause/relist; the tenant comes from the query string like every admin call. */
+/** Optional body of pause/relist (may be left out); the tenant comes from the query string like every admin call. */
 export const PauseBody = Type.Object(
   { reason: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Why, for the audit trail' })) },
-  { additionalProperties: false },
+  // Read by http/validator.ts: the whole body may be left out.
+  { additionalProperties: false, 'x-optional-body': true },
 );
 export type PauseBody = Static<typeof PauseBody>;
 

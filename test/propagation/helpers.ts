@@ -16,6 +16,13 @@ import { FEED_GROUP } from '../../companion/src/propagation/feed-consumer';
 import { shownQuantity } from '../../companion/src/propagation/rules';
 import type { PushHooks } from '../../companion/src/propagation/worker-hooks';
 import { createTestRedis, type TestRedis } from '../support/redis';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../companion/src/app';
+import { loadConfig } from '../../companion/src/config';
+import { propagationRoutes } from '../../companion/src/propagation/routes';
+import { ADMIN_TOKEN, testEnv } from '../api/helpers';
+
+export { ADMIN_TOKEN };
 
 export const TENANT = 'default';
 export const quietLogger = pino({ level: 'silent' });
@@ -31,8 +38,12 @@ export interface Fixture {
   settled(timeoutMs?: number): Promise<void>;
   /** What each channel must show now, per SKU, from the ledger (no rules). */
   projection(skus: string[]): Promise<Record<string, number>>;
+  /** The HTTP app with propagation's routes, on the first runtime's core. */
+  app(): Promise<FastifyInstance>;
   close(): Promise<void>;
 }
+
+export const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
 export const testSettings: Partial<SyncSettings> = {
   coalesceMs: 2,
@@ -50,6 +61,7 @@ export async function fixture(o: { channels?: string[]; limits?: Partial<Channel
   const fakes = await Promise.all(ids.map((id) => startFakeChannel({ id, limits: o.limits, faults: o.faults })));
   const adapters = fakes.map((f) => createFakeAdapter({ id: f.id, url: f.url, token: f.token, limits: f.limits, timeoutMs: 5000 }));
   const runtimes: PropagationRuntime[] = [];
+  const apps: FastifyInstance[] = [];
 
   const fx: Fixture = {
     t,
@@ -90,7 +102,16 @@ export async function fixture(o: { channels?: string[]; limits?: Partial<Channel
       const states = await ledger.getStockMany(TENANT, skus);
       return Object.fromEntries(skus.map((s, i) => [s, shownQuantity(states[i] ?? null, {})]));
     },
+    async app() {
+      const rt = runtimes[0];
+      if (!rt) throw new Error('start() propagation before app()');
+      const config = loadConfig(testEnv(t.prefix, t.url));
+      const app = await buildApp({ config, redis: t.redis, ledger, logger: quietLogger, plugins: [propagationRoutes({ core: rt.core, adminToken: config.adminToken })] });
+      apps.push(app);
+      return app;
+    },
     async close() {
+      for (const a of apps) await a.close();
       for (const rt of runtimes) await rt.close();
       for (const a of adapters) await a.close();
       await Promise.all(fakes.map((f) => f.close()));
@@ -152,4 +173,32 @@ export async function lastAcks(fx: Fixture, channel: string): Promise<Map<string
     for (const l of e.lines) out.set(l.sku, { quantity: l.quantity, version: l.version });
   }
   return out;
+}
+
+/** Resolves once `cond` holds (checked every 10 ms); the thing awaited is the condition, not time. */
+export async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+let evSeq = 0;
+const nowIso = () => new Date().toISOString();
+export const ev = {
+  received: (sku: string, qty: number, source = 'woocommerce') =>
+    ({ id: `rcv-${process.pid}-${++evSeq}`, type: 'stock.received', source, occurredAt: nowIso(), sku, qty }) as import('../../companion/src/schemas/events').StockEvent,
+  sale: (sku: string, qty: number, source = 'woocommerce') =>
+    ({ id: `sale-${process.pid}-${++evSeq}`, type: 'order.confirmed', source, occurredAt: nowIso(), orderId: `o-${process.pid}-${evSeq}`, lines: [{ sku, qty }] }) as import('../../companion/src/schemas/events').StockEvent,
+};
+
+/** True when the channel applied writes of each SKU in ledger-version order (no older value after a newer one). */
+export function versionsInOrder(writes: { sku: string; version: number }[]): boolean {
+  const last = new Map<string, number>();
+  for (const w of writes) {
+    if (w.version < (last.get(w.sku) ?? -Infinity)) return false;
+    last.set(w.sku, w.version);
+  }
+  return true;
 }

@@ -95,11 +95,16 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
         return;
       }
       const expected = last ? last.q : null;
-      // Stable for a transport retry of this very push, new once anything in it changes.
-      const idempotencyKey = `${channel}:${s}:v${version}:q${quantity}:e${expected ?? 'none'}`;
+      // Stable across retries of this job (a replay must not apply twice); new for a new job
+      // (a person's retry of a dead letter is a new push) and once anything in it changes.
+      const idempotencyKey = `${channel}:${s}:v${version}:q${quantity}:e${expected ?? 'none'}:j${jobToken}`;
       items.push({ sku: s, quantity, expected, version, idempotencyKey });
     });
-    if (inSync.length) await release(inSync.map((s) => ({ sku: s, action: 'done' })));
+    if (inSync.length) {
+      // The channel already shows the right value: a letter a person retried is done too.
+      await core.dead.resolveDelivered(tenant, channel, inSync);
+      await release(inSync.map((s) => ({ sku: s, action: 'done' })));
+    }
     if (!items.length) return { claimed: skus.length, pushed: 0, inSync: inSync.length };
 
     const rate = core.rateFor(adapter);

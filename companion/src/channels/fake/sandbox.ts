@@ -53,7 +53,7 @@ export interface FakeChannel {
   quantities(): Record<string, number>;
   seed(listings: { sku: string; quantity: number }[]): void;
   setFaults(f: Partial<FakeFaults> & { outageForMs?: number }): FakeFaults;
-  stats(): SandboxStats & { writeCalls: number; staleRows: number };
+  stats(): SandboxStats & { writeCalls: number; staleRows: number; writesInFlight: number };
   /** Every write applied, in order. */
   writes(): AppliedWrite[];
   close(): Promise<void>;
@@ -78,7 +78,7 @@ export async function startFakeChannel(opts: FakeChannelOptions = {}): Promise<F
   const listings = new Map<string, Listing>();
   const applied: AppliedWrite[] = [];
   const idem = new Map<string, unknown>();
-  const stats = { calls: 0, throttled: 0, writes: 0, rowsWritten: 0, ordersAccepted: 0, ordersRefused: 0, writeCalls: 0, staleRows: 0 };
+  const stats = { calls: 0, throttled: 0, writes: 0, rowsWritten: 0, ordersAccepted: 0, ordersRefused: 0, writeCalls: 0, staleRows: 0, writesInFlight: 0 };
   let nextListing = 1;
 
   const seed = (rows: { sku: string; quantity: number }[]) => {
@@ -128,9 +128,15 @@ export async function startFakeChannel(opts: FakeChannelOptions = {}): Promise<F
     const items = req.body?.items;
     if (!Array.isArray(items)) return reply.code(400).send({ error: 'items must be an array' });
     if (items.length > limits.batchSize) return reply.code(400).send({ error: `at most ${limits.batchSize} items per call` });
-    if (extra.slowWrites.calls > 0) {
-      extra.slowWrites.calls--;
-      await new Promise((r) => setTimeout(r, extra.slowWrites.ms));
+    stats.writesInFlight++;
+    try {
+      if (extra.slowWrites.calls > 0) {
+        extra.slowWrites.calls--;
+        // The request has reached the channel; it is applied after the delay whatever the caller does.
+        await new Promise((r) => setTimeout(r, extra.slowWrites.ms));
+      }
+    } finally {
+      stats.writesInFlight--;
     }
     stats.writeCalls++;
     stats.writes++;

@@ -13,7 +13,9 @@ for _, sku in ipairs(expired) do
   local since = now
   if v then
     local nl = string.find(v, '\n', 1, true)
-    since = tonumber(string.sub(v, nl + 1))
+    local rest = string.sub(v, nl + 1)
+    local nl2 = string.find(rest, '\n', 1, true)
+    since = tonumber(nl2 and string.sub(rest, 1, nl2 - 1) or rest)
   end
   redis.call('ZREM', KEYS[2], sku)
   redis.call('HDEL', KEYS[3], sku)

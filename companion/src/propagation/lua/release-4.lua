@@ -21,11 +21,15 @@ for i = 2, #ARGV, 3 do
   if v then
     local nl = string.find(v, '\n', 1, true)
     owner = string.sub(v, 1, nl - 1)
-    since = tonumber(string.sub(v, nl + 1))
+    local rest = string.sub(v, nl + 1)
+    local nl2 = string.find(rest, '\n', 1, true)
+    since = tonumber(nl2 and string.sub(rest, 1, nl2 - 1) or rest)
   end
   if owner == token then
     if action == 'hold' then
+      -- 'held': nothing of ours is in flight any more, so our retry may take them back at once.
       redis.call('ZADD', KEYS[2], tonumber(extra), sku)
+      redis.call('HSET', KEYS[3], sku, token .. '\n' .. since .. '\nheld')
     else
       redis.call('ZREM', KEYS[2], sku)
       redis.call('HDEL', KEYS[3], sku)

@@ -76,8 +76,9 @@ export class ShopifyMapping {
       const data = await this.client.request<ResolveSkusData>(
         'resolve',
         RESOLVE_SKUS,
-        { first: 250, query: chunk.map(skuSearchTerm).join(' OR ') },
-        50,
+        // Room for a few loose matches per SKU (duplicates must show up) without paying for 250 rows.
+        { first: Math.min(250, chunk.length * 4 + 6), query: chunk.map(skuSearchTerm).join(' OR ') },
+        2 + (chunk.length * 4 + 6) * 2,
       );
       const found = new Map<string, ResolveSkusData['productVariants']['nodes']>();
       for (const node of data.productVariants.nodes) {

@@ -36,7 +36,7 @@ export async function shopifyFixture(
   };
 }
 
-export const item = (sku: string, quantity: number, expected?: number | null, key = randomUUID()): PushItem => ({
+export const item = (sku: string, quantity: number, expected?: number | null, key: string = randomUUID()): PushItem => ({
   sku,
   quantity,
   expected,

@@ -34,6 +34,7 @@ export interface OutboxOptions {
 export class WebhookOutbox {
   readonly log: DeliveryRecord[] = [];
   private pending: Delivery[] = [];
+  private sent = new Map<string, Delivery>();
   private outstanding = 0;
   private waiters: (() => void)[] = [];
   private flushScheduled = false;
@@ -49,12 +50,21 @@ export class WebhookOutbox {
 
   enqueue(delivery: Delivery): void {
     if (this.disabled || this.closed) return;
+    this.sent.set(delivery.id, delivery);
     this.pending.push(delivery);
     this.outstanding++;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       this.later(() => this.flush(), this.faults.deliveryDelayMs);
     }
+  }
+
+  /** Queues a past delivery again, byte for byte (late redelivery). */
+  redeliver(id: string): boolean {
+    const d = this.sent.get(id);
+    if (!d) return false;
+    this.enqueue(d);
+    return true;
   }
 
   idle(): Promise<void> {

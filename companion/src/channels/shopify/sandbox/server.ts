@@ -28,6 +28,8 @@ export interface ShopifySandboxOptions {
   /** Webhook retry schedule; Shopify retries 8 times over 4 h, tests want milliseconds. */
   webhookRetryDelaysMs?: number[];
   shop?: string;
+  /** Also send inventory_levels/update after every write (what a subscribed app would get — including the echo of its own pushes). */
+  inventoryWebhooks?: boolean;
   listings?: { sku: string; quantity: number }[];
 }
 
@@ -41,6 +43,8 @@ export interface ShopifySandboxHandle extends SandboxHandle {
   /** Resolves once every queued webhook was delivered or given up. */
   deliveriesIdle(): Promise<void>;
   deliveries(): DeliveryRecord[];
+  /** Sends an already delivered webhook again, same bytes and id (a late redelivery). */
+  redeliver(webhookId: string): boolean;
   adjustments(): AdjustmentGroup[];
   setWebhookUrl(url: string): void;
 }
@@ -129,6 +133,18 @@ export async function startShopifySandbox(opts: ShopifySandboxOptions = {}): Pro
       if (out.wrote > 0) {
         stats.writes++;
         stats.rowsWritten += out.wrote;
+        const group = catalog.adjustments.at(-1);
+        if (opts.inventoryWebhooks && group) {
+          for (const c of group.changes) {
+            sendWebhook('inventory_levels/update', {
+              inventory_item_id: Number(c.itemId.split('/').pop()),
+              location_id: Number(c.locationId.split('/').pop()),
+              available: c.quantityAfterChange,
+              updated_at: group.createdAt,
+              admin_graphql_api_id: `gid://shopify/InventoryLevel/${c.itemId.split('/').pop()}`,
+            });
+          }
+        }
       }
       return reply.code(out.status).send(out.body);
     },
@@ -170,6 +186,7 @@ export async function startShopifySandbox(opts: ShopifySandboxOptions = {}): Pro
     stats: () => ({ ...stats }),
     deliveriesIdle: () => outbox.idle(),
     deliveries: () => [...outbox.log],
+    redeliver: (id) => outbox.redeliver(id),
     adjustments: () => [...catalog.adjustments],
     setWebhookUrl: (u) => {
       webhookUrl = u;

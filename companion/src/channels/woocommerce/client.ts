@@ -5,9 +5,14 @@
  * 429 → rate_limited (hosts add limits core lacks), 5xx/network/timeout → transient,
  * 404 → not_found, other 4xx (413 included) → validation.
  */
-import WooCommerceRestApi from '@woocommerce/woocommerce-rest-api';
+import WooModule from '@woocommerce/woocommerce-rest-api';
 import { ChannelError } from '../port';
 import { signStockline } from './signatures';
+
+// The package is Babel-compiled CommonJS: Node's ESM loader (tsx) hands over the exports object,
+// bundler-style interop (vitest) the class itself.
+const WooCommerceRestApi = ((WooModule as unknown as { default?: typeof WooModule }).default ?? WooModule) as typeof WooModule;
+type WooCommerceRestApi = InstanceType<typeof WooModule>;
 
 export interface WooClientOptions {
   url: string;

@@ -33,7 +33,8 @@ export class WooAuth {
   /** null = authenticated; `notAllowed` is the route's own 401 when no credentials came at all. */
   check(request: FastifyRequest, notAllowed: WooAuthError): WooAuthError | null {
     const url = new URL(request.url, `http://${request.headers.host ?? '127.0.0.1'}`);
-    const query = [...url.searchParams.entries()];
+    // PHP's $_GET keeps the last of repeated keys (the JS client repeats its query in the OAuth params).
+    const query = [...new Map(url.searchParams.entries())];
     const header = String(request.headers.authorization ?? '');
     let oauth: [string, string][] | null = null;
     if (url.searchParams.has('oauth_consumer_key')) oauth = query;

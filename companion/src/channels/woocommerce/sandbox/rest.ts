@@ -18,7 +18,9 @@ const CANNOT_VIEW = notAllowed('woocommerce_rest_cannot_view', 'Sorry, you canno
 const CANNOT_EDIT = notAllowed('woocommerce_rest_cannot_edit', 'Sorry, you are not allowed to edit this resource.');
 const CANNOT_BATCH = notAllowed('woocommerce_rest_cannot_batch', 'Sorry, you are not allowed to batch manipulate this resource.');
 
-type Query = Record<string, string | undefined>;
+type Query = Record<string, string | string[] | undefined>;
+/** Last value of a repeated query key, as PHP's $_GET has it. */
+const last = (v: string | string[] | undefined) => (Array.isArray(v) ? v[v.length - 1] : v);
 interface BatchBody {
   create?: unknown[];
   update?: { id?: unknown; stock_quantity?: unknown; manage_stock?: unknown }[];
@@ -33,16 +35,19 @@ function variationJson(v: WooVariation) {
 }
 
 function page<T>(reply: FastifyReply, all: T[], q: Query): T[] | FastifyReply {
-  const perPage = q.per_page === undefined ? 10 : Number(q.per_page);
+  const perPage = last(q.per_page) === undefined ? 10 : Number(last(q.per_page));
   if (!Number.isInteger(perPage) || perPage < 1 || perPage > 100) {
     return reply.code(400).send(wpError(400, 'rest_invalid_param', 'Invalid parameter(s): per_page', { params: { per_page: 'per_page must be between 1 (inclusive) and 100 (inclusive)' } }));
   }
-  const n = Math.max(1, Number(q.page ?? 1) || 1);
+  const n = Math.max(1, Number(last(q.page) ?? 1) || 1);
   reply.header('x-wp-total', String(all.length)).header('x-wp-totalpages', String(Math.ceil(all.length / perPage)));
   return all.slice((n - 1) * perPage, n * perPage);
 }
 
-const list = (s: string | undefined) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : []);
+const list = (v: string | string[] | undefined) => {
+  const s = last(v);
+  return s ? s.split(',').map((x) => x.trim()).filter(Boolean) : [];
+};
 
 /** stock_quantity must be an integer (WordPress also accepts an integer-looking string). */
 function parseQuantity(v: unknown): number | null {
@@ -65,7 +70,7 @@ export function registerWooRest(app: FastifyInstance, store: WooStore, auth: Woo
     const skus = list(q.sku);
     const include = list(q.include).map(Number);
     const all = [...store.products.values()].filter(
-      (p) => (!skus.length || skus.includes(p.sku)) && (!q.type || p.type === q.type) && (!include.length || include.includes(p.id)),
+      (p) => (!skus.length || skus.includes(p.sku)) && (!last(q.type) || p.type === last(q.type)) && (!include.length || include.includes(p.id)),
     );
     const out = page(reply, all, q);
     return Array.isArray(out) ? out.map(productJson) : out;

@@ -52,7 +52,8 @@ export class AmazonAdapter implements ChannelAdapter {
     const rps = opts.requestsPerSecond ?? 5;
     const burst = opts.burst ?? 5;
     this.limits = { batchSize: opts.batchSize ?? 1, requestsPerSecond: rps, burst };
-    this.pacer = new Pacer(rps, burst);
+    // One token less than Amazon's burst absorbs network jitter between our clock and theirs.
+    this.pacer = new Pacer(rps, Math.max(1, burst - 1));
     this.resolver = new ListingResolver(client);
     this.feedThreshold = opts.feedThreshold ?? 1500;
     this.concurrency = opts.concurrency ?? 5;
@@ -62,7 +63,8 @@ export class AmazonAdapter implements ChannelAdapter {
   async push(items: PushItem[]): Promise<PushOutcome[]> {
     if (items.length === 0) return [];
     if (items.length >= this.feedThreshold) return this.pushFeed(items);
-    const results = await mapPool(items, this.concurrency, (item) => this.patchOne(item).catch((err: unknown) => toChannelError(err)));
+    const many = items.length > 1;
+    const results = await mapPool(items, this.concurrency, (item) => this.patchWithRetry(item, many).catch((err: unknown) => toChannelError(err)));
     const thrown = results.filter((r): r is ChannelError => r instanceof ChannelError);
     // The whole call failed (throttled, auth, outage): say so once, per the port contract.
     if (thrown.length === results.length) throw thrown[0]!;
@@ -74,6 +76,22 @@ export class AmazonAdapter implements ChannelAdapter {
     const outcomes = await pushFeed(this.client, items, this.feedOptions);
     for (const o of outcomes) if (o.status === 'ok') this.pending.delete(o.sku);
     return outcomes;
+  }
+
+  /**
+   * Inside a multi-SKU push, one throttled SKU waits the time Amazon's declared rate implies and
+   * tries again (twice at most) rather than failing alone; a single-SKU push throws at once so
+   * the propagation queue pauses the whole channel.
+   */
+  private async patchWithRetry(item: PushItem, retryThrottled: boolean): Promise<PushOutcome> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.patchOne(item);
+      } catch (err) {
+        if (!retryThrottled || attempt >= 2 || !(err instanceof ChannelError) || err.kind !== 'rate_limited') throw err;
+        await new Promise((r) => setTimeout(r, (err.retryAfterMs ?? 1000) * (1 + Math.random() * 0.2)));
+      }
+    }
   }
 
   private async patchOne(item: PushItem): Promise<PushOutcome> {

@@ -22,6 +22,8 @@ export interface AmazonSandboxHandle extends SandboxHandle {
   revokeTokens(): void;
   /** Messages still in the ORDER_CHANGE queue (not yet deleted by a consumer). */
   queueDepth(): number;
+  /** This sandbox's version of the getOrders 2-minute rule. */
+  ordersLagMs: number;
 }
 
 export async function startAmazonSandbox(opts: AmazonSandboxOptions = {}): Promise<AmazonSandboxHandle> {
@@ -80,6 +82,7 @@ export async function startAmazonSandbox(opts: AmazonSandboxOptions = {}): Promi
     setOrderStatus: (orderId, status) => transitionOrder(state, orderId, status),
     revokeTokens: () => state.revokeTokens(),
     queueDepth: () => state.queue.length,
+    ordersLagMs: state.ordersLagMs,
     close: async () => {
       for (const t of state.timers) clearTimeout(t);
       state.timers.clear();

@@ -17,6 +17,8 @@ export interface FlipkartSandboxHandle extends SandboxHandle {
   expireTokens(): void;
   /** FSN of a listed SKU (what a merchant would see in Seller Hub). */
   fsnOf(sku: string): string | undefined;
+  /** The SKU is now listed under another FSN (catalogue re-mapping on Flipkart's side). */
+  setFsn(sku: string, fsn: string): void;
   /** 0..1 share of SKUs failing in an inventory update. */
   setSkuFailureRate(rate: number): void;
 }
@@ -60,6 +62,10 @@ export async function startFlipkartSandbox(opts: FlipkartSandboxOptions = {}): P
     setOrderItemStatus: (id, status) => transitionItem(state, id, status),
     expireTokens: () => state.revokeTokens(),
     fsnOf: (sku) => state.listings.get(sku)?.fsn,
+    setFsn: (sku, fsn) => {
+      const l = state.listings.get(sku);
+      if (l) l.fsn = fsn;
+    },
     setSkuFailureRate: (rate) => {
       state.skuFailureRate = rate;
     },

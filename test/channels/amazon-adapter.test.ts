@@ -59,7 +59,7 @@ describe('Amazon adapter', () => {
 
   it('throws rate_limited with retryAfterMs from x-amzn-RateLimit-Limit when Amazon says QuotaExceeded', async () => {
     // Our own pacer allows more than Amazon so that Amazon's 429 is what the test sees.
-    const a = await setup({}, { requestsPerSecond: 1000, burst: 1000, concurrency: 1 });
+    const a = await setup({}, { patchRate: 1000, patchBurst: 1000 });
     const seen: unknown[] = [];
     for (let i = 0; i < 8; i++) seen.push(await a.push([item('MUG-1', i)]).catch((e: unknown) => e));
     const err = seen.find((s) => s instanceof ChannelError) as ChannelError;
@@ -69,10 +69,29 @@ describe('Amazon adapter', () => {
     expect(err.retryable).toBe(true);
   });
 
-  it('keeps under Amazon\'s 5/s itself so a burst of 12 SKUs is never throttled', async () => {
+  it('holds back with rate_limited before Amazon would throttle, sending nothing for that push', async () => {
+    const a = await setup();
+    expect(a.limits).toEqual({ batchSize: 5, requestsPerSecond: 1, burst: 1 });
+    sb.seed(Array.from({ length: 15 }, (_, i) => ({ sku: `S${i}`, quantity: 1 })));
+    const pushes = [0, 1, 2].map((p) => a.push(Array.from({ length: 5 }, (_, i) => item(`S${p * 5 + i}`, 7))));
+    const settled = await Promise.allSettled(pushes);
+    const refused = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as ChannelError);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused[0]!.kind).toBe('rate_limited');
+    expect(refused[0]!.retryAfterMs).toBeGreaterThan(0);
+    expect(sb.stats().throttled).toBe(0);
+    expect(sb.stats().calls).toBe(5 * (3 - refused.length));
+  });
+
+  it('refuses a push larger than its batch size', async () => {
+    const a = await setup();
+    await expect(a.push(Array.from({ length: 6 }, (_, i) => item(`S${i}`, 1)))).rejects.toMatchObject({ kind: 'validation' });
+  });
+
+  it('keeps under Amazon\'s 5/s itself so pushMany of 12 SKUs is never throttled', async () => {
     const a = await setup();
     sb.seed(Array.from({ length: 12 }, (_, i) => ({ sku: `S${i}`, quantity: 1 })));
-    const outcomes = await a.push(Array.from({ length: 12 }, (_, i) => item(`S${i}`, 5)));
+    const outcomes = await a.pushMany(Array.from({ length: 12 }, (_, i) => item(`S${i}`, 5)));
     expect(outcomes.filter((o) => o.status !== "ok")).toEqual([]);
     expect(sb.stats().throttled).toBe(0);
   });
@@ -116,13 +135,13 @@ describe('Amazon adapter', () => {
     expect(err.kind).toBe('transient');
   });
 
-  it('switches to JSON_LISTINGS_FEED at the threshold and returns per-SKU outcomes from the report', async () => {
+  it('pushMany switches to JSON_LISTINGS_FEED at the threshold and returns per-SKU outcomes from the report', async () => {
     const a = await setup({}, { feedThreshold: 30 });
     sb.seed(Array.from({ length: 40 }, (_, i) => ({ sku: `F${i}`, quantity: 0 })));
     const items = Array.from({ length: 40 }, (_, i) => item(`F${i}`, i + 1));
     items[5] = item('NOT-LISTED', 3);
     items[6] = item('F6', -1);
-    const outcomes = await a.push(items);
+    const outcomes = await a.pushMany(items);
     expect(sb.stats().writes).toBe(1);
     expect(outcomes.filter((o) => o.status === 'ok')).toHaveLength(38);
     expect(outcomes[5]).toMatchObject({ sku: 'NOT-LISTED', status: 'failed', error: expect.objectContaining({ kind: 'not_found' }) });

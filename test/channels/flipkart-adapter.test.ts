@@ -22,10 +22,16 @@ async function setup(opts: FlipkartSandboxOptions = {}, secret?: string) {
 const item = (sku: string, quantity: number): PushItem => ({ sku, quantity, version: 1, idempotencyKey: randomUUID() });
 
 describe('Flipkart adapter', () => {
-  it('declares batches of 10 and splits a larger push into calls of at most 10 SKUs', async () => {
+  it('declares batches of 10 and refuses a push of 11', async () => {
     const { adapter } = await setup();
     expect(adapter.limits.batchSize).toBe(10);
-    const outcomes = await adapter.push(Array.from({ length: 25 }, (_, i) => item(`S${i}`, i + 2)));
+    await expect(adapter.push(Array.from({ length: 11 }, (_, i) => item(`S${i}`, 1)))).rejects.toMatchObject({ kind: 'validation' });
+    expect(sb.stats().calls).toBe(0);
+  });
+
+  it('pushMany splits a larger push into calls of at most 10 SKUs', async () => {
+    const { adapter } = await setup();
+    const outcomes = await adapter.pushMany(Array.from({ length: 25 }, (_, i) => item(`S${i}`, i + 2)));
     expect(outcomes.map((o) => o.status)).toEqual(Array(25).fill('ok'));
     expect(sb.stats().writes).toBe(3);
     expect(sb.quantities()['S24']).toBe(26);

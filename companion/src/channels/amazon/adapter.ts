@@ -1,8 +1,11 @@
 /**
- * Amazon as a ChannelAdapter. One PATCH per SKU (batchSize 1 per request), several in flight
- * within our own 5/s pacing; pushes at or above `feedThreshold` SKUs go through
- * JSON_LISTINGS_FEED instead. ACCEPTED means "applied later": the outcome is `ok` + `pending`
- * and `confirm()` reads the listing back to see the quantity actually applied.
+ * Amazon as a ChannelAdapter. One PATCH per SKU; a push carries up to `batchSize` SKUs (5) sent
+ * in parallel, and propagation is told 1 push/s so that makes Amazon's 5 PATCH/s. Our own pacer
+ * (5/s) books a slot per PATCH and, rather than let Amazon answer 429, a push whose slots are
+ * more than a second away throws `rate_limited` with the wait. `pushMany` takes any number of
+ * SKUs (resync, import) and switches to JSON_LISTINGS_FEED at `feedThreshold` (1500).
+ * ACCEPTED means "applied later": the outcome is `ok` + `pending`, and `confirm()` reads the
+ * listing back to see the quantity actually applied.
  */
 import { randomUUID } from 'node:crypto';
 import { ChannelError, type ChannelAdapter, type ChannelLimits, type ListingRef, type PushItem, type PushOutcome } from '../port';
@@ -13,15 +16,15 @@ import { mapPool, Pacer } from './throttle';
 import type { SpApiErrorBody } from './wire';
 
 export interface AmazonAdapterOptions {
-  /** Pushes of at least this many SKUs use JSON_LISTINGS_FEED (default 1500). */
+  /** pushMany (and push, when batchSize allows) use JSON_LISTINGS_FEED from this many SKUs (default 1500). */
   feedThreshold?: number;
-  /** PATCH calls in flight at once (default 5). */
-  concurrency?: number;
-  /** patchListingsItem is 5/s, burst 5 per seller+app. */
-  requestsPerSecond?: number;
-  burst?: number;
-  /** Items per push call the propagation queue should send (default 1: one PATCH per SKU). */
+  /** SKUs per push call (default 5). */
   batchSize?: number;
+  /** patchListingsItem: 5/s, burst 5 per seller+app (channels.md §2). */
+  patchRate?: number;
+  patchBurst?: number;
+  /** A push waits at most this long for its PATCH slots before answering rate_limited (default 1000). */
+  maxWaitMs?: number;
   feed?: Partial<FeedOptions>;
 }
 
@@ -37,10 +40,12 @@ export interface Confirmation {
 export class AmazonAdapter implements ChannelAdapter {
   readonly id = 'amazon';
   readonly limits: ChannelLimits;
-  private readonly pacer: Pacer;
+  private readonly patchPacer: Pacer;
+  /** getListingsItem has its own bucket: 5/s, burst 10. */
+  private readonly readPacer = new Pacer(5, 9);
   private readonly resolver: ListingResolver;
   private readonly feedThreshold: number;
-  private readonly concurrency: number;
+  private readonly maxWaitMs: number;
   private readonly feedOptions: FeedOptions;
   /** ACCEPTED submissions not yet seen applied: sku → quantity (latest wins). */
   private readonly pending = new Map<string, number>();
@@ -49,22 +54,52 @@ export class AmazonAdapter implements ChannelAdapter {
     readonly client: SpApiClient,
     opts: AmazonAdapterOptions = {},
   ) {
-    const rps = opts.requestsPerSecond ?? 5;
-    const burst = opts.burst ?? 5;
-    this.limits = { batchSize: opts.batchSize ?? 1, requestsPerSecond: rps, burst };
-    // One token less than Amazon's burst absorbs network jitter between our clock and theirs.
-    this.pacer = new Pacer(rps, Math.max(1, burst - 1));
+    const rate = opts.patchRate ?? 5;
+    const batchSize = opts.batchSize ?? 5;
+    // One push = up to batchSize PATCHes: a push rate of rate/batchSize keeps Amazon's bucket whole.
+    this.limits = { batchSize, requestsPerSecond: rate / batchSize, burst: 1 };
+    // One slot less than Amazon's burst absorbs jitter between our clock and theirs.
+    this.patchPacer = new Pacer(rate, Math.max(1, (opts.patchBurst ?? 5) - 1));
     this.resolver = new ListingResolver(client);
     this.feedThreshold = opts.feedThreshold ?? 1500;
-    this.concurrency = opts.concurrency ?? 5;
+    this.maxWaitMs = opts.maxWaitMs ?? 1000;
     this.feedOptions = { pollMs: opts.feed?.pollMs ?? 15_000, timeoutMs: opts.feed?.timeoutMs ?? 30 * 60_000 };
   }
 
   async push(items: PushItem[]): Promise<PushOutcome[]> {
-    if (items.length === 0) return [];
+    if (items.length > this.limits.batchSize) {
+      throw new ChannelError(`Amazon push takes at most ${this.limits.batchSize} SKUs (got ${items.length}); use pushMany`, 'validation');
+    }
     if (items.length >= this.feedThreshold) return this.pushFeed(items);
+    // Book every PATCH slot up front; if they are too far away, send nothing and say when to return.
+    const waits: number[] = [];
+    for (const _ of items) {
+      const w = this.patchPacer.reserve(this.maxWaitMs);
+      if (w === null) {
+        throw new ChannelError('Amazon patchListingsItem: holding back to stay within 5 requests/s', 'rate_limited', {
+          retryAfterMs: Math.max(1, Math.ceil(this.patchPacer.msUntilFree())),
+          channelCode: 'ClientThrottle',
+        });
+      }
+      waits.push(w);
+    }
+    return this.patchAll(items, (i) => waits[i]!);
+  }
+
+  /** Any number of SKUs: paced PATCHes, or JSON_LISTINGS_FEED from `feedThreshold` SKUs. */
+  async pushMany(items: PushItem[]): Promise<PushOutcome[]> {
+    if (items.length >= this.feedThreshold) return this.pushFeed(items);
+    return this.patchAll(items, () => this.patchPacer.reserve()!);
+  }
+
+  private async patchAll(items: PushItem[], slot: (i: number) => number): Promise<PushOutcome[]> {
+    if (items.length === 0) return [];
     const many = items.length > 1;
-    const results = await mapPool(items, this.concurrency, (item) => this.patchWithRetry(item, many).catch((err: unknown) => toChannelError(err)));
+    const results = await mapPool(items, 5, async (item, i) => {
+      const wait = slot(i);
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      return this.patchWithRetry(item, many).catch((err: unknown) => toChannelError(err));
+    });
     const thrown = results.filter((r): r is ChannelError => r instanceof ChannelError);
     // The whole call failed (throttled, auth, outage): say so once, per the port contract.
     if (thrown.length === results.length) throw thrown[0]!;
@@ -85,6 +120,7 @@ export class AmazonAdapter implements ChannelAdapter {
    */
   private async patchWithRetry(item: PushItem, retryThrottled: boolean): Promise<PushOutcome> {
     for (let attempt = 0; ; attempt++) {
+      if (attempt > 0) await this.patchPacer.take();
       try {
         return await this.patchOne(item);
       } catch (err) {
@@ -95,7 +131,6 @@ export class AmazonAdapter implements ChannelAdapter {
   }
 
   private async patchOne(item: PushItem): Promise<PushOutcome> {
-    await this.pacer.take();
     const r = await this.client.patchListingsItem(item.sku, quantityPatchRequest(item.quantity));
     if (r.status !== 200) return { sku: item.sku, status: 'failed', error: errorsError(item.sku, r.status, r.body as Partial<SpApiErrorBody>) };
     if (r.body.status === 'INVALID') return { sku: item.sku, status: 'failed', error: issuesError(item.sku, r.body.issues ?? []) };
@@ -104,8 +139,8 @@ export class AmazonAdapter implements ChannelAdapter {
   }
 
   async read(skus: string[]): Promise<Map<string, number | null>> {
-    const values = await mapPool(skus, this.concurrency, async (sku) => {
-      await this.pacer.take();
+    const values = await mapPool(skus, 5, async (sku) => {
+      await this.readPacer.take();
       const r = await this.client.getListingsItem(sku, ['fulfillmentAvailability']);
       if (r.status === 404) return null;
       if (r.status !== 200) throw errorsError(sku, r.status, r.body as Partial<SpApiErrorBody>);
@@ -136,19 +171,19 @@ export class AmazonAdapter implements ChannelAdapter {
   }
 
   async resolve(skus: string[]): Promise<Map<string, ListingRef | null>> {
-    const refs = await mapPool(skus, this.concurrency, async (sku) => {
-      await this.pacer.take();
+    const refs = await mapPool(skus, 5, async (sku) => {
+      await this.readPacer.take();
       return this.resolver.resolveOne(sku);
     });
     return new Map(skus.map((sku, i) => [sku, refs[i] ?? null]));
   }
 
   pause(skus: string[]): Promise<PushOutcome[]> {
-    return this.push(skus.map((sku) => ({ sku, quantity: 0, version: 0, idempotencyKey: randomUUID() })));
+    return this.pushMany(skus.map((sku) => ({ sku, quantity: 0, version: 0, idempotencyKey: randomUUID() })));
   }
 
   relist(items: PushItem[]): Promise<PushOutcome[]> {
-    return this.push(items);
+    return this.pushMany(items);
   }
 
   async close(): Promise<void> {}

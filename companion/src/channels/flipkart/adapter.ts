@@ -31,6 +31,14 @@ export class FlipkartAdapter implements ChannelAdapter {
   }
 
   async push(items: PushItem[]): Promise<PushOutcome[]> {
+    if (items.length > MAX_SKUS_PER_CALL) {
+      throw new ChannelError(`Flipkart takes at most ${MAX_SKUS_PER_CALL} SKUs per inventory update (got ${items.length}); use pushMany`, 'validation');
+    }
+    return this.pushMany(items);
+  }
+
+  /** Any number of SKUs, sent in calls of at most ten. */
+  async pushMany(items: PushItem[]): Promise<PushOutcome[]> {
     const byKey = new Map<PushItem, PushOutcome>();
     for (const group of chunks(items, MAX_SKUS_PER_CALL)) {
       for (const [item, outcome] of await this.pushGroup(group, true)) byKey.set(item, outcome);
@@ -92,11 +100,11 @@ export class FlipkartAdapter implements ChannelAdapter {
   }
 
   pause(skus: string[]): Promise<PushOutcome[]> {
-    return this.push(skus.map((sku) => ({ sku, quantity: 0, version: 0, idempotencyKey: randomUUID() })));
+    return this.pushMany(skus.map((sku) => ({ sku, quantity: 0, version: 0, idempotencyKey: randomUUID() })));
   }
 
   relist(items: PushItem[]): Promise<PushOutcome[]> {
-    return this.push(items);
+    return this.pushMany(items);
   }
 
   async close(): Promise<void> {}

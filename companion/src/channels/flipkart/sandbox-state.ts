@@ -16,7 +16,10 @@ export interface FlipkartSandboxOptions {
   appId?: string;
   appSecret?: string;
   locationId?: string;
-  /** Flipkart publishes no rate limit; set one to get its 429s (UNCONFIRMED body). */
+  /**
+   * Flipkart publishes no rate limit (channels.md §3); this sandbox enforces 10/s, burst 20 while
+   * faults.throttling is on (a guess, UNCONFIRMED, as is the 429 body). null: never throttle.
+   */
   rateLimit?: { requestsPerSecond: number; burst: number } | null;
   /** 0..1: share of SKUs in an inventory update answered FAILURE for no reason of theirs. */
   skuFailureRate?: number;
@@ -54,7 +57,8 @@ export class FlipkartSandboxState {
     this.tokenTtlSeconds = opts.tokenTtlSeconds ?? 5_183_999;
     this.faults = new Faults(opts.faults);
     this.skuFailureRate = opts.skuFailureRate ?? 0;
-    this.bucket = opts.rateLimit ? new TokenBucket(opts.rateLimit.requestsPerSecond, opts.rateLimit.burst) : null;
+    const limit = opts.rateLimit === undefined ? { requestsPerSecond: 10, burst: 20 } : opts.rateLimit;
+    this.bucket = limit ? new TokenBucket(limit.requestsPerSecond, limit.burst) : null;
   }
 
   issueToken(): string {

@@ -50,7 +50,8 @@ export interface WooCommerceSandboxHandle extends SandboxHandle {
   webhookDisabled(): boolean;
 }
 
-const WEBHOOK_ID = 1;
+/** One webhook per topic, as a store set up for Stockline would have. */
+const WEBHOOK_IDS = { created: 1, updated: 2 } as const;
 
 export async function startWooCommerceSandbox(opts: WooCommerceSandboxOptions = {}): Promise<WooCommerceSandboxHandle> {
   const consumerKey = opts.consumerKey ?? `ck_${randomBytes(20).toString('hex')}`;
@@ -70,7 +71,7 @@ export async function startWooCommerceSandbox(opts: WooCommerceSandboxOptions = 
     if (!webhookUrl) return;
     const body = JSON.stringify(order);
     // Core: wp_hash(webhook id . strtotime('now')) — the same within one second, hence dedup on delivery id + resource id.
-    const deliveryId = createHash('md5').update(`${WEBHOOK_ID}${Math.floor(Date.now() / 1000)}`).digest('hex');
+    const deliveryId = createHash('md5').update(`${WEBHOOK_IDS[event]}${Math.floor(Date.now() / 1000)}`).digest('hex');
     outbox.enqueue({
       id: `${deliveryId}:${order.id}:${outbox.log.length}:${Math.random()}`,
       topic: `order.${event}`,
@@ -83,7 +84,7 @@ export async function startWooCommerceSandbox(opts: WooCommerceSandboxOptions = 
         'x-wc-webhook-resource': 'order',
         'x-wc-webhook-event': event,
         'x-wc-webhook-signature': signWooWebhook(body, webhookSecret),
-        'x-wc-webhook-id': String(WEBHOOK_ID),
+        'x-wc-webhook-id': String(WEBHOOK_IDS[event]),
         'x-wc-webhook-delivery-id': deliveryId,
       },
     });
@@ -202,7 +203,7 @@ export async function startWooCommerceSandbox(opts: WooCommerceSandboxOptions = 
         const res = await fetch(target, {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: `webhook_id=${WEBHOOK_ID}`,
+          body: `webhook_id=${WEBHOOK_IDS.created}`,
           signal: AbortSignal.timeout(60_000),
         });
         status = res.status;

@@ -96,6 +96,9 @@ describe('WooCommerce webhooks into the ledger', () => {
     await deliver(order(82, 'processing', 2), 'order.created', { deliveryId: 'same' });
     await deliver(order(82, 'processing', 2), 'order.created', { deliveryId: 'same' });
     expect(await stock('A')).toMatchObject({ committed: 3, available: 7 });
+    // A real change of order 82 within the same second still counts.
+    await deliver(order(82, 'cancelled', 2), 'order.created', { deliveryId: 'same' });
+    expect(await stock('A')).toMatchObject({ committed: 1, available: 9 });
   });
 
   it('records nothing for orders that moved no stock, and a late completed update changes nothing', async () => {

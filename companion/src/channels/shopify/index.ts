@@ -9,6 +9,7 @@ import { ShopifyAdapter } from './adapter';
 import { ShopifyClient } from './client';
 import { shopifyIngestion } from './ingestion';
 import { ShopifyMapping } from './mapping';
+import type { ShopifySandboxHandle } from './sandbox/server';
 import { WebhookDedup } from './webhook-dedup';
 
 export { startShopifySandbox, type ShopifySandboxHandle, type ShopifySandboxOptions } from './sandbox/server';
@@ -34,10 +35,11 @@ export interface ChannelDeps {
   redis?: Redis;
   keys?: Keys;
   logger?: { warn: (obj: object, msg?: string) => void };
-  tenant: string;
+  tenant?: string;
 }
 
-export function createShopifyChannel(config: ShopifyChannelConfig, deps: ChannelDeps): ChannelModule {
+export function createShopifyChannel(config: ShopifyChannelConfig, deps: ChannelDeps = {}): ChannelModule {
+  const tenant = deps.tenant ?? 'default';
   const client = new ShopifyClient({
     shop: config.shop,
     token: config.token,
@@ -48,18 +50,23 @@ export function createShopifyChannel(config: ShopifyChannelConfig, deps: Channel
   const shared = deps.redis && deps.keys ? { redis: deps.redis, keys: deps.keys } : undefined;
   const mapping = new ShopifyMapping(client, {
     redis: shared?.redis,
-    cacheKey: shared?.keys.propagation(deps.tenant, 'map:shopify'),
+    cacheKey: shared?.keys.propagation(tenant, 'map:shopify'),
   });
   const adapter = new ShopifyAdapter({ client, mapping, locationId: config.locationId, limits: config.limits });
   const dedup = new WebhookDedup({
     redis: shared?.redis,
-    key: (id) => (shared ? shared.keys.propagation(deps.tenant, `webhook:shopify:${id}`) : id),
+    key: (id) => (shared ? shared.keys.propagation(tenant, `webhook:shopify:${id}`) : id),
   });
   const ingestion = shopifyIngestion({
     webhookSecrets: [config.webhookSecret, ...(config.previousWebhookSecret ? [config.previousWebhookSecret] : [])],
     dedup,
-    tenant: deps.tenant,
+    tenant,
     logger: deps.logger,
   });
   return { id: 'shopify', adapter, ingestion };
+}
+
+/** Channel configuration pointing at a running sandbox (sandbox mode, tests, the bench). */
+export function shopifySandboxConfig(handle: ShopifySandboxHandle, extra: Partial<ShopifyChannelConfig> = {}): ShopifyChannelConfig {
+  return { shop: handle.shop, token: handle.credentials.token!, locationId: handle.locationId, webhookSecret: handle.webhookSecret, url: handle.url, ...extra };
 }

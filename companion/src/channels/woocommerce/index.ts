@@ -9,6 +9,7 @@ import { WooCommerceAdapter } from './adapter';
 import { WooClient } from './client';
 import { wooIngestion } from './ingestion';
 import { WooMapping } from './mapping';
+import type { WooCommerceSandboxHandle } from './sandbox/server';
 
 export { startWooCommerceSandbox, type WooCommerceSandboxHandle, type WooCommerceSandboxOptions } from './sandbox/server';
 export { WooCommerceAdapter } from './adapter';
@@ -30,17 +31,27 @@ export interface WooCommerceChannelConfig {
   limits?: Partial<ChannelLimits>;
 }
 
-export function createWooCommerceChannel(config: WooCommerceChannelConfig, deps: ChannelDeps): ChannelModule {
+export function createWooCommerceChannel(config: WooCommerceChannelConfig, deps: ChannelDeps = {}): ChannelModule {
+  const tenant = deps.tenant ?? 'default';
   const client = new WooClient({ url: config.url, consumerKey: config.key, consumerSecret: config.secret, queryStringAuth: config.queryStringAuth });
   const shared = deps.redis && deps.keys ? { redis: deps.redis, keys: deps.keys } : undefined;
-  const mapping = new WooMapping(client, { redis: shared?.redis, cacheKey: shared?.keys.propagation(deps.tenant, 'map:woocommerce') });
+  const mapping = new WooMapping(client, { redis: shared?.redis, cacheKey: shared?.keys.propagation(tenant, 'map:woocommerce') });
   const adapter = new WooCommerceAdapter({ client, mapping, plugin: config.plugin ?? 'auto', pluginSecret: config.pluginSecret, limits: config.limits });
   const dedup = new WebhookDedup({
     redis: shared?.redis,
-    key: (id) => (shared ? shared.keys.propagation(deps.tenant, `webhook:woocommerce:${id}`) : id),
+    key: (id) => (shared ? shared.keys.propagation(tenant, `webhook:woocommerce:${id}`) : id),
   });
   const ingestion = config.webhookSecret
-    ? wooIngestion({ webhookSecret: config.webhookSecret, dedup, tenant: deps.tenant, site: config.site, logger: deps.logger })
+    ? wooIngestion({ webhookSecret: config.webhookSecret, dedup, tenant, site: config.site, logger: deps.logger })
     : {};
   return { id: 'woocommerce', adapter, ingestion };
+}
+
+/**
+ * Channel configuration pointing at a running sandbox. The webhook itself is created with
+ * `handle.createWebhook(<companion>/v1/webhooks/woocommerce)` once the companion listens.
+ */
+export function wooCommerceSandboxConfig(handle: WooCommerceSandboxHandle, extra: Partial<WooCommerceChannelConfig> = {}): WooCommerceChannelConfig {
+  const c = handle.credentials;
+  return { url: handle.url, key: c.key!, secret: c.secret!, webhookSecret: handle.webhookSecret, pluginSecret: c.pluginSecret, ...extra };
 }

@@ -44,6 +44,20 @@ describe('Amazon adapter', () => {
     expect((await a.read(['TEE/2', 'NOPE'])).get('TEE/2')).toBe(7);
   });
 
+  it('leaves an ACCEPTED push that Amazon never applies unconfirmed, and a re-push confirms', async () => {
+    const a = await setup({ applyDelayMs: 20 });
+    sb.setLostAcceptedRate(1);
+    const [o] = await a.push([item('MUG-1', 3)]);
+    expect(o).toMatchObject({ status: 'ok', pending: true });
+    // Once the sandbox has applied everything it ever will: a second accepted write lands after it.
+    sb.setLostAcceptedRate(0);
+    await a.push([item('TEE/2', 1)]);
+    await vi.waitFor(() => expect(sb.quantities()['TEE/2']).toBe(1), { timeout: 2000, interval: 10 });
+    expect(await a.confirm(['MUG-1'])).toEqual([{ sku: 'MUG-1', expected: 3, shown: 10, confirmed: false }]);
+    await a.push([item('MUG-1', 3)]);
+    await vi.waitFor(async () => expect((await a.confirm(['MUG-1']))[0]!.confirmed).toBe(true), { timeout: 2000, interval: 20 });
+  });
+
   it('turns INVALID issues into a validation failure and an unknown SKU into not_found', async () => {
     const a = await setup();
     const outcomes = await a.push([item('MUG-1', -3), item('NOPE', 1), item('TEE/2', 2)]);

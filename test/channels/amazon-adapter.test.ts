@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AmazonAdapter, SpApiClient, startAmazonSandbox, type AmazonAdapterOptions, type AmazonSandboxHandle } from '../../companion/src/channels/amazon';
+import { tokenUrl } from '../../companion/src/channels/amazon/lwa';
 import { ChannelError, type PushItem } from '../../companion/src/channels/port';
 
 let sb: AmazonSandboxHandle;
@@ -161,6 +162,11 @@ describe('Amazon adapter', () => {
     expect(outcomes[5]).toMatchObject({ sku: 'NOT-LISTED', status: 'failed', error: expect.objectContaining({ kind: 'not_found' }) });
     expect(outcomes[6]).toMatchObject({ sku: 'F6', status: 'failed', error: expect.objectContaining({ kind: 'validation' }) });
     expect(sb.quantities()['F39']).toBe(40);
+  });
+
+  it('accepts the LWA origin or the full token URL as lwaUrl', () => {
+    expect(tokenUrl('https://api.amazon.com')).toBe('https://api.amazon.com/auth/o2/token');
+    expect(tokenUrl('https://api.amazon.co.uk/auth/o2/token/')).toBe('https://api.amazon.co.uk/auth/o2/token');
   });
 
   it('resolves listed SKUs to seller, marketplace and ASIN and unlisted ones to null', async () => {

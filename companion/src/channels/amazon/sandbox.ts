@@ -73,7 +73,7 @@ export async function startAmazonSandbox(opts: AmazonSandboxOptions = {}): Promi
     lwaUrl: address,
     credentials: {
       url: address,
-      lwaUrl: address,
+      lwaUrl: `${address}/auth/o2/token`,
       clientId: state.clientId,
       clientSecret: state.clientSecret,
       refreshToken: state.refreshToken,

@@ -45,6 +45,8 @@ export function testEnv(prefix: string, redisUrl: string): Record<string, string
     STOCKLINE_TENANT_SECRETS: `other:${OTHER_SECRET}`,
     STOCKLINE_ADMIN_TOKEN: ADMIN_TOKEN,
     STOCKLINE_LOG_LEVEL: 'info',
+    // Sandbox channels listen on fixed ports; suites that want them start their own.
+    STOCKLINE_SANDBOX: 'off',
   };
 }
 

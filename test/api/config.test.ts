@@ -110,7 +110,7 @@ describe('loadConfig', () => {
     ['a blank admin token', { ...minimal, STOCKLINE_ADMIN_TOKEN: '   ' }, [], 'STOCKLINE_ADMIN_TOKEN'],
     ['a port that is not a number', { ...minimal, STOCKLINE_PORT: 'eighty' }, [], 'STOCKLINE_PORT'],
     ['a port out of range', { ...minimal, STOCKLINE_PORT: '70000' }, [], 'STOCKLINE_PORT'],
-    ['a Redis URL of the wrong scheme', { ...minimal, STOCKLINE_REDIS_URL: 'http://127.0.0.1:6379' }, [], 'STOCKLINE_REDIS_URL'],
+    ['a Redis URL of the wrong scheme', { ...minimal, STOCKLINE_REDIS_URL: `http://:${SECRET}@127.0.0.1:6379` }, [], 'STOCKLINE_REDIS_URL'],
     ['an unknown log level', { ...minimal, STOCKLINE_LOG_LEVEL: 'loud' }, [], 'STOCKLINE_LOG_LEVEL'],
     ['a key prefix with braces', { ...minimal, STOCKLINE_KEY_PREFIX: 'a{b}' }, [], 'STOCKLINE_KEY_PREFIX'],
     ['a tenant list without secrets', { ...minimal, STOCKLINE_TENANT_SECRETS: `shop2:${OTHER_SECRET},${SECRET}` }, [], 'STOCKLINE_TENANT_SECRETS'],

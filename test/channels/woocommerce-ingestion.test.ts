@@ -27,6 +27,7 @@ afterEach(async () => {
   sandbox = app = undefined;
 });
 
+let failSink = 0;
 async function start(opts: Parameters<typeof startWooCommerceSandbox>[0] = {}) {
   sandbox = await startWooCommerceSandbox(opts);
   const channel = createWooCommerceChannel(
@@ -34,7 +35,13 @@ async function start(opts: Parameters<typeof startWooCommerceSandbox>[0] = {}) {
     { redis: t.redis, keys: createKeys({ prefix: t.prefix }), tenant: 'default' },
   );
   app = Fastify();
-  await channel.ingestion.routes!(app, (events) => ledger.applyBatch(events));
+  await channel.ingestion.routes!(app, async (events) => {
+    if (failSink > 0) {
+      failSink--;
+      throw new Error('redis down');
+    }
+    return ledger.applyBatch(events);
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const a = app.server.address();
   hookUrl = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}/v1/webhooks/woocommerce`;
@@ -110,6 +117,15 @@ describe('WooCommerce webhooks into the ledger', () => {
     await deliver(order(91, 'processing'), 'order.updated'); // late, out of order
     expect(await stock('A')).toMatchObject({ committed: 2, available: 8 });
     expect(await auditTypes('A')).toEqual(['stock.adjusted', 'order.confirmed']);
+  });
+
+  it('answers 500 when the ledger could not record the order, and records it on the next delivery', async () => {
+    await start({ listings: [{ sku: 'A', quantity: 10 }] });
+    failSink = 1;
+    expect((await deliver(order(61, 'processing'), 'order.created', { deliveryId: 'x' })).status).toBe(500);
+    expect(await stock('A')).toMatchObject({ committed: 0 });
+    expect((await deliver(order(61, 'processing'), 'order.created', { deliveryId: 'x' })).status).toBe(200);
+    expect(await stock('A')).toMatchObject({ committed: 2 });
   });
 
   it('refuses a bad signature with 401 and changes nothing', async () => {

@@ -17,7 +17,7 @@ import { appendChannelAudit } from './audit';
 import { backoffDelay } from './backoff';
 import type { SyncCore } from './core';
 import { applyOutcomes } from './outcomes';
-import { BACKOFF_TYPE, queueName, type SyncJobData } from './queues';
+import { queueName, type SyncJobData } from './queues';
 import { shownQuantity } from './rules';
 import { syncKeys } from './sync-keys';
 

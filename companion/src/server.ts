@@ -1,0 +1,135 @@
+/**
+ * The companion process: `node --import tsx companion/src/server.ts [--role all|api|worker]`.
+ *
+ * Composition only: one Redis connection, the ledger, then by role the expiry sweeper
+ * (all|worker), channels + propagation (wiring.ts) and the HTTP app (all|api); in sandbox mode
+ * the demo catalogue, simulated shoppers and status lines (sandbox-demo.ts). Each part registers how to stop it; SIGTERM/SIGINT
+ * stop them in reverse order (the app first, so in-flight requests finish while the ledger
+ * and Redis are still there), then Redis is closed.
+ */
+import { pathToFileURL } from 'node:url';
+import { Redis } from 'ioredis';
+import { buildApp, type AppPlugin } from './app';
+import { ConfigError, loadConfig, type Config } from './config';
+import { createKeys } from './ledger/keys';
+import { createLedger } from './ledger/ledger';
+import { startSweeper } from './ledger/sweeper';
+import { createLogger, type Logger } from './logger';
+import { startSandboxDemo } from './sandbox-demo';
+import { DEFAULT_TENANT, wireChannels } from './wiring';
+
+export interface Running {
+  /** Where the HTTP app listens (http://host:port), or null for the worker role. */
+  address: string | null;
+  close(): Promise<void>;
+}
+
+/** The Redis URL without its password, fit for a log line. */
+export function safeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'an unparsable URL';
+  }
+}
+
+export async function start(
+  config: Readonly<Config>,
+  opts: { logger?: Logger; plugins?: AppPlugin[]; print?: (line: string) => void } = {},
+): Promise<Running> {
+  const logger = opts.logger ?? createLogger({ level: config.logLevel });
+  const print = opts.print ?? ((line: string) => process.stdout.write(`[stockline] ${line}\n`));
+  const connect = () => new Redis(config.redisUrl, { maxRetriesPerRequest: null, connectionName: `stockline-${config.role}` });
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3, connectionName: `stockline-${config.role}` });
+  const stops: (() => Promise<unknown>)[] = [];
+  const close = async () => {
+    for (const stop of stops.reverse()) await stop().catch((err) => logger.error({ err }, 'error while stopping'));
+    await redis.quit().catch(() => redis.disconnect());
+  };
+  try {
+    const keys = createKeys({ prefix: config.keyPrefix });
+    const ledger = createLedger({ redis, keys, idempotencyTtlSeconds: config.idempotencyTtlSeconds });
+    if (!(await ledger.ready()))
+      throw new Error(`could not load the ledger scripts into Redis at ${safeUrl(config.redisUrl)} — is it running?`);
+
+    if (config.role === 'all' || config.role === 'worker') {
+      const sweeper = startSweeper({ ledger, redis, keys, onError: (err) => logger.warn({ err }, 'expiry sweep failed; retrying') });
+      stops.push(() => sweeper.stop());
+    }
+
+    const wiring = await wireChannels({ config, redis, connect, keys, ledger, logger });
+    stops.push(() => wiring.close());
+
+    let address: string | null = null;
+    if (config.role === 'all' || config.role === 'api') {
+      const app = await buildApp({ config, redis, ledger, logger, plugins: [...wiring.plugins, ...(opts.plugins ?? [])] });
+      address = await app.listen({ host: config.host, port: config.port });
+      stops.push(() => app.close());
+    }
+    await wiring.started(address);
+    if (wiring.sandboxes && config.role !== 'api') {
+      const demo = await startSandboxDemo({ config, ledger, sandboxes: wiring.sandboxes, observer: wiring.observer, tenant: DEFAULT_TENANT, print });
+      stops.push(() => demo.stop());
+    }
+    logger.info(
+      {
+        role: config.role,
+        address,
+        redis: safeUrl(config.redisUrl),
+        keyPrefix: config.keyPrefix,
+        channels: wiring.modules.map((m) => m.id),
+        sandbox: wiring.sandboxes ? [...wiring.sandboxes.handles.keys()] : [],
+      },
+      'stockline companion started',
+    );
+    if (address) print(`companion listening on ${address} (API docs at ${address}/v1/docs)`);
+    return { address, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** Entry point: read the environment once, start, and stop cleanly on SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  let config: Readonly<Config>;
+  try {
+    config = loadConfig(process.env, process.argv.slice(2));
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`stockline: ${err.message}\n`);
+    process.exit(1);
+  }
+  const logger = createLogger({ level: config.logLevel });
+  let running: Running;
+  try {
+    running = await start(config, { logger });
+  } catch (err) {
+    logger.fatal({ err }, 'stockline companion could not start');
+    process.exit(1);
+  }
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    running.close().then(
+      () => process.exit(0),
+      (err) => {
+        logger.error({ err }, 'unclean stop');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  void main();
+}

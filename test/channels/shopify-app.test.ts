@@ -74,7 +74,7 @@ describe('channel webhooks inside the companion app', () => {
     expect([ok.statusCode, okWoo.statusCode, ping.statusCode]).toEqual([200, 200, 200]);
     expect(await fx.ledger.getStock('default', 'A')).toMatchObject({ committed: 3, available: 7 });
     const audit = await fx.ledger.listAudit('default', { sku: 'A', type: 'order.confirmed' });
-    expect(audit.items.map((e) => e.eventId).sort()).toEqual(['shopify:1:confirmed', 'woocommerce:shop.example:5:confirmed']);
+    expect(audit.items.map((e) => e.eventId).sort()).toEqual(['shopify:1:confirmed', 'woocommerce:woo.invalid:5:confirmed']);
     // The app's own JSON routes still parse bodies with its parser.
     const events = await fx.post({ id: 'manual-1', type: 'stock.received', source: 'manual', occurredAt: new Date().toISOString(), sku: 'A', qty: 1 });
     expect(events.statusCode).toBe(200);

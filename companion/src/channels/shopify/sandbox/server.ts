@@ -66,7 +66,7 @@ export async function startShopifySandbox(opts: ShopifySandboxOptions = {}): Pro
     throttleStatusCode: opts.throttleStatusCode ?? 200,
     applyDelayMs: opts.applyDelayMs ?? 0,
     throttling: () => faults.throttling,
-  });
+  }, orders);
   const outbox = new WebhookOutbox(faults, {
     retryDelaysMs: opts.webhookRetryDelaysMs ?? [20, 40, 80, 160, 320, 640, 1280, 2560],
     timeoutMs: 5000,

@@ -132,6 +132,22 @@ describe('Amazon order ingestion', () => {
     expect(ledger.applied.filter((e) => e.type === 'order.confirmed')).toHaveLength(3);
   });
 
+  it('records an Amazon sale the ledger could not hold as a committed fact, opening an oversell incident', async () => {
+    sb = await startAmazonSandbox({ pendingMs: 30 });
+    // Amazon still shows 5; the ledger has 1 left (a sale elsewhere not yet pushed).
+    sb.seed([{ sku: 'MUG-1', quantity: 5 }]);
+    const ledger = await createBooks({ 'MUG-1': 1 });
+    const consumer = new AmazonNotificationConsumer(new SandboxQueueSource(sb.url, { waitMs: 0 }), new AmazonOrderApplier(new OrderTracker()), {});
+    const id = (await sb.placeOrder('MUG-1', 3)).orderId!;
+    await vi.waitFor(() => expect(sb.queueDepth()).toBe(2), { timeout: 2000, interval: 10 });
+    while (sb.queueDepth() > 0) await consumer.consumeOnce(ledger.sink);
+    // The Pending hold was refused (insufficient stock); the Unshipped sale is recorded anyway.
+    expect(ledger.applied.map((e) => e.id)).toEqual([`amazon:${id}:Unshipped`]);
+    expect(await ledger.stock('MUG-1')).toEqual({ onHand: 1, committed: 3, reserved: 0 });
+    const incidents = await ledger.ledger.listIncidents('default', { status: 'open' });
+    expect(incidents).toEqual([expect.objectContaining({ sku: 'MUG-1', oversoldUnits: 2 })]);
+  });
+
   it('redelivers a notification whose processing failed, and applies it once', async () => {
     sb = await startAmazonSandbox({ pendingMs: 60_000, visibilityTimeoutMs: 100 });
     sb.seed([{ sku: 'MUG-1', quantity: 5 }]);

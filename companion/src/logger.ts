@@ -8,6 +8,7 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 /** Field names whose values are always replaced by "[redacted]". */
 export const SECRET_FIELDS = [
   'authorization',
+  'Authorization',
   'x-stockline-signature',
   'x-shopify-access-token',
   'x-shopify-hmac-sha256',

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StockEvent } from '../../companion/src/schemas/events';
+import type { PushedEvent } from '../../companion/src/propagation/worker-hooks';
 import { fixture, lastAcks, TENANT, type Fixture } from './helpers';
 
 const SOURCES = ['woocommerce', 'shopify', 'amazon', 'flipkart'] as const;
@@ -45,7 +46,8 @@ describe('propagation convergence', () => {
     const skus = Array.from({ length: 200 }, (_, i) => `SKU-${String(i).padStart(3, '0')}`);
     for (const f of fx.fakes) f.seed(skus.map((sku) => ({ sku, quantity: 0 })));
     await fx.ledger.applyBatch(skus.map((sku, i) => ({ id: `init-${i}`, type: 'stock.received', source: 'woocommerce', occurredAt: new Date().toISOString(), sku, qty: 20 }) as StockEvent));
-    await fx.start();
+    const pushed: PushedEvent[] = [];
+    await fx.start({ hooks: { canPush: () => true, pushed: (e) => void pushed.push(e) } });
 
     const events = randomEvents(10_000, skus, 42);
     const started = Date.now();
@@ -64,6 +66,12 @@ describe('propagation convergence', () => {
       // Coalescing: far fewer rows than events.
       expect(st.rowsWritten).toBeLessThan(events.length);
     }
+    // Every acknowledged item reached the observer hook with its lag from the ledger change.
+    const okItems = pushed.flatMap((e) => e.items.filter((i) => i.ok));
+    expect(okItems.length).toBe(fx.fakes.reduce((n, f) => n + f.stats().rowsWritten, 0));
+    expect(okItems.every((i) => typeof i.lagMs === 'number' && i.lagMs >= 0 && i.lagMs < 60_000)).toBe(true);
+    const lags = okItems.map((i) => i.lagMs!).sort((x, y) => x - y);
+    console.log(`[convergence] lag p50 ${lags[Math.floor(lags.length * 0.5)]} ms, p99 ${lags[Math.floor(lags.length * 0.99)]} ms (events applied as fast as the ledger takes them)`);
     const stock = await fx.ledger.getStockMany(TENANT, skus);
     expect(stock.every((s) => s !== null)).toBe(true);
   });

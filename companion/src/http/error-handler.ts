@@ -5,7 +5,7 @@
  * logged. Bad input is always a 4xx: a client can never provoke a 5xx by what it sends.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { StocklineError, ValidationError } from '../errors';
+import { StocklineError } from '../errors';
 import type { ErrorBody } from '../schemas/api';
 
 /** Fastify's own 4xx errors, by code, as our code and a sentence a person can act on. */
@@ -32,7 +32,9 @@ const FASTIFY_ERRORS: Record<string, { code: string; message: (e: FastifyError) 
 function toBody(error: FastifyError | StocklineError | Error): { status: number; body: ErrorBody } {
   if (error instanceof StocklineError) {
     const body: ErrorBody = { code: error.code, message: error.message };
-    if (error instanceof ValidationError) body.pointer = error.pointer;
+    // ValidationError and the HTTP layer's own errors (BodyError) name the bad field.
+    const pointer = (error as { pointer?: unknown }).pointer;
+    if (typeof pointer === 'string') body.pointer = pointer;
     const { pointer: _pointer, ...rest } = error.details ?? {};
     if (Object.keys(rest).length > 0) body.details = rest;
     return { status: error.statusCode, body };
@@ -41,7 +43,7 @@ function toBody(error: FastifyError | StocklineError | Error): { status: number;
   const known = fe.code ? FASTIFY_ERRORS[fe.code] : undefined;
   if (known && fe.statusCode) {
     const body: ErrorBody = { code: known.code, message: known.message(fe) };
-    if (fe.statusCode === 400) body.pointer = '';
+    body.pointer = '';
     return { status: fe.statusCode, body };
   }
   // Any other client error Fastify raises keeps its status; its own message is safe to show.

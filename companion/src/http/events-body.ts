@@ -11,7 +11,7 @@
  */
 import { Value } from '@sinclair/typebox/value';
 import { EVENT_TYPES, EventSchemas, MAX_BATCH_EVENTS, StockReserved, type EventType, type StockEvent } from '../schemas/events';
-import { PayloadTooLargeError } from '../errors';
+import { BodyError } from './body-error';
 import { ruleViolation, toValidationError } from './messages';
 import { compile } from './validator';
 
@@ -52,8 +52,13 @@ function checkEvent(value: unknown, prefix: string): StockEvent {
   if (type === 'stock.adjusted') {
     const hasSet = value.set !== undefined;
     const hasDelta = value.delta !== undefined;
-    if (hasSet && hasDelta) throw ruleViolation(`${prefix}/delta`, 'cannot be sent together with set — send set (the absolute count) or delta (the change), not both');
-    if (!hasSet && !hasDelta) throw ruleViolation(`${prefix}/set`, 'is missing — a stock.adjusted event needs set (the absolute count) or delta (the change)');
+    if (hasSet && hasDelta)
+      throw ruleViolation(
+        `${prefix}/delta`,
+        'cannot be sent together with set — send set (the absolute count) or delta (the change), not both',
+      );
+    if (!hasSet && !hasDelta)
+      throw ruleViolation(`${prefix}/set`, 'is missing — a stock.adjusted event needs set (the absolute count) or delta (the change)');
     // The schema's `not: { const: 0 }` is JSON Schema the TypeBox checker does not enforce.
     if (value.delta === 0) throw ruleViolation(`${prefix}/delta`, 'must not be 0 — send a non-zero change, or leave the event out');
   }
@@ -76,13 +81,21 @@ export function readEventsBody(body: unknown): EventsBody {
   if (!Array.isArray(list)) throw ruleViolation('/events', 'must be a list of events');
   if (list.length === 0) throw ruleViolation('/events', 'is empty — send at least one event');
   if (list.length > MAX_BATCH_EVENTS) {
-    throw new PayloadTooLargeError(`/events holds ${list.length} events; send at most ${MAX_BATCH_EVENTS} per request and split the rest into further batches`);
+    throw new BodyError(
+      `/events holds ${list.length} events; send at most ${MAX_BATCH_EVENTS} per request and split the rest into further batches`,
+      'payload_too_large',
+      413,
+      '/events',
+    );
   }
   const events = list.map((e, i) => checkEvent(e, `/events/${i}`));
   const tenant = events[0]!.tenant ?? DEFAULT_TENANT;
   const other = events.findIndex((e) => (e.tenant ?? DEFAULT_TENANT) !== tenant);
   if (other >= 0) {
-    throw ruleViolation(`/events/${other}/tenant`, `must be the same for every event of a batch ("${tenant}", as the first) — send one batch per tenant`);
+    throw ruleViolation(
+      `/events/${other}/tenant`,
+      `must be the same for every event of a batch ("${tenant}", as the first) — send one batch per tenant`,
+    );
   }
   return { events, batch: true, tenant };
 }

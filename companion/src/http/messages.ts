@@ -1,6 +1,6 @@
 /**
  * The one place where schema-checker errors become sentences a person can act on, e.g.
- * "/lines/0/qty must be a whole number of at least 1 — send the quantity in units".
+ * "/lines/0/qty must be a whole number from 1 to 1,000,000 — send the quantity in units".
  * Every validation failure (event bodies, query strings, path parameters) passes through here.
  */
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
@@ -18,6 +18,7 @@ const EXPECTED: Record<string, string> = {
   sku: 'a string of 1–100 characters without control characters or leading or trailing spaces',
   source: 'a lower-case channel id such as woocommerce, shopify, amazon, flipkart or manual',
   tenant: 'a tenant id of lower-case letters, digits, _ or - (at most 63 characters)',
+  cursor: 'the nextCursor value of the previous page',
 };
 
 /** What to do about it, by field name. */
@@ -37,17 +38,21 @@ const ADVICE: Record<string, string> = {
   cursor: 'pass nextCursor from the previous page unchanged',
 };
 
+const n = (v: number) => v.toLocaleString('en-US');
+
+/** " from 1 to 500", " of at least 1", " of at most 9" (numbers); counts read " of 1 to 500 lines". */
 function range(lo: unknown, hi: unknown, unit = ''): string {
   const u = unit ? ` ${unit}` : '';
-  if (typeof lo === 'number' && typeof hi === 'number') return ` from ${lo} to ${hi}${u}`;
-  if (typeof lo === 'number') return ` of at least ${lo}${u}`;
-  if (typeof hi === 'number') return ` of at most ${hi}${u}`;
+  const lead = unit ? ' of' : ' from';
+  if (typeof lo === 'number' && typeof hi === 'number') return `${lead} ${n(lo)} to ${n(hi)}${u}`;
+  if (typeof lo === 'number') return ` of at least ${n(lo)}${u}`;
+  if (typeof hi === 'number') return ` of at most ${n(hi)}${u}`;
   return '';
 }
 
 /** A noun phrase for the values a schema accepts. */
 export function expected(schema: TSchema | undefined, field?: string): string {
-  if (field && EXPECTED[field]) return EXPECTED[field]!;
+  if (field && Object.hasOwn(EXPECTED, field)) return EXPECTED[field]!;
   if (!schema) return 'a valid value';
   if (schema.const !== undefined) return `exactly ${JSON.stringify(schema.const)}`;
   if (Array.isArray(schema.anyOf)) {
@@ -64,7 +69,7 @@ export function expected(schema: TSchema | undefined, field?: string): string {
       return 'true or false';
     case 'array': {
       const what = field === 'lines' ? 'lines' : field === 'events' ? 'events' : 'items';
-      return `a list of${range(schema.minItems, schema.maxItems, what) || ` ${what}`}`;
+      return `a list${range(schema.minItems, schema.maxItems, what) || ` of ${what}`}`;
     }
     case 'object':
       return 'a JSON object';
@@ -91,7 +96,7 @@ function subject(pointer: string, part: Part): string {
 }
 
 function withAdvice(sentence: string, field: string | undefined): string {
-  const advice = field ? ADVICE[field] : undefined;
+  const advice = field && Object.hasOwn(ADVICE, field) ? ADVICE[field] : undefined;
   return advice ? `${sentence} — ${advice}` : sentence;
 }
 
@@ -127,7 +132,9 @@ export function toValidationError(error: Pick<ValueError, 'type' | 'path' | 'sch
       break;
     }
     default:
-      sentence = withAdvice(`${who} must be ${expected(schema, field)}`, field);
+      sentence = /\/lines\/\d+$/.test(pointer)
+        ? `${who} must be a line such as {"sku": "M-1", "qty": 1}`
+        : withAdvice(`${who} must be ${expected(schema, field)}`, field);
   }
   return new ValidationError(sentence, pointer);
 }

@@ -10,6 +10,8 @@ import type { FastifySchemaCompiler } from 'fastify';
 import { toValidationError, type Part } from './messages';
 import './formats';
 
+export const OPTIONAL_BODY = 'x-optional-body';
+
 const cache = new WeakMap<TSchema, TypeCheck<TSchema>>();
 
 /** Compiles once per schema object (schemas are shared module constants). */
@@ -26,7 +28,11 @@ export const typeboxValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schem
   const check = compile(schema);
   const part = (httpPart ?? 'body') as Part;
   const coerce = part === 'querystring' || part === 'params' || part === 'headers';
+  // A body schema marked 'x-optional-body' may be left out entirely (e.g. pause's reason).
+  // (A marker key, not TypeBox's Optional symbol: Fastify hands the compiler a copy without symbols.)
+  const mayBeAbsent = part === 'body' && schema[OPTIONAL_BODY] === true;
   return (input: unknown) => {
+    if ((input === undefined || input === null) && mayBeAbsent) return { value: undefined };
     const value = coerce ? Value.Default(schema, Value.Convert(schema, input)) : input;
     if (check.Check(value)) return { value };
     const first = check.Errors(value).First();

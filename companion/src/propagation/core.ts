@@ -84,14 +84,15 @@ export function createSyncCore(deps: SyncCoreDeps) {
 
   /**
    * Our bucket for a channel: its published (or configured) rate, kept a little under it —
-   * 3 % of the rate and one token of the burst — because our clock and the channel's differ
-   * by the network's jitter; a bucket exactly as large as theirs would draw the odd 429.
+   * 3 % of the rate, and 150 ms worth of tokens off the burst — because a call is counted here
+   * before it travels and there when it arrives: jitter between the two would otherwise turn a
+   * bucket exactly as large as theirs into the odd 429.
    */
   const rateFor = (adapter: ChannelAdapter): RateLimit => {
     const o = deps.rateOverrides?.[adapter.id] ?? {};
     const rps = o.requestsPerSecond ?? adapter.limits.requestsPerSecond;
     const burst = o.burst ?? adapter.limits.burst;
-    return { requestsPerSecond: rps * 0.97, burst: Math.max(1, burst - 1) };
+    return { requestsPerSecond: rps * 0.97, burst: Math.max(1, burst - Math.max(1, Math.ceil(rps * 0.15))) };
   };
 
   return {

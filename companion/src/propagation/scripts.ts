@@ -19,7 +19,7 @@ export interface SyncScripts {
   release(keys: [string, string, string, string], token: string, items: { sku: string; action: 'done' | 'retry' | 'hold'; until?: number }[]): Promise<string[]>;
   reap(keys: [string, string, string], now: number, max: number): Promise<string[]>;
   record(key: string, now: number, items: { sku: string; quantity: number; version: number; mode: 'ack' | 'stale' }[]): Promise<boolean[]>;
-  take(key: string, rate: number, burst: number, cost: number, drain?: boolean): Promise<number>;
+  take(key: string, rate: number, burst: number, cost: number, throttledForMs?: number): Promise<number>;
 }
 
 const loaded = new WeakSet<Redis>();
@@ -58,8 +58,9 @@ export function loadSyncScripts(redis: Redis): SyncScripts {
       const res = (await cmd('record-1')(key, now, ...args)) as number[];
       return res.map((r) => r === 1);
     },
-    async take(key, rate, burst, cost, drain = false) {
-      return Number(await cmd('take-1')(key, rate, burst, cost, drain ? 'drain' : ''));
+    async take(key, rate, burst, cost, throttledForMs) {
+      const signal = throttledForMs === undefined ? ['', 0] : ['throttled', throttledForMs];
+      return Number(await cmd('take-1')(key, rate, burst, cost, ...signal));
     },
   };
 }

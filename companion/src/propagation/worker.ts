@@ -17,7 +17,7 @@ import { appendChannelAudit } from './audit';
 import { backoffDelay } from './backoff';
 import type { SyncCore } from './core';
 import { applyOutcomes } from './outcomes';
-import { BACKOFF_TYPE, queueName, type SyncJobData } from './queues';
+import { queueName, type SyncJobData } from './queues';
 import { shownQuantity } from './rules';
 import { syncKeys } from './sync-keys';
 
@@ -45,6 +45,9 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
       connection,
       prefix: settings.queuePrefix,
       concurrency: settings.concurrency,
+      // Our limit is the shared token bucket (take-1.lua); BullMQ only honours worker.rateLimit()
+      // (pausing the queue on a 429) when a limiter is configured, so one is, far above any rate.
+      limiter: { max: 1_000_000, duration: 1000 },
       lockDuration: settings.lockDurationMs,
       stalledInterval: settings.stalledIntervalMs,
       // A worker killed mid-push leaves its job stalled; it must come back however often that happens.
@@ -116,13 +119,17 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
       throw Worker.RateLimitError();
     }
 
-    await appendChannelAudit(redis, keys, tenant, 'channel.push', channel, items.map(auditLine));
+    // The call goes out right after its token is taken (time between the two is jitter the
+    // channel's bucket sees); the audit entry is written alongside, and before any ack.
+    const audited = appendChannelAudit(redis, keys, tenant, 'channel.push', channel, items.map(auditLine));
     let outcomes: PushOutcome[];
     try {
       outcomes = await adapter.push(items);
     } catch (err) {
+      await audited;
       return handleCallError(err, job, items, since, release, rate);
     }
+    await audited;
     const result = await applyOutcomes(core, { tenant, channel, items, outcomes, since, release });
     return { claimed: skus.length, pushed: items.length, inSync: inSync.length + result.inSync };
   }
@@ -143,7 +150,7 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
 
     if (cerr.kind === 'rate_limited') {
       const ms = Math.max(cerr.retryAfterMs ?? 1000, 1);
-      await core.scripts.take(syncKeys(keys, tenant, channel).bucket, rate.requestsPerSecond, rate.burst, 1, true);
+      await core.scripts.take(syncKeys(keys, tenant, channel).bucket, rate.requestsPerSecond, rate.burst, 1, ms);
       await hooks.pushed({ tenant, channel, items: fail('rate_limited'), throttled: true, callError: message });
       await release(items.map((i) => ({ sku: i.sku, action: 'retry' })), 0);
       logger.warn({ channel, retryAfterMs: ms }, 'channel throttled us; pausing its queue');

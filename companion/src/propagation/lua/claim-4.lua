@@ -71,7 +71,6 @@ local function tryClaim(sku)
   redis.call('ZADD', KEYS[2], untilMs, sku)
   redis.call('HSET', KEYS[3], sku, token .. '\n' .. since)
   redis.call('SADD', KEYS[4], sku)
-  redis.call('PEXPIRE', KEYS[4], tonumber(ARGV[3]) * 4)
   out[#out + 1] = sku
   out[#out + 1] = tostring(since)
   taken[sku] = true
@@ -87,4 +86,6 @@ if count < limit then
     tryClaim(sku)
   end
 end
+-- The claims set outlives every lease in it (a crashed job's set must not linger forever).
+if count > 0 then redis.call('PEXPIRE', KEYS[4], tonumber(ARGV[3]) * 4) end
 return out

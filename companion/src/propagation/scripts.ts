@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const NAMES = ['claim-4', 'release-4', 'reap-3', 'record-1', 'take-1'] as const;
+const NAMES = ['claim-4', 'release-4', 'reap-3', 'record-1', 'take-1', 'mark-1'] as const;
 type ScriptName = (typeof NAMES)[number];
 
 type Command = (...args: (string | number)[]) => Promise<unknown>;
@@ -19,6 +19,7 @@ export interface SyncScripts {
   release(keys: [string, string, string, string], token: string, items: { sku: string; action: 'done' | 'retry' | 'hold'; until?: number }[]): Promise<string[]>;
   reap(keys: [string, string, string], now: number, max: number): Promise<string[]>;
   record(key: string, now: number, items: { sku: string; quantity: number; version: number; mode: 'ack' | 'stale' }[]): Promise<boolean[]>;
+  mark(key: string, since: Map<string, number>): Promise<string[]>;
   take(key: string, rate: number, burst: number, cost: number, throttledForMs?: number): Promise<number>;
 }
 
@@ -57,6 +58,13 @@ export function loadSyncScripts(redis: Redis): SyncScripts {
       const args = items.flatMap((i) => [i.sku, i.quantity, i.version, i.mode]);
       const res = (await cmd('record-1')(key, now, ...args)) as number[];
       return res.map((r) => r === 1);
+    },
+    async mark(key, since) {
+      const out: string[] = [];
+      const args: (string | number)[] = [];
+      for (const [sku, at] of since) args.push(at, sku);
+      for (let i = 0; i < args.length; i += 1000) out.push(...((await cmd('mark-1')(key, ...args.slice(i, i + 1000))) as string[]));
+      return out;
     },
     async take(key, rate, burst, cost, throttledForMs) {
       const signal = throttledForMs === undefined ? ['', 0] : ['throttled', throttledForMs];

@@ -48,7 +48,7 @@ export function createSyncCore(deps: SyncCoreDeps) {
   const enqueue = async (tenant: string, channel: string, skus: Iterable<string>, delayMs = settings.coalesceMs) => {
     const q = queues.get(channel);
     if (!q) throw new Error(`no queue for channel ${channel}`);
-    await enqueueSync(q, tenant, skus, delayMs);
+    await enqueueSync(q, tenant, skus, delayMs, settings.slots);
   };
 
   /**

@@ -15,7 +15,7 @@ type ScriptName = (typeof NAMES)[number];
 type Command = (...args: (string | number)[]) => Promise<unknown>;
 
 export interface SyncScripts {
-  claim(keys: [string, string, string, string], token: string, now: number, leaseMs: number, limit: number, preferred: string): Promise<{ sku: string; since: number }[]>;
+  claim(keys: [string, string, string, string], token: string, now: number, leaseMs: number, limit: number, preferred: string): Promise<{ claimed: { sku: string; since: number }[]; more: boolean }>;
   release(keys: [string, string, string, string], token: string, items: { sku: string; action: 'done' | 'retry' | 'hold'; until?: number }[]): Promise<string[]>;
   reap(keys: [string, string, string], now: number, max: number): Promise<string[]>;
   record(key: string, now: number, items: { sku: string; quantity: number; version: number; mode: 'ack' | 'stale' }[]): Promise<boolean[]>;
@@ -40,10 +40,10 @@ export function loadSyncScripts(redis: Redis): SyncScripts {
   };
   return {
     async claim(keys, token, now, leaseMs, limit, preferred) {
-      const flat = (await cmd('claim-4')(...keys, token, now, leaseMs, limit, preferred)) as string[];
-      const out: { sku: string; since: number }[] = [];
-      for (let i = 0; i < flat.length; i += 2) out.push({ sku: flat[i]!, since: Number(flat[i + 1]) });
-      return out;
+      const flat = (await cmd('claim-4')(...keys, token, now, leaseMs, limit, preferred)) as (string | number)[];
+      const claimed: { sku: string; since: number }[] = [];
+      for (let i = 1; i < flat.length; i += 2) claimed.push({ sku: String(flat[i]), since: Number(flat[i + 1]) });
+      return { claimed, more: Number(flat[0]) === 1 };
     },
     async release(keys, token, items) {
       if (!items.length) return [];

@@ -130,6 +130,20 @@ export function createSyncCore(deps: SyncCoreDeps) {
       }
       return n;
     },
+    /**
+     * Work outstanding for a channel: SKUs dirty or being pushed (over every tenant when none is
+     * given). A truer "queue depth" than BullMQ's job counts, which are at most `slots` per tenant.
+     */
+    async pending(channel: string, tenant?: string): Promise<number> {
+      const ts = tenant ? [tenant] : await tenants();
+      const pipe = redis.pipeline();
+      for (const t of ts) {
+        const k = syncKeys(keys, t, channel);
+        pipe.zcard(k.dirty).zcard(k.leases);
+      }
+      const res = (await pipe.exec()) ?? [];
+      return res.reduce((n, [, v]) => n + Number(v ?? 0), 0);
+    },
     async acked(tenant: string, channel: string, skus: string[]): Promise<Map<string, Acked>> {
       const out = new Map<string, Acked>();
       if (!skus.length) return out;

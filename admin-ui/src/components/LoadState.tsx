@@ -5,9 +5,11 @@
 import { Button, Notice, Spinner } from '@wordpress/components';
 import { __ } from '@wordpress/i18n';
 import type { ReactNode } from 'react';
-import type { ApiError } from '../api/client';
+import { ApiError } from '../api/client';
 
-export function errorSentence(error: ApiError): string {
+/** A failure in a sentence the owner can act on. */
+export function errorSentence(error: unknown): string {
+  if (!(error instanceof ApiError)) return error instanceof Error ? error.message : String(error);
   if (error.unreachable) return __('The Stockline companion cannot be reached. Check that it is running and that the URL in Settings is right.', 'stockline');
   if (error.code === 'rest_forbidden' || error.code === 'rest_cookie_invalid_nonce')
     return __('Your session has expired or you lack permission. Reload the page and log in again.', 'stockline');

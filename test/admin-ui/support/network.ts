@@ -49,7 +49,9 @@ export class FakeNetwork {
   readonly fetch = async (input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
     const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
     const prefix = '/wp-json/stockline/v1/';
-    const method = (init.method ?? 'GET').toUpperCase();
+    // api-fetch sends PUT/DELETE as POST + X-HTTP-Method-Override, which WordPress's REST server honours.
+    const override = new Headers(init.headers).get('X-HTTP-Method-Override');
+    const method = (override ?? init.method ?? 'GET').toUpperCase();
     const route = decodeURIComponent(url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : url.pathname);
     const body = typeof init.body === 'string' && init.body ? JSON.parse(init.body) : undefined;
     const call: Call = { method, route, query: url.searchParams, body, headers: new Headers(init.headers) };

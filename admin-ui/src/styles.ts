@@ -25,6 +25,7 @@ const CSS = `
 .stockline-muted { color: #646970; }
 .stockline-loading { display: flex; align-items: center; gap: 8px; padding: 16px 0; }
 .stockline-empty { color: #50575e; font-style: italic; }
+.stockline-admin .components-base-control, .stockline-modal .components-base-control { margin-bottom: 16px; }
 .stockline-toolbar { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-end; margin-bottom: 12px; }
 .stockline-toolbar .components-base-control { margin-bottom: 0; }
 .stockline-table { border-collapse: collapse; width: 100%; background: #fff; }
@@ -38,6 +39,7 @@ const CSS = `
 .stockline-progress { height: 12px; background: #f0f0f1; border-radius: 6px; overflow: hidden; max-width: 480px; }
 .stockline-progress > div { height: 100%; background: #2271b1; transition: width .3s; }
 .stockline-section { background: #fff; border: 1px solid #dcdcde; padding: 16px; margin-bottom: 16px; max-width: 760px; }
+.stockline-table .components-base-control { margin-bottom: 0; }
 .stockline-section h2 { margin-top: 0; font-size: 16px; }
 .stockline-activity li { padding: 6px 0; border-bottom: 1px solid #f0f0f1; list-style: none; }
 .stockline-activity { margin: 0; padding: 0; }

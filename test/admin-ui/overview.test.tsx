@@ -52,7 +52,7 @@ describe('Overview', () => {
     expect(flipkart.getByText('open (not sending)')).toBeTruthy();
     expect(flipkart.getByText('6')).toBeTruthy();
     const amazon = within(screen.getByRole('heading', { name: 'Amazon' }).closest('.stockline-channel') as HTMLElement);
-    expect(amazon.getByText('The channel asked us to slow down; updates are queued and will retry.')).toBeTruthy();
+    expect(amazon.getByText('The channel asked us to slow down (rate limited).')).toBeTruthy();
     expect(screen.getByText(/14 changes waiting, 2 failing/)).toBeTruthy();
   });
 

@@ -50,7 +50,7 @@ export function AdjustStockModal({ item, onDone, onCancel }: Props) {
   };
 
   return (
-    <Modal title={sprintf(__('Adjust stock of %s', 'stockline'), item.sku)} onRequestClose={onCancel}>
+    <Modal className="stockline-modal" title={sprintf(__('Adjust stock of %s', 'stockline'), item.sku)} onRequestClose={onCancel}>
       <form
         onSubmit={(e) => {
           e.preventDefault();

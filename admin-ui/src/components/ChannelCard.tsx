@@ -47,8 +47,9 @@ export function ChannelCard({ channel }: { channel: ChannelHealth }) {
       </CardHeader>
       <CardBody>
         <dl className="stockline-stats" aria-label={sprintf(__('%s figures', 'stockline'), name)}>
-          <Stat label={__('Lag p50', 'stockline')} value={formatMs(lag.p50)} />
-          <Stat label={__('Lag p99', 'stockline')} value={formatMs(lag.p99)} />
+          {/* No acknowledgements in the window means no lag to report, not a lag of 0 ms. */}
+          <Stat label={__('Lag p50', 'stockline')} value={lag.count > 0 ? formatMs(lag.p50) : '—'} />
+          <Stat label={__('Lag p99', 'stockline')} value={lag.count > 0 ? formatMs(lag.p99) : '—'} />
           <Stat label={__('Success rate', 'stockline')} value={formatPercent(channel.successRate)} />
           <Stat label={__('Queue', 'stockline')} value={String(channel.queueDepth)} />
           <Stat label={__('Dead letters', 'stockline')} value={String(channel.deadLetters)} />

@@ -14,7 +14,7 @@ interface Props {
 
 export function ConfirmModal({ title, children, confirmLabel, busy, onConfirm, onCancel }: Props) {
   return (
-    <Modal title={title} onRequestClose={onCancel}>
+    <Modal className="stockline-modal" title={title} onRequestClose={onCancel}>
       <div>{children}</div>
       <div className="stockline-toolbar" style={{ justifyContent: 'flex-end', marginTop: 16 }}>
         <Button variant="tertiary" onClick={onCancel}>

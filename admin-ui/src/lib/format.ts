@@ -59,13 +59,13 @@ export function shortId(id: string, keep = 10): string {
  */
 export function plainError(message: string, code?: string): string {
   const text = `${code ?? ''} ${message}`.toLowerCase();
-  if (/429|rate.?limit|throttl|quota/.test(text)) return __('The channel asked us to slow down; updates are queued and will retry.', 'stockline');
+  if (/429|rate.?limit|throttl|quota/.test(text)) return __('The channel asked us to slow down (rate limited).', 'stockline');
   if (/401|403|unauthori[sz]ed|forbidden|auth|token|credential|signature/.test(text))
     return __('The channel refused our credentials. Check the connection settings for this channel.', 'stockline');
   if (/timeout|timed out|etimedout|econnrefused|econnreset|enotfound|fetch failed|unreachable|socket/.test(text))
-    return __('Could not reach the channel. Updates will retry automatically.', 'stockline');
+    return __('Could not reach the channel.', 'stockline');
   if (/not.?found|404|unknown.?sku|no listing|not listed/.test(text)) return __('The channel has no listing for this SKU.', 'stockline');
-  if (/\b5\d\d\b|server error|internal error|unavailable/.test(text)) return __('The channel had a server error. Updates will retry automatically.', 'stockline');
+  if (/\b5\d\d\b|server error|internal error|unavailable/.test(text)) return __('The channel had a server error.', 'stockline');
   if (/400|422|invalid|validation|rejected/.test(text)) return __('The channel rejected the update as invalid.', 'stockline');
   if (/breaker|circuit/.test(text)) return __('Too many failures in a row; updates to this channel are paused for a moment.', 'stockline');
   return message;

@@ -32,7 +32,7 @@ function channel(id: string, over: Partial<ChannelHealth> & { p50?: number; p99?
   const p50 = over.p50 ?? 120;
   const p99 = over.p99 ?? 310;
   const { p50: _a, p99: _b, ...rest } = over;
-  const win = { p50, p95: Math.round((p50 + p99) / 2), p99, count: 412 };
+  const win = { p50, p95: Math.round((p50 + p99) / 2), p99, count: p99 > 0 ? 412 : 0 };
   return {
     id,
     state: 'ok',
@@ -76,6 +76,7 @@ export const degradedChannels: ChannelHealth[] = [
     queueDepth: 118,
     deadLetters: 6,
     successRate: 0.41,
+    lagSeries: [],
     lastError: { message: 'connect ECONNREFUSED 127.0.0.1:7443', at: iso(12_000) },
   }),
 ];

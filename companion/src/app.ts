@@ -1,0 +1,59 @@
+/**
+ * buildApp(deps): the Fastify app from its dependencies. It never listens (server.ts does), so
+ * tests drive it in-process with app.inject() against a real Redis and the real ledger.
+ * `plugins` run last, in order, on the root instance: the propagation and channel parts add
+ * their routes there and inherit the error handler, raw body, validator and OpenAPI collection.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Config } from './config';
+import type { Ledger } from './ledger/types';
+import { createLogger, type Logger } from './logger';
+import { errorHandler, notFoundHandler } from './http/error-handler';
+import { registerOpenApi } from './http/openapi';
+import { registerRawJsonBody } from './http/raw-body';
+import { typeboxValidatorCompiler } from './http/validator';
+import { auditRoutes } from './http/routes/audit';
+import { availabilityRoutes } from './http/routes/availability';
+import { eventsRoutes } from './http/routes/events';
+import { healthRoutes } from './http/routes/health';
+import { incidentRoutes } from './http/routes/incidents';
+import { stockRoutes } from './http/routes/stock';
+
+/** Large enough for 500 events of several lines each; larger bodies are refused with 413. */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+export const API_VERSION = '0.1.0';
+
+export type AppPlugin = (app: FastifyInstance) => Promise<void> | void;
+
+export interface AppDeps {
+  config: Readonly<Config>;
+  redis: Redis;
+  ledger: Ledger;
+  logger?: Logger;
+  plugins?: AppPlugin[];
+}
+
+export async function buildApp({ config, redis, ledger, logger, plugins = [] }: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: logger ?? createLogger({ level: config.logLevel }),
+    bodyLimit: BODY_LIMIT_BYTES,
+    requestIdHeader: 'x-request-id',
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 300 },
+  }) as unknown as FastifyInstance;
+  app.setValidatorCompiler(typeboxValidatorCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+  registerRawJsonBody(app);
+  await registerOpenApi(app, API_VERSION);
+
+  const { adminToken } = config;
+  await app.register(healthRoutes({ redis, ledger }));
+  await app.register(eventsRoutes({ config, ledger }));
+  await app.register(stockRoutes({ ledger, adminToken }));
+  await app.register(auditRoutes({ ledger, adminToken }));
+  await app.register(incidentRoutes({ ledger, adminToken }));
+  await app.register(availabilityRoutes({ ledger }));
+  for (const plugin of plugins) await plugin(app);
+  return app;
+}

@@ -1,0 +1,275 @@
+/**
+ * loadConfig(env, argv): the only reader of the environment. Every variable is validated and
+ * defaulted here and the result is deeply frozen, so a typo stops the process at start with a
+ * sentence naming the variable instead of surfacing later as a confusing runtime failure.
+ */
+export type Role = 'all' | 'api' | 'worker';
+export const CHANNEL_IDS = ['woocommerce', 'shopify', 'amazon', 'flipkart'] as const;
+export type ChannelId = (typeof CHANNEL_IDS)[number];
+
+export interface Config {
+  port: number;
+  host: string;
+  redisUrl: string;
+  keyPrefix: string;
+  logLevel: string;
+  tenants: Record<string, { secret: string }>;
+  adminToken: string;
+  idempotencyTtlSeconds: number;
+  signatureToleranceSeconds: number;
+  role: Role;
+  sandbox: boolean;
+  shopper: { enabled: boolean; ordersPerSecond: number };
+  channels: {
+    woocommerce?: { url: string; key: string; secret: string };
+    shopify?: { shop: string; token: string; locationId: string; webhookSecret: string; url?: string };
+    amazon?: {
+      url: string;
+      lwaUrl: string;
+      clientId: string;
+      clientSecret: string;
+      refreshToken: string;
+      sellerId: string;
+      marketplaceIds: string[];
+    };
+    flipkart?: { url: string; appId: string; appSecret: string; locationId: string };
+  };
+  propagation: {
+    rateOverrides: Record<string, { requestsPerSecond?: number; burst?: number }>;
+    lagWarnMs: number;
+    lagCriticalMs: number;
+    failureRateAlert: number;
+    alertWebhookUrl?: string;
+    breakerFailureRate: number;
+    breakerWindowMs: number;
+  };
+}
+
+export type Env = Record<string, string | undefined>;
+
+/** Thrown for any bad variable; the message is meant to be printed as is. */
+export class ConfigError extends Error {
+  constructor(
+    message: string,
+    readonly variable: string,
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const TENANT_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const MIN_SECRET_LENGTH = 16;
+
+/** Small typed readers over one env object; each failure names its variable. */
+function reader(env: Env) {
+  const raw = (name: string): string | undefined => {
+    const v = env[name];
+    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  };
+  const fail = (name: string, sentence: string): never => {
+    throw new ConfigError(`${name} ${sentence}`, name);
+  };
+  const str = (name: string, fallback?: string): string => raw(name) ?? fallback ?? fail(name, 'must be set.');
+  const secret = (name: string, what: string): string => {
+    const v = raw(name) ?? fail(name, `must be set to ${what}.`);
+    if (v.length < MIN_SECRET_LENGTH) fail(name, `must be at least ${MIN_SECRET_LENGTH} characters long (${what}); it has ${v.length}.`);
+    return v;
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const v = raw(name);
+    if (v === undefined) return fallback;
+    if (!/^-?\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+      fail(name, `must be a whole number from ${min} to ${max}; it is "${v}".`);
+    }
+    return Number(v);
+  };
+  const num = (name: string, fallback: number | undefined, min: number, max: number): number | undefined => {
+    const v = raw(name);
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < min || n > max) fail(name, `must be a number from ${min} to ${max}; it is "${v}".`);
+    return n;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const v = raw(name)?.toLowerCase();
+    if (v === undefined) return fallback;
+    if (['on', 'true', '1', 'yes'].includes(v)) return true;
+    if (['off', 'false', '0', 'no'].includes(v)) return false;
+    return fail(name, `must be on or off; it is "${env[name]}".`);
+  };
+  const url = (name: string, fallback?: string, protocols = ['http:', 'https:']): string => {
+    const v = str(name, fallback);
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(v);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !protocols.includes(parsed.protocol)) {
+      fail(name, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}; it is "${v}".`);
+    }
+    return v;
+  };
+  const optionalUrl = (name: string): string | undefined => (raw(name) === undefined ? undefined : url(name));
+  return { raw, fail, str, secret, int, num, bool, url, optionalUrl };
+}
+
+type Reader = ReturnType<typeof reader>;
+
+function tenants(r: Reader): Record<string, { secret: string }> {
+  const out: Record<string, { secret: string }> = {
+    default: { secret: r.secret('STOCKLINE_SECRET', "the default tenant's signing secret (shared with the WordPress plugin)") },
+  };
+  const list = r.raw('STOCKLINE_TENANT_SECRETS');
+  if (list === undefined) return out;
+  for (const pair of list.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const at = pair.indexOf(':');
+    const tenant = at > 0 ? pair.slice(0, at) : '';
+    const secret = at > 0 ? pair.slice(at + 1) : '';
+    if (!TENANT_RE.test(tenant) || secret.length < MIN_SECRET_LENGTH) {
+      r.fail(
+        'STOCKLINE_TENANT_SECRETS',
+        `must be a comma-separated list of tenant:secret pairs (tenant in lower-case letters, digits, _ or -; secret at least ${MIN_SECRET_LENGTH} characters); "${tenant || pair.slice(0, 20)}" is not.`,
+      );
+    }
+    out[tenant] = { secret };
+  }
+  return out;
+}
+
+/**
+ * A channel block is "set" when any of its credential variables is; then every required one
+ * must be. Base-URL variables alone do not set a block: they only override the real service.
+ */
+function channelBlock<T>(r: Reader, names: string[], build: () => T): T | undefined {
+  return names.some((n) => r.raw(n) !== undefined) ? build() : undefined;
+}
+
+function channels(r: Reader): Config['channels'] {
+  const need = (channel: string, name: string) =>
+    r.raw(name) ?? r.fail(name, `must be set because other ${channel} variables are; set it or unset the whole ${channel} block.`);
+  const out: Config['channels'] = {};
+  const woo = channelBlock(r, ['STOCKLINE_WOOCOMMERCE_URL', 'STOCKLINE_WOOCOMMERCE_KEY', 'STOCKLINE_WOOCOMMERCE_SECRET'], () => ({
+    url: r.url('STOCKLINE_WOOCOMMERCE_URL', need('WooCommerce', 'STOCKLINE_WOOCOMMERCE_URL')),
+    key: need('WooCommerce', 'STOCKLINE_WOOCOMMERCE_KEY'),
+    secret: need('WooCommerce', 'STOCKLINE_WOOCOMMERCE_SECRET'),
+  }));
+  if (woo) out.woocommerce = woo;
+  const shopifyVars = ['SHOP', 'TOKEN', 'LOCATION_ID', 'WEBHOOK_SECRET'].map((s) => `STOCKLINE_SHOPIFY_${s}`);
+  const shopify = channelBlock(r, shopifyVars, () => {
+    const url = r.optionalUrl('STOCKLINE_SHOPIFY_URL');
+    return {
+      shop: need('Shopify', 'STOCKLINE_SHOPIFY_SHOP'),
+      token: need('Shopify', 'STOCKLINE_SHOPIFY_TOKEN'),
+      locationId: need('Shopify', 'STOCKLINE_SHOPIFY_LOCATION_ID'),
+      webhookSecret: need('Shopify', 'STOCKLINE_SHOPIFY_WEBHOOK_SECRET'),
+      ...(url ? { url } : {}),
+    };
+  });
+  if (shopify) out.shopify = shopify;
+  const amazonVars = ['URL', 'LWA_URL', 'CLIENT_ID', 'CLIENT_SECRET', 'REFRESH_TOKEN', 'SELLER_ID', 'MARKETPLACE_IDS'].map(
+    (s) => `STOCKLINE_AMAZON_${s}`,
+  );
+  const amazon = channelBlock(r, amazonVars.slice(2), () => ({
+    url: r.url('STOCKLINE_AMAZON_URL', 'https://sellingpartnerapi-na.amazon.com'),
+    lwaUrl: r.url('STOCKLINE_AMAZON_LWA_URL', 'https://api.amazon.com/auth/o2/token'),
+    clientId: need('Amazon', 'STOCKLINE_AMAZON_CLIENT_ID'),
+    clientSecret: need('Amazon', 'STOCKLINE_AMAZON_CLIENT_SECRET'),
+    refreshToken: need('Amazon', 'STOCKLINE_AMAZON_REFRESH_TOKEN'),
+    sellerId: need('Amazon', 'STOCKLINE_AMAZON_SELLER_ID'),
+    marketplaceIds: need('Amazon', 'STOCKLINE_AMAZON_MARKETPLACE_IDS')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  }));
+  if (amazon) out.amazon = amazon;
+  const flipkartVars = ['APP_ID', 'APP_SECRET', 'LOCATION_ID'].map((s) => `STOCKLINE_FLIPKART_${s}`);
+  const flipkart = channelBlock(r, flipkartVars, () => ({
+    url: r.url('STOCKLINE_FLIPKART_URL', 'https://api.flipkart.net/sellers'),
+    appId: need('Flipkart', 'STOCKLINE_FLIPKART_APP_ID'),
+    appSecret: need('Flipkart', 'STOCKLINE_FLIPKART_APP_SECRET'),
+    locationId: need('Flipkart', 'STOCKLINE_FLIPKART_LOCATION_ID'),
+  }));
+  if (flipkart) out.flipkart = flipkart;
+  return out;
+}
+
+function propagation(r: Reader): Config['propagation'] {
+  const rateOverrides: Config['propagation']['rateOverrides'] = {};
+  for (const id of CHANNEL_IDS) {
+    const up = id.toUpperCase();
+    const requestsPerSecond = r.num(`STOCKLINE_${up}_RPS`, undefined, 0.001, 100_000);
+    const burst = r.num(`STOCKLINE_${up}_BURST`, undefined, 1, 100_000);
+    if (requestsPerSecond !== undefined || burst !== undefined) {
+      rateOverrides[id] = {
+        ...(requestsPerSecond !== undefined ? { requestsPerSecond } : {}),
+        ...(burst !== undefined ? { burst } : {}),
+      };
+    }
+  }
+  const lagWarnMs = r.int('STOCKLINE_ALERT_LAG_WARN_MS', 2000, 1, 3_600_000);
+  const lagCriticalMs = r.int('STOCKLINE_ALERT_LAG_CRITICAL_MS', 5000, 1, 3_600_000);
+  if (lagCriticalMs < lagWarnMs) {
+    r.fail('STOCKLINE_ALERT_LAG_CRITICAL_MS', `must be at least STOCKLINE_ALERT_LAG_WARN_MS (${lagWarnMs}); it is ${lagCriticalMs}.`);
+  }
+  const alertWebhookUrl = r.optionalUrl('STOCKLINE_ALERT_WEBHOOK_URL');
+  return {
+    rateOverrides,
+    lagWarnMs,
+    lagCriticalMs,
+    failureRateAlert: r.num('STOCKLINE_ALERT_FAILURE_RATE', 0.01, 0, 1) as number,
+    ...(alertWebhookUrl ? { alertWebhookUrl } : {}),
+    breakerFailureRate: r.num('STOCKLINE_BREAKER_FAILURE_RATE', 0.01, 0, 1) as number,
+    breakerWindowMs: r.int('STOCKLINE_BREAKER_WINDOW_MS', 60_000, 1000, 3_600_000),
+  };
+}
+
+function role(r: Reader, argv: readonly string[]): Role {
+  const i = argv.findIndex((a) => a === '--role' || a.startsWith('--role='));
+  const arg = i < 0 ? undefined : argv[i]!.includes('=') ? argv[i]!.slice('--role='.length) : argv[i + 1];
+  const v = arg ?? r.raw('STOCKLINE_ROLE') ?? 'all';
+  if (v !== 'all' && v !== 'api' && v !== 'worker') {
+    return r.fail(arg !== undefined ? '--role' : 'STOCKLINE_ROLE', `must be all, api or worker; it is "${v}".`);
+  }
+  return v;
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}
+
+/** Reads the environment once. `argv` carries `--role all|api|worker` (it wins over STOCKLINE_ROLE). */
+export function loadConfig(env: Env, argv: readonly string[] = []): Readonly<Config> {
+  const r = reader(env);
+  const logLevel = r.str('STOCKLINE_LOG_LEVEL', 'info').toLowerCase();
+  if (!LOG_LEVELS.includes(logLevel)) r.fail('STOCKLINE_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}; it is "${logLevel}".`);
+  const keyPrefix = r.str('STOCKLINE_KEY_PREFIX', 'stockline:');
+  if (/[\s{}]/.test(keyPrefix)) r.fail('STOCKLINE_KEY_PREFIX', 'must not contain spaces or braces (braces would break the per-tenant hash tag).');
+  const chans = channels(r);
+  const config: Config = {
+    port: r.int('STOCKLINE_PORT', 7400, 0, 65535),
+    host: r.str('STOCKLINE_HOST', '127.0.0.1'),
+    redisUrl: r.url('STOCKLINE_REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    keyPrefix,
+    logLevel,
+    tenants: tenants(r),
+    adminToken: r.secret('STOCKLINE_ADMIN_TOKEN', 'the bearer token for admin reads (shared with the WordPress plugin)'),
+    idempotencyTtlSeconds: r.int('STOCKLINE_IDEMPOTENCY_TTL_SECONDS', 604_800, 60, 31_536_000),
+    signatureToleranceSeconds: r.int('STOCKLINE_SIGNATURE_TOLERANCE_SECONDS', 300, 1, 3600),
+    role: role(r, argv),
+    sandbox: r.bool('STOCKLINE_SANDBOX', Object.keys(chans).length === 0),
+    shopper: {
+      enabled: r.bool('STOCKLINE_SHOPPER', false),
+      ordersPerSecond: r.num('STOCKLINE_SHOPPER_RATE', 2, 0.01, 10_000) as number,
+    },
+    channels: chans,
+    propagation: propagation(r),
+  };
+  return deepFreeze(config);
+}

@@ -1,0 +1,69 @@
+/**
+ * The one error handler. Every failure leaves as `{ code, message, pointer?, details? }`:
+ * StocklineError subclasses carry their own code and status; Fastify's parser, body-limit and
+ * validation errors are rewritten into the same shape; anything else is our fault (500) and is
+ * logged. Bad input is always a 4xx: a client can never provoke a 5xx by what it sends.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { StocklineError } from '../errors';
+import type { ErrorBody } from '../schemas/api';
+
+/** Fastify's own 4xx errors, by code, as our code and a sentence a person can act on. */
+const FASTIFY_ERRORS: Record<string, { code: string; message: (e: FastifyError) => string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    code: 'payload_too_large',
+    message: () => 'The body is larger than this server accepts — send fewer events per request (at most 500) or a smaller body',
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    code: 'unsupported_media_type',
+    message: () => 'The Content-Type is not supported — send JSON with Content-Type: application/json',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    code: 'invalid_content_length',
+    message: () => 'The body size does not match Content-Length — send the whole body and the matching length',
+  },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    code: 'invalid_request',
+    message: () => 'The body is empty although Content-Type says JSON — send a JSON object',
+  },
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'invalid_json', message: () => 'The body is not valid JSON — send one JSON object' },
+};
+
+function toBody(error: FastifyError | StocklineError | Error): { status: number; body: ErrorBody } {
+  if (error instanceof StocklineError) {
+    const body: ErrorBody = { code: error.code, message: error.message };
+    // ValidationError and the HTTP layer's own errors (BodyError) name the bad field.
+    const pointer = (error as { pointer?: unknown }).pointer;
+    if (typeof pointer === 'string') body.pointer = pointer;
+    const { pointer: _pointer, ...rest } = error.details ?? {};
+    if (Object.keys(rest).length > 0) body.details = rest;
+    return { status: error.statusCode, body };
+  }
+  const fe = error as FastifyError;
+  const known = fe.code ? FASTIFY_ERRORS[fe.code] : undefined;
+  if (known && fe.statusCode) {
+    const body: ErrorBody = { code: known.code, message: known.message(fe) };
+    body.pointer = '';
+    return { status: fe.statusCode, body };
+  }
+  // Any other client error Fastify raises keeps its status; its own message is safe to show.
+  if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+    const code = (fe.code ?? 'bad_request').replace(/^FST_ERR_/, '').toLowerCase();
+    return { status: fe.statusCode, body: { code, message: fe.message } };
+  }
+  return { status: 500, body: { code: 'internal', message: 'Something went wrong on our side; it has been logged — retry later' } };
+}
+
+export function errorHandler(this: FastifyInstance, error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const { status, body } = toBody(error);
+  if (status >= 500) request.log.error({ err: error }, 'request failed');
+  else request.log.info({ code: body.code, status, pointer: body.pointer }, body.message);
+  return reply.status(status).send(body);
+}
+
+export function notFoundHandler(request: FastifyRequest, reply: FastifyReply) {
+  return reply.status(404).send({
+    code: 'not_found',
+    message: `There is no ${request.method} ${request.url.split('?')[0]} — see /v1/docs for the routes`,
+  } satisfies ErrorBody);
+}

@@ -1,0 +1,93 @@
+/**
+ * Reads the body of POST /v1/events: one event, or `{ events: [...] }` of up to 500.
+ *
+ * Each event is checked against its own type's schema (not the union of all types), so the
+ * pointer names the exact bad field (`/events/3/lines/0/qty`) instead of "matches no variant".
+ *
+ * Batch policy: bad input changes nothing. If any event of a batch is malformed the whole
+ * request is answered 400 naming the first bad pointer and no event is applied; business
+ * refusals (insufficient stock, stale, conflict, unknown order/reservation) are judged per
+ * event by the ledger and come back as per-event results.
+ */
+import { Value } from '@sinclair/typebox/value';
+import { EVENT_TYPES, EventSchemas, MAX_BATCH_EVENTS, StockReserved, type EventType, type StockEvent } from '../schemas/events';
+import { BodyError } from './body-error';
+import { ruleViolation, toValidationError } from './messages';
+import { compile } from './validator';
+
+export const DEFAULT_TENANT = 'default';
+
+export interface EventsBody {
+  events: StockEvent[];
+  batch: boolean;
+  tenant: string;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const isBatch = (body: unknown): body is { events: unknown } => isObject(body) && 'events' in body && !('type' in body);
+
+/**
+ * The tenant whose secret must have signed this body: the (first) event's `tenant`, or
+ * `default`. Read before validation because the signature is checked first.
+ */
+export function signingTenant(body: unknown): string {
+  const first = isBatch(body) ? (Array.isArray(body.events) ? body.events[0] : undefined) : body;
+  const tenant = isObject(first) ? first.tenant : undefined;
+  return typeof tenant === 'string' ? tenant : DEFAULT_TENANT;
+}
+
+function checkEvent(value: unknown, prefix: string): StockEvent {
+  if (!isObject(value)) throw ruleViolation(prefix, 'must be a JSON object describing one event (id, type, source, occurredAt, …)');
+  const type = value.type;
+  if (typeof type !== 'string' || !(EVENT_TYPES as readonly string[]).includes(type)) {
+    throw ruleViolation(`${prefix}/type`, `must be one of ${EVENT_TYPES.join(', ')} — it names what happened`);
+  }
+  const schema = EventSchemas[type as EventType];
+  const check = compile(schema);
+  if (!check.Check(value)) {
+    const first = check.Errors(value).First();
+    if (first) throw toValidationError(first, 'body', prefix);
+  }
+  if (type === 'stock.adjusted') {
+    const hasSet = value.set !== undefined;
+    const hasDelta = value.delta !== undefined;
+    if (hasSet && hasDelta) throw ruleViolation(`${prefix}/delta`, 'cannot be sent together with set — send set (the absolute count) or delta (the change), not both');
+    if (!hasSet && !hasDelta) throw ruleViolation(`${prefix}/set`, 'is missing — a stock.adjusted event needs set (the absolute count) or delta (the change)');
+    // The schema's `not: { const: 0 }` is JSON Schema the TypeBox checker does not enforce.
+    if (value.delta === 0) throw ruleViolation(`${prefix}/delta`, 'must not be 0 — send a non-zero change, or leave the event out');
+  }
+  // Fills ttlSeconds' default so the ledger and the audit see the hold time actually used.
+  return (type === 'stock.reserved' ? Value.Default(StockReserved, value) : value) as StockEvent;
+}
+
+/** Validates the whole body or throws the first problem (400) / an oversize batch (413). */
+export function readEventsBody(body: unknown): EventsBody {
+  if (body === undefined || body === null || (typeof body === 'string' && body.trim() === '')) {
+    throw ruleViolation('', 'is empty — send one event as a JSON object, or {"events": [...]}');
+  }
+  if (!isBatch(body)) {
+    const event = checkEvent(body, '');
+    return { events: [event], batch: false, tenant: event.tenant ?? DEFAULT_TENANT };
+  }
+  const extra = Object.keys(body).find((k) => k !== 'events');
+  if (extra !== undefined) throw ruleViolation(`/${extra}`, 'is not a field of a batch — a batch is {"events": [...]} only');
+  const list = body.events;
+  if (!Array.isArray(list)) throw ruleViolation('/events', 'must be a list of events');
+  if (list.length === 0) throw ruleViolation('/events', 'is empty — send at least one event');
+  if (list.length > MAX_BATCH_EVENTS) {
+    throw new BodyError(
+      `/events holds ${list.length} events; send at most ${MAX_BATCH_EVENTS} per request and split the rest into further batches`,
+      'payload_too_large',
+      413,
+      '/events',
+    );
+  }
+  const events = list.map((e, i) => checkEvent(e, `/events/${i}`));
+  const tenant = events[0]!.tenant ?? DEFAULT_TENANT;
+  const other = events.findIndex((e) => (e.tenant ?? DEFAULT_TENANT) !== tenant);
+  if (other >= 0) {
+    throw ruleViolation(`/events/${other}/tenant`, `must be the same for every event of a batch ("${tenant}", as the first) — send one batch per tenant`);
+  }
+  return { events, batch: true, tenant };
+}

@@ -1,0 +1,29 @@
+/** GET /v1/audit (admin token): the audit stream filtered by sku, order, type, channel and time. */
+import type { FastifyInstance } from 'fastify';
+import type { Ledger } from '../../ledger/types';
+import { AuditPage, AuditQuery, ErrorBody } from '../../schemas/api';
+import { DEFAULT_TENANT } from '../events-body';
+import { requireAdmin } from '../auth';
+
+const toMs = (v: number | string | undefined) => (v === undefined ? undefined : typeof v === 'number' ? v : Date.parse(v));
+
+export function auditRoutes({ ledger, adminToken }: { ledger: Ledger; adminToken: string }) {
+  return async function routes(app: FastifyInstance) {
+    app.addHook('onRequest', requireAdmin(adminToken));
+    app.get<{ Querystring: AuditQuery }>(
+      '/v1/audit',
+      {
+        schema: {
+          tags: ['audit'],
+          summary: 'Audit entries, newest first unless order=asc; follow nextCursor for more',
+          querystring: AuditQuery,
+          response: { 200: AuditPage, 400: ErrorBody, 401: ErrorBody },
+        },
+      },
+      async (request) => {
+        const { tenant = DEFAULT_TENANT, from, to, ...filter } = request.query;
+        return ledger.listAudit(tenant, { ...filter, from: toMs(from), to: toMs(to) });
+      },
+    );
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * GET /v1/availability/:sku — public and read-only, for shopping agents: how many units can be
+ * sold right now, stamped with when it was read. Shows 0 while the SKU is paused (as channels do).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Ledger } from '../../ledger/types';
+import { Availability, ErrorBody, SkuParams, TenantOnlyQuery } from '../../schemas/api';
+import { DEFAULT_TENANT } from '../events-body';
+import { unknownSku } from './stock';
+
+export function availabilityRoutes({ ledger }: { ledger: Ledger }) {
+  return async function routes(app: FastifyInstance) {
+    app.get<{ Params: SkuParams; Querystring: TenantOnlyQuery }>(
+      '/v1/availability/:sku',
+      {
+        schema: {
+          tags: ['availability'],
+          summary: 'Units sellable now (no auth)',
+          params: SkuParams,
+          querystring: TenantOnlyQuery,
+          response: { 200: Availability, 400: ErrorBody, 404: ErrorBody },
+        },
+      },
+      async (request, reply) => {
+        const tenant = request.query.tenant ?? DEFAULT_TENANT;
+        const state = await ledger.getStock(tenant, request.params.sku);
+        if (!state) throw unknownSku(tenant, request.params.sku);
+        reply.header('cache-control', 'no-store');
+        return { sku: state.sku, available: state.paused ? 0 : Math.max(0, state.available), asOf: new Date().toISOString() };
+      },
+    );
+  };
+}

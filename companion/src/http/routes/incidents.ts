@@ -1,0 +1,27 @@
+/** GET /v1/incidents?status (admin token): oversell incidents, open or resolved. */
+import type { FastifyInstance } from 'fastify';
+import type { Ledger } from '../../ledger/types';
+import { ErrorBody, IncidentList, IncidentsQuery } from '../../schemas/api';
+import { DEFAULT_TENANT } from '../events-body';
+import { requireAdmin } from '../auth';
+
+export function incidentRoutes({ ledger, adminToken }: { ledger: Ledger; adminToken: string }) {
+  return async function routes(app: FastifyInstance) {
+    app.addHook('onRequest', requireAdmin(adminToken));
+    app.get<{ Querystring: IncidentsQuery }>(
+      '/v1/incidents',
+      {
+        schema: {
+          tags: ['incidents'],
+          summary: 'Oversell incidents (marketplace orders recorded although they oversold)',
+          querystring: IncidentsQuery,
+          response: { 200: IncidentList, 400: ErrorBody, 401: ErrorBody },
+        },
+      },
+      async (request) => {
+        const { tenant = DEFAULT_TENANT, status, limit } = request.query;
+        return { items: await ledger.listIncidents(tenant, { status, limit }) };
+      },
+    );
+  };
+}

@@ -1,0 +1,42 @@
+--[[
+  stock.adjusted: a count correction — absolute (`set`) or relative (`delta`).
+
+  KEYS[1]  idempotency key of the event        KEYS[5]  incidents hash
+  KEYS[2]  audit stream                        KEYS[6]  open incidents zset
+  KEYS[3]  change-feed stream                  KEYS[7]  incident id counter
+  KEYS[4]  SKU index zset
+  ARGV[1..9]  eventId, type, source, occurredAt, occurredAtMs, nowMs, nowIso, idempotencyTtlSeconds, skuKeyPrefix
+  ARGV[10] sku   ARGV[11] 'set' | 'delta'   ARGV[12] value   ARGV[13] expectedVersion or ''   ARGV[14] reason
+
+  Returns { kind, resultJson }: 'applied' | 'duplicate' | 'refused' ('stale_event' when occurredAt is
+  older than the SKU's last absolute set; 'version_conflict' when expectedVersion ≠ version).
+
+  A set records lastSetAt = occurredAt: later-arriving events that happened before this count are
+  already part of it and are refused as stale (receipts and adjustments; orders and holds are
+  bookkeeping of committed/reserved, which a count of onHand does not cover, so they are not).
+]]
+--- @include "common"
+readEventArgs()
+local dup = duplicateOf()
+if dup then return dup end
+
+local tx = newTx({ eventId = C.eventId, type = C.type, source = C.source, occurredAt = C.occurredAt, reason = ARGV[14] })
+local s = load(tx, ARGV[10])
+if s.lastSetAt and C.occurredMs < s.lastSetAt then
+  return refuse(tx, 'stale_event', 'this adjustment happened before the last stock count of ' .. s.sku,
+    { lastSetAt = s.lastSetAt })
+end
+if ARGV[13] ~= '' and tonumber(ARGV[13]) ~= s.version then
+  return refuse(tx, 'version_conflict', s.sku .. ' is at version ' .. s.version .. ', not ' .. ARGV[13],
+    { expectedVersion = tonumber(ARGV[13]), version = s.version })
+end
+local v = tonumber(ARGV[12])
+if ARGV[11] == 'set' then
+  touch(tx, s, v - s.onHand)
+  s.onHand = v
+  s.setAt = C.occurredMs
+else
+  s.onHand = s.onHand + v
+  touch(tx, s, v)
+end
+return finish(tx)

@@ -1,0 +1,93 @@
+--[[
+  order.confirmed: a sale. Converts the order's reservation into committed units, or commits directly.
+
+  KEYS[1]  idempotency key of the event        KEYS[6]  open incidents zset
+  KEYS[2]  audit stream                        KEYS[7]  incident id counter
+  KEYS[3]  change-feed stream                  KEYS[8]  order hash
+  KEYS[4]  SKU index zset                      KEYS[9]  reservation hash (any key of the tenant when none)
+  KEYS[5]  incidents hash                      KEYS[10] reservation expiry zset
+  ARGV[1..9]  eventId, type, source, occurredAt, occurredAtMs, nowMs, nowIso, idempotencyTtlSeconds, skuKeyPrefix
+  ARGV[10] orderId   ARGV[11] reservationId or ''   ARGV[12] '1' when the source's orders are facts
+  (marketplaces), '0' for the store's own (woocommerce, manual)   ARGV[13] n lines   ARGV[14..] sku, qty pairs
+
+  Returns { kind, resultJson }: 'applied' (with incidentId when a fact oversold) | 'duplicate' |
+  'noop' (every line of this order is already recorded, or the order was cancelled) | 'refused' ('insufficient_stock', store sources only).
+
+  - The reservation's whole hold is dropped and the order's lines committed, so an order whose lines
+    differ from its cart is still exact.
+  - A reservationId that is no longer held (expired and swept, released) is not an error: the order
+    commits directly under the same availability rule. The sweeper already gave the hold back, so the
+    units are counted once, never twice.
+  - Store orders (woocommerce, manual) are refused when they would make available negative.
+    Marketplace orders already happened: always recorded; a SKU left below 0 opens (or grows) an
+    oversell incident and is paused until stock returns.
+  - Orders arriving per line under different event ids (Amazon sends one per SKU) are merged into the
+    order; a line for a SKU the order already has is a redelivery and is skipped.
+]]
+--- @include "common"
+readEventArgs()
+local dup = duplicateOf()
+if dup then return dup end
+
+local orderKey, resKey, expiryKey = KEYS[8], KEYS[9], KEYS[10]
+local orderId, reservationId, isFact = ARGV[10], ARGV[11], ARGV[12] == '1'
+local tx = newTx({ eventId = C.eventId, type = C.type, source = C.source, occurredAt = C.occurredAt,
+  orderId = orderId, reservationId = reservationId ~= '' and reservationId or nil })
+local askedSkus, qty = readLines(14, tonumber(ARGV[13]))
+
+local o = redis.call('HMGET', orderKey, 'lines', 'total', 'status')
+if o[3] == 'cancelled' then
+  for _, sku in ipairs(askedSkus) do load(tx, sku) end
+  return noop(tx, 'order ' .. orderId .. ' was cancelled; a cancelled order is not confirmed again')
+end
+local openSkus, openQty = decodeLines(o[1])
+local totalSkus, totalQty = decodeLines(o[2])
+local skus = {}
+for _, sku in ipairs(askedSkus) do
+  if not totalQty[sku] then skus[#skus + 1] = sku end
+end
+if #skus == 0 then
+  for _, sku in ipairs(askedSkus) do load(tx, sku) end
+  return noop(tx, 'order ' .. orderId .. ' is already recorded')
+end
+
+local holdSkus, holdQty = {}, {}
+if reservationId ~= '' then holdSkus, holdQty = decodeLines(redis.call('HGET', resKey, 'lines')) end
+
+if not isFact then
+  local shortages = {}
+  for _, sku in ipairs(skus) do
+    local s = load(tx, sku)
+    local avail = available(s) + (holdQty[sku] or 0)
+    if avail < qty[sku] then
+      shortages[#shortages + 1] = { sku = sku, requested = qty[sku], available = math.max(avail, 0) }
+    end
+  end
+  if #shortages > 0 then
+    return refuse(tx, 'insufficient_stock', 'not enough stock to confirm every line', { shortages = shortages })
+  end
+end
+
+if #holdSkus > 0 then
+  dropHold(tx, holdSkus, holdQty)
+  redis.call('DEL', resKey)
+  redis.call('ZREM', expiryKey, reservationId)
+end
+for _, sku in ipairs(skus) do
+  local s = load(tx, sku)
+  local before = available(s)
+  s.committed = s.committed + qty[sku]
+  touch(tx, s, qty[sku])
+  local after = available(s)
+  if isFact and after < 0 then
+    openIncident(tx, s, orderId, qty[sku], math.max(0, -after) - math.max(0, -before))
+  end
+  openSkus[#openSkus + 1] = sku
+  openQty[sku] = qty[sku]
+  totalSkus[#totalSkus + 1] = sku
+  totalQty[sku] = qty[sku]
+end
+redis.call('HSET', orderKey, 'lines', encodeLines(openSkus, openQty), 'total', encodeLines(totalSkus, totalQty),
+  'status', 'open', 'source', C.source)
+redis.call('PERSIST', orderKey)
+return finish(tx)

@@ -1,0 +1,226 @@
+--[[
+  Shared helpers for every ledger script; the loader (ledger/scripts.ts) pastes this file where a
+  script says `--- @include "common"` (Redis scripts cannot require one another).
+
+  A "tx" is one ledger event inside a script: it loads SKU hashes once, lets the script change the
+  cached numbers, then `finish` writes every touched SKU (version + 1, updatedAt), resolves oversell
+  incidents whose SKU has stock again, appends one audit entry and one change-feed entry and keeps
+  the result for the idempotency window. Nothing is written before the script has decided to apply,
+  so a refusal changes nothing.
+
+  SKU keys are `C.skuPrefix .. sku` (keys.sku(tenant, '') + sku, built by keys.ts). Scripts derive
+  them for SKUs named in stored state (reservations, orders) that the caller cannot know; every
+  such key carries the tenant's {hash tag}, so the script still touches a single Cluster slot.
+
+  Numbers: Lua numbers are doubles; quantities are bounded (≤ 1e9) so arithmetic stays exact.
+  Times come from the caller (nowMs / nowIso) so every process and test agrees on one clock source.
+]]
+local C = {}
+
+--- Standard layout of event scripts: KEYS[1..7] and ARGV[1..9].
+local function readEventArgs()
+  C.idemKey, C.audit, C.changes, C.skuIndex = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+  C.incidents, C.openIncidents, C.incidentSeq = KEYS[5], KEYS[6], KEYS[7]
+  C.eventId, C.type, C.source, C.occurredAt = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+  C.occurredMs, C.nowMsStr, C.nowIso = tonumber(ARGV[5]), ARGV[6], ARGV[7]
+  C.nowMs = tonumber(ARGV[6])
+  C.idemTtl, C.skuPrefix = tonumber(ARGV[8]), ARGV[9]
+end
+
+--- A repeated event id returns the first result untouched (the caller marks it 'duplicate').
+local function duplicateOf()
+  if C.idemTtl > 0 then
+    local prev = redis.call('GET', C.idemKey)
+    if prev then return { 'duplicate', prev } end
+  end
+  return nil
+end
+
+local function newTx(meta)
+  return { meta = meta, cache = {}, loaded = {}, touched = {}, opened = {}, resolved = {}, hit = {} }
+end
+
+local function load(tx, sku)
+  local s = tx.cache[sku]
+  if s then return s end
+  local key = C.skuPrefix .. sku
+  local v = redis.call('HMGET', key, 'onHand', 'committed', 'reserved', 'version', 'updatedAt', 'lastSetAt', 'paused', 'incident')
+  s = {
+    sku = sku, key = key,
+    onHand = tonumber(v[1]) or 0, committed = tonumber(v[2]) or 0, reserved = tonumber(v[3]) or 0,
+    version = tonumber(v[4]) or 0, updatedAt = v[5], lastSetAt = tonumber(v[6]),
+    paused = v[7], incident = v[8], exists = v[4] ~= false,
+  }
+  if s.paused == '' then s.paused = false end
+  if s.incident == '' then s.incident = false end
+  s.before = { onHand = s.onHand, committed = s.committed, reserved = s.reserved }
+  tx.cache[sku] = s
+  tx.loaded[#tx.loaded + 1] = s
+  return s
+end
+
+local function available(s)
+  return s.onHand - s.committed - s.reserved
+end
+
+local function touch(tx, s, qty)
+  if not s.touched then
+    s.touched = true
+    tx.touched[#tx.touched + 1] = s
+  end
+  if qty then s.qty = (s.qty or 0) + qty end
+end
+
+local function state(s)
+  return {
+    sku = s.sku, onHand = s.onHand, committed = s.committed, reserved = s.reserved,
+    available = available(s), version = s.version,
+    updatedAt = s.updatedAt or cjson.null, paused = s.paused or cjson.null,
+  }
+end
+
+local function states(list)
+  local out = {}
+  for i, s in ipairs(list) do out[i] = state(s) end
+  return out
+end
+
+--- Aggregates flat ARGV pairs (sku, qty) starting at `from`, keeping first-seen order.
+local function readLines(from, n)
+  local skus, qty = {}, {}
+  for i = 0, n - 1 do
+    local sku, q = ARGV[from + i * 2], tonumber(ARGV[from + i * 2 + 1])
+    if qty[sku] then qty[sku] = qty[sku] + q else skus[#skus + 1] = sku; qty[sku] = q end
+  end
+  return skus, qty
+end
+
+--- Stored line lists are JSON arrays of [sku, qty].
+local function decodeLines(raw)
+  local skus, qty = {}, {}
+  if not raw then return skus, qty end
+  for _, pair in ipairs(cjson.decode(raw)) do
+    skus[#skus + 1] = pair[1]
+    qty[pair[1]] = pair[2]
+  end
+  return skus, qty
+end
+
+local function encodeLines(skus, qty)
+  if #skus == 0 then return '[]' end
+  local out = {}
+  for i, sku in ipairs(skus) do out[i] = { sku, qty[sku] } end
+  return cjson.encode(out)
+end
+
+-- Refusals and no-ops are NOT stored under the idempotency key: a refused event changed nothing,
+-- so the sender may retry the same id later (e.g. after stock arrives) and have it judged afresh.
+local function refuse(tx, code, message, details)
+  local r = { id = tx.meta.eventId, status = 'refused', code = code, message = message, stock = states(tx.loaded) }
+  if details then r.details = details end
+  return { 'refused', cjson.encode(r) }
+end
+
+--- A transition that already happened under another event id (cancel twice, ship after cancel):
+--- harmless, nothing changes, no audit entry; answered as 'duplicate' with the current state.
+local function noop(tx, message)
+  return { 'noop', cjson.encode({ id = tx.meta.eventId, status = 'duplicate', message = message, stock = states(tx.loaded) }) }
+end
+
+local function openIncident(tx, s, orderId, qty, oversold)
+  local order = { orderId = orderId, source = tx.meta.source, qty = qty }
+  local id = s.incident
+  if id then
+    local raw = redis.call('HGET', C.incidents, id)
+    if raw then
+      local inc = cjson.decode(raw)
+      inc.oversoldUnits = inc.oversoldUnits + oversold
+      inc.orders[#inc.orders + 1] = order
+      redis.call('HSET', C.incidents, id, cjson.encode(inc))
+    end
+  else
+    id = 'inc-' .. redis.call('INCR', C.incidentSeq)
+    local inc = {
+      id = id, kind = 'oversell', sku = s.sku, status = 'open', oversoldUnits = oversold,
+      orders = { order }, openedAt = C.nowIso, resolvedAt = cjson.null,
+    }
+    redis.call('HSET', C.incidents, id, cjson.encode(inc))
+    redis.call('ZADD', C.openIncidents, C.nowMs, id)
+    s.incident = id
+    tx.opened[#tx.opened + 1] = id
+  end
+  -- A manual pause is stronger than the oversell pause; keep it.
+  if not s.paused then s.paused = 'oversell' end
+  local seen = false
+  for _, h in ipairs(tx.hit) do if h == id then seen = true end end
+  if not seen then tx.hit[#tx.hit + 1] = id end
+  return id
+end
+
+--- Stock is back for a SKU with an open oversell incident: resolve it and lift the oversell pause.
+local function resolveIfBack(tx, s)
+  if s.incident and available(s) > 0 then
+    local raw = redis.call('HGET', C.incidents, s.incident)
+    if raw then
+      local inc = cjson.decode(raw)
+      inc.status = 'resolved'
+      inc.resolvedAt = C.nowIso
+      redis.call('HSET', C.incidents, s.incident, cjson.encode(inc))
+    end
+    redis.call('ZREM', C.openIncidents, s.incident)
+    tx.resolved[#tx.resolved + 1] = s.incident
+    s.incident = false
+    if s.paused == 'oversell' then s.paused = false end
+  end
+end
+
+--- Writes every touched SKU, one audit entry, one change-feed entry and the idempotent result.
+local function finish(tx)
+  local lines, stock, skus = {}, {}, {}
+  for i, s in ipairs(tx.touched) do
+    resolveIfBack(tx, s)
+    s.version = s.version + 1
+    s.updatedAt = C.nowIso
+    redis.call('HSET', s.key, 'onHand', s.onHand, 'committed', s.committed, 'reserved', s.reserved,
+      'version', s.version, 'updatedAt', s.updatedAt, 'paused', s.paused or '', 'incident', s.incident or '')
+    if s.setAt then redis.call('HSET', s.key, 'lastSetAt', s.setAt) end
+    if not s.exists then redis.call('ZADD', C.skuIndex, 0, s.sku) end
+    lines[i] = {
+      sku = s.sku, qty = s.qty, before = s.before,
+      after = { onHand = s.onHand, committed = s.committed, reserved = s.reserved }, version = s.version,
+    }
+    stock[i] = state(s)
+    skus[i] = s.sku
+  end
+  local m = tx.meta
+  local entry = {
+    type = m.type, eventId = m.eventId, source = m.source, orderId = m.orderId,
+    reservationId = m.reservationId, reason = m.reason, occurredAt = m.occurredAt, at = C.nowIso, lines = lines,
+  }
+  if #tx.opened > 0 or #tx.resolved > 0 then
+    entry.incidents = {}
+    if #tx.opened > 0 then entry.incidents.opened = tx.opened end
+    if #tx.resolved > 0 then entry.incidents.resolved = tx.resolved end
+  end
+  redis.call('XADD', C.audit, '*', 'e', cjson.encode(entry))
+  redis.call('XADD', C.changes, '*', 'event', m.eventId, 'type', m.type, 'source', m.source, 'at', C.nowMsStr,
+    'skus', cjson.encode(skus))
+  local result = { id = m.eventId, status = 'applied', stock = stock }
+  -- incidentId: the oversell incident this order was recorded in (opened now or already open).
+  if #tx.hit > 0 then
+    result.incidentId = tx.hit[1]
+    result.details = { incidentIds = tx.hit }
+  end
+  local json = cjson.encode(result)
+  if C.idemTtl > 0 then redis.call('SET', C.idemKey, json, 'EX', C.idemTtl) end
+  return { 'applied', json }
+end
+
+--- Drops a reservation's hold from every SKU it covers (used by release, confirm and expiry).
+local function dropHold(tx, skus, qty)
+  for _, sku in ipairs(skus) do
+    local s = load(tx, sku)
+    s.reserved = s.reserved - qty[sku]
+    touch(tx, s)
+  end
+end

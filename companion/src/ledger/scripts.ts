@@ -1,0 +1,116 @@
+/**
+ * Loads the ledger's Lua scripts by file name (lua/<verb>-<numkeys>.lua), resolves
+ * `--- @include "<name>"` lines against lua/includes/, and runs them with EVALSHA. The SHA is
+ * computed locally, so the first call needs no round trip; when Redis answers NOSCRIPT (restart,
+ * SCRIPT FLUSH, a fresh replica) the script is loaded and the call retried once.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Redis } from 'ioredis';
+
+const LUA_DIR = join(dirname(fileURLToPath(import.meta.url)), 'lua');
+
+export const SCRIPT_NAMES = [
+  'reserve-9',
+  'release-9',
+  'confirm-10',
+  'cancel-8',
+  'ship-8',
+  'receive-7',
+  'adjust-7',
+  'pause-7',
+  'expire-7',
+] as const;
+export type ScriptName = (typeof SCRIPT_NAMES)[number];
+
+export interface Script {
+  name: ScriptName;
+  numKeys: number;
+  source: string;
+  sha: string;
+}
+
+/** One script call: what the pipeline and the single-call path both execute. */
+export interface ScriptCall {
+  name: ScriptName;
+  keys: string[];
+  args: (string | number)[];
+}
+
+function resolveIncludes(source: string, seen: Set<string>): string {
+  return source.replace(/^--- @include "([a-z0-9-]+)"$/gm, (_line, name: string) => {
+    if (seen.has(name)) return '';
+    seen.add(name);
+    return resolveIncludes(readFileSync(join(LUA_DIR, 'includes', `${name}.lua`), 'utf8'), seen);
+  });
+}
+
+export function readScript(name: ScriptName): Script {
+  const source = resolveIncludes(readFileSync(join(LUA_DIR, `${name}.lua`), 'utf8'), new Set());
+  const numKeys = Number(name.slice(name.lastIndexOf('-') + 1));
+  return { name, numKeys, source, sha: createHash('sha1').update(source).digest('hex') };
+}
+
+const isNoScript = (err: unknown) => err instanceof Error && err.message.startsWith('NOSCRIPT');
+
+export interface ScriptRunner {
+  /** SCRIPT LOAD of every script (readiness). */
+  loadAll(): Promise<void>;
+  run(call: ScriptCall): Promise<unknown>;
+  /** Runs calls in one pipeline, in order; a per-call Redis error is returned in place, not thrown. */
+  runMany(calls: ScriptCall[]): Promise<(unknown | Error)[]>;
+}
+
+export function createScriptRunner(redis: Redis): ScriptRunner {
+  const scripts = new Map<ScriptName, Script>(SCRIPT_NAMES.map((n) => [n, readScript(n)]));
+  const get = (name: ScriptName) => {
+    const s = scripts.get(name);
+    if (!s) throw new Error(`unknown ledger script ${name}`);
+    return s;
+  };
+  const argv = (s: Script, call: ScriptCall) => {
+    if (call.keys.length !== s.numKeys) throw new Error(`${s.name} takes ${s.numKeys} keys, got ${call.keys.length}`);
+    return [s.sha, s.numKeys, ...call.keys, ...call.args] as const;
+  };
+  const load = async (s: Script) => {
+    await redis.script('LOAD', s.source);
+  };
+
+  return {
+    async loadAll() {
+      await Promise.all([...scripts.values()].map(load));
+    },
+    async run(call) {
+      const s = get(call.name);
+      try {
+        return await redis.evalsha(...argv(s, call));
+      } catch (err) {
+        if (!isNoScript(err)) throw err;
+        await load(s);
+        return redis.evalsha(...argv(s, call));
+      }
+    },
+    async runMany(calls) {
+      if (calls.length === 0) return [];
+      const pipe = redis.pipeline();
+      for (const call of calls) pipe.evalsha(...argv(get(call.name), call));
+      const replies = (await pipe.exec()) ?? [];
+      const out: (unknown | Error)[] = replies.map(([err, res]) => err ?? res);
+      // A NOSCRIPT reply did nothing; load the scripts and re-run just those calls, in their order.
+      const missing = out.flatMap((r, i) => (isNoScript(r) ? [i] : []));
+      if (missing.length) {
+        await Promise.all([...new Set(missing.map((i) => calls[i]!.name))].map((n) => load(get(n))));
+        for (const i of missing) {
+          try {
+            out[i] = await this.run(calls[i]!);
+          } catch (err) {
+            out[i] = err as Error;
+          }
+        }
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * HTTP-only schemas: error bodies, query strings, path parameters and paged responses. The
+ * ledger's own shapes live in stock.ts and the event contract in events.ts.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { EventBatch, Sku, StockEvent, Tenant } from './events';
+import { AuditEntry, EventResult, Incident, StockState } from './stock';
+
+export const ErrorBody = Type.Object(
+  {
+    code: Type.String({ description: 'Stable machine code, e.g. invalid_request, unauthorized, payload_too_large, not_found' }),
+    message: Type.String({ description: 'A sentence a person can act on' }),
+    pointer: Type.Optional(Type.String({ description: 'JSON pointer of the bad field ("" = the whole body)' })),
+    details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  },
+);
+export type ErrorBody = Static<typeof ErrorBody>;
+
+const TenantQuery = { tenant: Type.Optional(Tenant) };
+const Limit = Type.Integer({ minimum: 1, maximum: 500, default: 50, description: 'Items per page (1–500, default 50)' });
+const Cursor = Type.String({ minLength: 1, maxLength: 512, description: 'nextCursor from the previous page' });
+
+export const TenantOnlyQuery = Type.Object(TenantQuery, { additionalProperties: false });
+export type TenantOnlyQuery = Static<typeof TenantOnlyQuery>;
+
+export const SkuParams = Type.Object({ sku: Sku });
+export type SkuParams = Static<typeof SkuParams>;
+
+export const StockListQuery = Type.Object(
+  { ...TenantQuery, prefix: Type.Optional(Type.String({ maxLength: 100 })), cursor: Type.Optional(Cursor), limit: Type.Optional(Limit) },
+  { additionalProperties: false },
+);
+export type StockListQuery = Static<typeof StockListQuery>;
+export const StockPage = Type.Object({ items: Type.Array(StockState), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+
+/** RFC 3339 time or milliseconds since 1970. */
+export const Instant = Type.Union([Type.Integer({ minimum: 0 }), Type.String({ format: 'date-time' })], {
+  description: 'an RFC 3339 time or milliseconds since 1970',
+});
+
+export const AuditQuery = Type.Object(
+  {
+    ...TenantQuery,
+    sku: Type.Optional(Sku),
+    orderId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    type: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Event type (stock.reserved …) or channel.push|ack|failed' })),
+    channel: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+    from: Type.Optional(Instant),
+    to: Type.Optional(Instant),
+    cursor: Type.Optional(Type.String({ pattern: '^\\d{1,20}-\\d{1,20}$', description: 'nextCursor from the previous page (an audit entry id)' })),
+    limit: Type.Optional(Limit),
+    order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')], { description: 'desc (newest first) by default' })),
+  },
+  { additionalProperties: false },
+);
+export type AuditQuery = Static<typeof AuditQuery>;
+export const AuditPage = Type.Object({ items: Type.Array(AuditEntry), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+
+export const IncidentsQuery = Type.Object(
+  {
+    ...TenantQuery,
+    status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('resolved')])),
+    limit: Type.Optional(Limit),
+  },
+  { additionalProperties: false },
+);
+export type IncidentsQuery = Static<typeof IncidentsQuery>;
+export const IncidentList = Type.Object({ items: Type.Array(Incident) });
+
+/** Optional body of pause/relist (may be left out); the tenant comes from the query string like every admin call. */
+export const PauseBody = Type.Object(
+  { reason: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Why, for the audit trail' })) },
+  // Read by http/validator.ts: the whole body may be left out.
+  { additionalProperties: false, 'x-optional-body': true },
+);
+export type PauseBody = Static<typeof PauseBody>;
+
+export const Availability = Type.Object({
+  sku: Type.String(),
+  /** Units that can be sold now: max(0, available), 0 while paused. */
+  available: Type.Integer({ minimum: 0 }),
+  /** When this answer was read from the ledger (RFC 3339). */
+  asOf: Type.String({ format: 'date-time' }),
+});
+
+/** Documentation only: POST /v1/events is validated event by event (http/events-body.ts). */
+export const EventsRequest = Type.Union([StockEvent, EventBatch]);
+export const BatchResults = Type.Object({ results: Type.Array(EventResult) });
+
+export const Health = Type.Object({ status: Type.Literal('ok') });
+export const Readiness = Type.Object({
+  status: Type.Union([Type.Literal('ready'), Type.Literal('not_ready')]),
+  checks: Type.Object({ redis: Type.Boolean(), ledger: Type.Boolean() }),
+});

@@ -1,0 +1,211 @@
+import { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildApp } from '../../companion/src/app';
+import { createLedger } from '../../companion/src/ledger/ledger';
+import { createLogger } from '../../companion/src/logger';
+import { apiFixture, events, OTHER_SECRET, type ApiFixture } from './helpers';
+
+describe('HTTP API happy paths', () => {
+  let f: ApiFixture;
+  beforeEach(async () => {
+    f = await apiFixture();
+  });
+  afterEach(async () => {
+    await f.close();
+  });
+
+  it('applies a signed event, answers with the new state, and answers a resend as a duplicate', async () => {
+    const event = events.received('A-1', 5);
+    const first = await f.post(event);
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toMatchObject({ id: event.id, status: 'applied', stock: [{ sku: 'A-1', onHand: 5, available: 5, version: 1 }] });
+    const again = await f.post(event);
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toMatchObject({ id: event.id, status: 'duplicate', stock: [{ sku: 'A-1', onHand: 5, version: 1 }] });
+  });
+
+  it('answers a refused single event with 409 or 404 and the result body', async () => {
+    await f.post(events.received('B', 1));
+    const short = await f.post(events.reserved('cart-1', [{ sku: 'B', qty: 3 }]));
+    expect(short.statusCode).toBe(409);
+    expect(short.json()).toMatchObject({ status: 'refused', code: 'insufficient_stock', details: { shortages: [{ sku: 'B', requested: 3, available: 1 }] } });
+    const unknown = await f.post(events.cancelled('no-such-order'));
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json()).toMatchObject({ status: 'refused', code: 'unknown_order' });
+  });
+
+  it('fills the default hold time of a reservation that leaves ttlSeconds out', async () => {
+    await f.post(events.received('TTL', 2));
+    const { ttlSeconds: _drop, ...reservation } = events.reserved('cart-ttl', [{ sku: 'TTL', qty: 1 }]);
+    expect((await f.post(reservation)).statusCode).toBe(200);
+    const ttl = await f.t.redis.pttl(f.keys.reservation('default', 'cart-ttl'));
+    const expiresAt = Number(await f.t.redis.zscore(f.keys.reservationExpiry('default'), 'cart-ttl'));
+    // Either the hold key carries the TTL or the expiry index does; both must say ~900 s.
+    const remainingMs = ttl > 0 ? ttl : expiresAt - Date.now();
+    expect(remainingMs).toBeGreaterThan(890_000);
+    expect(remainingMs).toBeLessThanOrEqual(900_000);
+  });
+
+  it('reads one SKU with GET /v1/stock/:sku and 404s an unknown one', async () => {
+    await f.post(events.received('READ-1', 7));
+    const res = await f.admin('GET', '/v1/stock/READ-1');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      sku: 'READ-1',
+      onHand: 7,
+      committed: 0,
+      reserved: 0,
+      available: 7,
+      version: 1,
+      updatedAt: expect.any(String),
+      paused: null,
+    });
+    const missing = await f.admin('GET', '/v1/stock/NOPE');
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toMatchObject({ code: 'not_found', message: expect.stringContaining('NOPE') });
+  });
+
+  it('pages GET /v1/stock by prefix with a cursor', async () => {
+    await f.post({ events: ['P-1', 'P-2', 'P-3', 'Q-1'].map((sku) => events.received(sku, 1)) });
+    const first = await f.admin('GET', '/v1/stock?prefix=P-&limit=2');
+    expect(first.statusCode).toBe(200);
+    const page1 = first.json();
+    expect(page1.items.map((s: { sku: string }) => s.sku)).toEqual(['P-1', 'P-2']);
+    expect(page1.nextCursor).toEqual(expect.any(String));
+    const second = await f.admin('GET', `/v1/stock?prefix=P-&limit=2&cursor=${encodeURIComponent(page1.nextCursor)}`);
+    expect(second.json()).toEqual({ items: [expect.objectContaining({ sku: 'P-3' })], nextCursor: null });
+  });
+
+  it('filters GET /v1/audit by sku, orderId, type and time, newest first, with a cursor', async () => {
+    const before = Date.now() - 1;
+    await f.post(events.received('AU-1', 10));
+    await f.post(events.received('AU-2', 10));
+    await f.post(events.confirmed('order-77', [{ sku: 'AU-1', qty: 2 }]));
+    const bySku = (await f.admin('GET', '/v1/audit?sku=AU-1')).json();
+    expect(bySku.items.map((e: { type: string }) => e.type)).toEqual(['order.confirmed', 'stock.received']);
+    const byOrder = (await f.admin('GET', '/v1/audit?orderId=order-77')).json();
+    expect(byOrder.items).toEqual([expect.objectContaining({ type: 'order.confirmed', orderId: 'order-77' })]);
+    const byType = (await f.admin('GET', '/v1/audit?type=stock.received&order=asc')).json();
+    expect(byType.items.map((e: { lines: { sku: string }[] }) => e.lines[0]!.sku)).toEqual(['AU-1', 'AU-2']);
+    const future = new Date(Date.now() + 60_000).toISOString();
+    expect((await f.admin('GET', `/v1/audit?from=${encodeURIComponent(future)}`)).json().items).toEqual([]);
+    expect((await f.admin('GET', `/v1/audit?from=${before}`)).json().items).toHaveLength(3);
+    const page1 = (await f.admin('GET', '/v1/audit?limit=2')).json();
+    expect(page1.items).toHaveLength(2);
+    const page2 = (await f.admin('GET', `/v1/audit?limit=2&cursor=${page1.nextCursor}`)).json();
+    expect(page2.items).toHaveLength(1);
+    expect(page2.items[0].type).toBe('stock.received');
+  });
+
+  it('lists an oversell incident opened by a marketplace order', async () => {
+    await f.post(events.received('OS-1', 1));
+    const sale = await f.post(events.confirmed('amz-1', [{ sku: 'OS-1', qty: 3 }], { source: 'amazon' }));
+    expect(sale.statusCode).toBe(200);
+    expect(sale.json()).toMatchObject({ status: 'applied', incidentId: expect.any(String), stock: [{ available: -2, paused: 'oversell' }] });
+    const open = await f.admin('GET', '/v1/incidents?status=open');
+    expect(open.statusCode).toBe(200);
+    expect(open.json().items).toEqual([expect.objectContaining({ sku: 'OS-1', status: 'open', oversoldUnits: 2 })]);
+    expect((await f.admin('GET', '/v1/incidents?status=resolved')).json().items).toEqual([]);
+  });
+
+  it('pauses and relists a SKU, and availability shows 0 while paused', async () => {
+    await f.post(events.received('PZ-1', 4));
+    const paused = await f.admin('POST', '/v1/stock/PZ-1/pause', { reason: 'supplier recall' });
+    expect(paused.statusCode).toBe(200);
+    expect(paused.json()).toMatchObject({ sku: 'PZ-1', paused: 'manual', onHand: 4 });
+    expect((await f.app.inject({ url: '/v1/availability/PZ-1' })).json()).toMatchObject({ available: 0 });
+    const relisted = await f.admin('POST', '/v1/stock/PZ-1/relist');
+    expect(relisted.statusCode, relisted.body).toBe(200);
+    expect(relisted.json()).toMatchObject({ paused: null });
+    expect((await f.app.inject({ url: '/v1/availability/PZ-1' })).json()).toMatchObject({ available: 4 });
+    const audit = (await f.admin('GET', '/v1/audit?sku=PZ-1')).json();
+    expect(audit.items.length).toBeGreaterThanOrEqual(3);
+    expect((await f.admin('POST', '/v1/stock/NOPE/pause')).statusCode).toBe(404);
+  });
+
+  it('answers GET /v1/availability/:sku without a token, stamped with when it was read', async () => {
+    await f.post(events.received('AV-1', 3));
+    await f.post(events.reserved('cart-av', [{ sku: 'AV-1', qty: 1 }]));
+    const res = await f.app.inject({ url: '/v1/availability/AV-1' });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body).toEqual({ sku: 'AV-1', available: 2, asOf: expect.any(String) });
+    expect(Math.abs(Date.parse(body.asOf) - Date.now())).toBeLessThan(5000);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect((await f.app.inject({ url: '/v1/availability/NOPE' })).statusCode).toBe(404);
+  });
+
+  it('keeps tenants apart: an event signed by another tenant lands in that tenant only', async () => {
+    const res = await f.post(events.received('T-1', 9, { tenant: 'other' }), { secret: OTHER_SECRET });
+    expect(res.statusCode).toBe(200);
+    expect((await f.admin('GET', '/v1/stock/T-1?tenant=other')).json()).toMatchObject({ onHand: 9 });
+    expect((await f.admin('GET', '/v1/stock/T-1')).statusCode).toBe(404);
+  });
+
+  it('reports health and readiness', async () => {
+    expect((await f.app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    const ready = await f.app.inject({ url: '/readyz' });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toEqual({ status: 'ready', checks: { redis: true, ledger: true } });
+  });
+
+  it('serves the OpenAPI document built from the route schemas, and the docs UI', async () => {
+    const res = await f.app.inject({ url: '/v1/openapi.json' });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    expect(doc.openapi).toMatch(/^3\./);
+    for (const path of ['/v1/events', '/v1/stock/{sku}', '/v1/stock', '/v1/audit', '/v1/incidents', '/v1/availability/{sku}', '/v1/stock/{sku}/pause']) {
+      expect(doc.paths, path).toHaveProperty([path]);
+    }
+    expect(JSON.stringify(doc.paths['/v1/events'].post.requestBody)).toContain('stock.reserved');
+    expect(doc.paths['/v1/audit'].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['sku', 'orderId', 'from', 'cursor']));
+    const ui = await f.app.inject({ url: '/v1/docs' });
+    expect(ui.statusCode).toBe(200);
+    expect(ui.body).toContain('Swagger UI');
+  });
+
+  it('answers unknown routes with a JSON 404', async () => {
+    const res = await f.app.inject({ url: '/v1/nothing-here' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toMatchObject({ code: 'not_found', message: expect.stringContaining('/v1/nothing-here') });
+  });
+});
+
+describe('buildApp wiring', () => {
+  it('runs plugins on the root app, with the raw body available to their webhook routes', async () => {
+    const f = await apiFixture({
+      plugins: [
+        (app) => {
+          app.post('/v1/webhooks/test', async (request) => ({ raw: request.rawBody?.toString('utf8'), parsed: request.body }));
+        },
+      ],
+    });
+    try {
+      const payload = '{ "a" : 1 }';
+      const res = await f.app.inject({ method: 'POST', url: '/v1/webhooks/test', headers: { 'content-type': 'application/json' }, payload });
+      expect(res.json()).toEqual({ raw: payload, parsed: { a: 1 } });
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('is not ready while Redis cannot be reached', async () => {
+    const f = await apiFixture();
+    const dead = new Redis('redis://127.0.0.1:1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+    const app = await buildApp({
+      config: f.config,
+      redis: dead,
+      ledger: createLedger({ redis: dead, keys: f.keys }),
+      logger: createLogger({ level: 'silent' }),
+    });
+    try {
+      const res = await app.inject({ url: '/readyz' });
+      expect(res.statusCode).toBe(503);
+      expect(res.json()).toEqual({ status: 'not_ready', checks: { redis: false, ledger: false } });
+    } finally {
+      await app.close();
+      dead.disconnect();
+      await f.close();
+    }
+  });
+});

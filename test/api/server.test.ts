@@ -1,0 +1,105 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../companion/src/config';
+import { sign } from '../../companion/src/http/signature';
+import { createLogger } from '../../companion/src/logger';
+import { start } from '../../companion/src/server';
+import { createTestRedis } from '../support/redis';
+import { ADMIN_TOKEN, events, SECRET, testEnv } from './helpers';
+
+const root = new URL('../..', import.meta.url).pathname;
+const silent = () => createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+
+describe('the companion process', () => {
+  it('serves signed writes and admin reads over real HTTP, and stops cleanly', async () => {
+    const t = await createTestRedis();
+    const config = loadConfig({ ...testEnv(t.prefix, t.url), STOCKLINE_PORT: '0' });
+    const running = await start(config, { logger: silent() });
+    try {
+      expect(running.address).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const payload = JSON.stringify(events.received('SRV-1', 3));
+      const write = await fetch(`${running.address}/v1/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-stockline-signature': sign(SECRET, payload) },
+        body: payload,
+      });
+      expect(write.status).toBe(200);
+      const read = await fetch(`${running.address}/v1/stock/SRV-1`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      expect(await read.json()).toMatchObject({ onHand: 3 });
+    } finally {
+      await running.close();
+    }
+    await expect(fetch(`${running.address}/healthz`)).rejects.toThrow();
+    await t.cleanup();
+  });
+
+  it('runs the expiry sweeper in the worker role without listening', async () => {
+    const t = await createTestRedis();
+    const api = await start(loadConfig({ ...testEnv(t.prefix, t.url), STOCKLINE_PORT: '0' }, ['--role', 'api']), { logger: silent() });
+    const worker = await start(loadConfig({ ...testEnv(t.prefix, t.url), STOCKLINE_PORT: '0' }, ['--role', 'worker']), { logger: silent() });
+    try {
+      expect(worker.address).toBeNull();
+      const post = (body: unknown) => {
+        const payload = JSON.stringify(body);
+        return fetch(`${api.address}/v1/events`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-stockline-signature': sign(SECRET, payload) },
+          body: payload,
+        });
+      };
+      await post(events.received('SW-1', 2));
+      expect((await post(events.reserved('cart-sw', [{ sku: 'SW-1', qty: 2 }], { ttlSeconds: 1 }))).status).toBe(200);
+      const released = await new Promise<boolean>((resolve) => {
+        const deadline = Date.now() + 5000;
+        const poll = async () => {
+          const res = await fetch(`${api.address}/v1/stock/SW-1`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+          const body = (await res.json()) as { reserved: number };
+          if (body.reserved === 0) return resolve(true);
+          if (Date.now() > deadline) return resolve(false);
+          setTimeout(poll, 50);
+        };
+        void poll();
+      });
+      expect(released).toBe(true);
+    } finally {
+      await worker.close();
+      await api.close();
+      await t.cleanup();
+    }
+  });
+
+  it('exits 0 on SIGTERM after starting, and 1 with a sentence naming a missing variable', async () => {
+    const t = await createTestRedis();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'companion/src/server.ts'], {
+      cwd: root,
+      env: { PATH: process.env.PATH, ...testEnv(t.prefix, t.url), STOCKLINE_PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += String(d)));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', () => out.includes('stockline companion started') && resolve());
+      child.on('exit', (code) => reject(new Error(`exited early with ${code}: ${out}`)));
+    });
+    const address = /"address":"(http:[^"]+)"/.exec(out)?.[1];
+    expect((await fetch(`${address}/healthz`)).status).toBe(200);
+    child.kill('SIGTERM');
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(0);
+    expect(out).not.toContain(SECRET);
+
+    const bad = spawn(process.execPath, ['--import', 'tsx', 'companion/src/server.ts'], {
+      cwd: root,
+      env: { PATH: process.env.PATH, STOCKLINE_ADMIN_TOKEN: ADMIN_TOKEN },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    bad.stderr.on('data', (d) => (err += String(d)));
+    const [badCode] = await once(bad, 'exit');
+    expect(badCode).toBe(1);
+    expect(err).toMatch(/STOCKLINE_SECRET must be set/);
+    await t.cleanup();
+  });
+});

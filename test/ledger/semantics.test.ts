@@ -1,0 +1,158 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ev, ledgerFixture, type LedgerFixture } from './helpers';
+
+let f: LedgerFixture;
+beforeEach(async () => {
+  f = await ledgerFixture({ clock: true });
+});
+afterEach(async () => {
+  await f.t.cleanup();
+});
+
+const stock = (sku: string) => f.ledger.getStock('default', sku);
+const iso = (ms: number) => new Date(ms).toISOString();
+
+describe('staleness and version checks', () => {
+  it('refuses a receipt or adjustment that happened before the last absolute count and changes nothing', async () => {
+    const t0 = f.clock.ms;
+    await f.ledger.apply(ev.set('A', 10, { occurredAt: iso(t0) }));
+    const before = await stock('A');
+    const late = await f.ledger.apply(ev.receive('A', 5, { occurredAt: iso(t0 - 1000) }));
+    expect(late).toMatchObject({ status: 'refused', code: 'stale_event' });
+    const lateDelta = await f.ledger.apply(ev.delta('A', -2, { occurredAt: iso(t0 - 1) }));
+    expect(lateDelta).toMatchObject({ status: 'refused', code: 'stale_event' });
+    expect(await stock('A')).toEqual(before);
+    expect(await f.ledger.apply(ev.receive('A', 5, { occurredAt: iso(t0 + 1) }))).toMatchObject({ status: 'applied' });
+  });
+
+  it('lets a refused event id be retried later, because refusals are not remembered', async () => {
+    const e = ev.reserve('cart', [{ sku: 'A', qty: 2 }]);
+    expect(await f.ledger.apply(e)).toMatchObject({ status: 'refused', code: 'insufficient_stock' });
+    await f.ledger.apply(ev.receive('A', 2));
+    expect(await f.ledger.apply(e)).toMatchObject({ status: 'applied' });
+  });
+
+  it('refuses an adjustment whose expectedVersion is not the current version and changes nothing', async () => {
+    await f.ledger.apply(ev.set('A', 10));
+    await f.ledger.apply(ev.receive('A', 1));
+    const r = await f.ledger.apply(ev.set('A', 3, { expectedVersion: 1 }));
+    expect(r).toMatchObject({ status: 'refused', code: 'version_conflict', details: { expectedVersion: 1, version: 2 } });
+    expect(await stock('A')).toMatchObject({ onHand: 11, version: 2 });
+    expect(await f.ledger.apply(ev.set('A', 3, { expectedVersion: 2 }))).toMatchObject({ status: 'applied', stock: [{ onHand: 3, version: 3 }] });
+  });
+});
+
+describe('orders and holds', () => {
+  it('treats a second cancel under another id and a ship after cancel as harmless', async () => {
+    await f.ledger.apply(ev.receive('A', 10));
+    await f.ledger.apply(ev.confirm('o1', [{ sku: 'A', qty: 4 }]));
+    expect(await f.ledger.apply(ev.cancel('o1'))).toMatchObject({ status: 'applied', stock: [{ committed: 0, available: 10 }] });
+    expect(await f.ledger.apply(ev.cancel('o1'))).toMatchObject({ status: 'duplicate', stock: [{ committed: 0, available: 10 }] });
+    expect(await f.ledger.apply(ev.ship('o1'))).toMatchObject({ status: 'duplicate' });
+    expect(await f.ledger.apply(ev.confirm('o1', [{ sku: 'A', qty: 4 }]))).toMatchObject({ status: 'duplicate' });
+    expect(await stock('A')).toMatchObject({ onHand: 10, committed: 0, version: 3 });
+  });
+
+  it('ships part of an order, then the rest, never more than was sold', async () => {
+    await f.ledger.apply(ev.receive('A', 10));
+    await f.ledger.apply(ev.confirm('o1', [{ sku: 'A', qty: 4 }]));
+    await f.ledger.apply(ev.ship('o1', { lines: [{ sku: 'A', qty: 1 }] }));
+    expect(await stock('A')).toMatchObject({ onHand: 9, committed: 3 });
+    await f.ledger.apply(ev.ship('o1', { lines: [{ sku: 'A', qty: 9 }] }));
+    expect(await stock('A')).toMatchObject({ onHand: 6, committed: 0, available: 6 });
+    expect(await f.ledger.apply(ev.cancel('o1'))).toMatchObject({ status: 'duplicate' });
+  });
+
+  it('commits an order directly when its reservation already expired, counting the units once', async () => {
+    await f.ledger.apply(ev.receive('A', 5));
+    await f.ledger.apply(ev.reserve('cart', [{ sku: 'A', qty: 3 }], { ttlSeconds: 60 }));
+    f.clock.ms += 61_000;
+    expect(await f.ledger.sweepExpired()).toBe(1);
+    expect(await stock('A')).toMatchObject({ reserved: 0, available: 5 });
+    const c = await f.ledger.apply(ev.confirm('o1', [{ sku: 'A', qty: 3 }], { reservationId: 'cart' }));
+    expect(c).toMatchObject({ status: 'applied', stock: [{ onHand: 5, reserved: 0, committed: 3, available: 2 }] });
+    const expired = await f.ledger.listAudit('default', { type: 'stock.released' });
+    expect(expired.items).toHaveLength(1);
+    expect(expired.items[0]).toMatchObject({ source: 'system', reason: 'expired', reservationId: 'cart' });
+  });
+
+  it('replaces the lines of a live reservation when the same reservation id is reserved again', async () => {
+    await f.ledger.apply(ev.receive('A', 3));
+    await f.ledger.apply(ev.reserve('cart', [{ sku: 'A', qty: 3 }]));
+    const r = await f.ledger.apply(ev.reserve('cart', [{ sku: 'A', qty: 2 }]));
+    expect(r).toMatchObject({ status: 'applied', stock: [{ reserved: 2, available: 1 }] });
+    await f.ledger.apply(ev.release('cart'));
+    expect(await stock('A')).toMatchObject({ reserved: 0, available: 3 });
+  });
+
+  it('refuses a store order that would oversell but records a marketplace one and opens an incident', async () => {
+    await f.ledger.apply(ev.receive('A', 2));
+    expect(await f.ledger.apply(ev.confirm('w1', [{ sku: 'A', qty: 3 }]))).toMatchObject({
+      status: 'refused',
+      code: 'insufficient_stock',
+      details: { shortages: [{ sku: 'A', requested: 3, available: 2 }] },
+    });
+    const m = await f.ledger.apply(ev.confirm('amz-1', [{ sku: 'A', qty: 5 }], { source: 'amazon' }));
+    expect(m).toMatchObject({ status: 'applied', incidentId: expect.any(String), stock: [{ available: -3, paused: 'oversell' }] });
+    const open = await f.ledger.listIncidents('default', { status: 'open' });
+    expect(open).toEqual([
+      expect.objectContaining({ id: m.incidentId, sku: 'A', status: 'open', oversoldUnits: 3, orders: [{ orderId: 'amz-1', source: 'amazon', qty: 5 }] }),
+    ]);
+    // Still negative: incident stays open and the SKU stays paused.
+    await f.ledger.apply(ev.receive('A', 3));
+    expect(await stock('A')).toMatchObject({ available: 0, paused: 'oversell' });
+    // Stock back above zero resolves it in the same step.
+    const back = await f.ledger.apply(ev.receive('A', 4));
+    expect(back.stock[0]).toMatchObject({ available: 4, paused: null });
+    expect(await f.ledger.listIncidents('default', { status: 'open' })).toEqual([]);
+    const [resolved] = await f.ledger.listIncidents('default', { status: 'resolved' });
+    expect(resolved).toMatchObject({ id: m.incidentId, status: 'resolved', resolvedAt: iso(f.clock.ms) });
+  });
+
+  it('resolves an oversell incident when the marketplace order is cancelled', async () => {
+    await f.ledger.apply(ev.receive('A', 1));
+    const m = await f.ledger.apply(ev.confirm('fk-1', [{ sku: 'A', qty: 2 }], { source: 'flipkart' }));
+    expect(m.incidentId).toBeDefined();
+    const c = await f.ledger.apply(ev.cancel('fk-1', { source: 'flipkart' }));
+    expect(c.stock[0]).toMatchObject({ available: 1, paused: null });
+    expect(await f.ledger.listIncidents('default', { status: 'open' })).toEqual([]);
+  });
+
+  it('pauses and relists a SKU by hand, audited and fed to propagation', async () => {
+    await f.ledger.apply(ev.receive('A', 1));
+    expect(await f.ledger.setPaused('default', 'A', true, 'recall')).toMatchObject({ paused: 'manual', version: 2 });
+    expect(await f.ledger.setPaused('default', 'A', false, 'ok')).toMatchObject({ paused: null, version: 3 });
+    const audit = await f.ledger.listAudit('default', { sku: 'A' });
+    expect(audit.items.map((a) => a.type)).toEqual(['stock.relisted', 'stock.paused', 'stock.received']);
+    await expect(f.ledger.setPaused('default', 'NOPE', true, 'x')).rejects.toMatchObject({ code: 'unknown_sku', statusCode: 404 });
+  });
+});
+
+describe('tenants and reads', () => {
+  it('keeps tenants apart and pages stock by prefix', async () => {
+    for (const sku of ['shirt-s', 'shirt-m', 'shirt-l', 'mug']) await f.ledger.apply(ev.receive(sku, 1));
+    await f.ledger.apply(ev.receive('shirt-s', 7, { tenant: 'other' }));
+    expect(await f.ledger.getStock('other', 'shirt-s')).toMatchObject({ onHand: 7 });
+    expect(await f.ledger.getStock('default', 'shirt-s')).toMatchObject({ onHand: 1 });
+    const p1 = await f.ledger.listStock('default', { prefix: 'shirt-', limit: 2 });
+    expect(p1.items.map((s) => s.sku)).toEqual(['shirt-l', 'shirt-m']);
+    const p2 = await f.ledger.listStock('default', { prefix: 'shirt-', limit: 2, cursor: p1.nextCursor! });
+    expect(p2).toMatchObject({ items: [{ sku: 'shirt-s' }], nextCursor: null });
+    expect(await f.t.redis.smembers(f.keys.tenants())).toEqual(expect.arrayContaining(['default', 'other']));
+  });
+
+  it('filters and pages the audit newest first', async () => {
+    await f.ledger.apply(ev.receive('A', 5));
+    await f.ledger.apply(ev.confirm('o1', [{ sku: 'A', qty: 1 }]));
+    await f.ledger.apply(ev.confirm('o2', [{ sku: 'A', qty: 1 }]));
+    f.clock.ms += 10_000;
+    await f.ledger.apply(ev.cancel('o1'));
+    const byOrder = await f.ledger.listAudit('default', { orderId: 'o1' });
+    expect(byOrder.items.map((a) => a.type)).toEqual(['order.cancelled', 'order.confirmed']);
+    const page1 = await f.ledger.listAudit('default', { limit: 3 });
+    const page2 = await f.ledger.listAudit('default', { limit: 3, cursor: page1.nextCursor! });
+    expect([...page1.items, ...page2.items].map((a) => a.orderId ?? '-')).toEqual(['o1', 'o2', 'o1', '-']);
+    const recent = await f.ledger.listAudit('default', { from: f.clock.ms - 1 });
+    expect(recent.items.map((a) => a.type)).toEqual(['order.cancelled']);
+  });
+});

@@ -59,4 +59,23 @@ describe('live refresh', () => {
     await flush();
     expect(net().callsTo('GET admin/status')).toHaveLength(3);
   });
+
+  it('never stacks requests: the next refresh waits 5 s after a slow answer arrives', async () => {
+    let release: (() => void) | undefined;
+    net().on('GET admin/status', () => new Promise((resolve) => (release = () => resolve({ body: statusConnected }))));
+    render(<Probe />);
+    await flush();
+    await act(async () => vi.advanceTimersByTime(30_000));
+    await flush();
+    expect(net().callsTo('GET admin/status')).toHaveLength(1);
+    await act(async () => release!());
+    await flush();
+    expect(screen.getByText('outbox 0')).toBeTruthy();
+    await act(async () => vi.advanceTimersByTime(4_999));
+    await flush();
+    expect(net().callsTo('GET admin/status')).toHaveLength(1);
+    await act(async () => vi.advanceTimersByTime(1));
+    await flush();
+    expect(net().callsTo('GET admin/status')).toHaveLength(2);
+  });
 });

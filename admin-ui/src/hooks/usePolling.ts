@@ -1,8 +1,9 @@
 /**
- * Loads data and refreshes it while the page is visible. Refreshes never come faster than
- * every 5 s (the issue's ceiling, and what keeps the proxy cheap), stop while the tab is
- * hidden, and resume with an immediate load when it comes back. A slow answer never
- * overwrites a newer one: each load carries a sequence number.
+ * Loads data and refreshes it while the page is visible. The next refresh is scheduled 5 s
+ * after the previous answer arrived, never on a fixed clock: a slow WordPress (one PHP worker,
+ * a companion far away) then gets fewer requests instead of a growing queue of them. Refreshes
+ * stop while the tab is hidden and resume with an immediate load when it comes back. A slow
+ * answer never overwrites a newer one: each load carries a sequence number.
  */
 import { useCallback, useEffect, useRef, useState } from '@wordpress/element';
 import { ApiError } from '../api/client';
@@ -17,6 +18,7 @@ export interface Polled<T> {
   reload: () => Promise<void>;
 }
 
+/** `intervalMs` null loads once (plus explicit reloads); otherwise at least MIN_INTERVAL_MS between loads. */
 export function usePolling<T>(load: () => Promise<T>, deps: unknown[], intervalMs: number | null = MIN_INTERVAL_MS): Polled<T> {
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<ApiError | undefined>(undefined);
@@ -44,31 +46,33 @@ export function usePolling<T>(load: () => Promise<T>, deps: unknown[], intervalM
   useEffect(() => {
     alive.current = true;
     setLoading(true);
-    void reload();
-    if (intervalMs === null) return () => {
-      alive.current = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let running = false;
+    const every = intervalMs === null ? null : Math.max(MIN_INTERVAL_MS, intervalMs);
+    const schedule = () => {
+      if (every === null || !alive.current || document.hidden || running) return;
+      timer = setTimeout(tick, every);
     };
-    const every = Math.max(MIN_INTERVAL_MS, intervalMs);
-    let timer: ReturnType<typeof setInterval> | undefined;
-    const start = () => {
-      if (timer === undefined) timer = setInterval(() => void reload(), every);
-    };
-    const stop = () => {
-      if (timer !== undefined) clearInterval(timer);
+    const tick = async () => {
       timer = undefined;
+      running = true;
+      await reload();
+      running = false;
+      schedule();
     };
     const onVisibility = () => {
-      if (document.hidden) stop();
-      else {
-        void reload();
-        start();
+      if (document.hidden) {
+        if (timer !== undefined) clearTimeout(timer);
+        timer = undefined;
+      } else if (timer === undefined && !running) {
+        void tick();
       }
     };
-    if (!document.hidden) start();
+    void tick();
     document.addEventListener('visibilitychange', onVisibility);
     return () => {
       alive.current = false;
-      stop();
+      if (timer !== undefined) clearTimeout(timer);
       document.removeEventListener('visibilitychange', onVisibility);
     };
   }, [reload, intervalMs]);

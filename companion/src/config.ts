@@ -124,7 +124,10 @@ function tenants(r: Reader): Record<string, { secret: string }> {
   };
   const list = r.raw('STOCKLINE_TENANT_SECRETS');
   if (list === undefined) return out;
-  for (const pair of list.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const pair of list
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const at = pair.indexOf(':');
     const tenant = at > 0 ? pair.slice(0, at) : '';
     const secret = at > 0 ? pair.slice(at + 1) : '';
@@ -250,7 +253,8 @@ export function loadConfig(env: Env, argv: readonly string[] = []): Readonly<Con
   const logLevel = r.str('STOCKLINE_LOG_LEVEL', 'info').toLowerCase();
   if (!LOG_LEVELS.includes(logLevel)) r.fail('STOCKLINE_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}; it is "${logLevel}".`);
   const keyPrefix = r.str('STOCKLINE_KEY_PREFIX', 'stockline:');
-  if (/[\s{}]/.test(keyPrefix)) r.fail('STOCKLINE_KEY_PREFIX', 'must not contain spaces or braces (braces would break the per-tenant hash tag).');
+  if (/[\s{}]/.test(keyPrefix))
+    r.fail('STOCKLINE_KEY_PREFIX', 'must not contain spaces or braces (braces would break the per-tenant hash tag).');
   const chans = channels(r);
   const config: Config = {
     port: r.int('STOCKLINE_PORT', 7400, 0, 65535),

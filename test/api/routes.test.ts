@@ -28,7 +28,11 @@ describe('HTTP API happy paths', () => {
     await f.post(events.received('B', 1));
     const short = await f.post(events.reserved('cart-1', [{ sku: 'B', qty: 3 }]));
     expect(short.statusCode).toBe(409);
-    expect(short.json()).toMatchObject({ status: 'refused', code: 'insufficient_stock', details: { shortages: [{ sku: 'B', requested: 3, available: 1 }] } });
+    expect(short.json()).toMatchObject({
+      status: 'refused',
+      code: 'insufficient_stock',
+      details: { shortages: [{ sku: 'B', requested: 3, available: 1 }] },
+    });
     const unknown = await f.post(events.cancelled('no-such-order'));
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json()).toMatchObject({ status: 'refused', code: 'unknown_order' });
@@ -60,6 +64,9 @@ describe('HTTP API happy paths', () => {
       updatedAt: expect.any(String),
       paused: null,
     });
+    const long = 'é'.repeat(50) + '/ü'.repeat(25);
+    await f.post(events.received(long, 2));
+    expect((await f.admin('GET', `/v1/stock/${encodeURIComponent(long)}`)).json()).toMatchObject({ sku: long, onHand: 2 });
     const missing = await f.admin('GET', '/v1/stock/NOPE');
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toMatchObject({ code: 'not_found', message: expect.stringContaining('NOPE') });
@@ -101,7 +108,11 @@ describe('HTTP API happy paths', () => {
     await f.post(events.received('OS-1', 1));
     const sale = await f.post(events.confirmed('amz-1', [{ sku: 'OS-1', qty: 3 }], { source: 'amazon' }));
     expect(sale.statusCode).toBe(200);
-    expect(sale.json()).toMatchObject({ status: 'applied', incidentId: expect.any(String), stock: [{ available: -2, paused: 'oversell' }] });
+    expect(sale.json()).toMatchObject({
+      status: 'applied',
+      incidentId: expect.any(String),
+      stock: [{ available: -2, paused: 'oversell' }],
+    });
     const open = await f.admin('GET', '/v1/incidents?status=open');
     expect(open.statusCode).toBe(200);
     expect(open.json().items).toEqual([expect.objectContaining({ sku: 'OS-1', status: 'open', oversoldUnits: 2 })]);
@@ -154,11 +165,21 @@ describe('HTTP API happy paths', () => {
     expect(res.statusCode).toBe(200);
     const doc = res.json();
     expect(doc.openapi).toMatch(/^3\./);
-    for (const path of ['/v1/events', '/v1/stock/{sku}', '/v1/stock', '/v1/audit', '/v1/incidents', '/v1/availability/{sku}', '/v1/stock/{sku}/pause']) {
+    for (const path of [
+      '/v1/events',
+      '/v1/stock/{sku}',
+      '/v1/stock',
+      '/v1/audit',
+      '/v1/incidents',
+      '/v1/availability/{sku}',
+      '/v1/stock/{sku}/pause',
+    ]) {
       expect(doc.paths, path).toHaveProperty([path]);
     }
     expect(JSON.stringify(doc.paths['/v1/events'].post.requestBody)).toContain('stock.reserved');
-    expect(doc.paths['/v1/audit'].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['sku', 'orderId', 'from', 'cursor']));
+    expect(doc.paths['/v1/audit'].get.parameters.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(['sku', 'orderId', 'from', 'cursor']),
+    );
     const ui = await f.app.inject({ url: '/v1/docs' });
     expect(ui.statusCode).toBe(200);
     expect(ui.body).toContain('Swagger UI');
@@ -182,7 +203,12 @@ describe('buildApp wiring', () => {
     });
     try {
       const payload = '{ "a" : 1 }';
-      const res = await f.app.inject({ method: 'POST', url: '/v1/webhooks/test', headers: { 'content-type': 'application/json' }, payload });
+      const res = await f.app.inject({
+        method: 'POST',
+        url: '/v1/webhooks/test',
+        headers: { 'content-type': 'application/json' },
+        payload,
+      });
       expect(res.json()).toEqual({ raw: payload, parsed: { a: 1 } });
     } finally {
       await f.close();
@@ -191,7 +217,12 @@ describe('buildApp wiring', () => {
 
   it('is not ready while Redis cannot be reached', async () => {
     const f = await apiFixture();
-    const dead = new Redis('redis://127.0.0.1:1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+    const dead = new Redis('redis://127.0.0.1:1', {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      enableOfflineQueue: false,
+    });
     const app = await buildApp({
       config: f.config,
       redis: dead,

@@ -52,8 +52,13 @@ function checkEvent(value: unknown, prefix: string): StockEvent {
   if (type === 'stock.adjusted') {
     const hasSet = value.set !== undefined;
     const hasDelta = value.delta !== undefined;
-    if (hasSet && hasDelta) throw ruleViolation(`${prefix}/delta`, 'cannot be sent together with set — send set (the absolute count) or delta (the change), not both');
-    if (!hasSet && !hasDelta) throw ruleViolation(`${prefix}/set`, 'is missing — a stock.adjusted event needs set (the absolute count) or delta (the change)');
+    if (hasSet && hasDelta)
+      throw ruleViolation(
+        `${prefix}/delta`,
+        'cannot be sent together with set — send set (the absolute count) or delta (the change), not both',
+      );
+    if (!hasSet && !hasDelta)
+      throw ruleViolation(`${prefix}/set`, 'is missing — a stock.adjusted event needs set (the absolute count) or delta (the change)');
     // The schema's `not: { const: 0 }` is JSON Schema the TypeBox checker does not enforce.
     if (value.delta === 0) throw ruleViolation(`${prefix}/delta`, 'must not be 0 — send a non-zero change, or leave the event out');
   }
@@ -87,7 +92,10 @@ export function readEventsBody(body: unknown): EventsBody {
   const tenant = events[0]!.tenant ?? DEFAULT_TENANT;
   const other = events.findIndex((e) => (e.tenant ?? DEFAULT_TENANT) !== tenant);
   if (other >= 0) {
-    throw ruleViolation(`/events/${other}/tenant`, `must be the same for every event of a batch ("${tenant}", as the first) — send one batch per tenant`);
+    throw ruleViolation(
+      `/events/${other}/tenant`,
+      `must be the same for every event of a batch ("${tenant}", as the first) — send one batch per tenant`,
+    );
   }
   return { events, batch: true, tenant };
 }

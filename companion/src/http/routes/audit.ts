@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Ledger } from '../../ledger/types';
 import { AuditPage, AuditQuery, ErrorBody } from '../../schemas/api';
 import { DEFAULT_TENANT } from '../events-body';
-import { requireAdmin } from '../auth';
+import { ADMIN, requireAdmin } from '../auth';
 
 const toMs = (v: number | string | undefined) => (v === undefined ? undefined : typeof v === 'number' ? v : Date.parse(v));
 
@@ -15,6 +15,7 @@ export function auditRoutes({ ledger, adminToken }: { ledger: Ledger; adminToken
       {
         schema: {
           tags: ['audit'],
+          security: ADMIN,
           summary: 'Audit entries, newest first unless order=asc; follow nextCursor for more',
           querystring: AuditQuery,
           response: { 200: AuditPage, 400: ErrorBody, 401: ErrorBody },

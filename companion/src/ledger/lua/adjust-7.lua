@@ -8,7 +8,8 @@
   ARGV[1..9]  eventId, type, source, occurredAt, occurredAtMs, nowMs, nowIso, idempotencyTtlSeconds, skuKeyPrefix
   ARGV[10] sku   ARGV[11] 'set' | 'delta'   ARGV[12] value   ARGV[13] expectedVersion or ''   ARGV[14] reason
 
-  Returns { kind, resultJson }: 'applied' | 'duplicate' | 'refused' ('stale_event' when occurredAt is
+  Returns { 'applied' | 'duplicate', auditId, auditEntryJson } (the result is rebuilt from the entry) or
+  { 'refused' | 'noop', resultJson }. Kinds: 'applied' | 'duplicate' | 'refused' ('stale_event' when occurredAt is
   older than the SKU's last absolute set; 'version_conflict' when expectedVersion ≠ version).
 
   A set records lastSetAt = occurredAt: later-arriving events that happened before this count are

@@ -8,7 +8,8 @@
   ARGV[1..9]  eventId, type, source, occurredAt, occurredAtMs, nowMs, nowIso, idempotencyTtlSeconds, skuKeyPrefix
   ARGV[10] sku   ARGV[11] qty
 
-  Returns { kind, resultJson }: 'applied' | 'duplicate' | 'refused' ('stale_event': it happened before
+  Returns { 'applied' | 'duplicate', auditId, auditEntryJson } (the result is rebuilt from the entry) or
+  { 'refused' | 'noop', resultJson }. Kinds: 'applied' | 'duplicate' | 'refused' ('stale_event': it happened before
   the SKU's last absolute count, which already includes it).
 ]]
 --- @include "common"

@@ -9,7 +9,8 @@
   ARGV[1..9]  eventId, type, source, occurredAt, occurredAtMs, nowMs, nowIso, idempotencyTtlSeconds, skuKeyPrefix
   ARGV[10] reservationId   ARGV[11] ttlSeconds   ARGV[12] n lines   ARGV[13..] sku, qty pairs
 
-  Returns { kind, resultJson }: kind 'applied' | 'duplicate' | 'refused' ('insufficient_stock' with
+  Returns { 'applied' | 'duplicate', auditId, auditEntryJson } (the result is rebuilt from the entry) or
+  { 'refused' | 'noop', resultJson }. Kinds: 'applied' | 'duplicate' | 'refused' ('insufficient_stock' with
   details.shortages [{sku, requested, available}]).
 
   Re-reserving a live reservation id (the cart changed) replaces its lines atomically: the old hold

@@ -8,7 +8,8 @@
   ARGV[1..9]  eventId, type, source, occurredAt, occurredAtMs, nowMs, nowIso, idempotencyTtlSeconds, skuKeyPrefix
   ARGV[10] orderId   ARGV[11] n lines (0 = every open line)   ARGV[12..] sku, qty pairs
 
-  Returns { kind, resultJson }: 'applied' | 'duplicate' | 'refused' ('unknown_order') |
+  Returns { 'applied' | 'duplicate', auditId, auditEntryJson } (the result is rebuilt from the entry) or
+  { 'refused' | 'noop', resultJson }. Kinds: 'applied' | 'duplicate' | 'refused' ('unknown_order') |
   'noop' (nothing left open to ship: already shipped or cancelled).
 
   Given lines ship at most what the order still has open for that SKU; SKUs the order does not hold

@@ -17,6 +17,12 @@
 ]]
 local C = {}
 
+--- JSON string literal; ids and most SKUs need no escaping, so skip cjson for them.
+local function jstr(v)
+  if string.find(v, '[%c"\\\128-\255/]') then return cjson.encode(v) end
+  return '"' .. v .. '"'
+end
+
 --- Standard layout of event scripts: KEYS[1..7] and ARGV[1..9].
 local function readEventArgs()
   C.idemKey, C.audit, C.changes, C.skuIndex = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
@@ -27,17 +33,32 @@ local function readEventArgs()
   C.idemTtl, C.skuPrefix = tonumber(ARGV[8]), ARGV[9]
 end
 
---- A repeated event id returns the first result untouched (the caller marks it 'duplicate').
+--- A repeated event id returns the first result: the idempotency key holds the id of the event's
+--- audit entry, and the result is rebuilt from that entry (it carries every SKU's state after the
+--- event), so the result is stored once, in the audit, not twice.
 local function duplicateOf()
   if C.idemTtl > 0 then
-    local prev = redis.call('GET', C.idemKey)
-    if prev then return { 'duplicate', prev } end
+    local auditId = redis.call('GET', C.idemKey)
+    if auditId then
+      local rows = redis.call('XRANGE', C.audit, auditId, auditId)
+      local json = rows[1] and rows[1][2][2] or false
+      return { 'duplicate', auditId, json }
+    end
   end
   return nil
 end
 
+-- Incident lists are shared empty tables until an incident is touched (rare), saving allocations
+-- on the hot path; openIncident/resolveIfBack replace them before appending.
+local NONE = {}
 local function newTx(meta)
-  return { meta = meta, cache = {}, loaded = {}, touched = {}, opened = {}, resolved = {}, hit = {} }
+  return { meta = meta, cache = {}, loaded = {}, touched = {}, opened = NONE, resolved = NONE, hit = NONE }
+end
+
+local function push(tx, list, v)
+  if tx[list] == NONE then tx[list] = {} end
+  local t = tx[list]
+  t[#t + 1] = v
 end
 
 local function load(tx, sku)
@@ -53,7 +74,7 @@ local function load(tx, sku)
   }
   if s.paused == '' then s.paused = false end
   if s.incident == '' then s.incident = false end
-  s.before = { onHand = s.onHand, committed = s.committed, reserved = s.reserved }
+  s.b1, s.b2, s.b3 = s.onHand, s.committed, s.reserved
   tx.cache[sku] = s
   tx.loaded[#tx.loaded + 1] = s
   return s
@@ -108,6 +129,7 @@ end
 
 local function encodeLines(skus, qty)
   if #skus == 0 then return '[]' end
+  if #skus == 1 then return string.format('[[%s,%d]]', jstr(skus[1]), qty[skus[1]]) end
   local out = {}
   for i, sku in ipairs(skus) do out[i] = { sku, qty[sku] } end
   return cjson.encode(out)
@@ -147,13 +169,13 @@ local function openIncident(tx, s, orderId, qty, oversold)
     redis.call('HSET', C.incidents, id, cjson.encode(inc))
     redis.call('ZADD', C.openIncidents, C.nowMs, id)
     s.incident = id
-    tx.opened[#tx.opened + 1] = id
+    push(tx, 'opened', id)
   end
   -- A manual pause is stronger than the oversell pause; keep it.
   if not s.paused then s.paused = 'oversell' end
   local seen = false
   for _, h in ipairs(tx.hit) do if h == id then seen = true end end
-  if not seen then tx.hit[#tx.hit + 1] = id end
+  if not seen then push(tx, 'hit', id) end
   return id
 end
 
@@ -168,15 +190,27 @@ local function resolveIfBack(tx, s)
       redis.call('HSET', C.incidents, s.incident, cjson.encode(inc))
     end
     redis.call('ZREM', C.openIncidents, s.incident)
-    tx.resolved[#tx.resolved + 1] = s.incident
+    push(tx, 'resolved', s.incident)
     s.incident = false
     if s.paused == 'oversell' then s.paused = false end
   end
 end
 
---- Writes every touched SKU, one audit entry, one change-feed entry and the idempotent result.
+local LINE_JSON = '{"sku":%s,%s"before":{"onHand":%d,"committed":%d,"reserved":%d},' ..
+  '"after":{"onHand":%d,"committed":%d,"reserved":%d},"version":%d,"paused":%s}'
+local ENTRY_JSON = '{"type":%s,"eventId":%s,"source":%s%s,"occurredAt":%s,"at":"%s","lines":[%s]%s}'
+
+local function opt(name, v)
+  if v then return ',"' .. name .. '":' .. jstr(v) end
+  return ''
+end
+
+--- Writes every touched SKU, one audit entry, one change-feed entry and the idempotency record.
+--- Returns { 'applied', auditId, auditJson }: the caller builds the EventResult from the entry.
+--- The entry is formatted with string.format rather than cjson: this is the hot path of every
+--- event and format is about twice as fast, with no intermediate tables.
 local function finish(tx)
-  local lines, stock, skus = {}, {}, {}
+  local lines, skus = {}, {}
   for i, s in ipairs(tx.touched) do
     resolveIfBack(tx, s)
     s.version = s.version + 1
@@ -185,35 +219,29 @@ local function finish(tx)
       'version', s.version, 'updatedAt', s.updatedAt, 'paused', s.paused or '', 'incident', s.incident or '')
     if s.setAt then redis.call('HSET', s.key, 'lastSetAt', s.setAt) end
     if not s.exists then redis.call('ZADD', C.skuIndex, 0, s.sku) end
-    lines[i] = {
-      sku = s.sku, qty = s.qty, before = s.before,
-      after = { onHand = s.onHand, committed = s.committed, reserved = s.reserved }, version = s.version,
-    }
-    stock[i] = state(s)
-    skus[i] = s.sku
+    skus[i] = jstr(s.sku)
+    lines[i] = string.format(LINE_JSON, skus[i], s.qty and ('"qty":' .. s.qty .. ',') or '',
+      s.b1, s.b2, s.b3, s.onHand, s.committed, s.reserved, s.version,
+      s.paused and ('"' .. s.paused .. '"') or 'null')
   end
   local m = tx.meta
-  local entry = {
-    type = m.type, eventId = m.eventId, source = m.source, orderId = m.orderId,
-    reservationId = m.reservationId, reason = m.reason, occurredAt = m.occurredAt, at = C.nowIso, lines = lines,
-  }
-  if #tx.opened > 0 or #tx.resolved > 0 then
-    entry.incidents = {}
-    if #tx.opened > 0 then entry.incidents.opened = tx.opened end
-    if #tx.resolved > 0 then entry.incidents.resolved = tx.resolved end
+  local incidents = ''
+  if #tx.hit > 0 or #tx.resolved > 0 then
+    -- opened: incidents this event opened; recorded: every incident it was recorded in (opened or joined).
+    local inc = {}
+    if #tx.opened > 0 then inc.opened = tx.opened end
+    if #tx.hit > 0 then inc.recorded = tx.hit end
+    if #tx.resolved > 0 then inc.resolved = tx.resolved end
+    incidents = ',"incidents":' .. cjson.encode(inc)
   end
-  redis.call('XADD', C.audit, '*', 'e', cjson.encode(entry))
+  local json = string.format(ENTRY_JSON, jstr(m.type), jstr(m.eventId), jstr(m.source),
+    opt('orderId', m.orderId) .. opt('reservationId', m.reservationId) .. opt('reason', m.reason),
+    jstr(m.occurredAt), C.nowIso, table.concat(lines, ','), incidents)
+  local auditId = redis.call('XADD', C.audit, '*', 'e', json)
   redis.call('XADD', C.changes, '*', 'event', m.eventId, 'type', m.type, 'source', m.source, 'at', C.nowMsStr,
-    'skus', cjson.encode(skus))
-  local result = { id = m.eventId, status = 'applied', stock = stock }
-  -- incidentId: the oversell incident this order was recorded in (opened now or already open).
-  if #tx.hit > 0 then
-    result.incidentId = tx.hit[1]
-    result.details = { incidentIds = tx.hit }
-  end
-  local json = cjson.encode(result)
-  if C.idemTtl > 0 then redis.call('SET', C.idemKey, json, 'EX', C.idemTtl) end
-  return { 'applied', json }
+    'skus', '[' .. table.concat(skus, ',') .. ']')
+  if C.idemTtl > 0 then redis.call('SET', C.idemKey, auditId, 'EX', C.idemTtl) end
+  return { 'applied', auditId, json }
 end
 
 --- Drops a reservation's hold from every SKU it covers (used by release, confirm and expiry).

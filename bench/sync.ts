@@ -1,0 +1,123 @@
+/**
+ * `npm run bench -- sync [--quick] [--mode off|on|both] [--seed N]`
+ *
+ * A flash sale on the sandbox channels: 500 SKUs, 20,000 orders arriving at 1,000/s spread over
+ * every channel; each channel accepts an order only if its own last-known quantity allows, then
+ * reports it to Stockline. Stockline runs for real (own process, real Redis, real HTTP); two
+ * baselines — a 15-minute and a 1-minute stock poller — replay the same seeded order stream on a
+ * simulated clock. Writes bench/results/sync.json and bench/results/sync-lag.svg.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { availableChannels } from './sync/channels';
+import { generateSale } from './sync/orders';
+import { simulatePoller } from './sync/poller';
+import { startBenchRedis } from './sync/redis';
+import { baselineTable, table } from './sync/report';
+import { runMode, type ModeResult } from './sync/run';
+import { lagChart } from './sync/svg';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    mode: { type: 'string', default: 'both' },
+    seed: { type: 'string', default: '20261123' },
+  },
+});
+const quick = values.quick!;
+const params = {
+  seed: Number(values.seed),
+  skus: quick ? 200 : 500,
+  orders: quick ? 4_000 : 20_000,
+  ratePerSecond: 1_000,
+};
+const log = (s: string) => process.stdout.write(`[sync] ${s}\n`);
+const { present, missing } = availableChannels();
+if (present.length === 0) {
+  log('no channel has landed yet (companion/src/channels/<name>/index.ts); nothing to measure');
+  process.exit(1);
+}
+if (missing.length) log(`missing channels (not landed): ${missing.join(', ')} — running with ${present.join(', ')}`);
+
+const sale = generateSale({ ...params, channels: present });
+// Published batch sizes, for the pollers' call counts (a poller writes every SKU each poll).
+const BATCH: Record<string, number> = { shopify: 250, woocommerce: 100, flipkart: 10, amazon: 1 };
+const phases = quick ? 20 : 60;
+const pollers = [15, 1].map((min) => simulatePoller(sale, present, BATCH, min * 60_000, phases));
+
+const redis = await startBenchRedis();
+const results: ModeResult[] = [];
+try {
+  const modes = values.mode === 'off' ? [true] : values.mode === 'on' ? [false] : [true, false];
+  for (const limitsOff of modes) {
+    const r = await runMode({ limitsOff, sale, channels: present, redisUrl: redis.url, log, convergeTimeoutMs: quick ? 90_000 : 240_000 });
+    results.push(r);
+    process.stdout.write(`${table(r)}\n`);
+  }
+} finally {
+  await redis.stop();
+}
+process.stdout.write(`${baselineTable(pollers, results)}\n`);
+
+const poller1m = pollers.find((p) => p.periodMs === 60_000)!;
+const targets = results.map((r) => ({
+  mode: r.mode,
+  ...(r.mode === 'limits-off'
+    ? { p99Under100ms: Object.fromEntries(Object.entries(r.channels).map(([c, f]) => [c, { p99: f.lag.p99, pass: f.lag.count > 0 && f.lag.p99 < 100 }])) }
+    : {
+        convergesWithin1_1xFloor: Object.fromEntries(
+          Object.entries(r.channels).map(([c, f]) => [
+            c,
+            {
+              floorMs: f.floorMs,
+              convergedAfterBurstMs: f.convergedAfterBurstMs,
+              ratio: f.convergedAfterBurstMs != null && f.floorMs > 0 ? Math.round((f.convergedAfterBurstMs / f.floorMs) * 100) / 100 : null,
+              pass: f.convergedAfterBurstMs != null && f.convergedAfterBurstMs <= 1.1 * f.floorMs,
+            },
+          ]),
+        ),
+      }),
+  oversell100xFewerThan1MinutePoller: {
+    stockline: r.oversoldUnits,
+    poller1m: poller1m.oversold.mean,
+    factor: r.oversoldUnits === 0 ? null : Math.round((poller1m.oversold.mean / r.oversoldUnits) * 10) / 10,
+    pass: r.oversoldUnits * 100 <= poller1m.oversold.mean,
+  },
+}));
+
+const out = {
+  command: `npm run bench -- sync${quick ? ' --quick' : ''}${values.mode !== 'both' ? ` --mode ${values.mode}` : ''}`,
+  ranAt: new Date().toISOString(),
+  machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
+  params: { ...params, channels: present, missingChannels: missing, durationMs: Math.round(sale.durationMs), stockUnits: [...sale.initial.values()].reduce((s, x) => s + x, 0) },
+  notes: [
+    'Stockline ran for real: its own process (ledger, propagation workers, observer, channel adapters and order ingestion), a private Redis, real HTTP to the sandboxes.',
+    'Baselines were simulated on a virtual clock over the same seeded order stream: each poll sees every order so far and writes every channel instantly (generous to the poller); oversold units are the mean over poll phases.',
+    'limits-off: sandbox throttling off and Stockline/adapter rate limits lifted; limits-on: the sandboxes enforce the published limits and Stockline uses them.',
+    'Lag = ledger change → channel acknowledgement, measured by Stockline itself (observer, 1-second slots in Redis). Convergence is judged from outside against max(0, initial − units accepted).',
+    'Flipkart orders are polled every second (default 30 s); Amazon orders arrive through the sandbox ORDER_CHANGE queue.',
+  ],
+  stockline: results.map(({ channels, ...rest }) => ({
+    ...rest,
+    channels: Object.fromEntries(Object.entries(channels).map(([c, { series, ...f }]) => [c, { ...f, seriesPoints: series.filter((p) => p.count > 0).length }])),
+  })),
+  baselines: pollers,
+  targets,
+};
+const dir = join(import.meta.dirname, 'results');
+mkdirSync(dir, { recursive: true });
+writeFileSync(join(dir, 'sync.json'), `${JSON.stringify(out, null, 2)}\n`);
+writeFileSync(
+  join(dir, 'sync-lag.svg'),
+  lagChart(
+    results.map((r) => ({
+      title: `Sync lag p99 per second — ${r.mode}${r.mode === 'limits-off' ? ' (target < 100 ms)' : ' (published rate limits)'}`,
+      series: Object.fromEntries(Object.entries(r.channels).map(([c, f]) => [c, f.series])),
+      burst: [0, r.burstMs / 1000],
+      targetMs: r.mode === 'limits-off' ? 100 : undefined,
+    })),
+  ),
+);
+log(`wrote ${join('bench/results', 'sync.json')} and ${join('bench/results', 'sync-lag.svg')}`);

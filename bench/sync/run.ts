@@ -1,0 +1,244 @@
+/**
+ * One benchmark mode against the real thing: sandboxes in this process (the shoppers buy there,
+ * each accepting an order only if its own last-known quantity allows, then reporting it to
+ * Stockline through the channel's real order path), Stockline in a child process.
+ *
+ * Convergence is judged from outside: a channel has converged when every SKU it shows equals
+ * max(0, initial − units accepted on all channels), i.e. what the ledger must project once every
+ * order has been reported — no reading of Stockline's own state.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { createKeys } from '../../companion/src/ledger/keys';
+import { createLedger } from '../../companion/src/ledger/ledger';
+import type { ChannelLimits } from '../../companion/src/channels/port';
+import type { SandboxStats } from '../../companion/src/channels/sandbox-kit/types';
+import { createLagStore } from '../../companion/src/propagation/lag';
+import type { StockEvent } from '../../companion/src/schemas/events';
+import { startSandbox, type StartedSandbox } from './channels';
+import { oversoldUnits, type Sale } from './orders';
+import { freePort } from './redis';
+import type { ChildInput } from './stockline-process';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const TENANT = 'default';
+
+export interface ChannelFigures {
+  lag: { p50: number; p95: number; p99: number; max: number; count: number };
+  apiCalls: number;
+  throttled429: number;
+  rowsWritten: number;
+  ordersAccepted: number;
+  ordersRefused: number;
+  limits: ChannelLimits | null;
+  /** SKUs the channel showed wrong when the last order had been placed. */
+  dirtyAtBurstEnd: number;
+  /** ms after the burst until the channel showed every SKU right (null: not within the time allowed). */
+  convergedAfterBurstMs: number | null;
+  /** dirty SKUs ÷ SKUs the channel may be sent per second (rate × batch), in ms. */
+  floorMs: number;
+  series: { t: number; p50: number; p99: number; max: number; count: number }[];
+}
+
+export interface ModeResult {
+  mode: 'limits-off' | 'limits-on';
+  burstMs: number;
+  ordersPlaced: number;
+  ordersAccepted: number;
+  unitsAccepted: number;
+  oversoldUnits: number;
+  incidentUnits: number;
+  unitsInLedger: number;
+  channels: Record<string, ChannelFigures>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function startChild(input: ChildInput): Promise<{ child: ChildProcess; limits: Record<string, ChannelLimits>; stderr: () => string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/sync/stockline-process.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, BENCH_SYNC: JSON.stringify(input) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr!.on('data', (d) => (err = (err + String(d)).slice(-8000)));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`Stockline process did not start within 60 s:\n${err}`)), 60_000);
+    child.stdout!.on('data', (d) => {
+      out += String(d);
+      const m = /READY (.*)\n/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, limits: (JSON.parse(m[1]!) as { limits: Record<string, ChannelLimits> }).limits, stderr: () => err });
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`Stockline process exited (${code}) before it was ready:\n${err}`));
+    });
+  });
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(t);
+}
+
+const diff = (a: SandboxStats, b: SandboxStats) => ({
+  calls: a.calls - b.calls,
+  throttled: a.throttled - b.throttled,
+  rowsWritten: a.rowsWritten - b.rowsWritten,
+  ordersAccepted: a.ordersAccepted - b.ordersAccepted,
+  ordersRefused: a.ordersRefused - b.ordersRefused,
+});
+
+export async function runMode(o: {
+  limitsOff: boolean;
+  sale: Sale;
+  channels: string[];
+  redisUrl: string;
+  log: (s: string) => void;
+  /** Longest wait for convergence after the burst. */
+  convergeTimeoutMs: number;
+}): Promise<ModeResult> {
+  const mode = o.limitsOff ? 'limits-off' : 'limits-on';
+  const prefix = `bench-${mode}-${randomBytes(3).toString('hex')}:`;
+  const secret = randomBytes(24).toString('hex');
+  const adminToken = randomBytes(24).toString('hex');
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const listings = o.sale.skus.map((sku) => ({ sku, quantity: o.sale.initial.get(sku)! }));
+  const sandboxes: StartedSandbox[] = [];
+  for (const id of o.channels) {
+    sandboxes.push(await startSandbox(id, { throttling: !o.limitsOff, webhookUrl: `${base}/v1/webhooks/${id}`, pluginSecret: secret, listings }));
+  }
+  const redis = new Redis(o.redisUrl, { maxRetriesPerRequest: null });
+  const keys = createKeys({ prefix });
+  const ledger = createLedger({ redis, keys, idempotencyTtlSeconds: 3600 });
+  await ledger.ready();
+  const lag = createLagStore({ redis, keys });
+  let child: ChildProcess | undefined;
+  try {
+    // The catalogue: the ledger learns the stock the channels already show.
+    const at = new Date().toISOString();
+    await ledger.applyBatch(listings.map((l, i) => ({ id: `seed-${i}`, type: 'stock.received', source: 'manual', occurredAt: at, sku: l.sku, qty: l.quantity }) as StockEvent));
+    o.log(`${mode}: starting Stockline (child process) with ${o.channels.join(', ')}`);
+    const started = await startChild({ redisUrl: o.redisUrl, prefix, port, secret, adminToken, limitsOff: o.limitsOff, channels: sandboxes.map((s) => ({ id: s.id, config: s.childConfig })) });
+    child = started.child;
+    // Let the first push of every SKU (the catalogue) finish before the sale, so it does not count.
+    const seedDeadline = Date.now() + o.convergeTimeoutMs;
+    for (;;) {
+      const res = await fetch(`${base}/v1/channels`, { headers: { authorization: `Bearer ${adminToken}` } });
+      const { channels } = (await res.json()) as { channels: { id: string; queueDepth: number; lag: { '5m': { count: number } } }[] };
+      if (channels.every((c) => c.queueDepth === 0 && c.lag['5m'].count >= o.sale.skus.length)) break;
+      if (Date.now() > seedDeadline) {
+        o.log(`${mode}: catalogue push not finished (${channels.map((c) => `${c.id} ${c.lag['5m'].count}/${o.sale.skus.length}`).join(', ')}); starting anyway`);
+        break;
+      }
+      await sleep(250);
+    }
+    await sleep(1000);
+    const before = new Map(sandboxes.map((s) => [s.id, s.handle.stats()]));
+
+    // The sale: every order at its millisecond, on its channel, through the shopper endpoint.
+    o.log(`${mode}: flash sale — ${o.sale.orders.length} orders at ${Math.round((o.sale.orders.length / o.sale.durationMs) * 1000)}/s over ${o.sale.skus.length} SKUs`);
+    const byId = new Map(sandboxes.map((s) => [s.id, s.handle]));
+    const accepted = new Map<string, number>();
+    let ordersAccepted = 0;
+    const pending: Promise<void>[] = [];
+    const t0 = Date.now();
+    let i = 0;
+    while (i < o.sale.orders.length) {
+      const now = Date.now() - t0;
+      while (i < o.sale.orders.length && o.sale.orders[i]!.at <= now) {
+        const ord = o.sale.orders[i++]!;
+        pending.push(
+          byId
+            .get(ord.channel)!
+            .placeOrder(ord.sku, ord.qty)
+            .then((r) => {
+              if (!r.accepted) return;
+              ordersAccepted++;
+              accepted.set(ord.sku, (accepted.get(ord.sku) ?? 0) + ord.qty);
+            }),
+        );
+      }
+      await sleep(1);
+    }
+    await Promise.all(pending);
+    const burstEnd = Date.now();
+    const truth = new Map(o.sale.skus.map((s) => [s, Math.max(0, o.sale.initial.get(s)! - (accepted.get(s) ?? 0))]));
+    const wrong = (id: string) => {
+      const shown = byId.get(id)!.quantities();
+      let n = 0;
+      for (const [sku, q] of truth) if (shown[sku] !== q) n++;
+      return n;
+    };
+    const dirtyAtBurstEnd = new Map(o.channels.map((c) => [c, wrong(c)]));
+    o.log(`${mode}: burst over after ${burstEnd - t0} ms; SKUs shown wrong then: ${o.channels.map((c) => `${c} ${dirtyAtBurstEnd.get(c)}`).join(', ')}`);
+
+    // Convergence, watched from outside every 50 ms.
+    const convergedAt = new Map<string, number | null>(o.channels.map((c) => [c, null]));
+    const deadline = burstEnd + o.convergeTimeoutMs;
+    while (Date.now() < deadline) {
+      for (const c of o.channels) {
+        const ok = wrong(c) === 0;
+        if (ok && convergedAt.get(c) === null) convergedAt.set(c, Date.now());
+        if (!ok) convergedAt.set(c, null);
+      }
+      if ([...convergedAt.values()].every((v) => v !== null) && Date.now() - Math.max(...([...convergedAt.values()] as number[])) > 1000) break;
+      await sleep(50);
+    }
+    const end = Date.now();
+    const incidents = await ledger.listIncidents(TENANT, { limit: 10_000 });
+    const states = await ledger.getStockMany(TENANT, o.sale.skus);
+    const committed = states.reduce((s, st) => s + (st?.committed ?? 0), 0);
+    const unitsAccepted = [...accepted.values()].reduce((s, x) => s + x, 0);
+
+    const channels: Record<string, ChannelFigures> = {};
+    for (const c of o.channels) {
+      const d = diff(byId.get(c)!.stats(), before.get(c)!);
+      const limits = started.limits[c] ?? null;
+      const dirty = dirtyAtBurstEnd.get(c)!;
+      const perSecond = limits ? limits.requestsPerSecond * limits.batchSize : Infinity;
+      const conv = convergedAt.get(c);
+      channels[c] = {
+        lag: await lag.summary(TENANT, c, t0, end),
+        apiCalls: d.calls,
+        throttled429: d.throttled,
+        rowsWritten: d.rowsWritten,
+        ordersAccepted: d.ordersAccepted,
+        ordersRefused: d.ordersRefused,
+        limits,
+        dirtyAtBurstEnd: dirty,
+        convergedAfterBurstMs: conv == null ? null : Math.max(0, conv - burstEnd),
+        floorMs: Number.isFinite(perSecond) ? Math.round((dirty / perSecond) * 1000) : 0,
+        series: (await lag.fineSeries(TENANT, c, t0, end)).map((p) => ({ ...p, t: (p.t - t0) / 1000 })),
+      };
+    }
+    return {
+      mode,
+      burstMs: burstEnd - t0,
+      ordersPlaced: o.sale.orders.length,
+      ordersAccepted,
+      unitsAccepted,
+      oversoldUnits: oversoldUnits(o.sale.initial, accepted),
+      incidentUnits: incidents.reduce((s, x) => s + x.oversoldUnits, 0),
+      unitsInLedger: committed,
+      channels,
+    };
+  } catch (err) {
+    throw err;
+  } finally {
+    if (child) await stopChild(child);
+    await Promise.all(sandboxes.map((s) => s.handle.close()));
+    redis.disconnect();
+  }
+}

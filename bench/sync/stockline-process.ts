@@ -1,0 +1,103 @@
+/**
+ * The Stockline process of the benchmark: the real ledger, app, propagation workers, observer and
+ * channel modules, wired the way the companion runs (role all), pointed at the parent's sandboxes.
+ * It runs in its own process so Stockline and the shoppers + sandboxes each get a core.
+ * Input: BENCH_SYNC (JSON, see ChildInput). Prints one line `READY {json}` when it listens.
+ */
+import { Redis } from 'ioredis';
+import { buildApp, type AppPlugin } from '../../companion/src/app';
+import { loadConfig } from '../../companion/src/config';
+import { createKeys } from '../../companion/src/ledger/keys';
+import { createLedger } from '../../companion/src/ledger/ledger';
+import { createLogger } from '../../companion/src/logger';
+import { createMetrics } from '../../companion/src/metrics';
+import { createObserver } from '../../companion/src/propagation/observer';
+import { observabilityRoutes, queueDepthFrom } from '../../companion/src/propagation/routes/channels';
+import { startPropagation } from '../../companion/src/propagation/runtime';
+import type { StockEvent } from '../../companion/src/schemas/events';
+import { buildChannel } from './channels';
+
+export interface ChildInput {
+  redisUrl: string;
+  prefix: string;
+  port: number;
+  secret: string;
+  adminToken: string;
+  limitsOff: boolean;
+  channels: { id: string; config: Record<string, unknown> }[];
+}
+
+const input = JSON.parse(process.env.BENCH_SYNC ?? '{}') as ChildInput;
+const rateEnv: Record<string, string> = {};
+if (input.limitsOff) {
+  for (const c of input.channels) {
+    rateEnv[`STOCKLINE_${c.id.toUpperCase()}_RPS`] = '100000';
+    rateEnv[`STOCKLINE_${c.id.toUpperCase()}_BURST`] = '100000';
+  }
+}
+const config = loadConfig({
+  STOCKLINE_REDIS_URL: input.redisUrl,
+  STOCKLINE_KEY_PREFIX: input.prefix,
+  STOCKLINE_SECRET: input.secret,
+  STOCKLINE_ADMIN_TOKEN: input.adminToken,
+  STOCKLINE_PORT: String(input.port),
+  STOCKLINE_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error',
+  STOCKLINE_SANDBOX: 'off',
+  ...rateEnv,
+});
+const logger = createLogger({ level: config.logLevel });
+const connect = () => new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+const redis = connect();
+const keys = createKeys({ prefix: config.keyPrefix });
+const ledger = createLedger({ redis, keys, idempotencyTtlSeconds: config.idempotencyTtlSeconds });
+if (!(await ledger.ready())) throw new Error('ledger scripts did not load');
+
+const deps = { redis, keys, tenant: 'default', logger };
+const modules = await Promise.all(input.channels.map((c) => buildChannel(c.id, c.config, deps, input.limitsOff)));
+const metrics = createMetrics();
+const observer = createObserver({ redis, keys, config, logger, metrics, channels: modules.map((m) => m.id) });
+const runtime = await startPropagation({
+  redis,
+  connection: connect,
+  keys,
+  ledger,
+  channels: modules,
+  config,
+  logger,
+  hooks: observer,
+  role: 'all',
+});
+const sink = (events: StockEvent[]) => ledger.applyBatch(events);
+const plugins: AppPlugin[] = [
+  ...modules.map((m) => async (app: Parameters<AppPlugin>[0]) => {
+    await m.ingestion.routes?.(app, sink);
+  }),
+  observabilityRoutes({
+    observer,
+    metrics,
+    adminToken: config.adminToken,
+    channels: () => modules.map((m) => m.id),
+    queueDepth: queueDepthFrom(runtime.core.deps.queues),
+    deadLetters: (c) => runtime.core.dead.count('default', c),
+    ledger: { redis, keys },
+  }),
+];
+const app = await buildApp({ config, redis, ledger, logger, plugins });
+await app.listen({ host: '127.0.0.1', port: config.port });
+const stops: (() => Promise<void>)[] = [];
+for (const m of modules) if (m.ingestion.start) stops.push(await m.ingestion.start(sink));
+
+process.stdout.write(`READY ${JSON.stringify({ limits: Object.fromEntries(modules.map((m) => [m.id, m.adapter.limits])) })}\n`);
+
+let stopping = false;
+process.on('SIGTERM', async () => {
+  if (stopping) return;
+  stopping = true;
+  for (const s of stops) await s().catch(() => undefined);
+  await app.close();
+  await runtime.close();
+  await observer.close();
+  await Promise.all(modules.map((m) => m.adapter.close()));
+  redis.disconnect();
+  process.exit(0);
+});

@@ -1,0 +1,195 @@
+/**
+ * Amazon as a ChannelAdapter. One PATCH per SKU; a push carries up to `batchSize` SKUs (5) sent
+ * in parallel, and propagation is told 1 push/s so that makes Amazon's 5 PATCH/s. Our own pacer
+ * (5/s) books a slot per PATCH and, rather than let Amazon answer 429, a push whose slots are
+ * more than a second away throws `rate_limited` with the wait. `pushMany` takes any number of
+ * SKUs (resync, import) and switches to JSON_LISTINGS_FEED at `feedThreshold` (1500).
+ * ACCEPTED means "applied later": the outcome is `ok` + `pending`, and `confirm()` reads the
+ * listing back to see the quantity actually applied.
+ */
+import { randomUUID } from 'node:crypto';
+import { ChannelError, type ChannelAdapter, type ChannelLimits, type ListingRef, type PushItem, type PushOutcome } from '../port';
+import type { SpApiClient } from './client';
+import { pushFeed, type FeedOptions } from './feed';
+import { errorsError, issuesError, ListingResolver, quantityPatchRequest } from './mapping';
+import { mapPool, Pacer } from './throttle';
+import type { SpApiErrorBody } from './wire';
+
+export interface AmazonAdapterOptions {
+  /** pushMany (and push, when batchSize allows) use JSON_LISTINGS_FEED from this many SKUs (default 1500). */
+  feedThreshold?: number;
+  /** SKUs per push call (default 5). */
+  batchSize?: number;
+  /** patchListingsItem: 5/s, burst 5 per seller+app (channels.md §2). */
+  patchRate?: number;
+  patchBurst?: number;
+  /** A push waits at most this long for its PATCH slots before answering rate_limited (default 1000). */
+  maxWaitMs?: number;
+  feed?: Partial<FeedOptions>;
+}
+
+export interface Confirmation {
+  sku: string;
+  /** Quantity we pushed and Amazon ACCEPTED. */
+  expected: number;
+  /** What getListingsItem shows now (null: not listed). */
+  shown: number | null;
+  confirmed: boolean;
+}
+
+export class AmazonAdapter implements ChannelAdapter {
+  readonly id = 'amazon';
+  readonly limits: ChannelLimits;
+  private readonly patchPacer: Pacer;
+  /** getListingsItem has its own bucket: 5/s, burst 10. */
+  private readonly readPacer = new Pacer(5, 9);
+  private readonly resolver: ListingResolver;
+  private readonly feedThreshold: number;
+  private readonly maxWaitMs: number;
+  private readonly feedOptions: FeedOptions;
+  /** ACCEPTED submissions not yet seen applied: sku → quantity (latest wins). */
+  private readonly pending = new Map<string, number>();
+
+  constructor(
+    readonly client: SpApiClient,
+    opts: AmazonAdapterOptions = {},
+  ) {
+    const rate = opts.patchRate ?? 5;
+    const batchSize = opts.batchSize ?? 5;
+    // One push = up to batchSize PATCHes: a push rate of rate/batchSize keeps Amazon's bucket whole.
+    this.limits = { batchSize, requestsPerSecond: rate / batchSize, burst: 1 };
+    // One slot less than Amazon's burst absorbs jitter between our clock and theirs.
+    this.patchPacer = new Pacer(rate, Math.max(1, (opts.patchBurst ?? 5) - 1));
+    this.resolver = new ListingResolver(client);
+    this.feedThreshold = opts.feedThreshold ?? 1500;
+    this.maxWaitMs = opts.maxWaitMs ?? 1000;
+    this.feedOptions = { pollMs: opts.feed?.pollMs ?? 15_000, timeoutMs: opts.feed?.timeoutMs ?? 30 * 60_000 };
+  }
+
+  async push(items: PushItem[]): Promise<PushOutcome[]> {
+    if (items.length > this.limits.batchSize) {
+      throw new ChannelError(`Amazon push takes at most ${this.limits.batchSize} SKUs (got ${items.length}); use pushMany`, 'validation');
+    }
+    if (items.length >= this.feedThreshold) return this.pushFeed(items);
+    // Book every PATCH slot up front; if they are too far away, send nothing and say when to return.
+    const waits: number[] = [];
+    for (const _ of items) {
+      const w = this.patchPacer.reserve(this.maxWaitMs);
+      if (w === null) {
+        throw new ChannelError('Amazon patchListingsItem: holding back to stay within 5 requests/s', 'rate_limited', {
+          retryAfterMs: Math.max(1, Math.ceil(this.patchPacer.msUntilFree())),
+          channelCode: 'ClientThrottle',
+        });
+      }
+      waits.push(w);
+    }
+    return this.patchAll(items, (i) => waits[i]!);
+  }
+
+  /** Any number of SKUs: paced PATCHes, or JSON_LISTINGS_FEED from `feedThreshold` SKUs. */
+  async pushMany(items: PushItem[]): Promise<PushOutcome[]> {
+    if (items.length >= this.feedThreshold) return this.pushFeed(items);
+    return this.patchAll(items, () => this.patchPacer.reserve()!);
+  }
+
+  private async patchAll(items: PushItem[], slot: (i: number) => number): Promise<PushOutcome[]> {
+    if (items.length === 0) return [];
+    const many = items.length > 1;
+    const results = await mapPool(items, 5, async (item, i) => {
+      const wait = slot(i);
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      return this.patchWithRetry(item, many).catch((err: unknown) => toChannelError(err));
+    });
+    const thrown = results.filter((r): r is ChannelError => r instanceof ChannelError);
+    // The whole call failed (throttled, auth, outage): say so once, per the port contract.
+    if (thrown.length === results.length) throw thrown[0]!;
+    return results.map((r, i) => (r instanceof ChannelError ? { sku: items[i]!.sku, status: 'failed', error: r } : r));
+  }
+
+  /** JSON_LISTINGS_FEED path; push() switches to it at `feedThreshold` SKUs. */
+  async pushFeed(items: PushItem[]): Promise<PushOutcome[]> {
+    const outcomes = await pushFeed(this.client, items, this.feedOptions);
+    for (const o of outcomes) if (o.status === 'ok') this.pending.delete(o.sku);
+    return outcomes;
+  }
+
+  /**
+   * Inside a multi-SKU push, one throttled SKU waits the time Amazon's declared rate implies and
+   * tries again (twice at most) rather than failing alone; a single-SKU push throws at once so
+   * the propagation queue pauses the whole channel.
+   */
+  private async patchWithRetry(item: PushItem, retryThrottled: boolean): Promise<PushOutcome> {
+    for (let attempt = 0; ; attempt++) {
+      if (attempt > 0) await this.patchPacer.take();
+      try {
+        return await this.patchOne(item);
+      } catch (err) {
+        if (!retryThrottled || attempt >= 2 || !(err instanceof ChannelError) || err.kind !== 'rate_limited') throw err;
+        await new Promise((r) => setTimeout(r, (err.retryAfterMs ?? 1000) * (1 + Math.random() * 0.2)));
+      }
+    }
+  }
+
+  private async patchOne(item: PushItem): Promise<PushOutcome> {
+    const r = await this.client.patchListingsItem(item.sku, quantityPatchRequest(item.quantity));
+    if (r.status !== 200) return { sku: item.sku, status: 'failed', error: errorsError(item.sku, r.status, r.body as Partial<SpApiErrorBody>) };
+    if (r.body.status === 'INVALID') return { sku: item.sku, status: 'failed', error: issuesError(item.sku, r.body.issues ?? []) };
+    this.pending.set(item.sku, item.quantity);
+    return { sku: item.sku, status: 'ok', quantity: item.quantity, pending: true };
+  }
+
+  async read(skus: string[]): Promise<Map<string, number | null>> {
+    const values = await mapPool(skus, 5, async (sku) => {
+      await this.readPacer.take();
+      const r = await this.client.getListingsItem(sku, ['fulfillmentAvailability']);
+      if (r.status === 404) return null;
+      if (r.status !== 200) throw errorsError(sku, r.status, r.body as Partial<SpApiErrorBody>);
+      return r.body.fulfillmentAvailability?.find((f) => f.fulfillmentChannelCode === 'DEFAULT')?.quantity ?? 0;
+    });
+    return new Map(skus.map((sku, i) => [sku, values[i] ?? null]));
+  }
+
+  /**
+   * Reads back SKUs whose push was ACCEPTED (all pending ones by default) and reports whether
+   * Amazon now shows what we sent; confirmed SKUs leave the pending set. An ACCEPTED write that
+   * never lands (docs#2068) stays unconfirmed, so the caller re-pushes it.
+   */
+  async confirm(skus?: string[]): Promise<Confirmation[]> {
+    const wanted = (skus ?? [...this.pending.keys()]).filter((s) => this.pending.has(s));
+    const shown = await this.read(wanted);
+    return wanted.map((sku) => {
+      const expected = this.pending.get(sku)!;
+      const now = shown.get(sku) ?? null;
+      const confirmed = now === expected;
+      if (confirmed) this.pending.delete(sku);
+      return { sku, expected, shown: now, confirmed };
+    });
+  }
+
+  pendingSkus(): string[] {
+    return [...this.pending.keys()];
+  }
+
+  async resolve(skus: string[]): Promise<Map<string, ListingRef | null>> {
+    const refs = await mapPool(skus, 5, async (sku) => {
+      await this.readPacer.take();
+      return this.resolver.resolveOne(sku);
+    });
+    return new Map(skus.map((sku, i) => [sku, refs[i] ?? null]));
+  }
+
+  pause(skus: string[]): Promise<PushOutcome[]> {
+    return this.pushMany(skus.map((sku) => ({ sku, quantity: 0, version: 0, idempotencyKey: randomUUID() })));
+  }
+
+  relist(items: PushItem[]): Promise<PushOutcome[]> {
+    return this.pushMany(items);
+  }
+
+  async close(): Promise<void> {}
+}
+
+function toChannelError(err: unknown): ChannelError {
+  if (err instanceof ChannelError) return err;
+  return new ChannelError(`Amazon push failed: ${(err as Error)?.message ?? String(err)}`, 'transient', { cause: err });
+}

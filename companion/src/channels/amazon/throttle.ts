@@ -1,0 +1,51 @@
+/**
+ * Client-side pacing: Amazon escalates persistent 429s to 403 "Access forbidden"
+ * (jrl84/amazon-sp-api#46), so calls take a slot of our own schedule (GCRA: rate + burst)
+ * before they go out. `reserve` refuses a slot further away than the caller will wait, so a push
+ * can report "throttled, come back in N ms" without sending anything.
+ */
+export class Pacer {
+  private readonly interval: number;
+  private readonly tolerance: number;
+  /** Theoretical arrival time of the next request (ms). */
+  private tat = 0;
+
+  constructor(ratePerSecond: number, burst: number, private readonly now: () => number = Date.now) {
+    this.interval = 1000 / ratePerSecond;
+    this.tolerance = (Math.max(1, burst) - 1) * this.interval;
+  }
+
+  /** Books the next slot: ms to wait (0 = now), or null when that is more than `maxWaitMs` away (nothing booked). */
+  reserve(maxWaitMs = Infinity): number | null {
+    const now = this.now();
+    const tat = Math.max(this.tat, now);
+    const wait = Math.max(0, tat - this.tolerance - now);
+    if (wait > maxWaitMs) return null;
+    this.tat = tat + this.interval;
+    return wait;
+  }
+
+  /** ms until a slot would be free. */
+  msUntilFree(): number {
+    return Math.max(0, Math.max(this.tat, this.now()) - this.tolerance - this.now());
+  }
+
+  async take(): Promise<void> {
+    const wait = this.reserve()!;
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+}
+
+/** Maps items with at most `concurrency` in flight; results keep the input order. */
+export async function mapPool<T, R>(items: T[], concurrency: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return out;
+}

@@ -1,0 +1,111 @@
+/**
+ * Flipkart as a ChannelAdapter: inventory updates of ≤ 10 SKUs keyed by SKU with the FSN and
+ * location from the mapping. HTTP 200 carries a status per SKU; SUCCESS and WARNING are ok,
+ * FAILURE is classified per SKU, and only the failed SKUs are tried again (once, inside the push,
+ * for stale mappings and transient failures).
+ */
+import { randomUUID } from 'node:crypto';
+import { ChannelError, type ChannelAdapter, type ChannelLimits, type ListingRef, type PushItem, type PushOutcome } from '../port';
+import { describe, type FlipkartClient } from './client';
+import { chunks, failureError, FlipkartMapping, MAX_SKUS_PER_CALL, STALE_MAPPING, toRef } from './mapping';
+import type { InventoryUpdateRequest, InventoryUpdateResponse, RequestErrorBody } from './wire';
+
+export interface FlipkartAdapterOptions {
+  locationId?: string;
+  /** Flipkart publishes no rate limit; this is our own pacing hint to propagation. */
+  requestsPerSecond?: number;
+  burst?: number;
+}
+
+export class FlipkartAdapter implements ChannelAdapter {
+  readonly id = 'flipkart';
+  readonly limits: ChannelLimits;
+  readonly mapping: FlipkartMapping;
+
+  constructor(
+    readonly client: FlipkartClient,
+    opts: FlipkartAdapterOptions = {},
+  ) {
+    this.limits = { batchSize: MAX_SKUS_PER_CALL, requestsPerSecond: opts.requestsPerSecond ?? 10, burst: opts.burst ?? 20 };
+    this.mapping = new FlipkartMapping(client, opts.locationId);
+  }
+
+  async push(items: PushItem[]): Promise<PushOutcome[]> {
+    if (items.length > MAX_SKUS_PER_CALL) {
+      throw new ChannelError(`Flipkart takes at most ${MAX_SKUS_PER_CALL} SKUs per inventory update (got ${items.length}); use pushMany`, 'validation');
+    }
+    return this.pushMany(items);
+  }
+
+  /** Any number of SKUs, sent in calls of at most ten. */
+  async pushMany(items: PushItem[]): Promise<PushOutcome[]> {
+    const byKey = new Map<PushItem, PushOutcome>();
+    for (const group of chunks(items, MAX_SKUS_PER_CALL)) {
+      for (const [item, outcome] of await this.pushGroup(group, true)) byKey.set(item, outcome);
+    }
+    return items.map((i) => byKey.get(i)!);
+  }
+
+  private async pushGroup(items: PushItem[], retry: boolean): Promise<Map<PushItem, PushOutcome>> {
+    const out = new Map<PushItem, PushOutcome>();
+    const listings = await this.mapping.resolve(items.map((i) => i.sku));
+    const req: InventoryUpdateRequest = {};
+    const sent: PushItem[] = [];
+    for (const item of items) {
+      const l = listings.get(item.sku);
+      if (!l) {
+        out.set(item, { sku: item.sku, status: 'failed', error: new ChannelError(`${item.sku} is not listed on Flipkart`, 'not_found') });
+        continue;
+      }
+      // Keyed by SKU: a repeated SKU in one batch keeps the latest quantity.
+      req[item.sku] = { product_id: l.fsn, locations: [{ id: l.locationId, inventory: item.quantity }] };
+      sent.push(item);
+    }
+    if (sent.length === 0) return out;
+    const r = await this.client.updateInventory(req);
+    if (r.status === 400) {
+      const error = new ChannelError(`Flipkart refused the inventory update: ${describe(r.body) ?? 'HTTP 400'}`, 'validation', { status: 400, channelCode: (r.body as RequestErrorBody).errors?.[0]?.code });
+      for (const item of sent) out.set(item, { sku: item.sku, status: 'failed', error });
+      return out;
+    }
+    const results = r.body as InventoryUpdateResponse;
+    const again: PushItem[] = [];
+    for (const item of sent) {
+      const res = results[item.sku];
+      if (res && (res.status === 'SUCCESS' || res.status === 'WARNING')) {
+        out.set(item, { sku: item.sku, status: 'ok', quantity: item.quantity });
+        continue;
+      }
+      const error = failureError(item.sku, res);
+      const stale = res?.errors.some((e) => STALE_MAPPING.has(e.code));
+      if (stale || error.kind === 'not_found') this.mapping.forget(item.sku);
+      if (retry && (stale || error.kind === 'transient')) again.push(item);
+      else out.set(item, { sku: item.sku, status: 'failed', error });
+    }
+    if (again.length) for (const [item, outcome] of await this.pushGroup(again, false)) out.set(item, outcome);
+    return out;
+  }
+
+  async read(skus: string[]): Promise<Map<string, number | null>> {
+    const listings = await this.mapping.fetch(skus);
+    return new Map(skus.map((s) => [s, listings.get(s)?.inventory ?? null]));
+  }
+
+  async resolve(skus: string[]): Promise<Map<string, ListingRef | null>> {
+    const listings = await this.mapping.resolve(skus);
+    return new Map(skus.map((s) => {
+      const l = listings.get(s);
+      return [s, l ? toRef(l) : null];
+    }));
+  }
+
+  pause(skus: string[]): Promise<PushOutcome[]> {
+    return this.pushMany(skus.map((sku) => ({ sku, quantity: 0, version: 0, idempotencyKey: randomUUID() })));
+  }
+
+  relist(items: PushItem[]): Promise<PushOutcome[]> {
+    return this.pushMany(items);
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,106 @@
+/**
+ * Flipkart orders into the ledger by polling POST /v3/shipments/filter for each shipment type
+ * (preDispatch, postDispatch, cancelled), by modifiedDate windows that overlap the previous one so
+ * a change that became visible late is still seen, following nextPageUrl. Duplicates (overlap,
+ * repeated pages) are dropped by the per-item tracker and the ledger's event ids.
+ */
+import type { Redis } from 'ioredis';
+import type { EventSink, OrderIngestion } from '../port';
+import { ChannelError } from '../port';
+import type { FlipkartClient } from './client';
+import type { FlipkartOrderApplier } from './order-events';
+import type { ShipmentFilterResponse, ShipmentType } from './wire';
+
+export interface Logger {
+  warn(obj: object, msg?: string): void;
+}
+
+export interface FlipkartIngestionOptions {
+  pollIntervalMs?: number;
+  overlapMs?: number;
+  initialLookbackMs?: number;
+  pageSize?: number;
+  cursor?: { redis: Redis; key: string };
+  logger?: Logger;
+}
+
+const TYPES: ShipmentType[] = ['preDispatch', 'postDispatch', 'cancelled'];
+
+export class FlipkartOrderPoller {
+  private cursor: number | null = null;
+
+  constructor(
+    private readonly client: FlipkartClient,
+    private readonly applier: FlipkartOrderApplier,
+    private readonly opts: FlipkartIngestionOptions = {},
+  ) {}
+
+  /** One window over the three types; returns order items seen. */
+  async pollOnce(sink: EventSink): Promise<number> {
+    const to = Date.now();
+    const start = (await this.loadCursor()) ?? to - (this.opts.initialLookbackMs ?? 24 * 3600_000);
+    const from = start - (this.opts.overlapMs ?? 10 * 60_000);
+    let seen = 0;
+    // Cancelled last: within one window a cancel then lands after the approval it undoes.
+    for (const type of TYPES) {
+      let page: ShipmentFilterResponse = await this.client.filterShipments({
+        filter: { type, modifiedDate: { from: new Date(from).toISOString(), to: new Date(to).toISOString() } },
+        pagination: { pageSize: this.opts.pageSize ?? 20 },
+      });
+      for (;;) {
+        for (const shipment of page.shipments) {
+          for (const item of shipment.orderItems) {
+            seen += 1;
+            await this.applier.apply(item, item.cancellationDate ?? shipment.updatedAt, sink);
+          }
+        }
+        if (!page.hasMore || !page.nextPageUrl) break;
+        page = await this.client.nextShipments(page.nextPageUrl);
+      }
+    }
+    await this.saveCursor(to);
+    return seen;
+  }
+
+  private async loadCursor(): Promise<number | null> {
+    if (this.cursor !== null) return this.cursor;
+    if (!this.opts.cursor) return null;
+    const v = await this.opts.cursor.redis.get(this.opts.cursor.key);
+    return v ? Number(v) : null;
+  }
+
+  private async saveCursor(at: number): Promise<void> {
+    this.cursor = at;
+    if (this.opts.cursor) await this.opts.cursor.redis.set(this.opts.cursor.key, String(at));
+  }
+}
+
+export function flipkartIngestion(client: FlipkartClient, applier: FlipkartOrderApplier, opts: FlipkartIngestionOptions): OrderIngestion {
+  return {
+    async start(sink: EventSink) {
+      const abort = new AbortController();
+      const poller = new FlipkartOrderPoller(client, applier, opts);
+      const interval = opts.pollIntervalMs ?? 30_000;
+      const pause = (ms: number) =>
+        new Promise<void>((r) => {
+          const t = setTimeout(r, ms);
+          abort.signal.addEventListener('abort', () => (clearTimeout(t), r()), { once: true });
+        });
+      const loop = (async () => {
+        while (!abort.signal.aborted) {
+          try {
+            await poller.pollOnce(sink);
+            await pause(interval);
+          } catch (err) {
+            opts.logger?.warn({ err, channel: 'flipkart' }, 'shipments poll failed; retrying');
+            await pause(Math.max(interval, err instanceof ChannelError && err.retryAfterMs ? err.retryAfterMs : 5_000));
+          }
+        }
+      })();
+      return async () => {
+        abort.abort();
+        await loop;
+      };
+    },
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * Admin GraphQL calls through @shopify/admin-api-client, with every failure turned into a
+ * ChannelError whose kind carries the retry decision (channels.md §1 "Errors", §7.5):
+ * 401/402/403 → auth, THROTTLED (HTTP 200) or 429 → rate_limited with retryAfterMs from
+ * throttleStatus, 5xx/network/timeout → transient, GraphQL errors → validation.
+ * The library always builds https://<shop>/admin/api/<v>/graphql.json; `baseUrl` (a sandbox)
+ * replaces that origin in a custom fetch so the shop domain stays real-looking.
+ */
+import { createAdminApiClient, type AdminApiClient } from '@shopify/admin-api-client';
+import { ChannelError } from '../port';
+import { CostBudget, retryAfterFromThrottle, type ThrottleStatus } from './cost-budget';
+
+export interface ShopifyClientOptions {
+  shop: string;
+  token: string;
+  apiVersion?: string;
+  /** Replaces https://<shop> (sandbox or proxy). */
+  baseUrl?: string;
+  /** Longest wait the client accepts to stay within the cost budget; longer → rate_limited. */
+  maxBudgetWaitMs?: number;
+  timeoutMs?: number;
+}
+
+interface CostExtension {
+  requestedQueryCost?: number;
+  actualQueryCost?: number | null;
+  throttleStatus?: ThrottleStatus;
+}
+interface GraphQLErrorLike {
+  message?: string;
+  extensions?: { code?: string };
+}
+
+export class ShopifyClient {
+  private client: AdminApiClient;
+  readonly budget = new CostBudget();
+  private maxWaitMs: number;
+
+  constructor(opts: ShopifyClientOptions) {
+    const shopOrigin = `https://${opts.shop.replace(/^https?:\/\//, '').replace(/\/$/, '')}`;
+    const base = opts.baseUrl?.replace(/\/$/, '');
+    const timeoutMs = opts.timeoutMs ?? 10_000;
+    this.maxWaitMs = opts.maxBudgetWaitMs ?? 2_000;
+    this.client = createAdminApiClient({
+      storeDomain: opts.shop,
+      apiVersion: opts.apiVersion ?? '2026-04',
+      accessToken: opts.token,
+      retries: 0,
+      logger: () => undefined,
+      customFetchApi: (url: string | URL | Request, init?: RequestInit) => {
+        const target = base && typeof url === 'string' && url.startsWith(shopOrigin) ? base + url.slice(shopOrigin.length) : url;
+        return fetch(target, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) });
+      },
+    });
+  }
+
+  /**
+   * Runs one operation. `operation` names it for the cost estimate; `fallbackCost` is the
+   * estimate before Shopify has priced it once.
+   */
+  async request<T>(operation: string, query: string, variables: Record<string, unknown>, fallbackCost = 10): Promise<T> {
+    const estimate = this.budget.estimate(operation, fallbackCost);
+    const wait = this.budget.waitMs(estimate);
+    if (wait > this.maxWaitMs) {
+      throw new ChannelError(`Shopify cost budget exhausted (needs ${estimate} points)`, 'rate_limited', { retryAfterMs: wait, channelCode: 'BUDGET' });
+    }
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    this.budget.spend(estimate);
+
+    const res = await this.client.request<T>(query, { variables });
+    const cost = (res.extensions as { cost?: CostExtension } | undefined)?.cost;
+    this.budget.observe(cost?.throttleStatus, operation, cost?.requestedQueryCost);
+    if (!res.errors) {
+      if (res.data === undefined) throw new ChannelError('Shopify answered without data', 'transient');
+      return res.data as T;
+    }
+    const status = res.errors.networkStatusCode;
+    const gqlErrors = (res.errors.graphQLErrors ?? []) as GraphQLErrorLike[];
+    if (status === undefined) {
+      throw new ChannelError(`Shopify unreachable: ${res.errors.message ?? 'network error'}`, 'transient', { cause: res.errors });
+    }
+    if (status === 401) throw new ChannelError('Shopify refused the access token (401)', 'auth', { status, channelCode: '401' });
+    if (status === 402) throw new ChannelError('Shopify shop is frozen or unpaid (402)', 'auth', { status, channelCode: '402' });
+    if (status === 403) throw new ChannelError('Shopify access token lacks a scope (403)', 'auth', { status, channelCode: '403' });
+    if (status === 429) {
+      const body = await readJson(res.errors.response);
+      const c = (body?.extensions as { cost?: CostExtension } | undefined)?.cost;
+      this.budget.observe(c?.throttleStatus, operation, c?.requestedQueryCost);
+      const header = Number(res.errors.response?.headers.get('retry-after'));
+      const fromCost = c?.throttleStatus ? retryAfterFromThrottle(c.requestedQueryCost ?? estimate, c.throttleStatus) : undefined;
+      const retryAfterMs = fromCost ?? (Number.isFinite(header) && header > 0 ? header * 1000 : 1000);
+      throw new ChannelError('Shopify throttled the call (429)', 'rate_limited', { status, retryAfterMs, channelCode: 'THROTTLED' });
+    }
+    if (status >= 500) throw new ChannelError(`Shopify failed (${status})`, 'transient', { status, channelCode: String(status) });
+    if (gqlErrors.some((e) => e.extensions?.code === 'THROTTLED')) {
+      throw new ChannelError('Shopify throttled the call (THROTTLED)', 'rate_limited', {
+        status,
+        channelCode: 'THROTTLED',
+        retryAfterMs: retryAfterFromThrottle(cost?.requestedQueryCost ?? estimate, cost?.throttleStatus),
+      });
+    }
+    if (gqlErrors.some((e) => e.extensions?.code === 'INTERNAL_SERVER_ERROR')) {
+      throw new ChannelError('Shopify internal error', 'transient', { status, channelCode: 'INTERNAL_SERVER_ERROR' });
+    }
+    const first = gqlErrors[0];
+    throw new ChannelError(`Shopify refused the request: ${first?.message ?? res.errors.message ?? status}`, 'validation', {
+      status,
+      channelCode: first?.extensions?.code,
+    });
+  }
+}
+
+async function readJson(response: Response | undefined): Promise<Record<string, unknown> | undefined> {
+  try {
+    return (await response?.json()) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * SKU → Shopify inventory item. Each variant has exactly one inventory item; a SKU is looked up
+ * with `productVariants(query: "sku:…")` (25 SKUs per query, OR-ed), matches compared exactly
+ * because Shopify's search is loose. No match = not listed; several variants sharing the SKU =
+ * ambiguous (refused, never guessed). Results are cached in memory and, when Redis is given, in
+ * one hash per tenant so every worker shares them.
+ */
+import type { Redis } from 'ioredis';
+import type { ShopifyClient } from './client';
+import { RESOLVE_SKUS, type ResolveSkusData } from './operations';
+
+export type Resolution =
+  | { kind: 'listed'; inventoryItemId: string; variantId: string }
+  | { kind: 'missing' }
+  | { kind: 'ambiguous'; count: number };
+
+export interface MappingOptions {
+  redis?: Redis;
+  /** Redis hash holding the shared cache. */
+  cacheKey?: string;
+  /** How long a "not listed" answer is trusted (listings appear); listed ones live until invalidated. */
+  missingTtlMs?: number;
+  now?: () => number;
+}
+
+interface Cached {
+  r: Resolution;
+  at: number;
+}
+
+const CHUNK = 25;
+
+export function skuSearchTerm(sku: string): string {
+  return `sku:"${sku.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+export class ShopifyMapping {
+  private memory = new Map<string, Cached>();
+  private now: () => number;
+  private missingTtlMs: number;
+
+  constructor(
+    private client: ShopifyClient,
+    private opts: MappingOptions = {},
+  ) {
+    this.now = opts.now ?? Date.now;
+    this.missingTtlMs = opts.missingTtlMs ?? 60_000;
+  }
+
+  private fresh(c: Cached | undefined): boolean {
+    if (!c) return false;
+    return c.r.kind !== 'missing' || this.now() - c.at < this.missingTtlMs;
+  }
+
+  async resolve(skus: string[]): Promise<Map<string, Resolution>> {
+    const out = new Map<string, Resolution>();
+    let todo = [...new Set(skus)].filter((sku) => {
+      const c = this.memory.get(sku);
+      if (this.fresh(c)) out.set(sku, c!.r);
+      return !this.fresh(c);
+    });
+    if (todo.length && this.opts.redis && this.opts.cacheKey) {
+      const shared = await this.opts.redis.hmget(this.opts.cacheKey, ...todo);
+      todo = todo.filter((sku, i) => {
+        const raw = shared[i];
+        if (!raw) return true;
+        const c = JSON.parse(raw) as Cached;
+        if (!this.fresh(c)) return true;
+        this.memory.set(sku, c);
+        out.set(sku, c.r);
+        return false;
+      });
+    }
+    for (let i = 0; i < todo.length; i += CHUNK) {
+      const chunk = todo.slice(i, i + CHUNK);
+      const data = await this.client.request<ResolveSkusData>(
+        'resolve',
+        RESOLVE_SKUS,
+        // Room for a few loose matches per SKU (duplicates must show up) without paying for 250 rows.
+        { first: Math.min(250, chunk.length * 4 + 6), query: chunk.map(skuSearchTerm).join(' OR ') },
+        2 + (chunk.length * 4 + 6) * 2,
+      );
+      const found = new Map<string, ResolveSkusData['productVariants']['nodes']>();
+      for (const node of data.productVariants.nodes) {
+        if (node.sku === null || !chunk.includes(node.sku)) continue;
+        found.set(node.sku, [...(found.get(node.sku) ?? []), node]);
+      }
+      const fields: string[] = [];
+      for (const sku of chunk) {
+        const nodes = found.get(sku) ?? [];
+        const r: Resolution =
+          nodes.length === 0
+            ? { kind: 'missing' }
+            : nodes.length > 1
+              ? { kind: 'ambiguous', count: nodes.length }
+              : { kind: 'listed', inventoryItemId: nodes[0]!.inventoryItem.id, variantId: nodes[0]!.id };
+        const c = { r, at: this.now() };
+        this.memory.set(sku, c);
+        out.set(sku, r);
+        fields.push(sku, JSON.stringify(c));
+      }
+      if (this.opts.redis && this.opts.cacheKey && fields.length) await this.opts.redis.hset(this.opts.cacheKey, ...fields);
+    }
+    return out;
+  }
+
+  /** Forget a SKU (its item was deleted or moved): the next push looks it up again. */
+  async invalidate(skus: string[]): Promise<void> {
+    for (const sku of skus) this.memory.delete(sku);
+    if (skus.length && this.opts.redis && this.opts.cacheKey) await this.opts.redis.hdel(this.opts.cacheKey, ...skus);
+  }
+}

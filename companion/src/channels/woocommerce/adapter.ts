@@ -1,0 +1,182 @@
+/**
+ * WooCommerce adapter. With the Stockline plugin on the store (config flag, or probed at
+ * /wp-json/stockline/v1), pushes go through its compare-and-set endpoint by SKU: a sale the
+ * companion has not heard of yet comes back `stale` with the store's current value instead of
+ * being overwritten. Without it, pushes use the REST batch endpoints (products/batch and
+ * products/<id>/variations/batch, ≤ 100 items, per-item errors, a 413 splits the batch) —
+ * REST has no compare-and-set, so there the order webhook is what brings a racing sale in.
+ */
+import { randomUUID } from 'node:crypto';
+import { ChannelError, type ChannelAdapter, type ChannelLimits, type ListingRef, type PushItem, type PushOutcome } from '../port';
+import type { WooClient } from './client';
+import type { WooIds, WooMapping } from './mapping';
+
+export const WOO_MAX_BATCH = 100;
+
+export interface WooAdapterOptions {
+  client: WooClient;
+  mapping: WooMapping;
+  /** true / false, or 'auto' to probe once (re-probed after a failure). */
+  plugin: boolean | 'auto';
+  /** Signs plugin calls; without it the plugin is never used. */
+  pluginSecret?: string;
+  id?: string;
+  limits?: Partial<ChannelLimits>;
+}
+
+interface BatchEntry {
+  index: number;
+  item: PushItem;
+  id: number;
+}
+interface BatchAnswer {
+  update?: ({ id: number; stock_quantity?: number | null } | { id: number; error: { code: string; message: string; data?: { status?: number } } })[];
+}
+
+export class WooCommerceAdapter implements ChannelAdapter {
+  readonly id: string;
+  readonly limits: ChannelLimits;
+  private pluginPresent: boolean | null;
+
+  constructor(private opts: WooAdapterOptions) {
+    this.id = opts.id ?? 'woocommerce';
+    // Core has no rate limit; stay polite to shared hosting.
+    this.limits = { batchSize: WOO_MAX_BATCH, requestsPerSecond: 10, burst: 20, ...opts.limits };
+    this.pluginPresent = !opts.pluginSecret ? false : opts.plugin === 'auto' ? null : opts.plugin;
+  }
+
+  private async usePlugin(): Promise<boolean> {
+    if (this.pluginPresent === null) this.pluginPresent = await this.opts.client.probePlugin();
+    return this.pluginPresent;
+  }
+
+  async push(items: PushItem[]): Promise<PushOutcome[]> {
+    if (items.length > this.limits.batchSize) {
+      throw new ChannelError(`WooCommerce takes at most ${this.limits.batchSize} items per push, got ${items.length}`, 'validation');
+    }
+    const out: PushOutcome[] = new Array(items.length);
+    items.forEach((item, index) => {
+      if (!Number.isInteger(item.quantity) || item.quantity < 0) out[index] = failed(item.sku, 'validation', `quantity ${item.quantity} is not a whole number ≥ 0`);
+    });
+    const todo = items.map((item, index) => ({ item, index })).filter(({ index }) => !out[index]);
+    if (!todo.length) return out;
+    if (await this.usePlugin()) {
+      for (let i = 0; i < todo.length; i += WOO_MAX_BATCH) await this.pushPlugin(todo.slice(i, i + WOO_MAX_BATCH), out);
+      return out;
+    }
+    const ids = await this.opts.mapping.resolve(todo.map((t) => t.item.sku));
+    const groups = new Map<string, BatchEntry[]>();
+    for (const { item, index } of todo) {
+      const ref = ids.get(item.sku);
+      if (!ref) {
+        out[index] = failed(item.sku, 'not_found', `SKU ${item.sku} is not listed on WooCommerce`);
+        continue;
+      }
+      const endpoint = ref.variationId ? `products/${ref.productId}/variations/batch` : 'products/batch';
+      groups.set(endpoint, [...(groups.get(endpoint) ?? []), { index, item, id: ref.variationId ?? ref.productId }]);
+    }
+    for (const [endpoint, entries] of groups) {
+      for (let i = 0; i < entries.length; i += WOO_MAX_BATCH) await this.batch(endpoint, entries.slice(i, i + WOO_MAX_BATCH), out);
+    }
+    return out;
+  }
+
+  private async pushPlugin(todo: { item: PushItem; index: number }[], out: PushOutcome[]): Promise<void> {
+    let results;
+    try {
+      results = await this.opts.client.pluginSetStock(
+        todo.map(({ item }) => ({ sku: item.sku, quantity: item.quantity, expected: item.expected ?? null })),
+        this.opts.pluginSecret!,
+      );
+    } catch (err) {
+      // The plugin may have been deactivated: probe again next time.
+      if (err instanceof ChannelError && err.kind === 'not_found' && this.opts.plugin === 'auto') this.pluginPresent = null;
+      throw err;
+    }
+    const bySku = new Map(results.map((r) => [r.sku, r]));
+    for (const { item, index } of todo) {
+      const r = bySku.get(item.sku);
+      if (!r) out[index] = failed(item.sku, 'transient', 'the plugin did not answer for this SKU');
+      else if (r.status === 'ok') out[index] = { sku: item.sku, status: 'ok', quantity: r.quantity ?? item.quantity };
+      else if (r.status === 'stale') out[index] = { sku: item.sku, status: 'stale', current: r.quantity ?? 0 };
+      else out[index] = failed(item.sku, 'not_found', `SKU ${item.sku} is not in the WooCommerce store`);
+    }
+  }
+
+  /** One batch call; on 413 (a store with a lower woocommerce_rest_batch_items_limit) it halves and retries. */
+  private async batch(endpoint: string, entries: BatchEntry[], out: PushOutcome[]): Promise<void> {
+    let answer: BatchAnswer;
+    try {
+      answer = await this.opts.client.post<BatchAnswer>(endpoint, {
+        update: entries.map((e) => ({ id: e.id, manage_stock: true, stock_quantity: e.item.quantity })),
+      });
+    } catch (err) {
+      if (err instanceof ChannelError && err.options.status === 413 && entries.length > 1) {
+        const half = Math.ceil(entries.length / 2);
+        await this.batch(endpoint, entries.slice(0, half), out);
+        await this.batch(endpoint, entries.slice(half), out);
+        return;
+      }
+      throw err;
+    }
+    const gone: string[] = [];
+    entries.forEach((e, k) => {
+      const r = answer.update?.[k];
+      if (!r) out[e.index] = failed(e.item.sku, 'transient', 'no answer for this item in the batch');
+      else if ('error' in r) {
+        const notFound = /_invalid_id$/.test(r.error.code);
+        if (notFound) gone.push(e.item.sku);
+        out[e.index] = failed(e.item.sku, notFound ? 'not_found' : 'validation', `${r.error.code}: ${r.error.message}`, r.error.code);
+      } else out[e.index] = { sku: e.item.sku, status: 'ok', quantity: r.stock_quantity ?? e.item.quantity };
+    });
+    if (gone.length) await this.opts.mapping.invalidate(gone);
+  }
+
+  async read(skus: string[]): Promise<Map<string, number | null>> {
+    const ids = await this.opts.mapping.resolve(skus);
+    const out = new Map<string, number | null>(skus.map((s) => [s, null]));
+    const groups = new Map<string, { sku: string; id: number }[]>();
+    for (const sku of skus) {
+      const ref = ids.get(sku);
+      if (!ref) continue;
+      const endpoint = ref.variationId ? `products/${ref.productId}/variations` : 'products';
+      groups.set(endpoint, [...(groups.get(endpoint) ?? []), { sku, id: ref.variationId ?? ref.productId }]);
+    }
+    for (const [endpoint, list] of groups) {
+      for (let i = 0; i < list.length; i += 100) {
+        const chunk = list.slice(i, i + 100);
+        const { data } = await this.opts.client.get<{ id: number; stock_quantity: number | null }[]>(endpoint, {
+          include: chunk.map((c) => c.id).join(','),
+          per_page: '100',
+        });
+        const byId = new Map(data.map((d) => [d.id, d.stock_quantity]));
+        for (const c of chunk) out.set(c.sku, byId.get(c.id) ?? null);
+      }
+    }
+    return out;
+  }
+
+  async resolve(skus: string[]): Promise<Map<string, ListingRef | null>> {
+    const ids = await this.opts.mapping.resolve(skus);
+    return new Map(skus.map((sku) => [sku, toRef(sku, ids.get(sku) ?? null)]));
+  }
+
+  pause(skus: string[]): Promise<PushOutcome[]> {
+    return this.push(skus.map((sku) => ({ sku, quantity: 0, expected: null, version: 0, idempotencyKey: `pause:${sku}:${randomUUID()}` })));
+  }
+
+  relist(items: PushItem[]): Promise<PushOutcome[]> {
+    return this.push(items);
+  }
+
+  async close(): Promise<void> {}
+}
+
+function toRef(sku: string, ids: WooIds | null): ListingRef | null {
+  if (!ids) return null;
+  return { sku, ids: { productId: String(ids.productId), ...(ids.variationId ? { variationId: String(ids.variationId) } : {}) } };
+}
+
+function failed(sku: string, kind: ChannelError['kind'], message: string, channelCode?: string): PushOutcome {
+  return { sku, status: 'failed', error: new ChannelError(message, kind, { channelCode }) };
+}

@@ -1,0 +1,121 @@
+/**
+ * WooCommerce REST calls through @woocommerce/woocommerce-rest-api (OAuth 1.0a over http,
+ * Basic auth over https, or query-string keys when a proxy strips Authorization), and the
+ * Stockline plugin's signed stock endpoint. Failures become ChannelErrors: 401/403 → auth,
+ * 429 → rate_limited (hosts add limits core lacks), 5xx/network/timeout → transient,
+ * 404 → not_found, other 4xx (413 included) → validation.
+ */
+import WooModule from '@woocommerce/woocommerce-rest-api';
+import { ChannelError } from '../port';
+import { signStockline } from './signatures';
+
+// The package is Babel-compiled CommonJS: Node's ESM loader (tsx) hands over the exports object,
+// bundler-style interop (vitest) the class itself.
+const WooCommerceRestApi = ((WooModule as unknown as { default?: typeof WooModule }).default ?? WooModule) as typeof WooModule;
+type WooCommerceRestApi = InstanceType<typeof WooModule>;
+
+export interface WooClientOptions {
+  url: string;
+  consumerKey: string;
+  consumerSecret: string;
+  queryStringAuth?: boolean;
+  timeoutMs?: number;
+}
+
+interface AxiosLikeError {
+  response?: { status: number; data?: { code?: string; message?: string }; headers?: Record<string, string> };
+  code?: string;
+  message?: string;
+}
+
+export function wooError(err: unknown, what: string): ChannelError {
+  const e = err as AxiosLikeError;
+  const status = e.response?.status;
+  if (status === undefined) return new ChannelError(`WooCommerce unreachable (${what}): ${e.code ?? e.message ?? 'network error'}`, 'transient', { cause: err });
+  const code = e.response?.data?.code;
+  const message = `WooCommerce ${status} ${code ?? ''} (${what}): ${e.response?.data?.message ?? ''}`.trim();
+  if (status === 401 || status === 403) return new ChannelError(message, 'auth', { status, channelCode: code });
+  if (status === 429) {
+    const after = Number(e.response?.headers?.['retry-after']);
+    return new ChannelError(message, 'rate_limited', { status, channelCode: code, retryAfterMs: Number.isFinite(after) && after > 0 ? after * 1000 : 1000 });
+  }
+  if (status >= 500) return new ChannelError(message, 'transient', { status, channelCode: code });
+  if (status === 404) return new ChannelError(message, 'not_found', { status, channelCode: code });
+  return new ChannelError(message, 'validation', { status, channelCode: code });
+}
+
+export class WooClient {
+  private api: WooCommerceRestApi;
+  readonly baseUrl: string;
+  private timeoutMs: number;
+
+  constructor(opts: WooClientOptions) {
+    this.baseUrl = opts.url.replace(/\/$/, '');
+    this.timeoutMs = opts.timeoutMs ?? 15_000;
+    this.api = new WooCommerceRestApi({
+      url: this.baseUrl,
+      consumerKey: opts.consumerKey,
+      consumerSecret: opts.consumerSecret,
+      version: 'wc/v3',
+      queryStringAuth: opts.queryStringAuth ?? false,
+      timeout: this.timeoutMs,
+    });
+  }
+
+  async get<T>(endpoint: string, params: Record<string, string> = {}): Promise<{ data: T; total: number | null }> {
+    try {
+      const res = await this.api.get(endpoint, params);
+      const total = Number(res.headers?.['x-wp-total']);
+      return { data: res.data as T, total: Number.isFinite(total) ? total : null };
+    } catch (err) {
+      throw wooError(err, `GET ${endpoint}`);
+    }
+  }
+
+  async post<T>(endpoint: string, body: unknown): Promise<T> {
+    try {
+      return (await this.api.post(endpoint, body)).data as T;
+    } catch (err) {
+      throw wooError(err, `POST ${endpoint}`);
+    }
+  }
+
+  /** GET /wp-json/stockline/v1 (WordPress's namespace index): true when the plugin is active. */
+  async probePlugin(): Promise<boolean> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.baseUrl}/wp-json/stockline/v1`, { signal: AbortSignal.timeout(this.timeoutMs) });
+    } catch (err) {
+      throw new ChannelError('WooCommerce unreachable (plugin probe)', 'transient', { cause: err });
+    }
+    await res.arrayBuffer().catch(() => undefined);
+    if (res.ok) return true;
+    if (res.status === 404) return false;
+    throw wooError({ response: { status: res.status } }, 'plugin probe');
+  }
+
+  /** The plugin's compare-and-set endpoint, signed like every Stockline ↔ plugin call. */
+  async pluginSetStock(
+    items: { sku: string; quantity: number; expected: number | null }[],
+    secret: string,
+  ): Promise<{ sku: string; status: 'ok' | 'stale' | 'not_found'; quantity: number | null }[]> {
+    const body = JSON.stringify({ items });
+    let res: Response;
+    try {
+      res = await fetch(`${this.baseUrl}/wp-json/stockline/v1/stock`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-stockline-signature': signStockline(body, secret) },
+        body,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      throw new ChannelError('WooCommerce unreachable (plugin stock)', 'transient', { cause: err });
+    }
+    const data = (await res.json().catch(() => ({}))) as { results?: unknown; code?: string; message?: string };
+    if (!res.ok) {
+      throw wooError({ response: { status: res.status, data, headers: Object.fromEntries(res.headers) } }, 'plugin stock');
+    }
+    if (!Array.isArray(data.results)) throw new ChannelError('plugin answered without results', 'transient');
+    return data.results as { sku: string; status: 'ok' | 'stale' | 'not_found'; quantity: number | null }[];
+  }
+}

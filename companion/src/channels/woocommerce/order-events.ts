@@ -1,0 +1,65 @@
+/**
+ * WooCommerce order webhooks (order.created / order.updated, REST v3 order JSON) → ledger
+ * events with ids `woocommerce:<site>:<orderId>:<transition>`:
+ *   processing / completed / on-hold (core reduces stock there)  → order.confirmed `…:confirmed`
+ *   cancelled / refunded (core restores stock)                    → order.confirmed + order.cancelled `…:cancelled`
+ *     (the confirmation is repeated from the payload so a cancel seen before its create nets to zero,
+ *      and the late create is a duplicate)
+ *   pending / failed / checkout-draft / trash                     → nothing (no stock moved)
+ * Lines are grouped by SKU; lines without a SKU are skipped.
+ */
+import type { StockEvent } from '../../schemas/events';
+import { groupLines } from '../shopify/order-events';
+
+interface OrderPayload {
+  id?: number | string;
+  status?: string;
+  date_created_gmt?: string | null;
+  date_modified_gmt?: string | null;
+  line_items?: { sku?: string | null; quantity?: number }[];
+}
+
+const CONFIRMED = new Set(['processing', 'completed', 'on-hold']);
+const CANCELLED = new Set(['cancelled', 'refunded']);
+
+/** `http://shop.example:8080/` → `shop.example:8080`, limited to event-id characters. */
+export function siteId(source: string | undefined): string {
+  let host = source ?? '';
+  try {
+    host = new URL(source ?? '').host;
+  } catch {
+    /* keep as given */
+  }
+  return host.replace(/[^A-Za-z0-9.:-]/g, '-').slice(0, 64) || 'site';
+}
+
+function gmt(value: string | null | undefined): string {
+  const t = value ? Date.parse(/Z$|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`) : NaN;
+  return Number.isFinite(t) ? new Date(t).toISOString() : new Date().toISOString();
+}
+
+export function wooOrderEvents(payload: unknown, site: string, tenant?: string): StockEvent[] {
+  const order = payload as OrderPayload;
+  if (!order || typeof order !== 'object' || order.id === undefined || !order.status) return [];
+  const lines = groupLines(order.line_items);
+  if (!lines.length) return [];
+  const orderId = `woocommerce:${site}:${order.id}`;
+  const t = tenant ? { tenant } : {};
+  const confirmed: StockEvent = {
+    id: `${orderId}:confirmed`,
+    type: 'order.confirmed',
+    source: 'woocommerce',
+    occurredAt: gmt(order.date_created_gmt),
+    orderId,
+    lines,
+    ...t,
+  };
+  if (CONFIRMED.has(order.status)) return [confirmed];
+  if (CANCELLED.has(order.status)) {
+    return [
+      confirmed,
+      { id: `${orderId}:cancelled`, type: 'order.cancelled', source: 'woocommerce', occurredAt: gmt(order.date_modified_gmt), orderId, reason: order.status, ...t },
+    ];
+  }
+  return [];
+}

@@ -1,0 +1,169 @@
+/**
+ * Circuit breaker per channel, shared through Redis so every worker process agrees.
+ *
+ * closed ──(failure rate > threshold over the window, with ≥ minSamples outcomes)──▶ open
+ * open ──(cool-down elapsed; exactly one caller is granted a probe)──▶ half-open
+ * half-open ──(probe succeeds)──▶ closed (window cleared, old failures forgotten)
+ * half-open ──(probe fails)──▶ open again (fresh cool-down)
+ *
+ * Each transition happens inside one Lua script, so two workers can never both take the probe
+ * or both re-open. The probe is a lease: a worker that dies mid-probe does not wedge the channel,
+ * another probe is granted once the lease runs out. Outcomes are counted in 10-second slot
+ * hashes; the window is the sum of the slots it spans. Throttling is not a failure (the limiter
+ * handles it), and neither are per-item data errors the caller chooses to ignore.
+ *
+ * Keys live under the scope tenant's hash tag (channels are configured once per deployment).
+ */
+import type { Redis } from 'ioredis';
+import type { Keys } from '../ledger/keys';
+
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
+export interface BreakerOptions {
+  redis: Redis;
+  keys: Keys;
+  /** Failure rate above which the breaker opens (0.01 = 1 %). */
+  failureRate: number;
+  /** Window the rate is measured over (rounded up to whole 10-second slots). */
+  windowMs: number;
+  /** Fewest outcomes in the window before the rate counts (one failed push of two is not "sustained"). */
+  minSamples?: number;
+  /** How long the breaker stays open before a probe. */
+  cooldownMs?: number;
+  /**
+   * While half-open, at most one probe is granted per this long. Short on purpose: a probe can be
+   * granted to a job that then finds nothing to push, and that must not stall the channel.
+   */
+  probeLeaseMs?: number;
+  /** How long a process trusts a "closed" answer before asking Redis again. */
+  cacheMs?: number;
+  scopeTenant?: string;
+  now?: () => number;
+  onTransition?: (e: { channel: string; from: BreakerState; to: BreakerState; at: number }) => void;
+}
+
+const SLOT_MS = 10_000;
+
+/*
+ * KEYS[1] state hash, KEYS[2..] window slot hashes, current slot first.
+ * ARGV now, ok, fail, rate, minSamples, cooldownMs, slotTtlSeconds.
+ * Returns { previous state, new state }.
+ */
+const RECORD = `
+local st = KEYS[1]
+local now, ok, fail = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local rate, minSamples, cooldown, ttl = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+local state = redis.call('HGET', st, 'state') or 'closed'
+if state == 'half-open' then
+  if fail > 0 then
+    redis.call('HSET', st, 'state', 'open', 'openedAt', now, 'until', now + cooldown, 'probeUntil', 0)
+    return { state, 'open' }
+  elseif ok > 0 then
+    redis.call('HSET', st, 'state', 'closed', 'closedAt', now, 'probeUntil', 0)
+    for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
+    return { state, 'closed' }
+  end
+  return { state, state }
+end
+if ok > 0 then redis.call('HINCRBY', KEYS[2], 'ok', ok) end
+if fail > 0 then redis.call('HINCRBY', KEYS[2], 'fail', fail) end
+redis.call('EXPIRE', KEYS[2], ttl)
+if state == 'open' then return { state, state } end
+local tok, tfail = 0, 0
+for i = 2, #KEYS do
+  local v = redis.call('HMGET', KEYS[i], 'ok', 'fail')
+  tok = tok + (tonumber(v[1]) or 0)
+  tfail = tfail + (tonumber(v[2]) or 0)
+end
+local total = tok + tfail
+if fail > 0 and total >= minSamples and tfail / total > rate then
+  redis.call('HSET', st, 'state', 'open', 'openedAt', now, 'until', now + cooldown, 'probeUntil', 0)
+  return { state, 'open' }
+end
+return { state, state }
+`;
+
+/*
+ * KEYS[1] state hash. ARGV now, probeLeaseMs.
+ * Returns { verdict, previous state, new state }: verdict 1 = push, 2 = push as the probe, 0 = hold.
+ */
+const ASK = `
+local st = KEYS[1]
+local now, lease = tonumber(ARGV[1]), tonumber(ARGV[2])
+local state = redis.call('HGET', st, 'state') or 'closed'
+if state == 'closed' then return { 1, state, state } end
+if state == 'open' then
+  if now >= tonumber(redis.call('HGET', st, 'until') or 0) then
+    redis.call('HSET', st, 'state', 'half-open', 'probeUntil', now + lease)
+    return { 2, state, 'half-open' }
+  end
+  return { 0, state, state }
+end
+if now >= tonumber(redis.call('HGET', st, 'probeUntil') or 0) then
+  redis.call('HSET', st, 'probeUntil', now + lease)
+  return { 2, state, state }
+end
+return { 0, state, state }
+`;
+
+export function createBreaker(opts: BreakerOptions) {
+  const { redis, keys, failureRate, windowMs, now = Date.now, onTransition } = opts;
+  const minSamples = opts.minSamples ?? 20;
+  const cooldownMs = opts.cooldownMs ?? 15_000;
+  const probeLeaseMs = opts.probeLeaseMs ?? 1_000;
+  const cacheMs = opts.cacheMs ?? 100;
+  const scope = opts.scopeTenant ?? 'default';
+  const slots = Math.max(1, Math.ceil(windowMs / SLOT_MS));
+  const slotTtl = Math.ceil((slots + 1) * SLOT_MS / 1000) + 10;
+  /** channel → until when a "closed" answer may be reused without asking Redis. */
+  const closedUntil = new Map<string, number>();
+
+  const stateKey = (channel: string) => keys.propagation(scope, `breaker:${channel}`);
+  const windowKeys = (channel: string, at: number) => {
+    const cur = Math.floor(at / SLOT_MS);
+    return Array.from({ length: slots }, (_, i) => keys.propagation(scope, `breaker:${channel}:w:${cur - i}`));
+  };
+
+  const transition = (channel: string, from: string, to: string, at: number) => {
+    if (from === to) return;
+    if (to !== 'closed') closedUntil.delete(channel);
+    onTransition?.({ channel, from: from as BreakerState, to: to as BreakerState, at });
+  };
+
+  return {
+    /** True when a push may go out; in half-open only the one probe gets true. */
+    async canPush(channel: string): Promise<boolean> {
+      const at = now();
+      if ((closedUntil.get(channel) ?? 0) > at) return true;
+      const [verdict, from, to] = (await redis.eval(ASK, 1, stateKey(channel), at, probeLeaseMs)) as [number, string, string];
+      transition(channel, from, to, at);
+      if (verdict === 1 && cacheMs > 0) closedUntil.set(channel, at + cacheMs);
+      return verdict !== 0;
+    },
+
+    /** Counts outcomes of one push (items, not calls, so channels with different batch sizes compare). */
+    async record(channel: string, ok: number, fail: number): Promise<BreakerState> {
+      if (ok === 0 && fail === 0) return this.state(channel);
+      const at = now();
+      const ks = [stateKey(channel), ...windowKeys(channel, at)];
+      const [from, to] = (await redis.eval(RECORD, ks.length, ...ks, at, ok, fail, failureRate, minSamples, cooldownMs, slotTtl)) as [
+        string,
+        string,
+      ];
+      transition(channel, from, to, at);
+      return to as BreakerState;
+    },
+
+    /** State plus when it last closed (ms, 0 if never), so alerts can ignore failures from before. */
+    async snapshot(channel: string): Promise<{ state: BreakerState; closedAt: number }> {
+      const [state, closedAt] = await redis.hmget(stateKey(channel), 'state', 'closedAt');
+      return { state: (state as BreakerState | null) ?? 'closed', closedAt: Number(closedAt ?? 0) };
+    },
+
+    /** The shared state as stored; an open breaker whose cool-down passed still reads "open" until probed. */
+    async state(channel: string): Promise<BreakerState> {
+      return ((await redis.hget(stateKey(channel), 'state')) as BreakerState | null) ?? 'closed';
+    },
+  };
+}
+export type Breaker = ReturnType<typeof createBreaker>;

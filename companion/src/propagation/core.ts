@@ -1,0 +1,153 @@
+/**
+ * What propagation's parts share: marking (channel, sku) dirty and enqueuing its job, rules,
+ * dead letters, and the read-outs the HTTP routes serve. Built once per process from its
+ * dependencies; workers, the change-feed consumer and the routes all use it.
+ */
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { ChannelAdapter } from '../channels/port';
+import type { Keys } from '../ledger/keys';
+import type { Ledger } from '../ledger/types';
+import { createDeadLetters } from './dead-letters';
+import { enqueueSync, type SyncJobData } from './queues';
+import { createRulesStore, shownQuantity, type Rule } from './rules';
+import { loadSyncScripts } from './scripts';
+import type { RateLimit, SyncSettings } from './settings';
+import { syncKeys, type Acked } from './sync-keys';
+import type { PushHooks } from './worker-hooks';
+
+export interface Logger {
+  info(obj: unknown, msg?: string): void;
+  warn(obj: unknown, msg?: string): void;
+  error(obj: unknown, msg?: string): void;
+  debug(obj: unknown, msg?: string): void;
+}
+
+export interface SyncCoreDeps {
+  redis: Redis;
+  keys: Keys;
+  ledger: Ledger;
+  adapters: ChannelAdapter[];
+  queues: Map<string, Queue<SyncJobData>>;
+  settings: SyncSettings;
+  logger: Logger;
+  hooks: PushHooks;
+  /** Tenants known from configuration (the ledger adds the others to keys.tenants()). */
+  configuredTenants: string[];
+  rateOverrides?: Record<string, { requestsPerSecond?: number; burst?: number }>;
+  defaultRules?: Record<string, Rule>;
+}
+
+export function createSyncCore(deps: SyncCoreDeps) {
+  const { redis, keys, ledger, adapters, queues, settings } = deps;
+  const scripts = loadSyncScripts(redis);
+  const rules = createRulesStore({ redis, keys, defaults: deps.defaultRules });
+  const dead = createDeadLetters({ redis, keys });
+  const channelIds = adapters.map((a) => a.id);
+
+  const enqueue = async (tenant: string, channel: string, skus: Iterable<string>, delayMs = settings.coalesceMs) => {
+    const q = queues.get(channel);
+    if (!q) throw new Error(`no queue for channel ${channel}`);
+    await enqueueSync(q, tenant, skus, delayMs);
+  };
+
+  /** Marks SKUs dirty (keeping the earliest unsynced change time) and enqueues their jobs. */
+  const markDirty = async (tenant: string, since: Map<string, number>, channels: string[] = channelIds) => {
+    if (!since.size) return;
+    const pipe = redis.pipeline();
+    for (const ch of channels) {
+      const k = syncKeys(keys, tenant, ch);
+      const args: (string | number)[] = [];
+      for (const [sku, at] of since) args.push(at, sku);
+      for (let i = 0; i < args.length; i += 1000) pipe.zadd(k.dirty, 'NX', ...args.slice(i, i + 1000));
+    }
+    await pipe.exec();
+    await Promise.all(channels.map((ch) => enqueue(tenant, ch, since.keys())));
+  };
+
+  const tenants = async (): Promise<string[]> => {
+    const known = await redis.smembers(keys.tenants());
+    return [...new Set([...deps.configuredTenants, ...known])].sort();
+  };
+
+  /** Every SKU of the tenant, from the ledger's index (paged). */
+  const allSkus = async (tenant: string): Promise<string[]> => {
+    const out: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await ledger.listStock(tenant, { cursor, limit: 500 });
+      out.push(...page.items.map((s) => s.sku));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return out;
+  };
+
+  /**
+   * Our bucket for a channel: its published (or configured) rate, kept a little under it —
+   * 3 % of the rate, and 150 ms worth of tokens off the burst — because a call is counted here
+   * before it travels and there when it arrives: jitter between the two would otherwise turn a
+   * bucket exactly as large as theirs into the odd 429.
+   */
+  const rateFor = (adapter: ChannelAdapter): RateLimit => {
+    const o = deps.rateOverrides?.[adapter.id] ?? {};
+    const rps = o.requestsPerSecond ?? adapter.limits.requestsPerSecond;
+    const burst = o.burst ?? adapter.limits.burst;
+    return { requestsPerSecond: rps * 0.97, burst: Math.max(1, burst - Math.max(1, Math.ceil(rps * 0.15))) };
+  };
+
+  return {
+    deps,
+    scripts,
+    rules,
+    dead,
+    channelIds,
+    adapters,
+    enqueue,
+    markDirty,
+    tenants,
+    allSkus,
+    rateFor,
+    /** After a rule change: every affected SKU must be pushed again. */
+    async resync(tenant: string, opts: { channel?: string; skus?: string[] } = {}) {
+      const skus = opts.skus ?? (await allSkus(tenant));
+      const now = Date.now();
+      await markDirty(tenant, new Map(skus.map((s) => [s, now])), opts.channel ? [opts.channel] : channelIds);
+      return skus.length;
+    },
+    /** Returns SKUs whose lease expired (their job died) to the dirty set and enqueues them. */
+    async reap(tenant: string): Promise<number> {
+      let n = 0;
+      for (const ch of channelIds) {
+        const k = syncKeys(keys, tenant, ch);
+        const skus = await scripts.reap([k.dirty, k.leases, k.owners], Date.now(), 1000);
+        if (skus.length) await enqueue(tenant, ch, skus, 0);
+        n += skus.length;
+      }
+      return n;
+    },
+    async acked(tenant: string, channel: string, skus: string[]): Promise<Map<string, Acked>> {
+      const out = new Map<string, Acked>();
+      if (!skus.length) return out;
+      const raw = await redis.hmget(syncKeys(keys, tenant, channel).acked, ...skus);
+      skus.forEach((s, i) => raw[i] && out.set(s, JSON.parse(raw[i]!) as Acked));
+      return out;
+    },
+    /** GET /v1/sync: what each channel was last told versus what it should show now. */
+    async syncStatus(tenant: string, skus: string[]) {
+      const states = await ledger.getStockMany(tenant, skus);
+      const perChannel = await Promise.all(
+        channelIds.map(async (ch) => ({ ch, acked: await this.acked(tenant, ch, skus), rules: await rules.forChannel(tenant, ch, skus) })),
+      );
+      return skus.map((sku, i) => {
+        const channels: Record<string, { shown: number | null; expected: number; at: string | null; matches: boolean }> = {};
+        for (const { ch, acked, rules: r } of perChannel) {
+          const a = acked.get(sku);
+          const expected = shownQuantity(states[i] ?? null, r.get(sku) ?? {});
+          channels[ch] = { shown: a ? a.q : null, expected, at: a ? new Date(a.at).toISOString() : null, matches: !!a && a.q === expected };
+        }
+        return { sku, channels };
+      });
+    },
+  };
+}
+export type SyncCore = ReturnType<typeof createSyncCore>;

@@ -1,0 +1,131 @@
+/**
+ * Reads the ledger's change feed (keys.changes(tenant), one stream per tenant) with a consumer
+ * group and turns each entry into dirty (channel, sku) marks plus queued jobs. An entry is
+ * acknowledged only after its jobs are enqueued (at-least-once); entries left pending by a
+ * consumer that died are taken over with XAUTOCLAIM. Replaying an entry is harmless: the dirty
+ * mark keeps the earliest time (ZADD NX) and jobs are deduplicated.
+ * Also returns expired leases (jobs that died holding SKUs) to the dirty set.
+ */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { SyncCore } from './core';
+
+export const FEED_GROUP = 'propagation';
+
+type StreamEntry = [id: string, fields: string[]];
+
+export interface FeedConsumer {
+  readonly name: string;
+  close(): Promise<void>;
+  /** Resolves once every tenant's group exists and the first read is under way (tests). */
+  ready: Promise<void>;
+}
+
+export function startFeedConsumer(core: SyncCore, blocking: Redis): FeedConsumer {
+  const { redis, keys, settings, logger } = core.deps;
+  const name = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const groups = new Set<string>();
+  let running = true;
+  let lastReap = 0;
+  let lastClaim = 0;
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((r) => (markReady = r));
+
+  const ensureGroup = async (tenant: string) => {
+    if (groups.has(tenant)) return;
+    try {
+      // From the start of the stream: entries written before propagation first ran still count.
+      await redis.xgroup('CREATE', keys.changes(tenant), FEED_GROUP, '0', 'MKSTREAM');
+    } catch (err) {
+      if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
+    }
+    groups.add(tenant);
+  };
+
+  const handle = async (tenant: string, entries: StreamEntry[]) => {
+    if (!entries.length) return;
+    const since = new Map<string, number>();
+    for (const [, fields] of entries) {
+      const f: Record<string, string> = {};
+      for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
+      const at = Number(f.at) || Date.now();
+      let skus: string[] = [];
+      try {
+        skus = JSON.parse(f.skus ?? '[]') as string[];
+      } catch {
+        logger.warn({ tenant, entry: f }, 'change-feed entry with unreadable skus; skipped');
+      }
+      for (const sku of skus) {
+        const prev = since.get(sku);
+        if (prev === undefined || at < prev) since.set(sku, at);
+      }
+    }
+    await core.markDirty(tenant, since);
+    await redis.xack(keys.changes(tenant), FEED_GROUP, ...entries.map(([id]) => id));
+  };
+
+  const housekeeping = async (tenants: string[]) => {
+    const now = Date.now();
+    if (now - lastClaim >= Math.min(settings.claimIdleMs, 10_000)) {
+      lastClaim = now;
+      for (const t of tenants) {
+        let cursor = '0-0';
+        do {
+          const res = (await redis.xautoclaim(keys.changes(t), FEED_GROUP, name, settings.claimIdleMs, cursor, 'COUNT', 500)) as [string, StreamEntry[], string[]?];
+          cursor = res[0];
+          await handle(t, res[1].filter((e) => e && e[1]));
+        } while (cursor !== '0-0' && running);
+      }
+    }
+    if (now - lastReap >= settings.reapEveryMs) {
+      lastReap = now;
+      for (const t of tenants) await core.reap(t);
+    }
+  };
+
+  const loop = async () => {
+    while (running) {
+      try {
+        const tenants = await core.tenants();
+        for (const t of tenants) await ensureGroup(t);
+        await housekeeping(tenants);
+        markReady();
+        if (!tenants.length) {
+          await new Promise((r) => setTimeout(r, Math.min(settings.readBlockMs, 500)));
+          continue;
+        }
+        const streams = tenants.map((t) => keys.changes(t));
+        // One blocking read over every tenant's stream (a single Redis; on a Cluster this is per slot).
+        const res = (await blocking.xreadgroup(
+          'GROUP', FEED_GROUP, name,
+          'COUNT', settings.readCount,
+          'BLOCK', settings.readBlockMs,
+          'STREAMS', ...streams, ...streams.map(() => '>'),
+        )) as [string, StreamEntry[]][] | null;
+        if (!res) continue;
+        for (const [stream, entries] of res) {
+          const tenant = tenants[streams.indexOf(stream)];
+          if (tenant !== undefined) await handle(tenant, entries);
+        }
+      } catch (err) {
+        if (!running) break;
+        if (String((err as Error).message).includes('NOGROUP')) groups.clear();
+        logger.error({ err }, 'change-feed consumer error; retrying');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  };
+  const done = loop();
+
+  return {
+    name,
+    ready,
+    async close() {
+      running = false;
+      // Wakes the blocking read at once instead of waiting out BLOCK.
+      blocking.disconnect();
+      await done;
+    },
+  };
+}

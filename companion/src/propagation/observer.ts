@@ -1,0 +1,273 @@
+/**
+ * The observer is what the propagation workers report to (PushHooks) and what GET /v1/channels
+ * reads from. It ties together the lag store, the circuit breaker, push statistics, metrics and
+ * alerts. Everything it keeps lives in Redis, so an API process answers for work done by any
+ * number of worker processes.
+ *
+ * Per (tenant, channel) it keeps: 10-second slot hashes of item outcomes (ok / fail / throttled,
+ * calls) for success rate and alerting, and one totals hash (pushes, last error, throttled until).
+ */
+import type { Redis } from 'ioredis';
+import type { Keys } from '../ledger/keys';
+import type { Metrics } from '../metrics';
+import { createAlerter, type Logger } from './alerts';
+import { createBreaker, type BreakerState } from './breaker';
+import { createLagStore, type LagPoint, type LagStats, type LagWindow } from './lag';
+import type { PushHooks, PushedEvent as WorkerPushedEvent } from './worker-hooks';
+
+/** What the worker reports, plus how long a throttling channel asked us to wait (when it said). */
+export interface PushedEvent extends WorkerPushedEvent {
+  retryAfterMs?: number;
+}
+
+export interface ObserverConfig {
+  tenants: Record<string, { secret: string }>;
+  propagation: {
+    lagWarnMs: number;
+    lagCriticalMs: number;
+    failureRateAlert: number;
+    alertWebhookUrl?: string;
+    breakerFailureRate: number;
+    breakerWindowMs: number;
+  };
+}
+
+export interface ChannelHealth {
+  id: string;
+  state: 'ok' | 'degraded' | 'down' | 'paused';
+  breaker: BreakerState;
+  lag: Record<LagWindow, LagStats>;
+  lagSeries: LagPoint[];
+  queueDepth: number;
+  deadLetters: number;
+  successRate: number;
+  lastError: { message: string; at: string } | null;
+  pushes: number;
+  throttledUntil: number | null;
+}
+
+export interface HealthSources {
+  /** Channels to report; default: every channel this tenant has pushed to, plus `channels` given at creation. */
+  channels?: string[];
+  queueDepth?: (channel: string) => Promise<number> | number;
+  deadLetters?: (channel: string) => Promise<number> | number;
+}
+
+export interface ObserverOptions {
+  redis: Redis;
+  keys: Keys;
+  config: ObserverConfig;
+  logger: Logger;
+  now?: () => number;
+  metrics?: Metrics;
+  /** Channels known from configuration, reported even before their first push. */
+  channels?: string[];
+  breaker?: { minSamples?: number; cooldownMs?: number; probeLeaseMs?: number; cacheMs?: number };
+  alerts?: { minSamples?: number; attempts?: number; retryBaseMs?: number; windowSlots?: number; intervalMs?: number };
+  /** Item error codes that are data problems of one SKU, not channel health: never open the breaker. */
+  breakerIgnoredCodes?: string[];
+}
+
+const SLOT_MS = 10_000;
+const STATS_TTL_S = 6 * 60 + 20;
+/** Success rate window: 5 minutes of 10-second slots. */
+const SUCCESS_SLOTS = 30;
+
+export function createObserver(opts: ObserverOptions) {
+  const { redis, keys, config, logger, now = Date.now, metrics } = opts;
+  const p = config.propagation;
+  const ignored = new Set(opts.breakerIgnoredCodes ?? ['validation', 'not_found']);
+  const alertSlots = opts.alerts?.windowSlots ?? 6;
+  const lag = createLagStore({ redis, keys, now });
+  const breaker = createBreaker({
+    redis,
+    keys,
+    failureRate: p.breakerFailureRate,
+    windowMs: p.breakerWindowMs,
+    now,
+    ...opts.breaker,
+    onTransition: (e) => logger.warn({ channel: e.channel, from: e.from, to: e.to }, 'circuit breaker'),
+  });
+  const alerter = createAlerter({
+    redis,
+    keys,
+    thresholds: p,
+    secret: config.tenants.default?.secret ?? Object.values(config.tenants)[0]?.secret ?? '',
+    logger,
+    now,
+    minSamples: opts.alerts?.minSamples,
+    attempts: opts.alerts?.attempts,
+    retryBaseMs: opts.alerts?.retryBaseMs,
+  });
+
+  const channelSet = (tenant: string) => keys.propagation(tenant, 'observed-channels');
+  const totalsKey = (tenant: string, channel: string) => keys.propagation(tenant, `stats:${channel}`);
+  const slotKey = (tenant: string, channel: string, slot: number) => keys.propagation(tenant, `stats:${channel}:s10:${slot}`);
+
+  /** Item outcomes over the last `slots` 10-second slots, skipping slots before `fromSlot`. */
+  async function slotSums(tenant: string, channel: string, slots: number, at: number, fromSlot = -Infinity) {
+    const cur = Math.floor(at / SLOT_MS);
+    const pipe = redis.pipeline();
+    for (let i = 0; i < slots && cur - i >= fromSlot; i++) pipe.hmget(slotKey(tenant, channel, cur - i), 'ok', 'fail');
+    const res = (await pipe.exec()) ?? [];
+    let ok = 0;
+    let fail = 0;
+    for (const [err, v] of res) {
+      if (err) throw err;
+      const [o, f] = v as (string | null)[];
+      ok += Number(o ?? 0);
+      fail += Number(f ?? 0);
+    }
+    return { ok, fail };
+  }
+
+  // Alert evaluation: after pushes (at most once a second per channel and process) and on a timer,
+  // so recoveries are noticed even when a channel has gone quiet.
+  const lastEval = new Map<string, number>();
+  const watched = new Set<string>();
+  async function evaluate(tenant: string, channel: string): Promise<void> {
+    const at = now();
+    const snap = await breaker.snapshot(channel);
+    // Failures from before the breaker last closed are what opened it; once the probe proved the
+    // channel healthy they must not hold the failure alert up for another full window.
+    const fromSlot = snap.closedAt ? Math.floor(snap.closedAt / SLOT_MS) + 1 : -Infinity;
+    const [recent, sums] = await Promise.all([lag.recent(tenant, channel, alertSlots, at), slotSums(tenant, channel, alertSlots, at, fromSlot)]);
+    await alerter.evaluate(tenant, channel, { lagP99: recent.p99, lagCount: recent.count, ...sums, breakerOpen: snap.state !== 'closed' });
+  }
+  const maybeEvaluate = async (tenant: string, channel: string) => {
+    const k = `${tenant}\u0000${channel}`;
+    watched.add(k);
+    const at = now();
+    if ((lastEval.get(k) ?? -Infinity) + 1000 > at) return;
+    lastEval.set(k, at);
+    await evaluate(tenant, channel).catch((err) => logger.error({ err: String(err), channel }, 'alert evaluation failed'));
+  };
+  const timer = setInterval(() => {
+    for (const k of watched) {
+      const [tenant, channel] = k.split('\u0000') as [string, string];
+      lastEval.set(k, now());
+      evaluate(tenant, channel).catch((err) => logger.error({ err: String(err), channel }, 'alert evaluation failed'));
+    }
+  }, opts.alerts?.intervalMs ?? 5000);
+  timer.unref();
+
+  const hooks: PushHooks & { pushed(e: PushedEvent): Promise<void> } = {
+    canPush: (channel) => breaker.canPush(channel),
+
+    async pushed(e: PushedEvent) {
+      const at = now();
+      let ok = 0;
+      let fail = 0;
+      let breakerFail = 0;
+      const lags: number[] = [];
+      let lastError: string | undefined = e.callError;
+      for (const it of e.items) {
+        // A compare-and-set mismatch means the channel sold something we had not heard of yet:
+        // normal during a sale, pushed again at once — neither a success nor a failure.
+        if (!it.ok && it.code === 'stale') continue;
+        if (it.ok) {
+          ok++;
+          if (typeof it.lagMs === 'number') lags.push(it.lagMs);
+        } else {
+          fail++;
+          if (!it.code || !ignored.has(it.code)) breakerFail++;
+          lastError ??= it.error ?? it.code;
+        }
+      }
+      if (e.callError && e.items.length === 0) {
+        fail = 1;
+        breakerFail = 1;
+      }
+      const throttled = e.throttled === true;
+      const slot = slotKey(e.tenant, e.channel, Math.floor(at / SLOT_MS));
+      const totals = totalsKey(e.tenant, e.channel);
+      const pipe = redis.pipeline().sadd(channelSet(e.tenant), e.channel).hincrby(totals, 'pushes', 1).hincrby(slot, 'calls', 1);
+      if (throttled) {
+        pipe.hincrby(slot, 'throttled', 1);
+        pipe.hset(totals, 'throttledUntil', at + (e.retryAfterMs ?? 1000));
+      } else {
+        if (ok) pipe.hincrby(slot, 'ok', ok);
+        if (fail) pipe.hincrby(slot, 'fail', fail);
+        if (lastError) pipe.hset(totals, 'lastErrorMessage', lastError, 'lastErrorAt', new Date(at).toISOString());
+      }
+      pipe.expire(slot, STATS_TTL_S);
+      await Promise.all([pipe.exec(), lag.record(e.tenant, e.channel, lags, at)]);
+
+      if (metrics) {
+        metrics.pushCalls.inc({ channel: e.channel });
+        if (throttled) metrics.pushResults.inc({ channel: e.channel, result: 'throttled' }, Math.max(1, e.items.length));
+        else {
+          if (ok) metrics.pushResults.inc({ channel: e.channel, result: 'ok' }, ok);
+          if (fail) metrics.pushResults.inc({ channel: e.channel, result: 'failed' }, fail);
+        }
+        for (const ms of lags) metrics.syncLag.observe({ channel: e.channel }, ms / 1000);
+      }
+      // Throttling is the limiter's business, not a failure: it neither opens nor closes the breaker.
+      if (!throttled) await breaker.record(e.channel, ok, breakerFail);
+      // Awaited (two reads, at most once a second per channel); delivery itself is not awaited.
+      await maybeEvaluate(e.tenant, e.channel);
+    },
+
+    deadLettered(e) {
+      logger.warn({ channel: e.channel, sku: e.sku, reason: e.reason }, 'dead-lettered');
+    },
+  };
+
+  async function channelHealth(tenant: string, sources: HealthSources = {}): Promise<ChannelHealth[]> {
+    const at = now();
+    const ids =
+      sources.channels ?? [...new Set([...(opts.channels ?? []), ...(await redis.smembers(channelSet(tenant)))])].sort();
+    return Promise.all(
+      ids.map(async (id): Promise<ChannelHealth> => {
+        const [windows, lagSeries, sums, totals, state, queueDepth, deadLetters] = await Promise.all([
+          lag.windows(tenant, id, at),
+          lag.series(tenant, id, at),
+          slotSums(tenant, id, SUCCESS_SLOTS, at),
+          redis.hgetall(totalsKey(tenant, id)),
+          breaker.state(id),
+          sources.queueDepth ? sources.queueDepth(id) : 0,
+          sources.deadLetters ? sources.deadLetters(id) : 0,
+        ]);
+        const total = sums.ok + sums.fail;
+        const successRate = total === 0 ? 1 : sums.ok / total;
+        const throttledUntil = totals.throttledUntil && Number(totals.throttledUntil) > at ? Number(totals.throttledUntil) : null;
+        const health: ChannelHealth['state'] =
+          state !== 'closed'
+            ? 'down'
+            : throttledUntil !== null
+              ? 'paused'
+              : successRate < 1 - p.failureRateAlert || windows['1m'].p99 > p.lagWarnMs
+                ? 'degraded'
+                : 'ok';
+        return {
+          id,
+          state: health,
+          breaker: state,
+          lag: windows,
+          lagSeries,
+          queueDepth,
+          deadLetters,
+          successRate,
+          lastError: totals.lastErrorMessage ? { message: totals.lastErrorMessage, at: totals.lastErrorAt ?? new Date(at).toISOString() } : null,
+          pushes: Number(totals.pushes ?? 0),
+          throttledUntil,
+        };
+      }),
+    );
+  }
+
+  return {
+    ...hooks,
+    channelHealth,
+    breakerState: (channel: string) => breaker.state(channel),
+    /** Runs the alert evaluation for one channel now (the timer does it every few seconds). */
+    evaluateAlerts: evaluate,
+    /** Resolves once every alert already triggered has been delivered. */
+    alertsIdle: () => alerter.idle(),
+    async close() {
+      clearInterval(timer);
+      await alerter.idle();
+    },
+  };
+}
+export type Observer = ReturnType<typeof createObserver>;

@@ -1,0 +1,114 @@
+/**
+ * GET /v1/channels: health of every channel for the admin page — state, breaker, lag percentiles
+ * over 1/5/60 minutes, a per-minute lag series, queue depth, dead letters, success rate, last
+ * error. Queue depth and dead letters come in as functions, so this route knows nothing about
+ * BullMQ or how dead letters are stored.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import type { Queue } from 'bullmq';
+import type { FastifyInstance, FastifyPluginAsync, onRequestHookHandler } from 'fastify';
+import { requireAdmin } from '../../http/auth';
+import { metricsRoutes, type Metrics } from '../../metrics';
+import type { HealthSources, Observer } from '../observer';
+
+const Lag = Type.Object({ p50: Type.Number(), p95: Type.Number(), p99: Type.Number(), count: Type.Integer() });
+
+// Belongs in schemas/ (contract shared with the admin page); kept here until it moves.
+export const ChannelHealthSchema = Type.Object({
+  id: Type.String(),
+  state: Type.Union([Type.Literal('ok'), Type.Literal('degraded'), Type.Literal('down'), Type.Literal('paused')]),
+  breaker: Type.Union([Type.Literal('closed'), Type.Literal('open'), Type.Literal('half-open')]),
+  /** Milliseconds. */
+  lag: Type.Object({ '1m': Lag, '5m': Lag, '60m': Lag }),
+  lagSeries: Type.Array(Type.Object({ t: Type.Number(), p50: Type.Number(), p99: Type.Number() })),
+  queueDepth: Type.Integer({ minimum: 0 }),
+  deadLetters: Type.Integer({ minimum: 0 }),
+  /** 0..1 over the last 5 minutes; 1 when nothing was pushed. */
+  successRate: Type.Number({ minimum: 0, maximum: 1 }),
+  lastError: Type.Union([Type.Object({ message: Type.String(), at: Type.String() }), Type.Null()]),
+  pushes: Type.Integer({ minimum: 0 }),
+  throttledUntil: Type.Union([Type.Number(), Type.Null()]),
+});
+export type ChannelHealthBody = Static<typeof ChannelHealthSchema>;
+export const ChannelsResponse = Type.Object({ channels: Type.Array(ChannelHealthSchema) });
+
+export interface ChannelsRouteOptions {
+  observer: Pick<Observer, 'channelHealth'>;
+  /** Channels to report (configured ones); default: every channel pushed to. */
+  channels?: () => string[];
+  /** Jobs waiting or delayed in a channel's queue (BullMQ Queue.getJobCounts). */
+  queueDepth?: HealthSources['queueDepth'];
+  deadLetters?: HealthSources['deadLetters'];
+  /** Tenant of the request; the default tenant unless the app says otherwise. */
+  tenantOf?: (req: import('fastify').FastifyRequest) => string;
+  /** Admin bearer token the route requires (the app's STOCKLINE_ADMIN_TOKEN). */
+  adminToken?: string;
+  /** Or any other auth hook. */
+  onRequest?: onRequestHookHandler;
+}
+
+const Query = Type.Object({ tenant: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) });
+
+const authHook = (o: { adminToken?: string; onRequest?: onRequestHookHandler }) =>
+  o.onRequest ?? (o.adminToken !== undefined ? requireAdmin(o.adminToken) : undefined);
+
+export const channelsRoutes: FastifyPluginAsync<ChannelsRouteOptions> = async (app, opts) => {
+  const onRequest = authHook(opts);
+  app.get<{ Querystring: Static<typeof Query> }>(
+    '/v1/channels',
+    {
+      ...(onRequest ? { onRequest } : {}),
+      schema: {
+        tags: ['channels'],
+        summary: 'Health, sync lag, queue depth and breaker state of every channel',
+        querystring: Query,
+        response: { 200: ChannelsResponse },
+      },
+    },
+    async (req) => ({
+      channels: await opts.observer.channelHealth(req.query.tenant ?? opts.tenantOf?.(req) ?? 'default', {
+        channels: opts.channels?.(),
+        queueDepth: opts.queueDepth,
+        deadLetters: opts.deadLetters,
+      }),
+    }),
+  );
+};
+
+/** Jobs not yet done in a channel's BullMQ queue (waiting, delayed, prioritized, running). */
+export function queueDepthFrom(queues: Map<string, Queue>): (channel: string) => Promise<number> {
+  return async (channel) => {
+    const q = queues.get(channel);
+    if (!q) return 0;
+    const c = await q.getJobCounts('waiting', 'delayed', 'prioritized', 'active', 'waiting-children');
+    return Object.values(c).reduce((s, n) => s + n, 0);
+  };
+}
+
+/**
+ * Everything observability adds to the app, as one buildApp plugin: GET /v1/channels and
+ * GET /metrics (both behind the admin token), with the metrics' scrape-time sources wired to
+ * the same queue-depth and dead-letter functions.
+ */
+export function observabilityRoutes(deps: {
+  observer: Observer;
+  metrics: Metrics;
+  adminToken?: string;
+  channels: () => string[];
+  queueDepth?: (channel: string) => Promise<number> | number;
+  deadLetters?: (channel: string) => Promise<number> | number;
+  ledger?: Parameters<Metrics['setLedgerSource']>[0];
+}) {
+  return async (app: FastifyInstance) => {
+    deps.metrics.setChannelSources({
+      channels: deps.channels,
+      queueDepth: deps.queueDepth,
+      deadLetters: deps.deadLetters,
+      breakerState: (c) => deps.observer.breakerState(c),
+    });
+    if (deps.ledger) deps.metrics.setLedgerSource(deps.ledger);
+    const onRequest = authHook(deps);
+    await app.register(channelsRoutes, { ...deps, onRequest });
+    await app.register(metricsRoutes, { metrics: deps.metrics, onRequest });
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * Dead letters (admin token): list, retry one, retry all (optionally one channel), discard one.
+ * A retry marks the (channel, sku) dirty and queues it at once; the letter stays, flagged
+ * `retrying`, until the channel acknowledges the push (then it is removed) or fails again.
+ */
+import type { FastifyInstance } from 'fastify';
+import { NotFoundError } from '../../errors';
+import type { SyncCore } from '../core';
+import type { DeadLetter } from '../dead-letters';
+import { DeadLetterPage, DeadLetterQuery, IdParams, Retried, RetryAllBody, TenantQuery } from './schemas';
+import { DEFAULT_TENANT, errors } from './common';
+
+export function deadLetterRoutes(core: SyncCore) {
+  const retry = async (tenant: string, letters: DeadLetter[]) => {
+    const now = Date.now();
+    for (const l of letters) {
+      await core.dead.markRetrying(tenant, l.id);
+      await core.markDirty(tenant, new Map([[l.sku, now]]), [l.channel]);
+    }
+    return letters.length;
+  };
+
+  return async function routes(app: FastifyInstance) {
+    app.get<{ Querystring: DeadLetterQuery }>(
+      '/v1/dead-letters',
+      { schema: { tags: ['propagation'], summary: 'Pushes a channel refused for good, newest first', querystring: DeadLetterQuery, response: { 200: DeadLetterPage, ...errors } } },
+      async (req) => {
+        const { tenant = DEFAULT_TENANT, ...opts } = req.query;
+        return core.dead.list(tenant, opts);
+      },
+    );
+
+    app.post<{ Params: IdParams; Querystring: TenantQuery }>(
+      '/v1/dead-letters/:id/retry',
+      { schema: { tags: ['propagation'], summary: 'Push this SKU to this channel again', params: IdParams, querystring: TenantQuery, response: { 200: Retried, ...errors } } },
+      async (req) => {
+        const tenant = req.query.tenant ?? DEFAULT_TENANT;
+        const letter = await core.dead.get(tenant, req.params.id);
+        if (!letter) throw new NotFoundError(`No dead letter "${req.params.id}" — list them with GET /v1/dead-letters`);
+        return { retried: await retry(tenant, [letter]) };
+      },
+    );
+
+    app.post<{ Querystring: TenantQuery; Body: RetryAllBody | undefined }>(
+      '/v1/dead-letters/retry',
+      { schema: { tags: ['propagation'], summary: 'Retry every dead letter (of one channel)', querystring: TenantQuery, body: RetryAllBody, response: { 200: Retried, ...errors } } },
+      async (req) => {
+        const tenant = req.query.tenant ?? DEFAULT_TENANT;
+        const channel = req.body?.channel;
+        const letters: DeadLetter[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await core.dead.list(tenant, { channel, cursor, limit: 500 });
+          letters.push(...page.items);
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor);
+        return { retried: await retry(tenant, letters) };
+      },
+    );
+
+    app.delete<{ Params: IdParams; Querystring: TenantQuery }>(
+      '/v1/dead-letters/:id',
+      { schema: { tags: ['propagation'], summary: 'Discard a dead letter (a person decided)', params: IdParams, querystring: TenantQuery, response: { ...errors } } },
+      async (req, reply) => {
+        const tenant = req.query.tenant ?? DEFAULT_TENANT;
+        if (!(await core.dead.remove(tenant, req.params.id))) throw new NotFoundError(`No dead letter "${req.params.id}" — list them with GET /v1/dead-letters`);
+        return reply.code(204).send();
+      },
+    );
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * Schemas of propagation's routes (dead letters, sync, rules, mapping). They would sit in
+ * schemas/ with the others; they live here until the lead moves them (schemas/* is shared).
+ */
+import { Type, type Static } from '@sinclair/typebox';
+
+export const Tenant = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' });
+const ChannelId = Type.String({ pattern: '^[a-z][a-z0-9_-]{0,31}$' });
+
+export const DeadLetter = Type.Object({
+  id: Type.String(),
+  channel: Type.String(),
+  sku: Type.String(),
+  error: Type.String(),
+  code: Type.String(),
+  attempts: Type.Integer(),
+  firstFailedAt: Type.String(),
+  lastFailedAt: Type.String(),
+  retrying: Type.Optional(Type.Boolean()),
+});
+
+export const DeadLetterQuery = Type.Object(
+  {
+    tenant: Type.Optional(Tenant),
+    channel: Type.Optional(ChannelId),
+    cursor: Type.Optional(Type.String({ maxLength: 32 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+  },
+  { additionalProperties: false },
+);
+export type DeadLetterQuery = Static<typeof DeadLetterQuery>;
+export const DeadLetterPage = Type.Object({ items: Type.Array(DeadLetter), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 300 }) });
+export type IdParams = Static<typeof IdParams>;
+export const TenantQuery = Type.Object({ tenant: Type.Optional(Tenant) }, { additionalProperties: false });
+export type TenantQuery = Static<typeof TenantQuery>;
+export const RetryAllBody = Type.Union([Type.Object({ channel: Type.Optional(ChannelId) }, { additionalProperties: false }), Type.Null()]);
+export type RetryAllBody = Static<typeof RetryAllBody>;
+export const Retried = Type.Object({ retried: Type.Integer() });
+
+export const SyncQuery = Type.Object(
+  { tenant: Type.Optional(Tenant), skus: Type.String({ minLength: 1, maxLength: 10_000, description: 'Comma-separated SKUs (at most 500)' }) },
+  { additionalProperties: false },
+);
+export type SyncQuery = Static<typeof SyncQuery>;
+export const SyncCell = Type.Object({
+  shown: Type.Union([Type.Integer(), Type.Null()]),
+  expected: Type.Integer(),
+  at: Type.Union([Type.String(), Type.Null()]),
+  matches: Type.Boolean(),
+});
+export const SyncReport = Type.Object({
+  items: Type.Array(Type.Object({ sku: Type.String(), channels: Type.Record(Type.String(), SyncCell) })),
+});
+
+export const Rule = Type.Object(
+  {
+    buffer: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'Units held back from this channel' })),
+    percent: Type.Optional(Type.Number({ minimum: 0, maximum: 100, description: 'Share of what is left held back (0–100)' })),
+    maxShown: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000, description: 'Never show more than this' })),
+  },
+  { additionalProperties: false },
+);
+export type RuleBody = Static<typeof Rule>;
+export const SkuRuleBody = Type.Object(
+  {
+    channel: Type.Optional(ChannelId),
+    buffer: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+    percent: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+    maxShown: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000 })),
+  },
+  { additionalProperties: false },
+);
+export type SkuRuleBody = Static<typeof SkuRuleBody>;
+export const RulesReport = Type.Object({
+  channels: Type.Record(Type.String(), Rule),
+  skus: Type.Record(Type.String(), Type.Record(Type.String(), Rule)),
+});
+export const ChannelParams = Type.Object({ channel: ChannelId });
+export type ChannelParams = Static<typeof ChannelParams>;
+export const SkuParams = Type.Object({ sku: Type.String({ minLength: 1, maxLength: 100 }) });
+export type SkuParams = Static<typeof SkuParams>;
+
+export const MappingReport = Type.Object({
+  channels: Type.Record(Type.String(), Type.Object({ listed: Type.Integer(), notListed: Type.Array(Type.String()) })),
+  checkedAt: Type.Union([Type.String(), Type.Null()]),
+});

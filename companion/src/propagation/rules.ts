@@ -1,0 +1,90 @@
+/**
+ * What each channel is told: shown = min(maxShown, max(0, floor((available − buffer) × (1 − percent/100)))),
+ * and 0 while the SKU is paused (oversell or manual) or gone from the ledger. Rules live per
+ * channel and per SKU (for one channel or '*' for all) in one Redis hash per tenant; the most
+ * specific rule wins field by field: SKU+channel over SKU+'*' over channel over defaults.
+ */
+import type { Redis } from 'ioredis';
+import type { Keys } from '../ledger/keys';
+import type { StockState } from '../schemas/stock';
+
+export interface Rule {
+  buffer?: number;
+  percent?: number;
+  maxShown?: number;
+}
+
+export interface RulesSnapshot {
+  channels: Record<string, Rule>;
+  skus: Record<string, Record<string, Rule>>;
+}
+
+export function mergeRules(...rules: (Rule | undefined)[]): Rule {
+  const out: Rule = {};
+  for (const r of rules) {
+    if (!r) continue;
+    if (r.buffer !== undefined) out.buffer = r.buffer;
+    if (r.percent !== undefined) out.percent = r.percent;
+    if (r.maxShown !== undefined) out.maxShown = r.maxShown;
+  }
+  return out;
+}
+
+export function shownQuantity(state: StockState | null, rule: Rule): number {
+  if (!state || state.paused) return 0;
+  const afterBuffer = state.available - (rule.buffer ?? 0);
+  const afterPercent = Math.floor(afterBuffer * (1 - (rule.percent ?? 0) / 100));
+  const shown = Math.max(0, afterPercent);
+  return rule.maxShown === undefined ? shown : Math.min(rule.maxShown, shown);
+}
+
+const channelField = (channel: string) => `channel:${channel}`;
+// The SKU goes last: it may contain ':' but never a newline-free ambiguity with the scope before it.
+const skuField = (scope: string, sku: string) => `sku:${scope}:${sku}`;
+
+export function createRulesStore(deps: { redis: Redis; keys: Keys; defaults?: Record<string, Rule> }) {
+  const { redis, keys } = deps;
+  const defaults = deps.defaults ?? {};
+  const key = (tenant: string) => keys.propagation(tenant, 'rules');
+  const parse = (raw: string | null | undefined): Rule | undefined => (raw ? (JSON.parse(raw) as Rule) : undefined);
+
+  return {
+    /** The effective rule per SKU for one channel (one HMGET for the whole batch). */
+    async forChannel(tenant: string, channel: string, skus: string[]): Promise<Map<string, Rule>> {
+      const fields = [channelField(channel), ...skus.flatMap((s) => [skuField('*', s), skuField(channel, s)])];
+      const raw = await redis.hmget(key(tenant), ...fields);
+      const channelRule = mergeRules(defaults[channel], parse(raw[0]));
+      const out = new Map<string, Rule>();
+      skus.forEach((sku, i) => out.set(sku, mergeRules(channelRule, parse(raw[1 + 2 * i]), parse(raw[2 + 2 * i]))));
+      return out;
+    },
+    async snapshot(tenant: string): Promise<RulesSnapshot> {
+      const all = await redis.hgetall(key(tenant));
+      const snap: RulesSnapshot = { channels: { ...defaults }, skus: {} };
+      for (const [field, raw] of Object.entries(all)) {
+        const rule = JSON.parse(raw) as Rule;
+        if (field.startsWith('channel:')) {
+          snap.channels[field.slice('channel:'.length)] = mergeRules(defaults[field.slice('channel:'.length)], rule);
+        } else if (field.startsWith('sku:')) {
+          const rest = field.slice('sku:'.length);
+          const colon = rest.indexOf(':');
+          const scope = rest.slice(0, colon);
+          const sku = rest.slice(colon + 1);
+          (snap.skus[sku] ??= {})[scope] = rule;
+        }
+      }
+      return snap;
+    },
+    async setChannel(tenant: string, channel: string, rule: Rule): Promise<void> {
+      await redis.hset(key(tenant), channelField(channel), JSON.stringify(clean(rule)));
+    },
+    async setSku(tenant: string, sku: string, scope: string, rule: Rule): Promise<void> {
+      await redis.hset(key(tenant), skuField(scope, sku), JSON.stringify(clean(rule)));
+    },
+  };
+}
+export type RulesStore = ReturnType<typeof createRulesStore>;
+
+function clean(rule: Rule): Rule {
+  return mergeRules(rule);
+}

@@ -1,0 +1,56 @@
+/**
+ * Tunables of propagation. Defaults follow the issue (backoff min(1 s · 2^n, 30 s)); tests
+ * shorten the crash-recovery times. Rate limits come from each adapter's published limits,
+ * overridden per channel by config.propagation.rateOverrides.
+ */
+import type { BackoffSettings } from './backoff';
+
+export interface SyncSettings {
+  /** BullMQ key prefix (the queues' keys); deployments and tests isolate with it. */
+  queuePrefix: string;
+  /** How long a claimed SKU stays fenced for one push (must outlast the adapter's request timeout). */
+  leaseMs: number;
+  /** BullMQ job lock; a worker killed mid-push loses it and the job is retried after ~this long. */
+  lockDurationMs: number;
+  stalledIntervalMs: number;
+  /** Jobs wait this long before running, so a burst on one SKU collapses into one call. */
+  coalesceMs: number;
+  backoff: BackoffSettings;
+  /** A per-item transient failure or a stale compare-and-set is pushed again after this. */
+  itemRetryDelayMs: number;
+  /** The breaker said no: look again after this. */
+  breakerRecheckMs: number;
+  /** Jobs one worker runs at once per channel. */
+  concurrency: number;
+  /** Change-feed entries pending this long on a dead consumer are taken over. */
+  claimIdleMs: number;
+  /** How often expired leases are returned to the dirty set. */
+  reapEveryMs: number;
+  /** Change-feed entries read per call. */
+  readCount: number;
+  readBlockMs: number;
+}
+
+export function defaultSyncSettings(queuePrefix: string, patch: Partial<SyncSettings> = {}): SyncSettings {
+  return {
+    queuePrefix,
+    leaseMs: 60_000,
+    lockDurationMs: 30_000,
+    stalledIntervalMs: 30_000,
+    coalesceMs: 5,
+    backoff: { baseMs: 1_000, maxMs: 30_000 },
+    itemRetryDelayMs: 1_000,
+    breakerRecheckMs: 1_000,
+    concurrency: 4,
+    claimIdleMs: 30_000,
+    reapEveryMs: 5_000,
+    readCount: 1_000,
+    readBlockMs: 1_000,
+    ...patch,
+  };
+}
+
+export interface RateLimit {
+  requestsPerSecond: number;
+  burst: number;
+}

@@ -1,0 +1,30 @@
+/**
+ * Names of propagation's per-(tenant, channel) keys, all under keys.propagation(tenant, …) so
+ * they share the tenant's hash tag and one Lua script can touch them together.
+ */
+import type { Keys } from '../ledger/keys';
+
+export function syncKeys(keys: Keys, tenant: string, channel: string) {
+  const p = (rest: string) => keys.propagation(tenant, rest);
+  return {
+    /** zset sku → earliest unsynced ledger change time (ms). */
+    dirty: p(`dirty:${channel}`),
+    /** zset sku → lease expiry (ms): a job is pushing it. */
+    leases: p(`lease:${channel}`),
+    /** hash sku → "<job id>\n<since>". */
+    owners: p(`owner:${channel}`),
+    /** set of SKUs a job holds (so a retried job takes them back). */
+    claims: (token: string) => p(`claims:${channel}:${token}`),
+    /** hash sku → JSON { q, v, at }: last quantity the channel acknowledged and its ledger version. */
+    acked: p(`acked:${channel}`),
+    /** token bucket of our own rate limit for this channel. */
+    bucket: p(`bucket:${channel}`),
+  };
+}
+export type SyncKeys = ReturnType<typeof syncKeys>;
+
+export interface Acked {
+  q: number;
+  v: number;
+  at: number;
+}

@@ -1,0 +1,182 @@
+/**
+ * One BullMQ Worker per channel. A job claims a batch of dirty SKUs (its own first, then the
+ * oldest, up to the channel's batch size), reads the ledger NOW, computes what the channel must
+ * show, and pushes only what differs from what the channel last acknowledged — with that value
+ * as the compare-and-set `expected`. Per-(channel, sku) leases (claim-4.lua) keep two workers
+ * from pushing the same SKU at once, and record-1.lua never lets an older version overwrite a
+ * newer one, so a value computed from version v never lands after v' > v.
+ *
+ * Failure handling follows the ChannelError kind: rate_limited pauses the channel's queue for
+ * the time asked (not a failure); transient keeps the claims and retries with backoff, without
+ * limit; auth/validation/not_found dead-letter the SKU with the reason.
+ */
+import { DelayedError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { ChannelError, type ChannelAdapter, type PushItem, type PushOutcome } from '../channels/port';
+import { appendChannelAudit } from './audit';
+import { backoffDelay } from './backoff';
+import type { SyncCore } from './core';
+import { applyOutcomes } from './outcomes';
+import { queueName, type SyncJobData } from './queues';
+import { shownQuantity } from './rules';
+import { syncKeys } from './sync-keys';
+
+export interface SyncJobResult {
+  claimed: number;
+  pushed: number;
+  inSync: number;
+}
+
+/** Carries the delay we chose (and fenced the leases for) to the backoff strategy. */
+class RetryLater extends Error {
+  constructor(message: string, readonly retryDelayMs: number, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, connection: Redis): Worker<SyncJobData, SyncJobResult> {
+  const { settings, hooks, logger, keys, redis } = core.deps;
+  const channel = adapter.id;
+
+  const worker: Worker<SyncJobData, SyncJobResult> = new Worker<SyncJobData, SyncJobResult>(
+    queueName(channel),
+    async (job, token) => process(job, token),
+    {
+      connection,
+      prefix: settings.queuePrefix,
+      concurrency: settings.concurrency,
+      // Our limit is the shared token bucket (take-1.lua); BullMQ only honours worker.rateLimit()
+      // (pausing the queue on a 429) when a limiter is configured, so one is, far above any rate.
+      limiter: { max: 1_000_000, duration: 1000 },
+      lockDuration: settings.lockDurationMs,
+      stalledInterval: settings.stalledIntervalMs,
+      // A worker killed mid-push leaves its job stalled; it must come back however often that happens.
+      maxStalledCount: Number.MAX_SAFE_INTEGER,
+      settings: {
+        backoffStrategy: (attemptsMade, _type, err) =>
+          err instanceof RetryLater ? err.retryDelayMs : backoffDelay(attemptsMade - 1, settings.backoff),
+      },
+    },
+  );
+  worker.on('error', (err) => logger.error({ err, channel }, 'sync worker error'));
+
+  async function process(job: Job<SyncJobData, SyncJobResult>, token?: string): Promise<SyncJobResult> {
+    const { tenant, sku } = job.data;
+    const jobToken = job.id!;
+    if (!(await hooks.canPush(channel))) {
+      // Breaker open: wait without spending an attempt; the claims stay in the dirty set.
+      await job.moveToDelayed(Date.now() + settings.breakerRecheckMs, token);
+      throw new DelayedError();
+    }
+    const k = syncKeys(keys, tenant, channel);
+    const leaseKeys: [string, string, string, string] = [k.dirty, k.leases, k.owners, k.claims(jobToken)];
+    const claimed = await core.scripts.claim(leaseKeys, jobToken, Date.now(), settings.leaseMs, adapter.limits.batchSize, sku);
+    if (!claimed.length) return { claimed: 0, pushed: 0, inSync: 0 };
+    const since = new Map(claimed.map((c) => [c.sku, c.since]));
+    const skus = claimed.map((c) => c.sku);
+
+    const release = async (items: { sku: string; action: 'done' | 'retry' | 'hold'; until?: number }[], delayMs = settings.coalesceMs) => {
+      const dirty = await core.scripts.release(leaseKeys, jobToken, items);
+      if (dirty.length) await core.enqueue(tenant, channel, dirty, delayMs);
+    };
+
+    // Read the ledger only now that the SKUs are fenced: nothing older can be in flight.
+    const [states, rules, acked] = await Promise.all([
+      core.deps.ledger.getStockMany(tenant, skus),
+      core.rules.forChannel(tenant, channel, skus),
+      core.acked(tenant, channel, skus),
+    ]);
+    const items: PushItem[] = [];
+    const inSync: string[] = [];
+    skus.forEach((s, i) => {
+      const state = states[i] ?? null;
+      const quantity = shownQuantity(state, rules.get(s) ?? {});
+      const version = state?.version ?? 0;
+      const last = acked.get(s);
+      if (last && last.v >= version && last.q === quantity) {
+        inSync.push(s);
+        return;
+      }
+      const expected = last ? last.q : null;
+      // Stable across retries of this job (a replay must not apply twice); new for a new job
+      // (a person's retry of a dead letter is a new push) and once anything in it changes.
+      const idempotencyKey = `${channel}:${s}:v${version}:q${quantity}:e${expected ?? 'none'}:j${jobToken}`;
+      items.push({ sku: s, quantity, expected, version, idempotencyKey });
+    });
+    if (inSync.length) {
+      // The channel already shows the right value: a letter a person retried is done too.
+      await core.dead.resolveDelivered(tenant, channel, inSync);
+      await release(inSync.map((s) => ({ sku: s, action: 'done' })));
+    }
+    if (!items.length) return { claimed: skus.length, pushed: 0, inSync: inSync.length };
+
+    const rate = core.rateFor(adapter);
+    const waitMs = await core.scripts.take(k.bucket, rate.requestsPerSecond, rate.burst, 1);
+    if (waitMs > 0) {
+      // Our own budget for this channel is spent: hand the SKUs back and pause the queue.
+      await release(items.map((i) => ({ sku: i.sku, action: 'retry' })), 0);
+      await worker.rateLimit(waitMs);
+      throw Worker.RateLimitError();
+    }
+
+    // The call goes out right after its token is taken (time between the two is jitter the
+    // channel's bucket sees); the audit entry is written alongside, and before any ack.
+    const audited = appendChannelAudit(redis, keys, tenant, 'channel.push', channel, items.map(auditLine));
+    let outcomes: PushOutcome[];
+    try {
+      outcomes = await adapter.push(items);
+    } catch (err) {
+      await audited;
+      return handleCallError(err, job, items, since, release, rate);
+    }
+    await audited;
+    const result = await applyOutcomes(core, { tenant, channel, items, outcomes, since, release });
+    return { claimed: skus.length, pushed: items.length, inSync: inSync.length + result.inSync };
+  }
+
+  async function handleCallError(
+    err: unknown,
+    job: Job<SyncJobData, SyncJobResult>,
+    items: PushItem[],
+    since: Map<string, number>,
+    release: (items: { sku: string; action: 'done' | 'retry' | 'hold'; until?: number }[], delayMs?: number) => Promise<void>,
+    rate: { requestsPerSecond: number; burst: number },
+  ): Promise<SyncJobResult> {
+    const { tenant } = job.data;
+    const cerr = err instanceof ChannelError ? err : new ChannelError(String((err as Error)?.message ?? err), 'transient', { cause: err });
+    const message = cerr.message;
+    const fail = (code: string) => items.map((i) => ({ sku: i.sku, ok: false, error: message, code }));
+    await appendChannelAudit(redis, keys, tenant, 'channel.failed', channel, items.map(auditLine), `${cerr.kind}: ${message}`);
+
+    if (cerr.kind === 'rate_limited') {
+      const ms = Math.max(cerr.retryAfterMs ?? 1000, 1);
+      await core.scripts.take(syncKeys(keys, tenant, channel).bucket, rate.requestsPerSecond, rate.burst, 1, ms);
+      await hooks.pushed({ tenant, channel, items: fail('rate_limited'), throttled: true, callError: message });
+      await release(items.map((i) => ({ sku: i.sku, action: 'retry' })), 0);
+      logger.warn({ channel, retryAfterMs: ms }, 'channel throttled us; pausing its queue');
+      await worker.rateLimit(ms);
+      throw Worker.RateLimitError();
+    }
+    if (cerr.kind === 'transient') {
+      const delay = backoffDelay(job.attemptsMade, settings.backoff);
+      await hooks.pushed({ tenant, channel, items: fail('transient'), callError: message });
+      // Keep the SKUs fenced for this job until its retry: nobody else hammers a failing channel with them.
+      const until = Date.now() + delay + settings.leaseMs;
+      await release(items.map((i) => ({ sku: i.sku, action: 'hold', until })));
+      throw new RetryLater(message, delay, { cause: err });
+    }
+    // auth, validation, not_found on the whole call: no retry will help; a person must look.
+    for (const i of items) {
+      await core.dead.add(tenant, { channel, sku: i.sku, error: message, code: cerr.kind });
+      hooks.deadLettered?.({ channel, sku: i.sku, reason: message });
+    }
+    await hooks.pushed({ tenant, channel, items: fail(cerr.kind), callError: message });
+    await release(items.map((i) => ({ sku: i.sku, action: 'done' })));
+    void since;
+    return { claimed: items.length, pushed: items.length, inSync: 0 };
+  }
+
+  return worker;
+}
+
+export const auditLine = (i: PushItem) => ({ sku: i.sku, quantity: i.quantity, version: i.version });

@@ -1,0 +1,166 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ChannelError } from '../../companion/src/channels/port';
+import { item, shopifyFixture, type ShopifyFixture } from './shopify-helpers';
+
+let f: ShopifyFixture | undefined;
+afterEach(async () => {
+  await f?.close();
+  f = undefined;
+});
+
+async function pushError(p: Promise<unknown>): Promise<ChannelError> {
+  const err = await p.then(() => undefined, (e: unknown) => e);
+  expect(err).toBeInstanceOf(ChannelError);
+  return err as ChannelError;
+}
+
+describe('Shopify adapter against the sandbox over HTTP', () => {
+  it('sets absolute available quantities and reads them back', async () => {
+    f = await shopifyFixture({ listings: [{ sku: 'A', quantity: 5 }, { sku: 'B', quantity: 1 }] });
+    const out = await f.channel.adapter.push([item('A', 12, 5), item('B', 0, null)]);
+    expect(out).toEqual([
+      { sku: 'A', status: 'ok', quantity: 12 },
+      { sku: 'B', status: 'ok', quantity: 0 },
+    ]);
+    expect(f.sandbox.quantities()).toEqual({ A: 12, B: 0 });
+    const read = await f.channel.adapter.read(['A', 'B', 'NOPE']);
+    expect(Object.fromEntries(read)).toEqual({ A: 12, B: 0, NOPE: null });
+  });
+
+  it('answers stale with the current value instead of overwriting a sale it has not heard of', async () => {
+    f = await shopifyFixture({ listings: [{ sku: 'A', quantity: 5 }, { sku: 'B', quantity: 3 }] });
+    await f.sandbox.placeOrder('A', 2); // Shopify now shows 3; Stockline still believes 5
+    const out = await f.channel.adapter.push([item('A', 4, 5), item('B', 7, 3)]);
+    expect(out[0]).toEqual({ sku: 'A', status: 'stale', current: 3 });
+    // The clean row is applied in a follow-up mutation (the failed batch applied nothing).
+    expect(out[1]).toEqual({ sku: 'B', status: 'ok', quantity: 7 });
+    expect(f.sandbox.quantities()).toEqual({ A: 3, B: 7 });
+  });
+
+  it('replays a transport retry of the same push instead of applying it twice', async () => {
+    f = await shopifyFixture({ listings: [{ sku: 'A', quantity: 5 }] });
+    const push = [item('A', 9, 5, 'push-key-1')];
+    const first = await f.channel.adapter.push(push);
+    await f.sandbox.placeOrder('A', 1); // Shopify shows 8 now
+    const retry = await f.channel.adapter.push(push); // same idempotency key → Shopify replays
+    expect(first).toEqual([{ sku: 'A', status: 'ok', quantity: 9 }]);
+    expect(retry).toEqual(first);
+    expect(f.sandbox.quantities()).toEqual({ A: 8 });
+    expect(f.sandbox.stats().writes).toBe(1);
+    const [group] = f.sandbox.adjustments();
+    expect(group!.referenceDocumentUri).toMatch(/^gid:\/\/stockline\/Push\/[0-9a-f-]{36}$/);
+  });
+
+  it('reports unlisted SKUs as not_found and SKUs shared by several variants as validation failures', async () => {
+    f = await shopifyFixture({ listings: [{ sku: 'A', quantity: 5 }] });
+    f.sandbox.addVariant('DUP', 1);
+    f.sandbox.addVariant('DUP', 1, { duplicate: true });
+    f.sandbox.addVariant('ABC', 4); // a prefix match of "AB" in Shopify search must not count
+    const out = await f.channel.adapter.push([item('A', 1), item('MISSING', 1), item('DUP', 1), item('AB', 2)]);
+    expect(out[0]).toEqual({ sku: 'A', status: 'ok', quantity: 1 });
+    expect(out.slice(1).map((o) => (o.status === 'failed' ? o.error.kind : o.status))).toEqual(['not_found', 'validation', 'not_found']);
+    expect(f.sandbox.quantities().ABC).toBe(4);
+  });
+
+  it('maps per-row userErrors to failed outcomes and still applies the valid rows', async () => {
+    f = await shopifyFixture({ listings: [{ sku: 'A', quantity: 5 }] });
+    f.sandbox.addVariant('BUNDLE', 2, { mutable: false });
+    const out = await f.channel.adapter.push([item('A', 6), item('BUNDLE', 1)]);
+    expect(out[0]).toEqual({ sku: 'A', status: 'ok', quantity: 6 });
+    expect(out[1]!.status).toBe('failed');
+    if (out[1]!.status === 'failed') {
+      expect(out[1]!.error.kind).toBe('validation');
+      expect(out[1]!.error.options.channelCode).toBe('NON_MUTABLE_INVENTORY_ITEM');
+    }
+    expect(f.sandbox.quantities()).toEqual({ A: 6, BUNDLE: 2 });
+  });
+
+  it.each([
+    { throttleStatusCode: 200 as const, label: 'THROTTLED at HTTP 200' },
+    { throttleStatusCode: 429 as const, label: 'HTTP 429' },
+  ])('turns $label into rate_limited with retryAfterMs from throttleStatus', async ({ throttleStatusCode }) => {
+    // Bucket of 15 points restoring 5/s: the SKU lookup (2 + 10 × 2 = 22 points) cannot fit.
+    f = await shopifyFixture({ listings: [{ sku: 'A', quantity: 5 }], costBucket: { max: 15, restoreRate: 5 }, throttleStatusCode });
+    const err = await pushError(f.channel.adapter.push([item('A', 1)]));
+    expect(err.kind).toBe('rate_limited');
+    expect(err.options.channelCode).toBe('THROTTLED');
+    // (requested − currently available) / restore rate = (22 − 15) / 5 s.
+    expect(err.retryAfterMs).toBe(1400);
+    expect(f.sandbox.stats().throttled).toBe(1);
+  });
+
+  it('throttles itself from the cost budget before Shopify has to', async () => {
+    f = await shopifyFixture({ listings: [{ sku: 'A', quantity: 5 }], costBucket: { max: 40, restoreRate: 1 } }, { maxBudgetWaitMs: 0 });
+    await f.channel.adapter.push([item('A', 1)]); // lookup (22) + mutation (10): 8 points left
+    const callsBefore = f.sandbox.stats().calls;
+    const err = await pushError(f.channel.adapter.push([item('A', 2)]));
+    expect(err.kind).toBe('rate_limited');
+    expect(err.options.channelCode).toBe('BUDGET');
+    expect(err.retryAfterMs).toBeGreaterThan(0);
+    expect(f.sandbox.stats().calls).toBe(callsBefore);
+    expect(f.sandbox.stats().throttled).toBe(0);
+  });
+
+  it('reports a rejected access token as auth', async () => {
+    f = await shopifyFixture({ listings: [{ sku: 'A', quantity: 5 }] }, { token: 'shpat_wrong' });
+    const err = await pushError(f.channel.adapter.push([item('A', 1)]));
+    expect(err.kind).toBe('auth');
+    expect(err.options.status).toBe(401);
+    expect(err.retryable).toBe(false);
+  });
+
+  it('reports 5xx answers and dropped connections as transient', async () => {
+    f = await shopifyFixture({ listings: [{ sku: 'A', quantity: 5 }], faults: { errorRate: 1 } });
+    const e1 = await pushError(f.channel.adapter.push([item('A', 1)]));
+    expect([e1.kind, e1.options.status]).toEqual(['transient', 503]);
+    f.sandbox.setFaults({ errorRate: 0, outageForMs: 60_000 });
+    const e2 = await pushError(f.channel.adapter.push([item('A', 1)]));
+    expect(e2.kind).toBe('transient');
+    expect(e2.retryable).toBe(true);
+  });
+
+  it('pauses by showing 0 whatever Shopify shows, and relists at given quantities', async () => {
+    f = await shopifyFixture({ listings: [{ sku: 'A', quantity: 5 }] });
+    expect(await f.channel.adapter.pause(['A'])).toEqual([{ sku: 'A', status: 'ok', quantity: 0 }]);
+    expect(f.sandbox.quantities().A).toBe(0);
+    expect(await f.channel.adapter.relist([item('A', 3, 0)])).toEqual([{ sku: 'A', status: 'ok', quantity: 3 }]);
+    const refs = await f.channel.adapter.resolve(['A', 'Z']);
+    expect(refs.get('A')?.ids.inventoryItemId).toMatch(/^gid:\/\/shopify\/InventoryItem\/\d+$/);
+    expect(refs.get('Z')).toBeNull();
+  });
+});
+
+describe('Shopify SKU mapping cache', () => {
+  it('shares resolved SKUs through Redis so another worker does not look them up again', async () => {
+    const { createTestRedis } = await import('../support/redis');
+    const { createKeys } = await import('../../companion/src/ledger/keys');
+    const { createShopifyChannel, shopifySandboxConfig } = await import('../../companion/src/channels/shopify');
+    const t = await createTestRedis();
+    try {
+      f = await shopifyFixture({ listings: [{ sku: 'A', quantity: 5 }, { sku: 'B', quantity: 5 }] });
+      const deps = { redis: t.redis, keys: createKeys({ prefix: t.prefix }), tenant: 'default' };
+      const first = createShopifyChannel(shopifySandboxConfig(f.sandbox), deps);
+      await first.adapter.resolve(['A', 'B', 'GONE']);
+      const calls = f.sandbox.stats().calls;
+      const second = createShopifyChannel(shopifySandboxConfig(f.sandbox), deps);
+      const refs = await second.adapter.resolve(['A', 'B']);
+      expect(refs.get('A')?.ids.inventoryItemId).toMatch(/^gid:\/\/shopify\/InventoryItem\//);
+      expect(f.sandbox.stats().calls).toBe(calls);
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it('looks a SKU up again after Shopify says its inventory item is gone', async () => {
+    f = await shopifyFixture({ listings: [{ sku: 'A', quantity: 5 }] });
+    await f.channel.adapter.resolve(['A']);
+    // The merchant deletes and recreates the product: same SKU, new inventory item.
+    const { inventoryItemId: old } = f.sandbox.addVariant('A', 5);
+    f.sandbox.removeVariant(old);
+    const { inventoryItemId: fresh } = f.sandbox.addVariant('A', 2);
+    const first = await f.channel.adapter.push([item('A', 4)]);
+    expect(first[0]!.status === 'failed' && first[0]!.error.kind).toBe('not_found');
+    expect(await f.channel.adapter.push([item('A', 4)])).toEqual([{ sku: 'A', status: 'ok', quantity: 4 }]);
+    expect((await f.channel.adapter.resolve(['A'])).get('A')?.ids.inventoryItemId).toBe(fresh);
+  });
+});

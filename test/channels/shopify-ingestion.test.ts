@@ -1,0 +1,195 @@
+/**
+ * Shopify orders reach the real ledger through the webhook receiver: duplicated, reordered and
+ * late deliveries change it exactly once; a bad HMAC is refused 401 and changes nothing; our
+ * own pushes (inventory_levels/update echoes) are never read back as changes.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createShopifyChannel, signShopifyWebhook, startShopifySandbox, type ShopifySandboxHandle } from '../../companion/src/channels/shopify';
+import type { ChannelModule, EventSink } from '../../companion/src/channels/port';
+import { createKeys } from '../../companion/src/ledger/keys';
+import { createLedger } from '../../companion/src/ledger/ledger';
+import type { Ledger } from '../../companion/src/ledger/types';
+import { createTestRedis, type TestRedis } from '../support/redis';
+import { item } from './shopify-helpers';
+
+let t: TestRedis;
+let ledger: Ledger;
+let app: FastifyInstance | undefined;
+let sandbox: ShopifySandboxHandle | undefined;
+let channel: ChannelModule;
+let hookUrl: string;
+
+beforeEach(async () => {
+  t = await createTestRedis();
+  ledger = createLedger({ redis: t.redis, keys: createKeys({ prefix: t.prefix }) });
+});
+afterEach(async () => {
+  await sandbox?.close();
+  await app?.close();
+  await t.cleanup();
+  sandbox = app = undefined;
+});
+
+async function start(opts: Parameters<typeof startShopifySandbox>[0], sink?: EventSink) {
+  sandbox = await startShopifySandbox(opts);
+  const keys = createKeys({ prefix: t.prefix });
+  channel = createShopifyChannel(
+    { shop: sandbox.shop, token: sandbox.credentials.token!, locationId: sandbox.locationId, webhookSecret: sandbox.webhookSecret, url: sandbox.url },
+    { redis: t.redis, keys, tenant: 'default' },
+  );
+  app = Fastify();
+  await channel.ingestion.routes!(app, sink ?? ((events) => ledger.applyBatch(events)));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const a = app.server.address();
+  hookUrl = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}/v1/webhooks/shopify`;
+  sandbox.setWebhookUrl(hookUrl);
+  for (const l of opts?.listings ?? []) {
+    await ledger.apply({ id: `seed-${l.sku}`, type: 'stock.adjusted', source: 'manual', occurredAt: new Date(Date.now() - 60_000).toISOString(), sku: l.sku, set: l.quantity, reason: 'count' });
+  }
+}
+
+const stock = async (sku: string) => (await ledger.getStock('default', sku))!;
+const auditTypes = async (sku: string) => (await ledger.listAudit('default', { sku, limit: 100, order: 'asc' })).items.map((e) => e.type);
+
+function post(body: string, headers: Record<string, string>) {
+  return fetch(hookUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+}
+function signedHeaders(topic: string, body: string, secret = sandbox!.webhookSecret) {
+  return {
+    'x-shopify-topic': topic,
+    'x-shopify-hmac-sha256': signShopifyWebhook(body, secret),
+    'x-shopify-webhook-id': randomUUID(),
+    'x-shopify-shop-domain': sandbox!.shop,
+    'x-shopify-triggered-at': new Date().toISOString(),
+  };
+}
+
+describe('Shopify webhooks into the ledger', () => {
+  it('applies duplicated and reordered order deliveries exactly once', async () => {
+    await start({ listings: [{ sku: 'A', quantity: 10 }], faults: { duplicateRate: 1, reorder: true, deliveryDelayMs: 20 } });
+    await sandbox!.placeOrder('A', 1);
+    const o2 = await sandbox!.placeOrder('A', 2);
+    await sandbox!.placeOrder('A', 3);
+    await sandbox!.cancelOrder(o2.orderId!); // its cancel may well arrive before its create
+    await sandbox!.deliveriesIdle();
+    expect(sandbox!.deliveries().filter((d) => d.status === 200)).toHaveLength(10); // 5 webhooks, each twice
+    expect(await stock('A')).toMatchObject({ onHand: 10, committed: 4, available: 6 });
+    const types = await auditTypes('A');
+    expect(types.filter((x) => x === 'order.confirmed')).toHaveLength(3);
+    expect(types.filter((x) => x === 'order.cancelled')).toHaveLength(1);
+  });
+
+  it('nets a cancel delivered before its create to zero', async () => {
+    await start({ listings: [{ sku: 'A', quantity: 10 }] });
+    const created = new Date(Date.now() - 1000).toISOString();
+    const order = { id: 4242, created_at: created, cancelled_at: null, line_items: [{ sku: 'A', quantity: 3 }] };
+    const cancelled = JSON.stringify({ ...order, cancelled_at: new Date().toISOString(), cancel_reason: 'customer' });
+    const create = JSON.stringify(order);
+    expect((await post(cancelled, signedHeaders('orders/cancelled', cancelled))).status).toBe(200);
+    expect(await stock('A')).toMatchObject({ committed: 0, available: 10 });
+    expect((await post(create, signedHeaders('orders/create', create))).status).toBe(200);
+    expect(await stock('A')).toMatchObject({ committed: 0, available: 10 });
+    expect(await auditTypes('A')).toEqual(['stock.adjusted', 'order.confirmed', 'order.cancelled']);
+  });
+
+  it('ignores a late redelivery of an order it already recorded', async () => {
+    await start({ listings: [{ sku: 'A', quantity: 10 }] });
+    const placed = await sandbox!.placeOrder('A', 4);
+    await sandbox!.deliveriesIdle();
+    const before = await stock('A');
+    expect(before).toMatchObject({ committed: 4, available: 6 });
+    // Shopify re-sending the same delivery (same bytes, same webhook id) much later:
+    const [first] = sandbox!.deliveries();
+    expect(sandbox!.redeliver(first!.id)).toBe(true);
+    await sandbox!.deliveriesIdle();
+    // The same order under new delivery ids (an event re-emitted a day late), twice:
+    const order = { id: Number(placed.orderId), created_at: new Date(Date.now() - 3_600_000).toISOString(), line_items: [{ sku: 'A', quantity: 4 }] };
+    const body = JSON.stringify(order);
+    expect((await post(body, signedHeaders('orders/create', body))).status).toBe(200);
+    expect((await post(body, signedHeaders('orders/create', body))).status).toBe(200);
+    expect(sandbox!.deliveries().map((d) => d.status)).toEqual([200, 200]);
+    expect(await stock('A')).toEqual(before);
+    expect((await auditTypes('A')).filter((x) => x === 'order.confirmed')).toHaveLength(1);
+  });
+
+  it('refuses a bad HMAC with 401 and changes nothing', async () => {
+    await start({ listings: [{ sku: 'A', quantity: 10 }] });
+    const before = await stock('A');
+    const body = JSON.stringify({ id: 77, created_at: new Date().toISOString(), line_items: [{ sku: 'A', quantity: 5 }] });
+    const good = signedHeaders('orders/create', body);
+    const cases = [
+      { ...good, 'x-shopify-hmac-sha256': signShopifyWebhook(body, 'not-the-secret') },
+      { ...good, 'x-shopify-hmac-sha256': '' },
+      { ...good, 'x-shopify-hmac-sha256': 'AAAA' },
+    ];
+    for (const headers of cases) {
+      const res = await post(body, headers);
+      expect(res.status).toBe(401);
+    }
+    // Signed for a different body (tampered in transit):
+    const tampered = await post(body.replace('"quantity":5', '"quantity":1'), good);
+    expect(tampered.status).toBe(401);
+    expect(await stock('A')).toEqual(before);
+    expect(await auditTypes('A')).toEqual(['stock.adjusted']);
+  });
+
+  it('answers 500 when the ledger could not record the order, so Shopify retries and it lands once', async () => {
+    let calls = 0;
+    await start(
+      { listings: [{ sku: 'A', quantity: 10 }], webhookRetryDelaysMs: [5, 5, 5] },
+      async (events) => {
+        if (++calls === 1) throw new Error('redis down');
+        return ledger.applyBatch(events);
+      },
+    );
+    await sandbox!.placeOrder('A', 2);
+    await sandbox!.deliveriesIdle();
+    expect(sandbox!.deliveries().map((d) => d.status)).toEqual([500, 200]);
+    expect(await stock('A')).toMatchObject({ committed: 2, available: 8 });
+  });
+
+  it('turns a returned-and-restocked refund into stock.received once, and ignores cancel restocks', async () => {
+    await start({ listings: [{ sku: 'A', quantity: 10 }] });
+    const refund = {
+      id: 501,
+      order_id: 900,
+      created_at: new Date().toISOString(),
+      refund_line_items: [
+        { id: 1, quantity: 2, restock_type: 'return', line_item: { sku: 'A', quantity: 2 } },
+        { id: 2, quantity: 1, restock_type: 'cancel', line_item: { sku: 'A', quantity: 1 } },
+        { id: 3, quantity: 1, restock_type: 'no_restock', line_item: { sku: 'A', quantity: 1 } },
+      ],
+    };
+    const body = JSON.stringify(refund);
+    for (let i = 0; i < 2; i++) expect((await post(body, signedHeaders('refunds/create', body))).status).toBe(200);
+    expect(await stock('A')).toMatchObject({ onHand: 12, available: 12 });
+    expect(await auditTypes('A')).toEqual(['stock.adjusted', 'stock.received']);
+  });
+
+  it('never reads its own pushes back as changes (inventory_levels/update echoes are ignored)', async () => {
+    await start({ listings: [{ sku: 'A', quantity: 10 }], inventoryWebhooks: true });
+    const before = await stock('A');
+    expect(await channel.adapter.push([item('A', 7, 10)])).toEqual([{ sku: 'A', status: 'ok', quantity: 7 }]);
+    await sandbox!.deliveriesIdle();
+    expect(sandbox!.deliveries()).toEqual([expect.objectContaining({ topic: 'inventory_levels/update', status: 200 })]);
+    expect(sandbox!.adjustments()[0]!.referenceDocumentUri).toMatch(/^gid:\/\/stockline\/Push\//);
+    expect(await stock('A')).toEqual(before);
+  });
+
+  it('answers the webhook id it has already processed without touching the ledger again', async () => {
+    let calls = 0;
+    await start({ listings: [{ sku: 'A', quantity: 10 }] }, async (events) => {
+      calls++;
+      return ledger.applyBatch(events);
+    });
+    const body = JSON.stringify({ id: 55, created_at: new Date().toISOString(), line_items: [{ sku: 'A', quantity: 1 }] });
+    const headers = signedHeaders('orders/create', body);
+    const r1 = await post(body, headers);
+    const r2 = await post(body, headers);
+    expect([r1.status, r2.status]).toEqual([200, 200]);
+    expect(await r2.json()).toEqual({ ok: true, duplicate: true });
+    expect(calls).toBe(1);
+  });
+});

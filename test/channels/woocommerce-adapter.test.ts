@@ -1,0 +1,84 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ChannelError } from '../../companion/src/channels/port';
+import { item } from './shopify-helpers';
+import { wooFixture, type WooFixture } from './woocommerce-helpers';
+
+let f: WooFixture | undefined;
+afterEach(async () => {
+  await f?.close();
+  f = undefined;
+});
+
+async function pushError(p: Promise<unknown>): Promise<ChannelError> {
+  const err = await p.then(() => undefined, (e: unknown) => e);
+  expect(err).toBeInstanceOf(ChannelError);
+  return err as ChannelError;
+}
+
+describe('WooCommerce adapter over REST (no plugin)', () => {
+  it('sets stock on simple products and variations through the batch endpoints and reads it back', async () => {
+    f = await wooFixture({ listings: [{ sku: 'A', quantity: 5 }] });
+    f.sandbox.addVariable('SHIRT', [{ sku: 'SHIRT-S', quantity: 1 }, { sku: 'SHIRT-M', quantity: 2 }]);
+    const out = await f.channel.adapter.push([item('A', 9), item('SHIRT-M', 7), item('NOPE', 1)]);
+    expect(out.slice(0, 2)).toEqual([
+      { sku: 'A', status: 'ok', quantity: 9 },
+      { sku: 'SHIRT-M', status: 'ok', quantity: 7 },
+    ]);
+    expect(out[2]!.status === 'failed' && out[2]!.error.kind).toBe('not_found');
+    expect(f.sandbox.quantities()).toEqual({ A: 9, 'SHIRT-S': 1, 'SHIRT-M': 7 });
+    expect(Object.fromEntries(await f.channel.adapter.read(['A', 'SHIRT-M', 'NOPE']))).toEqual({ A: 9, 'SHIRT-M': 7, NOPE: null });
+    const refs = await f.channel.adapter.resolve(['SHIRT-S']);
+    expect(refs.get('SHIRT-S')?.ids).toEqual({ productId: expect.any(String), variationId: expect.any(String) });
+  });
+
+  it('splits a batch the store refuses with 413 and still sets every item', async () => {
+    f = await wooFixture({ listings: Array.from({ length: 30 }, (_, i) => ({ sku: `S${i}`, quantity: 1 })), batchLimit: 8 });
+    const out = await f.channel.adapter.push(Array.from({ length: 30 }, (_, i) => item(`S${i}`, i + 10)));
+    expect(out.every((o) => o.status === 'ok')).toBe(true);
+    expect(f.sandbox.quantities().S29).toBe(39);
+    expect(f.sandbox.stats().writes).toBe(4); // 30 and 15 refused (413); 8 + 7 + 8 + 7 accepted
+  });
+
+  it('reports a wrong consumer secret as auth', async () => {
+    f = await wooFixture({ listings: [{ sku: 'A', quantity: 5 }] }, { secret: 'cs_wrong' });
+    const err = await pushError(f.channel.adapter.push([item('A', 1)]));
+    expect([err.kind, err.options.status, err.options.channelCode]).toEqual(['auth', 401, 'woocommerce_rest_authentication_error']);
+  });
+
+  it('reports 5xx and outages as transient', async () => {
+    f = await wooFixture({ listings: [{ sku: 'A', quantity: 5 }], faults: { errorRate: 1 } });
+    expect((await pushError(f.channel.adapter.push([item('A', 1)]))).kind).toBe('transient');
+    f.sandbox.setFaults({ errorRate: 0, outageForMs: 60_000 });
+    expect((await pushError(f.channel.adapter.push([item('A', 1)]))).kind).toBe('transient');
+  });
+
+  it('signs with query-string keys when asked (a proxy stripping Authorization)', async () => {
+    f = await wooFixture({ listings: [{ sku: 'A', quantity: 5 }], httpsTerminated: true }, { queryStringAuth: true });
+    expect(await f.channel.adapter.push([item('A', 2)])).toEqual([{ sku: 'A', status: 'ok', quantity: 2 }]);
+  });
+});
+
+describe('WooCommerce adapter through the Stockline plugin (compare-and-set)', () => {
+  it('finds the plugin by probing and answers stale instead of overwriting a sale', async () => {
+    f = await wooFixture({ listings: [{ sku: 'A', quantity: 5 }, { sku: 'B', quantity: 5 }], pluginSecret: 'tenant-secret' });
+    await f.sandbox.placeOrder('A', 2); // the store shows 3; Stockline believes 5
+    const out = await f.channel.adapter.push([item('A', 4, 5), item('B', 8, 5), item('C', 1)]);
+    expect(out[0]).toEqual({ sku: 'A', status: 'stale', current: 3 });
+    expect(out[1]).toEqual({ sku: 'B', status: 'ok', quantity: 8 });
+    expect(out[2]!.status === 'failed' && out[2]!.error.kind).toBe('not_found');
+    expect(f.sandbox.quantities()).toEqual({ A: 3, B: 8 });
+  });
+
+  it('falls back to REST when the store has no plugin', async () => {
+    f = await wooFixture({ listings: [{ sku: 'A', quantity: 5 }] }, { pluginSecret: 'tenant-secret', plugin: 'auto' });
+    await f.sandbox.placeOrder('A', 2);
+    // REST cannot compare: the value is written (the order webhook brings the sale in).
+    expect(await f.channel.adapter.push([item('A', 4, 5)])).toEqual([{ sku: 'A', status: 'ok', quantity: 4 }]);
+  });
+
+  it('reports a plugin refusing the signature as auth', async () => {
+    f = await wooFixture({ listings: [{ sku: 'A', quantity: 5 }], pluginSecret: 'tenant-secret' }, { pluginSecret: 'other-secret', plugin: true });
+    const err = await pushError(f.channel.adapter.push([item('A', 1)]));
+    expect([err.kind, err.options.status]).toEqual(['auth', 401]);
+  });
+});

@@ -1,0 +1,124 @@
+/**
+ * WooCommerce order webhooks reach the real ledger: duplicated, reordered and late deliveries
+ * change it exactly once; a bad signature is refused 401 and changes nothing.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createWooCommerceChannel, signWooWebhook, startWooCommerceSandbox, type WooCommerceSandboxHandle } from '../../companion/src/channels/woocommerce';
+import { createKeys } from '../../companion/src/ledger/keys';
+import { createLedger } from '../../companion/src/ledger/ledger';
+import type { Ledger } from '../../companion/src/ledger/types';
+import { createTestRedis, type TestRedis } from '../support/redis';
+
+let t: TestRedis;
+let ledger: Ledger;
+let app: FastifyInstance | undefined;
+let sandbox: WooCommerceSandboxHandle | undefined;
+let hookUrl: string;
+
+beforeEach(async () => {
+  t = await createTestRedis();
+  ledger = createLedger({ redis: t.redis, keys: createKeys({ prefix: t.prefix }) });
+});
+afterEach(async () => {
+  await sandbox?.close();
+  await app?.close();
+  await t.cleanup();
+  sandbox = app = undefined;
+});
+
+async function start(opts: Parameters<typeof startWooCommerceSandbox>[0] = {}) {
+  sandbox = await startWooCommerceSandbox(opts);
+  const channel = createWooCommerceChannel(
+    { url: sandbox.url, key: sandbox.credentials.key!, secret: sandbox.credentials.secret!, webhookSecret: sandbox.webhookSecret },
+    { redis: t.redis, keys: createKeys({ prefix: t.prefix }), tenant: 'default' },
+  );
+  app = Fastify();
+  await channel.ingestion.routes!(app, (events) => ledger.applyBatch(events));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const a = app.server.address();
+  hookUrl = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}/v1/webhooks/woocommerce`;
+  expect(await sandbox.createWebhook(hookUrl)).toEqual({ ok: true, status: 200 }); // the creation ping is answered 200
+  for (const l of opts.listings ?? []) {
+    await ledger.apply({ id: `seed-${l.sku}`, type: 'stock.adjusted', source: 'manual', occurredAt: new Date(Date.now() - 60_000).toISOString(), sku: l.sku, set: l.quantity, reason: 'count' });
+  }
+}
+
+const stock = async (sku: string) => (await ledger.getStock('default', sku))!;
+const auditTypes = async (sku: string) => (await ledger.listAudit('default', { sku, limit: 100, order: 'asc' })).items.map((e) => e.type);
+
+function deliver(order: Record<string, unknown>, topic: string, o: { deliveryId?: string; secret?: string } = {}) {
+  const body = JSON.stringify(order);
+  return fetch(hookUrl, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-wc-webhook-source': sandbox!.siteUrl,
+      'x-wc-webhook-topic': topic,
+      'x-wc-webhook-resource': 'order',
+      'x-wc-webhook-event': topic.split('.')[1]!,
+      'x-wc-webhook-signature': signWooWebhook(body, o.secret ?? sandbox!.webhookSecret),
+      'x-wc-webhook-id': '1',
+      'x-wc-webhook-delivery-id': o.deliveryId ?? Math.random().toString(16).slice(2),
+    },
+    body,
+  });
+}
+const gmt = (msAgo = 0) => new Date(Date.now() - msAgo).toISOString().slice(0, 19);
+const order = (id: number, status: string, qty = 2) => ({ id, status, date_created_gmt: gmt(1000), date_modified_gmt: gmt(), line_items: [{ id: id * 10, sku: 'A', quantity: qty, product_id: 5, variation_id: 0 }] });
+
+describe('WooCommerce webhooks into the ledger', () => {
+  it('applies duplicated and reordered deliveries exactly once', async () => {
+    await start({ listings: [{ sku: 'A', quantity: 10 }], faults: { duplicateRate: 1, reorder: true, deliveryDelayMs: 20 } });
+    await sandbox!.placeOrder('A', 1);
+    const o2 = await sandbox!.placeOrder('A', 2);
+    await sandbox!.placeOrder('A', 3);
+    await sandbox!.cancelOrder(o2.orderId!);
+    await sandbox!.deliveriesIdle();
+    expect(sandbox!.deliveries().filter((d) => d.status === 200)).toHaveLength(8);
+    expect(await stock('A')).toMatchObject({ onHand: 10, committed: 4, available: 6 });
+    const types = await auditTypes('A');
+    expect(types.filter((x) => x === 'order.confirmed')).toHaveLength(3);
+    expect(types.filter((x) => x === 'order.cancelled')).toHaveLength(1);
+  });
+
+  it('nets a cancellation delivered before its creation to zero, and ignores the late creation', async () => {
+    await start({ listings: [{ sku: 'A', quantity: 10 }] });
+    expect((await deliver(order(71, 'cancelled'), 'order.updated')).status).toBe(200);
+    expect((await deliver(order(71, 'processing'), 'order.created')).status).toBe(200);
+    expect(await stock('A')).toMatchObject({ committed: 0, available: 10 });
+    expect(await auditTypes('A')).toEqual(['stock.adjusted', 'order.confirmed', 'order.cancelled']);
+  });
+
+  it('tells apart two orders delivered under the same delivery id (core hashes webhook id + second)', async () => {
+    await start({ listings: [{ sku: 'A', quantity: 10 }] });
+    await deliver(order(81, 'processing', 1), 'order.created', { deliveryId: 'same' });
+    await deliver(order(82, 'processing', 2), 'order.created', { deliveryId: 'same' });
+    await deliver(order(82, 'processing', 2), 'order.created', { deliveryId: 'same' });
+    expect(await stock('A')).toMatchObject({ committed: 3, available: 7 });
+    // A real change of order 82 within the same second still counts.
+    await deliver(order(82, 'cancelled', 2), 'order.created', { deliveryId: 'same' });
+    expect(await stock('A')).toMatchObject({ committed: 1, available: 9 });
+  });
+
+  it('records nothing for orders that moved no stock, and a late completed update changes nothing', async () => {
+    await start({ listings: [{ sku: 'A', quantity: 10 }] });
+    await deliver(order(91, 'pending'), 'order.created');
+    expect(await auditTypes('A')).toEqual(['stock.adjusted']);
+    await deliver(order(91, 'processing'), 'order.updated');
+    await deliver(order(91, 'completed'), 'order.updated');
+    await deliver(order(91, 'processing'), 'order.updated'); // late, out of order
+    expect(await stock('A')).toMatchObject({ committed: 2, available: 8 });
+    expect(await auditTypes('A')).toEqual(['stock.adjusted', 'order.confirmed']);
+  });
+
+  it('refuses a bad signature with 401 and changes nothing', async () => {
+    await start({ listings: [{ sku: 'A', quantity: 10 }] });
+    const before = await stock('A');
+    const res = await deliver(order(99, 'processing'), 'order.created', { secret: 'wrong' });
+    expect(res.status).toBe(401);
+    const unsigned = await fetch(hookUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-wc-webhook-topic': 'order.created' }, body: JSON.stringify(order(99, 'processing')) });
+    expect(unsigned.status).toBe(401);
+    expect(await stock('A')).toEqual(before);
+  });
+});

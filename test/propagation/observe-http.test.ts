@@ -1,0 +1,155 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createKeys, type Keys } from '../../companion/src/ledger/keys';
+import { createMetrics, metricsRoutes, type Metrics } from '../../companion/src/metrics';
+import { createObserver, type Observer } from '../../companion/src/propagation/observer';
+import { channelsRoutes } from '../../companion/src/propagation/routes/channels';
+import { createTestRedis, type TestRedis } from '../support/redis';
+
+const T0 = Date.UTC(2026, 10, 23, 12, 0, 35);
+const config = {
+  tenants: { default: { secret: 's3cret' } },
+  propagation: { lagWarnMs: 2000, lagCriticalMs: 5000, failureRateAlert: 0.01, breakerFailureRate: 0.01, breakerWindowMs: 60_000 },
+};
+const ok = (n: number, lagMs: (i: number) => number) => Array.from({ length: n }, (_, i) => ({ sku: `S${i}`, ok: true, lagMs: lagMs(i) }));
+
+describe('GET /v1/channels and GET /metrics', () => {
+  let t: TestRedis;
+  let keys: Keys;
+  let now = T0;
+  let observer: Observer;
+  let metrics: Metrics;
+  let app: FastifyInstance;
+  const depth: Record<string, number> = { shopify: 7, amazon: 42 };
+  const dead: Record<string, number> = { shopify: 0, amazon: 3 };
+
+  beforeEach(async () => {
+    t = await createTestRedis();
+    keys = createKeys({ prefix: t.prefix });
+    now = T0;
+    metrics = createMetrics();
+    observer = createObserver({
+      redis: t.redis,
+      keys,
+      config,
+      logger: pino({ level: 'silent' }),
+      now: () => now,
+      metrics,
+      channels: ['shopify', 'amazon'],
+      breaker: { cacheMs: 0, minSamples: 20 },
+    });
+    metrics.setChannelSources({
+      channels: () => ['shopify', 'amazon'],
+      queueDepth: (c) => depth[c] ?? 0,
+      deadLetters: (c) => dead[c] ?? 0,
+      breakerState: (c) => observer.breakerState(c),
+    });
+    metrics.setLedgerSource({ redis: t.redis, keys });
+    app = Fastify();
+    await app.register(channelsRoutes, { observer, queueDepth: (c) => depth[c] ?? 0, deadLetters: (c) => dead[c] ?? 0 });
+    await app.register(metricsRoutes, { metrics });
+    await app.ready();
+  });
+  afterEach(async () => {
+    await app.close();
+    await observer.close();
+    await t.cleanup();
+  });
+
+  it('reports every channel in the documented shape with lag, success rate and last error', async () => {
+    await observer.pushed({ tenant: 'default', channel: 'shopify', items: ok(100, (i) => i + 1) });
+    await observer.pushed({
+      tenant: 'default',
+      channel: 'amazon',
+      items: [...ok(3, () => 2500), { sku: 'X', ok: false, error: 'InvalidInput: quantity', code: 'validation' }],
+    });
+    const res = await app.inject({ method: 'GET', url: '/v1/channels' });
+    expect(res.statusCode).toBe(200);
+    const { channels } = res.json() as { channels: Record<string, unknown>[] };
+    expect(channels.map((c) => c.id)).toEqual(['amazon', 'shopify']);
+    const shopify = channels[1]!;
+    expect(Object.keys(shopify).sort()).toEqual(
+      ['breaker', 'deadLetters', 'id', 'lag', 'lagSeries', 'lastError', 'pushes', 'queueDepth', 'state', 'successRate', 'throttledUntil'].sort(),
+    );
+    expect(shopify).toMatchObject({
+      id: 'shopify',
+      state: 'ok',
+      breaker: 'closed',
+      lag: { '1m': { p50: 50, p95: 95, p99: 99, count: 100 }, '5m': { count: 100 }, '60m': { count: 100 } },
+      queueDepth: 7,
+      deadLetters: 0,
+      successRate: 1,
+      lastError: null,
+      pushes: 1,
+      throttledUntil: null,
+    });
+    expect(shopify.lagSeries).toHaveLength(60);
+    expect(channels[0]).toMatchObject({
+      id: 'amazon',
+      state: 'degraded',
+      successRate: 0.75,
+      queueDepth: 42,
+      deadLetters: 3,
+      lastError: { message: 'InvalidInput: quantity', at: new Date(T0).toISOString() },
+    });
+  });
+
+  it('shows a channel as down while its breaker is open, and paused while throttled', async () => {
+    await observer.pushed({ tenant: 'default', channel: 'amazon', items: [], callError: 'ECONNREFUSED' });
+    for (let i = 0; i < 20; i++) await observer.pushed({ tenant: 'default', channel: 'amazon', items: [], callError: 'ECONNREFUSED' });
+    await observer.pushed({ tenant: 'default', channel: 'shopify', items: ok(5, () => 1), throttled: true, retryAfterMs: 2000 });
+    expect(await observer.canPush('amazon')).toBe(false);
+    const { channels } = (await app.inject({ method: 'GET', url: '/v1/channels' })).json() as { channels: Record<string, unknown>[] };
+    expect(channels[0]).toMatchObject({ id: 'amazon', state: 'down', breaker: 'open', successRate: 0, lastError: { message: 'ECONNREFUSED' } });
+    // A throttled call is neither a success nor a failure, and it opens no breaker.
+    expect(channels[1]).toMatchObject({ id: 'shopify', state: 'paused', breaker: 'closed', successRate: 1, throttledUntil: T0 + 2000 });
+  });
+
+  it('does not let per-SKU data errors open the breaker', async () => {
+    for (let i = 0; i < 30; i++) {
+      await observer.pushed({ tenant: 'default', channel: 'shopify', items: [{ sku: `S${i}`, ok: false, error: 'not listed', code: 'not_found' }] });
+    }
+    expect(await observer.canPush('shopify')).toBe(true);
+    await observer.pushed({ tenant: 'default', channel: 'shopify', items: Array.from({ length: 30 }, (_, i) => ({ sku: `S${i}`, ok: false, error: '503', code: 'transient' })) });
+    expect(await observer.canPush('shopify')).toBe(false);
+  });
+
+  it('serves Prometheus metrics: lag histogram, push results, queue depth, dead letters, breaker, incidents, ledger events', async () => {
+    await observer.pushed({ tenant: 'default', channel: 'shopify', items: ok(10, () => 30) });
+    await observer.pushed({ tenant: 'default', channel: 'shopify', items: [{ sku: 'Z', ok: false, error: 'boom', code: 'transient' }] });
+    await observer.pushed({ tenant: 'default', channel: 'amazon', items: ok(4, () => 1), throttled: true });
+    for (let i = 0; i < 21; i++) await observer.pushed({ tenant: 'default', channel: 'amazon', items: [], callError: 'down' });
+    // The ledger's change feed and incident keys, in the format the ledger contract documents.
+    for (const type of ['order.confirmed', 'order.confirmed', 'stock.received']) {
+      await t.redis.xadd(keys.changes('default'), '*', 'event', `e-${Math.random()}`, 'type', type, 'source', 'amazon', 'at', String(T0), 'skus', '["A"]');
+    }
+    await t.redis.hset(keys.incidents('default'), 'i1', '{}', 'i2', '{}');
+    await t.redis.zadd(keys.openIncidents('default'), 1, 'i2');
+
+    const res = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/plain');
+    const body = res.body;
+    expect(body).toContain('stockline_sync_lag_seconds_bucket{le="0.05",channel="shopify"} 10');
+    expect(body).toContain('stockline_sync_lag_seconds_bucket{le="0.025",channel="shopify"} 0');
+    expect(body).toContain('stockline_sync_lag_seconds_count{channel="shopify"} 10');
+    expect(body).toContain('stockline_push_results_total{channel="shopify",result="ok"} 10');
+    expect(body).toContain('stockline_push_results_total{channel="shopify",result="failed"} 1');
+    expect(body).toContain('stockline_push_results_total{channel="amazon",result="throttled"} 4');
+    expect(body).toContain('stockline_queue_depth{channel="amazon"} 42');
+    expect(body).toContain('stockline_dead_letters{channel="amazon"} 3');
+    expect(body).toContain('stockline_breaker_state{channel="amazon"} 2');
+    expect(body).toContain('stockline_breaker_state{channel="shopify"} 0');
+    expect(body).toContain('stockline_ledger_events_total{type="order.confirmed"} 2');
+    expect(body).toContain('stockline_ledger_events_total{type="stock.received"} 1');
+    expect(body).toContain('stockline_oversell_incidents_total{tenant="default"} 2');
+    expect(body).toContain('stockline_oversell_incidents_open{tenant="default"} 1');
+
+    // Counted once: a second scrape after one more event adds exactly one.
+    await t.redis.xadd(keys.changes('default'), '*', 'event', 'e-last', 'type', 'stock.received', 'source', 'manual', 'at', String(T0), 'skus', '["A"]');
+    const again = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(again).toContain('stockline_ledger_events_total{type="stock.received"} 2');
+    expect(again).toContain('stockline_oversell_incidents_total{tenant="default"} 2');
+  });
+});

@@ -147,8 +147,7 @@ final class Checkout {
 	 * @param int       $cycle Cycle.
 	 */
 	private static function held( $order, int $cycle ): void {
-		$order->update_meta_data( OrderHooks::CYCLE_META, (string) $cycle );
-		OrderHooks::mark_held( $order );
+		OrderHooks::mark_held( $order, $cycle );
 	}
 
 	/**

@@ -152,7 +152,9 @@ add_action(
 			'/drain',
 			'POST',
 			static function ( WP_REST_Request $r ) {
-				return \Stockline\Dispatcher::drain( 20000, (bool) $r['force'] );
+				$t      = hrtime( true );
+				$result = \Stockline\Dispatcher::drain( 60000, (bool) $r['force'] );
+				return array_merge( $result, array( 'ms' => ( hrtime( true ) - $t ) / 1e6 ) );
 			}
 		);
 

@@ -33,6 +33,19 @@ add_action(
 		);
 
 		$route(
+			'/users',
+			'POST',
+			static function ( WP_REST_Request $r ) {
+				$existing = get_user_by( 'login', (string) $r['login'] );
+				if ( $existing ) {
+					return array( 'id' => $existing->ID );
+				}
+				$id = wp_insert_user( array( 'user_login' => (string) $r['login'], 'user_pass' => (string) $r['password'], 'user_email' => $r['login'] . '@example.test', 'role' => (string) $r['role'] ) );
+				return is_wp_error( $id ) ? $id : array( 'id' => $id );
+			}
+		);
+
+		$route(
 			'/products',
 			'POST',
 			static function ( WP_REST_Request $r ) {

@@ -13,7 +13,7 @@ export interface PluginFixture {
   sku(label?: string): string;
   product(opts: { sku: string; stock: number; name?: string; manageStock?: boolean; parentId?: number }): Promise<number>;
   productStock(id: number): Promise<number | null>;
-  checkout(lines: Array<{ productId: number; qty: number }>): Promise<{ ok: boolean; orderId: number | null; error?: string; ms: number }>;
+  checkout(lines: Array<{ productId: number; qty: number }>): Promise<{ ok: boolean; orderId: number | null; error?: string; ms: number; guard: { ms: number; outcome: string } | null }>;
   setStatus(orderId: number, status: string): Promise<void>;
   outbox(): Promise<Array<{ id: number; event_id: string; event_type: string; status: string; result: string; attempts: number; payload: any }>>;
   settings(body: Record<string, unknown>): Promise<void>;

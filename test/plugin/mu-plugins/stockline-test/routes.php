@@ -99,10 +99,11 @@ add_action(
 				$started = hrtime( true );
 				$result  = stockline_test_checkout( (array) $r['lines'] );
 				$ms      = ( hrtime( true ) - $started ) / 1e6;
+				$guard   = \Stockline\Hooks\Checkout::$last_guard;
 				if ( is_wp_error( $result ) ) {
-					return array( 'ok' => false, 'error' => $result->get_error_message(), 'orderId' => $result->get_error_data()['orderId'] ?? null, 'ms' => $ms );
+					return array( 'ok' => false, 'error' => $result->get_error_message(), 'orderId' => $result->get_error_data()['orderId'] ?? null, 'ms' => $ms, 'guard' => $guard );
 				}
-				return array( 'ok' => true, 'orderId' => $result->get_id(), 'ms' => $ms );
+				return array( 'ok' => true, 'orderId' => $result->get_id(), 'ms' => $ms, 'guard' => $guard );
 			}
 		);
 

@@ -128,7 +128,7 @@ final class Importer {
 					"SELECT p.ID FROM {$wpdb->posts} p INNER JOIN {$wpdb->postmeta} m ON m.post_id = p.ID AND m.meta_key = '_manage_stock' AND m.meta_value = 'yes'
 					WHERE p.post_type IN ('product', 'product_variation') AND p.post_status NOT IN ('trash', 'auto-draft') AND p.ID > %d ORDER BY p.ID ASC LIMIT %d",
 					(int) $s['cursor'],
-					self::BATCH
+					max( 1, (int) apply_filters( 'stockline_import_batch', self::BATCH ) )
 				)
 			)
 		);

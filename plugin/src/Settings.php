@@ -162,7 +162,7 @@ final class Settings {
 		$id = (string) get_option( self::SITE_ID, '' );
 		if ( '' === $id ) {
 			$id = 'wc' . substr( md5( home_url() . '|' . get_current_blog_id() ), 0, 8 );
-			add_option( self::SITE_ID, $id, '', false );
+			add_option( self::SITE_ID, $id, '', true ); // Autoloaded: every event id needs it.
 		}
 		return $id;
 	}

@@ -61,6 +61,8 @@ export default async function setup(project: TestProject) {
       STOCKLINE_TEST_TOKEN: testToken,
       // Tests run WP-Cron explicitly (GET /wp-cron.php) instead of on random page loads.
       DISABLE_WP_CRON: true,
+      // The companion listens on 127.0.0.1; WP_HTTP_BLOCK_EXTERNAL (set for offline machines) only lets 'localhost' through.
+      WP_ACCESSIBLE_HOSTS: '127.0.0.1',
       WP_DEBUG_DISPLAY: false,
     },
   });

@@ -7,6 +7,7 @@
  * "anonymous" request really is anonymous.
  */
 import { inject } from 'vitest';
+import type { WordPressContext } from './global-wordpress';
 
 const NO_AUTO_LOGIN = 'playground_auto_login_already_happened=1';
 
@@ -15,8 +16,15 @@ export interface Session {
   nonce: string;
 }
 
-export function wp() {
-  return inject('wordpress');
+let given: WordPressContext | undefined;
+
+/** Outside vitest (the benchmark), say which WordPress to talk to. */
+export function useWordPress(context: WordPressContext) {
+  given = context;
+}
+
+export function wp(): WordPressContext {
+  return given ?? inject('wordpress');
 }
 
 function mergeCookies(jar: Map<string, string>, res: Response) {
@@ -95,9 +103,13 @@ export async function adminPage(path: string, session: Session): Promise<{ statu
   return { status: res.status, html: await res.text(), location: res.headers.get('location') };
 }
 
-/** Runs WP-Cron once, as a visit to wp-cron.php does. */
+/**
+ * Runs due WP-Cron events once, the way a system cron job calling wp-cron.php does (without
+ * `doing_wp_cron`, wp-cron.php takes the cron lock itself).
+ */
 export async function runCron(): Promise<void> {
-  await fetch(`${wp().url}/wp-cron.php?doing_wp_cron=${Date.now() / 1000}`, { headers: { cookie: NO_AUTO_LOGIN } });
+  const res = await fetch(`${wp().url}/wp-cron.php`, { headers: { cookie: NO_AUTO_LOGIN } });
+  await res.text();
 }
 
 /** Activates the plugin through the Plugins screen, with its nonce, like an admin clicking "Activate". */

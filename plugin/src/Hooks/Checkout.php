@@ -28,6 +28,14 @@ defined( 'ABSPATH' ) || exit;
 final class Checkout {
 
 	/**
+	 * The last guard call in this request: how long checkout waited for the companion and what
+	 * came of it (held, refused, not_held, failed_open). Kept for logs and tests.
+	 *
+	 * @var array{ms:float, outcome:string}|null
+	 */
+	public static ?array $last_guard = null;
+
+	/**
 	 * Hooks in: classic checkout and the Store API (block checkout). Both run before
 	 * WooCommerce's own reservation and turn an exception into a checkout error.
 	 */
@@ -117,6 +125,11 @@ final class Checkout {
 		$res    = Companion::post_events( $event, Settings::checkout_timeout_ms() );
 		$body   = is_array( $res['body'] ) ? $res['body'] : array();
 		$status = (string) ( $body['status'] ?? '' );
+
+		self::$last_guard = array(
+			'ms'      => $res['ms'],
+			'outcome' => 'refused' === $status ? ( 'insufficient_stock' === ( $body['code'] ?? '' ) ? 'refused' : 'not_held' ) : ( 200 === $res['status'] ? 'held' : 'failed_open' ),
+		);
 		if ( 200 === $res['status'] && in_array( $status, array( 'applied', 'duplicate' ), true ) ) {
 			Outbox::add( $event, Outbox::DELIVERED, $status );
 			self::held( $order, $cycle );
@@ -147,12 +160,11 @@ final class Checkout {
 	 * @param int       $cycle Cycle.
 	 */
 	private static function held( $order, int $cycle ): void {
-		$order->update_meta_data( OrderHooks::CYCLE_META, (string) $cycle );
-		OrderHooks::mark_held( $order );
+		OrderHooks::mark_held( $order, $cycle );
 	}
 
 	/**
-	 * "Sorry, only 1 of "Blue mug" is left…" from the refusal's shortages.
+	 * "Sorry, only 1 of “Blue mug” is left…" from the refusal's shortages.
 	 *
 	 * @param \WC_Order            $order The order.
 	 * @param array<string, mixed> $body  The refused EventResult.
@@ -173,9 +185,9 @@ final class Checkout {
 			$name      = $names[ $sku ] ?? $sku;
 			$parts[]   = 0 === $available
 				/* translators: %s: product name. */
-				? sprintf( __( '"%s" is out of stock', 'stockline' ), $name )
+				? sprintf( __( '“%s” is out of stock', 'stockline' ), $name )
 				/* translators: 1: product name, 2: units left. */
-				: sprintf( _n( 'only %2$d of "%1$s" is left', 'only %2$d of "%1$s" are left', $available, 'stockline' ), $name, $available );
+				: sprintf( _n( 'only %2$d of “%1$s” is left', 'only %2$d of “%1$s” are left', $available, 'stockline' ), $name, $available );
 		}
 		if ( ! $parts ) {
 			return __( 'Sorry, some items in your cart are no longer in stock. Please review your cart.', 'stockline' );

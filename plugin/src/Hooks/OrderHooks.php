@@ -27,8 +27,8 @@ defined( 'ABSPATH' ) || exit;
  */
 final class OrderHooks {
 
-	public const STATE_META = '_stockline_state';
-	public const CYCLE_META = '_stockline_cycle';
+	/** "<state>:<cycle>" in one meta key, so a transition costs one meta write. */
+	public const META = '_stockline_state';
 
 	/** Statuses in which WooCommerce counts the units as sold (it reduces stock in these). */
 	private const PAID = array( 'processing', 'on-hold', 'completed' );
@@ -131,9 +131,10 @@ final class OrderHooks {
 	 * Records that checkout holds the order's units (stock.reserved was stored or sent).
 	 *
 	 * @param \WC_Order $order The order.
+	 * @param int       $cycle The cycle the hold belongs to.
 	 */
-	public static function mark_held( $order ): void {
-		self::set_state( $order, 'held', self::cycle( $order ) );
+	public static function mark_held( $order, int $cycle ): void {
+		self::set_state( $order, 'held', $cycle );
 	}
 
 	/**
@@ -142,7 +143,8 @@ final class OrderHooks {
 	 * @param \WC_Order $order The order.
 	 */
 	public static function cycle( $order ): int {
-		return max( 1, (int) $order->get_meta( self::CYCLE_META, true ) );
+		$parts = explode( ':', (string) $order->get_meta( self::META, true ) );
+		return max( 1, (int) ( $parts[1] ?? 1 ) );
 	}
 
 	/**
@@ -151,7 +153,7 @@ final class OrderHooks {
 	 * @param \WC_Order $order The order.
 	 */
 	public static function state( $order ): string {
-		return (string) $order->get_meta( self::STATE_META, true );
+		return explode( ':', (string) $order->get_meta( self::META, true ) )[0];
 	}
 
 	/**
@@ -235,8 +237,7 @@ final class OrderHooks {
 	 * @param int       $cycle Cycle.
 	 */
 	private static function set_state( $order, string $state, int $cycle ): void {
-		$order->update_meta_data( self::STATE_META, $state );
-		$order->update_meta_data( self::CYCLE_META, (string) $cycle );
+		$order->update_meta_data( self::META, $state . ':' . $cycle );
 		$order->save_meta_data();
 	}
 }

@@ -34,7 +34,8 @@ final class AdminRoutes {
 		$auth = array( self::class, 'can_manage' );
 		register_rest_route(
 			self::NS,
-			'/admin/proxy/(?P<path>v1/[A-Za-z0-9._~:@!$&\'()*+,;=%/-]*)',
+			// WordPress matches routes with "@" as the regex delimiter, so the pattern avoids it.
+			'/admin/proxy/(?P<path>v1(?:/[^?#]*)?)',
 			array(
 				'methods'             => array( 'GET', 'POST', 'PUT', 'DELETE' ),
 				'callback'            => array( self::class, 'proxy' ),

@@ -8,6 +8,7 @@
  * - stockline_test_no_wc: no WooCommerce (for "activates without WooCommerce").
  * - stockline_test_action_scheduler: provide Action Scheduler's functions.
  * - stockline_test_constants: wp-config.php constants to define (name => value).
+ * - stockline_test_filters: filters to pin (filter name => value), e.g. the retry back-off base.
  */
 
 defined( 'ABSPATH' ) || exit;
@@ -16,6 +17,10 @@ foreach ( (array) get_option( 'stockline_test_constants', array() ) as $stocklin
 	if ( ! defined( $stockline_test_name ) ) {
 		define( $stockline_test_name, $stockline_test_value );
 	}
+}
+
+foreach ( (array) get_option( 'stockline_test_filters', array() ) as $stockline_test_filter => $stockline_test_value ) {
+	add_filter( $stockline_test_filter, static fn() => $stockline_test_value, 99 );
 }
 
 if ( ! get_option( 'stockline_test_no_wc' ) ) {

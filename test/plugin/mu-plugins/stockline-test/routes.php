@@ -33,6 +33,19 @@ add_action(
 		);
 
 		$route(
+			'/users',
+			'POST',
+			static function ( WP_REST_Request $r ) {
+				$existing = get_user_by( 'login', (string) $r['login'] );
+				if ( $existing ) {
+					return array( 'id' => $existing->ID );
+				}
+				$id = wp_insert_user( array( 'user_login' => (string) $r['login'], 'user_pass' => (string) $r['password'], 'user_email' => $r['login'] . '@example.test', 'role' => (string) $r['role'] ) );
+				return is_wp_error( $id ) ? $id : array( 'id' => $id );
+			}
+		);
+
+		$route(
 			'/products',
 			'POST',
 			static function ( WP_REST_Request $r ) {
@@ -86,10 +99,11 @@ add_action(
 				$started = hrtime( true );
 				$result  = stockline_test_checkout( (array) $r['lines'] );
 				$ms      = ( hrtime( true ) - $started ) / 1e6;
+				$guard   = \Stockline\Hooks\Checkout::$last_guard;
 				if ( is_wp_error( $result ) ) {
-					return array( 'ok' => false, 'error' => $result->get_error_message(), 'orderId' => $result->get_error_data()['orderId'] ?? null, 'ms' => $ms );
+					return array( 'ok' => false, 'error' => $result->get_error_message(), 'orderId' => $result->get_error_data()['orderId'] ?? null, 'ms' => $ms, 'guard' => $guard );
 				}
-				return array( 'ok' => true, 'orderId' => $result->get_id(), 'ms' => $ms );
+				return array( 'ok' => true, 'orderId' => $result->get_id(), 'ms' => $ms, 'guard' => $guard );
 			}
 		);
 
@@ -152,7 +166,9 @@ add_action(
 			'/drain',
 			'POST',
 			static function ( WP_REST_Request $r ) {
-				return \Stockline\Dispatcher::drain( 20000, (bool) $r['force'] );
+				$t      = hrtime( true );
+				$result = \Stockline\Dispatcher::drain( 60000, (bool) $r['force'] );
+				return array_merge( $result, array( 'ms' => ( hrtime( true ) - $t ) / 1e6 ) );
 			}
 		);
 

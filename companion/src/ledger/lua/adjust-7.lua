@@ -23,9 +23,9 @@ if dup then return dup end
 
 local tx = newTx({ eventId = C.eventId, type = C.type, source = C.source, occurredAt = C.occurredAt, reason = ARGV[14] })
 local s = load(tx, ARGV[10])
-if s.lastSetAt and C.occurredMs < s.lastSetAt then
+if lastSetAt(s) and C.occurredMs < lastSetAt(s) then
   return refuse(tx, 'stale_event', 'this adjustment happened before the last stock count of ' .. s.sku,
-    { lastSetAt = s.lastSetAt })
+    { lastSetAt = lastSetAt(s) })
 end
 if ARGV[13] ~= '' and tonumber(ARGV[13]) ~= s.version then
   return refuse(tx, 'version_conflict', s.sku .. ' is at version ' .. s.version .. ', not ' .. ARGV[13],

@@ -23,7 +23,8 @@ if dup then return dup end
 
 local tx = newTx({ eventId = C.eventId, type = C.type, source = C.source, occurredAt = C.occurredAt, reason = ARGV[14] })
 local s = load(tx, ARGV[10])
-if lastSetAt(s) and C.occurredMs < lastSetAt(s) then
+local occurredMs = tonumber(C.occurredMsStr)
+if lastSetAt(s) and occurredMs < lastSetAt(s) then
   return refuse(tx, 'stale_event', 'this adjustment happened before the last stock count of ' .. s.sku,
     { lastSetAt = lastSetAt(s) })
 end
@@ -35,7 +36,7 @@ local v = tonumber(ARGV[12])
 if ARGV[11] == 'set' then
   touch(tx, s, v - s.onHand)
   s.onHand = v
-  s.setAt = C.occurredMs
+  s.setAt = occurredMs
 else
   s.onHand = s.onHand + v
   touch(tx, s, v)

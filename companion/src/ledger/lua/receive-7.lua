@@ -19,7 +19,8 @@ if dup then return dup end
 
 local tx = newTx({ eventId = C.eventId, type = C.type, source = C.source, occurredAt = C.occurredAt })
 local s = load(tx, ARGV[10])
-if lastSetAt(s) and C.occurredMs < lastSetAt(s) then
+local occurredMs = tonumber(C.occurredMsStr)
+if lastSetAt(s) and occurredMs < lastSetAt(s) then
   return refuse(tx, 'stale_event', 'this receipt happened before the last stock count of ' .. s.sku .. ', which already includes it',
     { lastSetAt = lastSetAt(s) })
 end

@@ -30,8 +30,9 @@ local function readEventArgs()
     idemKey = KEYS[1], audit = KEYS[2], changes = KEYS[3], skuIndex = KEYS[4],
     incidents = KEYS[5], openIncidents = KEYS[6], incidentSeq = KEYS[7],
     eventId = ARGV[1], type = ARGV[2], source = ARGV[3], occurredAt = ARGV[4],
-    occurredMs = tonumber(ARGV[5]), nowMsStr = ARGV[6], nowIso = ARGV[7], nowMs = tonumber(ARGV[6]),
-    idemTtl = tonumber(ARGV[8]), idemTtlStr = ARGV[8], skuPrefix = ARGV[9],
+    -- Numbers stay text until a script needs them (tonumber is a strtod, not free).
+    occurredMsStr = ARGV[5], nowMsStr = ARGV[6], nowIso = ARGV[7],
+    idem = ARGV[8] ~= '0', idemTtlStr = ARGV[8], skuPrefix = ARGV[9],
   }
 end
 
@@ -39,7 +40,7 @@ end
 --- audit entry, and the result is rebuilt from that entry (it carries every SKU's state after the
 --- event), so the result is stored once, in the audit, not twice.
 local function duplicateOf()
-  if C.idemTtl > 0 then
+  if C.idem then
     local auditId = redis.call('GET', C.idemKey)
     if auditId then
       local rows = redis.call('XRANGE', C.audit, auditId, auditId)
@@ -181,7 +182,7 @@ local function openIncident(tx, s, orderId, qty, oversold)
       orders = { order }, openedAt = C.nowIso, resolvedAt = cjson.null,
     }
     redis.call('HSET', C.incidents, id, cjson.encode(inc))
-    redis.call('ZADD', C.openIncidents, C.nowMs, id)
+    redis.call('ZADD', C.openIncidents, C.nowMsStr, id)
     s.incident = id
     push(tx, 'opened', id)
   end
@@ -257,7 +258,7 @@ local function finish(tx)
   local auditId = redis.call('XADD', C.audit, '*', 'e', json)
   redis.call('XADD', C.changes, '*', 'event', m.eventId, 'type', m.type, 'source', m.source, 'at', C.nowMsStr,
     'skus', '[' .. (#skus == 1 and skus[1] or table.concat(skus, ',')) .. ']')
-  if C.idemTtl > 0 then redis.call('SET', C.idemKey, auditId, 'EX', C.idemTtlStr) end
+  if C.idem then redis.call('SET', C.idemKey, auditId, 'EX', C.idemTtlStr) end
   return { 'applied', auditId, json }
 end
 

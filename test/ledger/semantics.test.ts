@@ -76,6 +76,16 @@ describe('orders and holds', () => {
     expect(expired.items[0]).toMatchObject({ source: 'system', reason: 'expired', reservationId: 'cart' });
   });
 
+  it('converts an expired hold the sweeper has not reached yet, and the sweeper then finds nothing to release', async () => {
+    await f.ledger.apply(ev.receive('A', 5));
+    await f.ledger.apply(ev.reserve('cart', [{ sku: 'A', qty: 3 }], { ttlSeconds: 60 }));
+    f.clock.ms += 61_000;
+    const c = await f.ledger.apply(ev.confirm('o1', [{ sku: 'A', qty: 3 }], { reservationId: 'cart' }));
+    expect(c.stock[0]).toMatchObject({ reserved: 0, committed: 3, available: 2 });
+    expect(await f.ledger.sweepExpired()).toBe(0);
+    expect(await stock('A')).toMatchObject({ reserved: 0, committed: 3, available: 2 });
+  });
+
   it('confirms an order whose lines differ from its cart: the whole hold is dropped, the order lines committed', async () => {
     await f.ledger.apply(ev.receive('A', 5));
     await f.ledger.apply(ev.receive('B', 5));

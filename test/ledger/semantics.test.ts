@@ -175,6 +175,14 @@ describe('tenants and reads', () => {
     expect(await f.t.redis.smembers(f.keys.tenants())).toEqual(expect.arrayContaining(['default', 'other']));
   });
 
+  it('judges the same event id separately per tenant', async () => {
+    const e = ev.receive('A', 2);
+    expect(await f.ledger.apply(e)).toMatchObject({ status: 'applied' });
+    expect(await f.ledger.apply({ ...e, tenant: 'shop2' })).toMatchObject({ status: 'applied' });
+    expect(await f.ledger.apply({ ...e, tenant: 'shop2' })).toMatchObject({ status: 'duplicate' });
+    expect(await f.ledger.getStock('shop2', 'A')).toMatchObject({ onHand: 2, version: 1 });
+  });
+
   it('filters and pages the audit newest first', async () => {
     await f.ledger.apply(ev.receive('A', 5));
     await f.ledger.apply(ev.confirm('o1', [{ sku: 'A', qty: 1 }]));

@@ -13,6 +13,7 @@ import { ShopifyCatalog, type AdjustmentGroup } from './catalog';
 import { ShopifyGraphQL } from './graphql';
 import { ShopifyOrders } from './orders';
 import { WebhookOutbox, type DeliveryRecord } from './outbox';
+import { registerShopifyRest } from './rest';
 
 export interface ShopifySandboxOptions {
   port?: number;
@@ -150,6 +151,8 @@ export async function startShopifySandbox(opts: ShopifySandboxOptions = {}): Pro
       return reply.code(out.status).send(out.body);
     },
   );
+
+  registerShopifyRest(app, { catalog, token, faults, stats });
 
   app.get('/_sandbox/quantities', async () => catalog.quantities());
   app.post<{ Body: { sku: string; quantity: number }[] }>('/_sandbox/listings', async (request) => {

@@ -151,6 +151,13 @@ describe('Shopify SKU mapping cache', () => {
     }
   });
 
+  it('looks a SKU up once for a burst of concurrent pushes on a cold cache', async () => {
+    f = await shopifyFixture({ listings: [{ sku: 'A', quantity: 5 }, { sku: 'B', quantity: 5 }] });
+    const out = await Promise.all(Array.from({ length: 20 }, (_, i) => f!.channel.adapter.push([item(i % 2 ? 'A' : 'B', i)])));
+    expect(out.every(([o]) => o!.status === 'ok')).toBe(true);
+    expect(f.sandbox.stats().calls).toBe(2 + 20); // one search per SKU (not per push), twenty mutations
+  });
+
   it('looks a SKU up again after Shopify says its inventory item is gone', async () => {
     f = await shopifyFixture({ listings: [{ sku: 'A', quantity: 5 }] });
     await f.channel.adapter.resolve(['A']);

@@ -171,3 +171,35 @@ describe('Shopify SKU mapping cache', () => {
     expect((await f.channel.adapter.resolve(['A'])).get('A')?.ids.inventoryItemId).toBe(fresh);
   });
 });
+
+describe('Shopify client-credentials grant', () => {
+  it('gets a token from the app credentials and a fresh one when it expires mid-run, without losing a push', async () => {
+    const { createShopifyChannel, startShopifySandbox } = await import('../../companion/src/channels/shopify');
+    const sandbox = await startShopifySandbox({ listings: [{ sku: 'A', quantity: 5 }] });
+    const c = sandbox.credentials;
+    const channel = createShopifyChannel({ shop: c.shop!, clientId: c.clientId, clientSecret: c.clientSecret, locationId: c.locationId!, webhookSecret: 'x', url: c.url });
+    try {
+      expect(await channel.adapter.push([item('A', 3)])).toEqual([{ sku: 'A', status: 'ok', quantity: 3 }]);
+      expect(sandbox.tokensGranted()).toBe(1);
+      sandbox.expireTokens();
+      expect(await channel.adapter.push([item('A', 4)])).toEqual([{ sku: 'A', status: 'ok', quantity: 4 }]);
+      expect(sandbox.tokensGranted()).toBe(2);
+      expect(sandbox.quantities().A).toBe(4);
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('reports refused app credentials as auth', async () => {
+    const { createShopifyChannel, startShopifySandbox } = await import('../../companion/src/channels/shopify');
+    const sandbox = await startShopifySandbox({ listings: [{ sku: 'A', quantity: 5 }] });
+    const c = sandbox.credentials;
+    const channel = createShopifyChannel({ shop: c.shop!, clientId: c.clientId, clientSecret: 'shpss_wrong', locationId: c.locationId!, webhookSecret: 'x', url: c.url });
+    try {
+      const err = await pushError(channel.adapter.push([item('A', 3)]));
+      expect([err.kind, err.options.status, err.options.channelCode]).toEqual(['auth', 400, 'invalid_client']);
+    } finally {
+      await sandbox.close();
+    }
+  });
+});

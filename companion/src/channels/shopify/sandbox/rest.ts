@@ -15,7 +15,7 @@ const CAPACITY = 40;
 
 export function registerShopifyRest(
   app: FastifyInstance,
-  deps: { catalog: ShopifyCatalog; token: string; faults: Faults; stats: SandboxStats; leakPerSecond?: number },
+  deps: { catalog: ShopifyCatalog; validToken: (t: unknown) => boolean; faults: Faults; stats: SandboxStats; leakPerSecond?: number },
 ): void {
   const bucket = new TokenBucket(deps.leakPerSecond ?? 2, CAPACITY);
   const { catalog, stats } = deps;
@@ -23,7 +23,7 @@ export function registerShopifyRest(
   app.addHook('onRequest', async (request, reply) => {
     if (!/^\/admin\/api\/[^/]+\/inventory_levels/.test(request.url)) return;
     stats.calls++;
-    if (request.headers['x-shopify-access-token'] !== deps.token) return reply.code(401).send(INVALID_TOKEN);
+    if (!deps.validToken(request.headers['x-shopify-access-token'])) return reply.code(401).send(INVALID_TOKEN);
     if (deps.faults.throttling && !bucket.tryTake(1)) {
       stats.throttled++;
       return reply

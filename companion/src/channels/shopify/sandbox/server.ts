@@ -23,6 +23,11 @@ export interface ShopifySandboxOptions {
   costBucket?: { max: number; restoreRate: number };
   throttleStatusCode?: 200 | 429;
   accessToken?: string;
+  /** App credentials for the client-credentials grant (POST /admin/oauth/access_token). */
+  clientId?: string;
+  clientSecret?: string;
+  /** Lifetime of granted tokens (Shopify: 24 h). */
+  tokenTtlSeconds?: number;
   locationId?: string;
   /** Delay inside inventorySetQuantities (makes IDEMPOTENCY_CONCURRENT_REQUEST reachable). */
   applyDelayMs?: number;
@@ -49,6 +54,9 @@ export interface ShopifySandboxHandle extends SandboxHandle {
   redeliver(webhookId: string): boolean;
   adjustments(): AdjustmentGroup[];
   setWebhookUrl(url: string): void;
+  /** Expires every token granted so far (the fixed access token stays valid). */
+  expireTokens(): void;
+  tokensGranted(): number;
 }
 
 const INVALID_TOKEN = { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' };
@@ -58,6 +66,11 @@ export async function startShopifySandbox(opts: ShopifySandboxOptions = {}): Pro
   const token = opts.accessToken ?? `shpat_${randomUUID().replace(/-/g, '')}`;
   const webhookSecret = opts.webhookSecret ?? `whsec_${randomUUID().replace(/-/g, '')}`;
   const locationId = opts.locationId ?? 'gid://shopify/Location/1';
+  const clientId = opts.clientId ?? randomUUID().replace(/-/g, '');
+  const clientSecret = opts.clientSecret ?? `shpss_${randomUUID().replace(/-/g, '')}`;
+  const granted = new Map<string, number>(); // token → expiry (ms)
+  let grants = 0;
+  const validToken = (t: unknown) => t === token || (typeof t === 'string' && (granted.get(t) ?? 0) > Date.now());
   let webhookUrl = opts.webhookUrl;
   const faults = new Faults(opts.faults);
   const catalog = new ShopifyCatalog(locationId, ['gid://shopify/Location/2']);
@@ -125,7 +138,7 @@ export async function startShopifySandbox(opts: ShopifySandboxOptions = {}): Pro
     '/admin/api/:version/graphql.json',
     async (request, reply) => {
       stats.calls++;
-      if (request.headers['x-shopify-access-token'] !== token) return reply.code(401).send(INVALID_TOKEN);
+      if (!validToken(request.headers['x-shopify-access-token'])) return reply.code(401).send(INVALID_TOKEN);
       const body = request.body ?? {};
       const out = await gql.run(body.query, body.variables, body.operationName, request.params.version);
       if (out.throttled) {
@@ -152,7 +165,26 @@ export async function startShopifySandbox(opts: ShopifySandboxOptions = {}): Pro
     },
   );
 
-  registerShopifyRest(app, { catalog, token, faults, stats });
+  registerShopifyRest(app, { catalog, validToken, faults, stats });
+
+  // Client-credentials grant (form or JSON body), as for an organisation's own app on its own store.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_r, body, done) =>
+    done(null, Object.fromEntries(new URLSearchParams(body as string))),
+  );
+  app.post<{ Body: Record<string, string> | undefined }>('/admin/oauth/access_token', async (request, reply) => {
+    const b = request.body ?? {};
+    if (b.grant_type !== 'client_credentials') {
+      return reply.code(400).send({ error: 'unsupported_grant_type', error_description: 'grant_type must be client_credentials' });
+    }
+    if (b.client_id !== clientId || b.client_secret !== clientSecret) {
+      return reply.code(400).send({ error: 'invalid_client', error_description: 'Client authentication failed' });
+    }
+    const ttl = opts.tokenTtlSeconds ?? 86_400;
+    const issued = `shpat_${randomUUID().replace(/-/g, '')}`;
+    granted.set(issued, Date.now() + ttl * 1000);
+    grants++;
+    return { access_token: issued, scope: 'read_inventory,write_inventory,read_orders', expires_in: ttl - 1 };
+  });
 
   app.get('/_sandbox/quantities', async () => catalog.quantities());
   app.post<{ Body: { sku: string; quantity: number }[] }>('/_sandbox/listings', async (request) => {
@@ -178,7 +210,7 @@ export async function startShopifySandbox(opts: ShopifySandboxOptions = {}): Pro
     shop,
     locationId,
     webhookSecret,
-    credentials: { shop, token, locationId, webhookSecret, url },
+    credentials: { shop, token, clientId, clientSecret, locationId, webhookSecret, url },
     quantities: () => catalog.quantities(),
     seed: (listings) => {
       for (const l of listings) catalog.upsert(l.sku, l.quantity);
@@ -196,6 +228,10 @@ export async function startShopifySandbox(opts: ShopifySandboxOptions = {}): Pro
     setWebhookUrl: (u) => {
       webhookUrl = u;
     },
+    expireTokens: () => {
+      for (const t of granted.keys()) granted.set(t, 0);
+    },
+    tokensGranted: () => grants,
     close: async () => {
       outbox.close();
       await app.close();

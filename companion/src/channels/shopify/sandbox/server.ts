@@ -44,6 +44,8 @@ export interface ShopifySandboxHandle extends SandboxHandle {
   locationId: string;
   webhookSecret: string;
   cancelOrder(orderId: string | number): Promise<boolean>;
+  /** Ships the whole order (sends fulfillments/create). */
+  fulfillOrder(orderId: string | number): Promise<boolean>;
   /** A second variant with an existing SKU, or an item that cannot be set (bundle parent). */
   addVariant(sku: string, quantity: number, opts?: { duplicate?: boolean; mutable?: boolean }): { inventoryItemId: string };
   removeVariant(inventoryItemId: string): void;
@@ -131,6 +133,13 @@ export async function startShopifySandbox(opts: ShopifySandboxOptions = {}): Pro
     return true;
   };
 
+  const fulfillOrder = async (orderId: string | number): Promise<boolean> => {
+    const f = orders.fulfill(Number(orderId));
+    if (!f) return false;
+    sendWebhook('fulfillments/create', f);
+    return true;
+  };
+
   const app = Fastify({ logger: false });
   faults.install(app, (reply) => reply.code(503).send({ errors: 'Service Unavailable' }));
 
@@ -195,6 +204,7 @@ export async function startShopifySandbox(opts: ShopifySandboxOptions = {}): Pro
   app.post<{ Body: Partial<FaultConfig> & { outageForMs?: number } }>('/_sandbox/faults', async (request) => faults.set(request.body ?? {}));
   app.post<{ Body: { sku: string; qty: number } }>('/_sandbox/orders', async (request) => placeOrder(request.body.sku, request.body.qty));
   app.post<{ Params: { id: string } }>('/_sandbox/orders/:id/cancel', async (request) => ({ cancelled: await cancelOrder(request.params.id) }));
+  app.post<{ Params: { id: string } }>('/_sandbox/orders/:id/fulfill', async (request) => ({ fulfilled: await fulfillOrder(request.params.id) }));
   app.get('/_sandbox/stats', async () => stats);
   app.get('/_sandbox/adjustments', async () => catalog.adjustments);
   app.get('/_sandbox/webhooks', async () => ({ deliveries: outbox.log, disabled: outbox.disabled }));
@@ -219,6 +229,7 @@ export async function startShopifySandbox(opts: ShopifySandboxOptions = {}): Pro
     removeVariant: (id) => catalog.remove(id),
     placeOrder,
     cancelOrder,
+    fulfillOrder,
     setFaults: (f) => faults.set(f),
     stats: () => ({ ...stats }),
     deliveriesIdle: () => outbox.idle(),

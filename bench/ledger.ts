@@ -51,6 +51,7 @@ async function startRedis(): Promise<{ url: string; stop(): void }> {
   });
   const url = `redis://127.0.0.1:${port}`;
   const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  probe.on('error', () => {}); // refused connections while redis-server boots are expected
   for (let i = 0; ; i++) {
     try {
       await probe.connect();

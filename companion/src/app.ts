@@ -39,6 +39,8 @@ export async function buildApp({ config, redis, ledger, logger, plugins = [] }: 
     loggerInstance: logger ?? createLogger({ level: config.logLevel }),
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: 'x-request-id',
+    // One line per request drowns the status lines; request logs appear at debug level.
+    disableRequestLogging: !['debug', 'trace'].includes(config.logLevel),
     // A 100-character SKU, percent-encoded, can be ~1,200 characters of path parameter.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1500 },
   }) as unknown as FastifyInstance;

@@ -110,7 +110,8 @@ function reader(env: Env) {
       parsed = undefined;
     }
     if (!parsed || !protocols.includes(parsed.protocol)) {
-      fail(name, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}; it is "${v}".`);
+      // The value is not quoted: URLs often carry credentials (redis://:password@…, webhook tokens).
+      fail(name, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}.`);
     }
     return v;
   };
@@ -126,21 +127,23 @@ function tenants(r: Reader): Record<string, { secret: string }> {
   };
   const list = r.raw('STOCKLINE_TENANT_SECRETS');
   if (list === undefined) return out;
-  for (const pair of list
+  const pairs = list
     .split(',')
     .map((p) => p.trim())
-    .filter(Boolean)) {
+    .filter(Boolean);
+  pairs.forEach((pair, i) => {
     const at = pair.indexOf(':');
     const tenant = at > 0 ? pair.slice(0, at) : '';
     const secret = at > 0 ? pair.slice(at + 1) : '';
     if (!TENANT_RE.test(tenant) || secret.length < MIN_SECRET_LENGTH) {
+      // Names the entry by position, never by content: it may hold a secret.
       r.fail(
         'STOCKLINE_TENANT_SECRETS',
-        `must be a comma-separated list of tenant:secret pairs (tenant in lower-case letters, digits, _ or -; secret at least ${MIN_SECRET_LENGTH} characters); "${tenant || pair.slice(0, 20)}" is not.`,
+        `must be a comma-separated list of tenant:secret pairs (tenant in lower-case letters, digits, _ or -; secret at least ${MIN_SECRET_LENGTH} characters); entry ${i + 1} is not.`,
       );
     }
     out[tenant] = { secret };
-  }
+  });
   return out;
 }
 

@@ -111,7 +111,12 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   let stopping = false;
+  let firstSignalAt = 0;
   const shutdown = (signal: NodeJS.Signals) => {
+    // `npm start` forwards the signal and the terminal sends it to the whole process group,
+    // so the same stop request can arrive twice at once; only a later one means "now".
+    if (stopping && Date.now() - firstSignalAt < 2000) return;
+    firstSignalAt ||= Date.now();
     if (stopping) {
       logger.warn({ signal }, 'second signal: exiting now');
       process.exit(1);

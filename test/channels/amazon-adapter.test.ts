@@ -98,6 +98,24 @@ describe('Amazon adapter', () => {
     expect(sb.stats().calls).toBe(5 * (3 - refused.length));
   });
 
+  it('paces to the rate Amazon declares in x-amzn-RateLimit-Limit', async () => {
+    // This seller is granted 2 PATCH/s instead of 5.
+    const a = await setup({ rateScale: 0.4 });
+    sb.seed(Array.from({ length: 10 }, (_, i) => ({ sku: `S${i}`, quantity: 1 })));
+    const outcomes = await a.pushMany(Array.from({ length: 10 }, (_, i) => item(`S${i}`, 3)));
+    expect(outcomes.filter((o) => o.status !== 'ok')).toEqual([]);
+    expect(sb.stats().throttled).toBe(0);
+    expect(a.client.declaredRates.get('patchListingsItem')).toBe(2);
+  });
+
+  it('confirms pending SKUs through an ordinary read too', async () => {
+    const a = await setup({ applyDelayMs: 20 });
+    await a.push([item('MUG-1', 6)]);
+    expect(a.pendingSkus()).toEqual(['MUG-1']);
+    await vi.waitFor(async () => expect((await a.read(['MUG-1'])).get('MUG-1')).toBe(6), { timeout: 2000, interval: 20 });
+    expect(a.pendingSkus()).toEqual([]);
+  });
+
   it('refuses a push larger than its batch size', async () => {
     const a = await setup();
     await expect(a.push(Array.from({ length: 6 }, (_, i) => item(`S${i}`, 1)))).rejects.toMatchObject({ kind: 'validation' });

@@ -17,7 +17,9 @@ import {
 import type { EventSink } from '../../companion/src/channels/port';
 import { createKeys } from '../../companion/src/ledger/keys';
 import { createLedger } from '../../companion/src/ledger/ledger';
-import type { StockEvent } from '../../companion/src/schemas/events';
+import { Value } from '@sinclair/typebox/value';
+import '../../companion/src/http/formats';
+import { StockEvent } from '../../companion/src/schemas/events';
 import { createTestRedis } from '../support/redis';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -36,6 +38,8 @@ async function createBooks(seed: Record<string, number>) {
   await ledger.applyBatch(Object.entries(seed).map(([sku, qty]): StockEvent => ({ id: `seed-${sku}`, type: 'stock.received', source: 'manual', occurredAt: at, sku, qty })));
   const applied: StockEvent[] = [];
   const sink: EventSink = async (events) => {
+    // Every event must pass the edge's own contract (what POST /v1/events would accept).
+    for (const e of events) expect([...Value.Errors(StockEvent, e)].map((x) => `${x.path} ${x.message}`), e.id).toEqual([]);
     const results = await ledger.applyBatch(events);
     results.forEach((r, i) => r.status === 'applied' && applied.push(events[i]!));
     return results;

@@ -46,6 +46,6 @@ for _, sku in ipairs(skus) do
   touch(tx, s, qty[sku])
 end
 local expiresAt = C.nowMs + ttl * 1000
-redis.call('HSET', resKey, 'lines', encodeLines(skus, qty), 'expiresAt', expiresAt, 'source', C.source, 'eventId', C.eventId)
+redis.call('HSET', resKey, 'lines', encodeLines(skus, qty), 'expiresAt', expiresAt, 'source', C.source)
 redis.call('ZADD', expiryKey, expiresAt, reservationId)
 return finish(tx)

@@ -24,13 +24,15 @@ local function jstr(v)
 end
 
 --- Standard layout of event scripts: KEYS[1..7] and ARGV[1..9].
+--- (One table constructor: sized once, no rehash per field on this per-event path.)
 local function readEventArgs()
-  C.idemKey, C.audit, C.changes, C.skuIndex = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-  C.incidents, C.openIncidents, C.incidentSeq = KEYS[5], KEYS[6], KEYS[7]
-  C.eventId, C.type, C.source, C.occurredAt = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-  C.occurredMs, C.nowMsStr, C.nowIso = tonumber(ARGV[5]), ARGV[6], ARGV[7]
-  C.nowMs = tonumber(ARGV[6])
-  C.idemTtl, C.skuPrefix = tonumber(ARGV[8]), ARGV[9]
+  C = {
+    idemKey = KEYS[1], audit = KEYS[2], changes = KEYS[3], skuIndex = KEYS[4],
+    incidents = KEYS[5], openIncidents = KEYS[6], incidentSeq = KEYS[7],
+    eventId = ARGV[1], type = ARGV[2], source = ARGV[3], occurredAt = ARGV[4],
+    occurredMs = tonumber(ARGV[5]), nowMsStr = ARGV[6], nowIso = ARGV[7], nowMs = tonumber(ARGV[6]),
+    idemTtl = tonumber(ARGV[8]), skuPrefix = ARGV[9],
+  }
 end
 
 --- A repeated event id returns the first result: the idempotency key holds the id of the event's
@@ -74,7 +76,7 @@ local function load(tx, sku)
   }
   if s.paused == '' then s.paused = false end
   if s.incident == '' then s.incident = false end
-  s.b1, s.b2, s.b3 = s.onHand, s.committed, s.reserved
+  s.b1, s.b2, s.b3, s.p0, s.i0 = s.onHand, s.committed, s.reserved, s.paused, s.incident
   tx.cache[sku] = s
   tx.loaded[#tx.loaded + 1] = s
   return s
@@ -215,9 +217,14 @@ local function finish(tx)
     resolveIfBack(tx, s)
     s.version = s.version + 1
     s.updatedAt = C.nowIso
-    redis.call('HSET', s.key, 'onHand', s.onHand, 'committed', s.committed, 'reserved', s.reserved,
-      'version', s.version, 'updatedAt', s.updatedAt, 'paused', s.paused or '', 'incident', s.incident or '')
-    if s.setAt then redis.call('HSET', s.key, 'lastSetAt', s.setAt) end
+    if s.paused == s.p0 and s.incident == s.i0 and not s.setAt then
+      redis.call('HSET', s.key, 'onHand', s.onHand, 'committed', s.committed, 'reserved', s.reserved,
+        'version', s.version, 'updatedAt', s.updatedAt)
+    else
+      redis.call('HSET', s.key, 'onHand', s.onHand, 'committed', s.committed, 'reserved', s.reserved,
+        'version', s.version, 'updatedAt', s.updatedAt, 'paused', s.paused or '', 'incident', s.incident or '',
+        'lastSetAt', s.setAt or s.lastSetAt or '')
+    end
     if not s.exists then redis.call('ZADD', C.skuIndex, 0, s.sku) end
     skus[i] = jstr(s.sku)
     lines[i] = string.format(LINE_JSON, skus[i], s.qty and ('"qty":' .. s.qty .. ',') or '',

@@ -171,4 +171,14 @@ describe('WooCommerce webhooks into the ledger', () => {
     await stop();
     expect(await stock('A')).toMatchObject({ committed: 4 });
   });
+
+  it('never reads its own stock writes back as changes (product.updated echoes are ignored)', async () => {
+    await start({ listings: [{ sku: 'A', quantity: 10 }], productWebhooks: true });
+    const before = await stock('A');
+    const out = await channel.adapter.push([{ sku: 'A', quantity: 7, expected: 10, version: 1, idempotencyKey: 'k1' }]);
+    expect(out).toEqual([{ sku: 'A', status: 'ok', quantity: 7 }]);
+    await sandbox!.deliveriesIdle();
+    expect(sandbox!.deliveries()).toEqual([expect.objectContaining({ topic: 'product.updated', status: 200 })]);
+    expect(await stock('A')).toEqual(before);
+  });
 });

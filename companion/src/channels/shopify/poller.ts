@@ -3,7 +3,7 @@
  * be a day late, and stop after 8 failed tries). Every interval this reads
  * `orders(query: "updated_at:>='<cursor − overlap>'", sortKey: UPDATED_AT)` page by page and
  * records the same events the webhooks would — same ids, so whichever comes second is a
- * duplicate. The cursor (newest updatedAt seen) only moves after the sink accepted the page.
+ * duplicate. The cursor (newest updatedAt seen) moves after each page the sink accepted.
  */
 import type { EventSink } from '../port';
 import type { ShopifyClient } from './client';
@@ -65,9 +65,10 @@ export class ShopifyOrderPoller {
       if (events.length) await sink(events);
       sent += events.length;
       for (const o of data.orders.nodes) if (Date.parse(o.updatedAt) > Date.parse(newest)) newest = o.updatedAt;
+      // Oldest first, so everything up to this page is recorded: a pass cut short by throttling resumes here.
+      await this.opts.cursor.set(newest);
       after = data.orders.pageInfo.hasNextPage ? data.orders.pageInfo.endCursor : null;
     } while (after);
-    await this.opts.cursor.set(newest);
     return sent;
   }
 }

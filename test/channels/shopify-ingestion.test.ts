@@ -211,10 +211,17 @@ describe('Shopify webhooks into the ledger', () => {
     expect(types.filter((x) => x === 'order.cancelled')).toHaveLength(1);
   });
 
-  it('pages through more orders than one poll page holds', async () => {
+  it('pages through more orders than one poll page holds, and a pass cut short resumes without double counting', async () => {
     await start({ listings: [{ sku: 'A', quantity: 100 }] }, undefined, false);
     for (let i = 0; i < 23; i++) await sandbox!.placeOrder('A', 1);
-    expect(await channel.poller.pollOnce((events) => ledger.applyBatch(events))).toBe(23);
+    let pages = 0;
+    const failing: EventSink = async (events) => {
+      if (++pages === 2) throw new Error('ledger unavailable');
+      return ledger.applyBatch(events);
+    };
+    await expect(channel.poller.pollOnce(failing)).rejects.toThrow('ledger unavailable');
+    expect(await stock('A')).toMatchObject({ committed: 10 }); // the first page of 10
+    await channel.poller.pollOnce((events) => ledger.applyBatch(events));
     expect(await stock('A')).toMatchObject({ committed: 23 });
   });
 

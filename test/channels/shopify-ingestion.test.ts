@@ -212,7 +212,8 @@ describe('Shopify webhooks into the ledger', () => {
   });
 
   it('pages through more orders than one poll page holds, and a pass cut short resumes without double counting', async () => {
-    await start({ listings: [{ sku: 'A', quantity: 100 }] }, undefined, false);
+    // Five poll pages of ~340 points each: a Plus-sized bucket so the test is about resuming, not throttling.
+    await start({ listings: [{ sku: 'A', quantity: 100 }], costBucket: { max: 5000, restoreRate: 1000 } }, undefined, false);
     for (let i = 0; i < 23; i++) await sandbox!.placeOrder('A', 1);
     let pages = 0;
     const failing: EventSink = async (events) => {

@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../companion/src/app';
 import { createLedger } from '../../companion/src/ledger/ledger';
 import { createLogger } from '../../companion/src/logger';
-import { apiFixture, events, OTHER_SECRET, type ApiFixture } from './helpers';
+import { sign } from '../../companion/src/http/signature';
+import { ADMIN_TOKEN, apiFixture, events, OTHER_SECRET, SECRET, type ApiFixture } from './helpers';
 
 describe('HTTP API happy paths', () => {
   let f: ApiFixture;
@@ -218,7 +219,7 @@ describe('buildApp wiring', () => {
     }
   });
 
-  it('is not ready while Redis cannot be reached', async () => {
+  it('is not ready while Redis cannot be reached, and answers 503 with Retry-After instead of failing obscurely', async () => {
     const f = await apiFixture();
     const dead = new Redis('redis://127.0.0.1:1', {
       lazyConnect: true,
@@ -236,6 +237,20 @@ describe('buildApp wiring', () => {
       const res = await app.inject({ url: '/readyz' });
       expect(res.statusCode).toBe(503);
       expect(res.json()).toEqual({ status: 'not_ready', checks: { redis: false, ledger: false } });
+      const read = await app.inject({ url: '/v1/stock/ANY', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      expect(read.statusCode).toBe(503);
+      expect(read.headers['retry-after']).toBe('1');
+      expect(read.json()).toEqual({ code: 'unavailable', message: expect.stringContaining('retry') });
+      const payload = JSON.stringify(events.received('ANY', 1));
+      const write = await app.inject({
+        method: 'POST',
+        url: '/v1/events',
+        headers: { 'content-type': 'application/json', 'x-stockline-signature': sign(SECRET, payload) },
+        payload,
+      });
+      expect(write.statusCode).toBeGreaterThanOrEqual(500);
+      expect(write.headers['retry-after']).toBe('1');
+      expect(write.body).not.toMatch(/redis|script|\{default\}/i);
     } finally {
       await app.close();
       dead.disconnect();

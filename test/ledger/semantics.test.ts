@@ -76,6 +76,30 @@ describe('orders and holds', () => {
     expect(expired.items[0]).toMatchObject({ source: 'system', reason: 'expired', reservationId: 'cart' });
   });
 
+  it('confirms an order whose lines differ from its cart: the whole hold is dropped, the order lines committed', async () => {
+    await f.ledger.apply(ev.receive('A', 5));
+    await f.ledger.apply(ev.receive('B', 5));
+    await f.ledger.apply(ev.reserve('cart', [{ sku: 'A', qty: 2 }, { sku: 'B', qty: 1 }]));
+    const c = await f.ledger.apply(ev.confirm('o1', [{ sku: 'A', qty: 3 }], { reservationId: 'cart' }));
+    expect(c.status).toBe('applied');
+    expect(await stock('A')).toMatchObject({ reserved: 0, committed: 3, available: 2 });
+    expect(await stock('B')).toMatchObject({ reserved: 0, committed: 0, available: 5 });
+    expect(await f.ledger.apply(ev.release('cart'))).toMatchObject({ status: 'refused', code: 'unknown_reservation' });
+  });
+
+  it('merges per-line marketplace confirmations of one order and skips a redelivered line', async () => {
+    await f.ledger.apply(ev.receive('A', 5));
+    await f.ledger.apply(ev.receive('B', 5));
+    await f.ledger.apply(ev.confirm('amz-9', [{ sku: 'A', qty: 1 }], { source: 'amazon', id: 'amazon:amz-9:A:Unshipped' }));
+    await f.ledger.apply(ev.confirm('amz-9', [{ sku: 'B', qty: 2 }], { source: 'amazon', id: 'amazon:amz-9:B:Unshipped' }));
+    const again = await f.ledger.apply(ev.confirm('amz-9', [{ sku: 'A', qty: 1 }], { source: 'amazon', id: 'amazon:amz-9:A:Unshipped-2' }));
+    expect(again.status).toBe('duplicate');
+    expect(await stock('A')).toMatchObject({ committed: 1 });
+    await f.ledger.apply(ev.cancel('amz-9', { source: 'amazon' }));
+    expect(await stock('A')).toMatchObject({ committed: 0, available: 5 });
+    expect(await stock('B')).toMatchObject({ committed: 0, available: 5 });
+  });
+
   it('replaces the lines of a live reservation when the same reservation id is reserved again', async () => {
     await f.ledger.apply(ev.receive('A', 3));
     await f.ledger.apply(ev.reserve('cart', [{ sku: 'A', qty: 3 }]));

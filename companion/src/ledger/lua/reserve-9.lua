@@ -45,7 +45,7 @@ for _, sku in ipairs(skus) do
   s.reserved = s.reserved + qty[sku]
   touch(tx, s, qty[sku])
 end
-local expiresAt = C.nowMs + ttl * 1000
-redis.call('HSET', resKey, 'lines', encodeLines(skus, qty), 'expiresAt', expiresAt, 'source', C.source, 'eventId', C.eventId)
+local expiresAt = int(tonumber(C.nowMsStr) + ttl * 1000)
+redis.call('HSET', resKey, 'lines', encodeLines(skus, qty), 'expiresAt', expiresAt, 'source', C.source)
 redis.call('ZADD', expiryKey, expiresAt, reservationId)
 return finish(tx)

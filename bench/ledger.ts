@@ -11,7 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -203,13 +203,16 @@ async function main() {
     p99ReserveUnder2msAtHalfPeak: halfLoad.p99Ms < 2,
   };
   console.log('targets:', targets);
+  // Shared machines swing by 5× between runs; the load average says how busy this one was.
+  const machine = { cpus: cpus().length, loadAverage: loadavg().map((l) => round(l)) };
+  console.log('machine:', machine);
 
   const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'ledger.json');
   mkdirSync(dirname(out), { recursive: true });
   const redisVersion = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1];
   writeFileSync(
     out,
-    `${JSON.stringify({ at: new Date().toISOString(), command: 'npm run bench -- ledger', redisVersion, concurrency: CONCURRENCY, opsPerRow: OPS, rows: table, ratioToRaw: ratios, bytesPerEvent: memory, targets }, null, 2)}\n`,
+    `${JSON.stringify({ at: new Date().toISOString(), command: 'npm run bench -- ledger', redisVersion, concurrency: CONCURRENCY, opsPerRow: OPS, machine, rows: table, ratioToRaw: ratios, bytesPerEvent: memory, targets }, null, 2)}\n`,
   );
   console.log(`wrote ${out}`);
   await redis.quit();

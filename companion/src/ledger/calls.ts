@@ -80,7 +80,7 @@ export function eventCall(ctx: CallContext, event: StockEvent): ScriptCall {
       return {
         name: 'reserve-9',
         keys: [...k, keys.reservation(tenant, event.reservationId), ctx.fixed.reservationExpiry],
-        args: [...a, event.reservationId, event.ttlSeconds ?? 900, ...flatLines(event.lines)],
+        args: [...a, event.reservationId, ctx.nowMs + (event.ttlSeconds ?? 900) * 1000, ...flatLines(event.lines)],
       };
     case 'stock.released':
       return {

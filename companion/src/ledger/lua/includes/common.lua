@@ -4,8 +4,8 @@
 
   A "tx" is one ledger event inside a script: it loads SKU hashes once, lets the script change the
   cached numbers, then `finish` writes every touched SKU (version + 1, updatedAt), resolves oversell
-  incidents whose SKU has stock again, appends one audit entry and one change-feed entry and keeps
-  the result for the idempotency window. Nothing is written before the script has decided to apply,
+  incidents whose SKU has stock again, appends one audit entry and one change-feed entry and points
+  the event id at that audit entry for the idempotency window. Nothing is written before the script has decided to apply,
   so a refusal changes nothing.
 
   SKU keys are `C.skuPrefix .. sku` (keys.sku(tenant, '') + sku, built by keys.ts). Scripts derive
@@ -23,8 +23,8 @@ local function jstr(v)
   return '"' .. v .. '"'
 end
 
---- Standard layout of event scripts: KEYS[1..7] and ARGV[1..9].
---- (One table constructor: sized once, no rehash per field on this per-event path.)
+--- Standard layout of event scripts: KEYS[1..7] and ARGV[1..9]. Built with one table
+--- constructor, which sizes the table once (assigning field by field would rehash it five times).
 local function readEventArgs()
   C = {
     idemKey = KEYS[1], audit = KEYS[2], changes = KEYS[3], skuIndex = KEYS[4],

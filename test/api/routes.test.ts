@@ -105,6 +105,23 @@ describe('HTTP API happy paths', () => {
     expect(page2.items[0].type).toBe('stock.received');
   });
 
+  it('lists channel entries other parts append to the audit stream, even an incomplete one', async () => {
+    await f.post(events.received('CH-1', 1));
+    const audit = f.keys.audit('default');
+    const push = {
+      type: 'channel.push',
+      channel: 'shopify',
+      at: new Date().toISOString(),
+      lines: [{ sku: 'CH-1', quantity: 1, version: 1 }],
+    };
+    await f.t.redis.xadd(audit, '*', 'e', JSON.stringify(push));
+    await f.t.redis.xadd(audit, '*', 'e', JSON.stringify({ type: 'channel.ack', channel: 'shopify', lines: [{ sku: 'CH-1' }] }));
+    const res = await f.admin('GET', '/v1/audit?channel=shopify&order=asc');
+    expect(res.statusCode).toBe(200);
+    expect(res.json().items.map((e: { type: string }) => e.type)).toEqual(['channel.push', 'channel.ack']);
+    expect(res.json().items[0]).toMatchObject({ channel: 'shopify', lines: [{ sku: 'CH-1', quantity: 1, version: 1 }] });
+  });
+
   it('lists an oversell incident opened by a marketplace order', async () => {
     await f.post(events.received('OS-1', 1));
     const sale = await f.post(events.confirmed('amz-1', [{ sku: 'OS-1', qty: 3 }], { source: 'amazon' }));

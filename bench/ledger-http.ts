@@ -1,8 +1,8 @@
 /**
- * The ledger over real HTTP: the companion app listening on a random port, driven from a worker
- * thread by an undici connection pool with signed requests exactly as the plugin sends them. Imported by
+ * The ledger over real HTTP: the companion app listening on a random port, driven by an undici
+ * connection pool with signed requests exactly as the plugin sends them. Imported by
  * bench/ledger.ts (one table with the direct and raw-Redis rows); can also run alone:
- *   node --import tsx bench/ledger-http.ts redis://127.0.0.1:6379
+ *   node --import tsx bench/ledger-http.ts redis://127.0.0.1:6379 [--worker]
  *
  * Rows: opsPerSec counts events applied per second (a batch of 100 is 100 ops), linesPerSec
  * counts order lines, p50/p99 are per-request latencies as the client sees them.
@@ -33,6 +33,12 @@ export interface HttpBenchOptions {
   prefix: string;
   /** Measured seconds per row (after a short warm-up); default 3. */
   seconds?: number;
+  /**
+   * Where the load generator runs. 'inline' (default): in this thread, so the client's CPU is
+   * charged to the server and the figures are a lower bound. 'worker': a worker thread, closer
+   * to a separate client but, on a busy 2-core machine, dominated by cross-thread wake-ups.
+   */
+  client?: 'inline' | 'worker';
 }
 
 const SKUS = 1000;
@@ -64,10 +70,7 @@ function percentile(sorted: number[], p: number): number {
 }
 const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
 
-/**
- * The load generator. It runs in a worker thread, so the client's own work (building and
- * signing bodies, undici) does not share the event loop with the server it measures.
- */
+/** The load generator: signed requests over an undici pool, closed or open loop. */
 async function runClient(job: ClientJob): Promise<ClientResult> {
   const pool = new Pool(job.address, { connections: Math.max(job.concurrency ?? 0, 64), pipelining: 1 });
   const run = randomBytes(4).toString('hex');
@@ -178,7 +181,7 @@ function toRow(name: string, r: ClientResult, withLines: boolean): Row {
   };
 }
 
-export async function benchLedgerHttp({ redisUrl, prefix, seconds = 3 }: HttpBenchOptions): Promise<Row[]> {
+export async function benchLedgerHttp({ redisUrl, prefix, seconds = 3, client = 'inline' }: HttpBenchOptions): Promise<Row[]> {
   const secret = randomBytes(24).toString('hex');
   const config = loadConfig({
     STOCKLINE_REDIS_URL: redisUrl,
@@ -208,20 +211,21 @@ export async function benchLedgerHttp({ redisUrl, prefix, seconds = 3 }: HttpBen
     await ledger.applyBatch(seed);
 
     const job = { role: CLIENT_ROLE, address, secret, seconds } as const;
-    const single = toRow(
-      'http single reserve (1 line, 32 clients)',
-      await inWorker({ ...job, load: 'reserve-one', concurrency: 32 }),
-      false,
-    );
+    const drive = client === 'worker' ? inWorker : runClient;
+    // Warm the JIT, sockets and Redis before any measured row (on a busy machine the first
+    // seconds of a fresh process are several times slower than the steady state).
+    await drive({ ...job, seconds: Math.max(2, seconds / 2), load: 'reserve-one', concurrency: 32 });
+    await drive({ ...job, seconds: 1, load: 'confirm-batch', concurrency: 8 });
+    const single = toRow('http single reserve (1 line, 32 clients)', await drive({ ...job, load: 'reserve-one', concurrency: 32 }), false);
     const batched = toRow(
       `http batch of ${BATCH} order.confirmed (1 line each, 8 clients)`,
-      await inWorker({ ...job, load: 'confirm-batch', concurrency: 8 }),
+      await drive({ ...job, load: 'confirm-batch', concurrency: 8 }),
       true,
     );
     const halfRate = Math.max(1, Math.floor(single.opsPerSec / 2));
     const half = toRow(
       `http single reserve at half of peak (${halfRate}/s, open loop)`,
-      await inWorker({ ...job, load: 'reserve-one', perSecond: halfRate }),
+      await drive({ ...job, load: 'reserve-one', perSecond: halfRate }),
       false,
     );
     return [single, batched, half];
@@ -238,7 +242,8 @@ if (!isMainThread && (workerData as ClientJob | undefined)?.role === CLIENT_ROLE
 if (isMainThread && process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const redisUrl = process.argv[2] ?? 'redis://127.0.0.1:6379';
   const prefix = `bench-http-${randomBytes(3).toString('hex')}:`;
-  benchLedgerHttp({ redisUrl, prefix }).then(
+  const client = process.argv.includes('--worker') ? 'worker' : 'inline';
+  benchLedgerHttp({ redisUrl, prefix, client }).then(
     async (rows) => {
       console.table(rows);
       const redis = new Redis(redisUrl);

@@ -115,7 +115,12 @@ describe('loadConfig', () => {
     ['a Redis URL of the wrong scheme', { ...minimal, STOCKLINE_REDIS_URL: `http://:${SECRET}@127.0.0.1:6379` }, [], 'STOCKLINE_REDIS_URL'],
     ['an unknown log level', { ...minimal, STOCKLINE_LOG_LEVEL: 'loud' }, [], 'STOCKLINE_LOG_LEVEL'],
     ['a key prefix with braces', { ...minimal, STOCKLINE_KEY_PREFIX: 'a{b}' }, [], 'STOCKLINE_KEY_PREFIX'],
-    ['a tenant list without secrets', { ...minimal, STOCKLINE_TENANT_SECRETS: `shop2:${OTHER_SECRET},${SECRET}` }, [], 'STOCKLINE_TENANT_SECRETS'],
+    [
+      'a tenant list without secrets',
+      { ...minimal, STOCKLINE_TENANT_SECRETS: `shop2:${OTHER_SECRET},${SECRET}` },
+      [],
+      'STOCKLINE_TENANT_SECRETS',
+    ],
     ['a tenant with capitals', { ...minimal, STOCKLINE_TENANT_SECRETS: `Shop:${OTHER_SECRET}` }, [], 'STOCKLINE_TENANT_SECRETS'],
     ['a too short idempotency window', { ...minimal, STOCKLINE_IDEMPOTENCY_TTL_SECONDS: '10' }, [], 'STOCKLINE_IDEMPOTENCY_TTL_SECONDS'],
     ['sandbox neither on nor off', { ...minimal, STOCKLINE_SANDBOX: 'maybe' }, [], 'STOCKLINE_SANDBOX'],
@@ -205,8 +210,13 @@ describe('logs', () => {
       },
       'channel call failed',
     );
+    const failure = Object.assign(new Error('upstream said 401'), { config: { headers: { Authorization: 'Bearer error-borne-token' } } });
+    log.error({ err: failure }, 'push failed');
+    log.error(failure);
     const out = lines.join('');
     expect(out).toContain('channel call failed');
+    expect(out).toContain('upstream said 401');
+    expect(out).not.toContain('error-borne-token');
     expect(out).not.toContain('flipkart-app-secret');
     expect(out).not.toContain('hidden-token');
     expect(out).not.toContain('capital-token');

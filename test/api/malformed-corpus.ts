@@ -34,6 +34,7 @@ export function malformedCorpus(): MalformedCase[] {
     // Not JSON, or not an object.
     { name: 'truncated JSON', raw: '{"id": "x", "type": ', status: 400, pointer: '' },
     { name: 'plain text sent as JSON', raw: 'reserve two of M-1 please', status: 400, pointer: '' },
+    { name: 'text that looks like a server error', raw: 'ECONNREFUSED Connection is closed', status: 400, pointer: '' },
     { name: 'single-quoted JSON', raw: "{'id': 'x'}", status: 400, pointer: '' },
     { name: 'trailing comma', raw: '{"id": "x",}', status: 400, pointer: '' },
     { name: 'an empty body', raw: '', status: 400, pointer: '' },

@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../companion/src/app';
 import { createLedger } from '../../companion/src/ledger/ledger';
 import { createLogger } from '../../companion/src/logger';
-import { apiFixture, events, OTHER_SECRET, type ApiFixture } from './helpers';
+import { sign } from '../../companion/src/http/signature';
+import { ADMIN_TOKEN, apiFixture, events, OTHER_SECRET, SECRET, type ApiFixture } from './helpers';
 
 describe('HTTP API happy paths', () => {
   let f: ApiFixture;
@@ -102,6 +103,23 @@ describe('HTTP API happy paths', () => {
     const page2 = (await f.admin('GET', `/v1/audit?limit=2&cursor=${page1.nextCursor}`)).json();
     expect(page2.items).toHaveLength(1);
     expect(page2.items[0].type).toBe('stock.received');
+  });
+
+  it('lists channel entries other parts append to the audit stream, even an incomplete one', async () => {
+    await f.post(events.received('CH-1', 1));
+    const audit = f.keys.audit('default');
+    const push = {
+      type: 'channel.push',
+      channel: 'shopify',
+      at: new Date().toISOString(),
+      lines: [{ sku: 'CH-1', quantity: 1, version: 1 }],
+    };
+    await f.t.redis.xadd(audit, '*', 'e', JSON.stringify(push));
+    await f.t.redis.xadd(audit, '*', 'e', JSON.stringify({ type: 'channel.ack', channel: 'shopify', lines: [{ sku: 'CH-1' }] }));
+    const res = await f.admin('GET', '/v1/audit?channel=shopify&order=asc');
+    expect(res.statusCode).toBe(200);
+    expect(res.json().items.map((e: { type: string }) => e.type)).toEqual(['channel.push', 'channel.ack']);
+    expect(res.json().items[0]).toMatchObject({ channel: 'shopify', lines: [{ sku: 'CH-1', quantity: 1, version: 1 }] });
   });
 
   it('lists an oversell incident opened by a marketplace order', async () => {
@@ -218,7 +236,7 @@ describe('buildApp wiring', () => {
     }
   });
 
-  it('is not ready while Redis cannot be reached', async () => {
+  it('is not ready while Redis cannot be reached, and answers 503 with Retry-After instead of failing obscurely', async () => {
     const f = await apiFixture();
     const dead = new Redis('redis://127.0.0.1:1', {
       lazyConnect: true,
@@ -236,6 +254,20 @@ describe('buildApp wiring', () => {
       const res = await app.inject({ url: '/readyz' });
       expect(res.statusCode).toBe(503);
       expect(res.json()).toEqual({ status: 'not_ready', checks: { redis: false, ledger: false } });
+      const read = await app.inject({ url: '/v1/stock/ANY', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      expect(read.statusCode).toBe(503);
+      expect(read.headers['retry-after']).toBe('1');
+      expect(read.json()).toEqual({ code: 'unavailable', message: expect.stringContaining('retry') });
+      const payload = JSON.stringify(events.received('ANY', 1));
+      const write = await app.inject({
+        method: 'POST',
+        url: '/v1/events',
+        headers: { 'content-type': 'application/json', 'x-stockline-signature': sign(SECRET, payload) },
+        payload,
+      });
+      expect(write.statusCode).toBeGreaterThanOrEqual(500);
+      expect(write.headers['retry-after']).toBe('1');
+      expect(write.body).not.toMatch(/redis|script|\{default\}/i);
     } finally {
       await app.close();
       dead.disconnect();

@@ -99,7 +99,7 @@ export async function buildChannel(id: string, cfg: Record<string, any>, deps: C
       // Orders are polled; every second instead of the default 30 s (Flipkart's push
       // notifications would report them sooner still).
       const config = m.flipkartSandboxConfig({ credentials: cfg.credentials } as never, {
-        ingestion: { pollIntervalMs: 1000, initialLookbackMs: 60_000, overlapMs: 5_000, pageSize: 100 },
+        ingestion: { pollIntervalMs: 1000, initialLookbackMs: 60_000, overlapMs: 5_000, pageSize: 20 },
         ...(limitsOff ? { adapter: { requestsPerSecond: 100_000, burst: 100_000 } } : {}),
       });
       return m.createFlipkartChannel(config, deps);

@@ -24,6 +24,7 @@ export async function startBenchRedis(): Promise<{ url: string; stop(): Promise<
   });
   const url = `redis://127.0.0.1:${port}`;
   const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  probe.on('error', () => undefined); // refused until the server is up; the loop below retries
   for (let i = 0; ; i++) {
     try {
       await probe.connect();

@@ -51,7 +51,26 @@ export interface ModeResult {
   oversoldUnits: number;
   incidentUnits: number;
   unitsInLedger: number;
+  /** Units each channel sold, and how many of them reached the ledger as order.confirmed. */
+  unitsSoldBy: Record<string, { sold: number; recorded: number }>;
   channels: Record<string, ChannelFigures>;
+}
+
+/** Units per source in the ledger's order.confirmed audit entries. */
+async function reportedUnits(redis: Redis, stream: string): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  let from = '-';
+  for (;;) {
+    const page = await redis.xrange(stream, from, '+', 'COUNT', 5000);
+    for (const [, fields] of page) {
+      const i = fields.indexOf('e');
+      const e = JSON.parse(fields[i + 1] ?? '{}') as { type?: string; source?: string; lines?: { qty?: number }[] };
+      if (e.type !== 'order.confirmed' || !e.source) continue;
+      out.set(e.source, (out.get(e.source) ?? 0) + (e.lines ?? []).reduce((s, l) => s + (l.qty ?? 0), 0));
+    }
+    if (page.length < 5000) return out;
+    from = `(${page[page.length - 1]![0]}`;
+  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -62,6 +81,7 @@ function startChild(input: ChildInput): Promise<{ child: ChildProcess; limits: R
     env: { ...process.env, BENCH_SYNC: JSON.stringify(input) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  if (process.env.BENCH_LOG_LEVEL) child.stderr!.pipe(process.stderr);
   let err = '';
   child.stderr!.on('data', (d) => (err = (err + String(d)).slice(-8000)));
   return new Promise((resolve, reject) => {
@@ -151,6 +171,7 @@ export async function runMode(o: {
     o.log(`${mode}: flash sale — ${o.sale.orders.length} orders at ${Math.round((o.sale.orders.length / o.sale.durationMs) * 1000)}/s over ${o.sale.skus.length} SKUs`);
     const byId = new Map(sandboxes.map((s) => [s.id, s.handle]));
     const accepted = new Map<string, number>();
+    const acceptedBy = new Map<string, number>(o.channels.map((c) => [c, 0]));
     let ordersAccepted = 0;
     const pending: Promise<void>[] = [];
     const t0 = Date.now();
@@ -166,6 +187,7 @@ export async function runMode(o: {
             .then((r) => {
               if (!r.accepted) return;
               ordersAccepted++;
+              acceptedBy.set(ord.channel, acceptedBy.get(ord.channel)! + ord.qty);
               accepted.set(ord.sku, (accepted.get(ord.sku) ?? 0) + ord.qty);
             }),
         );
@@ -197,10 +219,13 @@ export async function runMode(o: {
       await sleep(50);
     }
     const end = Date.now();
+    for (const c of o.channels) if (convergedAt.get(c) === null) o.log(`${mode}: ${c} still shows ${wrong(c)} SKUs wrong after ${o.convergeTimeoutMs} ms`);
     const incidents = await ledger.listIncidents(TENANT, { limit: 10_000 });
     const states = await ledger.getStockMany(TENANT, o.sale.skus);
     const committed = states.reduce((s, st) => s + (st?.committed ?? 0), 0);
     const unitsAccepted = [...accepted.values()].reduce((s, x) => s + x, 0);
+    const reported = await reportedUnits(redis, keys.audit(TENANT));
+    o.log(`${mode}: units sold per channel → recorded by the ledger: ${o.channels.map((c) => `${c} ${acceptedBy.get(c)} → ${reported.get(c) ?? 0}`).join(', ')}`);
 
     const channels: Record<string, ChannelFigures> = {};
     for (const c of o.channels) {
@@ -232,6 +257,7 @@ export async function runMode(o: {
       oversoldUnits: oversoldUnits(o.sale.initial, accepted),
       incidentUnits: incidents.reduce((s, x) => s + x.oversoldUnits, 0),
       unitsInLedger: committed,
+      unitsSoldBy: Object.fromEntries(o.channels.map((c) => [c, { sold: acceptedBy.get(c)!, recorded: reported.get(c) ?? 0 }])),
       channels,
     };
   } catch (err) {

@@ -5,6 +5,7 @@
  * Input: BENCH_SYNC (JSON, see ChildInput). Prints one line `READY {json}` when it listens.
  */
 import { Redis } from 'ioredis';
+import { pino } from 'pino';
 import { buildApp, type AppPlugin } from '../../companion/src/app';
 import { loadConfig } from '../../companion/src/config';
 import { createKeys } from '../../companion/src/ledger/keys';
@@ -45,7 +46,8 @@ const config = loadConfig({
   STOCKLINE_SANDBOX: 'off',
   ...rateEnv,
 });
-const logger = createLogger({ level: config.logLevel });
+// Logs go to stderr: stdout carries the READY line to the parent.
+const logger = createLogger({ level: config.logLevel, destination: pino.destination(2) });
 const connect = () => new Redis(config.redisUrl, { maxRetriesPerRequest: null });
 const redis = connect();
 const keys = createKeys({ prefix: config.keyPrefix });

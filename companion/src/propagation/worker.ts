@@ -70,7 +70,10 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
     }
     const k = syncKeys(keys, tenant, channel);
     const leaseKeys: [string, string, string, string] = [k.dirty, k.leases, k.owners, k.claims(jobToken)];
-    const claimed = await core.scripts.claim(leaseKeys, jobToken, Date.now(), settings.leaseMs, adapter.limits.batchSize, sku);
+    const { claimed, more } = await core.scripts.claim(leaseKeys, jobToken, Date.now(), settings.leaseMs, adapter.limits.batchSize, sku);
+    // A full batch with dirty SKUs left: queue the follow-up now (it runs once this job ends),
+    // so the channel keeps draining however this job turns out.
+    if (more && settings.slots > 0) await core.enqueue(tenant, channel, [sku]);
     if (!claimed.length) return { claimed: 0, pushed: 0, inSync: 0 };
     const since = new Map(claimed.map((c) => [c.sku, c.since]));
     const skus = claimed.map((c) => c.sku);

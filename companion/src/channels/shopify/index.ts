@@ -4,22 +4,28 @@
  */
 import type { Redis } from 'ioredis';
 import type { Keys } from '../../ledger/keys';
-import type { ChannelLimits, ChannelModule } from '../port';
+import type { ChannelLimits, ChannelModule, EventSink } from '../port';
 import { ShopifyAdapter } from './adapter';
 import { ShopifyClient } from './client';
 import { shopifyIngestion } from './ingestion';
 import { ShopifyMapping } from './mapping';
+import { ShopifyOrderPoller } from './poller';
+import { cursorStore, startPolling } from './polling';
 import type { ShopifySandboxHandle } from './sandbox/server';
 import { WebhookDedup } from './webhook-dedup';
 
 export { startShopifySandbox, type ShopifySandboxHandle, type ShopifySandboxOptions } from './sandbox/server';
 export { ShopifyAdapter, pushKey } from './adapter';
 export { shopifyWebhookEvents } from './order-events';
+export { ShopifyOrderPoller } from './poller';
 export { signShopifyWebhook, verifyShopifyWebhook } from './webhook-hmac';
 
 export interface ShopifyChannelConfig {
   shop: string;
-  token: string;
+  /** Admin API access token; or leave it empty and give clientId + clientSecret (client-credentials grant, 24 h tokens). */
+  token?: string;
+  clientId?: string;
+  clientSecret?: string;
   locationId: string;
   webhookSecret: string;
   /** Base URL replacing https://<shop> (the sandbox). */
@@ -29,6 +35,14 @@ export interface ShopifyChannelConfig {
   previousWebhookSecret?: string;
   limits?: Partial<ChannelLimits>;
   maxBudgetWaitMs?: number;
+  /** Reconciliation poll of orders (backstop for lost or late webhooks); 0 turns it off. Default 5 min. */
+  pollIntervalMs?: number;
+}
+
+export interface ShopifyChannelModule extends ChannelModule {
+  adapter: ShopifyAdapter;
+  /** The reconciliation poll (`ingestion.start` runs it every pollIntervalMs). */
+  poller: ShopifyOrderPoller;
 }
 
 export interface ChannelDeps {
@@ -38,11 +52,13 @@ export interface ChannelDeps {
   tenant?: string;
 }
 
-export function createShopifyChannel(config: ShopifyChannelConfig, deps: ChannelDeps = {}): ChannelModule {
+export function createShopifyChannel(config: ShopifyChannelConfig, deps: ChannelDeps = {}): ShopifyChannelModule {
   const tenant = deps.tenant ?? 'default';
   const client = new ShopifyClient({
     shop: config.shop,
     token: config.token,
+    clientId: config.clientId,
+    clientSecret: config.clientSecret,
     apiVersion: config.apiVersion,
     baseUrl: config.url,
     maxBudgetWaitMs: config.maxBudgetWaitMs,
@@ -63,7 +79,13 @@ export function createShopifyChannel(config: ShopifyChannelConfig, deps: Channel
     tenant,
     logger: deps.logger,
   });
-  return { id: 'shopify', adapter, ingestion };
+  const poller = new ShopifyOrderPoller(client, {
+    tenant,
+    cursor: cursorStore(shared?.redis, shared ? shared.keys.propagation(tenant, 'ingest:shopify:cursor') : ''),
+  });
+  const interval = config.pollIntervalMs ?? 300_000;
+  if (interval > 0) ingestion.start = async (sink: EventSink) => startPolling(() => poller.pollOnce(sink), interval, deps.logger);
+  return { id: 'shopify', adapter, ingestion, poller };
 }
 
 /** Channel configuration pointing at a running sandbox (sandbox mode, tests, the bench). */

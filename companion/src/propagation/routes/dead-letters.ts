@@ -15,7 +15,7 @@ export function deadLetterRoutes(core: SyncCore) {
     const now = Date.now();
     for (const l of letters) {
       await core.dead.markRetrying(tenant, l.id);
-      await core.markDirty(tenant, new Map([[l.sku, now]]), [l.channel]);
+      await core.markDirty(tenant, new Map([[l.sku, now]]), [l.channel], true);
     }
     return letters.length;
   };

@@ -56,6 +56,22 @@ describe('shopper simulator', () => {
     expect(flipkart.quantities().LAST).toBe(0);
   });
 
+  it('pauses at rate 0 and resumes at a new rate', async () => {
+    const amazon = await startAmazonSandbox();
+    open.push(amazon);
+    amazon.seed([{ sku: 'A', quantity: 1000 }]);
+    const shopper = startShopper({ sandboxes: [amazon], skus: ['A'], ordersPerSecond: 200, rng: seededRng(5) });
+    await vi.waitFor(() => expect(shopper.stats().placed).toBeGreaterThan(5), { timeout: 5000, interval: 10 });
+    shopper.setRate(0);
+    await vi.waitFor(() => expect(amazon.stats().ordersAccepted).toBe(shopper.stats().accepted), { timeout: 2000, interval: 10 });
+    const paused = shopper.stats().placed;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(shopper.stats().placed).toBe(paused);
+    shopper.setRate(200);
+    await vi.waitFor(() => expect(shopper.stats().placed).toBeGreaterThan(paused + 5), { timeout: 5000, interval: 10 });
+    await shopper.stop();
+  });
+
   it('places nothing at rate 0', async () => {
     const amazon = await startAmazonSandbox();
     open.push(amazon);

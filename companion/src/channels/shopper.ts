@@ -29,6 +29,8 @@ export interface ShopperStats {
 }
 
 export interface Shopper {
+  /** Changes the average rate from now on; 0 pauses (nothing placed) until a later setRate. */
+  setRate(ordersPerSecond: number): void;
   stop(): Promise<void>;
   stats(): ShopperStats;
 }
@@ -54,6 +56,7 @@ export function startShopper(opts: ShopperOptions): Shopper {
   const inFlight = new Set<Promise<void>>();
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
+  let rate = opts.ordersPerSecond;
 
   const pick = <T>(xs: T[]): T => xs[Math.min(xs.length - 1, Math.floor(rng() * xs.length))]!;
   // Three in four buyers take one unit; the rest take 2..maxQty.
@@ -89,9 +92,9 @@ export function startShopper(opts: ShopperOptions): Shopper {
   };
 
   const schedule = () => {
-    if (stopped || opts.ordersPerSecond <= 0 || opts.sandboxes.length === 0 || opts.skus.length === 0) return;
+    if (stopped || rate <= 0 || opts.sandboxes.length === 0 || opts.skus.length === 0) return;
     // Exponential gaps: arrivals of independent buyers, averaging ordersPerSecond.
-    const gapMs = (-Math.log(1 - rng()) / opts.ordersPerSecond) * 1000;
+    const gapMs = (-Math.log(1 - rng()) / rate) * 1000;
     timer = setTimeout(() => {
       placeOne();
       schedule();
@@ -100,6 +103,12 @@ export function startShopper(opts: ShopperOptions): Shopper {
   schedule();
 
   return {
+    setRate(ordersPerSecond: number) {
+      rate = ordersPerSecond;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      schedule();
+    },
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);

@@ -18,6 +18,11 @@ export interface SyncSettings {
   backoff: BackoffSettings;
   /** A per-item transient failure or a stale compare-and-set is pushed again after this. */
   itemRetryDelayMs: number;
+  /**
+   * A push the channel accepted for later (outcome ok + pending, e.g. Amazon ACCEPTED) is read
+   * back after this long; if the channel does not show it, the SKU is pushed again.
+   */
+  verifyAfterMs: number;
   /** The breaker said no: look again after this. */
   breakerRecheckMs: number;
   /** Jobs one worker runs at once per channel. */
@@ -45,6 +50,7 @@ export function defaultSyncSettings(queuePrefix: string, patch: Partial<SyncSett
     coalesceMs: 5,
     backoff: { baseMs: 1_000, maxMs: 30_000 },
     itemRetryDelayMs: 1_000,
+    verifyAfterMs: 30_000,
     breakerRecheckMs: 1_000,
     concurrency: 4,
     slots: 8,

@@ -25,7 +25,11 @@ export interface SyncSettings {
   verifyAfterMs: number;
   /** The breaker said no: look again after this. */
   breakerRecheckMs: number;
-  /** Jobs one worker runs at once per channel. */
+  /**
+   * Jobs one worker runs at once per channel. More means more calls in flight that a 429 can no
+   * longer recall, and more distance between taking a token and the call arriving (at 8 on a
+   * saturated 2-core box the zero-429 test drew the odd 429; at 4 it does not).
+   */
   concurrency: number;
   /**
    * Jobs are deduplicated per (tenant, sku mod slots); 0 = per (tenant, sku). At most this many
@@ -53,7 +57,7 @@ export function defaultSyncSettings(queuePrefix: string, patch: Partial<SyncSett
     verifyAfterMs: 30_000,
     breakerRecheckMs: 1_000,
     concurrency: 4,
-    slots: 8,
+    slots: 16,
     claimIdleMs: 30_000,
     reapEveryMs: 5_000,
     readCount: 1_000,

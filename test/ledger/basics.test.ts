@@ -70,4 +70,10 @@ describe('ledger basics', () => {
     const skus = changes[0]![1][changes[0]![1].indexOf('skus') + 1]!;
     expect(JSON.parse(skus)).toEqual([sku]);
   });
+
+  it('rejects ids that are not JSON-safe before anything is written', async () => {
+    await expect(f.ledger.apply(ev.receive('A', 1, { id: 'bad"id' }))).rejects.toMatchObject({ code: 'invalid_request', statusCode: 400 });
+    await expect(f.ledger.apply(ev.cancel('o\\1'))).rejects.toMatchObject({ code: 'invalid_request' });
+    expect(await stock('A')).toBeNull();
+  });
 });

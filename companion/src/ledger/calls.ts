@@ -48,8 +48,19 @@ function commonKeys(ctx: CallContext, eventId: string): string[] {
   return [ctx.keys.idempotency(ctx.tenant, eventId), ...ctx.fixed.shared];
 }
 
+// The scripts write ids, source and times into the audit JSON verbatim (no escaping on the hot
+// path), so anything that is not JSON-safe is stopped here. The HTTP schemas already forbid these
+// characters; this guards direct callers of the ledger.
+const JSON_UNSAFE = /["\\\u0000-\u001f]/;
+function jsonSafe(value: string, pointer: string) {
+  if (JSON_UNSAFE.test(value)) throw new ValidationError(`${pointer.slice(1)} must not contain quotes, backslashes or control characters`, pointer);
+}
+
 /** ARGV[1..9] shared by every event script. */
 function commonArgs(ctx: CallContext, e: { id: string; type: string; source: string; occurredAt: string }, ttl = ctx.idempotencyTtlSeconds) {
+  jsonSafe(e.id, '/id');
+  jsonSafe(e.source, '/source');
+  jsonSafe(e.occurredAt, '/occurredAt');
   const occurredMs = Date.parse(e.occurredAt);
   if (Number.isNaN(occurredMs)) throw new ValidationError('occurredAt must be an RFC 3339 date-time, e.g. 2026-01-31T12:00:00Z', '/occurredAt');
   return [e.id, e.type, e.source, e.occurredAt, occurredMs, ctx.nowMs, new Date(ctx.nowMs).toISOString(), ttl, ctx.fixed.skuPrefix];
@@ -62,12 +73,14 @@ export function eventCall(ctx: CallContext, event: StockEvent): ScriptCall {
   const { keys, tenant } = ctx;
   const k = commonKeys(ctx, event.id);
   const a = commonArgs(ctx, event);
+  if ('orderId' in event) jsonSafe(event.orderId, '/orderId');
+  if ('reservationId' in event && event.reservationId !== undefined) jsonSafe(event.reservationId, '/reservationId');
   switch (event.type) {
     case 'stock.reserved':
       return {
         name: 'reserve-9',
         keys: [...k, keys.reservation(tenant, event.reservationId), ctx.fixed.reservationExpiry],
-        args: [...a, event.reservationId, event.ttlSeconds ?? 900, ...flatLines(event.lines)],
+        args: [...a, event.reservationId, ctx.nowMs + (event.ttlSeconds ?? 900) * 1000, ...flatLines(event.lines)],
       };
     case 'stock.released':
       return {

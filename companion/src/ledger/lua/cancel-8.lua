@@ -43,5 +43,5 @@ if not any then
   return noop(tx, 'order ' .. orderId .. ' has no open units (' .. tostring(o[2]) .. ')')
 end
 redis.call('HSET', orderKey, 'lines', encodeLines(skus, open), 'status', 'cancelled')
-redis.call('EXPIRE', orderKey, math.max(C.idemTtl, 86400))
+redis.call('EXPIRE', orderKey, math.max(tonumber(C.idemTtlStr), 86400))
 return finish(tx)

@@ -90,5 +90,6 @@ for _, sku in ipairs(skus) do
 end
 redis.call('HSET', orderKey, 'lines', encodeLines(openSkus, openQty), 'total', encodeLines(totalSkus, totalQty),
   'status', 'open', 'source', C.source)
-redis.call('PERSIST', orderKey)
+-- A fully shipped order was set to expire; a late line reopens it.
+if o[3] == 'shipped' then redis.call('PERSIST', orderKey) end
 return finish(tx)

@@ -19,9 +19,10 @@ if dup then return dup end
 
 local tx = newTx({ eventId = C.eventId, type = C.type, source = C.source, occurredAt = C.occurredAt })
 local s = load(tx, ARGV[10])
-if s.lastSetAt and C.occurredMs < s.lastSetAt then
+local occurredMs = tonumber(C.occurredMsStr)
+if lastSetAt(s) and occurredMs < lastSetAt(s) then
   return refuse(tx, 'stale_event', 'this receipt happened before the last stock count of ' .. s.sku .. ', which already includes it',
-    { lastSetAt = s.lastSetAt })
+    { lastSetAt = lastSetAt(s) })
 end
 local q = tonumber(ARGV[11])
 s.onHand = s.onHand + q

@@ -50,5 +50,5 @@ if not any then
   return noop(tx, 'order ' .. orderId .. ' has nothing open to ship (' .. tostring(o[2]) .. ')')
 end
 redis.call('HSET', orderKey, 'lines', encodeLines(skus, open), 'status', left and 'open' or 'shipped')
-if not left then redis.call('EXPIRE', orderKey, math.max(C.idemTtl, 86400)) end
+if not left then redis.call('EXPIRE', orderKey, math.max(tonumber(C.idemTtlStr), 86400)) end
 return finish(tx)

@@ -4,8 +4,8 @@
 
   A "tx" is one ledger event inside a script: it loads SKU hashes once, lets the script change the
   cached numbers, then `finish` writes every touched SKU (version + 1, updatedAt), resolves oversell
-  incidents whose SKU has stock again, appends one audit entry and one change-feed entry and keeps
-  the result for the idempotency window. Nothing is written before the script has decided to apply,
+  incidents whose SKU has stock again, appends one audit entry and one change-feed entry and points
+  the event id at that audit entry for the idempotency window. Nothing is written before the script has decided to apply,
   so a refusal changes nothing.
 
   SKU keys are `C.skuPrefix .. sku` (keys.sku(tenant, '') + sku, built by keys.ts). Scripts derive
@@ -23,15 +23,16 @@ local function jstr(v)
   return '"' .. v .. '"'
 end
 
---- Standard layout of event scripts: KEYS[1..7] and ARGV[1..9].
---- (One table constructor: sized once, no rehash per field on this per-event path.)
+--- Standard layout of event scripts: KEYS[1..7] and ARGV[1..9]. Built with one table
+--- constructor, which sizes the table once (assigning field by field would rehash it five times).
 local function readEventArgs()
   C = {
     idemKey = KEYS[1], audit = KEYS[2], changes = KEYS[3], skuIndex = KEYS[4],
     incidents = KEYS[5], openIncidents = KEYS[6], incidentSeq = KEYS[7],
     eventId = ARGV[1], type = ARGV[2], source = ARGV[3], occurredAt = ARGV[4],
-    occurredMs = tonumber(ARGV[5]), nowMsStr = ARGV[6], nowIso = ARGV[7], nowMs = tonumber(ARGV[6]),
-    idemTtl = tonumber(ARGV[8]), skuPrefix = ARGV[9],
+    -- Numbers stay text until a script needs them (tonumber is a strtod, not free).
+    occurredMsStr = ARGV[5], nowMsStr = ARGV[6], nowIso = ARGV[7],
+    idem = ARGV[8] ~= '0', idemTtlStr = ARGV[8], skuPrefix = ARGV[9],
   }
 end
 
@@ -39,7 +40,7 @@ end
 --- audit entry, and the result is rebuilt from that entry (it carries every SKU's state after the
 --- event), so the result is stored once, in the audit, not twice.
 local function duplicateOf()
-  if C.idemTtl > 0 then
+  if C.idem then
     local auditId = redis.call('GET', C.idemKey)
     if auditId then
       local rows = redis.call('XRANGE', C.audit, auditId, auditId)
@@ -68,15 +69,18 @@ local function load(tx, sku)
   if s then return s end
   local key = C.skuPrefix .. sku
   local v = redis.call('HMGET', key, 'onHand', 'committed', 'reserved', 'version', 'updatedAt', 'lastSetAt', 'paused', 'incident')
+  -- r1..r3 keep the stored strings: they are the audit's "before" values, written without
+  -- converting numbers back to text. lastSetAt stays text until a staleness check needs it.
   s = {
     sku = sku, key = key,
     onHand = tonumber(v[1]) or 0, committed = tonumber(v[2]) or 0, reserved = tonumber(v[3]) or 0,
-    version = tonumber(v[4]) or 0, updatedAt = v[5], lastSetAt = tonumber(v[6]),
+    version = tonumber(v[4]) or 0, updatedAt = v[5], lastSetRaw = v[6],
     paused = v[7], incident = v[8], exists = v[4] ~= false,
+    r1 = v[1] or '0', r2 = v[2] or '0', r3 = v[3] or '0',
   }
   if s.paused == '' then s.paused = false end
   if s.incident == '' then s.incident = false end
-  s.b1, s.b2, s.b3, s.p0, s.i0 = s.onHand, s.committed, s.reserved, s.paused, s.incident
+  s.p0, s.i0 = s.paused, s.incident
   tx.cache[sku] = s
   tx.loaded[#tx.loaded + 1] = s
   return s
@@ -84,6 +88,15 @@ end
 
 local function available(s)
   return s.onHand - s.committed - s.reserved
+end
+
+--- ms of the SKU's last absolute count, or nil.
+local function lastSetAt(s)
+  return s.lastSetRaw and tonumber(s.lastSetRaw)
+end
+
+local function int(n)
+  return string.format('%d', n)
 end
 
 local function touch(tx, s, qty)
@@ -169,7 +182,7 @@ local function openIncident(tx, s, orderId, qty, oversold)
       orders = { order }, openedAt = C.nowIso, resolvedAt = cjson.null,
     }
     redis.call('HSET', C.incidents, id, cjson.encode(inc))
-    redis.call('ZADD', C.openIncidents, C.nowMs, id)
+    redis.call('ZADD', C.openIncidents, C.nowMsStr, id)
     s.incident = id
     push(tx, 'opened', id)
   end
@@ -198,56 +211,54 @@ local function resolveIfBack(tx, s)
   end
 end
 
-local LINE_JSON = '{"sku":%s,%s"before":{"onHand":%d,"committed":%d,"reserved":%d},' ..
-  '"after":{"onHand":%d,"committed":%d,"reserved":%d},"version":%d,"paused":%s}'
-local ENTRY_JSON = '{"type":%s,"eventId":%s,"source":%s%s,"occurredAt":%s,"at":"%s","lines":[%s]%s}'
-
-local function opt(name, v)
-  if v then return ',"' .. name .. '":' .. jstr(v) end
-  return ''
-end
-
 --- Writes every touched SKU, one audit entry, one change-feed entry and the idempotency record.
 --- Returns { 'applied', auditId, auditJson }: the caller builds the EventResult from the entry.
---- The entry is formatted with string.format rather than cjson: this is the hot path of every
---- event and format is about twice as fast, with no intermediate tables.
+---
+--- This is the hot path of every event, so the entry is built by concatenation, not cjson: each
+--- number is turned into text once (%d) and that text serves both the HSET and the JSON (Redis
+--- would otherwise format every number argument with %.17g). Ids, source, type and times are
+--- checked JSON-safe by calls.ts before the call; SKUs and reasons go through jstr.
 local function finish(tx)
   local lines, skus = {}, {}
   for i, s in ipairs(tx.touched) do
     resolveIfBack(tx, s)
     s.version = s.version + 1
     s.updatedAt = C.nowIso
+    local o, c, r, ver = int(s.onHand), int(s.committed), int(s.reserved), int(s.version)
     if s.paused == s.p0 and s.incident == s.i0 and not s.setAt then
-      redis.call('HSET', s.key, 'onHand', s.onHand, 'committed', s.committed, 'reserved', s.reserved,
-        'version', s.version, 'updatedAt', s.updatedAt)
+      redis.call('HSET', s.key, 'onHand', o, 'committed', c, 'reserved', r, 'version', ver, 'updatedAt', s.updatedAt)
     else
-      redis.call('HSET', s.key, 'onHand', s.onHand, 'committed', s.committed, 'reserved', s.reserved,
-        'version', s.version, 'updatedAt', s.updatedAt, 'paused', s.paused or '', 'incident', s.incident or '',
-        'lastSetAt', s.setAt or s.lastSetAt or '')
+      redis.call('HSET', s.key, 'onHand', o, 'committed', c, 'reserved', r, 'version', ver, 'updatedAt', s.updatedAt,
+        'paused', s.paused or '', 'incident', s.incident or '', 'lastSetAt', s.setAt and int(s.setAt) or s.lastSetRaw or '')
     end
     if not s.exists then redis.call('ZADD', C.skuIndex, 0, s.sku) end
-    skus[i] = jstr(s.sku)
-    lines[i] = string.format(LINE_JSON, skus[i], s.qty and ('"qty":' .. s.qty .. ',') or '',
-      s.b1, s.b2, s.b3, s.onHand, s.committed, s.reserved, s.version,
-      s.paused and ('"' .. s.paused .. '"') or 'null')
+    local js = jstr(s.sku)
+    skus[i] = js
+    lines[i] = '{"sku":' .. js .. (s.qty and (',"qty":' .. int(s.qty)) or '') ..
+      ',"before":{"onHand":' .. s.r1 .. ',"committed":' .. s.r2 .. ',"reserved":' .. s.r3 ..
+      '},"after":{"onHand":' .. o .. ',"committed":' .. c .. ',"reserved":' .. r ..
+      '},"version":' .. ver .. ',"paused":' .. (s.paused and ('"' .. s.paused .. '"') or 'null') .. '}'
   end
   local m = tx.meta
-  local incidents = ''
+  local extra = ''
+  if m.orderId then extra = ',"orderId":"' .. m.orderId .. '"' end
+  if m.reservationId then extra = extra .. ',"reservationId":"' .. m.reservationId .. '"' end
+  if m.reason then extra = extra .. ',"reason":' .. jstr(m.reason) end
   if #tx.hit > 0 or #tx.resolved > 0 then
     -- opened: incidents this event opened; recorded: every incident it was recorded in (opened or joined).
     local inc = {}
     if #tx.opened > 0 then inc.opened = tx.opened end
     if #tx.hit > 0 then inc.recorded = tx.hit end
     if #tx.resolved > 0 then inc.resolved = tx.resolved end
-    incidents = ',"incidents":' .. cjson.encode(inc)
+    extra = extra .. ',"incidents":' .. cjson.encode(inc)
   end
-  local json = string.format(ENTRY_JSON, jstr(m.type), jstr(m.eventId), jstr(m.source),
-    opt('orderId', m.orderId) .. opt('reservationId', m.reservationId) .. opt('reason', m.reason),
-    jstr(m.occurredAt), C.nowIso, table.concat(lines, ','), incidents)
+  local json = '{"type":"' .. m.type .. '","eventId":"' .. m.eventId .. '","source":"' .. m.source ..
+    '","occurredAt":"' .. m.occurredAt .. '","at":"' .. C.nowIso .. '","lines":[' ..
+    (#lines == 1 and lines[1] or table.concat(lines, ',')) .. ']' .. extra .. '}'
   local auditId = redis.call('XADD', C.audit, '*', 'e', json)
   redis.call('XADD', C.changes, '*', 'event', m.eventId, 'type', m.type, 'source', m.source, 'at', C.nowMsStr,
-    'skus', '[' .. table.concat(skus, ',') .. ']')
-  if C.idemTtl > 0 then redis.call('SET', C.idemKey, auditId, 'EX', C.idemTtl) end
+    'skus', '[' .. (#skus == 1 and skus[1] or table.concat(skus, ',')) .. ']')
+  if C.idem then redis.call('SET', C.idemKey, auditId, 'EX', C.idemTtlStr) end
   return { 'applied', auditId, json }
 end
 

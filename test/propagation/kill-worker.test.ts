@@ -45,7 +45,7 @@ describe('worker crash', () => {
     fake.setFaults({ slowWrites: { calls: 1, ms: 1500 } });
     await fx.ledger.apply(ev.sale('K', 1));
     await until(() => fake.stats().writesInFlight === 1, 10_000, 'the child to be mid-push');
-    const q = new Queue(queueName('fake-a'), { connection: fx.t.connect(), prefix: settings.queuePrefix ?? `${fx.t.prefix}bull` });
+    const q = new Queue(queueName('fake-a'), { connection: fx.t.connect(), prefix: `${fx.t.prefix}{bull}` });
     const [active] = await q.getActive();
     expect(active).toBeDefined();
     proc.kill('SIGKILL');

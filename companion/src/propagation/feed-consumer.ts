@@ -26,6 +26,7 @@ export function startFeedConsumer(core: SyncCore, blocking: Redis): FeedConsumer
   const { redis, keys, settings, logger } = core.deps;
   const name = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const groups = new Set<string>();
+  const cluster = (blocking as unknown as { isCluster?: boolean }).isCluster === true;
   let running = true;
   // After a failed hand-off, our own unacknowledged entries are read again ('0' instead of '>').
   let replayOwn = false;
@@ -98,7 +99,21 @@ export function startFeedConsumer(core: SyncCore, blocking: Redis): FeedConsumer
           continue;
         }
         const streams = tenants.map((t) => keys.changes(t));
-        // One blocking read over every tenant's stream (a single Redis; on a Cluster this is per slot).
+        if (cluster) {
+          // Each tenant's stream lives in its own slot: one non-blocking read per tenant.
+          let got = 0;
+          for (const [i, stream] of streams.entries()) {
+            const res = (await blocking.xreadgroup('GROUP', FEED_GROUP, name, 'COUNT', settings.readCount, 'STREAMS', stream, replayOwn ? '0' : '>')) as [string, StreamEntry[]][] | null;
+            for (const [, entries] of res ?? []) {
+              got += entries.length;
+              await handle(tenants[i]!, entries);
+            }
+          }
+          replayOwn = false;
+          if (!got) await new Promise((r) => setTimeout(r, 20));
+          continue;
+        }
+        // One blocking read over every tenant's stream (a single Redis).
         const replay = replayOwn;
         const res = (await blocking.xreadgroup(
           'GROUP', FEED_GROUP, name,

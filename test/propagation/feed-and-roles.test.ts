@@ -101,3 +101,31 @@ describe('change feed and roles', () => {
     expect(await api.core.pending('fake-a')).toBe(0);
   });
 });
+
+describe('propagation routes in the OpenAPI document', () => {
+  let fx: Fixture | undefined;
+  afterEach(async () => {
+    await fx?.close();
+    fx = undefined;
+  });
+
+  it('lists every propagation route with the admin bearer scheme', async () => {
+    fx = await fixture({ channels: ['fake-a'] });
+    await fx.start({ role: 'api' });
+    const app = await fx.app();
+    const doc = (await app.inject({ method: 'GET', url: '/v1/openapi.json' })).json();
+    const routes: [string, string][] = [
+      ['/v1/dead-letters', 'get'],
+      ['/v1/dead-letters/{id}/retry', 'post'],
+      ['/v1/dead-letters/retry', 'post'],
+      ['/v1/dead-letters/{id}', 'delete'],
+      ['/v1/sync', 'get'],
+      ['/v1/rules', 'get'],
+      ['/v1/rules/channels/{channel}', 'put'],
+      ['/v1/rules/skus/{sku}', 'put'],
+      ['/v1/mapping', 'get'],
+      ['/v1/mapping/refresh', 'post'],
+    ];
+    for (const [path, method] of routes) expect(doc.paths[path]?.[method]?.security, `${method} ${path}`).toEqual([{ adminToken: [] }]);
+  });
+});

@@ -31,7 +31,7 @@ describe('worker crash', () => {
     fx = undefined;
   });
 
-  it('retries the job of a worker killed with SIGKILL mid-push, and no stale value lands', async () => {
+  it('retries the job of a worker killed with SIGKILL mid-push, and no stale value lands', { timeout: 120_000 }, async () => {
     fx = await fixture({ channels: ['fake-a'] });
     const fake = fx.fakes[0]!;
     fake.seed([{ sku: 'K', quantity: 0 }]);
@@ -39,13 +39,13 @@ describe('worker crash', () => {
     const settings = { ...testSettings, leaseMs: 2500, lockDurationMs: 1000, stalledIntervalMs: 300, reapEveryMs: 100 };
     proc = await startChild(fx, settings);
     await fx.ledger.apply(ev.received('K', 10));
-    await until(() => fake.quantities().K === 10, 15_000, 'the child worker to push the first value');
+    await until(() => fake.quantities().K === 10, 40_000, 'the child worker to push the first value');
 
     // The child's next push reaches the channel and hangs there; the child dies meanwhile.
     fake.setFaults({ slowWrites: { calls: 1, ms: 1500 } });
     await fx.ledger.apply(ev.sale('K', 1));
     await until(() => fake.stats().writesInFlight === 1, 10_000, 'the child to be mid-push');
-    const q = new Queue(queueName('fake-a'), { connection: fx.t.connect(), prefix: settings.queuePrefix ?? `${fx.t.prefix}bull` });
+    const q = new Queue(queueName('fake-a'), { connection: fx.t.connect(), prefix: `${fx.t.prefix}{bull}` });
     const [active] = await q.getActive();
     expect(active).toBeDefined();
     proc.kill('SIGKILL');
@@ -56,7 +56,7 @@ describe('worker crash', () => {
     const survivor = await fx.start({ settings });
     const seen = new Set<string>();
     survivor.workers[0]!.on('active', (job) => seen.add(job.id!));
-    await until(() => seen.has(active!.id!), 15_000, 'the killed job to be retried by the survivor');
+    await until(() => seen.has(active!.id!), 30_000, 'the killed job to be retried by the survivor');
     await fx.settled(20_000);
 
     expect(fake.quantities().K).toBe(7);

@@ -26,7 +26,10 @@ export function startFeedConsumer(core: SyncCore, blocking: Redis): FeedConsumer
   const { redis, keys, settings, logger } = core.deps;
   const name = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const groups = new Set<string>();
+  const cluster = (blocking as unknown as { isCluster?: boolean }).isCluster === true;
   let running = true;
+  // After a failed hand-off, our own unacknowledged entries are read again ('0' instead of '>').
+  let replayOwn = false;
   let lastReap = 0;
   let lastClaim = 0;
   let markReady: () => void = () => undefined;
@@ -96,13 +99,30 @@ export function startFeedConsumer(core: SyncCore, blocking: Redis): FeedConsumer
           continue;
         }
         const streams = tenants.map((t) => keys.changes(t));
-        // One blocking read over every tenant's stream (a single Redis; on a Cluster this is per slot).
+        if (cluster) {
+          // Each tenant's stream lives in its own slot: one non-blocking read per tenant.
+          let got = 0;
+          for (const [i, stream] of streams.entries()) {
+            const res = (await blocking.xreadgroup('GROUP', FEED_GROUP, name, 'COUNT', settings.readCount, 'STREAMS', stream, replayOwn ? '0' : '>')) as [string, StreamEntry[]][] | null;
+            for (const [, entries] of res ?? []) {
+              got += entries.length;
+              await handle(tenants[i]!, entries);
+            }
+          }
+          replayOwn = false;
+          if (!got) await new Promise((r) => setTimeout(r, 20));
+          continue;
+        }
+        // One blocking read over every tenant's stream (a single Redis).
+        const replay = replayOwn;
         const res = (await blocking.xreadgroup(
           'GROUP', FEED_GROUP, name,
           'COUNT', settings.readCount,
           'BLOCK', settings.readBlockMs,
-          'STREAMS', ...streams, ...streams.map(() => '>'),
+          'STREAMS', ...streams, ...streams.map(() => (replay ? '0' : '>')),
         )) as [string, StreamEntry[]][] | null;
+        // Entries of ours still pending after a full page mean there may be more to replay.
+        if (replay) replayOwn = !!res && res.some(([, entries]) => entries.length >= settings.readCount);
         if (!res) continue;
         for (const [stream, entries] of res) {
           const tenant = tenants[streams.indexOf(stream)];
@@ -110,6 +130,7 @@ export function startFeedConsumer(core: SyncCore, blocking: Redis): FeedConsumer
         }
       } catch (err) {
         if (!running) break;
+        replayOwn = true;
         if (String((err as Error).message).includes('NOGROUP')) groups.clear();
         logger.error({ err }, 'change-feed consumer error; retrying');
         await new Promise((r) => setTimeout(r, 200));

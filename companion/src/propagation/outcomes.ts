@@ -8,6 +8,7 @@
 import type { PushItem, PushOutcome } from '../channels/port';
 import { appendChannelAudit } from './audit';
 import type { SyncCore } from './core';
+import { enqueueVerify } from './queues';
 import { syncKeys } from './sync-keys';
 import type { PushHookItem } from './worker-hooks';
 
@@ -30,6 +31,8 @@ export async function applyOutcomes(
   const later = new Map<number, string[]>();
   const failedLines: { sku: string; quantity: number; version: number; reason: string }[] = [];
   const acks: PushItem[] = [];
+  /** Accepted for later (Amazon ACCEPTED): read back after verifyAfterMs (verify.ts). */
+  const accepted = new Map<string, number>();
 
   for (const [i, item] of items.entries()) {
     const o = outcomes[i]?.sku === item.sku ? outcomes[i]! : bySku.get(item.sku);
@@ -40,6 +43,7 @@ export async function applyOutcomes(
     }
     if (o.status === 'ok') {
       records.push({ sku: item.sku, quantity: o.quantity, version: item.version, mode: 'ack' });
+      if (o.pending) accepted.set(item.sku, o.quantity);
       acks.push(item);
       hookItems.push({ sku: item.sku, ok: true, lagMs: Math.max(0, now - (since.get(item.sku) ?? now)) });
       done.push(item.sku);
@@ -75,6 +79,8 @@ export async function applyOutcomes(
     acks.length ? ledger.getStockMany(tenant, acks.map((i) => i.sku)) : Promise.resolve([]),
   ]);
   await hooks.pushed({ tenant, channel, items: hookItems });
+  const queue = core.deps.queues.get(channel);
+  if (queue && accepted.size) await enqueueVerify(queue, tenant, accepted, settings.verifyAfterMs);
 
   // After-push fence: anything that changed in the ledger while we pushed goes again.
   if (acks.length) {

@@ -14,6 +14,8 @@ import type { Redis } from 'ioredis';
 export interface SyncJobData {
   tenant: string;
   sku: string;
+  /** Only on 'verify' jobs: sku → the quantity the channel accepted for later. */
+  verify?: Record<string, number>;
 }
 
 export const queueName = (channel: string) => `sync-${channel}`;
@@ -53,4 +55,15 @@ export async function enqueueSync(queue: Queue<SyncJobData>, tenant: string, sku
   }
   const jobs = [...byKey].map(([key, sku]) => ({ name: 'sync', data: { tenant, sku }, opts: jobOptions(key, delayMs) }));
   for (let i = 0; i < jobs.length; i += 500) await queue.addBulk(jobs.slice(i, i + 500));
+}
+
+/** A read-back of pushes the channel accepted for later (see verify.ts); not deduplicated. */
+export async function enqueueVerify(queue: Queue<SyncJobData>, tenant: string, accepted: Map<string, number>, delayMs: number): Promise<void> {
+  if (!accepted.size) return;
+  const [first] = accepted.keys();
+  await queue.add(
+    'verify',
+    { tenant, sku: first!, verify: Object.fromEntries(accepted) },
+    { delay: delayMs, attempts: Number.MAX_SAFE_INTEGER, backoff: { type: BACKOFF_TYPE }, removeOnComplete: true, removeOnFail: 1000 },
+  );
 }

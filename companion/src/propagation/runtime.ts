@@ -52,7 +52,8 @@ export function toAdapters(channels: ChannelModule[] | ChannelAdapter[]): Channe
 
 export async function startPropagation(opts: StartPropagationOptions): Promise<PropagationRuntime> {
   const adapters = toAdapters(opts.channels);
-  const settings = defaultSyncSettings(`${opts.config.keyPrefix}bull`, opts.settings);
+  // The hash tag keeps every key of a queue in one Cluster slot, as BullMQ requires.
+  const settings = defaultSyncSettings(`${opts.config.keyPrefix}{bull}`, opts.settings);
   const queueConn = opts.connection();
   const queues = createQueues(adapters.map((a) => a.id), () => queueConn, settings.queuePrefix);
   const core = createSyncCore({

@@ -24,6 +24,7 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     mode: { type: 'string', default: 'both' },
     seed: { type: 'string', default: '20261123' },
+    channels: { type: 'string' },
   },
 });
 const quick = values.quick!;
@@ -34,7 +35,10 @@ const params = {
   ratePerSecond: 1_000,
 };
 const log = (s: string) => process.stdout.write(`[sync] ${s}\n`);
-const { present, missing } = availableChannels();
+const avail = availableChannels();
+const wanted = values.channels ? values.channels.split(',') : avail.present;
+const present = avail.present.filter((c) => wanted.includes(c));
+const missing = avail.missing;
 if (present.length === 0) {
   log('no channel has landed yet (companion/src/channels/<name>/index.ts); nothing to measure');
   process.exit(1);

@@ -222,6 +222,13 @@ export async function runMode(o: {
     for (const c of o.channels) if (convergedAt.get(c) === null) o.log(`${mode}: ${c} still shows ${wrong(c)} SKUs wrong after ${o.convergeTimeoutMs} ms`);
     const incidents = await ledger.listIncidents(TENANT, { limit: 10_000 });
     const states = await ledger.getStockMany(TENANT, o.sale.skus);
+    if (process.env.BENCH_LOG_LEVEL) {
+      const bad = o.sale.skus.filter((s) => o.channels.some((c) => byId.get(c)!.quantities()[s] !== truth.get(s))).slice(0, 6);
+      for (const s of bad) {
+        const st = states[o.sale.skus.indexOf(s)];
+        o.log(`  ${s}: initial ${o.sale.initial.get(s)} accepted ${accepted.get(s) ?? 0} truth ${truth.get(s)} | ledger onHand ${st?.onHand} committed ${st?.committed} reserved ${st?.reserved} available ${st?.available} paused ${st?.paused} | shown ${o.channels.map((c) => `${c}=${byId.get(c)!.quantities()[s]}`).join(' ')}`);
+      }
+    }
     const committed = states.reduce((s, st) => s + (st?.committed ?? 0), 0);
     const unitsAccepted = [...accepted.values()].reduce((s, x) => s + x, 0);
     const reported = await reportedUnits(redis, keys.audit(TENANT));

@@ -16,6 +16,11 @@ export function table(r: ModeResult): string {
       `${c.padEnd(12)}${pad(ms(f.lag.p50), 9)}${pad(ms(f.lag.p95), 9)}${pad(ms(f.lag.p99), 9)}${pad(ms(f.lag.max), 9)}${pad(f.lag.count, 7)}${pad(f.apiCalls, 8)}${pad(f.throttled429, 6)}${pad(f.dirtyAtBurstEnd, 11)}${pad(ms(f.convergedAfterBurstMs), 11)}${pad(ms(f.floorMs), 9)}${pad(ratio, 7)}`,
     );
   }
+  lines.push(
+    `units sold → recorded by the ledger (oversold) per channel: ${Object.entries(r.unitsSoldBy)
+      .map(([c, u]) => `${c} ${u.sold} → ${u.recorded} (${u.oversold})`)
+      .join(', ')}`,
+  );
   return lines.join('\n');
 }
 

@@ -52,7 +52,7 @@ export interface ModeResult {
   incidentUnits: number;
   unitsInLedger: number;
   /** Units each channel sold, and how many of them reached the ledger as order.confirmed. */
-  unitsSoldBy: Record<string, { sold: number; recorded: number }>;
+  unitsSoldBy: Record<string, { sold: number; recorded: number; oversold: number }>;
   channels: Record<string, ChannelFigures>;
 }
 
@@ -173,6 +173,7 @@ export async function runMode(o: {
     const accepted = new Map<string, number>();
     const acceptedBy = new Map<string, number>(o.channels.map((c) => [c, 0]));
     let ordersAccepted = 0;
+    const acceptedLog: { channel: string; sku: string; qty: number }[] = [];
     const pending: Promise<void>[] = [];
     const t0 = Date.now();
     let i = 0;
@@ -187,6 +188,7 @@ export async function runMode(o: {
             .then((r) => {
               if (!r.accepted) return;
               ordersAccepted++;
+              acceptedLog.push(ord);
               acceptedBy.set(ord.channel, acceptedBy.get(ord.channel)! + ord.qty);
               accepted.set(ord.sku, (accepted.get(ord.sku) ?? 0) + ord.qty);
             }),
@@ -232,6 +234,15 @@ export async function runMode(o: {
     const committed = states.reduce((s, st) => s + (st?.committed ?? 0), 0);
     const unitsAccepted = [...accepted.values()].reduce((s, x) => s + x, 0);
     const reported = await reportedUnits(redis, keys.audit(TENANT));
+    // Which channel sold the units beyond stock: walk accepted orders in the order they were accepted.
+    const left = new Map(o.sale.initial);
+    const oversoldBy = new Map<string, number>(o.channels.map((c) => [c, 0]));
+    for (const a of acceptedLog) {
+      const before = left.get(a.sku)!;
+      left.set(a.sku, before - a.qty);
+      const over = Math.min(a.qty, Math.max(0, a.qty - Math.max(0, before)));
+      oversoldBy.set(a.channel, oversoldBy.get(a.channel)! + over);
+    }
     o.log(`${mode}: units sold per channel → recorded by the ledger: ${o.channels.map((c) => `${c} ${acceptedBy.get(c)} → ${reported.get(c) ?? 0}`).join(', ')}`);
 
     const channels: Record<string, ChannelFigures> = {};
@@ -264,7 +275,9 @@ export async function runMode(o: {
       oversoldUnits: oversoldUnits(o.sale.initial, accepted),
       incidentUnits: incidents.reduce((s, x) => s + x.oversoldUnits, 0),
       unitsInLedger: committed,
-      unitsSoldBy: Object.fromEntries(o.channels.map((c) => [c, { sold: acceptedBy.get(c)!, recorded: reported.get(c) ?? 0 }])),
+      unitsSoldBy: Object.fromEntries(
+        o.channels.map((c) => [c, { sold: acceptedBy.get(c)!, recorded: reported.get(c) ?? 0, oversold: oversoldBy.get(c)! }]),
+      ),
       channels,
     };
   } catch (err) {

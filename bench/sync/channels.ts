@@ -21,8 +21,8 @@ export function availableChannels(): { present: string[]; missing: string[] } {
 export interface SandboxStartOptions {
   /** Enforce the channel's published limits with its own throttle signals. */
   throttling: boolean;
-  /** Where the channel's order webhooks go (Stockline's /v1/webhooks/<channel>). */
-  webhookUrl: string;
+  /** Where the channel's order webhooks go (Stockline's /v1/webhooks/<channel>); none: not sent. */
+  webhookUrl?: string;
   /** The tenant secret, for the WooCommerce plugin's compare-and-set endpoint. */
   pluginSecret: string;
   listings: { sku: string; quantity: number }[];

@@ -7,7 +7,7 @@ const ms = (v: number | null | undefined) => (v == null ? '—' : v >= 10_000 ? 
 
 export function table(r: ModeResult): string {
   const lines = [
-    `\n${r.mode}: ${r.ordersPlaced} orders in ${(r.burstMs / 1000).toFixed(1)} s, ${r.ordersAccepted} accepted, oversold ${r.oversoldUnits} units (ledger incidents: ${r.incidentUnits} units)`,
+    `\n${r.mode}, orders reported ${r.report === "direct" ? "directly to /v1/events" : "through each channel's own order path"}: ${r.ordersPlaced} orders in ${(r.burstMs / 1000).toFixed(1)} s, ${r.ordersAccepted} accepted, oversold ${r.oversoldUnits} units (ledger incidents: ${r.incidentUnits} units)`,
     `${'channel'.padEnd(12)}${pad('p50', 9)}${pad('p95', 9)}${pad('p99', 9)}${pad('max', 9)}${pad('acks', 7)}${pad('calls', 8)}${pad('429s', 6)}${pad('dirty@end', 11)}${pad('converged', 11)}${pad('floor', 9)}${pad('ratio', 7)}`,
   ];
   for (const [c, f] of Object.entries(r.channels)) {

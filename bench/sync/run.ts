@@ -20,6 +20,7 @@ import type { StockEvent } from '../../companion/src/schemas/events';
 import { startSandbox, type StartedSandbox } from './channels';
 import { oversoldUnits, type Sale } from './orders';
 import { freePort } from './redis';
+import { createDirectReporter } from './reporter';
 import type { ChildInput } from './stockline-process';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -44,6 +45,7 @@ export interface ChannelFigures {
 
 export interface ModeResult {
   mode: 'limits-off' | 'limits-on';
+  report: 'channel' | 'direct';
   burstMs: number;
   ordersPlaced: number;
   ordersAccepted: number;
@@ -121,6 +123,8 @@ const diff = (a: SandboxStats, b: SandboxStats) => ({
 
 export async function runMode(o: {
   limitsOff: boolean;
+  /** 'channel': each channel's own order path; 'direct': the bench posts each accepted order to /v1/events. */
+  report: 'channel' | 'direct';
   sale: Sale;
   channels: string[];
   redisUrl: string;
@@ -137,7 +141,8 @@ export async function runMode(o: {
   const listings = o.sale.skus.map((sku) => ({ sku, quantity: o.sale.initial.get(sku)! }));
   const sandboxes: StartedSandbox[] = [];
   for (const id of o.channels) {
-    sandboxes.push(await startSandbox(id, { throttling: !o.limitsOff, webhookUrl: `${base}/v1/webhooks/${id}`, pluginSecret: secret, listings }));
+    const webhookUrl = o.report === 'channel' ? `${base}/v1/webhooks/${id}` : undefined;
+    sandboxes.push(await startSandbox(id, { throttling: !o.limitsOff, webhookUrl, pluginSecret: secret, listings }));
   }
   const redis = new Redis(o.redisUrl, { maxRetriesPerRequest: null });
   const keys = createKeys({ prefix });
@@ -150,7 +155,7 @@ export async function runMode(o: {
     const at = new Date().toISOString();
     await ledger.applyBatch(listings.map((l, i) => ({ id: `seed-${i}`, type: 'stock.received', source: 'manual', occurredAt: at, sku: l.sku, qty: l.quantity }) as StockEvent));
     o.log(`${mode}: starting Stockline (child process) with ${o.channels.join(', ')}`);
-    const started = await startChild({ redisUrl: o.redisUrl, prefix, port, secret, adminToken, limitsOff: o.limitsOff, channels: sandboxes.map((s) => ({ id: s.id, config: s.childConfig })) });
+    const started = await startChild({ redisUrl: o.redisUrl, prefix, port, secret, adminToken, limitsOff: o.limitsOff, ingestion: o.report === 'channel', channels: sandboxes.map((s) => ({ id: s.id, config: s.childConfig })) });
     child = started.child;
     // Let the first push of every SKU (the catalogue) finish before the sale, so it does not count.
     const seedDeadline = Date.now() + o.convergeTimeoutMs;
@@ -176,6 +181,7 @@ export async function runMode(o: {
     const acceptedLog: { channel: string; sku: string; qty: number }[] = [];
     const pending: Promise<void>[] = [];
     const t0 = Date.now();
+    const direct = o.report === 'direct' ? createDirectReporter({ url: base, secret }) : null;
     let i = 0;
     while (i < o.sale.orders.length) {
       const now = Date.now() - t0;
@@ -187,6 +193,7 @@ export async function runMode(o: {
             .placeOrder(ord.sku, ord.qty)
             .then((r) => {
               if (!r.accepted) return;
+              direct?.report(ord.channel, r.orderId, ord.sku, ord.qty);
               ordersAccepted++;
               acceptedLog.push(ord);
               acceptedBy.set(ord.channel, acceptedBy.get(ord.channel)! + ord.qty);
@@ -198,6 +205,8 @@ export async function runMode(o: {
     }
     await Promise.all(pending);
     const burstEnd = Date.now();
+    const lost = direct ? await direct.close() : 0;
+    if (lost) o.log(`${mode}: ${lost} order reports could not be delivered`);
     const truth = new Map(o.sale.skus.map((s) => [s, Math.max(0, o.sale.initial.get(s)! - (accepted.get(s) ?? 0))]));
     const wrong = (id: string) => {
       const shown = byId.get(id)!.quantities();
@@ -268,6 +277,7 @@ export async function runMode(o: {
     }
     return {
       mode,
+      report: o.report,
       burstMs: burstEnd - t0,
       ordersPlaced: o.sale.orders.length,
       ordersAccepted,

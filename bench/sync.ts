@@ -115,9 +115,10 @@ const out = {
 };
 const dir = join(import.meta.dirname, 'results');
 mkdirSync(dir, { recursive: true });
-writeFileSync(join(dir, 'sync.json'), `${JSON.stringify(out, null, 2)}\n`);
+const stem = values.report === 'direct' ? 'sync-direct' : 'sync';
+writeFileSync(join(dir, `${stem}.json`), `${JSON.stringify(out, null, 2)}\n`);
 writeFileSync(
-  join(dir, 'sync-lag.svg'),
+  join(dir, `${stem}-lag.svg`),
   lagChart(
     results.map((r) => ({
       title: `Sync lag p99 per second — ${r.mode}${r.mode === 'limits-off' ? ' (target < 100 ms)' : ' (published rate limits)'}`,
@@ -127,4 +128,4 @@ writeFileSync(
     })),
   ),
 );
-log(`wrote ${join('bench/results', 'sync.json')} and ${join('bench/results', 'sync-lag.svg')}`);
+log(`wrote bench/results/${stem}.json and bench/results/${stem}-lag.svg`);

@@ -9,6 +9,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { createKeys } from '../../companion/src/ledger/keys';
@@ -47,6 +48,8 @@ export interface ModeResult {
   mode: 'limits-off' | 'limits-on';
   report: 'channel' | 'direct';
   burstMs: number;
+  /** 1-minute load average of the machine before the sale and after convergence (2 cores, shared). */
+  loadAverage: { before: number; after: number };
   ordersPlaced: number;
   ordersAccepted: number;
   unitsAccepted: number;
@@ -279,6 +282,7 @@ export async function runMode(o: {
       mode,
       report: o.report,
       burstMs: burstEnd - t0,
+      loadAverage: { before: Math.round(loadBefore * 100) / 100, after: Math.round(loadavg()[0]! * 100) / 100 },
       ordersPlaced: o.sale.orders.length,
       ordersAccepted,
       unitsAccepted,

@@ -183,6 +183,7 @@ export async function runMode(o: {
     let ordersAccepted = 0;
     const acceptedLog: { channel: string; sku: string; qty: number }[] = [];
     const pending: Promise<void>[] = [];
+    const loadBefore = loadavg()[0]!;
     const t0 = Date.now();
     const direct = o.report === 'direct' ? createDirectReporter({ url: base, secret }) : null;
     let i = 0;

@@ -28,7 +28,7 @@ export default defineConfig({
           name: 'wordpress',
           environment: 'node',
           include: ['test/plugin/**/*.test.ts', 'test/e2e/**/*.test.ts'],
-          globalSetup: ['test/support/global-redis.ts'],
+          globalSetup: ['test/support/global-redis.ts', 'test/support/global-wordpress.ts'],
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 240_000,

@@ -4,7 +4,7 @@
  * `plugins` run last, in order, on the root instance: the propagation and channel parts add
  * their routes there and inherit the error handler, raw body, validator and OpenAPI collection.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Config } from './config';
 import type { Ledger } from './ledger/types';
@@ -39,6 +39,8 @@ export async function buildApp({ config, redis, ledger, logger, plugins = [] }: 
     loggerInstance: logger ?? createLogger({ level: config.logLevel }),
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: 'x-request-id',
+    // One line per request drowns the status lines; request logs appear at debug level.
+    logController: new LogController({ disableRequestLogging: !['debug', 'trace'].includes(config.logLevel) }),
     // A 100-character SKU, percent-encoded, can be ~1,200 characters of path parameter.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1500 },
   }) as unknown as FastifyInstance;

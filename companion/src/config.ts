@@ -19,6 +19,8 @@ export interface Config {
   signatureToleranceSeconds: number;
   role: Role;
   sandbox: boolean;
+  /** First port of the sandbox channels (woocommerce, shopify, amazon, flipkart in order); 0 = any free port. */
+  sandboxPortBase: number;
   shopper: { enabled: boolean; ordersPerSecond: number };
   channels: {
     woocommerce?: { url: string; key: string; secret: string };
@@ -259,6 +261,7 @@ export function loadConfig(env: Env, argv: readonly string[] = []): Readonly<Con
   if (/[\s{}]/.test(keyPrefix))
     r.fail('STOCKLINE_KEY_PREFIX', 'must not contain spaces or braces (braces would break the per-tenant hash tag).');
   const chans = channels(r);
+  const sandbox = r.bool('STOCKLINE_SANDBOX', Object.keys(chans).length === 0);
   const config: Config = {
     port: r.int('STOCKLINE_PORT', 7400, 0, 65535),
     host: r.str('STOCKLINE_HOST', '127.0.0.1'),
@@ -270,9 +273,11 @@ export function loadConfig(env: Env, argv: readonly string[] = []): Readonly<Con
     idempotencyTtlSeconds: r.int('STOCKLINE_IDEMPOTENCY_TTL_SECONDS', 604_800, 60, 31_536_000),
     signatureToleranceSeconds: r.int('STOCKLINE_SIGNATURE_TOLERANCE_SECONDS', 300, 1, 3600),
     role: role(r, argv),
-    sandbox: r.bool('STOCKLINE_SANDBOX', Object.keys(chans).length === 0),
+    sandbox,
+    sandboxPortBase: r.int('STOCKLINE_SANDBOX_PORT_BASE', 7401, 0, 65531),
     shopper: {
-      enabled: r.bool('STOCKLINE_SHOPPER', false),
+      // The simulated shoppers are part of the sandbox demo; STOCKLINE_SHOPPER=off stops them.
+      enabled: r.bool('STOCKLINE_SHOPPER', sandbox),
       ordersPerSecond: r.num('STOCKLINE_SHOPPER_RATE', 2, 0.01, 10_000) as number,
     },
     channels: chans,

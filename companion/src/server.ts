@@ -2,7 +2,8 @@
  * The companion process: `node --import tsx companion/src/server.ts [--role all|api|worker]`.
  *
  * Composition only: one Redis connection, the ledger, then by role the expiry sweeper
- * (all|worker) and the HTTP app (all|api). Each part registers how to stop it; SIGTERM/SIGINT
+ * (all|worker), channels + propagation (wiring.ts) and the HTTP app (all|api); in sandbox mode
+ * the demo catalogue, simulated shoppers and status lines (sandbox-demo.ts). Each part registers how to stop it; SIGTERM/SIGINT
  * stop them in reverse order (the app first, so in-flight requests finish while the ledger
  * and Redis are still there), then Redis is closed.
  */
@@ -14,6 +15,8 @@ import { createKeys } from './ledger/keys';
 import { createLedger } from './ledger/ledger';
 import { startSweeper } from './ledger/sweeper';
 import { createLogger, type Logger } from './logger';
+import { startSandboxDemo } from './sandbox-demo';
+import { DEFAULT_TENANT, wireChannels } from './wiring';
 
 export interface Running {
   /** Where the HTTP app listens (http://host:port), or null for the worker role. */
@@ -32,8 +35,13 @@ export function safeUrl(url: string): string {
   }
 }
 
-export async function start(config: Readonly<Config>, opts: { logger?: Logger; plugins?: AppPlugin[] } = {}): Promise<Running> {
+export async function start(
+  config: Readonly<Config>,
+  opts: { logger?: Logger; plugins?: AppPlugin[]; print?: (line: string) => void } = {},
+): Promise<Running> {
   const logger = opts.logger ?? createLogger({ level: config.logLevel });
+  const print = opts.print ?? ((line: string) => process.stdout.write(`[stockline] ${line}\n`));
+  const connect = () => new Redis(config.redisUrl, { maxRetriesPerRequest: null, connectionName: `stockline-${config.role}` });
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3, connectionName: `stockline-${config.role}` });
   const stops: (() => Promise<unknown>)[] = [];
   const close = async () => {
@@ -51,16 +59,32 @@ export async function start(config: Readonly<Config>, opts: { logger?: Logger; p
       stops.push(() => sweeper.stop());
     }
 
+    const wiring = await wireChannels({ config, redis, connect, keys, ledger, logger });
+    stops.push(() => wiring.close());
+
     let address: string | null = null;
     if (config.role === 'all' || config.role === 'api') {
-      const app = await buildApp({ config, redis, ledger, logger, plugins: opts.plugins });
+      const app = await buildApp({ config, redis, ledger, logger, plugins: [...wiring.plugins, ...(opts.plugins ?? [])] });
       address = await app.listen({ host: config.host, port: config.port });
       stops.push(() => app.close());
     }
+    await wiring.started(address);
+    if (wiring.sandboxes && config.role !== 'api') {
+      const demo = await startSandboxDemo({ config, ledger, sandboxes: wiring.sandboxes, observer: wiring.observer, tenant: DEFAULT_TENANT, print });
+      stops.push(() => demo.stop());
+    }
     logger.info(
-      { role: config.role, address, redis: safeUrl(config.redisUrl), keyPrefix: config.keyPrefix },
+      {
+        role: config.role,
+        address,
+        redis: safeUrl(config.redisUrl),
+        keyPrefix: config.keyPrefix,
+        channels: wiring.modules.map((m) => m.id),
+        sandbox: wiring.sandboxes ? [...wiring.sandboxes.handles.keys()] : [],
+      },
       'stockline companion started',
     );
+    if (address) print(`companion listening on ${address} (API docs at ${address}/v1/docs)`);
     return { address, close };
   } catch (err) {
     await close();
@@ -87,7 +111,12 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   let stopping = false;
+  let firstSignalAt = 0;
   const shutdown = (signal: NodeJS.Signals) => {
+    // `npm start` forwards the signal and the terminal sends it to the whole process group,
+    // so the same stop request can arrive twice at once; only a later one means "now".
+    if (stopping && Date.now() - firstSignalAt < 2000) return;
+    firstSignalAt ||= Date.now();
     if (stopping) {
       logger.warn({ signal }, 'second signal: exiting now');
       process.exit(1);

@@ -32,7 +32,9 @@ describe('loadConfig', () => {
       signatureToleranceSeconds: 300,
       role: 'all',
       sandbox: true,
-      shopper: { enabled: false, ordersPerSecond: 2 },
+      sandboxPortBase: 7401,
+      // The simulated shoppers are part of the sandbox demo.
+      shopper: { enabled: true, ordersPerSecond: 2 },
       channels: {},
       propagation: {
         rateOverrides: {},

@@ -44,7 +44,10 @@ export function testEnv(prefix: string, redisUrl: string): Record<string, string
     STOCKLINE_SECRET: SECRET,
     STOCKLINE_TENANT_SECRETS: `other:${OTHER_SECRET}`,
     STOCKLINE_ADMIN_TOKEN: ADMIN_TOKEN,
-    STOCKLINE_LOG_LEVEL: 'info',
+    // Request logs are written from debug up; the log-redaction test needs them.
+    STOCKLINE_LOG_LEVEL: 'debug',
+    // Sandbox channels listen on fixed ports; suites that want them start their own.
+    STOCKLINE_SANDBOX: 'off',
   };
 }
 

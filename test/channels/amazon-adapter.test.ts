@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AmazonAdapter, SpApiClient, startAmazonSandbox, type AmazonAdapterOptions, type AmazonSandboxHandle } from '../../companion/src/channels/amazon';
+import { tokenUrl } from '../../companion/src/channels/amazon/lwa';
 import { ChannelError, type PushItem } from '../../companion/src/channels/port';
 
 let sb: AmazonSandboxHandle;
@@ -42,6 +43,20 @@ describe('Amazon adapter', () => {
     await vi.waitFor(async () => expect(await a.confirm(['TEE/2'])).toEqual([{ sku: 'TEE/2', expected: 7, shown: 7, confirmed: true }]), { timeout: 2000, interval: 30 });
     expect(a.pendingSkus()).toEqual([]);
     expect((await a.read(['TEE/2', 'NOPE'])).get('TEE/2')).toBe(7);
+  });
+
+  it('leaves an ACCEPTED push that Amazon never applies unconfirmed, and a re-push confirms', async () => {
+    const a = await setup({ applyDelayMs: 20 });
+    sb.setLostAcceptedRate(1);
+    const [o] = await a.push([item('MUG-1', 3)]);
+    expect(o).toMatchObject({ status: 'ok', pending: true });
+    // Once the sandbox has applied everything it ever will: a second accepted write lands after it.
+    sb.setLostAcceptedRate(0);
+    await a.push([item('TEE/2', 1)]);
+    await vi.waitFor(() => expect(sb.quantities()['TEE/2']).toBe(1), { timeout: 2000, interval: 10 });
+    expect(await a.confirm(['MUG-1'])).toEqual([{ sku: 'MUG-1', expected: 3, shown: 10, confirmed: false }]);
+    await a.push([item('MUG-1', 3)]);
+    await vi.waitFor(async () => expect((await a.confirm(['MUG-1']))[0]!.confirmed).toBe(true), { timeout: 2000, interval: 20 });
   });
 
   it('turns INVALID issues into a validation failure and an unknown SKU into not_found', async () => {
@@ -81,6 +96,24 @@ describe('Amazon adapter', () => {
     expect(refused[0]!.retryAfterMs).toBeGreaterThan(0);
     expect(sb.stats().throttled).toBe(0);
     expect(sb.stats().calls).toBe(5 * (3 - refused.length));
+  });
+
+  it('paces to the rate Amazon declares in x-amzn-RateLimit-Limit', async () => {
+    // This seller is granted 2 PATCH/s instead of 5.
+    const a = await setup({ rateScale: 0.4 });
+    sb.seed(Array.from({ length: 10 }, (_, i) => ({ sku: `S${i}`, quantity: 1 })));
+    const outcomes = await a.pushMany(Array.from({ length: 10 }, (_, i) => item(`S${i}`, 3)));
+    expect(outcomes.filter((o) => o.status !== 'ok')).toEqual([]);
+    expect(sb.stats().throttled).toBe(0);
+    expect(a.client.declaredRates.get('patchListingsItem')).toBe(2);
+  });
+
+  it('confirms pending SKUs through an ordinary read too', async () => {
+    const a = await setup({ applyDelayMs: 20 });
+    await a.push([item('MUG-1', 6)]);
+    expect(a.pendingSkus()).toEqual(['MUG-1']);
+    await vi.waitFor(async () => expect((await a.read(['MUG-1'])).get('MUG-1')).toBe(6), { timeout: 2000, interval: 20 });
+    expect(a.pendingSkus()).toEqual([]);
   });
 
   it('refuses a push larger than its batch size', async () => {
@@ -147,6 +180,11 @@ describe('Amazon adapter', () => {
     expect(outcomes[5]).toMatchObject({ sku: 'NOT-LISTED', status: 'failed', error: expect.objectContaining({ kind: 'not_found' }) });
     expect(outcomes[6]).toMatchObject({ sku: 'F6', status: 'failed', error: expect.objectContaining({ kind: 'validation' }) });
     expect(sb.quantities()['F39']).toBe(40);
+  });
+
+  it('accepts the LWA origin or the full token URL as lwaUrl', () => {
+    expect(tokenUrl('https://api.amazon.com')).toBe('https://api.amazon.com/auth/o2/token');
+    expect(tokenUrl('https://api.amazon.co.uk/auth/o2/token/')).toBe('https://api.amazon.co.uk/auth/o2/token');
   });
 
   it('resolves listed SKUs to seller, marketplace and ASIN and unlisted ones to null', async () => {

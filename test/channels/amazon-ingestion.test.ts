@@ -16,7 +16,9 @@ import {
   type AmazonSandboxHandle,
 } from '../../companion/src/channels/amazon';
 import type { EventSink } from '../../companion/src/channels/port';
-import type { StockEvent } from '../../companion/src/schemas/events';
+import { Value } from '@sinclair/typebox/value';
+import '../../companion/src/http/formats';
+import { StockEvent } from '../../companion/src/schemas/events';
 import { createKeys } from '../../companion/src/ledger/keys';
 import { createLedger } from '../../companion/src/ledger/ledger';
 import { createTestRedis } from '../support/redis';
@@ -30,6 +32,8 @@ async function createBooks(seed: Record<string, number>) {
   await ledger.applyBatch(Object.entries(seed).map(([sku, qty]): StockEvent => ({ id: `seed-${sku}`, type: 'stock.received', source: 'manual', occurredAt: at, sku, qty })));
   const applied: StockEvent[] = [];
   const sink: EventSink = async (events) => {
+    // Every event must pass the edge's own contract (what POST /v1/events would accept).
+    for (const e of events) expect([...Value.Errors(StockEvent, e)].map((x) => `${x.path} ${x.message}`), e.id).toEqual([]);
     const results = await ledger.applyBatch(events);
     results.forEach((r, i) => r.status === 'applied' && applied.push(events[i]!));
     return results;
@@ -130,6 +134,22 @@ describe('Amazon order ingestion', () => {
     for (let i = 0; i < 3; i++) await poller.pollOnce(ledger.sink);
     expect((await ledger.stock('MUG-1'))).toEqual({ onHand: 30, committed: 3, reserved: 0 });
     expect(ledger.applied.filter((e) => e.type === 'order.confirmed')).toHaveLength(3);
+  });
+
+  it('records an Amazon sale the ledger could not hold as a committed fact, opening an oversell incident', async () => {
+    sb = await startAmazonSandbox({ pendingMs: 30 });
+    // Amazon still shows 5; the ledger has 1 left (a sale elsewhere not yet pushed).
+    sb.seed([{ sku: 'MUG-1', quantity: 5 }]);
+    const ledger = await createBooks({ 'MUG-1': 1 });
+    const consumer = new AmazonNotificationConsumer(new SandboxQueueSource(sb.url, { waitMs: 0 }), new AmazonOrderApplier(new OrderTracker()), {});
+    const id = (await sb.placeOrder('MUG-1', 3)).orderId!;
+    await vi.waitFor(() => expect(sb.queueDepth()).toBe(2), { timeout: 2000, interval: 10 });
+    while (sb.queueDepth() > 0) await consumer.consumeOnce(ledger.sink);
+    // The Pending hold was refused (insufficient stock); the Unshipped sale is recorded anyway.
+    expect(ledger.applied.map((e) => e.id)).toEqual([`amazon:${id}:Unshipped`]);
+    expect(await ledger.stock('MUG-1')).toEqual({ onHand: 1, committed: 3, reserved: 0 });
+    const incidents = await ledger.ledger.listIncidents('default', { status: 'open' });
+    expect(incidents).toEqual([expect.objectContaining({ sku: 'MUG-1', oversoldUnits: 2 })]);
   });
 
   it('redelivers a notification whose processing failed, and applies it once', async () => {

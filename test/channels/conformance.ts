@@ -183,6 +183,16 @@ export function runAdapterConformance(name: string, setup: () => Promise<Conform
         }
       });
 
+      it('surfaces the channel’s own 5xx as a transient ChannelError', async () => {
+        s.sandbox.setFaults!({ errorRate: 1 });
+        const err = await s.adapter.push([item(listed[0]!, 1)]).then(
+          () => null,
+          (e: unknown) => e,
+        );
+        expect(err).toBeInstanceOf(ChannelError);
+        expect((err as ChannelError).kind).toBe('transient');
+      });
+
       it('surfaces an outage as a transient ChannelError', async () => {
         s.sandbox.setFaults!({ outageForMs: 60_000 });
         const err = await s.adapter.push([item(listed[0]!, 1)]).then(

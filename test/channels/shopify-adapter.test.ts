@@ -129,3 +129,38 @@ describe('Shopify adapter against the sandbox over HTTP', () => {
     expect(refs.get('Z')).toBeNull();
   });
 });
+
+describe('Shopify SKU mapping cache', () => {
+  it('shares resolved SKUs through Redis so another worker does not look them up again', async () => {
+    const { createTestRedis } = await import('../support/redis');
+    const { createKeys } = await import('../../companion/src/ledger/keys');
+    const { createShopifyChannel, shopifySandboxConfig } = await import('../../companion/src/channels/shopify');
+    const t = await createTestRedis();
+    try {
+      f = await shopifyFixture({ listings: [{ sku: 'A', quantity: 5 }, { sku: 'B', quantity: 5 }] });
+      const deps = { redis: t.redis, keys: createKeys({ prefix: t.prefix }), tenant: 'default' };
+      const first = createShopifyChannel(shopifySandboxConfig(f.sandbox), deps);
+      await first.adapter.resolve(['A', 'B', 'GONE']);
+      const calls = f.sandbox.stats().calls;
+      const second = createShopifyChannel(shopifySandboxConfig(f.sandbox), deps);
+      const refs = await second.adapter.resolve(['A', 'B']);
+      expect(refs.get('A')?.ids.inventoryItemId).toMatch(/^gid:\/\/shopify\/InventoryItem\//);
+      expect(f.sandbox.stats().calls).toBe(calls);
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it('looks a SKU up again after Shopify says its inventory item is gone', async () => {
+    f = await shopifyFixture({ listings: [{ sku: 'A', quantity: 5 }] });
+    await f.channel.adapter.resolve(['A']);
+    // The merchant deletes and recreates the product: same SKU, new inventory item.
+    const { inventoryItemId: old } = f.sandbox.addVariant('A', 5);
+    f.sandbox.removeVariant(old);
+    const { inventoryItemId: fresh } = f.sandbox.addVariant('A', 2);
+    const first = await f.channel.adapter.push([item('A', 4)]);
+    expect(first[0]!.status === 'failed' && first[0]!.error.kind).toBe('not_found');
+    expect(await f.channel.adapter.push([item('A', 4)])).toEqual([{ sku: 'A', status: 'ok', quantity: 4 }]);
+    expect((await f.channel.adapter.resolve(['A'])).get('A')?.ids.inventoryItemId).toBe(fresh);
+  });
+});

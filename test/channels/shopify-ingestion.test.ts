@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createShopifyChannel, signShopifyWebhook, startShopifySandbox, type ShopifySandboxHandle } from '../../companion/src/channels/shopify';
-import type { ChannelModule, EventSink } from '../../companion/src/channels/port';
+import type { EventSink } from '../../companion/src/channels/port';
 import { createKeys } from '../../companion/src/ledger/keys';
 import { createLedger } from '../../companion/src/ledger/ledger';
 import type { Ledger } from '../../companion/src/ledger/types';
@@ -18,7 +18,7 @@ let t: TestRedis;
 let ledger: Ledger;
 let app: FastifyInstance | undefined;
 let sandbox: ShopifySandboxHandle | undefined;
-let channel: ChannelModule;
+let channel: ReturnType<typeof createShopifyChannel>;
 let hookUrl: string;
 
 beforeEach(async () => {
@@ -32,7 +32,7 @@ afterEach(async () => {
   sandbox = app = undefined;
 });
 
-async function start(opts: Parameters<typeof startShopifySandbox>[0], sink?: EventSink) {
+async function start(opts: Parameters<typeof startShopifySandbox>[0], sink?: EventSink, withWebhook = true) {
   sandbox = await startShopifySandbox(opts);
   const keys = createKeys({ prefix: t.prefix });
   channel = createShopifyChannel(
@@ -44,7 +44,7 @@ async function start(opts: Parameters<typeof startShopifySandbox>[0], sink?: Eve
   await app.listen({ port: 0, host: '127.0.0.1' });
   const a = app.server.address();
   hookUrl = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}/v1/webhooks/shopify`;
-  sandbox.setWebhookUrl(hookUrl);
+  if (withWebhook) sandbox.setWebhookUrl(hookUrl);
   for (const l of opts?.listings ?? []) {
     await ledger.apply({ id: `seed-${l.sku}`, type: 'stock.adjusted', source: 'manual', occurredAt: new Date(Date.now() - 60_000).toISOString(), sku: l.sku, set: l.quantity, reason: 'count' });
   }
@@ -191,5 +191,30 @@ describe('Shopify webhooks into the ledger', () => {
     expect([r1.status, r2.status]).toEqual([200, 200]);
     expect(await r2.json()).toEqual({ ok: true, duplicate: true });
     expect(calls).toBe(1);
+  });
+
+  it('recovers orders whose webhooks never arrived through the reconciliation poll, exactly once', async () => {
+    await start({ listings: [{ sku: 'A', quantity: 10 }] }, undefined, false);
+    await sandbox!.placeOrder('A', 1);
+    const o2 = await sandbox!.placeOrder('A', 2);
+    await sandbox!.cancelOrder(o2.orderId!);
+    const sink: EventSink = (events) => ledger.applyBatch(events);
+    expect(await channel.poller.pollOnce(sink)).toBe(3);
+    expect(await stock('A')).toMatchObject({ committed: 1, available: 9 });
+    await channel.poller.pollOnce(sink); // overlapping window
+    // The webhook finally arriving a day late changes nothing either.
+    const late = JSON.stringify({ id: Number(o2.orderId), created_at: new Date().toISOString(), line_items: [{ sku: 'A', quantity: 2 }] });
+    expect((await post(late, signedHeaders('orders/create', late))).status).toBe(200);
+    expect(await stock('A')).toMatchObject({ committed: 1, available: 9 });
+    const types = await auditTypes('A');
+    expect(types.filter((x) => x === 'order.confirmed')).toHaveLength(2);
+    expect(types.filter((x) => x === 'order.cancelled')).toHaveLength(1);
+  });
+
+  it('pages through more orders than one poll page holds', async () => {
+    await start({ listings: [{ sku: 'A', quantity: 100 }] }, undefined, false);
+    for (let i = 0; i < 23; i++) await sandbox!.placeOrder('A', 1);
+    expect(await channel.poller.pollOnce((events) => ledger.applyBatch(events))).toBe(23);
+    expect(await stock('A')).toMatchObject({ committed: 23 });
   });
 });

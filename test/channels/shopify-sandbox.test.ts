@@ -198,6 +198,16 @@ describe('Shopify sandbox: signed webhooks and the shopper', () => {
     expect(got).toHaveLength(9);
   });
 
+  it('stops delivering (subscription deleted) after 8 deliveries failed in a row', async () => {
+    const { got, url } = await listen(() => 500);
+    sandbox = await startShopifySandbox({ webhookUrl: url, listings: [{ sku: 'A', quantity: 20 }], webhookRetryDelaysMs: [1, 1, 1, 1, 1, 1, 1, 1] });
+    for (let i = 0; i < 9; i++) {
+      await sandbox.placeOrder('A', 1);
+      await sandbox.deliveriesIdle();
+    }
+    expect(got).toHaveLength(8 * 9); // 8 deliveries × (1 + 8 retries); the 9th is never sent
+  });
+
   it('sends orders/cancelled and a restocking refunds/create when an order is cancelled', async () => {
     const { got, url } = await listen(() => 200);
     sandbox = await startShopifySandbox({ webhookUrl: url, listings: [{ sku: 'A', quantity: 2 }] });

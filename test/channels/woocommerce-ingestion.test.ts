@@ -27,18 +27,26 @@ afterEach(async () => {
   sandbox = app = undefined;
 });
 
-async function start(opts: Parameters<typeof startWooCommerceSandbox>[0] = {}) {
+let failSink = 0;
+let channel: ReturnType<typeof createWooCommerceChannel>;
+async function start(opts: Parameters<typeof startWooCommerceSandbox>[0] = {}, withWebhook = true) {
   sandbox = await startWooCommerceSandbox(opts);
-  const channel = createWooCommerceChannel(
+  channel = createWooCommerceChannel(
     { url: sandbox.url, key: sandbox.credentials.key!, secret: sandbox.credentials.secret!, webhookSecret: sandbox.webhookSecret },
     { redis: t.redis, keys: createKeys({ prefix: t.prefix }), tenant: 'default' },
   );
   app = Fastify();
-  await channel.ingestion.routes!(app, (events) => ledger.applyBatch(events));
+  await channel.ingestion.routes!(app, async (events) => {
+    if (failSink > 0) {
+      failSink--;
+      throw new Error('redis down');
+    }
+    return ledger.applyBatch(events);
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const a = app.server.address();
   hookUrl = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}/v1/webhooks/woocommerce`;
-  expect(await sandbox.createWebhook(hookUrl)).toEqual({ ok: true, status: 200 }); // the creation ping is answered 200
+  if (withWebhook) expect(await sandbox.createWebhook(hookUrl)).toEqual({ ok: true, status: 200 }); // the creation ping is answered 200
   for (const l of opts.listings ?? []) {
     await ledger.apply({ id: `seed-${l.sku}`, type: 'stock.adjusted', source: 'manual', occurredAt: new Date(Date.now() - 60_000).toISOString(), sku: l.sku, set: l.quantity, reason: 'count' });
   }
@@ -96,6 +104,9 @@ describe('WooCommerce webhooks into the ledger', () => {
     await deliver(order(82, 'processing', 2), 'order.created', { deliveryId: 'same' });
     await deliver(order(82, 'processing', 2), 'order.created', { deliveryId: 'same' });
     expect(await stock('A')).toMatchObject({ committed: 3, available: 7 });
+    // A real change of order 82 within the same second still counts.
+    await deliver(order(82, 'cancelled', 2), 'order.created', { deliveryId: 'same' });
+    expect(await stock('A')).toMatchObject({ committed: 1, available: 9 });
   });
 
   it('records nothing for orders that moved no stock, and a late completed update changes nothing', async () => {
@@ -109,6 +120,15 @@ describe('WooCommerce webhooks into the ledger', () => {
     expect(await auditTypes('A')).toEqual(['stock.adjusted', 'order.confirmed']);
   });
 
+  it('answers 500 when the ledger could not record the order, and records it on the next delivery', async () => {
+    await start({ listings: [{ sku: 'A', quantity: 10 }] });
+    failSink = 1;
+    expect((await deliver(order(61, 'processing'), 'order.created', { deliveryId: 'x' })).status).toBe(500);
+    expect(await stock('A')).toMatchObject({ committed: 0 });
+    expect((await deliver(order(61, 'processing'), 'order.created', { deliveryId: 'x' })).status).toBe(200);
+    expect(await stock('A')).toMatchObject({ committed: 2 });
+  });
+
   it('refuses a bad signature with 401 and changes nothing', async () => {
     await start({ listings: [{ sku: 'A', quantity: 10 }] });
     const before = await stock('A');
@@ -117,5 +137,37 @@ describe('WooCommerce webhooks into the ledger', () => {
     const unsigned = await fetch(hookUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-wc-webhook-topic': 'order.created' }, body: JSON.stringify(order(99, 'processing')) });
     expect(unsigned.status).toBe(401);
     expect(await stock('A')).toEqual(before);
+  });
+
+  it('recovers orders whose webhooks were lost through the reconciliation poll, exactly once', async () => {
+    await start({ listings: [{ sku: 'A', quantity: 10 }] }, false); // no webhook: every delivery is lost
+    await sandbox!.placeOrder('A', 1);
+    const o2 = await sandbox!.placeOrder('A', 2);
+    await sandbox!.cancelOrder(o2.orderId!);
+    const sink = (events: Parameters<typeof ledger.applyBatch>[0]) => ledger.applyBatch(events);
+    expect(await channel.poller.pollOnce(sink)).toBe(3); // confirmed; confirmed + cancelled
+    expect(await stock('A')).toMatchObject({ committed: 1, available: 9 });
+    await channel.poller.pollOnce(sink); // overlapping window: the same orders again
+    // …and the webhook arriving after all (late) changes nothing either.
+    expect((await deliver(order(Number(o2.orderId), 'cancelled', 2), 'order.updated')).status).toBe(200);
+    expect(await stock('A')).toMatchObject({ committed: 1, available: 9 });
+    const types = await auditTypes('A');
+    expect(types.filter((x) => x === 'order.confirmed')).toHaveLength(2);
+    expect(types.filter((x) => x === 'order.cancelled')).toHaveLength(1);
+  });
+
+  it('runs the poll from ingestion.start until stopped', async () => {
+    await start({ listings: [{ sku: 'A', quantity: 10 }] }, false);
+    await sandbox!.placeOrder('A', 4);
+    let resolveSeen!: () => void;
+    const seen = new Promise<void>((r) => (resolveSeen = r));
+    const stop = await channel.ingestion.start!(async (events) => {
+      const r = await ledger.applyBatch(events);
+      resolveSeen();
+      return r;
+    });
+    await seen;
+    await stop();
+    expect(await stock('A')).toMatchObject({ committed: 4 });
   });
 });

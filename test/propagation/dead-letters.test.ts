@@ -30,6 +30,14 @@ describe('dead letters', () => {
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({ channel: 'fake-a', sku: 'BAD', code: 'validation', error: 'title is too long for this marketplace', attempts: 1 });
 
+    // The audit says what was pushed and why it failed, readable through the ledger's audit API.
+    const failed = await fx.ledger.listAudit(TENANT, { channel: 'fake-a', type: 'channel.failed' });
+    expect(failed.items).toHaveLength(1);
+    expect(failed.items[0]!.reason).toContain('title is too long');
+    expect(failed.items[0]!.lines).toEqual([expect.objectContaining({ sku: 'BAD', quantity: 5 })]);
+    const pushes = await fx.ledger.listAudit(TENANT, { channel: 'fake-a', type: 'channel.push' });
+    expect(pushes.items.flatMap((e) => e.lines.map((l) => l.sku)).sort()).toEqual(['BAD', 'GOOD']);
+
     // Kept: nothing retries it on its own, it does not expire.
     await fx.settled();
     expect((await app.inject({ method: 'GET', url: '/v1/dead-letters?channel=fake-a', headers: auth })).json().items).toHaveLength(1);

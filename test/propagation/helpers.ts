@@ -34,7 +34,7 @@ export interface Fixture {
   fakes: FakeChannel[];
   adapters: ChannelAdapter[];
   runtimes: PropagationRuntime[];
-  start(o?: { settings?: Partial<SyncSettings>; hooks?: PushHooks; role?: 'all' | 'api' | 'worker'; adapters?: ChannelAdapter[] }): Promise<PropagationRuntime>;
+  start(o?: { settings?: Partial<SyncSettings>; hooks?: PushHooks; role?: 'all' | 'api' | 'worker'; adapters?: ChannelAdapter[]; rateOverrides?: Record<string, { requestsPerSecond?: number; burst?: number }> }): Promise<PropagationRuntime>;
   settled(timeoutMs?: number): Promise<void>;
   /** What each channel must show now, per SKU, from the ledger (no rules). */
   projection(skus: string[]): Promise<Record<string, number>>;
@@ -77,7 +77,7 @@ export async function fixture(o: { channels?: string[]; limits?: Partial<Channel
         keys,
         ledger,
         channels: so.adapters ?? adapters,
-        config: { keyPrefix: t.prefix, tenants: { [TENANT]: {} }, propagation: { rateOverrides: {} } },
+        config: { keyPrefix: t.prefix, tenants: { [TENANT]: {} }, propagation: { rateOverrides: so.rateOverrides ?? {} } },
         logger: quietLogger,
         hooks: so.hooks,
         role: so.role ?? 'all',

@@ -35,6 +35,21 @@ describe('rate limiting', () => {
     expect(Object.fromEntries(skus.map((s) => [s, fake.quantities()[s]]))).toEqual(want);
   });
 
+  it('follows config.propagation.rateOverrides over the adapter’s published limit', async () => {
+    fx = await fixture({ channels: ['fake-a'], limits: { batchSize: 1, requestsPerSecond: 10, burst: 4 }, faults: { throttling: true } });
+    const fake = fx.fakes[0]!;
+    const skus = Array.from({ length: 20 }, (_, i) => `V-${i}`);
+    fake.seed(skus.map((sku) => ({ sku, quantity: 0 })));
+    // The adapter claims 1000/s; the merchant's plan allows 10/s, and configuration says so.
+    const optimistic = createFakeAdapter({ id: 'fake-a', url: fake.url, token: fake.token, limits: { batchSize: 1, requestsPerSecond: 1000, burst: 1000 } });
+    await fx.start({ adapters: [optimistic], rateOverrides: { 'fake-a': { requestsPerSecond: 10, burst: 4 } } });
+    await fx.ledger.applyBatch(skus.map((s) => ev.received(s, 3)));
+    await fx.settled(30_000);
+    expect(fake.stats().throttled).toBe(0);
+    expect(skus.every((s) => fake.quantities()[s] === 3)).toBe(true);
+    await optimistic.close();
+  });
+
   it('pauses the channel’s queue for Retry-After when the channel throttles anyway, without failures or dead letters', async () => {
     // The adapter believes in a far higher limit than the channel enforces.
     fx = await fixture({ channels: ['fake-a'], limits: { batchSize: 1, requestsPerSecond: 10, burst: 2 }, faults: { throttling: true } });

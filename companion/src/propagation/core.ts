@@ -48,21 +48,21 @@ export function createSyncCore(deps: SyncCoreDeps) {
   const enqueue = async (tenant: string, channel: string, skus: Iterable<string>, delayMs = settings.coalesceMs) => {
     const q = queues.get(channel);
     if (!q) throw new Error(`no queue for channel ${channel}`);
-    await enqueueSync(q, tenant, skus, delayMs);
+    await enqueueSync(q, tenant, skus, delayMs, settings.slots);
   };
 
-  /** Marks SKUs dirty (keeping the earliest unsynced change time) and enqueues their jobs. */
-  const markDirty = async (tenant: string, since: Map<string, number>, channels: string[] = channelIds) => {
+  /**
+   * Marks SKUs dirty (keeping the earliest unsynced change time) and enqueues a job for each SKU
+   * that was not dirty yet; `force` enqueues all (a person's retry, a resync).
+   */
+  const markDirty = async (tenant: string, since: Map<string, number>, channels: string[] = channelIds, force = false) => {
     if (!since.size) return;
-    const pipe = redis.pipeline();
-    for (const ch of channels) {
-      const k = syncKeys(keys, tenant, ch);
-      const args: (string | number)[] = [];
-      for (const [sku, at] of since) args.push(at, sku);
-      for (let i = 0; i < args.length; i += 1000) pipe.zadd(k.dirty, 'NX', ...args.slice(i, i + 1000));
-    }
-    await pipe.exec();
-    await Promise.all(channels.map((ch) => enqueue(tenant, ch, since.keys())));
+    await Promise.all(
+      channels.map(async (ch) => {
+        const fresh = await scripts.mark(syncKeys(keys, tenant, ch).dirty, since);
+        await enqueue(tenant, ch, force ? since.keys() : fresh);
+      }),
+    );
   };
 
   const tenants = async (): Promise<string[]> => {
@@ -111,19 +111,38 @@ export function createSyncCore(deps: SyncCoreDeps) {
     async resync(tenant: string, opts: { channel?: string; skus?: string[] } = {}) {
       const skus = opts.skus ?? (await allSkus(tenant));
       const now = Date.now();
-      await markDirty(tenant, new Map(skus.map((s) => [s, now])), opts.channel ? [opts.channel] : channelIds);
+      await markDirty(tenant, new Map(skus.map((s) => [s, now])), opts.channel ? [opts.channel] : channelIds, true);
       return skus.length;
     },
-    /** Returns SKUs whose lease expired (their job died) to the dirty set and enqueues them. */
-    async reap(tenant: string): Promise<number> {
+    /**
+     * Returns SKUs whose lease expired (their job died) to the dirty set and enqueues them; and,
+     * as a safety net, enqueues SKUs dirty for longer than `stuckMs` (deduplicated, so cheap).
+     */
+    async reap(tenant: string, stuckMs = 30_000): Promise<number> {
       let n = 0;
+      const now = Date.now();
       for (const ch of channelIds) {
         const k = syncKeys(keys, tenant, ch);
-        const skus = await scripts.reap([k.dirty, k.leases, k.owners], Date.now(), 1000);
-        if (skus.length) await enqueue(tenant, ch, skus, 0);
+        const skus = await scripts.reap([k.dirty, k.leases, k.owners], now, 1000);
+        const stuck = await redis.zrangebyscore(k.dirty, '-inf', now - stuckMs, 'LIMIT', 0, 1000);
+        if (skus.length || stuck.length) await enqueue(tenant, ch, [...skus, ...stuck], 0);
         n += skus.length;
       }
       return n;
+    },
+    /**
+     * Work outstanding for a channel: SKUs dirty or being pushed (over every tenant when none is
+     * given). A truer "queue depth" than BullMQ's job counts, which are at most `slots` per tenant.
+     */
+    async pending(channel: string, tenant?: string): Promise<number> {
+      const ts = tenant ? [tenant] : await tenants();
+      const pipe = redis.pipeline();
+      for (const t of ts) {
+        const k = syncKeys(keys, t, channel);
+        pipe.zcard(k.dirty).zcard(k.leases);
+      }
+      const res = (await pipe.exec()) ?? [];
+      return res.reduce((n, [, v]) => n + Number(v ?? 0), 0);
     },
     async acked(tenant: string, channel: string, skus: string[]): Promise<Map<string, Acked>> {
       const out = new Map<string, Acked>();

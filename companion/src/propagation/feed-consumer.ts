@@ -27,6 +27,8 @@ export function startFeedConsumer(core: SyncCore, blocking: Redis): FeedConsumer
   const name = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const groups = new Set<string>();
   let running = true;
+  // After a failed hand-off, our own unacknowledged entries are read again ('0' instead of '>').
+  let replayOwn = false;
   let lastReap = 0;
   let lastClaim = 0;
   let markReady: () => void = () => undefined;
@@ -97,12 +99,15 @@ export function startFeedConsumer(core: SyncCore, blocking: Redis): FeedConsumer
         }
         const streams = tenants.map((t) => keys.changes(t));
         // One blocking read over every tenant's stream (a single Redis; on a Cluster this is per slot).
+        const replay = replayOwn;
         const res = (await blocking.xreadgroup(
           'GROUP', FEED_GROUP, name,
           'COUNT', settings.readCount,
           'BLOCK', settings.readBlockMs,
-          'STREAMS', ...streams, ...streams.map(() => '>'),
+          'STREAMS', ...streams, ...streams.map(() => (replay ? '0' : '>')),
         )) as [string, StreamEntry[]][] | null;
+        // Entries of ours still pending after a full page mean there may be more to replay.
+        if (replay) replayOwn = !!res && res.some(([, entries]) => entries.length >= settings.readCount);
         if (!res) continue;
         for (const [stream, entries] of res) {
           const tenant = tenants[streams.indexOf(stream)];
@@ -110,6 +115,7 @@ export function startFeedConsumer(core: SyncCore, blocking: Redis): FeedConsumer
         }
       } catch (err) {
         if (!running) break;
+        replayOwn = true;
         if (String((err as Error).message).includes('NOGROUP')) groups.clear();
         logger.error({ err }, 'change-feed consumer error; retrying');
         await new Promise((r) => setTimeout(r, 200));

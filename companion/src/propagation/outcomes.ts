@@ -8,6 +8,7 @@
 import type { PushItem, PushOutcome } from '../channels/port';
 import { appendChannelAudit } from './audit';
 import type { SyncCore } from './core';
+import { enqueueVerify } from './queues';
 import { syncKeys } from './sync-keys';
 import type { PushHookItem } from './worker-hooks';
 
@@ -30,6 +31,8 @@ export async function applyOutcomes(
   const later = new Map<number, string[]>();
   const failedLines: { sku: string; quantity: number; version: number; reason: string }[] = [];
   const acks: PushItem[] = [];
+  /** Accepted for later (Amazon ACCEPTED): read back after verifyAfterMs (verify.ts). */
+  const accepted = new Map<string, number>();
 
   for (const [i, item] of items.entries()) {
     const o = outcomes[i]?.sku === item.sku ? outcomes[i]! : bySku.get(item.sku);
@@ -40,6 +43,7 @@ export async function applyOutcomes(
     }
     if (o.status === 'ok') {
       records.push({ sku: item.sku, quantity: o.quantity, version: item.version, mode: 'ack' });
+      if (o.pending) accepted.set(item.sku, o.quantity);
       acks.push(item);
       hookItems.push({ sku: item.sku, ok: true, lagMs: Math.max(0, now - (since.get(item.sku) ?? now)) });
       done.push(item.sku);
@@ -65,17 +69,21 @@ export async function applyOutcomes(
   }
 
   const k = syncKeys(keys, tenant, channel);
-  await core.scripts.record(k.acked, now, records);
-  await appendChannelAudit(redis, keys, tenant, 'channel.ack', channel, acks.map((i) => ({ sku: i.sku, quantity: i.quantity, version: i.version })));
-  for (const f of failedLines) {
-    await appendChannelAudit(redis, keys, tenant, 'channel.failed', channel, [{ sku: f.sku, quantity: f.quantity, version: f.version }], f.reason);
-  }
-  await core.dead.resolveDelivered(tenant, channel, acks.map((i) => i.sku));
+  // Independent writes and the after-push read go out together (one round trip of latency);
+  // the leases are still ours, so nothing else touches these SKUs meanwhile.
+  const [, , , , states] = await Promise.all([
+    core.scripts.record(k.acked, now, records),
+    appendChannelAudit(redis, keys, tenant, 'channel.ack', channel, acks.map((i) => ({ sku: i.sku, quantity: i.quantity, version: i.version }))),
+    Promise.all(failedLines.map((f) => appendChannelAudit(redis, keys, tenant, 'channel.failed', channel, [{ sku: f.sku, quantity: f.quantity, version: f.version }], f.reason))),
+    core.dead.resolveDelivered(tenant, channel, acks.map((i) => i.sku)),
+    acks.length ? ledger.getStockMany(tenant, acks.map((i) => i.sku)) : Promise.resolve([]),
+  ]);
   await hooks.pushed({ tenant, channel, items: hookItems });
+  const queue = core.deps.queues.get(channel);
+  if (queue && accepted.size) await enqueueVerify(queue, tenant, accepted, settings.verifyAfterMs);
 
   // After-push fence: anything that changed in the ledger while we pushed goes again.
   if (acks.length) {
-    const states = await ledger.getStockMany(tenant, acks.map((i) => i.sku));
     const moved = new Map<string, number>();
     acks.forEach((item, i) => {
       const s = states[i];

@@ -9,16 +9,17 @@ import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const NAMES = ['claim-4', 'release-4', 'reap-3', 'record-1', 'take-1'] as const;
+const NAMES = ['claim-4', 'release-4', 'reap-3', 'record-1', 'take-1', 'mark-1'] as const;
 type ScriptName = (typeof NAMES)[number];
 
 type Command = (...args: (string | number)[]) => Promise<unknown>;
 
 export interface SyncScripts {
-  claim(keys: [string, string, string, string], token: string, now: number, leaseMs: number, limit: number, preferred: string): Promise<{ sku: string; since: number }[]>;
+  claim(keys: [string, string, string, string], token: string, now: number, leaseMs: number, limit: number, preferred: string): Promise<{ claimed: { sku: string; since: number }[]; more: boolean }>;
   release(keys: [string, string, string, string], token: string, items: { sku: string; action: 'done' | 'retry' | 'hold'; until?: number }[]): Promise<string[]>;
   reap(keys: [string, string, string], now: number, max: number): Promise<string[]>;
   record(key: string, now: number, items: { sku: string; quantity: number; version: number; mode: 'ack' | 'stale' }[]): Promise<boolean[]>;
+  mark(key: string, since: Map<string, number>): Promise<string[]>;
   take(key: string, rate: number, burst: number, cost: number, throttledForMs?: number): Promise<number>;
 }
 
@@ -39,10 +40,10 @@ export function loadSyncScripts(redis: Redis): SyncScripts {
   };
   return {
     async claim(keys, token, now, leaseMs, limit, preferred) {
-      const flat = (await cmd('claim-4')(...keys, token, now, leaseMs, limit, preferred)) as string[];
-      const out: { sku: string; since: number }[] = [];
-      for (let i = 0; i < flat.length; i += 2) out.push({ sku: flat[i]!, since: Number(flat[i + 1]) });
-      return out;
+      const flat = (await cmd('claim-4')(...keys, token, now, leaseMs, limit, preferred)) as (string | number)[];
+      const claimed: { sku: string; since: number }[] = [];
+      for (let i = 1; i < flat.length; i += 2) claimed.push({ sku: String(flat[i]), since: Number(flat[i + 1]) });
+      return { claimed, more: Number(flat[0]) === 1 };
     },
     async release(keys, token, items) {
       if (!items.length) return [];
@@ -57,6 +58,13 @@ export function loadSyncScripts(redis: Redis): SyncScripts {
       const args = items.flatMap((i) => [i.sku, i.quantity, i.version, i.mode]);
       const res = (await cmd('record-1')(key, now, ...args)) as number[];
       return res.map((r) => r === 1);
+    },
+    async mark(key, since) {
+      const out: string[] = [];
+      const args: (string | number)[] = [];
+      for (const [sku, at] of since) args.push(at, sku);
+      for (let i = 0; i < args.length; i += 1000) out.push(...((await cmd('mark-1')(key, ...args.slice(i, i + 1000))) as string[]));
+      return out;
     },
     async take(key, rate, burst, cost, throttledForMs) {
       const signal = throttledForMs === undefined ? ['', 0] : ['throttled', throttledForMs];

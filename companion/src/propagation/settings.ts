@@ -18,10 +18,24 @@ export interface SyncSettings {
   backoff: BackoffSettings;
   /** A per-item transient failure or a stale compare-and-set is pushed again after this. */
   itemRetryDelayMs: number;
+  /**
+   * A push the channel accepted for later (outcome ok + pending, e.g. Amazon ACCEPTED) is read
+   * back after this long; if the channel does not show it, the SKU is pushed again.
+   */
+  verifyAfterMs: number;
   /** The breaker said no: look again after this. */
   breakerRecheckMs: number;
-  /** Jobs one worker runs at once per channel. */
+  /**
+   * Jobs one worker runs at once per channel. More means more calls in flight that a 429 can no
+   * longer recall, and more distance between taking a token and the call arriving (at 8 on a
+   * saturated 2-core box the zero-429 test drew the odd 429; at 4 it does not).
+   */
   concurrency: number;
+  /**
+   * Jobs are deduplicated per (tenant, sku mod slots); 0 = per (tenant, sku). At most this many
+   * jobs per channel and tenant wait or run at once (see queues.ts).
+   */
+  slots: number;
   /** Change-feed entries pending this long on a dead consumer are taken over. */
   claimIdleMs: number;
   /** How often expired leases are returned to the dirty set. */
@@ -40,8 +54,10 @@ export function defaultSyncSettings(queuePrefix: string, patch: Partial<SyncSett
     coalesceMs: 5,
     backoff: { baseMs: 1_000, maxMs: 30_000 },
     itemRetryDelayMs: 1_000,
+    verifyAfterMs: 30_000,
     breakerRecheckMs: 1_000,
     concurrency: 4,
+    slots: 16,
     claimIdleMs: 30_000,
     reapEveryMs: 5_000,
     readCount: 1_000,

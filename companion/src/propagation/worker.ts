@@ -17,9 +17,10 @@ import { appendChannelAudit } from './audit';
 import { backoffDelay } from './backoff';
 import type { SyncCore } from './core';
 import { applyOutcomes } from './outcomes';
-import { BACKOFF_TYPE, queueName, type SyncJobData } from './queues';
+import { queueName, type SyncJobData } from './queues';
 import { shownQuantity } from './rules';
 import { syncKeys } from './sync-keys';
+import { runVerify, type VerifyResult } from './verify';
 
 export interface SyncJobResult {
   claimed: number;
@@ -34,13 +35,13 @@ class RetryLater extends Error {
   }
 }
 
-export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, connection: Redis): Worker<SyncJobData, SyncJobResult> {
+export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, connection: Redis): Worker<SyncJobData, SyncJobResult | VerifyResult> {
   const { settings, hooks, logger, keys, redis } = core.deps;
   const channel = adapter.id;
 
-  const worker: Worker<SyncJobData, SyncJobResult> = new Worker<SyncJobData, SyncJobResult>(
+  const worker: Worker<SyncJobData, SyncJobResult | VerifyResult> = new Worker<SyncJobData, SyncJobResult | VerifyResult>(
     queueName(channel),
-    async (job, token) => process(job, token),
+    async (job, token) => (job.name === 'verify' ? runVerify(core, adapter, worker, job, token) : process(job, token)),
     {
       connection,
       prefix: settings.queuePrefix,
@@ -60,7 +61,7 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
   );
   worker.on('error', (err) => logger.error({ err, channel }, 'sync worker error'));
 
-  async function process(job: Job<SyncJobData, SyncJobResult>, token?: string): Promise<SyncJobResult> {
+  async function process(job: Job<SyncJobData, SyncJobResult | VerifyResult>, token?: string): Promise<SyncJobResult> {
     const { tenant, sku } = job.data;
     const jobToken = job.id!;
     if (!(await hooks.canPush(channel))) {
@@ -70,7 +71,10 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
     }
     const k = syncKeys(keys, tenant, channel);
     const leaseKeys: [string, string, string, string] = [k.dirty, k.leases, k.owners, k.claims(jobToken)];
-    const claimed = await core.scripts.claim(leaseKeys, jobToken, Date.now(), settings.leaseMs, adapter.limits.batchSize, sku);
+    const { claimed, more } = await core.scripts.claim(leaseKeys, jobToken, Date.now(), settings.leaseMs, adapter.limits.batchSize, sku);
+    // A full batch with dirty SKUs left: queue the follow-up now (it runs once this job ends),
+    // so the channel keeps draining however this job turns out.
+    if (more && settings.slots > 0) await core.enqueue(tenant, channel, [sku]);
     if (!claimed.length) return { claimed: 0, pushed: 0, inSync: 0 };
     const since = new Map(claimed.map((c) => [c.sku, c.since]));
     const skus = claimed.map((c) => c.sku);
@@ -136,7 +140,7 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
 
   async function handleCallError(
     err: unknown,
-    job: Job<SyncJobData, SyncJobResult>,
+    job: Job<SyncJobData, SyncJobResult | VerifyResult>,
     items: PushItem[],
     since: Map<string, number>,
     release: (items: { sku: string; action: 'done' | 'retry' | 'hold'; until?: number }[], delayMs?: number) => Promise<void>,

@@ -56,6 +56,16 @@ export const AuditEntry = Type.Object({
       after: Type.Optional(Type.Object({ onHand: Type.Integer(), committed: Type.Integer(), reserved: Type.Integer() })),
       version: Type.Optional(Type.Integer()),
       quantity: Type.Optional(Type.Integer()),
+      /** Pause flag after the change ('oversell' | 'manual' | null) when the change set or cleared it. */
+      paused: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    }),
+  ),
+  /** Oversell incidents this change opened, recorded an order on, or resolved. */
+  incidents: Type.Optional(
+    Type.Object({
+      opened: Type.Optional(Type.Array(Type.String())),
+      recorded: Type.Optional(Type.Array(Type.String())),
+      resolved: Type.Optional(Type.Array(Type.String())),
     }),
   ),
 });

@@ -132,6 +132,9 @@ export class AmazonAdapter implements ChannelAdapter {
 
   private async patchOne(item: PushItem): Promise<PushOutcome> {
     const r = await this.client.patchListingsItem(item.sku, quantityPatchRequest(item.quantity));
+    // Amazon may lower (or raise) the limit it grants; pace to what it declares (channels.md §7.4).
+    const declared = this.client.declaredRates.get('patchListingsItem');
+    if (declared && declared !== this.patchPacer.rate) this.patchPacer.setRate(declared);
     if (r.status !== 200) return { sku: item.sku, status: 'failed', error: errorsError(item.sku, r.status, r.body as Partial<SpApiErrorBody>) };
     if (r.body.status === 'INVALID') return { sku: item.sku, status: 'failed', error: issuesError(item.sku, r.body.issues ?? []) };
     this.pending.set(item.sku, item.quantity);
@@ -146,6 +149,10 @@ export class AmazonAdapter implements ChannelAdapter {
       if (r.status !== 200) throw errorsError(sku, r.status, r.body as Partial<SpApiErrorBody>);
       return r.body.fulfillmentAvailability?.find((f) => f.fulfillmentChannelCode === 'DEFAULT')?.quantity ?? 0;
     });
+    // Any read that shows an ACCEPTED quantity confirms it (a reconcile read serves confirm()).
+    skus.forEach((sku, i) => {
+      if (this.pending.get(sku) === values[i]) this.pending.delete(sku);
+    });
     return new Map(skus.map((sku, i) => [sku, values[i] ?? null]));
   }
 
@@ -156,13 +163,11 @@ export class AmazonAdapter implements ChannelAdapter {
    */
   async confirm(skus?: string[]): Promise<Confirmation[]> {
     const wanted = (skus ?? [...this.pending.keys()]).filter((s) => this.pending.has(s));
+    const expected = new Map(wanted.map((s) => [s, this.pending.get(s)!]));
     const shown = await this.read(wanted);
     return wanted.map((sku) => {
-      const expected = this.pending.get(sku)!;
       const now = shown.get(sku) ?? null;
-      const confirmed = now === expected;
-      if (confirmed) this.pending.delete(sku);
-      return { sku, expected, shown: now, confirmed };
+      return { sku, expected: expected.get(sku)!, shown: now, confirmed: now === expected.get(sku) };
     });
   }
 

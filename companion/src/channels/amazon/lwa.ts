@@ -17,6 +17,12 @@ export interface LwaOptions {
 
 const EARLY_MS = 5 * 60_000;
 
+/** `lwaUrl` may be the LWA origin (https://api.amazon.com) or the full token URL (…/auth/o2/token). */
+export function tokenUrl(lwaUrl: string): string {
+  const base = lwaUrl.replace(/\/+$/, '');
+  return base.endsWith('/auth/o2/token') ? base : `${base}/auth/o2/token`;
+}
+
 export class LwaTokens {
   private token: string | null = null;
   private refreshAt = 0;
@@ -53,7 +59,7 @@ export class LwaTokens {
     });
     let res: Response;
     try {
-      res = await fetch(`${this.opts.lwaUrl.replace(/\/$/, '')}/auth/o2/token`, {
+      res = await fetch(tokenUrl(this.opts.lwaUrl), {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
         body,

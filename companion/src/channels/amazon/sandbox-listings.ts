@@ -124,7 +124,8 @@ export function registerListings(app: FastifyInstance, state: AmazonSandboxState
         state.stats.writes += 1;
         state.stats.rowsWritten += 1;
         // Amazon processes ACCEPTED submissions asynchronously; a read before then shows the old value.
-        state.later(state.applyDelayMs, () => applyPatches(listing, checked.patches));
+        const lost = state.lostAcceptedRate > 0 && Math.random() < state.lostAcceptedRate;
+        if (!lost) state.later(state.applyDelayMs, () => applyPatches(listing, checked.patches));
       }
       return res;
     },

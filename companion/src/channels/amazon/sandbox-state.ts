@@ -31,6 +31,8 @@ export interface AmazonSandboxOptions {
   feedWindowMs?: number;
   /** An SQS message received but not deleted becomes visible again after this long. */
   visibilityTimeoutMs?: number;
+  /** 0..1: share of ACCEPTED submissions that never apply (docs#2068, models#5327). */
+  lostAcceptedRate?: number;
   /** Multiplies every published rate (tests speed slow operations up; 1 = Amazon's numbers). */
   rateScale?: number;
 }
@@ -78,6 +80,7 @@ export class AmazonSandboxState {
   readonly feedWindowMs: number;
   readonly visibilityTimeoutMs: number;
   readonly faults: Faults;
+  lostAcceptedRate: number;
   readonly tokens = new Map<string, number>();
   readonly listings = new Map<string, Listing>();
   readonly orders = new Map<string, SandboxOrder>();
@@ -102,6 +105,7 @@ export class AmazonSandboxState {
     this.feedWindowMs = opts.feedWindowMs ?? 5 * 60_000;
     this.visibilityTimeoutMs = opts.visibilityTimeoutMs ?? 30_000;
     this.faults = new Faults(opts.faults);
+    this.lostAcceptedRate = opts.lostAcceptedRate ?? 0;
     const scale = opts.rateScale ?? 1;
     for (const [op, [rate, burst]] of Object.entries(OPERATION_RATES)) {
       this.buckets.set(op as Operation, new TokenBucket(rate * scale, burst));

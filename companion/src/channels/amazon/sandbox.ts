@@ -22,6 +22,8 @@ export interface AmazonSandboxHandle extends SandboxHandle {
   revokeTokens(): void;
   /** Messages still in the ORDER_CHANGE queue (not yet deleted by a consumer). */
   queueDepth(): number;
+  /** 0..1 share of ACCEPTED submissions that are never applied (Amazon's known failure). */
+  setLostAcceptedRate(rate: number): void;
   /** This sandbox's version of the getOrders 2-minute rule. */
   ordersLagMs: number;
 }
@@ -48,8 +50,12 @@ export async function startAmazonSandbox(opts: AmazonSandboxOptions = {}): Promi
     state.seed(req.body as { sku: string; quantity: number }[]);
     return state.quantities();
   });
-  app.get('/_sandbox/faults', async () => state.faults.get());
-  app.post('/_sandbox/faults', async (req) => state.faults.set(req.body as Partial<FaultConfig>));
+  app.get('/_sandbox/faults', async () => ({ ...state.faults.get(), lostAcceptedRate: state.lostAcceptedRate }));
+  app.post('/_sandbox/faults', async (req) => {
+    const { lostAcceptedRate, ...rest } = req.body as Partial<FaultConfig> & { lostAcceptedRate?: number };
+    if (typeof lostAcceptedRate === 'number') state.lostAcceptedRate = lostAcceptedRate;
+    return { ...state.faults.set(rest), lostAcceptedRate: state.lostAcceptedRate };
+  });
   app.post('/_sandbox/orders', async (req) => {
     const { sku, qty } = req.body as { sku: string; qty: number };
     return placeOrder(state, sku, qty);
@@ -67,7 +73,7 @@ export async function startAmazonSandbox(opts: AmazonSandboxOptions = {}): Promi
     lwaUrl: address,
     credentials: {
       url: address,
-      lwaUrl: address,
+      lwaUrl: `${address}/auth/o2/token`,
       clientId: state.clientId,
       clientSecret: state.clientSecret,
       refreshToken: state.refreshToken,
@@ -83,6 +89,9 @@ export async function startAmazonSandbox(opts: AmazonSandboxOptions = {}): Promi
     revokeTokens: () => state.revokeTokens(),
     queueDepth: () => state.queue.length,
     ordersLagMs: state.ordersLagMs,
+    setLostAcceptedRate: (rate) => {
+      state.lostAcceptedRate = rate;
+    },
     close: async () => {
       for (const t of state.timers) clearTimeout(t);
       state.timers.clear();

@@ -5,14 +5,31 @@
  * can report "throttled, come back in N ms" without sending anything.
  */
 export class Pacer {
-  private readonly interval: number;
-  private readonly tolerance: number;
+  private interval: number;
+  private tolerance: number;
+  private burst: number;
   /** Theoretical arrival time of the next request (ms). */
   private tat = 0;
 
   constructor(ratePerSecond: number, burst: number, private readonly now: () => number = Date.now) {
+    this.burst = Math.max(1, burst);
     this.interval = 1000 / ratePerSecond;
-    this.tolerance = (Math.max(1, burst) - 1) * this.interval;
+    this.tolerance = (this.burst - 1) * this.interval;
+  }
+
+  get rate(): number {
+    return 1000 / this.interval;
+  }
+
+  /** Follows the rate the channel declares (x-amzn-RateLimit-Limit), keeping the burst. */
+  setRate(ratePerSecond: number): void {
+    if (!(ratePerSecond > 0)) return;
+    const now = this.now();
+    const next = 1000 / ratePerSecond;
+    // Keep the slots already used, counted in requests: the backlog stretches with the interval.
+    if (this.tat > now) this.tat = now + (this.tat - now) * (next / this.interval);
+    this.interval = next;
+    this.tolerance = (this.burst - 1) * this.interval;
   }
 
   /** Books the next slot: ms to wait (0 = now), or null when that is more than `maxWaitMs` away (nothing booked). */

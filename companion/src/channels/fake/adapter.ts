@@ -15,7 +15,7 @@ export interface FakeAdapterOptions {
   timeoutMs?: number;
 }
 
-type WireResult = { sku: string; status: 'ok' | 'stale' | 'not_found' | 'invalid'; quantity?: number; current?: number; message?: string };
+type WireResult = { sku: string; status: 'ok' | 'accepted' | 'stale' | 'not_found' | 'invalid'; quantity?: number; current?: number; message?: string };
 
 export function createFakeAdapter(opts: FakeAdapterOptions): ChannelAdapter {
   const limits: ChannelLimits = { ...FAKE_DEFAULT_LIMITS, ...opts.limits };
@@ -50,6 +50,9 @@ export function createFakeAdapter(opts: FakeAdapterOptions): ChannelAdapter {
     switch (r.status) {
       case 'ok':
         return { sku: r.sku, status: 'ok', quantity: r.quantity ?? 0 };
+      case 'accepted':
+        // Applied later by the channel; propagation reads it back (verify.ts).
+        return { sku: r.sku, status: 'ok', quantity: r.quantity ?? 0, pending: true };
       case 'stale':
         return { sku: r.sku, status: 'stale', current: r.current ?? 0 };
       case 'not_found':

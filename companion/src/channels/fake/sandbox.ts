@@ -8,7 +8,7 @@
  *
  * Channel API (Bearer token):
  *   POST /api/inventory          { items: [{ sku, quantity, expected?, version, idempotencyKey }] }
- *                                → { results: [{ sku, status: 'ok'|'stale'|'not_found'|'invalid', quantity?, current?, message? }] }
+ *                                → { results: [{ sku, status: 'ok'|'accepted'|'stale'|'not_found'|'invalid', quantity?, current?, message? }] }
  *   POST /api/inventory/read     { skus } → { quantities: { [sku]: number|null } }
  *   POST /api/listings/resolve   { skus } → { listings: { [sku]: { listingId } | null } }
  *   POST /api/listings/pause     { skus } → { results }      (inactive: shows 0)
@@ -28,6 +28,11 @@ export interface FakeFaults extends FaultConfig {
   rejectSkus: Record<string, string>;
   /** Every call answered 401 (credentials revoked). */
   authFailure: boolean;
+  /**
+   * Writes are answered `accepted` and applied `applyAfterMs` later (Amazon's ACCEPTED); the
+   * first `dropFirst` accepted writes are never applied (Amazon's known failure). null = off.
+   */
+  acceptLater: { applyAfterMs: number; dropFirst: number } | null;
 }
 
 export interface AppliedWrite {
@@ -71,9 +76,15 @@ export async function startFakeChannel(opts: FakeChannelOptions = {}): Promise<F
   const id = opts.id ?? 'fake';
   const token = opts.token ?? 'fake-token';
   const limits: ChannelLimits = { ...FAKE_DEFAULT_LIMITS, ...opts.limits };
-  const { slowWrites, rejectSkus, authFailure, ...kit } = opts.faults ?? {};
+  const { slowWrites, rejectSkus, authFailure, acceptLater, ...kit } = opts.faults ?? {};
   const faults = new Faults({ throttling: false, ...kit });
-  const extra = { slowWrites: slowWrites ?? { calls: 0, ms: 0 }, rejectSkus: rejectSkus ?? {}, authFailure: authFailure ?? false };
+  const extra = {
+    slowWrites: slowWrites ?? { calls: 0, ms: 0 },
+    rejectSkus: rejectSkus ?? {},
+    authFailure: authFailure ?? false,
+    acceptLater: acceptLater ?? null,
+  };
+  const timers = new Set<NodeJS.Timeout>();
   const bucket = new TokenBucket(limits.requestsPerSecond, limits.burst);
   const listings = new Map<string, Listing>();
   const applied: AppliedWrite[] = [];
@@ -114,6 +125,20 @@ export async function startFakeChannel(opts: FakeChannelOptions = {}): Promise<F
     else if (item.expected !== undefined && item.expected !== null && item.expected !== shown(l)) {
       stats.staleRows++;
       result = { sku: item.sku, status: 'stale', current: shown(l) };
+    } else if (extra.acceptLater) {
+      const later = extra.acceptLater;
+      const drop = later.dropFirst > 0;
+      if (drop) later.dropFirst--;
+      else {
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          l.quantity = item.quantity;
+          stats.rowsWritten++;
+          applied.push({ sku: item.sku, quantity: item.quantity, version: item.version ?? -1, at: Date.now() });
+        }, later.applyAfterMs);
+        timers.add(timer);
+      }
+      result = { sku: item.sku, status: 'accepted', quantity: item.quantity };
     } else {
       l.quantity = item.quantity;
       stats.rowsWritten++;
@@ -189,13 +214,20 @@ export async function startFakeChannel(opts: FakeChannelOptions = {}): Promise<F
     return out;
   }
   function currentFaults(): FakeFaults {
-    return { ...faults.get(), ...extra, slowWrites: { ...extra.slowWrites }, rejectSkus: { ...extra.rejectSkus } };
+    return {
+      ...faults.get(),
+      ...extra,
+      slowWrites: { ...extra.slowWrites },
+      rejectSkus: { ...extra.rejectSkus },
+      acceptLater: extra.acceptLater ? { ...extra.acceptLater } : null,
+    };
   }
   function setFaults(f: Partial<FakeFaults> & { outageForMs?: number }): FakeFaults {
-    const { slowWrites: sw, rejectSkus: rs, authFailure: af, ...rest } = f;
+    const { slowWrites: sw, rejectSkus: rs, authFailure: af, acceptLater: al, ...rest } = f;
     if (sw) extra.slowWrites = { ...sw };
     if (rs) extra.rejectSkus = { ...rs };
     if (af !== undefined) extra.authFailure = af;
+    if (al !== undefined) extra.acceptLater = al ? { ...al } : null;
     faults.set(rest);
     return currentFaults();
   }
@@ -211,6 +243,9 @@ export async function startFakeChannel(opts: FakeChannelOptions = {}): Promise<F
     setFaults,
     stats: () => ({ ...stats }),
     writes: () => [...applied],
-    close: () => app.close(),
+    close: async () => {
+      for (const t of timers) clearTimeout(t);
+      await app.close();
+    },
   };
 }

@@ -35,7 +35,9 @@ export class FlipkartClient {
   tokenExchanges = 0;
 
   constructor(readonly opts: FlipkartClientOptions) {
-    this.base = opts.url.replace(/\/$/, '');
+    // The API lives under <origin>/sellers and the token endpoint under <origin>/oauth-service;
+    // accept either the origin or the …/sellers base (config's default) as `url`.
+    this.base = opts.url.replace(/\/+$/, '').replace(/\/sellers$/, '');
     this.now = opts.now ?? Date.now;
   }
 

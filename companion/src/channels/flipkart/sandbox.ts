@@ -53,7 +53,8 @@ export async function startFlipkartSandbox(opts: FlipkartSandboxOptions = {}): P
   return {
     channel: 'flipkart',
     url: address,
-    credentials: { url: address, appId: state.appId, appSecret: state.appSecret, locationId: state.locationId },
+    // In configuration terms (STOCKLINE_FLIPKART_URL): the Seller API base, …/sellers.
+    credentials: { url: `${address}/sellers`, appId: state.appId, appSecret: state.appSecret, locationId: state.locationId },
     quantities: () => state.quantities(),
     seed: (listings) => state.seed(listings),
     placeOrder: async (sku, qty) => placeOrder(state, sku, qty),

@@ -55,6 +55,10 @@ export class ShopifyAdapter implements ChannelAdapter {
   }
 
   async push(items: PushItem[]): Promise<PushOutcome[]> {
+    // The port: at most batchSize items, never a silently partial batch.
+    if (items.length > this.limits.batchSize) {
+      throw new ChannelError(`Shopify takes at most ${this.limits.batchSize} rows per push, got ${items.length}`, 'validation');
+    }
     const out: PushOutcome[] = new Array(items.length);
     for (let start = 0; start < items.length; start += SHOPIFY_MAX_ROWS) {
       const slice = items.slice(start, start + SHOPIFY_MAX_ROWS);

@@ -4,16 +4,20 @@
  */
 import type { Redis } from 'ioredis';
 import type { Keys } from '../../ledger/keys';
-import type { ChannelLimits, ChannelModule } from '../port';
+import type { ChannelLimits, ChannelModule, EventSink } from '../port';
 import { ShopifyAdapter } from './adapter';
 import { ShopifyClient } from './client';
 import { shopifyIngestion } from './ingestion';
 import { ShopifyMapping } from './mapping';
+import { ShopifyOrderPoller } from './poller';
+import { cursorStore, startPolling } from './polling';
+import type { ShopifySandboxHandle } from './sandbox/server';
 import { WebhookDedup } from './webhook-dedup';
 
 export { startShopifySandbox, type ShopifySandboxHandle, type ShopifySandboxOptions } from './sandbox/server';
 export { ShopifyAdapter, pushKey } from './adapter';
 export { shopifyWebhookEvents } from './order-events';
+export { ShopifyOrderPoller } from './poller';
 export { signShopifyWebhook, verifyShopifyWebhook } from './webhook-hmac';
 
 export interface ShopifyChannelConfig {
@@ -28,16 +32,25 @@ export interface ShopifyChannelConfig {
   previousWebhookSecret?: string;
   limits?: Partial<ChannelLimits>;
   maxBudgetWaitMs?: number;
+  /** Reconciliation poll of orders (backstop for lost or late webhooks); 0 turns it off. Default 5 min. */
+  pollIntervalMs?: number;
+}
+
+export interface ShopifyChannelModule extends ChannelModule {
+  adapter: ShopifyAdapter;
+  /** The reconciliation poll (`ingestion.start` runs it every pollIntervalMs). */
+  poller: ShopifyOrderPoller;
 }
 
 export interface ChannelDeps {
   redis?: Redis;
   keys?: Keys;
   logger?: { warn: (obj: object, msg?: string) => void };
-  tenant: string;
+  tenant?: string;
 }
 
-export function createShopifyChannel(config: ShopifyChannelConfig, deps: ChannelDeps): ChannelModule {
+export function createShopifyChannel(config: ShopifyChannelConfig, deps: ChannelDeps = {}): ShopifyChannelModule {
+  const tenant = deps.tenant ?? 'default';
   const client = new ShopifyClient({
     shop: config.shop,
     token: config.token,
@@ -48,18 +61,29 @@ export function createShopifyChannel(config: ShopifyChannelConfig, deps: Channel
   const shared = deps.redis && deps.keys ? { redis: deps.redis, keys: deps.keys } : undefined;
   const mapping = new ShopifyMapping(client, {
     redis: shared?.redis,
-    cacheKey: shared?.keys.propagation(deps.tenant, 'map:shopify'),
+    cacheKey: shared?.keys.propagation(tenant, 'map:shopify'),
   });
   const adapter = new ShopifyAdapter({ client, mapping, locationId: config.locationId, limits: config.limits });
   const dedup = new WebhookDedup({
     redis: shared?.redis,
-    key: (id) => (shared ? shared.keys.propagation(deps.tenant, `webhook:shopify:${id}`) : id),
+    key: (id) => (shared ? shared.keys.propagation(tenant, `webhook:shopify:${id}`) : id),
   });
   const ingestion = shopifyIngestion({
     webhookSecrets: [config.webhookSecret, ...(config.previousWebhookSecret ? [config.previousWebhookSecret] : [])],
     dedup,
-    tenant: deps.tenant,
+    tenant,
     logger: deps.logger,
   });
-  return { id: 'shopify', adapter, ingestion };
+  const poller = new ShopifyOrderPoller(client, {
+    tenant,
+    cursor: cursorStore(shared?.redis, shared ? shared.keys.propagation(tenant, 'ingest:shopify:cursor') : ''),
+  });
+  const interval = config.pollIntervalMs ?? 300_000;
+  if (interval > 0) ingestion.start = async (sink: EventSink) => startPolling(() => poller.pollOnce(sink), interval, deps.logger);
+  return { id: 'shopify', adapter, ingestion, poller };
+}
+
+/** Channel configuration pointing at a running sandbox (sandbox mode, tests, the bench). */
+export function shopifySandboxConfig(handle: ShopifySandboxHandle, extra: Partial<ShopifyChannelConfig> = {}): ShopifyChannelConfig {
+  return { shop: handle.shop, token: handle.credentials.token!, locationId: handle.locationId, webhookSecret: handle.webhookSecret, url: handle.url, ...extra };
 }

@@ -12,7 +12,8 @@
  *     no_restock → nothing.
  * Lines are grouped by SKU; lines without a SKU (custom items, tips) are skipped.
  */
-import type { StockEvent } from '../../schemas/events';
+import { Value } from '@sinclair/typebox/value';
+import { Line, type StockEvent } from '../../schemas/events';
 
 interface LineItem {
   sku?: string | null;
@@ -39,15 +40,21 @@ function iso(value: string | null | undefined): string {
   return Number.isFinite(t) ? new Date(t).toISOString() : new Date().toISOString();
 }
 
-function lines(items: LineItem[] | undefined): { sku: string; qty: number }[] {
+/**
+ * Order lines grouped by SKU, keeping only what the event contract accepts (a SKU Stockline
+ * could track, 1..1e6 units): one odd line must not make the whole order unrecordable, which
+ * would only make the channel redeliver it forever.
+ */
+export function groupLines(items: { sku?: string | null; quantity?: number }[] | undefined): { sku: string; qty: number }[] {
   const bySku = new Map<string, number>();
   for (const l of items ?? []) {
     const sku = l.sku?.trim();
-    if (!sku || !l.quantity || l.quantity < 1) continue;
-    bySku.set(sku, (bySku.get(sku) ?? 0) + l.quantity);
+    if (!sku || !Number.isInteger(l.quantity) || (l.quantity ?? 0) < 1) continue;
+    bySku.set(sku, (bySku.get(sku) ?? 0) + l.quantity!);
   }
-  return [...bySku].map(([sku, qty]) => ({ sku, qty }));
+  return [...bySku].map(([sku, qty]) => ({ sku, qty })).filter((line) => Value.Check(Line, line));
 }
+const lines = groupLines;
 
 function confirmed(order: OrderPayload, tenant: string | undefined): StockEvent[] {
   const ls = lines(order.line_items);
@@ -87,7 +94,7 @@ function refund(r: RefundPayload, tenant: string | undefined): StockEvent[] {
   for (const l of r.refund_line_items ?? []) {
     if (l.restock_type !== 'return' && l.restock_type !== 'legacy_restock') continue;
     const sku = l.line_item?.sku?.trim();
-    if (!sku || l.quantity < 1) continue;
+    if (!sku || !Value.Check(Line, { sku, qty: l.quantity })) continue;
     out.push({
       id: `shopify:${r.order_id}:refund:${r.id}:${l.id}`,
       type: 'stock.received',

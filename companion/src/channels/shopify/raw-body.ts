@@ -8,7 +8,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    rawBody?: Buffer | string;
+    /** Same declaration as http/raw-body.ts (the app's own JSON parser keeps the bytes too). */
+    rawBody?: Buffer;
   }
 }
 
@@ -32,7 +33,5 @@ export function keepRawBody(scope: FastifyInstance, bodyLimit = 5 * 1024 * 1024)
 }
 
 export function rawBodyOf(request: FastifyRequest): Buffer {
-  const raw = request.rawBody;
-  if (raw === undefined) return Buffer.alloc(0);
-  return typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
+  return request.rawBody ?? Buffer.alloc(0);
 }

@@ -51,6 +51,9 @@ export class WooCommerceAdapter implements ChannelAdapter {
   }
 
   async push(items: PushItem[]): Promise<PushOutcome[]> {
+    if (items.length > this.limits.batchSize) {
+      throw new ChannelError(`WooCommerce takes at most ${this.limits.batchSize} items per push, got ${items.length}`, 'validation');
+    }
     const out: PushOutcome[] = new Array(items.length);
     items.forEach((item, index) => {
       if (!Number.isInteger(item.quantity) || item.quantity < 0) out[index] = failed(item.sku, 'validation', `quantity ${item.quantity} is not a whole number ≥ 0`);

@@ -2,17 +2,22 @@
  * The WooCommerce channel (a store Stockline pushes to): adapter over REST or the Stockline
  * plugin's compare-and-set endpoint, order webhook ingestion, and the sandbox.
  */
-import type { ChannelLimits, ChannelModule } from '../port';
+import type { ChannelLimits, ChannelModule, EventSink, OrderIngestion } from '../port';
 import type { ChannelDeps } from '../shopify';
 import { WebhookDedup } from '../shopify/webhook-dedup';
 import { WooCommerceAdapter } from './adapter';
 import { WooClient } from './client';
 import { wooIngestion } from './ingestion';
+import { siteId } from './order-events';
+import { WooOrderPoller } from './poller';
+import { cursorStore, startPolling } from '../shopify/polling';
 import { WooMapping } from './mapping';
+import type { WooCommerceSandboxHandle } from './sandbox/server';
 
 export { startWooCommerceSandbox, type WooCommerceSandboxHandle, type WooCommerceSandboxOptions } from './sandbox/server';
 export { WooCommerceAdapter } from './adapter';
-export { wooOrderEvents } from './order-events';
+export { wooOrderEvents, siteId } from './order-events';
+export { WooOrderPoller } from './poller';
 export { signStockline, signWooWebhook, verifyStockline, verifyWooWebhook } from './signatures';
 
 export interface WooCommerceChannelConfig {
@@ -26,21 +31,48 @@ export interface WooCommerceChannelConfig {
   /** Use the plugin: true, false, or 'auto' (probe /wp-json/stockline/v1). Default 'auto'. */
   plugin?: boolean | 'auto';
   queryStringAuth?: boolean;
+  /** Site id in event ids; default the host of `url`. */
   site?: string;
+  /** Reconciliation poll of orders (backstop for lost webhooks); 0 turns it off. Default 60 s. */
+  pollIntervalMs?: number;
   limits?: Partial<ChannelLimits>;
 }
 
-export function createWooCommerceChannel(config: WooCommerceChannelConfig, deps: ChannelDeps): ChannelModule {
+export interface WooCommerceChannelModule extends ChannelModule {
+  adapter: WooCommerceAdapter;
+  /** The reconciliation poll (`ingestion.start` runs it every pollIntervalMs). */
+  poller: WooOrderPoller;
+}
+
+export function createWooCommerceChannel(config: WooCommerceChannelConfig, deps: ChannelDeps = {}): WooCommerceChannelModule {
+  const tenant = deps.tenant ?? 'default';
   const client = new WooClient({ url: config.url, consumerKey: config.key, consumerSecret: config.secret, queryStringAuth: config.queryStringAuth });
   const shared = deps.redis && deps.keys ? { redis: deps.redis, keys: deps.keys } : undefined;
-  const mapping = new WooMapping(client, { redis: shared?.redis, cacheKey: shared?.keys.propagation(deps.tenant, 'map:woocommerce') });
+  const mapping = new WooMapping(client, { redis: shared?.redis, cacheKey: shared?.keys.propagation(tenant, 'map:woocommerce') });
   const adapter = new WooCommerceAdapter({ client, mapping, plugin: config.plugin ?? 'auto', pluginSecret: config.pluginSecret, limits: config.limits });
   const dedup = new WebhookDedup({
     redis: shared?.redis,
-    key: (id) => (shared ? shared.keys.propagation(deps.tenant, `webhook:woocommerce:${id}`) : id),
+    key: (id) => (shared ? shared.keys.propagation(tenant, `webhook:woocommerce:${id}`) : id),
   });
-  const ingestion = config.webhookSecret
-    ? wooIngestion({ webhookSecret: config.webhookSecret, dedup, tenant: deps.tenant, site: config.site, logger: deps.logger })
-    : {};
-  return { id: 'woocommerce', adapter, ingestion };
+  const site = config.site ?? siteId(config.url);
+  const poller = new WooOrderPoller(client, {
+    site,
+    tenant,
+    cursor: cursorStore(shared?.redis, shared ? shared.keys.propagation(tenant, 'ingest:woocommerce:cursor') : ''),
+  });
+  const interval = config.pollIntervalMs ?? 60_000;
+  const ingestion: OrderIngestion = {
+    ...(config.webhookSecret ? wooIngestion({ webhookSecret: config.webhookSecret, dedup, tenant, site, logger: deps.logger }) : {}),
+    ...(interval > 0 ? { start: async (sink: EventSink) => startPolling(() => poller.pollOnce(sink), interval, deps.logger) } : {}),
+  };
+  return { id: 'woocommerce', adapter, ingestion, poller };
+}
+
+/**
+ * Channel configuration pointing at a running sandbox. The webhook itself is created with
+ * `handle.createWebhook(<companion>/v1/webhooks/woocommerce)` once the companion listens.
+ */
+export function wooCommerceSandboxConfig(handle: WooCommerceSandboxHandle, extra: Partial<WooCommerceChannelConfig> = {}): WooCommerceChannelConfig {
+  const c = handle.credentials;
+  return { url: handle.url, key: c.key!, secret: c.secret!, webhookSecret: handle.webhookSecret, pluginSecret: c.pluginSecret, ...extra };
 }

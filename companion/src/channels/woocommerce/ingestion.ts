@@ -1,11 +1,13 @@
 /**
  * POST /v1/webhooks/woocommerce: answers WooCommerce's creation ping (`webhook_id=<id>`, unsigned)
  * with 200, verifies X-WC-Webhook-Signature over the raw body (401 otherwise), skips a delivery
- * already processed (delivery id + resource id: core's delivery id is a hash of webhook id and
- * the current second, so it alone is not unique), and records order.created / order.updated as
- * ledger events. WooCommerce never retries, so a sink failure is answered 500 (counted as a
+ * already processed, and records order.created / order.updated as ledger events. The dedup key is
+ * webhook id + delivery id + resource id + a hash of the body: core's delivery id is
+ * wp_hash(webhook id . current second), so two updates of one order within a second share it —
+ * the body hash keeps a real change from being mistaken for a redelivery. WooCommerce never retries, so a sink failure is answered 500 (counted as a
  * failure by the store) and logged; reconciliation is the backstop.
  */
+import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { EventSink, OrderIngestion } from '../port';
 import { keepRawBody, rawBodyOf } from '../shopify/raw-body';
@@ -41,7 +43,8 @@ export function wooIngestion(opts: WooIngestionOptions): OrderIngestion {
             return reply.code(401).send({ code: 'invalid_signature', message: 'X-WC-Webhook-Signature does not match the body' });
           }
           if (typeof topic !== 'string' || !ORDER_TOPICS.has(topic) || !body) return reply.code(200).send({ ok: true, ignored: true });
-          const delivery = `${String(request.headers['x-wc-webhook-delivery-id'] ?? '')}:${String(body.id ?? '')}`;
+          const bodyHash = createHash('sha256').update(rawBodyOf(request)).digest('base64url').slice(0, 22);
+          const delivery = [request.headers['x-wc-webhook-id'], request.headers['x-wc-webhook-delivery-id'], body.id, bodyHash].map((x) => String(x ?? '')).join(':');
           if (await opts.dedup.seen(delivery)) return reply.code(200).send({ ok: true, duplicate: true });
           const source = request.headers['x-wc-webhook-source'];
           const events = wooOrderEvents(body, opts.site ?? siteId(typeof source === 'string' ? source : undefined), opts.tenant);

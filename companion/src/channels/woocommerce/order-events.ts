@@ -9,6 +9,7 @@
  * Lines are grouped by SKU; lines without a SKU are skipped.
  */
 import type { StockEvent } from '../../schemas/events';
+import { groupLines } from '../shopify/order-events';
 
 interface OrderPayload {
   id?: number | string;
@@ -40,12 +41,8 @@ function gmt(value: string | null | undefined): string {
 export function wooOrderEvents(payload: unknown, site: string, tenant?: string): StockEvent[] {
   const order = payload as OrderPayload;
   if (!order || typeof order !== 'object' || order.id === undefined || !order.status) return [];
-  const bySku = new Map<string, number>();
-  for (const l of order.line_items ?? []) {
-    const sku = l.sku?.trim();
-    if (sku && l.quantity && l.quantity > 0) bySku.set(sku, (bySku.get(sku) ?? 0) + l.quantity);
-  }
-  if (!bySku.size) return [];
+  const lines = groupLines(order.line_items);
+  if (!lines.length) return [];
   const orderId = `woocommerce:${site}:${order.id}`;
   const t = tenant ? { tenant } : {};
   const confirmed: StockEvent = {
@@ -54,7 +51,7 @@ export function wooOrderEvents(payload: unknown, site: string, tenant?: string):
     source: 'woocommerce',
     occurredAt: gmt(order.date_created_gmt),
     orderId,
-    lines: [...bySku].map(([sku, qty]) => ({ sku, qty })),
+    lines,
     ...t,
   };
   if (CONFIRMED.has(order.status)) return [confirmed];

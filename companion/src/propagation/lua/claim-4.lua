@@ -13,7 +13,8 @@
   KEYS[3] owners  hash sku -> "<token>\n<since>" or "<token>\n<since>\nheld"
   KEYS[4] claims  set of SKUs held by this token (job id)
   ARGV[1] token, ARGV[2] now (ms), ARGV[3] lease ms, ARGV[4] limit, ARGV[5] preferred sku or ''
-  Returns flat { sku1, since1, sku2, since2, ... }
+  Returns flat { more, sku1, since1, sku2, since2, ... }; more = 1 when the batch is full and
+  dirty SKUs are left (the caller enqueues a follow-up so the channel keeps draining).
 ]]
 local token = ARGV[1]
 local now = tonumber(ARGV[2])
@@ -71,7 +72,6 @@ local function tryClaim(sku)
   redis.call('ZADD', KEYS[2], untilMs, sku)
   redis.call('HSET', KEYS[3], sku, token .. '\n' .. since)
   redis.call('SADD', KEYS[4], sku)
-  redis.call('PEXPIRE', KEYS[4], tonumber(ARGV[3]) * 4)
   out[#out + 1] = sku
   out[#out + 1] = tostring(since)
   taken[sku] = true
@@ -87,4 +87,9 @@ if count < limit then
     tryClaim(sku)
   end
 end
+-- The claims set outlives every lease in it (a crashed job's set must not linger forever).
+if count > 0 then redis.call('PEXPIRE', KEYS[4], tonumber(ARGV[3]) * 4) end
+local more = 0
+if count >= limit and redis.call('ZCARD', KEYS[1]) > 0 then more = 1 end
+table.insert(out, 1, more)
 return out

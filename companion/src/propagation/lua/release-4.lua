@@ -30,6 +30,7 @@ for i = 2, #ARGV, 3 do
       -- 'held': nothing of ours is in flight any more, so our retry may take them back at once.
       redis.call('ZADD', KEYS[2], tonumber(extra), sku)
       redis.call('HSET', KEYS[3], sku, token .. '\n' .. since .. '\nheld')
+      redis.call('PEXPIREAT', KEYS[4], tonumber(extra) + 60000)
     else
       redis.call('ZREM', KEYS[2], sku)
       redis.call('HDEL', KEYS[3], sku)

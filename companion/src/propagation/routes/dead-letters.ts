@@ -4,6 +4,7 @@
  * `retrying`, until the channel acknowledges the push (then it is removed) or fails again.
  */
 import type { FastifyInstance } from 'fastify';
+import { ADMIN } from '../../http/auth';
 import { NotFoundError } from '../../errors';
 import type { SyncCore } from '../core';
 import type { DeadLetter } from '../dead-letters';
@@ -15,7 +16,7 @@ export function deadLetterRoutes(core: SyncCore) {
     const now = Date.now();
     for (const l of letters) {
       await core.dead.markRetrying(tenant, l.id);
-      await core.markDirty(tenant, new Map([[l.sku, now]]), [l.channel]);
+      await core.markDirty(tenant, new Map([[l.sku, now]]), [l.channel], true);
     }
     return letters.length;
   };
@@ -23,7 +24,7 @@ export function deadLetterRoutes(core: SyncCore) {
   return async function routes(app: FastifyInstance) {
     app.get<{ Querystring: DeadLetterQuery }>(
       '/v1/dead-letters',
-      { schema: { tags: ['propagation'], summary: 'Pushes a channel refused for good, newest first', querystring: DeadLetterQuery, response: { 200: DeadLetterPage, ...errors } } },
+      { schema: { tags: ['propagation'], security: ADMIN, summary: 'Pushes a channel refused for good, newest first', querystring: DeadLetterQuery, response: { 200: DeadLetterPage, ...errors } } },
       async (req) => {
         const { tenant = DEFAULT_TENANT, ...opts } = req.query;
         return core.dead.list(tenant, opts);
@@ -32,7 +33,7 @@ export function deadLetterRoutes(core: SyncCore) {
 
     app.post<{ Params: IdParams; Querystring: TenantQuery }>(
       '/v1/dead-letters/:id/retry',
-      { schema: { tags: ['propagation'], summary: 'Push this SKU to this channel again', params: IdParams, querystring: TenantQuery, response: { 200: Retried, ...errors } } },
+      { schema: { tags: ['propagation'], security: ADMIN, summary: 'Push this SKU to this channel again', params: IdParams, querystring: TenantQuery, response: { 200: Retried, ...errors } } },
       async (req) => {
         const tenant = req.query.tenant ?? DEFAULT_TENANT;
         const letter = await core.dead.get(tenant, req.params.id);
@@ -43,7 +44,7 @@ export function deadLetterRoutes(core: SyncCore) {
 
     app.post<{ Querystring: TenantQuery; Body: RetryAllBody | undefined }>(
       '/v1/dead-letters/retry',
-      { schema: { tags: ['propagation'], summary: 'Retry every dead letter (of one channel)', querystring: TenantQuery, body: RetryAllBody, response: { 200: Retried, ...errors } } },
+      { schema: { tags: ['propagation'], security: ADMIN, summary: 'Retry every dead letter (of one channel)', querystring: TenantQuery, body: RetryAllBody, response: { 200: Retried, ...errors } } },
       async (req) => {
         const tenant = req.query.tenant ?? DEFAULT_TENANT;
         const channel = req.body?.channel;
@@ -60,7 +61,7 @@ export function deadLetterRoutes(core: SyncCore) {
 
     app.delete<{ Params: IdParams; Querystring: TenantQuery }>(
       '/v1/dead-letters/:id',
-      { schema: { tags: ['propagation'], summary: 'Discard a dead letter (a person decided)', params: IdParams, querystring: TenantQuery, response: { ...errors } } },
+      { schema: { tags: ['propagation'], security: ADMIN, summary: 'Discard a dead letter (a person decided)', params: IdParams, querystring: TenantQuery, response: { ...errors } } },
       async (req, reply) => {
         const tenant = req.query.tenant ?? DEFAULT_TENANT;
         if (!(await core.dead.remove(tenant, req.params.id))) throw new NotFoundError(`No dead letter "${req.params.id}" — list them with GET /v1/dead-letters`);

@@ -1,5 +1,6 @@
 /** GET /v1/mapping (last check) and POST /v1/mapping/refresh (resolve every ledger SKU on every channel). */
 import type { FastifyInstance } from 'fastify';
+import { ADMIN } from '../../http/auth';
 import type { SyncCore } from '../core';
 import { createMapping } from '../mapping';
 import { MappingReport, TenantQuery } from './schemas';
@@ -10,12 +11,12 @@ export function mappingRoutes(core: SyncCore) {
   return async function routes(app: FastifyInstance) {
     app.get<{ Querystring: TenantQuery }>(
       '/v1/mapping',
-      { schema: { tags: ['propagation'], summary: 'Which ledger SKUs each channel lists (last check)', querystring: TenantQuery, response: { 200: MappingReport, ...errors } } },
+      { schema: { tags: ['propagation'], security: ADMIN, summary: 'Which ledger SKUs each channel lists (last check)', querystring: TenantQuery, response: { 200: MappingReport, ...errors } } },
       async (req) => mapping.get(req.query.tenant ?? DEFAULT_TENANT),
     );
     app.post<{ Querystring: TenantQuery }>(
       '/v1/mapping/refresh',
-      { schema: { tags: ['propagation'], summary: 'Resolve every ledger SKU on every channel now', querystring: TenantQuery, response: { 200: MappingReport, ...errors } } },
+      { schema: { tags: ['propagation'], security: ADMIN, summary: 'Resolve every ledger SKU on every channel now', querystring: TenantQuery, response: { 200: MappingReport, ...errors } } },
       async (req) => mapping.refresh(req.query.tenant ?? DEFAULT_TENANT),
     );
   };

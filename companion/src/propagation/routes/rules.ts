@@ -3,6 +3,7 @@
  * it affects, so channels follow the new rule within moments.
  */
 import type { FastifyInstance } from 'fastify';
+import { ADMIN } from '../../http/auth';
 import { NotFoundError } from '../../errors';
 import type { SyncCore } from '../core';
 import { ChannelParams, Rule, RulesReport, SkuParams, SkuRuleBody, TenantQuery, type RuleBody } from './schemas';
@@ -16,13 +17,13 @@ export function ruleRoutes(core: SyncCore) {
   return async function routes(app: FastifyInstance) {
     app.get<{ Querystring: TenantQuery }>(
       '/v1/rules',
-      { schema: { tags: ['propagation'], summary: 'Channel and SKU rules', querystring: TenantQuery, response: { 200: RulesReport, ...errors } } },
+      { schema: { tags: ['propagation'], security: ADMIN, summary: 'Channel and SKU rules', querystring: TenantQuery, response: { 200: RulesReport, ...errors } } },
       async (req) => core.rules.snapshot(req.query.tenant ?? DEFAULT_TENANT),
     );
 
     app.put<{ Params: ChannelParams; Querystring: TenantQuery; Body: RuleBody }>(
       '/v1/rules/channels/:channel',
-      { schema: { tags: ['propagation'], summary: 'Set the rule of one channel', params: ChannelParams, querystring: TenantQuery, body: Rule, response: { 200: Rule, ...errors } } },
+      { schema: { tags: ['propagation'], security: ADMIN, summary: 'Set the rule of one channel', params: ChannelParams, querystring: TenantQuery, body: Rule, response: { 200: Rule, ...errors } } },
       async (req) => {
         const tenant = req.query.tenant ?? DEFAULT_TENANT;
         knownChannel(req.params.channel);
@@ -34,7 +35,7 @@ export function ruleRoutes(core: SyncCore) {
 
     app.put<{ Params: SkuParams; Querystring: TenantQuery; Body: SkuRuleBody }>(
       '/v1/rules/skus/:sku',
-      { schema: { tags: ['propagation'], summary: 'Set the rule of one SKU (one channel or all)', params: SkuParams, querystring: TenantQuery, body: SkuRuleBody, response: { 200: SkuRuleBody, ...errors } } },
+      { schema: { tags: ['propagation'], security: ADMIN, summary: 'Set the rule of one SKU (one channel or all)', params: SkuParams, querystring: TenantQuery, body: SkuRuleBody, response: { 200: SkuRuleBody, ...errors } } },
       async (req) => {
         const tenant = req.query.tenant ?? DEFAULT_TENANT;
         const { channel, ...rule } = req.body;

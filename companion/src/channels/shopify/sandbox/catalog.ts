@@ -65,6 +65,16 @@ export class ShopifyCatalog {
     return v;
   }
 
+  /** Deletes a variant (and its inventory item), as deleting a product does. */
+  remove(inventoryItemId: string): void {
+    const v = this.byItem.get(inventoryItemId);
+    if (!v) return;
+    this.byItem.delete(inventoryItemId);
+    const rest = (this.bySku.get(v.sku) ?? []).filter((x) => x !== v);
+    if (rest.length) this.bySku.set(v.sku, rest);
+    else this.bySku.delete(v.sku);
+  }
+
   /** Available at the main location, per SKU (first variant of a SKU). */
   quantities(): Record<string, number> {
     const out: Record<string, number> = {};

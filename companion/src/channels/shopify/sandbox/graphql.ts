@@ -9,6 +9,7 @@ import {
 } from 'graphql';
 import { TokenBucket } from '../../sandbox-kit/token-bucket';
 import type { ShopifyCatalog, SandboxVariant } from './catalog';
+import type { ShopifyOrder, ShopifyOrders } from './orders';
 import { requestedCost } from './cost';
 import { shopifySchema } from './schema';
 import { setQuantities, type SetQuantitiesInput, type SetQuantitiesPayload } from './set-quantities';
@@ -39,6 +40,7 @@ export class ShopifyGraphQL {
   constructor(
     private catalog: ShopifyCatalog,
     private opts: GraphQLOptions,
+    private orders?: ShopifyOrders,
   ) {
     this.bucket = new TokenBucket(opts.costBucket.restoreRate, opts.costBucket.max);
   }
@@ -156,8 +158,47 @@ export class ShopifyGraphQL {
           const variant = [...this.catalog.byItem.values()].find((x) => x.variantId === id);
           return variant ? this.variantNode(variant) : null;
         }),
+      orders: (args: { first?: number | null; after?: string | null; query?: string | null; sortKey?: string | null; reverse?: boolean | null }) =>
+        this.listOrders(args),
       inventorySetQuantities: (args: { input: SetQuantitiesInput }, ctx: { wrote: number }, info: GraphQLResolveInfo) =>
         this.setQuantities(args.input, strict, ctx, info),
+    };
+  }
+
+  /** Orders search: `updated_at:>=…` / `>…` / `created_at:…` filters, sorted, cursor = offset. */
+  private listOrders(args: { first?: number | null; after?: string | null; query?: string | null; sortKey?: string | null; reverse?: boolean | null }) {
+    if (args.first == null) throw new GraphQLError('you must provide one of first or last', { extensions: { code: 'BAD_REQUEST' } });
+    let all = [...(this.orders?.byId.values() ?? [])];
+    for (const m of (args.query ?? '').matchAll(/(updated_at|created_at):(>=|<=|>|<)'?"?([^'"\s]+)'?"?/g)) {
+      const field = m[1] === 'updated_at' ? 'updated_at' : 'created_at';
+      const at = Date.parse(m[3]!);
+      const cmp = { '>=': (x: number) => x >= at, '<=': (x: number) => x <= at, '>': (x: number) => x > at, '<': (x: number) => x < at }[m[2] as '>='];
+      all = all.filter((o) => cmp(Date.parse(o[field])));
+    }
+    const key = args.sortKey === 'UPDATED_AT' ? 'updated_at' : args.sortKey === 'CREATED_AT' ? 'created_at' : 'id';
+    all.sort((a, b) => (a[key] < b[key] ? -1 : a[key] > b[key] ? 1 : a.id - b.id));
+    if (args.reverse) all.reverse();
+    const start = args.after ? Number(Buffer.from(args.after, 'base64').toString()) : 0;
+    const slice = all.slice(start, start + args.first);
+    const end = start + slice.length;
+    return {
+      nodes: slice.map((o) => this.orderNode(o)),
+      pageInfo: { hasNextPage: end < all.length, endCursor: slice.length ? Buffer.from(String(end)).toString('base64') : null },
+    };
+  }
+
+  private orderNode(o: ShopifyOrder): Record<string, unknown> {
+    return {
+      __typename: 'Order',
+      id: o.admin_graphql_api_id,
+      legacyResourceId: String(o.id),
+      name: o.name,
+      createdAt: o.created_at,
+      updatedAt: o.updated_at,
+      cancelledAt: o.cancelled_at,
+      lineItems: ({ first }: { first?: number | null }) => ({
+        nodes: o.line_items.slice(0, first ?? 50).map((l) => ({ id: `gid://shopify/LineItem/${l.id}`, sku: l.sku, quantity: l.quantity })),
+      }),
     };
   }
 

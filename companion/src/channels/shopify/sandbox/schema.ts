@@ -18,7 +18,22 @@ export const SHOPIFY_SDL = /* GraphQL */ `
     inventoryItem(id: ID!): InventoryItem
     location(id: ID): Location
     nodes(ids: [ID!]!): [Node]!
+    orders(first: Int, after: String, query: String, sortKey: OrderSortKeys, reverse: Boolean): OrderConnection!
   }
+
+  enum OrderSortKeys { CREATED_AT UPDATED_AT ID }
+  type OrderConnection { nodes: [Order!]! pageInfo: PageInfo! }
+  type Order implements Node {
+    id: ID!
+    legacyResourceId: String!
+    name: String!
+    createdAt: DateTime!
+    updatedAt: DateTime!
+    cancelledAt: DateTime
+    lineItems(first: Int): LineItemConnection!
+  }
+  type LineItemConnection { nodes: [LineItem!]! }
+  type LineItem { id: ID! sku: String quantity: Int! }
 
   type Mutation {
     inventorySetQuantities(input: InventorySetQuantitiesInput!): InventorySetQuantitiesPayload

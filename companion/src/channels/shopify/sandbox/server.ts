@@ -40,6 +40,7 @@ export interface ShopifySandboxHandle extends SandboxHandle {
   cancelOrder(orderId: string | number): Promise<boolean>;
   /** A second variant with an existing SKU, or an item that cannot be set (bundle parent). */
   addVariant(sku: string, quantity: number, opts?: { duplicate?: boolean; mutable?: boolean }): { inventoryItemId: string };
+  removeVariant(inventoryItemId: string): void;
   /** Resolves once every queued webhook was delivered or given up. */
   deliveriesIdle(): Promise<void>;
   deliveries(): DeliveryRecord[];
@@ -65,7 +66,7 @@ export async function startShopifySandbox(opts: ShopifySandboxOptions = {}): Pro
     throttleStatusCode: opts.throttleStatusCode ?? 200,
     applyDelayMs: opts.applyDelayMs ?? 0,
     throttling: () => faults.throttling,
-  });
+  }, orders);
   const outbox = new WebhookOutbox(faults, {
     retryDelaysMs: opts.webhookRetryDelaysMs ?? [20, 40, 80, 160, 320, 640, 1280, 2560],
     timeoutMs: 5000,
@@ -180,6 +181,7 @@ export async function startShopifySandbox(opts: ShopifySandboxOptions = {}): Pro
       for (const l of listings) catalog.upsert(l.sku, l.quantity);
     },
     addVariant: (sku, quantity, o) => ({ inventoryItemId: catalog.upsert(sku, quantity, o).inventoryItemId }),
+    removeVariant: (id) => catalog.remove(id),
     placeOrder,
     cancelOrder,
     setFaults: (f) => faults.set(f),

@@ -150,6 +150,17 @@ export function registerWooRest(app: FastifyInstance, store: WooStore, auth: Woo
     return Array.isArray(out) ? out.map(variationJson) : out;
   });
 
+  // Orders, for reconciliation polls: modified_after (GMT with dates_are_gmt=true), oldest first.
+  app.get<{ Querystring: Query }>('/wp-json/wc/v3/orders', async (request, reply) => {
+    if (!guard(request, reply, CANNOT_VIEW)) return reply;
+    const after = last(request.query.modified_after);
+    const all = [...store.orders.values()]
+      .filter((o) => !after || o.date_modified_gmt > after.replace(/Z$|\.\d+Z?$/, ''))
+      .sort((a, b) => (a.date_modified_gmt < b.date_modified_gmt ? -1 : a.date_modified_gmt > b.date_modified_gmt ? 1 : a.id - b.id));
+    if (last(request.query.order) === 'desc') all.reverse();
+    return page(reply, all, request.query);
+  });
+
   app.post<{ Params: { pid: string }; Body: BatchBody }>('/wp-json/wc/v3/products/:pid/variations/batch', async (request, reply) => {
     if (!guard(request, reply, CANNOT_BATCH)) return reply;
     const pid = Number(request.params.pid);

@@ -7,6 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
 import { Faults } from '../../sandbox-kit/faults';
+import { TokenBucket } from '../../sandbox-kit/token-bucket';
 import type { FaultConfig, SandboxHandle, SandboxStats, ShopperResult } from '../../sandbox-kit/types';
 import { keepRawBody, rawBodyOf } from '../../shopify/raw-body';
 import { WebhookOutbox, type DeliveryRecord } from '../../shopify/sandbox/outbox';
@@ -28,6 +29,11 @@ export interface WooCommerceSandboxOptions {
   httpsTerminated?: boolean;
   /** The woocommerce_rest_batch_items_limit filter (default 100). */
   batchLimit?: number;
+  /**
+   * WooCommerce core has no rate limit; hosts and proxies in front of it often do. When set (and
+   * the throttling fault is on) the sandbox answers 429 + Retry-After beyond this token bucket.
+   */
+  hostRateLimit?: { requestsPerSecond: number; burst: number };
   listings?: { sku: string; quantity: number }[];
 }
 
@@ -44,7 +50,8 @@ export interface WooCommerceSandboxHandle extends SandboxHandle {
   webhookDisabled(): boolean;
 }
 
-const WEBHOOK_ID = 1;
+/** One webhook per topic, as a store set up for Stockline would have. */
+const WEBHOOK_IDS = { created: 1, updated: 2 } as const;
 
 export async function startWooCommerceSandbox(opts: WooCommerceSandboxOptions = {}): Promise<WooCommerceSandboxHandle> {
   const consumerKey = opts.consumerKey ?? `ck_${randomBytes(20).toString('hex')}`;
@@ -64,7 +71,7 @@ export async function startWooCommerceSandbox(opts: WooCommerceSandboxOptions = 
     if (!webhookUrl) return;
     const body = JSON.stringify(order);
     // Core: wp_hash(webhook id . strtotime('now')) — the same within one second, hence dedup on delivery id + resource id.
-    const deliveryId = createHash('md5').update(`${WEBHOOK_ID}${Math.floor(Date.now() / 1000)}`).digest('hex');
+    const deliveryId = createHash('md5').update(`${WEBHOOK_IDS[event]}${Math.floor(Date.now() / 1000)}`).digest('hex');
     outbox.enqueue({
       id: `${deliveryId}:${order.id}:${outbox.log.length}:${Math.random()}`,
       topic: `order.${event}`,
@@ -77,7 +84,7 @@ export async function startWooCommerceSandbox(opts: WooCommerceSandboxOptions = 
         'x-wc-webhook-resource': 'order',
         'x-wc-webhook-event': event,
         'x-wc-webhook-signature': signWooWebhook(body, webhookSecret),
-        'x-wc-webhook-id': String(WEBHOOK_ID),
+        'x-wc-webhook-id': String(WEBHOOK_IDS[event]),
         'x-wc-webhook-delivery-id': deliveryId,
       },
     });
@@ -104,6 +111,18 @@ export async function startWooCommerceSandbox(opts: WooCommerceSandboxOptions = 
   faults.install(app, (reply) =>
     reply.code(500).send({ code: 'internal_server_error', message: 'There has been a critical error on this website.', data: { status: 500 } }),
   );
+  if (opts.hostRateLimit) {
+    const bucket = new TokenBucket(opts.hostRateLimit.requestsPerSecond, opts.hostRateLimit.burst);
+    app.addHook('onRequest', async (request, reply) => {
+      if (request.url.startsWith('/_sandbox') || !faults.throttling || bucket.tryTake(1)) return;
+      stats.calls++;
+      stats.throttled++;
+      return reply
+        .code(429)
+        .header('retry-after', String(Math.max(1, Math.ceil(bucket.msUntil(1) / 1000))))
+        .send({ code: 'too_many_requests', message: 'Too Many Requests', data: { status: 429 } });
+    });
+  }
   app.setNotFoundHandler((_request, reply) =>
     reply.code(404).send({ code: 'rest_no_route', message: 'No route was found matching the URL and request method.', data: { status: 404 } }),
   );
@@ -184,7 +203,7 @@ export async function startWooCommerceSandbox(opts: WooCommerceSandboxOptions = 
         const res = await fetch(target, {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: `webhook_id=${WEBHOOK_ID}`,
+          body: `webhook_id=${WEBHOOK_IDS.created}`,
           signal: AbortSignal.timeout(60_000),
         });
         status = res.status;

@@ -1,0 +1,62 @@
+/** One typed function per route the page uses, so views never spell a URL. */
+import { companion, plugin } from './client';
+import type {
+  AdjustRequest,
+  AdminSettings,
+  AdminSettingsUpdate,
+  AdminStatus,
+  AuditEntry,
+  ChannelHealth,
+  DeadLetter,
+  ImportStatus,
+  Incident,
+  Mapping,
+  Page,
+  Rule,
+  Rules,
+  StockState,
+  SyncItem,
+  TestConnectionResult,
+} from './types';
+
+const sku = (s: string) => encodeURIComponent(s);
+
+export interface AuditFilters {
+  sku?: string;
+  orderId?: string;
+  type?: string;
+  channel?: string;
+  from?: string;
+  to?: string;
+}
+
+export const api = {
+  status: () => plugin.get<AdminStatus>('admin/status'),
+  settings: () => plugin.get<AdminSettings>('admin/settings'),
+  saveSettings: (update: AdminSettingsUpdate) => plugin.post<AdminSettings>('admin/settings', update),
+  testConnection: () => plugin.post<TestConnectionResult>('admin/test-connection'),
+  importStatus: () => plugin.get<ImportStatus>('admin/import'),
+  startImport: () => plugin.post<ImportStatus>('admin/import'),
+  /** The plugin signs this as a `stock.adjusted` event; the browser cannot sign. */
+  adjust: (req: AdjustRequest) => plugin.post<unknown>('admin/adjust', req),
+
+  channels: () => companion.get<{ channels: ChannelHealth[] }>('v1/channels'),
+  stock: (q: { prefix?: string; cursor?: string | null; limit?: number }) =>
+    companion.get<Page<StockState>>('v1/stock', { prefix: q.prefix, cursor: q.cursor, limit: q.limit }),
+  sync: (skus: string[]) => companion.get<{ items: SyncItem[] }>('v1/sync', { skus: skus.join(',') }),
+  pause: (s: string) => companion.post<StockState>(`v1/stock/${sku(s)}/pause`),
+  relist: (s: string) => companion.post<StockState>(`v1/stock/${sku(s)}/relist`),
+  audit: (f: AuditFilters & { cursor?: string | null; limit?: number }) =>
+    companion.get<Page<AuditEntry>>('v1/audit', { ...f }),
+  incidents: (status?: 'open' | 'resolved') => companion.get<{ items: Incident[] }>('v1/incidents', { status }),
+  deadLetters: (q: { channel?: string; cursor?: string | null; limit?: number } = {}) =>
+    companion.get<Page<DeadLetter>>('v1/dead-letters', q),
+  retryDeadLetter: (id: string) => companion.post<{ retried: number }>(`v1/dead-letters/${encodeURIComponent(id)}/retry`),
+  retryAllDeadLetters: (channel?: string) =>
+    companion.post<{ retried: number }>('v1/dead-letters/retry', channel ? { channel } : {}),
+  discardDeadLetter: (id: string) => companion.delete<null>(`v1/dead-letters/${encodeURIComponent(id)}`),
+  rules: () => companion.get<Rules>('v1/rules'),
+  saveChannelRule: (channel: string, rule: Rule) => companion.put<Rule>(`v1/rules/channels/${encodeURIComponent(channel)}`, rule),
+  mapping: () => companion.get<Mapping>('v1/mapping'),
+  refreshMapping: () => companion.post<Mapping>('v1/mapping/refresh'),
+};

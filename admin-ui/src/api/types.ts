@@ -1,0 +1,134 @@
+/**
+ * Shapes the page reads. Ledger shapes come from the companion's own schemas (type-only, so
+ * nothing of TypeBox reaches the bundle); the rest are written from DEVELOPERS.md
+ * ("HTTP API" and "Plugin ↔ admin page") because no schema module exports them yet.
+ */
+import type { AuditEntry, Incident, StockState } from '../../../companion/src/schemas/stock';
+
+export type { AuditEntry, Incident, StockState };
+
+export type ChannelState = 'ok' | 'degraded' | 'down' | 'paused';
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
+export interface LagWindow {
+  p50: number;
+  p95: number;
+  p99: number;
+  count: number;
+}
+
+export interface ChannelHealth {
+  id: string;
+  state: ChannelState;
+  breaker: BreakerState;
+  lag: { '1m': LagWindow; '5m': LagWindow; '60m': LagWindow };
+  lagSeries: { t: number; p50: number; p99: number }[];
+  queueDepth: number;
+  deadLetters: number;
+  successRate: number;
+  lastError: { message: string; at: string | number } | null;
+  pushes: number;
+  throttledUntil: number | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface DeadLetter {
+  id: string;
+  channel: string;
+  sku: string;
+  error: string;
+  code: string;
+  attempts: number;
+  firstFailedAt: string | number;
+  lastFailedAt: string | number;
+}
+
+export interface SyncChannel {
+  shown: number | null;
+  expected: number;
+  at: string | null;
+  matches: boolean;
+}
+
+export interface SyncItem {
+  sku: string;
+  channels: Record<string, SyncChannel>;
+}
+
+export interface Rule {
+  buffer?: number;
+  percent?: number;
+  maxShown?: number;
+}
+
+export interface Rules {
+  channels: Record<string, Rule>;
+  skus: Record<string, Record<string, Rule>>;
+}
+
+export interface Mapping {
+  channels: Record<string, { listed: number; notListed: string[] }>;
+  checkedAt: string | null;
+}
+
+export interface AdminStatus {
+  connected: boolean;
+  companionUrl: string;
+  tenant: string;
+  outbox: { pending: number; failed: number; oldestAgeSeconds: number | null };
+  woocommerce: boolean;
+}
+
+export interface AdminSettings {
+  companionUrl: string;
+  tenant: string;
+  checkoutGuard: boolean;
+  checkoutTimeoutMs: number;
+  secretSet: boolean;
+  adminTokenSet: boolean;
+  /** Settings fixed by wp-config.php constants; the form shows them read-only. */
+  constants: string[];
+}
+
+/** What the form sends: secrets only when the owner typed a new one. */
+export interface AdminSettingsUpdate {
+  companionUrl?: string;
+  tenant?: string;
+  checkoutGuard?: boolean;
+  checkoutTimeoutMs?: number;
+  secret?: string;
+  adminToken?: string;
+}
+
+export interface TestConnectionResult {
+  ok: boolean;
+  message: string;
+  latencyMs: number | null;
+}
+
+export interface ImportStatus {
+  state: 'idle' | 'running' | 'done' | 'failed';
+  done: number;
+  total: number;
+  errors: { sku: string; message: string }[];
+  needsSku: { id: number | string; name: string }[];
+}
+
+/** Body of the plugin route that signs a stock.adjusted event on the browser's behalf. */
+export interface AdjustRequest {
+  sku: string;
+  mode: 'set' | 'add';
+  quantity: number;
+  reason: string;
+}
+
+export interface StocklineAdminGlobals {
+  restRoot: string;
+  nonce: string;
+  woocommerce: boolean;
+  version: string;
+}

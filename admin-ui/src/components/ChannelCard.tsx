@@ -1,0 +1,78 @@
+/** One channel's health at a glance: is it selling the right numbers, and how fast. */
+import { Card, CardBody, CardHeader } from '@wordpress/components';
+import { __, sprintf } from '@wordpress/i18n';
+import type { ChannelHealth } from '../api/types';
+import { channelLabel, formatMs, formatPercent, plainError, timeAgo } from '../lib/format';
+import { Sparkline } from './Sparkline';
+
+export const DEGRADED_LAG_MS = 2000;
+
+const STATE_LABEL = (): Record<ChannelHealth['state'], string> => ({
+  ok: __('Healthy', 'stockline'),
+  degraded: __('Degraded', 'stockline'),
+  down: __('Down', 'stockline'),
+  paused: __('Paused', 'stockline'),
+});
+
+const BREAKER_LABEL = (): Record<ChannelHealth['breaker'], string> => ({
+  closed: __('closed (sending)', 'stockline'),
+  open: __('open (not sending)', 'stockline'),
+  'half-open': __('half-open (testing)', 'stockline'),
+});
+
+/** What the owner should read as the channel's state: slow counts as degraded even if the companion says ok. */
+export function effectiveState(c: ChannelHealth): ChannelHealth['state'] {
+  if (c.state === 'ok' && c.lag['5m'].p99 > DEGRADED_LAG_MS) return 'degraded';
+  return c.state;
+}
+
+function Stat({ label, value, title }: { label: string; value: string; title?: string }) {
+  return (
+    <div className="stockline-stat">
+      <dt>{label}</dt>
+      <dd title={title}>{value}</dd>
+    </div>
+  );
+}
+
+export function ChannelCard({ channel }: { channel: ChannelHealth }) {
+  const state = effectiveState(channel);
+  const name = channelLabel(channel.id);
+  const lag = channel.lag['5m'];
+  return (
+    <Card className={`stockline-channel stockline-channel--${state}`} size="small">
+      <CardHeader>
+        <h3 className="stockline-channel__name">{name}</h3>
+        <span className={`stockline-badge stockline-badge--${state}`}>{STATE_LABEL()[state]}</span>
+      </CardHeader>
+      <CardBody>
+        <dl className="stockline-stats" aria-label={sprintf(__('%s figures', 'stockline'), name)}>
+          {/* No acknowledgements in the window means no lag to report, not a lag of 0 ms. */}
+          <Stat label={__('Lag p50', 'stockline')} value={lag.count > 0 ? formatMs(lag.p50) : '—'} />
+          <Stat label={__('Lag p99', 'stockline')} value={lag.count > 0 ? formatMs(lag.p99) : '—'} />
+          <Stat label={__('Success rate', 'stockline')} value={formatPercent(channel.successRate)} />
+          <Stat label={__('Queue', 'stockline')} value={String(channel.queueDepth)} />
+          <Stat label={__('Dead letters', 'stockline')} value={String(channel.deadLetters)} />
+          <Stat label={__('Breaker', 'stockline')} value={BREAKER_LABEL()[channel.breaker]} />
+        </dl>
+        <Sparkline points={channel.lagSeries} thresholdMs={DEGRADED_LAG_MS} />
+        {channel.throttledUntil !== null && channel.throttledUntil > Date.now() && (
+          <p className="stockline-channel__note">
+            {sprintf(__('Slowed down by %s until %s', 'stockline'), name, new Date(channel.throttledUntil).toLocaleTimeString())}
+          </p>
+        )}
+        <p className="stockline-channel__error">
+          {channel.lastError ? (
+            <>
+              <strong>{__('Last error:', 'stockline')}</strong>{' '}
+              <span title={channel.lastError.message}>{plainError(channel.lastError.message)}</span>{' '}
+              <span className="stockline-muted">({timeAgo(channel.lastError.at)})</span>
+            </>
+          ) : (
+            __('No errors recently.', 'stockline')
+          )}
+        </p>
+      </CardBody>
+    </Card>
+  );
+}

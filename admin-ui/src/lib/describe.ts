@@ -1,0 +1,89 @@
+/**
+ * One audit entry as a sentence: "Amazon order 123-… reserved 2 × TSHIRT-M; available 7 → 5".
+ * Availability is computed from the before/after quantities the ledger recorded, so the
+ * sentence never disagrees with the numbers.
+ */
+import { __, sprintf } from '@wordpress/i18n';
+import type { AuditEntry } from '../api/types';
+import { channelLabel, shortId } from './format';
+
+type Line = AuditEntry['lines'][number];
+type Quantities = NonNullable<Line['before']>;
+
+const available = (q: Quantities) => q.onHand - q.committed - q.reserved;
+
+function actor(e: AuditEntry): string {
+  const who = channelLabel(e.source ?? e.channel);
+  if (e.orderId) return sprintf(__('%1$s order %2$s', 'stockline'), who, shortId(e.orderId));
+  return who;
+}
+
+function items(lines: Line[]): string {
+  return lines
+    .map((l) => (l.qty !== undefined ? sprintf(__('%1$d × %2$s', 'stockline'), Math.abs(l.qty), l.sku) : l.sku))
+    .join(', ');
+}
+
+/** "available 7 → 5", or per SKU when the entry touched several. */
+function availabilityChange(lines: Line[]): string {
+  const changed = lines.filter((l) => l.before && l.after);
+  if (!changed.length) return '';
+  if (changed.length === 1) {
+    const l = changed[0]!;
+    return sprintf(__('available %1$d → %2$d', 'stockline'), available(l.before!), available(l.after!));
+  }
+  return sprintf(
+    __('available %s', 'stockline'),
+    changed.map((l) => `${l.sku} ${available(l.before!)} → ${available(l.after!)}`).join(', '),
+  );
+}
+
+function withChange(sentence: string, lines: Line[]): string {
+  const change = availabilityChange(lines);
+  return change ? `${sentence}; ${change}` : sentence;
+}
+
+function pushed(lines: Line[]): string {
+  return lines.map((l) => sprintf(__('%1$s = %2$d', 'stockline'), l.sku, l.quantity ?? 0)).join(', ');
+}
+
+export function describeAudit(e: AuditEntry): string {
+  const who = actor(e);
+  const what = items(e.lines);
+  const channel = channelLabel(e.channel);
+  switch (e.type) {
+    case 'stock.reserved':
+      return withChange(sprintf(__('%1$s reserved %2$s', 'stockline'), who, what), e.lines);
+    case 'stock.released':
+      return withChange(
+        e.reason === 'expired'
+          ? sprintf(__('A hold on %s expired', 'stockline'), e.lines.map((l) => l.sku).join(', '))
+          : sprintf(__('%1$s released its hold on %2$s', 'stockline'), who, e.lines.map((l) => l.sku).join(', ')),
+        e.lines,
+      );
+    case 'order.confirmed':
+      return withChange(sprintf(__('%1$s sold %2$s', 'stockline'), who, what), e.lines);
+    case 'order.cancelled':
+      return withChange(sprintf(__('%1$s was cancelled, returning %2$s', 'stockline'), who, what), e.lines);
+    case 'stock.shipped':
+      return withChange(sprintf(__('%1$s shipped %2$s', 'stockline'), who, what), e.lines);
+    case 'stock.received':
+      return withChange(sprintf(__('%1$s received %2$s', 'stockline'), who, what), e.lines);
+    case 'stock.adjusted': {
+      const l = e.lines[0];
+      const onHand = l?.before && l.after ? sprintf(__('on hand %1$d → %2$d', 'stockline'), l.before.onHand, l.after.onHand) : '';
+      const base = sprintf(__('%1$s adjustment of %2$s', 'stockline'), channelLabel(e.source), e.lines.map((x) => x.sku).join(', '));
+      const withOnHand = onHand ? `${base}: ${onHand}` : base;
+      const reason = e.reason ? ` (${sprintf(__('reason: %s', 'stockline'), e.reason)})` : '';
+      return withChange(withOnHand, e.lines) + reason;
+    }
+    case 'channel.push':
+      return sprintf(__('Told %1$s to show %2$s', 'stockline'), channel, pushed(e.lines));
+    case 'channel.ack':
+      return sprintf(__('%1$s confirmed %2$s', 'stockline'), channel, pushed(e.lines));
+    case 'channel.failed':
+      return sprintf(__('%1$s did not accept %2$s%3$s', 'stockline'), channel, pushed(e.lines), e.reason ? ` — ${e.reason}` : '');
+    default:
+      return withChange(sprintf(__('%1$s: %2$s %3$s', 'stockline'), e.type, who, what).trim(), e.lines);
+  }
+}

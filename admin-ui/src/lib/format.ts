@@ -1,0 +1,72 @@
+/** Numbers, times and channel names the way an owner reads them. */
+import { __, sprintf } from '@wordpress/i18n';
+
+const CHANNEL_LABELS: Record<string, string> = {
+  woocommerce: 'WooCommerce',
+  shopify: 'Shopify',
+  amazon: 'Amazon',
+  flipkart: 'Flipkart',
+  manual: 'Manual',
+};
+
+export function channelLabel(id: string | undefined): string {
+  if (!id) return __('Unknown', 'stockline');
+  return CHANNEL_LABELS[id] ?? id.charAt(0).toUpperCase() + id.slice(1);
+}
+
+export function formatMs(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  if (ms < 1000) return sprintf(__('%d ms', 'stockline'), Math.round(ms));
+  return sprintf(__('%s s', 'stockline'), (ms / 1000).toFixed(ms < 10_000 ? 1 : 0));
+}
+
+export function formatPercent(ratio: number | null | undefined): string {
+  if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return '—';
+  const pct = ratio * 100;
+  return `${pct >= 99.95 || pct === 0 ? pct.toFixed(0) : pct.toFixed(1)}%`;
+}
+
+export function toDate(at: string | number | null | undefined): Date | null {
+  if (at === null || at === undefined || at === '') return null;
+  const d = new Date(at);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/** "12 s ago", "5 min ago", "3 h ago", or the date for anything older than a day. */
+export function timeAgo(at: string | number | null | undefined, now: number = Date.now()): string {
+  const d = toDate(at);
+  if (!d) return __('never', 'stockline');
+  const s = Math.max(0, Math.round((now - d.getTime()) / 1000));
+  if (s < 60) return sprintf(__('%d s ago', 'stockline'), s);
+  if (s < 3600) return sprintf(__('%d min ago', 'stockline'), Math.floor(s / 60));
+  if (s < 86_400) return sprintf(__('%d h ago', 'stockline'), Math.floor(s / 3600));
+  return d.toLocaleString();
+}
+
+export function formatDateTime(at: string | number | null | undefined): string {
+  const d = toDate(at);
+  return d ? d.toLocaleString() : '—';
+}
+
+/** Long marketplace order ids ("123-4567890-1234567") shortened the way the owner scans them. */
+export function shortId(id: string, keep = 10): string {
+  return id.length > keep + 2 ? `${id.slice(0, keep)}…` : id;
+}
+
+/**
+ * A channel's last error in words an owner can act on. The raw message stays available as a
+ * tooltip; these cover the failures the propagation layer classifies.
+ */
+export function plainError(message: string, code?: string): string {
+  const text = `${code ?? ''} ${message}`.toLowerCase();
+  if (/429|rate.?limit|throttl|quota/.test(text)) return __('The channel asked us to slow down (rate limited).', 'stockline');
+  if (/401|403|unauthori[sz]ed|forbidden|auth|token|credential|signature/.test(text))
+    return __('The channel refused our credentials. Check the connection settings for this channel.', 'stockline');
+  if (/timeout|timed out|etimedout|econnrefused|econnreset|enotfound|fetch failed|unreachable|socket/.test(text))
+    return __('Could not reach the channel.', 'stockline');
+  if (/not.?found|404|unknown.?sku|no listing|not listed/.test(text)) return __('The channel has no listing for this SKU.', 'stockline');
+  if (/\b5\d\d\b|server error|internal error|unavailable/.test(text)) return __('The channel had a server error.', 'stockline');
+  if (/400|422|invalid|validation|rejected/.test(text)) return __('The channel rejected the update as invalid.', 'stockline');
+  if (/breaker|circuit/.test(text)) return __('Too many failures in a row; updates to this channel are paused for a moment.', 'stockline');
+  return message;
+}

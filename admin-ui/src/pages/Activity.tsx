@@ -1,0 +1,123 @@
+/**
+ * The audit trail, newest first, one readable sentence per entry, filtered on the server by
+ * SKU, order, type, channel and time, paged with the stream cursor.
+ */
+import { Button, SelectControl, TextControl } from '@wordpress/components';
+import { useState } from '@wordpress/element';
+import { __ } from '@wordpress/i18n';
+import { api, type AuditFilters } from '../api/endpoints';
+import { LoadState } from '../components/LoadState';
+import { Pager } from '../components/Pager';
+import { useCursorPager } from '../hooks/useCursorPager';
+import { usePolling } from '../hooks/usePolling';
+import { describeAudit } from '../lib/describe';
+import { channelLabel, formatDateTime, timeAgo } from '../lib/format';
+
+const TYPES = (): { label: string; value: string }[] => [
+  { label: __('Any type', 'stockline'), value: '' },
+  { label: __('Sales (order confirmed)', 'stockline'), value: 'order.confirmed' },
+  { label: __('Order cancelled', 'stockline'), value: 'order.cancelled' },
+  { label: __('Reserved (checkout)', 'stockline'), value: 'stock.reserved' },
+  { label: __('Released', 'stockline'), value: 'stock.released' },
+  { label: __('Shipped', 'stockline'), value: 'stock.shipped' },
+  { label: __('Received', 'stockline'), value: 'stock.received' },
+  { label: __('Adjusted', 'stockline'), value: 'stock.adjusted' },
+  { label: __('Pushed to a channel', 'stockline'), value: 'channel.push' },
+  { label: __('Confirmed by a channel', 'stockline'), value: 'channel.ack' },
+  { label: __('Refused by a channel', 'stockline'), value: 'channel.failed' },
+];
+
+const CHANNELS = ['woocommerce', 'shopify', 'amazon', 'flipkart'];
+
+/** `datetime-local` values are local time without a zone; the companion wants RFC 3339. */
+function toIso(local: string): string | undefined {
+  if (!local) return undefined;
+  const d = new Date(local);
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+}
+
+const EMPTY: Required<Omit<AuditFilters, 'from' | 'to'>> & { from: string; to: string } = { sku: '', orderId: '', type: '', channel: '', from: '', to: '' };
+
+export function Activity() {
+  const [draft, setDraft] = useState(EMPTY);
+  const [filters, setFilters] = useState(EMPTY);
+  const pager = useCursorPager();
+  const active = Object.values(filters).some(Boolean);
+  const audit = usePolling(
+    () =>
+      api.audit({
+        sku: filters.sku || undefined,
+        orderId: filters.orderId || undefined,
+        type: filters.type || undefined,
+        channel: filters.channel || undefined,
+        from: toIso(filters.from),
+        to: toIso(filters.to),
+        cursor: pager.cursor,
+        limit: 50,
+      }),
+    [filters, pager.cursor],
+  );
+  const set = (key: keyof typeof EMPTY) => (v: string) => setDraft((d) => ({ ...d, [key]: v }));
+
+  return (
+    <div className="stockline-activity-view">
+      <form
+        className="stockline-toolbar"
+        aria-label={__('Filter activity', 'stockline')}
+        onSubmit={(e) => {
+          e.preventDefault();
+          setFilters({ ...draft, sku: draft.sku.trim(), orderId: draft.orderId.trim() });
+          pager.reset();
+        }}
+      >
+        <TextControl __nextHasNoMarginBottom label={__('SKU', 'stockline')} value={draft.sku} onChange={set('sku')} />
+        <TextControl __nextHasNoMarginBottom label={__('Order', 'stockline')} value={draft.orderId} onChange={set('orderId')} />
+        <SelectControl __nextHasNoMarginBottom label={__('Type', 'stockline')} value={draft.type} options={TYPES()} onChange={set('type')} />
+        <SelectControl
+          __nextHasNoMarginBottom
+          label={__('Channel', 'stockline')}
+          value={draft.channel}
+          options={[{ label: __('Any channel', 'stockline'), value: '' }, ...CHANNELS.map((c) => ({ label: channelLabel(c), value: c }))]}
+          onChange={set('channel')}
+        />
+        <TextControl __nextHasNoMarginBottom label={__('From', 'stockline')} type="datetime-local" value={draft.from} onChange={set('from')} />
+        <TextControl __nextHasNoMarginBottom label={__('To', 'stockline')} type="datetime-local" value={draft.to} onChange={set('to')} />
+        <Button variant="primary" type="submit">
+          {__('Filter', 'stockline')}
+        </Button>
+        {active && (
+          <Button
+            variant="tertiary"
+            onClick={() => {
+              setDraft(EMPTY);
+              setFilters(EMPTY);
+              pager.reset();
+            }}
+          >
+            {__('Clear filters', 'stockline')}
+          </Button>
+        )}
+      </form>
+      <LoadState
+        loading={audit.loading}
+        error={audit.error}
+        hasData={audit.data !== undefined}
+        isEmpty={audit.data?.items.length === 0}
+        empty={active ? __('Nothing matches these filters.', 'stockline') : __('No activity yet. Orders and stock changes will appear here as they happen.', 'stockline')}
+        onRetry={() => void audit.reload()}
+      >
+        <ul className="stockline-activity" aria-label={__('Activity, newest first', 'stockline')}>
+          {audit.data?.items.map((e) => (
+            <li key={e.id}>
+              <time dateTime={e.at} title={formatDateTime(e.at)}>
+                {timeAgo(e.at)}
+              </time>
+              <span>{describeAudit(e)}</span>
+            </li>
+          ))}
+        </ul>
+        <Pager page={pager.page} hasPrevious={pager.hasPrevious} nextCursor={audit.data?.nextCursor} onPrevious={pager.previous} onNext={pager.next} />
+      </LoadState>
+    </div>
+  );
+}

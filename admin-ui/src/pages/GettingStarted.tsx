@@ -1,0 +1,222 @@
+/**
+ * A new store's first screen, in order: connect to the companion, import the catalogue's
+ * stock into the ledger (resumable, with progress and per-SKU errors), then see how each
+ * channel's listings map to SKUs and what needs fixing.
+ */
+import { Button, Notice } from '@wordpress/components';
+import { useState } from '@wordpress/element';
+import { __, _n, sprintf } from '@wordpress/i18n';
+import { api } from '../api/endpoints';
+import type { ImportStatus, Mapping } from '../api/types';
+import { ConnectionForm } from '../components/ConnectionForm';
+import { LoadState, errorSentence } from '../components/LoadState';
+import { ProgressBar } from '../components/ProgressBar';
+import { useAction } from '../hooks/useAction';
+import { usePolling, type Polled } from '../hooks/usePolling';
+import { channelLabel, timeAgo } from '../lib/format';
+
+const productEditUrl = (id: number | string) => `post.php?post=${encodeURIComponent(String(id))}&action=edit`;
+const productSearchUrl = (sku: string) => `edit.php?post_type=product&s=${encodeURIComponent(sku)}`;
+
+function ConnectStep() {
+  const status = usePolling(() => api.status(), []);
+  const settings = usePolling(() => api.settings(), [], null);
+  const connected = status.data?.connected === true;
+  return (
+    <section className="stockline-section" aria-labelledby="stockline-step-connect">
+      <h2 id="stockline-step-connect">{__('1. Connect to the Stockline companion', 'stockline')}</h2>
+      <div aria-live="polite">
+        {status.data &&
+          (connected ? (
+            <Notice status="success" isDismissible={false}>
+              {sprintf(__('Connected to %1$s as tenant “%2$s”.', 'stockline'), status.data.companionUrl, status.data.tenant)}
+            </Notice>
+          ) : (
+            <Notice status="warning" isDismissible={false}>
+              {__('Not connected yet. Enter the companion’s URL and secrets, save, then test the connection.', 'stockline')}
+            </Notice>
+          ))}
+      </div>
+      <LoadState loading={settings.loading} error={settings.error} hasData={settings.data !== undefined} onRetry={() => void settings.reload()}>
+        {settings.data && (
+          <ConnectionForm
+            settings={settings.data}
+            onSaved={() => {
+              void settings.reload();
+              void status.reload();
+            }}
+          />
+        )}
+      </LoadState>
+    </section>
+  );
+}
+
+function importLabel(s: ImportStatus): string {
+  switch (s.state) {
+    case 'idle':
+      return __('Start import', 'stockline');
+    case 'failed':
+      return __('Resume import', 'stockline');
+    case 'running':
+      return __('Import running…', 'stockline');
+    default:
+      return __('Import again', 'stockline');
+  }
+}
+
+function ImportStep({ imp }: { imp: Polled<ImportStatus> }) {
+  const start = useAction(api.startImport);
+  const s = imp.data;
+  return (
+    <section className="stockline-section" aria-labelledby="stockline-step-import">
+      <h2 id="stockline-step-import">{__('2. Import your stock', 'stockline')}</h2>
+      <p>{__('Sends every product’s SKU and stock count to the ledger. Safe to run again: it picks up where it stopped.', 'stockline')}</p>
+      <LoadState loading={imp.loading} error={imp.error} hasData={s !== undefined} onRetry={() => void imp.reload()}>
+        {s && (
+          <>
+            {(s.state !== 'idle' || s.total > 0) && <ProgressBar done={s.done} total={s.total} label={__('Import progress', 'stockline')} />}
+            <div aria-live="polite">
+              {s.state === 'done' && (
+                <Notice status="success" isDismissible={false}>
+                  {sprintf(_n('Import finished: %d product in the ledger.', 'Import finished: %d products in the ledger.', s.done, 'stockline'), s.done)}
+                </Notice>
+              )}
+              {s.state === 'failed' && (
+                <Notice status="error" isDismissible={false}>
+                  {sprintf(__('The import stopped after %1$d of %2$d products. Resume it to continue from there.', 'stockline'), s.done, s.total)}
+                </Notice>
+              )}
+              {start.error && (
+                <Notice status="error" isDismissible={false}>
+                  {errorSentence(start.error)}
+                </Notice>
+              )}
+            </div>
+            <Button
+              variant="primary"
+              isBusy={start.busy || s.state === 'running'}
+              disabled={start.busy || s.state === 'running'}
+              onClick={async () => {
+                if (await start.run()) await imp.reload();
+              }}
+            >
+              {importLabel(s)}
+            </Button>
+            {s.errors.length > 0 && (
+              <>
+                <h3>{sprintf(_n('%d SKU could not be imported', '%d SKUs could not be imported', s.errors.length, 'stockline'), s.errors.length)}</h3>
+                <table className="stockline-table">
+                  <thead>
+                    <tr>
+                      <th scope="col">{__('SKU', 'stockline')}</th>
+                      <th scope="col">{__('Problem', 'stockline')}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {s.errors.map((e) => (
+                      <tr key={e.sku}>
+                        <th scope="row">
+                          <a href={productSearchUrl(e.sku)}>{e.sku}</a>
+                        </th>
+                        <td>{e.message}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </>
+            )}
+          </>
+        )}
+      </LoadState>
+    </section>
+  );
+}
+
+function MappingStep({ needsSku }: { needsSku: ImportStatus['needsSku'] }) {
+  const mapping = usePolling(() => api.mapping(), [], null);
+  const refresh = useAction(api.refreshMapping);
+  const [fresh, setFresh] = useState<Mapping | null>(null);
+  const data = fresh ?? mapping.data;
+  return (
+    <section className="stockline-section" aria-labelledby="stockline-step-mapping">
+      <h2 id="stockline-step-mapping">{__('3. Check each channel’s listings', 'stockline')}</h2>
+      <LoadState loading={mapping.loading} error={mapping.error ?? refresh.error} hasData={data !== undefined} onRetry={() => void mapping.reload()}>
+        {data && (
+          <>
+            <table className="stockline-table">
+              <caption className="screen-reader-text">{__('Listings per channel', 'stockline')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{__('Channel', 'stockline')}</th>
+                  <th scope="col" className="num">{__('Listed', 'stockline')}</th>
+                  <th scope="col" className="num">{__('Not listed', 'stockline')}</th>
+                  <th scope="col">{__('SKUs without a listing', 'stockline')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {Object.entries(data.channels).map(([id, m]) => (
+                  <tr key={id}>
+                    <th scope="row">{channelLabel(id)}</th>
+                    <td className="num">{m.listed}</td>
+                    <td className={`num${m.notListed.length ? ' stockline-mismatch' : ''}`}>{m.notListed.length}</td>
+                    <td>
+                      {m.notListed.length === 0
+                        ? __('Every SKU is listed.', 'stockline')
+                        : m.notListed.slice(0, 10).map((sku, i) => (
+                            <span key={sku}>
+                              {i > 0 && ', '}
+                              {id === 'woocommerce' ? <a href={productSearchUrl(sku)}>{sku}</a> : sku}
+                            </span>
+                          ))}
+                      {m.notListed.length > 10 && ` ${sprintf(__('and %d more', 'stockline'), m.notListed.length - 10)}`}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <p className="stockline-muted">{sprintf(__('Checked %s.', 'stockline'), timeAgo(data.checkedAt))}</p>
+            <Button
+              variant="secondary"
+              isBusy={refresh.busy}
+              disabled={refresh.busy}
+              onClick={async () => {
+                const m = await refresh.run();
+                if (m) setFresh(m);
+              }}
+            >
+              {__('Check listings again', 'stockline')}
+            </Button>
+          </>
+        )}
+      </LoadState>
+      <h3>{__('Products that need a SKU', 'stockline')}</h3>
+      {needsSku.length === 0 ? (
+        <p>{__('Every product has a SKU.', 'stockline')}</p>
+      ) : (
+        <>
+          <p>{__('Stockline matches listings by SKU. Give these products a SKU so every channel can sell them:', 'stockline')}</p>
+          <ul>
+            {needsSku.map((p) => (
+              <li key={p.id}>
+                <a href={productEditUrl(p.id)}>{sprintf(__('Add a SKU to “%s”', 'stockline'), p.name)}</a>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}
+
+export function GettingStarted() {
+  // One poll of the import serves step 2 (progress) and step 3 (products lacking a SKU).
+  const imp = usePolling(() => api.importStatus(), []);
+  return (
+    <div className="stockline-getting-started">
+      <ConnectStep />
+      <ImportStep imp={imp} />
+      <MappingStep needsSku={imp.data?.needsSku ?? []} />
+    </div>
+  );
+}

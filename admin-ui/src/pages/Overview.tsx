@@ -1,0 +1,110 @@
+/** The landing view: every channel's health, open oversells and the store's outbox backlog. */
+import { __, _n, sprintf } from '@wordpress/i18n';
+import { api } from '../api/endpoints';
+import type { AdminStatus, ChannelHealth } from '../api/types';
+import { Banners, type Banner } from '../components/Banners';
+import { ChannelCard, DEGRADED_LAG_MS, effectiveState } from '../components/ChannelCard';
+import { LoadState } from '../components/LoadState';
+import { usePolling } from '../hooks/usePolling';
+import { channelLabel, formatMs, plainError } from '../lib/format';
+
+function channelBanners(channels: ChannelHealth[]): Banner[] {
+  const out: Banner[] = [];
+  for (const c of channels) {
+    const state = effectiveState(c);
+    const name = channelLabel(c.id);
+    if (state === 'down') {
+      out.push({
+        id: `down-${c.id}`,
+        status: 'error',
+        message: sprintf(
+          __('%1$s is down: stock changes are not reaching it. %2$s', 'stockline'),
+          name,
+          c.lastError ? plainError(c.lastError.message) : '',
+        ).trim(),
+      });
+    } else if (state === 'degraded') {
+      out.push({
+        id: `degraded-${c.id}`,
+        status: 'warning',
+        message: sprintf(
+          __('%1$s is degraded: updates take %2$s at p99 (more than %3$s).', 'stockline'),
+          name,
+          formatMs(c.lag['5m'].p99),
+          formatMs(DEGRADED_LAG_MS),
+        ),
+      });
+    }
+  }
+  return out;
+}
+
+function OutboxSummary({ status }: { status: AdminStatus | undefined }) {
+  if (!status) return <span>—</span>;
+  const { pending, failed, oldestAgeSeconds } = status.outbox;
+  if (pending === 0 && failed === 0) return <span>{__('Empty: every store change has been delivered.', 'stockline')}</span>;
+  return (
+    <span>
+      {sprintf(_n('%d change waiting', '%d changes waiting', pending, 'stockline'), pending)}
+      {failed > 0 && `, ${sprintf(_n('%d failing', '%d failing', failed, 'stockline'), failed)}`}
+      {oldestAgeSeconds !== null && oldestAgeSeconds > 0 && ` (${sprintf(__('oldest %s', 'stockline'), formatMs(oldestAgeSeconds * 1000))})`}
+    </span>
+  );
+}
+
+export function Overview() {
+  const channels = usePolling(() => api.channels(), []);
+  const status = usePolling(() => api.status(), []);
+  const incidents = usePolling(() => api.incidents('open'), []);
+
+  const banners: Banner[] = [];
+  if (channels.error?.unreachable || (status.data && !status.data.connected && !status.error)) {
+    banners.push({
+      id: 'unreachable',
+      status: 'error',
+      message: __('The Stockline companion is unreachable. Stock changes are kept in the store’s outbox and will be delivered when it is back.', 'stockline'),
+    });
+  }
+  if (channels.data) banners.push(...channelBanners(channels.data.channels));
+  const openIncidents = incidents.data?.items.filter((i) => i.status === 'open').length ?? 0;
+  if (openIncidents > 0) {
+    banners.push({
+      id: 'incidents',
+      status: 'warning',
+      message: sprintf(
+        _n('%d oversold SKU is paused on every channel until stock returns.', '%d oversold SKUs are paused on every channel until stock returns.', openIncidents, 'stockline'),
+        openIncidents,
+      ),
+    });
+  }
+
+  return (
+    <div className="stockline-overview">
+      <Banners banners={banners} />
+      <dl className="stockline-summary">
+        <div>
+          <dt>{__('Open oversell incidents', 'stockline')}</dt>
+          <dd>{incidents.data ? openIncidents : '—'}</dd>
+        </div>
+        <div>
+          <dt>{__('Store outbox', 'stockline')}</dt>
+          <dd>
+            <OutboxSummary status={status.data} />
+          </dd>
+        </div>
+      </dl>
+      <LoadState
+        loading={channels.loading}
+        error={channels.error?.unreachable ? undefined : channels.error}
+        hasData={channels.data !== undefined}
+        isEmpty={channels.data?.channels.length === 0}
+        empty={__('No channels are configured yet. Connect one in Getting started.', 'stockline')}
+        onRetry={() => void channels.reload()}
+      >
+        <div className="stockline-channels">
+          {channels.data?.channels.map((c) => <ChannelCard key={c.id} channel={c} />)}
+        </div>
+      </LoadState>
+    </div>
+  );
+}

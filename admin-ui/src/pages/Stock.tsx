@@ -1,0 +1,187 @@
+/**
+ * Every SKU's ledger numbers next to what each channel shows, with adjust and pause/relist.
+ * Rows come from GET v1/stock (cursor-paged, prefix search); the per-channel columns from
+ * GET v1/sync for just the SKUs on screen.
+ */
+import { Button, SearchControl } from '@wordpress/components';
+import { useState } from '@wordpress/element';
+import { __, sprintf } from '@wordpress/i18n';
+import { api } from '../api/endpoints';
+import type { StockState, SyncItem } from '../api/types';
+import { AdjustStockModal } from '../components/AdjustStockModal';
+import { LiveMessage, type Message } from '../components/LiveMessage';
+import { LoadState, errorSentence } from '../components/LoadState';
+import { Pager } from '../components/Pager';
+import { useCursorPager } from '../hooks/useCursorPager';
+import { useDebounced } from '../hooks/useDebounced';
+import { usePolling } from '../hooks/usePolling';
+import { channelLabel, timeAgo } from '../lib/format';
+
+const PAGE_SIZE = 25;
+const CHANNEL_ORDER = ['woocommerce', 'shopify', 'amazon', 'flipkart'];
+
+function channelsOf(items: SyncItem[]): string[] {
+  const seen = new Set<string>();
+  for (const i of items) for (const c of Object.keys(i.channels)) seen.add(c);
+  return [...seen].sort((a, b) => {
+    const ia = CHANNEL_ORDER.indexOf(a);
+    const ib = CHANNEL_ORDER.indexOf(b);
+    return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
+  });
+}
+
+function SyncCell({ sync }: { sync: SyncItem['channels'][string] | undefined }) {
+  if (!sync) return <td className="num">—</td>;
+  const shown = sync.shown === null ? __('not listed', 'stockline') : String(sync.shown);
+  return (
+    <td className="num">
+      <span className={sync.matches ? 'stockline-match' : 'stockline-mismatch'}>
+        {shown}{' '}
+        {sync.matches ? (
+          <span aria-label={__('matches', 'stockline')}>✓</span>
+        ) : (
+          <span>{sprintf(__('(should be %d)', 'stockline'), sync.expected)}</span>
+        )}
+      </span>
+      <br />
+      <span className="stockline-muted">{timeAgo(sync.at)}</span>
+    </td>
+  );
+}
+
+function pausedLabel(p: StockState['paused']): string | null {
+  if (p === 'oversell') return __('Paused: oversold', 'stockline');
+  if (p === 'manual') return __('Paused', 'stockline');
+  return null;
+}
+
+export function Stock() {
+  const [search, setSearch] = useState('');
+  const prefix = useDebounced(search.trim());
+  const pager = useCursorPager();
+  const [adjusting, setAdjusting] = useState<StockState | null>(null);
+  const [message, setMessage] = useState<Message | null>(null);
+  const [busySku, setBusySku] = useState<string | null>(null);
+
+  const stock = usePolling(() => api.stock({ prefix: prefix || undefined, cursor: pager.cursor, limit: PAGE_SIZE }), [prefix, pager.cursor]);
+  const skus = stock.data?.items.map((s) => s.sku) ?? [];
+  const sync = usePolling(() => (skus.length ? api.sync(skus) : Promise.resolve({ items: [] })), [skus.join(',')]);
+  const syncBySku = new Map((sync.data?.items ?? []).map((i) => [i.sku, i]));
+  const channels = channelsOf(sync.data?.items ?? []);
+
+  const togglePause = async (item: StockState) => {
+    setBusySku(item.sku);
+    try {
+      if (item.paused) {
+        await api.relist(item.sku);
+        setMessage({ status: 'success', text: sprintf(__('%s is selling again on every channel.', 'stockline'), item.sku) });
+      } else {
+        await api.pause(item.sku);
+        setMessage({ status: 'success', text: sprintf(__('%s is paused: every channel shows 0.', 'stockline'), item.sku) });
+      }
+      await Promise.all([stock.reload(), sync.reload()]);
+    } catch (e) {
+      setMessage({ status: 'error', text: errorSentence(e) });
+    } finally {
+      setBusySku(null);
+    }
+  };
+
+  return (
+    <div className="stockline-stock">
+      <div className="stockline-toolbar">
+        <SearchControl
+          __nextHasNoMarginBottom
+          label={__('Search SKUs (starts with)', 'stockline')}
+          placeholder={__('Search SKUs (starts with)', 'stockline')}
+          value={search}
+          onChange={(v: string) => {
+            setSearch(v);
+            pager.reset();
+          }}
+        />
+      </div>
+      <LiveMessage message={message} onDismiss={() => setMessage(null)} />
+      <LoadState
+        loading={stock.loading}
+        error={stock.error}
+        hasData={stock.data !== undefined}
+        isEmpty={stock.data?.items.length === 0}
+        empty={prefix ? sprintf(__('No SKU starts with “%s”.', 'stockline'), prefix) : __('No stock in the ledger yet. Run the import in Getting started.', 'stockline')}
+        onRetry={() => void stock.reload()}
+      >
+        {sync.error && <p className="stockline-muted">{__('What each channel shows could not be loaded; the ledger numbers below are current.', 'stockline')}</p>}
+        <table className="stockline-table">
+          <caption className="screen-reader-text">{__('Stock per SKU and what each channel shows', 'stockline')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{__('SKU', 'stockline')}</th>
+              <th scope="col" className="num">{__('On hand', 'stockline')}</th>
+              <th scope="col" className="num">{__('Committed', 'stockline')}</th>
+              <th scope="col" className="num">{__('Reserved', 'stockline')}</th>
+              <th scope="col" className="num">{__('Available', 'stockline')}</th>
+              {channels.map((c) => (
+                <th scope="col" className="num" key={c}>
+                  {sprintf(__('%s shows', 'stockline'), channelLabel(c))}
+                </th>
+              ))}
+              <th scope="col">{__('Actions', 'stockline')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {stock.data?.items.map((item) => (
+              <tr key={item.sku}>
+                <th scope="row">
+                  {item.sku}
+                  {pausedLabel(item.paused) && (
+                    <>
+                      <br />
+                      <span className="stockline-badge stockline-badge--paused">{pausedLabel(item.paused)}</span>
+                    </>
+                  )}
+                </th>
+                <td className="num">{item.onHand}</td>
+                <td className="num">{item.committed}</td>
+                <td className="num">{item.reserved}</td>
+                <td className={`num${item.available < 0 ? ' stockline-mismatch' : ''}`}>{item.available}</td>
+                {channels.map((c) => (
+                  <SyncCell key={c} sync={syncBySku.get(item.sku)?.channels[c]} />
+                ))}
+                <td>
+                  <div className="stockline-row-actions">
+                    <Button variant="secondary" size="small" onClick={() => setAdjusting(item)} aria-label={sprintf(__('Adjust stock of %s', 'stockline'), item.sku)}>
+                      {__('Adjust', 'stockline')}
+                    </Button>
+                    <Button
+                      variant="tertiary"
+                      size="small"
+                      isBusy={busySku === item.sku}
+                      disabled={busySku === item.sku}
+                      onClick={() => void togglePause(item)}
+                      aria-label={item.paused ? sprintf(__('Relist %s', 'stockline'), item.sku) : sprintf(__('Pause %s', 'stockline'), item.sku)}
+                    >
+                      {item.paused ? __('Relist', 'stockline') : __('Pause', 'stockline')}
+                    </Button>
+                  </div>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <Pager page={pager.page} hasPrevious={pager.hasPrevious} nextCursor={stock.data?.nextCursor} onPrevious={pager.previous} onNext={pager.next} />
+      </LoadState>
+      {adjusting && (
+        <AdjustStockModal
+          item={adjusting}
+          onCancel={() => setAdjusting(null)}
+          onDone={(text) => {
+            setAdjusting(null);
+            setMessage({ status: 'success', text });
+            void stock.reload();
+            void sync.reload();
+          }}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,99 @@
+/**
+ * What a newcomer sees after `npm start` with no channel credentials: a demo catalogue on four
+ * sandbox channels, simulated shoppers buying on them, and a status line every few seconds with
+ * orders, per-channel lag and how many SKUs each channel shows correctly.
+ */
+import type { SandboxChannels } from './channels/sandboxes';
+import { startShopper, type Shopper } from './channels/shopper';
+import type { Config } from './config';
+import type { Ledger } from './ledger/types';
+import type { Observer } from './propagation/observer';
+import type { StockEvent } from './schemas/events';
+
+export const DEMO_SKUS = ['TSHIRT-S', 'TSHIRT-M', 'TSHIRT-L', 'HOODIE-M', 'HOODIE-L', 'MUG-WHITE', 'MUG-BLACK', 'CAP-RED', 'CAP-BLUE', 'SOCKS-3PK'];
+const DEMO_QUANTITY = 60;
+
+export interface DemoDeps {
+  config: Readonly<Config>;
+  ledger: Ledger;
+  sandboxes: SandboxChannels;
+  observer: Observer;
+  tenant: string;
+  print: (line: string) => void;
+  statusEveryMs?: number;
+}
+
+/** Lists up to `max` SKUs of the tenant. */
+async function ledgerSkus(ledger: Ledger, tenant: string, max = 500): Promise<{ sku: string; available: number }[]> {
+  const out: { sku: string; available: number }[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await ledger.listStock(tenant, { cursor, limit: 200 });
+    out.push(...page.items.map((s) => ({ sku: s.sku, available: Math.max(0, s.available) })));
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor && out.length < max);
+  return out;
+}
+
+export async function startSandboxDemo(d: DemoDeps): Promise<{ stop(): Promise<void> }> {
+  let stock = await ledgerSkus(d.ledger, d.tenant);
+  const handles = [...d.sandboxes.handles.values()];
+  if (stock.length === 0) {
+    // First run: list the demo catalogue on every sandbox, then count it into the ledger; the
+    // ledger's change feed then pushes the real numbers to every channel.
+    for (const h of handles) h.seed(DEMO_SKUS.map((sku) => ({ sku, quantity: 0 })));
+    const occurredAt = new Date().toISOString();
+    const events: StockEvent[] = DEMO_SKUS.map((sku) => ({
+      id: `demo:seed:${sku}`,
+      type: 'stock.adjusted',
+      source: 'manual',
+      occurredAt,
+      sku,
+      set: DEMO_QUANTITY,
+      reason: 'import',
+    }));
+    await d.ledger.applyBatch(events);
+    stock = await ledgerSkus(d.ledger, d.tenant);
+  } else {
+    // Sandboxes keep their catalogue in memory: list what the ledger knows again after a restart.
+    for (const h of handles) h.seed(stock.map((s) => ({ sku: s.sku, quantity: s.available })));
+  }
+  const skus = stock.map((s) => s.sku);
+  d.print(
+    `sandbox channels: ${[...d.sandboxes.handles.entries()].map(([id, h]) => `${id} ${h.url}`).join(' · ')} (${skus.length} SKUs)`,
+  );
+
+  let shopper: Shopper | null = null;
+  if (d.config.shopper.enabled) {
+    shopper = startShopper({ sandboxes: handles, skus, ordersPerSecond: d.config.shopper.ordersPerSecond });
+    d.print(`simulated shoppers: ${d.config.shopper.ordersPerSecond} orders/s across the sandboxes (STOCKLINE_SHOPPER=off to stop)`);
+  }
+
+  const status = async () => {
+    const health = await d.observer.channelHealth(d.tenant);
+    const current = await d.ledger.getStockMany(d.tenant, skus);
+    const parts = health.map((h) => {
+      const q = d.sandboxes.handles.get(h.id as never)?.quantities() ?? {};
+      // "in step": the channel shows what the ledger says is available (ignores buffers/pauses).
+      const inStep = current.filter((s) => s && (q[s.sku] ?? -1) === Math.max(0, s.available) && !s.paused).length;
+      const lag = h.lag['5m'];
+      return `${h.id} ${h.state} lag p50 ${fmt(lag.p50)} p99 ${fmt(lag.p99)} in step ${inStep}/${skus.length}`;
+    });
+    const s = shopper?.stats();
+    const orders = s ? `orders ${s.accepted} accepted, ${s.refused} refused · ` : '';
+    d.print(`status · ${orders}${parts.join(' · ')}`);
+  };
+  const timer = setInterval(() => void status().catch(() => undefined), d.statusEveryMs ?? 5000);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await shopper?.stop();
+    },
+  };
+}
+
+function fmt(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || Number.isNaN(ms)) return '–';
+  return ms >= 1000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.round(ms)}ms`;
+}

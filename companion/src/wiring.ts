@@ -1,0 +1,114 @@
+/**
+ * Channels, propagation and observability for one companion process, by role:
+ * - all/worker: change-feed consumer, one queue worker per channel, order polling;
+ * - all/api:    webhook receivers, propagation + observability routes.
+ * Returns the app plugins to register, what to do once the app listens, and how to stop.
+ */
+import type { Redis } from 'ioredis';
+import type { AppPlugin } from './app';
+import type { Config } from './config';
+import { CHANNEL_IDS, createChannelModules } from './channels/registry';
+import type { ChannelModule, EventSink } from './channels/port';
+import { startSandboxChannels, type SandboxChannels } from './channels/sandboxes';
+import type { Keys } from './ledger/keys';
+import type { Ledger } from './ledger/types';
+import type { Logger } from './logger';
+import { createMetrics } from './metrics';
+import { createObserver, type Observer } from './propagation/observer';
+import { propagationRoutes } from './propagation/routes';
+import { observabilityRoutes, queueDepthFrom } from './propagation/routes/channels';
+import { startPropagation, type PropagationRuntime } from './propagation/runtime';
+
+export const DEFAULT_TENANT = 'default';
+
+export interface Wiring {
+  modules: ChannelModule[];
+  sandboxes: SandboxChannels | null;
+  observer: Observer;
+  runtime: PropagationRuntime;
+  plugins: AppPlugin[];
+  /** Call once the app listens (or right away for the worker role). */
+  started(companionBaseUrl: string | null): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface WiringDeps {
+  config: Readonly<Config>;
+  redis: Redis;
+  connect: () => Redis;
+  keys: Keys;
+  ledger: Ledger;
+  logger: Logger;
+}
+
+export async function wireChannels({ config, redis, connect, keys, ledger, logger }: WiringDeps): Promise<Wiring> {
+  const tenant = DEFAULT_TENANT;
+  const secret = config.tenants[tenant]?.secret ?? '';
+  const unconfigured = CHANNEL_IDS.filter((id) => !config.channels[id]);
+  // Sandboxes live in the process that runs everything: their state is in memory, so api and
+  // worker processes of a scaled deployment talk to real channels (or sandboxes started alone).
+  if (config.sandbox && config.role !== 'all' && unconfigured.length > 0) {
+    logger.warn({ role: config.role, channels: unconfigured }, 'sandbox channels run only with --role all; these channels are off here');
+  }
+  const sandboxes =
+    config.sandbox && config.role === 'all' && unconfigured.length > 0
+      ? await startSandboxChannels({ ids: unconfigured, portBase: config.sandboxPortBase, pluginSecret: secret })
+      : null;
+  const modules = createChannelModules(config, { redis, keys, logger, tenant }, sandboxes ?? undefined);
+  const metrics = createMetrics({ processMetrics: true });
+  const observer = createObserver({ redis, keys, config, logger, metrics, channels: modules.map((m) => m.id) });
+  const runtime = await startPropagation({
+    redis,
+    connection: connect,
+    keys,
+    ledger,
+    channels: modules,
+    config,
+    logger,
+    hooks: observer,
+    role: config.role,
+  });
+
+  // Channel orders go through the same ledger as the plugin's events; ids make redelivery harmless.
+  const sink: EventSink = (events) => ledger.applyBatch(events);
+  const serves = config.role !== 'worker';
+  const plugins: AppPlugin[] = serves
+    ? [
+        ...modules.map((m) => async (app: Parameters<AppPlugin>[0]) => {
+          await m.ingestion.routes?.(app, sink);
+        }),
+        propagationRoutes({ core: runtime.core, adminToken: config.adminToken }),
+        observabilityRoutes({
+          observer,
+          metrics,
+          adminToken: config.adminToken,
+          channels: () => modules.map((m) => m.id),
+          queueDepth: queueDepthFrom(runtime.core.deps.queues),
+          deadLetters: (c) => runtime.core.dead.count(tenant, c),
+          ledger: { redis, keys },
+        }),
+      ]
+    : [];
+
+  const stops: (() => Promise<void>)[] = [];
+  return {
+    modules,
+    sandboxes,
+    observer,
+    runtime,
+    plugins,
+    async started(base) {
+      if (sandboxes && base) await sandboxes.connect(base);
+      if (config.role !== 'api') {
+        for (const m of modules) if (m.ingestion.start) stops.push(await m.ingestion.start(sink));
+      }
+    },
+    async close() {
+      for (const stop of stops.reverse()) await stop().catch((err) => logger.warn({ err }, 'order ingestion did not stop cleanly'));
+      await runtime.close();
+      await observer.close();
+      await Promise.all(modules.map((m) => m.adapter.close().catch(() => undefined)));
+      await sandboxes?.close();
+    },
+  };
+}

@@ -1,0 +1,306 @@
+<?php
+/**
+ * Delivers the outbox to the companion after the response: on `shutdown` when this request
+ * stored events, and from Action Scheduler (when WooCommerce provides it) or WP-Cron every
+ * minute and at the next retry time. Oldest first, in batches; a batch that cannot be
+ * delivered (network, 5xx, auth) stops the run so later events never overtake earlier ones,
+ * and retries back off exponentially.
+ *
+ * @package Stockline
+ */
+
+declare( strict_types = 1 );
+
+namespace Stockline;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Outbox delivery.
+ */
+final class Dispatcher {
+
+	public const HOOK        = 'stockline_drain';
+	public const STATE       = 'stockline_delivery';
+	public const LOCK        = 'stockline_drain_lock';
+	public const BATCH       = 100;
+	public const MAX_BACKOFF = 300;
+
+	/**
+	 * Hooks delivery into WordPress.
+	 */
+	public static function register(): void {
+		add_action( 'shutdown', array( self::class, 'on_shutdown' ), 100 );
+		add_action( self::HOOK, array( self::class, 'run_scheduled' ) );
+		add_filter( 'cron_schedules', array( self::class, 'cron_schedules' ) );
+		add_action( 'init', array( self::class, 'ensure_schedule' ), 20 );
+	}
+
+	/**
+	 * Adds a one-minute WP-Cron schedule.
+	 *
+	 * @param array<string, array<string, mixed>> $schedules Known schedules.
+	 * @return array<string, array<string, mixed>>
+	 */
+	public static function cron_schedules( $schedules ): array {
+		$schedules                  = is_array( $schedules ) ? $schedules : array();
+		$schedules['stockline_minute'] = array(
+			'interval' => 60,
+			'display'  => __( 'Every minute (Stockline)', 'stockline' ),
+		);
+		return $schedules;
+	}
+
+	/**
+	 * A recurring drain, so events left by a failed attempt go out without new traffic.
+	 */
+	public static function ensure_schedule(): void {
+		try {
+			if ( self::has_action_scheduler() ) {
+				if ( ! as_has_scheduled_action( self::HOOK, array(), 'stockline' ) ) {
+					as_schedule_recurring_action( time() + 60, 60, self::HOOK, array(), 'stockline' );
+				}
+				wp_clear_scheduled_hook( self::HOOK );
+			} elseif ( ! wp_next_scheduled( self::HOOK ) ) {
+				wp_schedule_event( time() + 60, 'stockline_minute', self::HOOK );
+			}
+		} catch ( \Throwable $e ) {
+			Logger::exception( 'scheduling delivery', $e );
+		}
+	}
+
+	/**
+	 * After the response: deliver what this request stored.
+	 */
+	public static function on_shutdown(): void {
+		try {
+			if ( 0 === Outbox::$added || ! Settings::is_configured() ) {
+				return;
+			}
+			// Under PHP-FPM the visitor already has the page; elsewhere this runs before the
+			// connection closes, which is why the budget is small.
+			if ( function_exists( 'fastcgi_finish_request' ) && ! headers_sent() ) {
+				fastcgi_finish_request();
+			}
+			self::drain( (int) apply_filters( 'stockline_shutdown_budget_ms', 2000 ) );
+		} catch ( \Throwable $e ) {
+			Logger::exception( 'delivery on shutdown', $e );
+		}
+	}
+
+	/**
+	 * Scheduled run (Action Scheduler or WP-Cron).
+	 */
+	public static function run_scheduled(): void {
+		try {
+			self::drain( 20000 );
+		} catch ( \Throwable $e ) {
+			Logger::exception( 'scheduled delivery', $e );
+		}
+	}
+
+	/**
+	 * Sends pending events until none are left, the time budget is spent, or the companion
+	 * cannot take them.
+	 *
+	 * @param int  $budget_ms Wall-clock budget.
+	 * @param bool $force     Ignore the back-off (an admin's "retry now").
+	 * @return array{sent:int, delivered:int, failed:int, error:?string}
+	 */
+	public static function drain( int $budget_ms, bool $force = false ): array {
+		$summary = array(
+			'sent'      => 0,
+			'delivered' => 0,
+			'failed'    => 0,
+			'error'     => null,
+		);
+		if ( ! Settings::is_configured() ) {
+			$summary['error'] = 'not configured';
+			return $summary;
+		}
+		$state = self::state();
+		if ( ! $force && $state['nextAttemptAt'] > time() ) {
+			$summary['error'] = 'backing off';
+			return $summary;
+		}
+		if ( ! Lock::acquire( self::LOCK, 60 ) ) {
+			$summary['error'] = 'another delivery is running';
+			return $summary;
+		}
+		try {
+			$deadline = hrtime( true ) + $budget_ms * 1000000;
+			while ( hrtime( true ) < $deadline ) {
+				$rows = Outbox::pending( self::BATCH );
+				if ( ! $rows ) {
+					break;
+				}
+				$left  = (int) max( 200, ( $deadline - hrtime( true ) ) / 1000000 );
+				$error = self::send( $rows, min( 10000, $left ), $summary );
+				if ( null !== $error ) {
+					$summary['error'] = $error;
+					self::failed( $error );
+					break;
+				}
+				self::succeeded();
+			}
+		} finally {
+			Lock::release( self::LOCK );
+		}
+		return $summary;
+	}
+
+	/**
+	 * Sends one batch and settles its rows. Returns null when the companion answered for
+	 * every event, or why it did not.
+	 *
+	 * @param array<int, array{id:int, event:array<string, mixed>}> $rows       Oldest first.
+	 * @param int                                                    $timeout_ms Request timeout.
+	 * @param array<string, mixed>                                   $summary    Counters, updated.
+	 */
+	private static function send( array $rows, int $timeout_ms, array &$summary ): ?string {
+		$events = array_map( static fn( array $row ): array => $row['event'], $rows );
+		$ids    = array_map( static fn( array $row ): int => $row['id'], $rows );
+		$res    = Companion::post_events( array( 'events' => $events ), $timeout_ms );
+		$summary['sent'] += count( $rows );
+		if ( 200 === $res['status'] && isset( $res['body']['results'] ) && is_array( $res['body']['results'] ) ) {
+			$by_id = array();
+			foreach ( $res['body']['results'] as $result ) {
+				if ( is_array( $result ) && isset( $result['id'], $result['status'] ) ) {
+					$by_id[ (string) $result['id'] ] = $result;
+				}
+			}
+			$missing = array();
+			foreach ( $rows as $row ) {
+				$result = $by_id[ (string) $row['event']['id'] ] ?? null;
+				if ( null === $result ) {
+					$missing[] = $row['id'];
+					continue;
+				}
+				// applied, duplicate and refused are all answers: the companion has the event.
+				$label = (string) $result['status'] . ( isset( $result['code'] ) ? ':' . (string) $result['code'] : '' );
+				Outbox::settle( $row['id'], Outbox::DELIVERED, $label );
+				++$summary['delivered'];
+			}
+			if ( $missing ) {
+				Outbox::attempt_failed( $missing, 'no result for these events in the answer' );
+				return 'incomplete answer';
+			}
+			return null;
+		}
+		if ( 400 === $res['status'] ) {
+			// A malformed event would block everything behind it: find it by sending one at a time.
+			return count( $rows ) > 1 ? self::isolate( $rows, $timeout_ms, $summary ) : self::reject( $rows[0], $res, $summary );
+		}
+		$error = null !== $res['error'] ? $res['error'] : sprintf( 'HTTP %d from the companion', $res['status'] );
+		Outbox::attempt_failed( $ids, $error );
+		return $error;
+	}
+
+	/**
+	 * Sends rows one by one after a batch was answered 400.
+	 *
+	 * @param array<int, array{id:int, event:array<string, mixed>}> $rows       Oldest first.
+	 * @param int                                                    $timeout_ms Request timeout.
+	 * @param array<string, mixed>                                   $summary    Counters, updated.
+	 */
+	private static function isolate( array $rows, int $timeout_ms, array &$summary ): ?string {
+		foreach ( $rows as $row ) {
+			$error = self::send( array( $row ), $timeout_ms, $summary );
+			if ( null !== $error ) {
+				return $error;
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * Marks one event the companion cannot accept as failed (kept, counted, never retried).
+	 *
+	 * @param array{id:int, event:array<string, mixed>} $row     The row.
+	 * @param array{status:int, body:mixed}             $res     The answer.
+	 * @param array<string, mixed>                      $summary Counters, updated.
+	 */
+	private static function reject( array $row, array $res, array &$summary ): ?string {
+		$message = is_array( $res['body'] ) && isset( $res['body']['message'] ) ? (string) $res['body']['message'] : 'rejected';
+		Outbox::settle( $row['id'], Outbox::FAILED, 'rejected' );
+		Logger::log( 'error', sprintf( 'The companion rejected event %s: %s', (string) $row['event']['id'], $message ) );
+		++$summary['failed'];
+		return null;
+	}
+
+	/**
+	 * Records a failed run and schedules the next attempt: min(base · 2^(n−1), 5 min).
+	 *
+	 * @param string $error Why.
+	 */
+	private static function failed( string $error ): void {
+		$state    = self::state();
+		$failures = $state['failures'] + 1;
+		$base     = max( 0, (int) apply_filters( 'stockline_retry_base_seconds', 5 ) );
+		$delay    = (int) min( self::MAX_BACKOFF, $base * ( 2 ** min( 16, $failures - 1 ) ) );
+		update_option(
+			self::STATE,
+			array(
+				'failures'      => $failures,
+				'nextAttemptAt' => time() + $delay,
+				'lastError'     => $error,
+				'lastSuccessAt' => $state['lastSuccessAt'],
+			),
+			false
+		);
+		self::schedule_retry( time() + $delay );
+		Logger::log( 'warning', sprintf( 'Delivery to the companion failed (%s); retrying in %d s.', $error, $delay ) );
+	}
+
+	/**
+	 * Clears the back-off after a delivered batch.
+	 */
+	private static function succeeded(): void {
+		update_option(
+			self::STATE,
+			array(
+				'failures'      => 0,
+				'nextAttemptAt' => 0,
+				'lastError'     => null,
+				'lastSuccessAt' => time(),
+			),
+			false
+		);
+	}
+
+	/**
+	 * One-off drain at a given time, in addition to the recurring one.
+	 *
+	 * @param int $when Unix seconds.
+	 */
+	private static function schedule_retry( int $when ): void {
+		if ( self::has_action_scheduler() ) {
+			as_schedule_single_action( $when, self::HOOK, array( 'retry' ), 'stockline' );
+		} elseif ( ! wp_next_scheduled( self::HOOK, array( 'retry' ) ) ) {
+			wp_schedule_single_event( $when, self::HOOK, array( 'retry' ) );
+		}
+	}
+
+	/**
+	 * Delivery state (back-off).
+	 *
+	 * @return array{failures:int, nextAttemptAt:int, lastError:?string, lastSuccessAt:int}
+	 */
+	public static function state(): array {
+		$state = get_option( self::STATE, array() );
+		$state = is_array( $state ) ? $state : array();
+		return array(
+			'failures'      => (int) ( $state['failures'] ?? 0 ),
+			'nextAttemptAt' => (int) ( $state['nextAttemptAt'] ?? 0 ),
+			'lastError'     => isset( $state['lastError'] ) ? (string) $state['lastError'] : null,
+			'lastSuccessAt' => (int) ( $state['lastSuccessAt'] ?? 0 ),
+		);
+	}
+
+	/**
+	 * Whether WooCommerce's Action Scheduler is loaded.
+	 */
+	public static function has_action_scheduler(): bool {
+		return function_exists( 'as_schedule_single_action' ) && function_exists( 'as_has_scheduled_action' ) && function_exists( 'as_schedule_recurring_action' );
+	}
+}

@@ -1,0 +1,126 @@
+<?php
+/**
+ * Builds events in the companion's contract (companion/src/schemas/events.ts): id
+ * `{site}:{order}:{transition}`, source `woocommerce`, occurredAt RFC 3339, lines by SKU.
+ *
+ * @package Stockline
+ */
+
+declare( strict_types = 1 );
+
+namespace Stockline;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Event factory.
+ */
+final class Events {
+
+	public const ID_PATTERN = '/^[A-Za-z0-9._:-]{1,128}$/';
+
+	/**
+	 * Fields every event carries.
+	 *
+	 * @param string $id   Idempotency key.
+	 * @param string $type Event type.
+	 * @return array<string, mixed>
+	 */
+	public static function base( string $id, string $type ): array {
+		$event = array(
+			'id'         => $id,
+			'type'       => $type,
+			'source'     => 'woocommerce',
+			'occurredAt' => self::now(),
+		);
+		$tenant = Settings::tenant();
+		if ( 'default' !== $tenant ) {
+			$event['tenant'] = $tenant;
+		}
+		return $event;
+	}
+
+	/**
+	 * Id for an order transition, e.g. wc1a2b3c4d:1234:confirmed (or :confirmed.2 in the order's second life).
+	 *
+	 * @param int    $order_id   Order id.
+	 * @param string $transition reserved, confirmed, cancelled, released, shipped.
+	 * @param int    $cycle      1 for the first time through; incremented when a cancelled order is reopened.
+	 */
+	public static function order_event_id( int $order_id, string $transition, int $cycle = 1 ): string {
+		return Settings::site_id() . ':' . $order_id . ':' . $transition . ( $cycle > 1 ? '.' . $cycle : '' );
+	}
+
+	/**
+	 * The reservation that holds an order's units at checkout.
+	 *
+	 * @param int $order_id Order id.
+	 * @param int $cycle    Order cycle.
+	 */
+	public static function reservation_id( int $order_id, int $cycle = 1 ): string {
+		return Settings::site_id() . ':' . $order_id . ':hold' . ( $cycle > 1 ? '.' . $cycle : '' );
+	}
+
+	/**
+	 * The order id the companion knows this order by.
+	 *
+	 * @param int $order_id Order id.
+	 */
+	public static function order_ref( int $order_id ): string {
+		return Settings::site_id() . ':' . $order_id;
+	}
+
+	/**
+	 * Lines of an order by SKU (variations by their own SKU), quantities of the same SKU
+	 * added up. Items whose product has no SKU, or does not manage stock, are left out and
+	 * the SKU-less ones logged.
+	 *
+	 * @param \WC_Order $order The order.
+	 * @return array<int, array{sku:string, qty:int}>
+	 */
+	public static function order_lines( $order ): array {
+		$lines = array();
+		foreach ( $order->get_items() as $item ) {
+			if ( ! is_object( $item ) || ! method_exists( $item, 'get_product' ) ) {
+				continue;
+			}
+			$product = $item->get_product();
+			$qty     = (int) $item->get_quantity();
+			if ( ! $product || $qty < 1 ) {
+				continue;
+			}
+			if ( ! $product->managing_stock() ) {
+				continue;
+			}
+			$sku = trim( (string) $product->get_sku() );
+			if ( '' === $sku ) {
+				Logger::log( 'warning', sprintf( 'Order %d: product %d (%s) has no SKU, so Stockline cannot count it.', $order->get_id(), $product->get_id(), $product->get_name() ) );
+				continue;
+			}
+			$lines[ $sku ] = ( $lines[ $sku ] ?? 0 ) + $qty;
+		}
+		$out = array();
+		foreach ( $lines as $sku => $qty ) {
+			$out[] = array(
+				'sku' => (string) $sku,
+				'qty' => $qty,
+			);
+		}
+		return $out;
+	}
+
+	/**
+	 * RFC 3339 UTC timestamp with milliseconds.
+	 */
+	public static function now(): string {
+		return ( new \DateTimeImmutable( 'now', new \DateTimeZone( 'UTC' ) ) )->format( 'Y-m-d\TH:i:s.v\Z' );
+	}
+
+	/**
+	 * The hold's lifetime: WooCommerce's "Hold stock (minutes)", 60 when unset.
+	 */
+	public static function hold_ttl_seconds(): int {
+		$minutes = (int) get_option( 'woocommerce_hold_stock_minutes', 60 );
+		return max( 60, min( 604800, ( $minutes > 0 ? $minutes : 60 ) * 60 ) );
+	}
+}

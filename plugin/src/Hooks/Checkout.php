@@ -1,0 +1,198 @@
+<?php
+/**
+ * Checkout: the order's units are held for WooCommerce's "Hold stock (minutes)" as a
+ * stock.reserved event. With the checkout guard on (default), the hold is asked of the
+ * companion synchronously with a short timeout, so a unit already sold or held on another
+ * channel is refused before the shopper pays; when the companion is slow or unreachable
+ * checkout fails open (WooCommerce's own stock check still applies) and the hold goes
+ * through the outbox like any other event.
+ *
+ * @package Stockline
+ */
+
+declare( strict_types = 1 );
+
+namespace Stockline\Hooks;
+
+use Stockline\Companion;
+use Stockline\Events;
+use Stockline\Logger;
+use Stockline\Outbox;
+use Stockline\Settings;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Checkout hooks.
+ */
+final class Checkout {
+
+	/**
+	 * The last guard call in this request: how long checkout waited for the companion and what
+	 * came of it (held, refused, not_held, failed_open). Kept for logs and tests.
+	 *
+	 * @var array{ms:float, outcome:string}|null
+	 */
+	public static ?array $last_guard = null;
+
+	/**
+	 * Hooks in: classic checkout and the Store API (block checkout). Both run before
+	 * WooCommerce's own reservation and turn an exception into a checkout error.
+	 */
+	public static function register(): void {
+		add_action( 'woocommerce_checkout_order_created', array( self::class, 'on_classic_checkout' ), 5, 1 );
+		add_action( 'woocommerce_store_api_checkout_order_processed', array( self::class, 'on_store_api_checkout' ), 5, 1 );
+	}
+
+	/**
+	 * Classic checkout: an \Exception becomes the checkout error notice.
+	 *
+	 * @param \WC_Order $order The order just created.
+	 * @throws \Exception When the companion refuses the hold for lack of stock.
+	 */
+	public static function on_classic_checkout( $order ): void {
+		$refusal = self::hold( $order );
+		if ( null !== $refusal ) {
+			throw new \Exception( esc_html( $refusal ) );
+		}
+	}
+
+	/**
+	 * Block checkout: a RouteException is shown to the shopper.
+	 *
+	 * @param \WC_Order $order The order being placed.
+	 * @throws \Exception When the companion refuses the hold for lack of stock.
+	 */
+	public static function on_store_api_checkout( $order ): void {
+		$refusal = self::hold( $order );
+		if ( null === $refusal ) {
+			return;
+		}
+		$route_exception = '\Automattic\WooCommerce\StoreApi\Exceptions\RouteException';
+		if ( class_exists( $route_exception ) ) {
+			throw new $route_exception( 'stockline_insufficient_stock', esc_html( $refusal ), 409 );
+		}
+		throw new \Exception( esc_html( $refusal ) );
+	}
+
+	/**
+	 * Holds the order's units. Returns the message for the shopper when the companion
+	 * refused for lack of stock, null otherwise (held, queued, or nothing to hold).
+	 *
+	 * @param \WC_Order $order The order.
+	 */
+	public static function hold( $order ): ?string {
+		try {
+			if ( ! is_object( $order ) ) {
+				return null;
+			}
+			$state = OrderHooks::state( $order );
+			if ( in_array( $state, array( 'held', 'confirmed', 'shipped' ), true ) ) {
+				return null;
+			}
+			$lines = Events::order_lines( $order );
+			if ( ! $lines ) {
+				return null;
+			}
+			$cycle = OrderHooks::cycle( $order ) + ( in_array( $state, array( 'cancelled', 'released' ), true ) ? 1 : 0 );
+			$id    = (int) $order->get_id();
+			$event = Events::base( Events::order_event_id( $id, 'reserved', $cycle ), 'stock.reserved' );
+
+			$event['reservationId'] = Events::reservation_id( $id, $cycle );
+			$event['lines']         = $lines;
+			$event['ttlSeconds']    = Events::hold_ttl_seconds();
+
+			if ( ! Settings::checkout_guard() || ! Settings::is_configured() ) {
+				Outbox::add( $event );
+				self::held( $order, $cycle );
+				return null;
+			}
+			return self::guard( $order, $event, $cycle );
+		} catch ( \Throwable $e ) {
+			Logger::exception( 'checkout hold', $e );
+			return null;
+		}
+	}
+
+	/**
+	 * Asks the companion for the hold right now.
+	 *
+	 * @param \WC_Order            $order The order.
+	 * @param array<string, mixed> $event The stock.reserved event.
+	 * @param int                  $cycle Order cycle.
+	 */
+	private static function guard( $order, array $event, int $cycle ): ?string {
+		$res    = Companion::post_events( $event, Settings::checkout_timeout_ms() );
+		$body   = is_array( $res['body'] ) ? $res['body'] : array();
+		$status = (string) ( $body['status'] ?? '' );
+
+		self::$last_guard = array(
+			'ms'      => $res['ms'],
+			'outcome' => 'refused' === $status ? ( 'insufficient_stock' === ( $body['code'] ?? '' ) ? 'refused' : 'not_held' ) : ( 200 === $res['status'] ? 'held' : 'failed_open' ),
+		);
+		if ( 200 === $res['status'] && in_array( $status, array( 'applied', 'duplicate' ), true ) ) {
+			Outbox::add( $event, Outbox::DELIVERED, $status );
+			self::held( $order, $cycle );
+			return null;
+		}
+		if ( 'refused' === $status && 'insufficient_stock' === ( $body['code'] ?? '' ) ) {
+			Outbox::add( $event, Outbox::DELIVERED, 'refused:insufficient_stock' );
+			Logger::log( 'info', sprintf( 'Checkout for order %d refused: not enough stock across channels.', (int) $order->get_id() ) );
+			return self::refusal_message( $order, $body );
+		}
+		if ( 'refused' === $status ) {
+			// Refused for another reason (e.g. an SKU the companion does not know): not the
+			// shopper's problem; the sale goes ahead on WooCommerce's own count.
+			Outbox::add( $event, Outbox::DELIVERED, 'refused:' . (string) ( $body['code'] ?? '' ) );
+			return null;
+		}
+		// Unreachable, slow or failing: fail open and let the outbox deliver the hold.
+		Logger::log( 'warning', sprintf( 'Checkout guard could not reach the companion for order %d (%s after %d ms); the hold is queued.', (int) $order->get_id(), null !== $res['error'] ? $res['error'] : 'HTTP ' . $res['status'], (int) $res['ms'] ) );
+		Outbox::add( $event );
+		self::held( $order, $cycle );
+		return null;
+	}
+
+	/**
+	 * Marks the order held in the given cycle.
+	 *
+	 * @param \WC_Order $order The order.
+	 * @param int       $cycle Cycle.
+	 */
+	private static function held( $order, int $cycle ): void {
+		OrderHooks::mark_held( $order, $cycle );
+	}
+
+	/**
+	 * "Sorry, only 1 of “Blue mug” is left…" from the refusal's shortages.
+	 *
+	 * @param \WC_Order            $order The order.
+	 * @param array<string, mixed> $body  The refused EventResult.
+	 */
+	private static function refusal_message( $order, array $body ): string {
+		$names = array();
+		foreach ( $order->get_items() as $item ) {
+			$product = is_object( $item ) && method_exists( $item, 'get_product' ) ? $item->get_product() : null;
+			if ( $product && '' !== (string) $product->get_sku() ) {
+				$names[ (string) $product->get_sku() ] = (string) $product->get_name();
+			}
+		}
+		$parts     = array();
+		$shortages = isset( $body['details']['shortages'] ) && is_array( $body['details']['shortages'] ) ? $body['details']['shortages'] : array();
+		foreach ( $shortages as $shortage ) {
+			$sku       = (string) ( $shortage['sku'] ?? '' );
+			$available = max( 0, (int) ( $shortage['available'] ?? 0 ) );
+			$name      = $names[ $sku ] ?? $sku;
+			$parts[]   = 0 === $available
+				/* translators: %s: product name. */
+				? sprintf( __( '“%s” is out of stock', 'stockline' ), $name )
+				/* translators: 1: product name, 2: units left. */
+				: sprintf( _n( 'only %2$d of “%1$s” is left', 'only %2$d of “%1$s” are left', $available, 'stockline' ), $name, $available );
+		}
+		if ( ! $parts ) {
+			return __( 'Sorry, some items in your cart are no longer in stock. Please review your cart.', 'stockline' );
+		}
+		/* translators: %s: list of products and how many are left. */
+		return sprintf( __( 'Sorry, %s. Please change your cart and try again.', 'stockline' ), implode( '; ', $parts ) );
+	}
+}

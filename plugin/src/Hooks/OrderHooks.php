@@ -1,0 +1,243 @@
+<?php
+/**
+ * Turns WooCommerce order transitions into ledger events. Each order carries its Stockline
+ * state in order meta (works with HPOS and posts storage alike), so whichever of the several
+ * hooks WooCommerce fires for one transition (status change, payment complete, stock
+ * reduced/restored) records the event once.
+ *
+ *   held ──paid──▶ confirmed ──completed──▶ shipped
+ *    │               │
+ *    └─failed/cancel─┴──▶ released / cancelled ──reopened──▶ (next cycle)
+ *
+ * @package Stockline
+ */
+
+declare( strict_types = 1 );
+
+namespace Stockline\Hooks;
+
+use Stockline\Events;
+use Stockline\Logger;
+use Stockline\Outbox;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Order hooks.
+ */
+final class OrderHooks {
+
+	/** "<state>:<cycle>" in one meta key, so a transition costs one meta write. */
+	public const META = '_stockline_state';
+
+	/** Statuses in which WooCommerce counts the units as sold (it reduces stock in these). */
+	private const PAID = array( 'processing', 'on-hold', 'completed' );
+	/** Statuses that give the units back. */
+	private const ENDED = array( 'cancelled', 'refunded', 'failed' );
+
+	/**
+	 * Hooks in.
+	 */
+	public static function register(): void {
+		add_action( 'woocommerce_order_status_changed', array( self::class, 'on_status_changed' ), 10, 4 );
+		add_action( 'woocommerce_payment_complete', array( self::class, 'on_payment_complete' ), 10, 1 );
+		add_action( 'woocommerce_reduce_order_stock', array( self::class, 'on_reduce_stock' ), 10, 1 );
+		add_action( 'woocommerce_restore_order_stock', array( self::class, 'on_restore_stock' ), 10, 1 );
+	}
+
+	/**
+	 * `woocommerce_order_status_changed`.
+	 *
+	 * @param int            $order_id Order id.
+	 * @param string         $from     Old status.
+	 * @param string         $to       New status.
+	 * @param \WC_Order|null $order    The order.
+	 */
+	public static function on_status_changed( $order_id, $from, $to, $order = null ): void {
+		try {
+			$order = $order ? $order : wc_get_order( $order_id );
+			if ( $order ) {
+				self::transition( $order, (string) $to );
+			}
+		} catch ( \Throwable $e ) {
+			Logger::exception( 'woocommerce_order_status_changed', $e );
+		}
+	}
+
+	/**
+	 * `woocommerce_payment_complete`.
+	 *
+	 * @param int $order_id Order id.
+	 */
+	public static function on_payment_complete( $order_id ): void {
+		try {
+			$order = wc_get_order( $order_id );
+			if ( $order ) {
+				self::confirm( $order );
+			}
+		} catch ( \Throwable $e ) {
+			Logger::exception( 'woocommerce_payment_complete', $e );
+		}
+	}
+
+	/**
+	 * `woocommerce_reduce_order_stock`: WooCommerce counted the sale.
+	 *
+	 * @param \WC_Order $order The order.
+	 */
+	public static function on_reduce_stock( $order ): void {
+		try {
+			if ( is_object( $order ) ) {
+				self::confirm( $order );
+			}
+		} catch ( \Throwable $e ) {
+			Logger::exception( 'woocommerce_reduce_order_stock', $e );
+		}
+	}
+
+	/**
+	 * `woocommerce_restore_order_stock`: WooCommerce gave the units back.
+	 *
+	 * @param \WC_Order $order The order.
+	 */
+	public static function on_restore_stock( $order ): void {
+		try {
+			if ( is_object( $order ) ) {
+				self::end( $order, 'cancelled' );
+			}
+		} catch ( \Throwable $e ) {
+			Logger::exception( 'woocommerce_restore_order_stock', $e );
+		}
+	}
+
+	/**
+	 * Applies a status change.
+	 *
+	 * @param \WC_Order $order The order.
+	 * @param string    $to    New status (without wc-).
+	 */
+	public static function transition( $order, string $to ): void {
+		if ( in_array( $to, self::PAID, true ) ) {
+			self::confirm( $order );
+			if ( 'completed' === $to ) {
+				self::ship( $order );
+			}
+		} elseif ( in_array( $to, self::ENDED, true ) ) {
+			self::end( $order, $to );
+		}
+	}
+
+	/**
+	 * Records that checkout holds the order's units (stock.reserved was stored or sent).
+	 *
+	 * @param \WC_Order $order The order.
+	 * @param int       $cycle The cycle the hold belongs to.
+	 */
+	public static function mark_held( $order, int $cycle ): void {
+		self::set_state( $order, 'held', $cycle );
+	}
+
+	/**
+	 * The order's current cycle (1 unless it was reopened after ending).
+	 *
+	 * @param \WC_Order $order The order.
+	 */
+	public static function cycle( $order ): int {
+		$parts = explode( ':', (string) $order->get_meta( self::META, true ) );
+		return max( 1, (int) ( $parts[1] ?? 1 ) );
+	}
+
+	/**
+	 * The order's Stockline state ('' when nothing was recorded yet).
+	 *
+	 * @param \WC_Order $order The order.
+	 */
+	public static function state( $order ): string {
+		return explode( ':', (string) $order->get_meta( self::META, true ) )[0];
+	}
+
+	/**
+	 * order.confirmed, converting the checkout hold when there is one.
+	 *
+	 * @param \WC_Order $order The order.
+	 */
+	private static function confirm( $order ): void {
+		$state = self::state( $order );
+		if ( in_array( $state, array( 'confirmed', 'shipped' ), true ) ) {
+			return;
+		}
+		$cycle = self::cycle( $order );
+		if ( in_array( $state, array( 'cancelled', 'released' ), true ) ) {
+			// A reopened order is a new sale: new ids, so the companion does not take it for a repeat.
+			++$cycle;
+		}
+		$lines = Events::order_lines( $order );
+		if ( $lines ) {
+			$event = Events::base( Events::order_event_id( (int) $order->get_id(), 'confirmed', $cycle ), 'order.confirmed' );
+			$event['orderId'] = Events::order_ref( (int) $order->get_id() );
+			$event['lines']   = $lines;
+			if ( 'held' === $state ) {
+				$event['reservationId'] = Events::reservation_id( (int) $order->get_id(), $cycle );
+			}
+			Outbox::add( $event );
+		}
+		self::set_state( $order, 'confirmed', $cycle );
+	}
+
+	/**
+	 * stock.shipped for a completed order.
+	 *
+	 * @param \WC_Order $order The order.
+	 */
+	private static function ship( $order ): void {
+		if ( 'confirmed' !== self::state( $order ) ) {
+			return;
+		}
+		$cycle = self::cycle( $order );
+		if ( Events::order_lines( $order ) ) {
+			$event            = Events::base( Events::order_event_id( (int) $order->get_id(), 'shipped', $cycle ), 'stock.shipped' );
+			$event['orderId'] = Events::order_ref( (int) $order->get_id() );
+			Outbox::add( $event );
+		}
+		self::set_state( $order, 'shipped', $cycle );
+	}
+
+	/**
+	 * order.cancelled for a sale, stock.released for a hold.
+	 *
+	 * @param \WC_Order $order  The order.
+	 * @param string    $reason cancelled, refunded or failed.
+	 */
+	private static function end( $order, string $reason ): void {
+		$state = self::state( $order );
+		$cycle = self::cycle( $order );
+		$id    = (int) $order->get_id();
+		if ( 'confirmed' === $state ) {
+			if ( Events::order_lines( $order ) ) {
+				$event            = Events::base( Events::order_event_id( $id, 'cancelled', $cycle ), 'order.cancelled' );
+				$event['orderId'] = Events::order_ref( $id );
+				$event['reason']  = $reason;
+				Outbox::add( $event );
+			}
+			self::set_state( $order, 'cancelled', $cycle );
+		} elseif ( 'held' === $state ) {
+			$event                  = Events::base( Events::order_event_id( $id, 'released', $cycle ), 'stock.released' );
+			$event['reservationId'] = Events::reservation_id( $id, $cycle );
+			$event['reason']        = $reason;
+			Outbox::add( $event );
+			self::set_state( $order, 'released', $cycle );
+		}
+	}
+
+	/**
+	 * Saves state and cycle in order meta.
+	 *
+	 * @param \WC_Order $order The order.
+	 * @param string    $state New state.
+	 * @param int       $cycle Cycle.
+	 */
+	private static function set_state( $order, string $state, int $cycle ): void {
+		$order->update_meta_data( self::META, $state . ':' . $cycle );
+		$order->save_meta_data();
+	}
+}

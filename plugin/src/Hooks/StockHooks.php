@@ -1,0 +1,177 @@
+<?php
+/**
+ * A stock quantity typed by a person (product screen, WooCommerce REST API, CSV import, another
+ * plugin's set) becomes stock.adjusted with an absolute `set`. Two kinds of stock writes are
+ * not adjustments and are left out: WooCommerce's own order-driven reductions and restores
+ * (the order events already carry them), and Stockline's own writes from the companion (echo
+ * suppression, so a quantity pushed by the companion does not come back as a correction).
+ *
+ * @package Stockline
+ */
+
+declare( strict_types = 1 );
+
+namespace Stockline\Hooks;
+
+use Stockline\Events;
+use Stockline\Logger;
+use Stockline\Outbox;
+use Stockline\Settings;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Stock hooks.
+ */
+final class StockHooks {
+
+	/**
+	 * Product ids being written by Stockline right now.
+	 *
+	 * @var array<int, true>
+	 */
+	private static array $own = array();
+
+	/**
+	 * Product ids whose stock WooCommerce is changing for an order right now.
+	 *
+	 * @var array<int, true>
+	 */
+	private static array $order_flow = array();
+
+	/**
+	 * Quantities already recorded in this request, so a save that fires the hook twice sends one event.
+	 *
+	 * @var array<int, int>
+	 */
+	private static array $recorded = array();
+
+	/**
+	 * Hooks in.
+	 */
+	public static function register(): void {
+		add_action( 'woocommerce_product_set_stock', array( self::class, 'on_set_stock' ), 10, 1 );
+		add_action( 'woocommerce_variation_set_stock', array( self::class, 'on_set_stock' ), 10, 1 );
+		// WooCommerce asks these filters right before it changes stock for an order…
+		add_filter( 'woocommerce_can_reduce_order_stock', array( self::class, 'enter_order_flow' ), PHP_INT_MAX, 2 );
+		add_filter( 'woocommerce_can_restore_order_stock', array( self::class, 'enter_order_flow' ), PHP_INT_MAX, 2 );
+		add_filter( 'woocommerce_prevent_adjust_line_item_product_stock', array( self::class, 'enter_line_item_flow' ), PHP_INT_MAX, 3 );
+		// …and fires these when it is done.
+		add_action( 'woocommerce_reduce_order_stock', array( self::class, 'leave_order_flow' ), 0, 1 );
+		add_action( 'woocommerce_restore_order_stock', array( self::class, 'leave_order_flow' ), 0, 1 );
+	}
+
+	/**
+	 * Runs $write with the products marked as Stockline's own writes.
+	 *
+	 * @param int[]    $product_ids Products the write touches.
+	 * @param callable $write       The write.
+	 * @return mixed What $write returns.
+	 */
+	public static function as_own_write( array $product_ids, callable $write ) {
+		$before = self::$own;
+		foreach ( $product_ids as $id ) {
+			self::$own[ (int) $id ] = true;
+		}
+		try {
+			return $write();
+		} finally {
+			self::$own = $before;
+		}
+	}
+
+	/**
+	 * `woocommerce_product_set_stock` / `woocommerce_variation_set_stock`.
+	 *
+	 * @param \WC_Product $product Product whose stock changed.
+	 */
+	public static function on_set_stock( $product ): void {
+		try {
+			if ( ! is_object( $product ) ) {
+				return;
+			}
+			$id = (int) $product->get_id();
+			if ( isset( self::$own[ $id ] ) || isset( self::$order_flow[ $id ] ) || ! $product->managing_stock() ) {
+				return;
+			}
+			$sku = trim( (string) $product->get_sku() );
+			if ( '' === $sku ) {
+				Logger::log( 'warning', sprintf( 'Stock of product %d (%s) changed but it has no SKU, so Stockline cannot count it.', $id, $product->get_name() ) );
+				return;
+			}
+			$quantity = $product->get_stock_quantity();
+			if ( null === $quantity ) {
+				return;
+			}
+			if ( ( self::$recorded[ $id ] ?? null ) === (int) $quantity ) {
+				return;
+			}
+			self::$recorded[ $id ] = (int) $quantity;
+			// Unique per write: the id carries the time in microseconds and the new value.
+			$stamp           = (string) (int) floor( microtime( true ) * 1000000 );
+			$event           = Events::base( Settings::site_id() . ':stock:' . $id . ':' . $stamp . ':' . max( 0, (int) $quantity ), 'stock.adjusted' );
+			$event['sku']    = $sku;
+			$event['set']    = max( 0, (int) $quantity );
+			$event['reason'] = 'woocommerce stock edit';
+			Outbox::add( $event );
+		} catch ( \Throwable $e ) {
+			Logger::exception( 'woocommerce_product_set_stock', $e );
+		}
+	}
+
+	/**
+	 * Filter pass-through that remembers which products an order's stock change will touch.
+	 *
+	 * @param mixed     $allowed Whether WooCommerce may change stock.
+	 * @param \WC_Order $order   The order.
+	 * @return mixed
+	 */
+	public static function enter_order_flow( $allowed, $order = null ) {
+		try {
+			if ( $allowed && is_object( $order ) ) {
+				foreach ( $order->get_items() as $item ) {
+					$product = is_object( $item ) && method_exists( $item, 'get_product' ) ? $item->get_product() : null;
+					if ( $product ) {
+						self::$order_flow[ (int) $product->get_id() ] = true;
+						if ( method_exists( $product, 'get_stock_managed_by_id' ) ) {
+							self::$order_flow[ (int) $product->get_stock_managed_by_id() ] = true;
+						}
+					}
+				}
+			}
+		} catch ( \Throwable $e ) {
+			Logger::exception( 'order stock flow', $e );
+		}
+		return $allowed;
+	}
+
+	/**
+	 * Same for an admin editing an order's line items.
+	 *
+	 * @param mixed          $prevent Whether WooCommerce should not adjust.
+	 * @param \WC_Order_Item $item    The line item.
+	 * @param int|float      $qty     Quantity change.
+	 * @return mixed
+	 */
+	public static function enter_line_item_flow( $prevent, $item = null, $qty = 0 ) {
+		unset( $qty );
+		try {
+			if ( ! $prevent && is_object( $item ) && method_exists( $item, 'get_product' ) ) {
+				$product = $item->get_product();
+				if ( $product ) {
+					self::$order_flow[ (int) $product->get_id() ] = true;
+				}
+			}
+		} catch ( \Throwable $e ) {
+			Logger::exception( 'line item stock flow', $e );
+		}
+		return $prevent;
+	}
+
+	/**
+	 * WooCommerce finished an order's stock change.
+	 */
+	public static function leave_order_flow(): void {
+		self::$order_flow = array();
+	}
+}

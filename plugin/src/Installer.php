@@ -1,0 +1,39 @@
+<?php
+/**
+ * Activation and deactivation.
+ *
+ * @package Stockline
+ */
+
+declare( strict_types = 1 );
+
+namespace Stockline;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Installer.
+ */
+final class Installer {
+
+	/**
+	 * On activation: outbox table and site id. Works without WooCommerce.
+	 */
+	public static function activate(): void {
+		Outbox::maybe_install();
+		Settings::site_id();
+	}
+
+	/**
+	 * On deactivation: stop scheduled work (the outbox is kept; it is delivered after reactivation).
+	 */
+	public static function deactivate(): void {
+		wp_clear_scheduled_hook( Dispatcher::HOOK );
+		wp_clear_scheduled_hook( Dispatcher::HOOK, array( 'retry' ) );
+		wp_clear_scheduled_hook( Importer::HOOK );
+		if ( function_exists( 'as_unschedule_all_actions' ) ) {
+			as_unschedule_all_actions( Dispatcher::HOOK );
+			as_unschedule_all_actions( Importer::HOOK );
+		}
+	}
+}

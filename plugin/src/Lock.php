@@ -1,0 +1,52 @@
+<?php
+/**
+ * A named lock in the options table that works without an object cache: one INSERT IGNORE
+ * takes it, and an expired holder is replaced with a compare-and-set UPDATE, so two
+ * requests never both believe they hold it.
+ *
+ * @package Stockline
+ */
+
+declare( strict_types = 1 );
+
+namespace Stockline;
+
+defined( 'ABSPATH' ) || exit;
+
+// phpcs:disable WordPress.DB.DirectDatabaseQuery -- the atomic statements are the point.
+
+/**
+ * Lock helpers.
+ */
+final class Lock {
+
+	/**
+	 * Takes the lock for $ttl seconds. Returns false when someone else holds it.
+	 *
+	 * @param string $name Option name.
+	 * @param int    $ttl  Seconds before an abandoned lock may be taken over.
+	 */
+	public static function acquire( string $name, int $ttl ): bool {
+		global $wpdb;
+		$until = (string) ( time() + $ttl );
+		$taken = $wpdb->query( $wpdb->prepare( "INSERT IGNORE INTO {$wpdb->options} (option_name, option_value, autoload) VALUES (%s, %s, 'no')", $name, $until ) );
+		if ( 1 === $taken ) {
+			return true;
+		}
+		$held = $wpdb->get_var( $wpdb->prepare( "SELECT option_value FROM {$wpdb->options} WHERE option_name = %s", $name ) );
+		if ( null !== $held && (int) $held < time() ) {
+			return 1 === $wpdb->query( $wpdb->prepare( "UPDATE {$wpdb->options} SET option_value = %s WHERE option_name = %s AND option_value = %s", $until, $name, $held ) );
+		}
+		return false;
+	}
+
+	/**
+	 * Releases the lock.
+	 *
+	 * @param string $name Option name.
+	 */
+	public static function release( string $name ): void {
+		global $wpdb;
+		$wpdb->query( $wpdb->prepare( "DELETE FROM {$wpdb->options} WHERE option_name = %s", $name ) );
+	}
+}

@@ -1,0 +1,207 @@
+<?php
+/**
+ * The transactional outbox: every event is written to a table in the request that caused it,
+ * and delivered later (Dispatcher). Event ids are unique here too, so a hook that fires twice
+ * stores the event once.
+ *
+ * @package Stockline
+ */
+
+declare( strict_types = 1 );
+
+namespace Stockline;
+
+defined( 'ABSPATH' ) || exit;
+
+// phpcs:disable WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- our own table; names are not user input.
+
+/**
+ * Outbox table access.
+ */
+final class Outbox {
+
+	public const SCHEMA_VERSION = 1;
+	public const VERSION_OPTION = 'stockline_db_version';
+
+	/** Waiting to be delivered (including retries). */
+	public const PENDING = 'pending';
+	/** Acknowledged by the companion: applied, duplicate or refused. */
+	public const DELIVERED = 'delivered';
+	/** Rejected as malformed (HTTP 400); kept for inspection, never retried. */
+	public const FAILED = 'failed';
+
+	/**
+	 * Events added in this request (the shutdown delivery only runs when there are some).
+	 *
+	 * @var int
+	 */
+	public static int $added = 0;
+
+	/**
+	 * Full table name.
+	 */
+	public static function table(): string {
+		global $wpdb;
+		return $wpdb->prefix . 'stockline_outbox';
+	}
+
+	/**
+	 * Creates or upgrades the table when the stored schema version is older than this code's.
+	 */
+	public static function maybe_install(): void {
+		if ( (int) get_option( self::VERSION_OPTION, 0 ) >= self::SCHEMA_VERSION ) {
+			return;
+		}
+		global $wpdb;
+		require_once ABSPATH . 'wp-admin/includes/upgrade.php';
+		$table   = self::table();
+		$charset = $wpdb->get_charset_collate();
+		// dbDelta's format: two spaces after PRIMARY KEY, one field per line.
+		dbDelta(
+			"CREATE TABLE {$table} (
+id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+event_id varchar(128) NOT NULL,
+event_type varchar(32) NOT NULL,
+payload longtext NOT NULL,
+status varchar(16) NOT NULL DEFAULT 'pending',
+attempts int(10) unsigned NOT NULL DEFAULT 0,
+result varchar(64) NULL,
+last_error text NULL,
+created_at bigint(20) unsigned NOT NULL,
+delivered_at bigint(20) unsigned NULL,
+PRIMARY KEY  (id),
+UNIQUE KEY event_id (event_id),
+KEY status_id (status,id)
+) {$charset};"
+		);
+		update_option( self::VERSION_OPTION, self::SCHEMA_VERSION, true );
+	}
+
+	/**
+	 * Stores an event. Returns false when an event with that id is already stored.
+	 *
+	 * @param array<string, mixed> $event  A complete event (id, type, source, occurredAt, …).
+	 * @param string               $status PENDING, or DELIVERED when it was already acknowledged synchronously.
+	 * @param string|null          $result The acknowledgement (applied/duplicate/refused:code) when DELIVERED.
+	 */
+	public static function add( array $event, string $status = self::PENDING, ?string $result = null ): bool {
+		global $wpdb;
+		$now = self::now_ms();
+		// INSERT IGNORE: the unique event_id makes a repeated hook a no-op, atomically.
+		$inserted = $wpdb->query(
+			$wpdb->prepare(
+				'INSERT IGNORE INTO ' . self::table() . ' (event_id, event_type, payload, status, result, created_at, delivered_at) VALUES (%s, %s, %s, %s, %s, %d, %d)',
+				(string) $event['id'],
+				(string) $event['type'],
+				(string) wp_json_encode( $event ),
+				$status,
+				(string) $result,
+				$now,
+				self::DELIVERED === $status ? $now : 0
+			)
+		);
+		if ( 1 === $inserted && self::PENDING === $status ) {
+			++self::$added;
+		}
+		return 1 === $inserted;
+	}
+
+	/**
+	 * Oldest pending events first.
+	 *
+	 * @param int $limit How many.
+	 * @return array<int, array{id:int, event:array<string, mixed>}>
+	 */
+	public static function pending( int $limit ): array {
+		global $wpdb;
+		$rows = $wpdb->get_results(
+			$wpdb->prepare( 'SELECT id, payload FROM ' . self::table() . ' WHERE status = %s ORDER BY id ASC LIMIT %d', self::PENDING, $limit ),
+			ARRAY_A
+		);
+		$out = array();
+		foreach ( (array) $rows as $row ) {
+			$event = json_decode( (string) $row['payload'], true );
+			if ( is_array( $event ) ) {
+				$out[] = array(
+					'id'    => (int) $row['id'],
+					'event' => $event,
+				);
+			}
+		}
+		return $out;
+	}
+
+	/**
+	 * Marks rows acknowledged or rejected, with the companion's answer.
+	 *
+	 * @param int    $id     Row id.
+	 * @param string $status DELIVERED or FAILED.
+	 * @param string $result applied, duplicate, refused:<code>, or the rejection.
+	 */
+	public static function settle( int $id, string $status, string $result ): void {
+		global $wpdb;
+		$wpdb->query(
+			$wpdb->prepare(
+				'UPDATE ' . self::table() . ' SET status = %s, result = %s, attempts = attempts + 1, delivered_at = %d WHERE id = %d AND status = %s',
+				$status,
+				substr( $result, 0, 64 ),
+				self::now_ms(),
+				$id,
+				self::PENDING
+			)
+		);
+	}
+
+	/**
+	 * Records a failed attempt on rows that stay pending.
+	 *
+	 * @param int[]  $ids   Row ids.
+	 * @param string $error Why (no secrets).
+	 */
+	public static function attempt_failed( array $ids, string $error ): void {
+		global $wpdb;
+		if ( ! $ids ) {
+			return;
+		}
+		$in = implode( ',', array_map( 'intval', $ids ) );
+		$wpdb->query( $wpdb->prepare( 'UPDATE ' . self::table() . " SET attempts = attempts + 1, last_error = %s WHERE id IN ({$in})", substr( $error, 0, 500 ) ) );
+	}
+
+	/**
+	 * Counts for the admin page.
+	 *
+	 * @return array{pending:int, failed:int, oldestAgeSeconds:int, delivered:int, lastError:?string}
+	 */
+	public static function counts(): array {
+		global $wpdb;
+		$table  = self::table();
+		$rows   = $wpdb->get_results( "SELECT status, COUNT(*) AS n, MIN(created_at) AS oldest FROM {$table} GROUP BY status", ARRAY_A );
+		$counts = array(
+			self::PENDING   => 0,
+			self::FAILED    => 0,
+			self::DELIVERED => 0,
+		);
+		$oldest = 0;
+		foreach ( (array) $rows as $row ) {
+			$counts[ (string) $row['status'] ] = (int) $row['n'];
+			if ( self::PENDING === $row['status'] ) {
+				$oldest = (int) $row['oldest'];
+			}
+		}
+		$last_error = $wpdb->get_var( $wpdb->prepare( "SELECT last_error FROM {$table} WHERE status = %s AND last_error IS NOT NULL ORDER BY id ASC LIMIT 1", self::PENDING ) );
+		return array(
+			'pending'          => $counts[ self::PENDING ],
+			'failed'           => $counts[ self::FAILED ],
+			'delivered'        => $counts[ self::DELIVERED ],
+			'oldestAgeSeconds' => $oldest ? (int) floor( max( 0, self::now_ms() - $oldest ) / 1000 ) : 0,
+			'lastError'        => null === $last_error ? null : (string) $last_error,
+		);
+	}
+
+	/**
+	 * Milliseconds since the epoch.
+	 */
+	public static function now_ms(): int {
+		return (int) floor( microtime( true ) * 1000 );
+	}
+}

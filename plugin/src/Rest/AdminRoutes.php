@@ -1,0 +1,266 @@
+<?php
+/**
+ * REST routes for the wp-admin page (namespace stockline/v1, DEVELOPERS.md "Plugin ↔ admin
+ * page"). All need the REST nonce (WordPress cookie authentication) and the capability to
+ * manage the shop; the companion's admin token is added here, server-side, so the browser
+ * never holds a secret.
+ *
+ * @package Stockline
+ */
+
+declare( strict_types = 1 );
+
+namespace Stockline\Rest;
+
+use Stockline\Companion;
+use Stockline\Dispatcher;
+use Stockline\Importer;
+use Stockline\Outbox;
+use Stockline\Settings;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Admin routes.
+ */
+final class AdminRoutes {
+
+	public const NS = 'stockline/v1';
+
+	/**
+	 * Registers the routes.
+	 */
+	public static function register_routes(): void {
+		$auth = array( self::class, 'can_manage' );
+		register_rest_route(
+			self::NS,
+			// WordPress matches routes with "@" as the regex delimiter, so the pattern avoids it.
+			'/admin/proxy/(?P<path>v1(?:/[^?#]*)?)',
+			array(
+				'methods'             => array( 'GET', 'POST', 'PUT', 'DELETE' ),
+				'callback'            => array( self::class, 'proxy' ),
+				'permission_callback' => $auth,
+			)
+		);
+		register_rest_route(
+			self::NS,
+			'/admin/status',
+			array(
+				'methods'             => 'GET',
+				'callback'            => array( self::class, 'status' ),
+				'permission_callback' => $auth,
+			)
+		);
+		register_rest_route(
+			self::NS,
+			'/admin/settings',
+			array(
+				array(
+					'methods'             => 'GET',
+					'callback'            => array( self::class, 'get_settings' ),
+					'permission_callback' => $auth,
+				),
+				array(
+					'methods'             => 'POST',
+					'callback'            => array( self::class, 'update_settings' ),
+					'permission_callback' => $auth,
+				),
+			)
+		);
+		register_rest_route(
+			self::NS,
+			'/admin/test-connection',
+			array(
+				'methods'             => 'POST',
+				'callback'            => array( self::class, 'test_connection' ),
+				'permission_callback' => $auth,
+			)
+		);
+		register_rest_route(
+			self::NS,
+			'/admin/import',
+			array(
+				array(
+					'methods'             => 'GET',
+					'callback'            => array( self::class, 'import_progress' ),
+					'permission_callback' => $auth,
+				),
+				array(
+					'methods'             => 'POST',
+					'callback'            => array( self::class, 'import_start' ),
+					'permission_callback' => $auth,
+				),
+			)
+		);
+	}
+
+	/**
+	 * manage_woocommerce, or manage_options where WooCommerce is not active. WordPress
+	 * answers 401 to a request without a valid nonce (no user) and 403 to a user without it.
+	 */
+	public static function can_manage(): bool {
+		return current_user_can( self::capability() );
+	}
+
+	/**
+	 * The capability the admin page and its routes need.
+	 */
+	public static function capability(): string {
+		return class_exists( 'WooCommerce' ) ? 'manage_woocommerce' : 'manage_options';
+	}
+
+	/**
+	 * Forwards to the companion and passes its status and JSON through.
+	 *
+	 * @param \WP_REST_Request $request Request.
+	 * @return \WP_REST_Response
+	 */
+	public static function proxy( \WP_REST_Request $request ): \WP_REST_Response {
+		$path = '/' . ltrim( (string) $request['path'], '/' );
+		if ( false !== strpos( $path, '..' ) ) {
+			return new \WP_REST_Response(
+				array(
+					'code'    => 'stockline_bad_path',
+					'message' => __( 'That path is not allowed.', 'stockline' ),
+				),
+				400
+			);
+		}
+		$query = $request->get_query_params();
+		unset( $query['_wpnonce'], $query['rest_route'], $query['_locale'] );
+		if ( $query ) {
+			$path .= '?' . http_build_query( $query, '', '&', PHP_QUERY_RFC3986 );
+		}
+		$method = $request->get_method();
+		$body   = in_array( $method, array( 'POST', 'PUT' ), true ) ? ( '' === $request->get_body() ? '{}' : $request->get_body() ) : null;
+		$res    = Companion::admin( $method, $path, $body );
+		if ( 0 === $res['status'] ) {
+			return new \WP_REST_Response(
+				array(
+					'code'    => 'companion_unreachable',
+					/* translators: %s: error. */
+					'message' => sprintf( __( 'The Stockline companion could not be reached: %s', 'stockline' ), (string) $res['error'] ),
+				),
+				502
+			);
+		}
+		return new \WP_REST_Response( $res['body'], $res['status'] );
+	}
+
+	/**
+	 * Connection, outbox and WooCommerce presence.
+	 *
+	 * @return \WP_REST_Response
+	 */
+	public static function status(): \WP_REST_Response {
+		$health = Companion::admin( 'GET', '/healthz', null, 2000 );
+		$counts = Outbox::counts();
+		$state  = Dispatcher::state();
+		return new \WP_REST_Response(
+			array(
+				'connected'    => $health['status'] >= 200 && $health['status'] < 300,
+				'companionUrl' => Settings::companion_url(),
+				'tenant'       => Settings::tenant(),
+				'outbox'       => array(
+					'pending'          => $counts['pending'],
+					'failed'           => $counts['failed'],
+					'oldestAgeSeconds' => $counts['oldestAgeSeconds'],
+					'delivered'        => $counts['delivered'],
+					'lastError'        => $state['lastError'] ?? $counts['lastError'],
+					'nextAttemptAt'    => $state['nextAttemptAt'] > time() ? gmdate( 'c', $state['nextAttemptAt'] ) : null,
+				),
+				'woocommerce'  => class_exists( 'WooCommerce' ),
+				'siteId'       => Settings::site_id(),
+			),
+			200
+		);
+	}
+
+	/**
+	 * The settings, secrets as "is set" only.
+	 *
+	 * @return \WP_REST_Response
+	 */
+	public static function get_settings(): \WP_REST_Response {
+		return new \WP_REST_Response( Settings::to_public(), 200 );
+	}
+
+	/**
+	 * Saves settings (fields pinned by wp-config.php constants are ignored).
+	 *
+	 * @param \WP_REST_Request $request Request.
+	 * @return \WP_REST_Response|\WP_Error
+	 */
+	public static function update_settings( \WP_REST_Request $request ) {
+		$input = $request->get_json_params();
+		if ( ! is_array( $input ) ) {
+			$input = $request->get_body_params();
+		}
+		$allowed = array_intersect_key( (array) $input, array_flip( array( 'companionUrl', 'tenant', 'secret', 'adminToken', 'checkoutGuard', 'checkoutTimeoutMs' ) ) );
+		$result  = Settings::update( $allowed );
+		if ( is_wp_error( $result ) ) {
+			return $result;
+		}
+		return new \WP_REST_Response( Settings::to_public(), 200 );
+	}
+
+	/**
+	 * Reaches the companion with both credentials: the admin token on a read, the signing
+	 * secret on an empty signed batch the companion must reject as invalid (400), not as
+	 * unauthenticated (401).
+	 *
+	 * @return \WP_REST_Response
+	 */
+	public static function test_connection(): \WP_REST_Response {
+		$read = Companion::admin( 'GET', '/v1/stock?limit=1', null, 3000 );
+		$ok   = $read['status'] >= 200 && $read['status'] < 300;
+		if ( 0 === $read['status'] ) {
+			/* translators: 1: companion URL, 2: error. */
+			$message = sprintf( __( 'Could not reach %1$s: %2$s', 'stockline' ), Settings::companion_url(), (string) $read['error'] );
+		} elseif ( 401 === $read['status'] || 403 === $read['status'] ) {
+			$message = __( 'The companion refused the admin token. Check STOCKLINE_ADMIN_TOKEN on both sides.', 'stockline' );
+		} elseif ( ! $ok ) {
+			/* translators: %d: HTTP status. */
+			$message = sprintf( __( 'The companion answered HTTP %d.', 'stockline' ), $read['status'] );
+		} elseif ( '' === Settings::secret() ) {
+			$ok      = false;
+			$message = __( 'Connected, but no signing secret is set, so events cannot be sent.', 'stockline' );
+		} else {
+			$signed = Companion::post_events( array( 'events' => array() ), 3000 );
+			if ( 401 === $signed['status'] || 403 === $signed['status'] ) {
+				$ok      = false;
+				$message = __( 'The companion refused the signing secret. Check STOCKLINE_SECRET on both sides.', 'stockline' );
+			} else {
+				$message = __( 'Connected: the companion accepted the admin token and the signing secret.', 'stockline' );
+			}
+		}
+		return new \WP_REST_Response(
+			array(
+				'ok'        => $ok,
+				'message'   => $message,
+				'latencyMs' => (int) round( $read['ms'] ),
+			),
+			200
+		);
+	}
+
+	/**
+	 * Import progress.
+	 *
+	 * @return \WP_REST_Response
+	 */
+	public static function import_progress(): \WP_REST_Response {
+		return new \WP_REST_Response( Importer::progress(), 200 );
+	}
+
+	/**
+	 * Starts or resumes the import, running its first step in this request.
+	 *
+	 * @param \WP_REST_Request $request Request.
+	 * @return \WP_REST_Response
+	 */
+	public static function import_start( \WP_REST_Request $request ): \WP_REST_Response {
+		$restart = (bool) $request->get_param( 'restart' );
+		return new \WP_REST_Response( Importer::start( $restart ), 200 );
+	}
+}

@@ -1,0 +1,106 @@
+<?php
+/**
+ * POST /wp-json/stockline/v1/stock — the companion sets quantities here, signed with the
+ * tenant secret like events (X-Stockline-Signature). A signature is accepted once: a replay
+ * within the five-minute window is refused like a forgery.
+ *
+ * Body {items:[{sku, quantity, expected}]} → {results:[{sku, status:'ok'|'stale'|'not_found', quantity}]}.
+ *
+ * @package Stockline
+ */
+
+declare( strict_types = 1 );
+
+namespace Stockline\Rest;
+
+use Stockline\Lock;
+use Stockline\Logger;
+use Stockline\Settings;
+use Stockline\Signature;
+use Stockline\StockWriter;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * The stock endpoint.
+ */
+final class StockEndpoint {
+
+	public const MAX_ITEMS = 500;
+
+	/**
+	 * Registers the route.
+	 */
+	public static function register_routes(): void {
+		register_rest_route(
+			'stockline/v1',
+			'/stock',
+			array(
+				'methods'             => 'POST',
+				'callback'            => array( self::class, 'handle' ),
+				'permission_callback' => array( self::class, 'verify' ),
+			)
+		);
+	}
+
+	/**
+	 * Signature check (and replay check) before anything is read.
+	 *
+	 * @param \WP_REST_Request $request Request.
+	 * @return true|\WP_Error
+	 */
+	public static function verify( \WP_REST_Request $request ) {
+		$v1 = Signature::verify( Settings::secret(), (string) $request->get_header( 'x_stockline_signature' ), $request->get_body(), time() );
+		if ( null === $v1 ) {
+			return new \WP_Error( 'stockline_bad_signature', __( 'Missing, expired or invalid signature.', 'stockline' ), array( 'status' => 401 ) );
+		}
+		if ( ! Lock::acquire( '_stockline_seen_' . substr( $v1, 0, 40 ), 2 * Signature::TOLERANCE ) ) {
+			return new \WP_Error( 'stockline_replayed', __( 'This signed request was already used.', 'stockline' ), array( 'status' => 401 ) );
+		}
+		return true;
+	}
+
+	/**
+	 * Applies each item.
+	 *
+	 * @param \WP_REST_Request $request Request.
+	 * @return \WP_REST_Response|\WP_Error
+	 */
+	public static function handle( \WP_REST_Request $request ) {
+		$body  = json_decode( $request->get_body(), true );
+		$items = is_array( $body ) && isset( $body['items'] ) && is_array( $body['items'] ) ? $body['items'] : null;
+		if ( null === $items || count( $items ) < 1 || count( $items ) > self::MAX_ITEMS ) {
+			return new \WP_Error( 'stockline_bad_request', __( 'Send {"items":[{"sku","quantity","expected"}]} with 1 to 500 items.', 'stockline' ), array( 'status' => 400 ) );
+		}
+		foreach ( $items as $i => $item ) {
+			$ok = is_array( $item ) && isset( $item['sku'] ) && is_string( $item['sku'] ) && '' !== trim( $item['sku'] )
+				&& isset( $item['quantity'] ) && is_int( $item['quantity'] ) && $item['quantity'] >= 0
+				&& ( ! isset( $item['expected'] ) || ( is_int( $item['expected'] ) && $item['expected'] >= 0 ) );
+			if ( ! $ok ) {
+				return new \WP_Error(
+					'stockline_bad_request',
+					/* translators: %d: item index. */
+					sprintf( __( 'items[%d] needs a sku (text), a quantity (whole number ≥ 0) and an optional expected (whole number ≥ 0).', 'stockline' ), (int) $i ),
+					array(
+						'status'  => 400,
+						'pointer' => '/items/' . (int) $i,
+					)
+				);
+			}
+		}
+		$results = array();
+		foreach ( $items as $item ) {
+			try {
+				$results[] = StockWriter::compare_and_set( trim( $item['sku'] ), $item['quantity'], isset( $item['expected'] ) ? (int) $item['expected'] : null );
+			} catch ( \Throwable $e ) {
+				Logger::exception( 'stock endpoint', $e );
+				$results[] = array(
+					'sku'      => (string) $item['sku'],
+					'status'   => 'stale',
+					'quantity' => null,
+				);
+			}
+		}
+		return new \WP_REST_Response( array( 'results' => $results ), 200 );
+	}
+}

@@ -1,0 +1,124 @@
+<?php
+/**
+ * Compare-and-set of a product's stock, for quantities pushed by the companion. The check and
+ * the write are one SQL UPDATE (… WHERE stock = expected), so a sale that lands between the
+ * companion's read and this write is never overwritten: the write matches no row and the
+ * current value goes back to the companion instead.
+ *
+ * @package Stockline
+ */
+
+declare( strict_types = 1 );
+
+namespace Stockline;
+
+use Stockline\Hooks\StockHooks;
+
+defined( 'ABSPATH' ) || exit;
+
+// phpcs:disable WordPress.DB.DirectDatabaseQuery -- an atomic conditional UPDATE is the point of this class.
+
+/**
+ * Stock compare-and-set.
+ */
+final class StockWriter {
+
+	/**
+	 * Sets one SKU's stock to $quantity if it is $expected now.
+	 *
+	 * @param string   $sku      SKU.
+	 * @param int      $quantity New stock.
+	 * @param int|null $expected Stock the companion believes is there (null: set unconditionally).
+	 * @return array{sku:string, status:string, quantity:int|null}
+	 */
+	public static function compare_and_set( string $sku, int $quantity, ?int $expected ): array {
+		global $wpdb;
+		$product = self::product_by_sku( $sku );
+		if ( ! $product ) {
+			return array(
+				'sku'      => $sku,
+				'status'   => 'not_found',
+				'quantity' => null,
+			);
+		}
+		$id = method_exists( $product, 'get_stock_managed_by_id' ) ? (int) $product->get_stock_managed_by_id() : (int) $product->get_id();
+
+		$sql = "UPDATE {$wpdb->postmeta} SET meta_value = %d WHERE post_id = %d AND meta_key = '_stock'";
+		if ( null === $expected ) {
+			$updated = $wpdb->query( $wpdb->prepare( $sql, $quantity, $id ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+		} else {
+			// "+ 0" compares numerically: WooCommerce stores stock as "7" or as "7.000000".
+			$updated = $wpdb->query( $wpdb->prepare( $sql . ' AND (meta_value + 0) = %d', $quantity, $id, $expected ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+		}
+		// With $quantity === $expected MySQL reports 0 changed rows although the row matched.
+		$current = self::read( $id );
+		if ( ( 1 !== $updated && $current !== $quantity ) || null === $current ) {
+			return array(
+				'sku'      => $sku,
+				'status'   => 'stale',
+				'quantity' => $current,
+			);
+		}
+		if ( 1 === $updated ) {
+			self::after_write( $id );
+		}
+		return array(
+			'sku'      => $sku,
+			'status'   => 'ok',
+			'quantity' => $quantity,
+		);
+	}
+
+	/**
+	 * Stock of a product straight from the database, or null when it has none.
+	 *
+	 * @param int $id Product id.
+	 */
+	public static function read( int $id ): ?int {
+		global $wpdb;
+		$value = $wpdb->get_var( $wpdb->prepare( "SELECT meta_value FROM {$wpdb->postmeta} WHERE post_id = %d AND meta_key = '_stock' LIMIT 1", $id ) );
+		return null === $value || '' === $value ? null : (int) round( (float) $value );
+	}
+
+	/**
+	 * What WooCommerce does after its own stock writes (wc_update_product_stock): clear caches,
+	 * recompute the stock status, tell other plugins — marked as Stockline's write so our own
+	 * stock hook does not send it back.
+	 *
+	 * @param int $id Product id that holds the stock.
+	 */
+	private static function after_write( int $id ): void {
+		wp_cache_delete( $id, 'post_meta' );
+		delete_transient( 'wc_low_stock_count' );
+		delete_transient( 'wc_outofstock_count' );
+		StockHooks::as_own_write(
+			array( $id ),
+			static function () use ( $id ): void {
+				$product = wc_get_product( $id );
+				if ( ! $product ) {
+					return;
+				}
+				if ( method_exists( $product, 'validate_props' ) ) {
+					$product->validate_props();
+				}
+				$product->save();
+				do_action( $product->is_type( 'variation' ) ? 'woocommerce_variation_set_stock' : 'woocommerce_product_set_stock', $product );
+			}
+		);
+	}
+
+	/**
+	 * A stock-managed product or variation with this SKU.
+	 *
+	 * @param string $sku SKU.
+	 * @return \WC_Product|null
+	 */
+	private static function product_by_sku( string $sku ) {
+		if ( '' === $sku || ! function_exists( 'wc_get_product_id_by_sku' ) ) {
+			return null;
+		}
+		$id      = (int) wc_get_product_id_by_sku( $sku );
+		$product = $id ? wc_get_product( $id ) : null;
+		return $product && $product->managing_stock() ? $product : null;
+	}
+}

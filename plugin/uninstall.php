@@ -1,0 +1,36 @@
+<?php
+/**
+ * Removes everything Stockline stored: its options, transients, scheduled work and the outbox table.
+ *
+ * @package Stockline
+ */
+
+declare( strict_types = 1 );
+
+defined( 'WP_UNINSTALL_PLUGIN' ) || exit;
+
+global $wpdb;
+
+// phpcs:disable WordPress.DB.DirectDatabaseQuery -- removing our own table and options is the point.
+$stockline_options = array(
+	'stockline_settings',
+	'stockline_secret',
+	'stockline_admin_token',
+	'stockline_db_version',
+	'stockline_site_id',
+	'stockline_delivery',
+	'stockline_import',
+);
+foreach ( $stockline_options as $stockline_option ) {
+	delete_option( $stockline_option );
+}
+$wpdb->query( "DELETE FROM {$wpdb->options} WHERE option_name LIKE '\\_transient\\_stockline\\_%' OR option_name LIKE '\\_transient\\_timeout\\_stockline\\_%' OR option_name = 'stockline_drain_lock'" );
+$wpdb->query( "DROP TABLE IF EXISTS {$wpdb->prefix}stockline_outbox" );
+// phpcs:enable
+
+wp_clear_scheduled_hook( 'stockline_drain' );
+wp_clear_scheduled_hook( 'stockline_import_step' );
+if ( function_exists( 'as_unschedule_all_actions' ) ) {
+	as_unschedule_all_actions( 'stockline_drain' );
+	as_unschedule_all_actions( 'stockline_import_step' );
+}

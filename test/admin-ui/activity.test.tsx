@@ -1,0 +1,64 @@
+import { render, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { Activity } from '../../admin-ui/src/pages/Activity';
+import { auditItems } from './support/fixtures';
+import { useFakeNetwork } from './support/network';
+
+const net = useFakeNetwork();
+
+describe('Activity', () => {
+  it('shows each audit entry as a sentence, newest first', async () => {
+    net().json('GET admin/proxy/v1/audit', { items: auditItems, nextCursor: null });
+    render(<Activity />);
+    const list = await screen.findByRole('list', { name: 'Activity, newest first' });
+    const lines = [...list.querySelectorAll('li span')].map((s) => s.textContent);
+    expect(lines).toEqual([
+      'Amazon order 123-456789… sold 2 × TSHIRT-M; available 7 → 5',
+      'WooCommerce reserved 2 × TSHIRT-M; available 9 → 7',
+      'Shopify confirmed TSHIRT-M = 7',
+      'Manual adjustment of MUG-RED: on hand 18 → 22; available 14 → 18 (reason: Cycle count)',
+    ]);
+  });
+
+  it('sends the filters to the companion and pages with its cursor', async () => {
+    net().on('GET admin/proxy/v1/audit', (c) => ({
+      body: c.query.get('cursor') === 'c2' ? { items: auditItems.slice(2), nextCursor: null } : { items: auditItems.slice(0, 2), nextCursor: 'c2' },
+    }));
+    const user = userEvent.setup();
+    render(<Activity />);
+    await screen.findByRole('list');
+    await user.type(screen.getByLabelText('SKU'), 'TSHIRT-M');
+    await user.type(screen.getByLabelText('Order'), '123-4567890-1234567');
+    await user.selectOptions(screen.getByLabelText('Type'), 'order.confirmed');
+    await user.selectOptions(screen.getByLabelText('Channel'), 'amazon');
+    await user.type(screen.getByLabelText('From'), '2026-11-20T10:00');
+    await user.click(screen.getByRole('button', { name: 'Filter' }));
+    await waitFor(() => expect(net().callsTo('GET admin/proxy/v1/audit').at(-1)!.query.get('sku')).toBe('TSHIRT-M'));
+    const q = net().callsTo('GET admin/proxy/v1/audit').at(-1)!.query;
+    expect(q.get('orderId')).toBe('123-4567890-1234567');
+    expect(q.get('type')).toBe('order.confirmed');
+    expect(q.get('channel')).toBe('amazon');
+    expect(q.get('from')).toBe(new Date('2026-11-20T10:00').toISOString());
+    expect(q.get('to')).toBeNull();
+    await user.click(await screen.findByRole('button', { name: 'Next page' }));
+    expect(await screen.findByText('Shopify confirmed TSHIRT-M = 7')).toBeTruthy();
+    expect(net().callsTo('GET admin/proxy/v1/audit').at(-1)!.query.get('cursor')).toBe('c2');
+  });
+
+  it('tells an empty trail from an empty filter result', async () => {
+    net().json('GET admin/proxy/v1/audit', { items: [], nextCursor: null });
+    const user = userEvent.setup();
+    render(<Activity />);
+    expect(await screen.findByText('No activity yet. Orders and stock changes will appear here as they happen.')).toBeTruthy();
+    await user.type(screen.getByLabelText('SKU'), 'NOPE');
+    await user.click(screen.getByRole('button', { name: 'Filter' }));
+    expect(await screen.findByText('Nothing matches these filters.')).toBeTruthy();
+  });
+
+  it('shows the error when the audit cannot be read', async () => {
+    net().on('GET admin/proxy/v1/audit', { status: 400, body: { code: 'invalid_request', message: 'from must be an RFC 3339 date-time' } });
+    render(<Activity />);
+    expect(await screen.findByText('from must be an RFC 3339 date-time')).toBeTruthy();
+  });
+});

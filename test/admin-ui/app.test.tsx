@@ -1,0 +1,50 @@
+import { render, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { App } from '../../admin-ui/src/App';
+import { auditItems, healthyChannels, importRunning, mapping, settings, statusConnected } from './support/fixtures';
+import { useFakeNetwork } from './support/network';
+
+const net = useFakeNetwork();
+
+function serve(connected: boolean) {
+  net()
+    .json('GET admin/status', { ...statusConnected, connected })
+    .json('GET admin/settings', settings)
+    .json('GET admin/import', importRunning)
+    .json('GET admin/proxy/v1/mapping', mapping)
+    .json('GET admin/proxy/v1/channels', { channels: healthyChannels })
+    .json('GET admin/proxy/v1/incidents', { items: [] })
+    .json('GET admin/proxy/v1/audit', { items: auditItems, nextCursor: null });
+}
+
+describe('The Stockline page', () => {
+  it('opens on the overview for a connected store and moves between views with the tabs', async () => {
+    serve(true);
+    const user = userEvent.setup();
+    render(<App />);
+    const tabs = await screen.findAllByRole('tab');
+    expect(tabs.map((t) => t.textContent)).toEqual(['Overview', 'Stock', 'Dead letters', 'Activity', 'Incidents', 'Getting started', 'Settings']);
+    expect(screen.getByRole('tab', { name: 'Overview' }).getAttribute('aria-selected')).toBe('true');
+    expect(await screen.findByRole('heading', { name: 'Flipkart' })).toBeTruthy();
+    await user.click(screen.getByRole('tab', { name: 'Activity' }));
+    expect(await screen.findByText('Amazon order 123-456789… sold 2 × TSHIRT-M; available 7 → 5')).toBeTruthy();
+    expect(window.location.hash).toBe('#tab=activity');
+    expect(document.getElementById('stockline-admin-css')).toBeTruthy();
+  });
+
+  it('opens on Getting started for a store that is not connected yet', async () => {
+    serve(false);
+    render(<App />);
+    await waitFor(() => expect(screen.getByRole('tab', { name: 'Getting started' }).getAttribute('aria-selected')).toBe('true'));
+    expect(await screen.findByText(/Not connected yet/)).toBeTruthy();
+  });
+
+  it('opens the tab named in the address', async () => {
+    serve(true);
+    window.location.hash = '#tab=settings';
+    render(<App />);
+    expect((await screen.findByRole('tab', { name: 'Settings' })).getAttribute('aria-selected')).toBe('true');
+    expect(await screen.findByRole('heading', { name: 'Channel buffers' })).toBeTruthy();
+  });
+});

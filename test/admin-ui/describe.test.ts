@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { describeAudit } from '../../admin-ui/src/lib/describe';
+import { auditItems } from './support/fixtures';
+
+describe('describeAudit', () => {
+  it('reads a marketplace sale as a sentence with availability before and after', () => {
+    expect(describeAudit(auditItems[0]!)).toBe('Amazon order 123-456789… sold 2 × TSHIRT-M; available 7 → 5');
+  });
+
+  it('reads a checkout reservation', () => {
+    expect(describeAudit(auditItems[1]!)).toBe('WooCommerce reserved 2 × TSHIRT-M; available 9 → 7');
+  });
+
+  it('reads a channel acknowledgement', () => {
+    expect(describeAudit(auditItems[2]!)).toBe('Shopify confirmed TSHIRT-M = 7');
+  });
+
+  it('reads a manual adjustment with its reason', () => {
+    expect(describeAudit(auditItems[3]!)).toBe('Manual adjustment of MUG-RED: on hand 18 → 22; available 14 → 18 (reason: Cycle count)');
+  });
+
+  it('reads an expired hold and a multi-SKU order', () => {
+    expect(
+      describeAudit({
+        id: '1-0',
+        type: 'stock.released',
+        source: 'woocommerce',
+        reason: 'expired',
+        at: '2026-11-23T03:00:00Z',
+        lines: [{ sku: 'MUG-RED', before: { onHand: 5, committed: 0, reserved: 1 }, after: { onHand: 5, committed: 0, reserved: 0 } }],
+      }),
+    ).toBe('A hold on MUG-RED expired; available 4 → 5');
+    expect(
+      describeAudit({
+        id: '2-0',
+        type: 'order.confirmed',
+        source: 'shopify',
+        orderId: '#1044',
+        at: '2026-11-23T03:00:00Z',
+        lines: [
+          { sku: 'A', qty: 1, before: { onHand: 3, committed: 0, reserved: 0 }, after: { onHand: 3, committed: 1, reserved: 0 } },
+          { sku: 'B', qty: 2, before: { onHand: 5, committed: 1, reserved: 0 }, after: { onHand: 5, committed: 3, reserved: 0 } },
+        ],
+      }),
+    ).toBe('Shopify order #1044 sold 1 × A, 2 × B; available A 3 → 2, B 4 → 2');
+  });
+
+  it('reads a refused push with the channel reason', () => {
+    expect(
+      describeAudit({ id: '3-0', type: 'channel.failed', channel: 'flipkart', reason: 'HTTP 503', at: '2026-11-23T03:00:00Z', lines: [{ sku: 'MUG-RED', quantity: 4 }] }),
+    ).toBe('Flipkart did not accept MUG-RED = 4 — HTTP 503');
+  });
+});

@@ -1,0 +1,85 @@
+import { render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { GettingStarted } from '../../admin-ui/src/pages/GettingStarted';
+import type { ImportStatus } from '../../admin-ui/src/api/types';
+import { importRunning, mapping, settings, statusConnected } from './support/fixtures';
+import { useFakeNetwork } from './support/network';
+
+const net = useFakeNetwork();
+
+function serve(opts: { connected?: boolean; imp?: ImportStatus } = {}) {
+  net()
+    .json('GET admin/status', { ...statusConnected, connected: opts.connected ?? true })
+    .json('GET admin/settings', settings)
+    .json('GET admin/import', opts.imp ?? importRunning)
+    .json('GET admin/proxy/v1/mapping', mapping);
+}
+
+const section = (name: RegExp) => within(screen.getByRole('region', { name }));
+
+describe('Getting started', () => {
+  it('shows the import progress, the SKUs that failed and what to fix', async () => {
+    serve();
+    render(<GettingStarted />);
+    const bar = await screen.findByRole('progressbar', { name: 'Import progress' });
+    expect(bar.getAttribute('aria-valuenow')).toBe('312');
+    expect(bar.getAttribute('aria-valuemax')).toBe('480');
+    const step2 = section(/2\. Import your stock/);
+    expect(step2.getByText('312 of 480 products (65%)')).toBeTruthy();
+    expect((step2.getByRole('button', { name: 'Import running…' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(step2.getByRole('heading', { name: '1 SKU could not be imported' })).toBeTruthy();
+    expect(step2.getByRole('link', { name: 'POSTER-A2' }).getAttribute('href')).toBe('edit.php?post_type=product&s=POSTER-A2');
+    const step3 = section(/3\. Check each channel/);
+    expect(await step3.findByRole('link', { name: 'Add a SKU to “Poster A2 (matte)”' })).toBeTruthy();
+    expect(step3.getByRole('link', { name: 'Add a SKU to “Poster A2 (matte)”' }).getAttribute('href')).toBe('post.php?post=231&action=edit');
+  });
+
+  it('summarises listings per channel: listed, not listed and which SKUs', async () => {
+    serve();
+    render(<GettingStarted />);
+    const amazon = within((await screen.findByRole('rowheader', { name: 'Amazon' })).closest('tr') as HTMLElement);
+    const cells = amazon.getAllByRole('cell').map((c) => c.textContent);
+    expect(cells[0]).toBe('41');
+    expect(cells[1]).toBe('7');
+    expect(cells[2]).toContain('GIFT-CARD, SAMPLE-PACK, MUG-GREEN');
+    const woo = within(screen.getByRole('rowheader', { name: 'WooCommerce' }).closest('tr') as HTMLElement);
+    expect(woo.getByText('Every SKU is listed.')).toBeTruthy();
+  });
+
+  it('resumes a failed import from where it stopped', async () => {
+    let imp: ImportStatus = { ...importRunning, state: 'failed' };
+    serve({ imp });
+    net()
+      .on('GET admin/import', () => ({ body: imp }))
+      .on('POST admin/import', () => {
+        imp = { ...imp, state: 'running' };
+        return { body: imp };
+      });
+    const user = userEvent.setup();
+    render(<GettingStarted />);
+    expect(await screen.findByText('The import stopped after 312 of 480 products. Resume it to continue from there.')).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: 'Resume import' }));
+    expect(await screen.findByRole('button', { name: 'Import running…' })).toBeTruthy();
+    expect(net().callsTo('POST admin/import')).toHaveLength(1);
+  });
+
+  it('asks a store that is not connected to enter the companion details, and saves only what was typed', async () => {
+    serve({ connected: false, imp: { state: 'idle', done: 0, total: 0, errors: [], needsSku: [] } });
+    net().unreachable('GET admin/proxy/v1/mapping');
+    net().on('POST admin/settings', (c) => ({ body: { ...settings, ...(c.body as object), secretSet: true } }));
+    const user = userEvent.setup();
+    render(<GettingStarted />);
+    expect(await screen.findByText(/Not connected yet/)).toBeTruthy();
+    const url = await screen.findByLabelText('Companion URL');
+    await user.clear(url);
+    await user.type(url, 'http://10.0.0.5:7400');
+    await user.type(screen.getByLabelText('Signing secret'), 's3cret');
+    await user.click(screen.getByRole('button', { name: 'Save connection' }));
+    await waitFor(() => expect(net().callsTo('POST admin/settings')).toHaveLength(1));
+    expect(net().callsTo('POST admin/settings')[0]!.body).toEqual({ companionUrl: 'http://10.0.0.5:7400', secret: 's3cret' });
+    expect(((await screen.findByLabelText('Signing secret')) as HTMLInputElement).value).toBe('');
+    expect(screen.getByRole('button', { name: 'Start import' })).toBeTruthy();
+    expect(screen.getAllByText(/The Stockline companion cannot be reached/).length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,46 @@
+import { render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { Incidents } from '../../admin-ui/src/pages/Incidents';
+import { openIncident, resolvedIncident } from './support/fixtures';
+import { useFakeNetwork } from './support/network';
+
+const net = useFakeNetwork();
+
+describe('Incidents', () => {
+  it('shows open oversells first with their orders and the pause, then resolved ones with when stock returned', async () => {
+    net().json('GET admin/proxy/v1/incidents', { items: [resolvedIncident, openIncident] });
+    render(<Incidents />);
+    const headings = await screen.findAllByRole('heading', { level: 3 });
+    expect(headings.map((h) => h.textContent)).toEqual(['MUG-BLUE oversold by 1 unit', 'TSHIRT-M oversold by 2 units']);
+    const open = within(headings[0]!.closest('.stockline-incident') as HTMLElement);
+    expect(open.getByText('Open')).toBeTruthy();
+    expect(open.getByText(/MUG-BLUE is paused \(shows 0\) on every channel until stock returns\./)).toBeTruthy();
+    expect(open.getAllByRole('listitem').map((li) => li.textContent)).toEqual([
+      'Amazon order 402-8817261-5521930: 1 × MUG-BLUE',
+      'Flipkart order OD330912881: 1 × MUG-BLUE',
+    ]);
+    const resolved = within(headings[1]!.closest('.stockline-incident') as HTMLElement);
+    expect(resolved.getByText(/Stock returned 20 h ago .*; TSHIRT-M was relisted on every channel\./)).toBeTruthy();
+  });
+
+  it('filters by status on the server', async () => {
+    net().on('GET admin/proxy/v1/incidents', (c) => ({ body: { items: c.query.get('status') === 'open' ? [] : [resolvedIncident] } }));
+    const user = userEvent.setup();
+    render(<Incidents />);
+    await screen.findByText('TSHIRT-M oversold by 2 units');
+    await user.selectOptions(screen.getByLabelText('Show'), 'open');
+    expect(await screen.findByText('No open incidents.')).toBeTruthy();
+    await waitFor(() => expect(net().callsTo('GET admin/proxy/v1/incidents').at(-1)!.query.get('status')).toBe('open'));
+  });
+
+  it('reassures when there has never been an oversell, and reports a failure to load', async () => {
+    net().json('GET admin/proxy/v1/incidents', { items: [] });
+    const { unmount } = render(<Incidents />);
+    expect(await screen.findByText('No oversells so far: no channel has sold stock that was not there.')).toBeTruthy();
+    unmount();
+    net().unreachable('GET admin/proxy/v1/incidents');
+    render(<Incidents />);
+    expect(await screen.findByText(/The Stockline companion cannot be reached/)).toBeTruthy();
+  });
+});

@@ -1,0 +1,74 @@
+import { render, screen, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { Overview } from '../../admin-ui/src/pages/Overview';
+import { degradedChannels, healthyChannels, openIncident, statusBacklog, statusConnected } from './support/fixtures';
+import { NONCE, useFakeNetwork } from './support/network';
+
+const net = useFakeNetwork();
+
+function serve(channels: unknown, status = statusConnected, incidents: unknown[] = []) {
+  net()
+    .json('GET admin/proxy/v1/channels', { channels })
+    .json('GET admin/status', status)
+    .json('GET admin/proxy/v1/incidents', { items: incidents });
+}
+
+describe('Overview', () => {
+  it('shows one card per channel with its lag figures and a quiet page when all is healthy', async () => {
+    serve(healthyChannels);
+    render(<Overview />);
+    const amazon = await screen.findByRole('heading', { name: 'Amazon' });
+    const card = within(amazon.closest('.stockline-channel') as HTMLElement);
+    expect(card.getByText('Healthy')).toBeTruthy();
+    expect(card.getByText('310 ms')).toBeTruthy();
+    expect(card.getByText('820 ms')).toBeTruthy();
+    expect(card.getByText('100%')).toBeTruthy();
+    expect(card.getByRole('img', { name: /Lag over the last hour/ })).toBeTruthy();
+    expect(screen.getAllByRole('heading', { level: 3 }).map((h) => h.textContent)).toEqual(['WooCommerce', 'Shopify', 'Amazon', 'Flipkart']);
+    expect(document.querySelectorAll('.components-notice')).toHaveLength(0);
+    expect(screen.getByText('Empty: every store change has been delivered.')).toBeTruthy();
+  });
+
+  it('sends the WordPress nonce and reads the companion through the plugin proxy', async () => {
+    serve(healthyChannels);
+    render(<Overview />);
+    await screen.findByRole('heading', { name: 'Amazon' });
+    const call = net().callsTo('GET admin/proxy/v1/channels')[0]!;
+    expect(call.headers.get('X-WP-Nonce')).toBe(NONCE);
+    expect(net().callsTo('GET admin/proxy/v1/incidents')[0]!.query.get('status')).toBe('open');
+  });
+
+  it('warns about a slow channel, a down channel, oversells and the outbox backlog', async () => {
+    serve(degradedChannels, statusBacklog, [openIncident]);
+    render(<Overview />);
+    await screen.findByRole('heading', { name: 'Flipkart' });
+    const banners = within(document.querySelector('.stockline-banners[aria-live="polite"]') as HTMLElement);
+    expect(banners.getByText(/Amazon is degraded: updates take 3\.2 s at p99 \(more than 2\.0 s\)/)).toBeTruthy();
+    expect(banners.getByText(/Flipkart is down: stock changes are not reaching it\. Could not reach the channel/)).toBeTruthy();
+    expect(banners.getByText('1 oversold SKU is paused on every channel until stock returns.')).toBeTruthy();
+    expect(banners.queryByText(/Shopify/)).toBeNull();
+    const flipkart = within(screen.getByRole('heading', { name: 'Flipkart' }).closest('.stockline-channel') as HTMLElement);
+    expect(flipkart.getByText('Down')).toBeTruthy();
+    expect(flipkart.getByText('open (not sending)')).toBeTruthy();
+    expect(flipkart.getByText('6')).toBeTruthy();
+    const amazon = within(screen.getByRole('heading', { name: 'Amazon' }).closest('.stockline-channel') as HTMLElement);
+    expect(amazon.getByText('The channel asked us to slow down (rate limited).')).toBeTruthy();
+    expect(screen.getByText(/14 changes waiting, 2 failing/)).toBeTruthy();
+  });
+
+  it('says the companion is unreachable instead of showing empty cards', async () => {
+    net().unreachable('GET admin/proxy/v1/channels').unreachable('GET admin/proxy/v1/incidents');
+    net().json('GET admin/status', { ...statusConnected, connected: false });
+    render(<Overview />);
+    await screen.findAllByText(/The Stockline companion is unreachable/);
+    const banners = within(document.querySelector('.stockline-banners') as HTMLElement);
+    expect(banners.getByText(/The Stockline companion is unreachable/)).toBeTruthy();
+    expect(screen.queryByRole('heading', { level: 3 })).toBeNull();
+  });
+
+  it('invites the owner to connect a channel when none is configured', async () => {
+    serve([]);
+    render(<Overview />);
+    expect(await screen.findByText('No channels are configured yet. Connect one in Getting started.')).toBeTruthy();
+  });
+});

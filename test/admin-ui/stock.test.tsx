@@ -1,0 +1,126 @@
+import { render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { Stock } from '../../admin-ui/src/pages/Stock';
+import { stockItems, stockState, syncFor } from './support/fixtures';
+import { useFakeNetwork } from './support/network';
+
+const net = useFakeNetwork();
+
+function serveStock(items = stockItems, nextCursor: string | null = null, mismatch: string[] = []) {
+  net()
+    .on('GET admin/proxy/v1/stock', (c) => {
+      const prefix = c.query.get('prefix') ?? '';
+      return { body: { items: items.filter((i) => i.sku.startsWith(prefix)), nextCursor } };
+    })
+    .on('GET admin/proxy/v1/sync', (c) => {
+      const skus = (c.query.get('skus') ?? '').split(',');
+      return { body: syncFor(items.filter((i) => skus.includes(i.sku)), mismatch) };
+    });
+}
+
+const row = (sku: string) => within(screen.getByRole('rowheader', { name: new RegExp(`^${sku}`) }).closest('tr') as HTMLElement);
+
+describe('Stock', () => {
+  it('lists each SKU with ledger numbers and what every channel shows', async () => {
+    serveStock();
+    render(<Stock />);
+    await screen.findByRole('columnheader', { name: 'Amazon shows' });
+    const headers = screen.getAllByRole('columnheader').map((h) => h.textContent);
+    expect(headers).toEqual(['SKU', 'On hand', 'Committed', 'Reserved', 'Available', 'WooCommerce shows', 'Shopify shows', 'Amazon shows', 'Flipkart shows', 'Actions']);
+    const cells = row('TSHIRT-M').getAllByRole('cell').map((c) => c.textContent);
+    expect(cells.slice(0, 4)).toEqual(['9', '2', '2', '5']);
+    expect(cells[4]).toContain('5 ✓');
+    expect(row('MUG-BLUE').getByText('Paused: oversold')).toBeTruthy();
+    expect(row('MUG-BLUE').getAllByRole('cell')[3]!.textContent).toBe('-1');
+    expect(row('MUG-BLUE').getByRole('button', { name: 'Relist MUG-BLUE' })).toBeTruthy();
+  });
+
+  it('points out a channel showing a different number than it should', async () => {
+    serveStock(stockItems, null, ['TSHIRT-L:amazon']);
+    render(<Stock />);
+    const mismatch = await screen.findByText('(should be 10)');
+    expect(mismatch.closest('td')!.textContent).toContain('12');
+    expect(row('TSHIRT-L').getAllByText('(should be 10)')).toHaveLength(1);
+  });
+
+  it('searches by SKU prefix and pages with the companion cursor', async () => {
+    serveStock(stockItems, 'cursor-2');
+    const user = userEvent.setup();
+    render(<Stock />);
+    await screen.findByRole('rowheader', { name: /^MUG-RED/ });
+    await user.click(screen.getByRole('button', { name: 'Next page' }));
+    await waitFor(() => expect(net().callsTo('GET admin/proxy/v1/stock').some((c) => c.query.get('cursor') === 'cursor-2')).toBe(true));
+    await user.type(screen.getByLabelText('Search SKUs (starts with)'), 'TSHIRT');
+    await waitFor(() => expect(screen.queryByRole('rowheader', { name: /^MUG-RED/ })).toBeNull());
+    const last = net().callsTo('GET admin/proxy/v1/stock').at(-1)!;
+    expect(last.query.get('prefix')).toBe('TSHIRT');
+    expect(last.query.get('cursor')).toBeNull();
+    expect(screen.getAllByRole('rowheader').map((r) => r.textContent)).toEqual(['TSHIRT-L', 'TSHIRT-M', 'TSHIRT-SPaused']);
+  });
+
+  it('adjusts stock through the plugin with a required reason, then reloads', async () => {
+    let items = stockItems;
+    net()
+      .on('GET admin/proxy/v1/stock', () => ({ body: { items, nextCursor: null } }))
+      .on('GET admin/proxy/v1/sync', () => ({ body: syncFor(items) }))
+      .on('POST admin/adjust', () => {
+        items = items.map((i) => (i.sku === 'MUG-RED' ? stockState('MUG-RED', 30, 3, 1) : i));
+        return { body: { id: 'adj-1', status: 'applied', stock: [] } };
+      });
+    const user = userEvent.setup();
+    render(<Stock />);
+    await user.click(await screen.findByRole('button', { name: 'Adjust stock of MUG-RED' }));
+    const dialog = within(screen.getByRole('dialog', { name: 'Adjust stock of MUG-RED' }));
+    await user.type(dialog.getByLabelText('New on-hand count'), '30');
+    expect((dialog.getByRole('button', { name: 'Save adjustment' }) as HTMLButtonElement).disabled).toBe(true);
+    await user.type(dialog.getByLabelText(/^Reason/), 'Delivery counted');
+    await user.click(dialog.getByRole('button', { name: 'Save adjustment' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(net().callsTo('POST admin/adjust')[0]!.body).toEqual({ sku: 'MUG-RED', mode: 'set', quantity: 30, reason: 'Delivery counted' });
+    expect(net().calls.some((c) => c.route.startsWith('admin/proxy/v1/events'))).toBe(false);
+    await waitFor(() => expect(row('MUG-RED').getAllByRole('cell')[0]!.textContent).toBe('30'));
+    expect(screen.getAllByText('MUG-RED: on hand is now 30.').length).toBeGreaterThan(0);
+  });
+
+  it('shows the companion refusal inside the adjust dialog', async () => {
+    serveStock();
+    net().on('POST admin/adjust', { status: 409, body: { code: 'version_conflict', message: 'The SKU changed while you were editing; try again.' } });
+    const user = userEvent.setup();
+    render(<Stock />);
+    await user.click(await screen.findByRole('button', { name: 'Adjust stock of TSHIRT-M' }));
+    const dialog = within(screen.getByRole('dialog'));
+    await user.click(dialog.getByRole('radio', { name: /Add to the on-hand count/ }));
+    await user.type(dialog.getByLabelText('Units to add'), '-2');
+    expect(dialog.getByText('On hand will be 7.')).toBeTruthy();
+    await user.type(dialog.getByLabelText(/^Reason/), 'Damaged');
+    await user.click(dialog.getByRole('button', { name: 'Save adjustment' }));
+    expect(await dialog.findByText('The SKU changed while you were editing; try again.')).toBeTruthy();
+    expect(net().callsTo('POST admin/adjust')[0]!.body).toMatchObject({ mode: 'add', quantity: -2 });
+  });
+
+  it('pauses and relists a SKU through the proxy', async () => {
+    serveStock();
+    net()
+      .on('POST admin/proxy/v1/stock/MUG-RED/pause', { body: stockState('MUG-RED', 22, 3, 1, { paused: 'manual' }) })
+      .on('POST admin/proxy/v1/stock/MUG-BLUE/relist', { body: stockState('MUG-BLUE', 4, 5, 0) });
+    const user = userEvent.setup();
+    render(<Stock />);
+    await user.click(await screen.findByRole('button', { name: 'Pause MUG-RED' }));
+    expect((await screen.findAllByText('MUG-RED is paused: every channel shows 0.')).length).toBeGreaterThan(0);
+    await user.click(screen.getByRole('button', { name: 'Relist MUG-BLUE' }));
+    expect((await screen.findAllByText('MUG-BLUE is selling again on every channel.')).length).toBeGreaterThan(0);
+    expect(net().callsTo('POST admin/proxy/v1/stock/MUG-RED/pause')).toHaveLength(1);
+  });
+
+  it('explains an empty ledger and an unreachable companion', async () => {
+    serveStock([]);
+    const { unmount } = render(<Stock />);
+    expect(await screen.findByText('No stock in the ledger yet. Run the import in Getting started.')).toBeTruthy();
+    unmount();
+    net().unreachable('GET admin/proxy/v1/stock');
+    render(<Stock />);
+    expect(await screen.findByText(/The Stockline companion cannot be reached/)).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Try again' })).toBeTruthy();
+  });
+});

@@ -1,0 +1,85 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pluginFixture, type PluginFixture } from './support/fixture';
+
+describe('the checkout guard', () => {
+  let f: PluginFixture;
+  beforeAll(async () => {
+    f = await pluginFixture();
+  });
+  afterAll(async () => {
+    await f?.close();
+  });
+
+  it('refuses the last unit already held on another channel, naming the product and how many are left', async () => {
+    const a = f.sku('LAST');
+    const b = f.sku('TWO');
+    // WooCommerce still shows 1 and 3: its own stock check would let both through.
+    const aId = await f.product({ sku: a, stock: 1, name: 'Red kettle' });
+    const bId = await f.product({ sku: b, stock: 3, name: 'Green cup' });
+    await f.companion.apply({
+      id: `shopify:${a}:hold`,
+      type: 'stock.reserved',
+      source: 'shopify',
+      occurredAt: new Date().toISOString(),
+      reservationId: `shopify-cart-${a}`,
+      lines: [{ sku: a, qty: 1 }, { sku: b, qty: 2 }],
+      ttlSeconds: 600,
+    });
+
+    const refused = await f.checkout([{ productId: aId, qty: 1 }, { productId: bId, qty: 2 }]);
+    expect(refused.ok).toBe(false);
+    expect(refused.error).toBe('Sorry, “Red kettle” is out of stock; only 1 of “Green cup” is left. Please change your cart and try again.');
+    expect(refused.guard).toMatchObject({ outcome: 'refused' });
+    expect(await f.productStock(aId)).toBe(1);
+    expect(await f.companion.ledger.getStock('default', a)).toMatchObject({ reserved: 1, available: 0 });
+
+    // One unit of the cup is still there: that checkout goes through and holds it.
+    const ok = await f.checkout([{ productId: bId, qty: 1 }]);
+    expect(ok.ok).toBe(true);
+    expect(await f.companion.ledger.getStock('default', b)).toMatchObject({ reserved: 3, available: 0 });
+    const hold = (await f.outbox()).find((r) => r.event_id.endsWith(`:${ok.orderId}:reserved`));
+    expect(hold).toMatchObject({ status: 'delivered', result: 'applied' });
+    expect(hold!.payload).toMatchObject({ ttlSeconds: 3600, lines: [{ sku: b, qty: 1 }] });
+  });
+
+  it('fails open at once when the companion is stopped, and queues the hold', async () => {
+    const sku = f.sku('DOWN');
+    const id = await f.product({ sku, stock: 5 });
+    await f.companion.stop();
+    try {
+      const c = await f.checkout([{ productId: id, qty: 1 }]);
+      expect(c.ok).toBe(true);
+      expect(c.guard).toMatchObject({ outcome: 'failed_open' });
+      expect(c.guard!.ms).toBeLessThan(500);
+      const hold = (await f.outbox()).find((r) => r.event_id.endsWith(`:${c.orderId}:reserved`));
+      expect(hold).toMatchObject({ status: 'pending' });
+    } finally {
+      await f.companion.start();
+    }
+  });
+
+  it('fails open within its 500 ms timeout when the companion accepts but does not answer', async () => {
+    const sockets = new Set<Socket>();
+    const silent: Server = createServer((s) => sockets.add(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as { port: number }).port;
+    const sku = f.sku('SLOW');
+    const id = await f.product({ sku, stock: 5 });
+    await f.settings({ companionUrl: `http://127.0.0.1:${port}` });
+    try {
+      const c = await f.checkout([{ productId: id, qty: 1 }]);
+      expect(c.ok).toBe(true);
+      expect(c.guard).toMatchObject({ outcome: 'failed_open' });
+      // The guard waited its timeout, not the whole second WordPress rounds fractional timeouts up to.
+      expect(c.guard!.ms).toBeGreaterThanOrEqual(490);
+      expect(c.guard!.ms).toBeLessThan(800);
+      const hold = (await f.outbox()).find((r) => r.event_id.endsWith(`:${c.orderId}:reserved`));
+      expect(hold).toMatchObject({ status: 'pending' });
+    } finally {
+      await f.settings({ companionUrl: f.companion.url });
+      for (const s of sockets) s.destroy();
+      silent.close();
+    }
+  });
+});

@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCron, testApi } from '../support/wordpress';
+import { pluginFixture, type PluginFixture } from './support/fixture';
+
+describe('outbox delivery to the companion', () => {
+  let f: PluginFixture;
+  beforeAll(async () => {
+    f = await pluginFixture();
+  });
+  afterAll(async () => {
+    await f?.close();
+  });
+
+  it('keeps the store working while the companion is down, then delivers every event exactly once, in order per order', async () => {
+    const sku = f.sku('MUG');
+    // Creating the product sets its stock, which reaches the companion as stock.adjusted (set 100).
+    const productId = await f.product({ sku, stock: 100, name: 'Blue mug' });
+    expect(await f.companion.ledger.getStock('default', sku)).toMatchObject({ onHand: 100 });
+    await f.companion.stop();
+    const before = f.companion.received().length;
+
+    const orders: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const c = await f.checkout([{ productId, qty: 1 }]);
+      expect(c.ok).toBe(true);
+      orders.push(c.orderId!);
+      await f.setStatus(c.orderId!, 'payment_complete');
+    }
+    await f.setStatus(orders[0]!, 'completed');
+    await f.setStatus(orders[1]!, 'completed');
+    await f.setStatus(orders[2]!, 'cancelled');
+    // WooCommerce's own count moved with the orders: 100 − 5 sold + 1 cancelled.
+    expect(await f.productStock(productId)).toBe(96);
+
+    const waiting = await f.outbox();
+    expect(waiting.filter((r) => r.status === 'pending')).toHaveLength(5 + 5 + 2 + 1);
+    expect(waiting.every((r) => r.attempts >= 1)).toBe(true);
+    expect(f.companion.received()).toHaveLength(before);
+
+    await f.companion.start();
+    await runCron();
+
+    const received = f.companion.received().slice(before);
+    const ids = received.map((e) => e.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toHaveLength(13);
+    expect(received.filter((e) => e.type === 'stock.adjusted')).toHaveLength(0);
+    const byOrder = (orderId: number) => received.filter((e) => String(e.id).split(':')[1] === String(orderId)).map((e) => e.type);
+    expect(byOrder(orders[0]!)).toEqual(['stock.reserved', 'order.confirmed', 'stock.shipped']);
+    expect(byOrder(orders[1]!)).toEqual(['stock.reserved', 'order.confirmed', 'stock.shipped']);
+    expect(byOrder(orders[2]!)).toEqual(['stock.reserved', 'order.confirmed', 'order.cancelled']);
+    expect(byOrder(orders[3]!)).toEqual(['stock.reserved', 'order.confirmed']);
+    expect(f.companion.deliveries.every((d) => d.status === 200)).toBe(true);
+
+    const state = await f.companion.ledger.getStock('default', sku);
+    expect(state).toMatchObject({ onHand: 98, committed: 2, reserved: 0, available: 96 });
+    const after = await f.outbox();
+    expect(after.filter((r) => r.status === 'pending')).toHaveLength(0);
+    expect(after.map((r) => r.result)).not.toContain('refused');
+  });
+
+  it('counts the outbox for the admin page', async () => {
+    const sku = f.sku('CNT');
+    const productId = await f.product({ sku, stock: 5 });
+    await f.companion.stop();
+    await f.checkout([{ productId, qty: 1 }]);
+    const state = await testApi('GET', 'state');
+    expect(state.counts.pending).toBeGreaterThanOrEqual(1);
+    expect(state.counts.oldestAgeSeconds).toBeGreaterThanOrEqual(0);
+    expect(state.delivery.failures).toBeGreaterThanOrEqual(1);
+    expect(state.delivery.lastError).toMatch(/cURL|connect|refused|Socket/i);
+    await f.companion.start();
+    await runCron();
+    expect((await testApi('GET', 'state')).counts.pending).toBe(0);
+  });
+});

@@ -1,0 +1,242 @@
+<?php
+/**
+ * Test-only REST routes (namespace stockline-test/v1), guarded by the X-Stockline-Test header
+ * matching the STOCKLINE_TEST_TOKEN constant the test run sets. They do what a shopper or a
+ * shop manager would do through WooCommerce's screens, and let tests read the outbox.
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+add_action(
+	'rest_api_init',
+	static function () {
+		$ns    = 'stockline-test/v1';
+		$allow = static function ( WP_REST_Request $r ) {
+			return defined( 'STOCKLINE_TEST_TOKEN' ) && hash_equals( (string) STOCKLINE_TEST_TOKEN, (string) $r->get_header( 'x_stockline_test' ) );
+		};
+		$route = static function ( string $path, string $methods, callable $cb ) use ( $ns, $allow ) {
+			register_rest_route( $ns, $path, array( 'methods' => $methods, 'callback' => $cb, 'permission_callback' => $allow ) );
+		};
+
+		$route(
+			'/options',
+			'POST',
+			static function ( WP_REST_Request $r ) {
+				foreach ( (array) $r['set'] as $name => $value ) {
+					update_option( $name, $value );
+				}
+				foreach ( (array) $r['delete'] as $name ) {
+					delete_option( $name );
+				}
+				return array( 'ok' => true );
+			}
+		);
+
+		$route(
+			'/users',
+			'POST',
+			static function ( WP_REST_Request $r ) {
+				$existing = get_user_by( 'login', (string) $r['login'] );
+				if ( $existing ) {
+					return array( 'id' => $existing->ID );
+				}
+				$id = wp_insert_user( array( 'user_login' => (string) $r['login'], 'user_pass' => (string) $r['password'], 'user_email' => $r['login'] . '@example.test', 'role' => (string) $r['role'] ) );
+				return is_wp_error( $id ) ? $id : array( 'id' => $id );
+			}
+		);
+
+		$route(
+			'/products',
+			'POST',
+			static function ( WP_REST_Request $r ) {
+				$product = $r['parentId'] ? new WC_Product_Variation() : new WC_Product_Simple();
+				$product->set_name( (string) $r['name'] );
+				$product->set_sku( (string) $r['sku'] );
+				$product->set_manage_stock( false !== $r['manageStock'] );
+				$product->set_stock_quantity( $r['stock'] );
+				if ( $r['parentId'] ) {
+					$product->set_parent_id( (int) $r['parentId'] );
+				}
+				return array( 'id' => $product->save() );
+			}
+		);
+
+		$route(
+			'/products/(?P<id>\d+)',
+			'GET',
+			static function ( WP_REST_Request $r ) {
+				wp_cache_delete( (int) $r['id'], 'post_meta' );
+				$p = wc_get_product( (int) $r['id'] );
+				return $p ? array( 'id' => $p->get_id(), 'sku' => $p->get_sku(), 'stock' => $p->get_stock_quantity() ) : new WP_Error( 'nope', 'no product', array( 'status' => 404 ) );
+			}
+		);
+
+		// A shop manager typing a new quantity on the product screen (CRUD set + save).
+		$route(
+			'/products/(?P<id>\d+)/edit',
+			'POST',
+			static function ( WP_REST_Request $r ) {
+				$p = wc_get_product( (int) $r['id'] );
+				$p->set_stock_quantity( (int) $r['stock'] );
+				$p->save();
+				return array( 'stock' => $p->get_stock_quantity() );
+			}
+		);
+
+		// Another plugin or WooCommerce itself calling wc_update_product_stock().
+		$route(
+			'/products/(?P<id>\d+)/update-stock',
+			'POST',
+			static function ( WP_REST_Request $r ) {
+				return array( 'stock' => wc_update_product_stock( (int) $r['id'], (int) $r['qty'], (string) ( $r['op'] ?? 'set' ) ) );
+			}
+		);
+
+		$route(
+			'/checkout',
+			'POST',
+			static function ( WP_REST_Request $r ) {
+				$started = hrtime( true );
+				$result  = stockline_test_checkout( (array) $r['lines'] );
+				$ms      = ( hrtime( true ) - $started ) / 1e6;
+				$guard   = \Stockline\Hooks\Checkout::$last_guard;
+				if ( is_wp_error( $result ) ) {
+					return array( 'ok' => false, 'error' => $result->get_error_message(), 'orderId' => $result->get_error_data()['orderId'] ?? null, 'ms' => $ms, 'guard' => $guard );
+				}
+				return array( 'ok' => true, 'orderId' => $result->get_id(), 'ms' => $ms, 'guard' => $guard );
+			}
+		);
+
+		$route(
+			'/orders/(?P<id>\d+)/status',
+			'POST',
+			static function ( WP_REST_Request $r ) {
+				$order = wc_get_order( (int) $r['id'] );
+				if ( 'payment_complete' === $r['status'] ) {
+					$order->payment_complete();
+				} else {
+					$order->update_status( (string) $r['status'] );
+				}
+				return array( 'status' => wc_get_order( (int) $r['id'] )->get_status() );
+			}
+		);
+
+		$route(
+			'/orders/(?P<id>\d+)',
+			'GET',
+			static function ( WP_REST_Request $r ) {
+				$order = wc_get_order( (int) $r['id'] );
+				return array( 'status' => $order->get_status(), 'stocklineState' => $order->get_meta( '_stockline_state' ) );
+			}
+		);
+
+		$route(
+			'/outbox',
+			'GET',
+			static function () {
+				global $wpdb;
+				$rows = $wpdb->get_results( 'SELECT * FROM ' . \Stockline\Outbox::table() . ' ORDER BY id ASC', ARRAY_A );
+				return array_map(
+					static function ( $row ) {
+						$row['id']      = (int) $row['id'];
+						$row['attempts'] = (int) $row['attempts'];
+						$row['payload'] = json_decode( $row['payload'], true );
+						return $row;
+					},
+					(array) $rows
+				);
+			}
+		);
+
+		$route(
+			'/reset',
+			'POST',
+			static function () {
+				global $wpdb;
+				$wpdb->query( 'DELETE FROM ' . \Stockline\Outbox::table() );
+				delete_option( \Stockline\Dispatcher::STATE );
+				delete_option( 'stockline_test_log' );
+				delete_option( 'stockline_import' );
+				\Stockline\Lock::release( \Stockline\Dispatcher::LOCK );
+				return array( 'ok' => true );
+			}
+		);
+
+		$route(
+			'/drain',
+			'POST',
+			static function ( WP_REST_Request $r ) {
+				$t      = hrtime( true );
+				$result = \Stockline\Dispatcher::drain( 60000, (bool) $r['force'] );
+				return array_merge( $result, array( 'ms' => ( hrtime( true ) - $t ) / 1e6 ) );
+			}
+		);
+
+		$route(
+			'/state',
+			'GET',
+			static function () {
+				global $wpdb;
+				return array(
+					'delivery'       => \Stockline\Dispatcher::state(),
+					'counts'         => \Stockline\Outbox::counts(),
+					'tableExists'    => (bool) $wpdb->get_var( $wpdb->prepare( 'SHOW TABLES LIKE %s', \Stockline\Outbox::table() ) ),
+					'dbVersion'      => (int) get_option( 'stockline_db_version', 0 ),
+					'cron'           => array( 'drain' => wp_next_scheduled( 'stockline_drain' ) ),
+					'actionScheduler' => function_exists( 'stockline_test_as_actions' ) ? stockline_test_as_actions() : null,
+					'hpos'           => class_exists( '\Automattic\WooCommerce\Utilities\FeaturesUtil' ) ? \Automattic\WooCommerce\Utilities\FeaturesUtil::$declared : null,
+					'log'            => get_option( 'stockline_test_log', array() ),
+				);
+			}
+		);
+
+		$route(
+			'/run-action-scheduler',
+			'POST',
+			static function () {
+				return array( 'ran' => function_exists( 'stockline_test_as_run' ) ? stockline_test_as_run( true ) : null );
+			}
+		);
+
+		// The bench: hrtime around order status changes, with Stockline's hooks and without.
+		$route(
+			'/bench/status-changes',
+			'POST',
+			static function ( WP_REST_Request $r ) {
+				$n       = max( 1, min( 2000, (int) $r['n'] ) );
+				$product = (int) $r['productId'];
+				$with    = array();
+				$without = array();
+				$hooks   = array(
+					array( 'woocommerce_order_status_changed', array( \Stockline\Hooks\OrderHooks::class, 'on_status_changed' ), 10 ),
+					array( 'woocommerce_payment_complete', array( \Stockline\Hooks\OrderHooks::class, 'on_payment_complete' ), 10 ),
+					array( 'woocommerce_reduce_order_stock', array( \Stockline\Hooks\OrderHooks::class, 'on_reduce_stock' ), 10 ),
+					array( 'woocommerce_product_set_stock', array( \Stockline\Hooks\StockHooks::class, 'on_set_stock' ), 10 ),
+					array( 'woocommerce_can_reduce_order_stock', array( \Stockline\Hooks\StockHooks::class, 'enter_order_flow' ), PHP_INT_MAX ),
+					array( 'woocommerce_reduce_order_stock', array( \Stockline\Hooks\StockHooks::class, 'leave_order_flow' ), 0 ),
+				);
+				for ( $i = 0; $i < 2 * $n; $i++ ) {
+					$plugin = 0 === $i % 2;
+					foreach ( $hooks as $h ) {
+						$plugin ? add_action( $h[0], $h[1], $h[2], 4 ) : remove_action( $h[0], $h[1], $h[2] );
+					}
+					$order = wc_create_order();
+					$order->add_product( wc_get_product( $product ), 1 );
+					$order->save();
+					$order = wc_get_order( $order->get_id() );
+					$t     = hrtime( true );
+					$order->update_status( 'processing' );
+					$ms = ( hrtime( true ) - $t ) / 1e6;
+					if ( $plugin ) {
+						$with[] = $ms;
+					} else {
+						$without[] = $ms;
+					}
+				}
+				// Delivery is not part of what is measured.
+				\Stockline\Outbox::$added = 0;
+				return array( 'with' => $with, 'without' => $without );
+			}
+		);
+	}
+);

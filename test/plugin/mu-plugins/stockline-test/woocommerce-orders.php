@@ -1,0 +1,229 @@
+<?php
+/**
+ * Stand-ins for WooCommerce orders: WC_Order, WC_Order_Item_Product, wc_get_order,
+ * wc_create_order, and the stock functions WooCommerce hooks to order statuses
+ * (wc_maybe_reduce_stock_levels / wc_maybe_increase_stock_levels). Statuses change through
+ * save(), which fires woocommerce_order_status_{to}, woocommerce_order_status_{from}_to_{to}
+ * and woocommerce_order_status_changed in that order, as WC_Order::status_transition() does.
+ * Orders are posts of type shop_order (posts storage); meta goes through get_meta /
+ * update_meta_data / save_meta_data as with HPOS.
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+class WC_Order_Item_Product {
+	private array $data;
+	public function __construct( array $data ) { $this->data = $data; }
+	public function get_product_id() { return (int) $this->data['product_id']; }
+	public function get_variation_id() { return (int) ( $this->data['variation_id'] ?? 0 ); }
+	public function get_quantity() { return (int) $this->data['qty']; }
+	public function get_name() { return (string) ( $this->data['name'] ?? '' ); }
+	public function get_product() { return wc_get_product( $this->get_variation_id() ? $this->get_variation_id() : $this->get_product_id() ); }
+	public function to_array() { return $this->data; }
+}
+
+class WC_Order {
+	private int $id = 0;
+	private string $status = 'pending';
+	private ?string $status_from = null;
+	private array $items = array();
+	private array $meta = array();
+	private array $meta_changes = array();
+
+	public function __construct( $order = 0 ) {
+		if ( is_numeric( $order ) && $order > 0 ) {
+			$post = get_post( (int) $order );
+			if ( ! $post || 'shop_order' !== $post->post_type ) {
+				throw new Exception( 'Invalid order.' );
+			}
+			$this->id     = (int) $post->ID;
+			$this->status = substr( $post->post_status, 3 );
+			$items        = json_decode( (string) get_post_meta( $this->id, '_stand_in_items', true ), true );
+			foreach ( is_array( $items ) ? $items : array() as $item ) {
+				$this->items[] = new WC_Order_Item_Product( $item );
+			}
+			foreach ( get_post_meta( $this->id ) as $key => $values ) {
+				$this->meta[ $key ] = maybe_unserialize( $values[0] );
+			}
+		}
+	}
+
+	public function get_id() { return $this->id; }
+	public function get_order_number() { return (string) $this->id; }
+	public function get_status() { return $this->status; }
+	public function get_items( $types = 'line_item' ) { return $this->items; }
+	public function get_meta( $key = '', $single = true ) { return array_key_exists( $key, $this->meta ) ? $this->meta[ $key ] : ''; }
+	public function update_meta_data( $key, $value ) { $this->meta[ $key ] = $value; $this->meta_changes[ $key ] = $value; }
+	public function delete_meta_data( $key ) { unset( $this->meta[ $key ] ); $this->meta_changes[ $key ] = null; }
+	public function save_meta_data() {
+		foreach ( $this->meta_changes as $key => $value ) {
+			null === $value ? delete_post_meta( $this->id, $key ) : update_post_meta( $this->id, $key, $value );
+		}
+		$this->meta_changes = array();
+	}
+	public function get_data_store() { return null; }
+	public function needs_payment() { return in_array( $this->status, array( 'pending', 'failed' ), true ); }
+
+	public function add_product( $product, $qty = 1 ) {
+		$this->items[] = new WC_Order_Item_Product(
+			array(
+				'product_id'   => $product->is_type( 'variation' ) ? $product->get_parent_id() : $product->get_id(),
+				'variation_id' => $product->is_type( 'variation' ) ? $product->get_id() : 0,
+				'qty'          => (int) $qty,
+				'name'         => $product->get_name(),
+			)
+		);
+	}
+
+	public function set_status( $new_status ) {
+		$new_status = 0 === strpos( $new_status, 'wc-' ) ? substr( $new_status, 3 ) : $new_status;
+		if ( $new_status !== $this->status ) {
+			$this->status_from = $this->status_from ?? $this->status;
+			$this->status      = $new_status;
+		}
+	}
+
+	public function save() {
+		$items = wp_json_encode( array_map( static fn( $i ) => $i->to_array(), $this->items ) );
+		if ( ! $this->id ) {
+			$this->id = (int) wp_insert_post( array( 'post_type' => 'shop_order', 'post_status' => 'wc-' . $this->status, 'post_title' => 'Order' ) );
+		} else {
+			wp_update_post( array( 'ID' => $this->id, 'post_status' => 'wc-' . $this->status ) );
+		}
+		update_post_meta( $this->id, '_stand_in_items', wp_slash( $items ) );
+		$this->save_meta_data();
+		$this->status_transition();
+		return $this->id;
+	}
+
+	public function update_status( $new_status, $note = '', $manual = false ) {
+		$this->set_status( $new_status );
+		$this->save();
+		return true;
+	}
+
+	public function payment_complete( $transaction_id = '' ) {
+		if ( ! $this->needs_payment() ) {
+			return false;
+		}
+		$this->set_status( 'processing' );
+		$this->save();
+		do_action( 'woocommerce_payment_complete', $this->id, $transaction_id );
+		return true;
+	}
+
+	private function status_transition() {
+		if ( null === $this->status_from ) {
+			return;
+		}
+		$from              = $this->status_from;
+		$to                = $this->status;
+		$this->status_from = null;
+		do_action( 'woocommerce_order_status_' . $to, $this->id, $this );
+		do_action( 'woocommerce_order_status_' . $from . '_to_' . $to, $this->id, $this );
+		do_action( 'woocommerce_order_status_changed', $this->id, $from, $to, $this );
+	}
+}
+
+function wc_get_order( $the_order = false ) {
+	$id = is_object( $the_order ) ? $the_order->get_id() : (int) $the_order;
+	try {
+		return $id ? new WC_Order( $id ) : false;
+	} catch ( Exception $e ) {
+		return false;
+	}
+}
+
+function wc_create_order( $args = array() ) {
+	$order = new WC_Order();
+	$order->set_status( $args['status'] ?? 'pending' );
+	return $order;
+}
+
+function wc_reduce_stock_levels( $order_id ) {
+	$order = is_object( $order_id ) ? $order_id : wc_get_order( $order_id );
+	if ( ! $order || 'yes' !== get_option( 'woocommerce_manage_stock' ) || ! apply_filters( 'woocommerce_can_reduce_order_stock', true, $order ) ) {
+		return;
+	}
+	foreach ( $order->get_items() as $item ) {
+		$product = $item->get_product();
+		if ( $product && $product->managing_stock() ) {
+			wc_update_product_stock( $product, $item->get_quantity(), 'decrease' );
+		}
+	}
+	do_action( 'woocommerce_reduce_order_stock', $order );
+}
+
+function wc_increase_stock_levels( $order_id ) {
+	$order = is_object( $order_id ) ? $order_id : wc_get_order( $order_id );
+	if ( ! $order || 'yes' !== get_option( 'woocommerce_manage_stock' ) || ! apply_filters( 'woocommerce_can_restore_order_stock', true, $order ) ) {
+		return;
+	}
+	foreach ( $order->get_items() as $item ) {
+		$product = $item->get_product();
+		if ( $product && $product->managing_stock() ) {
+			wc_update_product_stock( $product, $item->get_quantity(), 'increase' );
+		}
+	}
+	do_action( 'woocommerce_restore_order_stock', $order );
+}
+
+function wc_maybe_reduce_stock_levels( $order_id ) {
+	$order = wc_get_order( $order_id );
+	if ( ! $order || $order->get_meta( '_order_stock_reduced' ) ) {
+		return;
+	}
+	wc_reduce_stock_levels( $order );
+	$order->update_meta_data( '_order_stock_reduced', 'yes' );
+	$order->save_meta_data();
+}
+
+function wc_maybe_increase_stock_levels( $order_id ) {
+	$order = wc_get_order( $order_id );
+	if ( ! $order || ! $order->get_meta( '_order_stock_reduced' ) ) {
+		return;
+	}
+	wc_increase_stock_levels( $order );
+	$order->delete_meta_data( '_order_stock_reduced' );
+	$order->save_meta_data();
+}
+
+// Where WooCommerce hooks them (includes/wc-stock-functions.php).
+add_action( 'woocommerce_payment_complete', 'wc_maybe_reduce_stock_levels' );
+add_action( 'woocommerce_order_status_completed', 'wc_maybe_reduce_stock_levels' );
+add_action( 'woocommerce_order_status_processing', 'wc_maybe_reduce_stock_levels' );
+add_action( 'woocommerce_order_status_on-hold', 'wc_maybe_reduce_stock_levels' );
+add_action( 'woocommerce_order_status_cancelled', 'wc_maybe_increase_stock_levels' );
+add_action( 'woocommerce_order_status_pending', 'wc_maybe_increase_stock_levels' );
+
+/**
+ * What WC_Checkout::process_checkout() does with stock, minus the form: WooCommerce's own
+ * stock check, create the order, fire woocommerce_checkout_order_created inside the try block
+ * that turns an exception into the shopper's error, then woocommerce_checkout_order_processed.
+ *
+ * @param array<int, array{productId:int, qty:int}> $lines Cart.
+ * @return WC_Order|WP_Error
+ */
+function stockline_test_checkout( array $lines ) {
+	foreach ( $lines as $line ) {
+		$product = wc_get_product( (int) $line['productId'] );
+		if ( ! $product ) {
+			return new WP_Error( 'checkout-error', 'Unknown product.' );
+		}
+		if ( $product->managing_stock() && (int) $product->get_stock_quantity() < (int) $line['qty'] ) {
+			return new WP_Error( 'checkout-error', sprintf( 'Sorry, we do not have enough "%s" in stock to fulfill your order (%d available).', $product->get_name(), (int) $product->get_stock_quantity() ) );
+		}
+	}
+	$order = wc_create_order();
+	foreach ( $lines as $line ) {
+		$order->add_product( wc_get_product( (int) $line['productId'] ), (int) $line['qty'] );
+	}
+	try {
+		$order->save();
+		do_action( 'woocommerce_checkout_order_created', $order );
+	} catch ( Exception $e ) {
+		return new WP_Error( 'checkout-error', $e->getMessage(), array( 'orderId' => $order->get_id() ) );
+	}
+	do_action( 'woocommerce_checkout_order_processed', $order->get_id(), array(), $order );
+	return $order;
+}

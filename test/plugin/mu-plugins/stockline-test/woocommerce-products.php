@@ -1,0 +1,179 @@
+<?php
+/**
+ * Stand-ins for WooCommerce products: WC_Product, WC_Product_Variation, wc_get_product,
+ * wc_get_product_id_by_sku, wc_update_product_stock. Products live where WooCommerce keeps
+ * them (posts of type product / product_variation, meta _sku, _stock, _manage_stock), and
+ * stock hooks fire the way WooCommerce fires them:
+ * - a CRUD save that changed stock_quantity fires woocommerce_{product|variation}_set_stock
+ *   from inside the save (WC_Product_Data_Store_CPT::handle_updated_props);
+ * - wc_update_product_stock() writes _stock with one SQL UPDATE, re-reads the product, saves
+ *   it and then fires the same action.
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+class WC_Product {
+	protected int $id = 0;
+	protected array $data = array(
+		'name'           => '',
+		'sku'            => '',
+		'stock_quantity' => null,
+		'manage_stock'   => false,
+		'parent_id'      => 0,
+		'status'         => 'publish',
+	);
+	protected array $changes = array();
+
+	public function __construct( $product = 0 ) {
+		if ( is_numeric( $product ) && $product > 0 ) {
+			$this->id = (int) $product;
+			$this->read();
+		}
+	}
+
+	protected function read(): void {
+		$post = get_post( $this->id );
+		if ( ! $post ) {
+			throw new Exception( 'Invalid product.' );
+		}
+		$stock                        = get_post_meta( $this->id, '_stock', true );
+		$this->data['name']           = $post->post_title;
+		$this->data['status']         = $post->post_status;
+		$this->data['parent_id']      = (int) $post->post_parent;
+		$this->data['sku']            = (string) get_post_meta( $this->id, '_sku', true );
+		$this->data['stock_quantity'] = '' === $stock ? null : (int) round( (float) $stock );
+		$this->data['manage_stock']   = 'yes' === get_post_meta( $this->id, '_manage_stock', true );
+	}
+
+	public function get_id() { return $this->id; }
+	public function get_type() { return 'simple'; }
+	public function is_type( $type ) { return in_array( $this->get_type(), (array) $type, true ); }
+	protected function prop( $key ) { return array_key_exists( $key, $this->changes ) ? $this->changes[ $key ] : $this->data[ $key ]; }
+	protected function set( $key, $value ) {
+		if ( $this->prop( $key ) !== $value || ! $this->id ) {
+			$this->changes[ $key ] = $value;
+		}
+	}
+	public function get_name( $context = 'view' ) { return $this->prop( 'name' ); }
+	public function set_name( $name ) { $this->set( 'name', (string) $name ); }
+	public function get_sku( $context = 'view' ) { return $this->prop( 'sku' ); }
+	public function set_sku( $sku ) { $this->set( 'sku', (string) $sku ); }
+	public function get_stock_quantity( $context = 'view' ) { return $this->prop( 'stock_quantity' ); }
+	public function set_stock_quantity( $quantity ) { $this->set( 'stock_quantity', null === $quantity || '' === $quantity ? null : (int) $quantity ); }
+	public function get_manage_stock( $context = 'view' ) { return $this->prop( 'manage_stock' ); }
+	public function set_manage_stock( $manage ) { $this->set( 'manage_stock', (bool) $manage ); }
+	public function managing_stock() { return (bool) $this->get_manage_stock(); }
+	public function get_stock_managed_by_id() { return $this->get_id(); }
+	public function get_parent_id( $context = 'view' ) { return $this->prop( 'parent_id' ); }
+	public function set_parent_id( $id ) { $this->set( 'parent_id', (int) $id ); }
+	public function get_stock_status( $context = 'view' ) {
+		return ! $this->managing_stock() || (int) $this->get_stock_quantity() > 0 ? 'instock' : 'outofstock';
+	}
+	public function get_changes() { return $this->changes; }
+	public function apply_changes() { $this->data = array_merge( $this->data, $this->changes ); $this->changes = array(); }
+	public function validate_props() {}
+	public function get_data_store() { return null; }
+	protected function post_type() { return 'product'; }
+
+	public function save() {
+		do_action( 'woocommerce_before_product_object_save', $this, null );
+		$changes = $this->changes;
+		if ( ! $this->id ) {
+			$this->id = (int) wp_insert_post(
+				array(
+					'post_type'   => $this->post_type(),
+					'post_status' => 'publish',
+					'post_title'  => $this->get_name(),
+					'post_parent' => $this->get_parent_id(),
+				)
+			);
+		} elseif ( isset( $changes['name'] ) ) {
+			wp_update_post( array( 'ID' => $this->id, 'post_title' => $changes['name'] ) );
+		}
+		if ( array_key_exists( 'sku', $changes ) ) {
+			update_post_meta( $this->id, '_sku', $changes['sku'] );
+		}
+		if ( array_key_exists( 'manage_stock', $changes ) ) {
+			update_post_meta( $this->id, '_manage_stock', $changes['manage_stock'] ? 'yes' : 'no' );
+		}
+		if ( array_key_exists( 'stock_quantity', $changes ) ) {
+			update_post_meta( $this->id, '_stock', null === $changes['stock_quantity'] ? '' : wc_stock_amount( $changes['stock_quantity'] ) );
+		}
+		update_post_meta( $this->id, '_stock_status', $this->get_stock_status() );
+		$this->apply_changes();
+		if ( array_key_exists( 'stock_quantity', $changes ) ) {
+			do_action( $this->is_type( 'variation' ) ? 'woocommerce_variation_set_stock' : 'woocommerce_product_set_stock', $this );
+		}
+		do_action( 'woocommerce_after_product_object_save', $this, null );
+		return $this->id;
+	}
+}
+
+class WC_Product_Simple extends WC_Product {}
+
+class WC_Product_Variation extends WC_Product {
+	public function get_type() { return 'variation'; }
+	protected function post_type() { return 'product_variation'; }
+	public function get_sku( $context = 'view' ) {
+		$sku = parent::get_sku( $context );
+		// A variation without its own SKU shows its parent's (WooCommerce's 'view' context).
+		if ( '' === $sku && 'view' === $context && $this->get_parent_id() ) {
+			$parent = wc_get_product( $this->get_parent_id() );
+			return $parent ? $parent->get_sku() : '';
+		}
+		return $sku;
+	}
+}
+
+function wc_stock_amount( $amount ) {
+	return (int) $amount;
+}
+
+function wc_get_product( $the_product = false ) {
+	$id = is_object( $the_product ) ? $the_product->get_id() : (int) $the_product;
+	$post = $id ? get_post( $id ) : null;
+	if ( ! $post || ! in_array( $post->post_type, array( 'product', 'product_variation' ), true ) ) {
+		return false;
+	}
+	return 'product_variation' === $post->post_type ? new WC_Product_Variation( $id ) : new WC_Product_Simple( $id );
+}
+
+function wc_get_product_id_by_sku( $sku ) {
+	global $wpdb;
+	return (int) $wpdb->get_var(
+		$wpdb->prepare(
+			"SELECT p.ID FROM {$wpdb->posts} p INNER JOIN {$wpdb->postmeta} m ON m.post_id = p.ID AND m.meta_key = '_sku'
+			WHERE p.post_type IN ('product', 'product_variation') AND p.post_status != 'trash' AND m.meta_value = %s ORDER BY p.ID DESC LIMIT 1",
+			$sku
+		)
+	);
+}
+
+/**
+ * As WooCommerce does it: one UPDATE, caches cleared, product re-read and saved, action fired.
+ */
+function wc_update_product_stock( $product, $stock_quantity = null, $operation = 'set', $updating = false ) {
+	global $wpdb;
+	$product = is_object( $product ) ? $product : wc_get_product( $product );
+	if ( ! $product || ! $product->managing_stock() || null === $stock_quantity ) {
+		return false;
+	}
+	$id = $product->get_stock_managed_by_id();
+	switch ( $operation ) {
+		case 'increase':
+			$sql = $wpdb->prepare( "UPDATE {$wpdb->postmeta} SET meta_value = meta_value + %f WHERE post_id = %d AND meta_key = '_stock'", $stock_quantity, $id );
+			break;
+		case 'decrease':
+			$sql = $wpdb->prepare( "UPDATE {$wpdb->postmeta} SET meta_value = meta_value - %f WHERE post_id = %d AND meta_key = '_stock'", $stock_quantity, $id );
+			break;
+		default:
+			$sql = $wpdb->prepare( "UPDATE {$wpdb->postmeta} SET meta_value = %f WHERE post_id = %d AND meta_key = '_stock'", $stock_quantity, $id );
+	}
+	$wpdb->query( $sql ); // phpcs:ignore
+	wp_cache_delete( $id, 'post_meta' );
+	$product = wc_get_product( $id );
+	$product->validate_props();
+	$product->save();
+	do_action( $product->is_type( 'variation' ) ? 'woocommerce_variation_set_stock' : 'woocommerce_product_set_stock', $product );
+	return $product->get_stock_quantity();
+}

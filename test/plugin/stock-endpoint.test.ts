@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sign } from '../../companion/src/http/signature';
+import { rest, testApi } from '../support/wordpress';
+import { pluginFixture, type PluginFixture } from './support/fixture';
+
+describe('the stock endpoint the companion writes to', () => {
+  let f: PluginFixture;
+  beforeAll(async () => {
+    f = await pluginFixture();
+  });
+  afterAll(async () => {
+    await f?.close();
+  });
+
+  const post = (body: unknown, secret = f.companion.secret, t?: number) => {
+    const raw = JSON.stringify(body);
+    return rest('POST', 'stockline/v1/stock', { rawBody: raw, headers: { 'x-stockline-signature': sign(secret, raw, t) } });
+  };
+
+  it('sets stock when it is what the companion expected, answers the current value when it is not, and says which SKUs it does not know', async () => {
+    const a = f.sku('CAS');
+    const b = f.sku('CAS');
+    const aId = await f.product({ sku: a, stock: 10 });
+    const bId = await f.product({ sku: b, stock: 4 });
+    const before = (await f.outbox()).length;
+
+    const r = await post({ items: [
+      { sku: a, quantity: 7, expected: 10 },
+      { sku: b, quantity: 9, expected: 5 },
+      { sku: 'NO-SUCH-SKU', quantity: 1, expected: 0 },
+    ] });
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ results: [
+      { sku: a, status: 'ok', quantity: 7 },
+      { sku: b, status: 'stale', quantity: 4 },
+      { sku: 'NO-SUCH-SKU', status: 'not_found', quantity: null },
+    ] });
+    expect(await f.productStock(aId)).toBe(7);
+    expect(await f.productStock(bId)).toBe(4);
+    // Stockline's own write is not sent back to the companion as an adjustment.
+    expect((await f.outbox()).slice(before)).toEqual([]);
+  });
+
+  it('refuses a forged call and a replayed call with 401 and changes nothing', async () => {
+    const sku = f.sku('SIG');
+    const id = await f.product({ sku, stock: 10 });
+
+    const forged = await post({ items: [{ sku, quantity: 1, expected: 10 }] }, 'not-the-secret');
+    expect(forged.status).toBe(401);
+    const expired = await post({ items: [{ sku, quantity: 1, expected: 10 }] }, f.companion.secret, Math.floor(Date.now() / 1000) - 600);
+    expect(expired.status).toBe(401);
+    const unsigned = await rest('POST', 'stockline/v1/stock', { body: { items: [{ sku, quantity: 1, expected: 10 }] } });
+    expect(unsigned.status).toBe(401);
+    expect(await f.productStock(id)).toBe(10);
+
+    const raw = JSON.stringify({ items: [{ sku, quantity: 3, expected: 10 }] });
+    const headers = { 'x-stockline-signature': sign(f.companion.secret, raw) };
+    expect((await rest('POST', 'stockline/v1/stock', { rawBody: raw, headers })).status).toBe(200);
+    expect(await f.productStock(id)).toBe(3);
+    // The shop manager puts it back to 10; a replay of the captured call would set 3 again.
+    await testApi('POST', `products/${id}/edit`, { stock: 10 });
+    const replay = await rest('POST', 'stockline/v1/stock', { rawBody: raw, headers });
+    expect(replay.status).toBe(401);
+    expect(await f.productStock(id)).toBe(10);
+  });
+
+  it('sends one stock.adjusted for a stock edit in the admin, and none for order-driven stock changes', async () => {
+    const sku = f.sku('EDIT');
+    const id = await f.product({ sku, stock: 20 });
+    const before = (await f.outbox()).length;
+
+    await testApi('POST', `products/${id}/edit`, { stock: 17 });
+    const afterEdit = (await f.outbox()).slice(before);
+    expect(afterEdit).toHaveLength(1);
+    expect(afterEdit[0]).toMatchObject({ event_type: 'stock.adjusted', status: 'delivered' });
+    expect(afterEdit[0]!.payload).toMatchObject({ type: 'stock.adjusted', source: 'woocommerce', sku, set: 17 });
+    expect(afterEdit[0]!.payload.id).toMatch(/^[A-Za-z0-9._:-]{1,128}$/);
+    expect(await f.companion.ledger.getStock('default', sku)).toMatchObject({ onHand: 17 });
+
+    // A sale: WooCommerce reduces the stock itself; that is the order's event, not an adjustment.
+    const c = await f.checkout([{ productId: id, qty: 2 }]);
+    await f.setStatus(c.orderId!, 'payment_complete');
+    expect(await f.productStock(id)).toBe(15);
+    const types = (await f.outbox()).slice(before + 1).map((r) => r.event_type);
+    expect(types).toEqual(['stock.reserved', 'order.confirmed']);
+  });
+});

@@ -1,0 +1,95 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { shownQuantity, mergeRules } from '../../companion/src/propagation/rules';
+import { auth, ev, fixture, TENANT, type Fixture } from './helpers';
+
+describe('shown quantity', () => {
+  const state = (available: number, paused: 'oversell' | 'manual' | null = null) =>
+    ({ sku: 'X', onHand: available, committed: 0, reserved: 0, available, version: 1, updatedAt: null, paused });
+
+  it('applies buffer, then percent (rounded down), then the maximum, never below 0', () => {
+    expect(shownQuantity(state(10), {})).toBe(10);
+    expect(shownQuantity(state(10), { buffer: 3 })).toBe(7);
+    expect(shownQuantity(state(10), { buffer: 3, percent: 50 })).toBe(3);
+    expect(shownQuantity(state(10), { maxShown: 4 })).toBe(4);
+    expect(shownQuantity(state(2), { buffer: 5 })).toBe(0);
+    expect(shownQuantity(state(-3), {})).toBe(0);
+  });
+
+  it('shows 0 while paused (oversell or manual) or when the SKU is gone', () => {
+    expect(shownQuantity(state(10, 'oversell'), {})).toBe(0);
+    expect(shownQuantity(state(10, 'manual'), {})).toBe(0);
+    expect(shownQuantity(null, {})).toBe(0);
+  });
+
+  it('lets the more specific rule win field by field', () => {
+    expect(mergeRules({ buffer: 2, maxShown: 50 }, { buffer: 1 }, { percent: 10 })).toEqual({ buffer: 1, maxShown: 50, percent: 10 });
+  });
+});
+
+describe('rules and pauses on live channels', () => {
+  let fx: Fixture | undefined;
+  afterEach(async () => {
+    await fx?.close();
+    fx = undefined;
+  });
+
+  it('follows channel and SKU rules set through the API, and reports shown vs expected in GET /v1/sync', async () => {
+    fx = await fixture({ channels: ['fake-a', 'fake-b'] });
+    const [a, b] = fx.fakes as [typeof fx.fakes[0], typeof fx.fakes[0]];
+    for (const f of fx.fakes) f.seed([{ sku: 'P1', quantity: 0 }, { sku: 'P2', quantity: 0 }]);
+    await fx.ledger.applyBatch([ev.received('P1', 20), ev.received('P2', 100)]);
+    await fx.start();
+    const app = await fx.app();
+    await fx.settled();
+    expect(a.quantities()).toEqual({ P1: 20, P2: 100 });
+
+    const put1 = await app.inject({ method: 'PUT', url: '/v1/rules/channels/fake-a', headers: auth, payload: { buffer: 2 } });
+    expect(put1.statusCode).toBe(200);
+    const put2 = await app.inject({ method: 'PUT', url: '/v1/rules/skus/P2', headers: auth, payload: { maxShown: 30 } });
+    expect(put2.statusCode).toBe(200);
+    const put3 = await app.inject({ method: 'PUT', url: '/v1/rules/skus/P1', headers: auth, payload: { channel: 'fake-b', percent: 50 } });
+    expect(put3.statusCode).toBe(200);
+    await fx.settled();
+
+    expect(a.quantities()).toEqual({ P1: 18, P2: 30 });
+    expect(b.quantities()).toEqual({ P1: 10, P2: 30 });
+    const rules = (await app.inject({ method: 'GET', url: '/v1/rules', headers: auth })).json();
+    expect(rules).toEqual({ channels: { 'fake-a': { buffer: 2 } }, skus: { P2: { '*': { maxShown: 30 } }, P1: { 'fake-b': { percent: 50 } } } });
+
+    const sync = (await app.inject({ method: 'GET', url: '/v1/sync?skus=P1,P2', headers: auth })).json();
+    expect(sync.items[0]).toMatchObject({ sku: 'P1', channels: { 'fake-a': { shown: 18, expected: 18, matches: true }, 'fake-b': { shown: 10, expected: 10, matches: true } } });
+    expect(typeof sync.items[0].channels['fake-a'].at).toBe('string');
+
+    expect((await app.inject({ method: 'PUT', url: '/v1/rules/channels/nope', headers: auth, payload: { buffer: 1 } })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'PUT', url: '/v1/rules/channels/fake-a', headers: auth, payload: { percent: 150 } })).statusCode).toBe(400);
+  });
+
+  it('shows 0 everywhere during an oversell incident and the real number once stock returns; same for a manual pause', async () => {
+    fx = await fixture({ channels: ['fake-a', 'fake-b'] });
+    for (const f of fx.fakes) f.seed([{ sku: 'OV', quantity: 0 }]);
+    await fx.ledger.apply(ev.received('OV', 1));
+    await fx.start();
+    await fx.settled();
+    for (const f of fx.fakes) expect(f.quantities().OV).toBe(1);
+
+    // Two marketplaces sell the last unit: the second sale oversells and pauses the SKU.
+    await fx.ledger.apply(ev.sale('OV', 1, 'amazon'));
+    await fx.ledger.apply(ev.sale('OV', 1, 'flipkart'));
+    expect((await fx.ledger.getStock(TENANT, 'OV'))!.paused).toBe('oversell');
+    await fx.ledger.apply(ev.received('OV', 1));
+    await fx.settled();
+    for (const f of fx.fakes) expect(f.quantities().OV).toBe(0);
+
+    await fx.ledger.apply(ev.received('OV', 5));
+    expect((await fx.ledger.getStock(TENANT, 'OV'))!.paused).toBeNull();
+    await fx.settled();
+    for (const f of fx.fakes) expect(f.quantities().OV).toBe(5);
+
+    await fx.ledger.setPaused(TENANT, 'OV', true, 'photo shoot');
+    await fx.settled();
+    for (const f of fx.fakes) expect(f.quantities().OV).toBe(0);
+    await fx.ledger.setPaused(TENANT, 'OV', false, 'back');
+    await fx.settled();
+    for (const f of fx.fakes) expect(f.quantities().OV).toBe(5);
+  });
+});

@@ -151,6 +151,13 @@ describe('Shopify SKU mapping cache', () => {
     }
   });
 
+  it('looks a SKU up once for a burst of concurrent pushes on a cold cache', async () => {
+    f = await shopifyFixture({ listings: [{ sku: 'A', quantity: 5 }, { sku: 'B', quantity: 5 }] });
+    const out = await Promise.all(Array.from({ length: 20 }, (_, i) => f!.channel.adapter.push([item(i % 2 ? 'A' : 'B', i)])));
+    expect(out.every(([o]) => o!.status === 'ok')).toBe(true);
+    expect(f.sandbox.stats().calls).toBe(2 + 20); // one search per SKU (not per push), twenty mutations
+  });
+
   it('looks a SKU up again after Shopify says its inventory item is gone', async () => {
     f = await shopifyFixture({ listings: [{ sku: 'A', quantity: 5 }] });
     await f.channel.adapter.resolve(['A']);
@@ -162,5 +169,37 @@ describe('Shopify SKU mapping cache', () => {
     expect(first[0]!.status === 'failed' && first[0]!.error.kind).toBe('not_found');
     expect(await f.channel.adapter.push([item('A', 4)])).toEqual([{ sku: 'A', status: 'ok', quantity: 4 }]);
     expect((await f.channel.adapter.resolve(['A'])).get('A')?.ids.inventoryItemId).toBe(fresh);
+  });
+});
+
+describe('Shopify client-credentials grant', () => {
+  it('gets a token from the app credentials and a fresh one when it expires mid-run, without losing a push', async () => {
+    const { createShopifyChannel, startShopifySandbox } = await import('../../companion/src/channels/shopify');
+    const sandbox = await startShopifySandbox({ listings: [{ sku: 'A', quantity: 5 }] });
+    const c = sandbox.credentials;
+    const channel = createShopifyChannel({ shop: c.shop!, clientId: c.clientId, clientSecret: c.clientSecret, locationId: c.locationId!, webhookSecret: 'x', url: c.url });
+    try {
+      expect(await channel.adapter.push([item('A', 3)])).toEqual([{ sku: 'A', status: 'ok', quantity: 3 }]);
+      expect(sandbox.tokensGranted()).toBe(1);
+      sandbox.expireTokens();
+      expect(await channel.adapter.push([item('A', 4)])).toEqual([{ sku: 'A', status: 'ok', quantity: 4 }]);
+      expect(sandbox.tokensGranted()).toBe(2);
+      expect(sandbox.quantities().A).toBe(4);
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('reports refused app credentials as auth', async () => {
+    const { createShopifyChannel, startShopifySandbox } = await import('../../companion/src/channels/shopify');
+    const sandbox = await startShopifySandbox({ listings: [{ sku: 'A', quantity: 5 }] });
+    const c = sandbox.credentials;
+    const channel = createShopifyChannel({ shop: c.shop!, clientId: c.clientId, clientSecret: 'shpss_wrong', locationId: c.locationId!, webhookSecret: 'x', url: c.url });
+    try {
+      const err = await pushError(channel.adapter.push([item('A', 3)]));
+      expect([err.kind, err.options.status, err.options.channelCode]).toEqual(['auth', 400, 'invalid_client']);
+    } finally {
+      await sandbox.close();
+    }
   });
 });

@@ -211,10 +211,42 @@ describe('Shopify webhooks into the ledger', () => {
     expect(types.filter((x) => x === 'order.cancelled')).toHaveLength(1);
   });
 
-  it('pages through more orders than one poll page holds', async () => {
-    await start({ listings: [{ sku: 'A', quantity: 100 }] }, undefined, false);
+  it('pages through more orders than one poll page holds, and a pass cut short resumes without double counting', async () => {
+    // Five poll pages of ~340 points each: a Plus-sized bucket so the test is about resuming, not throttling.
+    await start({ listings: [{ sku: 'A', quantity: 100 }], costBucket: { max: 5000, restoreRate: 1000 } }, undefined, false);
     for (let i = 0; i < 23; i++) await sandbox!.placeOrder('A', 1);
-    expect(await channel.poller.pollOnce((events) => ledger.applyBatch(events))).toBe(23);
+    let pages = 0;
+    const failing: EventSink = async (events) => {
+      if (++pages === 2) throw new Error('ledger unavailable');
+      return ledger.applyBatch(events);
+    };
+    await expect(channel.poller.pollOnce(failing)).rejects.toThrow('ledger unavailable');
+    expect(await stock('A')).toMatchObject({ committed: 10 }); // the first page of 10
+    await channel.poller.pollOnce((events) => ledger.applyBatch(events));
     expect(await stock('A')).toMatchObject({ committed: 23 });
+  });
+
+  it('ships fulfilled orders out of onHand and committed, once', async () => {
+    await start({ listings: [{ sku: 'A', quantity: 10 }] });
+    const placed = await sandbox!.placeOrder('A', 3);
+    expect(await sandbox!.fulfillOrder(placed.orderId!)).toBe(true);
+    await sandbox!.deliveriesIdle();
+    expect(await stock('A')).toMatchObject({ onHand: 7, committed: 0, available: 7 });
+    const fulfilment = sandbox!.deliveries().find((d) => d.topic === 'fulfillments/create')!;
+    sandbox!.redeliver(fulfilment.id);
+    await sandbox!.deliveriesIdle();
+    expect(await stock('A')).toMatchObject({ onHand: 7, committed: 0, available: 7 });
+    expect(await sandbox!.cancelOrder(placed.orderId!)).toBe(false); // shipped orders are not cancelled
+  });
+
+  it('asks Shopify to redeliver a fulfilment that arrives before its order', async () => {
+    await start({ listings: [{ sku: 'A', quantity: 10 }] });
+    const fulfilment = JSON.stringify({ id: 31, order_id: 777, status: 'success', created_at: new Date().toISOString(), line_items: [{ sku: 'A', quantity: 2 }] });
+    const order = JSON.stringify({ id: 777, created_at: new Date(Date.now() - 5000).toISOString(), line_items: [{ sku: 'A', quantity: 2 }] });
+    const early = signedHeaders('fulfillments/create', fulfilment);
+    expect((await post(fulfilment, early)).status).toBe(503);
+    expect((await post(order, signedHeaders('orders/create', order))).status).toBe(200);
+    expect((await post(fulfilment, early)).status).toBe(200); // Shopify's retry, same webhook id
+    expect(await stock('A')).toMatchObject({ onHand: 8, committed: 0, available: 8 });
   });
 });

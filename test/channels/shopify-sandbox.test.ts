@@ -141,6 +141,40 @@ describe('Shopify sandbox: auth and throttling as documented', () => {
   });
 });
 
+describe('Shopify sandbox: legacy REST inventory endpoints', () => {
+  const rest = (path: string, body?: unknown, token = sandbox!.credentials.token!) =>
+    fetch(`${sandbox!.url}/admin/api/2026-04/${path}`, {
+      method: body ? 'POST' : 'GET',
+      headers: { 'x-shopify-access-token': token, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+
+  it('sets and reads a level, counting calls in X-Shopify-Shop-Api-Call-Limit', async () => {
+    sandbox = await startShopifySandbox({ listings: [{ sku: 'A', quantity: 5 }] });
+    const item = Number(sandbox.addVariant('A', 5).inventoryItemId.split('/').pop());
+    const set = await rest('inventory_levels/set.json', { location_id: 1, inventory_item_id: item, available: 9 });
+    expect(set.headers.get('x-shopify-shop-api-call-limit')).toBe('1/40');
+    expect(await set.json()).toMatchObject({ inventory_level: { inventory_item_id: item, location_id: 1, available: 9 } });
+    const read = await rest(`inventory_levels.json?inventory_item_ids=${item}&location_ids=1`);
+    expect(read.headers.get('x-shopify-shop-api-call-limit')).toBe('2/40');
+    expect((await read.json()).inventory_levels).toEqual([expect.objectContaining({ available: 9 })]);
+    expect((await rest('inventory_levels/set.json', { location_id: 1, inventory_item_id: 424242, available: 1 })).status).toBe(404);
+    expect((await rest('inventory_levels.json?inventory_item_ids=1', undefined, 'shpat_bad')).status).toBe(401);
+  });
+
+  it('answers calls beyond the 40-call bucket with 429 and Retry-After', async () => {
+    sandbox = await startShopifySandbox();
+    const answers = await Promise.all(Array.from({ length: 50 }, () => rest('inventory_levels.json?inventory_item_ids=1')));
+    const ok = answers.filter((r) => r.status === 200).length;
+    expect(ok).toBeGreaterThanOrEqual(40);
+    expect(ok).toBeLessThanOrEqual(42); // the bucket drains 2 calls/s while the burst is answered
+    const over = answers.find((r) => r.status === 429)!;
+    expect(over.headers.get('retry-after')).toBe('2.0');
+    expect(over.headers.get('x-shopify-shop-api-call-limit')).toBe('40/40');
+    expect(await over.json()).toEqual({ errors: 'Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service.' });
+  });
+});
+
 describe('Shopify sandbox: signed webhooks and the shopper', () => {
   async function listen(answer: (n: number) => number) {
     const got: { headers: Record<string, string>; raw: Buffer }[] = [];

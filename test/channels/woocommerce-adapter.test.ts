@@ -31,6 +31,15 @@ describe('WooCommerce adapter over REST (no plugin)', () => {
     expect(refs.get('SHIRT-S')?.ids).toEqual({ productId: expect.any(String), variationId: expect.any(String) });
   });
 
+  it('looks SKUs up once for a burst of concurrent pushes on a cold cache', async () => {
+    f = await wooFixture({ listings: [{ sku: 'A', quantity: 5 }] });
+    f.sandbox.addVariable('SHIRT', [{ sku: 'SHIRT-S', quantity: 1 }]);
+    const out = await Promise.all(Array.from({ length: 20 }, (_, i) => f!.channel.adapter.push([item(i % 2 ? 'A' : 'SHIRT-S', i)])));
+    expect(out.every(([o]) => o!.status === 'ok')).toBe(true);
+    // One SKU search per SKU (not per push), one variable-product list, one variations page, twenty batch writes.
+    expect(f.sandbox.stats().calls).toBe(2 + 2 + 20);
+  });
+
   it('splits a batch the store refuses with 413 and still sets every item', async () => {
     f = await wooFixture({ listings: Array.from({ length: 30 }, (_, i) => ({ sku: `S${i}`, quantity: 1 })), batchLimit: 8 });
     const out = await f.channel.adapter.push(Array.from({ length: 30 }, (_, i) => item(`S${i}`, i + 10)));

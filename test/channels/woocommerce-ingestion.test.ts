@@ -109,15 +109,16 @@ describe('WooCommerce webhooks into the ledger', () => {
     expect(await stock('A')).toMatchObject({ committed: 1, available: 9 });
   });
 
-  it('records nothing for orders that moved no stock, and a late completed update changes nothing', async () => {
+  it('records nothing for pending orders, ships completed ones, and ignores late earlier states', async () => {
     await start({ listings: [{ sku: 'A', quantity: 10 }] });
     await deliver(order(91, 'pending'), 'order.created');
     expect(await auditTypes('A')).toEqual(['stock.adjusted']);
     await deliver(order(91, 'processing'), 'order.updated');
     await deliver(order(91, 'completed'), 'order.updated');
     await deliver(order(91, 'processing'), 'order.updated'); // late, out of order
-    expect(await stock('A')).toMatchObject({ committed: 2, available: 8 });
-    expect(await auditTypes('A')).toEqual(['stock.adjusted', 'order.confirmed']);
+    await deliver(order(91, 'cancelled'), 'order.updated'); // after shipping: nothing left to put back
+    expect(await stock('A')).toMatchObject({ onHand: 8, committed: 0, available: 8 });
+    expect(await auditTypes('A')).toEqual(['stock.adjusted', 'order.confirmed', 'stock.shipped']);
   });
 
   it('answers 500 when the ledger could not record the order, and records it on the next delivery', async () => {
@@ -169,5 +170,15 @@ describe('WooCommerce webhooks into the ledger', () => {
     await seen;
     await stop();
     expect(await stock('A')).toMatchObject({ committed: 4 });
+  });
+
+  it('never reads its own stock writes back as changes (product.updated echoes are ignored)', async () => {
+    await start({ listings: [{ sku: 'A', quantity: 10 }], productWebhooks: true });
+    const before = await stock('A');
+    const out = await channel.adapter.push([{ sku: 'A', quantity: 7, expected: 10, version: 1, idempotencyKey: 'k1' }]);
+    expect(out).toEqual([{ sku: 'A', status: 'ok', quantity: 7 }]);
+    await sandbox!.deliveriesIdle();
+    expect(sandbox!.deliveries()).toEqual([expect.objectContaining({ topic: 'product.updated', status: 200 })]);
+    expect(await stock('A')).toEqual(before);
   });
 });

@@ -9,10 +9,14 @@
 import { createAdminApiClient, type AdminApiClient } from '@shopify/admin-api-client';
 import { ChannelError } from '../port';
 import { CostBudget, retryAfterFromThrottle, type ThrottleStatus } from './cost-budget';
+import { ClientCredentialsToken, fixedToken, type TokenSource } from './token';
 
 export interface ShopifyClientOptions {
   shop: string;
-  token: string;
+  /** A fixed Admin API token (shpat_…); or give clientId + clientSecret for the client-credentials grant. */
+  token?: string;
+  clientId?: string;
+  clientSecret?: string;
   apiVersion?: string;
   /** Replaces https://<shop> (sandbox or proxy). */
   baseUrl?: string;
@@ -31,25 +35,37 @@ interface GraphQLErrorLike {
   extensions?: { code?: string };
 }
 
+const TOKEN_CARRIER = 'x-stockline-access-token';
+
 export class ShopifyClient {
   private client: AdminApiClient;
   readonly budget = new CostBudget();
   private maxWaitMs: number;
+  private tokens: TokenSource;
 
   constructor(opts: ShopifyClientOptions) {
     const shopOrigin = `https://${opts.shop.replace(/^https?:\/\//, '').replace(/\/$/, '')}`;
     const base = opts.baseUrl?.replace(/\/$/, '');
     const timeoutMs = opts.timeoutMs ?? 10_000;
     this.maxWaitMs = opts.maxBudgetWaitMs ?? 2_000;
+    if (opts.token) this.tokens = fixedToken(opts.token);
+    else if (opts.clientId && opts.clientSecret) {
+      this.tokens = new ClientCredentialsToken({ origin: base ?? shopOrigin, clientId: opts.clientId, clientSecret: opts.clientSecret, timeoutMs });
+    } else throw new Error('Shopify needs an access token, or a client id and secret');
     this.client = createAdminApiClient({
       storeDomain: opts.shop,
       apiVersion: opts.apiVersion ?? '2026-04',
-      accessToken: opts.token,
+      // Replaced per request in the fetch below (a grant's token changes); the library insists on one here.
+      accessToken: opts.token ?? 'from-client-credentials',
       retries: 0,
       logger: () => undefined,
-      customFetchApi: (url: string | URL | Request, init?: RequestInit) => {
+      customFetchApi: async (url: string | URL | Request, init?: RequestInit) => {
         const target = base && typeof url === 'string' && url.startsWith(shopOrigin) ? base + url.slice(shopOrigin.length) : url;
-        return fetch(target, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) });
+        // The library's own headers win over per-request ones, so the request's token travels in a
+        // private header and is moved into X-Shopify-Access-Token here.
+        const { [TOKEN_CARRIER]: token, ...headers } = (init?.headers ?? {}) as Record<string, string>;
+        if (token) headers['X-Shopify-Access-Token'] = token;
+        return fetch(target, { ...init, headers, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) });
       },
     });
   }
@@ -59,6 +75,18 @@ export class ShopifyClient {
    * estimate before Shopify has priced it once.
    */
   async request<T>(operation: string, query: string, variables: Record<string, unknown>, fallbackCost = 10): Promise<T> {
+    try {
+      return await this.once<T>(operation, query, variables, fallbackCost);
+    } catch (err) {
+      // An expired or revoked grant token: fetch a new one and try once more.
+      if (err instanceof ChannelError && err.kind === 'auth' && err.options.status === 401 && this.tokens.invalidate()) {
+        return this.once<T>(operation, query, variables, fallbackCost);
+      }
+      throw err;
+    }
+  }
+
+  private async once<T>(operation: string, query: string, variables: Record<string, unknown>, fallbackCost: number): Promise<T> {
     const estimate = this.budget.estimate(operation, fallbackCost);
     const wait = this.budget.waitMs(estimate);
     if (wait > this.maxWaitMs) {
@@ -67,7 +95,8 @@ export class ShopifyClient {
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     this.budget.spend(estimate);
 
-    const res = await this.client.request<T>(query, { variables });
+    const token = await this.tokens.token();
+    const res = await this.client.request<T>(query, { variables, headers: { [TOKEN_CARRIER]: token } });
     const cost = (res.extensions as { cost?: CostExtension } | undefined)?.cost;
     this.budget.observe(cost?.throttleStatus, operation, cost?.requestedQueryCost);
     if (!res.errors) {

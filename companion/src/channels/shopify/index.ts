@@ -22,7 +22,10 @@ export { signShopifyWebhook, verifyShopifyWebhook } from './webhook-hmac';
 
 export interface ShopifyChannelConfig {
   shop: string;
-  token: string;
+  /** Admin API access token; or leave it empty and give clientId + clientSecret (client-credentials grant, 24 h tokens). */
+  token?: string;
+  clientId?: string;
+  clientSecret?: string;
   locationId: string;
   webhookSecret: string;
   /** Base URL replacing https://<shop> (the sandbox). */
@@ -54,6 +57,8 @@ export function createShopifyChannel(config: ShopifyChannelConfig, deps: Channel
   const client = new ShopifyClient({
     shop: config.shop,
     token: config.token,
+    clientId: config.clientId,
+    clientSecret: config.clientSecret,
     apiVersion: config.apiVersion,
     baseUrl: config.url,
     maxBudgetWaitMs: config.maxBudgetWaitMs,

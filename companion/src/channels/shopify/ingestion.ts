@@ -50,6 +50,10 @@ export function shopifyIngestion(opts: ShopifyIngestionOptions): OrderIngestion 
             }
             const refused = results.filter((r) => r.status === 'refused');
             if (refused.length) opts.logger?.warn({ topic, webhookId, refused }, 'shopify webhook events refused by the ledger');
+            // A shipment of an order the ledger has not seen yet (deliveries are unordered): ask
+            // Shopify to deliver it again later instead of dropping it.
+            const early = results.some((r, i) => r.status === 'refused' && r.code === 'unknown_order' && events[i]?.type === 'stock.shipped');
+            if (early) return reply.code(503).header('retry-after', '60').send({ code: 'order_not_yet_known', message: 'deliver again later' });
           }
           if (webhookId) await opts.dedup.remember(webhookId);
           return reply.code(200).send({ ok: true, events: events.length });

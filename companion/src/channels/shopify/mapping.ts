@@ -8,6 +8,7 @@
 import type { Redis } from 'ioredis';
 import type { ShopifyClient } from './client';
 import { RESOLVE_SKUS, type ResolveSkusData } from './operations';
+import { SingleFlight } from './single-flight';
 
 export type Resolution =
   | { kind: 'listed'; inventoryItemId: string; variantId: string }
@@ -36,6 +37,7 @@ export function skuSearchTerm(sku: string): string {
 
 export class ShopifyMapping {
   private memory = new Map<string, Cached>();
+  private flight = new SingleFlight<string, Resolution>();
   private now: () => number;
   private missingTtlMs: number;
 
@@ -71,6 +73,13 @@ export class ShopifyMapping {
         return false;
       });
     }
+    if (todo.length) for (const [sku, r] of await this.flight.run(todo, (keys) => this.lookup(keys))) out.set(sku, r);
+    return out;
+  }
+
+  /** Asks Shopify, CHUNK SKUs per search, and fills both caches. */
+  private async lookup(todo: string[]): Promise<Map<string, Resolution>> {
+    const out = new Map<string, Resolution>();
     for (let i = 0; i < todo.length; i += CHUNK) {
       const chunk = todo.slice(i, i + CHUNK);
       const data = await this.client.request<ResolveSkusData>(

@@ -10,6 +10,9 @@
  *     cancel → nothing here: the cancellation itself arrives as orders/cancelled, and a partial
  *       cancel must not cancel the whole order;
  *     no_restock → nothing.
+ *   fulfillments/create → stock.shipped `shopify:<orderId>:fulfillment:<fulfillmentId>` with the shipped lines
+ *     (a fulfilment seen before its order is refused unknown_order by the ledger; the receiver then
+ *      answers 503 so Shopify redelivers it once the order is there).
  * Lines are grouped by SKU; lines without a SKU (custom items, tips) are skipped.
  */
 import { Value } from '@sinclair/typebox/value';
@@ -108,6 +111,31 @@ function refund(r: RefundPayload, tenant: string | undefined): StockEvent[] {
   return out;
 }
 
+interface FulfillmentPayload {
+  id: number | string;
+  order_id: number | string;
+  status?: string;
+  created_at?: string;
+  line_items?: LineItem[];
+}
+
+function fulfillment(f: FulfillmentPayload, tenant: string | undefined): StockEvent[] {
+  if (f.status && f.status !== 'success' && f.status !== 'open' && f.status !== 'pending') return [];
+  const ls = lines(f.line_items);
+  if (!ls.length) return [];
+  return [
+    {
+      id: `shopify:${f.order_id}:fulfillment:${f.id}`,
+      type: 'stock.shipped',
+      source: SOURCE,
+      occurredAt: iso(f.created_at),
+      orderId: `shopify:${f.order_id}`,
+      lines: ls,
+      ...(tenant ? { tenant } : {}),
+    },
+  ];
+}
+
 /** Events for one webhook; [] for topics Stockline does not ingest (e.g. inventory_levels/update). */
 export function shopifyWebhookEvents(topic: string, payload: unknown, tenant?: string): StockEvent[] {
   if (!payload || typeof payload !== 'object') return [];
@@ -118,6 +146,8 @@ export function shopifyWebhookEvents(topic: string, payload: unknown, tenant?: s
       return cancelled(payload as OrderPayload, tenant);
     case 'refunds/create':
       return refund(payload as RefundPayload, tenant);
+    case 'fulfillments/create':
+      return fulfillment(payload as FulfillmentPayload, tenant);
     default:
       // inventory_levels/update and friends: Stockline is the source of truth, so channel-side
       // stock changes — including the echo of our own pushes — are never read back as changes.

@@ -3,7 +3,7 @@
  * be a day late, and stop after 8 failed tries). Every interval this reads
  * `orders(query: "updated_at:>='<cursor − overlap>'", sortKey: UPDATED_AT)` page by page and
  * records the same events the webhooks would — same ids, so whichever comes second is a
- * duplicate. The cursor (newest updatedAt seen) only moves after the sink accepted the page.
+ * duplicate. The cursor (newest updatedAt seen) moves after each page the sink accepted.
  */
 import type { EventSink } from '../port';
 import type { ShopifyClient } from './client';
@@ -13,14 +13,20 @@ import type { Cursor } from './polling';
 export const ORDERS_SINCE = /* GraphQL */ `
   query StocklineOrdersSince($first: Int!, $after: String, $query: String!) {
     orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
-      nodes { legacyResourceId createdAt updatedAt cancelledAt lineItems(first: 30) { nodes { sku quantity } } }
+      nodes { legacyResourceId createdAt updatedAt cancelledAt lineItems(first: 30) { nodes { sku quantity } pageInfo { hasNextPage } } }
       pageInfo { hasNextPage endCursor }
     }
   }
 `;
 interface OrdersData {
   orders: {
-    nodes: { legacyResourceId: string; createdAt: string; updatedAt: string; cancelledAt: string | null; lineItems: { nodes: { sku: string | null; quantity: number }[] } }[];
+    nodes: {
+      legacyResourceId: string;
+      createdAt: string;
+      updatedAt: string;
+      cancelledAt: string | null;
+      lineItems: { nodes: { sku: string | null; quantity: number }[]; pageInfo: { hasNextPage: boolean } };
+    }[];
     pageInfo: { hasNextPage: boolean; endCursor: string | null };
   };
 }
@@ -55,7 +61,10 @@ export class ShopifyOrderPoller {
         { first: 10, after, query: `updated_at:>='${new Date(from).toISOString()}'` },
         400,
       );
-      const events = data.orders.nodes.flatMap((o) =>
+      // An order with more lines than one page is left to its webhook (which carries every line):
+      // recording part of it here would make the complete version a duplicate.
+      const complete = data.orders.nodes.filter((o) => !o.lineItems.pageInfo.hasNextPage);
+      const events = complete.flatMap((o) =>
         shopifyWebhookEvents(
           o.cancelledAt ? 'orders/cancelled' : 'orders/create',
           { id: o.legacyResourceId, created_at: o.createdAt, cancelled_at: o.cancelledAt, line_items: o.lineItems.nodes },
@@ -65,9 +74,10 @@ export class ShopifyOrderPoller {
       if (events.length) await sink(events);
       sent += events.length;
       for (const o of data.orders.nodes) if (Date.parse(o.updatedAt) > Date.parse(newest)) newest = o.updatedAt;
+      // Oldest first, so everything up to this page is recorded: a pass cut short by throttling resumes here.
+      await this.opts.cursor.set(newest);
       after = data.orders.pageInfo.hasNextPage ? data.orders.pageInfo.endCursor : null;
     } while (after);
-    await this.opts.cursor.set(newest);
     return sent;
   }
 }

@@ -6,6 +6,7 @@
  * hash per tenant; a "not listed" answer is trusted for `missingTtlMs` only.
  */
 import type { Redis } from 'ioredis';
+import { SingleFlight } from '../shopify/single-flight';
 import type { WooClient } from './client';
 
 export interface WooIds {
@@ -29,6 +30,8 @@ const CHUNK = 50;
 
 export class WooMapping {
   private memory = new Map<string, Cached>();
+  private flight = new SingleFlight<string, WooIds | null>();
+  private indexLoad: Promise<Map<string, WooIds>> | null = null;
   private variationIndex: { at: number; bySku: Map<string, WooIds> } | null = null;
   private now: () => number;
 
@@ -60,8 +63,13 @@ export class WooMapping {
         return false;
       });
     }
-    if (!todo.length) return out;
+    if (todo.length) for (const [sku, ids] of await this.flight.run(todo, (keys) => this.lookup(keys))) out.set(sku, ids);
+    return out;
+  }
 
+  /** Asks the store (SKU search, then the variation index) and fills both caches. */
+  private async lookup(todo: string[]): Promise<Map<string, WooIds | null>> {
+    const out = new Map<string, WooIds | null>();
     const found = new Map<string, WooIds>();
     for (let i = 0; i < todo.length; i += CHUNK) {
       const chunk = todo.slice(i, i + CHUNK);
@@ -89,6 +97,14 @@ export class WooMapping {
 
   private async variations(): Promise<Map<string, WooIds>> {
     if (this.variationIndex && this.now() - this.variationIndex.at < (this.opts.indexTtlMs ?? 300_000)) return this.variationIndex.bySku;
+    // One index build at a time, however many look-ups need it.
+    this.indexLoad ??= this.buildIndex().finally(() => {
+      this.indexLoad = null;
+    });
+    return this.indexLoad;
+  }
+
+  private async buildIndex(): Promise<Map<string, WooIds>> {
     const bySku = new Map<string, WooIds>();
     for (let page = 1; ; page++) {
       const { data: parents } = await this.client.get<{ id: number }[]>('products', { type: 'variable', per_page: '100', page: String(page) });

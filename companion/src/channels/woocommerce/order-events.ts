@@ -1,7 +1,8 @@
 /**
  * WooCommerce order webhooks (order.created / order.updated, REST v3 order JSON) → ledger
  * events with ids `woocommerce:<site>:<orderId>:<transition>`:
- *   processing / completed / on-hold (core reduces stock there)  → order.confirmed `…:confirmed`
+ *   processing / on-hold (core reduces stock there)               → order.confirmed `…:confirmed`
+ *   completed (the order was fulfilled)                           → order.confirmed + stock.shipped `…:shipped`
  *   cancelled / refunded (core restores stock)                    → order.confirmed + order.cancelled `…:cancelled`
  *     (the confirmation is repeated from the payload so a cancel seen before its create nets to zero,
  *      and the late create is a duplicate)
@@ -19,7 +20,7 @@ interface OrderPayload {
   line_items?: { sku?: string | null; quantity?: number }[];
 }
 
-const CONFIRMED = new Set(['processing', 'completed', 'on-hold']);
+const CONFIRMED = new Set(['processing', 'on-hold']);
 const CANCELLED = new Set(['cancelled', 'refunded']);
 
 /** `http://shop.example:8080/` → `shop.example:8080`, limited to event-id characters. */
@@ -55,6 +56,9 @@ export function wooOrderEvents(payload: unknown, site: string, tenant?: string):
     ...t,
   };
   if (CONFIRMED.has(order.status)) return [confirmed];
+  if (order.status === 'completed') {
+    return [confirmed, { id: `${orderId}:shipped`, type: 'stock.shipped', source: 'woocommerce', occurredAt: gmt(order.date_modified_gmt), orderId, ...t }];
+  }
   if (CANCELLED.has(order.status)) {
     return [
       confirmed,

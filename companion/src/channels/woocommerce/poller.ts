@@ -50,9 +50,10 @@ export class WooOrderPoller {
       if (events.length) await sink(events);
       sent += events.length;
       for (const o of data) if (o.date_modified_gmt > newest) newest = o.date_modified_gmt;
+      // Oldest first, so everything up to this page is recorded: an interrupted pass resumes here.
+      await this.opts.cursor.set(newest);
       if (data.length < 100) break;
     }
-    await this.opts.cursor.set(newest);
     return sent;
   }
 }

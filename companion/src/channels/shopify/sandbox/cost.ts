@@ -1,7 +1,7 @@
 /**
  * Requested query cost, following Shopify's published method closely enough for throttling:
- * scalars cost 0, objects 1, a connection (a field taking `first`) costs 2 plus `first` times its
- * children, `nodes(ids:)` costs one object per id, and a mutation costs 10.
+ * scalars cost 0, objects 1, a connection (a field taking `first`) costs 2 plus `first` times one
+ * node (plus pageInfo once), `nodes(ids:)` costs one object per id, and a mutation costs 10.
  */
 import { Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from 'graphql';
 
@@ -27,12 +27,20 @@ function selectionCost(
       total += selectionCost(fragments.get(sel.name.value)?.selectionSet, fragments, variables);
     } else if (sel.selectionSet) {
       const arg = (name: string) => argValue(sel.arguments?.find((a) => a.name.value === name)?.value, variables);
-      const children = selectionCost(sel.selectionSet, fragments, variables);
       const first = arg('first');
       const ids = arg('ids');
-      if (typeof first === 'number') total += 2 + first * Math.max(1, children);
-      else if (Array.isArray(ids)) total += ids.length * (1 + children);
-      else total += 1 + children;
+      if (typeof first === 'number') {
+        // A connection: 2, plus `first` times one node, plus its other fields (pageInfo) once.
+        let perNode = 0;
+        let once = 0;
+        for (const child of sel.selectionSet.selections) {
+          const c = selectionCost({ kind: Kind.SELECTION_SET, selections: [child] }, fragments, variables);
+          if (child.kind === Kind.FIELD && (child.name.value === 'nodes' || child.name.value === 'edges')) perNode += c;
+          else once += c;
+        }
+        total += 2 + first * Math.max(1, perNode) + once;
+      } else if (Array.isArray(ids)) total += ids.length * (1 + selectionCost(sel.selectionSet, fragments, variables));
+      else total += 1 + selectionCost(sel.selectionSet, fragments, variables);
     }
   }
   return total;

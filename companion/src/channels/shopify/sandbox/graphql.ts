@@ -198,6 +198,7 @@ export class ShopifyGraphQL {
       cancelledAt: o.cancelled_at,
       lineItems: ({ first }: { first?: number | null }) => ({
         nodes: o.line_items.slice(0, first ?? 50).map((l) => ({ id: `gid://shopify/LineItem/${l.id}`, sku: l.sku, quantity: l.quantity })),
+        pageInfo: { hasNextPage: o.line_items.length > (first ?? 50), endCursor: null },
       }),
     };
   }

@@ -22,6 +22,7 @@ export class ShopifyOrders {
   private nextOrder = 5_000_000;
   private nextLine = 9_000_000;
   readonly byId = new Map<number, ShopifyOrder>();
+  private fulfilled = new Set<number>();
 
   constructor(private catalog: ShopifyCatalog) {}
 
@@ -60,10 +61,24 @@ export class ShopifyOrders {
     return { order };
   }
 
+  /** Ships every line (fulfillments/create payload); null when unknown, cancelled or already shipped. */
+  fulfill(id: number): Record<string, unknown> | null {
+    const order = this.byId.get(id);
+    if (!order || order.cancelled_at || this.fulfilled.has(id)) return null;
+    this.fulfilled.add(id);
+    return {
+      id: ++this.nextLine,
+      order_id: id,
+      status: 'success',
+      created_at: new Date().toISOString(),
+      line_items: order.line_items,
+    };
+  }
+
   /** Cancels with restock (Shopify's default for unfulfilled orders); returns the refund Shopify creates. */
   cancel(id: number): { order: ShopifyOrder; refund: Record<string, unknown> } | null {
     const order = this.byId.get(id);
-    if (!order || order.cancelled_at) return null;
+    if (!order || order.cancelled_at || this.fulfilled.has(id)) return null;
     const now = new Date().toISOString();
     order.cancelled_at = now;
     order.updated_at = now;

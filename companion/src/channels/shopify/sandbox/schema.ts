@@ -32,7 +32,7 @@ export const SHOPIFY_SDL = /* GraphQL */ `
     cancelledAt: DateTime
     lineItems(first: Int): LineItemConnection!
   }
-  type LineItemConnection { nodes: [LineItem!]! }
+  type LineItemConnection { nodes: [LineItem!]! pageInfo: PageInfo! }
   type LineItem { id: ID! sku: String quantity: Int! }
 
   type Mutation {

@@ -13,6 +13,7 @@ import { ShopifyCatalog, type AdjustmentGroup } from './catalog';
 import { ShopifyGraphQL } from './graphql';
 import { ShopifyOrders } from './orders';
 import { WebhookOutbox, type DeliveryRecord } from './outbox';
+import { registerShopifyRest } from './rest';
 
 export interface ShopifySandboxOptions {
   port?: number;
@@ -22,6 +23,11 @@ export interface ShopifySandboxOptions {
   costBucket?: { max: number; restoreRate: number };
   throttleStatusCode?: 200 | 429;
   accessToken?: string;
+  /** App credentials for the client-credentials grant (POST /admin/oauth/access_token). */
+  clientId?: string;
+  clientSecret?: string;
+  /** Lifetime of granted tokens (Shopify: 24 h). */
+  tokenTtlSeconds?: number;
   locationId?: string;
   /** Delay inside inventorySetQuantities (makes IDEMPOTENCY_CONCURRENT_REQUEST reachable). */
   applyDelayMs?: number;
@@ -38,6 +44,8 @@ export interface ShopifySandboxHandle extends SandboxHandle {
   locationId: string;
   webhookSecret: string;
   cancelOrder(orderId: string | number): Promise<boolean>;
+  /** Ships the whole order (sends fulfillments/create). */
+  fulfillOrder(orderId: string | number): Promise<boolean>;
   /** A second variant with an existing SKU, or an item that cannot be set (bundle parent). */
   addVariant(sku: string, quantity: number, opts?: { duplicate?: boolean; mutable?: boolean }): { inventoryItemId: string };
   removeVariant(inventoryItemId: string): void;
@@ -48,6 +56,9 @@ export interface ShopifySandboxHandle extends SandboxHandle {
   redeliver(webhookId: string): boolean;
   adjustments(): AdjustmentGroup[];
   setWebhookUrl(url: string): void;
+  /** Expires every token granted so far (the fixed access token stays valid). */
+  expireTokens(): void;
+  tokensGranted(): number;
 }
 
 const INVALID_TOKEN = { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' };
@@ -57,6 +68,11 @@ export async function startShopifySandbox(opts: ShopifySandboxOptions = {}): Pro
   const token = opts.accessToken ?? `shpat_${randomUUID().replace(/-/g, '')}`;
   const webhookSecret = opts.webhookSecret ?? `whsec_${randomUUID().replace(/-/g, '')}`;
   const locationId = opts.locationId ?? 'gid://shopify/Location/1';
+  const clientId = opts.clientId ?? randomUUID().replace(/-/g, '');
+  const clientSecret = opts.clientSecret ?? `shpss_${randomUUID().replace(/-/g, '')}`;
+  const granted = new Map<string, number>(); // token → expiry (ms)
+  let grants = 0;
+  const validToken = (t: unknown) => t === token || (typeof t === 'string' && (granted.get(t) ?? 0) > Date.now());
   let webhookUrl = opts.webhookUrl;
   const faults = new Faults(opts.faults);
   const catalog = new ShopifyCatalog(locationId, ['gid://shopify/Location/2']);
@@ -117,6 +133,13 @@ export async function startShopifySandbox(opts: ShopifySandboxOptions = {}): Pro
     return true;
   };
 
+  const fulfillOrder = async (orderId: string | number): Promise<boolean> => {
+    const f = orders.fulfill(Number(orderId));
+    if (!f) return false;
+    sendWebhook('fulfillments/create', f);
+    return true;
+  };
+
   const app = Fastify({ logger: false });
   faults.install(app, (reply) => reply.code(503).send({ errors: 'Service Unavailable' }));
 
@@ -124,7 +147,7 @@ export async function startShopifySandbox(opts: ShopifySandboxOptions = {}): Pro
     '/admin/api/:version/graphql.json',
     async (request, reply) => {
       stats.calls++;
-      if (request.headers['x-shopify-access-token'] !== token) return reply.code(401).send(INVALID_TOKEN);
+      if (!validToken(request.headers['x-shopify-access-token'])) return reply.code(401).send(INVALID_TOKEN);
       const body = request.body ?? {};
       const out = await gql.run(body.query, body.variables, body.operationName, request.params.version);
       if (out.throttled) {
@@ -151,6 +174,27 @@ export async function startShopifySandbox(opts: ShopifySandboxOptions = {}): Pro
     },
   );
 
+  registerShopifyRest(app, { catalog, validToken, faults, stats });
+
+  // Client-credentials grant (form or JSON body), as for an organisation's own app on its own store.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_r, body, done) =>
+    done(null, Object.fromEntries(new URLSearchParams(body as string))),
+  );
+  app.post<{ Body: Record<string, string> | undefined }>('/admin/oauth/access_token', async (request, reply) => {
+    const b = request.body ?? {};
+    if (b.grant_type !== 'client_credentials') {
+      return reply.code(400).send({ error: 'unsupported_grant_type', error_description: 'grant_type must be client_credentials' });
+    }
+    if (b.client_id !== clientId || b.client_secret !== clientSecret) {
+      return reply.code(400).send({ error: 'invalid_client', error_description: 'Client authentication failed' });
+    }
+    const ttl = opts.tokenTtlSeconds ?? 86_400;
+    const issued = `shpat_${randomUUID().replace(/-/g, '')}`;
+    granted.set(issued, Date.now() + ttl * 1000);
+    grants++;
+    return { access_token: issued, scope: 'read_inventory,write_inventory,read_orders', expires_in: ttl - 1 };
+  });
+
   app.get('/_sandbox/quantities', async () => catalog.quantities());
   app.post<{ Body: { sku: string; quantity: number }[] }>('/_sandbox/listings', async (request) => {
     for (const l of request.body) catalog.upsert(l.sku, l.quantity);
@@ -160,6 +204,7 @@ export async function startShopifySandbox(opts: ShopifySandboxOptions = {}): Pro
   app.post<{ Body: Partial<FaultConfig> & { outageForMs?: number } }>('/_sandbox/faults', async (request) => faults.set(request.body ?? {}));
   app.post<{ Body: { sku: string; qty: number } }>('/_sandbox/orders', async (request) => placeOrder(request.body.sku, request.body.qty));
   app.post<{ Params: { id: string } }>('/_sandbox/orders/:id/cancel', async (request) => ({ cancelled: await cancelOrder(request.params.id) }));
+  app.post<{ Params: { id: string } }>('/_sandbox/orders/:id/fulfill', async (request) => ({ fulfilled: await fulfillOrder(request.params.id) }));
   app.get('/_sandbox/stats', async () => stats);
   app.get('/_sandbox/adjustments', async () => catalog.adjustments);
   app.get('/_sandbox/webhooks', async () => ({ deliveries: outbox.log, disabled: outbox.disabled }));
@@ -175,7 +220,7 @@ export async function startShopifySandbox(opts: ShopifySandboxOptions = {}): Pro
     shop,
     locationId,
     webhookSecret,
-    credentials: { shop, token, locationId, webhookSecret, url },
+    credentials: { shop, token, clientId, clientSecret, locationId, webhookSecret, url },
     quantities: () => catalog.quantities(),
     seed: (listings) => {
       for (const l of listings) catalog.upsert(l.sku, l.quantity);
@@ -184,6 +229,7 @@ export async function startShopifySandbox(opts: ShopifySandboxOptions = {}): Pro
     removeVariant: (id) => catalog.remove(id),
     placeOrder,
     cancelOrder,
+    fulfillOrder,
     setFaults: (f) => faults.set(f),
     stats: () => ({ ...stats }),
     deliveriesIdle: () => outbox.idle(),
@@ -193,6 +239,10 @@ export async function startShopifySandbox(opts: ShopifySandboxOptions = {}): Pro
     setWebhookUrl: (u) => {
       webhookUrl = u;
     },
+    expireTokens: () => {
+      for (const t of granted.keys()) granted.set(t, 0);
+    },
+    tokensGranted: () => grants,
     close: async () => {
       outbox.close();
       await app.close();

@@ -14,7 +14,7 @@ import { WebhookOutbox, type DeliveryRecord } from '../../shopify/sandbox/outbox
 import { signWooWebhook, verifyStockline } from '../signatures';
 import { WooAuth } from './auth';
 import { registerWooRest } from './rest';
-import { WooStore, type WooOrder } from './store';
+import { WooStore } from './store';
 
 export interface WooCommerceSandboxOptions {
   port?: number;
@@ -35,6 +35,8 @@ export interface WooCommerceSandboxOptions {
    */
   hostRateLimit?: { requestsPerSecond: number; burst: number };
   listings?: { sku: string; quantity: number }[];
+  /** Also send product.updated after every stock change — including Stockline's own writes (the echo). */
+  productWebhooks?: boolean;
 }
 
 export interface WooCommerceSandboxHandle extends SandboxHandle {
@@ -51,7 +53,8 @@ export interface WooCommerceSandboxHandle extends SandboxHandle {
 }
 
 /** One webhook per topic, as a store set up for Stockline would have. */
-const WEBHOOK_IDS = { created: 1, updated: 2 } as const;
+const WEBHOOK_IDS = { 'order.created': 1, 'order.updated': 2, 'product.updated': 3 } as const;
+type Topic = keyof typeof WEBHOOK_IDS;
 
 export async function startWooCommerceSandbox(opts: WooCommerceSandboxOptions = {}): Promise<WooCommerceSandboxHandle> {
   const consumerKey = opts.consumerKey ?? `ck_${randomBytes(20).toString('hex')}`;
@@ -66,25 +69,27 @@ export async function startWooCommerceSandbox(opts: WooCommerceSandboxOptions = 
   let webhookUrl = opts.webhookUrl;
   let siteUrl = '';
   for (const l of opts.listings ?? []) store.upsert(l.sku, l.quantity);
+  if (opts.productWebhooks) store.onStockChange = (target) => sendWebhook('product.updated', target);
 
-  const sendWebhook = (event: 'created' | 'updated', order: WooOrder) => {
+  const sendWebhook = (topic: Topic, resource: { id: number }) => {
     if (!webhookUrl) return;
-    const body = JSON.stringify(order);
+    const [kind, event] = topic.split('.') as [string, string];
+    const body = JSON.stringify(resource);
     // Core: wp_hash(webhook id . strtotime('now')) — the same within one second, hence dedup on delivery id + resource id.
-    const deliveryId = createHash('md5').update(`${WEBHOOK_IDS[event]}${Math.floor(Date.now() / 1000)}`).digest('hex');
+    const deliveryId = createHash('md5').update(`${WEBHOOK_IDS[topic]}${Math.floor(Date.now() / 1000)}`).digest('hex');
     outbox.enqueue({
-      id: `${deliveryId}:${order.id}:${outbox.log.length}:${Math.random()}`,
-      topic: `order.${event}`,
+      id: `${deliveryId}:${resource.id}:${outbox.log.length}:${Math.random()}`,
+      topic,
       url: webhookUrl,
       body,
       headers: {
         'content-type': 'application/json',
         'x-wc-webhook-source': siteUrl,
-        'x-wc-webhook-topic': `order.${event}`,
-        'x-wc-webhook-resource': 'order',
+        'x-wc-webhook-topic': topic,
+        'x-wc-webhook-resource': kind,
         'x-wc-webhook-event': event,
         'x-wc-webhook-signature': signWooWebhook(body, webhookSecret),
-        'x-wc-webhook-id': String(WEBHOOK_IDS[event]),
+        'x-wc-webhook-id': String(WEBHOOK_IDS[topic]),
         'x-wc-webhook-delivery-id': deliveryId,
       },
     });
@@ -97,13 +102,13 @@ export async function startWooCommerceSandbox(opts: WooCommerceSandboxOptions = 
       return { accepted: false, reason };
     }
     stats.ordersAccepted++;
-    sendWebhook('created', order);
+    sendWebhook('order.created', order);
     return { accepted: true, orderId: String(order.id) };
   };
   const cancelOrder = async (id: string | number) => {
     const order = store.cancel(Number(id));
     if (!order) return false;
-    sendWebhook('updated', order);
+    sendWebhook('order.updated', order);
     return true;
   };
 
@@ -203,7 +208,7 @@ export async function startWooCommerceSandbox(opts: WooCommerceSandboxOptions = 
         const res = await fetch(target, {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: `webhook_id=${WEBHOOK_IDS.created}`,
+          body: `webhook_id=${WEBHOOK_IDS['order.created']}`,
           signal: AbortSignal.timeout(60_000),
         });
         status = res.status;

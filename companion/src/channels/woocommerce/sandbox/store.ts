@@ -40,6 +40,8 @@ export class WooStore {
   readonly products = new Map<number, WooProduct>();
   readonly variations = new Map<number, WooVariation>();
   readonly orders = new Map<number, WooOrder>();
+  /** Called on every stock change, like core's woocommerce_*_set_stock (including the API's own writes). */
+  onStockChange?: (target: WooProduct | WooVariation) => void;
 
   id(): number {
     return ++this.nextId;
@@ -95,6 +97,7 @@ export class WooStore {
     target.manage_stock = true;
     target.stock_quantity = quantity;
     touch(target);
+    this.onStockChange?.(target);
   }
 
   place(sku: string, qty: number): { order?: WooOrder; reason?: string } {

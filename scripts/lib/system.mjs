@@ -1,7 +1,7 @@
 // Idempotent set-up shared by `npm start`, `npm test` and `npm run bench`. Plain Node (no
 // dependencies) because it runs before node_modules exists.
 import { spawnSync, execFileSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const root = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
@@ -16,6 +16,8 @@ function has(bin) {
 
 /** npm install when node_modules is missing or older than package.json / the lock file. */
 export function ensureNpmPackages() {
+  // A linked node_modules (a git worktree sharing another checkout's install) is managed there.
+  if (existsSync(join(root, 'node_modules')) && lstatSync(join(root, 'node_modules')).isSymbolicLink()) return;
   const marker = join(root, 'node_modules', '.package-lock.json');
   const inputs = ['package.json', 'package-lock.json'].map((f) => join(root, f)).filter(existsSync);
   const fresh = existsSync(marker) && inputs.every((f) => statSync(f).mtimeMs <= statSync(marker).mtimeMs);

@@ -170,6 +170,16 @@ describe('Amazon order ingestion', () => {
     expect((await ledger.stock('MUG-1'))).toEqual({ onHand: 5, committed: 0, reserved: 1 });
   });
 
+  it('stops promptly while polling and queue reads wait on a slow Amazon', async () => {
+    sb = await startAmazonSandbox({ faults: { latencyMs: 30_000 } });
+    const ledger = await createBooks({ 'MUG-1': 1 });
+    const mod = createAmazonChannel(amazonSandboxConfig(sb, { ingestion: { pollIntervalMs: 10 } }));
+    const stop = await mod.ingestion.start!(ledger.sink);
+    const t0 = Date.now();
+    await stop();
+    expect(Date.now() - t0).toBeLessThan(1000);
+  });
+
   it('runs as the channel module: start() consumes until stopped', async () => {
     sb = await startAmazonSandbox({ pendingMs: 20 });
     sb.seed([{ sku: 'MUG-1', quantity: 5 }]);

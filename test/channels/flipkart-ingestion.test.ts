@@ -117,6 +117,17 @@ describe('Flipkart order ingestion', () => {
     }, { timeout: 3000, interval: 50 });
   });
 
+  it('stops promptly while a poll waits on a slow Flipkart', async () => {
+    // Every Flipkart answer (token endpoint included) now takes 30 s.
+    sb = await startFlipkartSandbox({ rateLimit: null, faults: { latencyMs: 30_000 } });
+    const books = await createBooks({ 'MUG-1': 1 });
+    const mod = createFlipkartChannel(flipkartSandboxConfig(sb));
+    const stop = await mod.ingestion.start!(books.sink);
+    const t0 = Date.now();
+    await stop();
+    expect(Date.now() - t0).toBeLessThan(1000);
+  });
+
   it('runs as the channel module, persisting its cursor and item states in Redis', async () => {
     sb = await startFlipkartSandbox({ rateLimit: null });
     sb.seed([{ sku: 'MUG-1', quantity: 10 }]);

@@ -1,6 +1,6 @@
 /**
- * Amazon as a ChannelAdapter. One PATCH per SKU; a push carries up to `batchSize` SKUs (5) sent
- * in parallel, and propagation is told 1 push/s so that makes Amazon's 5 PATCH/s. Our own pacer
+ * Amazon as a ChannelAdapter. One PATCH per SKU; a push carries up to `batchSize` SKUs (2) sent
+ * in parallel, and propagation is told 2.5 pushes/s so that makes Amazon's 5 PATCH/s. Our own pacer
  * (5/s) books a slot per PATCH and, rather than let Amazon answer 429, a push whose slots are
  * more than a second away throws `rate_limited` with the wait. `pushMany` takes any number of
  * SKUs (resync, import) and switches to JSON_LISTINGS_FEED at `feedThreshold` (1500).
@@ -18,7 +18,7 @@ import type { SpApiErrorBody } from './wire';
 export interface AmazonAdapterOptions {
   /** pushMany (and push, when batchSize allows) use JSON_LISTINGS_FEED from this many SKUs (default 1500). */
   feedThreshold?: number;
-  /** SKUs per push call (default 5). */
+  /** SKUs per push call (default 2). */
   batchSize?: number;
   /** patchListingsItem: 5/s, burst 5 per seller+app (channels.md §2). */
   patchRate?: number;
@@ -55,11 +55,14 @@ export class AmazonAdapter implements ChannelAdapter {
     opts: AmazonAdapterOptions = {},
   ) {
     const rate = opts.patchRate ?? 5;
-    const batchSize = opts.batchSize ?? 5;
-    // One push = up to batchSize PATCHes: a push rate of rate/batchSize keeps Amazon's bucket whole.
-    this.limits = { batchSize, requestsPerSecond: rate / batchSize, burst: 1 };
+    const burst = opts.patchBurst ?? 5;
+    // One push = up to batchSize PATCHes; propagation charges one token per push, so a push rate
+    // of rate/batchSize keeps Amazon's bucket whole. Bigger batches buy Amazon no throughput (one
+    // PATCH per SKU either way) and only add waiting, hence 2 — the least the port allows.
+    const batchSize = opts.batchSize ?? 2;
+    this.limits = { batchSize, requestsPerSecond: rate / batchSize, burst: Math.max(1, Math.floor(burst / batchSize)) };
     // One slot less than Amazon's burst absorbs jitter between our clock and theirs.
-    this.patchPacer = new Pacer(rate, Math.max(1, (opts.patchBurst ?? 5) - 1));
+    this.patchPacer = new Pacer(rate, Math.max(1, burst - 1));
     this.resolver = new ListingResolver(client);
     this.feedThreshold = opts.feedThreshold ?? 1500;
     this.maxWaitMs = opts.maxWaitMs ?? 1000;

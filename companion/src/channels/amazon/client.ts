@@ -47,13 +47,13 @@ export class SpApiClient {
    * One SP-API call. Returns 2xx/400/404 answers for the caller to interpret; throws
    * ChannelError for auth (after one refresh), throttling, 5xx and network failures.
    */
-  async call<T>(op: string, method: string, path: string, opts: { query?: Query; body?: unknown } = {}): Promise<SpApiResponse<T>> {
+  async call<T>(op: string, method: string, path: string, opts: { query?: Query; body?: unknown; signal?: AbortSignal } = {}): Promise<SpApiResponse<T>> {
     const url = new URL(this.base + path);
     for (const [k, v] of Object.entries(opts.query ?? {})) {
       if (v !== undefined) url.searchParams.set(k, Array.isArray(v) ? v.join(',') : v);
     }
     for (let attempt = 0; ; attempt++) {
-      const token = await this.tokens.get();
+      const token = await untilAborted(this.tokens.get(), opts.signal);
       let res: Response;
       try {
         res = await fetch(url, {
@@ -64,7 +64,8 @@ export class SpApiClient {
             ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
           },
           body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
-          signal: AbortSignal.timeout(this.opts.timeoutMs ?? 15_000),
+          // A caller's signal (shutdown) ends the call as well as our timeout.
+          signal: withTimeout(this.opts.timeoutMs ?? 15_000, opts.signal),
         });
       } catch (err) {
         throw new ChannelError(`Amazon ${op} failed: ${(err as Error).message}`, 'transient', { cause: err });
@@ -161,13 +162,13 @@ export class SpApiClient {
     return (await res.json()) as JsonListingsFeedReport;
   }
 
-  async getOrders(query: Query): Promise<GetOrdersResponse> {
-    const r = await this.call<GetOrdersResponse>('getOrders', 'GET', '/orders/v0/orders', { query });
+  async getOrders(query: Query, signal?: AbortSignal): Promise<GetOrdersResponse> {
+    const r = await this.call<GetOrdersResponse>('getOrders', 'GET', '/orders/v0/orders', { query, signal });
     return this.expectOk(r, 'getOrders');
   }
 
-  async getOrderItems(orderId: string): Promise<GetOrderItemsResponse> {
-    const r = await this.call<GetOrderItemsResponse>('getOrderItems', 'GET', `/orders/v0/orders/${encodeURIComponent(orderId)}/orderItems`);
+  async getOrderItems(orderId: string, signal?: AbortSignal): Promise<GetOrderItemsResponse> {
+    const r = await this.call<GetOrderItemsResponse>('getOrderItems', 'GET', `/orders/v0/orders/${encodeURIComponent(orderId)}/orderItems`, { signal });
     return this.expectOk(r, 'getOrderItems');
   }
 
@@ -183,6 +184,24 @@ export class SpApiClient {
       channelCode: first?.code,
     });
   }
+}
+
+/** Stops waiting for a shared promise (the token exchange other calls may still need) on abort. */
+export function untilAborted<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => (signal.removeEventListener('abort', onAbort), resolve(v)),
+      (e: unknown) => (signal.removeEventListener('abort', onAbort), reject(e)),
+    );
+  });
+}
+
+export function withTimeout(ms: number, signal?: AbortSignal): AbortSignal {
+  return signal ? AbortSignal.any([AbortSignal.timeout(ms), signal]) : AbortSignal.timeout(ms);
 }
 
 function safeJson(text: string): unknown {

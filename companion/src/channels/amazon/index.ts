@@ -9,7 +9,8 @@ import type { ChannelModule } from '../port';
 import { AmazonAdapter, type AmazonAdapterOptions } from './adapter';
 import { SpApiClient } from './client';
 import { amazonIngestion, type AmazonIngestionOptions, type Logger } from './ingestion';
-import { SandboxQueueSource, type NotificationSource } from './notifications';
+import { type NotificationSource } from './notifications';
+import { SqsNotificationSource, type SqsSourceOptions } from './sqs';
 import { AmazonOrderApplier, OrderTracker } from './order-events';
 import type { AmazonSandboxHandle } from './sandbox';
 
@@ -17,6 +18,7 @@ export { startAmazonSandbox, type AmazonSandboxHandle, type AmazonSandboxOptions
 export { AmazonAdapter, type AmazonAdapterOptions, type Confirmation } from './adapter';
 export { SpApiClient, type SpApiClientOptions } from './client';
 export { SandboxQueueSource, type NotificationSource, type NotificationMessage } from './notifications';
+export { SqsNotificationSource, SqsError, type SqsSourceOptions } from './sqs';
 export { AmazonOrderApplier, OrderTracker } from './order-events';
 export { AmazonOrderPoller, AmazonNotificationConsumer, amazonIngestion } from './ingestion';
 
@@ -32,6 +34,8 @@ export interface AmazonChannelConfig {
   ingestion?: Omit<AmazonIngestionOptions, 'notifications' | 'cursor' | 'seen' | 'logger'>;
   /** Where ORDER_CHANGE notifications come from (none: polling only). */
   notifications?: NotificationSource;
+  /** An SQS queue as the ORDER_CHANGE source (used when `notifications` is not given). */
+  sqs?: SqsSourceOptions;
 }
 
 export interface AmazonChannelDeps {
@@ -55,7 +59,7 @@ export function createAmazonChannel(config: AmazonChannelConfig, deps: AmazonCha
   const applier = new AmazonOrderApplier(tracker, deps.tenant);
   const ingestion = amazonIngestion(client, applier, {
     ...config.ingestion,
-    notifications: config.notifications,
+    notifications: config.notifications ?? (config.sqs ? new SqsNotificationSource(config.sqs) : undefined),
     logger: deps.logger,
     ...(persisted
       ? { cursor: { redis: deps.redis!, key: k('cursor') }, seen: { redis: deps.redis!, keyOf: (id: string) => k(`notification:${id}`) } }
@@ -64,7 +68,7 @@ export function createAmazonChannel(config: AmazonChannelConfig, deps: AmazonCha
   return { id: 'amazon', adapter, ingestion };
 }
 
-/** Channel configuration for a running sandbox: its credentials, its queue, its 2-minute rule. */
+/** Channel configuration for a running sandbox: its credentials, its SQS queue, its 2-minute rule. */
 export function amazonSandboxConfig(handle: AmazonSandboxHandle, extra: Partial<AmazonChannelConfig> = {}): AmazonChannelConfig {
   const c = handle.credentials;
   return {
@@ -75,7 +79,14 @@ export function amazonSandboxConfig(handle: AmazonSandboxHandle, extra: Partial<
     refreshToken: c.refreshToken!,
     sellerId: c.sellerId!,
     marketplaceIds: [c.marketplaceIds!],
-    notifications: new SandboxQueueSource(handle.url),
+    sqs: {
+      endpoint: c.sqsEndpoint!,
+      queueUrl: c.sqsQueueUrl!,
+      region: c.sqsRegion!,
+      accessKeyId: c.awsAccessKeyId!,
+      secretAccessKey: c.awsSecretAccessKey!,
+      waitTimeSeconds: 20,
+    },
     ...extra,
     ingestion: { lagMs: handle.ordersLagMs + 1_000, ...extra.ingestion },
   };

@@ -48,7 +48,7 @@ export class AmazonOrderPoller {
   ) {}
 
   /** One window: pages through getOrders and applies every order; returns orders seen. */
-  async pollOnce(sink: EventSink): Promise<number> {
+  async pollOnce(sink: EventSink, signal?: AbortSignal): Promise<number> {
     const lag = this.opts.lagMs ?? 125_000;
     const before = Date.now() - lag;
     const start = (await this.loadCursor()) ?? Date.now() - (this.opts.initialLookbackMs ?? 24 * 3600_000);
@@ -66,6 +66,7 @@ export class AmazonOrderPoller {
               LastUpdatedBefore: new Date(before).toISOString(),
               MaxResultsPerPage: '100',
             },
+        signal,
       );
       for (const order of page.payload.Orders) {
         if (order.FulfillmentChannel === 'AFN') continue;
@@ -73,7 +74,7 @@ export class AmazonOrderPoller {
         const snapshot: OrderSnapshot = {
           orderId: order.AmazonOrderId,
           status: order.OrderStatus,
-          lines: await this.items(order.AmazonOrderId),
+          lines: await this.items(order.AmazonOrderId, signal),
           occurredAt: order.LastUpdateDate,
         };
         await this.applier.apply(snapshot, sink);
@@ -85,10 +86,10 @@ export class AmazonOrderPoller {
   }
 
   /** Items of an order do not change; fetch them once (getOrderItems is 0.5/s). */
-  private async items(orderId: string): Promise<{ sku: string; qty: number }[]> {
+  private async items(orderId: string, signal?: AbortSignal): Promise<{ sku: string; qty: number }[]> {
     const hit = this.itemsCache.get(orderId);
     if (hit) return hit;
-    const r = await this.client.getOrderItems(orderId);
+    const r = await this.client.getOrderItems(orderId, signal);
     const lines = r.payload.OrderItems.map((i) => ({ sku: i.SellerSKU, qty: i.QuantityOrdered }));
     if (this.itemsCache.size > 10_000) this.itemsCache.clear();
     this.itemsCache.set(orderId, lines);
@@ -157,8 +158,10 @@ export function amazonIngestion(client: SpApiClient, applier: AmazonOrderApplier
       const loops: Promise<void>[] = [];
       const pause = (ms: number) =>
         new Promise<void>((r) => {
-          const t = setTimeout(r, ms);
-          abort.signal.addEventListener('abort', () => (clearTimeout(t), r()), { once: true });
+          // Remove the abort listener when the timer fires, or they pile up on the signal.
+          const onAbort = () => (clearTimeout(t), r());
+          const t = setTimeout(() => (abort.signal.removeEventListener('abort', onAbort), r()), ms);
+          abort.signal.addEventListener('abort', onAbort, { once: true });
         });
       const backoff = (err: unknown) => (err instanceof ChannelError && err.retryAfterMs ? err.retryAfterMs : 5_000);
       const poller = new AmazonOrderPoller(client, applier, opts);
@@ -168,9 +171,10 @@ export function amazonIngestion(client: SpApiClient, applier: AmazonOrderApplier
           (async () => {
             while (!abort.signal.aborted) {
               try {
-                await poller.pollOnce(sink);
+                await poller.pollOnce(sink, abort.signal);
                 await pause(interval);
               } catch (err) {
+                if (abort.signal.aborted) break;
                 log.warn({ err, channel: 'amazon' }, 'getOrders poll failed; retrying');
                 await pause(Math.max(backoff(err), interval));
               }

@@ -33,6 +33,9 @@ export interface AmazonSandboxOptions {
   visibilityTimeoutMs?: number;
   /** 0..1: share of ACCEPTED submissions that never apply (docs#2068, models#5327). */
   lostAcceptedRate?: number;
+  /** AWS credentials the sandbox's SQS endpoint (<url>/sqs) accepts. */
+  awsAccessKeyId?: string;
+  awsSecretAccessKey?: string;
   /** Multiplies every published rate (tests speed slow operations up; 1 = Amazon's numbers). */
   rateScale?: number;
 }
@@ -232,14 +235,14 @@ export class AmazonSandboxState {
     }
   }
 
-  receive(max: number): QueueMessage[] {
+  receive(max: number, visibilityMs = this.visibilityTimeoutMs): QueueMessage[] {
     const now = Date.now();
     const out: QueueMessage[] = [];
     for (const m of this.queue) {
       if (out.length >= max) break;
       if (m.visibleAt > now) continue;
       m.receiptHandle = randomBytes(16).toString('hex');
-      m.visibleAt = now + this.visibilityTimeoutMs;
+      m.visibleAt = now + visibilityMs;
       out.push({ messageId: m.messageId, receiptHandle: m.receiptHandle, body: m.body });
     }
     return out;

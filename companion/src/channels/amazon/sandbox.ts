@@ -8,6 +8,7 @@ import { spError } from './sandbox-http';
 import { registerFeeds } from './sandbox-feeds';
 import { registerListings, registerLwa } from './sandbox-listings';
 import { placeOrder, registerOrders, transitionOrder } from './sandbox-orders';
+import { registerSqs } from './sandbox-sqs';
 import { AmazonSandboxState, type AmazonSandboxOptions } from './sandbox-state';
 import type { OrderStatus } from './wire';
 
@@ -30,7 +31,8 @@ export interface AmazonSandboxHandle extends SandboxHandle {
 
 export async function startAmazonSandbox(opts: AmazonSandboxOptions = {}): Promise<AmazonSandboxHandle> {
   const state = new AmazonSandboxState(opts);
-  const app = Fastify({ logger: false, bodyLimit: 64 * 1024 * 1024 });
+  // forceCloseConnections: closing a sandbox must not wait for clients (a long poll, a keep-alive).
+  const app = Fastify({ logger: false, bodyLimit: 64 * 1024 * 1024, forceCloseConnections: true });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(String(body))));
   });
@@ -44,6 +46,14 @@ export async function startAmazonSandbox(opts: AmazonSandboxOptions = {}): Promi
   registerListings(app, state);
   registerFeeds(app, state);
   registerOrders(app, state);
+  const sqs = {
+    accessKeyId: opts.awsAccessKeyId ?? 'AKIASANDBOX000000000',
+    secretAccessKey: opts.awsSecretAccessKey ?? 'sandbox/aws/secret/access/key/000000000000',
+    region: 'us-east-1',
+    accountId: '123456789012',
+    queueName: 'sp-api-order-change',
+  };
+  registerSqs(app, state, sqs);
 
   app.get('/_sandbox/quantities', async () => state.quantities());
   app.post('/_sandbox/listings', async (req) => {
@@ -79,6 +89,11 @@ export async function startAmazonSandbox(opts: AmazonSandboxOptions = {}): Promi
       refreshToken: state.refreshToken,
       sellerId: state.sellerId,
       marketplaceIds: state.marketplaceId,
+      sqsEndpoint: `${address}/sqs`,
+      sqsQueueUrl: `${address}/sqs/${sqs.accountId}/${sqs.queueName}`,
+      sqsRegion: sqs.region,
+      awsAccessKeyId: sqs.accessKeyId,
+      awsSecretAccessKey: sqs.secretAccessKey,
     },
     quantities: () => state.quantities(),
     seed: (listings) => state.seed(listings),

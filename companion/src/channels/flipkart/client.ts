@@ -78,9 +78,9 @@ export class FlipkartClient {
   }
 
   /** One Seller API call; returns 2xx and 400 answers, throws ChannelError for the rest. */
-  async call<T>(op: string, method: string, path: string, body: unknown, timeoutMs: number): Promise<{ status: number; body: T }> {
+  async call<T>(op: string, method: string, path: string, body: unknown, timeoutMs: number, signal?: AbortSignal): Promise<{ status: number; body: T }> {
     for (let attempt = 0; ; attempt++) {
-      const token = await this.getToken();
+      const token = await untilAborted(this.getToken(), signal);
       let res: Response;
       try {
         res = await fetch(`${this.base}/sellers${path}`, {
@@ -91,7 +91,8 @@ export class FlipkartClient {
             ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
           },
           body: body !== undefined ? JSON.stringify(body) : undefined,
-          signal: AbortSignal.timeout(timeoutMs),
+          // A caller's signal (shutdown) ends the call as well as the timeout.
+          signal: signal ? AbortSignal.any([AbortSignal.timeout(timeoutMs), signal]) : AbortSignal.timeout(timeoutMs),
         });
       } catch (err) {
         throw new ChannelError(`Flipkart ${op} failed: ${(err as Error).message}`, 'transient', { cause: err });
@@ -131,18 +132,32 @@ export class FlipkartClient {
     return r.body as ListingsResponse;
   }
 
-  async filterShipments(req: ShipmentFilterRequest): Promise<ShipmentFilterResponse> {
-    const r = await this.call<ShipmentFilterResponse | RequestErrorBody>('filterShipments', 'POST', '/v3/shipments/filter', req, 60_000);
+  async filterShipments(req: ShipmentFilterRequest, signal?: AbortSignal): Promise<ShipmentFilterResponse> {
+    const r = await this.call<ShipmentFilterResponse | RequestErrorBody>('filterShipments', 'POST', '/v3/shipments/filter', req, 60_000, signal);
     if (r.status !== 200) throw new ChannelError(`Flipkart shipments filter refused: ${describe(r.body) ?? r.status}`, 'validation', { status: r.status });
     return r.body as ShipmentFilterResponse;
   }
 
   /** nextPageUrl is relative to /sellers and fetched with GET. */
-  async nextShipments(nextPageUrl: string): Promise<ShipmentFilterResponse> {
-    const r = await this.call<ShipmentFilterResponse | RequestErrorBody>('filterShipments', 'GET', nextPageUrl, undefined, 60_000);
+  async nextShipments(nextPageUrl: string, signal?: AbortSignal): Promise<ShipmentFilterResponse> {
+    const r = await this.call<ShipmentFilterResponse | RequestErrorBody>('filterShipments', 'GET', nextPageUrl, undefined, 60_000, signal);
     if (r.status !== 200) throw new ChannelError(`Flipkart shipments page refused: ${describe(r.body) ?? r.status}`, 'validation', { status: r.status });
     return r.body as ShipmentFilterResponse;
   }
+}
+
+/** Stops waiting for a shared promise (the token exchange other calls may still need) on abort. */
+export function untilAborted<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => (signal.removeEventListener('abort', onAbort), resolve(v)),
+      (e: unknown) => (signal.removeEventListener('abort', onAbort), reject(e)),
+    );
+  });
 }
 
 export function describe(body: unknown): string | undefined {

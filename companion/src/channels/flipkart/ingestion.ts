@@ -36,7 +36,7 @@ export class FlipkartOrderPoller {
   ) {}
 
   /** One window over the three types; returns order items seen. */
-  async pollOnce(sink: EventSink): Promise<number> {
+  async pollOnce(sink: EventSink, signal?: AbortSignal): Promise<number> {
     const to = Date.now();
     const start = (await this.loadCursor()) ?? to - (this.opts.initialLookbackMs ?? 24 * 3600_000);
     const from = start - (this.opts.overlapMs ?? 10 * 60_000);
@@ -46,7 +46,7 @@ export class FlipkartOrderPoller {
       let page: ShipmentFilterResponse = await this.client.filterShipments({
         filter: { type, modifiedDate: { from: new Date(from).toISOString(), to: new Date(to).toISOString() } },
         pagination: { pageSize: this.opts.pageSize ?? 20 },
-      });
+      }, signal);
       for (;;) {
         for (const shipment of page.shipments) {
           for (const item of shipment.orderItems) {
@@ -55,7 +55,7 @@ export class FlipkartOrderPoller {
           }
         }
         if (!page.hasMore || !page.nextPageUrl) break;
-        page = await this.client.nextShipments(page.nextPageUrl);
+        page = await this.client.nextShipments(page.nextPageUrl, signal);
       }
     }
     await this.saveCursor(to);
@@ -83,15 +83,18 @@ export function flipkartIngestion(client: FlipkartClient, applier: FlipkartOrder
       const interval = opts.pollIntervalMs ?? 30_000;
       const pause = (ms: number) =>
         new Promise<void>((r) => {
-          const t = setTimeout(r, ms);
-          abort.signal.addEventListener('abort', () => (clearTimeout(t), r()), { once: true });
+          // Remove the abort listener when the timer fires, or they pile up on the signal.
+          const onAbort = () => (clearTimeout(t), r());
+          const t = setTimeout(() => (abort.signal.removeEventListener('abort', onAbort), r()), ms);
+          abort.signal.addEventListener('abort', onAbort, { once: true });
         });
       const loop = (async () => {
         while (!abort.signal.aborted) {
           try {
-            await poller.pollOnce(sink);
+            await poller.pollOnce(sink, abort.signal);
             await pause(interval);
           } catch (err) {
+            if (abort.signal.aborted) break;
             opts.logger?.warn({ err, channel: 'flipkart' }, 'shipments poll failed; retrying');
             await pause(Math.max(interval, err instanceof ChannelError && err.retryAfterMs ? err.retryAfterMs : 5_000));
           }

@@ -25,7 +25,8 @@ export interface FlipkartSandboxHandle extends SandboxHandle {
 
 export async function startFlipkartSandbox(opts: FlipkartSandboxOptions = {}): Promise<FlipkartSandboxHandle> {
   const state = new FlipkartSandboxState(opts);
-  const app = Fastify({ logger: false });
+  // forceCloseConnections: closing a sandbox must not wait for clients (keep-alive sockets).
+  const app = Fastify({ logger: false, forceCloseConnections: true });
   state.faults.install(app, (reply) => requestError(reply, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error'));
 
   registerAuth(app, state);

@@ -21,8 +21,8 @@ export function availableChannels(): { present: string[]; missing: string[] } {
 export interface SandboxStartOptions {
   /** Enforce the channel's published limits with its own throttle signals. */
   throttling: boolean;
-  /** Where the channel's order webhooks go (Stockline's /v1/webhooks/<channel>). */
-  webhookUrl: string;
+  /** Where the channel's order webhooks go (Stockline's /v1/webhooks/<channel>); none: not sent. */
+  webhookUrl?: string;
   /** The tenant secret, for the WooCommerce plugin's compare-and-set endpoint. */
   pluginSecret: string;
   listings: { sku: string; quantity: number }[];
@@ -40,7 +40,9 @@ export async function startSandbox(id: string, o: SandboxStartOptions): Promise<
   switch (id) {
     case 'shopify': {
       const m = await import('../../companion/src/channels/shopify');
-      const h = await m.startShopifySandbox({ faults, webhookUrl: o.webhookUrl, listings: o.listings });
+      // Limits off: a bucket so large it never empties (the client paces itself by the cost it reports).
+      const costBucket = o.throttling ? undefined : { max: 1e9, restoreRate: 1e9 };
+      const h = await m.startShopifySandbox({ faults, webhookUrl: o.webhookUrl, listings: o.listings, ...(costBucket ? { costBucket } : {}) });
       return { id, handle: h, childConfig: { shop: h.shop, token: h.credentials.token, locationId: h.locationId, webhookSecret: h.webhookSecret, url: h.url } };
     }
     case 'woocommerce': {

@@ -1,5 +1,8 @@
 /** The printed table and the JSON written to bench/results/sync.json. */
+import { cpus } from 'node:os';
 import type { PollerResult } from './poller';
+
+const cpuCount = cpus().length;
 import type { ModeResult } from './run';
 
 const pad = (s: string | number, n: number) => String(s).padStart(n);
@@ -7,7 +10,7 @@ const ms = (v: number | null | undefined) => (v == null ? '—' : v >= 10_000 ? 
 
 export function table(r: ModeResult): string {
   const lines = [
-    `\n${r.mode}: ${r.ordersPlaced} orders in ${(r.burstMs / 1000).toFixed(1)} s, ${r.ordersAccepted} accepted, oversold ${r.oversoldUnits} units (ledger incidents: ${r.incidentUnits} units)`,
+    `\n${r.mode}, orders reported ${r.report === "direct" ? "directly to /v1/events" : "through each channel's own order path"}: ${r.ordersPlaced} orders in ${(r.burstMs / 1000).toFixed(1)} s, ${r.ordersAccepted} accepted, oversold ${r.oversoldUnits} units (ledger incidents: ${r.incidentUnits} units); load average ${r.loadAverage.before} → ${r.loadAverage.after} on ${cpuCount} cores`,
     `${'channel'.padEnd(12)}${pad('p50', 9)}${pad('p95', 9)}${pad('p99', 9)}${pad('max', 9)}${pad('acks', 7)}${pad('calls', 8)}${pad('429s', 6)}${pad('dirty@end', 11)}${pad('converged', 11)}${pad('floor', 9)}${pad('ratio', 7)}`,
   ];
   for (const [c, f] of Object.entries(r.channels)) {
@@ -16,6 +19,11 @@ export function table(r: ModeResult): string {
       `${c.padEnd(12)}${pad(ms(f.lag.p50), 9)}${pad(ms(f.lag.p95), 9)}${pad(ms(f.lag.p99), 9)}${pad(ms(f.lag.max), 9)}${pad(f.lag.count, 7)}${pad(f.apiCalls, 8)}${pad(f.throttled429, 6)}${pad(f.dirtyAtBurstEnd, 11)}${pad(ms(f.convergedAfterBurstMs), 11)}${pad(ms(f.floorMs), 9)}${pad(ratio, 7)}`,
     );
   }
+  lines.push(
+    `units sold → recorded by the ledger (oversold) per channel: ${Object.entries(r.unitsSoldBy)
+      .map(([c, u]) => `${c} ${u.sold} → ${u.recorded} (${u.oversold})`)
+      .join(', ')}`,
+  );
   return lines.join('\n');
 }
 

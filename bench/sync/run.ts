@@ -9,6 +9,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { createKeys } from '../../companion/src/ledger/keys';
@@ -20,6 +21,7 @@ import type { StockEvent } from '../../companion/src/schemas/events';
 import { startSandbox, type StartedSandbox } from './channels';
 import { oversoldUnits, type Sale } from './orders';
 import { freePort } from './redis';
+import { createDirectReporter } from './reporter';
 import type { ChildInput } from './stockline-process';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -44,7 +46,10 @@ export interface ChannelFigures {
 
 export interface ModeResult {
   mode: 'limits-off' | 'limits-on';
+  report: 'channel' | 'direct';
   burstMs: number;
+  /** 1-minute load average of the machine before the sale and after convergence (2 cores, shared). */
+  loadAverage: { before: number; after: number };
   ordersPlaced: number;
   ordersAccepted: number;
   unitsAccepted: number;
@@ -52,7 +57,7 @@ export interface ModeResult {
   incidentUnits: number;
   unitsInLedger: number;
   /** Units each channel sold, and how many of them reached the ledger as order.confirmed. */
-  unitsSoldBy: Record<string, { sold: number; recorded: number }>;
+  unitsSoldBy: Record<string, { sold: number; recorded: number; oversold: number }>;
   channels: Record<string, ChannelFigures>;
 }
 
@@ -121,6 +126,8 @@ const diff = (a: SandboxStats, b: SandboxStats) => ({
 
 export async function runMode(o: {
   limitsOff: boolean;
+  /** 'channel': each channel's own order path; 'direct': the bench posts each accepted order to /v1/events. */
+  report: 'channel' | 'direct';
   sale: Sale;
   channels: string[];
   redisUrl: string;
@@ -137,7 +144,8 @@ export async function runMode(o: {
   const listings = o.sale.skus.map((sku) => ({ sku, quantity: o.sale.initial.get(sku)! }));
   const sandboxes: StartedSandbox[] = [];
   for (const id of o.channels) {
-    sandboxes.push(await startSandbox(id, { throttling: !o.limitsOff, webhookUrl: `${base}/v1/webhooks/${id}`, pluginSecret: secret, listings }));
+    const webhookUrl = o.report === 'channel' ? `${base}/v1/webhooks/${id}` : undefined;
+    sandboxes.push(await startSandbox(id, { throttling: !o.limitsOff, webhookUrl, pluginSecret: secret, listings }));
   }
   const redis = new Redis(o.redisUrl, { maxRetriesPerRequest: null });
   const keys = createKeys({ prefix });
@@ -150,7 +158,7 @@ export async function runMode(o: {
     const at = new Date().toISOString();
     await ledger.applyBatch(listings.map((l, i) => ({ id: `seed-${i}`, type: 'stock.received', source: 'manual', occurredAt: at, sku: l.sku, qty: l.quantity }) as StockEvent));
     o.log(`${mode}: starting Stockline (child process) with ${o.channels.join(', ')}`);
-    const started = await startChild({ redisUrl: o.redisUrl, prefix, port, secret, adminToken, limitsOff: o.limitsOff, channels: sandboxes.map((s) => ({ id: s.id, config: s.childConfig })) });
+    const started = await startChild({ redisUrl: o.redisUrl, prefix, port, secret, adminToken, limitsOff: o.limitsOff, ingestion: o.report === 'channel', channels: sandboxes.map((s) => ({ id: s.id, config: s.childConfig })) });
     child = started.child;
     // Let the first push of every SKU (the catalogue) finish before the sale, so it does not count.
     const seedDeadline = Date.now() + o.convergeTimeoutMs;
@@ -173,8 +181,11 @@ export async function runMode(o: {
     const accepted = new Map<string, number>();
     const acceptedBy = new Map<string, number>(o.channels.map((c) => [c, 0]));
     let ordersAccepted = 0;
+    const acceptedLog: { channel: string; sku: string; qty: number }[] = [];
     const pending: Promise<void>[] = [];
+    const loadBefore = loadavg()[0]!;
     const t0 = Date.now();
+    const direct = o.report === 'direct' ? createDirectReporter({ url: base, secret }) : null;
     let i = 0;
     while (i < o.sale.orders.length) {
       const now = Date.now() - t0;
@@ -186,7 +197,9 @@ export async function runMode(o: {
             .placeOrder(ord.sku, ord.qty)
             .then((r) => {
               if (!r.accepted) return;
+              direct?.report(ord.channel, r.orderId, ord.sku, ord.qty);
               ordersAccepted++;
+              acceptedLog.push(ord);
               acceptedBy.set(ord.channel, acceptedBy.get(ord.channel)! + ord.qty);
               accepted.set(ord.sku, (accepted.get(ord.sku) ?? 0) + ord.qty);
             }),
@@ -196,6 +209,8 @@ export async function runMode(o: {
     }
     await Promise.all(pending);
     const burstEnd = Date.now();
+    const lost = direct ? await direct.close() : 0;
+    if (lost) o.log(`${mode}: ${lost} order reports could not be delivered`);
     const truth = new Map(o.sale.skus.map((s) => [s, Math.max(0, o.sale.initial.get(s)! - (accepted.get(s) ?? 0))]));
     const wrong = (id: string) => {
       const shown = byId.get(id)!.quantities();
@@ -222,9 +237,25 @@ export async function runMode(o: {
     for (const c of o.channels) if (convergedAt.get(c) === null) o.log(`${mode}: ${c} still shows ${wrong(c)} SKUs wrong after ${o.convergeTimeoutMs} ms`);
     const incidents = await ledger.listIncidents(TENANT, { limit: 10_000 });
     const states = await ledger.getStockMany(TENANT, o.sale.skus);
+    if (process.env.BENCH_LOG_LEVEL) {
+      const bad = o.sale.skus.filter((s) => o.channels.some((c) => byId.get(c)!.quantities()[s] !== truth.get(s))).slice(0, 6);
+      for (const s of bad) {
+        const st = states[o.sale.skus.indexOf(s)];
+        o.log(`  ${s}: initial ${o.sale.initial.get(s)} accepted ${accepted.get(s) ?? 0} truth ${truth.get(s)} | ledger onHand ${st?.onHand} committed ${st?.committed} reserved ${st?.reserved} available ${st?.available} paused ${st?.paused} | shown ${o.channels.map((c) => `${c}=${byId.get(c)!.quantities()[s]}`).join(' ')}`);
+      }
+    }
     const committed = states.reduce((s, st) => s + (st?.committed ?? 0), 0);
     const unitsAccepted = [...accepted.values()].reduce((s, x) => s + x, 0);
     const reported = await reportedUnits(redis, keys.audit(TENANT));
+    // Which channel sold the units beyond stock: walk accepted orders in the order they were accepted.
+    const left = new Map(o.sale.initial);
+    const oversoldBy = new Map<string, number>(o.channels.map((c) => [c, 0]));
+    for (const a of acceptedLog) {
+      const before = left.get(a.sku)!;
+      left.set(a.sku, before - a.qty);
+      const over = Math.min(a.qty, Math.max(0, a.qty - Math.max(0, before)));
+      oversoldBy.set(a.channel, oversoldBy.get(a.channel)! + over);
+    }
     o.log(`${mode}: units sold per channel → recorded by the ledger: ${o.channels.map((c) => `${c} ${acceptedBy.get(c)} → ${reported.get(c) ?? 0}`).join(', ')}`);
 
     const channels: Record<string, ChannelFigures> = {};
@@ -250,14 +281,18 @@ export async function runMode(o: {
     }
     return {
       mode,
+      report: o.report,
       burstMs: burstEnd - t0,
+      loadAverage: { before: Math.round(loadBefore * 100) / 100, after: Math.round(loadavg()[0]! * 100) / 100 },
       ordersPlaced: o.sale.orders.length,
       ordersAccepted,
       unitsAccepted,
       oversoldUnits: oversoldUnits(o.sale.initial, accepted),
       incidentUnits: incidents.reduce((s, x) => s + x.oversoldUnits, 0),
       unitsInLedger: committed,
-      unitsSoldBy: Object.fromEntries(o.channels.map((c) => [c, { sold: acceptedBy.get(c)!, recorded: reported.get(c) ?? 0 }])),
+      unitsSoldBy: Object.fromEntries(
+        o.channels.map((c) => [c, { sold: acceptedBy.get(c)!, recorded: reported.get(c) ?? 0, oversold: oversoldBy.get(c)! }]),
+      ),
       channels,
     };
   } catch (err) {

@@ -25,6 +25,8 @@ export interface ChildInput {
   secret: string;
   adminToken: string;
   limitsOff: boolean;
+  /** Run the channels' own order ingestion (webhook routes, queue consumers, pollers). */
+  ingestion: boolean;
   channels: { id: string; config: Record<string, unknown> }[];
 }
 
@@ -71,9 +73,11 @@ const runtime = await startPropagation({
 });
 const sink = (events: StockEvent[]) => ledger.applyBatch(events);
 const plugins: AppPlugin[] = [
-  ...modules.map((m) => async (app: Parameters<AppPlugin>[0]) => {
-    await m.ingestion.routes?.(app, sink);
-  }),
+  ...(input.ingestion
+    ? modules.map((m) => async (app: Parameters<AppPlugin>[0]) => {
+        await m.ingestion.routes?.(app, sink);
+      })
+    : []),
   observabilityRoutes({
     observer,
     metrics,
@@ -87,7 +91,7 @@ const plugins: AppPlugin[] = [
 const app = await buildApp({ config, redis, ledger, logger, plugins });
 await app.listen({ host: '127.0.0.1', port: config.port });
 const stops: (() => Promise<void>)[] = [];
-for (const m of modules) if (m.ingestion.start) stops.push(await m.ingestion.start(sink));
+if (input.ingestion) for (const m of modules) if (m.ingestion.start) stops.push(await m.ingestion.start(sink));
 
 process.stdout.write(`READY ${JSON.stringify({ limits: Object.fromEntries(modules.map((m) => [m.id, m.adapter.limits])) })}\n`);
 

@@ -30,7 +30,7 @@ export function lagChart(panels: LagPanel[]): string {
     const pw = W - M.l - M.r;
     const all = Object.values(panel.series).flat().filter((p) => p.count > 0);
     const tMax = Math.max(panel.burst[1] + 1, ...all.map((p) => p.t), 1);
-    const yMin = 0.1;
+    const yMin = Math.min(1, ...all.map((p) => p.p99).filter((v) => v > 0));
     const yMax = Math.max(1000, ...all.map((p) => p.p99), panel.targetMs ?? 0) * 1.2;
     const lyMin = Math.log10(yMin);
     const lyMax = Math.log10(yMax);

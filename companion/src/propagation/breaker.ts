@@ -14,7 +14,7 @@
  *
  * Keys live under the scope tenant's hash tag (channels are configured once per deployment).
  */
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { Keys } from '../ledger/keys';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
@@ -141,17 +141,28 @@ export function createBreaker(opts: BreakerOptions) {
       return verdict !== 0;
     },
 
-    /** Counts outcomes of one push (items, not calls, so channels with different batch sizes compare). */
+    /**
+     * Queues the counting of one push's outcomes on a pipeline (items, not calls, so channels
+     * with different batch sizes compare); call the returned function with that command's reply.
+     */
+    recordOn(pipe: ChainableCommander, channel: string, ok: number, fail: number, at = now()): (reply: unknown) => BreakerState {
+      const ks = [stateKey(channel), ...windowKeys(channel, at)];
+      pipe.eval(RECORD, ks.length, ...ks, at, ok, fail, failureRate, minSamples, cooldownMs, slotTtl);
+      return (reply) => {
+        const [from, to] = reply as [string, string];
+        transition(channel, from, to, at);
+        return to as BreakerState;
+      };
+    },
+
+    /** Counts outcomes of one push on its own. */
     async record(channel: string, ok: number, fail: number): Promise<BreakerState> {
       if (ok === 0 && fail === 0) return this.state(channel);
-      const at = now();
-      const ks = [stateKey(channel), ...windowKeys(channel, at)];
-      const [from, to] = (await redis.eval(RECORD, ks.length, ...ks, at, ok, fail, failureRate, minSamples, cooldownMs, slotTtl)) as [
-        string,
-        string,
-      ];
-      transition(channel, from, to, at);
-      return to as BreakerState;
+      const pipe = redis.pipeline();
+      const settle = this.recordOn(pipe, channel, ok, fail);
+      const [[err, reply]] = (await pipe.exec()) as [[Error | null, unknown]];
+      if (err) throw err;
+      return settle(reply);
     },
 
     /** State plus when it last closed (ms, 0 if never), so alerts can ignore failures from before. */

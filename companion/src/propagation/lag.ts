@@ -11,7 +11,7 @@
  * covers between 50 and 60 seconds of samples. Writing is one pipelined HINCRBY per distinct
  * bucket — no read-modify-write, so concurrent workers never lose a sample.
  */
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { Keys } from '../ledger/keys';
 
 export type LagWindow = '1m' | '5m' | '60m';
@@ -107,19 +107,18 @@ export function createLagStore({ redis, keys, now = Date.now }: LagStoreOptions)
   }
 
   return {
-    /** Records lag samples (ms) acknowledged at `at` (default now). */
-    async record(tenant: string, channel: string, samplesMs: number[], at = now()): Promise<void> {
-      if (samplesMs.length === 0) return;
+    /** Queues the writes for lag samples (ms) acknowledged at `at` on a pipeline (no round trip of its own). */
+    recordOn(pipe: ChainableCommander, tenant: string, channel: string, samplesMs: number[], at = now()): void {
       const grouped = new Map<number, number>();
       for (const ms of samplesMs) {
         if (!Number.isFinite(ms)) continue;
         const b = bucketOf(ms);
         grouped.set(b, (grouped.get(b) ?? 0) + 1);
       }
+      if (grouped.size === 0) return;
+      const s1 = slotKey(tenant, channel, 's1', Math.floor(at / SECOND_MS));
       const s10 = slotKey(tenant, channel, 's10', Math.floor(at / SLOT_MS));
       const m = slotKey(tenant, channel, 'm', Math.floor(at / MINUTE_MS));
-      const s1 = slotKey(tenant, channel, 's1', Math.floor(at / SECOND_MS));
-      const pipe = redis.pipeline();
       for (const [b, c] of grouped) {
         pipe.hincrby(s1, String(b), c);
         pipe.hincrby(s10, String(b), c);
@@ -128,7 +127,13 @@ export function createLagStore({ redis, keys, now = Date.now }: LagStoreOptions)
       pipe.expire(s1, SECOND_TTL_S);
       pipe.expire(s10, SLOT_TTL_S);
       pipe.expire(m, MINUTE_TTL_S);
-      await pipe.exec();
+    },
+
+    /** Records lag samples (ms) acknowledged at `at` (default now). */
+    async record(tenant: string, channel: string, samplesMs: number[], at = now()): Promise<void> {
+      const pipe = redis.pipeline();
+      this.recordOn(pipe, tenant, channel, samplesMs, at);
+      if (pipe.length) await pipe.exec();
     },
 
     /** p50/p95/p99 (ms) and sample count over the last 1, 5 and 60 minutes. */

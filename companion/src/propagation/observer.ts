@@ -181,6 +181,7 @@ export function createObserver(opts: ObserverOptions) {
       const throttled = e.throttled === true;
       const slot = slotKey(e.tenant, e.channel, Math.floor(at / SLOT_MS));
       const totals = totalsKey(e.tenant, e.channel);
+      // One round trip per push report: statistics, lag samples and the breaker's count together.
       const pipe = redis.pipeline().sadd(channelSet(e.tenant), e.channel).hincrby(totals, 'pushes', 1).hincrby(slot, 'calls', 1);
       if (throttled) {
         pipe.hincrby(slot, 'throttled', 1);
@@ -191,7 +192,14 @@ export function createObserver(opts: ObserverOptions) {
         if (lastError) pipe.hset(totals, 'lastErrorMessage', lastError, 'lastErrorAt', new Date(at).toISOString());
       }
       pipe.expire(slot, STATS_TTL_S);
-      await Promise.all([pipe.exec(), lag.record(e.tenant, e.channel, lags, at)]);
+      lag.recordOn(pipe, e.tenant, e.channel, lags, at);
+      // Throttling is the limiter's business, not a failure: it neither opens nor closes the breaker.
+      const counted = !throttled && ok + breakerFail > 0;
+      const breakerIndex = pipe.length;
+      const settle = counted ? breaker.recordOn(pipe, e.channel, ok, breakerFail, at) : null;
+      const replies = (await pipe.exec()) ?? [];
+      for (const [err] of replies) if (err) throw err;
+      if (settle) settle(replies[breakerIndex]![1]);
 
       if (metrics) {
         metrics.pushCalls.inc({ channel: e.channel });
@@ -202,8 +210,6 @@ export function createObserver(opts: ObserverOptions) {
         }
         for (const ms of lags) metrics.syncLag.observe({ channel: e.channel }, ms / 1000);
       }
-      // Throttling is the limiter's business, not a failure: it neither opens nor closes the breaker.
-      if (!throttled) await breaker.record(e.channel, ok, breakerFail);
       // Awaited (two reads, at most once a second per channel); delivery itself is not awaited.
       await maybeEvaluate(e.tenant, e.channel);
     },

@@ -172,15 +172,31 @@ add_action(
 			}
 		);
 
+		// What WordPress's uninstall_plugin() does, minus deleting the files (they are the worktree).
+		$route(
+			'/uninstall',
+			'POST',
+			static function () {
+				require_once ABSPATH . 'wp-admin/includes/plugin.php';
+				deactivate_plugins( 'stockline/stockline.php' );
+				define( 'WP_UNINSTALL_PLUGIN', 'stockline/stockline.php' );
+				include WP_PLUGIN_DIR . '/stockline/uninstall.php';
+				return array( 'ok' => true );
+			}
+		);
+
 		$route(
 			'/state',
 			'GET',
 			static function () {
 				global $wpdb;
+				$active = class_exists( '\Stockline\Outbox' );
 				return array(
-					'delivery'       => \Stockline\Dispatcher::state(),
-					'counts'         => \Stockline\Outbox::counts(),
-					'tableExists'    => (bool) $wpdb->get_var( $wpdb->prepare( 'SHOW TABLES LIKE %s', \Stockline\Outbox::table() ) ),
+					'active'         => $active,
+					'options'        => array_values( array_filter( $wpdb->get_col( "SELECT option_name FROM {$wpdb->options} WHERE option_name LIKE 'stockline\_%'" ), static fn( $o ) => 0 !== strpos( $o, 'stockline_test' ) ) ),
+					'delivery'       => $active ? \Stockline\Dispatcher::state() : null,
+					'counts'         => $active ? \Stockline\Outbox::counts() : null,
+					'tableExists'    => (bool) $wpdb->get_var( $wpdb->prepare( 'SHOW TABLES LIKE %s', $wpdb->prefix . 'stockline_outbox' ) ),
 					'dbVersion'      => (int) get_option( 'stockline_db_version', 0 ),
 					'cron'           => array( 'drain' => wp_next_scheduled( 'stockline_drain' ) ),
 					'actionScheduler' => function_exists( 'stockline_test_as_actions' ) ? stockline_test_as_actions() : null,

@@ -10,7 +10,7 @@
  *
  * Prints a table and writes bench/results/plugin.json.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -49,6 +49,9 @@ async function main() {
   const redisPort = await freePort();
   const redisServer = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', redisDir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
   const redisUrl = `redis://127.0.0.1:${redisPort}`;
+  for (let i = 0; i < 200 && spawnSync('redis-cli', ['-p', String(redisPort), 'ping']).stdout?.toString().trim() !== 'PONG'; i++) {
+    await new Promise((r) => setTimeout(r, 25));
+  }
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   await redis.ping();
   const secret = 'bench-secret-0123456789';
@@ -88,11 +91,15 @@ async function main() {
     await app.close();
     const with_: number[] = [];
     const without: number[] = [];
+    const queriesWith: number[] = [];
+    const queriesWithout: number[] = [];
     for (let done = 0; done < N; ) {
       const n = Math.min(100, N - done);
-      const r = await testApi<{ with: number[]; without: number[] }>('POST', 'bench/status-changes', { n, productId });
+      const r = await testApi<{ with: number[]; without: number[]; queries: { with: number[]; without: number[] } }>('POST', 'bench/status-changes', { n, productId });
       with_.push(...r.with);
       without.push(...r.without);
+      queriesWith.push(...r.queries.with);
+      queriesWithout.push(...r.queries.without);
       done += n;
       process.stdout.write(`\r[bench] status changes: ${done}/${N}`);
     }
@@ -114,6 +121,8 @@ async function main() {
         withoutPluginMs: wo,
         addedMedianMs: round(w.median - wo.median),
         addedP99Ms: round(w.p99 - wo.p99),
+        // SQL statements per status change: a load-independent view of the same cost.
+        addedQueriesMedian: percentile(queriesWith, 50) - percentile(queriesWithout, 50),
         targetMedianMs: 2,
       },
       drain: { events: drained.delivered, pendingBefore: pending, pendingAfter: after, ms: round(drained.ms, 1), eventsPerSecond: round((drained.delivered / drained.ms) * 1000, 1) },
@@ -123,6 +132,7 @@ async function main() {
       'status change, with Stockline (ms)': { median: w.median, p99: w.p99, n: w.n },
       'status change, without (ms)': { median: wo.median, p99: wo.p99, n: wo.n },
       'added by Stockline (ms)': { median: result.statusChange.addedMedianMs, p99: result.statusChange.addedP99Ms, n: w.n },
+      'SQL statements added': { median: result.statusChange.addedQueriesMedian, p99: percentile(queriesWith, 99) - percentile(queriesWithout, 99), n: w.n },
     });
     console.table({ 'outbox drain after outage': { events: drained.delivered, seconds: round(drained.ms / 1000, 2), 'events/s': result.drain.eventsPerSecond } });
     mkdirSync(join(root, 'bench', 'results'), { recursive: true });

@@ -93,6 +93,7 @@ final class Dispatcher {
 	 */
 	public static function run_scheduled(): void {
 		try {
+			Lock::prune( Rest\StockEndpoint::SEEN_PREFIX );
 			self::drain( 20000 );
 		} catch ( \Throwable $e ) {
 			Logger::exception( 'scheduled delivery', $e );

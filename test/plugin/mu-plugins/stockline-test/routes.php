@@ -223,6 +223,7 @@ add_action(
 				$product = (int) $r['productId'];
 				$with    = array();
 				$without = array();
+				$queries = array( 'with' => array(), 'without' => array() );
 				$hooks   = array(
 					array( 'woocommerce_order_status_changed', array( \Stockline\Hooks\OrderHooks::class, 'on_status_changed' ), 10 ),
 					array( 'woocommerce_payment_complete', array( \Stockline\Hooks\OrderHooks::class, 'on_payment_complete' ), 10 ),
@@ -240,9 +241,12 @@ add_action(
 					$order->add_product( wc_get_product( $product ), 1 );
 					$order->save();
 					$order = wc_get_order( $order->get_id() );
+					global $wpdb;
+					$q0    = $wpdb->num_queries;
 					$t     = hrtime( true );
 					$order->update_status( 'processing' );
 					$ms = ( hrtime( true ) - $t ) / 1e6;
+					$queries[ $plugin ? 'with' : 'without' ][] = $wpdb->num_queries - $q0;
 					if ( $plugin ) {
 						$with[] = $ms;
 					} else {
@@ -251,7 +255,7 @@ add_action(
 				}
 				// Delivery is not part of what is measured.
 				\Stockline\Outbox::$added = 0;
-				return array( 'with' => $with, 'without' => $without );
+				return array( 'with' => $with, 'without' => $without, 'queries' => $queries );
 			}
 		);
 	}

@@ -247,6 +247,9 @@ add_action(
 					$order->update_status( 'processing' );
 					$ms = ( hrtime( true ) - $t ) / 1e6;
 					$queries[ $plugin ? 'with' : 'without' ][] = $wpdb->num_queries - $q0;
+					if ( $r['explain'] && defined( 'SAVEQUERIES' ) && SAVEQUERIES && $i < 2 ) {
+						$queries[ $plugin ? 'sqlWith' : 'sqlWithout' ] = array_map( static fn( $q ) => $q[0], array_slice( $wpdb->queries, $q0 ) );
+					}
 					if ( $plugin ) {
 						$with[] = $ms;
 					} else {

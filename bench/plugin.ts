@@ -8,10 +8,13 @@
  * 2. Outbox drain rate: events pile up while the companion is down; when it is back, one drain
  *    sends them all (batches of 100) — events per second, timed inside PHP.
  *
- * Prints a table and writes bench/results/plugin.json.
+ * Runtimes: `--runtime=php` (default: native PHP 8.2 + MariaDB from Debian, `php -S`, what a
+ * store runs) or `--runtime=playground` (wp-env's WebAssembly PHP + SQLite, what the tests use;
+ * several times slower per SQL statement). Prints a table and writes the runtime's figures into
+ * bench/results/plugin.json.
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,11 +24,12 @@ import { loadConfig } from '../companion/src/config';
 import { createKeys } from '../companion/src/ledger/keys';
 import { createLedger } from '../companion/src/ledger/ledger';
 import { createLogger } from '../companion/src/logger';
-import { startWordPress } from '../scripts/lib/wordpress.mjs';
+import { startNativeWordPress, startWordPress } from '../scripts/lib/wordpress.mjs';
 import { activatePlugin, login, rest, testApi, useWordPress } from '../test/support/wordpress';
 
 const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
-const N = Number(process.env.BENCH_PLUGIN_ORDERS ?? 300);
+const N = Number(process.env.BENCH_PLUGIN_ORDERS ?? 200);
+const runtime = (process.argv.find((a) => a.startsWith('--runtime='))?.slice('--runtime='.length) ?? 'php') as 'php' | 'playground';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -49,6 +53,9 @@ async function main() {
   const redisPort = await freePort();
   const redisServer = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', redisDir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
   const redisUrl = `redis://127.0.0.1:${redisPort}`;
+  for (let i = 0; i < 200 && spawnSync('redis-cli', ['-p', String(redisPort), 'ping']).stdout?.toString().trim() !== 'PONG'; i++) {
+    await new Promise((r) => setTimeout(r, 25));
+  }
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   await redis.ping();
   const secret = 'bench-secret-0123456789';
@@ -64,13 +71,13 @@ async function main() {
 
   const testToken = 'bench-token';
   const wpPort = await freePort();
-  console.log('[bench] starting WordPress (wp-env, Playground runtime)…');
-  const wp = await startWordPress({
-    dir: join(root, '.data', 'wordpress', 'bench'),
-    port: wpPort,
-    mappings: { 'wp-content/plugins/stockline': join(root, 'plugin'), 'wp-content/mu-plugins': join(root, 'test', 'plugin', 'mu-plugins') },
-    config: { STOCKLINE_TEST_TOKEN: testToken, DISABLE_WP_CRON: true, WP_ACCESSIBLE_HOSTS: '127.0.0.1', WP_DEBUG: false, WP_DEBUG_DISPLAY: false },
-  });
+  const paths = { 'wp-content/plugins/stockline': join(root, 'plugin'), 'wp-content/mu-plugins': join(root, 'test', 'plugin', 'mu-plugins') };
+  const wpConfig = { STOCKLINE_TEST_TOKEN: testToken, DISABLE_WP_CRON: true, WP_ACCESSIBLE_HOSTS: '127.0.0.1', WP_DEBUG: false, WP_DEBUG_DISPLAY: false };
+  console.log(`[bench] starting WordPress (${runtime === 'php' ? 'native PHP + MariaDB' : 'wp-env, Playground runtime'})…`);
+  const wp =
+    runtime === 'php'
+      ? await startNativeWordPress({ dir: join(root, '.data', 'wordpress', 'bench-php'), port: wpPort, links: paths, config: wpConfig })
+      : await startWordPress({ dir: join(root, '.data', 'wordpress', 'bench'), port: wpPort, mappings: paths, config: wpConfig });
   useWordPress({ url: wp.url, user: 'admin', password: 'password', testToken, pluginFile: 'stockline/stockline.php' });
   let app = await startCompanion();
   try {
@@ -88,11 +95,15 @@ async function main() {
     await app.close();
     const with_: number[] = [];
     const without: number[] = [];
+    const queriesWith: number[] = [];
+    const queriesWithout: number[] = [];
     for (let done = 0; done < N; ) {
-      const n = Math.min(100, N - done);
-      const r = await testApi<{ with: number[]; without: number[] }>('POST', 'bench/status-changes', { n, productId });
+      const n = Math.min(20, N - done); // small requests: a busy machine must not hit fetch's 5-minute header timeout
+      const r = await testApi<{ with: number[]; without: number[]; queries: { with: number[]; without: number[] } }>('POST', 'bench/status-changes', { n, productId });
       with_.push(...r.with);
       without.push(...r.without);
+      queriesWith.push(...r.queries.with);
+      queriesWithout.push(...r.queries.without);
       done += n;
       process.stdout.write(`\r[bench] status changes: ${done}/${N}`);
     }
@@ -108,12 +119,17 @@ async function main() {
     const w = stats(with_);
     const wo = stats(without);
     const result = {
-      runtime: 'wp-env playground (PHP 8.2 WebAssembly, SQLite)',
+      runtime: runtime === 'php' ? 'native PHP 8.2 (php -S) + MariaDB 10.11' : 'wp-env playground (PHP 8.2 WebAssembly, SQLite)',
+      command: `npm run bench -- plugin --runtime=${runtime}`,
       statusChange: {
         withPluginMs: w,
         withoutPluginMs: wo,
         addedMedianMs: round(w.median - wo.median),
         addedP99Ms: round(w.p99 - wo.p99),
+        // Consecutive changes alternate with and without the hooks: the difference per pair.
+        addedPairedMs: stats(with_.map((v, i) => v - (without[i] ?? v))),
+        // SQL statements per status change: a load-independent view of the same cost.
+        addedQueriesMedian: percentile(queriesWith, 50) - percentile(queriesWithout, 50),
         targetMedianMs: 2,
       },
       drain: { events: drained.delivered, pendingBefore: pending, pendingAfter: after, ms: round(drained.ms, 1), eventsPerSecond: round((drained.delivered / drained.ms) * 1000, 1) },
@@ -123,10 +139,15 @@ async function main() {
       'status change, with Stockline (ms)': { median: w.median, p99: w.p99, n: w.n },
       'status change, without (ms)': { median: wo.median, p99: wo.p99, n: wo.n },
       'added by Stockline (ms)': { median: result.statusChange.addedMedianMs, p99: result.statusChange.addedP99Ms, n: w.n },
+      'added, per consecutive pair (ms)': result.statusChange.addedPairedMs,
+      'SQL statements added': { median: result.statusChange.addedQueriesMedian, p99: percentile(queriesWith, 99) - percentile(queriesWithout, 99), n: w.n },
     });
     console.table({ 'outbox drain after outage': { events: drained.delivered, seconds: round(drained.ms / 1000, 2), 'events/s': result.drain.eventsPerSecond } });
     mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-    writeFileSync(join(root, 'bench', 'results', 'plugin.json'), JSON.stringify(result, null, 2) + '\n');
+    const file = join(root, 'bench', 'results', 'plugin.json');
+    const all = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+    all[runtime] = result;
+    writeFileSync(file, JSON.stringify(all, null, 2) + '\n');
     console.log('[bench] wrote bench/results/plugin.json');
   } finally {
     await app.close().catch(() => undefined);

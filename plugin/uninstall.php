@@ -24,7 +24,7 @@ $stockline_options = array(
 foreach ( $stockline_options as $stockline_option ) {
 	delete_option( $stockline_option );
 }
-$wpdb->query( "DELETE FROM {$wpdb->options} WHERE option_name LIKE '\\_transient\\_stockline\\_%' OR option_name LIKE '\\_transient\\_timeout\\_stockline\\_%' OR option_name = 'stockline_drain_lock'" );
+$wpdb->query( "DELETE FROM {$wpdb->options} WHERE option_name LIKE '\\_transient\\_stockline\\_%' OR option_name LIKE '\\_transient\\_timeout\\_stockline\\_%' OR option_name IN ('stockline_drain_lock', 'stockline_import_lock') OR option_name LIKE '\\_stockline\\_seen\\_%'" );
 $wpdb->query( "DROP TABLE IF EXISTS {$wpdb->prefix}stockline_outbox" );
 // phpcs:enable
 

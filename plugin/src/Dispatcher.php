@@ -93,6 +93,7 @@ final class Dispatcher {
 	 */
 	public static function run_scheduled(): void {
 		try {
+			Lock::prune( Rest\StockEndpoint::SEEN_PREFIX );
 			self::drain( 20000 );
 		} catch ( \Throwable $e ) {
 			Logger::exception( 'scheduled delivery', $e );
@@ -170,6 +171,7 @@ final class Dispatcher {
 				}
 			}
 			$missing = array();
+			$settled = array();
 			foreach ( $rows as $row ) {
 				$result = $by_id[ (string) $row['event']['id'] ] ?? null;
 				if ( null === $result ) {
@@ -177,10 +179,11 @@ final class Dispatcher {
 					continue;
 				}
 				// applied, duplicate and refused are all answers: the companion has the event.
-				$label = (string) $result['status'] . ( isset( $result['code'] ) ? ':' . (string) $result['code'] : '' );
-				Outbox::settle( $row['id'], Outbox::DELIVERED, $label );
+				$label               = (string) $result['status'] . ( isset( $result['code'] ) ? ':' . (string) $result['code'] : '' );
+				$settled[ $label ][] = $row['id'];
 				++$summary['delivered'];
 			}
+			Outbox::settle_many( $settled );
 			if ( $missing ) {
 				Outbox::attempt_failed( $missing, 'no result for these events in the answer' );
 				return 'incomplete answer';

@@ -41,6 +41,16 @@ final class Lock {
 	}
 
 	/**
+	 * Deletes expired locks whose names start with $prefix (e.g. used-signature markers).
+	 *
+	 * @param string $prefix Option name prefix.
+	 */
+	public static function prune( string $prefix ): void {
+		global $wpdb;
+		$wpdb->query( $wpdb->prepare( "DELETE FROM {$wpdb->options} WHERE option_name LIKE %s AND option_value < %d", $wpdb->esc_like( $prefix ) . '%', time() ) );
+	}
+
+	/**
 	 * Releases the lock.
 	 *
 	 * @param string $name Option name.

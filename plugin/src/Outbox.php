@@ -153,6 +153,31 @@ KEY status_id (status,id)
 	}
 
 	/**
+	 * Marks many rows acknowledged at once: one UPDATE per distinct answer (usually one).
+	 *
+	 * @param array<string, int[]> $ids_by_result Answer (applied, duplicate, refused:<code>) => row ids.
+	 */
+	public static function settle_many( array $ids_by_result ): void {
+		global $wpdb;
+		$now = self::now_ms();
+		foreach ( $ids_by_result as $result => $ids ) {
+			if ( ! $ids ) {
+				continue;
+			}
+			$in = implode( ',', array_map( 'intval', $ids ) );
+			$wpdb->query(
+				$wpdb->prepare(
+					'UPDATE ' . self::table() . " SET status = %s, result = %s, attempts = attempts + 1, delivered_at = %d WHERE id IN ({$in}) AND status = %s",
+					self::DELIVERED,
+					substr( (string) $result, 0, 64 ),
+					$now,
+					self::PENDING
+				)
+			);
+		}
+	}
+
+	/**
 	 * Records a failed attempt on rows that stay pending.
 	 *
 	 * @param int[]  $ids   Row ids.

@@ -14,3 +14,9 @@ export function startWordPress(opts: {
   config?: Record<string, unknown>;
   quiet?: boolean;
 }): Promise<StartedWordPress>;
+export function startNativeWordPress(opts: {
+  dir: string;
+  port: number;
+  links?: Record<string, string>;
+  config?: Record<string, unknown>;
+}): Promise<{ url: string; stop(): Promise<void> }>;

@@ -139,6 +139,81 @@ export async function startWordPress({ dir, port, mappings = {}, plugins = [], c
 }
 
 /**
+ * The same WordPress on native PHP (php -S) and MariaDB from Debian — the fallback runtime of
+ * shared/environment.md, used by the benchmark to measure what production-like PHP costs
+ * (Playground's WebAssembly PHP and SQLite translation are several times slower).
+ * Needs `php-cli php-mysql php-curl mariadb-server`. Everything lives in `dir`; nothing is
+ * installed system-wide beyond those packages.
+ * @param {{ dir: string, port: number, links?: Record<string, string>, config?: Record<string, unknown> }} opts
+ * @returns {Promise<{ url: string, stop: () => Promise<void> }>}
+ */
+export async function startNativeWordPress({ dir, port, links = {}, config = {} }) {
+  const { core } = ensureWordPressCore();
+  rmSync(dir, { recursive: true, force: true });
+  const site = join(dir, 'site');
+  const data = join(dir, 'mysql');
+  const sock = join(dir, 'mysql.sock');
+  mkdirSync(data, { recursive: true });
+  cpSync(core, site, { recursive: true });
+  for (const [wpPath, target] of Object.entries(links)) {
+    const at = join(site, wpPath);
+    rmSync(at, { recursive: true, force: true });
+    mkdirSync(dirname(at), { recursive: true });
+    spawnSync('ln', ['-s', target, at]);
+  }
+  const must = (r, what) => {
+    if (r.status !== 0) throw new Error(`${what} failed: ${r.stderr?.toString() ?? ''}`);
+  };
+  must(spawnSync('mariadb-install-db', [`--datadir=${data}`, '--user=root', '--auth-root-authentication-method=normal', '--skip-test-db'], { stdio: 'pipe' }), 'mariadb-install-db');
+  const db = spawn('mariadbd', [`--datadir=${data}`, `--socket=${sock}`, '--skip-networking', '--user=root', `--pid-file=${join(dir, 'mysql.pid')}`, '--innodb-flush-log-at-trx-commit=2'], { stdio: 'ignore', detached: true });
+  for (let i = 0; i < 200 && spawnSync('mariadb', ['-S', sock, '-u', 'root', '-e', 'SELECT 1']).status !== 0; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  must(spawnSync('mariadb', ['-S', sock, '-u', 'root', '-e', 'CREATE DATABASE IF NOT EXISTS wordpress'], { stdio: 'pipe' }), 'CREATE DATABASE');
+  const url = `http://127.0.0.1:${port}`;
+  const consts = { DB_NAME: 'wordpress', DB_USER: 'root', DB_PASSWORD: '', DB_HOST: `localhost:${sock}`, WP_HOME: url, WP_SITEURL: url, WP_HTTP_BLOCK_EXTERNAL: true, AUTOMATIC_UPDATER_DISABLED: true, ...config };
+  writeFileSync(
+    join(site, 'wp-config.php'),
+    `<?php\n${Object.entries(consts).map(([k, v]) => `define( '${k}', ${typeof v === 'string' ? `'${v.replace(/'/g, "\\'")}'` : JSON.stringify(v)} );`).join('\n')}\n` +
+      `$table_prefix = 'wp_';\nforeach ( array( 'AUTH_KEY', 'SECURE_AUTH_KEY', 'LOGGED_IN_KEY', 'NONCE_KEY', 'AUTH_SALT', 'SECURE_AUTH_SALT', 'LOGGED_IN_SALT', 'NONCE_SALT' ) as $k ) { define( $k, '${createHash('md5').update(dir).digest('hex')}' . $k ); }\n` +
+      `if ( ! defined( 'ABSPATH' ) ) { define( 'ABSPATH', __DIR__ . '/' ); }\nrequire_once ABSPATH . 'wp-settings.php';\n`,
+  );
+  writeFileSync(
+    join(dir, 'install.php'),
+    `<?php\ndefine( 'WP_INSTALLING', true );\n$_SERVER['HTTP_HOST'] = '127.0.0.1:${port}';\nrequire '${site}/wp-load.php';\nrequire_once ABSPATH . 'wp-admin/includes/upgrade.php';\n` +
+      `wp_install( 'Stockline', 'admin', 'admin@example.test', true, '', 'password' );\nupdate_option( 'permalink_structure', '/%postname%/' );\n`,
+  );
+  must(spawnSync('php', [join(dir, 'install.php')], { stdio: 'pipe' }), 'wp_install');
+  writeFileSync(join(dir, 'router.php'), `<?php\n$f = __DIR__ . '/site' . parse_url( $_SERVER['REQUEST_URI'], PHP_URL_PATH );\nif ( is_file( $f ) ) { return false; }\n$_SERVER['SCRIPT_NAME'] = '/index.php';\nrequire __DIR__ . '/site/index.php';\n`);
+  const server = spawn('php', ['-S', `127.0.0.1:${port}`, '-t', site, join(dir, 'router.php')], {
+    stdio: 'ignore',
+    detached: true,
+    env: { ...process.env, PHP_CLI_SERVER_WORKERS: '2' },
+  });
+  for (let i = 0; i < 200; i++) {
+    try {
+      const r = await fetch(`${url}/wp-login.php`);
+      if (r.status === 200) break;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    stop: async () => {
+      for (const p of [server, db]) {
+        try {
+          process.kill(-p.pid, 'SIGTERM');
+        } catch {
+          // already gone
+        }
+      }
+    },
+  };
+}
+
+/**
  * For people: the committed .wp-env.json (plugin + WooCommerce from wordpress.org) needs the
  * internet. Offline, this writes .wp-env.override.json pointing at the local core and leaving
  * WooCommerce out, then runs `wp-env start --runtime=playground` in the repository.

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { activatePlugin, adminPage, login, testApi, type Session } from '../support/wordpress';
+import { activatePlugin, adminPage, adminSession, testApi, type Session } from '../support/wordpress';
 
 describe('activating the plugin in a real WordPress', () => {
   let admin: Session;
   beforeAll(async () => {
-    admin = await login();
+    admin = await adminSession();
   });
 
   it('creates the outbox table with the current schema version when activated from the Plugins screen', async () => {
@@ -14,6 +14,18 @@ describe('activating the plugin in a real WordPress', () => {
     expect(state.tableExists).toBe(true);
     expect(state.dbVersion).toBe(1);
     expect(state.hpos).toEqual({ custom_order_tables: { 'stockline/stockline.php': true } });
+  });
+
+  it('removes its options and table on uninstall, and comes back whole when activated again', async () => {
+    await activatePlugin(admin);
+    await testApi('POST', 'options', { set: { stockline_settings: { tenant: 'x' }, stockline_secret: 's' } });
+    expect((await testApi('GET', 'state')).options).toEqual(expect.arrayContaining(['stockline_db_version', 'stockline_site_id', 'stockline_settings', 'stockline_secret']));
+    await testApi('POST', 'uninstall');
+    const gone = await testApi('GET', 'state');
+    expect(gone).toMatchObject({ active: false, tableExists: false, options: [] });
+    await activatePlugin(admin);
+    const back = await testApi('GET', 'state');
+    expect(back).toMatchObject({ active: true, tableExists: true, dbVersion: 1 });
   });
 
   it('stays active without WooCommerce and says in an admin notice that WooCommerce is needed', async () => {

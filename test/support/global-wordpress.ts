@@ -12,6 +12,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startWordPress } from '../../scripts/lib/wordpress.mjs';
+import { login, useWordPress } from './wordpress';
 
 export interface WordPressContext {
   url: string;
@@ -21,6 +22,8 @@ export interface WordPressContext {
   testToken: string;
   /** Plugin file relative to wp-content/plugins. */
   pluginFile: string;
+  /** The admin's login cookie and REST nonce, logged in once for the whole run. */
+  adminSession?: { cookie: string; nonce: string };
 }
 
 declare module 'vitest' {
@@ -45,7 +48,9 @@ export default async function setup(project: TestProject) {
   const base = { user: 'admin', password: 'password', pluginFile: 'stockline/stockline.php' };
   const given = process.env.STOCKLINE_TEST_WP_URL;
   if (given) {
-    project.provide('wordpress', { ...base, url: given, testToken: process.env.STOCKLINE_TEST_WP_TOKEN ?? '' });
+    const context = { ...base, url: given, testToken: process.env.STOCKLINE_TEST_WP_TOKEN ?? '' };
+    useWordPress(context);
+    project.provide('wordpress', { ...context, adminSession: await login() });
     return;
   }
   const testToken = randomBytes(16).toString('hex');
@@ -66,7 +71,9 @@ export default async function setup(project: TestProject) {
       WP_DEBUG_DISPLAY: false,
     },
   });
-  project.provide('wordpress', { ...base, url: wp.url, testToken });
+  const context = { ...base, url: wp.url, testToken };
+  useWordPress(context);
+  project.provide('wordpress', { ...context, adminSession: await login() });
   return async () => {
     await wp.stop();
   };

@@ -35,6 +35,11 @@ function mergeCookies(jar: Map<string, string>, res: Response) {
   }
 }
 
+/** The admin session the global setup logged in once for the run (or a fresh login). */
+export async function adminSession(): Promise<Session> {
+  return wp().adminSession ?? (await login());
+}
+
 /** Logs in through wp-login.php and fetches a REST nonce for that user. */
 export async function login(user = wp().user, password = wp().password): Promise<Session> {
   const jar = new Map<string, string>([['playground_auto_login_already_happened', '1'], ['wordpress_test_cookie', 'WP%20Cookie%20check']]);

@@ -30,6 +30,15 @@ final class OrderHooks {
 	/** "<state>:<cycle>" in one meta key, so a transition costs one meta write. */
 	public const META = '_stockline_state';
 
+	/**
+	 * State written in this request, by order id: WooCommerce fires several hooks for one
+	 * payment (status change, payment complete, stock reduced), and the later ones should cost
+	 * nothing, not even a no-op INSERT.
+	 *
+	 * @var array<int, string>
+	 */
+	private static array $seen = array();
+
 	/** Statuses in which WooCommerce counts the units as sold (it reduces stock in these). */
 	private const PAID = array( 'processing', 'on-hold', 'completed' );
 	/** Statuses that give the units back. */
@@ -153,7 +162,7 @@ final class OrderHooks {
 	 * @param \WC_Order $order The order.
 	 */
 	public static function state( $order ): string {
-		return explode( ':', (string) $order->get_meta( self::META, true ) )[0];
+		return self::$seen[ (int) $order->get_id() ] ?? explode( ':', (string) $order->get_meta( self::META, true ) )[0];
 	}
 
 	/**
@@ -239,5 +248,6 @@ final class OrderHooks {
 	private static function set_state( $order, string $state, int $cycle ): void {
 		$order->update_meta_data( self::META, $state . ':' . $cycle );
 		$order->save_meta_data();
+		self::$seen[ (int) $order->get_id() ] = $state;
 	}
 }

@@ -26,7 +26,8 @@ defined( 'ABSPATH' ) || exit;
  */
 final class StockEndpoint {
 
-	public const MAX_ITEMS = 500;
+	public const MAX_ITEMS   = 500;
+	public const SEEN_PREFIX = '_stockline_seen_';
 
 	/**
 	 * Registers the route.
@@ -54,7 +55,7 @@ final class StockEndpoint {
 		if ( null === $v1 ) {
 			return new \WP_Error( 'stockline_bad_signature', __( 'Missing, expired or invalid signature.', 'stockline' ), array( 'status' => 401 ) );
 		}
-		if ( ! Lock::acquire( '_stockline_seen_' . substr( $v1, 0, 40 ), 2 * Signature::TOLERANCE ) ) {
+		if ( ! Lock::acquire( self::SEEN_PREFIX . substr( $v1, 0, 40 ), 2 * Signature::TOLERANCE ) ) {
 			return new \WP_Error( 'stockline_replayed', __( 'This signed request was already used.', 'stockline' ), array( 'status' => 401 ) );
 		}
 		return true;

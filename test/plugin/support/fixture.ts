@@ -3,7 +3,7 @@
  * real companion running, and the plugin pointed at it through its own settings route.
  */
 import { randomBytes } from 'node:crypto';
-import { activatePlugin, login, rest, testApi, type Session } from '../../support/wordpress';
+import { activatePlugin, adminSession, rest, testApi, type Session } from '../../support/wordpress';
 import { startTestCompanion, type TestCompanion } from './companion';
 
 export interface PluginFixture {
@@ -21,7 +21,7 @@ export interface PluginFixture {
 }
 
 export async function pluginFixture(opts: { filters?: Record<string, unknown>; options?: Record<string, unknown> } = {}): Promise<PluginFixture> {
-  const admin = await login();
+  const admin = await adminSession();
   await activatePlugin(admin);
   await testApi('POST', 'reset');
   await testApi('POST', 'options', {

@@ -172,15 +172,31 @@ add_action(
 			}
 		);
 
+		// What WordPress's uninstall_plugin() does, minus deleting the files (they are the worktree).
+		$route(
+			'/uninstall',
+			'POST',
+			static function () {
+				require_once ABSPATH . 'wp-admin/includes/plugin.php';
+				deactivate_plugins( 'stockline/stockline.php' );
+				define( 'WP_UNINSTALL_PLUGIN', 'stockline/stockline.php' );
+				include WP_PLUGIN_DIR . '/stockline/uninstall.php';
+				return array( 'ok' => true );
+			}
+		);
+
 		$route(
 			'/state',
 			'GET',
 			static function () {
 				global $wpdb;
+				$active = class_exists( '\Stockline\Outbox' );
 				return array(
-					'delivery'       => \Stockline\Dispatcher::state(),
-					'counts'         => \Stockline\Outbox::counts(),
-					'tableExists'    => (bool) $wpdb->get_var( $wpdb->prepare( 'SHOW TABLES LIKE %s', \Stockline\Outbox::table() ) ),
+					'active'         => $active,
+					'options'        => array_values( array_filter( $wpdb->get_col( "SELECT option_name FROM {$wpdb->options} WHERE option_name LIKE 'stockline\_%'" ), static fn( $o ) => 0 !== strpos( $o, 'stockline_test' ) ) ),
+					'delivery'       => $active ? \Stockline\Dispatcher::state() : null,
+					'counts'         => $active ? \Stockline\Outbox::counts() : null,
+					'tableExists'    => (bool) $wpdb->get_var( $wpdb->prepare( 'SHOW TABLES LIKE %s', $wpdb->prefix . 'stockline_outbox' ) ),
 					'dbVersion'      => (int) get_option( 'stockline_db_version', 0 ),
 					'cron'           => array( 'drain' => wp_next_scheduled( 'stockline_drain' ) ),
 					'actionScheduler' => function_exists( 'stockline_test_as_actions' ) ? stockline_test_as_actions() : null,
@@ -207,6 +223,7 @@ add_action(
 				$product = (int) $r['productId'];
 				$with    = array();
 				$without = array();
+				$queries = array( 'with' => array(), 'without' => array() );
 				$hooks   = array(
 					array( 'woocommerce_order_status_changed', array( \Stockline\Hooks\OrderHooks::class, 'on_status_changed' ), 10 ),
 					array( 'woocommerce_payment_complete', array( \Stockline\Hooks\OrderHooks::class, 'on_payment_complete' ), 10 ),
@@ -224,9 +241,15 @@ add_action(
 					$order->add_product( wc_get_product( $product ), 1 );
 					$order->save();
 					$order = wc_get_order( $order->get_id() );
+					global $wpdb;
+					$q0    = $wpdb->num_queries;
 					$t     = hrtime( true );
 					$order->update_status( 'processing' );
 					$ms = ( hrtime( true ) - $t ) / 1e6;
+					$queries[ $plugin ? 'with' : 'without' ][] = $wpdb->num_queries - $q0;
+					if ( $r['explain'] && defined( 'SAVEQUERIES' ) && SAVEQUERIES && $i < 2 ) {
+						$queries[ $plugin ? 'sqlWith' : 'sqlWithout' ] = array_map( static fn( $q ) => $q[0], array_slice( $wpdb->queries, $q0 ) );
+					}
 					if ( $plugin ) {
 						$with[] = $ms;
 					} else {
@@ -235,7 +258,7 @@ add_action(
 				}
 				// Delivery is not part of what is measured.
 				\Stockline\Outbox::$added = 0;
-				return array( 'with' => $with, 'without' => $without );
+				return array( 'with' => $with, 'without' => $without, 'queries' => $queries );
 			}
 		);
 	}

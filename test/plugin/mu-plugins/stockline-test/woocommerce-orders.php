@@ -29,6 +29,7 @@ class WC_Order {
 	private array $items = array();
 	private array $meta = array();
 	private array $meta_changes = array();
+	private array $meta_stored = array();
 
 	public function __construct( $order = 0 ) {
 		if ( is_numeric( $order ) && $order > 0 ) {
@@ -43,7 +44,8 @@ class WC_Order {
 				$this->items[] = new WC_Order_Item_Product( $item );
 			}
 			foreach ( get_post_meta( $this->id ) as $key => $values ) {
-				$this->meta[ $key ] = maybe_unserialize( $values[0] );
+				$this->meta[ $key ]        = maybe_unserialize( $values[0] );
+				$this->meta_stored[ $key ] = true;
 			}
 		}
 	}
@@ -55,9 +57,18 @@ class WC_Order {
 	public function get_meta( $key = '', $single = true ) { return array_key_exists( $key, $this->meta ) ? $this->meta[ $key ] : ''; }
 	public function update_meta_data( $key, $value ) { $this->meta[ $key ] = $value; $this->meta_changes[ $key ] = $value; }
 	public function delete_meta_data( $key ) { unset( $this->meta[ $key ] ); $this->meta_changes[ $key ] = null; }
+	// Like WooCommerce's data stores: a key the object did not load is added (one INSERT), a loaded one updated.
 	public function save_meta_data() {
 		foreach ( $this->meta_changes as $key => $value ) {
-			null === $value ? delete_post_meta( $this->id, $key ) : update_post_meta( $this->id, $key, $value );
+			if ( null === $value ) {
+				delete_post_meta( $this->id, $key );
+				unset( $this->meta_stored[ $key ] );
+			} elseif ( isset( $this->meta_stored[ $key ] ) ) {
+				update_post_meta( $this->id, $key, $value );
+			} else {
+				add_post_meta( $this->id, $key, $value );
+				$this->meta_stored[ $key ] = true;
+			}
 		}
 		$this->meta_changes = array();
 	}

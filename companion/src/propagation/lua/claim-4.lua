@@ -81,7 +81,9 @@ end
 -- 2. The job's own SKU first, then the oldest dirty ones.
 if ARGV[5] ~= '' then tryClaim(ARGV[5]) end
 if count < limit then
-  local candidates = redis.call('ZRANGE', KEYS[1], 0, limit * 4 - 1)
+  -- A wide window: the oldest dirty SKUs are often hot ones leased by a running push (dirty
+  -- again meanwhile); a narrow window (Amazon's batch is 5) would starve every SKU behind them.
+  local candidates = redis.call('ZRANGE', KEYS[1], 0, math.max(limit * 8, 256) - 1)
   for _, sku in ipairs(candidates) do
     if count >= limit then break end
     tryClaim(sku)

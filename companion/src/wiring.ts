@@ -16,7 +16,7 @@ import type { Logger } from './logger';
 import { createMetrics } from './metrics';
 import { createObserver, type Observer } from './propagation/observer';
 import { propagationRoutes } from './propagation/routes';
-import { observabilityRoutes, queueDepthFrom } from './propagation/routes/channels';
+import { observabilityRoutes } from './propagation/routes/channels';
 import { startPropagation, type PropagationRuntime } from './propagation/runtime';
 
 export const DEFAULT_TENANT = 'default';
@@ -83,7 +83,8 @@ export async function wireChannels({ config, redis, connect, keys, ledger, logge
           metrics,
           adminToken: config.adminToken,
           channels: () => modules.map((m) => m.id),
-          queueDepth: queueDepthFrom(runtime.core.deps.queues),
+          // Dirty + in-flight SKUs: BullMQ's own counts understate the backlog (jobs carry batches).
+          queueDepth: (c) => runtime.core.pending(c, tenant),
           deadLetters: (c) => runtime.core.dead.count(tenant, c),
           ledger: { redis, keys },
         }),

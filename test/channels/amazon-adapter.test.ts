@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AmazonAdapter, SpApiClient, startAmazonSandbox, type AmazonAdapterOptions, type AmazonSandboxHandle } from '../../companion/src/channels/amazon';
 import { tokenUrl } from '../../companion/src/channels/amazon/lwa';
+import { Pacer } from '../../companion/src/channels/amazon/throttle';
 import { ChannelError, type PushItem } from '../../companion/src/channels/port';
 
 let sb: AmazonSandboxHandle;
@@ -163,6 +164,17 @@ describe('Amazon adapter', () => {
     expect(outcomes[5]).toMatchObject({ sku: 'NOT-LISTED', status: 'failed', error: expect.objectContaining({ kind: 'not_found' }) });
     expect(outcomes[6]).toMatchObject({ sku: 'F6', status: 'failed', error: expect.objectContaining({ kind: 'validation' }) });
     expect(sb.quantities()['F39']).toBe(40);
+  });
+
+  it('books PATCH slots all-or-none at the rate and burst it was given, following a declared rate', () => {
+    let now = 0;
+    const p = new Pacer(5, 4, () => now);
+    expect(p.reserveMany(4, 1000)).toEqual([0, 0, 0, 0]);
+    expect(p.reserveMany(6, 1000)).toBeNull(); // the sixth would wait 1200 ms: nothing booked
+    expect(p.reserveMany(5, 1000)).toEqual([200, 400, 600, 800, 1000]);
+    now = 10_000;
+    p.setRate(2); // Amazon declared 2/s: slots are 500 ms apart now
+    expect(p.reserveMany(5, Infinity)).toEqual([0, 0, 0, 0, 500]);
   });
 
   it('accepts the LWA origin or the full token URL as lwaUrl', () => {

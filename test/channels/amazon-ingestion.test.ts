@@ -24,9 +24,9 @@ import { createLedger } from '../../companion/src/ledger/ledger';
 import { createTestRedis } from '../support/redis';
 
 /** The real ledger on the test Redis (random prefix), fed through the same sink the server uses. */
-async function createBooks(seed: Record<string, number>) {
+async function createBooks(seed: Record<string, number>, now: () => number = Date.now) {
   const t = await createTestRedis();
-  const ledger = createLedger({ redis: t.redis, keys: createKeys({ prefix: t.prefix }) });
+  const ledger = createLedger({ redis: t.redis, keys: createKeys({ prefix: t.prefix }), now });
   await ledger.ready();
   const at = new Date().toISOString();
   await ledger.applyBatch(Object.entries(seed).map(([sku, qty]): StockEvent => ({ id: `seed-${sku}`, type: 'stock.received', source: 'manual', occurredAt: at, sku, qty })));
@@ -150,6 +150,24 @@ describe('Amazon order ingestion', () => {
     expect(await ledger.stock('MUG-1')).toEqual({ onHand: 1, committed: 3, reserved: 0 });
     const incidents = await ledger.ledger.listIncidents('default', { status: 'open' });
     expect(incidents).toEqual([expect.objectContaining({ sku: 'MUG-1', oversoldUnits: 2 })]);
+  });
+
+  it('commits a sale once even when its Pending hold expired before payment cleared', async () => {
+    sb = await startAmazonSandbox({ pendingMs: 60_000 });
+    sb.seed([{ sku: 'MUG-1', quantity: 5 }]);
+    let clock = Date.now();
+    const ledger = await createBooks({ 'MUG-1': 5 }, () => clock);
+    const consumer = new AmazonNotificationConsumer(new SandboxQueueSource(sb.url, { waitMs: 0 }), new AmazonOrderApplier(new OrderTracker()), {});
+    const id = (await sb.placeOrder('MUG-1', 2)).orderId!;
+    while (sb.queueDepth() > 0) await consumer.consumeOnce(ledger.sink);
+    expect(await ledger.stock('MUG-1')).toEqual({ onHand: 5, committed: 0, reserved: 2 });
+    // Eight days later the sweeper has given the hold back; then Amazon says Unshipped.
+    clock += 8 * 24 * 3600_000;
+    expect(await ledger.ledger.sweepExpired(clock)).toBe(1);
+    expect(await ledger.stock('MUG-1')).toEqual({ onHand: 5, committed: 0, reserved: 0 });
+    sb.setOrderStatus(id, 'Unshipped');
+    while (sb.queueDepth() > 0) await consumer.consumeOnce(ledger.sink);
+    expect(await ledger.stock('MUG-1')).toEqual({ onHand: 5, committed: 2, reserved: 0 });
   });
 
   it('redelivers a notification whose processing failed, and applies it once', async () => {

@@ -74,17 +74,13 @@ export class AmazonAdapter implements ChannelAdapter {
       throw new ChannelError(`Amazon push takes at most ${this.limits.batchSize} SKUs (got ${items.length}); use pushMany`, 'validation');
     }
     if (items.length >= this.feedThreshold) return this.pushFeed(items);
-    // Book every PATCH slot up front; if they are too far away, send nothing and say when to return.
-    const waits: number[] = [];
-    for (const _ of items) {
-      const w = this.patchPacer.reserve(this.maxWaitMs);
-      if (w === null) {
-        throw new ChannelError('Amazon patchListingsItem: holding back to stay within 5 requests/s', 'rate_limited', {
-          retryAfterMs: Math.max(1, Math.ceil(this.patchPacer.msUntilFree())),
-          channelCode: 'ClientThrottle',
-        });
-      }
-      waits.push(w);
+    // Book every PATCH slot up front; if they are too far away, book and send nothing and say when to return.
+    const waits = this.patchPacer.reserveMany(items.length, this.maxWaitMs);
+    if (!waits) {
+      throw new ChannelError('Amazon patchListingsItem: holding back to stay within its request rate', 'rate_limited', {
+        retryAfterMs: Math.max(1, Math.ceil(this.patchPacer.msUntilFree())),
+        channelCode: 'ClientThrottle',
+      });
     }
     return this.patchAll(items, (i) => waits[i]!);
   }

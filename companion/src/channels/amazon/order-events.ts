@@ -122,11 +122,8 @@ export class AmazonOrderApplier {
     }
     if (rank >= 2 && reached < 2) {
       const confirm: StockEvent = { ...base, id: `${ref}:Unshipped`, type: 'order.confirmed', orderId: ref, lines, ...(held ? { reservationId: ref } : {}) };
-      const [r] = await send([confirm]);
-      if (r?.status === 'refused' && r.code === 'unknown_reservation') {
-        // The hold expired or was swept before payment cleared: the sale is still a fact.
-        await send([{ ...base, id: `${ref}:Unshipped:direct`, type: 'order.confirmed', orderId: ref, lines }]);
-      }
+      // A hold that expired before payment cleared is fine: the ledger then commits directly.
+      await send([confirm]);
       held = false;
       reached = 2;
     }

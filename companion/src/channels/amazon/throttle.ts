@@ -34,12 +34,17 @@ export class Pacer {
 
   /** Books the next slot: ms to wait (0 = now), or null when that is more than `maxWaitMs` away (nothing booked). */
   reserve(maxWaitMs = Infinity): number | null {
+    return this.reserveMany(1, maxWaitMs)?.[0] ?? null;
+  }
+
+  /** Books `n` consecutive slots, all or none: null when the last is more than `maxWaitMs` away. */
+  reserveMany(n: number, maxWaitMs = Infinity): number[] | null {
     const now = this.now();
     const tat = Math.max(this.tat, now);
-    const wait = Math.max(0, tat - this.tolerance - now);
-    if (wait > maxWaitMs) return null;
-    this.tat = tat + this.interval;
-    return wait;
+    const waits = Array.from({ length: n }, (_, i) => Math.max(0, tat + i * this.interval - this.tolerance - now));
+    if (n > 0 && waits[n - 1]! > maxWaitMs) return null;
+    this.tat = tat + n * this.interval;
+    return waits;
   }
 
   /** ms until a slot would be free. */

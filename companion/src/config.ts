@@ -21,7 +21,10 @@ export interface Config {
   sandbox: boolean;
   /** First port of the sandbox channels (woocommerce, shopify, amazon, flipkart in order); 0 = any free port. */
   sandboxPortBase: number;
-  shopper: { enabled: boolean; ordersPerSecond: number };
+  /** How often sandbox mode prints its status line. */
+  statusEveryMs: number;
+  /** maxOrders: stop after this many orders (0 = never). */
+  shopper: { enabled: boolean; ordersPerSecond: number; maxOrders: number };
   channels: {
     woocommerce?: { url: string; key: string; secret: string };
     shopify?: { shop: string; token: string; locationId: string; webhookSecret: string; url?: string };
@@ -33,6 +36,8 @@ export interface Config {
       refreshToken: string;
       sellerId: string;
       marketplaceIds: string[];
+      /** The SQS queue Amazon delivers ORDER_CHANGE notifications to; without it orders are polled (minutes late). */
+      sqs?: { queueUrl: string; region: string; accessKeyId: string; secretAccessKey: string };
     };
     flipkart?: { url: string; appId: string; appSecret: string; locationId: string };
   };
@@ -191,6 +196,7 @@ function channels(r: Reader): Config['channels'] {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
+    ...amazonSqs(r),
   }));
   if (amazon) out.amazon = amazon;
   const flipkartVars = ['APP_ID', 'APP_SECRET', 'LOCATION_ID'].map((s) => `STOCKLINE_FLIPKART_${s}`);
@@ -202,6 +208,22 @@ function channels(r: Reader): Config['channels'] {
   }));
   if (flipkart) out.flipkart = flipkart;
   return out;
+}
+
+/** Optional ORDER_CHANGE queue: all four variables or none. */
+function amazonSqs(r: Reader): { sqs?: NonNullable<Config['channels']['amazon']>['sqs'] } {
+  const names = ['QUEUE_URL', 'REGION', 'ACCESS_KEY_ID', 'SECRET_ACCESS_KEY'].map((s) => `STOCKLINE_AMAZON_SQS_${s}`);
+  if (!names.some((n) => r.raw(n) !== undefined)) return {};
+  const need = (n: string) =>
+    r.raw(n) ?? r.fail(n, 'must be set because other STOCKLINE_AMAZON_SQS_ variables are; set all four or none.');
+  return {
+    sqs: {
+      queueUrl: r.url(names[0]!, need(names[0]!)),
+      region: need(names[1]!),
+      accessKeyId: need(names[2]!),
+      secretAccessKey: need(names[3]!),
+    },
+  };
 }
 
 function propagation(r: Reader): Config['propagation'] {
@@ -275,10 +297,12 @@ export function loadConfig(env: Env, argv: readonly string[] = []): Readonly<Con
     role: role(r, argv),
     sandbox,
     sandboxPortBase: r.int('STOCKLINE_SANDBOX_PORT_BASE', 7401, 0, 65531),
+    statusEveryMs: r.int('STOCKLINE_STATUS_EVERY_MS', 5000, 100, 3_600_000),
     shopper: {
       // The simulated shoppers are part of the sandbox demo; STOCKLINE_SHOPPER=off stops them.
       enabled: r.bool('STOCKLINE_SHOPPER', sandbox),
       ordersPerSecond: r.num('STOCKLINE_SHOPPER_RATE', 2, 0.01, 10_000) as number,
+      maxOrders: r.int('STOCKLINE_SHOPPER_MAX_ORDERS', 0, 0, 1_000_000_000),
     },
     channels: chans,
     propagation: propagation(r),

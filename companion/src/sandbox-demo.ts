@@ -68,6 +68,8 @@ export async function startSandboxDemo(d: DemoDeps): Promise<{ stop(): Promise<v
     shopper = startShopper({ sandboxes: handles, skus, ordersPerSecond: d.config.shopper.ordersPerSecond });
     d.print(`simulated shoppers: ${d.config.shopper.ordersPerSecond} orders/s across the sandboxes (STOCKLINE_SHOPPER=off to stop)`);
   }
+  const { maxOrders } = d.config.shopper;
+  let shoppersDone = false;
 
   const status = async () => {
     const health = await d.observer.channelHealth(d.tenant);
@@ -80,6 +82,11 @@ export async function startSandboxDemo(d: DemoDeps): Promise<{ stop(): Promise<v
       return `${h.id} ${h.state} lag p50 ${fmt(lag.p50)} p99 ${fmt(lag.p99)} in step ${inStep}/${skus.length}`;
     });
     const s = shopper?.stats();
+    if (shopper && s && maxOrders > 0 && s.placed >= maxOrders && !shoppersDone) {
+      shoppersDone = true;
+      await shopper.stop();
+      d.print(`simulated shoppers stopped after ${s.placed} orders (STOCKLINE_SHOPPER_MAX_ORDERS)`);
+    }
     const orders = s ? `orders ${s.accepted} accepted, ${s.refused} refused · ` : '';
     d.print(`status · ${orders}${parts.join(' · ')}`);
   };

@@ -33,8 +33,9 @@ describe('loadConfig', () => {
       role: 'all',
       sandbox: true,
       sandboxPortBase: 7401,
+      statusEveryMs: 5000,
       // The simulated shoppers are part of the sandbox demo.
-      shopper: { enabled: true, ordersPerSecond: 2 },
+      shopper: { enabled: true, ordersPerSecond: 2, maxOrders: 0 },
       channels: {},
       propagation: {
         rateOverrides: {},

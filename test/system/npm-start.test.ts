@@ -47,6 +47,9 @@ describe('npm start on sandbox channels', () => {
       STOCKLINE_PORT: String(port),
       STOCKLINE_SANDBOX_PORT_BASE: '0',
       STOCKLINE_SHOPPER_RATE: '4',
+      // The shoppers stop after 30 orders, so the channels must then settle on the ledger exactly.
+      STOCKLINE_SHOPPER_MAX_ORDERS: '30',
+      STOCKLINE_STATUS_EVERY_MS: '1000',
       STOCKLINE_DATA_DIR: dataDir,
       STOCKLINE_LOG_LEVEL: 'warn',
     };
@@ -82,12 +85,13 @@ describe('npm start on sandbox channels', () => {
     expect(Object.keys(urls).sort()).toEqual([...CHANNELS].sort());
     const token = JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(join(dataDir, 'secrets.json'), 'utf8'))).STOCKLINE_ADMIN_TOKEN;
 
-    // Orders keep arriving, so look for one moment where every sandbox shows the ledger's number.
+    await waitFor(() => out.includes('simulated shoppers stopped'), 60_000, 'the shoppers to stop');
+    // Every channel must now settle on the ledger's numbers (orders reported by polling included).
     const base = `http://127.0.0.1:${port}`;
     let last = '';
     let converged = false;
     let moved = false;
-    for (let i = 0; i < 100 && !converged; i++) {
+    for (let i = 0; i < 150 && !converged; i++) {
       const stock = (await (await fetch(`${base}/v1/stock?limit=100`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
         items: { sku: string; available: number; committed: number; reserved: number; paused: string | null }[];
       };

@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config';
 import type { Keys } from '../ledger/keys';
 import type { Logger } from '../logger';
-import { createAmazonChannel } from './amazon';
+import { createAmazonChannel, SqsNotificationSource } from './amazon';
 import { createFlipkartChannel } from './flipkart';
 import type { ChannelModule } from './port';
 import type { SandboxChannels } from './sandboxes';
@@ -42,7 +42,11 @@ export function createChannelModules(config: Readonly<Config>, deps: RegistryDep
         break;
       }
       case 'amazon': {
-        const block = c.amazon ?? sandbox?.amazon;
+        const real = c.amazon && {
+          ...c.amazon,
+          ...(c.amazon.sqs ? { notifications: new SqsNotificationSource(c.amazon.sqs) } : {}),
+        };
+        const block = real ?? sandbox?.amazon;
         if (block) modules.push(createAmazonChannel(block, deps));
         break;
       }

@@ -97,7 +97,10 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
       const quantity = shownQuantity(state, rules.get(s) ?? {});
       const version = state?.version ?? 0;
       const last = acked.get(s);
-      if (last && last.v >= version && last.q === quantity) {
+      // The channel already shows this number (a newer version can leave it unchanged, e.g. an
+      // Amazon order moving Pending → Unshipped): a push would only spend the channel's budget.
+      // A sale on the channel we have not heard of yet arrives as its own change.
+      if (last && last.q === quantity) {
         inSync.push(s);
         return;
       }

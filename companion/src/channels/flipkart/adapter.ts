@@ -26,7 +26,9 @@ export class FlipkartAdapter implements ChannelAdapter {
     readonly client: FlipkartClient,
     opts: FlipkartAdapterOptions = {},
   ) {
-    this.limits = { batchSize: MAX_SKUS_PER_CALL, requestsPerSecond: opts.requestsPerSecond ?? 10, burst: opts.burst ?? 20 };
+    // The seller's whole budget (10/s, burst 20 in the sandbox; unpublished for the real API) is
+    // shared with listing reads, token calls and order polls: pushes take 8/s, burst 10.
+    this.limits = { batchSize: MAX_SKUS_PER_CALL, requestsPerSecond: opts.requestsPerSecond ?? 8, burst: opts.burst ?? 10 };
     this.mapping = new FlipkartMapping(client, opts.locationId);
   }
 

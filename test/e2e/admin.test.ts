@@ -122,7 +122,8 @@ describe('the Stockline page in WordPress', () => {
     // The owner lists it on Flipkart, has the listings checked again, then retries.
     stack.sandboxes.flipkart.seed([{ sku: 'E2E-LATE', quantity: 0 }]);
     await openTab('getting-started');
-    await page.getByRole('button', { name: 'Check listings again' }).click();
+    await page.getByRole('button', { name: /^Check listings (now|again)$/ }).click();
+    await page.getByRole('rowheader', { name: 'Flipkart' }).waitFor(SLOW);
     await openTab('dead-letters');
     await page.getByRole('button', { name: 'Retry E2E-LATE on Flipkart' }).click();
     await page.getByRole('button', { name: 'Retry E2E-LATE on Flipkart' }).waitFor({ state: 'detached', ...SLOW });
@@ -148,5 +149,31 @@ describe('the Stockline page in WordPress', () => {
     await shoot(page, 'stock');
     const audit = await companion<{ items: { type: string; reason?: string }[] }>('/v1/audit?sku=E2E-CAP&type=stock.adjusted');
     expect(audit.items[0]).toMatchObject({ type: 'stock.adjusted', reason: 'Delivery counted (e2e)' });
+  });
+
+  it('shows the incidents, getting started and settings views with the companion\'s own data', async () => {
+    await openTab('incidents');
+    await page.getByText('No oversells so far: no channel has sold stock that was not there.').waitFor(SLOW);
+    await shoot(page, 'incidents');
+
+    await openTab('getting-started');
+    await page.getByText(`Connected to ${stack.url} as tenant “default”.`).first().waitFor(SLOW);
+    const check = page.getByRole('button', { name: /^Check listings (now|again)$/ });
+    await check.click(SLOW);
+    await page.getByRole('button', { name: 'Check listings again' }).waitFor(SLOW);
+    for (const name of ['WooCommerce', 'Shopify', 'Amazon', 'Flipkart']) {
+      const row = page.getByRole('row', { name: new RegExp(`^${name}`) });
+      await row.waitFor(SLOW);
+      expect(Number(await row.getByRole('cell').first().textContent())).toBeGreaterThanOrEqual(LISTINGS.length);
+    }
+    await shoot(page, 'getting-started');
+
+    await openTab('settings');
+    await expect.poll(() => page.getByLabel('Companion URL').inputValue(), SLOW).toBe(stack.url);
+    expect(await page.getByLabel('Signing secret').inputValue()).toBe('');
+    for (const name of ['WooCommerce', 'Shopify', 'Amazon', 'Flipkart']) await page.getByRole('rowheader', { name }).waitFor(SLOW);
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await page.getByText(/^Connected: the companion answered in \d+ ms\.$/).first().waitFor(SLOW);
+    await shoot(page, 'settings');
   });
 });

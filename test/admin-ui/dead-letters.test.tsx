@@ -43,6 +43,14 @@ describe('Dead letters', () => {
     expect(row.getByText('8')).toBeTruthy();
     const amazon = within(screen.getByRole('rowheader', { name: 'MUG-RED' }).closest('tr') as HTMLElement);
     expect(amazon.getByText('The channel rejected the update as invalid.')).toBeTruthy();
+    expect(row.queryByText('Retrying…')).toBeNull();
+  });
+
+  it('marks a letter whose retry is already queued', async () => {
+    serve([{ ...deadLetters[0]!, retrying: true }]);
+    render(<DeadLetters />);
+    const row = within((await screen.findByRole('rowheader', { name: 'TSHIRT-M' })).closest('tr') as HTMLElement);
+    expect(row.getByText('Retrying…')).toBeTruthy();
   });
 
   it('retries one and it disappears from the list', async () => {

@@ -82,4 +82,19 @@ describe('Getting started', () => {
     expect(screen.getByRole('button', { name: 'Start import' })).toBeTruthy();
     expect(screen.getAllByText(/The Stockline companion cannot be reached/).length).toBeGreaterThan(0);
   });
+
+  it('asks to check listings before showing counts it does not have, then shows them', async () => {
+    serve();
+    net()
+      .json('GET admin/proxy/v1/mapping', { channels: { woocommerce: { listed: 0, notListed: [] } }, checkedAt: null })
+      .json('POST admin/proxy/v1/mapping/refresh', mapping);
+    const user = userEvent.setup();
+    render(<GettingStarted />);
+    expect(await screen.findByText('Listings have not been checked yet. Check them to see which SKUs each channel sells.')).toBeTruthy();
+    expect(screen.queryByText('Every SKU is listed.')).toBeNull();
+    await user.click(screen.getByRole('button', { name: 'Check listings now' }));
+    const amazon = within((await screen.findByRole('rowheader', { name: 'Amazon' })).closest('tr') as HTMLElement);
+    expect(amazon.getAllByRole('cell')[0]!.textContent).toBe('41');
+    expect(screen.getByRole('button', { name: 'Check listings again' })).toBeTruthy();
+  });
 });

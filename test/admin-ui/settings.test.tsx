@@ -2,13 +2,13 @@ import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { Settings } from '../../admin-ui/src/pages/Settings';
-import { rules, settings } from './support/fixtures';
+import { healthyChannels, rules, settings } from './support/fixtures';
 import { useFakeNetwork } from './support/network';
 
 const net = useFakeNetwork();
 
 function serve(s = settings) {
-  net().json('GET admin/settings', s).json('GET admin/proxy/v1/rules', rules);
+  net().json('GET admin/settings', s).json('GET admin/proxy/v1/rules', rules).json('GET admin/proxy/v1/channels', { channels: healthyChannels });
 }
 
 describe('Settings', () => {
@@ -86,9 +86,21 @@ describe('Settings', () => {
 
   it('reports settings that cannot be loaded', async () => {
     net().on('GET admin/settings', { status: 403, body: { code: 'rest_forbidden', message: 'Sorry, you are not allowed to do that.', data: { status: 403 } } });
-    net().json('GET admin/proxy/v1/rules', { channels: {}, skus: {} });
+    net().json('GET admin/proxy/v1/rules', { channels: {}, skus: {} }).json('GET admin/proxy/v1/channels', { channels: [] });
     render(<Settings />);
     expect(await screen.findByText('Your session has expired or you lack permission. Reload the page and log in again.')).toBeTruthy();
     expect(await screen.findByText('No channels are configured on the companion yet.')).toBeTruthy();
+  });
+
+  it('offers a buffer for every configured channel, also those without a rule yet', async () => {
+    net()
+      .json('GET admin/settings', settings)
+      .json('GET admin/proxy/v1/rules', { channels: { amazon: { buffer: 2 } }, skus: {} })
+      .json('GET admin/proxy/v1/channels', { channels: healthyChannels });
+    render(<Settings />);
+    await screen.findByRole('rowheader', { name: 'Flipkart' });
+    expect(screen.getAllByRole('rowheader').map((r) => r.textContent)).toEqual(['WooCommerce', 'Shopify', 'Amazon', 'Flipkart']);
+    expect((screen.getByLabelText('Shopify: units held back') as HTMLInputElement).value).toBe('');
+    expect((screen.getByLabelText('Amazon: units held back') as HTMLInputElement).value).toBe('2');
   });
 });

@@ -45,6 +45,8 @@ export interface DeadLetter {
   attempts: number;
   firstFailedAt: string | number;
   lastFailedAt: string | number;
+  /** Set while a retry the owner asked for is queued (the companion keeps the letter until it succeeds). */
+  retrying?: boolean;
 }
 
 export interface SyncChannel {

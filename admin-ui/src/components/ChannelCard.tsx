@@ -58,7 +58,7 @@ export function ChannelCard({ channel }: { channel: ChannelHealth }) {
         <Sparkline points={channel.lagSeries} thresholdMs={DEGRADED_LAG_MS} />
         {channel.throttledUntil !== null && channel.throttledUntil > Date.now() && (
           <p className="stockline-channel__note">
-            {sprintf(__('Slowed down by %s until %s', 'stockline'), name, new Date(channel.throttledUntil).toLocaleTimeString())}
+            {sprintf(__('%1$s asked us to slow down until %2$s', 'stockline'), name, new Date(channel.throttledUntil).toLocaleTimeString())}
           </p>
         )}
         <p className="stockline-channel__error">

@@ -104,7 +104,15 @@ export function DeadLetters() {
                   <code className="stockline-muted">{d.error}</code>
                 </td>
                 <td className="num">{d.attempts}</td>
-                <td title={formatDateTime(d.lastFailedAt)}>{timeAgo(d.lastFailedAt)}</td>
+                <td title={formatDateTime(d.lastFailedAt)}>
+                  {timeAgo(d.lastFailedAt)}
+                  {d.retrying && (
+                    <>
+                      <br />
+                      <span className="stockline-badge stockline-badge--paused">{__('Retrying…', 'stockline')}</span>
+                    </>
+                  )}
+                </td>
                 <td>
                   <div className="stockline-row-actions">
                     <Button

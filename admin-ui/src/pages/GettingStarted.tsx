@@ -144,38 +144,46 @@ function MappingStep({ needsSku }: { needsSku: ImportStatus['needsSku'] }) {
       <LoadState loading={mapping.loading} error={mapping.error ?? refresh.error} hasData={data !== undefined} onRetry={() => void mapping.reload()}>
         {data && (
           <>
-            <table className="stockline-table">
-              <caption className="screen-reader-text">{__('Listings per channel', 'stockline')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{__('Channel', 'stockline')}</th>
-                  <th scope="col" className="num">{__('Listed', 'stockline')}</th>
-                  <th scope="col" className="num">{__('Not listed', 'stockline')}</th>
-                  <th scope="col">{__('SKUs without a listing', 'stockline')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {Object.entries(data.channels).map(([id, m]) => (
-                  <tr key={id}>
-                    <th scope="row">{channelLabel(id)}</th>
-                    <td className="num">{m.listed}</td>
-                    <td className={`num${m.notListed.length ? ' stockline-mismatch' : ''}`}>{m.notListed.length}</td>
-                    <td>
-                      {m.notListed.length === 0
-                        ? __('Every SKU is listed.', 'stockline')
-                        : m.notListed.slice(0, 10).map((sku, i) => (
-                            <span key={sku}>
-                              {i > 0 && ', '}
-                              {id === 'woocommerce' ? <a href={productSearchUrl(sku)}>{sku}</a> : sku}
-                            </span>
-                          ))}
-                      {m.notListed.length > 10 && ` ${sprintf(__('and %d more', 'stockline'), m.notListed.length - 10)}`}
-                    </td>
+            {data.checkedAt === null ? (
+              <p>{__('Listings have not been checked yet. Check them to see which SKUs each channel sells.', 'stockline')}</p>
+            ) : (
+              <table className="stockline-table">
+                <caption className="screen-reader-text">{__('Listings per channel', 'stockline')}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{__('Channel', 'stockline')}</th>
+                    <th scope="col" className="num">
+                      {__('Listed', 'stockline')}
+                    </th>
+                    <th scope="col" className="num">
+                      {__('Not listed', 'stockline')}
+                    </th>
+                    <th scope="col">{__('SKUs without a listing', 'stockline')}</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-            <p className="stockline-muted">{sprintf(__('Checked %s.', 'stockline'), timeAgo(data.checkedAt))}</p>
+                </thead>
+                <tbody>
+                  {Object.entries(data.channels).map(([id, m]) => (
+                    <tr key={id}>
+                      <th scope="row">{channelLabel(id)}</th>
+                      <td className="num">{m.listed}</td>
+                      <td className={`num${m.notListed.length ? ' stockline-mismatch' : ''}`}>{m.notListed.length}</td>
+                      <td>
+                        {m.notListed.length === 0
+                          ? __('Every SKU is listed.', 'stockline')
+                          : m.notListed.slice(0, 10).map((sku, i) => (
+                              <span key={sku}>
+                                {i > 0 && ', '}
+                                {id === 'woocommerce' ? <a href={productSearchUrl(sku)}>{sku}</a> : sku}
+                              </span>
+                            ))}
+                        {m.notListed.length > 10 && ` ${sprintf(__('and %d more', 'stockline'), m.notListed.length - 10)}`}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+            {data.checkedAt !== null && <p className="stockline-muted">{sprintf(__('Checked %s.', 'stockline'), timeAgo(data.checkedAt))}</p>}
             <Button
               variant="secondary"
               isBusy={refresh.busy}
@@ -185,7 +193,7 @@ function MappingStep({ needsSku }: { needsSku: ImportStatus['needsSku'] }) {
                 if (m) setFresh(m);
               }}
             >
-              {__('Check listings again', 'stockline')}
+              {data.checkedAt === null ? __('Check listings now', 'stockline') : __('Check listings again', 'stockline')}
             </Button>
           </>
         )}

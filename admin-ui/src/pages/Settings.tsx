@@ -73,12 +73,18 @@ function CheckoutGuard({ settings, onSaved }: { settings: AdminSettings; onSaved
   );
 }
 
+const order = (id: string) => (CHANNEL_ORDER.indexOf(id) < 0 ? 99 : CHANNEL_ORDER.indexOf(id));
+
 function Buffers() {
   const rules = usePolling(() => api.rules(), [], null);
-  const channels = Object.keys(rules.data?.channels ?? {}).sort((a, b) => CHANNEL_ORDER.indexOf(a) - CHANNEL_ORDER.indexOf(b));
+  // The rules answer names only channels that have a rule; the configured channels come from health.
+  const health = usePolling(() => api.channels(), [], null);
+  const channels = [...new Set([...(health.data?.channels.map((c) => c.id) ?? []), ...Object.keys(rules.data?.channels ?? {})])].sort(
+    (a, b) => order(a) - order(b) || a.localeCompare(b),
+  );
   return (
     <LoadState
-      loading={rules.loading}
+      loading={rules.loading || (health.loading && !health.error)}
       error={rules.error}
       hasData={rules.data !== undefined}
       isEmpty={channels.length === 0}
@@ -101,7 +107,7 @@ function Buffers() {
         </thead>
         <tbody>
           {channels.map((c) => (
-            <ChannelRuleRow key={c} channel={c} rule={rules.data!.channels[c]!} onSaved={() => void rules.reload()} />
+            <ChannelRuleRow key={c} channel={c} rule={rules.data?.channels[c] ?? {}} onSaved={() => void rules.reload()} />
           ))}
         </tbody>
       </table>

@@ -11,8 +11,9 @@ import type { Redis } from 'ioredis';
 import type { Keys } from '../ledger/keys';
 import type { Metrics } from '../metrics';
 import { createAlerter, type Logger } from './alerts';
-import { createBreaker, type BreakerState } from './breaker';
-import { createLagStore, type LagPoint, type LagStats, type LagWindow } from './lag';
+import { createBreaker } from './breaker';
+import { createLagStore } from './lag';
+import type { ChannelHealthBody } from './routes/channels';
 import type { PushHooks, PushedEvent as WorkerPushedEvent } from './worker-hooks';
 
 /** What the worker reports, plus how long a throttling channel asked us to wait (when it said). */
@@ -32,19 +33,8 @@ export interface ObserverConfig {
   };
 }
 
-export interface ChannelHealth {
-  id: string;
-  state: 'ok' | 'degraded' | 'down' | 'paused';
-  breaker: BreakerState;
-  lag: Record<LagWindow, LagStats>;
-  lagSeries: LagPoint[];
-  queueDepth: number;
-  deadLetters: number;
-  successRate: number;
-  lastError: { message: string; at: string } | null;
-  pushes: number;
-  throttledUntil: number | null;
-}
+/** GET /v1/channels item; the TypeBox schema (routes/channels.ts) is the one definition. */
+export type ChannelHealth = ChannelHealthBody;
 
 export interface HealthSources {
   /** Channels to report; default: every channel this tenant has pushed to, plus `channels` given at creation. */

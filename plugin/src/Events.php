@@ -62,12 +62,14 @@ final class Events {
 	}
 
 	/**
-	 * The order id the companion knows this order by.
+	 * The order id the companion knows this order by. A reopened order is a new order to the
+	 * companion (it never confirms a cancelled order again), hence the cycle suffix.
 	 *
 	 * @param int $order_id Order id.
+	 * @param int $cycle    Order cycle.
 	 */
-	public static function order_ref( int $order_id ): string {
-		return Settings::site_id() . ':' . $order_id;
+	public static function order_ref( int $order_id, int $cycle = 1 ): string {
+		return Settings::site_id() . ':' . $order_id . ( $cycle > 1 ? '.' . $cycle : '' );
 	}
 
 	/**

@@ -6,12 +6,14 @@
  * and the test-route token to the tests through `inject('wordpress')`.
  *
  * STOCKLINE_TEST_WP_URL (+ STOCKLINE_TEST_WP_TOKEN) reuses a WordPress that is already running.
+ * STOCKLINE_TEST_WP_RUNTIME=php runs the same tests on native PHP + MariaDB from Debian (the
+ * fallback runtime; much faster on a busy machine, needs php-cli php-mysql php-curl mariadb-server).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startWordPress } from '../../scripts/lib/wordpress.mjs';
+import { startNativeWordPress, startWordPress } from '../../scripts/lib/wordpress.mjs';
 import { login, useWordPress } from './wordpress';
 
 export interface WordPressContext {
@@ -55,22 +57,22 @@ export default async function setup(project: TestProject) {
   }
   const testToken = randomBytes(16).toString('hex');
   const port = await freePort();
-  const wp = await startWordPress({
-    dir: join(root, '.data', 'wordpress', 'test-run'),
-    port,
-    mappings: {
-      'wp-content/plugins/stockline': join(root, 'plugin'),
-      'wp-content/mu-plugins': join(root, 'test', 'plugin', 'mu-plugins'),
-    },
-    config: {
-      STOCKLINE_TEST_TOKEN: testToken,
-      // Tests run WP-Cron explicitly (GET /wp-cron.php) instead of on random page loads.
-      DISABLE_WP_CRON: true,
-      // The companion listens on 127.0.0.1; WP_HTTP_BLOCK_EXTERNAL (set for offline machines) only lets 'localhost' through.
-      WP_ACCESSIBLE_HOSTS: '127.0.0.1',
-      WP_DEBUG_DISPLAY: false,
-    },
-  });
+  const paths = {
+    'wp-content/plugins/stockline': join(root, 'plugin'),
+    'wp-content/mu-plugins': join(root, 'test', 'plugin', 'mu-plugins'),
+  };
+  const config = {
+    STOCKLINE_TEST_TOKEN: testToken,
+    // Tests run WP-Cron explicitly (GET /wp-cron.php) instead of on random page loads.
+    DISABLE_WP_CRON: true,
+    // The companion listens on 127.0.0.1; WP_HTTP_BLOCK_EXTERNAL (set for offline machines) only lets 'localhost' through.
+    WP_ACCESSIBLE_HOSTS: '127.0.0.1',
+    WP_DEBUG_DISPLAY: false,
+  };
+  const wp =
+    process.env.STOCKLINE_TEST_WP_RUNTIME === 'php'
+      ? await startNativeWordPress({ dir: join(root, '.data', 'wordpress', 'test-run-php'), port, links: paths, config })
+      : await startWordPress({ dir: join(root, '.data', 'wordpress', 'test-run'), port, mappings: paths, config });
   const context = { ...base, url: wp.url, testToken };
   useWordPress(context);
   project.provide('wordpress', { ...context, adminSession: await login() });

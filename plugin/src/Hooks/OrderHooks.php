@@ -183,7 +183,7 @@ final class OrderHooks {
 		$lines = Events::order_lines( $order );
 		if ( $lines ) {
 			$event = Events::base( Events::order_event_id( (int) $order->get_id(), 'confirmed', $cycle ), 'order.confirmed' );
-			$event['orderId'] = Events::order_ref( (int) $order->get_id() );
+			$event['orderId'] = Events::order_ref( (int) $order->get_id(), $cycle );
 			$event['lines']   = $lines;
 			if ( 'held' === $state ) {
 				$event['reservationId'] = Events::reservation_id( (int) $order->get_id(), $cycle );
@@ -205,7 +205,7 @@ final class OrderHooks {
 		$cycle = self::cycle( $order );
 		if ( Events::order_lines( $order ) ) {
 			$event            = Events::base( Events::order_event_id( (int) $order->get_id(), 'shipped', $cycle ), 'stock.shipped' );
-			$event['orderId'] = Events::order_ref( (int) $order->get_id() );
+			$event['orderId'] = Events::order_ref( (int) $order->get_id(), $cycle );
 			Outbox::add( $event );
 		}
 		self::set_state( $order, 'shipped', $cycle );
@@ -224,7 +224,7 @@ final class OrderHooks {
 		if ( 'confirmed' === $state ) {
 			if ( Events::order_lines( $order ) ) {
 				$event            = Events::base( Events::order_event_id( $id, 'cancelled', $cycle ), 'order.cancelled' );
-				$event['orderId'] = Events::order_ref( $id );
+				$event['orderId'] = Events::order_ref( $id, $cycle );
 				$event['reason']  = $reason;
 				Outbox::add( $event );
 			}

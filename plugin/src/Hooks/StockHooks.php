@@ -91,7 +91,7 @@ final class StockHooks {
 				return;
 			}
 			$id = (int) $product->get_id();
-			if ( isset( self::$own[ $id ] ) || isset( self::$order_flow[ $id ] ) || ! $product->managing_stock() ) {
+			if ( isset( self::$own[ $id ] ) || isset( self::$order_flow[ $id ] ) || self::from_companion() || ! $product->managing_stock() ) {
 				return;
 			}
 			$sku = trim( (string) $product->get_sku() );
@@ -117,6 +117,16 @@ final class StockHooks {
 		} catch ( \Throwable $e ) {
 			Logger::exception( 'woocommerce_product_set_stock', $e );
 		}
+	}
+
+	/**
+	 * A WooCommerce REST API write made by the companion itself (it sends
+	 * `X-Stockline-Origin: companion` with its API key) is Stockline's own write too: sending
+	 * it back as an adjustment would echo the companion's number to itself.
+	 */
+	private static function from_companion(): bool {
+		$origin = isset( $_SERVER['HTTP_X_STOCKLINE_ORIGIN'] ) ? sanitize_key( wp_unslash( $_SERVER['HTTP_X_STOCKLINE_ORIGIN'] ) ) : '';
+		return 'companion' === $origin && defined( 'REST_REQUEST' ) && REST_REQUEST && is_user_logged_in();
 	}
 
 	/**

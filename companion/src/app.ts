@@ -39,7 +39,8 @@ export async function buildApp({ config, redis, ledger, logger, plugins = [] }: 
     loggerInstance: logger ?? createLogger({ level: config.logLevel }),
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: 'x-request-id',
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 300 },
+    // A 100-character SKU, percent-encoded, can be ~1,200 characters of path parameter.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1500 },
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(typeboxValidatorCompiler);
   app.setErrorHandler(errorHandler);

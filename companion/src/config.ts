@@ -108,7 +108,8 @@ function reader(env: Env) {
       parsed = undefined;
     }
     if (!parsed || !protocols.includes(parsed.protocol)) {
-      fail(name, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}; it is "${v}".`);
+      // The value is not quoted: URLs often carry credentials (redis://:password@…, webhook tokens).
+      fail(name, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}.`);
     }
     return v;
   };
@@ -124,18 +125,23 @@ function tenants(r: Reader): Record<string, { secret: string }> {
   };
   const list = r.raw('STOCKLINE_TENANT_SECRETS');
   if (list === undefined) return out;
-  for (const pair of list.split(',').map((p) => p.trim()).filter(Boolean)) {
+  const pairs = list
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  pairs.forEach((pair, i) => {
     const at = pair.indexOf(':');
     const tenant = at > 0 ? pair.slice(0, at) : '';
     const secret = at > 0 ? pair.slice(at + 1) : '';
     if (!TENANT_RE.test(tenant) || secret.length < MIN_SECRET_LENGTH) {
+      // Names the entry by position, never by content: it may hold a secret.
       r.fail(
         'STOCKLINE_TENANT_SECRETS',
-        `must be a comma-separated list of tenant:secret pairs (tenant in lower-case letters, digits, _ or -; secret at least ${MIN_SECRET_LENGTH} characters); "${tenant || pair.slice(0, 20)}" is not.`,
+        `must be a comma-separated list of tenant:secret pairs (tenant in lower-case letters, digits, _ or -; secret at least ${MIN_SECRET_LENGTH} characters); entry ${i + 1} is not.`,
       );
     }
     out[tenant] = { secret };
-  }
+  });
   return out;
 }
 
@@ -250,7 +256,8 @@ export function loadConfig(env: Env, argv: readonly string[] = []): Readonly<Con
   const logLevel = r.str('STOCKLINE_LOG_LEVEL', 'info').toLowerCase();
   if (!LOG_LEVELS.includes(logLevel)) r.fail('STOCKLINE_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}; it is "${logLevel}".`);
   const keyPrefix = r.str('STOCKLINE_KEY_PREFIX', 'stockline:');
-  if (/[\s{}]/.test(keyPrefix)) r.fail('STOCKLINE_KEY_PREFIX', 'must not contain spaces or braces (braces would break the per-tenant hash tag).');
+  if (/[\s{}]/.test(keyPrefix))
+    r.fail('STOCKLINE_KEY_PREFIX', 'must not contain spaces or braces (braces would break the per-tenant hash tag).');
   const chans = channels(r);
   const config: Config = {
     port: r.int('STOCKLINE_PORT', 7400, 0, 65535),

@@ -43,7 +43,8 @@ export async function start(config: Readonly<Config>, opts: { logger?: Logger; p
   try {
     const keys = createKeys({ prefix: config.keyPrefix });
     const ledger = createLedger({ redis, keys, idempotencyTtlSeconds: config.idempotencyTtlSeconds });
-    if (!(await ledger.ready())) throw new Error(`could not load the ledger scripts into Redis at ${safeUrl(config.redisUrl)} — is it running?`);
+    if (!(await ledger.ready()))
+      throw new Error(`could not load the ledger scripts into Redis at ${safeUrl(config.redisUrl)} — is it running?`);
 
     if (config.role === 'all' || config.role === 'worker') {
       const sweeper = startSweeper({ ledger, redis, keys, onError: (err) => logger.warn({ err }, 'expiry sweep failed; retrying') });
@@ -56,7 +57,10 @@ export async function start(config: Readonly<Config>, opts: { logger?: Logger; p
       address = await app.listen({ host: config.host, port: config.port });
       stops.push(() => app.close());
     }
-    logger.info({ role: config.role, address, redis: safeUrl(config.redisUrl), keyPrefix: config.keyPrefix }, 'stockline companion started');
+    logger.info(
+      { role: config.role, address, redis: safeUrl(config.redisUrl), keyPrefix: config.keyPrefix },
+      'stockline companion started',
+    );
     return { address, close };
   } catch (err) {
     await close();

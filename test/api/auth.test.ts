@@ -26,28 +26,57 @@ describe('signed writes and admin tokens', () => {
 
   const cases: [string, () => Promise<{ statusCode: number; json(): { code: string; message: string } }>, RegExp][] = [
     ['a missing signature', () => postWith(JSON.stringify(events.received('SIG-1', 1))), /missing/],
-    ['a signature made with the wrong secret', () => {
-      const payload = JSON.stringify(events.received('SIG-1', 1));
-      return postWith(payload, sign('not-the-secret-at-all-000', payload));
-    }, /does not match/],
-    ['a signature of a different body', () => {
-      const signed = JSON.stringify(events.received('SIG-1', 1));
-      const sent = signed.replace('"qty":1', '"qty":100');
-      return postWith(sent, sign(SECRET, signed));
-    }, /does not match/],
-    ['a signature whose timestamp was changed after signing', () => {
-      const payload = JSON.stringify(events.received('SIG-1', 1));
-      const mac = createHmac('sha256', SECRET).update(`${nowS() - 10}.${payload}`).digest('hex');
-      return postWith(payload, `t=${nowS()},v1=${mac}`);
-    }, /does not match/],
+    [
+      'a signature made with the wrong secret',
+      () => {
+        const payload = JSON.stringify(events.received('SIG-1', 1));
+        return postWith(payload, sign('not-the-secret-at-all-000', payload));
+      },
+      /does not match/,
+    ],
+    [
+      'a signature of a different body',
+      () => {
+        const signed = JSON.stringify(events.received('SIG-1', 1));
+        const sent = signed.replace('"qty":1', '"qty":100');
+        return postWith(sent, sign(SECRET, signed));
+      },
+      /does not match/,
+    ],
+    [
+      'a signature whose timestamp was changed after signing',
+      () => {
+        const payload = JSON.stringify(events.received('SIG-1', 1));
+        const mac = createHmac('sha256', SECRET)
+          .update(`${nowS() - 10}.${payload}`)
+          .digest('hex');
+        return postWith(payload, `t=${nowS()},v1=${mac}`);
+      },
+      /does not match/,
+    ],
     ['an expired signature (6 minutes old)', () => f.post(events.received('SIG-1', 1), { t: nowS() - 360 }), /more than 300 s/],
     ['a signature dated 6 minutes in the future', () => f.post(events.received('SIG-1', 1), { t: nowS() + 360 }), /more than 300 s/],
     ['a malformed signature header', () => postWith(JSON.stringify(events.received('SIG-1', 1)), 'sha256=abcdef'), /not of the form/],
-    ['a signature by another tenant for a default-tenant event', () => f.post(events.received('SIG-1', 1), { secret: OTHER_SECRET }), /does not match/],
-    ['a default-tenant signature for another tenant’s event', () => f.post(events.received('SIG-1', 1, { tenant: 'other' }), { secret: SECRET }), /does not match/],
-    ['an event for a tenant with no secret configured', () => f.post(events.received('SIG-1', 1, { tenant: 'ghost' }), { secret: SECRET }), /No signing secret/],
-    ['a batch whose first event names a tenant the signer does not own', () =>
-      f.post({ events: [events.received('SIG-1', 1, { tenant: 'other' }), events.received('SIG-1', 1)] }, { secret: SECRET }), /does not match/],
+    [
+      'a signature by another tenant for a default-tenant event',
+      () => f.post(events.received('SIG-1', 1), { secret: OTHER_SECRET }),
+      /does not match/,
+    ],
+    [
+      'a default-tenant signature for another tenant’s event',
+      () => f.post(events.received('SIG-1', 1, { tenant: 'other' }), { secret: SECRET }),
+      /does not match/,
+    ],
+    [
+      'an event for a tenant with no secret configured',
+      () => f.post(events.received('SIG-1', 1, { tenant: 'ghost' }), { secret: SECRET }),
+      /No signing secret/,
+    ],
+    [
+      'a batch whose first event names a tenant the signer does not own',
+      () => f.post({ events: [events.received('SIG-1', 1, { tenant: 'other' }), events.received('SIG-1', 1)] }, { secret: SECRET }),
+      /does not match/,
+    ],
   ];
 
   for (const [name, send, message] of cases) {
@@ -92,7 +121,11 @@ describe('signed writes and admin tokens', () => {
 
   it('refuses pause and relist without the admin token and leaves the SKU selling', async () => {
     for (const action of ['pause', 'relist']) {
-      const res = await f.app.inject({ method: 'POST', url: `/v1/stock/SIG-1/${action}`, headers: { authorization: 'Bearer nope-nope-nope-nope-nope' } });
+      const res = await f.app.inject({
+        method: 'POST',
+        url: `/v1/stock/SIG-1/${action}`,
+        headers: { authorization: 'Bearer nope-nope-nope-nope-nope' },
+      });
       expect(res.statusCode).toBe(401);
     }
     expect(await f.fingerprint()).toBe(baseline);

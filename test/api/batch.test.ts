@@ -20,7 +20,10 @@ describe('batches over POST /v1/events', () => {
     const batch = [
       events.reserved('cart-ok', [{ sku: 'BX-1', qty: 3 }]), // applied
       setup, // duplicate of the seeding event
-      events.reserved('cart-big', [{ sku: 'BX-1', qty: 5 }, { sku: 'BX-2', qty: 3 }]), // insufficient_stock on BX-2 only
+      events.reserved('cart-big', [
+        { sku: 'BX-1', qty: 5 },
+        { sku: 'BX-2', qty: 3 },
+      ]), // insufficient_stock on BX-2 only
       events.set('BX-1', 99, { occurredAt: new Date(Date.now() - hour).toISOString() }), // stale_event
       events.set('BX-1', 50, { expectedVersion: version + 40 }), // version_conflict
       events.released('cart-never-made'), // unknown_reservation
@@ -65,9 +68,17 @@ describe('batches over POST /v1/events', () => {
 
   it('applies events of one batch in order, so later events see earlier ones', async () => {
     const res = await f.post({
-      events: [events.received('BO-1', 1), events.reserved('cart-o', [{ sku: 'BO-1', qty: 1 }]), events.reserved('cart-p', [{ sku: 'BO-1', qty: 1 }])],
+      events: [
+        events.received('BO-1', 1),
+        events.reserved('cart-o', [{ sku: 'BO-1', qty: 1 }]),
+        events.reserved('cart-p', [{ sku: 'BO-1', qty: 1 }]),
+      ],
     });
-    expect(res.json().results.map((r: { code?: string; status: string }) => r.code ?? r.status)).toEqual(['applied', 'applied', 'insufficient_stock']);
+    expect(res.json().results.map((r: { code?: string; status: string }) => r.code ?? r.status)).toEqual([
+      'applied',
+      'applied',
+      'insufficient_stock',
+    ]);
   });
 
   it('accepts a batch of exactly 500 events', async () => {

@@ -34,7 +34,14 @@ describe('loadConfig', () => {
       sandbox: true,
       shopper: { enabled: false, ordersPerSecond: 2 },
       channels: {},
-      propagation: { rateOverrides: {}, lagWarnMs: 2000, lagCriticalMs: 5000, failureRateAlert: 0.01, breakerFailureRate: 0.01, breakerWindowMs: 60_000 },
+      propagation: {
+        rateOverrides: {},
+        lagWarnMs: 2000,
+        lagCriticalMs: 5000,
+        failureRateAlert: 0.01,
+        breakerFailureRate: 0.01,
+        breakerWindowMs: 60_000,
+      },
     });
   });
 
@@ -71,9 +78,22 @@ describe('loadConfig', () => {
       ['--role', 'worker'],
     );
     expect(c.port).toBe(0);
-    expect(c.tenants).toEqual({ default: { secret: SECRET }, 'shop-2': { secret: OTHER_SECRET }, shop_3: { secret: `${OTHER_SECRET}:with:colons` } });
-    expect(c.channels.shopify).toEqual({ shop: 'demo.myshopify.com', token: 'shpat_x', locationId: 'gid://shopify/Location/1', webhookSecret: 'whsec', url: 'http://127.0.0.1:9999' });
-    expect(c.channels.amazon).toMatchObject({ url: 'https://sellingpartnerapi-na.amazon.com', marketplaceIds: ['A21TJRUUN4KGV', 'ATVPDKIKX0DER'] });
+    expect(c.tenants).toEqual({
+      default: { secret: SECRET },
+      'shop-2': { secret: OTHER_SECRET },
+      shop_3: { secret: `${OTHER_SECRET}:with:colons` },
+    });
+    expect(c.channels.shopify).toEqual({
+      shop: 'demo.myshopify.com',
+      token: 'shpat_x',
+      locationId: 'gid://shopify/Location/1',
+      webhookSecret: 'whsec',
+      url: 'http://127.0.0.1:9999',
+    });
+    expect(c.channels.amazon).toMatchObject({
+      url: 'https://sellingpartnerapi-na.amazon.com',
+      marketplaceIds: ['A21TJRUUN4KGV', 'ATVPDKIKX0DER'],
+    });
     expect(c.channels.woocommerce).toBeUndefined();
     expect(c.sandbox).toBe(false); // channel credentials given and STOCKLINE_SANDBOX not set
     expect(c.propagation.rateOverrides).toEqual({ shopify: { requestsPerSecond: 2 }, amazon: { burst: 10 } });
@@ -90,10 +110,15 @@ describe('loadConfig', () => {
     ['a blank admin token', { ...minimal, STOCKLINE_ADMIN_TOKEN: '   ' }, [], 'STOCKLINE_ADMIN_TOKEN'],
     ['a port that is not a number', { ...minimal, STOCKLINE_PORT: 'eighty' }, [], 'STOCKLINE_PORT'],
     ['a port out of range', { ...minimal, STOCKLINE_PORT: '70000' }, [], 'STOCKLINE_PORT'],
-    ['a Redis URL of the wrong scheme', { ...minimal, STOCKLINE_REDIS_URL: 'http://127.0.0.1:6379' }, [], 'STOCKLINE_REDIS_URL'],
+    ['a Redis URL of the wrong scheme', { ...minimal, STOCKLINE_REDIS_URL: `http://:${SECRET}@127.0.0.1:6379` }, [], 'STOCKLINE_REDIS_URL'],
     ['an unknown log level', { ...minimal, STOCKLINE_LOG_LEVEL: 'loud' }, [], 'STOCKLINE_LOG_LEVEL'],
     ['a key prefix with braces', { ...minimal, STOCKLINE_KEY_PREFIX: 'a{b}' }, [], 'STOCKLINE_KEY_PREFIX'],
-    ['a tenant list without secrets', { ...minimal, STOCKLINE_TENANT_SECRETS: 'shop2' }, [], 'STOCKLINE_TENANT_SECRETS'],
+    [
+      'a tenant list without secrets',
+      { ...minimal, STOCKLINE_TENANT_SECRETS: `shop2:${OTHER_SECRET},${SECRET}` },
+      [],
+      'STOCKLINE_TENANT_SECRETS',
+    ],
     ['a tenant with capitals', { ...minimal, STOCKLINE_TENANT_SECRETS: `Shop:${OTHER_SECRET}` }, [], 'STOCKLINE_TENANT_SECRETS'],
     ['a too short idempotency window', { ...minimal, STOCKLINE_IDEMPOTENCY_TTL_SECONDS: '10' }, [], 'STOCKLINE_IDEMPOTENCY_TTL_SECONDS'],
     ['sandbox neither on nor off', { ...minimal, STOCKLINE_SANDBOX: 'maybe' }, [], 'STOCKLINE_SANDBOX'],
@@ -101,9 +126,19 @@ describe('loadConfig', () => {
     ['an unknown role variable', { ...minimal, STOCKLINE_ROLE: 'boss' }, [], 'STOCKLINE_ROLE'],
     ['an unknown --role', minimal, ['--role', 'boss'], '--role'],
     ['half a Shopify block', { ...minimal, STOCKLINE_SHOPIFY_SHOP: 'demo.myshopify.com' }, [], 'STOCKLINE_SHOPIFY_TOKEN'],
-    ['a WooCommerce URL that is not a URL', { ...minimal, STOCKLINE_WOOCOMMERCE_URL: 'shop', STOCKLINE_WOOCOMMERCE_KEY: 'ck', STOCKLINE_WOOCOMMERCE_SECRET: 'cs' }, [], 'STOCKLINE_WOOCOMMERCE_URL'],
+    [
+      'a WooCommerce URL that is not a URL',
+      { ...minimal, STOCKLINE_WOOCOMMERCE_URL: 'shop', STOCKLINE_WOOCOMMERCE_KEY: 'ck', STOCKLINE_WOOCOMMERCE_SECRET: 'cs' },
+      [],
+      'STOCKLINE_WOOCOMMERCE_URL',
+    ],
     ['a rate that is not a number', { ...minimal, STOCKLINE_FLIPKART_RPS: 'fast' }, [], 'STOCKLINE_FLIPKART_RPS'],
-    ['a critical lag below the warning', { ...minimal, STOCKLINE_ALERT_LAG_WARN_MS: '5000', STOCKLINE_ALERT_LAG_CRITICAL_MS: '100' }, [], 'STOCKLINE_ALERT_LAG_CRITICAL_MS'],
+    [
+      'a critical lag below the warning',
+      { ...minimal, STOCKLINE_ALERT_LAG_WARN_MS: '5000', STOCKLINE_ALERT_LAG_CRITICAL_MS: '100' },
+      [],
+      'STOCKLINE_ALERT_LAG_CRITICAL_MS',
+    ],
     ['a failure rate above 1', { ...minimal, STOCKLINE_ALERT_FAILURE_RATE: '5' }, [], 'STOCKLINE_ALERT_FAILURE_RATE'],
   ];
   for (const [name, env, argv, variable] of bad) {
@@ -125,12 +160,20 @@ describe('logs', () => {
     try {
       const payload = JSON.stringify(events.received('LOG-1', 1));
       const signature = sign(SECRET, payload);
-      const ok = await f.app.inject({ method: 'POST', url: '/v1/events', headers: { 'content-type': 'application/json', 'x-stockline-signature': signature }, payload });
+      const ok = await f.app.inject({
+        method: 'POST',
+        url: '/v1/events',
+        headers: { 'content-type': 'application/json', 'x-stockline-signature': signature },
+        payload,
+      });
       expect(ok.statusCode).toBe(200);
       await f.post(events.received('LOG-1', 1), { secret: 'wrong-secret-0123456789abcdef' });
       await f.admin('GET', '/v1/stock/LOG-1');
       await f.app.inject({ url: '/v1/stock', headers: { authorization: 'Bearer not-the-token-0123456' } });
-      f.app.log.warn({ config: f.config, req: { headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'x-stockline-signature': signature } } }, 'diagnostics');
+      f.app.log.warn(
+        { config: f.config, req: { headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'x-stockline-signature': signature } } },
+        'diagnostics',
+      );
       const all = f.logs.join('');
       expect(f.logs.length).toBeGreaterThan(4);
       expect(all).toContain('diagnostics');
@@ -152,10 +195,26 @@ describe('logs', () => {
         },
       }),
     });
-    const config = loadConfig({ ...minimal, STOCKLINE_FLIPKART_APP_ID: 'app', STOCKLINE_FLIPKART_APP_SECRET: 'flipkart-app-secret', STOCKLINE_FLIPKART_LOCATION_ID: 'L1' });
-    log.info({ channels: config.channels, err: { request: { headers: { Authorization: 'Bearer capital-token', authorization: 'Bearer hidden-token' } } } }, 'channel call failed');
+    const config = loadConfig({
+      ...minimal,
+      STOCKLINE_FLIPKART_APP_ID: 'app',
+      STOCKLINE_FLIPKART_APP_SECRET: 'flipkart-app-secret',
+      STOCKLINE_FLIPKART_LOCATION_ID: 'L1',
+    });
+    log.info(
+      {
+        channels: config.channels,
+        err: { request: { headers: { Authorization: 'Bearer capital-token', authorization: 'Bearer hidden-token' } } },
+      },
+      'channel call failed',
+    );
+    const failure = Object.assign(new Error('upstream said 401'), { config: { headers: { Authorization: 'Bearer error-borne-token' } } });
+    log.error({ err: failure }, 'push failed');
+    log.error(failure);
     const out = lines.join('');
     expect(out).toContain('channel call failed');
+    expect(out).toContain('upstream said 401');
+    expect(out).not.toContain('error-borne-token');
     expect(out).not.toContain('flipkart-app-secret');
     expect(out).not.toContain('hidden-token');
     expect(out).not.toContain('capital-token');

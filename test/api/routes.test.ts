@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../companion/src/app';
 import { createLedger } from '../../companion/src/ledger/ledger';
 import { createLogger } from '../../companion/src/logger';
-import { apiFixture, events, OTHER_SECRET, type ApiFixture } from './helpers';
+import { sign } from '../../companion/src/http/signature';
+import { ADMIN_TOKEN, apiFixture, events, OTHER_SECRET, SECRET, type ApiFixture } from './helpers';
 
 describe('HTTP API happy paths', () => {
   let f: ApiFixture;
@@ -28,7 +29,11 @@ describe('HTTP API happy paths', () => {
     await f.post(events.received('B', 1));
     const short = await f.post(events.reserved('cart-1', [{ sku: 'B', qty: 3 }]));
     expect(short.statusCode).toBe(409);
-    expect(short.json()).toMatchObject({ status: 'refused', code: 'insufficient_stock', details: { shortages: [{ sku: 'B', requested: 3, available: 1 }] } });
+    expect(short.json()).toMatchObject({
+      status: 'refused',
+      code: 'insufficient_stock',
+      details: { shortages: [{ sku: 'B', requested: 3, available: 1 }] },
+    });
     const unknown = await f.post(events.cancelled('no-such-order'));
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json()).toMatchObject({ status: 'refused', code: 'unknown_order' });
@@ -60,6 +65,9 @@ describe('HTTP API happy paths', () => {
       updatedAt: expect.any(String),
       paused: null,
     });
+    const long = 'é'.repeat(50) + '/ü'.repeat(25);
+    await f.post(events.received(long, 2));
+    expect((await f.admin('GET', `/v1/stock/${encodeURIComponent(long)}`)).json()).toMatchObject({ sku: long, onHand: 2 });
     const missing = await f.admin('GET', '/v1/stock/NOPE');
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toMatchObject({ code: 'not_found', message: expect.stringContaining('NOPE') });
@@ -97,11 +105,32 @@ describe('HTTP API happy paths', () => {
     expect(page2.items[0].type).toBe('stock.received');
   });
 
+  it('lists channel entries other parts append to the audit stream, even an incomplete one', async () => {
+    await f.post(events.received('CH-1', 1));
+    const audit = f.keys.audit('default');
+    const push = {
+      type: 'channel.push',
+      channel: 'shopify',
+      at: new Date().toISOString(),
+      lines: [{ sku: 'CH-1', quantity: 1, version: 1 }],
+    };
+    await f.t.redis.xadd(audit, '*', 'e', JSON.stringify(push));
+    await f.t.redis.xadd(audit, '*', 'e', JSON.stringify({ type: 'channel.ack', channel: 'shopify', lines: [{ sku: 'CH-1' }] }));
+    const res = await f.admin('GET', '/v1/audit?channel=shopify&order=asc');
+    expect(res.statusCode).toBe(200);
+    expect(res.json().items.map((e: { type: string }) => e.type)).toEqual(['channel.push', 'channel.ack']);
+    expect(res.json().items[0]).toMatchObject({ channel: 'shopify', lines: [{ sku: 'CH-1', quantity: 1, version: 1 }] });
+  });
+
   it('lists an oversell incident opened by a marketplace order', async () => {
     await f.post(events.received('OS-1', 1));
     const sale = await f.post(events.confirmed('amz-1', [{ sku: 'OS-1', qty: 3 }], { source: 'amazon' }));
     expect(sale.statusCode).toBe(200);
-    expect(sale.json()).toMatchObject({ status: 'applied', incidentId: expect.any(String), stock: [{ available: -2, paused: 'oversell' }] });
+    expect(sale.json()).toMatchObject({
+      status: 'applied',
+      incidentId: expect.any(String),
+      stock: [{ available: -2, paused: 'oversell' }],
+    });
     const open = await f.admin('GET', '/v1/incidents?status=open');
     expect(open.statusCode).toBe(200);
     expect(open.json().items).toEqual([expect.objectContaining({ sku: 'OS-1', status: 'open', oversoldUnits: 2 })]);
@@ -154,11 +183,24 @@ describe('HTTP API happy paths', () => {
     expect(res.statusCode).toBe(200);
     const doc = res.json();
     expect(doc.openapi).toMatch(/^3\./);
-    for (const path of ['/v1/events', '/v1/stock/{sku}', '/v1/stock', '/v1/audit', '/v1/incidents', '/v1/availability/{sku}', '/v1/stock/{sku}/pause']) {
+    for (const path of [
+      '/v1/events',
+      '/v1/stock/{sku}',
+      '/v1/stock',
+      '/v1/audit',
+      '/v1/incidents',
+      '/v1/availability/{sku}',
+      '/v1/stock/{sku}/pause',
+    ]) {
       expect(doc.paths, path).toHaveProperty([path]);
     }
     expect(JSON.stringify(doc.paths['/v1/events'].post.requestBody)).toContain('stock.reserved');
-    expect(doc.paths['/v1/audit'].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['sku', 'orderId', 'from', 'cursor']));
+    expect(doc.paths['/v1/events'].post.requestBody.required).toBe(true);
+    expect(doc.paths['/v1/stock/{sku}/pause'].post.requestBody.required).toBe(false);
+    expect(doc.paths['/v1/stock/{sku}'].get.security).toEqual([{ adminToken: [] }]);
+    expect(doc.paths['/v1/audit'].get.parameters.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(['sku', 'orderId', 'from', 'cursor']),
+    );
     const ui = await f.app.inject({ url: '/v1/docs' });
     expect(ui.statusCode).toBe(200);
     expect(ui.body).toContain('Swagger UI');
@@ -182,16 +224,26 @@ describe('buildApp wiring', () => {
     });
     try {
       const payload = '{ "a" : 1 }';
-      const res = await f.app.inject({ method: 'POST', url: '/v1/webhooks/test', headers: { 'content-type': 'application/json' }, payload });
+      const res = await f.app.inject({
+        method: 'POST',
+        url: '/v1/webhooks/test',
+        headers: { 'content-type': 'application/json' },
+        payload,
+      });
       expect(res.json()).toEqual({ raw: payload, parsed: { a: 1 } });
     } finally {
       await f.close();
     }
   });
 
-  it('is not ready while Redis cannot be reached', async () => {
+  it('is not ready while Redis cannot be reached, and answers 503 with Retry-After instead of failing obscurely', async () => {
     const f = await apiFixture();
-    const dead = new Redis('redis://127.0.0.1:1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+    const dead = new Redis('redis://127.0.0.1:1', {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      enableOfflineQueue: false,
+    });
     const app = await buildApp({
       config: f.config,
       redis: dead,
@@ -202,6 +254,20 @@ describe('buildApp wiring', () => {
       const res = await app.inject({ url: '/readyz' });
       expect(res.statusCode).toBe(503);
       expect(res.json()).toEqual({ status: 'not_ready', checks: { redis: false, ledger: false } });
+      const read = await app.inject({ url: '/v1/stock/ANY', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      expect(read.statusCode).toBe(503);
+      expect(read.headers['retry-after']).toBe('1');
+      expect(read.json()).toEqual({ code: 'unavailable', message: expect.stringContaining('retry') });
+      const payload = JSON.stringify(events.received('ANY', 1));
+      const write = await app.inject({
+        method: 'POST',
+        url: '/v1/events',
+        headers: { 'content-type': 'application/json', 'x-stockline-signature': sign(SECRET, payload) },
+        payload,
+      });
+      expect(write.statusCode).toBeGreaterThanOrEqual(500);
+      expect(write.headers['retry-after']).toBe('1');
+      expect(write.body).not.toMatch(/redis|script|\{default\}/i);
     } finally {
       await app.close();
       dead.disconnect();

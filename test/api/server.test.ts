@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../companion/src/config';
 import { sign } from '../../companion/src/http/signature';
+import { createKeys } from '../../companion/src/ledger/keys';
 import { createLogger } from '../../companion/src/logger';
 import { start } from '../../companion/src/server';
 import { createTestRedis } from '../support/redis';
@@ -38,7 +39,9 @@ describe('the companion process', () => {
   it('runs the expiry sweeper in the worker role without listening', async () => {
     const t = await createTestRedis();
     const api = await start(loadConfig({ ...testEnv(t.prefix, t.url), STOCKLINE_PORT: '0' }, ['--role', 'api']), { logger: silent() });
-    const worker = await start(loadConfig({ ...testEnv(t.prefix, t.url), STOCKLINE_PORT: '0' }, ['--role', 'worker']), { logger: silent() });
+    const worker = await start(loadConfig({ ...testEnv(t.prefix, t.url), STOCKLINE_PORT: '0' }, ['--role', 'worker']), {
+      logger: silent(),
+    });
     try {
       expect(worker.address).toBeNull();
       const post = (body: unknown) => {
@@ -51,18 +54,23 @@ describe('the companion process', () => {
       };
       await post(events.received('SW-1', 2));
       expect((await post(events.reserved('cart-sw', [{ sku: 'SW-1', qty: 2 }], { ttlSeconds: 1 }))).status).toBe(200);
-      const released = await new Promise<boolean>((resolve) => {
-        const deadline = Date.now() + 5000;
-        const poll = async () => {
-          const res = await fetch(`${api.address}/v1/stock/SW-1`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-          const body = (await res.json()) as { reserved: number };
-          if (body.reserved === 0) return resolve(true);
-          if (Date.now() > deadline) return resolve(false);
-          setTimeout(poll, 50);
-        };
-        void poll();
-      });
-      expect(released).toBe(true);
+      // Wait for the sweeper's audit entry (XREAD BLOCK), not for a clock.
+      const audit = createKeys({ prefix: t.prefix }).audit('default');
+      const reader = t.connect();
+      let lastId = (await reader.xrevrange(audit, '+', '-', 'COUNT', 1))[0]![0];
+      let released: { type: string; reason?: string } | undefined;
+      while (!released) {
+        const reply = await reader.xread('BLOCK', 5000, 'STREAMS', audit, lastId);
+        if (!reply) break;
+        for (const [id, fields] of reply[0]![1]) {
+          lastId = id;
+          const entry = JSON.parse(fields[fields.indexOf('e') + 1]!) as { type: string; reason?: string };
+          if (entry.type === 'stock.released') released = entry;
+        }
+      }
+      expect(released).toMatchObject({ reason: 'expired' });
+      const state = await fetch(`${api.address}/v1/stock/SW-1`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      expect(await state.json()).toMatchObject({ reserved: 0, available: 2 });
     } finally {
       await worker.close();
       await api.close();

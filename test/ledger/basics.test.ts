@@ -58,4 +58,22 @@ describe('ledger basics', () => {
     expect(changes).toHaveLength(2);
     expect(changes[1]![1]).toEqual(expect.arrayContaining(['type', 'stock.adjusted', 'skus', '["A"]']));
   });
+
+  it('keeps SKUs and reasons with quotes, backslashes, slashes and non-ASCII intact in results and audit', async () => {
+    const sku = 'Tee "Größe" M\\/L ✓';
+    const r = await f.ledger.apply(ev.delta(sku, 3, { reason: 'line1\nline2 "quoted"' }));
+    expect(r).toMatchObject({ status: 'applied', stock: [{ sku, onHand: 3 }] });
+    const [entry] = (await f.ledger.listAudit('default', { sku })).items;
+    expect(entry).toMatchObject({ reason: 'line1\nline2 "quoted"', lines: [{ sku, qty: 3 }] });
+    expect((await f.ledger.listStock('default', { prefix: 'Tee "Gr' })).items.map((s) => s.sku)).toEqual([sku]);
+    const changes = await f.t.redis.xrange(f.keys.changes('default'), '-', '+');
+    const skus = changes[0]![1][changes[0]![1].indexOf('skus') + 1]!;
+    expect(JSON.parse(skus)).toEqual([sku]);
+  });
+
+  it('rejects ids that are not JSON-safe before anything is written', async () => {
+    await expect(f.ledger.apply(ev.receive('A', 1, { id: 'bad"id' }))).rejects.toMatchObject({ code: 'invalid_request', statusCode: 400 });
+    await expect(f.ledger.apply(ev.cancel('o\\1'))).rejects.toMatchObject({ code: 'invalid_request' });
+    expect(await stock('A')).toBeNull();
+  });
 });

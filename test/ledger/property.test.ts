@@ -52,7 +52,9 @@ describe('ledger invariants (property)', () => {
             for (const { op, lane: l, resend } of ops) {
               if (l !== lane) continue;
               if ('sweep' in op) {
-                swept += await ledger.sweepExpired(Date.now() + 3_600_000);
+                // Not `swept += await …`: that reads `swept` before the await and loses a racing lane's count.
+                const n = await ledger.sweepExpired(Date.now() + 3_600_000);
+                swept += n;
                 continue;
               }
               results.push(await ledger.apply(op.event));

@@ -76,6 +76,40 @@ describe('orders and holds', () => {
     expect(expired.items[0]).toMatchObject({ source: 'system', reason: 'expired', reservationId: 'cart' });
   });
 
+  it('converts an expired hold the sweeper has not reached yet, and the sweeper then finds nothing to release', async () => {
+    await f.ledger.apply(ev.receive('A', 5));
+    await f.ledger.apply(ev.reserve('cart', [{ sku: 'A', qty: 3 }], { ttlSeconds: 60 }));
+    f.clock.ms += 61_000;
+    const c = await f.ledger.apply(ev.confirm('o1', [{ sku: 'A', qty: 3 }], { reservationId: 'cart' }));
+    expect(c.stock[0]).toMatchObject({ reserved: 0, committed: 3, available: 2 });
+    expect(await f.ledger.sweepExpired()).toBe(0);
+    expect(await stock('A')).toMatchObject({ reserved: 0, committed: 3, available: 2 });
+  });
+
+  it('confirms an order whose lines differ from its cart: the whole hold is dropped, the order lines committed', async () => {
+    await f.ledger.apply(ev.receive('A', 5));
+    await f.ledger.apply(ev.receive('B', 5));
+    await f.ledger.apply(ev.reserve('cart', [{ sku: 'A', qty: 2 }, { sku: 'B', qty: 1 }]));
+    const c = await f.ledger.apply(ev.confirm('o1', [{ sku: 'A', qty: 3 }], { reservationId: 'cart' }));
+    expect(c.status).toBe('applied');
+    expect(await stock('A')).toMatchObject({ reserved: 0, committed: 3, available: 2 });
+    expect(await stock('B')).toMatchObject({ reserved: 0, committed: 0, available: 5 });
+    expect(await f.ledger.apply(ev.release('cart'))).toMatchObject({ status: 'refused', code: 'unknown_reservation' });
+  });
+
+  it('merges per-line marketplace confirmations of one order and skips a redelivered line', async () => {
+    await f.ledger.apply(ev.receive('A', 5));
+    await f.ledger.apply(ev.receive('B', 5));
+    await f.ledger.apply(ev.confirm('amz-9', [{ sku: 'A', qty: 1 }], { source: 'amazon', id: 'amazon:amz-9:A:Unshipped' }));
+    await f.ledger.apply(ev.confirm('amz-9', [{ sku: 'B', qty: 2 }], { source: 'amazon', id: 'amazon:amz-9:B:Unshipped' }));
+    const again = await f.ledger.apply(ev.confirm('amz-9', [{ sku: 'A', qty: 1 }], { source: 'amazon', id: 'amazon:amz-9:A:Unshipped-2' }));
+    expect(again.status).toBe('duplicate');
+    expect(await stock('A')).toMatchObject({ committed: 1 });
+    await f.ledger.apply(ev.cancel('amz-9', { source: 'amazon' }));
+    expect(await stock('A')).toMatchObject({ committed: 0, available: 5 });
+    expect(await stock('B')).toMatchObject({ committed: 0, available: 5 });
+  });
+
   it('replaces the lines of a live reservation when the same reservation id is reserved again', async () => {
     await f.ledger.apply(ev.receive('A', 3));
     await f.ledger.apply(ev.reserve('cart', [{ sku: 'A', qty: 3 }]));
@@ -139,6 +173,14 @@ describe('tenants and reads', () => {
     const p2 = await f.ledger.listStock('default', { prefix: 'shirt-', limit: 2, cursor: p1.nextCursor! });
     expect(p2).toMatchObject({ items: [{ sku: 'shirt-s' }], nextCursor: null });
     expect(await f.t.redis.smembers(f.keys.tenants())).toEqual(expect.arrayContaining(['default', 'other']));
+  });
+
+  it('judges the same event id separately per tenant', async () => {
+    const e = ev.receive('A', 2);
+    expect(await f.ledger.apply(e)).toMatchObject({ status: 'applied' });
+    expect(await f.ledger.apply({ ...e, tenant: 'shop2' })).toMatchObject({ status: 'applied' });
+    expect(await f.ledger.apply({ ...e, tenant: 'shop2' })).toMatchObject({ status: 'duplicate' });
+    expect(await f.ledger.getStock('shop2', 'A')).toMatchObject({ onHand: 2, version: 1 });
   });
 
   it('filters and pages the audit newest first', async () => {

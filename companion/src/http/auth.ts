@@ -9,6 +9,9 @@ import { UnauthorizedError } from '../errors';
 // Hashing both sides gives equal-length buffers, so the compare time says nothing about length.
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
+/** OpenAPI `security` of every admin route (scheme declared in openapi.ts). */
+export const ADMIN = [{ adminToken: [] as string[] }];
+
 export function tokenMatches(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }

@@ -29,7 +29,26 @@ const FASTIFY_ERRORS: Record<string, { code: string; message: (e: FastifyError) 
   FST_ERR_CTP_INVALID_JSON_BODY: { code: 'invalid_json', message: () => 'The body is not valid JSON — send one JSON object' },
 };
 
+const INTERNAL_MESSAGE = 'Something went wrong on our side; it has been logged — retry later';
+
+/** Redis unreachable (ioredis gave up or has no connection): the caller should retry shortly. */
+function isRedisUnavailable(error: Error): boolean {
+  return (
+    error.name === 'MaxRetriesPerRequestError' ||
+    /Connection is closed|Stream isn't writeable|ECONNREFUSED|ECONNRESET|ETIMEDOUT/.test(error.message ?? '')
+  );
+}
+
 function toBody(error: FastifyError | StocklineError | Error): { status: number; body: ErrorBody } {
+  const clientError = (error as { statusCode?: number }).statusCode !== undefined && (error as { statusCode: number }).statusCode < 500;
+  // Only our side's failures are inspected: a client error's message can quote the client's bytes.
+  if (!clientError && isRedisUnavailable(error)) {
+    return { status: 503, body: { code: 'unavailable', message: 'The ledger store cannot be reached right now — retry in a moment' } };
+  }
+  if (error instanceof StocklineError && error.statusCode >= 500) {
+    // Our own failures keep their code but not their text, which can name keys and scripts.
+    return { status: error.statusCode, body: { code: error.code, message: INTERNAL_MESSAGE } };
+  }
   if (error instanceof StocklineError) {
     const body: ErrorBody = { code: error.code, message: error.message };
     // ValidationError and the HTTP layer's own errors (BodyError) name the bad field.
@@ -51,11 +70,13 @@ function toBody(error: FastifyError | StocklineError | Error): { status: number;
     const code = (fe.code ?? 'bad_request').replace(/^FST_ERR_/, '').toLowerCase();
     return { status: fe.statusCode, body: { code, message: fe.message } };
   }
-  return { status: 500, body: { code: 'internal', message: 'Something went wrong on our side; it has been logged — retry later' } };
+  return { status: 500, body: { code: 'internal', message: INTERNAL_MESSAGE } };
 }
 
 export function errorHandler(this: FastifyInstance, error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   const { status, body } = toBody(error);
+  // Retryable failures say when to come back (the plugin's outbox honours Retry-After).
+  if (status === 503 || (error instanceof StocklineError && error.retryable)) reply.header('retry-after', '1');
   if (status >= 500) request.log.error({ err: error }, 'request failed');
   else request.log.info({ code: body.code, status, pointer: body.pointer }, body.message);
   return reply.status(status).send(body);

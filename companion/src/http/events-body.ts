@@ -9,13 +9,13 @@
  * refusals (insufficient stock, stale, conflict, unknown order/reservation) are judged per
  * event by the ledger and come back as per-event results.
  */
-import { Value } from '@sinclair/typebox/value';
 import { EVENT_TYPES, EventSchemas, MAX_BATCH_EVENTS, StockReserved, type EventType, type StockEvent } from '../schemas/events';
 import { BodyError } from './body-error';
 import { ruleViolation, toValidationError } from './messages';
 import { compile } from './validator';
 
 export const DEFAULT_TENANT = 'default';
+const RESERVATION_TTL_DEFAULT = StockReserved.properties.ttlSeconds.default as number;
 
 export interface EventsBody {
   events: StockEvent[];
@@ -52,13 +52,20 @@ function checkEvent(value: unknown, prefix: string): StockEvent {
   if (type === 'stock.adjusted') {
     const hasSet = value.set !== undefined;
     const hasDelta = value.delta !== undefined;
-    if (hasSet && hasDelta) throw ruleViolation(`${prefix}/delta`, 'cannot be sent together with set — send set (the absolute count) or delta (the change), not both');
-    if (!hasSet && !hasDelta) throw ruleViolation(`${prefix}/set`, 'is missing — a stock.adjusted event needs set (the absolute count) or delta (the change)');
+    if (hasSet && hasDelta)
+      throw ruleViolation(
+        `${prefix}/delta`,
+        'cannot be sent together with set — send set (the absolute count) or delta (the change), not both',
+      );
+    if (!hasSet && !hasDelta)
+      throw ruleViolation(`${prefix}/set`, 'is missing — a stock.adjusted event needs set (the absolute count) or delta (the change)');
     // The schema's `not: { const: 0 }` is JSON Schema the TypeBox checker does not enforce.
     if (value.delta === 0) throw ruleViolation(`${prefix}/delta`, 'must not be 0 — send a non-zero change, or leave the event out');
   }
-  // Fills ttlSeconds' default so the ledger and the audit see the hold time actually used.
-  return (type === 'stock.reserved' ? Value.Default(StockReserved, value) : value) as StockEvent;
+  // Fills ttlSeconds' schema default so the ledger and the audit see the hold time actually used
+  // (directly: Value.Default walks the whole event and showed in profiles).
+  if (type === 'stock.reserved' && value.ttlSeconds === undefined) value.ttlSeconds = RESERVATION_TTL_DEFAULT;
+  return value as StockEvent;
 }
 
 /** Validates the whole body or throws the first problem (400) / an oversize batch (413). */
@@ -87,7 +94,10 @@ export function readEventsBody(body: unknown): EventsBody {
   const tenant = events[0]!.tenant ?? DEFAULT_TENANT;
   const other = events.findIndex((e) => (e.tenant ?? DEFAULT_TENANT) !== tenant);
   if (other >= 0) {
-    throw ruleViolation(`/events/${other}/tenant`, `must be the same for every event of a batch ("${tenant}", as the first) — send one batch per tenant`);
+    throw ruleViolation(
+      `/events/${other}/tenant`,
+      `must be the same for every event of a batch ("${tenant}", as the first) — send one batch per tenant`,
+    );
   }
   return { events, batch: true, tenant };
 }

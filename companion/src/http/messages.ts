@@ -1,6 +1,6 @@
 /**
  * The one place where schema-checker errors become sentences a person can act on, e.g.
- * "/lines/0/qty must be a whole number of at least 1 — send the quantity in units".
+ * "/lines/0/qty must be a whole number from 1 to 1,000,000 — send the quantity in units".
  * Every validation failure (event bodies, query strings, path parameters) passes through here.
  */
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
@@ -18,6 +18,7 @@ const EXPECTED: Record<string, string> = {
   sku: 'a string of 1–100 characters without control characters or leading or trailing spaces',
   source: 'a lower-case channel id such as woocommerce, shopify, amazon, flipkart or manual',
   tenant: 'a tenant id of lower-case letters, digits, _ or - (at most 63 characters)',
+  cursor: 'the nextCursor value of the previous page',
 };
 
 /** What to do about it, by field name. */
@@ -51,7 +52,7 @@ function range(lo: unknown, hi: unknown, unit = ''): string {
 
 /** A noun phrase for the values a schema accepts. */
 export function expected(schema: TSchema | undefined, field?: string): string {
-  if (field && EXPECTED[field]) return EXPECTED[field]!;
+  if (field && Object.hasOwn(EXPECTED, field)) return EXPECTED[field]!;
   if (!schema) return 'a valid value';
   if (schema.const !== undefined) return `exactly ${JSON.stringify(schema.const)}`;
   if (Array.isArray(schema.anyOf)) {
@@ -95,7 +96,7 @@ function subject(pointer: string, part: Part): string {
 }
 
 function withAdvice(sentence: string, field: string | undefined): string {
-  const advice = field ? ADVICE[field] : undefined;
+  const advice = field && Object.hasOwn(ADVICE, field) ? ADVICE[field] : undefined;
   return advice ? `${sentence} — ${advice}` : sentence;
 }
 

@@ -6,6 +6,20 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { OPTIONAL_BODY } from './validator';
+
+type Operation = { requestBody?: { required?: boolean; content?: Record<string, { schema?: Record<string, unknown> }> } };
+
+/** @fastify/swagger marks every body required; bodies our validator lets callers leave out are not. */
+function markOptionalBodies(doc: { paths?: Record<string, Record<string, Operation>> }) {
+  for (const ops of Object.values(doc.paths ?? {})) {
+    for (const op of Object.values(ops)) {
+      const content = op.requestBody?.content ?? {};
+      if (Object.values(content).some((c) => c.schema?.[OPTIONAL_BODY] === true)) op.requestBody!.required = false;
+    }
+  }
+  return doc;
+}
 
 export async function registerOpenApi(app: FastifyInstance, version: string): Promise<void> {
   await app.register(swagger, {
@@ -26,6 +40,7 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
         },
       },
     },
+    transformObject: (documentObject) => markOptionalBodies((documentObject as { openapiObject: object }).openapiObject) as never,
   });
   await app.register(swaggerUi, { routePrefix: '/v1/docs' });
   app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());

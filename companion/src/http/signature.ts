@@ -46,7 +46,9 @@ export interface VerifyOptions {
 export function verifySignature({ header, rawBody, secret, tenant, toleranceSeconds, nowSeconds }: VerifyOptions): void {
   const value = Array.isArray(header) ? header[0] : header;
   if (!value) {
-    throw new UnauthorizedError('X-Stockline-Signature is missing — sign the raw body as t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>');
+    throw new UnauthorizedError(
+      'X-Stockline-Signature is missing — sign the raw body as t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>',
+    );
   }
   const parsed = parse(value);
   if (!parsed) throw new UnauthorizedError('X-Stockline-Signature is not of the form t=<unix seconds>,v1=<64 hex digits>');
@@ -63,6 +65,8 @@ export function verifySignature({ header, rawBody, secret, tenant, toleranceSeco
     return given.length === expected.length && timingSafeEqual(given, expected);
   });
   if (!ok) {
-    throw new UnauthorizedError(`X-Stockline-Signature does not match the body for tenant "${tenant}" — sign the exact bytes sent with that tenant's secret`);
+    throw new UnauthorizedError(
+      `X-Stockline-Signature does not match the body for tenant "${tenant}" — sign the exact bytes sent with that tenant's secret`,
+    );
   }
 }

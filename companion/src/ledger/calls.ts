@@ -12,6 +12,32 @@ export interface CallContext {
   tenant: string;
   nowMs: number;
   idempotencyTtlSeconds: number;
+  /** The tenant's fixed keys, built once per tenant by the ledger (see tenantKeys). */
+  fixed: TenantKeys;
+}
+
+/** Keys that depend only on the tenant; cached per tenant so the hot path builds one key per event. */
+export interface TenantKeys {
+  shared: [string, string, string, string, string, string];
+  skuPrefix: string;
+  reservationPrefix: string;
+  reservationExpiry: string;
+}
+
+export function tenantKeys(keys: Keys, tenant: string): TenantKeys {
+  return {
+    shared: [
+      keys.audit(tenant),
+      keys.changes(tenant),
+      keys.skuIndex(tenant),
+      keys.incidents(tenant),
+      keys.openIncidents(tenant),
+      keys.incidentSeq(tenant),
+    ],
+    skuPrefix: keys.sku(tenant, ''),
+    reservationPrefix: keys.reservation(tenant, ''),
+    reservationExpiry: keys.reservationExpiry(tenant),
+  };
 }
 
 type Line = { sku: string; qty: number };
@@ -19,23 +45,25 @@ const flatLines = (lines: Line[]) => [lines.length, ...lines.flatMap((l) => [l.s
 
 /** KEYS[1..7] shared by every event script. */
 function commonKeys(ctx: CallContext, eventId: string): string[] {
-  const { keys, tenant } = ctx;
-  return [
-    keys.idempotency(tenant, eventId),
-    keys.audit(tenant),
-    keys.changes(tenant),
-    keys.skuIndex(tenant),
-    keys.incidents(tenant),
-    keys.openIncidents(tenant),
-    keys.incidentSeq(tenant),
-  ];
+  return [ctx.keys.idempotency(ctx.tenant, eventId), ...ctx.fixed.shared];
+}
+
+// The scripts write ids, source and times into the audit JSON verbatim (no escaping on the hot
+// path), so anything that is not JSON-safe is stopped here. The HTTP schemas already forbid these
+// characters; this guards direct callers of the ledger.
+const JSON_UNSAFE = /["\\\u0000-\u001f]/;
+function jsonSafe(value: string, pointer: string) {
+  if (JSON_UNSAFE.test(value)) throw new ValidationError(`${pointer.slice(1)} must not contain quotes, backslashes or control characters`, pointer);
 }
 
 /** ARGV[1..9] shared by every event script. */
 function commonArgs(ctx: CallContext, e: { id: string; type: string; source: string; occurredAt: string }, ttl = ctx.idempotencyTtlSeconds) {
+  jsonSafe(e.id, '/id');
+  jsonSafe(e.source, '/source');
+  jsonSafe(e.occurredAt, '/occurredAt');
   const occurredMs = Date.parse(e.occurredAt);
   if (Number.isNaN(occurredMs)) throw new ValidationError('occurredAt must be an RFC 3339 date-time, e.g. 2026-01-31T12:00:00Z', '/occurredAt');
-  return [e.id, e.type, e.source, e.occurredAt, occurredMs, ctx.nowMs, new Date(ctx.nowMs).toISOString(), ttl, ctx.keys.sku(ctx.tenant, '')];
+  return [e.id, e.type, e.source, e.occurredAt, occurredMs, ctx.nowMs, new Date(ctx.nowMs).toISOString(), ttl, ctx.fixed.skuPrefix];
 }
 
 /** Marketplace orders already happened elsewhere: recorded even when they oversell. */
@@ -45,17 +73,19 @@ export function eventCall(ctx: CallContext, event: StockEvent): ScriptCall {
   const { keys, tenant } = ctx;
   const k = commonKeys(ctx, event.id);
   const a = commonArgs(ctx, event);
+  if ('orderId' in event) jsonSafe(event.orderId, '/orderId');
+  if ('reservationId' in event && event.reservationId !== undefined) jsonSafe(event.reservationId, '/reservationId');
   switch (event.type) {
     case 'stock.reserved':
       return {
         name: 'reserve-9',
-        keys: [...k, keys.reservation(tenant, event.reservationId), keys.reservationExpiry(tenant)],
-        args: [...a, event.reservationId, event.ttlSeconds ?? 900, ...flatLines(event.lines)],
+        keys: [...k, keys.reservation(tenant, event.reservationId), ctx.fixed.reservationExpiry],
+        args: [...a, event.reservationId, ctx.nowMs + (event.ttlSeconds ?? 900) * 1000, ...flatLines(event.lines)],
       };
     case 'stock.released':
       return {
         name: 'release-9',
-        keys: [...k, keys.reservation(tenant, event.reservationId), keys.reservationExpiry(tenant)],
+        keys: [...k, keys.reservation(tenant, event.reservationId), ctx.fixed.reservationExpiry],
         args: [...a, event.reservationId, event.reason],
       };
     case 'order.confirmed':
@@ -66,7 +96,7 @@ export function eventCall(ctx: CallContext, event: StockEvent): ScriptCall {
           keys.order(tenant, event.orderId),
           // Without a reservation the script never reads this key; any key of the tenant's slot will do.
           keys.reservation(tenant, event.reservationId ?? ''),
-          keys.reservationExpiry(tenant),
+          ctx.fixed.reservationExpiry,
         ],
         args: [...a, event.orderId, event.reservationId ?? '', isFactSource(event.source) ? '1' : '0', ...flatLines(event.lines)],
       };
@@ -96,18 +126,10 @@ export function pauseCall(ctx: CallContext, sku: string, paused: boolean, reason
 }
 
 export function expireCall(ctx: CallContext, max: number): ScriptCall {
-  const { keys, tenant } = ctx;
+  const f = ctx.fixed;
   return {
     name: 'expire-7',
-    keys: [
-      keys.reservationExpiry(tenant),
-      keys.audit(tenant),
-      keys.changes(tenant),
-      keys.skuIndex(tenant),
-      keys.incidents(tenant),
-      keys.openIncidents(tenant),
-      keys.incidentSeq(tenant),
-    ],
-    args: [ctx.nowMs, new Date(ctx.nowMs).toISOString(), keys.sku(tenant, ''), keys.reservation(tenant, ''), max],
+    keys: [f.reservationExpiry, ...f.shared],
+    args: [ctx.nowMs, new Date(ctx.nowMs).toISOString(), f.skuPrefix, f.reservationPrefix, max],
   };
 }

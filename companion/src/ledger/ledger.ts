@@ -5,8 +5,8 @@
 import type { Redis } from 'ioredis';
 import { RefusalError, StocklineError } from '../errors';
 import type { StockEvent } from '../schemas/events';
-import type { EventResult, StockState } from '../schemas/stock';
-import { eventCall, expireCall, pauseCall, type CallContext } from './calls';
+import type { AuditEntry, EventResult, StockState } from '../schemas/stock';
+import { eventCall, expireCall, pauseCall, tenantKeys, type CallContext, type TenantKeys } from './calls';
 import type { Keys } from './keys';
 import { createReads } from './reads';
 import { createScriptRunner } from './scripts';
@@ -28,18 +28,44 @@ const SWEEP_BATCH = 200;
 
 const tenantOf = (e: StockEvent) => e.tenant ?? DEFAULT_TENANT;
 
-/** Script reply { kind, json } → EventResult. Kinds are documented in each script header. */
-export function parseReply(reply: unknown): EventResult {
-  if (!Array.isArray(reply) || reply.length !== 2 || typeof reply[1] !== 'string') {
+type AuditLine = AuditEntry['lines'][number] & { paused?: StockState['paused'] };
+type StoredEntry = Omit<AuditEntry, 'id' | 'lines'> & {
+  lines: AuditLine[];
+  incidents?: { opened?: string[]; recorded?: string[]; resolved?: string[] };
+};
+
+/** An applied event's result, rebuilt from its audit entry (the entry holds every SKU's state after it). */
+export function resultFromAudit(json: string, status: 'applied' | 'duplicate'): EventResult {
+  const e = JSON.parse(json) as StoredEntry;
+  const stock = (Array.isArray(e.lines) ? e.lines : []).map((l): StockState => {
+    const { onHand, committed, reserved } = l.after!;
+    return { sku: l.sku, onHand, committed, reserved, available: onHand - committed - reserved, version: l.version!, updatedAt: e.at, paused: l.paused ?? null };
+  });
+  const r: EventResult = { id: e.eventId!, status, stock };
+  const recorded = e.incidents?.recorded;
+  if (recorded?.length) {
+    r.incidentId = recorded[0];
+    r.details = { incidentIds: recorded };
+  }
+  return r;
+}
+
+/** Script reply → EventResult. Reply shapes are documented in each script header. */
+export function parseReply(reply: unknown, eventId: string): EventResult {
+  if (!Array.isArray(reply) || typeof reply[0] !== 'string') {
     throw new StocklineError(`unexpected ledger script reply: ${JSON.stringify(reply)}`, 'ledger_error', 500, true);
   }
-  const [kind, json] = reply as [string, string];
-  const r = JSON.parse(json) as EventResult;
+  const kind = reply[0] as string;
+  if (kind === 'applied' || kind === 'duplicate') {
+    const json = reply[2];
+    if (typeof json === 'string') return resultFromAudit(json, kind);
+    // The audit entry behind the first result is gone (stream trimmed by an operator).
+    return { id: eventId, status: 'duplicate', message: `already applied as audit entry ${String(reply[1])}; its result is no longer retained`, stock: [] };
+  }
+  const r = JSON.parse(reply[1] as string) as EventResult;
   // cjson writes an empty Lua table as {}; the contract wants an array.
   if (!Array.isArray(r.stock)) r.stock = [];
-  if (kind === 'duplicate' || kind === 'noop') r.status = 'duplicate';
-  else if (kind === 'refused') r.status = 'refused';
-  else r.status = 'applied';
+  r.status = kind === 'refused' ? 'refused' : 'duplicate';
   return r;
 }
 
@@ -55,7 +81,12 @@ export function createLedger(opts: LedgerOptions): Ledger {
   const scripts = createScriptRunner(redis);
   const reads = createReads(redis, keys);
   const knownTenants = new Set<string>();
-  const ctx = (tenant: string): CallContext => ({ keys, tenant, nowMs: now(), idempotencyTtlSeconds: ttl });
+  const fixedKeys = new Map<string, TenantKeys>();
+  const ctx = (tenant: string): CallContext => {
+    let fixed = fixedKeys.get(tenant);
+    if (!fixed) fixedKeys.set(tenant, (fixed = tenantKeys(keys, tenant)));
+    return { keys, tenant, nowMs: now(), idempotencyTtlSeconds: ttl, fixed };
+  };
 
   /** The tenant set lives outside any tenant's slot, so it is written here, not in Lua. */
   async function registerTenants(tenants: Iterable<string>) {
@@ -83,7 +114,7 @@ export function createLedger(opts: LedgerOptions): Ledger {
 
     async apply(event) {
       const tenant = tenantOf(event);
-      await registerTenants([tenant]);
+      if (!knownTenants.has(tenant)) await registerTenants([tenant]);
       let reply: unknown;
       try {
         reply = await scripts.run(eventCall(ctx(tenant), event));
@@ -91,15 +122,15 @@ export function createLedger(opts: LedgerOptions): Ledger {
         if (err instanceof StocklineError) throw err;
         throw scriptFailure(err);
       }
-      return parseReply(reply);
+      return parseReply(reply, event.id);
     },
 
     async applyBatch(events) {
       await registerTenants(events.map(tenantOf));
       const replies = await scripts.runMany(events.map((e) => eventCall(ctx(tenantOf(e)), e)));
-      return replies.map((r) => {
+      return replies.map((r, i) => {
         if (r instanceof Error) throw scriptFailure(r);
-        return parseReply(r);
+        return parseReply(r, events[i]!.id);
       });
     },
 
@@ -114,7 +145,7 @@ export function createLedger(opts: LedgerOptions): Ledger {
 
     async setPaused(tenant, sku, paused, reason) {
       await registerTenants([tenant]);
-      const r = parseReply(await scripts.run(pauseCall(ctx(tenant), sku, paused, reason)));
+      const r = parseReply(await scripts.run(pauseCall(ctx(tenant), sku, paused, reason)), sku);
       if (r.status === 'refused') throw new RefusalError(r.message ?? `${sku} is not in the ledger`, 'unknown_sku', 404);
       return r.stock[0] ?? stateOrThrow(tenant, sku);
     },

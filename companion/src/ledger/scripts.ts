@@ -74,8 +74,13 @@ export function createScriptRunner(redis: Redis): ScriptRunner {
     if (call.keys.length !== s.numKeys) throw new Error(`${s.name} takes ${s.numKeys} keys, got ${call.keys.length}`);
     return [s.sha, s.numKeys, ...call.keys, ...call.args] as const;
   };
+  // Scripts known to be in this connection's script cache. Redis loses the cache only on restart or
+  // failover (both reconnect, so 'ready' clears the set) or on an operator's SCRIPT FLUSH.
+  const loaded = new Set<ScriptName>();
+  redis.on('ready', () => loaded.clear());
   const load = async (s: Script) => {
     await redis.script('LOAD', s.source);
+    loaded.add(s.name);
   };
 
   return {
@@ -85,7 +90,9 @@ export function createScriptRunner(redis: Redis): ScriptRunner {
     async run(call) {
       const s = get(call.name);
       try {
-        return await redis.evalsha(...argv(s, call));
+        const r = await redis.evalsha(...argv(s, call));
+        loaded.add(s.name);
+        return r;
       } catch (err) {
         if (!isNoScript(err)) throw err;
         await load(s);
@@ -94,20 +101,26 @@ export function createScriptRunner(redis: Redis): ScriptRunner {
     },
     async runMany(calls) {
       if (calls.length === 0) return [];
+      // A NOSCRIPT inside a pipeline would let later calls run before the failed one is retried,
+      // breaking "in order"; so scripts not yet known to be cached are loaded at the head of the
+      // same pipeline, ahead of every call that needs them.
+      const missing = [...new Set(calls.map((c) => c.name))].filter((n) => !loaded.has(n)).map(get);
       const pipe = redis.pipeline();
+      for (const s of missing) pipe.script('LOAD', s.source);
       for (const call of calls) pipe.evalsha(...argv(get(call.name), call));
       const replies = (await pipe.exec()) ?? [];
-      const out: (unknown | Error)[] = replies.map(([err, res]) => err ?? res);
-      // A NOSCRIPT reply did nothing; load the scripts and re-run just those calls, in their order.
-      const missing = out.flatMap((r, i) => (isNoScript(r) ? [i] : []));
-      if (missing.length) {
-        await Promise.all([...new Set(missing.map((i) => calls[i]!.name))].map((n) => load(get(n))));
-        for (const i of missing) {
-          try {
-            out[i] = await this.run(calls[i]!);
-          } catch (err) {
-            out[i] = err as Error;
-          }
+      replies.slice(0, missing.length).forEach(([err], i) => {
+        if (err) throw err;
+        loaded.add(missing[i]!.name);
+      });
+      const out: (unknown | Error)[] = replies.slice(missing.length).map(([err, res]) => err ?? res);
+      // Only after an operator's SCRIPT FLUSH mid-batch: retry what failed (order across the flush is lost).
+      for (let i = 0; i < out.length; i++) {
+        if (!isNoScript(out[i])) continue;
+        try {
+          out[i] = await this.run(calls[i]!);
+        } catch (err) {
+          out[i] = err as Error;
         }
       }
       return out;

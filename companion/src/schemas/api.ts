@@ -6,14 +6,12 @@ import { Type, type Static } from '@sinclair/typebox';
 import { EventBatch, Sku, StockEvent, Tenant } from './events';
 import { AuditEntry, EventResult, Incident, StockState } from './stock';
 
-export const ErrorBody = Type.Object(
-  {
-    code: Type.String({ description: 'Stable machine code, e.g. invalid_request, unauthorized, payload_too_large, not_found' }),
-    message: Type.String({ description: 'A sentence a person can act on' }),
-    pointer: Type.Optional(Type.String({ description: 'JSON pointer of the bad field ("" = the whole body)' })),
-    details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-  },
-);
+export const ErrorBody = Type.Object({
+  code: Type.String({ description: 'Stable machine code, e.g. invalid_request, unauthorized, payload_too_large, not_found' }),
+  message: Type.String({ description: 'A sentence a person can act on' }),
+  pointer: Type.Optional(Type.String({ description: 'JSON pointer of the bad field ("" = the whole body)' })),
+  details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+});
 export type ErrorBody = Static<typeof ErrorBody>;
 
 const TenantQuery = { tenant: Type.Optional(Tenant) };
@@ -43,11 +41,15 @@ export const AuditQuery = Type.Object(
     ...TenantQuery,
     sku: Type.Optional(Sku),
     orderId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-    type: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Event type (stock.reserved …) or channel.push|ack|failed' })),
+    type: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 64, description: 'Event type (stock.reserved …) or channel.push|ack|failed' }),
+    ),
     channel: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
     from: Type.Optional(Instant),
     to: Type.Optional(Instant),
-    cursor: Type.Optional(Type.String({ pattern: '^\\d{1,20}-\\d{1,20}$', description: 'nextCursor from the previous page (an audit entry id)' })),
+    cursor: Type.Optional(
+      Type.String({ pattern: '^\\d{1,20}-\\d{1,20}$', description: 'nextCursor from the previous page (an audit entry id)' }),
+    ),
     limit: Type.Optional(Limit),
     order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')], { description: 'desc (newest first) by default' })),
   },

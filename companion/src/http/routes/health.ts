@@ -21,7 +21,10 @@ export function healthRoutes({ redis, ledger }: { redis: Redis; ledger: Ledger }
     app.get('/healthz', { schema: { tags: ['health'], response: { 200: Health } } }, async () => ({ status: 'ok' as const }));
     app.get('/readyz', { schema: { tags: ['health'], response: { 200: Readiness, 503: Readiness } } }, async (_request, reply) => {
       const [redisOk, ledgerOk] = await Promise.all([
-        within(redis.ping().then((r) => r === 'PONG'), false),
+        within(
+          redis.ping().then((r) => r === 'PONG'),
+          false,
+        ),
         within(ledger.ready(), false),
       ]);
       const ready = redisOk && ledgerOk;

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Ledger } from '../../ledger/types';
 import { ErrorBody, IncidentList, IncidentsQuery } from '../../schemas/api';
 import { DEFAULT_TENANT } from '../events-body';
-import { requireAdmin } from '../auth';
+import { ADMIN, requireAdmin } from '../auth';
 
 export function incidentRoutes({ ledger, adminToken }: { ledger: Ledger; adminToken: string }) {
   return async function routes(app: FastifyInstance) {
@@ -13,6 +13,7 @@ export function incidentRoutes({ ledger, adminToken }: { ledger: Ledger; adminTo
       {
         schema: {
           tags: ['incidents'],
+          security: ADMIN,
           summary: 'Oversell incidents (marketplace orders recorded although they oversold)',
           querystring: IncidentsQuery,
           response: { 200: IncidentList, 400: ErrorBody, 401: ErrorBody },

@@ -9,7 +9,7 @@ import type { Ledger } from '../../ledger/types';
 import { ErrorBody, PauseBody, SkuParams, StockListQuery, StockPage, TenantOnlyQuery } from '../../schemas/api';
 import { StockState } from '../../schemas/stock';
 import { DEFAULT_TENANT } from '../events-body';
-import { requireAdmin } from '../auth';
+import { ADMIN, requireAdmin } from '../auth';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody };
 
@@ -23,7 +23,16 @@ export function stockRoutes({ ledger, adminToken }: { ledger: Ledger; adminToken
 
     app.get<{ Params: SkuParams; Querystring: TenantOnlyQuery }>(
       '/v1/stock/:sku',
-      { schema: { tags: ['stock'], summary: 'Ledger state of one SKU', params: SkuParams, querystring: TenantOnlyQuery, response: { 200: StockState, ...errors } } },
+      {
+        schema: {
+          tags: ['stock'],
+          security: ADMIN,
+          summary: 'Ledger state of one SKU',
+          params: SkuParams,
+          querystring: TenantOnlyQuery,
+          response: { 200: StockState, ...errors },
+        },
+      },
       async (request) => {
         const tenant = request.query.tenant ?? DEFAULT_TENANT;
         const state = await ledger.getStock(tenant, request.params.sku);
@@ -34,19 +43,31 @@ export function stockRoutes({ ledger, adminToken }: { ledger: Ledger; adminToken
 
     app.get<{ Querystring: StockListQuery }>(
       '/v1/stock',
-      { schema: { tags: ['stock'], summary: 'SKUs in order, filtered by prefix, paged by cursor', querystring: StockListQuery, response: { 200: StockPage, ...errors } } },
+      {
+        schema: {
+          tags: ['stock'],
+          security: ADMIN,
+          summary: 'SKUs in order, filtered by prefix, paged by cursor',
+          querystring: StockListQuery,
+          response: { 200: StockPage, ...errors },
+        },
+      },
       async (request) => {
         const { tenant = DEFAULT_TENANT, prefix, cursor, limit } = request.query;
         return ledger.listStock(tenant, { prefix, cursor, limit });
       },
     );
 
-    for (const [action, paused] of [['pause', true], ['relist', false]] as const) {
+    for (const [action, paused] of [
+      ['pause', true],
+      ['relist', false],
+    ] as const) {
       app.post<{ Params: SkuParams; Querystring: TenantOnlyQuery; Body: PauseBody | undefined }>(
         `/v1/stock/:sku/${action}`,
         {
           schema: {
             tags: ['stock'],
+            security: ADMIN,
             summary: paused ? 'Show 0 on every channel until relisted' : 'Clear a manual pause',
             params: SkuParams,
             querystring: TenantOnlyQuery,

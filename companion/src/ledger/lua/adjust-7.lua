@@ -8,7 +8,8 @@
   ARGV[1..9]  eventId, type, source, occurredAt, occurredAtMs, nowMs, nowIso, idempotencyTtlSeconds, skuKeyPrefix
   ARGV[10] sku   ARGV[11] 'set' | 'delta'   ARGV[12] value   ARGV[13] expectedVersion or ''   ARGV[14] reason
 
-  Returns { kind, resultJson }: 'applied' | 'duplicate' | 'refused' ('stale_event' when occurredAt is
+  Returns { 'applied' | 'duplicate', auditId, auditEntryJson } (the result is rebuilt from the entry) or
+  { 'refused' | 'noop', resultJson }. Kinds: 'applied' | 'duplicate' | 'refused' ('stale_event' when occurredAt is
   older than the SKU's last absolute set; 'version_conflict' when expectedVersion ≠ version).
 
   A set records lastSetAt = occurredAt: later-arriving events that happened before this count are
@@ -22,9 +23,10 @@ if dup then return dup end
 
 local tx = newTx({ eventId = C.eventId, type = C.type, source = C.source, occurredAt = C.occurredAt, reason = ARGV[14] })
 local s = load(tx, ARGV[10])
-if s.lastSetAt and C.occurredMs < s.lastSetAt then
+local occurredMs = tonumber(C.occurredMsStr)
+if lastSetAt(s) and occurredMs < lastSetAt(s) then
   return refuse(tx, 'stale_event', 'this adjustment happened before the last stock count of ' .. s.sku,
-    { lastSetAt = s.lastSetAt })
+    { lastSetAt = lastSetAt(s) })
 end
 if ARGV[13] ~= '' and tonumber(ARGV[13]) ~= s.version then
   return refuse(tx, 'version_conflict', s.sku .. ' is at version ' .. s.version .. ', not ' .. ARGV[13],
@@ -34,7 +36,7 @@ local v = tonumber(ARGV[12])
 if ARGV[11] == 'set' then
   touch(tx, s, v - s.onHand)
   s.onHand = v
-  s.setAt = C.occurredMs
+  s.setAt = occurredMs
 else
   s.onHand = s.onHand + v
   touch(tx, s, v)

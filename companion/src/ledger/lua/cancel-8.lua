@@ -8,7 +8,8 @@
   ARGV[1..9]  eventId, type, source, occurredAt, occurredAtMs, nowMs, nowIso, idempotencyTtlSeconds, skuKeyPrefix
   ARGV[10] orderId   ARGV[11] reason ('' when none)
 
-  Returns { kind, resultJson }: 'applied' | 'duplicate' | 'refused' ('unknown_order') |
+  Returns { 'applied' | 'duplicate', auditId, auditEntryJson } (the result is rebuilt from the entry) or
+  { 'refused' | 'noop', resultJson }. Kinds: 'applied' | 'duplicate' | 'refused' ('unknown_order') |
   'noop' (nothing open: already cancelled under another id, or fully shipped — shipped units left the
   building, bringing them back is a stock.received).
 
@@ -42,5 +43,5 @@ if not any then
   return noop(tx, 'order ' .. orderId .. ' has no open units (' .. tostring(o[2]) .. ')')
 end
 redis.call('HSET', orderKey, 'lines', encodeLines(skus, open), 'status', 'cancelled')
-redis.call('EXPIRE', orderKey, math.max(C.idemTtl, 86400))
+redis.call('EXPIRE', orderKey, math.max(tonumber(C.idemTtlStr), 86400))
 return finish(tx)

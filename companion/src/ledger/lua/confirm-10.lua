@@ -10,7 +10,8 @@
   ARGV[10] orderId   ARGV[11] reservationId or ''   ARGV[12] '1' when the source's orders are facts
   (marketplaces), '0' for the store's own (woocommerce, manual)   ARGV[13] n lines   ARGV[14..] sku, qty pairs
 
-  Returns { kind, resultJson }: 'applied' (with incidentId when a fact oversold) | 'duplicate' |
+  Returns { 'applied' | 'duplicate', auditId, auditEntryJson } (the result is rebuilt from the entry) or
+  { 'refused' | 'noop', resultJson }. Kinds: 'applied' (with incidentId when a fact oversold) | 'duplicate' |
   'noop' (every line of this order is already recorded, or the order was cancelled) | 'refused' ('insufficient_stock', store sources only).
 
   - The reservation's whole hold is dropped and the order's lines committed, so an order whose lines
@@ -89,5 +90,6 @@ for _, sku in ipairs(skus) do
 end
 redis.call('HSET', orderKey, 'lines', encodeLines(openSkus, openQty), 'total', encodeLines(totalSkus, totalQty),
   'status', 'open', 'source', C.source)
-redis.call('PERSIST', orderKey)
+-- A fully shipped order was set to expire; a late line reopens it.
+if o[3] == 'shipped' then redis.call('PERSIST', orderKey) end
 return finish(tx)

@@ -18,7 +18,7 @@
 C.audit, C.changes, C.skuIndex = KEYS[2], KEYS[3], KEYS[4]
 C.incidents, C.openIncidents, C.incidentSeq = KEYS[5], KEYS[6], KEYS[7]
 C.nowMsStr, C.nowIso, C.nowMs = ARGV[1], ARGV[2], tonumber(ARGV[1])
-C.skuPrefix, C.idemTtl = ARGV[3], 0
+C.skuPrefix, C.idem = ARGV[3], false
 local resPrefix = ARGV[4]
 
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', C.nowMs, 'LIMIT', 0, tonumber(ARGV[5]))

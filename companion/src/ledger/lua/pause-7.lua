@@ -9,7 +9,8 @@
   ARGV[1..9]  eventId, type, source, occurredAt, occurredAtMs, nowMs, nowIso, 0, skuKeyPrefix
   ARGV[10] sku   ARGV[11] '1' pause | '0' relist   ARGV[12] reason
 
-  Returns { kind, resultJson }: 'applied' | 'noop' (already in that state) | 'refused' ('unknown_sku').
+  Returns { 'applied' | 'duplicate', auditId, auditEntryJson } (the result is rebuilt from the entry) or
+  { 'refused' | 'noop', resultJson }. Kinds: 'applied' | 'noop' (already in that state) | 'refused' ('unknown_sku').
   Relisting while an oversell incident is open and available ≤ 0 leaves the oversell pause in place.
 ]]
 --- @include "common"

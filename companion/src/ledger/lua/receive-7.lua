@@ -8,7 +8,8 @@
   ARGV[1..9]  eventId, type, source, occurredAt, occurredAtMs, nowMs, nowIso, idempotencyTtlSeconds, skuKeyPrefix
   ARGV[10] sku   ARGV[11] qty
 
-  Returns { kind, resultJson }: 'applied' | 'duplicate' | 'refused' ('stale_event': it happened before
+  Returns { 'applied' | 'duplicate', auditId, auditEntryJson } (the result is rebuilt from the entry) or
+  { 'refused' | 'noop', resultJson }. Kinds: 'applied' | 'duplicate' | 'refused' ('stale_event': it happened before
   the SKU's last absolute count, which already includes it).
 ]]
 --- @include "common"
@@ -18,9 +19,10 @@ if dup then return dup end
 
 local tx = newTx({ eventId = C.eventId, type = C.type, source = C.source, occurredAt = C.occurredAt })
 local s = load(tx, ARGV[10])
-if s.lastSetAt and C.occurredMs < s.lastSetAt then
+local occurredMs = tonumber(C.occurredMsStr)
+if lastSetAt(s) and occurredMs < lastSetAt(s) then
   return refuse(tx, 'stale_event', 'this receipt happened before the last stock count of ' .. s.sku .. ', which already includes it',
-    { lastSetAt = s.lastSetAt })
+    { lastSetAt = lastSetAt(s) })
 end
 local q = tonumber(ARGV[11])
 s.onHand = s.onHand + q

@@ -9,7 +9,8 @@
   ARGV[1..9]  eventId, type, source, occurredAt, occurredAtMs, nowMs, nowIso, idempotencyTtlSeconds, skuKeyPrefix
   ARGV[10] reservationId   ARGV[11] reason
 
-  Returns { kind, resultJson }: 'applied' | 'duplicate' | 'refused' ('unknown_reservation' when the
+  Returns { 'applied' | 'duplicate', auditId, auditEntryJson } (the result is rebuilt from the entry) or
+  { 'refused' | 'noop', resultJson }. Kinds: 'applied' | 'duplicate' | 'refused' ('unknown_reservation' when the
   hold never existed, was already released, confirmed, or expired — the sweeper got there first).
 ]]
 --- @include "common"

@@ -7,9 +7,10 @@
   KEYS[4]  SKU index zset                      KEYS[8]  reservation hash
                                                KEYS[9]  reservation expiry zset
   ARGV[1..9]  eventId, type, source, occurredAt, occurredAtMs, nowMs, nowIso, idempotencyTtlSeconds, skuKeyPrefix
-  ARGV[10] reservationId   ARGV[11] ttlSeconds   ARGV[12] n lines   ARGV[13..] sku, qty pairs
+  ARGV[10] reservationId   ARGV[11] expiresAt (ms: now + ttlSeconds)   ARGV[12] n lines   ARGV[13..] sku, qty pairs
 
-  Returns { kind, resultJson }: kind 'applied' | 'duplicate' | 'refused' ('insufficient_stock' with
+  Returns { 'applied' | 'duplicate', auditId, auditEntryJson } (the result is rebuilt from the entry) or
+  { 'refused' | 'noop', resultJson }. Kinds: 'applied' | 'duplicate' | 'refused' ('insufficient_stock' with
   details.shortages [{sku, requested, available}]).
 
   Re-reserving a live reservation id (the cart changed) replaces its lines atomically: the old hold
@@ -21,7 +22,7 @@ local dup = duplicateOf()
 if dup then return dup end
 
 local resKey, expiryKey, reservationId = KEYS[8], KEYS[9], ARGV[10]
-local ttl = tonumber(ARGV[11])
+local expiresAt = ARGV[11]
 local tx = newTx({ eventId = C.eventId, type = C.type, source = C.source, occurredAt = C.occurredAt, reservationId = reservationId })
 local skus, qty = readLines(13, tonumber(ARGV[12]))
 local oldSkus, oldQty = decodeLines(redis.call('HGET', resKey, 'lines'))
@@ -44,7 +45,6 @@ for _, sku in ipairs(skus) do
   s.reserved = s.reserved + qty[sku]
   touch(tx, s, qty[sku])
 end
-local expiresAt = C.nowMs + ttl * 1000
-redis.call('HSET', resKey, 'lines', encodeLines(skus, qty), 'expiresAt', expiresAt, 'source', C.source, 'eventId', C.eventId)
+redis.call('HSET', resKey, 'lines', encodeLines(skus, qty), 'expiresAt', expiresAt, 'source', C.source)
 redis.call('ZADD', expiryKey, expiresAt, reservationId)
 return finish(tx)

@@ -8,7 +8,8 @@
   ARGV[1..9]  eventId, type, source, occurredAt, occurredAtMs, nowMs, nowIso, idempotencyTtlSeconds, skuKeyPrefix
   ARGV[10] orderId   ARGV[11] n lines (0 = every open line)   ARGV[12..] sku, qty pairs
 
-  Returns { kind, resultJson }: 'applied' | 'duplicate' | 'refused' ('unknown_order') |
+  Returns { 'applied' | 'duplicate', auditId, auditEntryJson } (the result is rebuilt from the entry) or
+  { 'refused' | 'noop', resultJson }. Kinds: 'applied' | 'duplicate' | 'refused' ('unknown_order') |
   'noop' (nothing left open to ship: already shipped or cancelled).
 
   Given lines ship at most what the order still has open for that SKU; SKUs the order does not hold
@@ -49,5 +50,5 @@ if not any then
   return noop(tx, 'order ' .. orderId .. ' has nothing open to ship (' .. tostring(o[2]) .. ')')
 end
 redis.call('HSET', orderKey, 'lines', encodeLines(skus, open), 'status', left and 'open' or 'shipped')
-if not left then redis.call('EXPIRE', orderKey, math.max(C.idemTtl, 86400)) end
+if not left then redis.call('EXPIRE', orderKey, math.max(tonumber(C.idemTtlStr), 86400)) end
 return finish(tx)

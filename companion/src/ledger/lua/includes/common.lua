@@ -4,8 +4,8 @@
 
   A "tx" is one ledger event inside a script: it loads SKU hashes once, lets the script change the
   cached numbers, then `finish` writes every touched SKU (version + 1, updatedAt), resolves oversell
-  incidents whose SKU has stock again, appends one audit entry and one change-feed entry and keeps
-  the result for the idempotency window. Nothing is written before the script has decided to apply,
+  incidents whose SKU has stock again, appends one audit entry and one change-feed entry and points
+  the event id at that audit entry for the idempotency window. Nothing is written before the script has decided to apply,
   so a refusal changes nothing.
 
   SKU keys are `C.skuPrefix .. sku` (keys.sku(tenant, '') + sku, built by keys.ts). Scripts derive
@@ -17,27 +17,51 @@
 ]]
 local C = {}
 
---- Standard layout of event scripts: KEYS[1..7] and ARGV[1..9].
-local function readEventArgs()
-  C.idemKey, C.audit, C.changes, C.skuIndex = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-  C.incidents, C.openIncidents, C.incidentSeq = KEYS[5], KEYS[6], KEYS[7]
-  C.eventId, C.type, C.source, C.occurredAt = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-  C.occurredMs, C.nowMsStr, C.nowIso = tonumber(ARGV[5]), ARGV[6], ARGV[7]
-  C.nowMs = tonumber(ARGV[6])
-  C.idemTtl, C.skuPrefix = tonumber(ARGV[8]), ARGV[9]
+--- JSON string literal; ids and most SKUs need no escaping, so skip cjson for them.
+local function jstr(v)
+  if string.find(v, '[%c"\\\128-\255/]') then return cjson.encode(v) end
+  return '"' .. v .. '"'
 end
 
---- A repeated event id returns the first result untouched (the caller marks it 'duplicate').
+--- Standard layout of event scripts: KEYS[1..7] and ARGV[1..9]. Built with one table
+--- constructor, which sizes the table once (assigning field by field would rehash it five times).
+local function readEventArgs()
+  C = {
+    idemKey = KEYS[1], audit = KEYS[2], changes = KEYS[3], skuIndex = KEYS[4],
+    incidents = KEYS[5], openIncidents = KEYS[6], incidentSeq = KEYS[7],
+    eventId = ARGV[1], type = ARGV[2], source = ARGV[3], occurredAt = ARGV[4],
+    -- Numbers stay text until a script needs them (tonumber is a strtod, not free).
+    occurredMsStr = ARGV[5], nowMsStr = ARGV[6], nowIso = ARGV[7],
+    idem = ARGV[8] ~= '0', idemTtlStr = ARGV[8], skuPrefix = ARGV[9],
+  }
+end
+
+--- A repeated event id returns the first result: the idempotency key holds the id of the event's
+--- audit entry, and the result is rebuilt from that entry (it carries every SKU's state after the
+--- event), so the result is stored once, in the audit, not twice.
 local function duplicateOf()
-  if C.idemTtl > 0 then
-    local prev = redis.call('GET', C.idemKey)
-    if prev then return { 'duplicate', prev } end
+  if C.idem then
+    local auditId = redis.call('GET', C.idemKey)
+    if auditId then
+      local rows = redis.call('XRANGE', C.audit, auditId, auditId)
+      local json = rows[1] and rows[1][2][2] or false
+      return { 'duplicate', auditId, json }
+    end
   end
   return nil
 end
 
+-- Incident lists are shared empty tables until an incident is touched (rare), saving allocations
+-- on the hot path; openIncident/resolveIfBack replace them before appending.
+local NONE = {}
 local function newTx(meta)
-  return { meta = meta, cache = {}, loaded = {}, touched = {}, opened = {}, resolved = {}, hit = {} }
+  return { meta = meta, cache = {}, loaded = {}, touched = {}, opened = NONE, resolved = NONE, hit = NONE }
+end
+
+local function push(tx, list, v)
+  if tx[list] == NONE then tx[list] = {} end
+  local t = tx[list]
+  t[#t + 1] = v
 end
 
 local function load(tx, sku)
@@ -45,15 +69,18 @@ local function load(tx, sku)
   if s then return s end
   local key = C.skuPrefix .. sku
   local v = redis.call('HMGET', key, 'onHand', 'committed', 'reserved', 'version', 'updatedAt', 'lastSetAt', 'paused', 'incident')
+  -- r1..r3 keep the stored strings: they are the audit's "before" values, written without
+  -- converting numbers back to text. lastSetAt stays text until a staleness check needs it.
   s = {
     sku = sku, key = key,
     onHand = tonumber(v[1]) or 0, committed = tonumber(v[2]) or 0, reserved = tonumber(v[3]) or 0,
-    version = tonumber(v[4]) or 0, updatedAt = v[5], lastSetAt = tonumber(v[6]),
+    version = tonumber(v[4]) or 0, updatedAt = v[5], lastSetRaw = v[6],
     paused = v[7], incident = v[8], exists = v[4] ~= false,
+    r1 = v[1] or '0', r2 = v[2] or '0', r3 = v[3] or '0',
   }
   if s.paused == '' then s.paused = false end
   if s.incident == '' then s.incident = false end
-  s.before = { onHand = s.onHand, committed = s.committed, reserved = s.reserved }
+  s.p0, s.i0 = s.paused, s.incident
   tx.cache[sku] = s
   tx.loaded[#tx.loaded + 1] = s
   return s
@@ -61,6 +88,15 @@ end
 
 local function available(s)
   return s.onHand - s.committed - s.reserved
+end
+
+--- ms of the SKU's last absolute count, or nil.
+local function lastSetAt(s)
+  return s.lastSetRaw and tonumber(s.lastSetRaw)
+end
+
+local function int(n)
+  return string.format('%d', n)
 end
 
 local function touch(tx, s, qty)
@@ -108,6 +144,7 @@ end
 
 local function encodeLines(skus, qty)
   if #skus == 0 then return '[]' end
+  if #skus == 1 then return string.format('[[%s,%d]]', jstr(skus[1]), qty[skus[1]]) end
   local out = {}
   for i, sku in ipairs(skus) do out[i] = { sku, qty[sku] } end
   return cjson.encode(out)
@@ -145,15 +182,15 @@ local function openIncident(tx, s, orderId, qty, oversold)
       orders = { order }, openedAt = C.nowIso, resolvedAt = cjson.null,
     }
     redis.call('HSET', C.incidents, id, cjson.encode(inc))
-    redis.call('ZADD', C.openIncidents, C.nowMs, id)
+    redis.call('ZADD', C.openIncidents, C.nowMsStr, id)
     s.incident = id
-    tx.opened[#tx.opened + 1] = id
+    push(tx, 'opened', id)
   end
   -- A manual pause is stronger than the oversell pause; keep it.
   if not s.paused then s.paused = 'oversell' end
   local seen = false
   for _, h in ipairs(tx.hit) do if h == id then seen = true end end
-  if not seen then tx.hit[#tx.hit + 1] = id end
+  if not seen then push(tx, 'hit', id) end
   return id
 end
 
@@ -168,52 +205,61 @@ local function resolveIfBack(tx, s)
       redis.call('HSET', C.incidents, s.incident, cjson.encode(inc))
     end
     redis.call('ZREM', C.openIncidents, s.incident)
-    tx.resolved[#tx.resolved + 1] = s.incident
+    push(tx, 'resolved', s.incident)
     s.incident = false
     if s.paused == 'oversell' then s.paused = false end
   end
 end
 
---- Writes every touched SKU, one audit entry, one change-feed entry and the idempotent result.
+--- Writes every touched SKU, one audit entry, one change-feed entry and the idempotency record.
+--- Returns { 'applied', auditId, auditJson }: the caller builds the EventResult from the entry.
+---
+--- This is the hot path of every event, so the entry is built by concatenation, not cjson: each
+--- number is turned into text once (%d) and that text serves both the HSET and the JSON (Redis
+--- would otherwise format every number argument with %.17g). Ids, source, type and times are
+--- checked JSON-safe by calls.ts before the call; SKUs and reasons go through jstr.
 local function finish(tx)
-  local lines, stock, skus = {}, {}, {}
+  local lines, skus = {}, {}
   for i, s in ipairs(tx.touched) do
     resolveIfBack(tx, s)
     s.version = s.version + 1
     s.updatedAt = C.nowIso
-    redis.call('HSET', s.key, 'onHand', s.onHand, 'committed', s.committed, 'reserved', s.reserved,
-      'version', s.version, 'updatedAt', s.updatedAt, 'paused', s.paused or '', 'incident', s.incident or '')
-    if s.setAt then redis.call('HSET', s.key, 'lastSetAt', s.setAt) end
+    local o, c, r, ver = int(s.onHand), int(s.committed), int(s.reserved), int(s.version)
+    if s.paused == s.p0 and s.incident == s.i0 and not s.setAt then
+      redis.call('HSET', s.key, 'onHand', o, 'committed', c, 'reserved', r, 'version', ver, 'updatedAt', s.updatedAt)
+    else
+      redis.call('HSET', s.key, 'onHand', o, 'committed', c, 'reserved', r, 'version', ver, 'updatedAt', s.updatedAt,
+        'paused', s.paused or '', 'incident', s.incident or '', 'lastSetAt', s.setAt and int(s.setAt) or s.lastSetRaw or '')
+    end
     if not s.exists then redis.call('ZADD', C.skuIndex, 0, s.sku) end
-    lines[i] = {
-      sku = s.sku, qty = s.qty, before = s.before,
-      after = { onHand = s.onHand, committed = s.committed, reserved = s.reserved }, version = s.version,
-    }
-    stock[i] = state(s)
-    skus[i] = s.sku
+    local js = jstr(s.sku)
+    skus[i] = js
+    lines[i] = '{"sku":' .. js .. (s.qty and (',"qty":' .. int(s.qty)) or '') ..
+      ',"before":{"onHand":' .. s.r1 .. ',"committed":' .. s.r2 .. ',"reserved":' .. s.r3 ..
+      '},"after":{"onHand":' .. o .. ',"committed":' .. c .. ',"reserved":' .. r ..
+      '},"version":' .. ver .. ',"paused":' .. (s.paused and ('"' .. s.paused .. '"') or 'null') .. '}'
   end
   local m = tx.meta
-  local entry = {
-    type = m.type, eventId = m.eventId, source = m.source, orderId = m.orderId,
-    reservationId = m.reservationId, reason = m.reason, occurredAt = m.occurredAt, at = C.nowIso, lines = lines,
-  }
-  if #tx.opened > 0 or #tx.resolved > 0 then
-    entry.incidents = {}
-    if #tx.opened > 0 then entry.incidents.opened = tx.opened end
-    if #tx.resolved > 0 then entry.incidents.resolved = tx.resolved end
+  local extra = ''
+  if m.orderId then extra = ',"orderId":"' .. m.orderId .. '"' end
+  if m.reservationId then extra = extra .. ',"reservationId":"' .. m.reservationId .. '"' end
+  if m.reason then extra = extra .. ',"reason":' .. jstr(m.reason) end
+  if #tx.hit > 0 or #tx.resolved > 0 then
+    -- opened: incidents this event opened; recorded: every incident it was recorded in (opened or joined).
+    local inc = {}
+    if #tx.opened > 0 then inc.opened = tx.opened end
+    if #tx.hit > 0 then inc.recorded = tx.hit end
+    if #tx.resolved > 0 then inc.resolved = tx.resolved end
+    extra = extra .. ',"incidents":' .. cjson.encode(inc)
   end
-  redis.call('XADD', C.audit, '*', 'e', cjson.encode(entry))
+  local json = '{"type":"' .. m.type .. '","eventId":"' .. m.eventId .. '","source":"' .. m.source ..
+    '","occurredAt":"' .. m.occurredAt .. '","at":"' .. C.nowIso .. '","lines":[' ..
+    (#lines == 1 and lines[1] or table.concat(lines, ',')) .. ']' .. extra .. '}'
+  local auditId = redis.call('XADD', C.audit, '*', 'e', json)
   redis.call('XADD', C.changes, '*', 'event', m.eventId, 'type', m.type, 'source', m.source, 'at', C.nowMsStr,
-    'skus', cjson.encode(skus))
-  local result = { id = m.eventId, status = 'applied', stock = stock }
-  -- incidentId: the oversell incident this order was recorded in (opened now or already open).
-  if #tx.hit > 0 then
-    result.incidentId = tx.hit[1]
-    result.details = { incidentIds = tx.hit }
-  end
-  local json = cjson.encode(result)
-  if C.idemTtl > 0 then redis.call('SET', C.idemKey, json, 'EX', C.idemTtl) end
-  return { 'applied', json }
+    'skus', '[' .. (#skus == 1 and skus[1] or table.concat(skus, ',')) .. ']')
+  if C.idem then redis.call('SET', C.idemKey, auditId, 'EX', C.idemTtlStr) end
+  return { 'applied', auditId, json }
 end
 
 --- Drops a reservation's hold from every SKU it covers (used by release, confirm and expiry).

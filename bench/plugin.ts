@@ -49,6 +49,14 @@ function percentile(values: number[], p: number): number {
 const round = (n: number, d = 3) => Math.round(n * 10 ** d) / 10 ** d;
 
 async function main() {
+  // What this benchmark needs beyond `npm run bench`'s own set-up (idempotent; apt-get only when missing).
+  const system = (await import('../scripts/lib/system.mjs' as string)) as { ensureDebianPackages(checks: Record<string, string>): void };
+  system.ensureDebianPackages({
+    wordpress: '/usr/share/wordpress/wp-settings.php',
+    ...(runtime === 'php'
+      ? { 'php-cli': 'php', 'php-mysql': '/etc/php/8.2/mods-available/mysqli.ini', 'php-curl': '/etc/php/8.2/mods-available/curl.ini', 'mariadb-server': '/usr/sbin/mariadbd' }
+      : {}),
+  });
   const redisDir = mkdtempSync(join(tmpdir(), 'stockline-bench-redis-'));
   const redisPort = await freePort();
   const redisServer = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', redisDir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });

@@ -20,6 +20,7 @@ $stockline_options = array(
 	'stockline_site_id',
 	'stockline_delivery',
 	'stockline_import',
+	'stockline_schedule_checked',
 );
 foreach ( $stockline_options as $stockline_option ) {
 	delete_option( $stockline_option );

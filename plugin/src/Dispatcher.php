@@ -23,6 +23,7 @@ final class Dispatcher {
 	public const HOOK        = 'stockline_drain';
 	public const STATE       = 'stockline_delivery';
 	public const LOCK        = 'stockline_drain_lock';
+	public const SCHEDULE_CHECK = 'stockline_schedule_checked';
 	public const BATCH       = 100;
 	public const MAX_BACKOFF = 300;
 
@@ -56,7 +57,22 @@ final class Dispatcher {
 	 */
 	public static function ensure_schedule(): void {
 		try {
-			if ( self::has_action_scheduler() ) {
+			// Asking Action Scheduler costs a query; do it every ten minutes, or when the
+			// mechanism changed (WooCommerce activated or deactivated), not on every page load.
+			$mechanism = self::has_action_scheduler() ? 'action-scheduler' : 'wp-cron';
+			$checked   = get_option( self::SCHEDULE_CHECK, array() );
+			if ( is_array( $checked ) && ( $checked['mechanism'] ?? '' ) === $mechanism && (int) ( $checked['at'] ?? 0 ) > time() - 600 ) {
+				return;
+			}
+			update_option(
+				self::SCHEDULE_CHECK,
+				array(
+					'mechanism' => $mechanism,
+					'at'        => time(),
+				),
+				true
+			);
+			if ( 'action-scheduler' === $mechanism ) {
 				if ( ! as_has_scheduled_action( self::HOOK, array(), 'stockline' ) ) {
 					as_schedule_recurring_action( time() + 60, 60, self::HOOK, array(), 'stockline' );
 				}

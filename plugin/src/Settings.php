@@ -125,8 +125,10 @@ final class Settings {
 	public static function update( array $input ) {
 		$options = self::options();
 		if ( array_key_exists( 'companionUrl', $input ) && null === self::constant( 'companionUrl' ) ) {
-			$url = trim( (string) $input['companionUrl'] );
-			if ( '' !== $url && ! wp_http_validate_url( $url ) && ! preg_match( '#^https?://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(/.*)?$#', $url ) ) {
+			$url   = trim( (string) $input['companionUrl'] );
+			$parts = wp_parse_url( $url );
+			// Not wp_http_validate_url(): the companion usually sits on a private address or loopback.
+			if ( '' !== $url && ( ! is_array( $parts ) || ! in_array( $parts['scheme'] ?? '', array( 'http', 'https' ), true ) || empty( $parts['host'] ) ) ) {
 				return new \WP_Error( 'stockline_invalid_url', __( 'The companion URL must be an http(s) address.', 'stockline' ), array( 'status' => 400 ) );
 			}
 			$options['companionUrl'] = esc_url_raw( untrailingslashit( $url ) );

@@ -216,7 +216,8 @@ export async function startNativeWordPress({ dir, port, links = {}, config = {} 
 /**
  * For people: the committed .wp-env.json (plugin + WooCommerce from wordpress.org) needs the
  * internet. Offline, this writes .wp-env.override.json pointing at the local core and leaving
- * WooCommerce out, then runs `wp-env start --runtime=playground` in the repository.
+ * WooCommerce out (the plugin then shows its "needs WooCommerce" notice), then runs
+ * `wp-env start --runtime=playground` in the repository.
  */
 async function cli(cmd) {
   const wpEnvHome = process.env.WP_ENV_HOME ?? join(process.env.HOME ?? root, '.wp-env');
@@ -227,12 +228,12 @@ async function cli(cmd) {
     if (offline) {
       writeFileSync(
         join(root, '.wp-env.override.json'),
-        JSON.stringify({ core, plugins: [], mappings: { 'wp-content/plugins/stockline': './plugin' } }, null, 2),
+        JSON.stringify({ core, plugins: ['./plugin'] }, null, 2),
       );
       seedVersionCache(wpEnvHome, configFile, version);
     }
     await runWpEnv(['start', '--runtime=playground'], { cwd: root, wpEnvHome, quiet: false });
-    say('WordPress is up: http://localhost:8888/wp-admin/ (admin / password). Activate Stockline under Plugins.');
+    say('WordPress is up with Stockline active: http://localhost:8888/wp-admin/ (admin / password).');
   } else if (cmd === 'stop') {
     await runWpEnv(['stop'], { cwd: root, wpEnvHome, quiet: false });
   } else {

@@ -45,6 +45,15 @@ describe('REST routes for the admin page', () => {
     }
   });
 
+  it('refuses a companion URL that is not http(s), and accepts a private address', async () => {
+    const bad = await rest('POST', 'stockline/v1/admin/settings', { session: f.admin, body: { companionUrl: 'ftp://10.0.0.5/' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ code: 'stockline_invalid_url' });
+    const ok = await rest('POST', 'stockline/v1/admin/settings', { session: f.admin, body: { companionUrl: 'http://10.0.0.5:7400/' } });
+    expect(ok.body).toMatchObject({ companionUrl: 'http://10.0.0.5:7400' });
+    await f.settings({ companionUrl: f.companion.url });
+  });
+
   it('lets wp-config.php constants win over the settings screen', async () => {
     await testApi('POST', 'options', { set: { stockline_test_constants: { STOCKLINE_COMPANION_URL: 'http://127.0.0.1:9', STOCKLINE_TENANT: 'shop-two' } } });
     const saved = await rest('POST', 'stockline/v1/admin/settings', { session: f.admin, body: { companionUrl: 'http://127.0.0.1:8', tenant: 'other', checkoutTimeoutMs: 800 } });

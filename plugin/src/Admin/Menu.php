@@ -116,8 +116,7 @@ final class Menu {
 	 */
 	public static function action_links( $links ): array {
 		$links   = is_array( $links ) ? $links : array();
-		$parent  = class_exists( 'WooCommerce' ) ? 'admin.php' : 'admin.php';
-		$links[] = '<a href="' . esc_url( admin_url( $parent . '?page=' . self::SLUG ) ) . '">' . esc_html__( 'Settings', 'stockline' ) . '</a>';
+		$links[] = '<a href="' . esc_url( admin_url( 'admin.php?page=' . self::SLUG ) ) . '">' . esc_html__( 'Settings', 'stockline' ) . '</a>';
 		return $links;
 	}
 

@@ -79,6 +79,7 @@ final class Menu {
 		}
 		$asset = require $asset_file;
 		$asset = is_array( $asset ) ? $asset : array();
+		self::register_jsx_runtime_fallback();
 		wp_enqueue_script(
 			self::HANDLE,
 			plugins_url( 'build/index.js', STOCKLINE_PLUGIN_FILE ),
@@ -92,6 +93,22 @@ final class Menu {
 		if ( file_exists( self::build_dir() . 'index.css' ) ) {
 			wp_enqueue_style( self::HANDLE, plugins_url( 'build/index.css', STOCKLINE_PLUGIN_FILE ), array( 'wp-components' ), isset( $asset['version'] ) ? (string) $asset['version'] : STOCKLINE_VERSION );
 		}
+	}
+
+	/**
+	 * The build imports `react/jsx-runtime`, which WordPress registers as `react-jsx-runtime`
+	 * only from 6.6. On older cores, register a tiny stand-in over the core's React
+	 * (createElement with the children the compiled jsx()/jsxs() calls pass as props).
+	 */
+	private static function register_jsx_runtime_fallback(): void {
+		if ( wp_script_is( 'react-jsx-runtime', 'registered' ) ) {
+			return;
+		}
+		wp_register_script( 'react-jsx-runtime', false, array( 'react' ), STOCKLINE_VERSION, true );
+		wp_add_inline_script(
+			'react-jsx-runtime',
+			'window.ReactJSXRuntime=window.ReactJSXRuntime||(function(R){function mk(s){return function(t,p,k){var q={},c=p.children,n;for(n in p)if(n!=="children")q[n]=p[n];if(k!==undefined)q.key=k;return s&&Array.isArray(c)?R.createElement.apply(null,[t,q].concat(c)):c===undefined?R.createElement(t,q):R.createElement(t,q,c);};}return{jsx:mk(false),jsxs:mk(true),Fragment:R.Fragment};})(window.React);'
+		);
 	}
 
 	/**

@@ -48,11 +48,16 @@ export async function logIn(browser: Browser, url: string, user: string, passwor
   return { page, origin: new URL(page.url()).origin };
 }
 
-/** A full-page PNG in test/artifacts/e2e/, copied to docs/screenshots/ for the README. */
+/**
+ * A full-page PNG in test/artifacts/e2e/ (git-ignored). With STOCKLINE_PUBLISH_SCREENSHOTS=1 it is
+ * also copied to docs/screenshots/ for the README, so an ordinary test run leaves the tree clean.
+ */
 export async function shoot(page: Page, name: string, publish = true): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
-  mkdirSync(DOCS, { recursive: true });
   const file = join(ARTIFACTS, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
-  if (publish) copyFileSync(file, join(DOCS, `wordpress-${name}.png`));
+  if (publish && process.env.STOCKLINE_PUBLISH_SCREENSHOTS === '1') {
+    mkdirSync(DOCS, { recursive: true });
+    copyFileSync(file, join(DOCS, `wordpress-${name}.png`));
+  }
 }

@@ -115,7 +115,10 @@ const out = {
 };
 const dir = join(import.meta.dirname, 'results');
 mkdirSync(dir, { recursive: true });
-const stem = values.report === 'direct' ? 'sync-direct' : 'sync';
+// A partial run (one mode, some channels, --quick) never overwrites the full results.
+const stem = ['sync', values.report === 'direct' ? 'direct' : '', values.mode !== 'both' ? values.mode : '', values.channels ? 'some' : '', quick ? 'quick' : '']
+  .filter(Boolean)
+  .join('-');
 writeFileSync(join(dir, `${stem}.json`), `${JSON.stringify(out, null, 2)}\n`);
 writeFileSync(
   join(dir, `${stem}-lag.svg`),

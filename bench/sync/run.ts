@@ -47,6 +47,8 @@ export interface ChannelFigures {
 export interface ModeResult {
   mode: 'limits-off' | 'limits-on';
   report: 'channel' | 'direct';
+  /** With --report direct: order placed → the ledger acknowledged its report. */
+  reportDelayMs?: { p50: number; p99: number; max: number };
   burstMs: number;
   /** 1-minute load average of the machine before the sale and after convergence (2 cores, shared). */
   loadAverage: { before: number; after: number };
@@ -209,8 +211,8 @@ export async function runMode(o: {
     }
     await Promise.all(pending);
     const burstEnd = Date.now();
-    const lost = direct ? await direct.close() : 0;
-    if (lost) o.log(`${mode}: ${lost} order reports could not be delivered`);
+    const reporting = direct ? await direct.close() : null;
+    if (reporting) o.log(`${mode}: order reports acknowledged by the ledger after p50 ${reporting.delayMs.p50} ms, p99 ${reporting.delayMs.p99} ms (${reporting.failed} undelivered)`);
     const truth = new Map(o.sale.skus.map((s) => [s, Math.max(0, o.sale.initial.get(s)! - (accepted.get(s) ?? 0))]));
     const wrong = (id: string) => {
       const shown = byId.get(id)!.quantities();
@@ -282,6 +284,7 @@ export async function runMode(o: {
     return {
       mode,
       report: o.report,
+      ...(reporting ? { reportDelayMs: reporting.delayMs } : {}),
       burstMs: burstEnd - t0,
       loadAverage: { before: Math.round(loadBefore * 100) / 100, after: Math.round(loadavg()[0]! * 100) / 100 },
       ordersPlaced: o.sale.orders.length,

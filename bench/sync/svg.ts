@@ -56,10 +56,9 @@ export function lagChart(panels: LagPanel[]): string {
     }
     Object.entries(panel.series).forEach(([channel, pts], i) => {
       const color = COLORS[channel] ?? ['#444', '#a33', '#3a3', '#33a'][i % 4];
-      const d = pts
-        .filter((p) => p.count > 0)
-        .map((p, j) => `${j ? 'L' : 'M'}${x(p.t).toFixed(1)},${y(p.p99).toFixed(1)}`)
-        .join(' ');
+      // A second without acknowledgements breaks the line: no data is not "the same lag".
+      const shown = pts.filter((p) => p.count > 0);
+      const d = shown.map((p, j) => `${j && p.t - shown[j - 1]!.t <= 2 ? 'L' : 'M'}${x(p.t).toFixed(1)},${y(p.p99).toFixed(1)}`).join(' ');
       if (d) out.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="1.6"/>`);
       out.push(`<line x1="${M.l + pw + 14}" x2="${M.l + pw + 34}" y1="${top + 20 + i * 18}" y2="${top + 20 + i * 18}" stroke="${color}" stroke-width="3"/>`);
       out.push(`<text x="${M.l + pw + 40}" y="${top + 24 + i * 18}">${esc(channel)}</text>`);

@@ -105,10 +105,15 @@ export function createAlerter(opts: AlerterOptions) {
     logger.error({ alert: payload }, 'alert not delivered');
   }
 
-  async function transition(tenant: string, channel: string, alert: AlertKind, level: AlertLevel, value: number, threshold: number) {
+  async function transition(tenant: string, channel: string, alert: AlertKind, level: AlertLevel, value: number, threshold: number, breakerOpen = false) {
     const previous = (await redis.eval(SWAP, 1, keys.propagation(tenant, `alert:${channel}:${alert}`), level)) as AlertLevel | null;
     if (!previous) return;
-    const what = alert === 'sync_lag' ? `sync lag p99 ${Math.round(value)} ms` : `failure rate ${(value * 100).toFixed(2)} %`;
+    const what =
+      alert === 'sync_lag'
+        ? `sync lag p99 ${Math.round(value)} ms`
+        : breakerOpen && level !== 'ok'
+          ? `circuit breaker open after failures (failure rate since it last closed ${(value * 100).toFixed(2)} %)`
+          : `failure rate ${(value * 100).toFixed(2)} %`;
     const payload: AlertPayload = {
       id: randomUUID(),
       type: 'stockline.alert',
@@ -120,7 +125,12 @@ export function createAlerter(opts: AlerterOptions) {
       channel,
       value,
       threshold,
-      message: level === 'ok' ? `${channel}: ${what}, back within limits` : `${channel}: ${what} is above ${threshold}`,
+      message:
+        level === 'ok'
+          ? `${channel}: ${what}, back within limits`
+          : breakerOpen && alert === 'failure_rate'
+            ? `${channel}: ${what}`
+            : `${channel}: ${what} is above ${threshold}`,
       at: new Date(now()).toISOString(),
     };
     logger.info({ alert: payload }, 'alert transition');
@@ -146,7 +156,7 @@ export function createAlerter(opts: AlerterOptions) {
       const failing = f.breakerOpen || (total >= minSamples && rate > thresholds.failureRateAlert);
       await Promise.all([
         transition(tenant, channel, 'sync_lag', lagLevel, f.lagP99, lagThreshold),
-        transition(tenant, channel, 'failure_rate', failing ? 'critical' : 'ok', rate, thresholds.failureRateAlert),
+        transition(tenant, channel, 'failure_rate', failing ? 'critical' : 'ok', rate, thresholds.failureRateAlert, f.breakerOpen),
       ]);
     },
     /** Resolves once every alert already triggered has been delivered or given up. */

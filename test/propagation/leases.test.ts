@@ -55,6 +55,7 @@ describe('SKU leases (claim-4 / release-4 / reap-3 / record-1)', () => {
     expect(await s.record(k.acked, 1, [{ sku: 'X', quantity: 7, version: 9, mode: 'ack' }])).toEqual([true]);
     expect(await s.record(k.acked, 2, [{ sku: 'X', quantity: 9, version: 8, mode: 'ack' }])).toEqual([false]);
     expect(await s.record(k.acked, 3, [{ sku: 'X', quantity: 4, version: 9, mode: 'stale' }])).toEqual([true]);
-    expect(JSON.parse((await t!.redis.hget(k.acked, 'X'))!)).toEqual({ q: 4, v: 9, at: 3 });
+    // A conflict keeps the acknowledged version and remembers the ledger version it was pushing.
+    expect(JSON.parse((await t!.redis.hget(k.acked, 'X'))!)).toEqual({ q: 4, v: 9, at: 3, sv: 9 });
   });
 });

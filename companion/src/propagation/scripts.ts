@@ -18,7 +18,7 @@ export interface SyncScripts {
   claim(keys: [string, string, string, string], token: string, now: number, leaseMs: number, limit: number, preferred: string): Promise<{ claimed: { sku: string; since: number }[]; more: boolean }>;
   release(keys: [string, string, string, string], token: string, items: { sku: string; action: 'done' | 'retry' | 'hold'; until?: number }[]): Promise<string[]>;
   reap(keys: [string, string, string], now: number, max: number): Promise<string[]>;
-  record(key: string, now: number, items: { sku: string; quantity: number; version: number; mode: 'ack' | 'stale' }[]): Promise<boolean[]>;
+  record(key: string, now: number, items: { sku: string; quantity: number; version: number; mode: 'ack' | 'stale' | 'reread' }[]): Promise<boolean[]>;
   mark(key: string, since: Map<string, number>): Promise<string[]>;
   take(key: string, rate: number, burst: number, cost: number, throttledForMs?: number): Promise<number>;
 }

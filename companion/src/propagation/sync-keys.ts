@@ -27,4 +27,10 @@ export interface Acked {
   q: number;
   v: number;
   at: number;
+  /**
+   * Set when `q` is what the channel reported on a compare-and-set conflict: the ledger version
+   * we were trying to push then. Until the ledger moves past it, the channel's lower number is
+   * a sale we have not heard of yet and must not be pushed over.
+   */
+  sv?: number;
 }

@@ -40,7 +40,7 @@ export async function runVerify<R>(core: SyncCore, adapter: ChannelAdapter, work
   }
   const acked = await core.acked(tenant, channel, skus);
   const wrong = new Map<string, number>();
-  const records: { sku: string; quantity: number; version: number; mode: 'stale' }[] = [];
+  const records: { sku: string; quantity: number; version: number; mode: 'reread' }[] = [];
   const now = Date.now();
   for (const sku of skus) {
     const expected = verify[sku]!;
@@ -48,7 +48,7 @@ export async function runVerify<R>(core: SyncCore, adapter: ChannelAdapter, work
     const belief = acked.get(sku);
     // Only when our belief is still the accepted value: a newer push has its own story.
     if (actual === expected || !belief || belief.q !== expected) continue;
-    records.push({ sku, quantity: actual ?? 0, version: belief.v, mode: 'stale' });
+    records.push({ sku, quantity: actual ?? 0, version: belief.v, mode: 'reread' });
     wrong.set(sku, now);
   }
   if (records.length) {

@@ -104,6 +104,13 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
         inSync.push(s);
         return;
       }
+      // A compare-and-set conflict showed the channel lower than the ledger: it sold units whose
+      // order report has not reached us. Pushing the ledger's number now would put them back on
+      // sale (an oversell); wait until the ledger moves (the report arrives as its own change).
+      if (last?.sv !== undefined && version <= last.sv && quantity > last.q) {
+        inSync.push(s);
+        return;
+      }
       const expected = last ? last.q : null;
       // Stable across retries of this job (a replay must not apply twice); new for a new job
       // (a person's retry of a dead letter is a new push) and once anything in it changes.

@@ -1,0 +1,36 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ev, fixture, until, type Fixture } from './helpers';
+
+describe('a sale the channel made that we have not heard of yet', () => {
+  let fx: Fixture | undefined;
+  afterEach(async () => {
+    await fx?.close();
+    fx = undefined;
+  });
+
+  it('is never pushed over after a compare-and-set conflict; the channel moves once the ledger hears of it', async () => {
+    fx = await fixture({ channels: ['fake-a'] });
+    const fake = fx.fakes[0]!;
+    fake.seed([{ sku: 'S', quantity: 0 }]);
+    await fx.ledger.apply(ev.received('S', 10));
+    await fx.start();
+    await fx.settled();
+    expect(fake.quantities().S).toBe(10);
+
+    // A shopper buys 1 on the channel; its order report is still on its way to us.
+    fake.seed([{ sku: 'S', quantity: 9 }]);
+    // Meanwhile stock arrives: the ledger says 15 and pushes with expected 10 → conflict (9).
+    await fx.ledger.apply(ev.received('S', 5));
+    await until(() => fake.writes().length > 0 && fake.stats().writesInFlight === 0, 5000, 'the push attempt');
+    await fx.settled();
+    // Pushing 15 now would put the sold unit back on sale: the channel keeps 9.
+    expect(fake.quantities().S).toBe(9);
+    expect(fake.writes().filter((w) => w.sku === 'S' && w.quantity === 15)).toEqual([]);
+
+    // The order report arrives: the ledger now says 14, and the channel is told 14.
+    await fx.ledger.apply(ev.sale('S', 1));
+    await until(() => fake.quantities().S === 14, 5000, 'the channel to show 14');
+    await fx.settled();
+    expect(fake.quantities().S).toBe(14);
+  });
+});

@@ -15,6 +15,7 @@ import { READ_LEVELS, SET_QUANTITIES, STOCKLINE_REFERENCE_PREFIX, type ReadLevel
 
 export const SHOPIFY_MAX_ROWS = 250;
 const STALE = new Set(['CHANGE_FROM_QUANTITY_STALE', 'COMPARE_QUANTITY_STALE']);
+const MAX_CONFLICT_ROUNDS = 4;
 const NOT_FOUND = new Set(['INVALID_INVENTORY_ITEM', 'INVALID_LOCATION', 'ITEM_NOT_STOCKED_AT_LOCATION']);
 
 interface Row {
@@ -152,7 +153,10 @@ export class ShopifyAdapter implements ChannelAdapter {
     });
     if (gone.length) await this.mapping.invalidate(gone);
     if (retry.length === 0) return;
-    if (round >= 1) {
+    // During a sale, each round can meet new conflicts on other rows (answered `stale` above and
+    // dropped from the next round), so give the clean rows a few rounds before calling it a failure:
+    // a failure here counts against the channel's breaker, a conflict does not.
+    if (round >= MAX_CONFLICT_ROUNDS) {
       for (const r of retry) out[r.index] = failed(r.item.sku, 'transient', 'not applied after a retry (other rows kept failing)');
       return;
     }

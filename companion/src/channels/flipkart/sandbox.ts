@@ -26,7 +26,8 @@ export interface FlipkartSandboxHandle extends SandboxHandle {
 export async function startFlipkartSandbox(opts: FlipkartSandboxOptions = {}): Promise<FlipkartSandboxHandle> {
   const state = new FlipkartSandboxState(opts);
   // forceCloseConnections: closing a sandbox must not wait for clients (keep-alive sockets).
-  const app = Fastify({ logger: false, forceCloseConnections: true });
+  // A listings read names up to 10 SKU ids in one path segment: well past Fastify's 100-character default.
+  const app = Fastify({ logger: false, forceCloseConnections: true, routerOptions: { maxParamLength: 4000 } });
   state.faults.install(app, (reply) => requestError(reply, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error'));
 
   registerAuth(app, state);

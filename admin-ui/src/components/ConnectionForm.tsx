@@ -10,6 +10,7 @@ import { api } from '../api/endpoints';
 import type { AdminSettings, AdminSettingsUpdate, TestConnectionResult } from '../api/types';
 import { useAction } from '../hooks/useAction';
 import { errorSentence } from './LoadState';
+import { SaveResult } from './SaveResult';
 
 const CONSTANT = {
   companionUrl: 'STOCKLINE_COMPANION_URL',
@@ -142,18 +143,7 @@ export function ConnectionForm({ settings, onSaved }: Props) {
         </Button>
         <TestConnection />
       </div>
-      <div aria-live="polite">
-        {saved && (
-          <Notice status="success" onRemove={() => setSaved(false)}>
-            {__('Connection settings saved.', 'stockline')}
-          </Notice>
-        )}
-        {save.error && (
-          <Notice status="error" isDismissible={false}>
-            {errorSentence(save.error)}
-          </Notice>
-        )}
-      </div>
+      <SaveResult saved={saved} message={__('Connection settings saved.', 'stockline')} error={save.error} onDismiss={() => setSaved(false)} />
     </form>
   );
 }

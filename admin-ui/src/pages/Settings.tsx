@@ -1,12 +1,13 @@
 /** Companion connection, checkout guard and per-channel buffers. */
-import { Button, Notice, TextControl, ToggleControl } from '@wordpress/components';
+import { Button, TextControl, ToggleControl } from '@wordpress/components';
 import { useEffect, useState } from '@wordpress/element';
 import { __, sprintf } from '@wordpress/i18n';
 import { api } from '../api/endpoints';
 import type { AdminSettings } from '../api/types';
 import { ChannelRuleRow, RULES_EXAMPLE_AVAILABLE } from '../components/ChannelRules';
 import { ConnectionForm } from '../components/ConnectionForm';
-import { LoadState, errorSentence } from '../components/LoadState';
+import { LoadState } from '../components/LoadState';
+import { SaveResult } from '../components/SaveResult';
 import { useAction } from '../hooks/useAction';
 import { usePolling } from '../hooks/usePolling';
 
@@ -57,18 +58,7 @@ function CheckoutGuard({ settings, onSaved }: { settings: AdminSettings; onSaved
       <Button variant="primary" type="submit" isBusy={save.busy} disabled={save.busy || !valid} style={{ marginTop: 12 }}>
         {__('Save checkout settings', 'stockline')}
       </Button>
-      <div aria-live="polite">
-        {saved && (
-          <Notice status="success" onRemove={() => setSaved(false)}>
-            {__('Checkout settings saved.', 'stockline')}
-          </Notice>
-        )}
-        {save.error && (
-          <Notice status="error" isDismissible={false}>
-            {errorSentence(save.error)}
-          </Notice>
-        )}
-      </div>
+      <SaveResult saved={saved} message={__('Checkout settings saved.', 'stockline')} error={save.error} onDismiss={() => setSaved(false)} />
     </form>
   );
 }

@@ -16,6 +16,7 @@ import type {
   ListingsItemSubmissionResponse,
   SpApiErrorBody,
 } from './wire';
+import { untilAborted } from '../poll-kit';
 
 export interface SpApiClientOptions extends LwaOptions {
   url: string;
@@ -184,20 +185,6 @@ export class SpApiClient {
       channelCode: first?.code,
     });
   }
-}
-
-/** Stops waiting for a shared promise (the token exchange other calls may still need) on abort. */
-export function untilAborted<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return p;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => (signal.removeEventListener('abort', onAbort), resolve(v)),
-      (e: unknown) => (signal.removeEventListener('abort', onAbort), reject(e)),
-    );
-  });
 }
 
 export function withTimeout(ms: number, signal?: AbortSignal): AbortSignal {

@@ -12,6 +12,7 @@ import type { SpApiClient } from './client';
 import type { NotificationSource } from './notifications';
 import { parseOrderChange } from './notifications';
 import type { AmazonOrderApplier, OrderSnapshot } from './order-events';
+import { PollCursor, type CursorStore } from '../poll-kit';
 
 export interface Logger {
   info(obj: object, msg?: string): void;
@@ -31,27 +32,29 @@ export interface AmazonIngestionOptions {
   initialLookbackMs?: number;
   notifications?: NotificationSource;
   /** Where the polling cursor survives restarts. */
-  cursor?: { redis: Redis; key: string };
+  cursor?: CursorStore;
   /** NotificationId dedup that survives restarts (SET NX, 7 days). */
   seen?: { redis: Redis; keyOf: (notificationId: string) => string };
   logger?: Logger;
 }
 
 export class AmazonOrderPoller {
-  private cursor: number | null = null;
+  private readonly cursor: PollCursor;
   private readonly itemsCache = new Map<string, { sku: string; qty: number }[]>();
 
   constructor(
     private readonly client: SpApiClient,
     private readonly applier: AmazonOrderApplier,
     private readonly opts: AmazonIngestionOptions,
-  ) {}
+  ) {
+    this.cursor = new PollCursor(opts.cursor);
+  }
 
   /** One window: pages through getOrders and applies every order; returns orders seen. */
   async pollOnce(sink: EventSink, signal?: AbortSignal): Promise<number> {
     const lag = this.opts.lagMs ?? 125_000;
     const before = Date.now() - lag;
-    const start = (await this.loadCursor()) ?? Date.now() - (this.opts.initialLookbackMs ?? 24 * 3600_000);
+    const start = (await this.cursor.load()) ?? Date.now() - (this.opts.initialLookbackMs ?? 24 * 3600_000);
     const after = start - (this.opts.overlapMs ?? 5 * 60_000);
     if (after >= before) return 0;
     let seen = 0;
@@ -81,7 +84,7 @@ export class AmazonOrderPoller {
       }
       token = page.payload.NextToken;
     } while (token);
-    await this.saveCursor(before);
+    await this.cursor.save(before);
     return seen;
   }
 
@@ -96,17 +99,6 @@ export class AmazonOrderPoller {
     return lines;
   }
 
-  private async loadCursor(): Promise<number | null> {
-    if (this.cursor !== null) return this.cursor;
-    if (!this.opts.cursor) return null;
-    const v = await this.opts.cursor.redis.get(this.opts.cursor.key);
-    return v ? Number(v) : null;
-  }
-
-  private async saveCursor(at: number): Promise<void> {
-    this.cursor = at;
-    if (this.opts.cursor) await this.opts.cursor.redis.set(this.opts.cursor.key, String(at));
-  }
 }
 
 export class AmazonNotificationConsumer {

@@ -15,6 +15,7 @@ import type {
   ShipmentFilterResponse,
   TokenResponse,
 } from './wire';
+import { untilAborted } from '../poll-kit';
 
 export interface FlipkartClientOptions {
   url: string;
@@ -144,20 +145,6 @@ export class FlipkartClient {
     if (r.status !== 200) throw new ChannelError(`Flipkart shipments page refused: ${describe(r.body) ?? r.status}`, 'validation', { status: r.status });
     return r.body as ShipmentFilterResponse;
   }
-}
-
-/** Stops waiting for a shared promise (the token exchange other calls may still need) on abort. */
-export function untilAborted<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return p;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => (signal.removeEventListener('abort', onAbort), resolve(v)),
-      (e: unknown) => (signal.removeEventListener('abort', onAbort), reject(e)),
-    );
-  });
 }
 
 export function describe(body: unknown): string | undefined {

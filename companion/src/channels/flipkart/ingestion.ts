@@ -4,12 +4,12 @@
  * a change that became visible late is still seen, following nextPageUrl. Duplicates (overlap,
  * repeated pages) are dropped by the per-item tracker and the ledger's event ids.
  */
-import type { Redis } from 'ioredis';
 import type { EventSink, OrderIngestion } from '../port';
 import { ChannelError } from '../port';
 import type { FlipkartClient } from './client';
 import type { FlipkartOrderApplier } from './order-events';
 import type { ShipmentFilterResponse, ShipmentType } from './wire';
+import { PollCursor, type CursorStore } from '../poll-kit';
 
 export interface Logger {
   warn(obj: object, msg?: string): void;
@@ -20,25 +20,27 @@ export interface FlipkartIngestionOptions {
   overlapMs?: number;
   initialLookbackMs?: number;
   pageSize?: number;
-  cursor?: { redis: Redis; key: string };
+  cursor?: CursorStore;
   logger?: Logger;
 }
 
 const TYPES: ShipmentType[] = ['preDispatch', 'postDispatch', 'cancelled'];
 
 export class FlipkartOrderPoller {
-  private cursor: number | null = null;
+  private readonly cursor: PollCursor;
 
   constructor(
     private readonly client: FlipkartClient,
     private readonly applier: FlipkartOrderApplier,
     private readonly opts: FlipkartIngestionOptions = {},
-  ) {}
+  ) {
+    this.cursor = new PollCursor(opts.cursor);
+  }
 
   /** One window over the three types; returns order items seen. */
   async pollOnce(sink: EventSink, signal?: AbortSignal): Promise<number> {
     const to = Date.now();
-    const start = (await this.loadCursor()) ?? to - (this.opts.initialLookbackMs ?? 24 * 3600_000);
+    const start = (await this.cursor.load()) ?? to - (this.opts.initialLookbackMs ?? 24 * 3600_000);
     const from = start - (this.opts.overlapMs ?? 10 * 60_000);
     let seen = 0;
     // Cancelled last: within one window a cancel then lands after the approval it undoes.
@@ -58,21 +60,10 @@ export class FlipkartOrderPoller {
         page = await this.client.nextShipments(page.nextPageUrl, signal);
       }
     }
-    await this.saveCursor(to);
+    await this.cursor.save(to);
     return seen;
   }
 
-  private async loadCursor(): Promise<number | null> {
-    if (this.cursor !== null) return this.cursor;
-    if (!this.opts.cursor) return null;
-    const v = await this.opts.cursor.redis.get(this.opts.cursor.key);
-    return v ? Number(v) : null;
-  }
-
-  private async saveCursor(at: number): Promise<void> {
-    this.cursor = at;
-    if (this.opts.cursor) await this.opts.cursor.redis.set(this.opts.cursor.key, String(at));
-  }
 }
 
 export function flipkartIngestion(client: FlipkartClient, applier: FlipkartOrderApplier, opts: FlipkartIngestionOptions): OrderIngestion {

@@ -1,0 +1,44 @@
+/**
+ * Small pieces every polling channel client shares (Amazon getOrders, Flipkart shipments):
+ * a polling cursor that survives restarts, and abort-aware waiting on a shared promise.
+ */
+import type { Redis } from 'ioredis';
+
+/** Where a poller's cursor is kept; without it the cursor lives only in memory. */
+export interface CursorStore {
+  redis: Redis;
+  key: string;
+}
+
+/** The time (ms) up to which a poller has seen everything. */
+export class PollCursor {
+  private at: number | null = null;
+
+  constructor(private readonly store?: CursorStore) {}
+
+  async load(): Promise<number | null> {
+    if (this.at !== null) return this.at;
+    if (!this.store) return null;
+    const v = await this.store.redis.get(this.store.key);
+    return v ? Number(v) : null;
+  }
+
+  async save(at: number): Promise<void> {
+    this.at = at;
+    if (this.store) await this.store.redis.set(this.store.key, String(at));
+  }
+}
+
+/** Stops waiting for a shared promise (the token exchange other calls may still need) on abort. */
+export function untilAborted<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => (signal.removeEventListener('abort', onAbort), resolve(v)),
+      (e: unknown) => (signal.removeEventListener('abort', onAbort), reject(e)),
+    );
+  });
+}

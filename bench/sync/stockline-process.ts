@@ -6,16 +6,12 @@
  */
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { buildApp, type AppPlugin } from '../../companion/src/app';
+import { buildApp } from '../../companion/src/app';
 import { loadConfig } from '../../companion/src/config';
 import { createKeys } from '../../companion/src/ledger/keys';
 import { createLedger } from '../../companion/src/ledger/ledger';
 import { createLogger } from '../../companion/src/logger';
-import { createMetrics } from '../../companion/src/metrics';
-import { createObserver } from '../../companion/src/propagation/observer';
-import { observabilityRoutes, queueDepthFrom } from '../../companion/src/propagation/routes/channels';
-import { startPropagation } from '../../companion/src/propagation/runtime';
-import type { StockEvent } from '../../companion/src/schemas/events';
+import { wireChannels } from '../../companion/src/wiring';
 import { buildChannel } from './channels';
 
 export interface ChildInput {
@@ -58,40 +54,11 @@ if (!(await ledger.ready())) throw new Error('ledger scripts did not load');
 
 const deps = { redis, keys, tenant: 'default', logger };
 const modules = await Promise.all(input.channels.map((c) => buildChannel(c.id, c.config, deps, input.limitsOff)));
-const metrics = createMetrics();
-const observer = createObserver({ redis, keys, config, logger, metrics, channels: modules.map((m) => m.id) });
-const runtime = await startPropagation({
-  redis,
-  connection: connect,
-  keys,
-  ledger,
-  channels: modules,
-  config,
-  logger,
-  hooks: observer,
-  role: 'all',
-});
-const sink = (events: StockEvent[]) => ledger.applyBatch(events);
-const plugins: AppPlugin[] = [
-  ...(input.ingestion
-    ? modules.map((m) => async (app: Parameters<AppPlugin>[0]) => {
-        await m.ingestion.routes?.(app, sink);
-      })
-    : []),
-  observabilityRoutes({
-    observer,
-    metrics,
-    adminToken: config.adminToken,
-    channels: () => modules.map((m) => m.id),
-    queueDepth: queueDepthFrom(runtime.core.deps.queues),
-    deadLetters: (c) => runtime.core.dead.count('default', c),
-    ledger: { redis, keys },
-  }),
-];
-const app = await buildApp({ config, redis, ledger, logger, plugins });
+// Composed exactly as the companion composes itself, with the benchmark's own channel modules.
+const wiring = await wireChannels({ config, redis, connect, keys, ledger, logger, modules, ingestion: input.ingestion });
+const app = await buildApp({ config, redis, ledger, logger, plugins: wiring.plugins });
 await app.listen({ host: '127.0.0.1', port: config.port });
-const stops: (() => Promise<void>)[] = [];
-if (input.ingestion) for (const m of modules) if (m.ingestion.start) stops.push(await m.ingestion.start(sink));
+await wiring.started(null);
 
 process.stdout.write(`READY ${JSON.stringify({ limits: Object.fromEntries(modules.map((m) => [m.id, m.adapter.limits])) })}\n`);
 
@@ -99,11 +66,8 @@ let stopping = false;
 process.on('SIGTERM', async () => {
   if (stopping) return;
   stopping = true;
-  for (const s of stops) await s().catch(() => undefined);
   await app.close();
-  await runtime.close();
-  await observer.close();
-  await Promise.all(modules.map((m) => m.adapter.close()));
+  await wiring.close();
   redis.disconnect();
   process.exit(0);
 });

@@ -39,9 +39,14 @@ export interface WiringDeps {
   keys: Keys;
   ledger: Ledger;
   logger: Logger;
+  /** Channel modules built elsewhere (the sync benchmark points them at its own sandboxes). */
+  modules?: ChannelModule[];
+  /** Receive and poll channel orders (default true; the benchmark can report orders itself). */
+  ingestion?: boolean;
 }
 
-export async function wireChannels({ config, redis, connect, keys, ledger, logger }: WiringDeps): Promise<Wiring> {
+export async function wireChannels(deps: WiringDeps): Promise<Wiring> {
+  const { config, redis, connect, keys, ledger, logger, ingestion = true } = deps;
   const tenant = DEFAULT_TENANT;
   const secret = config.tenants[tenant]?.secret ?? '';
   const unconfigured = CHANNEL_IDS.filter((id) => !config.channels[id]);
@@ -51,10 +56,10 @@ export async function wireChannels({ config, redis, connect, keys, ledger, logge
     logger.warn({ role: config.role, channels: unconfigured }, 'sandbox channels run only with --role all; these channels are off here');
   }
   const sandboxes =
-    config.sandbox && config.role === 'all' && unconfigured.length > 0
+    !deps.modules && config.sandbox && config.role === 'all' && unconfigured.length > 0
       ? await startSandboxChannels({ ids: unconfigured, portBase: config.sandboxPortBase, pluginSecret: secret })
       : null;
-  const modules = createChannelModules(config, { redis, keys, logger, tenant }, sandboxes ?? undefined);
+  const modules = deps.modules ?? createChannelModules(config, { redis, keys, logger, tenant }, sandboxes ?? undefined);
   const metrics = createMetrics({ processMetrics: true });
   const observer = createObserver({ redis, keys, config, logger, metrics, channels: modules.map((m) => m.id) });
   const runtime = await startPropagation({
@@ -74,7 +79,7 @@ export async function wireChannels({ config, redis, connect, keys, ledger, logge
   const serves = config.role !== 'worker';
   const plugins: AppPlugin[] = serves
     ? [
-        ...modules.map((m) => async (app: Parameters<AppPlugin>[0]) => {
+        ...(ingestion ? modules : []).map((m) => async (app: Parameters<AppPlugin>[0]) => {
           await m.ingestion.routes?.(app, sink);
         }),
         propagationRoutes({ core: runtime.core, adminToken: config.adminToken }),
@@ -100,7 +105,7 @@ export async function wireChannels({ config, redis, connect, keys, ledger, logge
     plugins,
     async started(base) {
       if (sandboxes && base) await sandboxes.connect(base);
-      if (config.role !== 'api') {
+      if (ingestion && config.role !== 'api') {
         for (const m of modules) if (m.ingestion.start) stops.push(await m.ingestion.start(sink));
       }
     },

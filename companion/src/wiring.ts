@@ -18,6 +18,7 @@ import { createObserver, type Observer } from './propagation/observer';
 import { propagationRoutes } from './propagation/routes';
 import { observabilityRoutes } from './propagation/routes/channels';
 import { startPropagation, type PropagationRuntime } from './propagation/runtime';
+import type { SyncSettings } from './propagation/settings';
 
 export const DEFAULT_TENANT = 'default';
 
@@ -43,6 +44,8 @@ export interface WiringDeps {
   modules?: ChannelModule[];
   /** Receive and poll channel orders (default true; the benchmark can report orders itself). */
   ingestion?: boolean;
+  /** Propagation tunables (tests shorten retry and read times). */
+  settings?: Partial<SyncSettings>;
 }
 
 export async function wireChannels(deps: WiringDeps): Promise<Wiring> {
@@ -72,6 +75,7 @@ export async function wireChannels(deps: WiringDeps): Promise<Wiring> {
     logger,
     hooks: observer,
     role: config.role,
+    settings: deps.settings,
   });
 
   // Channel orders go through the same ledger as the plugin's events; ids make redelivery harmless.

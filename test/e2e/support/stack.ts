@@ -2,15 +2,13 @@
  * A live companion for the end-to-end test: the real ledger on the run's Redis, the four
  * channel sandboxes (real HTTP servers speaking each channel's API), the channel adapters and
  * order ingestion, propagation with the observer, and the real app listening on 127.0.0.1 —
- * composed here the way the channel loop tests compose it, until server.ts wires the same
- * pieces in sandbox mode (then this file should shrink to starting that).
+ * composed through wiring.ts like the companion, with sandboxes tuned for test speed.
  */
 import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../companion/src/app';
 import { amazonSandboxConfig, createAmazonChannel, startAmazonSandbox } from '../../../companion/src/channels/amazon';
 import { createFlipkartChannel, flipkartSandboxConfig, startFlipkartSandbox } from '../../../companion/src/channels/flipkart';
-import type { ChannelModule, EventSink } from '../../../companion/src/channels/port';
 import type { SandboxHandle } from '../../../companion/src/channels/sandbox-kit/types';
 import { createShopifyChannel, shopifySandboxConfig, startShopifySandbox } from '../../../companion/src/channels/shopify';
 import { createWooCommerceChannel, startWooCommerceSandbox, wooCommerceSandboxConfig } from '../../../companion/src/channels/woocommerce';
@@ -19,12 +17,9 @@ import { createKeys } from '../../../companion/src/ledger/keys';
 import { createLedger } from '../../../companion/src/ledger/ledger';
 import type { Ledger } from '../../../companion/src/ledger/types';
 import { createLogger } from '../../../companion/src/logger';
-import { createMetrics } from '../../../companion/src/metrics';
-import { createObserver } from '../../../companion/src/propagation/observer';
-import { observabilityRoutes, queueDepthFrom } from '../../../companion/src/propagation/routes/channels';
-import { propagationRoutes } from '../../../companion/src/propagation/routes';
-import { startPropagation } from '../../../companion/src/propagation/runtime';
+import type { ChannelModule } from '../../../companion/src/channels/port';
 import type { StockEvent } from '../../../companion/src/schemas/events';
+import { wireChannels } from '../../../companion/src/wiring';
 import { createTestRedis, type TestRedis } from '../../support/redis';
 
 export const SECRET = 'e2e-signing-secret-0123456789abcdef';
@@ -96,53 +91,23 @@ export async function startStack(listings: { sku: string; quantity: number }[]):
       createAmazonChannel(amazonSandboxConfig(amazon, { ingestion: { pollIntervalMs: 300, initialLookbackMs: 60_000 } }), deps),
       createFlipkartChannel(flipkartSandboxConfig(flipkart, { ingestion: { pollIntervalMs: 200, initialLookbackMs: 60_000 } }), deps),
     ];
-    const ids = modules.map((m) => m.id);
-    const metrics = createMetrics();
-    const observer = createObserver({ redis: t.redis, keys, config, logger, metrics, channels: ids, breaker: { cacheMs: 0 } });
-    closers.push(() => observer.close());
-    const runtime = await startPropagation({
-      redis: t.connect(),
-      connection: () => t.connect(),
-      keys,
-      ledger,
-      channels: modules,
-      config,
-      logger,
-      hooks: observer,
-      role: 'all',
-      settings: { coalesceMs: 2, backoff: { baseMs: 100, maxMs: 1000 }, itemRetryDelayMs: 100, readBlockMs: 200, breakerRecheckMs: 200 },
-    });
-    closers.push(() => runtime.close());
-
-    const sink: EventSink = (events) => ledger.applyBatch(events);
-    const app: FastifyInstance = await buildApp({
+    // Composed the way the companion composes itself (wiring.ts), with these sandboxes' modules.
+    const wiring = await wireChannels({
       config,
       redis: t.redis,
+      connect: () => t.connect(),
+      keys,
       ledger,
       logger,
-      plugins: [
-        propagationRoutes({ core: runtime.core, adminToken: config.adminToken }),
-        observabilityRoutes({
-          observer,
-          metrics,
-          adminToken: config.adminToken,
-          channels: () => ids,
-          queueDepth: queueDepthFrom(runtime.core.deps.queues),
-          deadLetters: (c) => runtime.core.dead.count(TENANT, c),
-          ledger: { redis: t.redis, keys },
-        }),
-        async (a) => {
-          for (const m of modules) await m.ingestion.routes?.(a, sink);
-        },
-      ],
+      modules,
+      settings: { coalesceMs: 2, backoff: { baseMs: 100, maxMs: 1000 }, itemRetryDelayMs: 100, readBlockMs: 200, breakerRecheckMs: 200 },
     });
+    closers.push(() => wiring.close());
+    const app: FastifyInstance = await buildApp({ config, redis: t.redis, ledger, logger, plugins: wiring.plugins });
     // 'localhost' binds every loopback address it names (127.0.0.1 and ::1).
     await app.listen({ host: 'localhost', port });
     closers.push(() => app.close());
-    for (const m of modules) {
-      const stop = await m.ingestion.start?.(sink);
-      if (stop) closers.push(stop);
-    }
+    await wiring.started(null);
     // WordPress under WP_HTTP_BLOCK_EXTERNAL (the harness sets it) only lets PHP reach
     // "localhost" and its own host, not 127.0.0.1, so that is the name the plugin gets.
     return { url: `http://localhost:${port}`, config, ledger, sandboxes, close };

@@ -4,6 +4,8 @@
  * Popularity is skewed (a few hot SKUs) and stock covers only part of the demand, so most SKUs
  * sell out mid-sale — the moment where a stale channel oversells.
  */
+import { seededRng } from '../../companion/src/channels/shopper';
+
 export interface SaleOrder {
   /** ms after the sale starts. */
   at: number;
@@ -19,20 +21,8 @@ export interface Sale {
   durationMs: number;
 }
 
-/** mulberry32: small, fast, good enough for a reproducible workload. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function generateSale(opts: { seed: number; skus: number; orders: number; ratePerSecond: number; channels: string[] }): Sale {
-  const rand = rng(opts.seed);
+  const rand = seededRng(opts.seed);
   // Short ids: the Flipkart sandbox refuses a listings read whose 10 joined SKU ids pass 100 characters.
   const skus = Array.from({ length: opts.skus }, (_, i) => `FS-${String(i + 1).padStart(3, '0')}`);
   // Zipf-like weights, shuffled so hot SKUs are not simply the first ones.

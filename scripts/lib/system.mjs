@@ -23,8 +23,11 @@ export function ensureNpmPackages() {
   const fresh = existsSync(marker) && inputs.every((f) => statSync(f).mtimeMs <= statSync(marker).mtimeMs);
   if (fresh) return;
   say('installing npm packages…');
-  const ci = process.env.CI === 'true' && existsSync(join(root, 'package-lock.json'));
-  const r = spawnSync('npm', [ci ? 'ci' : 'install', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  // `npm install`, not `npm ci`, even in CI: it installs the exact versions of package-lock.json
+  // just the same, but `npm ci` refuses a lock that lacks other platforms' optional binaries
+  // (darwin/win32 builds of msgpackr-extract, unrs-resolver), which npm leaves out of the lock
+  // when the registry here does not serve them.
+  const r = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) throw new Error('npm install failed (see above)');
 }
 

@@ -103,7 +103,7 @@ const out = {
     'limits-off: sandbox throttling off and Stockline/adapter rate limits lifted; limits-on: the sandboxes enforce the published limits and Stockline uses them.',
     'Lag = ledger change → channel acknowledgement, measured by Stockline itself (observer, 1-second slots in Redis). Convergence is judged from outside against max(0, initial − units accepted).',
     values.report === 'direct'
-      ? 'Orders reached Stockline directly: the bench posted each accepted order as the channel\'s signed order.confirmed to /v1/events (channel ingestion off).'
+      ? 'Orders reached Stockline directly: the bench posted each accepted order as the channel\'s signed order.confirmed to /v1/events (channel ingestion off). WooCommerce is the merchant\'s own store with the plugin: its checkout guard reserves through Stockline (500 ms timeout, fail open) before the store\'s own stock check, and the order confirms that hold.'
       : 'Orders reached Stockline through each channel\'s own order path: Shopify and WooCommerce webhooks, the Amazon ORDER_CHANGE queue, Flipkart shipments polled every second (default 30 s).',
   ],
   stockline: results.map(({ channels, ...rest }) => ({

@@ -49,13 +49,59 @@ export function createDirectReporter(o: { url: string; secret: string; flushMs?:
     }
   };
   const timer = setInterval(flush, o.flushMs ?? 2);
+  /** One signed event, answered now (the checkout guard cannot wait for a batch). */
+  async function postNow(event: object, timeoutMs: number): Promise<{ status: string } | null> {
+    const body = JSON.stringify(event);
+    try {
+      const res = await fetch(`${o.url}/v1/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: sign(o.secret, body) },
+        body,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      const json = (await res.json()) as { status?: string; results?: { status: string }[] };
+      return { status: json.status ?? json.results?.[0]?.status ?? `http-${res.status}` };
+    } catch {
+      return null;
+    }
+  }
+
+  let holds = 0;
+  const verdicts = { held: 0, refused: 0, open: 0 };
   return {
-    report(channel: string, orderId: string | undefined, sku: string, qty: number) {
+    report(channel: string, orderId: string | undefined, sku: string, qty: number, reservationId?: string) {
       const id = `bench-${channel}-${orderId ?? ++seq}`.replace(/[^A-Za-z0-9._:-]/g, '-');
-      queue.push({ at: Date.now(), event: { id, type: 'order.confirmed', source: channel, occurredAt: new Date().toISOString(), orderId: id, lines: [{ sku, qty }] } });
+      queue.push({
+        at: Date.now(),
+        event: { id, type: 'order.confirmed', source: channel, occurredAt: new Date().toISOString(), orderId: id, lines: [{ sku, qty }], ...(reservationId ? { reservationId } : {}) },
+      });
+    },
+    /**
+     * The plugin's checkout guard (on by default, design.md): the store reserves through the
+     * companion before it takes the order. 'refused' → the shopper sees "only N left"; 'open' →
+     * the companion did not answer within the guard's timeout and the store falls back to its
+     * own stock check (fail open), reporting the order without a hold.
+     */
+    async guard(sku: string, qty: number, timeoutMs = 500): Promise<{ verdict: 'held' | 'open'; reservationId: string } | { verdict: 'refused' }> {
+      const reservationId = `bench-hold-${++holds}`;
+      const hold = { id: `${reservationId}:reserve`, type: 'stock.reserved', source: 'woocommerce', occurredAt: new Date().toISOString(), reservationId, ttlSeconds: 900, lines: [{ sku, qty }] };
+      const r = await postNow(hold, timeoutMs);
+      if (r) {
+        verdicts[r.status === 'applied' ? 'held' : 'refused']++;
+        return r.status === 'applied' ? { verdict: 'held', reservationId } : { verdict: 'refused' };
+      }
+      verdicts.open++;
+      // Fail open: the hold goes to the outbox under the same id (a duplicate if the companion did
+      // apply it after all), and the order confirms that hold either way.
+      queue.push({ at: Date.now(), event: hold });
+      return { verdict: 'open', reservationId };
+    },
+    /** The store refused the order after the hold (its own stock check said no): the plugin releases the hold. */
+    release(reservationId: string) {
+      queue.push({ at: Date.now(), event: { id: `${reservationId}:release`, type: 'stock.released', source: 'woocommerce', occurredAt: new Date().toISOString(), reservationId } });
     },
     /** Waits for every report; returns how many could not be delivered and the delay percentiles (ms). */
-    async close(): Promise<{ failed: number; delayMs: { p50: number; p99: number; max: number } }> {
+    async close(): Promise<{ failed: number; delayMs: { p50: number; p99: number; max: number }; guard: typeof verdicts }> {
       clearInterval(timer);
       while (queue.length || inFlight.size) {
         flush();
@@ -63,7 +109,7 @@ export function createDirectReporter(o: { url: string; secret: string; flushMs?:
       }
       const s = [...delays].sort((a, b) => a - b);
       const q = (p: number) => s[Math.max(0, Math.ceil(p * s.length) - 1)] ?? 0;
-      return { failed, delayMs: { p50: q(0.5), p99: q(0.99), max: s[s.length - 1] ?? 0 } };
+      return { failed, delayMs: { p50: q(0.5), p99: q(0.99), max: s[s.length - 1] ?? 0 }, guard: verdicts };
     },
   };
 }

@@ -83,7 +83,9 @@ async function reportedUnits(redis: Redis, stream: string): Promise<Map<string, 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function startChild(input: ChildInput): Promise<{ child: ChildProcess; limits: Record<string, ChannelLimits>; stderr: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/sync/stockline-process.ts')], {
+  // BENCH_CHILD_NODE_ARGS: extra node flags for the Stockline process (e.g. --cpu-prof), which NODE_OPTIONS refuses.
+  const extra = (process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...extra, '--import', 'tsx', join(ROOT, 'bench/sync/stockline-process.ts')], {
     cwd: ROOT,
     env: { ...process.env, BENCH_SYNC: JSON.stringify(input) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -194,12 +196,17 @@ export async function runMode(o: {
       while (i < o.sale.orders.length && o.sale.orders[i]!.at <= now) {
         const ord = o.sale.orders[i++]!;
         pending.push(
-          byId
-            .get(ord.channel)!
-            .placeOrder(ord.sku, ord.qty)
-            .then((r) => {
+          (async () => {
+            // WooCommerce is the merchant's own store running the plugin: its checkout guard
+            // reserves through Stockline first (direct mode; the channel path has no hold to carry).
+            const hold = direct && ord.channel === 'woocommerce' ? await direct.guard(ord.sku, ord.qty) : null;
+            if (hold?.verdict === 'refused') return { accepted: false as const, orderId: undefined };
+            const r = await byId.get(ord.channel)!.placeOrder(ord.sku, ord.qty);
+            if (hold && !r.accepted) direct!.release(hold.reservationId);
+            return { ...r, reservationId: hold?.reservationId };
+          })().then((r) => {
               if (!r.accepted) return;
-              direct?.report(ord.channel, r.orderId, ord.sku, ord.qty);
+              direct?.report(ord.channel, r.orderId, ord.sku, ord.qty, r.reservationId);
               ordersAccepted++;
               acceptedLog.push(ord);
               acceptedBy.set(ord.channel, acceptedBy.get(ord.channel)! + ord.qty);
@@ -213,6 +220,10 @@ export async function runMode(o: {
     const burstEnd = Date.now();
     const reporting = direct ? await direct.close() : null;
     if (reporting) o.log(`${mode}: order reports acknowledged by the ledger after p50 ${reporting.delayMs.p50} ms, p99 ${reporting.delayMs.p99} ms (${reporting.failed} undelivered)`);
+    if (reporting && o.channels.includes('woocommerce')) {
+      const g = reporting.guard;
+      o.log(`${mode}: WooCommerce checkout guard: ${g.held} held, ${g.refused} refused (sold out), ${g.open} failed open (no answer within 500 ms)`);
+    }
     const truth = new Map(o.sale.skus.map((s) => [s, Math.max(0, o.sale.initial.get(s)! - (accepted.get(s) ?? 0))]));
     const wrong = (id: string) => {
       const shown = byId.get(id)!.quantities();

@@ -47,7 +47,8 @@ const config = loadConfig({
 // Logs go to stderr: stdout carries the READY line to the parent.
 const logger = createLogger({ level: config.logLevel, destination: pino.destination(2) });
 const connect = () => new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-const redis = connect();
+// BENCH_AUTOPIPELINE=1 tries ioredis auto-pipelining on the shared connection (server.ts does not).
+const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, enableAutoPipelining: process.env.BENCH_AUTOPIPELINE === '1' });
 const keys = createKeys({ prefix: config.keyPrefix });
 const ledger = createLedger({ redis, keys, idempotencyTtlSeconds: config.idempotencyTtlSeconds });
 if (!(await ledger.ready())) throw new Error('ledger scripts did not load');

@@ -234,7 +234,7 @@ export async function runMode(o: {
     const dirtyAtBurstEnd = new Map(o.channels.map((c) => [c, wrong(c)]));
     o.log(`${mode}: burst over after ${burstEnd - t0} ms; SKUs shown wrong then: ${o.channels.map((c) => `${c} ${dirtyAtBurstEnd.get(c)}`).join(', ')}`);
 
-    // Convergence, watched from outside every 50 ms.
+    // Convergence, watched from outside every 10 ms.
     const convergedAt = new Map<string, number | null>(o.channels.map((c) => [c, null]));
     const deadline = burstEnd + o.convergeTimeoutMs;
     while (Date.now() < deadline) {
@@ -244,7 +244,7 @@ export async function runMode(o: {
         if (!ok) convergedAt.set(c, null);
       }
       if ([...convergedAt.values()].every((v) => v !== null) && Date.now() - Math.max(...([...convergedAt.values()] as number[])) > 1000) break;
-      await sleep(50);
+      await sleep(10);
     }
     const end = Date.now();
     for (const c of o.channels) if (convergedAt.get(c) === null) o.log(`${mode}: ${c} still shows ${wrong(c)} SKUs wrong after ${o.convergeTimeoutMs} ms`);

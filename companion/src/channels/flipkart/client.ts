@@ -16,6 +16,7 @@ import type {
   TokenResponse,
 } from './wire';
 import { untilAborted } from '../poll-kit';
+import { httpRequest, parseJson, type HttpResponse } from '../http';
 
 export interface FlipkartClientOptions {
   url: string;
@@ -52,17 +53,17 @@ export class FlipkartClient {
 
   private async exchange(): Promise<string> {
     const basic = Buffer.from(`${this.opts.appId}:${this.opts.appSecret}`).toString('base64');
-    let res: Response;
+    let res: HttpResponse;
     try {
-      res = await fetch(`${this.base}/oauth-service/oauth/token?grant_type=client_credentials&scope=Seller_Api`, {
+      res = await httpRequest(`${this.base}/oauth-service/oauth/token?grant_type=client_credentials&scope=Seller_Api`, {
         headers: { authorization: `Basic ${basic}`, accept: 'application/json' },
-        signal: AbortSignal.timeout(10_000),
+        timeoutMs: 10_000,
       });
     } catch (err) {
       throw new ChannelError(`Flipkart token endpoint unreachable: ${(err as Error).message}`, 'transient', { cause: err });
     }
-    const json = (await res.json().catch(() => ({}))) as Partial<TokenResponse & OAuthError>;
-    if (res.ok && json.access_token) {
+    const json = parseJson<Partial<TokenResponse & OAuthError>>(res.text, {});
+    if (res.status >= 200 && res.status < 300 && json.access_token) {
       this.tokenExchanges += 1;
       const ttlMs = (json.expires_in ?? 3600) * 1000;
       this.token = json.access_token;
@@ -82,9 +83,9 @@ export class FlipkartClient {
   async call<T>(op: string, method: string, path: string, body: unknown, timeoutMs: number, signal?: AbortSignal): Promise<{ status: number; body: T }> {
     for (let attempt = 0; ; attempt++) {
       const token = await untilAborted(this.getToken(), signal);
-      let res: Response;
+      let res: HttpResponse;
       try {
-        res = await fetch(`${this.base}/sellers${path}`, {
+        res = await httpRequest(`${this.base}/sellers${path}`, {
           method,
           headers: {
             authorization: `Bearer ${token}`,
@@ -92,20 +93,21 @@ export class FlipkartClient {
             ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
           },
           body: body !== undefined ? JSON.stringify(body) : undefined,
-          // A caller's signal (shutdown) ends the call as well as the timeout.
-          signal: signal ? AbortSignal.any([AbortSignal.timeout(timeoutMs), signal]) : AbortSignal.timeout(timeoutMs),
+          timeoutMs,
+          signal,
         });
       } catch (err) {
         throw new ChannelError(`Flipkart ${op} failed: ${(err as Error).message}`, 'transient', { cause: err });
       }
-      const text = await res.text();
+      const text = res.text;
+      const ok = res.status >= 200 && res.status < 300;
       let json: unknown = {};
       try {
         json = text ? JSON.parse(text) : {};
       } catch {
         json = { errors: [{ severity: 'ERROR', code: 'UNPARSEABLE', description: text.slice(0, 200) }] };
       }
-      if (res.ok || res.status === 400) return { status: res.status, body: json as T };
+      if (ok || res.status === 400) return { status: res.status, body: json as T };
       if (res.status === 401 && attempt === 0) {
         // Expired (or revoked) token: exchange once and retry the same call.
         if (this.token === token) this.token = null;
@@ -116,7 +118,7 @@ export class FlipkartClient {
         throw new ChannelError(`Flipkart ${op} refused our token: ${detail}`, 'auth', { status: res.status });
       }
       if (res.status === 429) {
-        const after = Number(res.headers.get('retry-after'));
+        const after = Number(res.headers['retry-after']);
         throw new ChannelError(`Flipkart ${op} throttled: ${detail}`, 'rate_limited', { status: 429, retryAfterMs: after > 0 ? after * 1000 : 1000 });
       }
       throw new ChannelError(`Flipkart ${op} failed: ${detail}`, res.status === 404 ? 'not_found' : 'transient', { status: res.status });

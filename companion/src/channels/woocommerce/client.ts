@@ -8,6 +8,7 @@
 import WooModule from '@woocommerce/woocommerce-rest-api';
 import { ChannelError } from '../port';
 import { signStockline } from './signatures';
+import { httpRequest, parseJson, type HttpResponse } from '../http';
 
 // The package is Babel-compiled CommonJS: Node's ESM loader (tsx) hands over the exports object,
 // bundler-style interop (vitest) the class itself.
@@ -82,14 +83,13 @@ export class WooClient {
 
   /** GET /wp-json/stockline/v1 (WordPress's namespace index): true when the plugin is active. */
   async probePlugin(): Promise<boolean> {
-    let res: Response;
+    let res: HttpResponse;
     try {
-      res = await fetch(`${this.baseUrl}/wp-json/stockline/v1`, { signal: AbortSignal.timeout(this.timeoutMs) });
+      res = await httpRequest(`${this.baseUrl}/wp-json/stockline/v1`, { timeoutMs: this.timeoutMs });
     } catch (err) {
       throw new ChannelError('WooCommerce unreachable (plugin probe)', 'transient', { cause: err });
     }
-    await res.arrayBuffer().catch(() => undefined);
-    if (res.ok) return true;
+    if (res.status >= 200 && res.status < 300) return true;
     if (res.status === 404) return false;
     throw wooError({ response: { status: res.status } }, 'plugin probe');
   }
@@ -100,20 +100,20 @@ export class WooClient {
     secret: string,
   ): Promise<{ sku: string; status: 'ok' | 'stale' | 'not_found'; quantity: number | null }[]> {
     const body = JSON.stringify({ items });
-    let res: Response;
+    let res: HttpResponse;
     try {
-      res = await fetch(`${this.baseUrl}/wp-json/stockline/v1/stock`, {
+      res = await httpRequest(`${this.baseUrl}/wp-json/stockline/v1/stock`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-stockline-signature': signStockline(body, secret) },
         body,
-        signal: AbortSignal.timeout(this.timeoutMs),
+        timeoutMs: this.timeoutMs,
       });
     } catch (err) {
       throw new ChannelError('WooCommerce unreachable (plugin stock)', 'transient', { cause: err });
     }
-    const data = (await res.json().catch(() => ({}))) as { results?: unknown; code?: string; message?: string };
-    if (!res.ok) {
-      throw wooError({ response: { status: res.status, data, headers: Object.fromEntries(res.headers) } }, 'plugin stock');
+    const data = parseJson<{ results?: unknown; code?: string; message?: string }>(res.text, {});
+    if (res.status < 200 || res.status >= 300) {
+      throw wooError({ response: { status: res.status, data, headers: res.headers } }, 'plugin stock');
     }
     if (!Array.isArray(data.results)) throw new ChannelError('plugin answered without results', 'transient');
     return data.results as { sku: string; status: 'ok' | 'stale' | 'not_found'; quantity: number | null }[];

@@ -7,6 +7,7 @@
  * max(0, initial − units accepted on all channels), i.e. what the ledger must project once every
  * order has been reported — no reading of Stockline's own state.
  */
+import { readFileSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
@@ -81,6 +82,17 @@ async function reportedUnits(redis: Redis, stream: string): Promise<Map<string, 
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** CPU time (user + system, ms) a child has used so far, from /proc (Linux); 0 elsewhere. */
+function childCpuMs(child: ChildProcess | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${child?.pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime + stime, in clock ticks of 1/100 s
+  } catch {
+    return 0;
+  }
+}
 
 function startChild(input: ChildInput): Promise<{ child: ChildProcess; limits: Record<string, ChannelLimits>; stderr: () => string }> {
   // BENCH_CHILD_NODE_ARGS: extra node flags for the Stockline process (e.g. --cpu-prof), which NODE_OPTIONS refuses.
@@ -189,6 +201,7 @@ export async function runMode(o: {
     const pending: Promise<void>[] = [];
     const loadBefore = loadavg()[0]!;
     const t0 = Date.now();
+    const cpu0 = childCpuMs(child);
     const direct = o.report === 'direct' ? createDirectReporter({ url: base, secret }) : null;
     let i = 0;
     while (i < o.sale.orders.length) {
@@ -218,6 +231,8 @@ export async function runMode(o: {
     }
     await Promise.all(pending);
     const burstEnd = Date.now();
+    const cpuBurst = childCpuMs(child) - cpu0;
+    o.log(`${mode}: Stockline process CPU during the burst: ${(cpuBurst / 1000).toFixed(2)} s over ${((burstEnd - t0) / 1000).toFixed(1)} s (${Math.round((cpuBurst / (burstEnd - t0)) * 100)}% of one core), ${Math.round((cpuBurst * 1000) / o.sale.orders.length)} µs per order`);
     const reporting = direct ? await direct.close() : null;
     if (reporting) o.log(`${mode}: order reports acknowledged by the ledger after p50 ${reporting.delayMs.p50} ms, p99 ${reporting.delayMs.p99} ms (${reporting.failed} undelivered)`);
     if (reporting && o.channels.includes('woocommerce')) {

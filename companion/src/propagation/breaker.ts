@@ -117,6 +117,15 @@ export function createBreaker(opts: BreakerOptions) {
   const slotTtl = Math.ceil((slots + 1) * SLOT_MS / 1000) + 10;
   /** channel → until when a "closed" answer may be reused without asking Redis. */
   const closedUntil = new Map<string, number>();
+  // EVALSHA through defineCommand (EVAL fallback after a script flush): RECORD runs on every push,
+  // and sending its 1.2 kB body each time cost the event loop and Redis a hash of it per call.
+  const r = redis as unknown as Record<string, unknown>;
+  if (typeof r.stocklineBreakerRecord !== 'function') {
+    redis.defineCommand('stocklineBreakerRecord', { lua: RECORD });
+    redis.defineCommand('stocklineBreakerAsk', { numberOfKeys: 1, lua: ASK });
+  }
+  const ask = (key: string, at: number, lease: number) =>
+    (redis as unknown as { stocklineBreakerAsk(k: string, at: number, lease: number): Promise<[number, string, string]> }).stocklineBreakerAsk(key, at, lease);
 
   const stateKey = (channel: string) => keys.propagation(scope, `breaker:${channel}`);
   const windowKeys = (channel: string, at: number) => {
@@ -135,7 +144,7 @@ export function createBreaker(opts: BreakerOptions) {
     async canPush(channel: string): Promise<boolean> {
       const at = now();
       if ((closedUntil.get(channel) ?? 0) > at) return true;
-      const [verdict, from, to] = (await redis.eval(ASK, 1, stateKey(channel), at, probeLeaseMs)) as [number, string, string];
+      const [verdict, from, to] = await ask(stateKey(channel), at, probeLeaseMs);
       transition(channel, from, to, at);
       if (verdict === 1 && cacheMs > 0) closedUntil.set(channel, at + cacheMs);
       return verdict !== 0;
@@ -147,7 +156,8 @@ export function createBreaker(opts: BreakerOptions) {
      */
     recordOn(pipe: ChainableCommander, channel: string, ok: number, fail: number, at = now()): (reply: unknown) => BreakerState {
       const ks = [stateKey(channel), ...windowKeys(channel, at)];
-      pipe.eval(RECORD, ks.length, ...ks, at, ok, fail, failureRate, minSamples, cooldownMs, slotTtl);
+      // Variable key count: defineCommand without numberOfKeys takes it as the first argument.
+      (pipe as unknown as { stocklineBreakerRecord(...a: (string | number)[]): unknown }).stocklineBreakerRecord(ks.length, ...ks, at, ok, fail, failureRate, minSamples, cooldownMs, slotTtl);
       return (reply) => {
         const [from, to] = reply as [string, string];
         transition(channel, from, to, at);

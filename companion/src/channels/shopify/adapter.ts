@@ -15,7 +15,8 @@ import { READ_LEVELS, SET_QUANTITIES, STOCKLINE_REFERENCE_PREFIX, type ReadLevel
 
 export const SHOPIFY_MAX_ROWS = 250;
 const STALE = new Set(['CHANGE_FROM_QUANTITY_STALE', 'COMPARE_QUANTITY_STALE']);
-const MAX_CONFLICT_ROUNDS = 4;
+/** Safety net only: halving ends far sooner (see setRows). */
+const MAX_ROUNDS = 12;
 const NOT_FOUND = new Set(['INVALID_INVENTORY_ITEM', 'INVALID_LOCATION', 'ITEM_NOT_STOCKED_AT_LOCATION']);
 
 interface Row {
@@ -83,9 +84,18 @@ export class ShopifyAdapter implements ChannelAdapter {
     return out;
   }
 
-  /** One mutation for `rows`; `round` 1 is the single retry of rows a failed batch left unapplied. */
-  private async setRows(rows: Row[], out: PushOutcome[], round: number, salt = ''): Promise<void> {
-    const key = pushKey(rows.map((r) => r.item.idempotencyKey), round ? `${salt}round${round}` : salt);
+  /**
+   * One mutation for `rows`. Shopify applies a batch all-or-nothing (a refused batch returns no
+   * adjustment group), so one stale row holds back every other row of its call. On a refusal:
+   * the clean rows are sent again at once — split in two from the second retry on, so a sale
+   * that keeps conflicting during a flash sale costs a few more calls, never the clean rows —
+   * while the stale rows are re-read in parallel and settled (see settleStale). Every round
+   * drops the rows that erred and the split halves the rest, so this ends within
+   * ~log2(250) rounds with each row ok, stale or failed for its own reason.
+   */
+  private async setRows(rows: Row[], out: PushOutcome[], round: number, path = '', renewed = false): Promise<void> {
+    const salt = `${renewed ? 'retry' : ''}${round ? `round${round}${path}` : ''}`;
+    const key = pushKey(rows.map((r) => r.item.idempotencyKey), salt);
     const input = {
       name: 'available',
       reason: 'correction',
@@ -121,9 +131,9 @@ export class ShopifyAdapter implements ChannelAdapter {
         retryAfterMs: 500,
       });
     }
-    if (codes.has('IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED') && !salt) {
+    if (codes.has('IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED') && !renewed) {
       // Shopify asks for a new key; derive one so a transport retry of this push still lands on it.
-      return this.setRows(rows, out, round, 'retry');
+      return this.setRows(rows, out, round, path, true);
     }
     if (general.length) {
       const e = general[0]!;
@@ -131,54 +141,70 @@ export class ShopifyAdapter implements ChannelAdapter {
       return;
     }
 
-    // Row errors: the batch was refused. Only the rows that erred are re-read (a re-read costs a
-    // point per item from the same budget the pushes need; re-reading all 250 rows on every
-    // conflict of a sale starved the channel for seconds). Clean rows are sent again: if Shopify
-    // did apply them after all (all-or-nothing is UNCONFIRMED), their compare-and-set answers stale
-    // with our own number, which is read back below on the next round and counted as applied.
-    const current = await this.readItems(rows.filter((_, i) => byRow.has(i)).map((r) => r.inventoryItemId));
-    const retry: Row[] = [];
+    const stale: Row[] = [];
+    const clean: Row[] = [];
     const gone: string[] = [];
     rows.forEach((r, i) => {
       const e = byRow.get(i);
-      const now = current.get(r.inventoryItemId) ?? null;
-      if (e && STALE.has(e.code ?? '')) {
-        out[r.index] =
-          now === null
-            ? failed(r.item.sku, 'not_found', 'item no longer stocked')
-            : now === r.item.quantity
-              ? { sku: r.item.sku, status: 'ok', quantity: now }
-              : { sku: r.item.sku, status: 'stale', current: now };
-      } else if (e) {
+      if (!e) clean.push(r);
+      else if (STALE.has(e.code ?? '')) stale.push(r);
+      else {
         if (e.code === 'INVALID_INVENTORY_ITEM') gone.push(r.item.sku);
         out[r.index] = failed(r.item.sku, NOT_FOUND.has(e.code ?? '') ? 'not_found' : 'validation', `${e.code}: ${e.message}`, e.code ?? undefined);
-      } else {
-        retry.push(r);
       }
     });
-    if (gone.length) await this.mapping.invalidate(gone);
-    if (retry.length === 0) return;
-    // During a sale, each round can meet new conflicts on other rows (answered `stale` above and
-    // dropped from the next round), so give the clean rows a few rounds before calling it a failure:
-    // a failure here counts against the channel's breaker, a conflict does not.
-    if (round >= MAX_CONFLICT_ROUNDS) {
-      for (const r of retry) out[r.index] = failed(r.item.sku, 'transient', 'not applied after a retry (other rows kept failing)');
-      return;
+    const next = round + 1;
+    const resend = (part: Row[], tag: string) => {
+      if (next > MAX_ROUNDS) {
+        for (const r of part) out[r.index] = failed(r.item.sku, 'transient', `not applied after ${MAX_ROUNDS} rounds of conflicts on other rows`);
+        return Promise.resolve();
+      }
+      return this.setRows(part, out, next, `${path}.${tag}`, renewed);
+    };
+    const parts = clean.length > 1 && round > 0 ? [clean.slice(0, clean.length >> 1), clean.slice(clean.length >> 1)] : clean.length ? [clean] : [];
+    await Promise.all([
+      ...parts.map((part, k) => resend(part, String(k))),
+      stale.length ? this.settleStale(stale, out).then((lower) => (lower.length ? resend(lower, 'l') : undefined)) : undefined,
+      gone.length ? this.mapping.invalidate(gone) : undefined,
+    ]);
+  }
+
+  /**
+   * Re-reads the stale rows (a read costs a point per item from the same budget the pushes
+   * need, so only these). A row Shopify already shows at its target is done (`ok`). A row Shopify
+   * shows above its target is returned to be set again at once with the value just read as
+   * changeFromQuantity: lowering can never put a sale we have not heard of back on sale (the
+   * compare-and-set still guards it), and it is exactly what propagation would push next.
+   * A row Shopify shows below its target is a sale we have not heard of: answered `stale`.
+   */
+  private async settleStale(rows: Row[], out: PushOutcome[]): Promise<Row[]> {
+    const current = await this.readItems(rows.map((r) => r.inventoryItemId));
+    const lower: Row[] = [];
+    for (const r of rows) {
+      const now = current.get(r.inventoryItemId) ?? null;
+      if (now === null) out[r.index] = failed(r.item.sku, 'not_found', 'item no longer stocked');
+      else if (now === r.item.quantity) out[r.index] = { sku: r.item.sku, status: 'ok', quantity: now };
+      else if (now > r.item.quantity) lower.push({ ...r, item: { ...r.item, expected: now, idempotencyKey: `${r.item.idempotencyKey}:from${now}` } });
+      else out[r.index] = { sku: r.item.sku, status: 'stale', current: now };
     }
-    await this.setRows(retry, out, round + 1, salt);
+    return lower;
   }
 
   private async readItems(itemIds: string[]): Promise<Map<string, number | null>> {
     const out = new Map<string, number | null>();
-    for (let i = 0; i < itemIds.length; i += 100) {
-      const ids = itemIds.slice(i, i + 100);
-      const data = await this.client.request<ReadLevelsData>('read', READ_LEVELS, { ids, locationId: this.locationId }, ids.length * 3);
-      ids.forEach((id, k) => {
-        const node = data.nodes[k];
-        const q = node?.inventoryLevel?.quantities.find((x) => x.name === 'available');
-        out.set(id, q ? q.quantity : null);
-      });
-    }
+    const chunks: string[][] = [];
+    for (let i = 0; i < itemIds.length; i += 100) chunks.push(itemIds.slice(i, i + 100));
+    await Promise.all(
+      chunks.map(async (ids) => {
+        // Priced per size: a read's cost grows with its ids, so one size's price is no estimate for another's.
+        const data = await this.client.request<ReadLevelsData>(`read:${ids.length}`, READ_LEVELS, { ids, locationId: this.locationId }, ids.length * 3);
+        ids.forEach((id, k) => {
+          const node = data.nodes[k];
+          const q = node?.inventoryLevel?.quantities.find((x) => x.name === 'available');
+          out.set(id, q ? q.quantity : null);
+        });
+      }),
+    );
     return out;
   }
 

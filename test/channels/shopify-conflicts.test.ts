@@ -2,6 +2,7 @@
  * Shopify applies an inventorySetQuantities batch all-or-nothing, so during a sale on Shopify
  * itself one stale row holds back the whole call. These tests pin what a conflict may cost.
  */
+import { GraphQLError } from 'graphql';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PushOutcome } from '../../companion/src/channels/port';
 import { CostBudget } from '../../companion/src/channels/shopify/cost-budget';
@@ -75,6 +76,24 @@ describe('Shopify pushes under compare-and-set conflicts', () => {
       { sku: 'B', status: 'ok', quantity: 4 },
     ]);
     expect(f.sandbox.quantities()).toEqual({ A: 2, B: 4 });
+  });
+
+  it('reports rows already applied as applied when a later call of the same push fails', async () => {
+    let lowering = 0;
+    f = await shopifyFixture({
+      listings: [{ sku: 'A', quantity: 5 }, { sku: 'B', quantity: 5 }],
+      beforeSetQuantities: (rows) => {
+        // The call that lowers A (after its re-read) meets an internal error at Shopify.
+        if (rows.length === 1 && rows[0] === 'A' && ++lowering === 1) {
+          throw new GraphQLError('Internal error', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+        }
+      },
+    });
+    f.sandbox.seed([{ sku: 'A', quantity: 7 }]); // A was restocked on Shopify: refused, read, lowered
+    const out = await f.channel.adapter.push([item('A', 4, 5), item('B', 4, 5)]);
+    expect(out[1]).toEqual({ sku: 'B', status: 'ok', quantity: 4 });
+    expect(out[0]!.status === 'failed' && out[0]!.error.kind).toBe('transient');
+    expect(f.sandbox.quantities()).toEqual({ A: 7, B: 4 });
   });
 });
 

@@ -6,12 +6,12 @@
  * `inventoryAdjustmentGroup: null`), so one stale row holds back every other row of its call.
  * During a sale on Shopify itself almost every batch has one (Shopify sold a unit since our
  * last acknowledgement). On a refusal:
- * - the clean rows are sent again at once, split in two from the second retry on — a sale that
- *   keeps conflicting costs a few more calls, never the clean rows' delivery;
- * - the stale rows are re-read meanwhile (only those: a read costs ~3 points per item from the
- *   budget the pushes need) and settled: at the target → ok; above it → set again at once with
- *   the value just read as changeFromQuantity (lowering never puts a sale we have not heard of
- *   back on sale, and it is what propagation would push next anyway); below it → `stale`.
+ * - the stale rows are re-read (only those: a read costs ~3 points per item from the budget the
+ *   pushes need) and settled: at the target → ok; above it → set again with the value just read
+ *   as changeFromQuantity (lowering never puts a sale we have not heard of back on sale, and it
+ *   is what propagation would push next anyway); below it → `stale`;
+ * - the clean rows go again together with the rows to lower, split in two from the second retry
+ *   on — a sale that keeps conflicting costs a few more calls, never the clean rows' delivery.
  * Each round drops the rows that erred and halves the rest, so a push ends within ~log2(250)
  * rounds with every row ok, stale, or failed for its own reason. Once Shopify has answered the
  * first call, later calls that fail (throttled beyond what we wait, network) fail only their
@@ -146,14 +146,14 @@ export class RowSetter {
       }
       return this.setRows(part, out, next, `${path}.${tag}`, renewed);
     };
+    // The clean rows wait for the re-read and go out with the rows to lower, in one call: the
+    // push answers when its last row is settled, so sending them sooner would only cost a call.
+    const [lower] = await Promise.all([stale.length ? this.settleStale(stale, out) : [], gone.length ? this.forget(gone) : undefined]);
+    const again = [...clean, ...lower];
     // The first retry goes whole (its rows were clean a moment ago); a retry refused again is halved.
-    const half = clean.length >> 1;
-    const parts = round > 0 && clean.length > 1 ? [clean.slice(0, half), clean.slice(half)] : clean.length ? [clean] : [];
-    await Promise.all([
-      ...parts.map((part, k) => resend(part, String(k))),
-      stale.length ? this.settleStale(stale, out).then((lower) => (lower.length ? resend(lower, 'l') : undefined)) : undefined,
-      gone.length ? this.forget(gone) : undefined,
-    ]);
+    const half = again.length >> 1;
+    const parts = round > 0 && again.length > 1 ? [again.slice(0, half), again.slice(half)] : again.length ? [again] : [];
+    await Promise.all(parts.map((part, k) => resend(part, String(k))));
   }
 
   /** Reads the stale rows and settles each (see the file comment); returns the rows to lower now. */

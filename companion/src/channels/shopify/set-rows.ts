@@ -92,7 +92,12 @@ export class RowSetter {
       return;
     }
     const payload = data.inventorySetQuantities;
-    if (!payload) throw new ChannelError('Shopify returned no inventorySetQuantities payload', 'transient');
+    if (!payload) {
+      const message = 'Shopify returned no inventorySetQuantities payload';
+      if (round === 0) throw new ChannelError(message, 'transient');
+      for (const r of rows) out[r.index] = failed(r.item.sku, 'transient', message);
+      return;
+    }
     if (payload.userErrors.length === 0) {
       for (const r of rows) out[r.index] = { sku: r.item.sku, status: 'ok', quantity: r.item.quantity };
       return;

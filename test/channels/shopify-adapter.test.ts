@@ -79,19 +79,19 @@ describe('Shopify adapter against the sandbox over HTTP', () => {
     { throttleStatusCode: 200 as const, label: 'THROTTLED at HTTP 200' },
     { throttleStatusCode: 429 as const, label: 'HTTP 429' },
   ])('turns $label into rate_limited with retryAfterMs from throttleStatus', async ({ throttleStatusCode }) => {
-    // Bucket of 15 points restoring 5/s: the SKU lookup (2 + 10 × 2 = 22 points) cannot fit.
-    f = await shopifyFixture({ listings: [{ sku: 'A', quantity: 5 }], costBucket: { max: 15, restoreRate: 5 }, throttleStatusCode });
+    // Bucket of 10 points restoring 5/s: the SKU lookup (2 + 5 × 2 + pageInfo 1 = 13 points) cannot fit.
+    f = await shopifyFixture({ listings: [{ sku: 'A', quantity: 5 }], costBucket: { max: 10, restoreRate: 5 }, throttleStatusCode });
     const err = await pushError(f.channel.adapter.push([item('A', 1)]));
     expect(err.kind).toBe('rate_limited');
     expect(err.options.channelCode).toBe('THROTTLED');
-    // (requested − currently available) / restore rate = (22 − 15) / 5 s.
-    expect(err.retryAfterMs).toBe(1400);
+    // (requested − currently available) / restore rate = (13 − 10) / 5 s.
+    expect(err.retryAfterMs).toBe(600);
     expect(f.sandbox.stats().throttled).toBe(1);
   });
 
   it('throttles itself from the cost budget before Shopify has to', async () => {
-    f = await shopifyFixture({ listings: [{ sku: 'A', quantity: 5 }], costBucket: { max: 40, restoreRate: 1 } }, { maxBudgetWaitMs: 0 });
-    await f.channel.adapter.push([item('A', 1)]); // lookup (22) + mutation (10): 8 points left
+    f = await shopifyFixture({ listings: [{ sku: 'A', quantity: 5 }], costBucket: { max: 30, restoreRate: 1 } }, { maxBudgetWaitMs: 0 });
+    await f.channel.adapter.push([item('A', 1)]); // lookup (13) + mutation (10): 7 points left
     const callsBefore = f.sandbox.stats().calls;
     const err = await pushError(f.channel.adapter.push([item('A', 2)]));
     expect(err.kind).toBe('rate_limited');
@@ -156,6 +156,18 @@ describe('Shopify SKU mapping cache', () => {
     const out = await Promise.all(Array.from({ length: 20 }, (_, i) => f!.channel.adapter.push([item(i % 2 ? 'A' : 'B', i)])));
     expect(out.every(([o]) => o!.status === 'ok')).toBe(true);
     expect(f.sandbox.stats().calls).toBe(2 + 20); // one search per SKU (not per push), twenty mutations
+  });
+
+  it('resolves 250 SKUs within one 1000-point bucket, yet still sees every variant of a SKU listed six times', async () => {
+    const skus = Array.from({ length: 250 }, (_, i) => `M${i}`);
+    f = await shopifyFixture({ listings: skus.map((sku) => ({ sku, quantity: 1 })) });
+    for (let i = 0; i < 5; i++) f.sandbox.addVariant('M7', 1, { duplicate: true });
+    const refs = await f.channel.adapter.resolve(skus);
+    expect(f.sandbox.stats().throttled).toBe(0);
+    expect(refs.get('M7')).toBeNull();
+    expect([...refs.values()].filter((r) => r !== null)).toHaveLength(249);
+    const out = await f.channel.adapter.push([item('M7', 3)]);
+    expect(out[0]!.status === 'failed' && out[0]!.error.message).toMatch(/matches 6 Shopify variants/);
   });
 
   it('looks a SKU up again after Shopify says its inventory item is gone', async () => {

@@ -2,34 +2,19 @@
  * Shopify adapter: absolute `available` quantities through inventorySetQuantities with
  * compare-and-set (`changeFromQuantity` = what we believe Shopify shows, null when unknown) and
  * one `@idempotent` key per push derived from the items' idempotency keys (so a transport retry
- * replays, a new push gets a new key). userErrors become per-item outcomes; a stale row is
- * re-read and answered `stale` with Shopify's current value — propagation decides and retries
- * with a new key. Every write carries referenceDocumentUri gid://stockline/Push/<key> so our own
+ * replays, a new push gets a new key). userErrors become per-item outcomes; conflicts are
+ * settled in set-rows.ts (all-or-nothing batches, re-reads, partial progress); a row Shopify shows
+ * below its target is answered `stale` with that value — propagation decides. Every write carries referenceDocumentUri gid://stockline/Push/<key> so our own
  * writes are recognisable in Shopify's inventory history (echo suppression).
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { ChannelError, type ChannelAdapter, type ChannelLimits, type ListingRef, type PushItem, type PushOutcome } from '../port';
 import type { ShopifyClient } from './client';
 import type { ShopifyMapping } from './mapping';
-import { READ_LEVELS, SET_QUANTITIES, STOCKLINE_REFERENCE_PREFIX, type ReadLevelsData, type SetQuantitiesData } from './operations';
+import { RowSetter, failed, type Row } from './set-rows';
 
+export { pushKey } from './set-rows';
 export const SHOPIFY_MAX_ROWS = 250;
-const STALE = new Set(['CHANGE_FROM_QUANTITY_STALE', 'COMPARE_QUANTITY_STALE']);
-const MAX_CONFLICT_ROUNDS = 4;
-const NOT_FOUND = new Set(['INVALID_INVENTORY_ITEM', 'INVALID_LOCATION', 'ITEM_NOT_STOCKED_AT_LOCATION']);
-
-interface Row {
-  index: number;
-  item: PushItem;
-  inventoryItemId: string;
-}
-type UserError = NonNullable<SetQuantitiesData['inventorySetQuantities']>['userErrors'][number];
-
-/** A UUID-shaped key derived from the push's item keys: stable across retries of the same push. */
-export function pushKey(itemKeys: string[], salt = ''): string {
-  const h = createHash('sha256').update(`${salt}|${itemKeys.join('\n')}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
-}
 
 export interface ShopifyAdapterOptions {
   client: ShopifyClient;
@@ -45,6 +30,7 @@ export class ShopifyAdapter implements ChannelAdapter {
   private client: ShopifyClient;
   private mapping: ShopifyMapping;
   private locationId: string;
+  private rows: RowSetter;
 
   constructor(opts: ShopifyAdapterOptions) {
     this.id = opts.id ?? 'shopify';
@@ -53,6 +39,7 @@ export class ShopifyAdapter implements ChannelAdapter {
     this.client = opts.client;
     this.mapping = opts.mapping;
     this.locationId = opts.locationId;
+    this.rows = new RowSetter(opts.client, opts.locationId, (skus) => opts.mapping.invalidate(skus));
   }
 
   async push(items: PushItem[]): Promise<PushOutcome[]> {
@@ -78,106 +65,7 @@ export class ShopifyAdapter implements ChannelAdapter {
           rows.push({ index, item, inventoryItemId: r.inventoryItemId });
         }
       });
-      if (rows.length) await this.setRows(rows, out, 0);
-    }
-    return out;
-  }
-
-  /** One mutation for `rows`; `round` 1 is the single retry of rows a failed batch left unapplied. */
-  private async setRows(rows: Row[], out: PushOutcome[], round: number, salt = ''): Promise<void> {
-    const key = pushKey(rows.map((r) => r.item.idempotencyKey), round ? `${salt}round${round}` : salt);
-    const input = {
-      name: 'available',
-      reason: 'correction',
-      referenceDocumentUri: `${STOCKLINE_REFERENCE_PREFIX}${key}`,
-      quantities: rows.map((r) => ({
-        inventoryItemId: r.inventoryItemId,
-        locationId: this.locationId,
-        quantity: r.item.quantity,
-        // 2026-04 requires the field on every row; explicit null = "unknown, do not compare".
-        changeFromQuantity: r.item.expected ?? null,
-      })),
-    };
-    const data = await this.client.request<SetQuantitiesData>('push', SET_QUANTITIES, { input, key }, 10);
-    const payload = data.inventorySetQuantities;
-    if (!payload) throw new ChannelError('Shopify returned no inventorySetQuantities payload', 'transient');
-    if (payload.userErrors.length === 0) {
-      for (const r of rows) out[r.index] = { sku: r.item.sku, status: 'ok', quantity: r.item.quantity };
-      return;
-    }
-
-    const byRow = new Map<number, UserError>();
-    const general: UserError[] = [];
-    for (const e of payload.userErrors) {
-      const f = e.field ?? [];
-      const i = f[0] === 'input' && f[1] === 'quantities' ? Number(f[2]) : NaN;
-      if (Number.isInteger(i) && rows[i]) byRow.set(i, e);
-      else general.push(e);
-    }
-    const codes = new Set(general.map((e) => e.code));
-    if (codes.has('IDEMPOTENCY_CONCURRENT_REQUEST')) {
-      throw new ChannelError('Shopify is still applying this push (IDEMPOTENCY_CONCURRENT_REQUEST)', 'transient', {
-        channelCode: 'IDEMPOTENCY_CONCURRENT_REQUEST',
-        retryAfterMs: 500,
-      });
-    }
-    if (codes.has('IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED') && !salt) {
-      // Shopify asks for a new key; derive one so a transport retry of this push still lands on it.
-      return this.setRows(rows, out, round, 'retry');
-    }
-    if (general.length) {
-      const e = general[0]!;
-      for (const r of rows) out[r.index] = failed(r.item.sku, 'validation', `${e.code ?? 'ERROR'}: ${e.message}`, e.code ?? undefined);
-      return;
-    }
-
-    // Row errors: the batch was refused. Only the rows that erred are re-read (a re-read costs a
-    // point per item from the same budget the pushes need; re-reading all 250 rows on every
-    // conflict of a sale starved the channel for seconds). Clean rows are sent again: if Shopify
-    // did apply them after all (all-or-nothing is UNCONFIRMED), their compare-and-set answers stale
-    // with our own number, which is read back below on the next round and counted as applied.
-    const current = await this.readItems(rows.filter((_, i) => byRow.has(i)).map((r) => r.inventoryItemId));
-    const retry: Row[] = [];
-    const gone: string[] = [];
-    rows.forEach((r, i) => {
-      const e = byRow.get(i);
-      const now = current.get(r.inventoryItemId) ?? null;
-      if (e && STALE.has(e.code ?? '')) {
-        out[r.index] =
-          now === null
-            ? failed(r.item.sku, 'not_found', 'item no longer stocked')
-            : now === r.item.quantity
-              ? { sku: r.item.sku, status: 'ok', quantity: now }
-              : { sku: r.item.sku, status: 'stale', current: now };
-      } else if (e) {
-        if (e.code === 'INVALID_INVENTORY_ITEM') gone.push(r.item.sku);
-        out[r.index] = failed(r.item.sku, NOT_FOUND.has(e.code ?? '') ? 'not_found' : 'validation', `${e.code}: ${e.message}`, e.code ?? undefined);
-      } else {
-        retry.push(r);
-      }
-    });
-    if (gone.length) await this.mapping.invalidate(gone);
-    if (retry.length === 0) return;
-    // During a sale, each round can meet new conflicts on other rows (answered `stale` above and
-    // dropped from the next round), so give the clean rows a few rounds before calling it a failure:
-    // a failure here counts against the channel's breaker, a conflict does not.
-    if (round >= MAX_CONFLICT_ROUNDS) {
-      for (const r of retry) out[r.index] = failed(r.item.sku, 'transient', 'not applied after a retry (other rows kept failing)');
-      return;
-    }
-    await this.setRows(retry, out, round + 1, salt);
-  }
-
-  private async readItems(itemIds: string[]): Promise<Map<string, number | null>> {
-    const out = new Map<string, number | null>();
-    for (let i = 0; i < itemIds.length; i += 100) {
-      const ids = itemIds.slice(i, i + 100);
-      const data = await this.client.request<ReadLevelsData>('read', READ_LEVELS, { ids, locationId: this.locationId }, ids.length * 3);
-      ids.forEach((id, k) => {
-        const node = data.nodes[k];
-        const q = node?.inventoryLevel?.quantities.find((x) => x.name === 'available');
-        out.set(id, q ? q.quantity : null);
-      });
+      if (rows.length) await this.rows.run(rows, out);
     }
     return out;
   }
@@ -188,7 +76,7 @@ export class ShopifyAdapter implements ChannelAdapter {
       const r = resolved.get(sku);
       return r?.kind === 'listed' ? [[sku, r.inventoryItemId] as const] : [];
     });
-    const levels = await this.readItems(listed.map(([, id]) => id));
+    const levels = await this.rows.read(listed.map(([, id]) => id));
     const out = new Map<string, number | null>(skus.map((s) => [s, null]));
     for (const [sku, id] of listed) out.set(sku, levels.get(id) ?? null);
     return out;
@@ -217,8 +105,4 @@ export class ShopifyAdapter implements ChannelAdapter {
   }
 
   async close(): Promise<void> {}
-}
-
-function failed(sku: string, kind: ChannelError['kind'], message: string, channelCode?: string): PushOutcome {
-  return { sku, status: 'failed', error: new ChannelError(message, kind, { channelCode }) };
 }

@@ -72,28 +72,30 @@ export class ShopifyClient {
 
   /**
    * Runs one operation. `operation` names it for the cost estimate; `fallbackCost` is the
-   * estimate before Shopify has priced it once.
+   * estimate before Shopify has priced it once; `maxWaitMs` overrides how long this call may
+   * queue for the cost budget (a push that already applied rows waits longer than a new one).
    */
-  async request<T>(operation: string, query: string, variables: Record<string, unknown>, fallbackCost = 10): Promise<T> {
+  async request<T>(operation: string, query: string, variables: Record<string, unknown>, fallbackCost = 10, maxWaitMs = this.maxWaitMs): Promise<T> {
     try {
-      return await this.once<T>(operation, query, variables, fallbackCost);
+      return await this.once<T>(operation, query, variables, fallbackCost, maxWaitMs);
     } catch (err) {
       // An expired or revoked grant token: fetch a new one and try once more.
       if (err instanceof ChannelError && err.kind === 'auth' && err.options.status === 401 && this.tokens.invalidate()) {
-        return this.once<T>(operation, query, variables, fallbackCost);
+        return this.once<T>(operation, query, variables, fallbackCost, maxWaitMs);
       }
       throw err;
     }
   }
 
-  private async once<T>(operation: string, query: string, variables: Record<string, unknown>, fallbackCost: number): Promise<T> {
+  private async once<T>(operation: string, query: string, variables: Record<string, unknown>, fallbackCost: number, maxWaitMs: number): Promise<T> {
     const estimate = this.budget.estimate(operation, fallbackCost);
     const wait = this.budget.waitMs(estimate);
-    if (wait > this.maxWaitMs) {
+    if (wait > maxWaitMs) {
       throw new ChannelError(`Shopify cost budget exhausted (needs ${estimate} points)`, 'rate_limited', { retryAfterMs: wait, channelCode: 'BUDGET' });
     }
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    // Reserve before waiting, so concurrent calls queue behind this one instead of all waking at once.
     this.budget.spend(estimate);
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
 
     const token = await this.tokens.token();
     const res = await this.client.request<T>(query, { variables, headers: { [TOKEN_CARRIER]: token } });
@@ -114,6 +116,7 @@ export class ShopifyClient {
     if (status === 429) {
       const body = await readJson(res.errors.response);
       const c = (body?.extensions as { cost?: CostExtension } | undefined)?.cost;
+      this.budget.refund(estimate);
       this.budget.observe(c?.throttleStatus, operation, c?.requestedQueryCost);
       const header = Number(res.errors.response?.headers.get('retry-after'));
       const fromCost = c?.throttleStatus ? retryAfterFromThrottle(c.requestedQueryCost ?? estimate, c.throttleStatus) : undefined;
@@ -122,6 +125,9 @@ export class ShopifyClient {
     }
     if (status >= 500) throw new ChannelError(`Shopify failed (${status})`, 'transient', { status, channelCode: String(status) });
     if (gqlErrors.some((e) => e.extensions?.code === 'THROTTLED')) {
+      // Not charged: take our reservation back, and Shopify's figure (observed above) stands.
+      this.budget.refund(estimate);
+      this.budget.observe(cost?.throttleStatus, operation, cost?.requestedQueryCost);
       throw new ChannelError('Shopify throttled the call (THROTTLED)', 'rate_limited', {
         status,
         channelCode: 'THROTTLED',

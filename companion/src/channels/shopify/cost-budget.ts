@@ -1,6 +1,9 @@
 /**
  * The client-side mirror of Shopify's leaky bucket, fed by `extensions.cost.throttleStatus` on
  * every answer, so the adapter waits (or reports rate_limited) before Shopify has to throttle it.
+ * An answer describes the bucket when Shopify priced that call, before calls still in flight
+ * arrived; so the mirror keeps the lower of Shopify's figure and its own projection (which has
+ * those calls' points reserved), or concurrent pushes would each believe the bucket full again.
  */
 export interface ThrottleStatus {
   maximumAvailable: number;
@@ -18,7 +21,8 @@ export class CostBudget {
 
   observe(status: ThrottleStatus | undefined, operation: string, requestedCost: number | undefined): void {
     if (status) {
-      this.status = status;
+      const projected = this.status ? this.available() : Number.POSITIVE_INFINITY;
+      this.status = { ...status, currentlyAvailable: Math.min(status.currentlyAvailable, projected) };
       this.seenAt = this.now();
     }
     if (requestedCost !== undefined) this.lastCost.set(operation, requestedCost);
@@ -42,11 +46,16 @@ export class CostBudget {
     return short <= 0 ? 0 : Math.ceil((short / this.status.restoreRate) * 1000);
   }
 
-  /** Reserves the points locally so concurrent calls do not all see the same budget. */
+  /** Reserves the points locally so concurrent calls do not all see the same budget (may go below 0: callers queue). */
   spend(cost: number): void {
     if (!this.status) return;
     this.status = { ...this.status, currentlyAvailable: this.available() - cost };
     this.seenAt = this.now();
+  }
+
+  /** Gives back a reservation Shopify did not charge (the call was throttled). */
+  refund(cost: number): void {
+    this.spend(-cost);
   }
 }
 

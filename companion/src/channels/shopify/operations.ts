@@ -4,11 +4,12 @@ export const RESOLVE_SKUS = /* GraphQL */ `
   query StocklineResolveSkus($first: Int!, $query: String!) {
     productVariants(first: $first, query: $query) {
       nodes { id sku inventoryItem { id } }
+      pageInfo { hasNextPage }
     }
   }
 `;
 export interface ResolveSkusData {
-  productVariants: { nodes: { id: string; sku: string | null; inventoryItem: { id: string } }[] };
+  productVariants: { nodes: { id: string; sku: string | null; inventoryItem: { id: string } }[]; pageInfo?: { hasNextPage: boolean } };
 }
 
 export const READ_LEVELS = /* GraphQL */ `

@@ -26,6 +26,8 @@ export interface GraphQLOptions {
   throttleStatusCode: 200 | 429;
   applyDelayMs: number;
   throttling: () => boolean;
+  /** Runs before each inventorySetQuantities is applied, with the SKUs of its rows (tests: a shopper buying meanwhile). */
+  beforeSetQuantities?: (skus: (string | null)[]) => void | Promise<void>;
 }
 
 const schema = shopifySchema();
@@ -237,6 +239,7 @@ export class ShopifyGraphQL {
     this.inFlight.add(key);
     try {
       if (this.opts.applyDelayMs > 0) await new Promise((r) => setTimeout(r, this.opts.applyDelayMs));
+      await this.opts.beforeSetQuantities?.(input.quantities.map((q) => this.catalog.byItem.get(q.inventoryItemId)?.sku ?? null));
       const payload = this.apply(input, strict, ctx);
       this.idempotency.set(key, { input: fingerprint, payload });
       return payload;

@@ -37,6 +37,8 @@ export interface ShopifySandboxOptions {
   /** Also send inventory_levels/update after every write (what a subscribed app would get — including the echo of its own pushes). */
   inventoryWebhooks?: boolean;
   listings?: { sku: string; quantity: number }[];
+  /** Runs before each inventorySetQuantities is applied, with the SKUs of its rows (tests: a shopper buying meanwhile). */
+  beforeSetQuantities?: (skus: (string | null)[]) => void | Promise<void>;
 }
 
 export interface ShopifySandboxHandle extends SandboxHandle {
@@ -82,6 +84,7 @@ export async function startShopifySandbox(opts: ShopifySandboxOptions = {}): Pro
     throttleStatusCode: opts.throttleStatusCode ?? 200,
     applyDelayMs: opts.applyDelayMs ?? 0,
     throttling: () => faults.throttling,
+    beforeSetQuantities: opts.beforeSetQuantities,
   }, orders);
   const outbox = new WebhookOutbox(faults, {
     retryDelaysMs: opts.webhookRetryDelaysMs ?? [20, 40, 80, 160, 320, 640, 1280, 2560],

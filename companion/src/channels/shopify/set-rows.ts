@@ -1,0 +1,229 @@
+/**
+ * One push's rows through inventorySetQuantities, cheap under conflicts.
+ *
+ * Shopify applies a batch all-or-nothing: a refused batch returns no adjustment group (the one
+ * real answer on record, community.shopify.com t/228350, has a userError on row 1 and
+ * `inventoryAdjustmentGroup: null`), so one stale row holds back every other row of its call.
+ * During a sale on Shopify itself almost every batch has one (Shopify sold a unit since our
+ * last acknowledgement). On a refusal:
+ * - the stale rows are re-read (only those: a read costs ~3 points per item from the budget the
+ *   pushes need) and settled: at the target → ok; above it → set again with the value just read
+ *   as changeFromQuantity (lowering never puts a sale we have not heard of back on sale, and it
+ *   is what propagation would push next anyway); below it → `stale`;
+ * - the clean rows go again together with the rows to lower, split in two from the second retry
+ *   on — a sale that keeps conflicting costs a few more calls, never the clean rows' delivery.
+ * Each round drops the rows that erred and halves the rest, so a push ends within ~log2(250)
+ * rounds with every row ok, stale, or failed for its own reason. Once Shopify has answered the
+ * first call, later calls that fail (throttled beyond what we wait, network) fail only their
+ * own rows: what was already applied is reported as applied.
+ */
+import { createHash } from 'node:crypto';
+import { ChannelError, type PushItem, type PushOutcome } from '../port';
+import type { ShopifyClient } from './client';
+import { READ_LEVELS, SET_QUANTITIES, STOCKLINE_REFERENCE_PREFIX, type ReadLevelsData, type SetQuantitiesData } from './operations';
+
+const STALE = new Set(['CHANGE_FROM_QUANTITY_STALE', 'COMPARE_QUANTITY_STALE']);
+const NOT_FOUND = new Set(['INVALID_INVENTORY_ITEM', 'INVALID_LOCATION', 'ITEM_NOT_STOCKED_AT_LOCATION']);
+/** Safety net only: halving ends far sooner. */
+const MAX_ROUNDS = 12;
+/**
+ * Longest a call after the first may queue for the cost budget, or wait out a throttle, before
+ * failing its rows. The first call keeps the client's short limit: its throttle goes to
+ * propagation, which pauses the channel. Later calls hold applied rows (giving up would report
+ * them unapplied and cost a re-read each next time), so they take their place in the queue.
+ * Well inside the lease propagation holds on the SKUs (60 s).
+ */
+const LATER_WAIT_MS = 20_000;
+const READ_CHUNK = 100;
+
+export interface Row {
+  index: number;
+  item: PushItem;
+  inventoryItemId: string;
+}
+type UserError = NonNullable<SetQuantitiesData['inventorySetQuantities']>['userErrors'][number];
+
+/** A UUID-shaped key derived from the push's item keys: stable across retries of the same push. */
+export function pushKey(itemKeys: string[], salt = ''): string {
+  const h = createHash('sha256').update(`${salt}|${itemKeys.join('\n')}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+export function failed(sku: string, kind: ChannelError['kind'], message: string, opts: { channelCode?: string; retryAfterMs?: number } = {}): PushOutcome {
+  return { sku, status: 'failed', error: new ChannelError(message, kind, opts) };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class RowSetter {
+  constructor(
+    private client: ShopifyClient,
+    private locationId: string,
+    /** Called with SKUs whose inventory item Shopify no longer knows (the mapping forgets them). */
+    private forget: (skus: string[]) => Promise<void>,
+  ) {}
+
+  /** Sets `rows`, writing one outcome per row into `out[row.index]`. Errors of the first call are thrown. */
+  run(rows: Row[], out: PushOutcome[]): Promise<void> {
+    return this.setRows(rows, out, 0, '', false);
+  }
+
+  private async setRows(rows: Row[], out: PushOutcome[], round: number, path: string, renewed: boolean): Promise<void> {
+    const salt = `${renewed ? 'retry' : ''}${round ? `round${round}${path}` : ''}`;
+    const key = pushKey(rows.map((r) => r.item.idempotencyKey), salt);
+    const input = {
+      name: 'available',
+      reason: 'correction',
+      referenceDocumentUri: `${STOCKLINE_REFERENCE_PREFIX}${key}`,
+      quantities: rows.map((r) => ({
+        inventoryItemId: r.inventoryItemId,
+        locationId: this.locationId,
+        quantity: r.item.quantity,
+        // 2026-04 requires the field on every row; explicit null = "unknown, do not compare".
+        changeFromQuantity: r.item.expected ?? null,
+      })),
+    };
+    let data: SetQuantitiesData;
+    try {
+      data = await this.later(round, (wait) => this.client.request<SetQuantitiesData>('push', SET_QUANTITIES, { input, key }, 10, wait));
+    } catch (err) {
+      if (round === 0 || !(err instanceof ChannelError)) throw err;
+      for (const r of rows) out[r.index] = failed(r.item.sku, err.kind, err.message, { channelCode: err.options.channelCode, retryAfterMs: err.retryAfterMs });
+      return;
+    }
+    const payload = data.inventorySetQuantities;
+    if (!payload) {
+      const message = 'Shopify returned no inventorySetQuantities payload';
+      if (round === 0) throw new ChannelError(message, 'transient');
+      for (const r of rows) out[r.index] = failed(r.item.sku, 'transient', message);
+      return;
+    }
+    if (payload.userErrors.length === 0) {
+      for (const r of rows) out[r.index] = { sku: r.item.sku, status: 'ok', quantity: r.item.quantity };
+      return;
+    }
+
+    const byRow = new Map<number, UserError>();
+    const general: UserError[] = [];
+    for (const e of payload.userErrors) {
+      const f = e.field ?? [];
+      const i = f[0] === 'input' && f[1] === 'quantities' ? Number(f[2]) : NaN;
+      if (Number.isInteger(i) && rows[i]) byRow.set(i, e);
+      else general.push(e);
+    }
+    const codes = new Set(general.map((e) => e.code));
+    if (codes.has('IDEMPOTENCY_CONCURRENT_REQUEST')) {
+      const err = new ChannelError('Shopify is still applying this push (IDEMPOTENCY_CONCURRENT_REQUEST)', 'transient', {
+        channelCode: 'IDEMPOTENCY_CONCURRENT_REQUEST',
+        retryAfterMs: 500,
+      });
+      if (round === 0) throw err;
+      for (const r of rows) out[r.index] = failed(r.item.sku, 'transient', err.message, { channelCode: 'IDEMPOTENCY_CONCURRENT_REQUEST', retryAfterMs: 500 });
+      return;
+    }
+    if (codes.has('IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED') && !renewed) {
+      // Shopify asks for a new key; derive one so a transport retry of this push still lands on it.
+      return this.setRows(rows, out, round, path, true);
+    }
+    if (general.length) {
+      const e = general[0]!;
+      for (const r of rows) out[r.index] = failed(r.item.sku, 'validation', `${e.code ?? 'ERROR'}: ${e.message}`, { channelCode: e.code ?? undefined });
+      return;
+    }
+
+    const stale: Row[] = [];
+    const clean: Row[] = [];
+    const gone: string[] = [];
+    rows.forEach((r, i) => {
+      const e = byRow.get(i);
+      if (!e) clean.push(r);
+      else if (STALE.has(e.code ?? '')) stale.push(r);
+      else {
+        if (e.code === 'INVALID_INVENTORY_ITEM') gone.push(r.item.sku);
+        out[r.index] = failed(r.item.sku, NOT_FOUND.has(e.code ?? '') ? 'not_found' : 'validation', `${e.code}: ${e.message}`, { channelCode: e.code ?? undefined });
+      }
+    });
+    const next = round + 1;
+    const resend = (part: Row[], tag: string): Promise<void> => {
+      if (next > MAX_ROUNDS) {
+        for (const r of part) out[r.index] = failed(r.item.sku, 'transient', `not applied after ${MAX_ROUNDS} rounds of conflicts on other rows`);
+        return Promise.resolve();
+      }
+      return this.setRows(part, out, next, `${path}.${tag}`, renewed);
+    };
+    // The clean rows wait for the re-read and go out with the rows to lower, in one call: the
+    // push answers when its last row is settled, so sending them sooner would only cost a call.
+    const [lower] = await Promise.all([stale.length ? this.settleStale(stale, out) : [], gone.length ? this.forget(gone) : undefined]);
+    const again = [...clean, ...lower];
+    // The first retry goes whole (its rows were clean a moment ago); a retry refused again is halved.
+    const half = again.length >> 1;
+    const parts = round > 0 && again.length > 1 ? [again.slice(0, half), again.slice(half)] : again.length ? [again] : [];
+    await Promise.all(parts.map((part, k) => resend(part, String(k))));
+  }
+
+  /** Reads the stale rows and settles each (see the file comment); returns the rows to lower now. */
+  private async settleStale(rows: Row[], out: PushOutcome[]): Promise<Row[]> {
+    const lower: Row[] = [];
+    await Promise.all(
+      chunk(rows, READ_CHUNK).map(async (part) => {
+        let current: Map<string, number | null>;
+        try {
+          current = await this.later(1, (wait) => this.readIds(part.map((r) => r.inventoryItemId), wait));
+        } catch (err) {
+          if (!(err instanceof ChannelError)) throw err;
+          for (const r of part) out[r.index] = failed(r.item.sku, err.kind, err.message, { channelCode: err.options.channelCode, retryAfterMs: err.retryAfterMs });
+          return;
+        }
+        for (const r of part) {
+          const now = current.get(r.inventoryItemId) ?? null;
+          if (now === null) out[r.index] = failed(r.item.sku, 'not_found', 'item no longer stocked');
+          else if (now === r.item.quantity) out[r.index] = { sku: r.item.sku, status: 'ok', quantity: now };
+          else if (now > r.item.quantity) lower.push({ ...r, item: { ...r.item, expected: now, idempotencyKey: `${r.item.idempotencyKey}:from${now}` } });
+          else out[r.index] = { sku: r.item.sku, status: 'stale', current: now };
+        }
+      }),
+    );
+    return lower;
+  }
+
+  /** `available` per inventory item (null: not stocked at the location), READ_CHUNK ids per query, in parallel. */
+  async read(itemIds: string[]): Promise<Map<string, number | null>> {
+    const maps = await Promise.all(chunk(itemIds, READ_CHUNK).map((ids) => this.readIds(ids)));
+    return new Map(maps.flatMap((m) => [...m]));
+  }
+
+  private async readIds(ids: string[], maxWaitMs?: number): Promise<Map<string, number | null>> {
+    // Priced per size: a read's cost grows with its ids, so one size's price is no estimate for another's.
+    const data = await this.client.request<ReadLevelsData>(`read:${ids.length}`, READ_LEVELS, { ids, locationId: this.locationId }, ids.length * 3, maxWaitMs);
+    return new Map(
+      ids.map((id, k) => {
+        const q = data.nodes[k]?.inventoryLevel?.quantities.find((x) => x.name === 'available');
+        return [id, q ? q.quantity : null];
+      }),
+    );
+  }
+
+  /**
+   * Calls after the first (round > 0) queue for the budget up to LATER_WAIT_MS and wait out a
+   * throttle within the same allowance; the first call's errors are thrown as they are.
+   */
+  private async later<T>(round: number, call: (maxWaitMs?: number) => Promise<T>): Promise<T> {
+    if (round === 0) return call();
+    const until = Date.now() + LATER_WAIT_MS;
+    for (;;) {
+      try {
+        return await call(Math.max(0, until - Date.now()));
+      } catch (err) {
+        const left = until - Date.now();
+        if (!(err instanceof ChannelError) || err.kind !== 'rate_limited' || left <= 0) throw err;
+        await sleep(Math.min(Math.max(err.retryAfterMs ?? 1000, 1), left));
+      }
+    }
+  }
+}
+
+function chunk<T>(xs: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
+  return out;
+}

@@ -82,10 +82,14 @@ export function createLedger(opts: LedgerOptions): Ledger {
   const reads = createReads(redis, keys);
   const knownTenants = new Set<string>();
   const fixedKeys = new Map<string, TenantKeys>();
-  const ctx = (tenant: string): CallContext => {
+  // Under load many events share a millisecond; formatting the time once per ms saves a Date per event.
+  let isoMs = NaN;
+  let iso = '';
+  const isoOf = (ms: number) => (ms === isoMs ? iso : ((isoMs = ms), (iso = new Date(ms).toISOString())));
+  const ctx = (tenant: string, at = now()): CallContext => {
     let fixed = fixedKeys.get(tenant);
     if (!fixed) fixedKeys.set(tenant, (fixed = tenantKeys(keys, tenant)));
-    return { keys, tenant, nowMs: now(), idempotencyTtlSeconds: ttl, fixed };
+    return { keys, tenant, nowMs: at, nowIso: isoOf(at), idempotencyTtlSeconds: ttl, fixed };
   };
 
   /** The tenant set lives outside any tenant's slot, so it is written here, not in Lua. */
@@ -154,7 +158,7 @@ export function createLedger(opts: LedgerOptions): Ledger {
       const tenants = await redis.smembers(keys.tenants());
       let total = 0;
       for (const tenant of tenants) {
-        const c = { ...ctx(tenant), nowMs: at ?? now() };
+        const c = ctx(tenant, at ?? now());
         for (;;) {
           const [released, examined] = (await scripts.run(expireCall(c, SWEEP_BATCH))) as [number, number];
           total += released;

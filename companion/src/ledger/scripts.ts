@@ -13,15 +13,15 @@ import type { Redis } from 'ioredis';
 const LUA_DIR = join(dirname(fileURLToPath(import.meta.url)), 'lua');
 
 export const SCRIPT_NAMES = [
-  'reserve-9',
-  'release-9',
-  'confirm-10',
-  'cancel-8',
-  'ship-8',
-  'receive-7',
-  'adjust-7',
-  'pause-7',
-  'expire-7',
+  'reserve-5',
+  'release-5',
+  'confirm-6',
+  'cancel-4',
+  'ship-4',
+  'receive-3',
+  'adjust-3',
+  'pause-3',
+  'expire-3',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 

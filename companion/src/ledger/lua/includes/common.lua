@@ -2,20 +2,47 @@
   Shared helpers for every ledger script; the loader (ledger/scripts.ts) pastes this file where a
   script says `--- @include "common"` (Redis scripts cannot require one another).
 
+  Standard layout of event scripts (built by calls.ts commonKeys/commonArgs):
+    KEYS[1] idempotency key of the event   KEYS[2] audit stream   KEYS[3] change-feed stream
+    ARGV[1] eventId  ARGV[2] source  ARGV[3] occurredAt  ARGV[4] nowMs  ARGV[5] nowIso
+    ARGV[6] idempotencyTtlSeconds ('0': no idempotency record)  ARGV[7] SKU key prefix (keys.sku(tenant, ''))
+    ARGV[8] the tenant's rarely used keys, newline-separated: SKU index, incidents hash, open incidents
+            zset, incident id counter (only split when a SKU is new or an incident is touched)
+
   A "tx" is one ledger event inside a script: it loads SKU hashes once, lets the script change the
   cached numbers, then `finish` writes every touched SKU (version + 1, updatedAt), resolves oversell
   incidents whose SKU has stock again, appends one audit entry and one change-feed entry and points
-  the event id at that audit entry for the idempotency window. Nothing is written before the script has decided to apply,
-  so a refusal changes nothing.
+  the event id at that audit entry for the idempotency window. Nothing is written before the script
+  has decided to apply, so a refusal changes nothing.
 
-  SKU keys are `C.skuPrefix .. sku` (keys.sku(tenant, '') + sku, built by keys.ts). Scripts derive
-  them for SKUs named in stored state (reservations, orders) that the caller cannot know; every
-  such key carries the tenant's {hash tag}, so the script still touches a single Cluster slot.
+  SKU keys are `skuPrefix .. sku`; the rarely used keys come in ARGV[8]. Both are built by keys.ts and
+  carry the tenant's {hash tag}, so a script still touches a single Cluster slot.
+
+  Cost model (measured with callgrind on Redis 7.0; see bench/ledger.ts): every script argument,
+  every redis.call argument, every table, closure, tonumber and number-to-text conversion costs
+  hundreds to thousands of instructions, as much as the Redis commands themselves. So the hot path
+  reads only the fields it needs, writes only the fields that changed, keeps numbers that did not
+  change as the text Redis gave, and builds the audit JSON in one concatenation.
 
   Numbers: Lua numbers are doubles; quantities are bounded (≤ 1e9) so arithmetic stays exact.
   Times come from the caller (nowMs / nowIso) so every process and test agrees on one clock source.
 ]]
-local C = {}
+local call = redis.call
+local idemKey, auditKey, changesKey = KEYS[1], KEYS[2], KEYS[3]
+local eventId, source, occurredAt = ARGV[1], ARGV[2], ARGV[3]
+local nowMsStr, nowIso, idemTtlStr, skuPrefix = ARGV[4], ARGV[5], ARGV[6], ARGV[7]
+local idem = idemTtlStr ~= '0'
+
+--- The rarely used tenant keys (ARGV[8]), split on first use.
+local cold
+local function coldKey(name)
+  if not cold then
+    local k = {}
+    for key in string.gmatch(ARGV[8], '[^\n]+') do k[#k + 1] = key end
+    cold = { skuIndex = k[1], incidents = k[2], openIncidents = k[3], incidentSeq = k[4] }
+  end
+  return cold[name]
+end
 
 --- JSON string literal; ids and most SKUs need no escaping, so skip cjson for them.
 local function jstr(v)
@@ -23,27 +50,14 @@ local function jstr(v)
   return '"' .. v .. '"'
 end
 
---- Standard layout of event scripts: KEYS[1..7] and ARGV[1..9]. Built with one table
---- constructor, which sizes the table once (assigning field by field would rehash it five times).
-local function readEventArgs()
-  C = {
-    idemKey = KEYS[1], audit = KEYS[2], changes = KEYS[3], skuIndex = KEYS[4],
-    incidents = KEYS[5], openIncidents = KEYS[6], incidentSeq = KEYS[7],
-    eventId = ARGV[1], type = ARGV[2], source = ARGV[3], occurredAt = ARGV[4],
-    -- Numbers stay text until a script needs them (tonumber is a strtod, not free).
-    occurredMsStr = ARGV[5], nowMsStr = ARGV[6], nowIso = ARGV[7],
-    idem = ARGV[8] ~= '0', idemTtlStr = ARGV[8], skuPrefix = ARGV[9],
-  }
-end
-
 --- A repeated event id returns the first result: the idempotency key holds the id of the event's
 --- audit entry, and the result is rebuilt from that entry (it carries every SKU's state after the
 --- event), so the result is stored once, in the audit, not twice.
 local function duplicateOf()
-  if C.idem then
-    local auditId = redis.call('GET', C.idemKey)
+  if idem then
+    local auditId = call('GET', idemKey)
     if auditId then
-      local rows = redis.call('XRANGE', C.audit, auditId, auditId)
+      local rows = call('XRANGE', auditKey, auditId, auditId)
       local json = rows[1] and rows[1][2][2] or false
       return { 'duplicate', auditId, json }
     end
@@ -51,38 +65,46 @@ local function duplicateOf()
   return nil
 end
 
--- Incident lists are shared empty tables until an incident is touched (rare), saving allocations
--- on the hot path; openIncident/resolveIfBack replace them before appending.
+--- One event. `cache` maps sku → state and also lists the states in load order (array part);
+--- `touched` lists the changed ones in the order they were first changed (the audit's line order).
+--- The constructor names every field the scripts may set, so the table is sized once.
 local NONE = {}
-local function newTx(meta)
-  return { meta = meta, cache = {}, loaded = {}, touched = {}, opened = NONE, resolved = NONE, hit = NONE }
-end
-
-local function push(tx, list, v)
-  if tx[list] == NONE then tx[list] = {} end
-  local t = tx[list]
-  t[#t + 1] = v
-end
-
-local function load(tx, sku)
-  local s = tx.cache[sku]
-  if s then return s end
-  local key = C.skuPrefix .. sku
-  local v = redis.call('HMGET', key, 'onHand', 'committed', 'reserved', 'version', 'updatedAt', 'lastSetAt', 'paused', 'incident')
-  -- r1..r3 keep the stored strings: they are the audit's "before" values, written without
-  -- converting numbers back to text. lastSetAt stays text until a staleness check needs it.
-  s = {
-    sku = sku, key = key,
-    onHand = tonumber(v[1]) or 0, committed = tonumber(v[2]) or 0, reserved = tonumber(v[3]) or 0,
-    version = tonumber(v[4]) or 0, updatedAt = v[5], lastSetRaw = v[6],
-    paused = v[7], incident = v[8], exists = v[4] ~= false,
-    r1 = v[1] or '0', r2 = v[2] or '0', r3 = v[3] or '0',
+local function newTx(type, id, src, occurred)
+  return {
+    type = type, eventId = id or eventId, source = src or source, occurredAt = occurred or occurredAt,
+    orderId = nil, reservationId = nil, reason = nil,
+    cache = {}, touched = {}, opened = NONE, resolved = NONE, hit = NONE,
   }
-  if s.paused == '' then s.paused = false end
-  if s.incident == '' then s.incident = false end
-  s.p0, s.i0 = s.paused, s.incident
-  tx.cache[sku] = s
-  tx.loaded[#tx.loaded + 1] = s
+end
+
+--- Fields read per SKU; lastSetAt only where staleness is judged (receive, adjust).
+local function load(tx, sku, withLastSet)
+  local cache = tx.cache
+  local s = cache[sku]
+  if s then return s end
+  local key = skuPrefix .. sku
+  local v
+  if withLastSet then
+    v = call('HMGET', key, 'onHand', 'committed', 'reserved', 'version', 'paused', 'incident', 'lastSetAt')
+  else
+    v = call('HMGET', key, 'onHand', 'committed', 'reserved', 'version', 'paused', 'incident')
+  end
+  local p, i = v[5], v[6]
+  if p == '' then p = false end
+  if i == '' then i = false end
+  local onHand, committed, reserved = tonumber(v[1]) or 0, tonumber(v[2]) or 0, tonumber(v[3]) or 0
+  -- r1..r3 keep the stored text: the audit's "before" values, and the "after" values of whatever
+  -- the event did not change, written without converting numbers back to text.
+  s = {
+    sku = sku, key = key, exists = v[4] ~= false, version = tonumber(v[4]) or 0,
+    onHand = onHand, committed = committed, reserved = reserved,
+    o0 = onHand, c0 = committed, r0 = reserved,
+    r1 = v[1] or '0', r2 = v[2] or '0', r3 = v[3] or '0',
+    paused = p, incident = i, p0 = p, i0 = i, lastSetRaw = v[7],
+    touched = false, qty = nil, setAt = nil,
+  }
+  cache[sku] = s
+  cache[#cache + 1] = s
   return s
 end
 
@@ -90,12 +112,14 @@ local function available(s)
   return s.onHand - s.committed - s.reserved
 end
 
---- ms of the SKU's last absolute count, or nil.
+--- ms of the SKU's last absolute count, or nil (needs load(tx, sku, true)).
 local function lastSetAt(s)
-  return s.lastSetRaw and tonumber(s.lastSetRaw)
+  return s.lastSetRaw and s.lastSetRaw ~= '' and tonumber(s.lastSetRaw) or nil
 end
 
+--- Integer → text without an exponent ('%d'; tostring would write 1e+15 past 14 digits).
 local function int(n)
+  if n < 1e14 and n > -1e14 then return tostring(n) end
   return string.format('%d', n)
 end
 
@@ -107,25 +131,11 @@ local function touch(tx, s, qty)
   if qty then s.qty = (s.qty or 0) + qty end
 end
 
-local function state(s)
-  return {
-    sku = s.sku, onHand = s.onHand, committed = s.committed, reserved = s.reserved,
-    available = available(s), version = s.version,
-    updatedAt = s.updatedAt or cjson.null, paused = s.paused or cjson.null,
-  }
-end
-
-local function states(list)
-  local out = {}
-  for i, s in ipairs(list) do out[i] = state(s) end
-  return out
-end
-
---- Aggregates flat ARGV pairs (sku, qty) starting at `from`, keeping first-seen order.
-local function readLines(from, n)
+--- Aggregates flat ARGV pairs (sku, qty) from `from` to the end of ARGV, keeping first-seen order.
+local function readLines(from)
   local skus, qty = {}, {}
-  for i = 0, n - 1 do
-    local sku, q = ARGV[from + i * 2], tonumber(ARGV[from + i * 2 + 1])
+  for i = from, #ARGV - 1, 2 do
+    local sku, q = ARGV[i], tonumber(ARGV[i + 1])
     if qty[sku] then qty[sku] = qty[sku] + q else skus[#skus + 1] = sku; qty[sku] = q end
   end
   return skus, qty
@@ -144,16 +154,30 @@ end
 
 local function encodeLines(skus, qty)
   if #skus == 0 then return '[]' end
-  if #skus == 1 then return string.format('[[%s,%d]]', jstr(skus[1]), qty[skus[1]]) end
+  if #skus == 1 then return '[[' .. jstr(skus[1]) .. ',' .. int(qty[skus[1]]) .. ']]' end
   local out = {}
   for i, sku in ipairs(skus) do out[i] = { sku, qty[sku] } end
   return cjson.encode(out)
 end
 
+local function states(tx)
+  local out = {}
+  for i, s in ipairs(tx.cache) do
+    -- updatedAt is not on the hot path's read list; refusals and no-ops are rare, so read it here.
+    local updatedAt = call('HGET', s.key, 'updatedAt')
+    out[i] = {
+      sku = s.sku, onHand = s.onHand, committed = s.committed, reserved = s.reserved,
+      available = available(s), version = s.version,
+      updatedAt = updatedAt or cjson.null, paused = s.paused or cjson.null,
+    }
+  end
+  return out
+end
+
 -- Refusals and no-ops are NOT stored under the idempotency key: a refused event changed nothing,
 -- so the sender may retry the same id later (e.g. after stock arrives) and have it judged afresh.
 local function refuse(tx, code, message, details)
-  local r = { id = tx.meta.eventId, status = 'refused', code = code, message = message, stock = states(tx.loaded) }
+  local r = { id = tx.eventId, status = 'refused', code = code, message = message, stock = states(tx) }
   if details then r.details = details end
   return { 'refused', cjson.encode(r) }
 end
@@ -161,28 +185,34 @@ end
 --- A transition that already happened under another event id (cancel twice, ship after cancel):
 --- harmless, nothing changes, no audit entry; answered as 'duplicate' with the current state.
 local function noop(tx, message)
-  return { 'noop', cjson.encode({ id = tx.meta.eventId, status = 'duplicate', message = message, stock = states(tx.loaded) }) }
+  return { 'noop', cjson.encode({ id = tx.eventId, status = 'duplicate', message = message, stock = states(tx) }) }
+end
+
+local function push(tx, list, v)
+  if tx[list] == NONE then tx[list] = {} end
+  local t = tx[list]
+  t[#t + 1] = v
 end
 
 local function openIncident(tx, s, orderId, qty, oversold)
-  local order = { orderId = orderId, source = tx.meta.source, qty = qty }
+  local order = { orderId = orderId, source = tx.source, qty = qty }
   local id = s.incident
   if id then
-    local raw = redis.call('HGET', C.incidents, id)
+    local raw = call('HGET', coldKey('incidents'), id)
     if raw then
       local inc = cjson.decode(raw)
       inc.oversoldUnits = inc.oversoldUnits + oversold
       inc.orders[#inc.orders + 1] = order
-      redis.call('HSET', C.incidents, id, cjson.encode(inc))
+      call('HSET', coldKey('incidents'), id, cjson.encode(inc))
     end
   else
-    id = 'inc-' .. redis.call('INCR', C.incidentSeq)
+    id = 'inc-' .. call('INCR', coldKey('incidentSeq'))
     local inc = {
       id = id, kind = 'oversell', sku = s.sku, status = 'open', oversoldUnits = oversold,
-      orders = { order }, openedAt = C.nowIso, resolvedAt = cjson.null,
+      orders = { order }, openedAt = nowIso, resolvedAt = cjson.null,
     }
-    redis.call('HSET', C.incidents, id, cjson.encode(inc))
-    redis.call('ZADD', C.openIncidents, C.nowMsStr, id)
+    call('HSET', coldKey('incidents'), id, cjson.encode(inc))
+    call('ZADD', coldKey('openIncidents'), nowMsStr, id)
     s.incident = id
     push(tx, 'opened', id)
   end
@@ -197,14 +227,14 @@ end
 --- Stock is back for a SKU with an open oversell incident: resolve it and lift the oversell pause.
 local function resolveIfBack(tx, s)
   if s.incident and available(s) > 0 then
-    local raw = redis.call('HGET', C.incidents, s.incident)
+    local raw = call('HGET', coldKey('incidents'), s.incident)
     if raw then
       local inc = cjson.decode(raw)
       inc.status = 'resolved'
-      inc.resolvedAt = C.nowIso
-      redis.call('HSET', C.incidents, s.incident, cjson.encode(inc))
+      inc.resolvedAt = nowIso
+      call('HSET', coldKey('incidents'), s.incident, cjson.encode(inc))
     end
-    redis.call('ZREM', C.openIncidents, s.incident)
+    call('ZREM', coldKey('openIncidents'), s.incident)
     push(tx, 'resolved', s.incident)
     s.incident = false
     if s.paused == 'oversell' then s.paused = false end
@@ -214,24 +244,27 @@ end
 --- Writes every touched SKU, one audit entry, one change-feed entry and the idempotency record.
 --- Returns { 'applied', auditId, auditJson }: the caller builds the EventResult from the entry.
 ---
---- This is the hot path of every event, so the entry is built by concatenation, not cjson: each
---- number is turned into text once (%d) and that text serves both the HSET and the JSON (Redis
---- would otherwise format every number argument with %.17g). Ids, source, type and times are
---- checked JSON-safe by calls.ts before the call; SKUs and reasons go through jstr.
+--- The hot path of every event, so: only changed fields are written (version and updatedAt always),
+--- each changed number becomes text once and that text serves both the HSET and the JSON, and the
+--- entry is one concatenation, not cjson. Ids, source, type and times are checked JSON-safe by
+--- calls.ts before the call; SKUs and reasons go through jstr.
 local function finish(tx)
+  local touched = tx.touched
   local lines, skus = {}, {}
-  for i, s in ipairs(tx.touched) do
+  for i = 1, #touched do
+    local s = touched[i]
     resolveIfBack(tx, s)
-    s.version = s.version + 1
-    s.updatedAt = C.nowIso
-    local o, c, r, ver = int(s.onHand), int(s.committed), int(s.reserved), int(s.version)
-    if s.paused == s.p0 and s.incident == s.i0 and not s.setAt then
-      redis.call('HSET', s.key, 'onHand', o, 'committed', c, 'reserved', r, 'version', ver, 'updatedAt', s.updatedAt)
-    else
-      redis.call('HSET', s.key, 'onHand', o, 'committed', c, 'reserved', r, 'version', ver, 'updatedAt', s.updatedAt,
-        'paused', s.paused or '', 'incident', s.incident or '', 'lastSetAt', s.setAt and int(s.setAt) or s.lastSetRaw or '')
-    end
-    if not s.exists then redis.call('ZADD', C.skuIndex, 0, s.sku) end
+    local ver = int(s.version + 1)
+    local o, c, r = s.r1, s.r2, s.r3
+    local w = { 'HSET', s.key, 'version', ver, 'updatedAt', nowIso }
+    if s.onHand ~= s.o0 or not s.exists then o = int(s.onHand); w[#w + 1] = 'onHand'; w[#w + 1] = o end
+    if s.committed ~= s.c0 or not s.exists then c = int(s.committed); w[#w + 1] = 'committed'; w[#w + 1] = c end
+    if s.reserved ~= s.r0 or not s.exists then r = int(s.reserved); w[#w + 1] = 'reserved'; w[#w + 1] = r end
+    if s.paused ~= s.p0 then w[#w + 1] = 'paused'; w[#w + 1] = s.paused or '' end
+    if s.incident ~= s.i0 then w[#w + 1] = 'incident'; w[#w + 1] = s.incident or '' end
+    if s.setAt then w[#w + 1] = 'lastSetAt'; w[#w + 1] = int(s.setAt) end
+    call(unpack(w))
+    if not s.exists then call('ZADD', coldKey('skuIndex'), 0, s.sku) end
     local js = jstr(s.sku)
     skus[i] = js
     lines[i] = '{"sku":' .. js .. (s.qty and (',"qty":' .. int(s.qty)) or '') ..
@@ -239,11 +272,10 @@ local function finish(tx)
       '},"after":{"onHand":' .. o .. ',"committed":' .. c .. ',"reserved":' .. r ..
       '},"version":' .. ver .. ',"paused":' .. (s.paused and ('"' .. s.paused .. '"') or 'null') .. '}'
   end
-  local m = tx.meta
   local extra = ''
-  if m.orderId then extra = ',"orderId":"' .. m.orderId .. '"' end
-  if m.reservationId then extra = extra .. ',"reservationId":"' .. m.reservationId .. '"' end
-  if m.reason then extra = extra .. ',"reason":' .. jstr(m.reason) end
+  if tx.orderId then extra = ',"orderId":"' .. tx.orderId .. '"' end
+  if tx.reservationId then extra = extra .. ',"reservationId":"' .. tx.reservationId .. '"' end
+  if tx.reason then extra = extra .. ',"reason":' .. jstr(tx.reason) end
   if #tx.hit > 0 or #tx.resolved > 0 then
     -- opened: incidents this event opened; recorded: every incident it was recorded in (opened or joined).
     local inc = {}
@@ -252,13 +284,13 @@ local function finish(tx)
     if #tx.resolved > 0 then inc.resolved = tx.resolved end
     extra = extra .. ',"incidents":' .. cjson.encode(inc)
   end
-  local json = '{"type":"' .. m.type .. '","eventId":"' .. m.eventId .. '","source":"' .. m.source ..
-    '","occurredAt":"' .. m.occurredAt .. '","at":"' .. C.nowIso .. '","lines":[' ..
+  local json = '{"type":"' .. tx.type .. '","eventId":"' .. tx.eventId .. '","source":"' .. tx.source ..
+    '","occurredAt":"' .. tx.occurredAt .. '","at":"' .. nowIso .. '","lines":[' ..
     (#lines == 1 and lines[1] or table.concat(lines, ',')) .. ']' .. extra .. '}'
-  local auditId = redis.call('XADD', C.audit, '*', 'e', json)
-  redis.call('XADD', C.changes, '*', 'event', m.eventId, 'type', m.type, 'source', m.source, 'at', C.nowMsStr,
+  local auditId = call('XADD', auditKey, '*', 'e', json)
+  call('XADD', changesKey, '*', 'event', tx.eventId, 'type', tx.type, 'source', tx.source, 'at', nowMsStr,
     'skus', '[' .. (#skus == 1 and skus[1] or table.concat(skus, ',')) .. ']')
-  if C.idem then redis.call('SET', C.idemKey, auditId, 'EX', C.idemTtlStr) end
+  if idem then call('SET', idemKey, auditId, 'EX', idemTtlStr) end
   return { 'applied', auditId, json }
 end
 

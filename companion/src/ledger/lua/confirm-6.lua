@@ -1,14 +1,11 @@
 --[[
   order.confirmed: a sale. Converts the order's reservation into committed units, or commits directly.
 
-  KEYS[1]  idempotency key of the event        KEYS[6]  open incidents zset
-  KEYS[2]  audit stream                        KEYS[7]  incident id counter
-  KEYS[3]  change-feed stream                  KEYS[8]  order hash
-  KEYS[4]  SKU index zset                      KEYS[9]  reservation hash (any key of the tenant when none)
-  KEYS[5]  incidents hash                      KEYS[10] reservation expiry zset
-  ARGV[1..9]  eventId, type, source, occurredAt, occurredAtMs, nowMs, nowIso, idempotencyTtlSeconds, skuKeyPrefix
-  ARGV[10] orderId   ARGV[11] reservationId or ''   ARGV[12] '1' when the source's orders are facts
-  (marketplaces), '0' for the store's own (woocommerce, manual)   ARGV[13] n lines   ARGV[14..] sku, qty pairs
+  KEYS[1..3]  idempotency key, audit stream, change-feed stream (common.lua)
+  KEYS[4]  order hash   KEYS[5]  reservation hash (any key of the tenant when none)   KEYS[6]  reservation expiry zset
+  ARGV[1..8]  eventId, source, occurredAt, nowMs, nowIso, idempotencyTtlSeconds, skuKeyPrefix, rare keys (common.lua)
+  ARGV[9] orderId   ARGV[10] reservationId or ''   ARGV[11] '1' when the source's orders are facts
+  (marketplaces), '0' for the store's own (woocommerce, manual)   ARGV[12..] sku, qty pairs
 
   Returns { 'applied' | 'duplicate', auditId, auditEntryJson } (the result is rebuilt from the entry) or
   { 'refused' | 'noop', resultJson }. Kinds: 'applied' (with incidentId when a fact oversold) | 'duplicate' |
@@ -26,17 +23,17 @@
     order; a line for a SKU the order already has is a redelivery and is skipped.
 ]]
 --- @include "common"
-readEventArgs()
 local dup = duplicateOf()
 if dup then return dup end
 
-local orderKey, resKey, expiryKey = KEYS[8], KEYS[9], KEYS[10]
-local orderId, reservationId, isFact = ARGV[10], ARGV[11], ARGV[12] == '1'
-local tx = newTx({ eventId = C.eventId, type = C.type, source = C.source, occurredAt = C.occurredAt,
-  orderId = orderId, reservationId = reservationId ~= '' and reservationId or nil })
-local askedSkus, qty = readLines(14, tonumber(ARGV[13]))
+local orderKey, resKey, expiryKey = KEYS[4], KEYS[5], KEYS[6]
+local orderId, reservationId, isFact = ARGV[9], ARGV[10], ARGV[11] == '1'
+local tx = newTx('order.confirmed')
+tx.orderId = orderId
+if reservationId ~= '' then tx.reservationId = reservationId end
+local askedSkus, qty = readLines(12)
 
-local o = redis.call('HMGET', orderKey, 'lines', 'total', 'status')
+local o = call('HMGET', orderKey, 'lines', 'total', 'status')
 if o[3] == 'cancelled' then
   for _, sku in ipairs(askedSkus) do load(tx, sku) end
   return noop(tx, 'order ' .. orderId .. ' was cancelled; a cancelled order is not confirmed again')
@@ -53,26 +50,27 @@ if #skus == 0 then
 end
 
 local holdSkus, holdQty = {}, {}
-if reservationId ~= '' then holdSkus, holdQty = decodeLines(redis.call('HGET', resKey, 'lines')) end
+if reservationId ~= '' then holdSkus, holdQty = decodeLines(call('HGET', resKey, 'lines')) end
 
 if not isFact then
-  local shortages = {}
+  local shortages
   for _, sku in ipairs(skus) do
     local s = load(tx, sku)
     local avail = available(s) + (holdQty[sku] or 0)
     if avail < qty[sku] then
+      shortages = shortages or {}
       shortages[#shortages + 1] = { sku = sku, requested = qty[sku], available = math.max(avail, 0) }
     end
   end
-  if #shortages > 0 then
+  if shortages then
     return refuse(tx, 'insufficient_stock', 'not enough stock to confirm every line', { shortages = shortages })
   end
 end
 
 if #holdSkus > 0 then
   dropHold(tx, holdSkus, holdQty)
-  redis.call('DEL', resKey)
-  redis.call('ZREM', expiryKey, reservationId)
+  call('DEL', resKey)
+  call('ZREM', expiryKey, reservationId)
 end
 for _, sku in ipairs(skus) do
   local s = load(tx, sku)
@@ -88,8 +86,8 @@ for _, sku in ipairs(skus) do
   totalSkus[#totalSkus + 1] = sku
   totalQty[sku] = qty[sku]
 end
-redis.call('HSET', orderKey, 'lines', encodeLines(openSkus, openQty), 'total', encodeLines(totalSkus, totalQty),
-  'status', 'open', 'source', C.source)
+call('HSET', orderKey, 'lines', encodeLines(openSkus, openQty), 'total', encodeLines(totalSkus, totalQty),
+  'status', 'open', 'source', source)
 -- A fully shipped order was set to expire; a late line reopens it.
-if o[3] == 'shipped' then redis.call('PERSIST', orderKey) end
+if o[3] == 'shipped' then call('PERSIST', orderKey) end
 return finish(tx)

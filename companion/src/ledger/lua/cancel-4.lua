@@ -1,12 +1,10 @@
 --[[
   order.cancelled: the order's still-committed (unshipped) units go back to available.
 
-  KEYS[1]  idempotency key of the event        KEYS[5]  incidents hash
-  KEYS[2]  audit stream                        KEYS[6]  open incidents zset
-  KEYS[3]  change-feed stream                  KEYS[7]  incident id counter
-  KEYS[4]  SKU index zset                      KEYS[8]  order hash
-  ARGV[1..9]  eventId, type, source, occurredAt, occurredAtMs, nowMs, nowIso, idempotencyTtlSeconds, skuKeyPrefix
-  ARGV[10] orderId   ARGV[11] reason ('' when none)
+  KEYS[1..3]  idempotency key, audit stream, change-feed stream (common.lua)
+  KEYS[4]     order hash
+  ARGV[1..8]  eventId, source, occurredAt, nowMs, nowIso, idempotencyTtlSeconds, skuKeyPrefix, rare keys (common.lua)
+  ARGV[9] orderId   ARGV[10] reason or ''
 
   Returns { 'applied' | 'duplicate', auditId, auditEntryJson } (the result is rebuilt from the entry) or
   { 'refused' | 'noop', resultJson }. Kinds: 'applied' | 'duplicate' | 'refused' ('unknown_order') |
@@ -17,14 +15,14 @@
   cancel or a late ship of the same order is recognised and harmless.
 ]]
 --- @include "common"
-readEventArgs()
 local dup = duplicateOf()
 if dup then return dup end
 
-local orderKey, orderId = KEYS[8], ARGV[10]
-local tx = newTx({ eventId = C.eventId, type = C.type, source = C.source, occurredAt = C.occurredAt,
-  orderId = orderId, reason = ARGV[11] ~= '' and ARGV[11] or nil })
-local o = redis.call('HMGET', orderKey, 'lines', 'status')
+local orderKey, orderId = KEYS[4], ARGV[9]
+local tx = newTx('order.cancelled')
+tx.orderId = orderId
+if ARGV[10] ~= '' then tx.reason = ARGV[10] end
+local o = call('HMGET', orderKey, 'lines', 'status')
 if not o[1] then
   return refuse(tx, 'unknown_order', 'order ' .. orderId .. ' is not known to the ledger')
 end
@@ -42,6 +40,6 @@ end
 if not any then
   return noop(tx, 'order ' .. orderId .. ' has no open units (' .. tostring(o[2]) .. ')')
 end
-redis.call('HSET', orderKey, 'lines', encodeLines(skus, open), 'status', 'cancelled')
-redis.call('EXPIRE', orderKey, math.max(tonumber(C.idemTtlStr), 86400))
+call('HSET', orderKey, 'lines', encodeLines(skus, open), 'status', 'cancelled')
+call('EXPIRE', orderKey, math.max(tonumber(idemTtlStr), 86400))
 return finish(tx)

@@ -1,25 +1,21 @@
 --[[
   stock.received: goods arrived — onHand grows by qty.
 
-  KEYS[1]  idempotency key of the event        KEYS[5]  incidents hash
-  KEYS[2]  audit stream                        KEYS[6]  open incidents zset
-  KEYS[3]  change-feed stream                  KEYS[7]  incident id counter
-  KEYS[4]  SKU index zset
-  ARGV[1..9]  eventId, type, source, occurredAt, occurredAtMs, nowMs, nowIso, idempotencyTtlSeconds, skuKeyPrefix
-  ARGV[10] sku   ARGV[11] qty
+  KEYS[1..3]  idempotency key, audit stream, change-feed stream (common.lua)
+  ARGV[1..8]  eventId, source, occurredAt, nowMs, nowIso, idempotencyTtlSeconds, skuKeyPrefix, rare keys (common.lua)
+  ARGV[9] occurredAt (ms)   ARGV[10] sku   ARGV[11] qty
 
   Returns { 'applied' | 'duplicate', auditId, auditEntryJson } (the result is rebuilt from the entry) or
   { 'refused' | 'noop', resultJson }. Kinds: 'applied' | 'duplicate' | 'refused' ('stale_event': it happened before
   the SKU's last absolute count, which already includes it).
 ]]
 --- @include "common"
-readEventArgs()
 local dup = duplicateOf()
 if dup then return dup end
 
-local tx = newTx({ eventId = C.eventId, type = C.type, source = C.source, occurredAt = C.occurredAt })
-local s = load(tx, ARGV[10])
-local occurredMs = tonumber(C.occurredMsStr)
+local tx = newTx('stock.received')
+local s = load(tx, ARGV[10], true)
+local occurredMs = tonumber(ARGV[9])
 if lastSetAt(s) and occurredMs < lastSetAt(s) then
   return refuse(tx, 'stale_event', 'this receipt happened before the last stock count of ' .. s.sku .. ', which already includes it',
     { lastSetAt = lastSetAt(s) })

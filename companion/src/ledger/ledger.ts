@@ -52,11 +52,13 @@ export function resultFromAudit(json: string, status: 'applied' | 'duplicate'): 
 
 /** Script reply → EventResult. Reply shapes are documented in each script header. */
 export function parseReply(reply: unknown, eventId: string): EventResult {
+  // Applied: the audit entry's JSON as a plain string (a table reply costs the script far more).
+  if (typeof reply === 'string') return resultFromAudit(reply, 'applied');
   if (!Array.isArray(reply) || typeof reply[0] !== 'string') {
     throw new StocklineError(`unexpected ledger script reply: ${JSON.stringify(reply)}`, 'ledger_error', 500, true);
   }
   const kind = reply[0] as string;
-  if (kind === 'applied' || kind === 'duplicate') {
+  if (kind === 'duplicate') {
     const json = reply[2];
     if (typeof json === 'string') return resultFromAudit(json, kind);
     // The audit entry behind the first result is gone (stream trimmed by an operator).

@@ -5,8 +5,8 @@
   ARGV[1..8]  eventId, source, occurredAt, nowMs, nowIso, idempotencyTtlSeconds, skuKeyPrefix, rare keys (common.lua)
   ARGV[9] occurredAt (ms)   ARGV[10] sku   ARGV[11] 'set' | 'delta'   ARGV[12] value   ARGV[13] expectedVersion or ''   ARGV[14] reason
 
-  Returns { 'applied' | 'duplicate', auditId, auditEntryJson } (the result is rebuilt from the entry) or
-  { 'refused' | 'noop', resultJson }. Kinds: 'applied' | 'duplicate' | 'refused' ('stale_event' when occurredAt is
+  Returns the audit entry's JSON when applied (a plain string; the result is rebuilt from it), or
+  { 'duplicate', auditId, auditEntryJson | false } or { 'refused' | 'noop', resultJson }. Kinds: 'applied' | 'duplicate' | 'refused' ('stale_event' when occurredAt is
   older than the SKU's last absolute set; 'version_conflict' when expectedVersion ≠ version).
 
   A set records lastSetAt = occurredAt: later-arriving events that happened before this count are
@@ -22,11 +22,11 @@ tx.reason = ARGV[14]
 local s = load(tx, ARGV[10], true)
 local occurredMs = tonumber(ARGV[9])
 if lastSetAt(s) and occurredMs < lastSetAt(s) then
-  return refuse(tx, 'stale_event', 'this adjustment happened before the last stock count of ' .. s.sku,
+  return rare().refuse(tx, 'stale_event', 'this adjustment happened before the last stock count of ' .. s.sku,
     { lastSetAt = lastSetAt(s) })
 end
 if ARGV[13] ~= '' and tonumber(ARGV[13]) ~= s.version then
-  return refuse(tx, 'version_conflict', s.sku .. ' is at version ' .. s.version .. ', not ' .. ARGV[13],
+  return rare().refuse(tx, 'version_conflict', s.sku .. ' is at version ' .. s.version .. ', not ' .. ARGV[13],
     { expectedVersion = tonumber(ARGV[13]), version = s.version })
 end
 local v = tonumber(ARGV[12])

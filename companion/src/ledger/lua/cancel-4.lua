@@ -6,8 +6,8 @@
   ARGV[1..8]  eventId, source, occurredAt, nowMs, nowIso, idempotencyTtlSeconds, skuKeyPrefix, rare keys (common.lua)
   ARGV[9] orderId   ARGV[10] reason or ''
 
-  Returns { 'applied' | 'duplicate', auditId, auditEntryJson } (the result is rebuilt from the entry) or
-  { 'refused' | 'noop', resultJson }. Kinds: 'applied' | 'duplicate' | 'refused' ('unknown_order') |
+  Returns the audit entry's JSON when applied (a plain string; the result is rebuilt from it), or
+  { 'duplicate', auditId, auditEntryJson | false } or { 'refused' | 'noop', resultJson }. Kinds: 'applied' | 'duplicate' | 'refused' ('unknown_order') |
   'noop' (nothing open: already cancelled under another id, or fully shipped — shipped units left the
   building, bringing them back is a stock.received).
 
@@ -24,7 +24,7 @@ tx.orderId = orderId
 if ARGV[10] ~= '' then tx.reason = ARGV[10] end
 local o = call('HMGET', orderKey, 'lines', 'status')
 if not o[1] then
-  return refuse(tx, 'unknown_order', 'order ' .. orderId .. ' is not known to the ledger')
+  return rare().refuse(tx, 'unknown_order', 'order ' .. orderId .. ' is not known to the ledger')
 end
 local skus, open = decodeLines(o[1])
 local any = false
@@ -38,7 +38,7 @@ for _, sku in ipairs(skus) do
   end
 end
 if not any then
-  return noop(tx, 'order ' .. orderId .. ' has no open units (' .. tostring(o[2]) .. ')')
+  return rare().noop(tx, 'order ' .. orderId .. ' has no open units (' .. tostring(o[2]) .. ')')
 end
 call('HSET', orderKey, 'lines', encodeLines(skus, open), 'status', 'cancelled')
 call('EXPIRE', orderKey, math.max(tonumber(idemTtlStr), 86400))

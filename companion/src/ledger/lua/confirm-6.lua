@@ -7,8 +7,8 @@
   ARGV[9] orderId   ARGV[10] reservationId or ''   ARGV[11] '1' when the source's orders are facts
   (marketplaces), '0' for the store's own (woocommerce, manual)   ARGV[12..] sku, qty pairs
 
-  Returns { 'applied' | 'duplicate', auditId, auditEntryJson } (the result is rebuilt from the entry) or
-  { 'refused' | 'noop', resultJson }. Kinds: 'applied' (with incidentId when a fact oversold) | 'duplicate' |
+  Returns the audit entry's JSON when applied (a plain string; the result is rebuilt from it), or
+  { 'duplicate', auditId, auditEntryJson | false } or { 'refused' | 'noop', resultJson }. Kinds: 'applied' (with incidentId when a fact oversold) | 'duplicate' |
   'noop' (every line of this order is already recorded, or the order was cancelled) | 'refused' ('insufficient_stock', store sources only).
 
   - The reservation's whole hold is dropped and the order's lines committed, so an order whose lines
@@ -36,7 +36,7 @@ local askedSkus, qty = readLines(12)
 local o = call('HMGET', orderKey, 'lines', 'total', 'status')
 if o[3] == 'cancelled' then
   for _, sku in ipairs(askedSkus) do load(tx, sku) end
-  return noop(tx, 'order ' .. orderId .. ' was cancelled; a cancelled order is not confirmed again')
+  return rare().noop(tx, 'order ' .. orderId .. ' was cancelled; a cancelled order is not confirmed again')
 end
 local openSkus, openQty = decodeLines(o[1])
 local totalSkus, totalQty = decodeLines(o[2])
@@ -46,7 +46,7 @@ for _, sku in ipairs(askedSkus) do
 end
 if #skus == 0 then
   for _, sku in ipairs(askedSkus) do load(tx, sku) end
-  return noop(tx, 'order ' .. orderId .. ' is already recorded')
+  return rare().noop(tx, 'order ' .. orderId .. ' is already recorded')
 end
 
 local holdSkus, holdQty = {}, {}
@@ -63,7 +63,7 @@ if not isFact then
     end
   end
   if shortages then
-    return refuse(tx, 'insufficient_stock', 'not enough stock to confirm every line', { shortages = shortages })
+    return rare().refuse(tx, 'insufficient_stock', 'not enough stock to confirm every line', { shortages = shortages })
   end
 end
 
@@ -79,7 +79,7 @@ for _, sku in ipairs(skus) do
   touch(tx, s, qty[sku])
   local after = available(s)
   if isFact and after < 0 then
-    openIncident(tx, s, orderId, qty[sku], math.max(0, -after) - math.max(0, -before))
+    rare().openIncident(tx, s, orderId, qty[sku], math.max(0, -after) - math.max(0, -before))
   end
   openSkus[#openSkus + 1] = sku
   openQty[sku] = qty[sku]

@@ -6,8 +6,8 @@
   ARGV[1..8]  eventId, source, occurredAt, nowMs, nowIso, idempotencyTtlSeconds, skuKeyPrefix, rare keys (common.lua)
   ARGV[9] 'stock.paused' | 'stock.relisted'   ARGV[10] sku   ARGV[11] '1' pause | '0' relist   ARGV[12] reason
 
-  Returns { 'applied' | 'duplicate', auditId, auditEntryJson } (the result is rebuilt from the entry) or
-  { 'refused' | 'noop', resultJson }. Kinds: 'applied' | 'noop' (already in that state) | 'refused' ('unknown_sku').
+  Returns the audit entry's JSON when applied (a plain string; the result is rebuilt from it), or
+  { 'duplicate', auditId, auditEntryJson | false } or { 'refused' | 'noop', resultJson }. Kinds: 'applied' | 'noop' (already in that state) | 'refused' ('unknown_sku').
   Relisting while an oversell incident is open and available ≤ 0 leaves the oversell pause in place.
 ]]
 --- @include "common"
@@ -15,7 +15,7 @@ local tx = newTx(ARGV[9])
 tx.reason = ARGV[12]
 local s = load(tx, ARGV[10])
 if not s.exists then
-  return refuse(tx, 'unknown_sku', s.sku .. ' is not in the ledger')
+  return rare().refuse(tx, 'unknown_sku', s.sku .. ' is not in the ledger')
 end
 local want
 if ARGV[11] == '1' then
@@ -25,7 +25,7 @@ elseif s.incident and available(s) <= 0 then
 else
   want = false
 end
-if s.paused == want then return noop(tx, s.sku .. ' is already ' .. (want and ('paused (' .. want .. ')') or 'selling')) end
+if s.paused == want then return rare().noop(tx, s.sku .. ' is already ' .. (want and ('paused (' .. want .. ')') or 'selling')) end
 s.paused = want
 touch(tx, s)
 return finish(tx)

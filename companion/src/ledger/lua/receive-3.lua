@@ -5,8 +5,8 @@
   ARGV[1..8]  eventId, source, occurredAt, nowMs, nowIso, idempotencyTtlSeconds, skuKeyPrefix, rare keys (common.lua)
   ARGV[9] occurredAt (ms)   ARGV[10] sku   ARGV[11] qty
 
-  Returns { 'applied' | 'duplicate', auditId, auditEntryJson } (the result is rebuilt from the entry) or
-  { 'refused' | 'noop', resultJson }. Kinds: 'applied' | 'duplicate' | 'refused' ('stale_event': it happened before
+  Returns the audit entry's JSON when applied (a plain string; the result is rebuilt from it), or
+  { 'duplicate', auditId, auditEntryJson | false } or { 'refused' | 'noop', resultJson }. Kinds: 'applied' | 'duplicate' | 'refused' ('stale_event': it happened before
   the SKU's last absolute count, which already includes it).
 ]]
 --- @include "common"
@@ -17,7 +17,7 @@ local tx = newTx('stock.received')
 local s = load(tx, ARGV[10], true)
 local occurredMs = tonumber(ARGV[9])
 if lastSetAt(s) and occurredMs < lastSetAt(s) then
-  return refuse(tx, 'stale_event', 'this receipt happened before the last stock count of ' .. s.sku .. ', which already includes it',
+  return rare().refuse(tx, 'stale_event', 'this receipt happened before the last stock count of ' .. s.sku .. ', which already includes it',
     { lastSetAt = lastSetAt(s) })
 end
 local q = tonumber(ARGV[11])

@@ -6,8 +6,8 @@
   ARGV[1..8]  eventId, source, occurredAt, nowMs, nowIso, idempotencyTtlSeconds, skuKeyPrefix, rare keys (common.lua)
   ARGV[9] reservationId   ARGV[10] reason
 
-  Returns { 'applied' | 'duplicate', auditId, auditEntryJson } (the result is rebuilt from the entry) or
-  { 'refused' | 'noop', resultJson }. Kinds: 'applied' | 'duplicate' | 'refused' ('unknown_reservation' when the
+  Returns the audit entry's JSON when applied (a plain string; the result is rebuilt from it), or
+  { 'duplicate', auditId, auditEntryJson | false } or { 'refused' | 'noop', resultJson }. Kinds: 'applied' | 'duplicate' | 'refused' ('unknown_reservation' when the
   hold never existed, was already released, confirmed, or expired — the sweeper got there first).
 ]]
 --- @include "common"
@@ -19,7 +19,7 @@ local tx = newTx('stock.released')
 tx.reservationId, tx.reason = reservationId, ARGV[10]
 local raw = call('HGET', resKey, 'lines')
 if not raw then
-  return refuse(tx, 'unknown_reservation', 'reservation ' .. reservationId .. ' is not held (never made, released, confirmed or expired)')
+  return rare().refuse(tx, 'unknown_reservation', 'reservation ' .. reservationId .. ' is not held (never made, released, confirmed or expired)')
 end
 local skus, qty = decodeLines(raw)
 dropHold(tx, skus, qty)

@@ -6,8 +6,8 @@
   ARGV[1..8]  eventId, source, occurredAt, nowMs, nowIso, idempotencyTtlSeconds, skuKeyPrefix, rare keys (common.lua)
   ARGV[9] reservationId   ARGV[10] expiresAt (ms: now + ttlSeconds)   ARGV[11..] sku, qty pairs
 
-  Returns { 'applied' | 'duplicate', auditId, auditEntryJson } (the result is rebuilt from the entry) or
-  { 'refused' | 'noop', resultJson }. Kinds: 'applied' | 'duplicate' | 'refused' ('insufficient_stock' with
+  Returns the audit entry's JSON when applied (a plain string; the result is rebuilt from it), or
+  { 'duplicate', auditId, auditEntryJson | false } or { 'refused' | 'noop', resultJson }. Kinds: 'applied' | 'duplicate' | 'refused' ('insufficient_stock' with
   details.shortages [{sku, requested, available}]).
 
   Re-reserving a live reservation id (the cart changed) replaces its lines atomically: the old hold
@@ -34,7 +34,7 @@ for _, sku in ipairs(skus) do
   end
 end
 if shortages then
-  return refuse(tx, 'insufficient_stock', 'not enough stock to reserve every line', { shortages = shortages })
+  return rare().refuse(tx, 'insufficient_stock', 'not enough stock to reserve every line', { shortages = shortages })
 end
 
 if old then dropHold(tx, oldSkus, oldQty) end

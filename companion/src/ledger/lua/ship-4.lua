@@ -6,8 +6,8 @@
   ARGV[1..8]  eventId, source, occurredAt, nowMs, nowIso, idempotencyTtlSeconds, skuKeyPrefix, rare keys (common.lua)
   ARGV[9] orderId   ARGV[10..] sku, qty pairs (none: ship everything still open)
 
-  Returns { 'applied' | 'duplicate', auditId, auditEntryJson } (the result is rebuilt from the entry) or
-  { 'refused' | 'noop', resultJson }. Kinds: 'applied' | 'duplicate' | 'refused' ('unknown_order') |
+  Returns the audit entry's JSON when applied (a plain string; the result is rebuilt from it), or
+  { 'duplicate', auditId, auditEntryJson | false } or { 'refused' | 'noop', resultJson }. Kinds: 'applied' | 'duplicate' | 'refused' ('unknown_order') |
   'noop' (nothing left open to ship: already shipped or cancelled).
 
   Given lines ship at most what the order still has open for that SKU; SKUs the order does not hold
@@ -22,7 +22,7 @@ local tx = newTx('stock.shipped')
 tx.orderId = orderId
 local o = call('HMGET', orderKey, 'lines', 'status')
 if not o[1] then
-  return refuse(tx, 'unknown_order', 'order ' .. orderId .. ' is not known to the ledger')
+  return rare().refuse(tx, 'unknown_order', 'order ' .. orderId .. ' is not known to the ledger')
 end
 local skus, open = decodeLines(o[1])
 local want = open
@@ -44,7 +44,7 @@ for _, sku in ipairs(skus) do
   if open[sku] > 0 then left = true end
 end
 if not any then
-  return noop(tx, 'order ' .. orderId .. ' has nothing open to ship (' .. tostring(o[2]) .. ')')
+  return rare().noop(tx, 'order ' .. orderId .. ' has nothing open to ship (' .. tostring(o[2]) .. ')')
 end
 call('HSET', orderKey, 'lines', encodeLines(skus, open), 'status', left and 'open' or 'shipped')
 if not left then call('EXPIRE', orderKey, math.max(tonumber(idemTtlStr), 86400)) end

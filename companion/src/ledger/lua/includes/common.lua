@@ -18,31 +18,27 @@
   SKU keys are `skuPrefix .. sku`; the rarely used keys come in ARGV[8]. Both are built by keys.ts and
   carry the tenant's {hash tag}, so a script still touches a single Cluster slot.
 
+  Helpers only refusals, no-ops and oversell incidents need live in `rare()`, built on first use:
+  Redis runs the whole file on every call, and each `local function` is a closure allocated per
+  call (with every upvalue looked up), so the hot path only pays for the helpers it uses.
+
   Cost model (measured with callgrind on Redis 7.0; see bench/ledger.ts): every script argument,
   every redis.call argument, every table, closure, tonumber and number-to-text conversion costs
-  hundreds to thousands of instructions, as much as the Redis commands themselves. So the hot path
+  hundreds to thousands of instructions, as much as the Redis commands themselves; returning a
+  table costs ~7k (Redis probes it for every RESP3 type), a string almost nothing. So the hot path
   reads only the fields it needs, writes only the fields that changed, keeps numbers that did not
-  change as the text Redis gave, and builds the audit JSON in one concatenation.
+  change as the text Redis gave, builds the audit JSON in one concatenation and returns it as a
+  plain string.
 
   Numbers: Lua numbers are doubles; quantities are bounded (≤ 1e9) so arithmetic stays exact.
   Times come from the caller (nowMs / nowIso) so every process and test agrees on one clock source.
 ]]
 local call = redis.call
+local fmt = string.format
 local idemKey, auditKey, changesKey = KEYS[1], KEYS[2], KEYS[3]
 local eventId, source, occurredAt = ARGV[1], ARGV[2], ARGV[3]
 local nowMsStr, nowIso, idemTtlStr, skuPrefix = ARGV[4], ARGV[5], ARGV[6], ARGV[7]
 local idem = idemTtlStr ~= '0'
-
---- The rarely used tenant keys (ARGV[8]), split on first use.
-local cold
-local function coldKey(name)
-  if not cold then
-    local k = {}
-    for key in string.gmatch(ARGV[8], '[^\n]+') do k[#k + 1] = key end
-    cold = { skuIndex = k[1], incidents = k[2], openIncidents = k[3], incidentSeq = k[4] }
-  end
-  return cold[name]
-end
 
 --- JSON string literal; ids and most SKUs need no escaping, so skip cjson for them.
 local function jstr(v)
@@ -68,16 +64,15 @@ end
 --- One event. `cache` maps sku → state and also lists the states in load order (array part);
 --- `touched` lists the changed ones in the order they were first changed (the audit's line order).
 --- The constructor names every field the scripts may set, so the table is sized once.
-local NONE = {}
 local function newTx(type, id, src, occurred)
   return {
     type = type, eventId = id or eventId, source = src or source, occurredAt = occurred or occurredAt,
-    orderId = nil, reservationId = nil, reason = nil,
-    cache = {}, touched = {}, opened = NONE, resolved = NONE, hit = NONE,
+    orderId = nil, reservationId = nil, reason = nil, incidents = nil,
+    cache = {}, touched = {},
   }
 end
 
---- Fields read per SKU; lastSetAt only where staleness is judged (receive, adjust).
+--- Loads a SKU once per tx. lastSetAt is read only where staleness is judged (receive, adjust).
 local function load(tx, sku, withLastSet)
   local cache = tx.cache
   local s = cache[sku]
@@ -89,17 +84,16 @@ local function load(tx, sku, withLastSet)
   else
     v = call('HMGET', key, 'onHand', 'committed', 'reserved', 'version', 'paused', 'incident')
   end
-  local p, i = v[5], v[6]
+  local r1, r2, r3, p, i = v[1] or '0', v[2] or '0', v[3] or '0', v[5], v[6]
   if p == '' then p = false end
   if i == '' then i = false end
-  local onHand, committed, reserved = tonumber(v[1]) or 0, tonumber(v[2]) or 0, tonumber(v[3]) or 0
-  -- r1..r3 keep the stored text: the audit's "before" values, and the "after" values of whatever
-  -- the event did not change, written without converting numbers back to text.
+  -- `+ 0` converts like tonumber without a function call. r1..r3 keep the stored text: the audit's
+  -- "before" values, and the "after" values of whatever the event did not change.
+  local onHand, committed, reserved = r1 + 0, r2 + 0, r3 + 0
   s = {
-    sku = sku, key = key, exists = v[4] ~= false, version = tonumber(v[4]) or 0,
+    sku = sku, key = key, exists = v[4] ~= false, version = (v[4] or 0) + 0,
     onHand = onHand, committed = committed, reserved = reserved,
-    o0 = onHand, c0 = committed, r0 = reserved,
-    r1 = v[1] or '0', r2 = v[2] or '0', r3 = v[3] or '0',
+    o0 = onHand, c0 = committed, r0 = reserved, r1 = r1, r2 = r2, r3 = r3,
     paused = p, incident = i, p0 = p, i0 = i, lastSetRaw = v[7],
     touched = false, qty = nil, setAt = nil,
   }
@@ -117,12 +111,6 @@ local function lastSetAt(s)
   return s.lastSetRaw and s.lastSetRaw ~= '' and tonumber(s.lastSetRaw) or nil
 end
 
---- Integer → text without an exponent ('%d'; tostring would write 1e+15 past 14 digits).
-local function int(n)
-  if n < 1e14 and n > -1e14 then return tostring(n) end
-  return string.format('%d', n)
-end
-
 local function touch(tx, s, qty)
   if not s.touched then
     s.touched = true
@@ -135,7 +123,7 @@ end
 local function readLines(from)
   local skus, qty = {}, {}
   for i = from, #ARGV - 1, 2 do
-    local sku, q = ARGV[i], tonumber(ARGV[i + 1])
+    local sku, q = ARGV[i], ARGV[i + 1] + 0
     if qty[sku] then qty[sku] = qty[sku] + q else skus[#skus + 1] = sku; qty[sku] = q end
   end
   return skus, qty
@@ -154,144 +142,10 @@ end
 
 local function encodeLines(skus, qty)
   if #skus == 0 then return '[]' end
-  if #skus == 1 then return '[[' .. jstr(skus[1]) .. ',' .. int(qty[skus[1]]) .. ']]' end
+  if #skus == 1 then return '[[' .. jstr(skus[1]) .. ',' .. fmt('%d', qty[skus[1]]) .. ']]' end
   local out = {}
   for i, sku in ipairs(skus) do out[i] = { sku, qty[sku] } end
   return cjson.encode(out)
-end
-
-local function states(tx)
-  local out = {}
-  for i, s in ipairs(tx.cache) do
-    -- updatedAt is not on the hot path's read list; refusals and no-ops are rare, so read it here.
-    local updatedAt = call('HGET', s.key, 'updatedAt')
-    out[i] = {
-      sku = s.sku, onHand = s.onHand, committed = s.committed, reserved = s.reserved,
-      available = available(s), version = s.version,
-      updatedAt = updatedAt or cjson.null, paused = s.paused or cjson.null,
-    }
-  end
-  return out
-end
-
--- Refusals and no-ops are NOT stored under the idempotency key: a refused event changed nothing,
--- so the sender may retry the same id later (e.g. after stock arrives) and have it judged afresh.
-local function refuse(tx, code, message, details)
-  local r = { id = tx.eventId, status = 'refused', code = code, message = message, stock = states(tx) }
-  if details then r.details = details end
-  return { 'refused', cjson.encode(r) }
-end
-
---- A transition that already happened under another event id (cancel twice, ship after cancel):
---- harmless, nothing changes, no audit entry; answered as 'duplicate' with the current state.
-local function noop(tx, message)
-  return { 'noop', cjson.encode({ id = tx.eventId, status = 'duplicate', message = message, stock = states(tx) }) }
-end
-
-local function push(tx, list, v)
-  if tx[list] == NONE then tx[list] = {} end
-  local t = tx[list]
-  t[#t + 1] = v
-end
-
-local function openIncident(tx, s, orderId, qty, oversold)
-  local order = { orderId = orderId, source = tx.source, qty = qty }
-  local id = s.incident
-  if id then
-    local raw = call('HGET', coldKey('incidents'), id)
-    if raw then
-      local inc = cjson.decode(raw)
-      inc.oversoldUnits = inc.oversoldUnits + oversold
-      inc.orders[#inc.orders + 1] = order
-      call('HSET', coldKey('incidents'), id, cjson.encode(inc))
-    end
-  else
-    id = 'inc-' .. call('INCR', coldKey('incidentSeq'))
-    local inc = {
-      id = id, kind = 'oversell', sku = s.sku, status = 'open', oversoldUnits = oversold,
-      orders = { order }, openedAt = nowIso, resolvedAt = cjson.null,
-    }
-    call('HSET', coldKey('incidents'), id, cjson.encode(inc))
-    call('ZADD', coldKey('openIncidents'), nowMsStr, id)
-    s.incident = id
-    push(tx, 'opened', id)
-  end
-  -- A manual pause is stronger than the oversell pause; keep it.
-  if not s.paused then s.paused = 'oversell' end
-  local seen = false
-  for _, h in ipairs(tx.hit) do if h == id then seen = true end end
-  if not seen then push(tx, 'hit', id) end
-  return id
-end
-
---- Stock is back for a SKU with an open oversell incident: resolve it and lift the oversell pause.
-local function resolveIfBack(tx, s)
-  if s.incident and available(s) > 0 then
-    local raw = call('HGET', coldKey('incidents'), s.incident)
-    if raw then
-      local inc = cjson.decode(raw)
-      inc.status = 'resolved'
-      inc.resolvedAt = nowIso
-      call('HSET', coldKey('incidents'), s.incident, cjson.encode(inc))
-    end
-    call('ZREM', coldKey('openIncidents'), s.incident)
-    push(tx, 'resolved', s.incident)
-    s.incident = false
-    if s.paused == 'oversell' then s.paused = false end
-  end
-end
-
---- Writes every touched SKU, one audit entry, one change-feed entry and the idempotency record.
---- Returns { 'applied', auditId, auditJson }: the caller builds the EventResult from the entry.
----
---- The hot path of every event, so: only changed fields are written (version and updatedAt always),
---- each changed number becomes text once and that text serves both the HSET and the JSON, and the
---- entry is one concatenation, not cjson. Ids, source, type and times are checked JSON-safe by
---- calls.ts before the call; SKUs and reasons go through jstr.
-local function finish(tx)
-  local touched = tx.touched
-  local lines, skus = {}, {}
-  for i = 1, #touched do
-    local s = touched[i]
-    resolveIfBack(tx, s)
-    local ver = int(s.version + 1)
-    local o, c, r = s.r1, s.r2, s.r3
-    local w = { 'HSET', s.key, 'version', ver, 'updatedAt', nowIso }
-    if s.onHand ~= s.o0 or not s.exists then o = int(s.onHand); w[#w + 1] = 'onHand'; w[#w + 1] = o end
-    if s.committed ~= s.c0 or not s.exists then c = int(s.committed); w[#w + 1] = 'committed'; w[#w + 1] = c end
-    if s.reserved ~= s.r0 or not s.exists then r = int(s.reserved); w[#w + 1] = 'reserved'; w[#w + 1] = r end
-    if s.paused ~= s.p0 then w[#w + 1] = 'paused'; w[#w + 1] = s.paused or '' end
-    if s.incident ~= s.i0 then w[#w + 1] = 'incident'; w[#w + 1] = s.incident or '' end
-    if s.setAt then w[#w + 1] = 'lastSetAt'; w[#w + 1] = int(s.setAt) end
-    call(unpack(w))
-    if not s.exists then call('ZADD', coldKey('skuIndex'), 0, s.sku) end
-    local js = jstr(s.sku)
-    skus[i] = js
-    lines[i] = '{"sku":' .. js .. (s.qty and (',"qty":' .. int(s.qty)) or '') ..
-      ',"before":{"onHand":' .. s.r1 .. ',"committed":' .. s.r2 .. ',"reserved":' .. s.r3 ..
-      '},"after":{"onHand":' .. o .. ',"committed":' .. c .. ',"reserved":' .. r ..
-      '},"version":' .. ver .. ',"paused":' .. (s.paused and ('"' .. s.paused .. '"') or 'null') .. '}'
-  end
-  local extra = ''
-  if tx.orderId then extra = ',"orderId":"' .. tx.orderId .. '"' end
-  if tx.reservationId then extra = extra .. ',"reservationId":"' .. tx.reservationId .. '"' end
-  if tx.reason then extra = extra .. ',"reason":' .. jstr(tx.reason) end
-  if #tx.hit > 0 or #tx.resolved > 0 then
-    -- opened: incidents this event opened; recorded: every incident it was recorded in (opened or joined).
-    local inc = {}
-    if #tx.opened > 0 then inc.opened = tx.opened end
-    if #tx.hit > 0 then inc.recorded = tx.hit end
-    if #tx.resolved > 0 then inc.resolved = tx.resolved end
-    extra = extra .. ',"incidents":' .. cjson.encode(inc)
-  end
-  local json = '{"type":"' .. tx.type .. '","eventId":"' .. tx.eventId .. '","source":"' .. tx.source ..
-    '","occurredAt":"' .. tx.occurredAt .. '","at":"' .. nowIso .. '","lines":[' ..
-    (#lines == 1 and lines[1] or table.concat(lines, ',')) .. ']' .. extra .. '}'
-  local auditId = call('XADD', auditKey, '*', 'e', json)
-  call('XADD', changesKey, '*', 'event', tx.eventId, 'type', tx.type, 'source', tx.source, 'at', nowMsStr,
-    'skus', '[' .. (#skus == 1 and skus[1] or table.concat(skus, ',')) .. ']')
-  if idem then call('SET', idemKey, auditId, 'EX', idemTtlStr) end
-  return { 'applied', auditId, json }
 end
 
 --- Drops a reservation's hold from every SKU it covers (used by release, confirm and expiry).
@@ -301,4 +155,174 @@ local function dropHold(tx, skus, qty)
     s.reserved = s.reserved - qty[sku]
     touch(tx, s)
   end
+end
+
+--- Helpers of the rare paths (refusals, no-ops, oversell incidents), built on first use.
+local rareHelpers
+local function rare()
+  if rareHelpers then return rareHelpers end
+  local R = {}
+  rareHelpers = R
+
+  --- The tenant's rarely used keys (ARGV[8]): SKU index, incidents hash, open incidents, counter.
+  local k = {}
+  for key in string.gmatch(ARGV[8], '[^\n]+') do k[#k + 1] = key end
+  R.skuIndex, R.incidents, R.openIncidents, R.incidentSeq = k[1], k[2], k[3], k[4]
+
+  local function states(tx)
+    local out = {}
+    for i, s in ipairs(tx.cache) do
+      -- updatedAt is not on the hot path's read list, so it is read here.
+      local updatedAt = call('HGET', s.key, 'updatedAt')
+      out[i] = {
+        sku = s.sku, onHand = s.onHand, committed = s.committed, reserved = s.reserved,
+        available = available(s), version = s.version,
+        updatedAt = updatedAt or cjson.null, paused = s.paused or cjson.null,
+      }
+    end
+    return out
+  end
+
+  -- Refusals and no-ops are NOT stored under the idempotency key: a refused event changed nothing,
+  -- so the sender may retry the same id later (e.g. after stock arrives) and have it judged afresh.
+  function R.refuse(tx, code, message, details)
+    local r = { id = tx.eventId, status = 'refused', code = code, message = message, stock = states(tx) }
+    if details then r.details = details end
+    return { 'refused', cjson.encode(r) }
+  end
+
+  --- A transition that already happened under another event id (cancel twice, ship after cancel):
+  --- harmless, nothing changes, no audit entry; answered as 'duplicate' with the current state.
+  function R.noop(tx, message)
+    return { 'noop', cjson.encode({ id = tx.eventId, status = 'duplicate', message = message, stock = states(tx) }) }
+  end
+
+  --- tx.incidents = { opened, hit (recorded), resolved }: incident ids this event touched.
+  local function note(tx, list, id)
+    local inc = tx.incidents
+    if not inc then
+      inc = { opened = {}, hit = {}, resolved = {} }
+      tx.incidents = inc
+    end
+    local t = inc[list]
+    for _, x in ipairs(t) do if x == id then return end end
+    t[#t + 1] = id
+  end
+
+  function R.openIncident(tx, s, orderId, qty, oversold)
+    local order = { orderId = orderId, source = tx.source, qty = qty }
+    local id = s.incident
+    if id then
+      local raw = call('HGET', R.incidents, id)
+      if raw then
+        local inc = cjson.decode(raw)
+        inc.oversoldUnits = inc.oversoldUnits + oversold
+        inc.orders[#inc.orders + 1] = order
+        call('HSET', R.incidents, id, cjson.encode(inc))
+      end
+    else
+      id = 'inc-' .. call('INCR', R.incidentSeq)
+      local inc = {
+        id = id, kind = 'oversell', sku = s.sku, status = 'open', oversoldUnits = oversold,
+        orders = { order }, openedAt = nowIso, resolvedAt = cjson.null,
+      }
+      call('HSET', R.incidents, id, cjson.encode(inc))
+      call('ZADD', R.openIncidents, nowMsStr, id)
+      s.incident = id
+      note(tx, 'opened', id)
+    end
+    -- A manual pause is stronger than the oversell pause; keep it.
+    if not s.paused then s.paused = 'oversell' end
+    note(tx, 'hit', id)
+    return id
+  end
+
+  --- Stock is back for a SKU with an open oversell incident: resolve it and lift the oversell pause.
+  function R.resolve(tx, s)
+    local raw = call('HGET', R.incidents, s.incident)
+    if raw then
+      local inc = cjson.decode(raw)
+      inc.status = 'resolved'
+      inc.resolvedAt = nowIso
+      call('HSET', R.incidents, s.incident, cjson.encode(inc))
+    end
+    call('ZREM', R.openIncidents, s.incident)
+    note(tx, 'resolved', s.incident)
+    s.incident = false
+    if s.paused == 'oversell' then s.paused = false end
+  end
+
+  --- The audit entry's `incidents` member. opened: incidents this event opened; recorded: every
+  --- incident it was recorded in (opened or joined); resolved: incidents it resolved.
+  function R.incidentsJson(tx)
+    local inc, out = tx.incidents, {}
+    if #inc.opened > 0 then out.opened = inc.opened end
+    if #inc.hit > 0 then out.recorded = inc.hit end
+    if #inc.resolved > 0 then out.resolved = inc.resolved end
+    return ',"incidents":' .. cjson.encode(out)
+  end
+
+  return R
+end
+
+--- Writes one touched SKU and returns its audit line. Only fields that changed are written
+--- (version and updatedAt always); each changed number becomes text once and that text serves
+--- both the HSET and the JSON.
+local function writeSku(tx, s)
+  if s.incident and available(s) > 0 then rare().resolve(tx, s) end
+  local ver = fmt('%d', s.version + 1)
+  local o, c, r = s.r1, s.r2, s.r3
+  local dOn, dCo, dRe = s.onHand ~= s.o0, s.committed ~= s.c0, s.reserved ~= s.r0
+  if dOn then o = fmt('%d', s.onHand) end
+  if dCo then c = fmt('%d', s.committed) end
+  if dRe then r = fmt('%d', s.reserved) end
+  if s.exists and s.paused == s.p0 and s.incident == s.i0 and not s.setAt and not (dOn and dCo) and not (dOn and dRe) and not (dCo and dRe) then
+    -- The common case: at most one counter changed, nothing else (no argument table, no unpack).
+    local field, value = 'reserved', r
+    if dOn then field, value = 'onHand', o elseif dCo then field, value = 'committed', c end
+    call('HSET', s.key, field, value, 'version', ver, 'updatedAt', nowIso)
+  else
+    local w = { 'HSET', s.key, 'version', ver, 'updatedAt', nowIso }
+    if dOn or not s.exists then w[#w + 1] = 'onHand'; w[#w + 1] = o end
+    if dCo or not s.exists then w[#w + 1] = 'committed'; w[#w + 1] = c end
+    if dRe or not s.exists then w[#w + 1] = 'reserved'; w[#w + 1] = r end
+    if s.paused ~= s.p0 then w[#w + 1] = 'paused'; w[#w + 1] = s.paused or '' end
+    if s.incident ~= s.i0 then w[#w + 1] = 'incident'; w[#w + 1] = s.incident or '' end
+    if s.setAt then w[#w + 1] = 'lastSetAt'; w[#w + 1] = fmt('%d', s.setAt) end
+    call(unpack(w))
+    if not s.exists then call('ZADD', rare().skuIndex, 0, s.sku) end
+  end
+  local js = jstr(s.sku)
+  return '{"sku":' .. js .. (s.qty and (',"qty":' .. fmt('%d', s.qty)) or '') ..
+    ',"before":{"onHand":' .. s.r1 .. ',"committed":' .. s.r2 .. ',"reserved":' .. s.r3 ..
+    '},"after":{"onHand":' .. o .. ',"committed":' .. c .. ',"reserved":' .. r ..
+    '},"version":' .. ver .. ',"paused":' .. (s.paused and ('"' .. s.paused .. '"') or 'null') .. '}', js
+end
+
+--- Writes every touched SKU, one audit entry, one change-feed entry and the idempotency record.
+--- Returns the audit entry's JSON (a plain string: the caller builds the EventResult from it).
+--- Ids, source, type and times are checked JSON-safe by calls.ts before the call; SKUs and
+--- reasons go through jstr.
+local function finish(tx)
+  local touched = tx.touched
+  local lines, skus
+  if #touched == 1 then
+    lines, skus = writeSku(tx, touched[1])
+  else
+    local l, k = {}, {}
+    for i = 1, #touched do l[i], k[i] = writeSku(tx, touched[i]) end
+    lines, skus = table.concat(l, ','), table.concat(k, ',')
+  end
+  local extra = ''
+  if tx.orderId then extra = ',"orderId":"' .. tx.orderId .. '"' end
+  if tx.reservationId then extra = extra .. ',"reservationId":"' .. tx.reservationId .. '"' end
+  if tx.reason then extra = extra .. ',"reason":' .. jstr(tx.reason) end
+  if tx.incidents then extra = extra .. rare().incidentsJson(tx) end
+  local json = '{"type":"' .. tx.type .. '","eventId":"' .. tx.eventId .. '","source":"' .. tx.source ..
+    '","occurredAt":"' .. tx.occurredAt .. '","at":"' .. nowIso .. '","lines":[' .. lines .. ']' .. extra .. '}'
+  local auditId = call('XADD', auditKey, '*', 'e', json)
+  call('XADD', changesKey, '*', 'event', tx.eventId, 'type', tx.type, 'source', tx.source, 'at', nowMsStr,
+    'skus', '[' .. skus .. ']')
+  if idem then call('SET', idemKey, auditId, 'EX', idemTtlStr) end
+  return json
 end

@@ -9,6 +9,7 @@ import type { AuditEntry, EventResult, StockState } from '../schemas/stock';
 import { eventCall, expireCall, pauseCall, tenantKeys, type CallContext, type TenantKeys } from './calls';
 import type { Keys } from './keys';
 import { createReads } from './reads';
+import { createGroupCommit } from './group-commit';
 import { createScriptRunner } from './scripts';
 import type { Ledger } from './types';
 
@@ -81,6 +82,7 @@ export function createLedger(opts: LedgerOptions): Ledger {
   const ttl = opts.idempotencyTtlSeconds ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS;
   const now = opts.now ?? Date.now;
   const scripts = createScriptRunner(redis);
+  const commits = createGroupCommit(scripts);
   const reads = createReads(redis, keys);
   const knownTenants = new Set<string>();
   const fixedKeys = new Map<string, TenantKeys>();
@@ -123,7 +125,7 @@ export function createLedger(opts: LedgerOptions): Ledger {
       if (!knownTenants.has(tenant)) await registerTenants([tenant]);
       let reply: unknown;
       try {
-        reply = await scripts.run(eventCall(ctx(tenant), event));
+        reply = await commits.submit(tenant, eventCall(ctx(tenant), event));
       } catch (err) {
         if (err instanceof StocklineError) throw err;
         throw scriptFailure(err);
@@ -133,10 +135,12 @@ export function createLedger(opts: LedgerOptions): Ledger {
 
     async applyBatch(events) {
       await registerTenants(events.map(tenantOf));
-      const replies = await scripts.runMany(events.map((e) => eventCall(ctx(tenantOf(e)), e)));
+      // Every call is built (and validated) before any is queued, so a bad event sends nothing.
+      const calls = events.map((e) => [tenantOf(e), eventCall(ctx(tenantOf(e)), e)] as const);
+      const replies = await Promise.allSettled(calls.map(([tenant, call]) => commits.submit(tenant, call)));
       return replies.map((r, i) => {
-        if (r instanceof Error) throw scriptFailure(r);
-        return parseReply(r, events[i]!.id);
+        if (r.status === 'rejected') throw r.reason instanceof StocklineError ? r.reason : scriptFailure(r.reason);
+        return parseReply(r.value, events[i]!.id);
       });
     },
 

@@ -35,10 +35,21 @@
 ]]
 local call = redis.call
 local fmt = string.format
-local idemKey, auditKey, changesKey = KEYS[1], KEYS[2], KEYS[3]
-local eventId, source, occurredAt = ARGV[1], ARGV[2], ARGV[3]
-local nowMsStr, nowIso, idemTtlStr, skuPrefix = ARGV[4], ARGV[5], ARGV[6], ARGV[7]
-local idem = idemTtlStr ~= '0'
+
+-- The event being applied. A group commit (batch-n.lua) runs several events in one call and
+-- rebinds these before each; a script called alone binds them once, from its own KEYS and ARGV.
+local KEYS, ARGV = KEYS, ARGV
+local idemKey, auditKey, changesKey, eventId, source, occurredAt, nowMsStr, nowIso, idemTtlStr, skuPrefix, idem
+local rareHelpers
+local function bind(keys, argv)
+  KEYS, ARGV = keys, argv
+  idemKey, auditKey, changesKey = keys[1], keys[2], keys[3]
+  eventId, source, occurredAt = argv[1], argv[2], argv[3]
+  nowMsStr, nowIso, idemTtlStr, skuPrefix = argv[4], argv[5], argv[6], argv[7]
+  idem = idemTtlStr ~= '0'
+  rareHelpers = nil
+end
+bind(KEYS, ARGV)
 
 --- JSON string literal; ids and most SKUs need no escaping, so skip cjson for them.
 local function jstr(v)
@@ -158,7 +169,6 @@ local function dropHold(tx, skus, qty)
 end
 
 --- Helpers of the rare paths (refusals, no-ops, oversell incidents), built on first use.
-local rareHelpers
 local function rare()
   if rareHelpers then return rareHelpers end
   local R = {}

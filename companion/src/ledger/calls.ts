@@ -44,10 +44,18 @@ export function tenantKeys(keys: Keys, tenant: string): TenantKeys {
   };
 }
 
+// Quantities reach the scripts as text, and the scripts' fast path writes that text into the audit
+// entry as it is: only integers are let through (the HTTP schemas already say so; this guards
+// direct callers of the ledger).
+function integer(value: number, pointer: string) {
+  if (!Number.isSafeInteger(value)) throw new ValidationError(`${pointer.slice(1)} must be an integer`, pointer);
+  return value;
+}
+
 type Line = { sku: string; qty: number };
 /** Appends (sku, qty) pairs; the scripts read them up to the end of ARGV. */
 function pushLines(args: (string | number)[], lines: Line[]) {
-  for (const l of lines) args.push(l.sku, l.qty);
+  lines.forEach((l, i) => args.push(l.sku, integer(l.qty, `/lines/${i}/qty`)));
   return args;
 }
 
@@ -116,12 +124,14 @@ export function eventCall(ctx: CallContext, event: StockEvent): ScriptCall {
       a.push(event.orderId);
       return { name: 'ship-4', keys: k, args: pushLines(a, event.lines ?? []) };
     case 'stock.received':
-      a.push(occurredMs(event.occurredAt), event.sku, event.qty);
+      a.push(occurredMs(event.occurredAt), event.sku, integer(event.qty, '/qty'));
       return { name: 'receive-3', keys: k, args: a };
     case 'stock.adjusted': {
       const hasSet = event.set !== undefined;
       if (hasSet === (event.delta !== undefined)) throw new ValidationError('give exactly one of set or delta', hasSet ? '/delta' : '/set');
-      a.push(occurredMs(event.occurredAt), event.sku, hasSet ? 'set' : 'delta', (hasSet ? event.set : event.delta)!, event.expectedVersion ?? '', event.reason);
+      const value = integer((hasSet ? event.set : event.delta)!, hasSet ? '/set' : '/delta');
+      const expected = event.expectedVersion === undefined ? '' : integer(event.expectedVersion, '/expectedVersion');
+      a.push(occurredMs(event.occurredAt), event.sku, hasSet ? 'set' : 'delta', value, expected, event.reason);
       return { name: 'adjust-3', keys: k, args: a };
     }
   }

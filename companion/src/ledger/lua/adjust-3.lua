@@ -17,10 +17,21 @@
 local dup = duplicateOf()
 if dup then return dup end
 
+local sku, occurredMs, expected = ARGV[10], ARGV[9] + 0, ARGV[13]
+local key, v = readSku(sku, true)
+
+-- Fast path (common.lua): a plain SKU, not stale, at the expected version (if one was given).
+if plain(v) and not (v[7] and v[7] ~= '' and occurredMs < v[7] + 0) and (expected == '' or expected + 0 == v[4] + 0) then
+  local js, n, reason = jstr(sku), ARGV[12] + 0, ',"reason":' .. jstr(ARGV[14])
+  if ARGV[11] == 'set' then
+    return fastFinish('stock.adjusted', js, key, v, fmt('%d', n - v[1]), 'onHand', n, ARGV[9], reason)
+  end
+  return fastFinish('stock.adjusted', js, key, v, ARGV[12], 'onHand', v[1] + n, nil, reason)
+end
+
 local tx = newTx('stock.adjusted')
 tx.reason = ARGV[14]
-local s = load(tx, ARGV[10], true)
-local occurredMs = tonumber(ARGV[9])
+local s = cacheSku(tx, sku, key, v)
 if lastSetAt(s) and occurredMs < lastSetAt(s) then
   return rare().refuse(tx, 'stale_event', 'this adjustment happened before the last stock count of ' .. s.sku,
     { lastSetAt = lastSetAt(s) })
@@ -29,13 +40,13 @@ if ARGV[13] ~= '' and tonumber(ARGV[13]) ~= s.version then
   return rare().refuse(tx, 'version_conflict', s.sku .. ' is at version ' .. s.version .. ', not ' .. ARGV[13],
     { expectedVersion = tonumber(ARGV[13]), version = s.version })
 end
-local v = tonumber(ARGV[12])
+local n = tonumber(ARGV[12])
 if ARGV[11] == 'set' then
-  touch(tx, s, v - s.onHand)
-  s.onHand = v
+  touch(tx, s, n - s.onHand)
+  s.onHand = n
   s.setAt = occurredMs
 else
-  s.onHand = s.onHand + v
-  touch(tx, s, v)
+  s.onHand = s.onHand + n
+  touch(tx, s, n)
 end
 return finish(tx)

@@ -28,12 +28,29 @@ if dup then return dup end
 
 local orderKey, resKey, expiryKey = KEYS[4], KEYS[5], KEYS[6]
 local orderId, reservationId, isFact = ARGV[9], ARGV[10], ARGV[11] == '1'
+local o = call('HMGET', orderKey, 'lines', 'total', 'status')
+
+-- Fast path (common.lua): a new order of one line, without a reservation, on a plain SKU with
+-- enough stock (so neither refused nor oversold, whatever the source).
+local seen
+if reservationId == '' and not o[1] and not o[2] and not o[3] and #ARGV == 13 then
+  local sku, qtyText = ARGV[12], ARGV[13]
+  local key, v = readSku(sku)
+  if plain(v) and v[1] - v[2] - v[3] >= qtyText + 0 then
+    local js = jstr(sku)
+    local lines = '[[' .. js .. ',' .. qtyText .. ']]'
+    call('HSET', orderKey, 'lines', lines, 'total', lines, 'status', 'open', 'source', source)
+    return fastFinish('order.confirmed', js, key, v, qtyText, 'committed', v[2] + qtyText, nil,
+      ',"orderId":"' .. orderId .. '"')
+  end
+  seen = { sku, key, v }
+end
+
 local tx = newTx('order.confirmed')
 tx.orderId = orderId
 if reservationId ~= '' then tx.reservationId = reservationId end
+if seen then cacheSku(tx, seen[1], seen[2], seen[3]) end
 local askedSkus, qty = readLines(12)
-
-local o = call('HMGET', orderKey, 'lines', 'total', 'status')
 if o[3] == 'cancelled' then
   for _, sku in ipairs(askedSkus) do load(tx, sku) end
   return rare().noop(tx, 'order ' .. orderId .. ' was cancelled; a cancelled order is not confirmed again')

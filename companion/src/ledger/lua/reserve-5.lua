@@ -18,10 +18,27 @@ local dup = duplicateOf()
 if dup then return dup end
 
 local resKey, expiryKey, reservationId, expiresAt = KEYS[4], KEYS[5], ARGV[9], ARGV[10]
+local old = call('HGET', resKey, 'lines')
+
+-- Fast path (common.lua): a new hold of one line on a plain SKU with enough stock.
+local seen
+if not old and #ARGV == 12 then
+  local sku, qtyText = ARGV[11], ARGV[12]
+  local key, v = readSku(sku)
+  if plain(v) and v[1] - v[2] - v[3] >= qtyText + 0 then
+    local js = jstr(sku)
+    call('HSET', resKey, 'lines', '[[' .. js .. ',' .. qtyText .. ']]', 'expiresAt', expiresAt, 'source', source)
+    call('ZADD', expiryKey, expiresAt, reservationId)
+    return fastFinish('stock.reserved', js, key, v, qtyText, 'reserved', v[3] + qtyText, nil,
+      ',"reservationId":"' .. reservationId .. '"')
+  end
+  seen = { sku, key, v }
+end
+
 local tx = newTx('stock.reserved')
 tx.reservationId = reservationId
+if seen then cacheSku(tx, seen[1], seen[2], seen[3]) end
 local skus, qty = readLines(11)
-local old = call('HGET', resKey, 'lines')
 local oldSkus, oldQty = decodeLines(old)
 
 local shortages

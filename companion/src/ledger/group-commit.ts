@@ -6,20 +6,21 @@
  * together: per tenant, up to MAX_GROUP events in one call of lua/batch-n.lua, which runs each
  * event's own script code, in order, each judged alone. A lone event is sent as its own script.
  *
- * Nothing waits for a group to fill: the queue is flushed on process.nextTick, i.e. as soon as the
- * code that is running now (e.g. every caller resumed by one socket read) has queued its events.
+ * Nothing waits for a group to fill: a full group is sent at once, and the rest on process.nextTick,
+ * i.e. as soon as the code that is running now (e.g. every caller resumed by one socket read) has
+ * queued its events.
  * Order is kept per tenant (one connection, calls pipelined in queue order); tenants are
  * independent (different keys, different Cluster slots).
  */
 import { EVENT_SCRIPTS, type ScriptCall, type ScriptRunner } from './scripts';
 
 /**
- * Events per batch call. Small enough that several calls are in flight under load, so Redis runs
- * one group while this process answers the previous one and queues the next (one large group
- * would leave each side idle while the other works); large enough to spread the per-call cost.
- * Also bounds how long one call holds Redis (≈ 20 µs per event).
+ * Events per batch call. Small enough that a group leaves while this process is still resuming
+ * the callers of the previous one, so Redis and this process work at the same time (one large
+ * group per turn would leave each side idle while the other works); large enough to spread the
+ * per-call cost. Also bounds how long one call holds Redis (≈ 20 µs per event).
  */
-export const MAX_GROUP = 16;
+export const MAX_GROUP = 8;
 
 interface Pending {
   call: ScriptCall;
@@ -49,15 +50,8 @@ export function createGroupCommit(scripts: ScriptRunner, maxGroup = MAX_GROUP): 
   let queue = new Map<string, Pending[]>();
   let scheduled = false;
 
-  function flush() {
-    scheduled = false;
-    const byTenant = queue;
-    queue = new Map();
-    const groups: Pending[][] = [];
-    for (const pending of byTenant.values()) {
-      for (let i = 0; i < pending.length; i += maxGroup) groups.push(pending.slice(i, i + maxGroup));
-    }
-    // One pipeline for the whole flush: runMany keeps the order and loads missing scripts first.
+  /** Sends groups in one pipeline (runMany keeps their order and loads missing scripts first). */
+  function send(groups: Pending[][]) {
     scripts.runMany(groups.map((g) => (g.length === 1 ? g[0]!.call : batchCall(g)))).then(
       (replies) => {
         replies.forEach((reply, i) => {
@@ -76,6 +70,13 @@ export function createGroupCommit(scripts: ScriptRunner, maxGroup = MAX_GROUP): 
     );
   }
 
+  function flush() {
+    scheduled = false;
+    const groups = [...queue.values()];
+    queue = new Map();
+    send(groups);
+  }
+
   return {
     submit(tenant, call) {
       if (!groupable.has(call.name)) return scripts.run(call);
@@ -83,7 +84,12 @@ export function createGroupCommit(scripts: ScriptRunner, maxGroup = MAX_GROUP): 
         let pending = queue.get(tenant);
         if (!pending) queue.set(tenant, (pending = []));
         pending.push({ call, resolve, reject });
-        if (!scheduled) {
+        if (pending.length === maxGroup) {
+          // A full group leaves at once, so Redis starts on it while this process is still
+          // resuming callers (e.g. the ones answered by the previous group) and queuing more.
+          queue.delete(tenant);
+          send([pending]);
+        } else if (!scheduled) {
           scheduled = true;
           process.nextTick(flush);
         }

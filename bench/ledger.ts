@@ -50,7 +50,7 @@ const OPS = Number(process.env.BENCH_OPS ?? 30_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const HALF_RUNS = Number(process.env.BENCH_HALF_RUNS ?? 3);
 const CLIENT_NOTE =
-  'raw and ledger rows share one ioredis connection with default options (no auto-pipelining); the ledger group-commits the events handed to it in the same event-loop turn (<= 8 per EVALSHA)';
+  'raw and ledger rows share one ioredis connection with default options (no auto-pipelining); the ledger group-commits the events handed to it in the same event-loop turn (<= 16 per EVALSHA)';
 const SKUS = 1000;
 
 async function freePort(): Promise<number> {

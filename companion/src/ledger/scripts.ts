@@ -117,6 +117,14 @@ export function createScriptRunner(redis: Redis): ScriptRunner {
     },
     async runMany(calls) {
       if (calls.length === 0) return [];
+      // The usual case under load (one group, script cached): a plain EVALSHA, no pipeline object.
+      if (calls.length === 1 && loaded.has(calls[0]!.name)) {
+        try {
+          return [await this.run(calls[0]!)];
+        } catch (err) {
+          return [err as Error];
+        }
+      }
       // A NOSCRIPT inside a pipeline would let later calls run before the failed one is retried,
       // breaking "in order"; so scripts not yet known to be cached are loaded at the head of the
       // same pipeline, ahead of every call that needs them.

@@ -5,9 +5,13 @@
   instead of once per event. Each event is still applied by its own operation's code below,
   judged alone and in order, exactly as if it had been sent alone; the group adds no waiting.
 
-  KEYS     every event's keys, one event after another (all in the tenant's {hash tag} slot)
-  ARGV[1]  number of events, then per event: its script's name (e.g. 'reserve-5'), the number of
-           its keys, the number of its args, then its args
+  KEYS     every event's own keys, one event after another (all in the tenant's {hash tag} slot):
+           its KEYS without the audit and change-feed streams (KEYS[2], KEYS[3] of common.lua)
+  ARGV[1]  number of events   ARGV[2] audit stream   ARGV[3] change-feed stream
+  ARGV[4]  idempotencyTtlSeconds   ARGV[5] SKU key prefix   ARGV[6] rare keys (common.lua ARGV[6..8])
+  ARGV[7..] per event: its script's name (e.g. 'reserve-5'), the number of its own keys, the number
+           of its own args, then its args without ARGV[6..8]
+  What every event of the tenant shares travels once; it is put back in place for each event.
 
   Returns one reply per event, in order: exactly what that event's script returns when called
   alone, or { 'error', message } when its code raised an error (the events around it are unaffected).
@@ -15,13 +19,16 @@
 --- @include "common"
 --- @include-ops
 local allKeys, allArgs = KEYS, ARGV
+local audit, changes, ttl, prefix, rareKeys = allArgs[2], allArgs[3], allArgs[4], allArgs[5], allArgs[6]
 local out = {}
-local kp, ap = 0, 2
+local kp, ap = 0, 7
 for i = 1, tonumber(allArgs[1]) do
   local name, nk, na = allArgs[ap], tonumber(allArgs[ap + 1]), tonumber(allArgs[ap + 2])
   ap = ap + 3
-  -- A constructor around unpack sizes each table once (filling it item by item would regrow it).
-  bind({ unpack(allKeys, kp + 1, kp + nk) }, { unpack(allArgs, ap, ap + na - 1) })
+  -- A constructor ending in unpack sizes each table once (filling it item by item would regrow it).
+  local a = ap
+  bind({ allKeys[kp + 1], audit, changes, unpack(allKeys, kp + 2, kp + nk) },
+    { allArgs[a], allArgs[a + 1], allArgs[a + 2], allArgs[a + 3], allArgs[a + 4], ttl, prefix, rareKeys, unpack(allArgs, a + 5, a + na - 1) })
   kp, ap = kp + nk, ap + na
   local op = ops[name]
   if not op then

@@ -51,10 +51,38 @@ export function resultFromAudit(json: string, status: 'applied' | 'duplicate'): 
   return r;
 }
 
-/** Script reply → EventResult. Reply shapes are documented in each script header. */
-export function parseReply(reply: unknown, eventId: string): EventResult {
-  // Applied: the audit entry's JSON as a plain string (a table reply costs the script far more).
-  if (typeof reply === 'string') return resultFromAudit(reply, 'applied');
+/** The one line of an event the scripts' fast path can apply (one-line reserve / confirm, adjust). */
+function singleSku(e: StockEvent): string | undefined {
+  if ('lines' in e) return e.lines?.length === 1 ? e.lines[0]!.sku : undefined;
+  return 'sku' in e ? e.sku : undefined;
+}
+
+/**
+ * The fast path's reply, '+<version> <onHand> <committed> <reserved>' for the event's one SKU (not
+ * paused, no incident), saves parsing the audit entry; the values are the entry's, so a duplicate
+ * (rebuilt from the entry) still equals the first result.
+ */
+function resultFromFastReply(reply: string, event: StockEvent, at: string): EventResult {
+  const sku = singleSku(event);
+  const [version, onHand, committed, reserved] = reply.slice(1).split(' ').map(Number) as [number, number, number, number];
+  if (sku === undefined || Number.isNaN(reserved)) {
+    throw new StocklineError(`unexpected ledger script reply: ${reply}`, 'ledger_error', 500, true);
+  }
+  const available = onHand - committed - reserved;
+  return { id: event.id, status: 'applied', stock: [{ sku, onHand, committed, reserved, available, version, updatedAt: at, paused: null }] };
+}
+
+/**
+ * Script reply → EventResult. Reply shapes are documented in each script header; `applied`
+ * (the event and the time it was applied at) is needed for the fast path's reply only.
+ */
+export function parseReply(reply: unknown, eventId: string, applied?: { event: StockEvent; at: string }): EventResult {
+  // Applied: a plain string (a table reply costs the script far more): the audit entry's JSON, or
+  // the fast path's short form.
+  if (typeof reply === 'string') {
+    if (reply.startsWith('+') && applied) return resultFromFastReply(reply, applied.event, applied.at);
+    return resultFromAudit(reply, 'applied');
+  }
   if (!Array.isArray(reply) || typeof reply[0] !== 'string') {
     throw new StocklineError(`unexpected ledger script reply: ${JSON.stringify(reply)}`, 'ledger_error', 500, true);
   }
@@ -123,24 +151,28 @@ export function createLedger(opts: LedgerOptions): Ledger {
     async apply(event) {
       const tenant = tenantOf(event);
       if (!knownTenants.has(tenant)) await registerTenants([tenant]);
+      const c = ctx(tenant);
       let reply: unknown;
       try {
-        reply = await commits.submit(tenant, eventCall(ctx(tenant), event));
+        reply = await commits.submit(tenant, eventCall(c, event));
       } catch (err) {
         if (err instanceof StocklineError) throw err;
         throw scriptFailure(err);
       }
-      return parseReply(reply, event.id);
+      return parseReply(reply, event.id, { event, at: c.nowIso });
     },
 
     async applyBatch(events) {
       await registerTenants(events.map(tenantOf));
       // Every call is built (and validated) before any is queued, so a bad event sends nothing.
-      const calls = events.map((e) => [tenantOf(e), eventCall(ctx(tenantOf(e)), e)] as const);
-      const replies = await Promise.allSettled(calls.map(([tenant, call]) => commits.submit(tenant, call)));
+      const calls = events.map((e) => {
+        const c = ctx(tenantOf(e));
+        return { tenant: c.tenant, at: c.nowIso, call: eventCall(c, e) };
+      });
+      const replies = await Promise.allSettled(calls.map(({ tenant, call }) => commits.submit(tenant, call)));
       return replies.map((r, i) => {
         if (r.status === 'rejected') throw r.reason instanceof StocklineError ? r.reason : scriptFailure(r.reason);
-        return parseReply(r.value, events[i]!.id);
+        return parseReply(r.value, events[i]!.id, { event: events[i]!, at: calls[i]!.at });
       });
     },
 

@@ -5,7 +5,8 @@
   ARGV[1..8]  eventId, source, occurredAt, nowMs, nowIso, idempotencyTtlSeconds, skuKeyPrefix, rare keys (common.lua)
   ARGV[9] occurredAt (ms)   ARGV[10] sku   ARGV[11] 'set' | 'delta'   ARGV[12] value   ARGV[13] expectedVersion or ''   ARGV[14] reason
 
-  Returns the audit entry's JSON when applied (a plain string; the result is rebuilt from it), or
+  Returns, when applied, a plain string: the audit entry's JSON (the result is rebuilt from it) or,
+  from the fast path (common.lua), '+<version> <onHand> <committed> <reserved>'; otherwise
   { 'duplicate', auditId, auditEntryJson | false } or { 'refused' | 'noop', resultJson }. Kinds: 'applied' | 'duplicate' | 'refused' ('stale_event' when occurredAt is
   older than the SKU's last absolute set; 'version_conflict' when expectedVersion ≠ version).
 

@@ -7,7 +7,8 @@
   ARGV[9] orderId   ARGV[10] reservationId or ''   ARGV[11] '1' when the source's orders are facts
   (marketplaces), '0' for the store's own (woocommerce, manual)   ARGV[12..] sku, qty pairs
 
-  Returns the audit entry's JSON when applied (a plain string; the result is rebuilt from it), or
+  Returns, when applied, a plain string: the audit entry's JSON (the result is rebuilt from it) or,
+  from the fast path (common.lua), '+<version> <onHand> <committed> <reserved>'; otherwise
   { 'duplicate', auditId, auditEntryJson | false } or { 'refused' | 'noop', resultJson }. Kinds: 'applied' (with incidentId when a fact oversold) | 'duplicate' |
   'noop' (every line of this order is already recorded, or the order was cancelled) | 'refused' ('insufficient_stock', store sources only).
 

@@ -6,7 +6,8 @@
   ARGV[1..8]  eventId, source, occurredAt, nowMs, nowIso, idempotencyTtlSeconds, skuKeyPrefix, rare keys (common.lua)
   ARGV[9] 'stock.paused' | 'stock.relisted'   ARGV[10] sku   ARGV[11] '1' pause | '0' relist   ARGV[12] reason
 
-  Returns the audit entry's JSON when applied (a plain string; the result is rebuilt from it), or
+  Returns, when applied, a plain string: the audit entry's JSON (the result is rebuilt from it) or,
+  from the fast path (common.lua), '+<version> <onHand> <committed> <reserved>'; otherwise
   { 'duplicate', auditId, auditEntryJson | false } or { 'refused' | 'noop', resultJson }. Kinds: 'applied' | 'noop' (already in that state) | 'refused' ('unknown_sku').
   Relisting while an oversell incident is open and available ≤ 0 leaves the oversell pause in place.
 ]]

@@ -6,7 +6,8 @@
   ARGV[1..8]  eventId, source, occurredAt, nowMs, nowIso, idempotencyTtlSeconds, skuKeyPrefix, rare keys (common.lua)
   ARGV[9] reservationId   ARGV[10] reason
 
-  Returns the audit entry's JSON when applied (a plain string; the result is rebuilt from it), or
+  Returns, when applied, a plain string: the audit entry's JSON (the result is rebuilt from it) or,
+  from the fast path (common.lua), '+<version> <onHand> <committed> <reserved>'; otherwise
   { 'duplicate', auditId, auditEntryJson | false } or { 'refused' | 'noop', resultJson }. Kinds: 'applied' | 'duplicate' | 'refused' ('unknown_reservation' when the
   hold never existed, was already released, confirmed, or expired — the sweeper got there first).
 ]]

@@ -6,7 +6,8 @@
   ARGV[1..8]  eventId, source, occurredAt, nowMs, nowIso, idempotencyTtlSeconds, skuKeyPrefix, rare keys (common.lua)
   ARGV[9] reservationId   ARGV[10] expiresAt (ms: now + ttlSeconds)   ARGV[11..] sku, qty pairs
 
-  Returns the audit entry's JSON when applied (a plain string; the result is rebuilt from it), or
+  Returns, when applied, a plain string: the audit entry's JSON (the result is rebuilt from it) or,
+  from the fast path (common.lua), '+<version> <onHand> <committed> <reserved>'; otherwise
   { 'duplicate', auditId, auditEntryJson | false } or { 'refused' | 'noop', resultJson }. Kinds: 'applied' | 'duplicate' | 'refused' ('insufficient_stock' with
   details.shortages [{sku, requested, available}]).
 

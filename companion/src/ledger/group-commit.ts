@@ -41,8 +41,8 @@ const groupable = new Set<string>(EVENT_SCRIPTS);
  */
 function batchCall(group: Pending[]): ScriptCall {
   const first = group[0]!.call;
-  const keys: string[] = [];
-  const args: (string | number)[] = [group.length, first.keys[1]!, first.keys[2]!, first.args[5]!, first.args[6]!, first.args[7]!];
+  const keys: string[] = [first.keys[1]!, first.keys[2]!];
+  const args: (string | number)[] = [group.length, first.args[5]!, first.args[6]!, first.args[7]!];
   for (const { call } of group) {
     const k = call.keys;
     const a = call.args;

@@ -5,11 +5,11 @@
   instead of once per event. Each event is still applied by its own operation's code below,
   judged alone and in order, exactly as if it had been sent alone; the group adds no waiting.
 
-  KEYS     every event's own keys, one event after another (all in the tenant's {hash tag} slot):
-           its KEYS without the audit and change-feed streams (KEYS[2], KEYS[3] of common.lua)
-  ARGV[1]  number of events   ARGV[2] audit stream   ARGV[3] change-feed stream
-  ARGV[4]  idempotencyTtlSeconds   ARGV[5] SKU key prefix   ARGV[6] rare keys (common.lua ARGV[6..8])
-  ARGV[7..] per event: its script's name (e.g. 'reserve-5'), the number of its own keys, the number
+  KEYS[1] audit stream   KEYS[2] change-feed stream (common.lua's KEYS[2..3], shared)
+  KEYS[3..] every event's own keys, one event after another (all in the tenant's {hash tag} slot)
+  ARGV[1]  number of events   ARGV[2] idempotencyTtlSeconds   ARGV[3] SKU key prefix
+  ARGV[4]  rare keys (common.lua's ARGV[6..8], shared)
+  ARGV[5..] per event: its script's name (e.g. 'reserve-5'), the number of its own keys, the number
            of its own args, then its args without ARGV[6..8]
   What every event of the tenant shares travels once; it is put back in place for each event.
 
@@ -19,9 +19,9 @@
 --- @include "common"
 --- @include-ops
 local allKeys, allArgs = KEYS, ARGV
-local audit, changes, ttl, prefix, rareKeys = allArgs[2], allArgs[3], allArgs[4], allArgs[5], allArgs[6]
+local audit, changes, ttl, prefix, rareKeys = allKeys[1], allKeys[2], allArgs[2], allArgs[3], allArgs[4]
 local out = {}
-local kp, ap = 0, 7
+local kp, ap = 2, 5
 for i = 1, tonumber(allArgs[1]) do
   local name, nk, na = allArgs[ap], tonumber(allArgs[ap + 1]), tonumber(allArgs[ap + 2])
   ap = ap + 3

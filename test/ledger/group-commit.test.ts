@@ -34,6 +34,16 @@ describe('ledger group commit and fast path', () => {
     expect(await f.ledger.getStock('default', 'A')).toMatchObject({ onHand: 3, reserved: 3, available: 0, version: 4 });
   });
 
+  it('runs a pause issued right after queued events after them', async () => {
+    await f.ledger.apply(ev.receive('A', 5));
+    const [reserved, paused] = await Promise.all([
+      f.ledger.apply(ev.reserve('r1', [{ sku: 'A', qty: 2 }])),
+      f.ledger.setPaused('default', 'A', true, 'stocktake'),
+    ]);
+    expect(reserved.stock[0]).toMatchObject({ version: 2, paused: null });
+    expect(paused).toMatchObject({ reserved: 2, version: 3, paused: 'manual' });
+  });
+
   it('fails only the event whose script raised an error, the others of its group are applied', async () => {
     await f.ledger.apply(ev.receive('A', 10));
     // A reservation record no script could have written: releasing it makes the script raise an error.

@@ -29,7 +29,10 @@ interface Pending {
 }
 
 export interface GroupCommit {
-  /** Queues one event script call; resolves with its reply, exactly as if it had been sent alone. */
+  /**
+   * Queues one event script call; resolves with its reply, exactly as if it had been sent alone.
+   * Any other script call is sent at once, after the calls queued before it.
+   */
   submit(tenant: string, call: ScriptCall): Promise<unknown>;
 }
 
@@ -87,7 +90,11 @@ export function createGroupCommit(scripts: ScriptRunner, maxGroup = MAX_GROUP): 
 
   return {
     submit(tenant, call) {
-      if (!groupable.has(call.name)) return scripts.run(call);
+      if (!groupable.has(call.name)) {
+        // Pause, relist and expiry sweeps run alone, after what was queued before them (call order).
+        if (queue.size > 0) flush();
+        return scripts.run(call);
+      }
       return new Promise((resolve, reject) => {
         let pending = queue.get(tenant);
         if (!pending) queue.set(tenant, (pending = []));

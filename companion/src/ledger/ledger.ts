@@ -187,7 +187,7 @@ export function createLedger(opts: LedgerOptions): Ledger {
 
     async setPaused(tenant, sku, paused, reason) {
       await registerTenants([tenant]);
-      const r = parseReply(await scripts.run(pauseCall(ctx(tenant), sku, paused, reason)), sku);
+      const r = parseReply(await commits.submit(tenant, pauseCall(ctx(tenant), sku, paused, reason)), sku);
       if (r.status === 'refused') throw new RefusalError(r.message ?? `${sku} is not in the ledger`, 'unknown_sku', 404);
       return r.stock[0] ?? stateOrThrow(tenant, sku);
     },
@@ -198,7 +198,7 @@ export function createLedger(opts: LedgerOptions): Ledger {
       for (const tenant of tenants) {
         const c = ctx(tenant, at ?? now());
         for (;;) {
-          const [released, examined] = (await scripts.run(expireCall(c, SWEEP_BATCH))) as [number, number];
+          const [released, examined] = (await commits.submit(tenant, expireCall(c, SWEEP_BATCH))) as [number, number];
           total += released;
           if (examined < SWEEP_BATCH) break;
         }

@@ -1,4 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eventCall, pauseCall, tenantKeys } from '../../companion/src/ledger/calls';
+import { createGroupCommit } from '../../companion/src/ledger/group-commit';
+import { parseReply } from '../../companion/src/ledger/ledger';
+import { createScriptRunner } from '../../companion/src/ledger/scripts';
 import type { StockEvent } from '../../companion/src/schemas/events';
 import { ev, ledgerFixture, type LedgerFixture } from './helpers';
 
@@ -34,14 +38,18 @@ describe('ledger group commit and fast path', () => {
     expect(await f.ledger.getStock('default', 'A')).toMatchObject({ onHand: 3, reserved: 3, available: 0, version: 4 });
   });
 
-  it('runs a pause issued right after queued events after them', async () => {
+  it('sends a pause queued right after events after them', async () => {
     await f.ledger.apply(ev.receive('A', 5));
-    const [reserved, paused] = await Promise.all([
-      f.ledger.apply(ev.reserve('r1', [{ sku: 'A', qty: 2 }])),
-      f.ledger.setPaused('default', 'A', true, 'stocktake'),
-    ]);
-    expect(reserved.stock[0]).toMatchObject({ version: 2, paused: null });
-    expect(paused).toMatchObject({ reserved: 2, version: 3, paused: 'manual' });
+    const scripts = createScriptRunner(f.t.redis);
+    await scripts.loadAll();
+    const commits = createGroupCommit(scripts);
+    const ms = Date.now();
+    const ctx = { keys: f.keys, tenant: 'default', nowMs: ms, nowIso: new Date(ms).toISOString(), idempotencyTtlSeconds: 60, fixed: tenantKeys(f.keys, 'default') };
+    const reserve = ev.reserve('r1', [{ sku: 'A', qty: 2 }]);
+    const reserved = commits.submit('default', eventCall(ctx, reserve));
+    const paused = commits.submit('default', pauseCall(ctx, 'A', true, 'stocktake'));
+    expect(parseReply(await reserved, reserve.id, { event: reserve, at: ctx.nowIso }).stock[0]).toMatchObject({ version: 2 });
+    expect(parseReply(await paused, 'p').stock[0]).toMatchObject({ reserved: 2, version: 3, paused: 'manual' });
   });
 
   it('fails only the event whose script raised an error, the others of its group are applied', async () => {

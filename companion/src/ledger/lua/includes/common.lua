@@ -18,9 +18,10 @@
   SKU keys are `skuPrefix .. sku`; the rarely used keys come in ARGV[8]. Both are built by keys.ts and
   carry the tenant's {hash tag}, so a script still touches a single Cluster slot.
 
-  Helpers only refusals, no-ops and oversell incidents need live in `rare()`, built on first use:
-  Redis runs the whole file on every call, and each `local function` is a closure allocated per
-  call (with every upvalue looked up), so the hot path only pays for the helpers it uses.
+  Helpers only refusals, no-ops and oversell incidents need live in `rare()` (includes/rare.lua),
+  built on first use: Redis runs the whole file on every call, and each `local function` is a
+  closure allocated per call (with every upvalue looked up), so the hot path only pays for the
+  helpers it uses. The fast path for one-line events is includes/fast.lua.
 
   Cost model (measured with callgrind on Redis 7.0; see bench/ledger.ts): every script argument,
   every redis.call argument, every table, closure, tonumber and number-to-text conversion costs
@@ -176,112 +177,7 @@ local function dropHold(tx, skus, qty)
   end
 end
 
---- Helpers of the rare paths (refusals, no-ops, oversell incidents), built on first use.
-local function rare()
-  if rareHelpers then return rareHelpers end
-  local R = {}
-  rareHelpers = R
-
-  --- The tenant's rarely used keys (ARGV[8]): SKU index, incidents hash, open incidents, counter.
-  local k = {}
-  for key in string.gmatch(ARGV[8], '[^\n]+') do k[#k + 1] = key end
-  R.skuIndex, R.incidents, R.openIncidents, R.incidentSeq = k[1], k[2], k[3], k[4]
-
-  local function states(tx)
-    local out = {}
-    for i, s in ipairs(tx.cache) do
-      -- updatedAt is not on the hot path's read list, so it is read here.
-      local updatedAt = call('HGET', s.key, 'updatedAt')
-      out[i] = {
-        sku = s.sku, onHand = s.onHand, committed = s.committed, reserved = s.reserved,
-        available = available(s), version = s.version,
-        updatedAt = updatedAt or cjson.null, paused = s.paused or cjson.null,
-      }
-    end
-    return out
-  end
-
-  -- Refusals and no-ops are NOT stored under the idempotency key: a refused event changed nothing,
-  -- so the sender may retry the same id later (e.g. after stock arrives) and have it judged afresh.
-  function R.refuse(tx, code, message, details)
-    local r = { id = tx.eventId, status = 'refused', code = code, message = message, stock = states(tx) }
-    if details then r.details = details end
-    return { 'refused', cjson.encode(r) }
-  end
-
-  --- A transition that already happened under another event id (cancel twice, ship after cancel):
-  --- harmless, nothing changes, no audit entry; answered as 'duplicate' with the current state.
-  function R.noop(tx, message)
-    return { 'noop', cjson.encode({ id = tx.eventId, status = 'duplicate', message = message, stock = states(tx) }) }
-  end
-
-  --- tx.incidents = { opened, hit (recorded), resolved }: incident ids this event touched.
-  local function note(tx, list, id)
-    local inc = tx.incidents
-    if not inc then
-      inc = { opened = {}, hit = {}, resolved = {} }
-      tx.incidents = inc
-    end
-    local t = inc[list]
-    for _, x in ipairs(t) do if x == id then return end end
-    t[#t + 1] = id
-  end
-
-  function R.openIncident(tx, s, orderId, qty, oversold)
-    local order = { orderId = orderId, source = tx.source, qty = qty }
-    local id = s.incident
-    if id then
-      local raw = call('HGET', R.incidents, id)
-      if raw then
-        local inc = cjson.decode(raw)
-        inc.oversoldUnits = inc.oversoldUnits + oversold
-        inc.orders[#inc.orders + 1] = order
-        call('HSET', R.incidents, id, cjson.encode(inc))
-      end
-    else
-      id = 'inc-' .. call('INCR', R.incidentSeq)
-      local inc = {
-        id = id, kind = 'oversell', sku = s.sku, status = 'open', oversoldUnits = oversold,
-        orders = { order }, openedAt = nowIso, resolvedAt = cjson.null,
-      }
-      call('HSET', R.incidents, id, cjson.encode(inc))
-      call('ZADD', R.openIncidents, nowMsStr, id)
-      s.incident = id
-      note(tx, 'opened', id)
-    end
-    -- A manual pause is stronger than the oversell pause; keep it.
-    if not s.paused then s.paused = 'oversell' end
-    note(tx, 'hit', id)
-    return id
-  end
-
-  --- Stock is back for a SKU with an open oversell incident: resolve it and lift the oversell pause.
-  function R.resolve(tx, s)
-    local raw = call('HGET', R.incidents, s.incident)
-    if raw then
-      local inc = cjson.decode(raw)
-      inc.status = 'resolved'
-      inc.resolvedAt = nowIso
-      call('HSET', R.incidents, s.incident, cjson.encode(inc))
-    end
-    call('ZREM', R.openIncidents, s.incident)
-    note(tx, 'resolved', s.incident)
-    s.incident = false
-    if s.paused == 'oversell' then s.paused = false end
-  end
-
-  --- The audit entry's `incidents` member. opened: incidents this event opened; recorded: every
-  --- incident it was recorded in (opened or joined); resolved: incidents it resolved.
-  function R.incidentsJson(tx)
-    local inc, out = tx.incidents, {}
-    if #inc.opened > 0 then out.opened = inc.opened end
-    if #inc.hit > 0 then out.recorded = inc.hit end
-    if #inc.resolved > 0 then out.resolved = inc.resolved end
-    return ',"incidents":' .. cjson.encode(out)
-  end
-
-  return R
-end
+--- @include "rare"
 
 --- Writes one touched SKU and returns its audit line. Only fields that changed are written
 --- (version and updatedAt always); each changed number becomes text once and that text serves
@@ -345,39 +241,4 @@ local function finish(tx)
   return json
 end
 
---[[
-  The fast path: one event line on an existing SKU that is neither paused nor in an oversell
-  incident, which is almost every event. The script checks its own conditions on the fields
-  readSku returned (`plain` below) and, when they hold, `fastFinish` writes exactly what `finish`
-  would write, the same audit entry byte for byte, without the per-event and per-SKU tables
-  (about half of the general path's cost), and answers '+<version> <onHand> <committed> <reserved>'
-  (the entry's numbers; ledger.ts builds the result from them). Anything else takes the general path.
-]]
-local function plain(v)
-  return v[4] and (not v[5] or v[5] == '') and (not v[6] or v[6] == '')
-end
-
---- One counter of the SKU changed (`field` is 'onHand', 'committed' or 'reserved', `value` its new
---- number); `js` is jstr(sku); `qtyText` the line's qty as text (calls.ts sends integers, so their
---- text is what fmt('%d') would write); `setAt` (text) when the event was an absolute count;
---- `extra` the entry's members after "lines" (orderId, reservationId, reason).
-local function fastFinish(type, js, key, v, qtyText, field, value, setAt, extra)
-  local ver, text = fmt('%d', v[4] + 1), fmt('%d', value)
-  if setAt then
-    call('HSET', key, field, text, 'version', ver, 'updatedAt', nowIso, 'lastSetAt', setAt)
-  else
-    call('HSET', key, field, text, 'version', ver, 'updatedAt', nowIso)
-  end
-  local o, c, r = v[1], v[2], v[3]
-  if field == 'onHand' then o = text elseif field == 'committed' then c = text else r = text end
-  local json = '{"type":"' .. type .. '","eventId":"' .. eventId .. '","source":"' .. source ..
-    '","occurredAt":"' .. occurredAt .. '","at":"' .. nowIso .. '","lines":[{"sku":' .. js .. ',"qty":' .. qtyText ..
-    ',"before":{"onHand":' .. v[1] .. ',"committed":' .. v[2] .. ',"reserved":' .. v[3] ..
-    '},"after":{"onHand":' .. o .. ',"committed":' .. c .. ',"reserved":' .. r ..
-    '},"version":' .. ver .. ',"paused":null}]' .. extra .. '}'
-  local auditId = call('XADD', auditKey, '*', 'e', json)
-  call('XADD', changesKey, '*', 'event', eventId, 'type', type, 'source', source, 'at', nowMsStr, 'skus', '[' .. js .. ']')
-  if idem then call('SET', idemKey, auditId, 'EX', idemTtlStr) end
-  -- The caller knows the SKU, the time and that nothing is paused: the entry's numbers suffice.
-  return '+' .. ver .. ' ' .. o .. ' ' .. c .. ' ' .. r
-end
+--- @include "fast"

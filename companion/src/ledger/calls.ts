@@ -11,6 +11,8 @@ export interface CallContext {
   keys: Keys;
   tenant: string;
   nowMs: number;
+  /** nowMs as RFC 3339 (the audit's `at`, the SKU's updatedAt). */
+  nowIso: string;
   idempotencyTtlSeconds: number;
   /** The tenant's fixed keys, built once per tenant by the ledger (see tenantKeys). */
   fixed: TenantKeys;
@@ -18,34 +20,48 @@ export interface CallContext {
 
 /** Keys that depend only on the tenant; cached per tenant so the hot path builds one key per event. */
 export interface TenantKeys {
-  shared: [string, string, string, string, string, string];
+  audit: string;
+  changes: string;
   skuPrefix: string;
+  /**
+   * SKU index, incidents hash, open incidents zset and incident counter, newline-separated: one
+   * script argument instead of four (each argument costs Redis about as much as a small command),
+   * split by common.lua only when a SKU is new or an incident is touched.
+   */
+  rareKeys: string;
   reservationPrefix: string;
   reservationExpiry: string;
 }
 
 export function tenantKeys(keys: Keys, tenant: string): TenantKeys {
   return {
-    shared: [
-      keys.audit(tenant),
-      keys.changes(tenant),
-      keys.skuIndex(tenant),
-      keys.incidents(tenant),
-      keys.openIncidents(tenant),
-      keys.incidentSeq(tenant),
-    ],
+    audit: keys.audit(tenant),
+    changes: keys.changes(tenant),
     skuPrefix: keys.sku(tenant, ''),
+    rareKeys: [keys.skuIndex(tenant), keys.incidents(tenant), keys.openIncidents(tenant), keys.incidentSeq(tenant)].join('\n'),
     reservationPrefix: keys.reservation(tenant, ''),
     reservationExpiry: keys.reservationExpiry(tenant),
   };
 }
 
-type Line = { sku: string; qty: number };
-const flatLines = (lines: Line[]) => [lines.length, ...lines.flatMap((l) => [l.sku, l.qty])];
+// Quantities reach the scripts as text, and the scripts' fast path writes that text into the audit
+// entry as it is: only integers are let through (the HTTP schemas already say so; this guards
+// direct callers of the ledger).
+function integer(value: number, pointer: string) {
+  if (!Number.isSafeInteger(value)) throw new ValidationError(`${pointer.slice(1)} must be an integer`, pointer);
+  return value;
+}
 
-/** KEYS[1..7] shared by every event script. */
+type Line = { sku: string; qty: number };
+/** Appends (sku, qty) pairs; the scripts read them up to the end of ARGV. */
+function pushLines(args: (string | number)[], lines: Line[]) {
+  lines.forEach((l, i) => args.push(l.sku, integer(l.qty, `/lines/${i}/qty`)));
+  return args;
+}
+
+/** KEYS[1..3] shared by every event script (common.lua). */
 function commonKeys(ctx: CallContext, eventId: string): string[] {
-  return [ctx.keys.idempotency(ctx.tenant, eventId), ...ctx.fixed.shared];
+  return [ctx.keys.idempotency(ctx.tenant, eventId), ctx.fixed.audit, ctx.fixed.changes];
 }
 
 // The scripts write ids, source and times into the audit JSON verbatim (no escaping on the hot
@@ -56,14 +72,20 @@ function jsonSafe(value: string, pointer: string) {
   if (JSON_UNSAFE.test(value)) throw new ValidationError(`${pointer.slice(1)} must not contain quotes, backslashes or control characters`, pointer);
 }
 
-/** ARGV[1..9] shared by every event script. */
-function commonArgs(ctx: CallContext, e: { id: string; type: string; source: string; occurredAt: string }, ttl = ctx.idempotencyTtlSeconds) {
+/** ms of an RFC 3339 time; the scripts that judge staleness (receive, adjust) take it as a number. */
+function occurredMs(occurredAt: string) {
+  const ms = Date.parse(occurredAt);
+  if (Number.isNaN(ms)) throw new ValidationError('occurredAt must be an RFC 3339 date-time, e.g. 2026-01-31T12:00:00Z', '/occurredAt');
+  return ms;
+}
+
+/** ARGV[1..8] shared by every event script (common.lua). The script knows its own event type. */
+function commonArgs(ctx: CallContext, e: { id: string; source: string; occurredAt: string }, ttl = ctx.idempotencyTtlSeconds): (string | number)[] {
   jsonSafe(e.id, '/id');
   jsonSafe(e.source, '/source');
   jsonSafe(e.occurredAt, '/occurredAt');
-  const occurredMs = Date.parse(e.occurredAt);
-  if (Number.isNaN(occurredMs)) throw new ValidationError('occurredAt must be an RFC 3339 date-time, e.g. 2026-01-31T12:00:00Z', '/occurredAt');
-  return [e.id, e.type, e.source, e.occurredAt, occurredMs, ctx.nowMs, new Date(ctx.nowMs).toISOString(), ttl, ctx.fixed.skuPrefix];
+  occurredMs(e.occurredAt);
+  return [e.id, e.source, e.occurredAt, ctx.nowMs, ctx.nowIso, ttl, ctx.fixed.skuPrefix, ctx.fixed.rareKeys];
 }
 
 /** Marketplace orders already happened elsewhere: recorded even when they oversell. */
@@ -77,59 +99,55 @@ export function eventCall(ctx: CallContext, event: StockEvent): ScriptCall {
   if ('reservationId' in event && event.reservationId !== undefined) jsonSafe(event.reservationId, '/reservationId');
   switch (event.type) {
     case 'stock.reserved':
-      return {
-        name: 'reserve-9',
-        keys: [...k, keys.reservation(tenant, event.reservationId), ctx.fixed.reservationExpiry],
-        args: [...a, event.reservationId, ctx.nowMs + (event.ttlSeconds ?? 900) * 1000, ...flatLines(event.lines)],
-      };
+      k.push(keys.reservation(tenant, event.reservationId), ctx.fixed.reservationExpiry);
+      a.push(event.reservationId, ctx.nowMs + (event.ttlSeconds ?? 900) * 1000);
+      return { name: 'reserve-5', keys: k, args: pushLines(a, event.lines) };
     case 'stock.released':
-      return {
-        name: 'release-9',
-        keys: [...k, keys.reservation(tenant, event.reservationId), ctx.fixed.reservationExpiry],
-        args: [...a, event.reservationId, event.reason],
-      };
+      k.push(keys.reservation(tenant, event.reservationId), ctx.fixed.reservationExpiry);
+      a.push(event.reservationId, event.reason);
+      return { name: 'release-5', keys: k, args: a };
     case 'order.confirmed':
-      return {
-        name: 'confirm-10',
-        keys: [
-          ...k,
-          keys.order(tenant, event.orderId),
-          // Without a reservation the script never reads this key; any key of the tenant's slot will do.
-          keys.reservation(tenant, event.reservationId ?? ''),
-          ctx.fixed.reservationExpiry,
-        ],
-        args: [...a, event.orderId, event.reservationId ?? '', isFactSource(event.source) ? '1' : '0', ...flatLines(event.lines)],
-      };
+      k.push(
+        keys.order(tenant, event.orderId),
+        // Without a reservation the script never reads this key; any key of the tenant's slot will do.
+        event.reservationId === undefined ? ctx.fixed.reservationExpiry : keys.reservation(tenant, event.reservationId),
+        ctx.fixed.reservationExpiry,
+      );
+      a.push(event.orderId, event.reservationId ?? '', isFactSource(event.source) ? '1' : '0');
+      return { name: 'confirm-6', keys: k, args: pushLines(a, event.lines) };
     case 'order.cancelled':
-      return { name: 'cancel-8', keys: [...k, keys.order(tenant, event.orderId)], args: [...a, event.orderId, event.reason ?? ''] };
+      k.push(keys.order(tenant, event.orderId));
+      a.push(event.orderId, event.reason ?? '');
+      return { name: 'cancel-4', keys: k, args: a };
     case 'stock.shipped':
-      return { name: 'ship-8', keys: [...k, keys.order(tenant, event.orderId)], args: [...a, event.orderId, ...flatLines(event.lines ?? [])] };
+      k.push(keys.order(tenant, event.orderId));
+      a.push(event.orderId);
+      return { name: 'ship-4', keys: k, args: pushLines(a, event.lines ?? []) };
     case 'stock.received':
-      return { name: 'receive-7', keys: k, args: [...a, event.sku, event.qty] };
+      a.push(occurredMs(event.occurredAt), event.sku, integer(event.qty, '/qty'));
+      return { name: 'receive-3', keys: k, args: a };
     case 'stock.adjusted': {
       const hasSet = event.set !== undefined;
       if (hasSet === (event.delta !== undefined)) throw new ValidationError('give exactly one of set or delta', hasSet ? '/delta' : '/set');
-      return {
-        name: 'adjust-7',
-        keys: k,
-        args: [...a, event.sku, hasSet ? 'set' : 'delta', (hasSet ? event.set : event.delta)!, event.expectedVersion ?? '', event.reason],
-      };
+      const value = integer((hasSet ? event.set : event.delta)!, hasSet ? '/set' : '/delta');
+      const expected = event.expectedVersion === undefined ? '' : integer(event.expectedVersion, '/expectedVersion');
+      a.push(occurredMs(event.occurredAt), event.sku, hasSet ? 'set' : 'delta', value, expected, event.reason);
+      return { name: 'adjust-3', keys: k, args: a };
     }
   }
 }
 
 export function pauseCall(ctx: CallContext, sku: string, paused: boolean, reason: string): ScriptCall {
   const id = `${paused ? 'pause' : 'relist'}:${ctx.nowMs}:${Math.random().toString(36).slice(2, 10)}`;
-  const at = new Date(ctx.nowMs).toISOString();
-  const e = { id, type: paused ? 'stock.paused' : 'stock.relisted', source: 'manual', occurredAt: at };
-  return { name: 'pause-7', keys: commonKeys(ctx, id), args: [...commonArgs(ctx, e, 0), sku, paused ? '1' : '0', reason] };
+  const e = { id, source: 'manual', occurredAt: ctx.nowIso };
+  const args = commonArgs(ctx, e, 0);
+  args.push(paused ? 'stock.paused' : 'stock.relisted', sku, paused ? '1' : '0', reason);
+  return { name: 'pause-3', keys: commonKeys(ctx, id), args };
 }
 
 export function expireCall(ctx: CallContext, max: number): ScriptCall {
   const f = ctx.fixed;
-  return {
-    name: 'expire-7',
-    keys: [f.reservationExpiry, ...f.shared],
-    args: [ctx.nowMs, new Date(ctx.nowMs).toISOString(), f.skuPrefix, f.reservationPrefix, max],
-  };
+  const args = commonArgs(ctx, { id: '', source: 'system', occurredAt: ctx.nowIso }, 0);
+  args.push(f.reservationPrefix, max);
+  return { name: 'expire-3', keys: [f.reservationExpiry, f.audit, f.changes], args };
 }

@@ -9,6 +9,7 @@ import type { AuditEntry, EventResult, StockState } from '../schemas/stock';
 import { eventCall, expireCall, pauseCall, tenantKeys, type CallContext, type TenantKeys } from './calls';
 import type { Keys } from './keys';
 import { createReads } from './reads';
+import { createGroupCommit } from './group-commit';
 import { createScriptRunner } from './scripts';
 import type { Ledger } from './types';
 
@@ -50,13 +51,43 @@ export function resultFromAudit(json: string, status: 'applied' | 'duplicate'): 
   return r;
 }
 
-/** Script reply → EventResult. Reply shapes are documented in each script header. */
-export function parseReply(reply: unknown, eventId: string): EventResult {
+/** The one line of an event the scripts' fast path can apply (one-line reserve / confirm, adjust). */
+function singleSku(e: StockEvent): string | undefined {
+  if ('lines' in e) return e.lines?.length === 1 ? e.lines[0]!.sku : undefined;
+  return 'sku' in e ? e.sku : undefined;
+}
+
+/**
+ * The fast path's reply, '+<version> <onHand> <committed> <reserved>' for the event's one SKU (not
+ * paused, no incident), saves parsing the audit entry; the values are the entry's, so a duplicate
+ * (rebuilt from the entry) still equals the first result.
+ */
+function resultFromFastReply(reply: string, event: StockEvent, at: string): EventResult {
+  const sku = singleSku(event);
+  const [version, onHand, committed, reserved] = reply.slice(1).split(' ').map(Number) as [number, number, number, number];
+  if (sku === undefined || Number.isNaN(reserved)) {
+    throw new StocklineError(`unexpected ledger script reply: ${reply}`, 'ledger_error', 500, true);
+  }
+  const available = onHand - committed - reserved;
+  return { id: event.id, status: 'applied', stock: [{ sku, onHand, committed, reserved, available, version, updatedAt: at, paused: null }] };
+}
+
+/**
+ * Script reply → EventResult. Reply shapes are documented in each script header; `applied`
+ * (the event and the time it was applied at) is needed for the fast path's reply only.
+ */
+export function parseReply(reply: unknown, eventId: string, applied?: { event: StockEvent; at: string }): EventResult {
+  // Applied: a plain string (a table reply costs the script far more): the audit entry's JSON, or
+  // the fast path's short form.
+  if (typeof reply === 'string') {
+    if (reply.startsWith('+') && applied) return resultFromFastReply(reply, applied.event, applied.at);
+    return resultFromAudit(reply, 'applied');
+  }
   if (!Array.isArray(reply) || typeof reply[0] !== 'string') {
     throw new StocklineError(`unexpected ledger script reply: ${JSON.stringify(reply)}`, 'ledger_error', 500, true);
   }
   const kind = reply[0] as string;
-  if (kind === 'applied' || kind === 'duplicate') {
+  if (kind === 'duplicate') {
     const json = reply[2];
     if (typeof json === 'string') return resultFromAudit(json, kind);
     // The audit entry behind the first result is gone (stream trimmed by an operator).
@@ -79,13 +110,18 @@ export function createLedger(opts: LedgerOptions): Ledger {
   const ttl = opts.idempotencyTtlSeconds ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS;
   const now = opts.now ?? Date.now;
   const scripts = createScriptRunner(redis);
+  const commits = createGroupCommit(scripts);
   const reads = createReads(redis, keys);
   const knownTenants = new Set<string>();
   const fixedKeys = new Map<string, TenantKeys>();
-  const ctx = (tenant: string): CallContext => {
+  // Under load many events share a millisecond; formatting the time once per ms saves a Date per event.
+  let isoMs = NaN;
+  let iso = '';
+  const isoOf = (ms: number) => (ms === isoMs ? iso : ((isoMs = ms), (iso = new Date(ms).toISOString())));
+  const ctx = (tenant: string, at = now()): CallContext => {
     let fixed = fixedKeys.get(tenant);
     if (!fixed) fixedKeys.set(tenant, (fixed = tenantKeys(keys, tenant)));
-    return { keys, tenant, nowMs: now(), idempotencyTtlSeconds: ttl, fixed };
+    return { keys, tenant, nowMs: at, nowIso: isoOf(at), idempotencyTtlSeconds: ttl, fixed };
   };
 
   /** The tenant set lives outside any tenant's slot, so it is written here, not in Lua. */
@@ -115,22 +151,28 @@ export function createLedger(opts: LedgerOptions): Ledger {
     async apply(event) {
       const tenant = tenantOf(event);
       if (!knownTenants.has(tenant)) await registerTenants([tenant]);
+      const c = ctx(tenant);
       let reply: unknown;
       try {
-        reply = await scripts.run(eventCall(ctx(tenant), event));
+        reply = await commits.submit(tenant, eventCall(c, event));
       } catch (err) {
         if (err instanceof StocklineError) throw err;
         throw scriptFailure(err);
       }
-      return parseReply(reply, event.id);
+      return parseReply(reply, event.id, { event, at: c.nowIso });
     },
 
     async applyBatch(events) {
       await registerTenants(events.map(tenantOf));
-      const replies = await scripts.runMany(events.map((e) => eventCall(ctx(tenantOf(e)), e)));
+      // Every call is built (and validated) before any is queued, so a bad event sends nothing.
+      const calls = events.map((e) => {
+        const c = ctx(tenantOf(e));
+        return { tenant: c.tenant, at: c.nowIso, call: eventCall(c, e) };
+      });
+      const replies = await Promise.allSettled(calls.map(({ tenant, call }) => commits.submit(tenant, call)));
       return replies.map((r, i) => {
-        if (r instanceof Error) throw scriptFailure(r);
-        return parseReply(r, events[i]!.id);
+        if (r.status === 'rejected') throw r.reason instanceof StocklineError ? r.reason : scriptFailure(r.reason);
+        return parseReply(r.value, events[i]!.id, { event: events[i]!, at: calls[i]!.at });
       });
     },
 
@@ -145,7 +187,7 @@ export function createLedger(opts: LedgerOptions): Ledger {
 
     async setPaused(tenant, sku, paused, reason) {
       await registerTenants([tenant]);
-      const r = parseReply(await scripts.run(pauseCall(ctx(tenant), sku, paused, reason)), sku);
+      const r = parseReply(await commits.submit(tenant, pauseCall(ctx(tenant), sku, paused, reason)), sku);
       if (r.status === 'refused') throw new RefusalError(r.message ?? `${sku} is not in the ledger`, 'unknown_sku', 404);
       return r.stock[0] ?? stateOrThrow(tenant, sku);
     },
@@ -154,9 +196,9 @@ export function createLedger(opts: LedgerOptions): Ledger {
       const tenants = await redis.smembers(keys.tenants());
       let total = 0;
       for (const tenant of tenants) {
-        const c = { ...ctx(tenant), nowMs: at ?? now() };
+        const c = ctx(tenant, at ?? now());
         for (;;) {
-          const [released, examined] = (await scripts.run(expireCall(c, SWEEP_BATCH))) as [number, number];
+          const [released, examined] = (await commits.submit(tenant, expireCall(c, SWEEP_BATCH))) as [number, number];
           total += released;
           if (examined < SWEEP_BATCH) break;
         }

@@ -2,20 +2,55 @@
   Shared helpers for every ledger script; the loader (ledger/scripts.ts) pastes this file where a
   script says `--- @include "common"` (Redis scripts cannot require one another).
 
+  Standard layout of event scripts (built by calls.ts commonKeys/commonArgs):
+    KEYS[1] idempotency key of the event   KEYS[2] audit stream   KEYS[3] change-feed stream
+    ARGV[1] eventId  ARGV[2] source  ARGV[3] occurredAt  ARGV[4] nowMs  ARGV[5] nowIso
+    ARGV[6] idempotencyTtlSeconds ('0': no idempotency record)  ARGV[7] SKU key prefix (keys.sku(tenant, ''))
+    ARGV[8] the tenant's rarely used keys, newline-separated: SKU index, incidents hash, open incidents
+            zset, incident id counter (only split when a SKU is new or an incident is touched)
+
   A "tx" is one ledger event inside a script: it loads SKU hashes once, lets the script change the
   cached numbers, then `finish` writes every touched SKU (version + 1, updatedAt), resolves oversell
   incidents whose SKU has stock again, appends one audit entry and one change-feed entry and points
-  the event id at that audit entry for the idempotency window. Nothing is written before the script has decided to apply,
-  so a refusal changes nothing.
+  the event id at that audit entry for the idempotency window. Nothing is written before the script
+  has decided to apply, so a refusal changes nothing.
 
-  SKU keys are `C.skuPrefix .. sku` (keys.sku(tenant, '') + sku, built by keys.ts). Scripts derive
-  them for SKUs named in stored state (reservations, orders) that the caller cannot know; every
-  such key carries the tenant's {hash tag}, so the script still touches a single Cluster slot.
+  SKU keys are `skuPrefix .. sku`; the rarely used keys come in ARGV[8]. Both are built by keys.ts and
+  carry the tenant's {hash tag}, so a script still touches a single Cluster slot.
+
+  Helpers only refusals, no-ops and oversell incidents need live in `rare()` (includes/rare.lua),
+  built on first use: Redis runs the whole file on every call, and each `local function` is a
+  closure allocated per call (with every upvalue looked up), so the hot path only pays for the
+  helpers it uses. The fast path for one-line events is includes/fast.lua.
+
+  Cost model (measured with callgrind on Redis 7.0; see bench/ledger.ts): every script argument,
+  every redis.call argument, every table, closure, tonumber and number-to-text conversion costs
+  hundreds to thousands of instructions, as much as the Redis commands themselves; returning a
+  table costs ~7k (Redis probes it for every RESP3 type), a string almost nothing. So the hot path
+  reads only the fields it needs, writes only the fields that changed, keeps numbers that did not
+  change as the text Redis gave, builds the audit JSON in one concatenation and returns it as a
+  plain string.
 
   Numbers: Lua numbers are doubles; quantities are bounded (≤ 1e9) so arithmetic stays exact.
   Times come from the caller (nowMs / nowIso) so every process and test agrees on one clock source.
 ]]
-local C = {}
+local call = redis.call
+local fmt = string.format
+
+-- The event being applied. A group commit (batch-n.lua) runs several events in one call and
+-- rebinds these before each; a script called alone binds them once, from its own KEYS and ARGV.
+local KEYS, ARGV = KEYS, ARGV
+local idemKey, auditKey, changesKey, eventId, source, occurredAt, nowMsStr, nowIso, idemTtlStr, skuPrefix, idem
+local rareHelpers
+local function bind(keys, argv)
+  KEYS, ARGV = keys, argv
+  idemKey, auditKey, changesKey = keys[1], keys[2], keys[3]
+  eventId, source, occurredAt = argv[1], argv[2], argv[3]
+  nowMsStr, nowIso, idemTtlStr, skuPrefix = argv[4], argv[5], argv[6], argv[7]
+  idem = idemTtlStr ~= '0'
+  rareHelpers = nil
+end
+bind(KEYS, ARGV)
 
 --- JSON string literal; ids and most SKUs need no escaping, so skip cjson for them.
 local function jstr(v)
@@ -23,27 +58,14 @@ local function jstr(v)
   return '"' .. v .. '"'
 end
 
---- Standard layout of event scripts: KEYS[1..7] and ARGV[1..9]. Built with one table
---- constructor, which sizes the table once (assigning field by field would rehash it five times).
-local function readEventArgs()
-  C = {
-    idemKey = KEYS[1], audit = KEYS[2], changes = KEYS[3], skuIndex = KEYS[4],
-    incidents = KEYS[5], openIncidents = KEYS[6], incidentSeq = KEYS[7],
-    eventId = ARGV[1], type = ARGV[2], source = ARGV[3], occurredAt = ARGV[4],
-    -- Numbers stay text until a script needs them (tonumber is a strtod, not free).
-    occurredMsStr = ARGV[5], nowMsStr = ARGV[6], nowIso = ARGV[7],
-    idem = ARGV[8] ~= '0', idemTtlStr = ARGV[8], skuPrefix = ARGV[9],
-  }
-end
-
 --- A repeated event id returns the first result: the idempotency key holds the id of the event's
 --- audit entry, and the result is rebuilt from that entry (it carries every SKU's state after the
 --- event), so the result is stored once, in the audit, not twice.
 local function duplicateOf()
-  if C.idem then
-    local auditId = redis.call('GET', C.idemKey)
+  if idem then
+    local auditId = call('GET', idemKey)
     if auditId then
-      local rows = redis.call('XRANGE', C.audit, auditId, auditId)
+      local rows = call('XRANGE', auditKey, auditId, auditId)
       local json = rows[1] and rows[1][2][2] or false
       return { 'duplicate', auditId, json }
     end
@@ -51,52 +73,62 @@ local function duplicateOf()
   return nil
 end
 
--- Incident lists are shared empty tables until an incident is touched (rare), saving allocations
--- on the hot path; openIncident/resolveIfBack replace them before appending.
-local NONE = {}
-local function newTx(meta)
-  return { meta = meta, cache = {}, loaded = {}, touched = {}, opened = NONE, resolved = NONE, hit = NONE }
+--- One event. `cache` maps sku → state and also lists the states in load order (array part);
+--- `touched` lists the changed ones in the order they were first changed (the audit's line order).
+--- The constructor names every field the scripts may set, so the table is sized once.
+local function newTx(type, id, src, occurred)
+  return {
+    type = type, eventId = id or eventId, source = src or source, occurredAt = occurred or occurredAt,
+    orderId = nil, reservationId = nil, reason = nil, incidents = nil,
+    cache = {}, touched = {},
+  }
 end
 
-local function push(tx, list, v)
-  if tx[list] == NONE then tx[list] = {} end
-  local t = tx[list]
-  t[#t + 1] = v
+--- The SKU's fields as the scripts read them; lastSetAt only where staleness is judged (receive, adjust).
+local function readSku(sku, withLastSet)
+  local key = skuPrefix .. sku
+  if withLastSet then
+    return key, call('HMGET', key, 'onHand', 'committed', 'reserved', 'version', 'paused', 'incident', 'lastSetAt')
+  end
+  return key, call('HMGET', key, 'onHand', 'committed', 'reserved', 'version', 'paused', 'incident')
 end
 
-local function load(tx, sku)
+--- Caches a SKU read by readSku in the tx (the fast path hands over what it read when it gives up).
+local function cacheSku(tx, sku, key, v)
+  local r1, r2, r3, p, i = v[1] or '0', v[2] or '0', v[3] or '0', v[5], v[6]
+  if p == '' then p = false end
+  if i == '' then i = false end
+  -- `+ 0` converts like tonumber without a function call. r1..r3 keep the stored text: the audit's
+  -- "before" values, and the "after" values of whatever the event did not change.
+  local onHand, committed, reserved = r1 + 0, r2 + 0, r3 + 0
+  local s = {
+    sku = sku, key = key, exists = v[4] ~= false, version = (v[4] or 0) + 0,
+    onHand = onHand, committed = committed, reserved = reserved,
+    o0 = onHand, c0 = committed, r0 = reserved, r1 = r1, r2 = r2, r3 = r3,
+    paused = p, incident = i, p0 = p, i0 = i, lastSetRaw = v[7],
+    touched = false, qty = nil, setAt = nil,
+  }
+  local cache = tx.cache
+  cache[sku] = s
+  cache[#cache + 1] = s
+  return s
+end
+
+--- Loads a SKU once per tx.
+local function load(tx, sku, withLastSet)
   local s = tx.cache[sku]
   if s then return s end
-  local key = C.skuPrefix .. sku
-  local v = redis.call('HMGET', key, 'onHand', 'committed', 'reserved', 'version', 'updatedAt', 'lastSetAt', 'paused', 'incident')
-  -- r1..r3 keep the stored strings: they are the audit's "before" values, written without
-  -- converting numbers back to text. lastSetAt stays text until a staleness check needs it.
-  s = {
-    sku = sku, key = key,
-    onHand = tonumber(v[1]) or 0, committed = tonumber(v[2]) or 0, reserved = tonumber(v[3]) or 0,
-    version = tonumber(v[4]) or 0, updatedAt = v[5], lastSetRaw = v[6],
-    paused = v[7], incident = v[8], exists = v[4] ~= false,
-    r1 = v[1] or '0', r2 = v[2] or '0', r3 = v[3] or '0',
-  }
-  if s.paused == '' then s.paused = false end
-  if s.incident == '' then s.incident = false end
-  s.p0, s.i0 = s.paused, s.incident
-  tx.cache[sku] = s
-  tx.loaded[#tx.loaded + 1] = s
-  return s
+  local key, v = readSku(sku, withLastSet)
+  return cacheSku(tx, sku, key, v)
 end
 
 local function available(s)
   return s.onHand - s.committed - s.reserved
 end
 
---- ms of the SKU's last absolute count, or nil.
+--- ms of the SKU's last absolute count, or nil (needs load(tx, sku, true)).
 local function lastSetAt(s)
-  return s.lastSetRaw and tonumber(s.lastSetRaw)
-end
-
-local function int(n)
-  return string.format('%d', n)
+  return s.lastSetRaw and s.lastSetRaw ~= '' and tonumber(s.lastSetRaw) or nil
 end
 
 local function touch(tx, s, qty)
@@ -107,25 +139,11 @@ local function touch(tx, s, qty)
   if qty then s.qty = (s.qty or 0) + qty end
 end
 
-local function state(s)
-  return {
-    sku = s.sku, onHand = s.onHand, committed = s.committed, reserved = s.reserved,
-    available = available(s), version = s.version,
-    updatedAt = s.updatedAt or cjson.null, paused = s.paused or cjson.null,
-  }
-end
-
-local function states(list)
-  local out = {}
-  for i, s in ipairs(list) do out[i] = state(s) end
-  return out
-end
-
---- Aggregates flat ARGV pairs (sku, qty) starting at `from`, keeping first-seen order.
-local function readLines(from, n)
+--- Aggregates flat ARGV pairs (sku, qty) from `from` to the end of ARGV, keeping first-seen order.
+local function readLines(from)
   local skus, qty = {}, {}
-  for i = 0, n - 1 do
-    local sku, q = ARGV[from + i * 2], tonumber(ARGV[from + i * 2 + 1])
+  for i = from, #ARGV - 1, 2 do
+    local sku, q = ARGV[i], ARGV[i + 1] + 0
     if qty[sku] then qty[sku] = qty[sku] + q else skus[#skus + 1] = sku; qty[sku] = q end
   end
   return skus, qty
@@ -144,122 +162,10 @@ end
 
 local function encodeLines(skus, qty)
   if #skus == 0 then return '[]' end
-  if #skus == 1 then return string.format('[[%s,%d]]', jstr(skus[1]), qty[skus[1]]) end
+  if #skus == 1 then return '[[' .. jstr(skus[1]) .. ',' .. fmt('%d', qty[skus[1]]) .. ']]' end
   local out = {}
   for i, sku in ipairs(skus) do out[i] = { sku, qty[sku] } end
   return cjson.encode(out)
-end
-
--- Refusals and no-ops are NOT stored under the idempotency key: a refused event changed nothing,
--- so the sender may retry the same id later (e.g. after stock arrives) and have it judged afresh.
-local function refuse(tx, code, message, details)
-  local r = { id = tx.meta.eventId, status = 'refused', code = code, message = message, stock = states(tx.loaded) }
-  if details then r.details = details end
-  return { 'refused', cjson.encode(r) }
-end
-
---- A transition that already happened under another event id (cancel twice, ship after cancel):
---- harmless, nothing changes, no audit entry; answered as 'duplicate' with the current state.
-local function noop(tx, message)
-  return { 'noop', cjson.encode({ id = tx.meta.eventId, status = 'duplicate', message = message, stock = states(tx.loaded) }) }
-end
-
-local function openIncident(tx, s, orderId, qty, oversold)
-  local order = { orderId = orderId, source = tx.meta.source, qty = qty }
-  local id = s.incident
-  if id then
-    local raw = redis.call('HGET', C.incidents, id)
-    if raw then
-      local inc = cjson.decode(raw)
-      inc.oversoldUnits = inc.oversoldUnits + oversold
-      inc.orders[#inc.orders + 1] = order
-      redis.call('HSET', C.incidents, id, cjson.encode(inc))
-    end
-  else
-    id = 'inc-' .. redis.call('INCR', C.incidentSeq)
-    local inc = {
-      id = id, kind = 'oversell', sku = s.sku, status = 'open', oversoldUnits = oversold,
-      orders = { order }, openedAt = C.nowIso, resolvedAt = cjson.null,
-    }
-    redis.call('HSET', C.incidents, id, cjson.encode(inc))
-    redis.call('ZADD', C.openIncidents, C.nowMsStr, id)
-    s.incident = id
-    push(tx, 'opened', id)
-  end
-  -- A manual pause is stronger than the oversell pause; keep it.
-  if not s.paused then s.paused = 'oversell' end
-  local seen = false
-  for _, h in ipairs(tx.hit) do if h == id then seen = true end end
-  if not seen then push(tx, 'hit', id) end
-  return id
-end
-
---- Stock is back for a SKU with an open oversell incident: resolve it and lift the oversell pause.
-local function resolveIfBack(tx, s)
-  if s.incident and available(s) > 0 then
-    local raw = redis.call('HGET', C.incidents, s.incident)
-    if raw then
-      local inc = cjson.decode(raw)
-      inc.status = 'resolved'
-      inc.resolvedAt = C.nowIso
-      redis.call('HSET', C.incidents, s.incident, cjson.encode(inc))
-    end
-    redis.call('ZREM', C.openIncidents, s.incident)
-    push(tx, 'resolved', s.incident)
-    s.incident = false
-    if s.paused == 'oversell' then s.paused = false end
-  end
-end
-
---- Writes every touched SKU, one audit entry, one change-feed entry and the idempotency record.
---- Returns { 'applied', auditId, auditJson }: the caller builds the EventResult from the entry.
----
---- This is the hot path of every event, so the entry is built by concatenation, not cjson: each
---- number is turned into text once (%d) and that text serves both the HSET and the JSON (Redis
---- would otherwise format every number argument with %.17g). Ids, source, type and times are
---- checked JSON-safe by calls.ts before the call; SKUs and reasons go through jstr.
-local function finish(tx)
-  local lines, skus = {}, {}
-  for i, s in ipairs(tx.touched) do
-    resolveIfBack(tx, s)
-    s.version = s.version + 1
-    s.updatedAt = C.nowIso
-    local o, c, r, ver = int(s.onHand), int(s.committed), int(s.reserved), int(s.version)
-    if s.paused == s.p0 and s.incident == s.i0 and not s.setAt then
-      redis.call('HSET', s.key, 'onHand', o, 'committed', c, 'reserved', r, 'version', ver, 'updatedAt', s.updatedAt)
-    else
-      redis.call('HSET', s.key, 'onHand', o, 'committed', c, 'reserved', r, 'version', ver, 'updatedAt', s.updatedAt,
-        'paused', s.paused or '', 'incident', s.incident or '', 'lastSetAt', s.setAt and int(s.setAt) or s.lastSetRaw or '')
-    end
-    if not s.exists then redis.call('ZADD', C.skuIndex, 0, s.sku) end
-    local js = jstr(s.sku)
-    skus[i] = js
-    lines[i] = '{"sku":' .. js .. (s.qty and (',"qty":' .. int(s.qty)) or '') ..
-      ',"before":{"onHand":' .. s.r1 .. ',"committed":' .. s.r2 .. ',"reserved":' .. s.r3 ..
-      '},"after":{"onHand":' .. o .. ',"committed":' .. c .. ',"reserved":' .. r ..
-      '},"version":' .. ver .. ',"paused":' .. (s.paused and ('"' .. s.paused .. '"') or 'null') .. '}'
-  end
-  local m = tx.meta
-  local extra = ''
-  if m.orderId then extra = ',"orderId":"' .. m.orderId .. '"' end
-  if m.reservationId then extra = extra .. ',"reservationId":"' .. m.reservationId .. '"' end
-  if m.reason then extra = extra .. ',"reason":' .. jstr(m.reason) end
-  if #tx.hit > 0 or #tx.resolved > 0 then
-    -- opened: incidents this event opened; recorded: every incident it was recorded in (opened or joined).
-    local inc = {}
-    if #tx.opened > 0 then inc.opened = tx.opened end
-    if #tx.hit > 0 then inc.recorded = tx.hit end
-    if #tx.resolved > 0 then inc.resolved = tx.resolved end
-    extra = extra .. ',"incidents":' .. cjson.encode(inc)
-  end
-  local json = '{"type":"' .. m.type .. '","eventId":"' .. m.eventId .. '","source":"' .. m.source ..
-    '","occurredAt":"' .. m.occurredAt .. '","at":"' .. C.nowIso .. '","lines":[' ..
-    (#lines == 1 and lines[1] or table.concat(lines, ',')) .. ']' .. extra .. '}'
-  local auditId = redis.call('XADD', C.audit, '*', 'e', json)
-  redis.call('XADD', C.changes, '*', 'event', m.eventId, 'type', m.type, 'source', m.source, 'at', C.nowMsStr,
-    'skus', '[' .. (#skus == 1 and skus[1] or table.concat(skus, ',')) .. ']')
-  if C.idem then redis.call('SET', C.idemKey, auditId, 'EX', C.idemTtlStr) end
-  return { 'applied', auditId, json }
 end
 
 --- Drops a reservation's hold from every SKU it covers (used by release, confirm and expiry).
@@ -270,3 +176,69 @@ local function dropHold(tx, skus, qty)
     touch(tx, s)
   end
 end
+
+--- @include "rare"
+
+--- Writes one touched SKU and returns its audit line. Only fields that changed are written
+--- (version and updatedAt always); each changed number becomes text once and that text serves
+--- both the HSET and the JSON.
+local function writeSku(tx, s)
+  if s.incident and available(s) > 0 then rare().resolve(tx, s) end
+  local ver = fmt('%d', s.version + 1)
+  local o, c, r = s.r1, s.r2, s.r3
+  local dOn, dCo, dRe = s.onHand ~= s.o0, s.committed ~= s.c0, s.reserved ~= s.r0
+  if dOn then o = fmt('%d', s.onHand) end
+  if dCo then c = fmt('%d', s.committed) end
+  if dRe then r = fmt('%d', s.reserved) end
+  if s.exists and s.paused == s.p0 and s.incident == s.i0 and not s.setAt and not (dOn and dCo) and not (dOn and dRe) and not (dCo and dRe) then
+    -- The common case: at most one counter changed, nothing else (no argument table, no unpack).
+    local field, value = 'reserved', r
+    if dOn then field, value = 'onHand', o elseif dCo then field, value = 'committed', c end
+    call('HSET', s.key, field, value, 'version', ver, 'updatedAt', nowIso)
+  else
+    local w = { 'HSET', s.key, 'version', ver, 'updatedAt', nowIso }
+    if dOn or not s.exists then w[#w + 1] = 'onHand'; w[#w + 1] = o end
+    if dCo or not s.exists then w[#w + 1] = 'committed'; w[#w + 1] = c end
+    if dRe or not s.exists then w[#w + 1] = 'reserved'; w[#w + 1] = r end
+    if s.paused ~= s.p0 then w[#w + 1] = 'paused'; w[#w + 1] = s.paused or '' end
+    if s.incident ~= s.i0 then w[#w + 1] = 'incident'; w[#w + 1] = s.incident or '' end
+    if s.setAt then w[#w + 1] = 'lastSetAt'; w[#w + 1] = fmt('%d', s.setAt) end
+    call(unpack(w))
+    if not s.exists then call('ZADD', rare().skuIndex, 0, s.sku) end
+  end
+  local js = jstr(s.sku)
+  return '{"sku":' .. js .. (s.qty and (',"qty":' .. fmt('%d', s.qty)) or '') ..
+    ',"before":{"onHand":' .. s.r1 .. ',"committed":' .. s.r2 .. ',"reserved":' .. s.r3 ..
+    '},"after":{"onHand":' .. o .. ',"committed":' .. c .. ',"reserved":' .. r ..
+    '},"version":' .. ver .. ',"paused":' .. (s.paused and ('"' .. s.paused .. '"') or 'null') .. '}', js
+end
+
+--- Writes every touched SKU, one audit entry, one change-feed entry and the idempotency record.
+--- Returns the audit entry's JSON (a plain string: the caller builds the EventResult from it).
+--- Ids, source, type and times are checked JSON-safe by calls.ts before the call; SKUs and
+--- reasons go through jstr.
+local function finish(tx)
+  local touched = tx.touched
+  local lines, skus
+  if #touched == 1 then
+    lines, skus = writeSku(tx, touched[1])
+  else
+    local l, k = {}, {}
+    for i = 1, #touched do l[i], k[i] = writeSku(tx, touched[i]) end
+    lines, skus = table.concat(l, ','), table.concat(k, ',')
+  end
+  local extra = ''
+  if tx.orderId then extra = ',"orderId":"' .. tx.orderId .. '"' end
+  if tx.reservationId then extra = extra .. ',"reservationId":"' .. tx.reservationId .. '"' end
+  if tx.reason then extra = extra .. ',"reason":' .. jstr(tx.reason) end
+  if tx.incidents then extra = extra .. rare().incidentsJson(tx) end
+  local json = '{"type":"' .. tx.type .. '","eventId":"' .. tx.eventId .. '","source":"' .. tx.source ..
+    '","occurredAt":"' .. tx.occurredAt .. '","at":"' .. nowIso .. '","lines":[' .. lines .. ']' .. extra .. '}'
+  local auditId = call('XADD', auditKey, '*', 'e', json)
+  call('XADD', changesKey, '*', 'event', tx.eventId, 'type', tx.type, 'source', tx.source, 'at', nowMsStr,
+    'skus', '[' .. skus .. ']')
+  if idem then call('SET', idemKey, auditId, 'EX', idemTtlStr) end
+  return json
+end
+
+--- @include "fast"

@@ -1,0 +1,53 @@
+--[[
+  stock.adjusted: a count correction — absolute (`set`) or relative (`delta`).
+
+  KEYS[1..3]  idempotency key, audit stream, change-feed stream (common.lua)
+  ARGV[1..8]  eventId, source, occurredAt, nowMs, nowIso, idempotencyTtlSeconds, skuKeyPrefix, rare keys (common.lua)
+  ARGV[9] occurredAt (ms)   ARGV[10] sku   ARGV[11] 'set' | 'delta'   ARGV[12] value   ARGV[13] expectedVersion or ''   ARGV[14] reason
+
+  Returns, when applied, a plain string: the audit entry's JSON (the result is rebuilt from it) or,
+  from the fast path (common.lua), '+<version> <onHand> <committed> <reserved>'; otherwise
+  { 'duplicate', auditId, auditEntryJson | false } or { 'refused' | 'noop', resultJson }. Kinds: 'applied' | 'duplicate' | 'refused' ('stale_event' when occurredAt is
+  older than the SKU's last absolute set; 'version_conflict' when expectedVersion ≠ version).
+
+  A set records lastSetAt = occurredAt: later-arriving events that happened before this count are
+  already part of it and are refused as stale (receipts and adjustments; orders and holds are
+  bookkeeping of committed/reserved, which a count of onHand does not cover, so they are not).
+]]
+--- @include "common"
+local dup = duplicateOf()
+if dup then return dup end
+
+local sku, occurredMs, expected = ARGV[10], ARGV[9] + 0, ARGV[13]
+local key, v = readSku(sku, true)
+
+-- Fast path (common.lua): a plain SKU, not stale, at the expected version (if one was given).
+if plain(v) and not (v[7] and v[7] ~= '' and occurredMs < v[7] + 0) and (expected == '' or expected + 0 == v[4] + 0) then
+  local js, n, reason = jstr(sku), ARGV[12] + 0, ',"reason":' .. jstr(ARGV[14])
+  if ARGV[11] == 'set' then
+    return fastFinish('stock.adjusted', js, key, v, fmt('%d', n - v[1]), 'onHand', n, ARGV[9], reason)
+  end
+  return fastFinish('stock.adjusted', js, key, v, ARGV[12], 'onHand', v[1] + n, nil, reason)
+end
+
+local tx = newTx('stock.adjusted')
+tx.reason = ARGV[14]
+local s = cacheSku(tx, sku, key, v)
+if lastSetAt(s) and occurredMs < lastSetAt(s) then
+  return rare().refuse(tx, 'stale_event', 'this adjustment happened before the last stock count of ' .. s.sku,
+    { lastSetAt = lastSetAt(s) })
+end
+if ARGV[13] ~= '' and tonumber(ARGV[13]) ~= s.version then
+  return rare().refuse(tx, 'version_conflict', s.sku .. ' is at version ' .. s.version .. ', not ' .. ARGV[13],
+    { expectedVersion = tonumber(ARGV[13]), version = s.version })
+end
+local n = tonumber(ARGV[12])
+if ARGV[11] == 'set' then
+  touch(tx, s, n - s.onHand)
+  s.onHand = n
+  s.setAt = occurredMs
+else
+  s.onHand = s.onHand + n
+  touch(tx, s, n)
+end
+return finish(tx)

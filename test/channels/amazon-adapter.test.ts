@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AmazonAdapter, SpApiClient, startAmazonSandbox, type AmazonAdapterOptions, type AmazonSandboxHandle } from '../../companion/src/channels/amazon';
+import { AmazonAdapter, defaultBatchSize, SpApiClient, startAmazonSandbox, type AmazonAdapterOptions, type AmazonSandboxHandle } from '../../companion/src/channels/amazon';
 import { tokenUrl } from '../../companion/src/channels/amazon/lwa';
 import { Pacer } from '../../companion/src/channels/amazon/throttle';
 import { ChannelError, type PushItem } from '../../companion/src/channels/port';
@@ -98,6 +98,35 @@ describe('Amazon adapter', () => {
     expect(refused[0]!.retryAfterMs).toBeGreaterThan(0);
     expect(sb.stats().throttled).toBe(0);
     expect(sb.stats().calls).toBe(2 * (6 - refused.length));
+  });
+
+  it('carries 20 SKUs per push, all PATCHed at once, when the rate allows many PATCHes in parallel', async () => {
+    // A raised quota (or the sandbox with limits off): two SKUs per push would leave propagation's
+    // per-push work, not Amazon, as the cap.
+    const a = await setup({ faults: { throttling: false } }, { patchRate: 1000, patchBurst: 1000 });
+    expect(a.limits).toEqual({ batchSize: 20, requestsPerSecond: 50, burst: 50 });
+    sb.seed(Array.from({ length: 20 }, (_, i) => ({ sku: `P${i}`, quantity: 0 })));
+    const patch = a.client.patchListingsItem.bind(a.client);
+    let inFlight = 0;
+    let most = 0;
+    a.client.patchListingsItem = async (...args: Parameters<typeof patch>) => {
+      most = Math.max(most, ++inFlight);
+      try {
+        return await patch(...args);
+      } finally {
+        inFlight -= 1;
+      }
+    };
+    const outcomes = await a.push(Array.from({ length: 20 }, (_, i) => item(`P${i}`, i + 1)));
+    expect(outcomes.map((o) => o.status)).toEqual(Array.from({ length: 20 }, () => 'ok'));
+    expect(most).toBe(20);
+    expect(sb.stats().calls).toBe(20);
+  });
+
+  it('keeps two SKUs per push at Amazon\'s 5 PATCH/s, more only as the rate grows', () => {
+    expect(defaultBatchSize(5)).toBe(2);
+    expect(defaultBatchSize(10)).toBe(4);
+    expect(defaultBatchSize(100_000)).toBe(20);
   });
 
   it('refuses a push larger than its batch size', async () => {

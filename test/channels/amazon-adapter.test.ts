@@ -123,6 +123,29 @@ describe('Amazon adapter', () => {
     expect(sb.stats().calls).toBe(20);
   });
 
+  it('follows only a rate Amazon declares: a sandbox enforcing no limit declares none, and the configured rate stands', async () => {
+    const a = await setup({ faults: { throttling: false } }, { patchRate: 1000, patchBurst: 20 });
+    sb.seed(Array.from({ length: 20 }, (_, i) => ({ sku: `P${i}`, quantity: 0 })));
+    const batch = (q: number) => Array.from({ length: 20 }, (_, i) => item(`P${i}`, q));
+    // Had the sandbox declared its published 5/s, the second push would be held back (rate_limited).
+    expect((await a.push(batch(1))).every((o) => o.status === 'ok')).toBe(true);
+    expect((await a.push(batch(2))).every((o) => o.status === 'ok')).toBe(true);
+    expect(a.client.declaredRates.size).toBe(0);
+  });
+
+  it('follows a declared rate lower than the configured one (Amazon granted less)', async () => {
+    const a = await setup({ rateScale: 0.4 }, { patchRate: 5, patchBurst: 5 });
+    sb.seed(Array.from({ length: 8 }, (_, i) => ({ sku: `P${i}`, quantity: 0 })));
+    await a.push([item('P0', 1), item('P1', 1)]);
+    expect(a.client.declaredRates.get('patchListingsItem')).toBe(2);
+    // Three pushes at once: at 5/s all six PATCHes would get a slot within maxWaitMs; at the
+    // declared 2/s the third push is held back by us (and nothing by Amazon).
+    const settled = await Promise.allSettled([1, 2, 3].map((p) => a.push([item(`P${p * 2}`, 1), item(`P${p * 2 + 1}`, 1)])));
+    expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
+    expect((settled[2] as PromiseRejectedResult).reason).toMatchObject({ kind: 'rate_limited', options: { channelCode: 'ClientThrottle' } });
+    expect(sb.stats().throttled).toBe(0);
+  });
+
   it('keeps two SKUs per push at Amazon\'s 5 PATCH/s, more only as the rate grows', () => {
     expect(defaultBatchSize(5)).toBe(2);
     expect(defaultBatchSize(10)).toBe(4);
@@ -194,6 +217,15 @@ describe('Amazon adapter', () => {
     expect(outcomes[6]).toMatchObject({ sku: 'F6', status: 'failed', error: expect.objectContaining({ kind: 'validation' }) });
     expect(sb.quantities()['F39']).toBe(40);
   });
+
+  it('polls a feed soon after creating it, so one Amazon finishes quickly is not held for a whole poll interval', async () => {
+    const a = await setup({ feedProcessingMs: 60 }, { feedThreshold: 30, feed: { pollMs: 10_000, timeoutMs: 20_000 } });
+    sb.seed(Array.from({ length: 40 }, (_, i) => ({ sku: `F${i}`, quantity: 0 })));
+    const started = Date.now();
+    const outcomes = await a.pushMany(Array.from({ length: 40 }, (_, i) => item(`F${i}`, 3)));
+    expect(outcomes.every((o) => o.status === 'ok')).toBe(true);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  }, 20_000);
 
   it('books PATCH slots all-or-none at the rate and burst it was given, following a declared rate', () => {
     let now = 0;

@@ -68,7 +68,7 @@ export class AmazonAdapter implements ChannelAdapter {
     this.resolver = new ListingResolver(client);
     this.feedThreshold = opts.feedThreshold ?? 1500;
     this.maxWaitMs = opts.maxWaitMs ?? 1000;
-    this.feedOptions = { pollMs: opts.feed?.pollMs ?? 15_000, timeoutMs: opts.feed?.timeoutMs ?? 30 * 60_000 };
+    this.feedOptions = { pollMs: opts.feed?.pollMs ?? 15_000, firstPollMs: opts.feed?.firstPollMs, timeoutMs: opts.feed?.timeoutMs ?? 30 * 60_000 };
   }
 
   async push(items: PushItem[]): Promise<PushOutcome[]> {

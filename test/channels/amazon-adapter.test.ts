@@ -146,6 +146,23 @@ describe('Amazon adapter', () => {
     expect(sb.stats().throttled).toBe(0);
   });
 
+  it('reads back a 20-SKU push at once when the rate is lifted, at 5/s on Amazon\'s published limits', async () => {
+    const fast = await setup({ faults: { throttling: false } }, { patchRate: 1000, patchBurst: 1000 });
+    sb.seed(Array.from({ length: 40 }, (_, i) => ({ sku: `R${i}`, quantity: i })));
+    const skus = Array.from({ length: 40 }, (_, i) => `R${i}`);
+    let started = Date.now();
+    expect([...(await fast.read(skus)).values()]).toEqual(skus.map((_, i) => i));
+    // Paced at Amazon's 5/s (burst 9) the same 40 reads take ~6 s.
+    expect(Date.now() - started).toBeLessThan(2000);
+    await sb.close();
+    const paced = await setup();
+    sb.seed(Array.from({ length: 12 }, (_, i) => ({ sku: `R${i}`, quantity: i })));
+    started = Date.now();
+    await paced.read(skus.slice(0, 12));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(500); // 9 at once, then 200 ms apart
+    expect(sb.stats().throttled).toBe(0);
+  });
+
   it('keeps two SKUs per push at Amazon\'s 5 PATCH/s, more only as the rate grows', () => {
     expect(defaultBatchSize(5)).toBe(2);
     expect(defaultBatchSize(10)).toBe(4);

@@ -23,6 +23,13 @@ export interface AmazonAdapterOptions {
   /** patchListingsItem: 5/s, burst 5 per seller+app (channels.md §2). */
   patchRate?: number;
   patchBurst?: number;
+  /**
+   * getListingsItem (read, confirm, resolve): 5/s, burst 10 on Amazon. Default: the PATCH rate, as
+   * Amazon publishes the same 5/s for both — lifting the PATCH limit (the sandbox with limits off)
+   * lifts reads too; and at least burst 10.
+   */
+  readRate?: number;
+  readBurst?: number;
   /** A push waits at most this long for its PATCH slots before answering rate_limited (default 1000). */
   maxWaitMs?: number;
   feed?: Partial<FeedOptions>;
@@ -42,7 +49,7 @@ export class AmazonAdapter implements ChannelAdapter {
   readonly limits: ChannelLimits;
   private readonly patchPacer: Pacer;
   /** getListingsItem has its own bucket: 5/s, burst 10. */
-  private readonly readPacer = new Pacer(5, 9);
+  private readonly readPacer: Pacer;
   private readonly resolver: ListingResolver;
   private readonly feedThreshold: number;
   private readonly maxWaitMs: number;
@@ -65,6 +72,8 @@ export class AmazonAdapter implements ChannelAdapter {
     this.patchConcurrency = Math.max(5, Math.min(batchSize, burst, MAX_PATCHES_IN_FLIGHT));
     // One slot less than Amazon's burst absorbs jitter between our clock and theirs.
     this.patchPacer = new Pacer(rate, Math.max(1, burst - 1));
+    // A read-back (propagation's verify) of a 20-SKU push at 5 reads/s would hold a worker slot 4 s.
+    this.readPacer = new Pacer(opts.readRate ?? rate, Math.max(1, (opts.readBurst ?? Math.max(10, burst)) - 1));
     this.resolver = new ListingResolver(client);
     this.feedThreshold = opts.feedThreshold ?? 1500;
     this.maxWaitMs = opts.maxWaitMs ?? 1000;
@@ -143,9 +152,11 @@ export class AmazonAdapter implements ChannelAdapter {
   }
 
   async read(skus: string[]): Promise<Map<string, number | null>> {
-    const values = await mapPool(skus, 5, async (sku) => {
+    const values = await mapPool(skus, this.patchConcurrency, async (sku) => {
       await this.readPacer.take();
       const r = await this.client.getListingsItem(sku, ['fulfillmentAvailability']);
+      const declared = this.client.declaredRates.get('getListingsItem');
+      if (declared && declared !== this.readPacer.rate) this.readPacer.setRate(declared);
       if (r.status === 404) return null;
       if (r.status !== 200) throw errorsError(sku, r.status, r.body as Partial<SpApiErrorBody>);
       return r.body.fulfillmentAvailability?.find((f) => f.fulfillmentChannelCode === 'DEFAULT')?.quantity ?? 0;

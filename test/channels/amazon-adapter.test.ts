@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AmazonAdapter, SpApiClient, startAmazonSandbox, type AmazonAdapterOptions, type AmazonSandboxHandle } from '../../companion/src/channels/amazon';
+import { AmazonAdapter, defaultBatchSize, SpApiClient, startAmazonSandbox, type AmazonAdapterOptions, type AmazonSandboxHandle } from '../../companion/src/channels/amazon';
 import { tokenUrl } from '../../companion/src/channels/amazon/lwa';
 import { Pacer } from '../../companion/src/channels/amazon/throttle';
 import { ChannelError, type PushItem } from '../../companion/src/channels/port';
@@ -100,6 +100,75 @@ describe('Amazon adapter', () => {
     expect(sb.stats().calls).toBe(2 * (6 - refused.length));
   });
 
+  it('carries 20 SKUs per push, all PATCHed at once, when the rate allows many PATCHes in parallel', async () => {
+    // A raised quota (or the sandbox with limits off): two SKUs per push would leave propagation's
+    // per-push work, not Amazon, as the cap.
+    const a = await setup({ faults: { throttling: false } }, { patchRate: 1000, patchBurst: 1000 });
+    expect(a.limits).toEqual({ batchSize: 20, requestsPerSecond: 50, burst: 50 });
+    sb.seed(Array.from({ length: 20 }, (_, i) => ({ sku: `P${i}`, quantity: 0 })));
+    const patch = a.client.patchListingsItem.bind(a.client);
+    let inFlight = 0;
+    let most = 0;
+    a.client.patchListingsItem = async (...args: Parameters<typeof patch>) => {
+      most = Math.max(most, ++inFlight);
+      try {
+        return await patch(...args);
+      } finally {
+        inFlight -= 1;
+      }
+    };
+    const outcomes = await a.push(Array.from({ length: 20 }, (_, i) => item(`P${i}`, i + 1)));
+    expect(outcomes.map((o) => o.status)).toEqual(Array.from({ length: 20 }, () => 'ok'));
+    expect(most).toBe(20);
+    expect(sb.stats().calls).toBe(20);
+  });
+
+  it('follows only a rate Amazon declares: a sandbox enforcing no limit declares none, and the configured rate stands', async () => {
+    const a = await setup({ faults: { throttling: false } }, { patchRate: 1000, patchBurst: 20 });
+    sb.seed(Array.from({ length: 20 }, (_, i) => ({ sku: `P${i}`, quantity: 0 })));
+    const batch = (q: number) => Array.from({ length: 20 }, (_, i) => item(`P${i}`, q));
+    // Had the sandbox declared its published 5/s, the second push would be held back (rate_limited).
+    expect((await a.push(batch(1))).every((o) => o.status === 'ok')).toBe(true);
+    expect((await a.push(batch(2))).every((o) => o.status === 'ok')).toBe(true);
+    expect(a.client.declaredRates.size).toBe(0);
+  });
+
+  it('follows a declared rate lower than the configured one (Amazon granted less)', async () => {
+    const a = await setup({ rateScale: 0.4 }, { patchRate: 5, patchBurst: 5 });
+    sb.seed(Array.from({ length: 8 }, (_, i) => ({ sku: `P${i}`, quantity: 0 })));
+    await a.push([item('P0', 1), item('P1', 1)]);
+    expect(a.client.declaredRates.get('patchListingsItem')).toBe(2);
+    // Three pushes at once: at 5/s all six PATCHes would get a slot within maxWaitMs; at the
+    // declared 2/s the third push is held back by us (and nothing by Amazon).
+    const settled = await Promise.allSettled([1, 2, 3].map((p) => a.push([item(`P${p * 2}`, 1), item(`P${p * 2 + 1}`, 1)])));
+    expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
+    expect((settled[2] as PromiseRejectedResult).reason).toMatchObject({ kind: 'rate_limited', options: { channelCode: 'ClientThrottle' } });
+    expect(sb.stats().throttled).toBe(0);
+  });
+
+  it('reads back a 20-SKU push at once when the rate is lifted, at 5/s on Amazon\'s published limits', async () => {
+    const fast = await setup({ faults: { throttling: false } }, { patchRate: 1000, patchBurst: 1000 });
+    sb.seed(Array.from({ length: 40 }, (_, i) => ({ sku: `R${i}`, quantity: i })));
+    const skus = Array.from({ length: 40 }, (_, i) => `R${i}`);
+    let started = Date.now();
+    expect([...(await fast.read(skus)).values()]).toEqual(skus.map((_, i) => i));
+    // Paced at Amazon's 5/s (burst 9) the same 40 reads take ~6 s.
+    expect(Date.now() - started).toBeLessThan(2000);
+    await sb.close();
+    const paced = await setup();
+    sb.seed(Array.from({ length: 12 }, (_, i) => ({ sku: `R${i}`, quantity: i })));
+    started = Date.now();
+    await paced.read(skus.slice(0, 12));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(500); // 9 at once, then 200 ms apart
+    expect(sb.stats().throttled).toBe(0);
+  });
+
+  it('keeps two SKUs per push at Amazon\'s 5 PATCH/s, more only as the rate grows', () => {
+    expect(defaultBatchSize(5)).toBe(2);
+    expect(defaultBatchSize(10)).toBe(4);
+    expect(defaultBatchSize(100_000)).toBe(20);
+  });
+
   it('refuses a push larger than its batch size', async () => {
     const a = await setup();
     await expect(a.push(Array.from({ length: 3 }, (_, i) => item(`S${i}`, 1)))).rejects.toMatchObject({ kind: 'validation' });
@@ -165,6 +234,15 @@ describe('Amazon adapter', () => {
     expect(outcomes[6]).toMatchObject({ sku: 'F6', status: 'failed', error: expect.objectContaining({ kind: 'validation' }) });
     expect(sb.quantities()['F39']).toBe(40);
   });
+
+  it('polls a feed soon after creating it, so one Amazon finishes quickly is not held for a whole poll interval', async () => {
+    const a = await setup({ feedProcessingMs: 60 }, { feedThreshold: 30, feed: { pollMs: 10_000, timeoutMs: 20_000 } });
+    sb.seed(Array.from({ length: 40 }, (_, i) => ({ sku: `F${i}`, quantity: 0 })));
+    const started = Date.now();
+    const outcomes = await a.pushMany(Array.from({ length: 40 }, (_, i) => item(`F${i}`, 3)));
+    expect(outcomes.every((o) => o.status === 'ok')).toBe(true);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  }, 20_000);
 
   it('books PATCH slots all-or-none at the rate and burst it was given, following a declared rate', () => {
     let now = 0;

@@ -23,6 +23,13 @@ export interface AmazonAdapterOptions {
   /** patchListingsItem: 5/s, burst 5 per seller+app (channels.md §2). */
   patchRate?: number;
   patchBurst?: number;
+  /**
+   * getListingsItem (read, confirm, resolve): 5/s, burst 10 on Amazon. Default: the PATCH rate, as
+   * Amazon publishes the same 5/s for both — lifting the PATCH limit (the sandbox with limits off)
+   * lifts reads too; and at least burst 10.
+   */
+  readRate?: number;
+  readBurst?: number;
   /** A push waits at most this long for its PATCH slots before answering rate_limited (default 1000). */
   maxWaitMs?: number;
   feed?: Partial<FeedOptions>;
@@ -42,10 +49,12 @@ export class AmazonAdapter implements ChannelAdapter {
   readonly limits: ChannelLimits;
   private readonly patchPacer: Pacer;
   /** getListingsItem has its own bucket: 5/s, burst 10. */
-  private readonly readPacer = new Pacer(5, 9);
+  private readonly readPacer: Pacer;
   private readonly resolver: ListingResolver;
   private readonly feedThreshold: number;
   private readonly maxWaitMs: number;
+  /** PATCHes of one push (or pushMany) in flight at once. */
+  private readonly patchConcurrency: number;
   private readonly feedOptions: FeedOptions;
   /** ACCEPTED submissions not yet seen applied: sku → quantity (latest wins). */
   private readonly pending = new Map<string, number>();
@@ -57,16 +66,18 @@ export class AmazonAdapter implements ChannelAdapter {
     const rate = opts.patchRate ?? 5;
     const burst = opts.patchBurst ?? 5;
     // One push = up to batchSize PATCHes; propagation charges one token per push, so a push rate
-    // of rate/batchSize keeps Amazon's bucket whole. Bigger batches buy Amazon no throughput (one
-    // PATCH per SKU either way) and only add waiting, hence 2 — the least the port allows.
-    const batchSize = opts.batchSize ?? 2;
+    // of rate/batchSize keeps Amazon's bucket whole.
+    const batchSize = opts.batchSize ?? defaultBatchSize(rate);
     this.limits = { batchSize, requestsPerSecond: rate / batchSize, burst: Math.max(1, Math.floor(burst / batchSize)) };
+    this.patchConcurrency = Math.max(5, Math.min(batchSize, burst, MAX_PATCHES_IN_FLIGHT));
     // One slot less than Amazon's burst absorbs jitter between our clock and theirs.
     this.patchPacer = new Pacer(rate, Math.max(1, burst - 1));
+    // A read-back (propagation's verify) of a 20-SKU push at 5 reads/s would hold a worker slot 4 s.
+    this.readPacer = new Pacer(opts.readRate ?? rate, Math.max(1, (opts.readBurst ?? Math.max(10, burst)) - 1));
     this.resolver = new ListingResolver(client);
     this.feedThreshold = opts.feedThreshold ?? 1500;
     this.maxWaitMs = opts.maxWaitMs ?? 1000;
-    this.feedOptions = { pollMs: opts.feed?.pollMs ?? 15_000, timeoutMs: opts.feed?.timeoutMs ?? 30 * 60_000 };
+    this.feedOptions = { pollMs: opts.feed?.pollMs ?? 15_000, firstPollMs: opts.feed?.firstPollMs, timeoutMs: opts.feed?.timeoutMs ?? 30 * 60_000 };
   }
 
   async push(items: PushItem[]): Promise<PushOutcome[]> {
@@ -94,7 +105,7 @@ export class AmazonAdapter implements ChannelAdapter {
   private async patchAll(items: PushItem[], slot: (i: number) => number): Promise<PushOutcome[]> {
     if (items.length === 0) return [];
     const many = items.length > 1;
-    const results = await mapPool(items, 5, async (item, i) => {
+    const results = await mapPool(items, this.patchConcurrency, async (item, i) => {
       const wait = slot(i);
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       return this.patchWithRetry(item, many).catch((err: unknown) => toChannelError(err));
@@ -141,9 +152,11 @@ export class AmazonAdapter implements ChannelAdapter {
   }
 
   async read(skus: string[]): Promise<Map<string, number | null>> {
-    const values = await mapPool(skus, 5, async (sku) => {
+    const values = await mapPool(skus, this.patchConcurrency, async (sku) => {
       await this.readPacer.take();
       const r = await this.client.getListingsItem(sku, ['fulfillmentAvailability']);
+      const declared = this.client.declaredRates.get('getListingsItem');
+      if (declared && declared !== this.readPacer.rate) this.readPacer.setRate(declared);
       if (r.status === 404) return null;
       if (r.status !== 200) throw errorsError(sku, r.status, r.body as Partial<SpApiErrorBody>);
       return r.body.fulfillmentAvailability?.find((f) => f.fulfillmentChannelCode === 'DEFAULT')?.quantity ?? 0;
@@ -191,6 +204,25 @@ export class AmazonAdapter implements ChannelAdapter {
   }
 
   async close(): Promise<void> {}
+}
+
+/** Longest batch, and most PATCHes in flight, when the rate allows many at once. */
+const MAX_BATCH = 20;
+const MAX_PATCHES_IN_FLIGHT = 20;
+/** What one push token may be worth in PATCH time at the configured rate (see defaultBatchSize). */
+const PUSH_TOKEN_MS = 400;
+
+/**
+ * SKUs per push for a PATCH rate. Propagation charges one token per push whatever it carries, so
+ * a token worth many PATCHes would make one changed SKU spend (and wait for) a large share of
+ * Amazon's budget: at Amazon's 5/s a push carries 2 (the least the port allows, 400 ms of
+ * budget). When the rate allows many PATCHes at once (a raised quota, the sandbox with limits
+ * off) pushes carry more SKUs, so propagation's fixed work per push (claim, ledger read, audit,
+ * ack, release: ~10 Redis round trips and a BullMQ job) is shared by many SKUs instead of capping
+ * the channel at a few hundred SKUs a second (measured: ~150/s at 2 per push on 2 busy cores).
+ */
+export function defaultBatchSize(patchRate: number): number {
+  return Math.max(2, Math.min(MAX_BATCH, Math.floor((patchRate * PUSH_TOKEN_MS) / 1000)));
 }
 
 function toChannelError(err: unknown): ChannelError {

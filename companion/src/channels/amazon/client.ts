@@ -17,6 +17,7 @@ import type {
   SpApiErrorBody,
 } from './wire';
 import { untilAborted } from '../poll-kit';
+import { httpRequest, type HttpAnswer } from './transport';
 
 export interface SpApiClientOptions extends LwaOptions {
   url: string;
@@ -28,7 +29,7 @@ export interface SpApiClientOptions extends LwaOptions {
 export interface SpApiResponse<T> {
   status: number;
   body: T;
-  headers: Headers;
+  headers: HttpAnswer['headers'];
 }
 
 type Query = Record<string, string | string[] | undefined>;
@@ -55,9 +56,9 @@ export class SpApiClient {
     }
     for (let attempt = 0; ; attempt++) {
       const token = await untilAborted(this.tokens.get(), opts.signal);
-      let res: Response;
+      let res: HttpAnswer;
       try {
-        res = await fetch(url, {
+        res = await httpRequest(url, {
           method,
           headers: {
             'x-amz-access-token': token,
@@ -66,16 +67,17 @@ export class SpApiClient {
           },
           body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
           // A caller's signal (shutdown) ends the call as well as our timeout.
-          signal: withTimeout(this.opts.timeoutMs ?? 15_000, opts.signal),
+          timeoutMs: this.opts.timeoutMs ?? 15_000,
+          signal: opts.signal,
         });
       } catch (err) {
         throw new ChannelError(`Amazon ${op} failed: ${(err as Error).message}`, 'transient', { cause: err });
       }
       const limit = Number(res.headers.get('x-amzn-ratelimit-limit'));
       if (limit > 0) this.declaredRates.set(op, limit);
-      const text = await res.text();
-      const body = (text ? safeJson(text) : {}) as T & Partial<SpApiErrorBody>;
-      if (res.ok || res.status === 400 || res.status === 404) return { status: res.status, body, headers: res.headers };
+      const body = (res.text ? safeJson(res.text) : {}) as T & Partial<SpApiErrorBody>;
+      const ok = res.status >= 200 && res.status < 300;
+      if (ok || res.status === 400 || res.status === 404) return { status: res.status, body, headers: res.headers };
       const first = body.errors?.[0];
       const detail = first ? `${first.code}: ${first.message}${first.details ? ` (${first.details})` : ''}` : `HTTP ${res.status}`;
       if (res.status === 403 && first?.code !== 'MissingAuthenticationToken' && attempt === 0) {
@@ -185,10 +187,6 @@ export class SpApiClient {
       channelCode: first?.code,
     });
   }
-}
-
-export function withTimeout(ms: number, signal?: AbortSignal): AbortSignal {
-  return signal ? AbortSignal.any([AbortSignal.timeout(ms), signal]) : AbortSignal.timeout(ms);
 }
 
 function safeJson(text: string): unknown {

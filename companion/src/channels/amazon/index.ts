@@ -15,7 +15,7 @@ import { AmazonOrderApplier, OrderTracker } from './order-events';
 import type { AmazonSandboxHandle } from './sandbox';
 
 export { startAmazonSandbox, type AmazonSandboxHandle, type AmazonSandboxOptions } from './sandbox';
-export { AmazonAdapter, type AmazonAdapterOptions, type Confirmation } from './adapter';
+export { AmazonAdapter, defaultBatchSize, type AmazonAdapterOptions, type Confirmation } from './adapter';
 export { SpApiClient, type SpApiClientOptions } from './client';
 export { SandboxQueueSource, type NotificationSource, type NotificationMessage } from './notifications';
 export { SqsNotificationSource, SqsError, type SqsSourceOptions } from './sqs';

@@ -35,8 +35,10 @@ export function guard(state: AmazonSandboxState, req: FastifyRequest, reply: Fas
     spError(reply, 429, 'QuotaExceeded', 'You exceeded your quota for the requested resource.');
     return false;
   }
-  // Declared on 200 and 400 only; harmless to set here because 429/403 answered above.
-  reply.header('x-amzn-RateLimit-Limit', String(state.rateOf(op)));
+  // Declared on 200 and 400 only; harmless to set here because 429/403 answered above. With
+  // throttling off nothing is enforced, so nothing is declared: a client that follows the
+  // declared rate (ours does) would otherwise pace itself to a limit that is not there.
+  if (state.faults.throttling) reply.header('x-amzn-RateLimit-Limit', String(state.rateOf(op)));
   return true;
 }
 

@@ -1,5 +1,5 @@
 /**
- * The SP-API transport (node:http on keep-alive agents, chosen over fetch for its CPU cost per
+ * The SP-API transport (undici keep-alive requests, chosen over fetch for its CPU cost per
  * PATCH): whole-request timeout, caller abort, connection reuse, and one retry when the server
  * closed a kept-alive socket just as it was reused.
  */
@@ -24,19 +24,20 @@ async function serve(handler: http.RequestListener): Promise<{ url: URL; connect
 }
 
 describe('SP-API transport', () => {
-  it('returns status, headers and body, reusing one connection for calls in a row', async () => {
+  it('returns status, headers and body, reusing kept-alive connections for calls in a row', async () => {
     const s = await serve((req, res) => {
       let body = '';
       req.on('data', (c) => (body += c));
       req.on('end', () => res.writeHead(200, { 'x-amzn-RateLimit-Limit': '5.0' }).end(JSON.stringify({ got: body, method: req.method })));
     });
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 6; i++) {
       const r = await httpRequest(s.url, { method: 'PATCH', body: `b${i}`, headers: { 'content-type': 'text/plain' }, timeoutMs: 2000 });
       expect(r.status).toBe(200);
       expect(r.headers.get('X-Amzn-RateLimit-Limit')).toBe('5.0');
       expect(JSON.parse(r.text)).toEqual({ got: `b${i}`, method: 'PATCH' });
     }
-    expect(s.connections()).toBe(1);
+    // undici's pool may open a second socket while the first is being released; never one per call.
+    expect(s.connections()).toBeLessThanOrEqual(2);
   });
 
   it('gives up on a server that never answers after the whole-request timeout', async () => {
@@ -65,6 +66,5 @@ describe('SP-API transport', () => {
     });
     expect((await httpRequest(s.url, { method: 'GET', timeoutMs: 2000 })).text).toBe('answer 1');
     expect((await httpRequest(s.url, { method: 'GET', timeoutMs: 2000 })).text).toBe('answer 3');
-    expect(s.connections()).toBe(2);
   });
 });

@@ -1,12 +1,12 @@
 /**
- * The SP-API calls' HTTP transport: node:http / node:https on keep-alive agents. Amazon takes one
- * PATCH per SKU, so this path runs once per SKU pushed. Measured against the sandbox (3,000
- * PATCHes, 16 in flight, same machine): global fetch (undici) spent ~650 µs of CPU per PATCH in
- * the calling process, node:http ~225 µs — at 1,000 SKUs a second fetch alone took most of a core
- * of the process that also runs the ledger and propagation.
+ * The SP-API calls' HTTP transport, over the channels' shared undici client (../http). Amazon
+ * takes one PATCH per SKU, so this path runs once per SKU pushed: measured against the sandbox,
+ * global fetch spent ~650 µs of CPU per PATCH in the calling process, a plain keep-alive request
+ * ~225 µs — at 1,000 SKUs a second fetch alone took most of a core of the process that also runs
+ * the ledger and propagation. Errors keep Node's codes (ETIMEDOUT, ABORT_ERR) for the client.
  */
-import http from 'node:http';
-import https from 'node:https';
+import { errors } from 'undici';
+import { httpRequest as send } from '../http';
 
 export interface HttpAnswer {
   status: number;
@@ -18,16 +18,10 @@ export interface HttpRequestOptions {
   method: string;
   headers?: Record<string, string>;
   body?: string;
-  /** Whole request, connect to last byte. */
+  /** Longest wait for the answer's headers, and then for its body. */
   timeoutMs: number;
   signal?: AbortSignal;
 }
-
-// Idle sockets are unref'd by the agent, so they never hold a process open.
-const agents = {
-  'http:': new http.Agent({ keepAlive: true }),
-  'https:': new https.Agent({ keepAlive: true }),
-};
 
 export class TransportError extends Error {
   constructor(message: string, readonly code: string | undefined, options?: { cause?: unknown }) {
@@ -40,62 +34,24 @@ export async function httpRequest(url: URL, opts: HttpRequestOptions): Promise<H
   try {
     return await once(url, opts);
   } catch (err) {
-    // A kept-alive socket the server closed just as we reused it: the request never arrived
-    // (Node's documented pattern); once more on a fresh socket.
-    if (err instanceof ReusedSocketReset) return once(url, opts);
-    throw err;
+    // A kept-alive socket the server closed just as we reused it: the request never arrived.
+    // Every SP-API call we make sets an absolute value or reads, so sending it again is safe.
+    if (err instanceof errors.SocketError) return once(url, opts).catch((e: unknown) => Promise.reject(toTransportError(e)));
+    throw toTransportError(err);
   }
 }
 
-class ReusedSocketReset extends TransportError {}
-
-function once(url: URL, opts: HttpRequestOptions): Promise<HttpAnswer> {
-  const mod = url.protocol === 'https:' ? https : http;
-  const agent = agents[url.protocol as keyof typeof agents];
-  if (!agent) return Promise.reject(new TransportError(`unsupported protocol ${url.protocol}`, 'ERR_INVALID_PROTOCOL'));
-  return new Promise<HttpAnswer>((resolve, reject) => {
-    if (opts.signal?.aborted) return reject(new TransportError('request aborted', 'ABORT_ERR', { cause: opts.signal.reason }));
-    const headers: Record<string, string | number> = { ...opts.headers };
-    if (opts.body !== undefined) headers['content-length'] = Buffer.byteLength(opts.body);
-    const req = mod.request(url, { method: opts.method, headers, agent });
-    let settled = false;
-    const finish = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      opts.signal?.removeEventListener('abort', onAbort);
-      fn();
-    };
-    const fail = (err: TransportError) => {
-      finish(() => reject(err));
-      req.destroy();
-    };
-    const timer = setTimeout(() => fail(new TransportError(`timed out after ${opts.timeoutMs} ms`, 'ETIMEDOUT')), opts.timeoutMs);
-    const onAbort = () => fail(new TransportError('request aborted', 'ABORT_ERR', { cause: opts.signal?.reason }));
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    req.on('error', (err: NodeJS.ErrnoException) => {
-      const Kind = req.reusedSocket && err.code === 'ECONNRESET' ? ReusedSocketReset : TransportError;
-      finish(() => reject(new Kind(err.message, err.code, { cause: err })));
-    });
-    req.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', (err: NodeJS.ErrnoException) => finish(() => reject(new TransportError(err.message, err.code, { cause: err }))));
-      res.on('end', () =>
-        finish(() =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: { get: (name) => headerValue(res.headers[name.toLowerCase()]) },
-            text: Buffer.concat(chunks).toString('utf8'),
-          }),
-        ),
-      );
-    });
-    req.end(opts.body);
-  });
+async function once(url: URL, opts: HttpRequestOptions): Promise<HttpAnswer> {
+  const res = await send(url.toString(), { method: opts.method, headers: opts.headers, body: opts.body, timeoutMs: opts.timeoutMs, signal: opts.signal });
+  return { status: res.status, headers: { get: (name) => res.headers[name.toLowerCase()] ?? null }, text: res.text };
 }
 
-function headerValue(v: string | string[] | undefined): string | null {
-  if (v === undefined) return null;
-  return Array.isArray(v) ? v.join(', ') : v;
+function toTransportError(err: unknown): TransportError {
+  if (err instanceof TransportError) return err;
+  const e = err as Error & { code?: string };
+  if (err instanceof errors.HeadersTimeoutError || err instanceof errors.BodyTimeoutError) {
+    return new TransportError(`timed out: ${e.message}`, 'ETIMEDOUT', { cause: err });
+  }
+  if (e?.name === 'AbortError' || err instanceof errors.RequestAbortedError) return new TransportError('request aborted', 'ABORT_ERR', { cause: err });
+  return new TransportError(e?.message ?? String(err), e?.code, { cause: err });
 }

@@ -3,9 +3,11 @@
  * Amazon's ACCEPTED, which now and then never lands). After settings.verifyAfterMs the channel is
  * read; a SKU that does not show what was accepted — while that is still what we believe it
  * shows — gets the channel's real value as its acknowledged quantity and is marked dirty, so the
- * next push sends the right number again. Reads spend the channel's tokens like pushes do.
+ * next push sends the right number again. Reads do not spend the push budget: the adapter paces
+ * them against the channel's read limit (Amazon's getListingsItem has its own, 5/s), and spending
+ * push tokens on them halved Amazon's push rate after a burst (2.2× its convergence floor).
  */
-import { DelayedError, Worker, type Job } from 'bullmq';
+import { DelayedError, type Job, type Worker } from 'bullmq';
 import { ChannelError, type ChannelAdapter } from '../channels/port';
 import type { SyncCore } from './core';
 import type { SyncJobData } from './queues';
@@ -16,25 +18,19 @@ export interface VerifyResult {
   repushed: number;
 }
 
-export async function runVerify<R>(core: SyncCore, adapter: ChannelAdapter, worker: Worker<SyncJobData, R>, job: Job<SyncJobData, R>, token?: string): Promise<VerifyResult> {
+export async function runVerify<R>(core: SyncCore, adapter: ChannelAdapter, _worker: Worker<SyncJobData, R>, job: Job<SyncJobData, R>, token?: string): Promise<VerifyResult> {
   const { tenant, verify = {} } = job.data;
   const channel = adapter.id;
   const k = syncKeys(core.deps.keys, tenant, channel);
-  const rate = core.rateFor(adapter);
-  const waitMs = await core.scripts.take(k.bucket, rate.requestsPerSecond, rate.burst, 1);
-  if (waitMs > 0) {
-    await job.moveToDelayed(Date.now() + waitMs, token);
-    throw new DelayedError();
-  }
   const skus = Object.keys(verify);
   let shown: Map<string, number | null>;
   try {
     shown = await adapter.read(skus);
   } catch (err) {
     if (err instanceof ChannelError && err.kind === 'rate_limited') {
-      await core.scripts.take(k.bucket, rate.requestsPerSecond, rate.burst, 1, err.retryAfterMs ?? 1000);
-      await worker.rateLimit(err.retryAfterMs ?? 1000);
-      throw Worker.RateLimitError();
+      // Only this read waits: pushes have their own budget and keep going.
+      await job.moveToDelayed(Date.now() + (err.retryAfterMs ?? 1000), token);
+      throw new DelayedError();
     }
     throw err; // transient or otherwise: retried with backoff; the accepted values stay to check
   }

@@ -83,6 +83,12 @@ async function reportedUnits(redis: Redis, stream: string): Promise<Map<string, 
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+async function commandStats(redis: Redis): Promise<Map<string, { calls: number; usec: number }>> {
+  const out = new Map<string, { calls: number; usec: number }>();
+  for (const m of (await redis.info('commandstats')).matchAll(/cmdstat_([^:]+):calls=(\d+),usec=(\d+)/g)) out.set(m[1]!, { calls: Number(m[2]), usec: Number(m[3]) });
+  return out;
+}
+
 /** CPU time (user + system, ms) a child has used so far, from /proc (Linux); 0 elsewhere. */
 function childCpuMs(child: ChildProcess | undefined): number {
   try {
@@ -169,13 +175,18 @@ export async function runMode(o: {
   await ledger.ready();
   const lag = createLagStore({ redis, keys });
   let child: ChildProcess | undefined;
+  let workerChild: ChildProcess | undefined;
   try {
     // The catalogue: the ledger learns the stock the channels already show.
     const at = new Date().toISOString();
     await ledger.applyBatch(listings.map((l, i) => ({ id: `seed-${i}`, type: 'stock.received', source: 'manual', occurredAt: at, sku: l.sku, qty: l.quantity }) as StockEvent));
     o.log(`${mode}: starting Stockline (child process) with ${o.channels.join(', ')}`);
-    const started = await startChild({ redisUrl: o.redisUrl, prefix, port, secret, adminToken, limitsOff: o.limitsOff, ingestion: o.report === 'channel', channels: sandboxes.map((s) => ({ id: s.id, config: s.childConfig })) });
+    const childInput = { redisUrl: o.redisUrl, prefix, port, secret, adminToken, limitsOff: o.limitsOff, ingestion: o.report === 'channel', channels: sandboxes.map((s) => ({ id: s.id, config: s.childConfig })) };
+    // BENCH_PROCESSES=2 runs Stockline as README's "at scale" does: an api process and a worker process.
+    const split = process.env.BENCH_PROCESSES === '2';
+    const started = await startChild({ ...childInput, role: split ? 'api' : 'all' });
     child = started.child;
+    if (split) workerChild = (await startChild({ ...childInput, role: 'worker' })).child;
     // Let the first push of every SKU (the catalogue) finish before the sale, so it does not count.
     const seedDeadline = Date.now() + o.convergeTimeoutMs;
     for (;;) {
@@ -201,7 +212,8 @@ export async function runMode(o: {
     const pending: Promise<void>[] = [];
     const loadBefore = loadavg()[0]!;
     const t0 = Date.now();
-    const cpu0 = childCpuMs(child);
+    const cpu0 = childCpuMs(child) + childCpuMs(workerChild);
+    const stats0 = process.env.BENCH_REDIS_STATS ? await commandStats(redis) : null;
     const direct = o.report === 'direct' ? createDirectReporter({ url: base, secret }) : null;
     let i = 0;
     while (i < o.sale.orders.length) {
@@ -231,8 +243,15 @@ export async function runMode(o: {
     }
     await Promise.all(pending);
     const burstEnd = Date.now();
-    const cpuBurst = childCpuMs(child) - cpu0;
-    o.log(`${mode}: Stockline process CPU during the burst: ${(cpuBurst / 1000).toFixed(2)} s over ${((burstEnd - t0) / 1000).toFixed(1)} s (${Math.round((cpuBurst / (burstEnd - t0)) * 100)}% of one core), ${Math.round((cpuBurst * 1000) / o.sale.orders.length)} µs per order`);
+    const cpuBurst = childCpuMs(child) + childCpuMs(workerChild) - cpu0;
+    if (stats0) {
+      // BENCH_REDIS_STATS=1: which Redis commands the burst cost (calls and server µs per order).
+      const after = await commandStats(redis);
+      const rows = [...after].map(([cmd, v]) => ({ cmd, calls: v.calls - (stats0.get(cmd)?.calls ?? 0), usec: v.usec - (stats0.get(cmd)?.usec ?? 0) }));
+      rows.sort((a, b) => b.calls - a.calls);
+      for (const r of rows.slice(0, 15)) o.log(`  redis ${r.cmd.padEnd(16)} ${(r.calls / o.sale.orders.length).toFixed(2)} calls/order, ${(r.usec / o.sale.orders.length).toFixed(1)} µs/order`);
+    }
+    o.log(`${mode}: Stockline ${workerChild ? 'processes (api + worker)' : 'process'} CPU during the burst: ${(cpuBurst / 1000).toFixed(2)} s over ${((burstEnd - t0) / 1000).toFixed(1)} s (${Math.round((cpuBurst / (burstEnd - t0)) * 100)}% of one core), ${Math.round((cpuBurst * 1000) / o.sale.orders.length)} µs per order`);
     const reporting = direct ? await direct.close() : null;
     if (reporting) o.log(`${mode}: order reports acknowledged by the ledger after p50 ${reporting.delayMs.p50} ms, p99 ${reporting.delayMs.p99} ms (${reporting.failed} undelivered)`);
     if (reporting && o.channels.includes('woocommerce')) {
@@ -327,6 +346,7 @@ export async function runMode(o: {
   } catch (err) {
     throw err;
   } finally {
+    if (workerChild) await stopChild(workerChild);
     if (child) await stopChild(child);
     await Promise.all(sandboxes.map((s) => s.handle.close()));
     redis.disconnect();

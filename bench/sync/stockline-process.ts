@@ -24,6 +24,8 @@ export interface ChildInput {
   /** Run the channels' own order ingestion (webhook routes, queue consumers, pollers). */
   ingestion: boolean;
   channels: { id: string; config: Record<string, unknown> }[];
+  /** 'all' (default): one process does everything; 'api' + 'worker': the scaled split (README). */
+  role?: 'all' | 'api' | 'worker';
 }
 
 const input = JSON.parse(process.env.BENCH_SYNC ?? '{}') as ChildInput;
@@ -42,6 +44,7 @@ const config = loadConfig({
   STOCKLINE_PORT: String(input.port),
   STOCKLINE_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error',
   STOCKLINE_SANDBOX: 'off',
+  STOCKLINE_ROLE: input.role ?? 'all',
   ...rateEnv,
 });
 // Logs go to stderr: stdout carries the READY line to the parent.
@@ -56,9 +59,12 @@ if (!(await ledger.ready())) throw new Error('ledger scripts did not load');
 const deps = { redis, keys, tenant: 'default', logger };
 const modules = await Promise.all(input.channels.map((c) => buildChannel(c.id, c.config, deps, input.limitsOff)));
 // Composed exactly as the companion composes itself, with the benchmark's own channel modules.
-const wiring = await wireChannels({ config, redis, connect, keys, ledger, logger, modules, ingestion: input.ingestion });
+// BENCH_SYNC_SETTINGS: propagation tunables as JSON (e.g. {"coalesceMs":0}) to compare settings.
+const settings = process.env.BENCH_SYNC_SETTINGS ? (JSON.parse(process.env.BENCH_SYNC_SETTINGS) as Record<string, unknown>) : undefined;
+const wiring = await wireChannels({ config, redis, connect, keys, ledger, logger, modules, ingestion: input.ingestion, settings });
 const app = await buildApp({ config, redis, ledger, logger, plugins: wiring.plugins });
-await app.listen({ host: '127.0.0.1', port: config.port });
+// A worker process serves no HTTP, as server.ts runs it.
+if (config.role !== 'worker') await app.listen({ host: '127.0.0.1', port: config.port });
 await wiring.started(null);
 
 process.stdout.write(`READY ${JSON.stringify({ limits: Object.fromEntries(modules.map((m) => [m.id, m.adapter.limits])) })}\n`);

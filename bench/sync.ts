@@ -29,6 +29,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '20261123' },
     channels: { type: 'string' },
     report: { type: 'string', default: 'direct' },
+    buffer: { type: 'string' },
   },
 });
 const quick = values.quick!;
@@ -53,14 +54,22 @@ const sale = generateSale({ ...params, channels: present });
 // Published batch sizes, for the pollers' call counts (a poller writes every SKU each poll).
 const BATCH: Record<string, number> = { shopify: 250, woocommerce: 100, flipkart: 10, amazon: 1 };
 const phases = quick ? 20 : 60;
-const pollers = [15, 1].map((min) => simulatePoller(sale, present, BATCH, min * 60_000, phases));
+// --buffer amazon=1,flipkart=1: per-channel buffers (units held back), given to Stockline as rules
+// (PUT /v1/rules/channels/:channel) and to the pollers alike.
+const buffers: Record<string, number> = Object.fromEntries(
+  (values.buffer ?? '').split(',').filter(Boolean).map((kv) => {
+    const [c, n] = kv.split('=');
+    return [c!, Number(n)];
+  }),
+);
+const pollers = [15, 1].map((min) => simulatePoller(sale, present, BATCH, min * 60_000, phases, buffers));
 
 const redis = await startBenchRedis();
 const results: ModeResult[] = [];
 try {
   const modes = values.mode === 'off' ? [true] : values.mode === 'on' ? [false] : [true, false];
   for (const limitsOff of modes) {
-    const r = await runMode({ limitsOff, report: values.report === 'channel' ? 'channel' : 'direct', sale, channels: present, redisUrl: redis.url, log, convergeTimeoutMs: quick ? 90_000 : 240_000 });
+    const r = await runMode({ limitsOff, buffers, report: values.report === 'channel' ? 'channel' : 'direct', sale, channels: present, redisUrl: redis.url, log, convergeTimeoutMs: quick ? 90_000 : 240_000 });
     results.push(r);
     process.stdout.write(`${table(r)}\n`);
   }
@@ -98,10 +107,10 @@ const targets = results.map((r) => ({
 }));
 
 const out = {
-  command: `npm run bench -- sync${quick ? ' --quick' : ''}${values.mode !== 'both' ? ` --mode ${values.mode}` : ''}${values.report === 'channel' ? ' --report channel' : ''}`,
+  command: `npm run bench -- sync${quick ? ' --quick' : ''}${values.mode !== 'both' ? ` --mode ${values.mode}` : ''}${values.report === 'channel' ? ' --report channel' : ''}${values.buffer ? ` --buffer ${values.buffer}` : ''}`,
   ranAt: new Date().toISOString(),
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
-  params: { ...params, channels: present, missingChannels: missing, durationMs: Math.round(sale.durationMs), stockUnits: [...sale.initial.values()].reduce((s, x) => s + x, 0) },
+  params: { ...params, buffers, channels: present, missingChannels: missing, durationMs: Math.round(sale.durationMs), stockUnits: [...sale.initial.values()].reduce((s, x) => s + x, 0) },
   notes: [
     'Stockline ran for real: its own process (ledger, propagation workers, observer, channel adapters and order ingestion), a private Redis, real HTTP to the sandboxes.',
     'Baselines were simulated on a virtual clock over the same seeded order stream: each poll sees every order so far and writes every channel instantly (generous to the poller); oversold units are the mean over poll phases.',
@@ -121,7 +130,7 @@ const out = {
 const dir = join(import.meta.dirname, 'results');
 mkdirSync(dir, { recursive: true });
 // A partial run (one mode, some channels, --quick) never overwrites the full results.
-const stem = ['sync', values.report === 'channel' ? 'channel' : '', values.mode !== 'both' ? values.mode : '', values.channels ? 'some' : '', quick ? 'quick' : '']
+const stem = ['sync', values.report === 'channel' ? 'channel' : '', values.buffer ? 'buffer' : '', values.mode !== 'both' ? values.mode : '', values.channels ? 'some' : '', quick ? 'quick' : '']
   .filter(Boolean)
   .join('-');
 writeFileSync(join(dir, `${stem}.json`), `${JSON.stringify(out, null, 2)}\n`);

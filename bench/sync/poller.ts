@@ -17,21 +17,22 @@ export interface PollerResult {
   apiCalls: Record<string, number>;
 }
 
-export function simulatePoller(sale: Sale, channels: string[], batchSize: Record<string, number>, periodMs: number, phases = 60): PollerResult {
+export function simulatePoller(sale: Sale, channels: string[], batchSize: Record<string, number>, periodMs: number, phases = 60, buffers: Record<string, number> = {}): PollerResult {
   const results: number[] = [];
   let acceptedTotal = 0;
   let polls = 0;
   for (let k = 0; k < phases; k++) {
     const phase = (periodMs * k) / phases;
     const truth = new Map(sale.initial);
-    const shown = new Map(channels.map((c) => [c, new Map(sale.initial)]));
+    const shown = new Map(channels.map((c) => [c, new Map([...sale.initial].map(([sku, q]) => [sku, Math.max(0, q - (buffers[c] ?? 0))]))]));
     const accepted = new Map<string, number>();
     let nextPoll = phase;
     let pollsHere = 0;
     let acceptedHere = 0;
     for (const o of sale.orders) {
       while (nextPoll <= o.at) {
-        for (const c of channels) for (const [sku, q] of truth) shown.get(c)!.set(sku, Math.max(0, q));
+        // The same per-channel buffers Stockline was given (--buffer), so both hold back alike.
+        for (const c of channels) for (const [sku, q] of truth) shown.get(c)!.set(sku, Math.max(0, q - (buffers[c] ?? 0)));
         nextPoll += periodMs;
         pollsHere++;
       }

@@ -156,6 +156,8 @@ export async function runMode(o: {
   log: (s: string) => void;
   /** Longest wait for convergence after the burst. */
   convergeTimeoutMs: number;
+  /** Per-channel buffers (units held back), set as channel rules before the sale. */
+  buffers?: Record<string, number>;
 }): Promise<ModeResult> {
   const mode = o.limitsOff ? 'limits-off' : 'limits-on';
   const prefix = `bench-${mode}-${randomBytes(3).toString('hex')}:`;
@@ -187,6 +189,15 @@ export async function runMode(o: {
     const started = await startChild({ ...childInput, role: split ? 'api' : 'all' });
     child = started.child;
     if (split) workerChild = (await startChild({ ...childInput, role: 'worker' })).child;
+    for (const [channel, buffer] of Object.entries(o.buffers ?? {})) {
+      const res = await fetch(`${base}/v1/rules/channels/${channel}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ buffer }),
+      });
+      if (!res.ok) throw new Error(`rule for ${channel} refused: ${res.status} ${await res.text()}`);
+      o.log(`${mode}: ${channel} shows ${buffer} unit(s) fewer than available (buffer rule)`);
+    }
     // Let the first push of every SKU (the catalogue) finish before the sale, so it does not count.
     const seedDeadline = Date.now() + o.convergeTimeoutMs;
     for (;;) {

@@ -170,6 +170,29 @@ describe('Shopify SKU mapping cache', () => {
     expect(out[0]!.status === 'failed' && out[0]!.error.message).toMatch(/matches 6 Shopify variants/);
   });
 
+  it('keeps the searches that answered when the cost budget refuses others, so a cold catalogue larger than the bucket resolves', async () => {
+    const skus = Array.from({ length: 250 }, (_, i) => `K${i}`);
+    // A bucket a third the size of the lookups: each attempt only gets some searches through.
+    f = await shopifyFixture({ listings: skus.map((sku) => ({ sku, quantity: 1 })), costBucket: { max: 300, restoreRate: 100 } }, { maxBudgetWaitMs: 500 });
+    let attempts = 0;
+    let refs: Map<string, unknown> | null = null;
+    while (!refs && attempts < 8) {
+      attempts++;
+      try {
+        refs = await f.channel.adapter.resolve(skus);
+      } catch (err) {
+        expect((err as ChannelError).kind).toBe('rate_limited');
+        await new Promise((r) => setTimeout(r, (err as ChannelError).retryAfterMs ?? 1000));
+      }
+    }
+    // Before the fix every attempt searched all ten chunks again and threw them away: it never finished.
+    expect(refs).not.toBeNull();
+    expect([...refs!.values()].filter((r) => r !== null)).toHaveLength(250);
+    expect(attempts).toBeGreaterThan(1);
+    // Ten searches, plus the odd one Shopify throttled: never the whole catalogue again per attempt.
+    expect(f.sandbox.stats().calls).toBeLessThanOrEqual(20);
+  }, 30_000);
+
   it('looks a SKU up again after Shopify says its inventory item is gone', async () => {
     f = await shopifyFixture({ listings: [{ sku: 'A', quantity: 5 }] });
     await f.channel.adapter.resolve(['A']);

@@ -83,7 +83,12 @@ export class ShopifyMapping {
   private async lookup(todo: string[]): Promise<Map<string, Resolution>> {
     const chunks: string[][] = [];
     for (let i = 0; i < todo.length; i += CHUNK) chunks.push(todo.slice(i, i + CHUNK));
-    const found = await Promise.all(chunks.map((chunk) => this.search(chunk)));
+    // Every search that answered is kept even when another was refused (cost budget, outage):
+    // discarding them made a cold 250-SKU push spend the whole bucket on every retry and never
+    // land (livelock under the published limits). The first failure is thrown after caching.
+    const settled = await Promise.allSettled(chunks.map((chunk) => this.search(chunk)));
+    const found = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     const out = new Map<string, Resolution>();
     const fields: string[] = [];
     for (const [sku, nodes] of found.flatMap((m) => [...m])) {
@@ -99,6 +104,7 @@ export class ShopifyMapping {
       fields.push(sku, JSON.stringify(c));
     }
     if (this.opts.redis && this.opts.cacheKey && fields.length) await this.opts.redis.hset(this.opts.cacheKey, ...fields);
+    if (failure) throw failure.reason;
     return out;
   }
 

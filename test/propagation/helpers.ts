@@ -25,7 +25,7 @@ import { ADMIN_TOKEN, testEnv } from '../api/helpers';
 export { ADMIN_TOKEN };
 
 export const TENANT = 'default';
-export const quietLogger = pino({ level: 'silent' });
+export const quietLogger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
 export interface Fixture {
   t: TestRedis;

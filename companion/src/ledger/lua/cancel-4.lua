@@ -23,10 +23,8 @@ local orderKey, orderId = KEYS[4], ARGV[9]
 local tx = newTx('order.cancelled')
 tx.orderId = orderId
 if ARGV[10] ~= '' then tx.reason = ARGV[10] end
-local o = call('HMGET', orderKey, 'lines', 'status')
-if not o[1] then
-  return rare().refuse(tx, 'unknown_order', 'order ' .. orderId .. ' is not known to the ledger')
-end
+local o, refusal = knownOrder(tx, orderKey, orderId)
+if not o then return refusal end
 local skus, open = decodeLines(o[1])
 local any = false
 for _, sku in ipairs(skus) do

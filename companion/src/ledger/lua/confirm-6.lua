@@ -71,15 +71,7 @@ local holdSkus, holdQty = {}, {}
 if reservationId ~= '' then holdSkus, holdQty = decodeLines(call('HGET', resKey, 'lines')) end
 
 if not isFact then
-  local shortages
-  for _, sku in ipairs(skus) do
-    local s = load(tx, sku)
-    local avail = available(s) + (holdQty[sku] or 0)
-    if avail < qty[sku] then
-      shortages = shortages or {}
-      shortages[#shortages + 1] = { sku = sku, requested = qty[sku], available = math.max(avail, 0) }
-    end
-  end
+  local shortages = shortagesOf(tx, skus, qty, holdQty)
   if shortages then
     return rare().refuse(tx, 'insufficient_stock', 'not enough stock to confirm every line', { shortages = shortages })
   end

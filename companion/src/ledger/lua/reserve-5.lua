@@ -42,15 +42,7 @@ if seen then cacheSku(tx, seen[1], seen[2], seen[3]) end
 local skus, qty = readLines(11)
 local oldSkus, oldQty = decodeLines(old)
 
-local shortages
-for _, sku in ipairs(skus) do
-  local s = load(tx, sku)
-  local avail = available(s) + (oldQty[sku] or 0)
-  if avail < qty[sku] then
-    shortages = shortages or {}
-    shortages[#shortages + 1] = { sku = sku, requested = qty[sku], available = math.max(avail, 0) }
-  end
-end
+local shortages = shortagesOf(tx, skus, qty, oldQty)
 if shortages then
   return rare().refuse(tx, 'insufficient_stock', 'not enough stock to reserve every line', { shortages = shortages })
 end

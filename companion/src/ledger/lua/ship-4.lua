@@ -21,10 +21,8 @@ if dup then return dup end
 local orderKey, orderId = KEYS[4], ARGV[9]
 local tx = newTx('stock.shipped')
 tx.orderId = orderId
-local o = call('HMGET', orderKey, 'lines', 'status')
-if not o[1] then
-  return rare().refuse(tx, 'unknown_order', 'order ' .. orderId .. ' is not known to the ledger')
-end
+local o, refusal = knownOrder(tx, orderKey, orderId)
+if not o then return refusal end
 local skus, open = decodeLines(o[1])
 local want = open
 if #ARGV >= 10 then

@@ -241,4 +241,29 @@ local function finish(tx)
   return json
 end
 
+--- The lines stock cannot cover, or nil: what each SKU has available plus what `freed` gives back
+--- (the hold being replaced or confirmed). Shared by reserve and confirm.
+local function shortagesOf(tx, skus, qty, freed)
+  local shortages
+  for _, sku in ipairs(skus) do
+    local s = load(tx, sku)
+    local avail = available(s) + (freed[sku] or 0)
+    if avail < qty[sku] then
+      shortages = shortages or {}
+      shortages[#shortages + 1] = { sku = sku, requested = qty[sku], available = math.max(avail, 0) }
+    end
+  end
+  return shortages
+end
+
+--- An order's stored lines and status (HMGET of the order hash), or nil and the refusal to return
+--- when the ledger has never seen the order. Shared by cancel and ship.
+local function knownOrder(tx, orderKey, orderId)
+  local o = call('HMGET', orderKey, 'lines', 'status')
+  if not o[1] then
+    return nil, rare().refuse(tx, 'unknown_order', 'order ' .. orderId .. ' is not known to the ledger')
+  end
+  return o
+end
+
 --- @include "fast"

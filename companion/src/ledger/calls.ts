@@ -112,9 +112,11 @@ export function eventCall(ctx: CallContext, event: StockEvent): ScriptCall {
         // Without a reservation the script never reads this key; any key of the tenant's slot will do.
         event.reservationId === undefined ? ctx.fixed.reservationExpiry : keys.reservation(tenant, event.reservationId),
         ctx.fixed.reservationExpiry,
+        // Units the selling channel already shows gone (propagation reads them; see confirm-7.lua).
+        keys.propagation(tenant, `own:${event.source}`),
       );
       a.push(event.orderId, event.reservationId ?? '', isFactSource(event.source) ? '1' : '0');
-      return { name: 'confirm-6', keys: k, args: pushLines(a, event.lines) };
+      return { name: 'confirm-7', keys: k, args: pushLines(a, event.lines) };
     case 'order.cancelled':
       k.push(keys.order(tenant, event.orderId));
       a.push(event.orderId, event.reason ?? '');

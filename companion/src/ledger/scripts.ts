@@ -13,12 +13,12 @@ import type { Redis } from 'ioredis';
 const LUA_DIR = join(dirname(fileURLToPath(import.meta.url)), 'lua');
 
 /** The operations one event can run; batch-n.lua carries all of them (group commit). */
-export const EVENT_SCRIPTS = ['reserve-5', 'release-5', 'confirm-6', 'cancel-4', 'ship-4', 'receive-3', 'adjust-3'] as const;
+export const EVENT_SCRIPTS = ['reserve-5', 'release-5', 'confirm-7', 'cancel-4', 'ship-4', 'receive-3', 'adjust-3'] as const;
 
 export const SCRIPT_NAMES = [
   'reserve-5',
   'release-5',
-  'confirm-6',
+  'confirm-7',
   'cancel-4',
   'ship-4',
   'receive-3',

@@ -151,6 +151,17 @@ export function createSyncCore(deps: SyncCoreDeps) {
       skus.forEach((s, i) => raw[i] && out.set(s, JSON.parse(raw[i]!) as Acked));
       return out;
     },
+    /** Units each SKU's channel sold itself since our last answered push (syncKeys.own). */
+    async ownSales(tenant: string, channel: string, skus: string[]): Promise<Map<string, number>> {
+      const out = new Map<string, number>();
+      if (!skus.length) return out;
+      const raw = await redis.hmget(syncKeys(keys, tenant, channel).own, ...skus);
+      skus.forEach((s, i) => {
+        const n = Number(raw[i]);
+        if (raw[i] && Number.isFinite(n) && n !== 0) out.set(s, n);
+      });
+      return out;
+    },
     /** GET /v1/sync: what each channel was last told versus what it should show now. */
     async syncStatus(tenant: string, skus: string[]) {
       const states = await ledger.getStockMany(tenant, skus);

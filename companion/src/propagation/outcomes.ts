@@ -18,7 +18,7 @@ const PERMANENT = new Set(['auth', 'validation', 'not_found']);
 
 export async function applyOutcomes(
   core: SyncCore,
-  a: { tenant: string; channel: string; items: PushItem[]; outcomes: PushOutcome[]; since: Map<string, number>; release: Release },
+  a: { tenant: string; channel: string; items: PushItem[]; outcomes: PushOutcome[]; since: Map<string, number>; release: Release; ownUsed?: Map<string, number> },
 ): Promise<{ inSync: number }> {
   const { redis, keys, hooks, settings, ledger } = core.deps;
   const { tenant, channel, items, outcomes, since, release } = a;
@@ -69,6 +69,20 @@ export async function applyOutcomes(
   }
 
   const k = syncKeys(keys, tenant, channel);
+  // Own sales an applied push accounted for are spent; any counted since stay for the next push.
+  // A conflict answers with the channel's whole current number, its unreported sales included:
+  // the count restarts at minus that gap, so their reports, when the ledger records them, are
+  // not counted twice (a negative count is never subtracted).
+  const ownPipe = redis.pipeline();
+  for (const r of records) {
+    if (r.mode === 'stale') {
+      const it = items.find((i) => i.sku === r.sku);
+      const gap = Math.max(0, (it?.expected ?? r.quantity) - r.quantity);
+      if (gap > 0) ownPipe.hset(k.own, r.sku, -gap);
+      else ownPipe.hdel(k.own, r.sku);
+    } else if ((a.ownUsed?.get(r.sku) ?? 0) > 0) ownPipe.hincrby(k.own, r.sku, -a.ownUsed!.get(r.sku)!);
+  }
+  const spendOwn = ownPipe.length ? ownPipe.exec() : Promise.resolve(null);
   // Independent writes and the after-push read go out together (one round trip of latency);
   // the leases are still ours, so nothing else touches these SKUs meanwhile.
   const [, , , , states] = await Promise.all([
@@ -78,6 +92,7 @@ export async function applyOutcomes(
     core.dead.resolveDelivered(tenant, channel, acks.map((i) => i.sku)),
     acks.length ? ledger.getStockMany(tenant, acks.map((i) => i.sku)) : Promise.resolve([]),
   ]);
+  await spendOwn;
   await hooks.pushed({ tenant, channel, items: hookItems });
   const queue = core.deps.queues.get(channel);
   if (queue && accepted.size) await enqueueVerify(queue, tenant, accepted, settings.verifyAfterMs);

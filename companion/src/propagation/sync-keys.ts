@@ -17,6 +17,13 @@ export function syncKeys(keys: Keys, tenant: string, channel: string) {
     claims: (token: string) => p(`claims:${channel}:${token}`),
     /** hash sku → JSON { q, v, at }: last quantity the channel acknowledged and its ledger version. */
     acked: p(`acked:${channel}`),
+    /**
+     * hash sku → units this channel sold itself that the ledger recorded since our last push to it
+     * was answered (counted by the ledger's confirm script, in the same step as the order): the
+     * channel already shows them gone, so the next compare-and-set expects `acked.q − own`.
+     * Negative after a conflict showed sales whose reports are still to come (outcomes.ts).
+     */
+    own: p(`own:${channel}`),
     /** token bucket of our own rate limit for this channel. */
     bucket: p(`bucket:${channel}`),
   };

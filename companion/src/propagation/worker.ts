@@ -85,11 +85,16 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
     };
 
     // Read the ledger only now that the SKUs are fenced: nothing older can be in flight.
-    const [states, rules, acked] = await Promise.all([
+    // Sent in this order on one connection: the own-sales count is read after the ledger state,
+    // so it covers every order that state includes (both move in the ledger's confirm script).
+    const [states, rules, acked, own] = await Promise.all([
       core.deps.ledger.getStockMany(tenant, skus),
       core.rules.forChannel(tenant, channel, skus),
       core.acked(tenant, channel, skus),
+      core.ownSales(tenant, channel, skus),
     ]);
+    /** Own sales each push's `expected` accounts for: spent once the channel answers. */
+    const ownUsed = new Map<string, number>();
     const items: PushItem[] = [];
     const inSync: string[] = [];
     skus.forEach((s, i) => {
@@ -97,10 +102,13 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
       const quantity = shownQuantity(state, rules.get(s) ?? {});
       const version = state?.version ?? 0;
       const last = acked.get(s);
+      // The channel's own sales the ledger has recorded since: it already shows them gone.
+      const sold = last ? Math.min(Math.max(own.get(s) ?? 0, 0), last.q) : 0;
       // The channel already shows this number (a newer version can leave it unchanged, e.g. an
       // Amazon order moving Pending → Unshipped): a push would only spend the channel's budget.
-      // A sale on the channel we have not heard of yet arrives as its own change.
-      if (last && last.q === quantity) {
+      // A sale on the channel we have not heard of yet arrives as its own change. After its own
+      // sales it shows less than we last told it, so it is pushed even when the number is equal.
+      if (last && sold === 0 && last.q === quantity) {
         inSync.push(s);
         return;
       }
@@ -111,7 +119,8 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
         inSync.push(s);
         return;
       }
-      const expected = last ? last.q : null;
+      if (sold) ownUsed.set(s, sold);
+      const expected = last ? last.q - sold : null;
       // Stable across retries of this job (a replay must not apply twice); new for a new job
       // (a person's retry of a dead letter is a new push) and once anything in it changes.
       const idempotencyKey = `${channel}:${s}:v${version}:q${quantity}:e${expected ?? 'none'}:j${jobToken}`;
@@ -144,7 +153,7 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
       return handleCallError(err, job, items, since, release, rate);
     }
     await audited;
-    const result = await applyOutcomes(core, { tenant, channel, items, outcomes, since, release });
+    const result = await applyOutcomes(core, { tenant, channel, items, outcomes, since, release, ownUsed });
     return { claimed: skus.length, pushed: items.length, inSync: inSync.length + result.inSync };
   }
 

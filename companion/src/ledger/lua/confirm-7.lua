@@ -3,6 +3,9 @@
 
   KEYS[1..3]  idempotency key, audit stream, change-feed stream (common.lua)
   KEYS[4]  order hash   KEYS[5]  reservation hash (any key of the tenant when none)   KEYS[6]  reservation expiry zset
+  KEYS[7]  the source's own-sales hash (propagation's sync:own:<source>): sku → units the selling
+           channel already shows gone; counted here, in the same step as the order, so a push
+           that reads the ledger never sees the order without its count (propagation/worker.ts)
   ARGV[1..8]  eventId, source, occurredAt, nowMs, nowIso, idempotencyTtlSeconds, skuKeyPrefix, rare keys (common.lua)
   ARGV[9] orderId   ARGV[10] reservationId or ''   ARGV[11] '1' when the source's orders are facts
   (marketplaces), '0' for the store's own (woocommerce, manual)   ARGV[12..] sku, qty pairs
@@ -27,7 +30,7 @@
 local dup = duplicateOf()
 if dup then return dup end
 
-local orderKey, resKey, expiryKey = KEYS[4], KEYS[5], KEYS[6]
+local orderKey, resKey, expiryKey, ownKey = KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local orderId, reservationId, isFact = ARGV[9], ARGV[10], ARGV[11] == '1'
 local o = call('HMGET', orderKey, 'lines', 'total', 'status')
 
@@ -41,6 +44,7 @@ if reservationId == '' and not o[1] and not o[2] and not o[3] and #ARGV == 13 th
     local js = jstr(sku)
     local lines = '[[' .. js .. ',' .. qtyText .. ']]'
     call('HSET', orderKey, 'lines', lines, 'total', lines, 'status', 'open', 'source', source)
+    call('HINCRBY', ownKey, sku, qtyText)
     return fastFinish('order.confirmed', js, key, v, qtyText, 'committed', v[2] + qtyText, nil,
       ',"orderId":"' .. orderId .. '"')
   end
@@ -91,6 +95,7 @@ for _, sku in ipairs(skus) do
   if isFact and after < 0 then
     rare().openIncident(tx, s, orderId, qty[sku], math.max(0, -after) - math.max(0, -before))
   end
+  call('HINCRBY', ownKey, sku, qty[sku])
   openSkus[#openSkus + 1] = sku
   openQty[sku] = qty[sku]
   totalSkus[#totalSkus + 1] = sku

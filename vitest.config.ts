@@ -20,6 +20,7 @@ export default defineConfig({
           name: 'admin-ui',
           environment: 'jsdom',
           include: ['test/admin-ui/**/*.test.{ts,tsx}'],
+          setupFiles: ['test/admin-ui/support/setup.ts'],
           testTimeout: 30_000,
         },
       },

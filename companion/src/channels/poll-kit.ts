@@ -3,6 +3,7 @@
  * a polling cursor that survives restarts, and abort-aware waiting on a shared promise.
  */
 import type { Redis } from 'ioredis';
+import { ChannelError } from './port';
 
 /** Where a poller's cursor is kept; without it the cursor lives only in memory. */
 export interface CursorStore {
@@ -42,3 +43,40 @@ export function untilAborted<T>(p: Promise<T>, signal?: AbortSignal): Promise<T>
     );
   });
 }
+
+/** Sleeps `ms`, or less when `signal` aborts; the abort listener is removed when the timer fires. */
+export function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((r) => {
+    const onAbort = () => (clearTimeout(t), r());
+    const t = setTimeout(() => (signal.removeEventListener('abort', onAbort), r()), ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Runs `once` until `signal` aborts, waiting `intervalMs` between runs; a failure is reported to
+ * `onError` and retried after the wait `retryMs(err)` asks for. Every channel's order poll and
+ * queue consumer is this loop.
+ */
+export async function loopUntilAborted(o: {
+  signal: AbortSignal;
+  once: () => Promise<unknown>;
+  intervalMs: number;
+  retryMs: (err: unknown) => number;
+  onError: (err: unknown) => void;
+}): Promise<void> {
+  while (!o.signal.aborted) {
+    try {
+      await o.once();
+      if (o.intervalMs > 0) await sleepUnlessAborted(o.intervalMs, o.signal);
+    } catch (err) {
+      if (o.signal.aborted) break;
+      o.onError(err);
+      await sleepUnlessAborted(o.retryMs(err), o.signal);
+    }
+  }
+}
+
+/** The wait a ChannelError asks for (Retry-After), else `fallbackMs`. */
+export const retryAfterOr = (fallbackMs: number) => (err: unknown) =>
+  err instanceof ChannelError && err.retryAfterMs ? err.retryAfterMs : fallbackMs;

@@ -8,6 +8,7 @@
  * calls) for success rate and alerting, and one totals hash (pushes, last error, throttled until).
  */
 import type { Redis } from 'ioredis';
+import type { Config } from '../config';
 import type { Keys } from '../ledger/keys';
 import type { Metrics } from '../metrics';
 import { createAlerter, type Logger } from './alerts';
@@ -21,16 +22,10 @@ export interface PushedEvent extends WorkerPushedEvent {
   retryAfterMs?: number;
 }
 
+/** The part of the companion's Config the observer reads (config.ts is the one definition). */
 export interface ObserverConfig {
-  tenants: Record<string, { secret: string }>;
-  propagation: {
-    lagWarnMs: number;
-    lagCriticalMs: number;
-    failureRateAlert: number;
-    alertWebhookUrl?: string;
-    breakerFailureRate: number;
-    breakerWindowMs: number;
-  };
+  tenants: Config['tenants'];
+  propagation: Omit<Config['propagation'], 'rateOverrides'>;
 }
 
 /** GET /v1/channels item; the TypeBox schema (routes/channels.ts) is the one definition. */
@@ -68,6 +63,8 @@ export function createObserver(opts: ObserverOptions) {
   const p = config.propagation;
   // Data errors are the listing's problem, not the channel's; a throttled row is the limiter's
   // business (a whole throttled call is already left out below): neither opens the breaker.
+  /** tenant\nchannel pairs already added to the channel set by this process. */
+  const known = new Set<string>();
   const ignored = new Set(opts.breakerIgnoredCodes ?? ['validation', 'not_found', 'rate_limited']);
   const alertSlots = opts.alerts?.windowSlots ?? 6;
   const lag = createLagStore({ redis, keys, now });
@@ -174,7 +171,13 @@ export function createObserver(opts: ObserverOptions) {
       const slot = slotKey(e.tenant, e.channel, Math.floor(at / SLOT_MS));
       const totals = totalsKey(e.tenant, e.channel);
       // One round trip per push report: statistics, lag samples and the breaker's count together.
-      const pipe = redis.pipeline().sadd(channelSet(e.tenant), e.channel).hincrby(totals, 'pushes', 1).hincrby(slot, 'calls', 1);
+      const pipe = redis.pipeline().hincrby(totals, 'pushes', 1).hincrby(slot, 'calls', 1);
+      // The channel list changes once per channel and process, not on every push.
+      const member = `${e.tenant}\n${e.channel}`;
+      if (!known.has(member)) {
+        pipe.sadd(channelSet(e.tenant), e.channel);
+        known.add(member);
+      }
       if (throttled) {
         pipe.hincrby(slot, 'throttled', 1);
         pipe.hset(totals, 'throttledUntil', at + (e.retryAfterMs ?? 1000));

@@ -73,11 +73,11 @@ export async function applyOutcomes(
   // A conflict answers with the channel's whole current number, its unreported sales included:
   // the count restarts at minus that gap, so their reports, when the ledger records them, are
   // not counted twice (a negative count is never subtracted).
+  const expectedOf = new Map(items.map((i) => [i.sku, i.expected]));
   const ownPipe = redis.pipeline();
   for (const r of records) {
     if (r.mode === 'stale') {
-      const it = items.find((i) => i.sku === r.sku);
-      const gap = Math.max(0, (it?.expected ?? r.quantity) - r.quantity);
+      const gap = Math.max(0, (expectedOf.get(r.sku) ?? r.quantity) - r.quantity);
       if (gap > 0) ownPipe.hset(k.own, r.sku, -gap);
       else ownPipe.hdel(k.own, r.sku);
     } else if ((a.ownUsed?.get(r.sku) ?? 0) > 0) ownPipe.hincrby(k.own, r.sku, -a.ownUsed!.get(r.sku)!);

@@ -7,12 +7,12 @@
  * seen twice is dropped by the per-order tracker and the ledger's event ids.
  */
 import type { Redis } from 'ioredis';
-import { ChannelError, type EventSink, type OrderIngestion } from '../port';
+import type { EventSink, OrderIngestion } from '../port';
 import type { SpApiClient } from './client';
 import type { NotificationSource } from './notifications';
 import { parseOrderChange } from './notifications';
 import type { AmazonOrderApplier, OrderSnapshot } from './order-events';
-import { PollCursor, type CursorStore } from '../poll-kit';
+import { loopUntilAborted, PollCursor, retryAfterOr, type CursorStore } from '../poll-kit';
 
 export interface Logger {
   info(obj: object, msg?: string): void;
@@ -148,46 +148,29 @@ export function amazonIngestion(client: SpApiClient, applier: AmazonOrderApplier
     async start(sink: EventSink) {
       const abort = new AbortController();
       const loops: Promise<void>[] = [];
-      const pause = (ms: number) =>
-        new Promise<void>((r) => {
-          // Remove the abort listener when the timer fires, or they pile up on the signal.
-          const onAbort = () => (clearTimeout(t), r());
-          const t = setTimeout(() => (abort.signal.removeEventListener('abort', onAbort), r()), ms);
-          abort.signal.addEventListener('abort', onAbort, { once: true });
-        });
-      const backoff = (err: unknown) => (err instanceof ChannelError && err.retryAfterMs ? err.retryAfterMs : 5_000);
       const poller = new AmazonOrderPoller(client, applier, opts);
       const interval = opts.pollIntervalMs ?? 60_000;
       if (interval > 0) {
         loops.push(
-          (async () => {
-            while (!abort.signal.aborted) {
-              try {
-                await poller.pollOnce(sink, abort.signal);
-                await pause(interval);
-              } catch (err) {
-                if (abort.signal.aborted) break;
-                log.warn({ err, channel: 'amazon' }, 'getOrders poll failed; retrying');
-                await pause(Math.max(backoff(err), interval));
-              }
-            }
-          })(),
+          loopUntilAborted({
+            signal: abort.signal,
+            once: () => poller.pollOnce(sink, abort.signal),
+            intervalMs: interval,
+            retryMs: (err) => Math.max(retryAfterOr(5_000)(err), interval),
+            onError: (err) => log.warn({ err, channel: 'amazon' }, 'getOrders poll failed; retrying'),
+          }),
         );
       }
       if (opts.notifications) {
         const consumer = new AmazonNotificationConsumer(opts.notifications, applier, opts);
         loops.push(
-          (async () => {
-            while (!abort.signal.aborted) {
-              try {
-                await consumer.consumeOnce(sink, abort.signal);
-              } catch (err) {
-                if (abort.signal.aborted) break;
-                log.warn({ err, channel: 'amazon' }, 'ORDER_CHANGE consumption failed; retrying');
-                await pause(1_000);
-              }
-            }
-          })(),
+          loopUntilAborted({
+            signal: abort.signal,
+            once: () => consumer.consumeOnce(sink, abort.signal),
+            intervalMs: 0,
+            retryMs: () => 1_000,
+            onError: (err) => log.warn({ err, channel: 'amazon' }, 'ORDER_CHANGE consumption failed; retrying'),
+          }),
         );
       }
       return async () => {

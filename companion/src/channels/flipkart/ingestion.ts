@@ -5,11 +5,10 @@
  * repeated pages) are dropped by the per-item tracker and the ledger's event ids.
  */
 import type { EventSink, OrderIngestion } from '../port';
-import { ChannelError } from '../port';
 import type { FlipkartClient } from './client';
 import type { FlipkartOrderApplier } from './order-events';
 import type { ShipmentFilterResponse, ShipmentType } from './wire';
-import { PollCursor, type CursorStore } from '../poll-kit';
+import { loopUntilAborted, PollCursor, retryAfterOr, type CursorStore } from '../poll-kit';
 
 export interface Logger {
   warn(obj: object, msg?: string): void;
@@ -72,25 +71,13 @@ export function flipkartIngestion(client: FlipkartClient, applier: FlipkartOrder
       const abort = new AbortController();
       const poller = new FlipkartOrderPoller(client, applier, opts);
       const interval = opts.pollIntervalMs ?? 30_000;
-      const pause = (ms: number) =>
-        new Promise<void>((r) => {
-          // Remove the abort listener when the timer fires, or they pile up on the signal.
-          const onAbort = () => (clearTimeout(t), r());
-          const t = setTimeout(() => (abort.signal.removeEventListener('abort', onAbort), r()), ms);
-          abort.signal.addEventListener('abort', onAbort, { once: true });
-        });
-      const loop = (async () => {
-        while (!abort.signal.aborted) {
-          try {
-            await poller.pollOnce(sink, abort.signal);
-            await pause(interval);
-          } catch (err) {
-            if (abort.signal.aborted) break;
-            opts.logger?.warn({ err, channel: 'flipkart' }, 'shipments poll failed; retrying');
-            await pause(Math.max(interval, err instanceof ChannelError && err.retryAfterMs ? err.retryAfterMs : 5_000));
-          }
-        }
-      })();
+      const loop = loopUntilAborted({
+        signal: abort.signal,
+        once: () => poller.pollOnce(sink, abort.signal),
+        intervalMs: interval,
+        retryMs: (err) => Math.max(interval, retryAfterOr(5_000)(err)),
+        onError: (err) => opts.logger?.warn({ err, channel: 'flipkart' }, 'shipments poll failed; retrying'),
+      });
       return async () => {
         abort.abort();
         await loop;

@@ -7,7 +7,8 @@ import type { AuditEntry, Incident, StockState } from '../schemas/stock';
 import type { Keys } from './keys';
 import type { AuditFilter, Page } from './types';
 
-const FIELDS = ['onHand', 'committed', 'reserved', 'version', 'updatedAt', 'paused'] as const;
+/** A SKU hash's fields as toState reads them (propagation's read-n.lua returns them in this order too). */
+export const STATE_FIELDS = ['onHand', 'committed', 'reserved', 'version', 'updatedAt', 'paused'] as const;
 /** An audit listing examines at most this many entries per call, then hands back a cursor. */
 const AUDIT_SCAN_CAP = 10_000;
 
@@ -24,7 +25,7 @@ export function createReads(redis: Redis, keys: Keys) {
   async function getStockMany(tenant: string, skus: string[]): Promise<(StockState | null)[]> {
     if (skus.length === 0) return [];
     const pipe = redis.pipeline();
-    for (const sku of skus) pipe.hmget(keys.sku(tenant, sku), ...FIELDS);
+    for (const sku of skus) pipe.hmget(keys.sku(tenant, sku), ...STATE_FIELDS);
     const replies = (await pipe.exec()) ?? [];
     return replies.map(([err, v], i) => {
       if (err) throw err;

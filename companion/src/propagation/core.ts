@@ -7,7 +7,9 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ChannelAdapter } from '../channels/port';
 import type { Keys } from '../ledger/keys';
+import { toState } from '../ledger/reads';
 import type { Ledger } from '../ledger/types';
+import type { StockState } from '../schemas/stock';
 import { createDeadLetters } from './dead-letters';
 import { enqueueSync, type SyncJobData } from './queues';
 import { createRulesStore, shownQuantity, type Rule } from './rules';
@@ -151,14 +153,26 @@ export function createSyncCore(deps: SyncCoreDeps) {
       skus.forEach((s, i) => raw[i] && out.set(s, JSON.parse(raw[i]!) as Acked));
       return out;
     },
-    /** Units each SKU's channel sold itself since our last answered push (syncKeys.own). */
-    async ownSales(tenant: string, channel: string, skus: string[]): Promise<Map<string, number>> {
-      const out = new Map<string, number>();
+    /**
+     * What a push job needs per claimed SKU, read in one script call (read-n.lua): the ledger's
+     * state, the channel's effective rule, what the channel last acknowledged, and the units it
+     * sold itself since (syncKeys.own), all from one consistent moment.
+     */
+    async snapshot(tenant: string, channel: string, skus: string[]): Promise<Map<string, SkuSnapshot>> {
+      const out = new Map<string, SkuSnapshot>();
       if (!skus.length) return out;
-      const raw = await redis.hmget(syncKeys(keys, tenant, channel).own, ...skus);
-      skus.forEach((s, i) => {
-        const n = Number(raw[i]);
-        if (raw[i] && Number.isFinite(n) && n !== 0) out.set(s, n);
+      const k = syncKeys(keys, tenant, channel);
+      const flat = await scripts.read([k.acked, k.own, rules.key(tenant)], skus.map((s) => keys.sku(tenant, s)), channel, skus);
+      const channelRule = flat[0];
+      skus.forEach((sku, i) => {
+        const row = flat.slice(1 + i * 10, 11 + i * 10);
+        const own = Number(row[7]);
+        out.set(sku, {
+          state: toState(sku, row.slice(0, 6)),
+          rule: rules.effective(channel, channelRule, row[8], row[9]),
+          acked: row[6] ? (JSON.parse(row[6]) as Acked) : undefined,
+          own: row[7] && Number.isFinite(own) ? own : 0,
+        });
       });
       return out;
     },
@@ -181,3 +195,10 @@ export function createSyncCore(deps: SyncCoreDeps) {
   };
 }
 export type SyncCore = ReturnType<typeof createSyncCore>;
+
+export interface SkuSnapshot {
+  state: StockState | null;
+  rule: Rule;
+  acked: Acked | undefined;
+  own: number;
+}

@@ -49,13 +49,20 @@ export function createRulesStore(deps: { redis: Redis; keys: Keys; defaults?: Re
   const parse = (raw: string | null | undefined): Rule | undefined => (raw ? (JSON.parse(raw) as Rule) : undefined);
 
   return {
+    key,
+    /**
+     * The effective rule from the stored JSON of a channel's rule and a SKU's rules (for every
+     * channel, for this one): what forChannel does, for callers that read the hash themselves.
+     */
+    effective(channel: string, channelRaw: string | null | undefined, skuAllRaw: string | null | undefined, skuChannelRaw: string | null | undefined): Rule {
+      return mergeRules(defaults[channel], parse(channelRaw), parse(skuAllRaw), parse(skuChannelRaw));
+    },
     /** The effective rule per SKU for one channel (one HMGET for the whole batch). */
     async forChannel(tenant: string, channel: string, skus: string[]): Promise<Map<string, Rule>> {
       const fields = [channelField(channel), ...skus.flatMap((s) => [skuField('*', s), skuField(channel, s)])];
       const raw = await redis.hmget(key(tenant), ...fields);
-      const channelRule = mergeRules(defaults[channel], parse(raw[0]));
       const out = new Map<string, Rule>();
-      skus.forEach((sku, i) => out.set(sku, mergeRules(channelRule, parse(raw[1 + 2 * i]), parse(raw[2 + 2 * i]))));
+      skus.forEach((sku, i) => out.set(sku, this.effective(channel, raw[0], raw[1 + 2 * i], raw[2 + 2 * i])));
       return out;
     },
     async snapshot(tenant: string): Promise<RulesSnapshot> {

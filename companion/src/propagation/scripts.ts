@@ -9,13 +9,15 @@ import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const NAMES = ['claim-4', 'release-4', 'reap-3', 'record-1', 'take-1', 'mark-1'] as const;
+const NAMES = ['claim-4', 'read-n', 'release-4', 'reap-3', 'record-1', 'take-1', 'mark-1'] as const;
 type ScriptName = (typeof NAMES)[number];
 
 type Command = (...args: (string | number)[]) => Promise<unknown>;
 
 export interface SyncScripts {
   claim(keys: [string, string, string, string], token: string, now: number, leaseMs: number, limit: number, preferred: string): Promise<{ claimed: { sku: string; since: number }[]; more: boolean }>;
+  /** read-n.lua: flat rows of values per SKU after the channel's own rule (see the script). */
+  read(keys: [acked: string, own: string, rules: string], skuKeys: string[], channel: string, skus: string[]): Promise<(string | null)[]>;
   release(keys: [string, string, string, string], token: string, items: { sku: string; action: 'done' | 'retry' | 'hold'; until?: number }[]): Promise<string[]>;
   reap(keys: [string, string, string], now: number, max: number): Promise<string[]>;
   record(key: string, now: number, items: { sku: string; quantity: number; version: number; mode: 'ack' | 'stale' | 'reread' }[]): Promise<boolean[]>;
@@ -29,7 +31,9 @@ export function loadSyncScripts(redis: Redis): SyncScripts {
   if (!loaded.has(redis)) {
     for (const name of NAMES) {
       const lua = readFileSync(join(here, 'lua', `${name}.lua`), 'utf8');
-      redis.defineCommand(`sync_${name.replace('-', '_')}`, { numberOfKeys: Number(name.split('-')[1]), lua });
+      // '-n': the caller passes the key count (read-n.lua takes one key per SKU).
+      const keyCount = name.split('-')[1];
+      redis.defineCommand(`sync_${name.replace('-', '_')}`, keyCount === 'n' ? { lua } : { numberOfKeys: Number(keyCount), lua });
     }
     loaded.add(redis);
   }
@@ -44,6 +48,9 @@ export function loadSyncScripts(redis: Redis): SyncScripts {
       const claimed: { sku: string; since: number }[] = [];
       for (let i = 1; i < flat.length; i += 2) claimed.push({ sku: String(flat[i]), since: Number(flat[i + 1]) });
       return { claimed, more: Number(flat[0]) === 1 };
+    },
+    async read(keys, skuKeys, channel, skus) {
+      return (await cmd('read-n')(3 + skuKeys.length, ...keys, ...skuKeys, channel, ...skus)) as (string | null)[];
     },
     async release(keys, token, items) {
       if (!items.length) return [];

@@ -84,26 +84,20 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
       if (dirty.length) await core.enqueue(tenant, channel, dirty, delayMs);
     };
 
-    // Read the ledger only now that the SKUs are fenced: nothing older can be in flight.
-    // Sent in this order on one connection: the own-sales count is read after the ledger state,
-    // so it covers every order that state includes (both move in the ledger's confirm script).
-    const [states, rules, acked, own] = await Promise.all([
-      core.deps.ledger.getStockMany(tenant, skus),
-      core.rules.forChannel(tenant, channel, skus),
-      core.acked(tenant, channel, skus),
-      core.ownSales(tenant, channel, skus),
-    ]);
+    // Read the ledger only now that the SKUs are fenced: nothing older can be in flight. One
+    // script reads the state, the acknowledged value and the own-sales count at one moment, so
+    // the count covers exactly the orders that state includes (both move in the ledger's script).
+    const snap = await core.snapshot(tenant, channel, skus);
     /** Own sales each push's `expected` accounts for: spent once the channel answers. */
     const ownUsed = new Map<string, number>();
     const items: PushItem[] = [];
     const inSync: string[] = [];
-    skus.forEach((s, i) => {
-      const state = states[i] ?? null;
-      const quantity = shownQuantity(state, rules.get(s) ?? {});
+    skus.forEach((s) => {
+      const { state, rule, acked: last, own } = snap.get(s)!;
+      const quantity = shownQuantity(state, rule);
       const version = state?.version ?? 0;
-      const last = acked.get(s);
       // The channel's own sales the ledger has recorded since: it already shows them gone.
-      const sold = last ? Math.min(Math.max(own.get(s) ?? 0, 0), last.q) : 0;
+      const sold = last ? Math.min(Math.max(own, 0), last.q) : 0;
       // The channel already shows this number (a newer version can leave it unchanged, e.g. an
       // Amazon order moving Pending → Unshipped): a push would only spend the channel's budget.
       // A sale on the channel we have not heard of yet arrives as its own change. After its own

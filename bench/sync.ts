@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- sync [--quick] [--mode off|on|both] [--report direct|channel] [--channels a,b] [--seed N]`
+ * `npm run bench -- sync [--quick] [--mode off|on|both] [--report direct|channel] [--channels a,b] [--seed N] [--warmup N]`
  *
  * A flash sale on the sandbox channels: 500 SKUs, 20,000 orders arriving at 1,000/s spread over
  * every channel; each channel accepts an order only if its own last-known quantity allows, then
@@ -30,6 +30,7 @@ const { values } = parseArgs({
     channels: { type: 'string' },
     report: { type: 'string', default: 'direct' },
     buffer: { type: 'string' },
+    warmup: { type: 'string' },
   },
 });
 const quick = values.quick!;
@@ -51,6 +52,10 @@ if (present.length === 0) {
 if (missing.length) log(`missing channels (not landed): ${missing.join(', ')} — running with ${present.join(', ')}`);
 
 const sale = generateSale({ ...params, channels: present });
+// --warmup N (default 2,000; 0 = none): orders on 100 other SKUs with stock to spare, played before
+// the sale and not measured, so the sale meets Stockline as a store runs it (warm), not just started.
+const warmupOrders = values.warmup === undefined ? 2_000 : Number(values.warmup);
+const warmup = warmupOrders > 0 ? generateSale({ seed: params.seed + 1, skus: 100, orders: warmupOrders, ratePerSecond: params.ratePerSecond, channels: present, prefix: 'WU', stock: 1_000_000 }) : undefined;
 // Published batch sizes, for the pollers' call counts (a poller writes every SKU each poll).
 const BATCH: Record<string, number> = { shopify: 250, woocommerce: 100, flipkart: 10, amazon: 1 };
 const phases = quick ? 20 : 60;
@@ -69,7 +74,7 @@ const results: ModeResult[] = [];
 try {
   const modes = values.mode === 'off' ? [true] : values.mode === 'on' ? [false] : [true, false];
   for (const limitsOff of modes) {
-    const r = await runMode({ limitsOff, buffers, report: values.report === 'channel' ? 'channel' : 'direct', sale, channels: present, redisUrl: redis.url, log, convergeTimeoutMs: quick ? 90_000 : 240_000 });
+    const r = await runMode({ limitsOff, buffers, report: values.report === 'channel' ? 'channel' : 'direct', sale, warmup, channels: present, redisUrl: redis.url, log, convergeTimeoutMs: quick ? 90_000 : 240_000 });
     results.push(r);
     process.stdout.write(`${table(r)}\n`);
   }
@@ -107,14 +112,15 @@ const targets = results.map((r) => ({
 }));
 
 const out = {
-  command: `npm run bench -- sync${quick ? ' --quick' : ''}${values.mode !== 'both' ? ` --mode ${values.mode}` : ''}${values.report === 'channel' ? ' --report channel' : ''}${values.buffer ? ` --buffer ${values.buffer}` : ''}`,
+  command: `npm run bench -- sync${quick ? ' --quick' : ''}${values.mode !== 'both' ? ` --mode ${values.mode}` : ''}${values.report === 'channel' ? ' --report channel' : ''}${values.buffer ? ` --buffer ${values.buffer}` : ''}${values.warmup !== undefined ? ` --warmup ${values.warmup}` : ''}`,
   ranAt: new Date().toISOString(),
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
-  params: { ...params, buffers, channels: present, missingChannels: missing, durationMs: Math.round(sale.durationMs), stockUnits: [...sale.initial.values()].reduce((s, x) => s + x, 0) },
+  params: { ...params, warmupOrders, buffers, channels: present, missingChannels: missing, durationMs: Math.round(sale.durationMs), stockUnits: [...sale.initial.values()].reduce((s, x) => s + x, 0) },
   notes: [
     'Stockline ran for real: its own process (ledger, propagation workers, observer, channel adapters and order ingestion), a private Redis, real HTTP to the sandboxes.',
     'Baselines were simulated on a virtual clock over the same seeded order stream: each poll sees every order so far and writes every channel instantly (generous to the poller); oversold units are the mean over poll phases.',
     'limits-off: sandbox throttling off and Stockline/adapter rate limits lifted; limits-on: the sandboxes enforce the published limits and Stockline uses them.',
+    warmup ? `Warm-up: before the sale, ${warmupOrders} orders on 100 other SKUs (stock to spare) ran through the same paths, unmeasured, so the sale meets a running Stockline rather than one just started (--warmup 0 turns it off).` : 'No warm-up (--warmup 0): the sale met a Stockline process that had only pushed the catalogue.',
     'Lag = ledger change → channel acknowledgement, measured by Stockline itself (observer, 1-second slots in Redis). Convergence is judged from outside against max(0, initial − units accepted).',
     values.report !== 'channel'
       ? 'Orders reached Stockline directly: the bench posted each accepted order as the channel\'s signed order.confirmed to /v1/events (channel ingestion off). WooCommerce is the merchant\'s own store with the plugin: its checkout guard reserves through Stockline (500 ms timeout, fail open) before the store\'s own stock check, and the order confirms that hold.'
@@ -122,7 +128,7 @@ const out = {
   ],
   stockline: results.map(({ channels, ...rest }) => ({
     ...rest,
-    channels: Object.fromEntries(Object.entries(channels).map(([c, { series, ...f }]) => [c, { ...f, seriesPoints: series.filter((p) => p.count > 0).length }])),
+    channels: Object.fromEntries(Object.entries(channels).map(([c, { series, ...f }]) => [c, { ...f, series: series.filter((p) => p.count > 0) }])),
   })),
   baselines: pollers,
   targets,

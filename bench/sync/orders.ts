@@ -21,10 +21,10 @@ export interface Sale {
   durationMs: number;
 }
 
-export function generateSale(opts: { seed: number; skus: number; orders: number; ratePerSecond: number; channels: string[] }): Sale {
+export function generateSale(opts: { seed: number; skus: number; orders: number; ratePerSecond: number; channels: string[]; /** SKU names (default 'FS'). */ prefix?: string; /** Stock of every SKU instead of a share of its demand (a warm-up that sells nothing out). */ stock?: number }): Sale {
   const rand = seededRng(opts.seed);
   // Short ids: the Flipkart sandbox refuses a listings read whose 10 joined SKU ids pass 100 characters.
-  const skus = Array.from({ length: opts.skus }, (_, i) => `FS-${String(i + 1).padStart(3, '0')}`);
+  const skus = Array.from({ length: opts.skus }, (_, i) => `${opts.prefix ?? 'FS'}-${String(i + 1).padStart(3, '0')}`);
   // Zipf-like weights, shuffled so hot SKUs are not simply the first ones.
   const weights = skus.map((_, i) => 1 / (i + 1) ** 0.7);
   for (let i = weights.length - 1; i > 0; i--) {
@@ -49,7 +49,8 @@ export function generateSale(opts: { seed: number; skus: number; orders: number;
   const initial = new Map<string, number>();
   skus.forEach((sku, i) => {
     const demand = opts.orders * (weights[i]! / total) * meanQty;
-    initial.set(sku, Math.max(2, Math.round(demand * (0.4 + rand() * 0.7))));
+    const share = Math.max(2, Math.round(demand * (0.4 + rand() * 0.7)));
+    initial.set(sku, opts.stock ?? share);
   });
   const orders: SaleOrder[] = [];
   let at = 0;

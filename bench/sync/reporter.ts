@@ -8,7 +8,8 @@
 import { httpRequest, parseJson } from '../../companion/src/channels/http';
 import { sign, SIGNATURE_HEADER } from '../../companion/src/http/signature';
 
-export function createDirectReporter(o: { url: string; secret: string; flushMs?: number; maxBatch?: number; concurrency?: number }) {
+export function createDirectReporter(o: { url: string; secret: string; flushMs?: number; maxBatch?: number; concurrency?: number; /** Event and hold ids start with it (default 'bench'): two reporters in one run must not share ids. */ idPrefix?: string }) {
+  const idPrefix = o.idPrefix ?? 'bench';
   const maxBatch = o.maxBatch ?? 100;
   const concurrency = o.concurrency ?? 4;
   let queue: { event: object; at: number }[] = [];
@@ -71,7 +72,7 @@ export function createDirectReporter(o: { url: string; secret: string; flushMs?:
   const verdicts = { held: 0, refused: 0, open: 0 };
   return {
     report(channel: string, orderId: string | undefined, sku: string, qty: number, reservationId?: string) {
-      const id = `bench-${channel}-${orderId ?? ++seq}`.replace(/[^A-Za-z0-9._:-]/g, '-');
+      const id = `${idPrefix}-${channel}-${orderId ?? ++seq}`.replace(/[^A-Za-z0-9._:-]/g, '-');
       queue.push({
         at: Date.now(),
         event: { id, type: 'order.confirmed', source: channel, occurredAt: new Date().toISOString(), orderId: id, lines: [{ sku, qty }], ...(reservationId ? { reservationId } : {}) },
@@ -84,7 +85,7 @@ export function createDirectReporter(o: { url: string; secret: string; flushMs?:
      * own stock check (fail open), reporting the order without a hold.
      */
     async guard(sku: string, qty: number, timeoutMs = 500): Promise<{ verdict: 'held' | 'open'; reservationId: string } | { verdict: 'refused' }> {
-      const reservationId = `bench-hold-${++holds}`;
+      const reservationId = `${idPrefix}-hold-${++holds}`;
       const hold = { id: `${reservationId}:reserve`, type: 'stock.reserved', source: 'woocommerce', occurredAt: new Date().toISOString(), reservationId, ttlSeconds: 900, lines: [{ sku, qty }] };
       const r = await postNow(hold, timeoutMs);
       if (r) {

@@ -22,6 +22,7 @@ import type { StockEvent } from '../../companion/src/schemas/events';
 import { startSandbox, type StartedSandbox } from './channels';
 import { oversoldUnits, type Sale } from './orders';
 import { freePort } from './redis';
+import { placeOrders } from './place-orders';
 import { createDirectReporter } from './reporter';
 import type { ChildInput } from './stockline-process';
 
@@ -129,6 +130,17 @@ function startChild(input: ChildInput): Promise<{ child: ChildProcess; limits: R
   });
 }
 
+/** Waits until no channel has work outstanding (dirty or being pushed). */
+async function untilIdle(base: string, adminToken: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const res = await fetch(`${base}/v1/channels`, { headers: { authorization: `Bearer ${adminToken}` } });
+    const { channels } = (await res.json()) as { channels: { queueDepth: number }[] };
+    if (channels.every((c) => c.queueDepth === 0)) return;
+    await sleep(250);
+  }
+}
+
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
@@ -158,6 +170,8 @@ export async function runMode(o: {
   convergeTimeoutMs: number;
   /** Per-channel buffers (units held back), set as channel rules before the sale. */
   buffers?: Record<string, number>;
+  /** Orders on other SKUs (stock to spare) played before the sale and not measured: Stockline as it runs in a store, warm, not just started. */
+  warmup?: Sale;
 }): Promise<ModeResult> {
   const mode = o.limitsOff ? 'limits-off' : 'limits-on';
   const prefix = `bench-${mode}-${randomBytes(3).toString('hex')}:`;
@@ -165,7 +179,8 @@ export async function runMode(o: {
   const adminToken = randomBytes(24).toString('hex');
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const listings = o.sale.skus.map((sku) => ({ sku, quantity: o.sale.initial.get(sku)! }));
+  const catalogue = [o.sale, ...(o.warmup ? [o.warmup] : [])];
+  const listings = catalogue.flatMap((sale) => sale.skus.map((sku) => ({ sku, quantity: sale.initial.get(sku)! })));
   const sandboxes: StartedSandbox[] = [];
   for (const id of o.channels) {
     const webhookUrl = o.report === 'channel' ? `${base}/v1/webhooks/${id}` : undefined;
@@ -203,57 +218,42 @@ export async function runMode(o: {
     for (;;) {
       const res = await fetch(`${base}/v1/channels`, { headers: { authorization: `Bearer ${adminToken}` } });
       const { channels } = (await res.json()) as { channels: { id: string; queueDepth: number; lag: { '5m': { count: number } } }[] };
-      if (channels.every((c) => c.queueDepth === 0 && c.lag['5m'].count >= o.sale.skus.length)) break;
+      if (channels.every((c) => c.queueDepth === 0 && c.lag['5m'].count >= listings.length)) break;
       if (Date.now() > seedDeadline) {
-        o.log(`${mode}: catalogue push not finished (${channels.map((c) => `${c.id} ${c.lag['5m'].count}/${o.sale.skus.length}`).join(', ')}); starting anyway`);
+        o.log(`${mode}: catalogue push not finished (${channels.map((c) => `${c.id} ${c.lag['5m'].count}/${listings.length}`).join(', ')}); starting anyway`);
         break;
       }
       await sleep(250);
+    }
+    const byId = new Map(sandboxes.map((s) => [s.id, s.handle]));
+    if (o.warmup) {
+      o.log(`${mode}: warm-up — ${o.warmup.orders.length} orders on ${o.warmup.skus.length} other SKUs (not measured)`);
+      const warm = o.report === 'direct' ? createDirectReporter({ url: base, secret, idPrefix: 'warmup' }) : null;
+      await placeOrders(o.warmup.orders, byId, warm, () => undefined);
+      await warm?.close();
+      await untilIdle(base, adminToken, o.convergeTimeoutMs);
     }
     await sleep(1000);
     const before = new Map(sandboxes.map((s) => [s.id, s.handle.stats()]));
 
     // The sale: every order at its millisecond, on its channel, through the shopper endpoint.
     o.log(`${mode}: flash sale — ${o.sale.orders.length} orders at ${Math.round((o.sale.orders.length / o.sale.durationMs) * 1000)}/s over ${o.sale.skus.length} SKUs`);
-    const byId = new Map(sandboxes.map((s) => [s.id, s.handle]));
     const accepted = new Map<string, number>();
     const acceptedBy = new Map<string, number>(o.channels.map((c) => [c, 0]));
     let ordersAccepted = 0;
     const acceptedLog: { channel: string; sku: string; qty: number }[] = [];
-    const pending: Promise<void>[] = [];
     const loadBefore = loadavg()[0]!;
     const t0 = Date.now();
     const apiCpu0 = childCpuMs(child);
     const cpu0 = apiCpu0 + childCpuMs(workerChild);
     const stats0 = process.env.BENCH_REDIS_STATS ? await commandStats(redis) : null;
     const direct = o.report === 'direct' ? createDirectReporter({ url: base, secret }) : null;
-    let i = 0;
-    while (i < o.sale.orders.length) {
-      const now = Date.now() - t0;
-      while (i < o.sale.orders.length && o.sale.orders[i]!.at <= now) {
-        const ord = o.sale.orders[i++]!;
-        pending.push(
-          (async () => {
-            // WooCommerce is the merchant's own store running the plugin: its checkout guard
-            // reserves through Stockline first (direct mode; the channel path has no hold to carry).
-            const hold = direct && ord.channel === 'woocommerce' ? await direct.guard(ord.sku, ord.qty) : null;
-            if (hold?.verdict === 'refused') return { accepted: false as const, orderId: undefined };
-            const r = await byId.get(ord.channel)!.placeOrder(ord.sku, ord.qty);
-            if (hold && !r.accepted) direct!.release(hold.reservationId);
-            return { ...r, reservationId: hold?.reservationId };
-          })().then((r) => {
-              if (!r.accepted) return;
-              direct?.report(ord.channel, r.orderId, ord.sku, ord.qty, r.reservationId);
-              ordersAccepted++;
-              acceptedLog.push(ord);
-              acceptedBy.set(ord.channel, acceptedBy.get(ord.channel)! + ord.qty);
-              accepted.set(ord.sku, (accepted.get(ord.sku) ?? 0) + ord.qty);
-            }),
-        );
-      }
-      await sleep(1);
-    }
-    await Promise.all(pending);
+    await placeOrders(o.sale.orders, byId, direct, (ord) => {
+      ordersAccepted++;
+      acceptedLog.push(ord);
+      acceptedBy.set(ord.channel, acceptedBy.get(ord.channel)! + ord.qty);
+      accepted.set(ord.sku, (accepted.get(ord.sku) ?? 0) + ord.qty);
+    });
     const burstEnd = Date.now();
     const cpuBurst = childCpuMs(child) + childCpuMs(workerChild) - cpu0;
     const apiCpuBurst = childCpuMs(child) - apiCpu0;

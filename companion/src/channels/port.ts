@@ -80,6 +80,13 @@ export interface ChannelAdapter {
   readonly id: string;
   readonly limits: ChannelLimits;
   push(items: PushItem[]): Promise<PushOutcome[]>;
+  /**
+   * Milliseconds until the channel's own budget (e.g. Shopify's query-cost bucket, which lookups
+   * and read-backs spend too) lets a push go out without waiting; 0 = now. The worker waits this
+   * long before it claims dirty SKUs, so they keep collecting into one larger push instead of
+   * being claimed in small batches that then queue for budget. Channels without one omit it.
+   */
+  readyInMs?(): number;
   /** Current quantities; null for a SKU not listed on the channel. */
   read(skus: string[]): Promise<Map<string, number | null>>;
   /** SKU → channel ids (cached by the adapter); null when not listed. */

@@ -69,6 +69,13 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
       await job.moveToDelayed(Date.now() + settings.breakerRecheckMs, token);
       throw new DelayedError();
     }
+    // The channel's own budget is spent (Shopify: searches and read-backs draw on it too): wait
+    // before claiming, so the SKUs dirty meanwhile go out together in one push when it refills.
+    const readyIn = adapter.readyInMs?.() ?? 0;
+    if (readyIn > 0) {
+      await worker.rateLimit(readyIn);
+      throw Worker.RateLimitError();
+    }
     const k = syncKeys(keys, tenant, channel);
     const leaseKeys: [string, string, string, string] = [k.dirty, k.leases, k.owners, k.claims(jobToken)];
     const { claimed, more } = await core.scripts.claim(leaseKeys, jobToken, Date.now(), settings.leaseMs, adapter.limits.batchSize, sku);

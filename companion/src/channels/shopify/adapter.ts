@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { ChannelError, type ChannelAdapter, type ChannelLimits, type ListingRef, type PushItem, type PushOutcome } from '../port';
 import type { ShopifyClient } from './client';
 import type { ShopifyMapping } from './mapping';
+import { PUSH_OPERATION } from './operations';
 import { RowSetter, failed, type Row } from './set-rows';
 
 export { pushKey } from './set-rows';
@@ -40,6 +41,11 @@ export class ShopifyAdapter implements ChannelAdapter {
     this.mapping = opts.mapping;
     this.locationId = opts.locationId;
     this.rows = new RowSetter(opts.client, opts.locationId, (skus) => opts.mapping.invalidate(skus));
+  }
+
+  /** Until the cost mirror holds a mutation's points (searches and read-backs spend the same bucket). */
+  readyInMs(): number {
+    return this.client.budget.waitMs(this.client.budget.estimate(PUSH_OPERATION, 10));
   }
 
   async push(items: PushItem[]): Promise<PushOutcome[]> {

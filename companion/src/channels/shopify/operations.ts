@@ -43,3 +43,6 @@ export interface SetQuantitiesData {
 
 /** Our writes carry this referenceDocumentUri prefix, so anything reading Shopify's inventory history can tell them apart. */
 export const STOCKLINE_REFERENCE_PREFIX = 'gid://stockline/Push/';
+
+/** The cost mirror's name for inventorySetQuantities calls (its last price is the next estimate). */
+export const PUSH_OPERATION = 'push';

@@ -20,7 +20,7 @@
 import { createHash } from 'node:crypto';
 import { ChannelError, type PushItem, type PushOutcome } from '../port';
 import type { ShopifyClient } from './client';
-import { READ_LEVELS, SET_QUANTITIES, STOCKLINE_REFERENCE_PREFIX, type ReadLevelsData, type SetQuantitiesData } from './operations';
+import { PUSH_OPERATION, READ_LEVELS, SET_QUANTITIES, STOCKLINE_REFERENCE_PREFIX, type ReadLevelsData, type SetQuantitiesData } from './operations';
 
 const STALE = new Set(['CHANGE_FROM_QUANTITY_STALE', 'COMPARE_QUANTITY_STALE']);
 const NOT_FOUND = new Set(['INVALID_INVENTORY_ITEM', 'INVALID_LOCATION', 'ITEM_NOT_STOCKED_AT_LOCATION']);
@@ -85,7 +85,7 @@ export class RowSetter {
     };
     let data: SetQuantitiesData;
     try {
-      data = await this.later(round, (wait) => this.client.request<SetQuantitiesData>('push', SET_QUANTITIES, { input, key }, 10, wait));
+      data = await this.later(round, (wait) => this.client.request<SetQuantitiesData>(PUSH_OPERATION, SET_QUANTITIES, { input, key }, 10, wait));
     } catch (err) {
       if (round === 0 || !(err instanceof ChannelError)) throw err;
       for (const r of rows) out[r.index] = failed(r.item.sku, err.kind, err.message, { channelCode: err.options.channelCode, retryAfterMs: err.retryAfterMs });

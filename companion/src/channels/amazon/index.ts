@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import type { Keys } from '../../ledger/keys';
 import type { ChannelModule } from '../port';
 import { AmazonAdapter, type AmazonAdapterOptions } from './adapter';
-import { SpApiClient } from './client';
+import { SpApiClient, type SpApiClientOptions } from './client';
 import { amazonIngestion, type AmazonIngestionOptions, type Logger } from './ingestion';
 import { type NotificationSource } from './notifications';
 import { SqsNotificationSource, type SqsSourceOptions } from './sqs';
@@ -68,9 +68,8 @@ export function createAmazonChannel(config: AmazonChannelConfig, deps: AmazonCha
   return { id: 'amazon', adapter, ingestion };
 }
 
-/** Channel configuration for a running sandbox: its credentials, its SQS queue, its 2-minute rule. */
-export function amazonSandboxConfig(handle: AmazonSandboxHandle, extra: Partial<AmazonChannelConfig> = {}): AmazonChannelConfig {
-  const c = handle.credentials;
+/** SP-API client settings from a sandbox's credentials (its LWA endpoint, app and seller). */
+export function amazonSandboxClientOptions(c: AmazonSandboxHandle['credentials']): SpApiClientOptions {
   return {
     url: c.url!,
     lwaUrl: c.lwaUrl!,
@@ -79,6 +78,14 @@ export function amazonSandboxConfig(handle: AmazonSandboxHandle, extra: Partial<
     refreshToken: c.refreshToken!,
     sellerId: c.sellerId!,
     marketplaceIds: [c.marketplaceIds!],
+  };
+}
+
+/** Channel configuration for a running sandbox: its credentials, its SQS queue, its 2-minute rule. */
+export function amazonSandboxConfig(handle: AmazonSandboxHandle, extra: Partial<AmazonChannelConfig> = {}): AmazonChannelConfig {
+  const c = handle.credentials;
+  return {
+    ...amazonSandboxClientOptions(c),
     sqs: {
       endpoint: c.sqsEndpoint!,
       queueUrl: c.sqsQueueUrl!,

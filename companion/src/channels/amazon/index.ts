@@ -4,10 +4,11 @@
  * a channel at it (its SQS-like queue as the ORDER_CHANGE source).
  */
 import type { Redis } from 'ioredis';
+import type { AmazonCredentials } from '../../config';
 import type { Keys } from '../../ledger/keys';
 import type { ChannelModule } from '../port';
 import { AmazonAdapter, type AmazonAdapterOptions } from './adapter';
-import { SpApiClient, type SpApiClientOptions } from './client';
+import { SpApiClient } from './client';
 import { amazonIngestion, type AmazonIngestionOptions, type Logger } from './ingestion';
 import { type NotificationSource } from './notifications';
 import { SqsNotificationSource, type SqsSourceOptions } from './sqs';
@@ -22,14 +23,7 @@ export { SqsNotificationSource, SqsError, type SqsSourceOptions } from './sqs';
 export { AmazonOrderApplier, OrderTracker } from './order-events';
 export { AmazonOrderPoller, AmazonNotificationConsumer, amazonIngestion } from './ingestion';
 
-export interface AmazonChannelConfig {
-  url: string;
-  lwaUrl: string;
-  clientId: string;
-  clientSecret: string;
-  refreshToken: string;
-  sellerId: string;
-  marketplaceIds: string[];
+export interface AmazonChannelConfig extends AmazonCredentials {
   adapter?: AmazonAdapterOptions;
   ingestion?: Omit<AmazonIngestionOptions, 'notifications' | 'cursor' | 'seen' | 'logger'>;
   /** Where ORDER_CHANGE notifications come from (none: polling only). */
@@ -69,7 +63,7 @@ export function createAmazonChannel(config: AmazonChannelConfig, deps: AmazonCha
 }
 
 /** SP-API client settings from a sandbox's credentials (its LWA endpoint, app and seller). */
-export function amazonSandboxClientOptions(c: AmazonSandboxHandle['credentials']): SpApiClientOptions {
+export function amazonSandboxClientOptions(c: AmazonSandboxHandle['credentials']): AmazonCredentials {
   return {
     url: c.url!,
     lwaUrl: c.lwaUrl!,

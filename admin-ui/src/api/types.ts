@@ -1,8 +1,10 @@
 /**
- * Shapes the page reads. Ledger shapes come from the companion's own schemas (type-only, so
- * nothing of TypeBox reaches the bundle); the rest are written from DEVELOPERS.md
- * ("HTTP API" and "Plugin ↔ admin page") because no schema module exports them yet.
+ * Shapes the page reads. Ledger and dead-letter shapes come from the companion's own schemas
+ * (type-only, so nothing of TypeBox or the server reaches the bundle); the rest are written from
+ * DEVELOPERS.md ("HTTP API" and "Plugin ↔ admin page") because no schema module exports them yet.
  */
+import type { Static } from '@sinclair/typebox';
+import type { DeadLetter as DeadLetterSchema } from '../../../companion/src/propagation/routes/schemas';
 import type { AuditEntry, Incident, StockState } from '../../../companion/src/schemas/stock';
 
 export type { AuditEntry, Incident, StockState };
@@ -36,18 +38,8 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export interface DeadLetter {
-  id: string;
-  channel: string;
-  sku: string;
-  error: string;
-  code: string;
-  attempts: number;
-  firstFailedAt: string | number;
-  lastFailedAt: string | number;
-  /** Set while a retry the owner asked for is queued (the companion keeps the letter until it succeeds). */
-  retrying?: boolean;
-}
+/** One entry of GET v1/dead-letters; `retrying` is set while a retry the owner asked for is queued. */
+export type DeadLetter = Static<typeof DeadLetterSchema>;
 
 export interface SyncChannel {
   shown: number | null;

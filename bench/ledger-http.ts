@@ -18,6 +18,7 @@ import { sign } from '../companion/src/http/signature';
 import { createKeys } from '../companion/src/ledger/keys';
 import { createLedger } from '../companion/src/ledger/ledger';
 import { createLogger } from '../companion/src/logger';
+import { unlinkPrefix } from '../scripts/lib/throwaway-redis.mjs';
 
 export interface Row {
   name: string;
@@ -247,12 +248,7 @@ if (isMainThread && process.argv[1] && import.meta.url === pathToFileURL(process
     async (rows) => {
       console.table(rows);
       const redis = new Redis(redisUrl);
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length) await redis.unlink(...keys);
-      } while (cursor !== '0');
+      await unlinkPrefix(redis, prefix);
       await redis.quit();
     },
     (err) => {

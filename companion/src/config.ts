@@ -7,6 +7,21 @@ export type Role = 'all' | 'api' | 'worker';
 export const CHANNEL_IDS = ['woocommerce', 'shopify', 'amazon', 'flipkart'] as const;
 export type ChannelId = (typeof CHANNEL_IDS)[number];
 
+/**
+ * What reaches one seller's account through an SP-API app: the API and Login with Amazon
+ * endpoints, the app's LWA client and refresh token, the seller and its marketplaces. Defined
+ * here, the root of the dependency graph, and extended by the Amazon channel's own config.
+ */
+export interface AmazonCredentials {
+  url: string;
+  lwaUrl: string;
+  clientId: string;
+  clientSecret: string;
+  refreshToken: string;
+  sellerId: string;
+  marketplaceIds: string[];
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -28,14 +43,7 @@ export interface Config {
   channels: {
     woocommerce?: { url: string; key: string; secret: string };
     shopify?: { shop: string; token: string; locationId: string; webhookSecret: string; url?: string };
-    amazon?: {
-      url: string;
-      lwaUrl: string;
-      clientId: string;
-      clientSecret: string;
-      refreshToken: string;
-      sellerId: string;
-      marketplaceIds: string[];
+    amazon?: AmazonCredentials & {
       /** The SQS queue Amazon delivers ORDER_CHANGE notifications to; without it orders are polled (minutes late). */
       sqs?: { queueUrl: string; region: string; accessKeyId: string; secretAccessKey: string };
     };

@@ -20,6 +20,20 @@ function setHidden(hidden: boolean) {
 /** Lets the fake fetch's promises settle without moving the clock. */
 const flush = () => act(async () => { for (let i = 0; i < 10; i++) await Promise.resolve(); });
 
+/** Moves the fake clock, then lets what it woke up settle. */
+async function advance(ms: number) {
+  await act(async () => vi.advanceTimersByTime(ms));
+  await flush();
+}
+
+/** After `before` loads, the next one starts exactly 5 s after the last answer: not one millisecond earlier. */
+async function expectNextLoadIn5s(before: number) {
+  await advance(4_999);
+  expect(net().callsTo('GET admin/status')).toHaveLength(before);
+  await advance(1);
+  expect(net().callsTo('GET admin/status')).toHaveLength(before + 1);
+}
+
 describe('live refresh', () => {
   beforeEach(() => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'Date'] });
@@ -35,12 +49,7 @@ describe('live refresh', () => {
     render(<Probe interval={1000} />);
     await flush();
     expect(screen.getByText('outbox 0')).toBeTruthy();
-    await act(async () => vi.advanceTimersByTime(4_999));
-    await flush();
-    expect(net().callsTo('GET admin/status')).toHaveLength(1);
-    await act(async () => vi.advanceTimersByTime(1));
-    await flush();
-    expect(net().callsTo('GET admin/status')).toHaveLength(2);
+    await expectNextLoadIn5s(1);
     expect(screen.getByText('outbox 1')).toBeTruthy();
   });
 
@@ -49,14 +58,12 @@ describe('live refresh', () => {
     render(<Probe />);
     await flush();
     setHidden(true);
-    await act(async () => vi.advanceTimersByTime(60_000));
-    await flush();
+    await advance(60_000);
     expect(net().callsTo('GET admin/status')).toHaveLength(1);
     act(() => setHidden(false));
     await flush();
     expect(net().callsTo('GET admin/status')).toHaveLength(2);
-    await act(async () => vi.advanceTimersByTime(5_000));
-    await flush();
+    await advance(5_000);
     expect(net().callsTo('GET admin/status')).toHaveLength(3);
   });
 
@@ -65,17 +72,11 @@ describe('live refresh', () => {
     net().on('GET admin/status', () => new Promise((resolve) => (release = () => resolve({ body: statusConnected }))));
     render(<Probe />);
     await flush();
-    await act(async () => vi.advanceTimersByTime(30_000));
-    await flush();
+    await advance(30_000);
     expect(net().callsTo('GET admin/status')).toHaveLength(1);
     await act(async () => release!());
     await flush();
     expect(screen.getByText('outbox 0')).toBeTruthy();
-    await act(async () => vi.advanceTimersByTime(4_999));
-    await flush();
-    expect(net().callsTo('GET admin/status')).toHaveLength(1);
-    await act(async () => vi.advanceTimersByTime(1));
-    await flush();
-    expect(net().callsTo('GET admin/status')).toHaveLength(2);
+    await expectNextLoadIn5s(1);
   });
 });

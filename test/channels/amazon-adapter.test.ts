@@ -3,12 +3,12 @@
  * by read-back, error classification, token refresh on 403 and on expiry without losing a push,
  * the 180-day secret hint, and the switch to JSON_LISTINGS_FEED for large pushes.
  */
-import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AmazonAdapter, defaultBatchSize, SpApiClient, startAmazonSandbox, type AmazonAdapterOptions, type AmazonSandboxHandle } from '../../companion/src/channels/amazon';
+import { AmazonAdapter, amazonSandboxClientOptions, defaultBatchSize, SpApiClient, startAmazonSandbox, type AmazonAdapterOptions, type AmazonSandboxHandle } from '../../companion/src/channels/amazon';
 import { tokenUrl } from '../../companion/src/channels/amazon/lwa';
 import { Pacer } from '../../companion/src/channels/amazon/throttle';
-import { ChannelError, type PushItem } from '../../companion/src/channels/port';
+import { ChannelError } from '../../companion/src/channels/port';
+import { item, pushError } from './fixtures';
 
 let sb: AmazonSandboxHandle;
 afterEach(async () => {
@@ -18,20 +18,9 @@ afterEach(async () => {
 async function setup(sandboxOpts: Parameters<typeof startAmazonSandbox>[0] = {}, adapterOpts: AmazonAdapterOptions = {}, creds: Record<string, string> = {}) {
   sb = await startAmazonSandbox({ applyDelayMs: 80, feedProcessingMs: 60, ...sandboxOpts });
   sb.seed([{ sku: 'MUG-1', quantity: 10 }, { sku: 'TEE/2', quantity: 4 }]);
-  const c = { ...sb.credentials, ...creds };
-  const client = new SpApiClient({
-    url: c.url!,
-    lwaUrl: c.lwaUrl!,
-    clientId: c.clientId!,
-    clientSecret: c.clientSecret!,
-    refreshToken: c.refreshToken!,
-    sellerId: c.sellerId!,
-    marketplaceIds: [c.marketplaceIds!],
-  });
+  const client = new SpApiClient(amazonSandboxClientOptions({ ...sb.credentials, ...creds }));
   return new AmazonAdapter(client, { feed: { pollMs: 20, timeoutMs: 5000 }, ...adapterOpts });
 }
-
-const item = (sku: string, quantity: number): PushItem => ({ sku, quantity, version: 1, idempotencyKey: randomUUID() });
 
 describe('Amazon adapter', () => {
   it('reports ACCEPTED as ok + pending, and confirms it by read-back once Amazon applied it', async () => {
@@ -207,8 +196,7 @@ describe('Amazon adapter', () => {
 
   it('says the LWA secret likely expired when Login with Amazon answers invalid_client', async () => {
     const a = await setup({}, {}, { clientSecret: 'amzn1.oa2-cs.v1.rotated-away' });
-    const err = (await a.push([item('MUG-1', 1)]).catch((e: unknown) => e)) as ChannelError;
-    expect(err).toBeInstanceOf(ChannelError);
+    const err = await pushError(a.push([item('MUG-1', 1)]));
     expect(err.kind).toBe('auth');
     expect(err.message).toMatch(/secret.*expired.*180 days/);
   });
@@ -217,7 +205,7 @@ describe('Amazon adapter', () => {
     const a = await setup();
     await a.push([item('MUG-1', 1)]);
     sb.setFaults({ outageForMs: 60_000 });
-    const err = (await a.push([item('MUG-1', 2)]).catch((e: unknown) => e)) as ChannelError;
+    const err = await pushError(a.push([item('MUG-1', 2)]));
     expect(err.kind).toBe('transient');
   });
 

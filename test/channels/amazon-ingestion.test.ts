@@ -16,41 +16,11 @@ import {
   type AmazonSandboxHandle,
 } from '../../companion/src/channels/amazon';
 import type { EventSink } from '../../companion/src/channels/port';
-import { Value } from '@sinclair/typebox/value';
-import '../../companion/src/http/formats';
-import { StockEvent } from '../../companion/src/schemas/events';
-import { createKeys } from '../../companion/src/ledger/keys';
-import { createLedger } from '../../companion/src/ledger/ledger';
-import { createTestRedis } from '../support/redis';
-
-/** The real ledger on the test Redis (random prefix), fed through the same sink the server uses. */
-async function createBooks(seed: Record<string, number>, now: () => number = Date.now) {
-  const t = await createTestRedis();
-  const ledger = createLedger({ redis: t.redis, keys: createKeys({ prefix: t.prefix }), now });
-  await ledger.ready();
-  const at = new Date().toISOString();
-  await ledger.applyBatch(Object.entries(seed).map(([sku, qty]): StockEvent => ({ id: `seed-${sku}`, type: 'stock.received', source: 'manual', occurredAt: at, sku, qty })));
-  const applied: StockEvent[] = [];
-  const sink: EventSink = async (events) => {
-    // Every event must pass the edge's own contract (what POST /v1/events would accept).
-    for (const e of events) expect([...Value.Errors(StockEvent, e)].map((x) => `${x.path} ${x.message}`), e.id).toEqual([]);
-    const results = await ledger.applyBatch(events);
-    results.forEach((r, i) => r.status === 'applied' && applied.push(events[i]!));
-    return results;
-  };
-  const stock = async (sku: string) => {
-    const s = await ledger.getStock('default', sku);
-    return { onHand: s!.onHand, committed: s!.committed, reserved: s!.reserved };
-  };
-  cleanups.push(() => t.cleanup());
-  return { ledger, sink, applied, stock };
-}
-const cleanups: (() => Promise<void>)[] = [];
+import { createBooks } from './books';
 
 let sb: AmazonSandboxHandle;
 afterEach(async () => {
   await sb?.close();
-  while (cleanups.length) await cleanups.pop()!();
 });
 
 function clientFor(h: AmazonSandboxHandle) {

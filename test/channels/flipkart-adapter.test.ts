@@ -3,10 +3,10 @@
  * location from the mapping, per-SKU outcomes, retry of only the failed SKUs, token expiry mid-run
  * without losing a push, bad credentials and throttling as the port's errors.
  */
-import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FlipkartAdapter, FlipkartClient, startFlipkartSandbox, type FlipkartSandboxHandle, type FlipkartSandboxOptions } from '../../companion/src/channels/flipkart';
-import { ChannelError, type PushItem } from '../../companion/src/channels/port';
+import { ChannelError } from '../../companion/src/channels/port';
+import { item, pushError } from './fixtures';
 
 let sb: FlipkartSandboxHandle;
 afterEach(async () => {
@@ -19,8 +19,6 @@ async function setup(opts: FlipkartSandboxOptions = {}, secret?: string) {
   const client = new FlipkartClient({ url: sb.url, appId: sb.credentials.appId!, appSecret: secret ?? sb.credentials.appSecret! });
   return { client, adapter: new FlipkartAdapter(client, { locationId: sb.credentials.locationId }) };
 }
-const item = (sku: string, quantity: number): PushItem => ({ sku, quantity, version: 1, idempotencyKey: randomUUID() });
-
 describe('Flipkart adapter', () => {
   it('declares batches of 10 and refuses a push of 11', async () => {
     const { adapter } = await setup();
@@ -101,8 +99,7 @@ describe('Flipkart adapter', () => {
 
   it('throws auth when the app credentials are wrong', async () => {
     const { adapter } = await setup({}, 'wrong');
-    const err = (await adapter.push([item('S1', 1)]).catch((e: unknown) => e)) as ChannelError;
-    expect(err).toBeInstanceOf(ChannelError);
+    const err = await pushError(adapter.push([item('S1', 1)]));
     expect(err.kind).toBe('auth');
     expect(err.message).toContain('Bad credentials');
   });
@@ -110,7 +107,7 @@ describe('Flipkart adapter', () => {
   it('throws rate_limited with Retry-After when Flipkart answers 429', async () => {
     const { adapter } = await setup({ rateLimit: { requestsPerSecond: 0.1, burst: 2 } });
     await adapter.push([item('S1', 1)]);
-    const err = (await adapter.push([item('S1', 2)]).catch((e: unknown) => e)) as ChannelError;
+    const err = await pushError(adapter.push([item('S1', 2)]));
     expect(err.kind).toBe('rate_limited');
     expect(err.retryAfterMs).toBe(1000);
   });
@@ -119,7 +116,7 @@ describe('Flipkart adapter', () => {
     const { adapter } = await setup();
     await adapter.resolve(['S1']);
     sb.setFaults({ errorRate: 1 });
-    const err = (await adapter.push([item('S1', 2)]).catch((e: unknown) => e)) as ChannelError;
+    const err = await pushError(adapter.push([item('S1', 2)]));
     expect(err.kind).toBe('transient');
     expect(err.options.status).toBe(500);
   });

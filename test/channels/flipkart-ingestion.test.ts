@@ -14,43 +14,12 @@ import {
   startFlipkartSandbox,
   type FlipkartSandboxHandle,
 } from '../../companion/src/channels/flipkart';
-import type { EventSink } from '../../companion/src/channels/port';
-import { createKeys } from '../../companion/src/ledger/keys';
-import { createLedger } from '../../companion/src/ledger/ledger';
-import { Value } from '@sinclair/typebox/value';
-import '../../companion/src/http/formats';
-import { StockEvent } from '../../companion/src/schemas/events';
-import { createTestRedis } from '../support/redis';
+import { createBooks } from './books';
 
-const cleanups: (() => Promise<void>)[] = [];
 let sb: FlipkartSandboxHandle;
 afterEach(async () => {
   await sb?.close();
-  while (cleanups.length) await cleanups.pop()!();
 });
-
-async function createBooks(seed: Record<string, number>) {
-  const t = await createTestRedis();
-  const keys = createKeys({ prefix: t.prefix });
-  const ledger = createLedger({ redis: t.redis, keys });
-  await ledger.ready();
-  const at = new Date().toISOString();
-  await ledger.applyBatch(Object.entries(seed).map(([sku, qty]): StockEvent => ({ id: `seed-${sku}`, type: 'stock.received', source: 'manual', occurredAt: at, sku, qty })));
-  const applied: StockEvent[] = [];
-  const sink: EventSink = async (events) => {
-    // Every event must pass the edge's own contract (what POST /v1/events would accept).
-    for (const e of events) expect([...Value.Errors(StockEvent, e)].map((x) => `${x.path} ${x.message}`), e.id).toEqual([]);
-    const results = await ledger.applyBatch(events);
-    results.forEach((r, i) => r.status === 'applied' && applied.push(events[i]!));
-    return results;
-  };
-  const stock = async (sku: string) => {
-    const s = await ledger.getStock('default', sku);
-    return { onHand: s!.onHand, committed: s!.committed, reserved: s!.reserved };
-  };
-  cleanups.push(() => t.cleanup());
-  return { redis: t.redis, keys, sink, applied, stock };
-}
 
 function pollerFor(h: FlipkartSandboxHandle, opts: ConstructorParameters<typeof FlipkartOrderPoller>[2] = {}) {
   const client = new FlipkartClient({ url: h.url, appId: h.credentials.appId!, appSecret: h.credentials.appSecret! });

@@ -1,18 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChannelError } from '../../companion/src/channels/port';
-import { item, shopifyFixture, type ShopifyFixture } from './shopify-helpers';
+import { item, pushError } from './fixtures';
+import { shopifyFixture, type ShopifyFixture } from './shopify-helpers';
 
 let f: ShopifyFixture | undefined;
 afterEach(async () => {
   await f?.close();
   f = undefined;
 });
-
-async function pushError(p: Promise<unknown>): Promise<ChannelError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
-  expect(err).toBeInstanceOf(ChannelError);
-  return err as ChannelError;
-}
 
 describe('Shopify adapter against the sandbox over HTTP', () => {
   it('sets absolute available quantities and reads them back', async () => {

@@ -1,13 +1,10 @@
 /** Shared by the Shopify tests: a sandbox + a real adapter pointed at it over HTTP. */
-import { randomUUID } from 'node:crypto';
 import { createShopifyChannel, startShopifySandbox, type ShopifySandboxHandle, type ShopifySandboxOptions } from '../../companion/src/channels/shopify';
-import type { ChannelModule, PushItem } from '../../companion/src/channels/port';
+import { channelFixture, type ChannelFixture } from './fixtures';
 
-export interface ShopifyFixture {
-  sandbox: ShopifySandboxHandle;
-  channel: ChannelModule;
-  close(): Promise<void>;
-}
+export { item } from './fixtures';
+
+export type ShopifyFixture = ChannelFixture<ShopifySandboxHandle>;
 
 export async function shopifyFixture(
   opts: ShopifySandboxOptions = {},
@@ -26,23 +23,8 @@ export async function shopifyFixture(
     },
     { tenant: 'default' },
   );
-  return {
-    sandbox,
-    channel,
-    close: async () => {
-      await channel.adapter.close();
-      await sandbox.close();
-    },
-  };
+  return channelFixture(sandbox, channel);
 }
-
-export const item = (sku: string, quantity: number, expected?: number | null, key: string = randomUUID()): PushItem => ({
-  sku,
-  quantity,
-  expected,
-  version: 1,
-  idempotencyKey: key,
-});
 
 /** Raw Admin GraphQL call, as any Shopify client would send it. */
 export async function gql(

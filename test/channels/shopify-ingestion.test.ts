@@ -4,54 +4,33 @@
  * own pushes (inventory_levels/update echoes) are never read back as changes.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createShopifyChannel, signShopifyWebhook, startShopifySandbox, type ShopifySandboxHandle } from '../../companion/src/channels/shopify';
 import type { EventSink } from '../../companion/src/channels/port';
-import { createKeys } from '../../companion/src/ledger/keys';
-import { createLedger } from '../../companion/src/ledger/ledger';
-import type { Ledger } from '../../companion/src/ledger/types';
-import { createTestRedis, type TestRedis } from '../support/redis';
-import { item } from './shopify-helpers';
+import { createTestLedger, serveWebhooks, type TestLedger } from './books';
+import { item } from './fixtures';
 
-let t: TestRedis;
-let ledger: Ledger;
-let app: FastifyInstance | undefined;
+let books: TestLedger;
 let sandbox: ShopifySandboxHandle | undefined;
 let channel: ReturnType<typeof createShopifyChannel>;
 let hookUrl: string;
 
-beforeEach(async () => {
-  t = await createTestRedis();
-  ledger = createLedger({ redis: t.redis, keys: createKeys({ prefix: t.prefix }) });
-});
 afterEach(async () => {
   await sandbox?.close();
-  await app?.close();
-  await t.cleanup();
-  sandbox = app = undefined;
+  sandbox = undefined;
 });
 
 async function start(opts: Parameters<typeof startShopifySandbox>[0], sink?: EventSink, withWebhook = true) {
+  books = await createTestLedger();
   sandbox = await startShopifySandbox(opts);
-  const keys = createKeys({ prefix: t.prefix });
   channel = createShopifyChannel(
     { shop: sandbox.shop, token: sandbox.credentials.token!, locationId: sandbox.locationId, webhookSecret: sandbox.webhookSecret, url: sandbox.url },
-    { redis: t.redis, keys, tenant: 'default' },
+    { redis: books.redis, keys: books.keys, tenant: 'default' },
   );
-  app = Fastify();
-  await channel.ingestion.routes!(app, sink ?? ((events) => ledger.applyBatch(events)));
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const a = app.server.address();
-  hookUrl = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}/v1/webhooks/shopify`;
+  hookUrl = await serveWebhooks(channel.ingestion, sink ?? ((events) => books.ledger.applyBatch(events)), 'shopify');
   if (withWebhook) sandbox.setWebhookUrl(hookUrl);
-  for (const l of opts?.listings ?? []) {
-    await ledger.apply({ id: `seed-${l.sku}`, type: 'stock.adjusted', source: 'manual', occurredAt: new Date(Date.now() - 60_000).toISOString(), sku: l.sku, set: l.quantity, reason: 'count' });
-  }
+  await books.seedListings(opts?.listings);
 }
-
-const stock = async (sku: string) => (await ledger.getStock('default', sku))!;
-const auditTypes = async (sku: string) => (await ledger.listAudit('default', { sku, limit: 100, order: 'asc' })).items.map((e) => e.type);
 
 function post(body: string, headers: Record<string, string>) {
   return fetch(hookUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
@@ -75,8 +54,8 @@ describe('Shopify webhooks into the ledger', () => {
     await sandbox!.cancelOrder(o2.orderId!); // its cancel may well arrive before its create
     await sandbox!.deliveriesIdle();
     expect(sandbox!.deliveries().filter((d) => d.status === 200)).toHaveLength(10); // 5 webhooks, each twice
-    expect(await stock('A')).toMatchObject({ onHand: 10, committed: 4, available: 6 });
-    const types = await auditTypes('A');
+    expect(await books.stock('A')).toMatchObject({ onHand: 10, committed: 4, available: 6 });
+    const types = await books.auditTypes('A');
     expect(types.filter((x) => x === 'order.confirmed')).toHaveLength(3);
     expect(types.filter((x) => x === 'order.cancelled')).toHaveLength(1);
   });
@@ -88,17 +67,17 @@ describe('Shopify webhooks into the ledger', () => {
     const cancelled = JSON.stringify({ ...order, cancelled_at: new Date().toISOString(), cancel_reason: 'customer' });
     const create = JSON.stringify(order);
     expect((await post(cancelled, signedHeaders('orders/cancelled', cancelled))).status).toBe(200);
-    expect(await stock('A')).toMatchObject({ committed: 0, available: 10 });
+    expect(await books.stock('A')).toMatchObject({ committed: 0, available: 10 });
     expect((await post(create, signedHeaders('orders/create', create))).status).toBe(200);
-    expect(await stock('A')).toMatchObject({ committed: 0, available: 10 });
-    expect(await auditTypes('A')).toEqual(['stock.adjusted', 'order.confirmed', 'order.cancelled']);
+    expect(await books.stock('A')).toMatchObject({ committed: 0, available: 10 });
+    expect(await books.auditTypes('A')).toEqual(['stock.adjusted', 'order.confirmed', 'order.cancelled']);
   });
 
   it('ignores a late redelivery of an order it already recorded', async () => {
     await start({ listings: [{ sku: 'A', quantity: 10 }] });
     const placed = await sandbox!.placeOrder('A', 4);
     await sandbox!.deliveriesIdle();
-    const before = await stock('A');
+    const before = await books.stock('A');
     expect(before).toMatchObject({ committed: 4, available: 6 });
     // Shopify re-sending the same delivery (same bytes, same webhook id) much later:
     const [first] = sandbox!.deliveries();
@@ -110,13 +89,13 @@ describe('Shopify webhooks into the ledger', () => {
     expect((await post(body, signedHeaders('orders/create', body))).status).toBe(200);
     expect((await post(body, signedHeaders('orders/create', body))).status).toBe(200);
     expect(sandbox!.deliveries().map((d) => d.status)).toEqual([200, 200]);
-    expect(await stock('A')).toEqual(before);
-    expect((await auditTypes('A')).filter((x) => x === 'order.confirmed')).toHaveLength(1);
+    expect(await books.stock('A')).toEqual(before);
+    expect((await books.auditTypes('A')).filter((x) => x === 'order.confirmed')).toHaveLength(1);
   });
 
   it('refuses a bad HMAC with 401 and changes nothing', async () => {
     await start({ listings: [{ sku: 'A', quantity: 10 }] });
-    const before = await stock('A');
+    const before = await books.stock('A');
     const body = JSON.stringify({ id: 77, created_at: new Date().toISOString(), line_items: [{ sku: 'A', quantity: 5 }] });
     const good = signedHeaders('orders/create', body);
     const cases = [
@@ -131,8 +110,8 @@ describe('Shopify webhooks into the ledger', () => {
     // Signed for a different body (tampered in transit):
     const tampered = await post(body.replace('"quantity":5', '"quantity":1'), good);
     expect(tampered.status).toBe(401);
-    expect(await stock('A')).toEqual(before);
-    expect(await auditTypes('A')).toEqual(['stock.adjusted']);
+    expect(await books.stock('A')).toEqual(before);
+    expect(await books.auditTypes('A')).toEqual(['stock.adjusted']);
   });
 
   it('answers 500 when the ledger could not record the order, so Shopify retries and it lands once', async () => {
@@ -141,13 +120,13 @@ describe('Shopify webhooks into the ledger', () => {
       { listings: [{ sku: 'A', quantity: 10 }], webhookRetryDelaysMs: [5, 5, 5] },
       async (events) => {
         if (++calls === 1) throw new Error('redis down');
-        return ledger.applyBatch(events);
+        return books.ledger.applyBatch(events);
       },
     );
     await sandbox!.placeOrder('A', 2);
     await sandbox!.deliveriesIdle();
     expect(sandbox!.deliveries().map((d) => d.status)).toEqual([500, 200]);
-    expect(await stock('A')).toMatchObject({ committed: 2, available: 8 });
+    expect(await books.stock('A')).toMatchObject({ committed: 2, available: 8 });
   });
 
   it('turns a returned-and-restocked refund into stock.received once, and ignores cancel restocks', async () => {
@@ -164,25 +143,25 @@ describe('Shopify webhooks into the ledger', () => {
     };
     const body = JSON.stringify(refund);
     for (let i = 0; i < 2; i++) expect((await post(body, signedHeaders('refunds/create', body))).status).toBe(200);
-    expect(await stock('A')).toMatchObject({ onHand: 12, available: 12 });
-    expect(await auditTypes('A')).toEqual(['stock.adjusted', 'stock.received']);
+    expect(await books.stock('A')).toMatchObject({ onHand: 12, available: 12 });
+    expect(await books.auditTypes('A')).toEqual(['stock.adjusted', 'stock.received']);
   });
 
   it('never reads its own pushes back as changes (inventory_levels/update echoes are ignored)', async () => {
     await start({ listings: [{ sku: 'A', quantity: 10 }], inventoryWebhooks: true });
-    const before = await stock('A');
+    const before = await books.stock('A');
     expect(await channel.adapter.push([item('A', 7, 10)])).toEqual([{ sku: 'A', status: 'ok', quantity: 7 }]);
     await sandbox!.deliveriesIdle();
     expect(sandbox!.deliveries()).toEqual([expect.objectContaining({ topic: 'inventory_levels/update', status: 200 })]);
     expect(sandbox!.adjustments()[0]!.referenceDocumentUri).toMatch(/^gid:\/\/stockline\/Push\//);
-    expect(await stock('A')).toEqual(before);
+    expect(await books.stock('A')).toEqual(before);
   });
 
   it('answers the webhook id it has already processed without touching the ledger again', async () => {
     let calls = 0;
     await start({ listings: [{ sku: 'A', quantity: 10 }] }, async (events) => {
       calls++;
-      return ledger.applyBatch(events);
+      return books.ledger.applyBatch(events);
     });
     const body = JSON.stringify({ id: 55, created_at: new Date().toISOString(), line_items: [{ sku: 'A', quantity: 1 }] });
     const headers = signedHeaders('orders/create', body);
@@ -198,15 +177,15 @@ describe('Shopify webhooks into the ledger', () => {
     await sandbox!.placeOrder('A', 1);
     const o2 = await sandbox!.placeOrder('A', 2);
     await sandbox!.cancelOrder(o2.orderId!);
-    const sink: EventSink = (events) => ledger.applyBatch(events);
+    const sink: EventSink = (events) => books.ledger.applyBatch(events);
     expect(await channel.poller.pollOnce(sink)).toBe(3);
-    expect(await stock('A')).toMatchObject({ committed: 1, available: 9 });
+    expect(await books.stock('A')).toMatchObject({ committed: 1, available: 9 });
     await channel.poller.pollOnce(sink); // overlapping window
     // The webhook finally arriving a day late changes nothing either.
     const late = JSON.stringify({ id: Number(o2.orderId), created_at: new Date().toISOString(), line_items: [{ sku: 'A', quantity: 2 }] });
     expect((await post(late, signedHeaders('orders/create', late))).status).toBe(200);
-    expect(await stock('A')).toMatchObject({ committed: 1, available: 9 });
-    const types = await auditTypes('A');
+    expect(await books.stock('A')).toMatchObject({ committed: 1, available: 9 });
+    const types = await books.auditTypes('A');
     expect(types.filter((x) => x === 'order.confirmed')).toHaveLength(2);
     expect(types.filter((x) => x === 'order.cancelled')).toHaveLength(1);
   });
@@ -218,12 +197,12 @@ describe('Shopify webhooks into the ledger', () => {
     let pages = 0;
     const failing: EventSink = async (events) => {
       if (++pages === 2) throw new Error('ledger unavailable');
-      return ledger.applyBatch(events);
+      return books.ledger.applyBatch(events);
     };
     await expect(channel.poller.pollOnce(failing)).rejects.toThrow('ledger unavailable');
-    expect(await stock('A')).toMatchObject({ committed: 10 }); // the first page of 10
-    await channel.poller.pollOnce((events) => ledger.applyBatch(events));
-    expect(await stock('A')).toMatchObject({ committed: 23 });
+    expect(await books.stock('A')).toMatchObject({ committed: 10 }); // the first page of 10
+    await channel.poller.pollOnce((events) => books.ledger.applyBatch(events));
+    expect(await books.stock('A')).toMatchObject({ committed: 23 });
   });
 
   it('ships fulfilled orders out of onHand and committed, once', async () => {
@@ -231,11 +210,11 @@ describe('Shopify webhooks into the ledger', () => {
     const placed = await sandbox!.placeOrder('A', 3);
     expect(await sandbox!.fulfillOrder(placed.orderId!)).toBe(true);
     await sandbox!.deliveriesIdle();
-    expect(await stock('A')).toMatchObject({ onHand: 7, committed: 0, available: 7 });
+    expect(await books.stock('A')).toMatchObject({ onHand: 7, committed: 0, available: 7 });
     const fulfilment = sandbox!.deliveries().find((d) => d.topic === 'fulfillments/create')!;
     sandbox!.redeliver(fulfilment.id);
     await sandbox!.deliveriesIdle();
-    expect(await stock('A')).toMatchObject({ onHand: 7, committed: 0, available: 7 });
+    expect(await books.stock('A')).toMatchObject({ onHand: 7, committed: 0, available: 7 });
     expect(await sandbox!.cancelOrder(placed.orderId!)).toBe(false); // shipped orders are not cancelled
   });
 
@@ -247,6 +226,6 @@ describe('Shopify webhooks into the ledger', () => {
     expect((await post(fulfilment, early)).status).toBe(503);
     expect((await post(order, signedHeaders('orders/create', order))).status).toBe(200);
     expect((await post(fulfilment, early)).status).toBe(200); // Shopify's retry, same webhook id
-    expect(await stock('A')).toMatchObject({ onHand: 8, committed: 0, available: 8 });
+    expect(await books.stock('A')).toMatchObject({ onHand: 8, committed: 0, available: 8 });
   });
 });

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ChannelError } from '../../companion/src/channels/port';
-import { item } from './shopify-helpers';
+import { item, pushError } from './fixtures';
 import { wooFixture, type WooFixture } from './woocommerce-helpers';
 
 let f: WooFixture | undefined;
@@ -8,12 +7,6 @@ afterEach(async () => {
   await f?.close();
   f = undefined;
 });
-
-async function pushError(p: Promise<unknown>): Promise<ChannelError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
-  expect(err).toBeInstanceOf(ChannelError);
-  return err as ChannelError;
-}
 
 describe('WooCommerce adapter over REST (no plugin)', () => {
   it('sets stock on simple products and variations through the batch endpoints and reads it back', async () => {

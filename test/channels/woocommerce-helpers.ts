@@ -1,13 +1,9 @@
 /** Shared by the WooCommerce tests: a sandbox + a real adapter pointed at it over HTTP. */
 import { createWooCommerceChannel, startWooCommerceSandbox, type WooCommerceSandboxHandle, type WooCommerceSandboxOptions } from '../../companion/src/channels/woocommerce';
 import type { WooCommerceChannelConfig } from '../../companion/src/channels/woocommerce';
-import type { ChannelModule } from '../../companion/src/channels/port';
+import { channelFixture, type ChannelFixture } from './fixtures';
 
-export interface WooFixture {
-  sandbox: WooCommerceSandboxHandle;
-  channel: ChannelModule;
-  close(): Promise<void>;
-}
+export type WooFixture = ChannelFixture<WooCommerceSandboxHandle>;
 
 export async function wooFixture(opts: WooCommerceSandboxOptions = {}, config: Partial<WooCommerceChannelConfig> = {}): Promise<WooFixture> {
   const sandbox = await startWooCommerceSandbox(opts);
@@ -22,12 +18,5 @@ export async function wooFixture(opts: WooCommerceSandboxOptions = {}, config: P
     },
     { tenant: 'default' },
   );
-  return {
-    sandbox,
-    channel,
-    close: async () => {
-      await channel.adapter.close();
-      await sandbox.close();
-    },
-  };
+  return channelFixture(sandbox, channel);
 }

@@ -2,58 +2,40 @@
  * WooCommerce order webhooks reach the real ledger: duplicated, reordered and late deliveries
  * change it exactly once; a bad signature is refused 401 and changes nothing.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createWooCommerceChannel, signWooWebhook, startWooCommerceSandbox, type WooCommerceSandboxHandle } from '../../companion/src/channels/woocommerce';
-import { createKeys } from '../../companion/src/ledger/keys';
-import { createLedger } from '../../companion/src/ledger/ledger';
-import type { Ledger } from '../../companion/src/ledger/types';
-import { createTestRedis, type TestRedis } from '../support/redis';
+import type { EventSink } from '../../companion/src/channels/port';
+import { createTestLedger, serveWebhooks, type TestLedger } from './books';
 
-let t: TestRedis;
-let ledger: Ledger;
-let app: FastifyInstance | undefined;
+let books: TestLedger;
 let sandbox: WooCommerceSandboxHandle | undefined;
 let hookUrl: string;
 
-beforeEach(async () => {
-  t = await createTestRedis();
-  ledger = createLedger({ redis: t.redis, keys: createKeys({ prefix: t.prefix }) });
-});
 afterEach(async () => {
   await sandbox?.close();
-  await app?.close();
-  await t.cleanup();
-  sandbox = app = undefined;
+  sandbox = undefined;
 });
 
 let failSink = 0;
 let channel: ReturnType<typeof createWooCommerceChannel>;
 async function start(opts: Parameters<typeof startWooCommerceSandbox>[0] = {}, withWebhook = true) {
+  books = await createTestLedger();
   sandbox = await startWooCommerceSandbox(opts);
   channel = createWooCommerceChannel(
     { url: sandbox.url, key: sandbox.credentials.key!, secret: sandbox.credentials.secret!, webhookSecret: sandbox.webhookSecret },
-    { redis: t.redis, keys: createKeys({ prefix: t.prefix }), tenant: 'default' },
+    { redis: books.redis, keys: books.keys, tenant: 'default' },
   );
-  app = Fastify();
-  await channel.ingestion.routes!(app, async (events) => {
+  const sink: EventSink = async (events) => {
     if (failSink > 0) {
       failSink--;
       throw new Error('redis down');
     }
-    return ledger.applyBatch(events);
-  });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const a = app.server.address();
-  hookUrl = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}/v1/webhooks/woocommerce`;
+    return books.ledger.applyBatch(events);
+  };
+  hookUrl = await serveWebhooks(channel.ingestion, sink, 'woocommerce');
   if (withWebhook) expect(await sandbox.createWebhook(hookUrl)).toEqual({ ok: true, status: 200 }); // the creation ping is answered 200
-  for (const l of opts.listings ?? []) {
-    await ledger.apply({ id: `seed-${l.sku}`, type: 'stock.adjusted', source: 'manual', occurredAt: new Date(Date.now() - 60_000).toISOString(), sku: l.sku, set: l.quantity, reason: 'count' });
-  }
+  await books.seedListings(opts.listings);
 }
-
-const stock = async (sku: string) => (await ledger.getStock('default', sku))!;
-const auditTypes = async (sku: string) => (await ledger.listAudit('default', { sku, limit: 100, order: 'asc' })).items.map((e) => e.type);
 
 function deliver(order: Record<string, unknown>, topic: string, o: { deliveryId?: string; secret?: string } = {}) {
   const body = JSON.stringify(order);
@@ -84,8 +66,8 @@ describe('WooCommerce webhooks into the ledger', () => {
     await sandbox!.cancelOrder(o2.orderId!);
     await sandbox!.deliveriesIdle();
     expect(sandbox!.deliveries().filter((d) => d.status === 200)).toHaveLength(8);
-    expect(await stock('A')).toMatchObject({ onHand: 10, committed: 4, available: 6 });
-    const types = await auditTypes('A');
+    expect(await books.stock('A')).toMatchObject({ onHand: 10, committed: 4, available: 6 });
+    const types = await books.auditTypes('A');
     expect(types.filter((x) => x === 'order.confirmed')).toHaveLength(3);
     expect(types.filter((x) => x === 'order.cancelled')).toHaveLength(1);
   });
@@ -94,8 +76,8 @@ describe('WooCommerce webhooks into the ledger', () => {
     await start({ listings: [{ sku: 'A', quantity: 10 }] });
     expect((await deliver(order(71, 'cancelled'), 'order.updated')).status).toBe(200);
     expect((await deliver(order(71, 'processing'), 'order.created')).status).toBe(200);
-    expect(await stock('A')).toMatchObject({ committed: 0, available: 10 });
-    expect(await auditTypes('A')).toEqual(['stock.adjusted', 'order.confirmed', 'order.cancelled']);
+    expect(await books.stock('A')).toMatchObject({ committed: 0, available: 10 });
+    expect(await books.auditTypes('A')).toEqual(['stock.adjusted', 'order.confirmed', 'order.cancelled']);
   });
 
   it('tells apart two orders delivered under the same delivery id (core hashes webhook id + second)', async () => {
@@ -103,41 +85,41 @@ describe('WooCommerce webhooks into the ledger', () => {
     await deliver(order(81, 'processing', 1), 'order.created', { deliveryId: 'same' });
     await deliver(order(82, 'processing', 2), 'order.created', { deliveryId: 'same' });
     await deliver(order(82, 'processing', 2), 'order.created', { deliveryId: 'same' });
-    expect(await stock('A')).toMatchObject({ committed: 3, available: 7 });
+    expect(await books.stock('A')).toMatchObject({ committed: 3, available: 7 });
     // A real change of order 82 within the same second still counts.
     await deliver(order(82, 'cancelled', 2), 'order.created', { deliveryId: 'same' });
-    expect(await stock('A')).toMatchObject({ committed: 1, available: 9 });
+    expect(await books.stock('A')).toMatchObject({ committed: 1, available: 9 });
   });
 
   it('records nothing for pending orders, ships completed ones, and ignores late earlier states', async () => {
     await start({ listings: [{ sku: 'A', quantity: 10 }] });
     await deliver(order(91, 'pending'), 'order.created');
-    expect(await auditTypes('A')).toEqual(['stock.adjusted']);
+    expect(await books.auditTypes('A')).toEqual(['stock.adjusted']);
     await deliver(order(91, 'processing'), 'order.updated');
     await deliver(order(91, 'completed'), 'order.updated');
     await deliver(order(91, 'processing'), 'order.updated'); // late, out of order
     await deliver(order(91, 'cancelled'), 'order.updated'); // after shipping: nothing left to put back
-    expect(await stock('A')).toMatchObject({ onHand: 8, committed: 0, available: 8 });
-    expect(await auditTypes('A')).toEqual(['stock.adjusted', 'order.confirmed', 'stock.shipped']);
+    expect(await books.stock('A')).toMatchObject({ onHand: 8, committed: 0, available: 8 });
+    expect(await books.auditTypes('A')).toEqual(['stock.adjusted', 'order.confirmed', 'stock.shipped']);
   });
 
   it('answers 500 when the ledger could not record the order, and records it on the next delivery', async () => {
     await start({ listings: [{ sku: 'A', quantity: 10 }] });
     failSink = 1;
     expect((await deliver(order(61, 'processing'), 'order.created', { deliveryId: 'x' })).status).toBe(500);
-    expect(await stock('A')).toMatchObject({ committed: 0 });
+    expect(await books.stock('A')).toMatchObject({ committed: 0 });
     expect((await deliver(order(61, 'processing'), 'order.created', { deliveryId: 'x' })).status).toBe(200);
-    expect(await stock('A')).toMatchObject({ committed: 2 });
+    expect(await books.stock('A')).toMatchObject({ committed: 2 });
   });
 
   it('refuses a bad signature with 401 and changes nothing', async () => {
     await start({ listings: [{ sku: 'A', quantity: 10 }] });
-    const before = await stock('A');
+    const before = await books.stock('A');
     const res = await deliver(order(99, 'processing'), 'order.created', { secret: 'wrong' });
     expect(res.status).toBe(401);
     const unsigned = await fetch(hookUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-wc-webhook-topic': 'order.created' }, body: JSON.stringify(order(99, 'processing')) });
     expect(unsigned.status).toBe(401);
-    expect(await stock('A')).toEqual(before);
+    expect(await books.stock('A')).toEqual(before);
   });
 
   it('recovers orders whose webhooks were lost through the reconciliation poll, exactly once', async () => {
@@ -145,14 +127,14 @@ describe('WooCommerce webhooks into the ledger', () => {
     await sandbox!.placeOrder('A', 1);
     const o2 = await sandbox!.placeOrder('A', 2);
     await sandbox!.cancelOrder(o2.orderId!);
-    const sink = (events: Parameters<typeof ledger.applyBatch>[0]) => ledger.applyBatch(events);
+    const sink: EventSink = (events) => books.ledger.applyBatch(events);
     expect(await channel.poller.pollOnce(sink)).toBe(3); // confirmed; confirmed + cancelled
-    expect(await stock('A')).toMatchObject({ committed: 1, available: 9 });
+    expect(await books.stock('A')).toMatchObject({ committed: 1, available: 9 });
     await channel.poller.pollOnce(sink); // overlapping window: the same orders again
     // …and the webhook arriving after all (late) changes nothing either.
     expect((await deliver(order(Number(o2.orderId), 'cancelled', 2), 'order.updated')).status).toBe(200);
-    expect(await stock('A')).toMatchObject({ committed: 1, available: 9 });
-    const types = await auditTypes('A');
+    expect(await books.stock('A')).toMatchObject({ committed: 1, available: 9 });
+    const types = await books.auditTypes('A');
     expect(types.filter((x) => x === 'order.confirmed')).toHaveLength(2);
     expect(types.filter((x) => x === 'order.cancelled')).toHaveLength(1);
   });
@@ -163,22 +145,22 @@ describe('WooCommerce webhooks into the ledger', () => {
     let resolveSeen!: () => void;
     const seen = new Promise<void>((r) => (resolveSeen = r));
     const stop = await channel.ingestion.start!(async (events) => {
-      const r = await ledger.applyBatch(events);
+      const r = await books.ledger.applyBatch(events);
       resolveSeen();
       return r;
     });
     await seen;
     await stop();
-    expect(await stock('A')).toMatchObject({ committed: 4 });
+    expect(await books.stock('A')).toMatchObject({ committed: 4 });
   });
 
   it('never reads its own stock writes back as changes (product.updated echoes are ignored)', async () => {
     await start({ listings: [{ sku: 'A', quantity: 10 }], productWebhooks: true });
-    const before = await stock('A');
+    const before = await books.stock('A');
     const out = await channel.adapter.push([{ sku: 'A', quantity: 7, expected: 10, version: 1, idempotencyKey: 'k1' }]);
     expect(out).toEqual([{ sku: 'A', status: 'ok', quantity: 7 }]);
     await sandbox!.deliveriesIdle();
     expect(sandbox!.deliveries()).toEqual([expect.objectContaining({ topic: 'product.updated', status: 200 })]);
-    expect(await stock('A')).toEqual(before);
+    expect(await books.stock('A')).toEqual(before);
   });
 });

@@ -10,9 +10,9 @@
  * fallback runtime; much faster on a busy machine, needs php-cli php-mysql php-curl mariadb-server).
  */
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { freePort } from '../../scripts/lib/throwaway-redis.mjs';
 import { startNativeWordPress, startWordPress } from '../../scripts/lib/wordpress.mjs';
 import { login, useWordPress } from './wordpress';
 
@@ -35,16 +35,6 @@ declare module 'vitest' {
 }
 
 const root = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 export default async function setup(project: TestProject) {
   const base = { user: 'admin', password: 'password', pluginFile: 'stockline/stockline.php' };

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
+import { unlinkPrefix } from '../../scripts/lib/throwaway-redis.mjs';
 
 export interface TestRedis {
   url: string;
@@ -28,12 +29,7 @@ export async function createTestRedis(): Promise<TestRedis> {
     prefix,
     connect,
     async cleanup() {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length) await redis.unlink(...keys);
-      } while (cursor !== '0');
+      await unlinkPrefix(redis, prefix);
       await Promise.all(conns.map((c) => c.quit().catch(() => c.disconnect())));
     },
   };

@@ -1,8 +1,18 @@
 /**
- * Shapes the page reads. Ledger shapes come from the companion's own schemas (type-only, so
- * nothing of TypeBox reaches the bundle); the rest are written from DEVELOPERS.md
- * ("HTTP API" and "Plugin ↔ admin page") because no schema module exports them yet.
+ * Shapes the page reads. Ledger, dead-letter, sync, rule and mapping shapes come from the
+ * companion's own schemas (type-only, so nothing of TypeBox or the server reaches the bundle);
+ * the rest are written from DEVELOPERS.md ("HTTP API" and "Plugin ↔ admin page") because no
+ * schema module exports them yet.
  */
+import type { Static } from '@sinclair/typebox';
+import type {
+  DeadLetter as DeadLetterSchema,
+  MappingReport,
+  Rule as RuleSchema,
+  RulesReport,
+  SyncCell,
+  SyncReport,
+} from '../../../companion/src/propagation/routes/schemas';
 import type { AuditEntry, Incident, StockState } from '../../../companion/src/schemas/stock';
 
 export type { AuditEntry, Incident, StockState };
@@ -36,46 +46,19 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export interface DeadLetter {
-  id: string;
-  channel: string;
-  sku: string;
-  error: string;
-  code: string;
-  attempts: number;
-  firstFailedAt: string | number;
-  lastFailedAt: string | number;
-  /** Set while a retry the owner asked for is queued (the companion keeps the letter until it succeeds). */
-  retrying?: boolean;
-}
+/** One entry of GET v1/dead-letters; `retrying` is set while a retry the owner asked for is queued. */
+export type DeadLetter = Static<typeof DeadLetterSchema>;
 
-export interface SyncChannel {
-  shown: number | null;
-  expected: number;
-  at: string | null;
-  matches: boolean;
-}
+/** What one channel shows for a SKU next to what it should show (GET v1/sync). */
+export type SyncChannel = Static<typeof SyncCell>;
+export type SyncItem = Static<typeof SyncReport>['items'][number];
 
-export interface SyncItem {
-  sku: string;
-  channels: Record<string, SyncChannel>;
-}
+/** Units and share held back, and the most ever shown, for a channel or a SKU (GET/PUT v1/rules). */
+export type Rule = Static<typeof RuleSchema>;
+export type Rules = Static<typeof RulesReport>;
 
-export interface Rule {
-  buffer?: number;
-  percent?: number;
-  maxShown?: number;
-}
-
-export interface Rules {
-  channels: Record<string, Rule>;
-  skus: Record<string, Record<string, Rule>>;
-}
-
-export interface Mapping {
-  channels: Record<string, { listed: number; notListed: string[] }>;
-  checkedAt: string | null;
-}
+/** How many SKUs each channel lists and which it does not (GET v1/mapping). */
+export type Mapping = Static<typeof MappingReport>;
 
 export interface AdminStatus {
   connected: boolean;

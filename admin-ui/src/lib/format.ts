@@ -14,6 +14,20 @@ export function channelLabel(id: string | undefined): string {
   return CHANNEL_LABELS[id] ?? id.charAt(0).toUpperCase() + id.slice(1);
 }
 
+/** The channels Stockline ships with, in the order the page lists them. */
+export const CHANNELS = ['woocommerce', 'shopify', 'amazon', 'flipkart'];
+
+/** Sort order for channel ids: the known channels in CHANNELS order, any other after them by name. */
+export function byChannelOrder(a: string, b: string): number {
+  const rank = (id: string) => (CHANNELS.includes(id) ? CHANNELS.indexOf(id) : CHANNELS.length);
+  return rank(a) - rank(b) || a.localeCompare(b);
+}
+
+/** Options of a channel filter: `anyLabel` (value '') first, then every channel by name. */
+export function channelOptions(anyLabel: string): { label: string; value: string }[] {
+  return [{ label: anyLabel, value: '' }, ...CHANNELS.map((c) => ({ label: channelLabel(c), value: c }))];
+}
+
 export function formatMs(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
   if (ms < 1000) return sprintf(__('%d ms', 'stockline'), Math.round(ms));

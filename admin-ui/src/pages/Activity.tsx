@@ -6,12 +6,11 @@ import { Button, SelectControl, TextControl } from '@wordpress/components';
 import { useState } from '@wordpress/element';
 import { __ } from '@wordpress/i18n';
 import { api, type AuditFilters } from '../api/endpoints';
-import { LoadState } from '../components/LoadState';
-import { Pager } from '../components/Pager';
+import { PolledList } from '../components/PolledList';
 import { useCursorPager } from '../hooks/useCursorPager';
 import { usePolling } from '../hooks/usePolling';
 import { describeAudit } from '../lib/describe';
-import { channelLabel, formatDateTime, timeAgo } from '../lib/format';
+import { channelOptions, formatDateTime, timeAgo } from '../lib/format';
 
 const TYPES = (): { label: string; value: string }[] => [
   { label: __('Any type', 'stockline'), value: '' },
@@ -26,8 +25,6 @@ const TYPES = (): { label: string; value: string }[] => [
   { label: __('Confirmed by a channel', 'stockline'), value: 'channel.ack' },
   { label: __('Refused by a channel', 'stockline'), value: 'channel.failed' },
 ];
-
-const CHANNELS = ['woocommerce', 'shopify', 'amazon', 'flipkart'];
 
 /** `datetime-local` values are local time without a zone; the companion wants RFC 3339. */
 function toIso(local: string): string | undefined {
@@ -77,7 +74,7 @@ export function Activity() {
           __nextHasNoMarginBottom
           label={__('Channel', 'stockline')}
           value={draft.channel}
-          options={[{ label: __('Any channel', 'stockline'), value: '' }, ...CHANNELS.map((c) => ({ label: channelLabel(c), value: c }))]}
+          options={channelOptions(__('Any channel', 'stockline'))}
           onChange={set('channel')}
         />
         <TextControl __nextHasNoMarginBottom label={__('From', 'stockline')} type="datetime-local" value={draft.from} onChange={set('from')} />
@@ -98,13 +95,10 @@ export function Activity() {
           </Button>
         )}
       </form>
-      <LoadState
-        loading={audit.loading}
-        error={audit.error}
-        hasData={audit.data !== undefined}
-        isEmpty={audit.data?.items.length === 0}
+      <PolledList
+        list={audit}
+        pager={pager}
         empty={active ? __('Nothing matches these filters.', 'stockline') : __('No activity yet. Orders and stock changes will appear here as they happen.', 'stockline')}
-        onRetry={() => void audit.reload()}
       >
         <ul className="stockline-activity" aria-label={__('Activity, newest first', 'stockline')}>
           {audit.data?.items.map((e) => (
@@ -116,8 +110,7 @@ export function Activity() {
             </li>
           ))}
         </ul>
-        <Pager page={pager.page} hasPrevious={pager.hasPrevious} nextCursor={audit.data?.nextCursor} onPrevious={pager.previous} onNext={pager.next} />
-      </LoadState>
+      </PolledList>
     </div>
   );
 }

@@ -9,13 +9,11 @@ import { api } from '../api/endpoints';
 import type { DeadLetter } from '../api/types';
 import { ConfirmModal } from '../components/ConfirmModal';
 import { LiveMessage, type Message } from '../components/LiveMessage';
-import { LoadState, errorSentence } from '../components/LoadState';
-import { Pager } from '../components/Pager';
+import { errorSentence } from '../components/LoadState';
+import { PolledList } from '../components/PolledList';
 import { useCursorPager } from '../hooks/useCursorPager';
 import { usePolling } from '../hooks/usePolling';
-import { channelLabel, formatDateTime, plainError, timeAgo } from '../lib/format';
-
-const CHANNELS = ['woocommerce', 'shopify', 'amazon', 'flipkart'];
+import { channelLabel, channelOptions, formatDateTime, plainError, timeAgo } from '../lib/format';
 
 export function DeadLetters() {
   const [channel, setChannel] = useState('');
@@ -62,7 +60,7 @@ export function DeadLetters() {
           __nextHasNoMarginBottom
           label={__('Channel', 'stockline')}
           value={channel}
-          options={[{ label: __('All channels', 'stockline'), value: '' }, ...CHANNELS.map((c) => ({ label: channelLabel(c), value: c }))]}
+          options={channelOptions(__('All channels', 'stockline'))}
           onChange={(v: string) => {
             setChannel(v);
             pager.reset();
@@ -73,14 +71,7 @@ export function DeadLetters() {
         </Button>
       </div>
       <LiveMessage message={message} onDismiss={() => setMessage(null)} />
-      <LoadState
-        loading={list.loading}
-        error={list.error}
-        hasData={list.data !== undefined}
-        isEmpty={items.length === 0}
-        empty={__('No dead letters: every channel accepted every update.', 'stockline')}
-        onRetry={() => void list.reload()}
-      >
+      <PolledList list={list} pager={pager} empty={__('No dead letters: every channel accepted every update.', 'stockline')}>
         <table className="stockline-table">
           <caption className="screen-reader-text">{__('Updates that channels did not accept', 'stockline')}</caption>
           <thead>
@@ -141,8 +132,7 @@ export function DeadLetters() {
             ))}
           </tbody>
         </table>
-        <Pager page={pager.page} hasPrevious={pager.hasPrevious} nextCursor={list.data?.nextCursor} onPrevious={pager.previous} onNext={pager.next} />
-      </LoadState>
+      </PolledList>
       {discarding && (
         <ConfirmModal
           title={__('Discard this failed update?', 'stockline')}

@@ -7,7 +7,7 @@ import { useState } from '@wordpress/element';
 import { __, _n, sprintf } from '@wordpress/i18n';
 import { api } from '../api/endpoints';
 import type { Incident } from '../api/types';
-import { LoadState } from '../components/LoadState';
+import { PolledList } from '../components/PolledList';
 import { usePolling } from '../hooks/usePolling';
 import { channelLabel, formatDateTime, timeAgo } from '../lib/format';
 
@@ -60,20 +60,16 @@ export function Incidents() {
           onChange={(v: string) => setStatus(v === 'open' || v === 'resolved' ? v : '')}
         />
       </div>
-      <LoadState
-        loading={list.loading}
-        error={list.error}
-        hasData={list.data !== undefined}
-        isEmpty={items.length === 0}
+      <PolledList
+        list={list}
         empty={status === 'open' ? __('No open incidents.', 'stockline') : __('No oversells so far: no channel has sold stock that was not there.', 'stockline')}
-        onRetry={() => void list.reload()}
       >
         <div className="stockline-channels">
           {items.map((i) => (
             <IncidentCard key={i.id} incident={i} />
           ))}
         </div>
-      </LoadState>
+      </PolledList>
     </div>
   );
 }

@@ -10,8 +10,7 @@ import { LoadState } from '../components/LoadState';
 import { SaveResult } from '../components/SaveResult';
 import { useAction } from '../hooks/useAction';
 import { usePolling } from '../hooks/usePolling';
-
-const CHANNEL_ORDER = ['woocommerce', 'shopify', 'amazon', 'flipkart'];
+import { byChannelOrder } from '../lib/format';
 
 function CheckoutGuard({ settings, onSaved }: { settings: AdminSettings; onSaved: (s: AdminSettings) => void }) {
   const [guard, setGuard] = useState(settings.checkoutGuard);
@@ -63,15 +62,11 @@ function CheckoutGuard({ settings, onSaved }: { settings: AdminSettings; onSaved
   );
 }
 
-const order = (id: string) => (CHANNEL_ORDER.indexOf(id) < 0 ? 99 : CHANNEL_ORDER.indexOf(id));
-
 function Buffers() {
   const rules = usePolling(() => api.rules(), [], null);
   // The rules answer names only channels that have a rule; the configured channels come from health.
   const health = usePolling(() => api.channels(), [], null);
-  const channels = [...new Set([...(health.data?.channels.map((c) => c.id) ?? []), ...Object.keys(rules.data?.channels ?? {})])].sort(
-    (a, b) => order(a) - order(b) || a.localeCompare(b),
-  );
+  const channels = [...new Set([...(health.data?.channels.map((c) => c.id) ?? []), ...Object.keys(rules.data?.channels ?? {})])].sort(byChannelOrder);
   return (
     <LoadState
       loading={rules.loading || (health.loading && !health.error)}

@@ -10,24 +10,19 @@ import { api } from '../api/endpoints';
 import type { StockState, SyncItem } from '../api/types';
 import { AdjustStockModal } from '../components/AdjustStockModal';
 import { LiveMessage, type Message } from '../components/LiveMessage';
-import { LoadState, errorSentence } from '../components/LoadState';
-import { Pager } from '../components/Pager';
+import { errorSentence } from '../components/LoadState';
+import { PolledList } from '../components/PolledList';
 import { useCursorPager } from '../hooks/useCursorPager';
 import { useDebounced } from '../hooks/useDebounced';
 import { usePolling } from '../hooks/usePolling';
-import { channelLabel, timeAgo } from '../lib/format';
+import { byChannelOrder, channelLabel, timeAgo } from '../lib/format';
 
 const PAGE_SIZE = 25;
-const CHANNEL_ORDER = ['woocommerce', 'shopify', 'amazon', 'flipkart'];
 
 function channelsOf(items: SyncItem[]): string[] {
   const seen = new Set<string>();
   for (const i of items) for (const c of Object.keys(i.channels)) seen.add(c);
-  return [...seen].sort((a, b) => {
-    const ia = CHANNEL_ORDER.indexOf(a);
-    const ib = CHANNEL_ORDER.indexOf(b);
-    return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
-  });
+  return [...seen].sort(byChannelOrder);
 }
 
 function SyncCell({ sync }: { sync: SyncItem['channels'][string] | undefined }) {
@@ -102,13 +97,10 @@ export function Stock() {
         />
       </div>
       <LiveMessage message={message} onDismiss={() => setMessage(null)} />
-      <LoadState
-        loading={stock.loading}
-        error={stock.error}
-        hasData={stock.data !== undefined}
-        isEmpty={stock.data?.items.length === 0}
+      <PolledList
+        list={stock}
+        pager={pager}
         empty={prefix ? sprintf(__('No SKU starts with “%s”.', 'stockline'), prefix) : __('No stock in the ledger yet. Run the import in Getting started.', 'stockline')}
-        onRetry={() => void stock.reload()}
       >
         {sync.error && <p className="stockline-muted">{__('What each channel shows could not be loaded; the ledger numbers below are current.', 'stockline')}</p>}
         <table className="stockline-table">
@@ -168,8 +160,7 @@ export function Stock() {
             ))}
           </tbody>
         </table>
-        <Pager page={pager.page} hasPrevious={pager.hasPrevious} nextCursor={stock.data?.nextCursor} onPrevious={pager.previous} onNext={pager.next} />
-      </LoadState>
+      </PolledList>
       {adjusting && (
         <AdjustStockModal
           item={adjusting}

@@ -4,6 +4,7 @@
  * a channel at it (its SQS-like queue as the ORDER_CHANGE source).
  */
 import type { Redis } from 'ioredis';
+import type { AmazonCredentials } from '../../config';
 import type { Keys } from '../../ledger/keys';
 import type { ChannelModule } from '../port';
 import { AmazonAdapter, type AmazonAdapterOptions } from './adapter';
@@ -22,14 +23,7 @@ export { SqsNotificationSource, SqsError, type SqsSourceOptions } from './sqs';
 export { AmazonOrderApplier, OrderTracker } from './order-events';
 export { AmazonOrderPoller, AmazonNotificationConsumer, amazonIngestion } from './ingestion';
 
-export interface AmazonChannelConfig {
-  url: string;
-  lwaUrl: string;
-  clientId: string;
-  clientSecret: string;
-  refreshToken: string;
-  sellerId: string;
-  marketplaceIds: string[];
+export interface AmazonChannelConfig extends AmazonCredentials {
   adapter?: AmazonAdapterOptions;
   ingestion?: Omit<AmazonIngestionOptions, 'notifications' | 'cursor' | 'seen' | 'logger'>;
   /** Where ORDER_CHANGE notifications come from (none: polling only). */
@@ -68,9 +62,8 @@ export function createAmazonChannel(config: AmazonChannelConfig, deps: AmazonCha
   return { id: 'amazon', adapter, ingestion };
 }
 
-/** Channel configuration for a running sandbox: its credentials, its SQS queue, its 2-minute rule. */
-export function amazonSandboxConfig(handle: AmazonSandboxHandle, extra: Partial<AmazonChannelConfig> = {}): AmazonChannelConfig {
-  const c = handle.credentials;
+/** SP-API client settings from a sandbox's credentials (its LWA endpoint, app and seller). */
+export function amazonSandboxClientOptions(c: AmazonSandboxHandle['credentials']): AmazonCredentials {
   return {
     url: c.url!,
     lwaUrl: c.lwaUrl!,
@@ -79,6 +72,14 @@ export function amazonSandboxConfig(handle: AmazonSandboxHandle, extra: Partial<
     refreshToken: c.refreshToken!,
     sellerId: c.sellerId!,
     marketplaceIds: [c.marketplaceIds!],
+  };
+}
+
+/** Channel configuration for a running sandbox: its credentials, its SQS queue, its 2-minute rule. */
+export function amazonSandboxConfig(handle: AmazonSandboxHandle, extra: Partial<AmazonChannelConfig> = {}): AmazonChannelConfig {
+  const c = handle.credentials;
+  return {
+    ...amazonSandboxClientOptions(c),
     sqs: {
       endpoint: c.sqsEndpoint!,
       queueUrl: c.sqsQueueUrl!,

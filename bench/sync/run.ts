@@ -66,16 +66,17 @@ export interface ModeResult {
 }
 
 /** Units per source in the ledger's order.confirmed audit entries. */
-async function reportedUnits(redis: Redis, stream: string): Promise<Map<string, number>> {
+/** Units of the sale's SKUs (not the warm-up's) the ledger recorded per selling channel. */
+async function reportedUnits(redis: Redis, stream: string, skus: Set<string>): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   let from = '-';
   for (;;) {
     const page = await redis.xrange(stream, from, '+', 'COUNT', 5000);
     for (const [, fields] of page) {
       const i = fields.indexOf('e');
-      const e = JSON.parse(fields[i + 1] ?? '{}') as { type?: string; source?: string; lines?: { qty?: number }[] };
+      const e = JSON.parse(fields[i + 1] ?? '{}') as { type?: string; source?: string; lines?: { sku?: string; qty?: number }[] };
       if (e.type !== 'order.confirmed' || !e.source) continue;
-      out.set(e.source, (out.get(e.source) ?? 0) + (e.lines ?? []).reduce((s, l) => s + (l.qty ?? 0), 0));
+      out.set(e.source, (out.get(e.source) ?? 0) + (e.lines ?? []).reduce((s, l) => s + (l.sku !== undefined && skus.has(l.sku) ? (l.qty ?? 0) : 0), 0));
     }
     if (page.length < 5000) return out;
     from = `(${page[page.length - 1]![0]}`;
@@ -308,7 +309,7 @@ export async function runMode(o: {
     }
     const committed = states.reduce((s, st) => s + (st?.committed ?? 0), 0);
     const unitsAccepted = [...accepted.values()].reduce((s, x) => s + x, 0);
-    const reported = await reportedUnits(redis, keys.audit(TENANT));
+    const reported = await reportedUnits(redis, keys.audit(TENANT), new Set(o.sale.skus));
     // Which channel sold the units beyond stock: walk accepted orders in the order they were accepted.
     const left = new Map(o.sale.initial);
     const oversoldBy = new Map<string, number>(o.channels.map((c) => [c, 0]));

@@ -4,11 +4,10 @@
  * then reported to Stockline (direct mode) — WooCommerce orders first pass the plugin's checkout
  * guard, as the store does. Used for the warm-up and for the measured flash sale.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SandboxHandle } from '../../companion/src/channels/sandbox-kit/types';
 import type { SaleOrder } from './orders';
 import type { createDirectReporter } from './reporter';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function placeOrders(
   orders: SaleOrder[],

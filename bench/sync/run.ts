@@ -131,16 +131,24 @@ function startChild(input: ChildInput): Promise<{ child: ChildProcess; limits: R
   });
 }
 
-/** Waits until no channel has work outstanding (dirty or being pushed). */
-async function untilIdle(base: string, adminToken: string, timeoutMs: number): Promise<void> {
+/**
+ * Waits until no channel has work outstanding (dirty or being pushed) and each has acknowledged
+ * at least `minAcks` pushes in the last 5 minutes; false when `timeoutMs` passes first.
+ */
+async function untilIdle(base: string, adminToken: string, timeoutMs: number, minAcks = 0, onTimeout?: (channels: ChannelRow[]) => void): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  for (;;) {
     const res = await fetch(`${base}/v1/channels`, { headers: { authorization: `Bearer ${adminToken}` } });
-    const { channels } = (await res.json()) as { channels: { queueDepth: number }[] };
-    if (channels.every((c) => c.queueDepth === 0)) return;
+    const { channels } = (await res.json()) as { channels: ChannelRow[] };
+    if (channels.every((c) => c.queueDepth === 0 && c.lag['5m'].count >= minAcks)) return true;
+    if (Date.now() > deadline) {
+      onTimeout?.(channels);
+      return false;
+    }
     await sleep(250);
   }
 }
+type ChannelRow = { id: string; queueDepth: number; lag: { '5m': { count: number } } };
 
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
@@ -215,24 +223,16 @@ export async function runMode(o: {
       o.log(`${mode}: ${channel} shows ${buffer} unit(s) fewer than available (buffer rule)`);
     }
     // Let the first push of every SKU (the catalogue) finish before the sale, so it does not count.
-    const seedDeadline = Date.now() + o.convergeTimeoutMs;
-    for (;;) {
-      const res = await fetch(`${base}/v1/channels`, { headers: { authorization: `Bearer ${adminToken}` } });
-      const { channels } = (await res.json()) as { channels: { id: string; queueDepth: number; lag: { '5m': { count: number } } }[] };
-      if (channels.every((c) => c.queueDepth === 0 && c.lag['5m'].count >= listings.length)) break;
-      if (Date.now() > seedDeadline) {
-        o.log(`${mode}: catalogue push not finished (${channels.map((c) => `${c.id} ${c.lag['5m'].count}/${listings.length}`).join(', ')}); starting anyway`);
-        break;
-      }
-      await sleep(250);
-    }
+    await untilIdle(base, adminToken, o.convergeTimeoutMs, listings.length, (channels) =>
+      o.log(`${mode}: catalogue push not finished (${channels.map((c) => `${c.id} ${c.lag['5m'].count}/${listings.length}`).join(', ')}); starting anyway`),
+    );
     const byId = new Map(sandboxes.map((s) => [s.id, s.handle]));
     if (o.warmup) {
       o.log(`${mode}: warm-up — ${o.warmup.orders.length} orders on ${o.warmup.skus.length} other SKUs (not measured)`);
       const warm = o.report === 'direct' ? createDirectReporter({ url: base, secret, idPrefix: 'warmup' }) : null;
       await placeOrders(o.warmup.orders, byId, warm, () => undefined);
       await warm?.close();
-      await untilIdle(base, adminToken, o.convergeTimeoutMs);
+      await untilIdle(base, adminToken, o.convergeTimeoutMs, 0, () => o.log(`${mode}: warm-up pushes not finished; starting the sale anyway`));
     }
     await sleep(1000);
     const before = new Map(sandboxes.map((s) => [s.id, s.handle.stats()]));

@@ -165,7 +165,7 @@ export function createSyncCore(deps: SyncCoreDeps) {
       const flat = await scripts.read([k.acked, k.own, rules.key(tenant)], skus.map((s) => keys.sku(tenant, s)), channel, skus);
       const channelRule = flat[0];
       skus.forEach((sku, i) => {
-        const row = flat.slice(1 + i * 10, 11 + i * 10);
+        const row = flat.slice(1 + i * READ_ROW, 1 + (i + 1) * READ_ROW);
         const own = Number(row[7]);
         out.set(sku, {
           state: toState(sku, row.slice(0, 6)),
@@ -195,6 +195,9 @@ export function createSyncCore(deps: SyncCoreDeps) {
   };
 }
 export type SyncCore = ReturnType<typeof createSyncCore>;
+
+/** Values read-n.lua returns per SKU: 6 state fields (STATE_FIELDS), acked, own, two SKU rules. */
+const READ_ROW = 10;
 
 export interface SkuSnapshot {
   state: StockState | null;

@@ -61,10 +61,10 @@ const SUCCESS_SLOTS = 30;
 export function createObserver(opts: ObserverOptions) {
   const { redis, keys, config, logger, now = Date.now, metrics } = opts;
   const p = config.propagation;
-  // Data errors are the listing's problem, not the channel's; a throttled row is the limiter's
-  // business (a whole throttled call is already left out below): neither opens the breaker.
   /** tenant\nchannel pairs already added to the channel set by this process. */
   const known = new Set<string>();
+  // Data errors are the listing's problem, not the channel's; a throttled row is the limiter's
+  // business (a whole throttled call is already left out below): neither opens the breaker.
   const ignored = new Set(opts.breakerIgnoredCodes ?? ['validation', 'not_found', 'rate_limited']);
   const alertSlots = opts.alerts?.windowSlots ?? 6;
   const lag = createLagStore({ redis, keys, now });

@@ -7,7 +7,7 @@
  * them against the channel's read limit (Amazon's getListingsItem has its own, 5/s), and spending
  * push tokens on them halved Amazon's push rate after a burst (2.2× its convergence floor).
  */
-import { DelayedError, type Job, type Worker } from 'bullmq';
+import { DelayedError, type Job } from 'bullmq';
 import { ChannelError, type ChannelAdapter } from '../channels/port';
 import type { SyncCore } from './core';
 import type { SyncJobData } from './queues';
@@ -18,7 +18,7 @@ export interface VerifyResult {
   repushed: number;
 }
 
-export async function runVerify<R>(core: SyncCore, adapter: ChannelAdapter, _worker: Worker<SyncJobData, R>, job: Job<SyncJobData, R>, token?: string): Promise<VerifyResult> {
+export async function runVerify<R>(core: SyncCore, adapter: ChannelAdapter, job: Job<SyncJobData, R>, token?: string): Promise<VerifyResult> {
   const { tenant, verify = {} } = job.data;
   const channel = adapter.id;
   const k = syncKeys(core.deps.keys, tenant, channel);

@@ -41,7 +41,7 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
 
   const worker: Worker<SyncJobData, SyncJobResult | VerifyResult> = new Worker<SyncJobData, SyncJobResult | VerifyResult>(
     queueName(channel),
-    async (job, token) => (job.name === 'verify' ? runVerify(core, adapter, worker, job, token) : process(job, token)),
+    async (job, token) => (job.name === 'verify' ? runVerify(core, adapter, job, token) : pushJob(job, token)),
     {
       connection,
       prefix: settings.queuePrefix,
@@ -61,7 +61,8 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
   );
   worker.on('error', (err) => logger.error({ err, channel }, 'sync worker error'));
 
-  async function process(job: Job<SyncJobData, SyncJobResult | VerifyResult>, token?: string): Promise<SyncJobResult> {
+  /** A sync job (named so it does not shadow Node's global `process`). */
+  async function pushJob(job: Job<SyncJobData, SyncJobResult | VerifyResult>, token?: string): Promise<SyncJobResult> {
     const { tenant, sku } = job.data;
     const jobToken = job.id!;
     if (!(await hooks.canPush(channel))) {

@@ -27,6 +27,20 @@ describe('Flipkart adapter', () => {
     expect(sb.stats().calls).toBe(0);
   });
 
+  it('at a raised call rate, one push carries up to 50 SKUs in calls of 10 sent together', async () => {
+    sb = await startFlipkartSandbox({ rateLimit: null });
+    sb.seed(Array.from({ length: 51 }, (_, i) => ({ sku: `S${i}`, quantity: 1 })));
+    const client = new FlipkartClient({ url: sb.url, appId: sb.credentials.appId!, appSecret: sb.credentials.appSecret! });
+    const adapter = new FlipkartAdapter(client, { locationId: sb.credentials.locationId, requestsPerSecond: 1000, burst: 1000 });
+    expect(adapter.limits).toEqual({ batchSize: 50, requestsPerSecond: 200, burst: 200 });
+    await expect(adapter.push(Array.from({ length: 51 }, (_, i) => item(`S${i}`, 1)))).rejects.toMatchObject({ kind: 'validation' });
+    const outcomes = await adapter.push(Array.from({ length: 50 }, (_, i) => item(`S${i}`, i + 2)));
+    expect(outcomes.map((o) => o.sku)).toEqual(Array.from({ length: 50 }, (_, i) => `S${i}`));
+    expect(outcomes.every((o) => o.status === 'ok')).toBe(true);
+    expect(sb.stats().writes).toBe(5);
+    expect(sb.quantities()['S49']).toBe(51);
+  });
+
   it('pushMany splits a larger push into calls of at most 10 SKUs', async () => {
     const { adapter } = await setup();
     const outcomes = await adapter.pushMany(Array.from({ length: 25 }, (_, i) => item(`S${i}`, i + 2)));

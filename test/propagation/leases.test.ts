@@ -4,7 +4,7 @@ import { loadSyncScripts } from '../../companion/src/propagation/scripts';
 import { syncKeys } from '../../companion/src/propagation/sync-keys';
 import { createTestRedis, type TestRedis } from '../support/redis';
 
-describe('SKU leases (claim-4 / release-4 / reap-3 / record-1)', () => {
+describe('SKU leases (claim-8 / release-4 / reap-3 / record-1)', () => {
   let t: TestRedis | undefined;
   afterEach(async () => {
     await t?.cleanup();
@@ -16,29 +16,38 @@ describe('SKU leases (claim-4 / release-4 / reap-3 / record-1)', () => {
     const k = syncKeys(createKeys({ prefix: t.prefix }), 'default', 'ch');
     const s = loadSyncScripts(t.redis);
     const lease = (token: string): [string, string, string, string] => [k.dirty, k.leases, k.owners, k.claims(token)];
-    return { k, s, lease, redis: t.redis };
+    const keys = createKeys({ prefix: t.prefix });
+    const claimKeys = (token: string) => ({ dirty: k.dirty, leases: k.leases, owners: k.owners, claims: k.claims(token), acked: k.acked, own: k.own, rules: keys.propagation('default', 'rules'), bucket: k.bucket });
+    const unlimited = { requestsPerSecond: 1e6, burst: 1e6 };
+    /** Leases only (no rate limit to speak of); throws if the bucket said wait. */
+    const claim = async (token: string, now: number, leaseMs: number, limit: number, preferred: string, rate = unlimited) => {
+      const r = await s.claim(claimKeys(token), { token, now, leaseMs, limit, preferred, channel: 'ch', skuPrefix: keys.sku('default', ''), rate });
+      if (!('claimed' in r)) throw new Error(`bucket empty for ${r.waitMs} ms`);
+      return { claimed: r.claimed.map(({ sku, since }) => ({ sku, since })), more: r.more, rows: r.claimed };
+    };
+    return { k, s, lease, claim, claimKeys, keys, redis: t.redis };
   };
 
   it('claims SKUs queued behind many that another job is pushing, instead of starving them', async () => {
-    const { k, s, lease, redis } = await setup();
+    const { k, claim, redis } = await setup();
     const now = Date.now();
     const skus = Array.from({ length: 40 }, (_, i) => `S${String(i).padStart(2, '0')}`);
     await redis.zadd(k.dirty, ...skus.flatMap((sku, i) => [i, sku]));
     // Job 1 takes the 30 oldest; they all change again while it pushes.
-    const first = await s.claim(lease('1'), '1', now, 60_000, 30, '');
+    const first = await claim('1', now, 60_000, 30, '');
     expect(first.claimed).toHaveLength(30);
     await redis.zadd(k.dirty, ...skus.slice(0, 30).flatMap((sku, i) => [1000 + i, sku]));
     // Job 2 (batch of 2) must reach past the 30 leased ones.
-    const second = await s.claim(lease('2'), '2', now, 60_000, 2, '');
+    const second = await claim('2', now, 60_000, 2, '');
     expect(second.claimed.map((c) => c.sku)).toEqual(['S30', 'S31']);
     expect(second.more).toBe(true);
   });
 
   it('hands a released SKU that changed meanwhile back as dirty with its first change time, and reaps expired leases', async () => {
-    const { k, s, lease, redis } = await setup();
+    const { k, s, lease, claim, redis } = await setup();
     await redis.zadd(k.dirty, 5, 'A', 6, 'B');
     const now = Date.now();
-    const { claimed } = await s.claim(lease('1'), '1', now, 1000, 10, 'A');
+    const { claimed } = await claim('1', now, 1000, 10, 'A');
     expect(claimed).toEqual([{ sku: 'A', since: 5 }, { sku: 'B', since: 6 }]);
     await redis.zadd(k.dirty, 'NX', 50, 'A');
     // A goes back for a retry (stale compare-and-set): its lag still counts from 5.
@@ -48,6 +57,38 @@ describe('SKU leases (claim-4 / release-4 / reap-3 / record-1)', () => {
     expect(await s.reap([k.dirty, k.leases, k.owners], now + 500, 100)).toEqual([]);
     expect(await s.reap([k.dirty, k.leases, k.owners], now + 1001, 100)).toEqual(['B']);
     expect(Number(await redis.zscore(k.dirty, 'B'))).toBe(6);
+  });
+
+  it('reads, with the lease, the ledger state, the acknowledged value, own sales and rules of each claimed SKU', async () => {
+    const { k, claim, keys, redis } = await setup();
+    await redis.hset(keys.sku('default', 'A'), 'onHand', 9, 'committed', 2, 'reserved', 1, 'version', 4, 'updatedAt', '2026-11-23T00:00:00.000Z');
+    await redis.hset(k.acked, 'A', JSON.stringify({ q: 7, v: 3, at: 1 }));
+    await redis.hset(k.own, 'A', 2);
+    await redis.hset(keys.propagation('default', 'rules'), 'channel:ch', '{"buffer":1}', 'sku:ch:A', '{"maxShown":5}');
+    await redis.zadd(k.dirty, 1, 'A', 2, 'NEW');
+    const { rows } = await claim('1', Date.now(), 1000, 10, '');
+    expect(rows.map((r) => r.sku)).toEqual(['A', 'NEW']);
+    expect(rows[0]!.row).toEqual(['9', '2', '1', '4', '2026-11-23T00:00:00.000Z', null, '{"q":7,"v":3,"at":1}', '2', null, '{"maxShown":5}']);
+    expect(rows[1]!.row).toEqual(Array(10).fill(null));
+  });
+
+  it('leases nothing while our rate limit is spent, and takes a token only for a lease', async () => {
+    const { k, s, claim, claimKeys, keys, redis } = await setup();
+    const slow = { requestsPerSecond: 1, burst: 1 };
+    // Nothing dirty: no lease, and the one token stays.
+    expect((await claim('1', Date.now(), 1000, 10, '', slow)).claimed).toEqual([]);
+    await redis.zadd(k.dirty, 1, 'A');
+    expect((await claim('2', Date.now(), 1000, 10, '', slow)).claimed).toEqual([{ sku: 'A', since: 1 }]);
+    await redis.zadd(k.dirty, 2, 'B');
+    const r = await s.claim(claimKeys('3'), { token: '3', now: Date.now(), leaseMs: 1000, limit: 10, preferred: 'B', channel: 'ch', skuPrefix: keys.sku('default', ''), rate: slow });
+    expect(r.waitMs).toBeGreaterThan(500);
+    expect('claimed' in r).toBe(false);
+    // B is still dirty and unleased: the next push takes it with whatever else is dirty by then.
+    expect(await redis.zscore(k.dirty, 'B')).toBe('2');
+    expect(await redis.zscore(k.leases, 'B')).toBeNull();
+    // A token a job did not spend goes back (take-1.lua with cost -1).
+    expect(await s.take(k.bucket, 1, 1, -1)).toBe(0);
+    expect((await claim('4', Date.now(), 1000, 10, '', slow)).claimed).toEqual([{ sku: 'B', since: 2 }]);
   });
 
   it('never records an older version over a newer acknowledgement', async () => {

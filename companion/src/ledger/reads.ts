@@ -7,7 +7,7 @@ import type { AuditEntry, Incident, StockState } from '../schemas/stock';
 import type { Keys } from './keys';
 import type { AuditFilter, Page } from './types';
 
-/** A SKU hash's fields as toState reads them (propagation's read-n.lua returns them in this order too). */
+/** A SKU hash's fields as toState reads them (propagation's lua/includes/read-rows.lua returns them in this order too). */
 export const STATE_FIELDS = ['onHand', 'committed', 'reserved', 'version', 'updatedAt', 'paused'] as const;
 /** An audit listing examines at most this many entries per call, then hands back a cursor. */
 const AUDIT_SCAN_CAP = 10_000;

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
+import { pasteIncludes } from '../lua-includes';
 
 const LUA_DIR = join(dirname(fileURLToPath(import.meta.url)), 'lua');
 
@@ -51,12 +52,7 @@ const readLua = (file: string) => readFileSync(join(LUA_DIR, file), 'utf8');
  * includes are already in place by then, so each body reuses the helpers pasted above it.
  */
 function resolveIncludes(source: string, seen: Set<string>): string {
-  return source
-    .replace(/^--- @include "([a-z0-9-]+)"$/gm, (_line, name: string) => {
-      if (seen.has(name)) return '';
-      seen.add(name);
-      return resolveIncludes(readLua(join('includes', `${name}.lua`)), seen);
-    })
+  return pasteIncludes(source, (name) => readLua(join('includes', `${name}.lua`)), seen)
     .replace(/^--- @include-ops$/m, () =>
       ['local ops = {}', ...EVENT_SCRIPTS.map((n) => `ops['${n}'] = function()\n${resolveIncludes(readLua(`${n}.lua`), seen)}\nend`)].join('\n'),
     );

@@ -154,27 +154,35 @@ export function createSyncCore(deps: SyncCoreDeps) {
       return out;
     },
     /**
-     * What a push job needs per claimed SKU, read in one script call (read-n.lua): the ledger's
-     * state, the channel's effective rule, what the channel last acknowledged, and the units it
-     * sold itself since (syncKeys.own), all from one consistent moment.
+     * Starts a push job (claim-8.lua, one call): a token of our rate limit for the channel, a
+     * lease on up to `limit` dirty SKUs (the job's own first), and per SKU what the push needs —
+     * the ledger's state, the channel's effective rule, what the channel last acknowledged, and
+     * the units it sold itself since (syncKeys.own) — all from the moment of the lease.
+     * `waitMs` > 0: the bucket is empty and nothing was leased.
      */
-    async snapshot(tenant: string, channel: string, skus: string[]): Promise<Map<string, SkuSnapshot>> {
-      const out = new Map<string, SkuSnapshot>();
-      if (!skus.length) return out;
+    async claim(tenant: string, adapter: ChannelAdapter, token: string, preferred: string): Promise<ClaimedBatch> {
+      const channel = adapter.id;
       const k = syncKeys(keys, tenant, channel);
-      const flat = await scripts.read([k.acked, k.own, rules.key(tenant)], skus.map((s) => keys.sku(tenant, s)), channel, skus);
-      const channelRule = flat[0];
-      skus.forEach((sku, i) => {
-        const row = flat.slice(1 + i * READ_ROW, 1 + (i + 1) * READ_ROW);
-        const own = Number(row[7]);
-        out.set(sku, {
-          state: toState(sku, row.slice(0, 6)),
-          rule: rules.effective(channel, channelRule, row[8], row[9]),
-          acked: row[6] ? (JSON.parse(row[6]) as Acked) : undefined,
-          own: row[7] && Number.isFinite(own) ? own : 0,
-        });
-      });
-      return out;
+      const res = await scripts.claim(
+        { dirty: k.dirty, leases: k.leases, owners: k.owners, claims: k.claims(token), acked: k.acked, own: k.own, rules: rules.key(tenant), bucket: k.bucket },
+        { token, now: Date.now(), leaseMs: settings.leaseMs, limit: adapter.limits.batchSize, preferred, channel, skuPrefix: keys.sku(tenant, ''), rate: rateFor(adapter) },
+      );
+      if (!('claimed' in res)) return { waitMs: res.waitMs, more: false, claimed: [] };
+      return {
+        waitMs: 0,
+        more: res.more,
+        claimed: res.claimed.map(({ sku, since, row }) => {
+          const own = Number(row[7]);
+          return {
+            sku,
+            since,
+            state: toState(sku, row.slice(0, 6)),
+            rule: rules.effective(channel, res.channelRule, row[8] ?? null, row[9] ?? null),
+            acked: row[6] ? (JSON.parse(row[6]) as Acked) : undefined,
+            own: row[7] && Number.isFinite(own) ? own : 0,
+          };
+        }),
+      };
     },
     /** GET /v1/sync: what each channel was last told versus what it should show now. */
     async syncStatus(tenant: string, skus: string[]) {
@@ -196,12 +204,21 @@ export function createSyncCore(deps: SyncCoreDeps) {
 }
 export type SyncCore = ReturnType<typeof createSyncCore>;
 
-/** Values read-n.lua returns per SKU: 6 state fields (STATE_FIELDS), acked, own, two SKU rules. */
-const READ_ROW = 10;
-
+/** A claimed SKU and what its push needs to know. */
 export interface SkuSnapshot {
+  sku: string;
+  /** Earliest ledger change not yet on the channel (ms): lag counts from here. */
+  since: number;
   state: StockState | null;
   rule: Rule;
   acked: Acked | undefined;
   own: number;
+}
+
+export interface ClaimedBatch {
+  /** > 0: our rate limit's bucket is empty for this long; nothing was claimed. */
+  waitMs: number;
+  /** A full batch with dirty SKUs left (the caller queues a follow-up). */
+  more: boolean;
+  claimed: SkuSnapshot[];
 }

@@ -1,23 +1,23 @@
 /**
- * Loads propagation's Lua scripts (lua/<verb>-<numkeys>.lua) onto a Redis connection and gives
- * them typed wrappers. ioredis' defineCommand runs EVALSHA and falls back to EVAL, so a Redis
- * restart (script cache flushed) needs nothing from us.
+ * Loads propagation's Lua scripts (lua/<verb>-<numkeys>.lua, with lua/includes/ pasted in) onto a
+ * Redis connection and gives them typed wrappers. ioredis' defineCommand runs EVALSHA and falls
+ * back to EVAL, so a Redis restart (script cache flushed) needs nothing from us.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
+import { pasteIncludes } from '../lua-includes';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const NAMES = ['claim-4', 'read-n', 'release-4', 'reap-3', 'record-1', 'take-1', 'mark-1'] as const;
+const NAMES = ['claim-8', 'release-4', 'reap-3', 'record-1', 'take-1', 'mark-1'] as const;
 type ScriptName = (typeof NAMES)[number];
 
 type Command = (...args: (string | number)[]) => Promise<unknown>;
 
 export interface SyncScripts {
-  claim(keys: [string, string, string, string], token: string, now: number, leaseMs: number, limit: number, preferred: string): Promise<{ claimed: { sku: string; since: number }[]; more: boolean }>;
-  /** read-n.lua: flat rows of values per SKU after the channel's own rule (see the script). */
-  read(keys: [acked: string, own: string, rules: string], skuKeys: string[], channel: string, skus: string[]): Promise<(string | null)[]>;
+  /** claim-8.lua: a token, a lease on up to `limit` dirty SKUs, and their rows (see the script). */
+  claim(keys: ClaimKeys, o: ClaimArgs): Promise<Claim>;
   release(keys: [string, string, string, string], token: string, items: { sku: string; action: 'done' | 'retry' | 'hold'; until?: number }[]): Promise<string[]>;
   reap(keys: [string, string, string], now: number, max: number): Promise<string[]>;
   record(key: string, now: number, items: { sku: string; quantity: number; version: number; mode: 'ack' | 'stale' | 'reread' }[]): Promise<boolean[]>;
@@ -25,15 +25,46 @@ export interface SyncScripts {
   take(key: string, rate: number, burst: number, cost: number, throttledForMs?: number): Promise<number>;
 }
 
+/** claim-8.lua's keys, in its order. */
+export interface ClaimKeys {
+  dirty: string;
+  leases: string;
+  owners: string;
+  claims: string;
+  acked: string;
+  own: string;
+  rules: string;
+  bucket: string;
+}
+
+export interface ClaimArgs {
+  token: string;
+  now: number;
+  leaseMs: number;
+  limit: number;
+  /** The job's own SKU, claimed first when dirty ('' for none). */
+  preferred: string;
+  channel: string;
+  /** The ledger's SKU key prefix: keys.sku(tenant, ''). */
+  skuPrefix: string;
+  rate: { requestsPerSecond: number; burst: number };
+}
+
+/** Values claim-8.lua returns per SKU after its sku and since (includes/read-rows.lua). */
+export const CLAIM_ROW = 10;
+
+export type Claim =
+  | { waitMs: number }
+  | { waitMs: 0; more: boolean; channelRule: string | null; claimed: { sku: string; since: number; row: (string | null)[] }[] };
+
 const loaded = new WeakSet<Redis>();
+const includes = (name: string) => readFileSync(join(here, 'lua', 'includes', `${name}.lua`), 'utf8');
 
 export function loadSyncScripts(redis: Redis): SyncScripts {
   if (!loaded.has(redis)) {
     for (const name of NAMES) {
-      const lua = readFileSync(join(here, 'lua', `${name}.lua`), 'utf8');
-      // '-n': the caller passes the key count (read-n.lua takes one key per SKU).
-      const keyCount = name.split('-')[1];
-      redis.defineCommand(`sync_${name.replace('-', '_')}`, keyCount === 'n' ? { lua } : { numberOfKeys: Number(keyCount), lua });
+      const lua = pasteIncludes(readFileSync(join(here, 'lua', `${name}.lua`), 'utf8'), includes);
+      redis.defineCommand(`sync_${name.replace('-', '_')}`, { numberOfKeys: Number(name.split('-')[1]), lua });
     }
     loaded.add(redis);
   }
@@ -43,14 +74,18 @@ export function loadSyncScripts(redis: Redis): SyncScripts {
     return fn.bind(redis);
   };
   return {
-    async claim(keys, token, now, leaseMs, limit, preferred) {
-      const flat = (await cmd('claim-4')(...keys, token, now, leaseMs, limit, preferred)) as (string | number)[];
-      const claimed: { sku: string; since: number }[] = [];
-      for (let i = 1; i < flat.length; i += 2) claimed.push({ sku: String(flat[i]), since: Number(flat[i + 1]) });
-      return { claimed, more: Number(flat[0]) === 1 };
-    },
-    async read(keys, skuKeys, channel, skus) {
-      return (await cmd('read-n')(3 + skuKeys.length, ...keys, ...skuKeys, channel, ...skus)) as (string | null)[];
+    async claim(k, o) {
+      const flat = (await cmd('claim-8')(
+        k.dirty, k.leases, k.owners, k.claims, k.acked, k.own, k.rules, k.bucket,
+        o.token, o.now, o.leaseMs, o.limit, o.preferred, o.channel, o.skuPrefix, o.rate.requestsPerSecond, o.rate.burst,
+      )) as (string | number | null)[];
+      const waitMs = Number(flat[0]);
+      if (waitMs > 0) return { waitMs };
+      const claimed: { sku: string; since: number; row: (string | null)[] }[] = [];
+      for (let i = 3; i < flat.length; i += 2 + CLAIM_ROW) {
+        claimed.push({ sku: String(flat[i]), since: Number(flat[i + 1]), row: flat.slice(i + 2, i + 2 + CLAIM_ROW) as (string | null)[] });
+      }
+      return { waitMs: 0, more: Number(flat[1]) === 1, channelRule: (flat[2] as string | null) ?? null, claimed };
     },
     async release(keys, token, items) {
       if (!items.length) return [];

@@ -2,7 +2,7 @@
  * One BullMQ Worker per channel. A job claims a batch of dirty SKUs (its own first, then the
  * oldest, up to the channel's batch size), reads the ledger NOW, computes what the channel must
  * show, and pushes only what differs from what the channel last acknowledged — with that value
- * as the compare-and-set `expected`. Per-(channel, sku) leases (claim-4.lua) keep two workers
+ * as the compare-and-set `expected`. Per-(channel, sku) leases (claim-8.lua) keep two workers
  * from pushing the same SKU at once, and record-1.lua never lets an older version overwrite a
  * newer one, so a value computed from version v never lands after v' > v.
  *
@@ -46,7 +46,7 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
       connection,
       prefix: settings.queuePrefix,
       concurrency: settings.concurrency,
-      // Our limit is the shared token bucket (take-1.lua); BullMQ only honours worker.rateLimit()
+      // Our limit is the shared token bucket (lua/includes/bucket.lua); BullMQ only honours worker.rateLimit()
       // (pausing the queue on a 429) when a limiter is configured, so one is, far above any rate.
       limiter: { max: 1_000_000, duration: 1000 },
       lockDuration: settings.lockDurationMs,
@@ -79,29 +79,33 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
     }
     const k = syncKeys(keys, tenant, channel);
     const leaseKeys: [string, string, string, string] = [k.dirty, k.leases, k.owners, k.claims(jobToken)];
-    const { claimed, more } = await core.scripts.claim(leaseKeys, jobToken, Date.now(), settings.leaseMs, adapter.limits.batchSize, sku);
+    // One call takes a token of our own limit, leases the SKUs and reads the ledger for them:
+    // read only once the SKUs are fenced, so nothing older can be in flight; the state, the
+    // acknowledged value and the own-sales count from one moment, so the count covers exactly
+    // the orders that state includes (both move in the ledger's script).
+    const batch = await core.claim(tenant, adapter, jobToken, sku);
+    if (batch.waitMs > 0) {
+      // Our budget for this channel is spent: nothing was leased; pause the queue until it refills.
+      await worker.rateLimit(batch.waitMs);
+      throw Worker.RateLimitError();
+    }
     // A full batch with dirty SKUs left: queue the follow-up now (it runs once this job ends),
     // so the channel keeps draining however this job turns out.
-    if (more && settings.slots > 0) await core.enqueue(tenant, channel, [sku]);
-    if (!claimed.length) return { claimed: 0, pushed: 0, inSync: 0 };
-    const since = new Map(claimed.map((c) => [c.sku, c.since]));
-    const skus = claimed.map((c) => c.sku);
+    if (batch.more && settings.slots > 0) await core.enqueue(tenant, channel, [sku]);
+    if (!batch.claimed.length) return { claimed: 0, pushed: 0, inSync: 0 };
+    const since = new Map(batch.claimed.map((c) => [c.sku, c.since]));
+    const skus = batch.claimed.map((c) => c.sku);
 
     const release = async (items: { sku: string; action: 'done' | 'retry' | 'hold'; until?: number }[], delayMs = settings.coalesceMs) => {
       const dirty = await core.scripts.release(leaseKeys, jobToken, items);
       if (dirty.length) await core.enqueue(tenant, channel, dirty, delayMs);
     };
 
-    // Read the ledger only now that the SKUs are fenced: nothing older can be in flight. One
-    // script reads the state, the acknowledged value and the own-sales count at one moment, so
-    // the count covers exactly the orders that state includes (both move in the ledger's script).
-    const snap = await core.snapshot(tenant, channel, skus);
     /** Own sales each push's `expected` accounts for: spent once the channel answers. */
     const ownUsed = new Map<string, number>();
     const items: PushItem[] = [];
     const inSync: string[] = [];
-    skus.forEach((s) => {
-      const { state, rule, acked: last, own } = snap.get(s)!;
+    batch.claimed.forEach(({ sku: s, state, rule, acked: last, own }) => {
       const quantity = shownQuantity(state, rule);
       const version = state?.version ?? 0;
       // The channel's own sales the ledger has recorded since: it already shows them gone.
@@ -133,15 +137,11 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
       await core.dead.resolveDelivered(tenant, channel, inSync);
       await release(inSync.map((s) => ({ sku: s, action: 'done' })));
     }
-    if (!items.length) return { claimed: skus.length, pushed: 0, inSync: inSync.length };
-
     const rate = core.rateFor(adapter);
-    const waitMs = await core.scripts.take(k.bucket, rate.requestsPerSecond, rate.burst, 1);
-    if (waitMs > 0) {
-      // Our own budget for this channel is spent: hand the SKUs back and pause the queue.
-      await release(items.map((i) => ({ sku: i.sku, action: 'retry' })), 0);
-      await worker.rateLimit(waitMs);
-      throw Worker.RateLimitError();
+    if (!items.length) {
+      // No call after all: the token the claim took goes back.
+      await core.scripts.take(k.bucket, rate.requestsPerSecond, rate.burst, -1);
+      return { claimed: skus.length, pushed: 0, inSync: inSync.length };
     }
 
     // The call goes out right after its token is taken (time between the two is jitter the

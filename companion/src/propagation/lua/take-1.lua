@@ -1,47 +1,30 @@
 --[[
-  Token bucket shared by every worker process: takes `cost` tokens for one push call to a
-  channel, refilling at `rate` × factor per second up to `burst`. Uses the Redis clock so
-  processes on different hosts agree.
+  Token bucket (includes/bucket.lua) for one push call to a channel, or the channel's throttle
+  signal. claim-8.lua takes the push token itself, together with the claim; this script serves
+  the signal and gives back a token a job took but did not spend (its SKUs were all in sync).
 
   The channel's own throttle signal ('throttled') stops every caller until its Retry-After has
   passed, empties the bucket and halves `factor` (never below 1 call/s), so a limit we believed
-  too generous is corrected at once; `factor` then recovers by 10 % of the rate per second.
+  too generous is corrected at once.
 
   KEYS[1] bucket hash { tokens, ts, until, factor }
-  ARGV[1] rate per second, ARGV[2] burst, ARGV[3] cost, ARGV[4] '' or 'throttled', ARGV[5] retry-after ms
-  Returns 0 when taken, else the ms to wait before trying again (nothing taken).
+  ARGV[1] rate per second, ARGV[2] burst, ARGV[3] cost (negative: give back), ARGV[4] '' or
+  'throttled', ARGV[5] retry-after ms
+  Returns 0 when taken (or given back), else the ms to wait before trying again (nothing taken).
 ]]
-local rate = tonumber(ARGV[1])
-local burst = tonumber(ARGV[2])
+--- @include "bucket"
+local b = bucketLoad(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))
 local cost = tonumber(ARGV[3])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts', 'until', 'factor')
-local tokens = tonumber(state[1]) or burst
-local ts = tonumber(state[2]) or now
-local pausedUntil = tonumber(state[3]) or 0
-local factor = tonumber(state[4]) or 1
-local minFactor = math.min(1, 1 / rate)
-
--- Nothing refills while the channel has us paused.
-local elapsed = now - math.max(ts, pausedUntil)
-if elapsed > 0 then
-  factor = math.min(1, factor + elapsed / 1000 * 0.1)
-  tokens = math.min(burst, tokens + elapsed * rate * factor / 1000)
-end
-
 local result = 0
 if ARGV[4] == 'throttled' then
-  tokens = 0
-  factor = math.max(minFactor, factor / 2)
-  pausedUntil = math.max(pausedUntil, now + (tonumber(ARGV[5]) or 1000))
-elseif now < pausedUntil then
-  result = pausedUntil - now
-elseif tokens >= cost then
-  tokens = tokens - cost
+  b.tokens = 0
+  b.factor = math.max(b.minFactor, b.factor / 2)
+  b.pausedUntil = math.max(b.pausedUntil, b.now + (tonumber(ARGV[5]) or 1000))
+elseif cost < 0 then
+  b.tokens = math.min(b.burst, b.tokens - cost)
 else
-  result = math.ceil((cost - tokens) * 1000 / (rate * factor))
+  result = bucketWait(b, cost)
+  if result == 0 then b.tokens = b.tokens - cost end
 end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now), 'until', tostring(pausedUntil), 'factor', tostring(factor))
-redis.call('PEXPIRE', KEYS[1], math.ceil(burst * 1000 / (rate * minFactor)) + 60000)
+bucketSave(b)
 return result

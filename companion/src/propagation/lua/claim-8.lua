@@ -1,0 +1,40 @@
+--[[
+  Starts a push job in one call: takes a token of our own rate limit for the channel, leases up
+  to `limit` dirty SKUs (includes/lease-claim.lua), and reads what the push needs about each
+  (includes/read-rows.lua) at the moment of the lease — so nothing older can be in flight — and
+  in one consistent snapshot: the ledger's state, what the channel last acknowledged, its own
+  sales recorded since, and the rules that shape the quantity shown.
+  When the bucket (includes/bucket.lua) is empty nothing is leased: SKUs dirty meanwhile stay
+  dirty and leave together in the next push, once a token is there. A token is taken only when
+  something was leased; the caller gives it back (take-1.lua) when every SKU proved in sync.
+  (Done as three calls, claim, read and take were three round trips per push on a busy event loop.)
+
+  KEYS[1] dirty  KEYS[2] leases  KEYS[3] owners  KEYS[4] claims (of this token)
+  KEYS[5] acked  KEYS[6] own     KEYS[7] rules   KEYS[8] bucket
+  ARGV[1] token, ARGV[2] now (ms), ARGV[3] lease ms, ARGV[4] limit, ARGV[5] preferred sku or '',
+  ARGV[6] channel, ARGV[7] the ledger's SKU key prefix (same {tenant} slot),
+  ARGV[8] rate per second, ARGV[9] burst
+  Returns { waitMs } when the bucket is empty, else flat
+  { 0, more, channelRule, then per SKU: sku, since, and appendRow's 10 values };
+  more = 1 when the batch is full and dirty SKUs are left.
+]]
+--- @include "bucket"
+--- @include "lease-claim"
+--- @include "read-rows"
+local bucket = bucketLoad(KEYS[8], tonumber(ARGV[8]), tonumber(ARGV[9]))
+local wait = bucketWait(bucket, 1)
+if wait > 0 then return { wait } end
+
+local channel, prefix = ARGV[6], ARGV[7]
+local skus, sinces, more = leaseDirty(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5])
+if #skus > 0 then
+  bucket.tokens = bucket.tokens - 1
+  bucketSave(bucket)
+end
+local out = { 0, more and 1 or 0, redis.call('HGET', KEYS[7], 'channel:' .. channel) or false }
+for i, sku in ipairs(skus) do
+  out[#out + 1] = sku
+  out[#out + 1] = tostring(sinces[i])
+  appendRow(out, prefix .. sku, KEYS[5], KEYS[6], KEYS[7], channel, sku)
+end
+return out

@@ -4,7 +4,7 @@ import { loadSyncScripts } from '../../companion/src/propagation/scripts';
 import { syncKeys } from '../../companion/src/propagation/sync-keys';
 import { createTestRedis, type TestRedis } from '../support/redis';
 
-describe('SKU leases (claim-8 / release-4 / reap-3 / record-1)', () => {
+describe('SKU leases (claim-8 / settle-6 / release-4 / reap-3 / record-1)', () => {
   let t: TestRedis | undefined;
   afterEach(async () => {
     await t?.cleanup();
@@ -89,6 +89,33 @@ describe('SKU leases (claim-8 / release-4 / reap-3 / record-1)', () => {
     // A token a job did not spend goes back (take-1.lua with cost -1).
     expect(await s.take(k.bucket, 1, 1, -1)).toBe(0);
     expect((await claim('4', Date.now(), 1000, 10, '', slow)).claimed).toEqual([{ sku: 'B', since: 2 }]);
+  });
+
+  it('settles an answered push in one step: records, spends own sales, releases, and hands back what changed meanwhile', async () => {
+    const { k, s, lease, claim, redis } = await setup();
+    await redis.zadd(k.dirty, 1, 'A', 2, 'B', 3, 'C');
+    await redis.hset(k.own, 'A', 3, 'B', 5);
+    await claim('1', Date.now(), 60_000, 10, '');
+    // A changes again while it is being pushed (the change-feed consumer marks it).
+    await redis.zadd(k.dirty, 'NX', 40, 'A');
+    const dirty = await s.settle([...lease('1'), k.acked, k.own], '1', 99, [
+      { sku: 'A', action: 'done', record: { mode: 'ack', quantity: 6, version: 7 }, own: { op: 'incr', value: -2 } },
+      { sku: 'B', action: 'retry', record: { mode: 'stale', quantity: 4, version: 8 }, own: { op: 'set', value: -1 } },
+      { sku: 'C', action: 'done' },
+    ]);
+    expect(dirty.sort()).toEqual(['A', 'B']);
+    expect(JSON.parse((await redis.hget(k.acked, 'A'))!)).toEqual({ q: 6, v: 7, at: 99 });
+    expect(JSON.parse((await redis.hget(k.acked, 'B'))!)).toEqual({ q: 4, v: -1, at: 99, sv: 8 });
+    expect(await redis.hget(k.acked, 'C')).toBeNull();
+    expect(await redis.hgetall(k.own)).toEqual({ A: '1', B: '-1' });
+    // B goes back with its first change time; no lease is left.
+    expect(await redis.zscore(k.dirty, 'B')).toBe('2');
+    expect(await redis.zscore(k.dirty, 'C')).toBeNull();
+    expect(await redis.zcard(k.leases)).toBe(0);
+    // A job that no longer owns a lease releases nothing.
+    await claim('2', Date.now(), 60_000, 10, 'A');
+    expect(await s.settle([...lease('1'), k.acked, k.own], '1', 100, [{ sku: 'A', action: 'done' }])).toEqual([]);
+    expect(await redis.zscore(k.leases, 'A')).not.toBeNull();
   });
 
   it('never records an older version over a newer acknowledgement', async () => {

@@ -1,34 +1,46 @@
 /**
  * What happens after a push call answered: per item, ok → record the acknowledgement (never
  * over a newer version), stale compare-and-set → believe the channel's current value and push
- * again, failed → dead letter (permanent) or push again later (transient). Then the audit, the
- * observer hook, and the after-push fence: a SKU whose ledger moved on while we pushed is dirty
- * again, so the newer value follows.
+ * again, failed → dead letter (permanent) or push again later (transient).
+ *
+ * The leases end in the same script call that records the answers (settle-6.lua): a SKU that
+ * changed while we pushed is in the dirty set (the change-feed consumer marked it), so ending
+ * the lease hands it straight back and the newer value follows. Only that call stands between
+ * the answer and the next push of a hot SKU; the audit, the dead-letter check and the observer's
+ * report go out beside it.
  */
 import type { PushItem, PushOutcome } from '../channels/port';
 import { appendChannelAudit } from './audit';
 import type { SyncCore } from './core';
 import { enqueueVerify } from './queues';
+import type { SettleItem } from './scripts';
 import { syncKeys } from './sync-keys';
 import type { PushHookItem } from './worker-hooks';
 
-type Release = (items: { sku: string; action: 'done' | 'retry' | 'hold'; until?: number }[], delayMs?: number) => Promise<void>;
-
 const PERMANENT = new Set(['auth', 'validation', 'not_found']);
 
-export async function applyOutcomes(
-  core: SyncCore,
-  a: { tenant: string; channel: string; items: PushItem[]; outcomes: PushOutcome[]; since: Map<string, number>; release: Release; ownUsed?: Map<string, number> },
-): Promise<{ inSync: number }> {
-  const { redis, keys, hooks, settings, ledger } = core.deps;
-  const { tenant, channel, items, outcomes, since, release } = a;
+export interface AnsweredPush {
+  tenant: string;
+  channel: string;
+  items: PushItem[];
+  outcomes: PushOutcome[];
+  /** Earliest unsynced change per SKU (lag counts from it). */
+  since: Map<string, number>;
+  /** The job's lease keys (dirty, leases, owners, claims) and its token. */
+  lease: { keys: [string, string, string, string]; token: string };
+  /** Own sales each item's `expected` accounted for: spent now that the channel answered. */
+  ownUsed?: Map<string, number>;
+}
+
+export async function applyOutcomes(core: SyncCore, a: AnsweredPush): Promise<void> {
+  const { redis, keys, hooks, settings } = core.deps;
+  const { tenant, channel, items, outcomes, since } = a;
   const now = Date.now();
   const bySku = new Map(outcomes.map((o) => [o.sku, o]));
-  const records: { sku: string; quantity: number; version: number; mode: 'ack' | 'stale' }[] = [];
+  const settle: SettleItem[] = [];
+  /** Items pushed again after a pause other than the usual coalescing (per-item failures). */
+  const retryDelay = new Map<string, number>();
   const hookItems: PushHookItem[] = [];
-  const done: string[] = [];
-  const again: string[] = [];
-  const later = new Map<number, string[]>();
   const failedLines: { sku: string; quantity: number; version: number; reason: string }[] = [];
   const acks: PushItem[] = [];
   /** Accepted for later (Amazon ACCEPTED): read back after verifyAfterMs (verify.ts). */
@@ -38,77 +50,67 @@ export async function applyOutcomes(
     const o = outcomes[i]?.sku === item.sku ? outcomes[i]! : bySku.get(item.sku);
     if (!o) {
       hookItems.push({ sku: item.sku, ok: false, error: 'no outcome returned', code: 'transient' });
-      (later.get(settings.itemRetryDelayMs) ?? later.set(settings.itemRetryDelayMs, []).get(settings.itemRetryDelayMs)!).push(item.sku);
-      continue;
-    }
-    if (o.status === 'ok') {
-      records.push({ sku: item.sku, quantity: o.quantity, version: item.version, mode: 'ack' });
+      settle.push({ sku: item.sku, action: 'retry' });
+      retryDelay.set(item.sku, settings.itemRetryDelayMs);
+    } else if (o.status === 'ok') {
+      const used = a.ownUsed?.get(item.sku) ?? 0;
+      settle.push({
+        sku: item.sku,
+        action: 'done',
+        record: { mode: 'ack', quantity: o.quantity, version: item.version },
+        // Own sales this push accounted for are spent; any counted since stay for the next push.
+        own: used > 0 ? { op: 'incr', value: -used } : undefined,
+      });
       if (o.pending) accepted.set(item.sku, o.quantity);
       acks.push(item);
       hookItems.push({ sku: item.sku, ok: true, lagMs: Math.max(0, now - (since.get(item.sku) ?? now)) });
-      done.push(item.sku);
     } else if (o.status === 'stale') {
       // The channel shows something else (a sale we have not heard of yet, or a late write):
       // use its value as the next `expected` and push again with a new idempotency key.
-      records.push({ sku: item.sku, quantity: o.current, version: item.version, mode: 'stale' });
+      // Its number includes its unreported sales: the own-sales count restarts at minus that
+      // gap, so their reports, when the ledger records them, are not counted twice (a negative
+      // count is never subtracted).
+      const gap = Math.max(0, (item.expected ?? o.current) - o.current);
+      settle.push({
+        sku: item.sku,
+        action: 'retry',
+        record: { mode: 'stale', quantity: o.current, version: item.version },
+        own: gap > 0 ? { op: 'set', value: -gap } : { op: 'del' },
+      });
       hookItems.push({ sku: item.sku, ok: false, error: `channel shows ${o.current}`, code: 'stale' });
-      again.push(item.sku);
     } else {
       const kind = o.error.kind;
       hookItems.push({ sku: item.sku, ok: false, error: o.error.message, code: kind });
       failedLines.push({ sku: item.sku, quantity: item.quantity, version: item.version, reason: `${kind}: ${o.error.message}` });
       if (PERMANENT.has(kind)) {
+        // Kept before the lease ends: a person retrying it finds the letter.
         await core.dead.add(tenant, { channel, sku: item.sku, error: o.error.message, code: kind });
         hooks.deadLettered?.({ channel, sku: item.sku, reason: o.error.message });
-        done.push(item.sku);
+        settle.push({ sku: item.sku, action: 'done' });
       } else {
-        const delay = kind === 'rate_limited' ? (o.error.retryAfterMs ?? settings.itemRetryDelayMs) : settings.itemRetryDelayMs;
-        (later.get(delay) ?? later.set(delay, []).get(delay)!).push(item.sku);
+        settle.push({ sku: item.sku, action: 'retry' });
+        retryDelay.set(item.sku, kind === 'rate_limited' ? (o.error.retryAfterMs ?? settings.itemRetryDelayMs) : settings.itemRetryDelayMs);
       }
     }
   }
 
   const k = syncKeys(keys, tenant, channel);
-  // Own sales an applied push accounted for are spent; any counted since stay for the next push.
-  // A conflict answers with the channel's whole current number, its unreported sales included:
-  // the count restarts at minus that gap, so their reports, when the ledger records them, are
-  // not counted twice (a negative count is never subtracted).
-  const expectedOf = new Map(items.map((i) => [i.sku, i.expected]));
-  const ownPipe = redis.pipeline();
-  for (const r of records) {
-    if (r.mode === 'stale') {
-      const gap = Math.max(0, (expectedOf.get(r.sku) ?? r.quantity) - r.quantity);
-      if (gap > 0) ownPipe.hset(k.own, r.sku, -gap);
-      else ownPipe.hdel(k.own, r.sku);
-    } else if ((a.ownUsed?.get(r.sku) ?? 0) > 0) ownPipe.hincrby(k.own, r.sku, -a.ownUsed!.get(r.sku)!);
-  }
-  const spendOwn = ownPipe.length ? ownPipe.exec() : Promise.resolve(null);
-  // Independent writes and the after-push read go out together (one round trip of latency);
-  // the leases are still ours, so nothing else touches these SKUs meanwhile.
-  const [, , , , states] = await Promise.all([
-    core.scripts.record(k.acked, now, records),
+  const settled = core.scripts.settle([...a.lease.keys, k.acked, k.own], a.lease.token, now, settle).then(async (dirty) => {
+    // Dirty again (changed meanwhile, or to be pushed again): one job per delay.
+    const byDelay = new Map<number, string[]>();
+    for (const sku of dirty) {
+      const delay = retryDelay.get(sku) ?? settings.coalesceMs;
+      (byDelay.get(delay) ?? byDelay.set(delay, []).get(delay)!).push(sku);
+    }
+    await Promise.all([...byDelay].map(([delay, skus]) => core.enqueue(tenant, channel, skus, delay)));
+  });
+  const queue = core.deps.queues.get(channel);
+  await Promise.all([
+    settled,
     appendChannelAudit(redis, keys, tenant, 'channel.ack', channel, acks.map((i) => ({ sku: i.sku, quantity: i.quantity, version: i.version }))),
     Promise.all(failedLines.map((f) => appendChannelAudit(redis, keys, tenant, 'channel.failed', channel, [{ sku: f.sku, quantity: f.quantity, version: f.version }], f.reason))),
     core.dead.resolveDelivered(tenant, channel, acks.map((i) => i.sku)),
-    acks.length ? ledger.getStockMany(tenant, acks.map((i) => i.sku)) : Promise.resolve([]),
+    hooks.pushed({ tenant, channel, items: hookItems }),
+    queue && accepted.size ? enqueueVerify(queue, tenant, accepted, settings.verifyAfterMs) : undefined,
   ]);
-  await spendOwn;
-  await hooks.pushed({ tenant, channel, items: hookItems });
-  const queue = core.deps.queues.get(channel);
-  if (queue && accepted.size) await enqueueVerify(queue, tenant, accepted, settings.verifyAfterMs);
-
-  // After-push fence: anything that changed in the ledger while we pushed goes again.
-  if (acks.length) {
-    const moved = new Map<string, number>();
-    acks.forEach((item, i) => {
-      const s = states[i];
-      if (s && s.version > item.version) moved.set(item.sku, s.updatedAt ? Date.parse(s.updatedAt) : now);
-    });
-    if (moved.size) await core.markDirty(tenant, moved, [channel]);
-  }
-
-  await release(done.map((s) => ({ sku: s, action: 'done' })));
-  await release(again.map((s) => ({ sku: s, action: 'retry' })));
-  for (const [delay, skus] of later) await release(skus.map((s) => ({ sku: s, action: 'retry' })), delay);
-  return { inSync: 0 };
 }

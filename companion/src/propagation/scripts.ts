@@ -10,7 +10,7 @@ import type { Redis } from 'ioredis';
 import { pasteIncludes } from '../lua-includes';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const NAMES = ['claim-8', 'release-4', 'reap-3', 'record-1', 'take-1', 'mark-1'] as const;
+const NAMES = ['claim-8', 'settle-6', 'release-4', 'reap-3', 'record-1', 'take-1', 'mark-1'] as const;
 type ScriptName = (typeof NAMES)[number];
 
 type Command = (...args: (string | number)[]) => Promise<unknown>;
@@ -18,6 +18,8 @@ type Command = (...args: (string | number)[]) => Promise<unknown>;
 export interface SyncScripts {
   /** claim-8.lua: a token, a lease on up to `limit` dirty SKUs, and their rows (see the script). */
   claim(keys: ClaimKeys, o: ClaimArgs): Promise<Claim>;
+  /** settle-6.lua: record, spend own sales and release, per SKU of an answered push. */
+  settle(keys: SettleKeys, token: string, now: number, items: SettleItem[]): Promise<string[]>;
   release(keys: [string, string, string, string], token: string, items: { sku: string; action: 'done' | 'retry' | 'hold'; until?: number }[]): Promise<string[]>;
   reap(keys: [string, string, string], now: number, max: number): Promise<string[]>;
   record(key: string, now: number, items: { sku: string; quantity: number; version: number; mode: 'ack' | 'stale' | 'reread' }[]): Promise<boolean[]>;
@@ -57,6 +59,18 @@ export type Claim =
   | { waitMs: number }
   | { waitMs: 0; more: boolean; channelRule: string | null; claimed: { sku: string; since: number; row: (string | null)[] }[] };
 
+/** settle-6.lua's keys: the lease keys (as release-4's), then acked and own. */
+export type SettleKeys = [dirty: string, leases: string, owners: string, claims: string, acked: string, own: string];
+
+export interface SettleItem {
+  sku: string;
+  action: 'done' | 'retry';
+  /** What to record of the channel's answer (none: a failed item). */
+  record?: { mode: 'ack' | 'stale'; quantity: number; version: number };
+  /** The channel's own-sales count: spend some ('incr' by a negative number), reset, or clear. */
+  own?: { op: 'incr' | 'set'; value: number } | { op: 'del' };
+}
+
 const loaded = new WeakSet<Redis>();
 const includes = (name: string) => readFileSync(join(here, 'lua', 'includes', `${name}.lua`), 'utf8');
 
@@ -86,6 +100,14 @@ export function loadSyncScripts(redis: Redis): SyncScripts {
         claimed.push({ sku: String(flat[i]), since: Number(flat[i + 1]), row: flat.slice(i + 2, i + 2 + CLAIM_ROW) as (string | null)[] });
       }
       return { waitMs: 0, more: Number(flat[1]) === 1, channelRule: (flat[2] as string | null) ?? null, claimed };
+    },
+    async settle(keys, token, now, items) {
+      if (!items.length) return [];
+      const args: (string | number)[] = [];
+      for (const i of items) {
+        args.push(i.sku, i.action, i.record?.mode ?? '', i.record?.quantity ?? '', i.record?.version ?? '', i.own?.op ?? '', i.own && 'value' in i.own ? i.own.value : '');
+      }
+      return (await cmd('settle-6')(...keys, token, now, ...args)) as string[];
     },
     async release(keys, token, items) {
       if (!items.length) return [];

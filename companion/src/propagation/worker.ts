@@ -3,7 +3,7 @@
  * oldest, up to the channel's batch size), reads the ledger NOW, computes what the channel must
  * show, and pushes only what differs from what the channel last acknowledged — with that value
  * as the compare-and-set `expected`. Per-(channel, sku) leases (claim-8.lua) keep two workers
- * from pushing the same SKU at once, and record-1.lua never lets an older version overwrite a
+ * from pushing the same SKU at once, and settle-6.lua never lets an older version overwrite a
  * newer one, so a value computed from version v never lands after v' > v.
  *
  * Failure handling follows the ChannelError kind: rate_limited pauses the channel's queue for
@@ -155,8 +155,8 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
       return handleCallError(err, job, items, since, release, rate);
     }
     await audited;
-    const result = await applyOutcomes(core, { tenant, channel, items, outcomes, since, release, ownUsed });
-    return { claimed: skus.length, pushed: items.length, inSync: inSync.length + result.inSync };
+    await applyOutcomes(core, { tenant, channel, items, outcomes, since, lease: { keys: leaseKeys, token: jobToken }, ownUsed });
+    return { claimed: skus.length, pushed: items.length, inSync: inSync.length };
   }
 
   async function handleCallError(

@@ -4,7 +4,7 @@
  * shown = min(maxShown, max(0, floor((available − buffer) × (1 − percent/100)))).
  */
 import { Button, Notice, TextControl } from '@wordpress/components';
-import { useEffect, useState } from '@wordpress/element';
+import { useEffect, useRef, useState } from '@wordpress/element';
 import { __, sprintf } from '@wordpress/i18n';
 import { api } from '../api/endpoints';
 import type { Rule } from '../api/types';
@@ -50,7 +50,16 @@ export function ChannelRuleRow({ channel, rule, onSaved }: { channel: string; ru
   const [invalid, setInvalid] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
   const save = useAction(api.saveChannelRule);
-  useEffect(() => setDraft(toDraft(rule)), [rule.buffer, rule.percent, rule.maxShown]);
+  // The draft follows the stored rule only when the rule changes (after a save, or a change made
+  // elsewhere). Not on mount: that effect can run after a person's first keystroke on a busy
+  // machine and put the old value back under their typing.
+  const shown = useRef(`${rule.buffer}/${rule.percent}/${rule.maxShown}`);
+  useEffect(() => {
+    const now = `${rule.buffer}/${rule.percent}/${rule.maxShown}`;
+    if (now === shown.current) return;
+    shown.current = now;
+    setDraft(toDraft(rule));
+  }, [rule.buffer, rule.percent, rule.maxShown]);
   const parsed = parse(draft);
   const name = channelLabel(channel);
   const set = (k: keyof ReturnType<typeof toDraft>) => (v: string) => {

@@ -154,7 +154,7 @@ export function createSyncCore(deps: SyncCoreDeps) {
       return out;
     },
     /**
-     * Starts a push job (claim-8.lua, one call): a token of our rate limit for the channel, a
+     * Starts a push job (claim-8.lua, one call): a look at our rate limit for the channel, a
      * lease on up to `limit` dirty SKUs (the job's own first), and per SKU what the push needs —
      * the ledger's state, the channel's effective rule, what the channel last acknowledged, and
      * the units it sold itself since (syncKeys.own) — all from the moment of the lease.

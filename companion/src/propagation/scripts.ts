@@ -16,7 +16,7 @@ type ScriptName = (typeof NAMES)[number];
 type Command = (...args: (string | number)[]) => Promise<unknown>;
 
 export interface SyncScripts {
-  /** claim-8.lua: a token, a lease on up to `limit` dirty SKUs, and their rows (see the script). */
+  /** claim-8.lua: unless the bucket is empty, a lease on up to `limit` dirty SKUs and their rows (see the script). */
   claim(keys: ClaimKeys, o: ClaimArgs): Promise<Claim>;
   /** settle-6.lua: record, spend own sales and release, per SKU of an answered push. */
   settle(keys: SettleKeys, token: string, now: number, items: SettleItem[]): Promise<string[]>;

@@ -79,7 +79,7 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
     }
     const k = syncKeys(keys, tenant, channel);
     const leaseKeys: [string, string, string, string] = [k.dirty, k.leases, k.owners, k.claims(jobToken)];
-    // One call takes a token of our own limit, leases the SKUs and reads the ledger for them:
+    // One call looks at our own rate limit, leases the SKUs and reads the ledger for them:
     // read only once the SKUs are fenced, so nothing older can be in flight; the state, the
     // acknowledged value and the own-sales count from one moment, so the count covers exactly
     // the orders that state includes (both move in the ledger's script).
@@ -137,11 +137,15 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
       await core.dead.resolveDelivered(tenant, channel, inSync);
       await release(inSync.map((s) => ({ sku: s, action: 'done' })));
     }
+    if (!items.length) return { claimed: skus.length, pushed: 0, inSync: inSync.length };
+
     const rate = core.rateFor(adapter);
-    if (!items.length) {
-      // No call after all: the token the claim took goes back.
-      await core.scripts.take(k.bucket, rate.requestsPerSecond, rate.burst, -1);
-      return { claimed: skus.length, pushed: 0, inSync: inSync.length };
+    const waitMs = await core.scripts.take(k.bucket, rate.requestsPerSecond, rate.burst, 1);
+    if (waitMs > 0) {
+      // Another job took the token the claim saw: hand the SKUs back and pause the queue.
+      await release(items.map((i) => ({ sku: i.sku, action: 'retry' })), 0);
+      await worker.rateLimit(waitMs);
+      throw Worker.RateLimitError();
     }
 
     // The call goes out right after its token is taken (time between the two is jitter the

@@ -53,13 +53,13 @@ export function ChannelRuleRow({ channel, rule, onSaved }: { channel: string; ru
   // The draft follows the stored rule only when the rule changes (after a save, or a change made
   // elsewhere). Not on mount: that effect can run after a person's first keystroke on a busy
   // machine and put the old value back under their typing.
-  const shown = useRef(`${rule.buffer}/${rule.percent}/${rule.maxShown}`);
+  const stored = `${rule.buffer}/${rule.percent}/${rule.maxShown}`;
+  const shown = useRef(stored);
   useEffect(() => {
-    const now = `${rule.buffer}/${rule.percent}/${rule.maxShown}`;
-    if (now === shown.current) return;
-    shown.current = now;
+    if (stored === shown.current) return;
+    shown.current = stored;
     setDraft(toDraft(rule));
-  }, [rule.buffer, rule.percent, rule.maxShown]);
+  }, [stored]);
   const parsed = parse(draft);
   const name = channelLabel(channel);
   const set = (k: keyof ReturnType<typeof toDraft>) => (v: string) => {

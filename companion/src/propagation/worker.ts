@@ -156,7 +156,7 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
       outcomes = await adapter.push(items);
     } catch (err) {
       await audited;
-      return handleCallError(err, job, items, since, release, rate);
+      return handleCallError(err, job, items, release, rate);
     }
     await audited;
     await applyOutcomes(core, { tenant, channel, items, outcomes, since, lease: { keys: leaseKeys, token: jobToken }, ownUsed });
@@ -167,7 +167,6 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
     err: unknown,
     job: Job<SyncJobData, SyncJobResult | VerifyResult>,
     items: PushItem[],
-    since: Map<string, number>,
     release: (items: { sku: string; action: 'done' | 'retry' | 'hold'; until?: number }[], delayMs?: number) => Promise<void>,
     rate: { requestsPerSecond: number; burst: number },
   ): Promise<SyncJobResult> {
@@ -201,7 +200,6 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
     }
     await hooks.pushed({ tenant, channel, items: fail(cerr.kind), callError: message });
     await release(items.map((i) => ({ sku: i.sku, action: 'done' })));
-    void since;
     return { claimed: items.length, pushed: items.length, inSync: 0 };
   }
 

@@ -22,8 +22,6 @@ export class FlipkartAdapter implements ChannelAdapter {
   readonly id = 'flipkart';
   readonly limits: ChannelLimits;
   readonly mapping: FlipkartMapping;
-  /** Inventory calls one push may make at once (1 at Flipkart's own pace; see callsPerPush). */
-  private readonly callsPerPush: number;
 
   constructor(
     readonly client: FlipkartClient,
@@ -33,12 +31,8 @@ export class FlipkartAdapter implements ChannelAdapter {
     // shared with listing reads, token calls and order polls: pushes take 8/s, burst 10.
     const rate = opts.requestsPerSecond ?? 8;
     const burst = opts.burst ?? 10;
-    this.callsPerPush = callsPerPush(rate);
-    this.limits = {
-      batchSize: MAX_SKUS_PER_CALL * this.callsPerPush,
-      requestsPerSecond: rate / this.callsPerPush,
-      burst: Math.max(1, Math.floor(burst / this.callsPerPush)),
-    };
+    const calls = callsPerPush(rate);
+    this.limits = { batchSize: MAX_SKUS_PER_CALL * calls, requestsPerSecond: rate / calls, burst: Math.max(1, Math.floor(burst / calls)) };
     this.mapping = new FlipkartMapping(client, opts.locationId);
   }
 
@@ -46,21 +40,23 @@ export class FlipkartAdapter implements ChannelAdapter {
     if (items.length > this.limits.batchSize) {
       throw new ChannelError(`Flipkart pushes take at most ${this.limits.batchSize} SKUs (${MAX_SKUS_PER_CALL} per inventory update; got ${items.length}); use pushMany`, 'validation');
     }
-    if (items.length <= MAX_SKUS_PER_CALL) return this.pushMany(items);
-    // Several calls of ten, at once: the rate that allowed this many per push allows them together.
-    const groups = await Promise.all(chunks(items, MAX_SKUS_PER_CALL).map((g) => this.pushGroup(g, true)));
-    const byItem = new Map<PushItem, PushOutcome>();
-    for (const g of groups) for (const [item, outcome] of g) byItem.set(item, outcome);
-    return items.map((i) => byItem.get(i)!);
+    // Several calls of ten at once: the rate that allowed this many per push allows them together.
+    return this.pushInCalls(items, true);
   }
 
-  /** Any number of SKUs, sent in calls of at most ten. */
-  async pushMany(items: PushItem[]): Promise<PushOutcome[]> {
-    const byKey = new Map<PushItem, PushOutcome>();
-    for (const group of chunks(items, MAX_SKUS_PER_CALL)) {
-      for (const [item, outcome] of await this.pushGroup(group, true)) byKey.set(item, outcome);
-    }
-    return items.map((i) => byKey.get(i)!);
+  /** Any number of SKUs, sent in calls of at most ten, one after another. */
+  pushMany(items: PushItem[]): Promise<PushOutcome[]> {
+    return this.pushInCalls(items, false);
+  }
+
+  private async pushInCalls(items: PushItem[], together: boolean): Promise<PushOutcome[]> {
+    const groups = chunks(items, MAX_SKUS_PER_CALL);
+    const results: Map<PushItem, PushOutcome>[] = [];
+    if (together) results.push(...(await Promise.all(groups.map((g) => this.pushGroup(g, true)))));
+    else for (const g of groups) results.push(await this.pushGroup(g, true));
+    const byItem = new Map<PushItem, PushOutcome>();
+    for (const r of results) for (const [item, outcome] of r) byItem.set(item, outcome);
+    return items.map((i) => byItem.get(i)!);
   }
 
   private async pushGroup(items: PushItem[], retry: boolean): Promise<Map<PushItem, PushOutcome>> {

@@ -12,6 +12,11 @@
   Returns 0 when taken, else the ms to wait before trying again (nothing taken).
 ]]
 --- @include "bucket"
+local function bucketSave(b)
+  redis.call('HSET', b.key, 'tokens', tostring(b.tokens), 'ts', tostring(b.now), 'until', tostring(b.pausedUntil), 'factor', tostring(b.factor))
+  redis.call('PEXPIRE', b.key, math.ceil(b.burst * 1000 / (b.rate * b.minFactor)) + 60000)
+end
+
 local b = bucketLoad(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))
 local cost = tonumber(ARGV[3])
 local result = 0

@@ -9,19 +9,10 @@
 
   dirty   zset sku -> earliest unsynced change time (ms)
   leases  zset sku -> lease expiry (ms)
-  owners  hash sku -> "<token>\n<since>" or "<token>\n<since>\nheld"
+  owners  hash sku -> lease owner (includes/owner.lua)
   claims  set of SKUs held by this token (job id)
 ]]
-
-local function ownerOf(ownersKey, sku)
-  local v = redis.call('HGET', ownersKey, sku)
-  if not v then return nil, nil, false end
-  local nl = string.find(v, '\n', 1, true)
-  local rest = string.sub(v, nl + 1)
-  local nl2 = string.find(rest, '\n', 1, true)
-  if nl2 then return string.sub(v, 1, nl - 1), tonumber(string.sub(rest, 1, nl2 - 1)), true end
-  return string.sub(v, 1, nl - 1), tonumber(rest), false
-end
+--- @include "owner"
 
 --- Leases up to `limit` SKUs: this job's earlier claims, then `preferred`, then the oldest dirty.
 --- Returns the SKUs and their change times (parallel lists) and whether dirty SKUs are left over

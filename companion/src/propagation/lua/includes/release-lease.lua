@@ -9,18 +9,11 @@
   Only leases still owned by this token are touched (a lease taken over after expiry is not ours).
   dirty, leases, owners, claims: as in lease-claim.lua.
 ]]
+--- @include "owner"
 
 --- Returns true when the SKU is released and dirty now (it needs a job enqueued).
 local function releaseLease(dirtyKey, leasesKey, ownersKey, claimsKey, token, sku, action, holdUntil)
-  local v = redis.call('HGET', ownersKey, sku)
-  local owner, since = nil, nil
-  if v then
-    local nl = string.find(v, '\n', 1, true)
-    owner = string.sub(v, 1, nl - 1)
-    local rest = string.sub(v, nl + 1)
-    local nl2 = string.find(rest, '\n', 1, true)
-    since = tonumber(nl2 and string.sub(rest, 1, nl2 - 1) or rest)
-  end
+  local owner, since = ownerOf(ownersKey, sku)
   if owner ~= token then
     redis.call('SREM', claimsKey, sku)
     return false

@@ -7,7 +7,8 @@
  * changed while we pushed is in the dirty set (the change-feed consumer marked it), so ending
  * the lease hands it straight back and the newer value follows. Only that call stands between
  * the answer and the next push of a hot SKU; the audit, the dead-letter check and the observer's
- * report go out beside it.
+ * report go out beside it. What settled dirty is returned: the worker either drains it itself in
+ * its next round or queues jobs for it (requeue).
  */
 import type { PushItem, PushOutcome } from '../channels/port';
 import { appendChannelAudit } from './audit';
@@ -32,7 +33,19 @@ export interface AnsweredPush {
   ownUsed?: Map<string, number>;
 }
 
-export async function applyOutcomes(core: SyncCore, a: AnsweredPush): Promise<void> {
+/** SKUs dirty once the push settled (changed meanwhile, or to be pushed again), by delay. */
+export interface Requeue {
+  /** delay (ms) → SKUs; settings.coalesceMs for SKUs that only changed meanwhile. */
+  byDelay: Map<number, string[]>;
+  /** Something asked for a pause (a per-item failure, a failed call): do not drain at once. */
+  holdOff: boolean;
+}
+
+/** Queues a job per delay for what settled dirty (a job that does not drain them itself). */
+export const requeue = (core: SyncCore, tenant: string, channel: string, r: Requeue) =>
+  Promise.all([...r.byDelay].map(([delay, skus]) => core.enqueue(tenant, channel, skus, delay)));
+
+export async function applyOutcomes(core: SyncCore, a: AnsweredPush): Promise<Requeue> {
   const { redis, keys, hooks, settings } = core.deps;
   const { tenant, channel, items, outcomes, since } = a;
   const now = Date.now();
@@ -95,17 +108,16 @@ export async function applyOutcomes(core: SyncCore, a: AnsweredPush): Promise<vo
   }
 
   const k = syncKeys(keys, tenant, channel);
-  const settled = core.scripts.settle([...a.lease.keys, k.acked, k.own], a.lease.token, now, settle).then(async (dirty) => {
-    // Dirty again (changed meanwhile, or to be pushed again): one job per delay.
+  const settled = core.scripts.settle([...a.lease.keys, k.acked, k.own], a.lease.token, now, settle).then((dirty) => {
     const byDelay = new Map<number, string[]>();
     for (const sku of dirty) {
       const delay = retryDelay.get(sku) ?? settings.coalesceMs;
       (byDelay.get(delay) ?? byDelay.set(delay, []).get(delay)!).push(sku);
     }
-    await Promise.all([...byDelay].map(([delay, skus]) => core.enqueue(tenant, channel, skus, delay)));
+    return byDelay;
   });
   const queue = core.deps.queues.get(channel);
-  await Promise.all([
+  const [byDelay] = await Promise.all([
     settled,
     appendChannelAudit(redis, keys, tenant, 'channel.ack', channel, acks.map((i) => ({ sku: i.sku, quantity: i.quantity, version: i.version }))),
     Promise.all(failedLines.map((f) => appendChannelAudit(redis, keys, tenant, 'channel.failed', channel, [{ sku: f.sku, quantity: f.quantity, version: f.version }], f.reason))),
@@ -113,4 +125,5 @@ export async function applyOutcomes(core: SyncCore, a: AnsweredPush): Promise<vo
     hooks.pushed({ tenant, channel, items: hookItems }),
     queue && accepted.size ? enqueueVerify(queue, tenant, accepted, settings.verifyAfterMs) : undefined,
   ]);
+  return { byDelay, holdOff: retryDelay.size > 0 };
 }

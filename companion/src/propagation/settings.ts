@@ -15,6 +15,11 @@ export interface SyncSettings {
   stalledIntervalMs: number;
   /** Jobs wait this long before running, so a burst on one SKU collapses into one call. */
   coalesceMs: number;
+  /**
+   * A job keeps leasing and pushing while the channel has dirty SKUs for it, up to this long,
+   * then leaves the rest to a new job (other tenants' jobs get their turn; see worker.ts).
+   */
+  drainMs: number;
   backoff: BackoffSettings;
   /** A per-item transient failure or a stale compare-and-set is pushed again after this. */
   itemRetryDelayMs: number;
@@ -52,6 +57,7 @@ export function defaultSyncSettings(queuePrefix: string, patch: Partial<SyncSett
     lockDurationMs: 30_000,
     stalledIntervalMs: 30_000,
     coalesceMs: 5,
+    drainMs: 1_000,
     backoff: { baseMs: 1_000, maxMs: 30_000 },
     itemRetryDelayMs: 1_000,
     verifyAfterMs: 30_000,

@@ -16,7 +16,7 @@ import { ChannelError, type ChannelAdapter, type PushItem, type PushOutcome } fr
 import { appendChannelAudit } from './audit';
 import { backoffDelay } from './backoff';
 import type { SyncCore } from './core';
-import { applyOutcomes } from './outcomes';
+import { applyOutcomes, requeue, type Requeue } from './outcomes';
 import { queueName, type SyncJobData } from './queues';
 import { shownQuantity } from './rules';
 import { syncKeys } from './sync-keys';
@@ -61,10 +61,35 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
   );
   worker.on('error', (err) => logger.error({ err, channel }, 'sync worker error'));
 
-  /** A sync job (named so it does not shadow Node's global `process`). */
+  /**
+   * A sync job (named so it does not shadow Node's global `process`): rounds of claim → push →
+   * settle for as long as the channel has dirty SKUs this job can lease (up to drainMs). What a
+   * round leaves dirty (changed during its push) is leased by the next round at once, instead of
+   * going through a new BullMQ job (add, wait, move to active: most of the lag at 1,000 changes/s).
+   * Every way out of the loop keeps the work alive: the job itself is paused, delayed or retried,
+   * or what is dirty is queued (requeue) before it ends.
+   */
   async function pushJob(job: Job<SyncJobData, SyncJobResult | VerifyResult>, token?: string): Promise<SyncJobResult> {
+    const total: SyncJobResult = { claimed: 0, pushed: 0, inSync: 0 };
+    const until = Date.now() + settings.drainMs;
+    for (let preferred = job.data.sku; ; preferred = '') {
+      const round = await pushRound(job, token, preferred);
+      total.claimed += round.claimed;
+      total.pushed += round.pushed;
+      total.inSync += round.inSync;
+      const drain = round.claimed > 0 && !round.next.holdOff && !worker.closing && Date.now() < until;
+      if (!drain) {
+        await requeue(core, job.data.tenant, channel, round.next);
+        return total;
+      }
+    }
+  }
+
+  /** One round: lease a batch, push what the channel does not show yet, settle the answers. */
+  async function pushRound(job: Job<SyncJobData, SyncJobResult | VerifyResult>, token: string | undefined, preferred: string): Promise<SyncJobResult & { next: Requeue }> {
     const { tenant, sku } = job.data;
     const jobToken = job.id!;
+    const nothing: Requeue = { byDelay: new Map(), holdOff: false };
     if (!(await hooks.canPush(channel))) {
       // Breaker open: wait without spending an attempt; the claims stay in the dirty set.
       await job.moveToDelayed(Date.now() + settings.breakerRecheckMs, token);
@@ -83,16 +108,16 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
     // read only once the SKUs are fenced, so nothing older can be in flight; the state, the
     // acknowledged value and the own-sales count from one moment, so the count covers exactly
     // the orders that state includes (both move in the ledger's script).
-    const batch = await core.claim(tenant, adapter, jobToken, sku);
+    const batch = await core.claim(tenant, adapter, jobToken, preferred);
     if (batch.waitMs > 0) {
       // Our budget for this channel is spent: nothing was leased; pause the queue until it refills.
       await worker.rateLimit(batch.waitMs);
       throw Worker.RateLimitError();
     }
-    // A full batch with dirty SKUs left: queue the follow-up now (it runs once this job ends),
-    // so the channel keeps draining however this job turns out.
+    // A full batch with dirty SKUs left: queue a follow-up now, so another job slot helps drain
+    // the channel however this job turns out.
     if (batch.more && settings.slots > 0) await core.enqueue(tenant, channel, [sku]);
-    if (!batch.claimed.length) return { claimed: 0, pushed: 0, inSync: 0 };
+    if (!batch.claimed.length) return { claimed: 0, pushed: 0, inSync: 0, next: nothing };
     const since = new Map(batch.claimed.map((c) => [c.sku, c.since]));
     const skus = batch.claimed.map((c) => c.sku);
 
@@ -132,12 +157,14 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
       const idempotencyKey = `${channel}:${s}:v${version}:q${quantity}:e${expected ?? 'none'}:j${jobToken}`;
       items.push({ sku: s, quantity, expected, version, idempotencyKey });
     });
-    if (inSync.length) {
-      // The channel already shows the right value: a letter a person retried is done too.
-      await core.dead.resolveDelivered(tenant, channel, inSync);
-      await release(inSync.map((s) => ({ sku: s, action: 'done' })));
-    }
-    if (!items.length) return { claimed: skus.length, pushed: 0, inSync: inSync.length };
+    // In sync SKUs that changed again meanwhile are dirty now: the next round (or a job) takes them.
+    const inSyncDirty = inSync.length
+      ? (await Promise.all([core.dead.resolveDelivered(tenant, channel, inSync), core.scripts.release(leaseKeys, jobToken, inSync.map((s) => ({ sku: s, action: 'done' as const })))]))[1]
+      : [];
+    const afterInSync: Requeue = { byDelay: new Map(inSyncDirty.length ? [[settings.coalesceMs, inSyncDirty]] : []), holdOff: false };
+    if (!items.length) return { claimed: skus.length, pushed: 0, inSync: inSync.length, next: afterInSync };
+    // Not drained by a round that may end below: queued now.
+    await requeue(core, tenant, channel, afterInSync);
 
     const rate = core.rateFor(adapter);
     const waitMs = await core.scripts.take(k.bucket, rate.requestsPerSecond, rate.burst, 1);
@@ -156,11 +183,12 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
       outcomes = await adapter.push(items);
     } catch (err) {
       await audited;
-      return handleCallError(err, job, items, release, rate);
+      const r = await handleCallError(err, job, items, release, rate);
+      return { ...r, next: { ...nothing, holdOff: true } };
     }
     await audited;
-    await applyOutcomes(core, { tenant, channel, items, outcomes, since, lease: { keys: leaseKeys, token: jobToken }, ownUsed });
-    return { claimed: skus.length, pushed: items.length, inSync: inSync.length };
+    const next = await applyOutcomes(core, { tenant, channel, items, outcomes, since, lease: { keys: leaseKeys, token: jobToken }, ownUsed });
+    return { claimed: skus.length, pushed: items.length, inSync: inSync.length, next };
   }
 
   async function handleCallError(

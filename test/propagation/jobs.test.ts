@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ChannelAdapter, PushItem } from '../../companion/src/channels/port';
 import { ev, fixture, type Fixture } from './helpers';
 
 describe('job deduplication modes', () => {
@@ -29,5 +30,39 @@ describe('job deduplication modes', () => {
 
   it('also works with one job per SKU (slots = 0)', async () => {
     await run(0);
+  });
+});
+
+describe('a job drains what changed during its push', () => {
+  let fx: Fixture | undefined;
+  afterEach(async () => {
+    await fx?.close();
+    fx = undefined;
+  });
+
+  it('pushes the newer value in its next round, not through a new job', async () => {
+    fx = await fixture({ channels: ['fake-a'], faults: { slowWrites: { calls: 1, ms: 400 } } });
+    const fake = fx.fakes[0]!;
+    fake.seed([{ sku: 'D-1', quantity: 0 }]);
+    // The real adapter, watched: every item it is asked to push, with its idempotency key
+    // (which ends in the id of the job that pushed it).
+    const pushed: PushItem[] = [];
+    const real = fx.adapters[0]!;
+    const watched: ChannelAdapter = Object.assign(Object.create(real) as ChannelAdapter, {
+      push: (items: PushItem[]) => {
+        pushed.push(...items);
+        return real.push(items);
+      },
+    });
+    await fx.start({ adapters: [watched] });
+    await fx.ledger.applyBatch([ev.received('D-1', 5)]);
+    // The first push is slow (400 ms); the SKU changes while it is in flight.
+    await expect.poll(() => pushed.length, { timeout: 5000, interval: 10 }).toBe(1);
+    await fx.ledger.applyBatch([ev.received('D-1', 3)]);
+    await fx.settled();
+    expect(fake.quantities()['D-1']).toBe(8);
+    expect(pushed.map((i) => i.quantity)).toEqual([5, 8]);
+    const jobOf = (i: PushItem) => i.idempotencyKey.slice(i.idempotencyKey.lastIndexOf(':j') + 2);
+    expect(jobOf(pushed[1]!)).toBe(jobOf(pushed[0]!));
   });
 });

@@ -19,6 +19,7 @@ import type { SyncCore } from './core';
 import { applyOutcomes, requeue, type Requeue } from './outcomes';
 import { queueName, type SyncJobData } from './queues';
 import { shownQuantity } from './rules';
+import { channelConcurrency } from './settings';
 import { syncKeys } from './sync-keys';
 import { runVerify, type VerifyResult } from './verify';
 
@@ -45,7 +46,7 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
     {
       connection,
       prefix: settings.queuePrefix,
-      concurrency: settings.concurrency,
+      concurrency: channelConcurrency(adapter.limits.batchSize, settings),
       // Our limit is the shared token bucket (lua/includes/bucket.lua); BullMQ only honours worker.rateLimit()
       // (pausing the queue on a 429) when a limiter is configured, so one is, far above any rate.
       limiter: { max: 1_000_000, duration: 1000 },

@@ -55,6 +55,8 @@ export interface SyncSettings {
   reapEveryMs: number;
   /** Change-feed entries read per call. */
   readCount: number;
+  /** Change-feed batches being handled while the next is read (feed-consumer.ts). */
+  feedInFlight: number;
   readBlockMs: number;
 }
 
@@ -76,6 +78,7 @@ export function defaultSyncSettings(queuePrefix: string, patch: Partial<SyncSett
     claimIdleMs: 30_000,
     reapEveryMs: 5_000,
     readCount: 1_000,
+    feedInFlight: 4,
     readBlockMs: 1_000,
     ...patch,
   };

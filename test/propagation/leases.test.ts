@@ -23,7 +23,7 @@ describe('SKU leases (claim-8 / settle-6 / release-4 / reap-3 / record-1)', () =
     const claim = async (token: string, now: number, leaseMs: number, limit: number, preferred: string, rate = unlimited) => {
       const r = await s.claim(claimKeys(token), { token, now, leaseMs, limit, preferred, channel: 'ch', skuPrefix: keys.sku('default', ''), rate });
       if (!('claimed' in r)) throw new Error(`bucket empty for ${r.waitMs} ms`);
-      return { claimed: r.claimed.map(({ sku, since }) => ({ sku, since })), more: r.more, rows: r.claimed };
+      return { claimed: r.claimed.map(({ sku, since }) => ({ sku, since })), more: r.more, prepaid: r.prepaid, rows: r.claimed };
     };
     return { k, s, lease, claim, claimKeys, keys, redis: t.redis };
   };
@@ -86,6 +86,30 @@ describe('SKU leases (claim-8 / settle-6 / release-4 / reap-3 / record-1)', () =
     // B is still dirty and unleased: the next push takes it with whatever else is dirty by then.
     expect(await redis.zscore(k.dirty, 'B')).toBe('2');
     expect(await redis.zscore(k.leases, 'B')).toBeNull();
+  });
+
+  it('takes the push token with the lease while two or more are left, and only looks when one is', async () => {
+    const { k, s, claim, redis } = await setup();
+    const tokens = async () => Number(await redis.hget(k.bucket, 'tokens'));
+    const rate = { requestsPerSecond: 0.001, burst: 3 };
+    await redis.zadd(k.dirty, 1, 'A', 2, 'B', 3, 'C');
+    // 3 tokens: the claim takes one for the push (prepaid), 2 left; then 1 left.
+    const first = await claim('1', Date.now(), 60_000, 1, '', rate);
+    expect(first.prepaid).toBe(true);
+    expect(await tokens()).toBeCloseTo(2, 2);
+    expect((await claim('2', Date.now(), 60_000, 1, '', rate)).prepaid).toBe(true);
+    expect(await tokens()).toBeCloseTo(1, 2);
+    // The last token is only looked at: the push takes it (take-1) once it knows it pushes.
+    const third = await claim('3', Date.now(), 60_000, 1, '', rate);
+    expect(third.prepaid).toBe(false);
+    expect(third.claimed.map((c) => c.sku)).toEqual(['C']);
+    expect(await tokens()).toBeCloseTo(1, 2);
+    // A prepaid push that proved in sync gives its token back (cost -1), never above the burst.
+    expect(await s.take(k.bucket, rate.requestsPerSecond, rate.burst, -1)).toBe(0);
+    expect(await tokens()).toBeCloseTo(2, 2);
+    // Nothing dirty: nothing leased, nothing taken.
+    expect((await claim('4', Date.now(), 60_000, 1, '', rate)).prepaid).toBe(false);
+    expect(await tokens()).toBeCloseTo(2, 2);
   });
 
   it('settles an answered push in one step: records, spends own sales, releases, and hands back what changed meanwhile', async () => {

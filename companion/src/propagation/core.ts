@@ -167,10 +167,11 @@ export function createSyncCore(deps: SyncCoreDeps) {
         { dirty: k.dirty, leases: k.leases, owners: k.owners, claims: k.claims(token), acked: k.acked, own: k.own, rules: rules.key(tenant), bucket: k.bucket },
         { token, now: Date.now(), leaseMs: settings.leaseMs, limit: adapter.limits.batchSize, preferred, channel, skuPrefix: keys.sku(tenant, ''), rate: rateFor(adapter) },
       );
-      if (!('claimed' in res)) return { waitMs: res.waitMs, more: false, claimed: [] };
+      if (!('claimed' in res)) return { waitMs: res.waitMs, more: false, prepaid: false, claimed: [] };
       return {
         waitMs: 0,
         more: res.more,
+        prepaid: res.prepaid,
         claimed: res.claimed.map(({ sku, since, row }) => {
           const own = Number(row[7]);
           return {
@@ -220,5 +221,7 @@ export interface ClaimedBatch {
   waitMs: number;
   /** A full batch with dirty SKUs left (the caller queues a follow-up). */
   more: boolean;
+  /** The push's token was taken with the claim (the bucket held plenty); given back if nothing is pushed. */
+  prepaid: boolean;
   claimed: SkuSnapshot[];
 }

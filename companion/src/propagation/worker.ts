@@ -158,20 +158,26 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
       const idempotencyKey = `${channel}:${s}:v${version}:q${quantity}:e${expected ?? 'none'}:j${jobToken}`;
       items.push({ sku: s, quantity, expected, version, idempotencyKey });
     });
-    // In sync SKUs that changed again meanwhile are dirty now: the next round (or a job) takes them.
-    const inSyncDirty = inSync.length
-      ? (await Promise.all([core.dead.resolveDelivered(tenant, channel, inSync), core.scripts.release(leaseKeys, jobToken, inSync.map((s) => ({ sku: s, action: 'done' as const })))]))[1]
-      : [];
-    const afterInSync: Requeue = { byDelay: new Map(inSyncDirty.length ? [[settings.coalesceMs, inSyncDirty]] : []), holdOff: false };
-    if (!items.length) return { claimed: skus.length, pushed: 0, inSync: inSync.length, next: afterInSync };
-    // Not drained by a round that may end below: queued now.
-    await requeue(core, tenant, channel, afterInSync);
-
+    // In-sync SKUs are released beside the push; those that changed again meanwhile are dirty
+    // now: the next round (or a job) takes them.
+    const inSyncDirty: Promise<string[]> = inSync.length
+      ? Promise.all([core.dead.resolveDelivered(tenant, channel, inSync), core.scripts.release(leaseKeys, jobToken, inSync.map((s) => ({ sku: s, action: 'done' as const })))]).then(([, dirty]) => dirty)
+      : Promise.resolve([]);
+    const afterInSync = (dirty: string[]): Requeue => ({ byDelay: new Map(dirty.length ? [[settings.coalesceMs, dirty]] : []), holdOff: false });
     const rate = core.rateFor(adapter);
-    const waitMs = await core.scripts.take(k.bucket, rate.requestsPerSecond, rate.burst, 1);
+    if (!items.length) {
+      // Nothing to push: a token the claim took for it goes back.
+      const [dirty] = await Promise.all([inSyncDirty, batch.prepaid ? core.scripts.take(k.bucket, rate.requestsPerSecond, rate.burst, -1) : undefined]);
+      return { claimed: skus.length, pushed: 0, inSync: inSync.length, next: afterInSync(dirty) };
+    }
+    // Not drained by a round that may end below: queued, beside the push.
+    const inSyncQueued = inSyncDirty.then((dirty) => requeue(core, tenant, channel, afterInSync(dirty)));
+    inSyncQueued.catch(() => undefined); // awaited on every path below; this only keeps an early throw from leaving it unhandled
+
+    const waitMs = batch.prepaid ? 0 : await core.scripts.take(k.bucket, rate.requestsPerSecond, rate.burst, 1);
     if (waitMs > 0) {
       // Another job took the token the claim saw: hand the SKUs back and pause the queue.
-      await release(items.map((i) => ({ sku: i.sku, action: 'retry' })), 0);
+      await Promise.all([inSyncQueued, release(items.map((i) => ({ sku: i.sku, action: 'retry' })), 0)]);
       await worker.rateLimit(waitMs);
       throw Worker.RateLimitError();
     }
@@ -183,11 +189,11 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
     try {
       outcomes = await adapter.push(items);
     } catch (err) {
-      await audited;
+      await Promise.all([audited, inSyncQueued]);
       const r = await handleCallError(err, job, items, release, rate);
       return { ...r, next: { ...nothing, holdOff: true } };
     }
-    await audited;
+    await Promise.all([audited, inSyncQueued]);
     const next = await applyOutcomes(core, { tenant, channel, items, outcomes, since, lease: { keys: leaseKeys, token: jobToken }, ownUsed });
     return { claimed: skus.length, pushed: items.length, inSync: inSync.length, next };
   }

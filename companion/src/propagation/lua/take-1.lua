@@ -1,21 +1,18 @@
 --[[
-  Takes a token of the bucket (includes/bucket.lua) for one push call to a channel, or records
-  the channel's throttle signal. (claim-8.lua only looks at the bucket before leasing.)
+  Takes a token of the bucket (includes/bucket.lua) for one push call to a channel (or gives one
+  back: cost -1), or records the channel's throttle signal. claim-8.lua takes the token itself
+  while the bucket is full enough; this is the push's own take when it was not.
 
   The channel's own throttle signal ('throttled') stops every caller until its Retry-After has
   passed, empties the bucket and halves `factor` (never below 1 call/s), so a limit we believed
   too generous is corrected at once.
 
   KEYS[1] bucket hash { tokens, ts, until, factor }
-  ARGV[1] rate per second, ARGV[2] burst, ARGV[3] cost, ARGV[4] '' or 'throttled',
+  ARGV[1] rate per second, ARGV[2] burst, ARGV[3] cost (-1: a refund), ARGV[4] '' or 'throttled',
   ARGV[5] retry-after ms
   Returns 0 when taken, else the ms to wait before trying again (nothing taken).
 ]]
 --- @include "bucket"
-local function bucketSave(b)
-  redis.call('HSET', b.key, 'tokens', tostring(b.tokens), 'ts', tostring(b.now), 'until', tostring(b.pausedUntil), 'factor', tostring(b.factor))
-  redis.call('PEXPIRE', b.key, math.ceil(b.burst * 1000 / (b.rate * b.minFactor)) + 60000)
-end
 
 local b = bucketLoad(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))
 local cost = tonumber(ARGV[3])
@@ -26,7 +23,8 @@ if ARGV[4] == 'throttled' then
   b.pausedUntil = math.max(b.pausedUntil, b.now + (tonumber(ARGV[5]) or 1000))
 else
   result = bucketWait(b, cost)
-  if result == 0 then b.tokens = b.tokens - cost end
+  -- A negative cost gives back a token claim-8 took for a push that did not happen.
+  if result == 0 then b.tokens = math.min(b.burst, b.tokens - cost) end
 end
 bucketSave(b)
 return result

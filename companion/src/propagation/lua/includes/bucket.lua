@@ -1,5 +1,4 @@
--- Pasted into take-1.lua (which takes tokens and saves the bucket) and claim-8.lua (which only
--- looks): the token bucket shared by every worker process, one per (tenant, channel). It refills at `rate` × factor per second up to `burst`, using the Redis
+-- Pasted into take-1.lua and claim-8.lua (which takes a token only while several are left): the token bucket shared by every worker process, one per (tenant, channel). It refills at `rate` × factor per second up to `burst`, using the Redis
 -- clock so processes on different hosts agree. Nothing refills while the channel has us paused
 -- (`until`, set from its throttle signal); `factor` (halved on a throttle, see take-1.lua)
 -- recovers by 10 % of the rate per second.
@@ -27,4 +26,10 @@ local function bucketWait(b, cost)
   if b.now < b.pausedUntil then return b.pausedUntil - b.now end
   if b.tokens >= cost then return 0 end
   return math.ceil((cost - b.tokens) * 1000 / (b.rate * b.factor))
+end
+
+--- Writes the bucket back (after taking or refunding tokens, or a throttle signal).
+local function bucketSave(b)
+  redis.call('HSET', b.key, 'tokens', tostring(b.tokens), 'ts', tostring(b.now), 'until', tostring(b.pausedUntil), 'factor', tostring(b.factor))
+  redis.call('PEXPIRE', b.key, math.ceil(b.burst * 1000 / (b.rate * b.minFactor)) + 60000)
 end

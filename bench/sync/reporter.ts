@@ -17,9 +17,12 @@ export function createDirectReporter(o: { url: string; secret: string; flushMs?:
   const delays: number[] = [];
   let seq = 0;
   let failed = 0;
+  /** Why each undelivered batch failed (its last attempt's answer or error). */
+  const failures: string[] = [];
 
   async function post(batch: { event: object; at: number }[]): Promise<void> {
     const body = JSON.stringify({ events: batch.map((b) => b.event) });
+    let lastFailure = '';
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
         const res = await httpRequest(`${o.url}/v1/events`, {
@@ -33,12 +36,14 @@ export function createDirectReporter(o: { url: string; secret: string; flushMs?:
           for (const b of batch) delays.push(now - b.at);
           return;
         }
-      } catch {
-        // retried below
+        lastFailure = `HTTP ${res.status}: ${res.text.slice(0, 300)}`;
+      } catch (err) {
+        lastFailure = String((err as Error)?.message ?? err);
       }
       await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
     }
     failed += batch.length;
+    failures.push(lastFailure);
   }
 
   const flush = () => {
@@ -103,7 +108,7 @@ export function createDirectReporter(o: { url: string; secret: string; flushMs?:
       queue.push({ at: Date.now(), event: { id: `${reservationId}:release`, type: 'stock.released', source: 'woocommerce', occurredAt: new Date().toISOString(), reservationId } });
     },
     /** Waits for every report; returns how many could not be delivered and the delay percentiles (ms). */
-    async close(): Promise<{ failed: number; delayMs: { p50: number; p99: number; max: number }; guard: typeof verdicts }> {
+    async close(): Promise<{ failed: number; failures: string[]; delayMs: { p50: number; p99: number; max: number }; guard: typeof verdicts }> {
       clearInterval(timer);
       while (queue.length || inFlight.size) {
         flush();
@@ -111,7 +116,7 @@ export function createDirectReporter(o: { url: string; secret: string; flushMs?:
       }
       const s = [...delays].sort((a, b) => a - b);
       const q = (p: number) => s[Math.max(0, Math.ceil(p * s.length) - 1)] ?? 0;
-      return { failed, delayMs: { p50: q(0.5), p99: q(0.99), max: s[s.length - 1] ?? 0 }, guard: verdicts };
+      return { failed, failures, delayMs: { p50: q(0.5), p99: q(0.99), max: s[s.length - 1] ?? 0 }, guard: verdicts };
     },
   };
 }

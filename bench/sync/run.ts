@@ -268,6 +268,7 @@ export async function runMode(o: {
     o.log(`${mode}: Stockline ${workerChild ? 'processes (api + worker)' : 'process'} CPU during the burst: ${(cpuBurst / 1000).toFixed(2)} s over ${((burstEnd - t0) / 1000).toFixed(1)} s (${Math.round((cpuBurst / (burstEnd - t0)) * 100)}% of one core), ${Math.round((cpuBurst * 1000) / o.sale.orders.length)} µs per order${workerChild ? ` (api ${Math.round((apiCpuBurst * 1000) / o.sale.orders.length)} µs, worker ${Math.round(((cpuBurst - apiCpuBurst) * 1000) / o.sale.orders.length)} µs)` : ''}`);
     const reporting = direct ? await direct.close() : null;
     if (reporting) o.log(`${mode}: order reports acknowledged by the ledger after p50 ${reporting.delayMs.p50} ms, p99 ${reporting.delayMs.p99} ms (${reporting.failed} undelivered)`);
+    for (const why of new Set(reporting?.failures ?? [])) o.log(`${mode}: a batch of order reports was not delivered: ${why}`);
     if (reporting && o.channels.includes('woocommerce')) {
       const g = reporting.guard;
       o.log(`${mode}: WooCommerce checkout guard: ${g.held} held, ${g.refused} refused (sold out), ${g.open} failed open (no answer within 500 ms)`);

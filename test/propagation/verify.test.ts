@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ChannelAdapter } from '../../companion/src/channels/port';
 import { ev, fixture, until, type Fixture } from './helpers';
 
 describe('accepted-for-later pushes', () => {
@@ -25,5 +26,32 @@ describe('accepted-for-later pushes', () => {
     expect(a1).toHaveLength(1);
     expect(a2).toHaveLength(1);
     expect(fake.stats().writeCalls).toBe(3);
+  });
+
+  it('reads back only the last accepted push of a SKU, not the ones a newer push superseded', async () => {
+    fx = await fixture({ channels: ['fake-a'] });
+    const fake = fx.fakes[0]!;
+    fake.seed([{ sku: 'B1', quantity: 0 }]);
+    fake.setFaults({ acceptLater: { applyAfterMs: 20, dropFirst: 0 } });
+    // The real adapter, watched: which SKUs each read-back asks the channel for.
+    const reads: string[][] = [];
+    const real = fx.adapters[0]!;
+    const watched: ChannelAdapter = Object.assign(Object.create(real) as ChannelAdapter, {
+      read: (skus: string[]) => {
+        reads.push([...skus]);
+        return real.read(skus);
+      },
+    });
+    await fx.start({ adapters: [watched], settings: { verifyAfterMs: 300 } });
+    await fx.ledger.apply(ev.received('B1', 5));
+    await until(() => fake.stats().writeCalls === 1, 5000, 'the first push');
+    await fx.ledger.apply(ev.received('B1', 2));
+    await until(() => fake.stats().writeCalls === 2, 5000, 'the second push');
+    await until(() => fake.quantities().B1 === 7, 5000, 'the second push to land');
+    // Both pushes were accepted for later; each has a read-back job 300 ms after it. The first
+    // one's value was superseded: only the second reads. Wait past both.
+    await until(() => reads.length > 0, 5000, 'a read-back');
+    await new Promise((r) => setTimeout(r, 600));
+    expect(reads).toEqual([['B1']]);
   });
 });

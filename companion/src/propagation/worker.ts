@@ -126,6 +126,7 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
     // the channel however this job turns out.
     if (batch.more && settings.slots > 0) await core.enqueue(tenant, channel, [sku]);
     if (!batch.claimed.length) return { claimed: 0, pushed: 0, inSync: 0, next: nothing, plenty: false };
+    // The claim took the push's token only because the bucket held plenty.
     const plenty = batch.prepaid;
     const since = new Map(batch.claimed.map((c) => [c.sku, c.since]));
     const skus = batch.claimed.map((c) => c.sku);

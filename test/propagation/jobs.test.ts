@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChannelAdapter, PushItem } from '../../companion/src/channels/port';
+import { channelConcurrency, defaultSyncSettings } from '../../companion/src/propagation/settings';
 import { ev, fixture, type Fixture } from './helpers';
 
 describe('job deduplication modes', () => {
@@ -64,5 +65,23 @@ describe('a job drains what changed during its push', () => {
     expect(pushed.map((i) => i.quantity)).toEqual([5, 8]);
     const jobOf = (i: PushItem) => i.idempotencyKey.slice(i.idempotencyKey.lastIndexOf(':j') + 2);
     expect(jobOf(pushed[1]!)).toBe(jobOf(pushed[0]!));
+  });
+});
+
+describe('job slots per channel (channelConcurrency)', () => {
+  const s = defaultSyncSettings('q'); // 40 SKUs in flight, at most 4 slots
+
+  it('gives a channel enough slots for 40 SKUs in flight at its batch size, at most 4', () => {
+    expect(channelConcurrency(250, s)).toBe(1); // Shopify
+    expect(channelConcurrency(50, s)).toBe(1); // Flipkart, limits off
+    expect(channelConcurrency(20, s)).toBe(2); // Amazon, limits off
+    expect(channelConcurrency(10, s)).toBe(4); // Flipkart at 8/s
+    expect(channelConcurrency(2, s)).toBe(4); // Amazon at 5/s: capped
+  });
+
+  it('gives every tenant a slot, so a draining job of one never holds up another, still at most 4', () => {
+    expect(channelConcurrency(250, s, 3)).toBe(3);
+    expect(channelConcurrency(20, s, 1)).toBe(2);
+    expect(channelConcurrency(250, s, 10)).toBe(4);
   });
 });

@@ -14,7 +14,7 @@ import { createSyncCore, type Logger, type SyncCore } from './core';
 import { startFeedConsumer, type FeedConsumer } from './feed-consumer';
 import { createQueues } from './queues';
 import type { Rule } from './rules';
-import { defaultSyncSettings, type SyncSettings } from './settings';
+import { channelConcurrency, defaultSyncSettings, type SyncSettings } from './settings';
 import { createChannelWorker } from './worker';
 import { noopHooks, type PushHooks } from './worker-hooks';
 
@@ -74,12 +74,23 @@ export async function startPropagation(opts: StartPropagationOptions): Promise<P
   const consumer = runsWork ? startFeedConsumer(core, opts.connection()) : null;
   if (consumer) await consumer.ready;
   await Promise.all(workers.map((w) => w.waitUntilReady()));
+  // Tenants appear as they send their first event: job slots follow their number (channelConcurrency).
+  const fitSlots = async () => {
+    const tenants = (await core.tenants()).length;
+    workers.forEach((w, i) => {
+      const slots = channelConcurrency(adapters[i]!.limits.batchSize, settings, tenants);
+      if (w.concurrency !== slots) w.concurrency = slots;
+    });
+  };
+  const slotTimer = workers.length ? setInterval(() => void fitSlots().catch((err) => opts.logger.warn({ err }, 'could not fit job slots to tenants')), 5_000) : undefined;
+  slotTimer?.unref();
 
   return {
     core,
     workers,
     consumer,
     async close() {
+      clearInterval(slotTimer);
       await consumer?.close();
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all([...queues.values()].map((q) => q.close()));

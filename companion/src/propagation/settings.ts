@@ -93,7 +93,12 @@ export interface RateLimit {
   burst: number;
 }
 
-/** Job slots of one worker for a channel: enough for skusInFlight at its batch size, 1 to `concurrency`. */
-export function channelConcurrency(batchSize: number, s: Pick<SyncSettings, 'concurrency' | 'skusInFlight'>): number {
-  return Math.max(1, Math.min(s.concurrency, Math.ceil(s.skusInFlight / Math.max(1, batchSize))));
+/**
+ * Job slots of one worker for a channel: enough for skusInFlight at its batch size, and one per
+ * tenant (a draining job serves one tenant; another tenant's job must not wait behind it), from
+ * 1 to `concurrency`.
+ */
+export function channelConcurrency(batchSize: number, s: Pick<SyncSettings, 'concurrency' | 'skusInFlight'>, tenants = 1): number {
+  const forSkus = Math.ceil(s.skusInFlight / Math.max(1, batchSize));
+  return Math.max(1, Math.min(s.concurrency, Math.max(forSkus, tenants)));
 }

@@ -49,7 +49,7 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
     {
       connection,
       prefix: settings.queuePrefix,
-      concurrency: channelConcurrency(adapter.limits.batchSize, settings),
+      concurrency: channelConcurrency(adapter.limits.batchSize, settings, core.deps.configuredTenants.length),
       // Our limit is the shared token bucket (lua/includes/bucket.lua); BullMQ only honours worker.rateLimit()
       // (pausing the queue on a 429) when a limiter is configured, so one is, far above any rate.
       limiter: { max: 1_000_000, duration: 1000 },

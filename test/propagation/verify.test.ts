@@ -54,4 +54,29 @@ describe('accepted-for-later pushes', () => {
     await new Promise((r) => setTimeout(r, 600));
     expect(reads).toEqual([['B1']]);
   });
+
+  it('queues one read-back per draining job, for the last value of each SKU, not one per push', async () => {
+    fx = await fixture({ channels: ['fake-a'], faults: { slowWrites: { calls: 2, ms: 300 } } });
+    const fake = fx.fakes[0]!;
+    fake.seed([{ sku: 'C1', quantity: 0 }]);
+    // Accepted for later, applied 1 ms later (before the next push's compare-and-set).
+    fake.setFaults({ acceptLater: { applyAfterMs: 1, dropFirst: 0 } });
+    // Read-backs far off: they stay queued (delayed) for the test to count. The slow pushes take
+    // longer than the default drainMs; a job may drain for 5 s here.
+    const rt = await fx.start({ settings: { verifyAfterMs: 60_000, drainMs: 5_000 } });
+    await fx.ledger.apply(ev.received('C1', 5));
+    // Each change arrives while the previous (slow) push is in flight: one job pushes all three in rounds.
+    await until(() => fake.stats().writesInFlight === 1, 5000, 'the first push in flight');
+    await fx.ledger.apply(ev.received('C1', 3));
+    await until(() => fake.stats().writeCalls === 1 && fake.stats().writesInFlight === 1, 5000, 'the second push in flight');
+    await fx.ledger.apply(ev.received('C1', 1));
+    await until(() => fake.quantities().C1 === 9, 5000, 'the third push to land');
+    const queue = rt.core.deps.queues.get('fake-a')!;
+    // Settled but for the read-backs: nothing waiting or running.
+    await until(async () => (await queue.getActiveCount()) + (await queue.getWaitingCount()) === 0, 5000, 'the jobs to end');
+    const delayed = await queue.getDelayed();
+    const verifies = delayed.filter((j) => j.name === 'verify');
+    expect(fake.stats().writeCalls).toBe(3);
+    expect(verifies.map((j) => j.data.verify)).toEqual([{ C1: 9 }]);
+  });
 });

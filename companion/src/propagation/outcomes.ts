@@ -39,11 +39,22 @@ export interface Requeue {
   byDelay: Map<number, string[]>;
   /** Something asked for a pause (a per-item failure, a failed call): do not drain at once. */
   holdOff: boolean;
+  /** Accepted for later (Amazon ACCEPTED): sku → quantity, read back after verifyAfterMs (verify.ts). */
+  verify: Map<string, number>;
 }
 
-/** Queues a job per delay for what settled dirty (a job that does not drain them itself). */
-export const requeue = (core: SyncCore, tenant: string, channel: string, r: Requeue) =>
-  Promise.all([...r.byDelay].map(([delay, skus]) => core.enqueue(tenant, channel, skus, delay)));
+/**
+ * Queues a job per delay for what settled dirty (a job that does not drain them itself), and one
+ * read-back job for what the channel accepted for later — once per job, not per round: a job
+ * draining Amazon at 1,000 changes/s made a BullMQ job per push just for its read-back.
+ */
+export async function requeue(core: SyncCore, tenant: string, channel: string, r: Requeue): Promise<void> {
+  const queue = core.deps.queues.get(channel);
+  await Promise.all([
+    ...[...r.byDelay].map(([delay, skus]) => core.enqueue(tenant, channel, skus, delay)),
+    queue && r.verify.size ? enqueueVerify(queue, tenant, r.verify, core.deps.settings.verifyAfterMs) : undefined,
+  ]);
+}
 
 export async function applyOutcomes(core: SyncCore, a: AnsweredPush): Promise<Requeue> {
   const { redis, keys, hooks, settings } = core.deps;
@@ -56,7 +67,6 @@ export async function applyOutcomes(core: SyncCore, a: AnsweredPush): Promise<Re
   const hookItems: PushHookItem[] = [];
   const failedLines: { sku: string; quantity: number; version: number; reason: string }[] = [];
   const acks: PushItem[] = [];
-  /** Accepted for later (Amazon ACCEPTED): read back after verifyAfterMs (verify.ts). */
   const accepted = new Map<string, number>();
 
   for (const [i, item] of items.entries()) {
@@ -116,14 +126,12 @@ export async function applyOutcomes(core: SyncCore, a: AnsweredPush): Promise<Re
     }
     return byDelay;
   });
-  const queue = core.deps.queues.get(channel);
   const [byDelay] = await Promise.all([
     settled,
     appendChannelAudit(redis, keys, tenant, 'channel.ack', channel, acks.map((i) => ({ sku: i.sku, quantity: i.quantity, version: i.version }))),
     Promise.all(failedLines.map((f) => appendChannelAudit(redis, keys, tenant, 'channel.failed', channel, [{ sku: f.sku, quantity: f.quantity, version: f.version }], f.reason))),
     core.dead.resolveDelivered(tenant, channel, acks.map((i) => i.sku)),
     hooks.pushed({ tenant, channel, items: hookItems }),
-    queue && accepted.size ? enqueueVerify(queue, tenant, accepted, settings.verifyAfterMs) : undefined,
   ]);
-  return { byDelay, holdOff: retryDelay.size > 0 };
+  return { byDelay, holdOff: retryDelay.size > 0, verify: accepted };
 }

@@ -74,6 +74,21 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
    * or what is dirty is queued (requeue) before it ends.
    */
   async function pushJob(job: Job<SyncJobData, SyncJobResult | VerifyResult>, token?: string): Promise<SyncJobResult> {
+    /** Read-backs owed by this job's rounds (the latest value per SKU), queued once as it ends. */
+    const verify = new Map<string, number>();
+    try {
+      return await drainRounds(job, token, verify);
+    } finally {
+      // However the job ends (done, paused, delayed, failed), the read-backs it owes are queued.
+      if (verify.size) {
+        await requeue(core, job.data.tenant, channel, { byDelay: new Map(), holdOff: false, verify }).catch((err) =>
+          logger.error({ err, channel, skus: [...verify.keys()] }, 'could not queue the read-back of accepted pushes'),
+        );
+      }
+    }
+  }
+
+  async function drainRounds(job: Job<SyncJobData, SyncJobResult | VerifyResult>, token: string | undefined, verify: Map<string, number>): Promise<SyncJobResult> {
     const total: SyncJobResult = { claimed: 0, pushed: 0, inSync: 0 };
     const until = Date.now() + settings.drainMs;
     for (let preferred = job.data.sku; ; preferred = '') {
@@ -81,13 +96,14 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
       total.claimed += round.claimed;
       total.pushed += round.pushed;
       total.inSync += round.inSync;
+      for (const [s, q] of round.next.verify) verify.set(s, q);
       // Only while our rate limit is far (the claim found tokens to spare): near it, jobs that
       // drain meet the empty bucket together and each pauses the queue for a token's time, which
       // a small bucket does not store (measured: Amazon under its limits drained at 1.94× its
       // floor instead of 1.39×); there, each job pushes once and the queue paces them as before.
       const drain = round.claimed > 0 && round.plenty && !round.next.holdOff && !worker.closing && Date.now() < until;
       if (!drain) {
-        await requeue(core, job.data.tenant, channel, round.next);
+        await requeue(core, job.data.tenant, channel, { ...round.next, verify: new Map() });
         return total;
       }
     }
@@ -97,7 +113,7 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
   async function pushRound(job: Job<SyncJobData, SyncJobResult | VerifyResult>, token: string | undefined, preferred: string): Promise<Round> {
     const { tenant, sku } = job.data;
     const jobToken = job.id!;
-    const nothing: Requeue = { byDelay: new Map(), holdOff: false };
+    const nothing: Requeue = { byDelay: new Map(), holdOff: false, verify: new Map() };
     if (!(await hooks.canPush(channel))) {
       // Breaker open: wait without spending an attempt; the claims stay in the dirty set.
       await job.moveToDelayed(Date.now() + settings.breakerRecheckMs, token);
@@ -172,7 +188,7 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
     const inSyncDirty: Promise<string[]> = inSync.length
       ? Promise.all([core.dead.resolveDelivered(tenant, channel, inSync), core.scripts.release(leaseKeys, jobToken, inSync.map((s) => ({ sku: s, action: 'done' as const })))]).then(([, dirty]) => dirty)
       : Promise.resolve([]);
-    const afterInSync = (dirty: string[]): Requeue => ({ byDelay: new Map(dirty.length ? [[settings.coalesceMs, dirty]] : []), holdOff: false });
+    const afterInSync = (dirty: string[]): Requeue => ({ byDelay: new Map(dirty.length ? [[settings.coalesceMs, dirty]] : []), holdOff: false, verify: new Map() });
     const rate = core.rateFor(adapter);
     if (!items.length) {
       // Nothing to push: a token the claim took for it goes back.

@@ -67,9 +67,22 @@ export function createSyncCore(deps: SyncCoreDeps) {
     );
   };
 
-  const tenants = async (): Promise<string[]> => {
-    const known = await redis.smembers(keys.tenants());
-    return [...new Set([...deps.configuredTenants, ...known])].sort();
+  /**
+   * Tenants known from configuration and from the ledger, read at most once a second: the
+   * change-feed consumer asks before every read of the feed, the workers' slot fitting and the
+   * routes now and then; a tenant's first event is picked up within that second.
+   */
+  let tenantList: { at: number; list: Promise<string[]> } | undefined;
+  const tenants = (): Promise<string[]> => {
+    if (!tenantList || Date.now() - tenantList.at >= 1000) {
+      const list = redis.smembers(keys.tenants()).then((known) => [...new Set([...deps.configuredTenants, ...known])].sort());
+      // A failed read is not kept: the next caller reads again.
+      list.catch(() => {
+        if (tenantList?.list === list) tenantList = undefined;
+      });
+      tenantList = { at: Date.now(), list };
+    }
+    return tenantList.list;
   };
 
   /** Every SKU of the tenant, from the ledger's index (paged). */

@@ -8,12 +8,11 @@
  * the lease hands it straight back and the newer value follows. Only that call stands between
  * the answer and the next push of a hot SKU; the audit, the dead-letter check and the observer's
  * report go out beside it. What settled dirty is returned: the worker either drains it itself in
- * its next round or queues jobs for it (requeue).
+ * its next round or queues jobs for it (requeue); what was accepted for later, for its read-back.
  */
 import type { PushItem, PushOutcome } from '../channels/port';
 import { appendChannelAudit } from './audit';
 import type { SyncCore } from './core';
-import { enqueueVerify } from './queues';
 import type { SettleItem } from './scripts';
 import { syncKeys } from './sync-keys';
 import type { PushHookItem } from './worker-hooks';
@@ -33,30 +32,21 @@ export interface AnsweredPush {
   ownUsed?: Map<string, number>;
 }
 
-/** SKUs dirty once the push settled (changed meanwhile, or to be pushed again), by delay. */
-export interface Requeue {
-  /** delay (ms) → SKUs; settings.coalesceMs for SKUs that only changed meanwhile. */
-  byDelay: Map<number, string[]>;
+/** What a settled push leaves to do. */
+export interface Settled {
+  /** SKUs dirty again (changed meanwhile, or to be pushed again), by delay (ms): coalesceMs for those that only changed. */
+  dirty: Map<number, string[]>;
   /** Something asked for a pause (a per-item failure, a failed call): do not drain at once. */
   holdOff: boolean;
-  /** Accepted for later (Amazon ACCEPTED): sku → quantity, read back after verifyAfterMs (verify.ts). */
-  verify: Map<string, number>;
+  /** Accepted for later (Amazon ACCEPTED): sku → quantity, to read back after verifyAfterMs (verify.ts). */
+  accepted: Map<string, number>;
 }
 
-/**
- * Queues a job per delay for what settled dirty (a job that does not drain them itself), and one
- * read-back job for what the channel accepted for later — once per job, not per round: a job
- * draining Amazon at 1,000 changes/s made a BullMQ job per push just for its read-back.
- */
-export async function requeue(core: SyncCore, tenant: string, channel: string, r: Requeue): Promise<void> {
-  const queue = core.deps.queues.get(channel);
-  await Promise.all([
-    ...[...r.byDelay].map(([delay, skus]) => core.enqueue(tenant, channel, skus, delay)),
-    queue && r.verify.size ? enqueueVerify(queue, tenant, r.verify, core.deps.settings.verifyAfterMs) : undefined,
-  ]);
-}
+/** Queues a job per delay for SKUs dirty again that no running job will drain. */
+export const requeue = (core: SyncCore, tenant: string, channel: string, dirty: Map<number, string[]>) =>
+  Promise.all([...dirty].map(([delay, skus]) => core.enqueue(tenant, channel, skus, delay)));
 
-export async function applyOutcomes(core: SyncCore, a: AnsweredPush): Promise<Requeue> {
+export async function applyOutcomes(core: SyncCore, a: AnsweredPush): Promise<Settled> {
   const { redis, keys, hooks, settings } = core.deps;
   const { tenant, channel, items, outcomes, since } = a;
   const now = Date.now();
@@ -126,12 +116,12 @@ export async function applyOutcomes(core: SyncCore, a: AnsweredPush): Promise<Re
     }
     return byDelay;
   });
-  const [byDelay] = await Promise.all([
+  const [dirty] = await Promise.all([
     settled,
     appendChannelAudit(redis, keys, tenant, 'channel.ack', channel, acks.map((i) => ({ sku: i.sku, quantity: i.quantity, version: i.version }))),
     Promise.all(failedLines.map((f) => appendChannelAudit(redis, keys, tenant, 'channel.failed', channel, [{ sku: f.sku, quantity: f.quantity, version: f.version }], f.reason))),
     core.dead.resolveDelivered(tenant, channel, acks.map((i) => i.sku)),
     hooks.pushed({ tenant, channel, items: hookItems }),
   ]);
-  return { byDelay, holdOff: retryDelay.size > 0, verify: accepted };
+  return { dirty, holdOff: retryDelay.size > 0, accepted };
 }

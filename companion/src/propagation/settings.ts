@@ -55,12 +55,6 @@ export interface SyncSettings {
   reapEveryMs: number;
   /** Change-feed entries read per call. */
   readCount: number;
-  /**
-   * Change-feed batches being handled while the next is read (feed-consumer.ts). 1 = one at a
-   * time. 4 helped the 4,000-order quick bench but cost the full one CPU (891 against 867 µs per
-   * order) and longer tails (lag p99 155-911 against 105-317 ms): smaller batches, more calls.
-   */
-  feedInFlight: number;
   readBlockMs: number;
 }
 
@@ -82,7 +76,6 @@ export function defaultSyncSettings(queuePrefix: string, patch: Partial<SyncSett
     claimIdleMs: 30_000,
     reapEveryMs: 5_000,
     readCount: 1_000,
-    feedInFlight: 1,
     readBlockMs: 1_000,
     ...patch,
   };

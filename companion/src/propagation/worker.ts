@@ -16,8 +16,8 @@ import { ChannelError, type ChannelAdapter, type PushItem, type PushOutcome } fr
 import { appendChannelAudit } from './audit';
 import { backoffDelay } from './backoff';
 import type { SyncCore } from './core';
-import { applyOutcomes, requeue, type Requeue } from './outcomes';
-import { queueName, type SyncJobData } from './queues';
+import { applyOutcomes, requeue, type Settled } from './outcomes';
+import { enqueueVerify, queueName, type SyncJobData } from './queues';
 import { shownQuantity } from './rules';
 import { channelConcurrency } from './settings';
 import { syncKeys } from './sync-keys';
@@ -29,8 +29,8 @@ export interface SyncJobResult {
   inSync: number;
 }
 
-/** What one push round did, what it left dirty, and whether our rate limit had tokens to spare. */
-type Round = SyncJobResult & { next: Requeue; plenty: boolean };
+/** What one push round did and left to do; prepaid: its claim took the token, so our rate limit had tokens to spare. */
+type Round = SyncJobResult & { next: Settled; prepaid: boolean };
 
 /** Carries the delay we chose (and fenced the leases for) to the backoff strategy. */
 class RetryLater extends Error {
@@ -75,20 +75,21 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
    */
   async function pushJob(job: Job<SyncJobData, SyncJobResult | VerifyResult>, token?: string): Promise<SyncJobResult> {
     /** Read-backs owed by this job's rounds (the latest value per SKU), queued once as it ends. */
-    const verify = new Map<string, number>();
+    const accepted = new Map<string, number>();
     try {
-      return await drainRounds(job, token, verify);
+      return await drainRounds(job, token, accepted);
     } finally {
       // However the job ends (done, paused, delayed, failed), the read-backs it owes are queued.
-      if (verify.size) {
-        await requeue(core, job.data.tenant, channel, { byDelay: new Map(), holdOff: false, verify }).catch((err) =>
-          logger.error({ err, channel, skus: [...verify.keys()] }, 'could not queue the read-back of accepted pushes'),
+      const queue = core.deps.queues.get(channel);
+      if (queue && accepted.size) {
+        await enqueueVerify(queue, job.data.tenant, accepted, settings.verifyAfterMs).catch((err) =>
+          logger.error({ err, channel, skus: [...accepted.keys()] }, 'could not queue the read-back of accepted pushes'),
         );
       }
     }
   }
 
-  async function drainRounds(job: Job<SyncJobData, SyncJobResult | VerifyResult>, token: string | undefined, verify: Map<string, number>): Promise<SyncJobResult> {
+  async function drainRounds(job: Job<SyncJobData, SyncJobResult | VerifyResult>, token: string | undefined, accepted: Map<string, number>): Promise<SyncJobResult> {
     const total: SyncJobResult = { claimed: 0, pushed: 0, inSync: 0 };
     const until = Date.now() + settings.drainMs;
     for (let preferred = job.data.sku; ; preferred = '') {
@@ -96,14 +97,14 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
       total.claimed += round.claimed;
       total.pushed += round.pushed;
       total.inSync += round.inSync;
-      for (const [s, q] of round.next.verify) verify.set(s, q);
+      for (const [s, q] of round.next.accepted) accepted.set(s, q);
       // Only while our rate limit is far (the claim found tokens to spare): near it, jobs that
       // drain meet the empty bucket together and each pauses the queue for a token's time, which
       // a small bucket does not store (measured: Amazon under its limits drained at 1.94× its
       // floor instead of 1.39×); there, each job pushes once and the queue paces them as before.
-      const drain = round.claimed > 0 && round.plenty && !round.next.holdOff && !worker.closing && Date.now() < until;
+      const drain = round.claimed > 0 && round.prepaid && !round.next.holdOff && !worker.closing && Date.now() < until;
       if (!drain) {
-        await requeue(core, job.data.tenant, channel, { ...round.next, verify: new Map() });
+        await requeue(core, job.data.tenant, channel, round.next.dirty);
         return total;
       }
     }
@@ -113,7 +114,7 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
   async function pushRound(job: Job<SyncJobData, SyncJobResult | VerifyResult>, token: string | undefined, preferred: string): Promise<Round> {
     const { tenant, sku } = job.data;
     const jobToken = job.id!;
-    const nothing: Requeue = { byDelay: new Map(), holdOff: false, verify: new Map() };
+    const nothing: Settled = { dirty: new Map(), holdOff: false, accepted: new Map() };
     if (!(await hooks.canPush(channel))) {
       // Breaker open: wait without spending an attempt; the claims stay in the dirty set.
       await job.moveToDelayed(Date.now() + settings.breakerRecheckMs, token);
@@ -141,9 +142,8 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
     // A full batch with dirty SKUs left: queue a follow-up now, so another job slot helps drain
     // the channel however this job turns out.
     if (batch.more && settings.slots > 0) await core.enqueue(tenant, channel, [sku]);
-    if (!batch.claimed.length) return { claimed: 0, pushed: 0, inSync: 0, next: nothing, plenty: false };
-    // The claim took the push's token only because the bucket held plenty.
-    const plenty = batch.prepaid;
+    if (!batch.claimed.length) return { claimed: 0, pushed: 0, inSync: 0, next: nothing, prepaid: false };
+    const { prepaid } = batch;
     const since = new Map(batch.claimed.map((c) => [c.sku, c.since]));
     const skus = batch.claimed.map((c) => c.sku);
 
@@ -188,18 +188,17 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
     const inSyncDirty: Promise<string[]> = inSync.length
       ? Promise.all([core.dead.resolveDelivered(tenant, channel, inSync), core.scripts.release(leaseKeys, jobToken, inSync.map((s) => ({ sku: s, action: 'done' as const })))]).then(([, dirty]) => dirty)
       : Promise.resolve([]);
-    const afterInSync = (dirty: string[]): Requeue => ({ byDelay: new Map(dirty.length ? [[settings.coalesceMs, dirty]] : []), holdOff: false, verify: new Map() });
     const rate = core.rateFor(adapter);
     if (!items.length) {
       // Nothing to push: a token the claim took for it goes back.
-      const [dirty] = await Promise.all([inSyncDirty, batch.prepaid ? core.scripts.take(k.bucket, rate.requestsPerSecond, rate.burst, -1) : undefined]);
-      return { claimed: skus.length, pushed: 0, inSync: inSync.length, next: afterInSync(dirty), plenty };
+      const [dirty] = await Promise.all([inSyncDirty, prepaid ? core.scripts.take(k.bucket, rate.requestsPerSecond, rate.burst, -1) : undefined]);
+      return { claimed: skus.length, pushed: 0, inSync: inSync.length, next: { ...nothing, dirty: new Map(dirty.length ? [[settings.coalesceMs, dirty]] : []) }, prepaid };
     }
     // Not drained by a round that may end below: queued, beside the push.
-    const inSyncQueued = inSyncDirty.then((dirty) => requeue(core, tenant, channel, afterInSync(dirty)));
+    const inSyncQueued = inSyncDirty.then((dirty) => (dirty.length ? core.enqueue(tenant, channel, dirty) : undefined));
     inSyncQueued.catch(() => undefined); // awaited on every path below; this only keeps an early throw from leaving it unhandled
 
-    const waitMs = batch.prepaid ? 0 : await core.scripts.take(k.bucket, rate.requestsPerSecond, rate.burst, 1);
+    const waitMs = prepaid ? 0 : await core.scripts.take(k.bucket, rate.requestsPerSecond, rate.burst, 1);
     if (waitMs > 0) {
       // Another job took the token the claim saw: hand the SKUs back and pause the queue.
       await Promise.all([inSyncQueued, release(items.map((i) => ({ sku: i.sku, action: 'retry' })), 0)]);
@@ -216,11 +215,11 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
     } catch (err) {
       await Promise.all([audited, inSyncQueued]);
       const r = await handleCallError(err, job, items, release, rate);
-      return { ...r, next: { ...nothing, holdOff: true }, plenty };
+      return { ...r, next: { ...nothing, holdOff: true }, prepaid };
     }
     await Promise.all([audited, inSyncQueued]);
     const next = await applyOutcomes(core, { tenant, channel, items, outcomes, since, lease: { keys: leaseKeys, token: jobToken }, ownUsed });
-    return { claimed: skus.length, pushed: items.length, inSync: inSync.length, next, plenty };
+    return { claimed: skus.length, pushed: items.length, inSync: inSync.length, next, prepaid };
   }
 
   async function handleCallError(

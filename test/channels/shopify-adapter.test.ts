@@ -22,13 +22,17 @@ describe('Shopify adapter against the sandbox over HTTP', () => {
     expect(Object.fromEntries(read)).toEqual({ A: 12, B: 0, NOPE: null });
   });
 
-  it('answers stale with the current value instead of overwriting a sale it has not heard of', async () => {
+  it('answers stale instead of overwriting a sale it has not heard of: unread at first, with the current value when refused again', async () => {
     f = await shopifyFixture({ listings: [{ sku: 'A', quantity: 5 }, { sku: 'B', quantity: 3 }] });
     await f.sandbox.placeOrder('A', 2); // Shopify now shows 3; Stockline still believes 5
     const out = await f.channel.adapter.push([item('A', 4, 5), item('B', 7, 3)]);
-    expect(out[0]).toEqual({ sku: 'A', status: 'stale', current: 3 });
+    expect(out[0]).toEqual({ sku: 'A', status: 'stale', current: null });
     // The clean row is applied in a follow-up mutation (the failed batch applied nothing).
     expect(out[1]).toEqual({ sku: 'B', status: 'ok', quantity: 7 });
+    expect(f.sandbox.quantities()).toEqual({ A: 3, B: 7 });
+    // No order explained the refusal: the same compare again is refused again, and read this time.
+    const again = await f.channel.adapter.push([item('A', 4, 5)]);
+    expect(again).toEqual([{ sku: 'A', status: 'stale', current: 3 }]);
     expect(f.sandbox.quantities()).toEqual({ A: 3, B: 7 });
   });
 

@@ -9,7 +9,8 @@
  *   per-item failures are outcomes.
  * - Quantities are absolute. `expected` is what we believe the channel shows now; adapters
  *   whose channel has compare-and-set (Shopify changeFromQuantity, the plugin endpoint) use it
- *   and answer `stale` with the channel's current value instead of overwriting a sale.
+ *   and answer `stale` (with the channel's current value, or null unread) instead of
+ *   overwriting a sale.
  * - `idempotencyKey` is stable across transport retries of the same push and new for a new push.
  */
 import type { StockEvent } from '../schemas/events';
@@ -58,8 +59,13 @@ export interface PushItem {
 export type PushOutcome =
   /** `pending`: accepted but applied later (Amazon ACCEPTED); confirmed by a later read. */
   | { sku: string; status: 'ok'; quantity: number; pending?: boolean }
-  /** Compare-and-set mismatch: the channel shows `current`; nothing was written. */
-  | { sku: string; status: 'stale'; current: number }
+  /**
+   * Compare-and-set mismatch: nothing was written. `current` is what the channel shows, or null
+   * when the adapter did not read it (a read spends the budget the pushes need, and the usual
+   * cause, a sale on the channel, reaches the ledger as its own change moments later). An
+   * adapter that answers null must read when the same `expected` is refused again.
+   */
+  | { sku: string; status: 'stale'; current: number | null }
   | { sku: string; status: 'failed'; error: ChannelError };
 
 export interface ListingRef {

@@ -1,7 +1,8 @@
 /**
  * What happens after a push call answered: per item, ok → record the acknowledgement (never
  * over a newer version), stale compare-and-set → believe the channel's current value and push
- * again, failed → dead letter (permanent) or push again later (transient).
+ * again (or, refused unread, wait for the order that explains it, with a recheck later),
+ * failed → dead letter (permanent) or push again later (transient).
  *
  * The leases end in the same script call that records the answers (settle-6.lua): a SKU that
  * changed while we pushed is in the dirty set (the change-feed consumer marked it), so ending
@@ -40,6 +41,11 @@ export interface Settled {
   holdOff: boolean;
   /** Accepted for later (Amazon ACCEPTED): sku → quantity, to read back after verifyAfterMs (verify.ts). */
   accepted: Map<string, number>;
+  /**
+   * Refused by compare-and-set, unread (stale, current null): sku → the quantity we believe the
+   * channel shows, to look at again after recheckAfterMs if no push has landed since (verify.ts).
+   */
+  unread: Map<string, number>;
 }
 
 /** Queues a job per delay for SKUs dirty again that no running job will drain. */
@@ -58,6 +64,7 @@ export async function applyOutcomes(core: SyncCore, a: AnsweredPush): Promise<Se
   const failedLines: { sku: string; quantity: number; version: number; reason: string }[] = [];
   const acks: PushItem[] = [];
   const accepted = new Map<string, number>();
+  const unread = new Map<string, number>();
 
   for (const [i, item] of items.entries()) {
     const o = outcomes[i]?.sku === item.sku ? outcomes[i]! : bySku.get(item.sku);
@@ -77,21 +84,31 @@ export async function applyOutcomes(core: SyncCore, a: AnsweredPush): Promise<Se
       if (o.pending) accepted.set(item.sku, o.quantity);
       acks.push(item);
       hookItems.push({ sku: item.sku, ok: true, lagMs: Math.max(0, now - (since.get(item.sku) ?? now)) });
-    } else if (o.status === 'stale') {
+    } else if (o.status === 'stale' && o.current === null) {
+      // Refused, not read: almost always a sale on the channel whose order reaches the ledger in
+      // a moment, and that change brings the SKU back (its own-sales count then makes the
+      // compare match). Pushing again before would meet the same refusal. Nothing is recorded;
+      // if no push lands by recheckAfterMs (a manual edit on the channel: no order will come),
+      // the recheck marks it dirty and the adapter reads the channel on the second refusal.
+      settle.push({ sku: item.sku, action: 'done' });
+      unread.set(item.sku, (item.expected ?? 0) + (a.ownUsed?.get(item.sku) ?? 0));
+      hookItems.push({ sku: item.sku, ok: false, error: 'channel refused the compare-and-set (not read)', code: 'stale' });
+    } else if (o.status === 'stale' && o.current !== null) {
+      const current = o.current;
       // The channel shows something else (a sale we have not heard of yet, or a late write):
       // use its value as the next `expected` and push again with a new idempotency key.
       // Its number includes its unreported sales: the own-sales count restarts at minus that
       // gap, so their reports, when the ledger records them, are not counted twice (a negative
       // count is never subtracted).
-      const gap = Math.max(0, (item.expected ?? o.current) - o.current);
+      const gap = Math.max(0, (item.expected ?? current) - current);
       settle.push({
         sku: item.sku,
         action: 'retry',
-        record: { mode: 'stale', quantity: o.current, version: item.version },
+        record: { mode: 'stale', quantity: current, version: item.version },
         own: gap > 0 ? { op: 'set', value: -gap } : { op: 'del' },
       });
-      hookItems.push({ sku: item.sku, ok: false, error: `channel shows ${o.current}`, code: 'stale' });
-    } else {
+      hookItems.push({ sku: item.sku, ok: false, error: `channel shows ${current}`, code: 'stale' });
+    } else if (o.status === 'failed') {
       const kind = o.error.kind;
       hookItems.push({ sku: item.sku, ok: false, error: o.error.message, code: kind });
       failedLines.push({ sku: item.sku, quantity: item.quantity, version: item.version, reason: `${kind}: ${o.error.message}` });
@@ -123,5 +140,5 @@ export async function applyOutcomes(core: SyncCore, a: AnsweredPush): Promise<Se
     core.dead.resolveDelivered(tenant, channel, acks.map((i) => i.sku)),
     hooks.pushed({ tenant, channel, items: hookItems }),
   ]);
-  return { dirty, holdOff: retryDelay.size > 0, accepted };
+  return { dirty, holdOff: retryDelay.size > 0, accepted, unread };
 }

@@ -16,6 +16,8 @@ export interface SyncJobData {
   sku: string;
   /** Only on 'verify' jobs: sku → the quantity the channel accepted for later. */
   verify?: Record<string, number>;
+  /** Only on 'verify' jobs: sku → what we believed the channel showed when it refused our compare-and-set unread. */
+  recheck?: Record<string, number>;
 }
 
 export const queueName = (channel: string) => `sync-${channel}`;
@@ -57,13 +59,20 @@ export async function enqueueSync(queue: Queue<SyncJobData>, tenant: string, sku
   for (let i = 0; i < jobs.length; i += 500) await queue.addBulk(jobs.slice(i, i + 500));
 }
 
-/** A read-back of pushes the channel accepted for later (see verify.ts); not deduplicated. */
-export async function enqueueVerify(queue: Queue<SyncJobData>, tenant: string, accepted: Map<string, number>, delayMs: number): Promise<void> {
-  if (!accepted.size) return;
-  const [first] = accepted.keys();
+/** A read-back of pushes the channel accepted for later, or a recheck of unread refusals (see verify.ts); not deduplicated. */
+export async function enqueueVerify(
+  queue: Queue<SyncJobData>,
+  tenant: string,
+  what: { verify: Map<string, number> } | { recheck: Map<string, number> },
+  delayMs: number,
+): Promise<void> {
+  const skus = 'verify' in what ? what.verify : what.recheck;
+  if (!skus.size) return;
+  const [first] = skus.keys();
+  const data: SyncJobData = 'verify' in what ? { tenant, sku: first!, verify: Object.fromEntries(skus) } : { tenant, sku: first!, recheck: Object.fromEntries(skus) };
   await queue.add(
     'verify',
-    { tenant, sku: first!, verify: Object.fromEntries(accepted) },
+    data,
     { delay: delayMs, attempts: Number.MAX_SAFE_INTEGER, backoff: { type: BACKOFF_TYPE }, removeOnComplete: true, removeOnFail: 1000 },
   );
 }

@@ -28,6 +28,12 @@ export interface SyncSettings {
    * back after this long; if the channel does not show it, the SKU is pushed again.
    */
   verifyAfterMs: number;
+  /**
+   * A compare-and-set refusal the adapter did not read (stale, current null) waits for the order
+   * that explains it; if no push of the SKU has landed after this long, it is pushed again (and
+   * the adapter reads the channel on the second refusal).
+   */
+  recheckAfterMs: number;
   /** The breaker said no: look again after this. */
   breakerRecheckMs: number;
   /**
@@ -69,6 +75,7 @@ export function defaultSyncSettings(queuePrefix: string, patch: Partial<SyncSett
     backoff: { baseMs: 1_000, maxMs: 30_000 },
     itemRetryDelayMs: 1_000,
     verifyAfterMs: 30_000,
+    recheckAfterMs: 2_000,
     breakerRecheckMs: 1_000,
     concurrency: 4,
     skusInFlight: 40,

@@ -19,8 +19,9 @@ export interface VerifyResult {
 }
 
 export async function runVerify<R>(core: SyncCore, adapter: ChannelAdapter, job: Job<SyncJobData, R>, token?: string): Promise<VerifyResult> {
-  const { tenant, verify = {} } = job.data;
+  const { tenant, verify = {}, recheck } = job.data;
   const channel = adapter.id;
+  if (recheck) return runRecheck(core, channel, tenant, recheck);
   const k = syncKeys(core.deps.keys, tenant, channel);
   // Only SKUs whose last acknowledged push is still this one are read: a newer push has its own
   // read-back. After a flash sale on Amazon most pushes are superseded, and reading each one at
@@ -58,4 +59,19 @@ export async function runVerify<R>(core: SyncCore, adapter: ChannelAdapter, job:
     await core.markDirty(tenant, wrong, [channel], true);
   }
   return { verified: skus.length, repushed: records.length };
+}
+
+/**
+ * Compare-and-set refusals the adapter answered unread (outcomes.ts): a SKU whose belief is
+ * still what it was then had no push land since — no order came to explain the refusal (a
+ * manual edit or a restock on the channel) — so it is pushed again; the adapter, refused a
+ * second time at the same compare, reads the channel and propagation follows what it shows.
+ */
+async function runRecheck(core: SyncCore, channel: string, tenant: string, recheck: Record<string, number>): Promise<VerifyResult> {
+  const skus = Object.keys(recheck);
+  const acked = await core.acked(tenant, channel, skus);
+  const now = Date.now();
+  const again = new Map(skus.filter((sku) => acked.get(sku)?.q === recheck[sku]).map((sku) => [sku, now]));
+  if (again.size) await core.markDirty(tenant, again, [channel], true);
+  return { verified: skus.length, repushed: again.size };
 }

@@ -32,6 +32,9 @@ export interface SyncJobResult {
 /** What one push round did and left to do; prepaid: its claim took the token, so our rate limit had tokens to spare. */
 type Round = SyncJobResult & { next: Settled; prepaid: boolean };
 
+/** What a job's rounds leave to look at later: accepted-for-later pushes and unread refusals (verify.ts). */
+type Owed = Pick<Settled, 'accepted' | 'unread'>;
+
 /** Carries the delay we chose (and fenced the leases for) to the backoff strategy. */
 class RetryLater extends Error {
   constructor(message: string, readonly retryDelayMs: number, options?: { cause?: unknown }) {
@@ -74,22 +77,27 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
    * or what is dirty is queued (requeue) before it ends.
    */
   async function pushJob(job: Job<SyncJobData, SyncJobResult | VerifyResult>, token?: string): Promise<SyncJobResult> {
-    /** Read-backs owed by this job's rounds (the latest value per SKU), queued once as it ends. */
-    const accepted = new Map<string, number>();
+    /** Read-backs and rechecks owed by this job's rounds (the latest value per SKU), queued once as it ends. */
+    const owed: Owed = { accepted: new Map(), unread: new Map() };
     try {
-      return await drainRounds(job, token, accepted);
+      return await drainRounds(job, token, owed);
     } finally {
       // However the job ends (done, paused, delayed, failed), the read-backs it owes are queued.
       const queue = core.deps.queues.get(channel);
-      if (queue && accepted.size) {
-        await enqueueVerify(queue, job.data.tenant, accepted, settings.verifyAfterMs).catch((err) =>
-          logger.error({ err, channel, skus: [...accepted.keys()] }, 'could not queue the read-back of accepted pushes'),
+      if (queue && owed.accepted.size) {
+        await enqueueVerify(queue, job.data.tenant, { verify: owed.accepted }, settings.verifyAfterMs).catch((err) =>
+          logger.error({ err, channel, skus: [...owed.accepted.keys()] }, 'could not queue the read-back of accepted pushes'),
+        );
+      }
+      if (queue && owed.unread.size) {
+        await enqueueVerify(queue, job.data.tenant, { recheck: owed.unread }, settings.recheckAfterMs).catch((err) =>
+          logger.error({ err, channel, skus: [...owed.unread.keys()] }, 'could not queue the recheck of refused pushes'),
         );
       }
     }
   }
 
-  async function drainRounds(job: Job<SyncJobData, SyncJobResult | VerifyResult>, token: string | undefined, accepted: Map<string, number>): Promise<SyncJobResult> {
+  async function drainRounds(job: Job<SyncJobData, SyncJobResult | VerifyResult>, token: string | undefined, owed: Owed): Promise<SyncJobResult> {
     const total: SyncJobResult = { claimed: 0, pushed: 0, inSync: 0 };
     const until = Date.now() + settings.drainMs;
     for (let preferred = job.data.sku; ; preferred = '') {
@@ -97,7 +105,8 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
       total.claimed += round.claimed;
       total.pushed += round.pushed;
       total.inSync += round.inSync;
-      for (const [s, q] of round.next.accepted) accepted.set(s, q);
+      for (const [s, q] of round.next.accepted) owed.accepted.set(s, q);
+      for (const [s, q] of round.next.unread) owed.unread.set(s, q);
       // Only while our rate limit is far (the claim found tokens to spare): near it, jobs that
       // drain meet the empty bucket together and each pauses the queue for a token's time, which
       // a small bucket does not store (measured: Amazon under its limits drained at 1.94× its
@@ -114,7 +123,7 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
   async function pushRound(job: Job<SyncJobData, SyncJobResult | VerifyResult>, token: string | undefined, preferred: string): Promise<Round> {
     const { tenant, sku } = job.data;
     const jobToken = job.id!;
-    const nothing: Settled = { dirty: new Map(), holdOff: false, accepted: new Map() };
+    const nothing: Settled = { dirty: new Map(), holdOff: false, accepted: new Map(), unread: new Map() };
     if (!(await hooks.canPush(channel))) {
       // Breaker open: wait without spending an attempt; the claims stay in the dirty set.
       await job.moveToDelayed(Date.now() + settings.breakerRecheckMs, token);

@@ -6,10 +6,17 @@
  * `inventoryAdjustmentGroup: null`), so one stale row holds back every other row of its call.
  * During a sale on Shopify itself almost every batch has one (Shopify sold a unit since our
  * last acknowledgement). On a refusal:
- * - the stale rows are re-read (only those: a read costs ~3 points per item from the budget the
- *   pushes need) and settled: at the target → ok; above it → set again with the value just read
- *   as changeFromQuantity (lowering never puts a sale we have not heard of back on sale, and it
- *   is what propagation would push next anyway); below it → `stale`;
+ * - a row refused for the first time at this changeFromQuantity is answered `stale` unread
+ *   (current null): its usual cause is a Shopify sale whose order reaches the ledger moments
+ *   later and changes what propagation sends anyway. A read costs ~3 points per item from the
+ *   budget the pushes need; under the published limits, reading every stale row of a flash sale
+ *   took the whole budget (pushes queued for it, met more sales while queueing, and the lag grew
+ *   to seconds: limits-on bench, Shopify converged 58× its floor);
+ * - a row refused again at the same changeFromQuantity (no order explained the first refusal: a
+ *   manual edit, a restock on Shopify) is read (only those) and settled: at the target → ok;
+ *   above it → set again with the value just read as changeFromQuantity (lowering never puts a
+ *   sale we have not heard of back on sale, and it is what propagation would push next anyway);
+ *   below it → `stale` with that value;
  * - the clean rows go again together with the rows to lower, split in two from the second retry
  *   on — a sale that keeps conflicting costs a few more calls, never the clean rows' delivery.
  * Each round drops the rows that erred and halves the rest, so a push ends within ~log2(250)
@@ -35,6 +42,8 @@ const MAX_ROUNDS = 12;
  */
 const LATER_WAIT_MS = 20_000;
 const READ_CHUNK = 100;
+/** Unread refusals remembered (per inventory item); past this the memory starts afresh (a forgotten one costs one more unread answer). */
+const MAX_REFUSALS = 20_000;
 
 export interface Row {
   index: number;
@@ -56,6 +65,9 @@ export function failed(sku: string, kind: ChannelError['kind'], message: string,
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class RowSetter {
+  /** inventoryItemId → the changeFromQuantity Shopify last refused that we answered unread. */
+  private refused = new Map<string, number | null | undefined>();
+
   constructor(
     private client: ShopifyClient,
     private locationId: string,
@@ -99,7 +111,10 @@ export class RowSetter {
       return;
     }
     if (payload.userErrors.length === 0) {
-      for (const r of rows) out[r.index] = { sku: r.item.sku, status: 'ok', quantity: r.item.quantity };
+      for (const r of rows) {
+        out[r.index] = { sku: r.item.sku, status: 'ok', quantity: r.item.quantity };
+        this.refused.delete(r.inventoryItemId);
+      }
       return;
     }
 
@@ -153,12 +168,29 @@ export class RowSetter {
     };
     // The clean rows wait for the re-read and go out with the rows to lower, in one call: the
     // push answers when its last row is settled, so sending them sooner would only cost a call.
-    const [lower] = await Promise.all([stale.length ? this.settleStale(stale, out) : [], gone.length ? this.forget(gone) : undefined]);
+    const toRead = stale.filter((r) => this.refusedBefore(r, out));
+    const [lower] = await Promise.all([toRead.length ? this.settleStale(toRead, out) : [], gone.length ? this.forget(gone) : undefined]);
     const again = [...clean, ...lower];
     // The first retry goes whole (its rows were clean a moment ago); a retry refused again is halved.
     const half = again.length >> 1;
     const parts = round > 0 && again.length > 1 ? [again.slice(0, half), again.slice(half)] : again.length ? [again] : [];
     await Promise.all(parts.map((part, k) => resend(part, String(k))));
+  }
+
+  /**
+   * True when Shopify refused this row's compare before and we did not read it then (the row is
+   * read now); otherwise answers it `stale` unread and remembers the refusal.
+   */
+  private refusedBefore(r: Row, out: PushOutcome[]): boolean {
+    const id = r.inventoryItemId;
+    if (this.refused.has(id) && this.refused.get(id) === r.item.expected) {
+      this.refused.delete(id);
+      return true;
+    }
+    if (this.refused.size >= MAX_REFUSALS) this.refused.clear();
+    this.refused.set(id, r.item.expected);
+    out[r.index] = { sku: r.item.sku, status: 'stale', current: null };
+    return false;
   }
 
   /** Reads the stale rows and settles each (see the file comment); returns the rows to lower now. */

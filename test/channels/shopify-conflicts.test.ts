@@ -22,30 +22,31 @@ describe('Shopify pushes under compare-and-set conflicts', () => {
     const all = skus(20);
     const sales: string[] = [];
     let mutations = 0;
-    // A shopper buys one unit of a row of each of our first eight mutations right before it
-    // lands (a row not sold yet): every one of them meets a fresh conflict.
+    // A shopper buys one unit of a row of each of our mutations right before it lands (a row
+    // not sold yet): every one of them meets a fresh conflict.
     f = await shopifyFixture({
       listings: all.map((sku) => ({ sku, quantity: 10 })),
       beforeSetQuantities: async (rows) => {
         mutations++;
         const sku = rows.find((s) => s && !sales.includes(s));
-        if (sales.length >= 8 || !sku) return;
+        if (!sku) return;
         sales.push(sku);
         await f!.sandbox.placeOrder(sku, 1);
       },
     });
     await f.channel.adapter.resolve(all);
-    const before = f.sandbox.stats();
+    const before = f.sandbox.stats().calls;
     const out = await f.channel.adapter.push(all.map((sku) => item(sku, 8, 10)));
-    // Sold rows are answered stale unread (their orders will reach the ledger); nothing of theirs is overwritten.
-    expect(summary(out)).toEqual(all.map((sku) => (sales.includes(sku) ? 'stale' : 'ok')));
-    expect(out.filter((o) => o.status === 'stale').map((o) => (o.status === 'stale' ? o.current : 0))).toEqual(sales.map(() => null));
-    expect(f.sandbox.quantities()).toEqual(Object.fromEntries(all.map((sku) => [sku, sales.includes(sku) ? 9 : 8])));
-    expect(sales).toHaveLength(8);
-    // A refusal costs a mutation or two for the rows left (halved after a second refusal), not a read and not a call per row.
-    const calls = f.sandbox.stats().calls - before.calls;
-    expect(calls).toBeLessThanOrEqual(16);
-    expect(calls).toBe(mutations); // every call was a mutation: no reads
+    // The call and its one resend were both refused: the sold rows are answered stale unread
+    // (their orders will reach the ledger), the rest unsent (pushed again with fresh values).
+    expect(sales).toHaveLength(2);
+    expect(summary(out)).toEqual(all.map((sku) => (sales.includes(sku) ? 'stale' : 'unsent')));
+    expect(out.filter((o) => o.status === 'stale').map((o) => (o.status === 'stale' ? o.current : 0))).toEqual([null, null]);
+    // Nothing written: no sale overwritten, and no row reported applied that was not.
+    expect(f.sandbox.quantities()).toEqual(Object.fromEntries(all.map((sku) => [sku, sales.includes(sku) ? 9 : 10])));
+    // Two calls, both mutations: no reads, and no chain of resends meeting sale after sale.
+    expect(f.sandbox.stats().calls - before).toBe(2);
+    expect(mutations).toBe(2);
   });
 
   it('settles one stale row among 250 with two calls and no read: the refused batch, the clean rows again', async () => {
@@ -99,28 +100,40 @@ describe('Shopify pushes under compare-and-set conflicts', () => {
     expect(f.sandbox.quantities()).toEqual({ A: 2, B: 4 });
   });
 
-  it('reports rows already applied as applied when a later call of the same push fails', async () => {
+  it('reports the rows of a resend that fails as failed, nothing else', async () => {
     let armed = false;
     let calls = 0;
     f = await shopifyFixture({
-      listings: ['A', 'B', 'C', 'D'].map((sku) => ({ sku, quantity: 5 })),
-      beforeSetQuantities: async (rows) => {
+      listings: ['A', 'B', 'C'].map((sku) => ({ sku, quantity: 5 })),
+      beforeSetQuantities: async () => {
         if (!armed) return;
         calls++;
-        // The retry (B, C, D, and A lowered) meets a sale of C; of the halves that follow, the one
-        // carrying A meets an internal error at Shopify.
-        if (calls === 2) await f!.sandbox.placeOrder('C', 1);
-        if (calls > 2 && rows.includes('A')) throw new GraphQLError('Internal error', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+        // The resend (B, and A lowered) meets an internal error at Shopify.
+        if (calls === 2) throw new GraphQLError('Internal error', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
       },
     });
-    f.sandbox.seed([{ sku: 'A', quantity: 7 }]); // A was restocked on Shopify: refused once already (unread)
+    f.sandbox.seed([{ sku: 'A', quantity: 7 }, { sku: 'C', quantity: 3 }]); // restocked (A) and sold (C) on Shopify
     expect((await f.channel.adapter.push([item('A', 4, 5)]))[0]).toMatchObject({ status: 'stale', current: null });
     armed = true;
-    // A is refused again (read, to be lowered), C's sale makes C stale (unread) in the retry.
-    const out = await f.channel.adapter.push(['A', 'B', 'C', 'D'].map((sku) => item(sku, 4, 5)));
-    expect(summary(out)).toEqual(['failed:transient', 'ok', 'stale', 'failed:transient']);
-    // B landed in the half that went through; C's sale was not overwritten.
-    expect(f.sandbox.quantities()).toEqual({ A: 7, B: 4, C: 4, D: 5 });
+    // A is refused again (read, to be lowered), C for the first time (unread).
+    const out = await f.channel.adapter.push(['A', 'B', 'C'].map((sku) => item(sku, 4, 5)));
+    expect(summary(out)).toEqual(['failed:transient', 'failed:transient', 'stale']);
+    expect(f.sandbox.quantities()).toEqual({ A: 7, B: 5, C: 3 });
+  });
+
+  it('hands rows back unsent instead of resending them after a long wait for the budget', { timeout: 15_000 }, async () => {
+    // 15-point bucket restoring 5/s: after the refused call (10 points), the resend would wait ~1 s for points.
+    f = await shopifyFixture({ listings: [{ sku: 'A', quantity: 5 }, { sku: 'B', quantity: 5 }], costBucket: { max: 15, restoreRate: 5 } });
+    await f.channel.adapter.resolve(['A', 'B']);
+    await new Promise((r) => setTimeout(r, 3100)); // the bucket full again after the lookup
+    await f.sandbox.placeOrder('A', 1);
+    const started = Date.now();
+    const out = await f.channel.adapter.push([item('A', 4, 5), item('B', 4, 5)]);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(out[0]).toEqual({ sku: 'A', status: 'stale', current: null });
+    expect(out[1]).toEqual({ sku: 'B', status: 'unsent' });
+    expect(f.sandbox.quantities()).toEqual({ A: 4, B: 5 });
+    expect(f.sandbox.stats().throttled).toBe(0);
   });
 });
 

@@ -62,4 +62,35 @@ describe('a compare-and-set refusal the adapter did not read', () => {
     const last = shop.sandbox.adjustments().at(-1)!;
     expect(last.changes).toEqual([expect.objectContaining({ delta: -5, quantityAfterChange: 15 })]);
   });
+
+  it('pushes the rows a twice-refused call left unsent again with fresh values, and they land', async () => {
+    const all = ['A', 'B', 'C', 'D', 'E'];
+    let sell = 0;
+    // Shopify sells a unit of A right before our next mutation, then of B before the one after.
+    sh = await shopifyFixture({
+      listings: all.map((sku) => ({ sku, quantity: 0 })),
+      beforeSetQuantities: async () => {
+        mutations++;
+        if (sell > 0) await sh!.sandbox.placeOrder(['A', 'B'][2 - sell--]!, 1);
+      },
+    });
+    fx = await fixture({ channels: [] });
+    for (const sku of all) await fx.ledger.apply(ev.received(sku, 10));
+    await fx.start({ adapters: [sh.channel.adapter] });
+    await until(() => all.every((sku) => sh!.sandbox.quantities()[sku] === 10), 5000, 'Shopify to show 10 everywhere');
+    await fx.settled();
+
+    sell = 2;
+    const before = mutations;
+    for (const sku of all) await fx.ledger.apply(ev.received(sku, 1));
+    // The first call and its resend are refused (A, then B sold); C, D, E go again in a new push.
+    await until(() => ['C', 'D', 'E'].every((sku) => sh!.sandbox.quantities()[sku] === 11), 5000, 'C, D, E to show 11');
+    await fx.settled();
+    expect(mutations - before).toBeGreaterThanOrEqual(3);
+    // A and B wait for their orders: their sold units were not pushed over.
+    expect(sh.sandbox.quantities()).toMatchObject({ A: 9, B: 9 });
+    await fx.ledger.apply(ev.sale('A', 1, 'shopify'));
+    await fx.ledger.apply(ev.sale('B', 1, 'shopify'));
+    await until(() => sh!.sandbox.quantities().A === 10 && sh!.sandbox.quantities().B === 10, 5000, 'A and B to show 10');
+  });
 });

@@ -66,7 +66,13 @@ export type PushOutcome =
    * adapter that answers null must read when the same `expected` is refused again.
    */
   | { sku: string; status: 'stale'; current: number | null }
-  | { sku: string; status: 'failed'; error: ChannelError };
+  | { sku: string; status: 'failed'; error: ChannelError }
+  /**
+   * Not applied, through no fault of its own: the call carrying it was refused for other rows
+   * (Shopify applies a batch all-or-nothing), and sending it again with the same compare values
+   * would meet the sales made meanwhile. Push it again with fresh values; not a failure.
+   */
+  | { sku: string; status: 'unsent' };
 
 export interface ListingRef {
   sku: string;

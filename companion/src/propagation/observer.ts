@@ -152,8 +152,10 @@ export function createObserver(opts: ObserverOptions) {
       let lastError: string | undefined = e.callError;
       for (const it of e.items) {
         // A compare-and-set mismatch means the channel sold something we had not heard of yet:
-        // normal during a sale, pushed again at once — neither a success nor a failure.
-        if (!it.ok && it.code === 'stale') continue;
+        // normal during a sale, pushed again — neither a success nor a failure. Nor is a row left
+        // unsent by a call refused for other rows, or one that waited for the channel's budget
+        // (a whole throttled call is counted as throttled below, not as a failure).
+        if (!it.ok && (it.code === 'stale' || it.code === 'unsent' || it.code === 'rate_limited')) continue;
         if (it.ok) {
           ok++;
           if (typeof it.lagMs === 'number') lags.push(it.lagMs);

@@ -2,7 +2,8 @@
  * What happens after a push call answered: per item, ok → record the acknowledgement (never
  * over a newer version), stale compare-and-set → believe the channel's current value and push
  * again (or, refused unread, wait for the order that explains it, with a recheck later),
- * failed → dead letter (permanent) or push again later (transient).
+ * unsent → push again with fresh values, failed → dead letter (permanent) or push again later
+ * (transient).
  *
  * The leases end in the same script call that records the answers (settle-6.lua): a SKU that
  * changed while we pushed is in the dirty set (the change-feed consumer marked it), so ending
@@ -84,6 +85,11 @@ export async function applyOutcomes(core: SyncCore, a: AnsweredPush): Promise<Se
       if (o.pending) accepted.set(item.sku, o.quantity);
       acks.push(item);
       hookItems.push({ sku: item.sku, ok: true, lagMs: Math.max(0, now - (since.get(item.sku) ?? now)) });
+    } else if (o.status === 'unsent') {
+      // Its call was refused for other rows: back to the dirty set (lag keeps counting from its
+      // first change), to leave in the next round with fresh values. Neither success nor failure.
+      settle.push({ sku: item.sku, action: 'retry' });
+      hookItems.push({ sku: item.sku, ok: false, error: 'not applied: its call was refused for other rows', code: 'unsent' });
     } else if (o.status === 'stale' && o.current === null) {
       // Refused, not read: almost always a sale on the channel whose order reaches the ledger in
       // a moment, and that change brings the SKU back (its own-sales count then makes the

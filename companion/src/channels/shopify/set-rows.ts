@@ -17,12 +17,18 @@
  *   above it → set again with the value just read as changeFromQuantity (lowering never puts a
  *   sale we have not heard of back on sale, and it is what propagation would push next anyway);
  *   below it → `stale` with that value;
- * - the clean rows go again together with the rows to lower, split in two from the second retry
- *   on — a sale that keeps conflicting costs a few more calls, never the clean rows' delivery.
- * Each round drops the rows that erred and halves the rest, so a push ends within ~log2(250)
- * rounds with every row ok, stale, or failed for its own reason. Once Shopify has answered the
- * first call, later calls that fail (throttled beyond what we wait, network) fail only their
- * own rows: what was already applied is reported as applied.
+ * - the clean rows go again at once, together with the rows to lower, in one call; if that
+ *   call is refused too, its rows go back to propagation `unsent`, to leave in its next push
+ *   with fresh compare values (the orders of the sales that refused them will have reached the
+ *   ledger). Every call is 10 of the 100 points Shopify restores per second, and a resend's
+ *   compare values age: while Shopify sells a few units a second per SKU, resending the rest
+ *   again and again (or halving it, as before) met a new sale almost every time and spent the
+ *   budget on refusals.
+ * A resend must go out at once for the same reason: it waits for the budget at most
+ * RESEND_WAIT_MS, else its rows go back `unsent` too (queued behind each other for the budget,
+ * resends of one or two rows waited 1.5 s each in the limits-on bench).
+ * Once Shopify has answered the first call, a resend that fails (network, a throttle Shopify
+ * imposes regardless) fails only its own rows: what was already applied is reported as applied.
  */
 import { createHash } from 'node:crypto';
 import { ChannelError, type PushItem, type PushOutcome } from '../port';
@@ -31,16 +37,12 @@ import { PUSH_OPERATION, READ_LEVELS, SET_QUANTITIES, STOCKLINE_REFERENCE_PREFIX
 
 const STALE = new Set(['CHANGE_FROM_QUANTITY_STALE', 'COMPARE_QUANTITY_STALE']);
 const NOT_FOUND = new Set(['INVALID_INVENTORY_ITEM', 'INVALID_LOCATION', 'ITEM_NOT_STOCKED_AT_LOCATION']);
-/** Safety net only: halving ends far sooner. */
-const MAX_ROUNDS = 12;
 /**
- * Longest a call after the first may queue for the cost budget, or wait out a throttle, before
- * failing its rows. The first call keeps the client's short limit: its throttle goes to
- * propagation, which pauses the channel. Later calls hold applied rows (giving up would report
- * them unapplied and cost a re-read each next time), so they take their place in the queue.
- * Well inside the lease propagation holds on the SKUs (60 s).
+ * Longest a resend may queue for the cost budget before its rows go back to propagation
+ * (unsent). The first call keeps the client's limit: its throttle goes to propagation, which
+ * pauses the channel.
  */
-const LATER_WAIT_MS = 20_000;
+const RESEND_WAIT_MS = 250;
 const READ_CHUNK = 100;
 /** Unread refusals remembered (per inventory item); past this the memory starts afresh (a forgotten one costs one more unread answer). */
 const MAX_REFUSALS = 20_000;
@@ -58,11 +60,11 @@ export function pushKey(itemKeys: string[], salt = ''): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
+const unsent = (r: Row): PushOutcome => ({ sku: r.item.sku, status: 'unsent' });
+
 export function failed(sku: string, kind: ChannelError['kind'], message: string, opts: { channelCode?: string; retryAfterMs?: number } = {}): PushOutcome {
   return { sku, status: 'failed', error: new ChannelError(message, kind, opts) };
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class RowSetter {
   /** inventoryItemId → the changeFromQuantity Shopify last refused that we answered unread. */
@@ -97,10 +99,13 @@ export class RowSetter {
     };
     let data: SetQuantitiesData;
     try {
-      data = await this.later(round, (wait) => this.client.request<SetQuantitiesData>(PUSH_OPERATION, SET_QUANTITIES, { input, key }, 10, wait));
+      data = await this.client.request<SetQuantitiesData>(PUSH_OPERATION, SET_QUANTITIES, { input, key }, 10, round === 0 ? undefined : RESEND_WAIT_MS);
     } catch (err) {
       if (round === 0 || !(err instanceof ChannelError)) throw err;
-      for (const r of rows) out[r.index] = failed(r.item.sku, err.kind, err.message, { channelCode: err.options.channelCode, retryAfterMs: err.retryAfterMs });
+      for (const r of rows) {
+        out[r.index] =
+          err.options.channelCode === 'BUDGET' ? unsent(r) : failed(r.item.sku, err.kind, err.message, { channelCode: err.options.channelCode, retryAfterMs: err.retryAfterMs });
+      }
       return;
     }
     const payload = data.inventorySetQuantities;
@@ -158,23 +163,13 @@ export class RowSetter {
         out[r.index] = failed(r.item.sku, NOT_FOUND.has(e.code ?? '') ? 'not_found' : 'validation', `${e.code}: ${e.message}`, { channelCode: e.code ?? undefined });
       }
     });
-    const next = round + 1;
-    const resend = (part: Row[], tag: string): Promise<void> => {
-      if (next > MAX_ROUNDS) {
-        for (const r of part) out[r.index] = failed(r.item.sku, 'transient', `not applied after ${MAX_ROUNDS} rounds of conflicts on other rows`);
-        return Promise.resolve();
-      }
-      return this.setRows(part, out, next, `${path}.${tag}`, renewed);
-    };
     // The clean rows wait for the re-read and go out with the rows to lower, in one call: the
     // push answers when its last row is settled, so sending them sooner would only cost a call.
     const toRead = stale.filter((r) => this.refusedBefore(r, out));
     const [lower] = await Promise.all([toRead.length ? this.settleStale(toRead, out) : [], gone.length ? this.forget(gone) : undefined]);
     const again = [...clean, ...lower];
-    // The first retry goes whole (its rows were clean a moment ago); a retry refused again is halved.
-    const half = again.length >> 1;
-    const parts = round > 0 && again.length > 1 ? [again.slice(0, half), again.slice(half)] : again.length ? [again] : [];
-    await Promise.all(parts.map((part, k) => resend(part, String(k))));
+    if (round > 0) for (const r of again) out[r.index] = unsent(r);
+    else if (again.length) await this.setRows(again, out, 1, path, renewed);
   }
 
   /**
@@ -183,10 +178,8 @@ export class RowSetter {
    */
   private refusedBefore(r: Row, out: PushOutcome[]): boolean {
     const id = r.inventoryItemId;
-    if (this.refused.has(id) && this.refused.get(id) === r.item.expected) {
-      this.refused.delete(id);
-      return true;
-    }
+    // Kept until the row lands: a row read and left unsent is read again on its next refusal.
+    if (this.refused.has(id) && this.refused.get(id) === r.item.expected) return true;
     if (this.refused.size >= MAX_REFUSALS) this.refused.clear();
     this.refused.set(id, r.item.expected);
     out[r.index] = { sku: r.item.sku, status: 'stale', current: null };
@@ -200,7 +193,7 @@ export class RowSetter {
       chunk(rows, READ_CHUNK).map(async (part) => {
         let current: Map<string, number | null>;
         try {
-          current = await this.later(1, (wait) => this.readIds(part.map((r) => r.inventoryItemId), wait));
+          current = await this.readIds(part.map((r) => r.inventoryItemId), RESEND_WAIT_MS);
         } catch (err) {
           if (!(err instanceof ChannelError)) throw err;
           for (const r of part) out[r.index] = failed(r.item.sku, err.kind, err.message, { channelCode: err.options.channelCode, retryAfterMs: err.retryAfterMs });
@@ -235,23 +228,6 @@ export class RowSetter {
     );
   }
 
-  /**
-   * Calls after the first (round > 0) queue for the budget up to LATER_WAIT_MS and wait out a
-   * throttle within the same allowance; the first call's errors are thrown as they are.
-   */
-  private async later<T>(round: number, call: (maxWaitMs?: number) => Promise<T>): Promise<T> {
-    if (round === 0) return call();
-    const until = Date.now() + LATER_WAIT_MS;
-    for (;;) {
-      try {
-        return await call(Math.max(0, until - Date.now()));
-      } catch (err) {
-        const left = until - Date.now();
-        if (!(err instanceof ChannelError) || err.kind !== 'rate_limited' || left <= 0) throw err;
-        await sleep(Math.min(Math.max(err.retryAfterMs ?? 1000, 1), left));
-      }
-    }
-  }
 }
 
 function chunk<T>(xs: T[], size: number): T[][] {

@@ -79,11 +79,11 @@ export class RowSetter {
 
   /** Sets `rows`, writing one outcome per row into `out[row.index]`. Errors of the first call are thrown. */
   run(rows: Row[], out: PushOutcome[]): Promise<void> {
-    return this.setRows(rows, out, 0, '', false);
+    return this.setRows(rows, out, 0, false);
   }
 
-  private async setRows(rows: Row[], out: PushOutcome[], round: number, path: string, renewed: boolean): Promise<void> {
-    const salt = `${renewed ? 'retry' : ''}${round ? `round${round}${path}` : ''}`;
+  private async setRows(rows: Row[], out: PushOutcome[], round: number, renewed: boolean): Promise<void> {
+    const salt = `${renewed ? 'retry' : ''}${round ? `round${round}` : ''}`;
     const key = pushKey(rows.map((r) => r.item.idempotencyKey), salt);
     const input = {
       name: 'available',
@@ -143,7 +143,7 @@ export class RowSetter {
     }
     if (codes.has('IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED') && !renewed) {
       // Shopify asks for a new key; derive one so a transport retry of this push still lands on it.
-      return this.setRows(rows, out, round, path, true);
+      return this.setRows(rows, out, round, true);
     }
     if (general.length) {
       const e = general[0]!;
@@ -169,7 +169,7 @@ export class RowSetter {
     const [lower] = await Promise.all([toRead.length ? this.settleStale(toRead, out) : [], gone.length ? this.forget(gone) : undefined]);
     const again = [...clean, ...lower];
     if (round > 0) for (const r of again) out[r.index] = unsent(r);
-    else if (again.length) await this.setRows(again, out, 1, path, renewed);
+    else if (again.length) await this.setRows(again, out, 1, renewed);
   }
 
   /**

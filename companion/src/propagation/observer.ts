@@ -153,9 +153,8 @@ export function createObserver(opts: ObserverOptions) {
       for (const it of e.items) {
         // A compare-and-set mismatch means the channel sold something we had not heard of yet:
         // normal during a sale, pushed again — neither a success nor a failure. Nor is a row left
-        // unsent by a call refused for other rows, or one that waited for the channel's budget
-        // (a whole throttled call is counted as throttled below, not as a failure).
-        if (!it.ok && (it.code === 'stale' || it.code === 'unsent' || it.code === 'rate_limited')) continue;
+        // unsent by a call refused for other rows.
+        if (!it.ok && (it.code === 'stale' || it.code === 'unsent')) continue;
         if (it.ok) {
           ok++;
           if (typeof it.lagMs === 'number') lags.push(it.lagMs);

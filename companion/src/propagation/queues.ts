@@ -59,17 +59,14 @@ export async function enqueueSync(queue: Queue<SyncJobData>, tenant: string, sku
   for (let i = 0; i < jobs.length; i += 500) await queue.addBulk(jobs.slice(i, i + 500));
 }
 
-/** A read-back of pushes the channel accepted for later, or a recheck of unread refusals (see verify.ts); not deduplicated. */
-export async function enqueueVerify(
-  queue: Queue<SyncJobData>,
-  tenant: string,
-  what: { verify: Map<string, number> } | { recheck: Map<string, number> },
-  delayMs: number,
-): Promise<void> {
-  const skus = 'verify' in what ? what.verify : what.recheck;
+/**
+ * A read-back of pushes the channel accepted for later (`verify`), or a recheck of compare-and-set
+ * refusals answered unread (`recheck`); see verify.ts. Not deduplicated.
+ */
+export async function enqueueVerify(queue: Queue<SyncJobData>, tenant: string, kind: 'verify' | 'recheck', skus: Map<string, number>, delayMs: number): Promise<void> {
   if (!skus.size) return;
   const [first] = skus.keys();
-  const data: SyncJobData = 'verify' in what ? { tenant, sku: first!, verify: Object.fromEntries(skus) } : { tenant, sku: first!, recheck: Object.fromEntries(skus) };
+  const data: SyncJobData = { tenant, sku: first!, [kind]: Object.fromEntries(skus) };
   await queue.add(
     'verify',
     data,

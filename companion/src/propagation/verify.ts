@@ -26,8 +26,7 @@ export async function runVerify<R>(core: SyncCore, adapter: ChannelAdapter, job:
   // Only SKUs whose last acknowledged push is still this one are read: a newer push has its own
   // read-back. After a flash sale on Amazon most pushes are superseded, and reading each one at
   // Amazon's 5 reads/s would take the read budget for many minutes (12,000 pushes in 20 s).
-  const before = await core.acked(tenant, channel, Object.keys(verify));
-  const skus = Object.keys(verify).filter((sku) => before.get(sku)?.q === verify[sku]);
+  const skus = await stillBelieved(core, tenant, channel, verify);
   if (!skus.length) return { verified: 0, repushed: 0 };
   let shown: Map<string, number | null>;
   try {
@@ -68,10 +67,15 @@ export async function runVerify<R>(core: SyncCore, adapter: ChannelAdapter, job:
  * second time at the same compare, reads the channel and propagation follows what it shows.
  */
 async function runRecheck(core: SyncCore, channel: string, tenant: string, recheck: Record<string, number>): Promise<VerifyResult> {
-  const skus = Object.keys(recheck);
-  const acked = await core.acked(tenant, channel, skus);
   const now = Date.now();
-  const again = new Map(skus.filter((sku) => acked.get(sku)?.q === recheck[sku]).map((sku) => [sku, now]));
+  const again = new Map((await stillBelieved(core, tenant, channel, recheck)).map((sku) => [sku, now]));
   if (again.size) await core.markDirty(tenant, again, [channel], true);
-  return { verified: skus.length, repushed: again.size };
+  return { verified: Object.keys(recheck).length, repushed: again.size };
+}
+
+/** The SKUs whose acknowledged quantity is still the one given (no other push has landed since). */
+async function stillBelieved(core: SyncCore, tenant: string, channel: string, values: Record<string, number>): Promise<string[]> {
+  const skus = Object.keys(values);
+  const acked = await core.acked(tenant, channel, skus);
+  return skus.filter((sku) => acked.get(sku)?.q === values[sku]);
 }

@@ -84,15 +84,11 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
     } finally {
       // However the job ends (done, paused, delayed, failed), the read-backs it owes are queued.
       const queue = core.deps.queues.get(channel);
-      if (queue && owed.accepted.size) {
-        await enqueueVerify(queue, job.data.tenant, { verify: owed.accepted }, settings.verifyAfterMs).catch((err) =>
-          logger.error({ err, channel, skus: [...owed.accepted.keys()] }, 'could not queue the read-back of accepted pushes'),
-        );
-      }
-      if (queue && owed.unread.size) {
-        await enqueueVerify(queue, job.data.tenant, { recheck: owed.unread }, settings.recheckAfterMs).catch((err) =>
-          logger.error({ err, channel, skus: [...owed.unread.keys()] }, 'could not queue the recheck of refused pushes'),
-        );
+      const later = [['verify', owed.accepted, settings.verifyAfterMs], ['recheck', owed.unread, settings.recheckAfterMs]] as const;
+      for (const [kind, skus, delayMs] of later) {
+        if (queue && skus.size) {
+          await enqueueVerify(queue, job.data.tenant, kind, skus, delayMs).catch((err) => logger.error({ err, channel, kind, skus: [...skus.keys()] }, 'could not queue a look back at pushes'));
+        }
       }
     }
   }

@@ -62,6 +62,10 @@ export function pushKey(itemKeys: string[], salt = ''): string {
 
 const unsent = (r: Row): PushOutcome => ({ sku: r.item.sku, status: 'unsent' });
 
+/** A row a resend or a read could not carry: unsent when our own budget said wait (not a failure), else failed as the call did. */
+const notApplied = (r: Row, err: ChannelError): PushOutcome =>
+  err.options.channelCode === 'BUDGET' ? unsent(r) : failed(r.item.sku, err.kind, err.message, { channelCode: err.options.channelCode, retryAfterMs: err.retryAfterMs });
+
 export function failed(sku: string, kind: ChannelError['kind'], message: string, opts: { channelCode?: string; retryAfterMs?: number } = {}): PushOutcome {
   return { sku, status: 'failed', error: new ChannelError(message, kind, opts) };
 }
@@ -102,10 +106,7 @@ export class RowSetter {
       data = await this.client.request<SetQuantitiesData>(PUSH_OPERATION, SET_QUANTITIES, { input, key }, 10, round === 0 ? undefined : RESEND_WAIT_MS);
     } catch (err) {
       if (round === 0 || !(err instanceof ChannelError)) throw err;
-      for (const r of rows) {
-        out[r.index] =
-          err.options.channelCode === 'BUDGET' ? unsent(r) : failed(r.item.sku, err.kind, err.message, { channelCode: err.options.channelCode, retryAfterMs: err.retryAfterMs });
-      }
+      for (const r of rows) out[r.index] = notApplied(r, err);
       return;
     }
     const payload = data.inventorySetQuantities;
@@ -165,7 +166,11 @@ export class RowSetter {
     });
     // The clean rows wait for the re-read and go out with the rows to lower, in one call: the
     // push answers when its last row is settled, so sending them sooner would only cost a call.
-    const toRead = stale.filter((r) => this.refusedBefore(r, out));
+    const toRead: Row[] = [];
+    for (const r of stale) {
+      if (this.refusedBefore(r)) toRead.push(r);
+      else out[r.index] = { sku: r.item.sku, status: 'stale', current: null };
+    }
     const [lower] = await Promise.all([toRead.length ? this.settleStale(toRead, out) : [], gone.length ? this.forget(gone) : undefined]);
     const again = [...clean, ...lower];
     if (round > 0) for (const r of again) out[r.index] = unsent(r);
@@ -173,16 +178,15 @@ export class RowSetter {
   }
 
   /**
-   * True when Shopify refused this row's compare before and we did not read it then (the row is
-   * read now); otherwise answers it `stale` unread and remembers the refusal.
+   * True when Shopify refused this row's compare before (the row is read now); otherwise
+   * remembers the refusal (the row is answered stale unread). Kept until the row lands: a row
+   * read and left unsent is read again on its next refusal.
    */
-  private refusedBefore(r: Row, out: PushOutcome[]): boolean {
+  private refusedBefore(r: Row): boolean {
     const id = r.inventoryItemId;
-    // Kept until the row lands: a row read and left unsent is read again on its next refusal.
     if (this.refused.has(id) && this.refused.get(id) === r.item.expected) return true;
     if (this.refused.size >= MAX_REFUSALS) this.refused.clear();
     this.refused.set(id, r.item.expected);
-    out[r.index] = { sku: r.item.sku, status: 'stale', current: null };
     return false;
   }
 
@@ -196,7 +200,7 @@ export class RowSetter {
           current = await this.readIds(part.map((r) => r.inventoryItemId), RESEND_WAIT_MS);
         } catch (err) {
           if (!(err instanceof ChannelError)) throw err;
-          for (const r of part) out[r.index] = failed(r.item.sku, err.kind, err.message, { channelCode: err.options.channelCode, retryAfterMs: err.retryAfterMs });
+          for (const r of part) out[r.index] = notApplied(r, err);
           return;
         }
         for (const r of part) {

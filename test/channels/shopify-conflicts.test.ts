@@ -37,19 +37,21 @@ describe('Shopify pushes under compare-and-set conflicts', () => {
     await f.channel.adapter.resolve(all);
     const before = f.sandbox.stats().calls;
     const out = await f.channel.adapter.push(all.map((sku) => item(sku, 8, 10)));
-    // The call and its one resend were both refused: the sold rows are answered stale unread
-    // (their orders will reach the ledger), the rest unsent (pushed again with fresh values).
-    expect(sales).toHaveLength(2);
+    // The first call was refused for one row of 20 (5%), so its 19 clean rows went again as four
+    // parts of ≤ 5 (each ~25% likely to meet a new sale), and here each met one: the sold rows are
+    // answered stale unread (their orders will reach the ledger), the rest unsent (pushed again
+    // with fresh values). No part is resent again.
+    expect(sales).toHaveLength(5);
     expect(summary(out)).toEqual(all.map((sku) => (sales.includes(sku) ? 'stale' : 'unsent')));
-    expect(out.filter((o) => o.status === 'stale').map((o) => (o.status === 'stale' ? o.current : 0))).toEqual([null, null]);
+    expect(out.filter((o) => o.status === 'stale').map((o) => (o.status === 'stale' ? o.current : 0))).toEqual([null, null, null, null, null]);
     // Nothing written: no sale overwritten, and no row reported applied that was not.
     expect(f.sandbox.quantities()).toEqual(Object.fromEntries(all.map((sku) => [sku, sales.includes(sku) ? 9 : 10])));
-    // Two calls, both mutations: no reads, and no chain of resends meeting sale after sale.
-    expect(f.sandbox.stats().calls - before).toBe(2);
-    expect(mutations).toBe(2);
+    // Five calls, all mutations: no reads, and no chain of resends meeting sale after sale.
+    expect(f.sandbox.stats().calls - before).toBe(5);
+    expect(mutations).toBe(5);
   });
 
-  it('settles one stale row among 250 with two calls and no read: the refused batch, the clean rows again', async () => {
+  it('settles one stale row among 250 with no read: the refused batch, then the clean rows again in parts of ~0.25 / 0.4% rows', async () => {
     const all = skus(250);
     f = await shopifyFixture({ listings: all.map((sku) => ({ sku, quantity: 10 })) });
     await f.channel.adapter.resolve(all);
@@ -58,7 +60,8 @@ describe('Shopify pushes under compare-and-set conflicts', () => {
     const out = await f.channel.adapter.push(all.map((sku) => item(sku, 9, 10)));
     expect(out[7]).toEqual({ sku: 'S007', status: 'stale', current: null });
     expect(out.filter((o) => o.status === 'ok')).toHaveLength(249);
-    expect(f.sandbox.stats().calls - calls).toBe(2);
+    // 1 + ceil(249 / 63): the refused call and four resend parts.
+    expect(f.sandbox.stats().calls - calls).toBe(5);
     expect(f.sandbox.quantities().S007).toBe(8);
     expect(f.sandbox.quantities().S008).toBe(9);
   });
@@ -134,6 +137,27 @@ describe('Shopify pushes under compare-and-set conflicts', () => {
     expect(out[1]).toEqual({ sku: 'B', status: 'unsent' });
     expect(f.sandbox.quantities()).toEqual({ A: 4, B: 5 });
     expect(f.sandbox.stats().throttled).toBe(0);
+  });
+});
+
+describe('Shopify resends within the cost budget', () => {
+  it('resends the clean rows in as many parts as the budget pays for now, however many the refusal rate asks for', { timeout: 15_000 }, async () => {
+    // 70-point bucket restoring 35/s (a SKU search costs ~61): after the refused call (10 points) six more calls fit.
+    const all = skus(40);
+    f = await shopifyFixture({ listings: all.map((sku) => ({ sku, quantity: 10 })), costBucket: { max: 70, restoreRate: 35 } });
+    // The lookup of 40 SKUs costs more than the bucket holds: resolve keeps what answered.
+    for (let tries = 0; (await f.channel.adapter.resolve(all).then(() => false, () => true)) && tries < 20; tries++) {
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    await new Promise((r) => setTimeout(r, 2100)); // the bucket full again // the bucket full again after the lookup
+    await f.sandbox.placeOrder('S000', 1);
+    await f.sandbox.placeOrder('S001', 1); // 2 of 40 refused (5%): eight parts of 5 wanted
+    const { calls, throttled } = f.sandbox.stats();
+    const out = await f.channel.adapter.push(all.map((sku) => item(sku, 8, 10)));
+    expect(summary(out)).toEqual(all.map((_, i) => (i < 2 ? 'stale' : 'ok')));
+    // The refused call and six parts of ≤ 7 rows: what the budget held, not the eight wanted.
+    expect(f.sandbox.stats().calls - calls).toBe(7);
+    expect(f.sandbox.stats().throttled - throttled).toBe(0);
   });
 });
 

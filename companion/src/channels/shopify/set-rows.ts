@@ -17,8 +17,9 @@
  *   above it → set again with the value just read as changeFromQuantity (lowering never puts a
  *   sale we have not heard of back on sale, and it is what propagation would push next anyway);
  *   below it → `stale` with that value;
- * - the clean rows go again at once, together with the rows to lower, in one call; if that
- *   call is refused too, its rows go back to propagation `unsent`, to leave in its next push
+ * - the clean rows go again at once, together with the rows to lower, in parts sized to the
+ *   refusal rate, as many as the budget pays for now (resendParts); a part refused too sends its
+ *   rows back to propagation `unsent`, to leave in its next push
  *   with fresh compare values (the orders of the sales that refused them will have reached the
  *   ledger). Every call is 10 of the 100 points Shopify restores per second, and a resend's
  *   compare values age: while Shopify sells a few units a second per SKU, resending the rest

@@ -161,6 +161,27 @@ describe('Shopify resends within the cost budget', () => {
   });
 });
 
+describe('Shopify push size', () => {
+  it('carries every row while the budget has points to spare, and fewer once it is tight and refusals are frequent', { timeout: 15_000 }, async () => {
+    // 120-point bucket restoring 40/s: full, it holds more than PLENTY_POINTS; after two pushes it does not.
+    const all = skus(20);
+    f = await shopifyFixture({ listings: all.map((sku) => ({ sku, quantity: 10 })), costBucket: { max: 120, restoreRate: 40 } });
+    await f.channel.adapter.resolve(all);
+    await new Promise((r) => setTimeout(r, 3100)); // the bucket full again after the lookup
+    const adapter = f.channel.adapter;
+    expect(adapter.pushSize?.()).toBe(250); // no refusal seen yet
+    // 5 of 20 rows sold on Shopify meanwhile: a quarter of the first call refused.
+    for (const sku of all.slice(0, 5)) await f.sandbox.placeOrder(sku, 1);
+    await adapter.push(all.map((sku) => item(sku, 8, 10)));
+    await adapter.push([item('S019', 7, 8)]);
+    // Two first calls, refused shares 0.25 and 0: recent share 0.2 · 0.25 · 0.8 = 0.04; the
+    // bucket spent below 100 points: ceil(0.5 / 0.04) = 13 rows a push.
+    expect(adapter.pushSize?.()).toBe(13);
+    await new Promise((r) => setTimeout(r, 2000)); // the bucket full again
+    expect(adapter.pushSize?.()).toBe(250);
+  });
+});
+
 describe('Shopify cost budget', () => {
   it('makes concurrent pushes queue for points instead of drawing THROTTLED', async () => {
     // 60-point bucket restoring 50/s; twelve 10-point pushes at once need ~1.2 s of restore.

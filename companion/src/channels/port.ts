@@ -99,6 +99,12 @@ export interface ChannelAdapter {
    * being claimed in small batches that then queue for budget. Channels without one omit it.
    */
   readyInMs?(): number;
+  /**
+   * How many SKUs the next push should carry (≤ limits.batchSize). A channel that refuses a whole
+   * batch for one conflicting row (Shopify) carries fewer while its budget is tight and refusals
+   * are frequent. Channels without a reason to omit it: limits.batchSize.
+   */
+  pushSize?(): number;
   /** Current quantities; null for a SKU not listed on the channel. */
   read(skus: string[]): Promise<Map<string, number | null>>;
   /** SKU → channel ids (cached by the adapter); null when not listed. */

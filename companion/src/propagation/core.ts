@@ -178,7 +178,7 @@ export function createSyncCore(deps: SyncCoreDeps) {
       const k = syncKeys(keys, tenant, channel);
       const res = await scripts.claim(
         { dirty: k.dirty, leases: k.leases, owners: k.owners, claims: k.claims(token), acked: k.acked, own: k.own, rules: rules.key(tenant), bucket: k.bucket },
-        { token, now: Date.now(), leaseMs: settings.leaseMs, limit: adapter.limits.batchSize, preferred, channel, skuPrefix: keys.sku(tenant, ''), rate: rateFor(adapter) },
+        { token, now: Date.now(), leaseMs: settings.leaseMs, limit: adapter.pushSize?.() ?? adapter.limits.batchSize, preferred, channel, skuPrefix: keys.sku(tenant, ''), rate: rateFor(adapter) },
       );
       if (!('claimed' in res)) return { waitMs: res.waitMs, more: false, prepaid: false, claimed: [] };
       return {

@@ -49,6 +49,7 @@ const READ_CHUNK = 100;
 const RESEND_RISK = 0.25;
 const MIN_RESEND_PART = 4;
 const MAX_RESEND_PARTS = 8;
+const SHARE_WEIGHT = 0.2;
 /** Unread refusals remembered (per inventory item); past this the memory starts afresh (a forgotten one costs one more unread answer). */
 const MAX_REFUSALS = 20_000;
 
@@ -78,6 +79,8 @@ export function failed(sku: string, kind: ChannelError['kind'], message: string,
 export class RowSetter {
   /** inventoryItemId → the changeFromQuantity Shopify last refused that we answered unread. */
   private refused = new Map<string, number | null | undefined>();
+  /** Share of rows Shopify refused in recent first calls (an exponential average, weight SHARE_WEIGHT). */
+  private refusedShare = 0;
 
   constructor(
     private client: ShopifyClient,
@@ -120,6 +123,10 @@ export class RowSetter {
       if (round === 0) throw new ChannelError(message, 'transient');
       for (const r of rows) out[r.index] = failed(r.item.sku, 'transient', message);
       return;
+    }
+    if (round === 0) {
+      const stale = payload.userErrors.filter((e) => STALE.has(e.code ?? '')).length;
+      this.refusedShare += SHARE_WEIGHT * (stale / rows.length - this.refusedShare);
     }
     if (payload.userErrors.length === 0) {
       for (const r of rows) {
@@ -198,6 +205,11 @@ export class RowSetter {
     const parts = Math.max(1, Math.min(wanted, MAX_RESEND_PARTS, affordable));
     const size = Math.ceil(rows.length / parts);
     return chunk(rows, size);
+  }
+
+  /** Share of rows recent first calls had refused for a compare-and-set conflict. */
+  recentRefusedShare(): number {
+    return this.refusedShare;
   }
 
   /**

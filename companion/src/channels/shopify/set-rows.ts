@@ -49,6 +49,7 @@ const READ_CHUNK = 100;
 const RESEND_RISK = 0.25;
 const MIN_RESEND_PART = 4;
 const MAX_RESEND_PARTS = 8;
+/** Weight of the latest first call in the recent refused share (what ShopifyAdapter.pushSize sizes pushes by). */
 const SHARE_WEIGHT = 0.2;
 /** Unread refusals remembered (per inventory item); past this the memory starts afresh (a forgotten one costs one more unread answer). */
 const MAX_REFUSALS = 20_000;

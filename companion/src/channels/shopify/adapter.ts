@@ -12,6 +12,7 @@ import { ChannelError, type ChannelAdapter, type ChannelLimits, type ListingRef,
 import type { ShopifyClient } from './client';
 import type { ShopifyMapping } from './mapping';
 import { PUSH_OPERATION } from './operations';
+import type { RefusalMemory } from './refusals';
 import { RowSetter, failed, type Row } from './set-rows';
 
 export { pushKey } from './set-rows';
@@ -23,6 +24,8 @@ export interface ShopifyAdapterOptions {
   locationId: string;
   id?: string;
   limits?: Partial<ChannelLimits>;
+  /** Which compare-and-set refusals Shopify gave before; shared through Redis by every worker process (refusals.ts). */
+  refusals?: RefusalMemory;
 }
 
 /** Points (ten pushes) above which the budget is not tight; the fewest rows a push carries when it is. */
@@ -44,7 +47,7 @@ export class ShopifyAdapter implements ChannelAdapter {
     this.client = opts.client;
     this.mapping = opts.mapping;
     this.locationId = opts.locationId;
-    this.rows = new RowSetter(opts.client, opts.locationId, (skus) => opts.mapping.invalidate(skus));
+    this.rows = new RowSetter(opts.client, opts.locationId, (skus) => opts.mapping.invalidate(skus), opts.refusals);
   }
 
   /** Until the cost mirror holds a mutation's points (searches and read-backs spend the same bucket). */

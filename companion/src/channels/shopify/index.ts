@@ -9,6 +9,7 @@ import { ShopifyAdapter } from './adapter';
 import { ShopifyClient } from './client';
 import { shopifyIngestion } from './ingestion';
 import { ShopifyMapping } from './mapping';
+import { redisRefusals } from './refusals';
 import { ShopifyOrderPoller } from './poller';
 import { cursorStore, startPolling } from './polling';
 import type { ShopifySandboxHandle } from './sandbox/server';
@@ -68,7 +69,13 @@ export function createShopifyChannel(config: ShopifyChannelConfig, deps: Channel
     redis: shared?.redis,
     cacheKey: shared?.keys.propagation(tenant, 'map:shopify'),
   });
-  const adapter = new ShopifyAdapter({ client, mapping, locationId: config.locationId, limits: config.limits });
+  const adapter = new ShopifyAdapter({
+    client,
+    mapping,
+    locationId: config.locationId,
+    limits: config.limits,
+    refusals: shared ? redisRefusals(shared.redis, shared.keys.propagation(tenant, 'refused:shopify')) : undefined,
+  });
   const dedup = new WebhookDedup({
     redis: shared?.redis,
     key: (id) => (shared ? shared.keys.propagation(tenant, `webhook:shopify:${id}`) : id),

@@ -17,9 +17,10 @@
  *   above it → set again with the value just read as changeFromQuantity (lowering never puts a
  *   sale we have not heard of back on sale, and it is what propagation would push next anyway);
  *   below it → `stale` with that value;
- * - the clean rows go again at once, together with the rows to lower, in parts sized to the
- *   refusal rate, as many as the budget pays for now (resendParts); a part refused too sends its
- *   rows back to propagation `unsent`, to leave in its next push
+ * - the clean rows go again at once (before the refusal memory has answered), in parts sized to
+ *   the refusal rate, as many as the budget pays for now (resendParts), and the rows to lower in
+ *   a call of their own once read; a resend refused too sends its rows back to propagation
+ *   `unsent`, to leave in its next push
  *   with fresh compare values (the orders of the sales that refused them will have reached the
  *   ledger). Every call is 10 of the 100 points Shopify restores per second, and a resend's
  *   compare values age: while Shopify sells a few units a second per SKU, resending the rest
@@ -34,6 +35,7 @@
 import { createHash } from 'node:crypto';
 import { ChannelError, type PushItem, type PushOutcome } from '../port';
 import type { ShopifyClient } from './client';
+import { localRefusals, type RefusalMemory } from './refusals';
 import { PUSH_OPERATION, READ_LEVELS, SET_QUANTITIES, STOCKLINE_REFERENCE_PREFIX, type ReadLevelsData, type SetQuantitiesData } from './operations';
 
 const STALE = new Set(['CHANGE_FROM_QUANTITY_STALE', 'COMPARE_QUANTITY_STALE']);
@@ -51,8 +53,6 @@ const MIN_RESEND_PART = 4;
 const MAX_RESEND_PARTS = 8;
 /** Weight of the latest first call in the recent refused share (what ShopifyAdapter.pushSize sizes pushes by). */
 const SHARE_WEIGHT = 0.2;
-/** Unread refusals remembered (per inventory item); past this the memory starts afresh (a forgotten one costs one more unread answer). */
-const MAX_REFUSALS = 20_000;
 
 export interface Row {
   index: number;
@@ -78,8 +78,6 @@ export function failed(sku: string, kind: ChannelError['kind'], message: string,
 }
 
 export class RowSetter {
-  /** inventoryItemId → the changeFromQuantity Shopify last refused that we answered unread. */
-  private refused = new Map<string, number | null | undefined>();
   /** Share of rows Shopify refused in recent first calls (an exponential average, weight SHARE_WEIGHT). */
   private refusedShare = 0;
 
@@ -88,6 +86,8 @@ export class RowSetter {
     private locationId: string,
     /** Called with SKUs whose inventory item Shopify no longer knows (the mapping forgets them). */
     private forget: (skus: string[]) => Promise<void>,
+    /** Which compares Shopify refused before (shared through Redis by every worker process). */
+    private refusals: RefusalMemory = localRefusals(),
   ) {}
 
   /** Sets `rows`, writing one outcome per row into `out[row.index]`. Errors of the first call are thrown. */
@@ -130,10 +130,8 @@ export class RowSetter {
       this.refusedShare += SHARE_WEIGHT * (stale / rows.length - this.refusedShare);
     }
     if (payload.userErrors.length === 0) {
-      for (const r of rows) {
-        out[r.index] = { sku: r.item.sku, status: 'ok', quantity: r.item.quantity };
-        this.refused.delete(r.inventoryItemId);
-      }
+      for (const r of rows) out[r.index] = { sku: r.item.sku, status: 'ok', quantity: r.item.quantity };
+      this.refusals.landed(rows.map((r) => r.inventoryItemId));
       return;
     }
 
@@ -177,17 +175,22 @@ export class RowSetter {
         out[r.index] = failed(r.item.sku, NOT_FOUND.has(e.code ?? '') ? 'not_found' : 'validation', `${e.code}: ${e.message}`, { channelCode: e.code ?? undefined });
       }
     });
-    // The clean rows wait for the re-read and go out with the rows to lower, in one call: the
-    // push answers when its last row is settled, so sending them sooner would only cost a call.
+    // The clean rows go again at once, while the refusal memory is asked (a Redis round trip) and
+    // repeated refusals are read: every ms before the resend is a ms more for Shopify to sell one
+    // of its rows. Rows to lower, found by the read, go in a call of their own.
+    const refusedShare = stale.length / rows.length;
+    const resent = round === 0 && clean.length ? Promise.all(this.resendParts(clean, refusedShare).map((part) => this.setRows(part, out, 1, renewed))) : undefined;
+    if (round > 0) for (const r of clean) out[r.index] = unsent(r);
     const toRead: Row[] = [];
-    for (const r of stale) {
-      if (this.refusedBefore(r)) toRead.push(r);
+    const repeated = await this.repeatedRefusals(stale);
+    stale.forEach((r, i) => {
+      if (repeated[i]) toRead.push(r);
       else out[r.index] = { sku: r.item.sku, status: 'stale', current: null };
-    }
+    });
     const [lower] = await Promise.all([toRead.length ? this.settleStale(toRead, out) : [], gone.length ? this.forget(gone) : undefined]);
-    const again = [...clean, ...lower];
-    if (round > 0) for (const r of again) out[r.index] = unsent(r);
-    else if (again.length) await Promise.all(this.resendParts(again, stale.length / rows.length).map((part) => this.setRows(part, out, 1, renewed)));
+    if (round > 0) for (const r of lower) out[r.index] = unsent(r);
+    else if (lower.length) await this.setRows(lower, out, 1, renewed);
+    await resent;
   }
 
   /**
@@ -214,16 +217,17 @@ export class RowSetter {
   }
 
   /**
-   * True when Shopify refused this row's compare before (the row is read now); otherwise
-   * remembers the refusal (the row is answered stale unread). Kept until the row lands: a row
-   * read and left unsent is read again on its next refusal.
+   * Per row: was this compare refused before (the row is read now)? Otherwise it is remembered and
+   * answered stale unread. When the memory cannot answer (Redis down), every row counts as a first
+   * refusal: what Shopify already applied must still be reported as applied.
    */
-  private refusedBefore(r: Row): boolean {
-    const id = r.inventoryItemId;
-    if (this.refused.has(id) && this.refused.get(id) === r.item.expected) return true;
-    if (this.refused.size >= MAX_REFUSALS) this.refused.clear();
-    this.refused.set(id, r.item.expected);
-    return false;
+  private async repeatedRefusals(rows: Row[]): Promise<boolean[]> {
+    if (!rows.length) return [];
+    try {
+      return await this.refusals.repeated(rows.map((r) => ({ id: r.inventoryItemId, expected: r.item.expected ?? null })));
+    } catch {
+      return rows.map(() => false);
+    }
   }
 
   /** Reads the stale rows and settles each (see the file comment); returns the rows to lower now. */

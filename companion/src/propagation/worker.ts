@@ -85,10 +85,9 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
       // However the job ends (done, paused, delayed, failed), the read-backs it owes are queued.
       const queue = core.deps.queues.get(channel);
       const later = [['verify', owed.accepted, settings.verifyAfterMs], ['recheck', owed.unread, settings.recheckAfterMs]] as const;
+      // enqueueVerify adds nothing for an empty map.
       for (const [kind, skus, delayMs] of later) {
-        if (queue && skus.size) {
-          await enqueueVerify(queue, job.data.tenant, kind, skus, delayMs).catch((err) => logger.error({ err, channel, kind, skus: [...skus.keys()] }, 'could not queue a look back at pushes'));
-        }
+        if (queue) await enqueueVerify(queue, job.data.tenant, kind, skus, delayMs).catch((err) => logger.error({ err, channel, kind, skus: [...skus.keys()] }, 'could not queue a look back at pushes'));
       }
     }
   }

@@ -28,10 +28,6 @@ export interface ShopifyAdapterOptions {
   refusals?: RefusalMemory;
 }
 
-/** Points (ten pushes) above which the budget is not tight; the fewest rows a push carries when it is. */
-const PLENTY_POINTS = 100;
-const MIN_TIGHT_PUSH = 10;
-
 export class ShopifyAdapter implements ChannelAdapter {
   readonly id: string;
   readonly limits: ChannelLimits;
@@ -55,16 +51,9 @@ export class ShopifyAdapter implements ChannelAdapter {
     return this.client.budget.waitMs(this.client.budget.estimate(PUSH_OPERATION, 10));
   }
 
-  /**
-   * All the rows a push may carry while the cost budget has points to spare; near it, as many as
-   * recent refusals make worth a call: a call costs 10 points however many rows it carries, and one
-   * row Shopify sold meanwhile refuses them all, so at a refused share f a call of ~0.5 / f rows
-   * lands ~60% of the time where a 250-row one almost never does.
-   */
+  /** Fewer rows while the cost budget is tight and compare-and-set refusals are frequent (set-rows.ts). */
   pushSize(): number {
-    const share = this.rows.recentRefusedShare();
-    if (share <= 0 || this.client.budget.available() >= PLENTY_POINTS) return this.limits.batchSize;
-    return Math.max(MIN_TIGHT_PUSH, Math.min(this.limits.batchSize, Math.ceil(0.5 / share)));
+    return this.rows.pushSize(this.limits.batchSize);
   }
 
   async push(items: PushItem[]): Promise<PushOutcome[]> {

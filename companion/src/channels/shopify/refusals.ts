@@ -7,9 +7,11 @@
  * process than the first refusal would be answered unread again, and a manual edit on Shopify
  * would wait one recheck (recheckAfterMs) per process before it is read.
  * An item is forgotten once a push of it lands, so only a refusal repeated without a landing
- * between is read. The Redis hash expires a day after its last refusal (items refused and never
- * pushed again); the local map starts afresh past MAX_LOCAL entries (a forgotten refusal costs one
- * more unread answer).
+ * between is read. Only items this process has seen refused are forgotten (a landing push costs no
+ * Redis call otherwise); one refused in another process and landed here stays until its next
+ * refusal overwrites it, which at worst reads a row once. The Redis hash expires a day after its
+ * last refusal (items refused and never pushed again); the in-process sets start afresh past
+ * MAX_LOCAL entries (a forgotten refusal costs one more unread answer).
  */
 import type { Redis } from 'ioredis';
 
@@ -39,28 +41,31 @@ export function localRefusals(): RefusalMemory {
   };
 }
 
-/** Per (item, compare value) pair in ARGV (after the TTL): 1 when the hash held that value already; then stores it. */
-const REPEATED_LUA = `
-local out = {}
-for i = 2, #ARGV, 2 do
-  out[#out + 1] = redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] and 1 or 0
-  redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
-end
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
-return out`;
-
-/** Shared by every process of a tenant: one hash, inventory item id → the compare value refused; one round trip a call. */
+/** Shared by every process of a tenant: one hash, inventory item id → the compare value refused. */
 export function redisRefusals(redis: Redis, key: string): RefusalMemory {
+  /** Items this process has asked about: the only ones a landing push needs to forget. */
+  const asked = new Set<string>();
   return {
     async repeated(entries) {
       if (!entries.length) return [];
-      const args = entries.flatMap((e) => [e.id, String(e.expected)]);
-      const flags = (await redis.eval(REPEATED_LUA, 1, key, REDIS_TTL_MS, ...args)) as number[];
-      return entries.map((_, i) => flags[i] === 1);
+      if (asked.size + entries.length > MAX_LOCAL) asked.clear();
+      for (const e of entries) asked.add(e.id);
+      // One round trip: the HMGET runs before the HSET inside the transaction, so it sees the
+      // values refused before this call.
+      const replies = await redis
+        .multi()
+        .hmget(key, ...entries.map((e) => e.id))
+        .hset(key, ...entries.flatMap((e) => [e.id, String(e.expected)]))
+        .pexpire(key, REDIS_TTL_MS)
+        .exec();
+      const [err, before] = replies?.[0] ?? [new Error('transaction aborted'), null];
+      if (err) throw err;
+      return entries.map((e, i) => (before as (string | null)[])[i] === String(e.expected));
     },
     landed(ids) {
+      const known = ids.filter((id) => asked.delete(id));
       // Sent on the same connection before any later lookup, so the order holds without waiting.
-      if (ids.length) redis.hdel(key, ...ids).catch(() => undefined);
+      if (known.length) redis.hdel(key, ...known).catch(() => undefined);
     },
   };
 }

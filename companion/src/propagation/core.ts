@@ -55,13 +55,24 @@ export function createSyncCore(deps: SyncCoreDeps) {
 
   /**
    * Marks SKUs dirty (keeping the earliest unsynced change time) and enqueues a job for each SKU
-   * that was not dirty yet; `force` enqueues all (a person's retry, a resync).
+   * that was not dirty yet; `force` enqueues all (a person's retry, a resync). `ownSales`: SKUs
+   * whose only changes are one channel's own sales, with that channel and the earliest sale's
+   * time: for that channel they may be confirmations (lua/includes/deferred.lua).
    */
-  const markDirty = async (tenant: string, since: Map<string, number>, channels: string[] = channelIds, force = false) => {
+  const markDirty = async (
+    tenant: string,
+    since: Map<string, number>,
+    channels: string[] = channelIds,
+    force = false,
+    ownSales?: Map<string, { channel: string; soldAt: number }>,
+  ) => {
     if (!since.size) return;
     await Promise.all(
       channels.map(async (ch) => {
-        const fresh = await scripts.mark(syncKeys(keys, tenant, ch).dirty, since);
+        let own: Map<string, number> | undefined;
+        for (const [sku, o] of ownSales ?? []) if (o.channel === ch) (own ??= new Map()).set(sku, o.soldAt);
+        const k = syncKeys(keys, tenant, ch);
+        const fresh = await scripts.mark({ dirty: k.dirty, acked: k.acked }, since, own);
         await enqueue(tenant, ch, force ? since.keys() : fresh);
       }),
     );
@@ -171,18 +182,21 @@ export function createSyncCore(deps: SyncCoreDeps) {
      * lease on up to `limit` dirty SKUs (the job's own first), and per SKU what the push needs —
      * the ledger's state, the channel's effective rule, what the channel last acknowledged, and
      * the units it sold itself since (syncKeys.own) — all from the moment of the lease.
-     * `waitMs` > 0: the bucket is empty and nothing was leased.
+     * `waitMs` > 0: the bucket is empty and nothing was leased. `fill`: more SKUs for a batch
+     * this job already claimed (the bucket is not looked at; its token is that claim's).
      */
-    async claim(tenant: string, adapter: ChannelAdapter, token: string, preferred: string): Promise<ClaimedBatch> {
+    async claim(tenant: string, adapter: ChannelAdapter, token: string, preferred: string, fill?: { limit: number }): Promise<ClaimedBatch> {
       const channel = adapter.id;
       const k = syncKeys(keys, tenant, channel);
+      const limit = fill?.limit ?? adapter.pushSize?.() ?? adapter.limits.batchSize;
       const res = await scripts.claim(
         { dirty: k.dirty, leases: k.leases, owners: k.owners, claims: k.claims(token), acked: k.acked, own: k.own, rules: rules.key(tenant), bucket: k.bucket },
-        { token, now: Date.now(), leaseMs: settings.leaseMs, limit: adapter.pushSize?.() ?? adapter.limits.batchSize, preferred, channel, skuPrefix: keys.sku(tenant, ''), rate: rateFor(adapter) },
+        { token, now: Date.now(), leaseMs: settings.leaseMs, limit, preferred, channel, skuPrefix: keys.sku(tenant, ''), rate: rateFor(adapter), topUp: !!fill },
       );
-      if (!('claimed' in res)) return { waitMs: res.waitMs, more: false, prepaid: false, claimed: [] };
+      if (!('claimed' in res)) return { waitMs: res.waitMs, more: false, prepaid: false, limit, claimed: [] };
       return {
         waitMs: 0,
+        limit,
         more: res.more,
         prepaid: res.prepaid,
         claimed: res.claimed.map(({ sku, since, row }) => {
@@ -236,5 +250,7 @@ export interface ClaimedBatch {
   more: boolean;
   /** The push's token was taken with the claim (the bucket held plenty); given back if nothing is pushed. */
   prepaid: boolean;
+  /** How many SKUs the claim could lease (the channel's push size). */
+  limit: number;
   claimed: SkuSnapshot[];
 }

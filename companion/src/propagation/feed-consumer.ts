@@ -49,6 +49,9 @@ export function startFeedConsumer(core: SyncCore, blocking: Redis): FeedConsumer
   const handle = async (tenant: string, entries: StreamEntry[]) => {
     if (!entries.length) return;
     const since = new Map<string, number>();
+    // Per SKU, while every change to it in these entries is one channel's order: that channel
+    // and the earliest sale's time (null once anything else changed it).
+    const ownSales = new Map<string, { channel: string; soldAt: number } | null>();
     for (const [, fields] of entries) {
       const f: Record<string, string> = {};
       for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
@@ -59,12 +62,19 @@ export function startFeedConsumer(core: SyncCore, blocking: Redis): FeedConsumer
       } catch {
         logger.warn({ tenant, entry: f }, 'change-feed entry with unreadable skus; skipped');
       }
+      const soldAt = f.type === 'order.confirmed' && f.source && core.channelIds.includes(f.source) ? Date.parse(f.occurred ?? '') : NaN;
       for (const sku of skus) {
         const prev = since.get(sku);
         if (prev === undefined || at < prev) since.set(sku, at);
+        const own = ownSales.get(sku);
+        if (own === null) continue;
+        if (Number.isNaN(soldAt) || (own && own.channel !== f.source)) ownSales.set(sku, null);
+        else ownSales.set(sku, { channel: f.source!, soldAt: Math.min(own?.soldAt ?? soldAt, soldAt) });
       }
     }
-    await core.markDirty(tenant, since);
+    const own = new Map<string, { channel: string; soldAt: number }>();
+    for (const [sku, o] of ownSales) if (o) own.set(sku, o);
+    await core.markDirty(tenant, since, undefined, false, own);
     await redis.xack(keys.changes(tenant), FEED_GROUP, ...entries.map(([id]) => id));
   };
 

@@ -78,7 +78,7 @@ export async function applyOutcomes(core: SyncCore, a: AnsweredPush): Promise<Se
       settle.push({
         sku: item.sku,
         action: 'done',
-        record: { mode: 'ack', quantity: o.quantity, version: item.version },
+        record: { mode: o.pending ? 'accepted' : 'ack', quantity: o.quantity, version: item.version },
         // Own sales this push accounted for are spent; any counted since stay for the next push.
         own: used > 0 ? { op: 'incr', value: -used } : undefined,
       });

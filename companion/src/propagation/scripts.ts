@@ -10,7 +10,7 @@ import type { Redis } from 'ioredis';
 import { pasteIncludes } from '../lua-includes';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const NAMES = ['claim-8', 'settle-6', 'release-4', 'reap-3', 'record-1', 'take-1', 'mark-1'] as const;
+const NAMES = ['claim-8', 'settle-6', 'release-4', 'reap-3', 'record-1', 'take-1', 'mark-2'] as const;
 type ScriptName = (typeof NAMES)[number];
 
 type Command = (...args: (string | number)[]) => Promise<unknown>;
@@ -23,7 +23,11 @@ export interface SyncScripts {
   release(keys: [string, string, string, string], token: string, items: { sku: string; action: 'done' | 'retry' | 'hold'; until?: number }[]): Promise<string[]>;
   reap(keys: [string, string, string], now: number, max: number): Promise<string[]>;
   record(key: string, now: number, items: { sku: string; quantity: number; version: number; mode: 'ack' | 'stale' | 'reread' }[]): Promise<boolean[]>;
-  mark(key: string, since: Map<string, number>): Promise<string[]>;
+  /**
+   * `ownSale`: SKUs whose only changes here are this channel's own sales, with the earliest
+   * sale's time (mark-2.lua defers those made after the last acknowledged push landed).
+   */
+  mark(keys: { dirty: string; acked: string }, since: Map<string, number>, ownSale?: Map<string, number>): Promise<string[]>;
   take(key: string, rate: number, burst: number, cost: number, throttledForMs?: number): Promise<number>;
 }
 
@@ -50,6 +54,8 @@ export interface ClaimArgs {
   /** The ledger's SKU key prefix: keys.sku(tenant, ''). */
   skuPrefix: string;
   rate: { requestsPerSecond: number; burst: number };
+  /** Filling a batch already claimed (its token is that claim's): the bucket is not looked at. */
+  topUp?: boolean;
 }
 
 /** Values claim-8.lua returns per SKU after its sku and since (includes/read-rows.lua). */
@@ -66,7 +72,7 @@ export interface SettleItem {
   sku: string;
   action: 'done' | 'retry';
   /** What to record of the channel's answer (none: a failed item). */
-  record?: { mode: 'ack' | 'stale'; quantity: number; version: number };
+  record?: { mode: 'ack' | 'accepted' | 'stale'; quantity: number; version: number };
   /** The channel's own-sales count: spend some ('incr' by a negative number), reset, or clear. */
   own?: { op: 'incr' | 'set'; value: number } | { op: 'del' };
 }
@@ -91,7 +97,7 @@ export function loadSyncScripts(redis: Redis): SyncScripts {
     async claim(k, o) {
       const flat = (await cmd('claim-8')(
         k.dirty, k.leases, k.owners, k.claims, k.acked, k.own, k.rules, k.bucket,
-        o.token, o.now, o.leaseMs, o.limit, o.preferred, o.channel, o.skuPrefix, o.rate.requestsPerSecond, o.rate.burst,
+        o.token, o.now, o.leaseMs, o.limit, o.preferred, o.channel, o.skuPrefix, o.rate.requestsPerSecond, o.rate.burst, o.topUp ? '1' : '',
       )) as (string | number | null)[];
       const waitMs = Number(flat[0]);
       if (waitMs > 0) return { waitMs };
@@ -123,11 +129,11 @@ export function loadSyncScripts(redis: Redis): SyncScripts {
       const res = (await cmd('record-1')(key, now, ...args)) as number[];
       return res.map((r) => r === 1);
     },
-    async mark(key, since) {
+    async mark(keys, since, ownSale) {
       const out: string[] = [];
       const args: (string | number)[] = [];
-      for (const [sku, at] of since) args.push(at, sku);
-      for (let i = 0; i < args.length; i += 1000) out.push(...((await cmd('mark-1')(key, ...args.slice(i, i + 1000))) as string[]));
+      for (const [sku, at] of since) args.push(at, sku, ownSale?.get(sku) ?? '');
+      for (let i = 0; i < args.length; i += 999) out.push(...((await cmd('mark-2')(keys.dirty, keys.acked, ...args.slice(i, i + 999))) as string[]));
       return out;
     },
     async take(key, rate, burst, cost, throttledForMs) {

@@ -18,7 +18,8 @@
   KEYS[5] acked  KEYS[6] own     KEYS[7] rules   KEYS[8] bucket
   ARGV[1] token, ARGV[2] now (ms), ARGV[3] lease ms, ARGV[4] limit, ARGV[5] preferred sku or '',
   ARGV[6] channel, ARGV[7] the ledger's SKU key prefix (same {tenant} slot),
-  ARGV[8] rate per second, ARGV[9] burst
+  ARGV[8] rate per second, ARGV[9] burst, ARGV[10] '1' to fill a batch this job already claimed
+  (SKUs found in sync left gaps in it; its token is that claim's): the bucket is not looked at
   Returns { waitMs } when the bucket is empty, else flat
   { 0, more, prepaid, channelRule, then per SKU: sku, since, and appendRow's 10 values };
   more = 1 when the batch is full and dirty SKUs are left; prepaid = 1 when the push's token
@@ -27,13 +28,17 @@
 --- @include "bucket"
 --- @include "lease-claim"
 --- @include "read-rows"
-local bucket = bucketLoad(KEYS[8], tonumber(ARGV[8]), tonumber(ARGV[9]))
-local wait = bucketWait(bucket, 1)
-if wait > 0 then return { wait } end
+local topUp = ARGV[10] == '1'
+local bucket
+if not topUp then
+  bucket = bucketLoad(KEYS[8], tonumber(ARGV[8]), tonumber(ARGV[9]))
+  local wait = bucketWait(bucket, 1)
+  if wait > 0 then return { wait } end
+end
 
 local channel, prefix = ARGV[6], ARGV[7]
 local skus, sinces, more = leaseDirty(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5])
-local prepaid = #skus > 0 and bucket.tokens >= 2
+local prepaid = not topUp and #skus > 0 and bucket.tokens >= 2
 if prepaid then
   bucket.tokens = bucket.tokens - 1
   bucketSave(bucket)

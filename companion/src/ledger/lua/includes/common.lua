@@ -236,7 +236,7 @@ local function finish(tx)
     '","occurredAt":"' .. tx.occurredAt .. '","at":"' .. nowIso .. '","lines":[' .. lines .. ']' .. extra .. '}'
   local auditId = call('XADD', auditKey, '*', 'e', json)
   call('XADD', changesKey, '*', 'event', tx.eventId, 'type', tx.type, 'source', tx.source, 'at', nowMsStr,
-    'skus', '[' .. skus .. ']')
+    'occurred', tx.occurredAt, 'skus', '[' .. skus .. ']')
   if idem then call('SET', idemKey, auditId, 'EX', idemTtlStr) end
   return json
 end

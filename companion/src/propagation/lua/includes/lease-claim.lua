@@ -7,12 +7,14 @@
   after a crash only once the lease has expired: the dead worker's request may still land, and
   nothing newer may be sent before it can no longer land.
 
-  dirty   zset sku -> earliest unsynced change time (ms)
+  dirty   zset sku -> earliest unsynced change time (ms), deferred for likely confirmations
+          (includes/deferred.lua)
   leases  zset sku -> lease expiry (ms)
   owners  hash sku -> lease owner (includes/owner.lua)
   claims  set of SKUs held by this token (job id)
 ]]
 --- @include "owner"
+--- @include "deferred"
 
 --- Leases up to `limit` SKUs: this job's earlier claims, then `preferred`, then the oldest dirty.
 --- Returns the SKUs and their change times (parallel lists) and whether dirty SKUs are left over
@@ -31,7 +33,8 @@ local function leaseDirty(dirtyKey, leasesKey, ownersKey, claimsKey, token, now,
       local dirtySince = redis.call('ZSCORE', dirtyKey, sku)
       if dirtySince then
         redis.call('ZREM', dirtyKey, sku)
-        if tonumber(dirtySince) < since then since = tonumber(dirtySince) end
+        local changed = sinceOf(dirtySince)
+        if changed < since then since = changed end
       end
       redis.call('HSET', ownersKey, sku, token .. '\n' .. since)
       count = count + 1
@@ -41,11 +44,14 @@ local function leaseDirty(dirtyKey, leasesKey, ownersKey, claimsKey, token, now,
     end
   end
 
-  local function tryClaim(sku)
+  local function tryClaim(sku, skipDeferred)
     if taken[sku] or count >= limit then return end
-    local since = redis.call('ZSCORE', dirtyKey, sku)
-    if not since then return end
-    since = tonumber(since)
+    local score = redis.call('ZSCORE', dirtyKey, sku)
+    if not score then return end
+    local since, deferred = sinceOf(score)
+    -- A job's own SKU goes first unless its change is a likely confirmation still deferred:
+    -- then it waits its turn in the dirty set's order like any other.
+    if skipDeferred and deferred and tonumber(score) > now then return end
     local leaseUntil = redis.call('ZSCORE', leasesKey, sku)
     if leaseUntil and tonumber(leaseUntil) > now then
       local owner, _, held = ownerOf(ownersKey, sku)
@@ -62,7 +68,7 @@ local function leaseDirty(dirtyKey, leasesKey, ownersKey, claimsKey, token, now,
   end
 
   -- 2. The job's own SKU first, then the oldest dirty ones.
-  if preferred ~= '' then tryClaim(preferred) end
+  if preferred ~= '' then tryClaim(preferred, true) end
   if count < limit then
     -- A wide window: the oldest dirty SKUs are often hot ones leased by a running push (dirty
     -- again meanwhile); a narrow window (Amazon's batch is 2) would starve every SKU behind them.

@@ -73,13 +73,12 @@ describe('likely confirmations leave last (mark-2 / claim-8)', () => {
   });
 
   it('fills a claimed batch without looking at the bucket or taking a token', async () => {
-    const { k, s, claim, redis } = await setup();
+    const { k, claim, redis } = await setup();
     const slow = { requestsPerSecond: 0.001, burst: 1 };
     await redis.zadd(k.dirty, 1, 'A', 2, 'B', 3, 'C');
-    // The one token is looked at, not taken (the push takes it once it knows it pushes).
+    // The claim takes the bucket's one token for its push: the last one (tight).
     const first = await claim('1', Date.now(), 1, '', false, slow);
-    expect('claimed' in first && first.claimed.map((c) => c.sku)).toEqual(['A']);
-    expect(await s.take(k.bucket, slow.requestsPerSecond, slow.burst, 1)).toBe(0);
+    expect('claimed' in first && [first.claimed.map((c) => c.sku), first.prepaid, first.tight]).toEqual([['A'], true, true]);
     // The bucket is empty now: a new claim waits, a fill of the same job's batch does not.
     const refused = await claim('2', Date.now(), 2, '', false, slow);
     expect(refused.waitMs).toBeGreaterThan(0);
@@ -103,12 +102,10 @@ describe('a batch with SKUs in sync is filled before its call (worker)', () => {
     const skus = Array.from({ length: 15 }, (_, i) => `F-${String(i).padStart(2, '0')}`);
     fake!.seed(skus.map((sku) => ({ sku, quantity: 0 })));
     await fx.ledger.applyBatch(skus.map((sku) => ev.received(sku, 10)));
-    // Our limit at one call a second with a bucket of one: no claim can prepay its token. One job
-    // slot: with more, the jobs woken together split the dirty SKUs between them and only one
-    // wins the token (each loser hands its SKUs back, as the kill-worker and rate-limit tests show).
+    // Our limit at one call a second with a bucket of one: every claim takes the last token.
     let openAt = 0;
     const adapter = { ...fx.adapters[0]!, readyInMs: () => Math.max(0, openAt - Date.now()) };
-    const rt = await fx.start({ adapters: [adapter], settings: { concurrency: 1 }, rateOverrides: { 'fake-a': { requestsPerSecond: 1, burst: 1 } } });
+    const rt = await fx.start({ adapters: [adapter], rateOverrides: { 'fake-a': { requestsPerSecond: 1, burst: 1 } } });
     await fx.settled();
     expect(Object.values(fake!.quantities())).toEqual(skus.map(() => 10));
 

@@ -76,40 +76,46 @@ describe('SKU leases (claim-8 / settle-6 / release-4 / reap-3 / record-1)', () =
     const { k, s, claim, claimKeys, keys, redis } = await setup();
     const slow = { requestsPerSecond: 1, burst: 1 };
     await redis.zadd(k.dirty, 1, 'A');
-    // The claim only looks: the one token is still there for the push (take-1.lua).
-    expect((await claim('1', Date.now(), 1000, 10, '', slow)).claimed).toEqual([{ sku: 'A', since: 1 }]);
-    expect(await s.take(k.bucket, 1, 1, 1)).toBe(0);
+    // The claim takes the one token for its push (the bucket's last: prepaid and tight).
+    const first = await claim('1', Date.now(), 1000, 10, '', slow);
+    expect(first.claimed).toEqual([{ sku: 'A', since: 1 }]);
+    expect([first.prepaid, first.rows.length]).toEqual([true, 1]);
     await redis.zadd(k.dirty, 2, 'B');
+    const tokensBefore = Number(await redis.hget(k.bucket, 'tokens'));
     const r = await s.claim(claimKeys('2'), { token: '2', now: Date.now(), leaseMs: 1000, limit: 10, preferred: 'B', channel: 'ch', skuPrefix: keys.sku('default', ''), rate: slow });
     expect(r.waitMs).toBeGreaterThan(500);
     expect('claimed' in r).toBe(false);
     // B is still dirty and unleased: the next push takes it with whatever else is dirty by then.
     expect(await redis.zscore(k.dirty, 'B')).toBe('2');
     expect(await redis.zscore(k.leases, 'B')).toBeNull();
+    expect(Number(await redis.hget(k.bucket, 'tokens'))).toBeLessThanOrEqual(tokensBefore + 0.01);
   });
 
-  it('takes the push token with the lease while two or more are left, and only looks when one is', async () => {
-    const { k, s, claim, redis } = await setup();
+  it('takes the push token with the lease, and says when it was the last one', async () => {
+    const { k, s, claim, claimKeys, keys, redis } = await setup();
     const tokens = async () => Number(await redis.hget(k.bucket, 'tokens'));
     const rate = { requestsPerSecond: 0.001, burst: 3 };
-    await redis.zadd(k.dirty, 1, 'A', 2, 'B', 3, 'C');
-    // 3 tokens: the claim takes one for the push (prepaid), 2 left; then 1 left.
-    const first = await claim('1', Date.now(), 60_000, 1, '', rate);
-    expect(first.prepaid).toBe(true);
+    const tight = async (token: string) => {
+      const r = await s.claim(claimKeys(token), { token, now: Date.now(), leaseMs: 60_000, limit: 1, preferred: '', channel: 'ch', skuPrefix: keys.sku('default', ''), rate });
+      return 'claimed' in r ? { prepaid: r.prepaid, tight: r.tight, skus: r.claimed.map((c) => c.sku) } : { waitMs: r.waitMs };
+    };
+    await redis.zadd(k.dirty, 1, 'A', 2, 'B', 3, 'C', 4, 'D');
+    // 3 tokens: each claim takes one for its push; the third is the last (tight: fill, no drain).
+    expect(await tight('1')).toEqual({ prepaid: true, tight: false, skus: ['A'] });
     expect(await tokens()).toBeCloseTo(2, 2);
-    expect((await claim('2', Date.now(), 60_000, 1, '', rate)).prepaid).toBe(true);
-    expect(await tokens()).toBeCloseTo(1, 2);
-    // The last token is only looked at: the push takes it (take-1) once it knows it pushes.
-    const third = await claim('3', Date.now(), 60_000, 1, '', rate);
-    expect(third.prepaid).toBe(false);
-    expect(third.claimed.map((c) => c.sku)).toEqual(['C']);
-    expect(await tokens()).toBeCloseTo(1, 2);
-    // A prepaid push that proved in sync gives its token back (cost -1), never above the burst.
+    expect(await tight('2')).toEqual({ prepaid: true, tight: false, skus: ['B'] });
+    expect(await tight('3')).toEqual({ prepaid: true, tight: true, skus: ['C'] });
+    expect(await tokens()).toBeCloseTo(0, 2);
+    // Jobs woken together now wait instead of leasing a batch only one of them could send.
+    expect((await tight('4')).waitMs).toBeGreaterThan(0);
+    expect(await redis.zscore(k.leases, 'D')).toBeNull();
+    // A push that proved in sync gives its token back (cost -1), never above the burst.
     expect(await s.take(k.bucket, rate.requestsPerSecond, rate.burst, -1)).toBe(0);
-    expect(await tokens()).toBeCloseTo(2, 2);
+    expect(await tokens()).toBeCloseTo(1, 2);
     // Nothing dirty: nothing leased, nothing taken.
-    expect((await claim('4', Date.now(), 60_000, 1, '', rate)).prepaid).toBe(false);
-    expect(await tokens()).toBeCloseTo(2, 2);
+    await redis.zrem(k.dirty, 'D');
+    expect((await claim('5', Date.now(), 60_000, 1, '', rate)).prepaid).toBe(false);
+    expect(await tokens()).toBeCloseTo(1, 2);
   });
 
   it('settles an answered push in one step: records, spends own sales, releases, and hands back what changed meanwhile', async () => {

@@ -193,12 +193,13 @@ export function createSyncCore(deps: SyncCoreDeps) {
         { dirty: k.dirty, leases: k.leases, owners: k.owners, claims: k.claims(token), acked: k.acked, own: k.own, rules: rules.key(tenant), bucket: k.bucket },
         { token, now: Date.now(), leaseMs: settings.leaseMs, limit, preferred, channel, skuPrefix: keys.sku(tenant, ''), rate: rateFor(adapter), topUp: !!fill },
       );
-      if (!('claimed' in res)) return { waitMs: res.waitMs, more: false, prepaid: false, limit, claimed: [] };
+      if (!('claimed' in res)) return { waitMs: res.waitMs, more: false, prepaid: false, tight: true, limit, claimed: [] };
       return {
         waitMs: 0,
         limit,
         more: res.more,
         prepaid: res.prepaid,
+        tight: res.tight,
         claimed: res.claimed.map(({ sku, since, row }) => {
           const own = Number(row[7]);
           return {
@@ -250,6 +251,8 @@ export interface ClaimedBatch {
   more: boolean;
   /** The push's token was taken with the claim (the bucket held plenty); given back if nothing is pushed. */
   prepaid: boolean;
+  /** The token taken was the bucket's last: the channel is at our rate limit. */
+  tight: boolean;
   /** How many SKUs the claim could lease (the channel's push size). */
   limit: number;
   claimed: SkuSnapshot[];

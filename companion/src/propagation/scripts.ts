@@ -63,7 +63,7 @@ export const CLAIM_ROW = 10;
 
 export type Claim =
   | { waitMs: number }
-  | { waitMs: 0; more: boolean; prepaid: boolean; channelRule: string | null; claimed: { sku: string; since: number; row: (string | null)[] }[] };
+  | { waitMs: 0; more: boolean; prepaid: boolean; tight: boolean; channelRule: string | null; claimed: { sku: string; since: number; row: (string | null)[] }[] };
 
 /** settle-6.lua's keys: the lease keys (as release-4's), then acked and own. */
 export type SettleKeys = [dirty: string, leases: string, owners: string, claims: string, acked: string, own: string];
@@ -105,7 +105,7 @@ export function loadSyncScripts(redis: Redis): SyncScripts {
       for (let i = 4; i < flat.length; i += 2 + CLAIM_ROW) {
         claimed.push({ sku: String(flat[i]), since: Number(flat[i + 1]), row: flat.slice(i + 2, i + 2 + CLAIM_ROW) as (string | null)[] });
       }
-      return { waitMs: 0, more: Number(flat[1]) === 1, prepaid: Number(flat[2]) === 1, channelRule: (flat[3] as string | null) ?? null, claimed };
+      return { waitMs: 0, more: Number(flat[1]) === 1, prepaid: Number(flat[2]) >= 1, tight: Number(flat[2]) === 2, channelRule: (flat[3] as string | null) ?? null, claimed };
     },
     async settle(keys, token, now, items) {
       if (!items.length) return [];

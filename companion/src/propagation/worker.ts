@@ -29,8 +29,8 @@ export interface SyncJobResult {
   inSync: number;
 }
 
-/** What one push round did and left to do; prepaid: its claim took the token, so our rate limit had tokens to spare. */
-type Round = SyncJobResult & { next: Settled; prepaid: boolean };
+/** What one push round did and left to do; spare: its claim found our rate limit with tokens to spare. */
+type Round = SyncJobResult & { next: Settled; spare: boolean };
 
 /** What a job's rounds leave to look at later: accepted-for-later pushes and unread refusals (verify.ts). */
 type Owed = Pick<Settled, 'accepted' | 'unread'>;
@@ -106,7 +106,7 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
       // drain meet the empty bucket together and each pauses the queue for a token's time, which
       // a small bucket does not store (measured: Amazon under its limits drained at 1.94× its
       // floor instead of 1.39×); there, each job pushes once and the queue paces them as before.
-      const drain = round.claimed > 0 && round.prepaid && !round.next.holdOff && !worker.closing && Date.now() < until;
+      const drain = round.claimed > 0 && round.spare && !round.next.holdOff && !worker.closing && Date.now() < until;
       if (!drain) {
         await requeue(core, job.data.tenant, channel, round.next.dirty);
         return total;
@@ -146,8 +146,9 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
     // A full batch with dirty SKUs left: queue a follow-up now, so another job slot helps drain
     // the channel however this job turns out.
     if (batch.more && settings.slots > 0) await core.enqueue(tenant, channel, [sku]);
-    if (!batch.claimed.length) return { claimed: 0, pushed: 0, inSync: 0, next: nothing, prepaid: false };
+    if (!batch.claimed.length) return { claimed: 0, pushed: 0, inSync: 0, next: nothing, spare: false };
     const { prepaid } = batch;
+    const spare = prepaid && !batch.tight;
     const since = new Map<string, number>();
     const skus: string[] = [];
 
@@ -190,10 +191,10 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
       items.push({ sku: s, quantity, expected, version, idempotencyKey });
     };
     batch.claimed.forEach(consider);
-    // Near our rate limit (the claim could not prepay its token) every call counts: SKUs found
+    // At our rate limit (the claim took the bucket's last token) every call counts: SKUs found
     // in sync left gaps in the batch, so fill them from the dirty set before the token is spent
-    // (measured: after a flash sale, Flipkart's calls carried 5-6 rows of their 10).
-    for (let more = batch.more, fills = 0; !prepaid && more && items.length < batch.limit && fills < 3; fills++) {
+    // (traced: after a flash sale, Flipkart's calls carried 5-6 rows of their 10).
+    for (let more = batch.more, fills = 0; !spare && more && items.length < batch.limit && fills < 8; fills++) {
       const fill = await core.claim(tenant, adapter, jobToken, '', { limit: batch.limit - items.length });
       fill.claimed.forEach(consider);
       more = fill.more;
@@ -205,21 +206,13 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
       : Promise.resolve([]);
     const rate = core.rateFor(adapter);
     if (!items.length) {
-      // Nothing to push: a token the claim took for it goes back.
+      // Nothing to push: the token the claim took for it goes back.
       const [dirty] = await Promise.all([inSyncDirty, prepaid ? core.scripts.take(k.bucket, rate.requestsPerSecond, rate.burst, -1) : undefined]);
-      return { claimed: skus.length, pushed: 0, inSync: inSync.length, next: { ...nothing, dirty: new Map(dirty.length ? [[settings.coalesceMs, dirty]] : []) }, prepaid };
+      return { claimed: skus.length, pushed: 0, inSync: inSync.length, next: { ...nothing, dirty: new Map(dirty.length ? [[settings.coalesceMs, dirty]] : []) }, spare };
     }
     // Not drained by a round that may end below: queued, beside the push.
     const inSyncQueued = inSyncDirty.then((dirty) => (dirty.length ? core.enqueue(tenant, channel, dirty) : undefined));
     inSyncQueued.catch(() => undefined); // awaited on every path below; this only keeps an early throw from leaving it unhandled
-
-    const waitMs = prepaid ? 0 : await core.scripts.take(k.bucket, rate.requestsPerSecond, rate.burst, 1);
-    if (waitMs > 0) {
-      // Another job took the token the claim saw: hand the SKUs back and pause the queue.
-      await Promise.all([inSyncQueued, release(items.map((i) => ({ sku: i.sku, action: 'retry' })), 0)]);
-      await worker.rateLimit(waitMs);
-      throw Worker.RateLimitError();
-    }
 
     // The call goes out right after its token is taken (time between the two is jitter the
     // channel's bucket sees); the audit entry is written alongside, and before any ack.
@@ -230,11 +223,11 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
     } catch (err) {
       await Promise.all([audited, inSyncQueued]);
       const r = await handleCallError(err, job, items, release, rate);
-      return { ...r, next: { ...nothing, holdOff: true }, prepaid };
+      return { ...r, next: { ...nothing, holdOff: true }, spare };
     }
     await Promise.all([audited, inSyncQueued]);
     const next = await applyOutcomes(core, { tenant, channel, items, outcomes, since, lease: { keys: leaseKeys, token: jobToken }, ownUsed });
-    return { claimed: skus.length, pushed: items.length, inSync: inSync.length, next, prepaid };
+    return { claimed: skus.length, pushed: items.length, inSync: inSync.length, next, spare };
   }
 
   async function handleCallError(

@@ -5,13 +5,15 @@
   in one consistent snapshot: the ledger's state, what the channel last acknowledged, its own
   sales recorded since, and the rules that shape the quantity shown.
   When the bucket (includes/bucket.lua) is empty nothing is leased: SKUs dirty meanwhile stay
-  dirty and leave together in the next push, once a token is there. While it holds two tokens
-  or more, the push's token is taken here (prepaid), saving the push a round trip; the job gives
-  it back if every SKU proves in sync. With fewer, the token is taken (take-1.lua) only once the
-  job knows it has something to push: taken here, a job whose SKUs all prove in sync would hold
-  the last token until it gave it back, and every job refused meanwhile would pause the
-  channel's queue for a whole token's time (measured: Flipkart drained at 1.7× its floor
-  instead of 1.2×).
+  dirty and leave together in the next push, once a token is there. Otherwise the push's token
+  is taken here (prepaid), saving the push a round trip; the job gives it back if nothing it can
+  find proves worth sending. The last token too: jobs woken together near our limit then do not
+  all lease a batch while only one can send it. Those that lost the token used to hold their
+  SKUs until they handed them back, so the winner (often the last to claim) was left the
+  deferred confirmations while the SKUs the channel showed wrong waited (traced: Flipkart under
+  its limits, 1.3-1.5x its floor; 1.06x with this and the batch fill of worker.ts).
+  prepaid = 2 says the token was the last one: the channel is at our limit, so the job fills
+  gaps in its batch (ARGV[10]) and pushes once instead of draining (worker.ts).
   (Done as separate calls, claim and read were two round trips per push on a busy event loop.)
 
   KEYS[1] dirty  KEYS[2] leases  KEYS[3] owners  KEYS[4] claims (of this token)
@@ -23,7 +25,7 @@
   Returns { waitMs } when the bucket is empty, else flat
   { 0, more, prepaid, channelRule, then per SKU: sku, since, and appendRow's 10 values };
   more = 1 when the batch is full and dirty SKUs are left; prepaid = 1 when the push's token
-  was taken here.
+  was taken here with more to spare, 2 when it was the last one, 0 when nothing was leased.
 ]]
 --- @include "bucket"
 --- @include "lease-claim"
@@ -38,12 +40,13 @@ end
 
 local channel, prefix = ARGV[6], ARGV[7]
 local skus, sinces, more = leaseDirty(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5])
-local prepaid = not topUp and #skus > 0 and bucket.tokens >= 2
-if prepaid then
+local prepaid = 0
+if not topUp and #skus > 0 then
+  prepaid = bucket.tokens >= 2 and 1 or 2
   bucket.tokens = bucket.tokens - 1
   bucketSave(bucket)
 end
-local out = { 0, more and 1 or 0, prepaid and 1 or 0, redis.call('HGET', KEYS[7], 'channel:' .. channel) or false }
+local out = { 0, more and 1 or 0, prepaid, redis.call('HGET', KEYS[7], 'channel:' .. channel) or false }
 for i, sku in ipairs(skus) do
   out[#out + 1] = sku
   out[#out + 1] = tostring(sinces[i])

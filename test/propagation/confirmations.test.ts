@@ -5,11 +5,10 @@
  * sync is filled from the dirty set before its token is spent (worker.ts, claim-8.lua `topUp`).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createKeys } from '../../companion/src/ledger/keys';
-import { loadSyncScripts } from '../../companion/src/propagation/scripts';
 import { syncKeys } from '../../companion/src/propagation/sync-keys';
 import { createTestRedis, type TestRedis } from '../support/redis';
 import { ev, fixture, TENANT, until, type Fixture } from './helpers';
+import { syncScriptsOn, UNLIMITED } from './sync-scripts';
 
 describe('likely confirmations leave last (mark-2 / claim-8)', () => {
   let t: TestRedis | undefined;
@@ -20,17 +19,10 @@ describe('likely confirmations leave last (mark-2 / claim-8)', () => {
 
   const setup = async () => {
     t = await createTestRedis();
-    const keys = createKeys({ prefix: t.prefix });
-    const k = syncKeys(keys, 'default', 'ch');
-    const s = loadSyncScripts(t.redis);
-    const claim = async (token: string, now: number, limit: number, preferred: string, topUp = false, rate = { requestsPerSecond: 1e6, burst: 1e6 }) => {
-      const r = await s.claim(
-        { dirty: k.dirty, leases: k.leases, owners: k.owners, claims: k.claims(token), acked: k.acked, own: k.own, rules: keys.propagation('default', 'rules'), bucket: k.bucket },
-        { token, now, leaseMs: 60_000, limit, preferred, channel: 'ch', skuPrefix: keys.sku('default', ''), rate, topUp },
-      );
-      return r;
-    };
-    return { k, s, claim, redis: t.redis };
+    const { k, s, claimAs, redis } = syncScriptsOn(t);
+    const claim = (token: string, now: number, limit: number, preferred: string, topUp = false, rate = UNLIMITED) =>
+      claimAs(token, { now, leaseMs: 60_000, limit, preferred, rate, topUp });
+    return { k, s, claim, redis };
   };
 
   it("defers only the channel's own sales made after a push it applied when it answered", async () => {

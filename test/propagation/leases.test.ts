@@ -1,8 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createKeys } from '../../companion/src/ledger/keys';
-import { loadSyncScripts } from '../../companion/src/propagation/scripts';
-import { syncKeys } from '../../companion/src/propagation/sync-keys';
 import { createTestRedis, type TestRedis } from '../support/redis';
+import { syncScriptsOn, UNLIMITED } from './sync-scripts';
 
 describe('SKU leases (claim-8 / settle-6 / release-4 / reap-3 / record-1)', () => {
   let t: TestRedis | undefined;
@@ -13,19 +11,16 @@ describe('SKU leases (claim-8 / settle-6 / release-4 / reap-3 / record-1)', () =
 
   const setup = async () => {
     t = await createTestRedis();
-    const k = syncKeys(createKeys({ prefix: t.prefix }), 'default', 'ch');
-    const s = loadSyncScripts(t.redis);
+    const fx = syncScriptsOn(t);
+    const { k, claimAs } = fx;
     const lease = (token: string): [string, string, string, string] => [k.dirty, k.leases, k.owners, k.claims(token)];
-    const keys = createKeys({ prefix: t.prefix });
-    const claimKeys = (token: string) => ({ dirty: k.dirty, leases: k.leases, owners: k.owners, claims: k.claims(token), acked: k.acked, own: k.own, rules: keys.propagation('default', 'rules'), bucket: k.bucket });
-    const unlimited = { requestsPerSecond: 1e6, burst: 1e6 };
     /** Leases only (no rate limit to speak of); throws if the bucket said wait. */
-    const claim = async (token: string, now: number, leaseMs: number, limit: number, preferred: string, rate = unlimited) => {
-      const r = await s.claim(claimKeys(token), { token, now, leaseMs, limit, preferred, channel: 'ch', skuPrefix: keys.sku('default', ''), rate });
+    const claim = async (token: string, now: number, leaseMs: number, limit: number, preferred: string, rate = UNLIMITED) => {
+      const r = await claimAs(token, { now, leaseMs, limit, preferred, rate });
       if (!('claimed' in r)) throw new Error(`bucket empty for ${r.waitMs} ms`);
       return { claimed: r.claimed.map(({ sku, since }) => ({ sku, since })), more: r.more, prepaid: r.prepaid, rows: r.claimed };
     };
-    return { k, s, lease, claim, claimKeys, keys, redis: t.redis };
+    return { ...fx, lease, claim };
   };
 
   it('claims SKUs queued behind many that another job is pushing, instead of starving them', async () => {
@@ -73,7 +68,7 @@ describe('SKU leases (claim-8 / settle-6 / release-4 / reap-3 / record-1)', () =
   });
 
   it('leases nothing while our rate limit is spent, and takes no token itself', async () => {
-    const { k, s, claim, claimKeys, keys, redis } = await setup();
+    const { k, s, claim, claimAs, redis } = await setup();
     const slow = { requestsPerSecond: 1, burst: 1 };
     await redis.zadd(k.dirty, 1, 'A');
     // The claim takes the one token for its push (the bucket's last: prepaid and tight).
@@ -82,7 +77,7 @@ describe('SKU leases (claim-8 / settle-6 / release-4 / reap-3 / record-1)', () =
     expect([first.prepaid, first.rows.length]).toEqual([true, 1]);
     await redis.zadd(k.dirty, 2, 'B');
     const tokensBefore = Number(await redis.hget(k.bucket, 'tokens'));
-    const r = await s.claim(claimKeys('2'), { token: '2', now: Date.now(), leaseMs: 1000, limit: 10, preferred: 'B', channel: 'ch', skuPrefix: keys.sku('default', ''), rate: slow });
+    const r = await claimAs('2', { now: Date.now(), leaseMs: 1000, limit: 10, preferred: 'B', rate: slow });
     expect(r.waitMs).toBeGreaterThan(500);
     expect('claimed' in r).toBe(false);
     // B is still dirty and unleased: the next push takes it with whatever else is dirty by then.
@@ -92,11 +87,11 @@ describe('SKU leases (claim-8 / settle-6 / release-4 / reap-3 / record-1)', () =
   });
 
   it('takes the push token with the lease, and says when it was the last one', async () => {
-    const { k, s, claim, claimKeys, keys, redis } = await setup();
+    const { k, s, claim, claimAs, redis } = await setup();
     const tokens = async () => Number(await redis.hget(k.bucket, 'tokens'));
     const rate = { requestsPerSecond: 0.001, burst: 3 };
     const tight = async (token: string) => {
-      const r = await s.claim(claimKeys(token), { token, now: Date.now(), leaseMs: 60_000, limit: 1, preferred: '', channel: 'ch', skuPrefix: keys.sku('default', ''), rate });
+      const r = await claimAs(token, { now: Date.now(), leaseMs: 60_000, limit: 1, preferred: '', rate });
       return 'claimed' in r ? { prepaid: r.prepaid, tight: r.tight, skus: r.claimed.map((c) => c.sku) } : { waitMs: r.waitMs };
     };
     await redis.zadd(k.dirty, 1, 'A', 2, 'B', 3, 'C', 4, 'D');

@@ -55,24 +55,24 @@ export function createSyncCore(deps: SyncCoreDeps) {
 
   /**
    * Marks SKUs dirty (keeping the earliest unsynced change time) and enqueues a job for each SKU
-   * that was not dirty yet; `force` enqueues all (a person's retry, a resync). `ownSales`: SKUs
-   * whose only changes are one channel's own sales, with that channel and the earliest sale's
-   * time: for that channel they may be confirmations (lua/includes/deferred.lua).
+   * that was not dirty yet; `force` enqueues all (a person's retry, a resync). `ownSales`: per
+   * SKU whose only changes are one channel's own sales, that channel and the earliest sale's
+   * time (null for the others): for that channel they may be confirmations (lua/includes/deferred.lua).
    */
   const markDirty = async (
     tenant: string,
     since: Map<string, number>,
     channels: string[] = channelIds,
     force = false,
-    ownSales?: Map<string, { channel: string; soldAt: number }>,
+    ownSales?: Map<string, { channel: string; soldAt: number } | null>,
   ) => {
     if (!since.size) return;
+    const soldOn = new Map<string, Map<string, number>>();
+    for (const [sku, o] of ownSales ?? []) if (o) (soldOn.get(o.channel) ?? soldOn.set(o.channel, new Map()).get(o.channel)!).set(sku, o.soldAt);
     await Promise.all(
       channels.map(async (ch) => {
-        let own: Map<string, number> | undefined;
-        for (const [sku, o] of ownSales ?? []) if (o.channel === ch) (own ??= new Map()).set(sku, o.soldAt);
         const k = syncKeys(keys, tenant, ch);
-        const fresh = await scripts.mark({ dirty: k.dirty, acked: k.acked }, since, own);
+        const fresh = await scripts.mark({ dirty: k.dirty, acked: k.acked }, since, soldOn.get(ch));
         await enqueue(tenant, ch, force ? since.keys() : fresh);
       }),
     );
@@ -193,12 +193,11 @@ export function createSyncCore(deps: SyncCoreDeps) {
         { dirty: k.dirty, leases: k.leases, owners: k.owners, claims: k.claims(token), acked: k.acked, own: k.own, rules: rules.key(tenant), bucket: k.bucket },
         { token, now: Date.now(), leaseMs: settings.leaseMs, limit, preferred, channel, skuPrefix: keys.sku(tenant, ''), rate: rateFor(adapter), topUp: !!fill },
       );
-      if (!('claimed' in res)) return { waitMs: res.waitMs, more: false, prepaid: false, tight: true, limit, claimed: [] };
+      if (!('claimed' in res)) return { waitMs: res.waitMs, more: false, tight: false, limit, claimed: [] };
       return {
         waitMs: 0,
         limit,
         more: res.more,
-        prepaid: res.prepaid,
         tight: res.tight,
         claimed: res.claimed.map(({ sku, since, row }) => {
           const own = Number(row[7]);
@@ -249,9 +248,10 @@ export interface ClaimedBatch {
   waitMs: number;
   /** A full batch with dirty SKUs left (the caller queues a follow-up). */
   more: boolean;
-  /** The push's token was taken with the claim (the bucket held plenty); given back if nothing is pushed. */
-  prepaid: boolean;
-  /** The token taken was the bucket's last: the channel is at our rate limit. */
+  /**
+   * A claim that leased anything took the push's token (given back if nothing is pushed); tight:
+   * that token was the bucket's last, so the channel is at our rate limit.
+   */
   tight: boolean;
   /** How many SKUs the claim could lease (the channel's push size). */
   limit: number;

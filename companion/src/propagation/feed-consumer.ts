@@ -72,9 +72,7 @@ export function startFeedConsumer(core: SyncCore, blocking: Redis): FeedConsumer
         else ownSales.set(sku, { channel: f.source!, soldAt: Math.min(own?.soldAt ?? soldAt, soldAt) });
       }
     }
-    const own = new Map<string, { channel: string; soldAt: number }>();
-    for (const [sku, o] of ownSales) if (o) own.set(sku, o);
-    await core.markDirty(tenant, since, undefined, false, own);
+    await core.markDirty(tenant, since, undefined, false, ownSales);
     await redis.xack(keys.changes(tenant), FEED_GROUP, ...entries.map(([id]) => id));
   };
 

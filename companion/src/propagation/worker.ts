@@ -29,6 +29,9 @@ export interface SyncJobResult {
   inSync: number;
 }
 
+/** Claims a job at our rate limit makes to fill the gaps in-sync SKUs left in its batch. */
+const MAX_FILLS = 8;
+
 /** What one push round did and left to do; spare: its claim found our rate limit with tokens to spare. */
 type Round = SyncJobResult & { next: Settled; spare: boolean };
 
@@ -147,8 +150,7 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
     // the channel however this job turns out.
     if (batch.more && settings.slots > 0) await core.enqueue(tenant, channel, [sku]);
     if (!batch.claimed.length) return { claimed: 0, pushed: 0, inSync: 0, next: nothing, spare: false };
-    const { prepaid } = batch;
-    const spare = prepaid && !batch.tight;
+    const spare = !batch.tight;
     const since = new Map<string, number>();
     const skus: string[] = [];
 
@@ -194,7 +196,7 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
     // At our rate limit (the claim took the bucket's last token) every call counts: SKUs found
     // in sync left gaps in the batch, so fill them from the dirty set before the token is spent
     // (traced: after a flash sale, Flipkart's calls carried 5-6 rows of their 10).
-    for (let more = batch.more, fills = 0; !spare && more && items.length < batch.limit && fills < 8; fills++) {
+    for (let more = batch.more, fills = 0; !spare && more && items.length < batch.limit && fills < MAX_FILLS; fills++) {
       const fill = await core.claim(tenant, adapter, jobToken, '', { limit: batch.limit - items.length });
       fill.claimed.forEach(consider);
       more = fill.more;
@@ -207,7 +209,7 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
     const rate = core.rateFor(adapter);
     if (!items.length) {
       // Nothing to push: the token the claim took for it goes back.
-      const [dirty] = await Promise.all([inSyncDirty, prepaid ? core.scripts.take(k.bucket, rate.requestsPerSecond, rate.burst, -1) : undefined]);
+      const [dirty] = await Promise.all([inSyncDirty, core.scripts.take(k.bucket, rate.requestsPerSecond, rate.burst, -1)]);
       return { claimed: skus.length, pushed: 0, inSync: inSync.length, next: { ...nothing, dirty: new Map(dirty.length ? [[settings.coalesceMs, dirty]] : []) }, spare };
     }
     // Not drained by a round that may end below: queued, beside the push.

@@ -58,7 +58,7 @@ export async function startSandbox(id: string, o: SandboxStartOptions): Promise<
       const m = await import('../../companion/src/channels/amazon');
       const h = await m.startAmazonSandbox({ faults });
       h.seed(o.listings);
-      return { id, handle: h, childConfig: { url: h.url, credentials: h.credentials, ordersLagMs: h.ordersLagMs } };
+      return { id, handle: h, childConfig: { url: h.url, credentials: h.credentials, ordersLagMs: h.ordersLagMs, applyDelayMs: h.applyDelayMs } };
     }
     case 'flipkart': {
       const m = await import('../../companion/src/channels/flipkart');
@@ -91,7 +91,7 @@ export async function buildChannel(id: string, cfg: Record<string, any>, deps: C
     }
     case 'amazon': {
       const m = await import('../../companion/src/channels/amazon');
-      const handleLike = { url: cfg.url, credentials: cfg.credentials, ordersLagMs: cfg.ordersLagMs } as never;
+      const handleLike = { url: cfg.url, credentials: cfg.credentials, ordersLagMs: cfg.ordersLagMs, applyDelayMs: cfg.applyDelayMs } as never;
       // Limits off: the client's own pacing (5 PATCH/s) is lifted too, or it would still be the cap.
       const adapter = limitsOff ? { patchRate: 100_000, patchBurst: 100_000 } : undefined;
       return m.createAmazonChannel(m.amazonSandboxConfig(handleLike, adapter ? { adapter } : {}), deps);

@@ -2,7 +2,7 @@
  * Near a channel's rate limit every call counts. Two things keep its calls on the SKUs it shows
  * wrong: a change that is only the channel's own sale, made after our last push to it landed,
  * waits behind the others (mark-2.lua, includes/deferred.lua); and a batch whose SKUs proved in
- * sync is filled from the dirty set before its token is spent (worker.ts, claim-8.lua `topUp`).
+ * sync is filled from the dirty set before its token is spent (worker.ts, claim-9.lua `topUp`).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { syncKeys } from '../../companion/src/propagation/sync-keys';
@@ -10,7 +10,7 @@ import { createTestRedis, type TestRedis } from '../support/redis';
 import { ev, fixture, TENANT, until, type Fixture } from './helpers';
 import { syncScriptsOn, UNLIMITED } from './sync-scripts';
 
-describe('likely confirmations leave last (mark-2 / claim-8)', () => {
+describe('likely confirmations leave last (mark-2 / claim-9)', () => {
   let t: TestRedis | undefined;
   afterEach(async () => {
     await t?.cleanup();

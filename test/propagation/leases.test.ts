@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createTestRedis, type TestRedis } from '../support/redis';
 import { syncScriptsOn, UNLIMITED } from './sync-scripts';
 
-describe('SKU leases (claim-8 / settle-6 / release-4 / reap-3 / record-1)', () => {
+describe('SKU leases (claim-9 / settle-6 / release-4 / reap-3 / record-1)', () => {
   let t: TestRedis | undefined;
   afterEach(async () => {
     await t?.cleanup();

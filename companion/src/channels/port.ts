@@ -86,6 +86,13 @@ export interface ChannelLimits {
   /** Published sustained request rate and burst (token bucket), overridable by configuration. */
   requestsPerSecond: number;
   burst: number;
+  /**
+   * How long the channel takes to show a push it has accepted (Amazon processes an ACCEPTED
+   * listings PATCH later). Propagation holds back what the other channels are expected to sell
+   * meanwhile (the rule's leadTimeMs, which this sets by default; see propagation/lead-time.ts).
+   * Channels that apply a push before answering omit it.
+   */
+  appliesAfterMs?: number;
 }
 
 export interface ChannelAdapter {

@@ -12,10 +12,11 @@ import type { Ledger } from '../ledger/types';
 import type { StockState } from '../schemas/stock';
 import { createDeadLetters } from './dead-letters';
 import { enqueueSync, type SyncJobData } from './queues';
-import { createRulesStore, shownQuantity, type Rule } from './rules';
+import { NO_PACE, paceAt, type Pace } from './lead-time';
+import { createRulesStore, mergeRules, shownQuantity, type Rule } from './rules';
 import { loadSyncScripts } from './scripts';
 import type { RateLimit, SyncSettings } from './settings';
-import { syncKeys, type Acked } from './sync-keys';
+import { paceKey, syncKeys, type Acked } from './sync-keys';
 import type { PushHooks } from './worker-hooks';
 
 export interface Logger {
@@ -43,7 +44,10 @@ export interface SyncCoreDeps {
 export function createSyncCore(deps: SyncCoreDeps) {
   const { redis, keys, ledger, adapters, queues, settings } = deps;
   const scripts = loadSyncScripts(redis);
-  const rules = createRulesStore({ redis, keys, defaults: deps.defaultRules });
+  // A channel that shows pushes late has that lead time by default (lead-time.ts).
+  const defaults: Record<string, Rule> = { ...deps.defaultRules };
+  for (const a of adapters) if (a.limits.appliesAfterMs) defaults[a.id] = mergeRules({ leadTimeMs: a.limits.appliesAfterMs }, defaults[a.id]);
+  const rules = createRulesStore({ redis, keys, defaults });
   const dead = createDeadLetters({ redis, keys });
   const channelIds = adapters.map((a) => a.id);
 
@@ -133,6 +137,10 @@ export function createSyncCore(deps: SyncCoreDeps) {
     tenants,
     allSkus,
     rateFor,
+    /** Counts orders into their SKUs' pace of sales (pace-1.lua; read for lead-time holds). */
+    async countSales(tenant: string, sales: { at: number; sku: string; channel: string }[]) {
+      if (sales.length) await scripts.pace(paceKey(keys, tenant), settings.paceMs, sales);
+    },
     /** After a rule change: every affected SKU must be pushed again. */
     async resync(tenant: string, opts: { channel?: string; skus?: string[] } = {}) {
       const skus = opts.skus ?? (await allSkus(tenant));
@@ -178,7 +186,7 @@ export function createSyncCore(deps: SyncCoreDeps) {
       return out;
     },
     /**
-     * Starts a push job (claim-8.lua, one call): a look at our rate limit for the channel, a
+     * Starts a push job (claim-9.lua, one call): a look at our rate limit for the channel, a
      * lease on up to `limit` dirty SKUs (the job's own first), and per SKU what the push needs —
      * the ledger's state, the channel's effective rule, what the channel last acknowledged, and
      * the units it sold itself since (syncKeys.own) — all from the moment of the lease.
@@ -189,9 +197,10 @@ export function createSyncCore(deps: SyncCoreDeps) {
       const channel = adapter.id;
       const k = syncKeys(keys, tenant, channel);
       const limit = fill?.limit ?? adapter.pushSize?.() ?? adapter.limits.batchSize;
+      const now = Date.now();
       const res = await scripts.claim(
-        { dirty: k.dirty, leases: k.leases, owners: k.owners, claims: k.claims(token), acked: k.acked, own: k.own, rules: rules.key(tenant), bucket: k.bucket },
-        { token, now: Date.now(), leaseMs: settings.leaseMs, limit, preferred, channel, skuPrefix: keys.sku(tenant, ''), rate: rateFor(adapter), topUp: !!fill },
+        { dirty: k.dirty, leases: k.leases, owners: k.owners, claims: k.claims(token), acked: k.acked, own: k.own, rules: rules.key(tenant), bucket: k.bucket, pace: paceKey(keys, tenant) },
+        { token, now, leaseMs: settings.leaseMs, limit, preferred, channel, skuPrefix: keys.sku(tenant, ''), rate: rateFor(adapter), topUp: !!fill },
       );
       if (!('claimed' in res)) return { waitMs: res.waitMs, more: false, tight: false, limit, claimed: [] };
       return {
@@ -208,6 +217,7 @@ export function createSyncCore(deps: SyncCoreDeps) {
             rule: rules.effective(channel, res.channelRule, row[8] ?? null, row[9] ?? null),
             acked: row[6] ? (JSON.parse(row[6]) as Acked) : undefined,
             own: row[7] && Number.isFinite(own) ? own : 0,
+            pace: row[10] ? { all: paceAt(row[10], now, settings.paceMs), own: paceAt(row[11], now, settings.paceMs) } : NO_PACE,
           };
         }),
       };
@@ -241,6 +251,8 @@ export interface SkuSnapshot {
   rule: Rule;
   acked: Acked | undefined;
   own: number;
+  /** Its sales per second now, on all channels and on this one (lead-time.ts). */
+  pace: Pace;
 }
 
 export interface ClaimedBatch {

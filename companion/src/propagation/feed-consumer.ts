@@ -52,6 +52,7 @@ export function startFeedConsumer(core: SyncCore, blocking: Redis): FeedConsumer
     // Per SKU, while every change to it in these entries is one channel's order: that channel
     // and the earliest sale's time (null once anything else changed it).
     const ownSales = new Map<string, { channel: string; soldAt: number } | null>();
+    const sales: { at: number; sku: string; channel: string }[] = [];
     for (const [, fields] of entries) {
       const f: Record<string, string> = {};
       for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
@@ -63,6 +64,8 @@ export function startFeedConsumer(core: SyncCore, blocking: Redis): FeedConsumer
         logger.warn({ tenant, entry: f }, 'change-feed entry with unreadable skus; skipped');
       }
       const soldAt = f.type === 'order.confirmed' && f.source && core.channelIds.includes(f.source) ? Date.parse(f.occurred ?? '') : NaN;
+      // Every order counts into the SKU's pace of sales (a reservation counts once it is confirmed).
+      if (f.type === 'order.confirmed') for (const sku of skus) sales.push({ at, sku, channel: Number.isNaN(soldAt) ? '' : f.source! });
       for (const sku of skus) {
         const prev = since.get(sku);
         if (prev === undefined || at < prev) since.set(sku, at);
@@ -72,7 +75,7 @@ export function startFeedConsumer(core: SyncCore, blocking: Redis): FeedConsumer
         else ownSales.set(sku, { channel: f.source!, soldAt: Math.min(own?.soldAt ?? soldAt, soldAt) });
       }
     }
-    await core.markDirty(tenant, since, undefined, false, ownSales);
+    await Promise.all([core.markDirty(tenant, since, undefined, false, ownSales), core.countSales(tenant, sales)]);
     await redis.xack(keys.changes(tenant), FEED_GROUP, ...entries.map(([id]) => id));
   };
 

@@ -1,6 +1,6 @@
 /**
- * What each channel is told: shown = min(maxShown, max(0, floor((available − buffer) × (1 − percent/100)))),
- * and 0 while the SKU is paused (oversell or manual) or gone from the ledger. Rules live per
+ * What each channel is told: shown = min(maxShown, max(0, floor((available − buffer − hold) × (1 − percent/100)))),
+ * where hold is what a channel that shows pushes late must keep back (leadTimeMs, lead-time.ts), and 0 while the SKU is paused (oversell or manual) or gone from the ledger. Rules live per
  * channel and per SKU (for one channel or '*' for all) in one Redis hash per tenant; the most
  * specific rule wins field by field: SKU+channel over SKU+'*' over channel over defaults.
  */
@@ -12,6 +12,12 @@ export interface Rule {
   buffer?: number;
   percent?: number;
   maxShown?: number;
+  /**
+   * How long the channel takes to show a push it accepted: the units the other channels are
+   * expected to sell within it are held back while stock is low (lead-time.ts). Defaults to the
+   * adapter's `limits.appliesAfterMs`; 0 turns it off.
+   */
+  leadTimeMs?: number;
 }
 
 export interface RulesSnapshot {
@@ -26,13 +32,14 @@ export function mergeRules(...rules: (Rule | undefined)[]): Rule {
     if (r.buffer !== undefined) out.buffer = r.buffer;
     if (r.percent !== undefined) out.percent = r.percent;
     if (r.maxShown !== undefined) out.maxShown = r.maxShown;
+    if (r.leadTimeMs !== undefined) out.leadTimeMs = r.leadTimeMs;
   }
   return out;
 }
 
-export function shownQuantity(state: StockState | null, rule: Rule): number {
+export function shownQuantity(state: StockState | null, rule: Rule, hold = 0): number {
   if (!state || state.paused) return 0;
-  const afterBuffer = state.available - (rule.buffer ?? 0);
+  const afterBuffer = state.available - (rule.buffer ?? 0) - hold;
   const afterPercent = Math.floor(afterBuffer * (1 - (rule.percent ?? 0) / 100));
   const shown = Math.max(0, afterPercent);
   return rule.maxShown === undefined ? shown : Math.min(rule.maxShown, shown);

@@ -10,13 +10,13 @@ import type { Redis } from 'ioredis';
 import { pasteIncludes } from '../lua-includes';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const NAMES = ['claim-8', 'settle-6', 'release-4', 'reap-3', 'record-1', 'take-1', 'mark-2'] as const;
+const NAMES = ['claim-9', 'settle-6', 'release-4', 'reap-3', 'record-1', 'take-1', 'mark-2', 'pace-1'] as const;
 type ScriptName = (typeof NAMES)[number];
 
 type Command = (...args: (string | number)[]) => Promise<unknown>;
 
 export interface SyncScripts {
-  /** claim-8.lua: unless the bucket is empty, a lease on up to `limit` dirty SKUs and their rows (see the script). */
+  /** claim-9.lua: unless the bucket is empty, a lease on up to `limit` dirty SKUs and their rows (see the script). */
   claim(keys: ClaimKeys, o: ClaimArgs): Promise<Claim>;
   /** settle-6.lua: record, spend own sales and release, per SKU of an answered push. */
   settle(keys: SettleKeys, token: string, now: number, items: SettleItem[]): Promise<string[]>;
@@ -29,9 +29,11 @@ export interface SyncScripts {
    */
   mark(keys: { dirty: string; acked: string }, since: Map<string, number>, ownSale?: Map<string, number>): Promise<string[]>;
   take(key: string, rate: number, burst: number, cost: number, throttledForMs?: number): Promise<number>;
+  /** pace-1.lua: counts sales (time, sku, the channel that sold it or '') into the SKUs' pace. */
+  pace(key: string, paceMs: number, sales: { at: number; sku: string; channel: string }[]): Promise<number>;
 }
 
-/** claim-8.lua's keys, in its order. */
+/** claim-9.lua's keys, in its order. */
 export interface ClaimKeys {
   dirty: string;
   leases: string;
@@ -41,6 +43,7 @@ export interface ClaimKeys {
   own: string;
   rules: string;
   bucket: string;
+  pace: string;
 }
 
 export interface ClaimArgs {
@@ -58,8 +61,8 @@ export interface ClaimArgs {
   topUp?: boolean;
 }
 
-/** Values claim-8.lua returns per SKU after its sku and since (includes/read-rows.lua). */
-export const CLAIM_ROW = 10;
+/** Values claim-9.lua returns per SKU after its sku and since (includes/read-rows.lua). */
+export const CLAIM_ROW = 12;
 
 export type Claim =
   | { waitMs: number }
@@ -95,8 +98,8 @@ export function loadSyncScripts(redis: Redis): SyncScripts {
   };
   return {
     async claim(k, o) {
-      const flat = (await cmd('claim-8')(
-        k.dirty, k.leases, k.owners, k.claims, k.acked, k.own, k.rules, k.bucket,
+      const flat = (await cmd('claim-9')(
+        k.dirty, k.leases, k.owners, k.claims, k.acked, k.own, k.rules, k.bucket, k.pace,
         o.token, o.now, o.leaseMs, o.limit, o.preferred, o.channel, o.skuPrefix, o.rate.requestsPerSecond, o.rate.burst, o.topUp ? '1' : '',
       )) as (string | number | null)[];
       const waitMs = Number(flat[0]);
@@ -135,6 +138,14 @@ export function loadSyncScripts(redis: Redis): SyncScripts {
       for (const [sku, at] of since) args.push(at, sku, ownSale?.get(sku) ?? '');
       for (let i = 0; i < args.length; i += 999) out.push(...((await cmd('mark-2')(keys.dirty, keys.acked, ...args.slice(i, i + 999))) as string[]));
       return out;
+    },
+    async pace(key, paceMs, sales) {
+      let n = 0;
+      for (let i = 0; i < sales.length; i += 333) {
+        const args = sales.slice(i, i + 333).flatMap((s) => [s.at, s.sku, s.channel]);
+        n += Number(await cmd('pace-1')(key, paceMs, ...args));
+      }
+      return n;
     },
     async take(key, rate, burst, cost, throttledForMs) {
       const signal = throttledForMs === undefined ? ['', 0] : ['throttled', throttledForMs];

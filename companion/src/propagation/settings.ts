@@ -34,6 +34,11 @@ export interface SyncSettings {
    * the adapter reads the channel on the second refusal).
    */
   recheckAfterMs: number;
+  /**
+   * A SKU's pace of sales decays by e every this many ms (pace-1.lua); a push that held units
+   * back for a channel's lead time is looked at again after this long (lead-time.ts).
+   */
+  paceMs: number;
   /** The breaker said no: look again after this. */
   breakerRecheckMs: number;
   /**
@@ -76,6 +81,7 @@ export function defaultSyncSettings(queuePrefix: string, patch: Partial<SyncSett
     itemRetryDelayMs: 1_000,
     verifyAfterMs: 30_000,
     recheckAfterMs: 2_000,
+    paceMs: 2_000,
     breakerRecheckMs: 1_000,
     concurrency: 4,
     skusInFlight: 40,

@@ -4,6 +4,9 @@
  */
 import type { Keys } from '../ledger/keys';
 
+/** hash of each SKU's pace of sales, per tenant (pace-1.lua, lead-time.ts). */
+export const paceKey = (keys: Keys, tenant: string) => keys.propagation(tenant, 'pace');
+
 export function syncKeys(keys: Keys, tenant: string, channel: string) {
   const p = (rest: string) => keys.propagation(tenant, rest);
   return {

@@ -2,7 +2,7 @@
  * One BullMQ Worker per channel. A job claims a batch of dirty SKUs (its own first, then the
  * oldest, up to the channel's batch size), reads the ledger NOW, computes what the channel must
  * show, and pushes only what differs from what the channel last acknowledged — with that value
- * as the compare-and-set `expected`. Per-(channel, sku) leases (claim-8.lua) keep two workers
+ * as the compare-and-set `expected`. Per-(channel, sku) leases (claim-9.lua) keep two workers
  * from pushing the same SKU at once, and settle-6.lua never lets an older version overwrite a
  * newer one, so a value computed from version v never lands after v' > v.
  *
@@ -18,6 +18,7 @@ import { backoffDelay } from './backoff';
 import type { SkuSnapshot, SyncCore } from './core';
 import { applyOutcomes, requeue, type Settled } from './outcomes';
 import { enqueueVerify, queueName, type SyncJobData } from './queues';
+import { leadTimeHold } from './lead-time';
 import { shownQuantity } from './rules';
 import { channelConcurrency } from './settings';
 import { syncKeys } from './sync-keys';
@@ -32,11 +33,17 @@ export interface SyncJobResult {
 /** Claims a job at our rate limit makes to fill the gaps in-sync SKUs left in its batch. */
 const MAX_FILLS = 8;
 
-/** What one push round did and left to do; spare: its claim found our rate limit with tokens to spare. */
-type Round = SyncJobResult & { next: Settled; spare: boolean };
+/**
+ * What one push round did and left to do; spare: its claim found our rate limit with tokens to
+ * spare; held: SKUs shown less for the channel's lead time (sku → quantity decided).
+ */
+type Round = SyncJobResult & { next: Settled; spare: boolean; held: Map<string, number> };
 
-/** What a job's rounds leave to look at later: accepted-for-later pushes and unread refusals (verify.ts). */
-type Owed = Pick<Settled, 'accepted' | 'unread'>;
+/**
+ * What a job's rounds leave to look at later: accepted-for-later pushes and unread refusals
+ * (verify.ts), and SKUs held back for a lead time, pushed again once their sales slow (lead-time.ts).
+ */
+type Owed = Pick<Settled, 'accepted' | 'unread'> & { held: Map<string, number> };
 
 /** Carries the delay we chose (and fenced the leases for) to the backoff strategy. */
 class RetryLater extends Error {
@@ -81,13 +88,18 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
    */
   async function pushJob(job: Job<SyncJobData, SyncJobResult | VerifyResult>, token?: string): Promise<SyncJobResult> {
     /** Read-backs and rechecks owed by this job's rounds (the latest value per SKU), queued once as it ends. */
-    const owed: Owed = { accepted: new Map(), unread: new Map() };
+    const owed: Owed = { accepted: new Map(), unread: new Map(), held: new Map() };
     try {
       return await drainRounds(job, token, owed);
     } finally {
       // However the job ends (done, paused, delayed, failed), the read-backs it owes are queued.
       const queue = core.deps.queues.get(channel);
-      const later = [['verify', owed.accepted, settings.verifyAfterMs], ['recheck', owed.unread, settings.recheckAfterMs]] as const;
+      const later = [
+        ['verify', owed.accepted, settings.verifyAfterMs],
+        ['recheck', owed.unread, settings.recheckAfterMs],
+        // A recheck pushes again whatever no push has changed since: the hold is worked out anew.
+        ['recheck', owed.held, settings.paceMs],
+      ] as const;
       // enqueueVerify adds nothing for an empty map.
       for (const [kind, skus, delayMs] of later) {
         if (queue) await enqueueVerify(queue, job.data.tenant, kind, skus, delayMs).catch((err) => logger.error({ err, channel, kind, skus: [...skus.keys()] }, 'could not queue a look back at pushes'));
@@ -105,6 +117,7 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
       total.inSync += round.inSync;
       for (const [s, q] of round.next.accepted) owed.accepted.set(s, q);
       for (const [s, q] of round.next.unread) owed.unread.set(s, q);
+      for (const [s, q] of round.held) owed.held.set(s, q);
       // Only while our rate limit is far (the claim found tokens to spare): near it, jobs that
       // drain meet the empty bucket together and each pauses the queue for a token's time, which
       // a small bucket does not store (measured: Amazon under its limits drained at 1.94× its
@@ -149,7 +162,7 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
     // A full batch with dirty SKUs left: queue a follow-up now, so another job slot helps drain
     // the channel however this job turns out.
     if (batch.more && settings.slots > 0) await core.enqueue(tenant, channel, [sku]);
-    if (!batch.claimed.length) return { claimed: 0, pushed: 0, inSync: 0, next: nothing, spare: false };
+    if (!batch.claimed.length) return { claimed: 0, pushed: 0, inSync: 0, next: nothing, spare: false, held: new Map() };
     const spare = !batch.tight;
     const since = new Map<string, number>();
     const skus: string[] = [];
@@ -163,10 +176,14 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
     const ownUsed = new Map<string, number>();
     const items: PushItem[] = [];
     const inSync: string[] = [];
-    const consider = ({ sku: s, since: changed, state, rule, acked: last, own }: SkuSnapshot) => {
+    const held = new Map<string, number>();
+    const consider = ({ sku: s, since: changed, state, rule, acked: last, own, pace }: SkuSnapshot) => {
       since.set(s, changed);
       skus.push(s);
-      const quantity = shownQuantity(state, rule);
+      // A channel that shows pushes late is shown less while the others sell fast and stock is low.
+      const hold = leadTimeHold(rule, pace, state?.available ?? 0);
+      const quantity = shownQuantity(state, rule, hold);
+      if (hold > 0 && quantity < shownQuantity(state, rule)) held.set(s, quantity);
       const version = state?.version ?? 0;
       // The channel's own sales the ledger has recorded since: it already shows them gone.
       const sold = last ? Math.min(Math.max(own, 0), last.q) : 0;
@@ -210,7 +227,7 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
     if (!items.length) {
       // Nothing to push: the token the claim took for it goes back.
       const [dirty] = await Promise.all([inSyncDirty, core.scripts.take(k.bucket, rate.requestsPerSecond, rate.burst, -1)]);
-      return { claimed: skus.length, pushed: 0, inSync: inSync.length, next: { ...nothing, dirty: new Map(dirty.length ? [[settings.coalesceMs, dirty]] : []) }, spare };
+      return { claimed: skus.length, pushed: 0, inSync: inSync.length, next: { ...nothing, dirty: new Map(dirty.length ? [[settings.coalesceMs, dirty]] : []) }, spare, held };
     }
     // Not drained by a round that may end below: queued, beside the push.
     const inSyncQueued = inSyncDirty.then((dirty) => (dirty.length ? core.enqueue(tenant, channel, dirty) : undefined));
@@ -225,11 +242,11 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
     } catch (err) {
       await Promise.all([audited, inSyncQueued]);
       const r = await handleCallError(err, job, items, release, rate);
-      return { ...r, next: { ...nothing, holdOff: true }, spare };
+      return { ...r, next: { ...nothing, holdOff: true }, spare, held: new Map() };
     }
     await Promise.all([audited, inSyncQueued]);
     const next = await applyOutcomes(core, { tenant, channel, items, outcomes, since, lease: { keys: leaseKeys, token: jobToken }, ownUsed });
-    return { claimed: skus.length, pushed: items.length, inSync: inSync.length, next, spare };
+    return { claimed: skus.length, pushed: items.length, inSync: inSync.length, next, spare, held };
   }
 
   async function handleCallError(

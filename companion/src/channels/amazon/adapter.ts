@@ -33,6 +33,12 @@ export interface AmazonAdapterOptions {
   /** A push waits at most this long for its PATCH slots before answering rate_limited (default 1000). */
   maxWaitMs?: number;
   feed?: Partial<FeedOptions>;
+  /**
+   * How long Amazon takes to apply an ACCEPTED PATCH, when known (ChannelLimits.appliesAfterMs):
+   * the sandbox's own delay. Unset for the real Amazon, which takes minutes and varies; a
+   * merchant sets what they see as the channel's rule (`leadTimeMs`).
+   */
+  appliesAfterMs?: number;
 }
 
 export interface Confirmation {
@@ -69,6 +75,7 @@ export class AmazonAdapter implements ChannelAdapter {
     // of rate/batchSize keeps Amazon's bucket whole.
     const batchSize = opts.batchSize ?? defaultBatchSize(rate);
     this.limits = { batchSize, requestsPerSecond: rate / batchSize, burst: Math.max(1, Math.floor(burst / batchSize)) };
+    if (opts.appliesAfterMs) this.limits.appliesAfterMs = opts.appliesAfterMs;
     this.patchConcurrency = Math.max(5, Math.min(batchSize, burst, MAX_PATCHES_IN_FLIGHT));
     // One slot less than Amazon's burst absorbs jitter between our clock and theirs.
     this.patchPacer = new Pacer(rate, Math.max(1, burst - 1));

@@ -89,6 +89,8 @@ export function amazonSandboxConfig(handle: AmazonSandboxHandle, extra: Partial<
       waitTimeSeconds: 20,
     },
     ...extra,
+    // Propagation holds back, for this long, what the other channels are expected to sell.
+    adapter: { appliesAfterMs: handle.applyDelayMs, ...extra.adapter },
     ingestion: { lagMs: handle.ordersLagMs + 1_000, ...extra.ingestion },
   };
 }

@@ -27,6 +27,8 @@ export interface AmazonSandboxHandle extends SandboxHandle {
   setLostAcceptedRate(rate: number): void;
   /** This sandbox's version of the getOrders 2-minute rule. */
   ordersLagMs: number;
+  /** How long after answering ACCEPTED this sandbox applies a PATCH. */
+  applyDelayMs: number;
 }
 
 export async function startAmazonSandbox(opts: AmazonSandboxOptions = {}): Promise<AmazonSandboxHandle> {
@@ -104,6 +106,7 @@ export async function startAmazonSandbox(opts: AmazonSandboxOptions = {}): Promi
     revokeTokens: () => state.revokeTokens(),
     queueDepth: () => state.queue.length,
     ordersLagMs: state.ordersLagMs,
+    applyDelayMs: state.applyDelayMs,
     setLostAcceptedRate: (rate) => {
       state.lostAcceptedRate = rate;
     },

@@ -53,11 +53,17 @@ export const SyncReport = Type.Object({
   items: Type.Array(Type.Object({ sku: Type.String(), channels: Type.Record(Type.String(), SyncCell) })),
 });
 
+const LeadTimeMs = Type.Integer({
+  minimum: 0,
+  maximum: 3_600_000,
+  description: 'How long the channel takes to show a push (ms): while stock is low, what the other channels are expected to sell meanwhile is held back from it. 0 turns it off.',
+});
 export const Rule = Type.Object(
   {
     buffer: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'Units held back from this channel' })),
     percent: Type.Optional(Type.Number({ minimum: 0, maximum: 100, description: 'Share of what is left held back (0–100)' })),
     maxShown: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000, description: 'Never show more than this' })),
+    leadTimeMs: Type.Optional(LeadTimeMs),
   },
   { additionalProperties: false },
 );
@@ -68,6 +74,7 @@ export const SkuRuleBody = Type.Object(
     buffer: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
     percent: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
     maxShown: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000 })),
+    leadTimeMs: Type.Optional(LeadTimeMs),
   },
   { additionalProperties: false },
 );

@@ -54,17 +54,18 @@ describe('SKU leases (claim-9 / settle-6 / release-4 / reap-3 / record-1)', () =
     expect(Number(await redis.zscore(k.dirty, 'B'))).toBe(6);
   });
 
-  it('reads, with the lease, the ledger state, the acknowledged value, own sales and rules of each claimed SKU', async () => {
+  it('reads, with the lease, the ledger state, the acknowledged value, own sales, rules and pace of each claimed SKU', async () => {
     const { k, claim, keys, redis } = await setup();
     await redis.hset(keys.sku('default', 'A'), 'onHand', 9, 'committed', 2, 'reserved', 1, 'version', 4, 'updatedAt', '2026-11-23T00:00:00.000Z');
     await redis.hset(k.acked, 'A', JSON.stringify({ q: 7, v: 3, at: 1 }));
     await redis.hset(k.own, 'A', 2);
     await redis.hset(keys.propagation('default', 'rules'), 'channel:ch', '{"buffer":1}', 'sku:ch:A', '{"maxShown":5}');
+    await redis.hset(keys.propagation('default', 'pace'), 'A', '2.5000 1000', 'A\nch', '0.5000 1000', 'A\nother', '9.0000 1000');
     await redis.zadd(k.dirty, 1, 'A', 2, 'NEW');
     const { rows } = await claim('1', Date.now(), 1000, 10, '');
     expect(rows.map((r) => r.sku)).toEqual(['A', 'NEW']);
-    expect(rows[0]!.row).toEqual(['9', '2', '1', '4', '2026-11-23T00:00:00.000Z', null, '{"q":7,"v":3,"at":1}', '2', null, '{"maxShown":5}']);
-    expect(rows[1]!.row).toEqual(Array(10).fill(null));
+    expect(rows[0]!.row).toEqual(['9', '2', '1', '4', '2026-11-23T00:00:00.000Z', null, '{"q":7,"v":3,"at":1}', '2', null, '{"maxShown":5}', '2.5000 1000', '0.5000 1000']);
+    expect(rows[1]!.row).toEqual(Array(12).fill(null));
   });
 
   it('leases nothing while our rate limit is spent, and takes no token itself', async () => {

@@ -93,7 +93,9 @@ export function ChannelRuleRow({ channel, rule, onSaved }: { channel: string; ru
               return;
             }
             setInvalid(null);
-            if ((await save.run(channel, parsed)) !== undefined) {
+            // The lead time (set through the API, or the channel's default) is kept as it is.
+            const next = rule.leadTimeMs !== undefined ? { ...parsed, leadTimeMs: rule.leadTimeMs } : parsed;
+            if ((await save.run(channel, next)) !== undefined) {
               setSaved(true);
               onSaved();
             }

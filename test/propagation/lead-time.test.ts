@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { leadTimeHold, paceAt, paceField } from '../../companion/src/propagation/lead-time';
 import { createTestRedis, type TestRedis } from '../support/redis';
-import { auth, ev, fixture, type Fixture } from './helpers';
+import { auth, ev, fixture, until, type Fixture } from './helpers';
 import { syncScriptsOn } from './sync-scripts';
 
 describe('lead-time hold', () => {
@@ -85,7 +85,15 @@ describe('lead time on live channels', () => {
     // Three on fake-a itself of OWN: it takes them off its own number; nothing to hold.
     await fx.ledger.applyBatch([ev.sale('HOT', 1, 'fake-b'), ev.sale('HOT', 1, 'fake-b'), ev.sale('HOT', 1, 'fake-b')]);
     await fx.ledger.applyBatch([ev.sale('OWN', 1, 'fake-a'), ev.sale('OWN', 1, 'fake-a'), ev.sale('OWN', 1, 'fake-a')]);
+    await until(() => a.quantities().HOT === 0, 5_000, 'fake-a shown HOT held back');
+    // GET /v1/sync says what is held back (as much as the pace has decayed to by now).
+    const during = (await app.inject({ method: 'GET', url: '/v1/sync?skus=HOT', headers: auth })).json().items[0].channels;
+    expect(during['fake-a'].held).toBeGreaterThanOrEqual(1);
+    expect(during['fake-a'].expected + during['fake-a'].held).toBe(2);
+    expect(during['fake-b']).toMatchObject({ expected: 2, held: 0 });
     await fx.settled(20_000);
+    const after = (await app.inject({ method: 'GET', url: '/v1/sync?skus=HOT', headers: auth })).json().items[0].channels;
+    expect(after['fake-a']).toMatchObject({ shown: 2, expected: 2, held: 0, matches: true });
 
     const hot = a.writes().slice(before).filter((w) => w.sku === 'HOT').map((w) => w.quantity);
     const own = a.writes().slice(before).filter((w) => w.sku === 'OWN').map((w) => w.quantity);

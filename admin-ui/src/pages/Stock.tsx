@@ -38,6 +38,12 @@ function SyncCell({ sync }: { sync: SyncItem['channels'][string] | undefined }) 
           <span>{sprintf(__('(should be %d)', 'stockline'), sync.expected)}</span>
         )}
       </span>
+      {!!sync.held && (
+        <>
+          <br />
+          <span className="stockline-muted">{sprintf(__('%d held back while it sells fast elsewhere', 'stockline'), sync.held)}</span>
+        </>
+      )}
       <br />
       <span className="stockline-muted">{timeAgo(sync.at)}</span>
     </td>

@@ -12,7 +12,7 @@ import type { Ledger } from '../ledger/types';
 import type { StockState } from '../schemas/stock';
 import { createDeadLetters } from './dead-letters';
 import { enqueueSync, type SyncJobData } from './queues';
-import { NO_PACE, paceAt, type Pace } from './lead-time';
+import { leadTimeHold, NO_PACE, paceAt, paceField, type Pace } from './lead-time';
 import { createRulesStore, mergeRules, shownQuantity, type Rule } from './rules';
 import { loadSyncScripts } from './scripts';
 import type { RateLimit, SyncSettings } from './settings';
@@ -222,18 +222,32 @@ export function createSyncCore(deps: SyncCoreDeps) {
         }),
       };
     },
-    /** GET /v1/sync: what each channel was last told versus what it should show now. */
+    /** Each SKU's pace of sales now, in all and on one channel (lead-time.ts). */
+    async paces(tenant: string, channel: string, skus: string[]): Promise<Map<string, Pace>> {
+      if (!skus.length) return new Map();
+      const raw = await redis.hmget(paceKey(keys, tenant), ...skus.flatMap((s) => [s, paceField(s, channel)]));
+      const now = Date.now();
+      return new Map(skus.map((s, i) => [s, { all: paceAt(raw[2 * i], now, settings.paceMs), own: paceAt(raw[2 * i + 1], now, settings.paceMs) }]));
+    },
+    /**
+     * GET /v1/sync: what each channel was last told versus what it should show now, with what
+     * its lead time holds back now (as a push would work it out).
+     */
     async syncStatus(tenant: string, skus: string[]) {
       const states = await ledger.getStockMany(tenant, skus);
       const perChannel = await Promise.all(
-        channelIds.map(async (ch) => ({ ch, acked: await this.acked(tenant, ch, skus), rules: await rules.forChannel(tenant, ch, skus) })),
+        channelIds.map(async (ch) => ({ ch, acked: await this.acked(tenant, ch, skus), rules: await rules.forChannel(tenant, ch, skus), paces: await this.paces(tenant, ch, skus) })),
       );
       return skus.map((sku, i) => {
-        const channels: Record<string, { shown: number | null; expected: number; at: string | null; matches: boolean }> = {};
-        for (const { ch, acked, rules: r } of perChannel) {
+        const channels: Record<string, { shown: number | null; expected: number; held: number; at: string | null; matches: boolean }> = {};
+        for (const { ch, acked, rules: r, paces } of perChannel) {
           const a = acked.get(sku);
-          const expected = shownQuantity(states[i] ?? null, r.get(sku) ?? {});
-          channels[ch] = { shown: a ? a.q : null, expected, at: a ? new Date(a.at).toISOString() : null, matches: !!a && a.q === expected };
+          const state = states[i] ?? null;
+          const rule = r.get(sku) ?? {};
+          const hold = leadTimeHold(rule, paces.get(sku) ?? NO_PACE, state?.available ?? 0);
+          const expected = shownQuantity(state, rule, hold);
+          const held = shownQuantity(state, rule) - expected;
+          channels[ch] = { shown: a ? a.q : null, expected, held, at: a ? new Date(a.at).toISOString() : null, matches: !!a && a.q === expected };
         }
         return { sku, channels };
       });

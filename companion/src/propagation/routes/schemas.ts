@@ -46,6 +46,8 @@ export type SyncQuery = Static<typeof SyncQuery>;
 export const SyncCell = Type.Object({
   shown: Type.Union([Type.Integer(), Type.Null()]),
   expected: Type.Integer(),
+  /** Units `expected` holds back now for the channel's lead time (lead-time.ts); 0 mostly. */
+  held: Type.Optional(Type.Integer({ minimum: 0, description: "Units held back now for the channel's lead time: what the other channels are expected to sell before it shows a push" })),
   at: Type.Union([Type.String(), Type.Null()]),
   matches: Type.Boolean(),
 });

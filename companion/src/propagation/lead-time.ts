@@ -11,6 +11,10 @@
  * outcome and would only cost pushes. A push that held units back is looked at again after
  * `paceMs` (a recheck, verify.ts), so the channel gets its full number once the sales slow.
  *
+ * Meant for delays of up to a few seconds: the pace is counted over ~paceMs, so a lead time of
+ * minutes would swing with each sale (and re-push as the pace decays); that needs a pace over a
+ * window as long as the lead time.
+ *
  * Measured (`npm run bench -- sync`, 1,000 orders/s over four channels): see the README.
  */
 import type { Rule } from './rules';

@@ -35,8 +35,8 @@ export interface AmazonAdapterOptions {
   feed?: Partial<FeedOptions>;
   /**
    * How long Amazon takes to apply an ACCEPTED PATCH, when known (ChannelLimits.appliesAfterMs):
-   * the sandbox's own delay. Unset for the real Amazon, which takes minutes and varies; a
-   * merchant sets what they see as the channel's rule (`leadTimeMs`).
+   * the sandbox's own delay. Unset for the real Amazon, which takes minutes and varies: the pace
+   * behind the hold is counted over ~2 s, too short for a lead time of minutes (use a buffer).
    */
   appliesAfterMs?: number;
 }

@@ -6,20 +6,14 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { syncKeys } from '../../companion/src/propagation/sync-keys';
-import { createTestRedis, type TestRedis } from '../support/redis';
 import { ev, fixture, TENANT, until, type Fixture } from './helpers';
-import { syncScriptsOn, UNLIMITED } from './sync-scripts';
+import { UNLIMITED, useSyncScripts } from './sync-scripts';
 
 describe('likely confirmations leave last (mark-2 / claim-9)', () => {
-  let t: TestRedis | undefined;
-  afterEach(async () => {
-    await t?.cleanup();
-    t = undefined;
-  });
+  const open = useSyncScripts();
 
   const setup = async () => {
-    t = await createTestRedis();
-    const { k, s, claimAs, redis } = syncScriptsOn(t);
+    const { k, s, claimAs, redis } = await open();
     const claim = (token: string, now: number, limit: number, preferred: string, topUp = false, rate = UNLIMITED) =>
       claimAs(token, { now, leaseMs: 60_000, limit, preferred, rate, topUp });
     return { k, s, claim, redis };

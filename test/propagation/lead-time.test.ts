@@ -4,9 +4,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { leadTimeHold, paceAt, paceField } from '../../companion/src/propagation/lead-time';
-import { createTestRedis, type TestRedis } from '../support/redis';
 import { auth, ev, fixture, until, type Fixture } from './helpers';
-import { syncScriptsOn } from './sync-scripts';
+import { useSyncScripts } from './sync-scripts';
 
 describe('lead-time hold', () => {
   it("holds back the other channels' expected sales within the lead time, rounded up, only while stock is within their reach", () => {
@@ -29,15 +28,10 @@ describe('lead-time hold', () => {
 });
 
 describe('pace of sales (pace-1.lua)', () => {
-  let t: TestRedis | undefined;
-  afterEach(async () => {
-    await t?.cleanup();
-    t = undefined;
-  });
+  const open = useSyncScripts();
 
   it('adds 1000/tau per sale, decays by e every tau, per SKU and per channel that sold', async () => {
-    t = await createTestRedis();
-    const { s, keys, redis } = syncScriptsOn(t);
+    const { s, keys, redis } = await open();
     const key = keys.propagation('default', 'pace');
     const tau = 1000;
     expect(await s.pace(key, tau, [

@@ -1,17 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createTestRedis, type TestRedis } from '../support/redis';
-import { syncScriptsOn, UNLIMITED } from './sync-scripts';
+import { describe, expect, it } from 'vitest';
+import { UNLIMITED, useSyncScripts } from './sync-scripts';
 
 describe('SKU leases (claim-9 / settle-6 / release-4 / reap-3 / record-1)', () => {
-  let t: TestRedis | undefined;
-  afterEach(async () => {
-    await t?.cleanup();
-    t = undefined;
-  });
+  const open = useSyncScripts();
 
   const setup = async () => {
-    t = await createTestRedis();
-    const fx = syncScriptsOn(t);
+    const fx = await open();
     const { k, claimAs } = fx;
     const lease = (token: string): [string, string, string, string] => [k.dirty, k.leases, k.owners, k.claims(token)];
     /** Leases only (no rate limit to speak of); throws if the bucket said wait. */
@@ -142,11 +136,11 @@ describe('SKU leases (claim-9 / settle-6 / release-4 / reap-3 / record-1)', () =
   });
 
   it('never records an older version over a newer acknowledgement', async () => {
-    const { k, s } = await setup();
+    const { k, s, redis } = await setup();
     expect(await s.record(k.acked, 1, [{ sku: 'X', quantity: 7, version: 9, mode: 'ack' }])).toEqual([true]);
     expect(await s.record(k.acked, 2, [{ sku: 'X', quantity: 9, version: 8, mode: 'ack' }])).toEqual([false]);
     expect(await s.record(k.acked, 3, [{ sku: 'X', quantity: 4, version: 9, mode: 'stale' }])).toEqual([true]);
     // A conflict keeps the acknowledged version and remembers the ledger version it was pushing.
-    expect(JSON.parse((await t!.redis.hget(k.acked, 'X'))!)).toEqual({ q: 4, v: 9, at: 3, sv: 9 });
+    expect(JSON.parse((await redis.hget(k.acked, 'X'))!)).toEqual({ q: 4, v: 9, at: 3, sv: 9 });
   });
 });

@@ -2,7 +2,8 @@
 import { createKeys } from '../../companion/src/ledger/keys';
 import { loadSyncScripts } from '../../companion/src/propagation/scripts';
 import { syncKeys } from '../../companion/src/propagation/sync-keys';
-import type { TestRedis } from '../support/redis';
+import { afterEach } from 'vitest';
+import { createTestRedis, type TestRedis } from '../support/redis';
 
 export const UNLIMITED = { requestsPerSecond: 1e6, burst: 1e6 };
 
@@ -15,4 +16,17 @@ export function syncScriptsOn(t: TestRedis) {
   const claimAs = (token: string, o: { now: number; leaseMs: number; limit: number; preferred: string; rate?: { requestsPerSecond: number; burst: number }; topUp?: boolean }) =>
     s.claim(claimKeys(token), { token, now: o.now, leaseMs: o.leaseMs, limit: o.limit, preferred: o.preferred, channel: 'ch', skuPrefix: keys.sku('default', ''), rate: o.rate ?? UNLIMITED, topUp: o.topUp });
   return { keys, k, s, claimKeys, claimAs, redis: t.redis };
+}
+
+/**
+ * For a describe block: `open()` gives a fresh test Redis with the scripts on it (syncScriptsOn);
+ * it is removed after each test.
+ */
+export function useSyncScripts(): () => Promise<ReturnType<typeof syncScriptsOn>> {
+  let t: TestRedis | undefined;
+  afterEach(async () => {
+    await t?.cleanup();
+    t = undefined;
+  });
+  return async () => syncScriptsOn((t = await createTestRedis()));
 }

@@ -12,8 +12,8 @@ import type { Ledger } from '../ledger/types';
 import type { StockState } from '../schemas/stock';
 import { createDeadLetters } from './dead-letters';
 import { enqueueSync, type SyncJobData } from './queues';
-import { leadTimeHold, NO_PACE, paceAt, paceField, type Pace } from './lead-time';
-import { createRulesStore, mergeRules, shownQuantity, type Rule } from './rules';
+import { NO_PACE, paceField, paceOf, shownWithLeadTime, type Pace } from './lead-time';
+import { createRulesStore, mergeRules, type Rule } from './rules';
 import { loadSyncScripts } from './scripts';
 import type { RateLimit, SyncSettings } from './settings';
 import { paceKey, syncKeys, type Acked } from './sync-keys';
@@ -217,7 +217,7 @@ export function createSyncCore(deps: SyncCoreDeps) {
             rule: rules.effective(channel, res.channelRule, row[8] ?? null, row[9] ?? null),
             acked: row[6] ? (JSON.parse(row[6]) as Acked) : undefined,
             own: row[7] && Number.isFinite(own) ? own : 0,
-            pace: row[10] ? { all: paceAt(row[10], now, settings.paceMs), own: paceAt(row[11], now, settings.paceMs) } : NO_PACE,
+            pace: paceOf(row[10], row[11], now, settings.paceMs),
           };
         }),
       };
@@ -227,7 +227,7 @@ export function createSyncCore(deps: SyncCoreDeps) {
       if (!skus.length) return new Map();
       const raw = await redis.hmget(paceKey(keys, tenant), ...skus.flatMap((s) => [s, paceField(s, channel)]));
       const now = Date.now();
-      return new Map(skus.map((s, i) => [s, { all: paceAt(raw[2 * i], now, settings.paceMs), own: paceAt(raw[2 * i + 1], now, settings.paceMs) }]));
+      return new Map(skus.map((s, i) => [s, paceOf(raw[2 * i], raw[2 * i + 1], now, settings.paceMs)]));
     },
     /**
      * GET /v1/sync: what each channel was last told versus what it should show now, with what
@@ -242,11 +242,7 @@ export function createSyncCore(deps: SyncCoreDeps) {
         const channels: Record<string, { shown: number | null; expected: number; held: number; at: string | null; matches: boolean }> = {};
         for (const { ch, acked, rules: r, paces } of perChannel) {
           const a = acked.get(sku);
-          const state = states[i] ?? null;
-          const rule = r.get(sku) ?? {};
-          const hold = leadTimeHold(rule, paces.get(sku) ?? NO_PACE, state?.available ?? 0);
-          const expected = shownQuantity(state, rule, hold);
-          const held = shownQuantity(state, rule) - expected;
+          const { quantity: expected, held } = shownWithLeadTime(states[i] ?? null, r.get(sku) ?? {}, paces.get(sku) ?? NO_PACE);
           channels[ch] = { shown: a ? a.q : null, expected, held, at: a ? new Date(a.at).toISOString() : null, matches: !!a && a.q === expected };
         }
         return { sku, channels };

@@ -63,16 +63,19 @@ export function startFeedConsumer(core: SyncCore, blocking: Redis): FeedConsumer
       } catch {
         logger.warn({ tenant, entry: f }, 'change-feed entry with unreadable skus; skipped');
       }
-      const soldAt = f.type === 'order.confirmed' && f.source && core.channelIds.includes(f.source) ? Date.parse(f.occurred ?? '') : NaN;
+      const order = f.type === 'order.confirmed';
+      // The channel that sold it ('' for a sale of no channel's: manual, a POS…).
+      const soldOn = order && f.source && core.channelIds.includes(f.source) ? f.source : '';
+      const soldAt = soldOn ? Date.parse(f.occurred ?? '') : NaN;
       // Every order counts into the SKU's pace of sales (a reservation counts once it is confirmed).
-      if (f.type === 'order.confirmed') for (const sku of skus) sales.push({ at, sku, channel: Number.isNaN(soldAt) ? '' : f.source! });
+      if (order) for (const sku of skus) sales.push({ at, sku, channel: soldOn });
       for (const sku of skus) {
         const prev = since.get(sku);
         if (prev === undefined || at < prev) since.set(sku, at);
         const own = ownSales.get(sku);
         if (own === null) continue;
-        if (Number.isNaN(soldAt) || (own && own.channel !== f.source)) ownSales.set(sku, null);
-        else ownSales.set(sku, { channel: f.source!, soldAt: Math.min(own?.soldAt ?? soldAt, soldAt) });
+        if (Number.isNaN(soldAt) || (own && own.channel !== soldOn)) ownSales.set(sku, null);
+        else ownSales.set(sku, { channel: soldOn, soldAt: Math.min(own?.soldAt ?? soldAt, soldAt) });
       }
     }
     await Promise.all([core.markDirty(tenant, since, undefined, false, ownSales), core.countSales(tenant, sales)]);

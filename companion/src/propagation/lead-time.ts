@@ -17,7 +17,8 @@
  *
  * Measured (`npm run bench -- sync`, 1,000 orders/s over four channels): see the README.
  */
-import type { Rule } from './rules';
+import type { StockState } from '../schemas/stock';
+import { shownQuantity, type Rule } from './rules';
 
 /** A SKU's sales per second now: on all channels, and on the channel being pushed to. */
 export interface Pace {
@@ -38,6 +39,12 @@ export function paceAt(raw: string | null | undefined, now: number, paceMs: numb
   return rate! * Math.exp(-Math.max(0, now - at!) / paceMs);
 }
 
+/** A SKU's pace now from the pace hash's two fields for it (in all, on the channel). */
+export function paceOf(allRaw: string | null | undefined, hereRaw: string | null | undefined, now: number, paceMs: number): Pace {
+  if (!allRaw) return NO_PACE;
+  return { all: paceAt(allRaw, now, paceMs), own: paceAt(hereRaw, now, paceMs) };
+}
+
 /** Expected sales below this many units hold nothing back (a decayed pace ends here). */
 const NEGLIGIBLE = 0.2;
 
@@ -55,4 +62,14 @@ export function leadTimeHold(rule: Rule, pace: Pace, available: number): number 
   const everyone = Math.max(others, pace.all * leadS);
   const reach = Math.ceil(everyone + 2 * Math.sqrt(everyone)) + 1;
   return available - (rule.buffer ?? 0) <= reach ? Math.ceil(others) : 0;
+}
+
+/**
+ * What the channel is shown (rules.ts, with the lead time's hold) and how many units the hold
+ * took off it: a push and GET /v1/sync work it out alike.
+ */
+export function shownWithLeadTime(state: StockState | null, rule: Rule, pace: Pace): { quantity: number; held: number } {
+  const hold = leadTimeHold(rule, pace, state?.available ?? 0);
+  const quantity = shownQuantity(state, rule, hold);
+  return { quantity, held: hold > 0 ? shownQuantity(state, rule) - quantity : 0 };
 }

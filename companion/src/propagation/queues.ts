@@ -60,8 +60,9 @@ export async function enqueueSync(queue: Queue<SyncJobData>, tenant: string, sku
 }
 
 /**
- * A read-back of pushes the channel accepted for later (`verify`), or a recheck of compare-and-set
- * refusals answered unread (`recheck`); see verify.ts. Not deduplicated.
+ * A read-back of pushes the channel accepted for later (`verify`), or a recheck (`recheck`) of
+ * compare-and-set refusals answered unread or of SKUs held back for a lead time; see verify.ts.
+ * Not deduplicated.
  */
 export async function enqueueVerify(queue: Queue<SyncJobData>, tenant: string, kind: 'verify' | 'recheck', skus: Map<string, number>, delayMs: number): Promise<void> {
   if (!skus.size) return;

@@ -43,4 +43,6 @@ export interface Acked {
    * a sale we have not heard of yet and must not be pushed over.
    */
   sv?: number;
+  /** 1: the channel had applied `q` when it answered (not accepted for later); read by mark-2.lua. */
+  l?: 1;
 }

@@ -65,6 +65,8 @@ export async function runVerify<R>(core: SyncCore, adapter: ChannelAdapter, job:
  * still what it was then had no push land since — no order came to explain the refusal (a
  * manual edit or a restock on the channel) — so it is pushed again; the adapter, refused a
  * second time at the same compare, reads the channel and propagation follows what it shows.
+ * Also SKUs a push held back for the channel's lead time (lead-time.ts): pushed again, the hold
+ * is worked out from the pace as it is now.
  */
 async function runRecheck(core: SyncCore, channel: string, tenant: string, recheck: Record<string, number>): Promise<VerifyResult> {
   const now = Date.now();

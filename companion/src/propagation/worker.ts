@@ -18,8 +18,7 @@ import { backoffDelay } from './backoff';
 import type { SkuSnapshot, SyncCore } from './core';
 import { applyOutcomes, requeue, type Settled } from './outcomes';
 import { enqueueVerify, queueName, type SyncJobData } from './queues';
-import { leadTimeHold } from './lead-time';
-import { shownQuantity } from './rules';
+import { shownWithLeadTime } from './lead-time';
 import { channelConcurrency } from './settings';
 import { syncKeys } from './sync-keys';
 import { runVerify, type VerifyResult } from './verify';
@@ -181,9 +180,8 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
       since.set(s, changed);
       skus.push(s);
       // A channel that shows pushes late is shown less while the others sell fast and stock is low.
-      const hold = leadTimeHold(rule, pace, state?.available ?? 0);
-      const quantity = shownQuantity(state, rule, hold);
-      if (hold > 0 && quantity < shownQuantity(state, rule)) held.set(s, quantity);
+      const { quantity, held: heldUnits } = shownWithLeadTime(state, rule, pace);
+      if (heldUnits > 0) held.set(s, quantity);
       const version = state?.version ?? 0;
       // The channel's own sales the ledger has recorded since: it already shows them gone.
       const sold = last ? Math.min(Math.max(own, 0), last.q) : 0;

@@ -1,4 +1,4 @@
--- Pasted into take-1.lua and claim-9.lua (which takes a token only while several are left): the token bucket shared by every worker process, one per (tenant, channel). It refills at `rate` × factor per second up to `burst`, using the Redis
+-- Pasted into take-1.lua and claim-9.lua (whose claim takes the push's token, the last one too): the token bucket shared by every worker process, one per (tenant, channel). It refills at `rate` × factor per second up to `burst`, using the Redis
 -- clock so processes on different hosts agree. Nothing refills while the channel has us paused
 -- (`until`, set from its throttle signal); `factor` (halved on a throttle, see take-1.lua)
 -- recovers by 10 % of the rate per second.

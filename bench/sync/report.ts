@@ -14,7 +14,8 @@ export function table(r: ModeResult): string {
     `${'channel'.padEnd(12)}${pad('p50', 9)}${pad('p95', 9)}${pad('p99', 9)}${pad('max', 9)}${pad('acks', 7)}${pad('calls', 8)}${pad('429s', 6)}${pad('dirty@end', 11)}${pad('converged', 11)}${pad('floor', 9)}${pad('ratio', 7)}`,
   ];
   for (const [c, f] of Object.entries(r.channels)) {
-    const ratio = f.convergedAfterBurstMs != null && f.floorMs >= 1000 ? (f.convergedAfterBurstMs / f.floorMs).toFixed(2) : '—';
+    // Limits off lifts the limits, so its floor means nothing.
+    const ratio = r.mode === 'limits-on' && f.convergedAfterBurstMs != null && f.floorMs > 0 ? (f.convergedAfterBurstMs / f.floorMs).toFixed(2) : '—';
     lines.push(
       `${c.padEnd(12)}${pad(ms(f.lag.p50), 9)}${pad(ms(f.lag.p95), 9)}${pad(ms(f.lag.p99), 9)}${pad(ms(f.lag.max), 9)}${pad(f.lag.count, 7)}${pad(f.apiCalls, 8)}${pad(f.throttled429, 6)}${pad(f.dirtyAtBurstEnd, 11)}${pad(ms(f.convergedAfterBurstMs), 11)}${pad(ms(f.floorMs), 9)}${pad(ratio, 7)}`,
     );

@@ -327,7 +327,9 @@ export async function runMode(o: {
       const d = diff(byId.get(c)!.stats(), before.get(c)!);
       const limits = started.limits[c] ?? null;
       const dirty = dirtyAtBurstEnd.get(c)!;
-      const perSecond = limits ? limits.requestsPerSecond * limits.batchSize : Infinity;
+      // The floor its limits allow counts whole requests: a batch that is not full still costs
+      // one, so a handful of dirty SKUs take one request's interval (1 / requestsPerSecond).
+      const requests = limits ? Math.ceil(dirty / limits.batchSize) : 0;
       const conv = convergedAt.get(c);
       channels[c] = {
         lag: await lag.summary(TENANT, c, t0, end),
@@ -339,7 +341,7 @@ export async function runMode(o: {
         limits,
         dirtyAtBurstEnd: dirty,
         convergedAfterBurstMs: conv == null ? null : Math.max(0, conv - burstEnd),
-        floorMs: Number.isFinite(perSecond) ? Math.round((dirty / perSecond) * 1000) : 0,
+        floorMs: limits ? Math.round((requests / limits.requestsPerSecond) * 1000) : 0,
         series: (await lag.fineSeries(TENANT, c, t0, end)).map((p) => ({ ...p, t: (p.t - t0) / 1000 })),
       };
     }

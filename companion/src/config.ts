@@ -57,6 +57,8 @@ export interface Config {
     alertWebhookUrl?: string;
     breakerFailureRate: number;
     breakerWindowMs: number;
+    /** How long change-feed entries every consumer acknowledged are kept (STOCKLINE_FEED_RETENTION_MS). */
+    feedRetentionMs?: number;
   };
 }
 
@@ -261,6 +263,7 @@ function propagation(r: Reader): Config['propagation'] {
     ...(alertWebhookUrl ? { alertWebhookUrl } : {}),
     breakerFailureRate: r.num('STOCKLINE_BREAKER_FAILURE_RATE', 0.01, 0, 1) as number,
     breakerWindowMs: r.int('STOCKLINE_BREAKER_WINDOW_MS', 60_000, 1000, 3_600_000),
+    feedRetentionMs: r.int('STOCKLINE_FEED_RETENTION_MS', 600_000, 0, 2_592_000_000),
   };
 }
 

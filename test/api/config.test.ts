@@ -44,6 +44,7 @@ describe('loadConfig', () => {
         failureRateAlert: 0.01,
         breakerFailureRate: 0.01,
         breakerWindowMs: 60_000,
+        feedRetentionMs: 600_000,
       },
     });
   });
@@ -143,6 +144,7 @@ describe('loadConfig', () => {
       'STOCKLINE_ALERT_LAG_CRITICAL_MS',
     ],
     ['a failure rate above 1', { ...minimal, STOCKLINE_ALERT_FAILURE_RATE: '5' }, [], 'STOCKLINE_ALERT_FAILURE_RATE'],
+    ['a negative feed retention', { ...minimal, STOCKLINE_FEED_RETENTION_MS: '-1' }, [], 'STOCKLINE_FEED_RETENTION_MS'],
   ];
   for (const [name, env, argv, variable] of bad) {
     it(`fails fast on ${name} with a sentence naming ${variable}`, () => {

@@ -4,12 +4,14 @@
  * acknowledged only after its jobs are enqueued (at-least-once); entries left pending by a
  * consumer that died are taken over with XAUTOCLAIM. Replaying an entry is harmless: the dirty
  * mark keeps the earliest time (ZADD NX) and jobs are deduplicated.
- * Also returns expired leases (jobs that died holding SKUs) to the dirty set.
+ * Also returns expired leases (jobs that died holding SKUs) to the dirty set, and trims entries
+ * every group acknowledged once they are older than feedRetentionMs (feed-trim.ts).
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { SyncCore } from './core';
+import { trimFeed } from './feed-trim';
 
 export const FEED_GROUP = 'propagation';
 
@@ -32,6 +34,7 @@ export function startFeedConsumer(core: SyncCore, blocking: Redis): FeedConsumer
   let replayOwn = false;
   let lastReap = 0;
   let lastClaim = 0;
+  let lastTrim = 0;
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>((r) => (markReady = r));
 
@@ -98,6 +101,15 @@ export function startFeedConsumer(core: SyncCore, blocking: Redis): FeedConsumer
     if (now - lastReap >= settings.reapEveryMs) {
       lastReap = now;
       for (const t of tenants) await core.reap(t);
+    }
+    if (now - lastTrim >= settings.feedTrimEveryMs) {
+      lastTrim = now;
+      for (const t of tenants) {
+        // A failed trim only leaves entries for the next one; it must not stop the reading.
+        await trimFeed(redis, keys.changes(t), settings.feedRetentionMs, now).catch((err: unknown) =>
+          logger.warn({ err, tenant: t }, 'change-feed trim failed; trying again later'),
+        );
+      }
     }
   };
 

@@ -21,7 +21,7 @@ import { noopHooks, type PushHooks } from './worker-hooks';
 export interface PropagationConfig {
   keyPrefix: string;
   tenants: Record<string, unknown>;
-  propagation: { rateOverrides: Record<string, { requestsPerSecond?: number; burst?: number }> };
+  propagation: { rateOverrides: Record<string, { requestsPerSecond?: number; burst?: number }>; feedRetentionMs?: number };
 }
 
 export interface StartPropagationOptions {
@@ -53,7 +53,8 @@ export function toAdapters(channels: ChannelModule[] | ChannelAdapter[]): Channe
 export async function startPropagation(opts: StartPropagationOptions): Promise<PropagationRuntime> {
   const adapters = toAdapters(opts.channels);
   // The hash tag keeps every key of a queue in one Cluster slot, as BullMQ requires.
-  const settings = defaultSyncSettings(`${opts.config.keyPrefix}{bull}`, opts.settings);
+  const retention = opts.config.propagation.feedRetentionMs;
+  const settings = defaultSyncSettings(`${opts.config.keyPrefix}{bull}`, { ...(retention !== undefined ? { feedRetentionMs: retention } : {}), ...opts.settings });
   const queueConn = opts.connection();
   const queues = createQueues(adapters.map((a) => a.id), () => queueConn, settings.queuePrefix);
   const core = createSyncCore({

@@ -66,6 +66,13 @@ export interface SyncSettings {
   reapEveryMs: number;
   /** Change-feed entries read per call. */
   readCount: number;
+  /**
+   * Change-feed entries every consumer group acknowledged are kept this long, then trimmed
+   * (feed-trim.ts); the audit keeps the events themselves.
+   */
+  feedRetentionMs: number;
+  /** How often a consumer trims the feed. */
+  feedTrimEveryMs: number;
   readBlockMs: number;
 }
 
@@ -90,6 +97,8 @@ export function defaultSyncSettings(queuePrefix: string, patch: Partial<SyncSett
     reapEveryMs: 5_000,
     readCount: 1_000,
     readBlockMs: 1_000,
+    feedRetentionMs: 600_000,
+    feedTrimEveryMs: 10_000,
     ...patch,
   };
 }

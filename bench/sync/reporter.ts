@@ -105,7 +105,7 @@ export function createDirectReporter(o: { url: string; secret: string; flushMs?:
     },
     /** The store refused the order after the hold (its own stock check said no): the plugin releases the hold. */
     release(reservationId: string) {
-      queue.push({ at: Date.now(), event: { id: `${reservationId}:release`, type: 'stock.released', source: 'woocommerce', occurredAt: new Date().toISOString(), reservationId } });
+      queue.push({ at: Date.now(), event: { id: `${reservationId}:release`, type: 'stock.released', source: 'woocommerce', occurredAt: new Date().toISOString(), reservationId, reason: 'the store refused the order' } });
     },
     /** Waits for every report; returns how many could not be delivered and the delay percentiles (ms). */
     async close(): Promise<{ failed: number; failures: string[]; delayMs: { p50: number; p99: number; max: number }; guard: typeof verdicts }> {

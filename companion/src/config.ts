@@ -31,6 +31,8 @@ export interface Config {
   tenants: Record<string, { secret: string }>;
   adminToken: string;
   idempotencyTtlSeconds: number;
+  /** Audit entries older than this many days are trimmed; 0 keeps them for good (the default). */
+  auditRetentionDays?: number;
   signatureToleranceSeconds: number;
   role: Role;
   sandbox: boolean;
@@ -294,6 +296,15 @@ export function loadConfig(env: Env, argv: readonly string[] = []): Readonly<Con
   if (/[\s{}]/.test(keyPrefix))
     r.fail('STOCKLINE_KEY_PREFIX', 'must not contain spaces or braces (braces would break the per-tenant hash tag).');
   const chans = channels(r);
+  const idempotencyTtlSeconds = r.int('STOCKLINE_IDEMPOTENCY_TTL_SECONDS', 604_800, 60, 31_536_000);
+  const auditRetentionDays = r.int('STOCKLINE_AUDIT_RETENTION_DAYS', 0, 0, 36_500);
+  // A duplicate event's answer is rebuilt from its audit entry, so the audit must outlive the id.
+  if (auditRetentionDays > 0 && auditRetentionDays * 86_400 < idempotencyTtlSeconds) {
+    r.fail(
+      'STOCKLINE_AUDIT_RETENTION_DAYS',
+      `must be 0 (keep the audit) or at least the idempotency window (${Math.ceil(idempotencyTtlSeconds / 86_400)} days, STOCKLINE_IDEMPOTENCY_TTL_SECONDS); it is ${auditRetentionDays}.`,
+    );
+  }
   const sandbox = r.bool('STOCKLINE_SANDBOX', Object.keys(chans).length === 0);
   const config: Config = {
     port: r.int('STOCKLINE_PORT', 7400, 0, 65535),
@@ -303,7 +314,8 @@ export function loadConfig(env: Env, argv: readonly string[] = []): Readonly<Con
     logLevel,
     tenants: tenants(r),
     adminToken: r.secret('STOCKLINE_ADMIN_TOKEN', 'the bearer token for admin reads (shared with the WordPress plugin)'),
-    idempotencyTtlSeconds: r.int('STOCKLINE_IDEMPOTENCY_TTL_SECONDS', 604_800, 60, 31_536_000),
+    idempotencyTtlSeconds,
+    auditRetentionDays,
     signatureToleranceSeconds: r.int('STOCKLINE_SIGNATURE_TOLERANCE_SECONDS', 300, 1, 3600),
     role: role(r, argv),
     sandbox,

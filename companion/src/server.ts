@@ -55,7 +55,13 @@ export async function start(
       throw new Error(`could not load the ledger scripts into Redis at ${safeUrl(config.redisUrl)} — is it running?`);
 
     if (config.role === 'all' || config.role === 'worker') {
-      const sweeper = startSweeper({ ledger, redis, keys, onError: (err) => logger.warn({ err }, 'expiry sweep failed; retrying') });
+      const sweeper = startSweeper({
+        ledger,
+        redis,
+        keys,
+        auditRetentionMs: (config.auditRetentionDays ?? 0) * 86_400_000,
+        onError: (err) => logger.warn({ err }, 'expiry sweep or audit trim failed; retrying'),
+      });
       stops.push(() => sweeper.stop());
     }
 

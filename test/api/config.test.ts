@@ -29,6 +29,7 @@ describe('loadConfig', () => {
       tenants: { default: { secret: SECRET } },
       adminToken: ADMIN_TOKEN,
       idempotencyTtlSeconds: 604_800,
+      auditRetentionDays: 0,
       signatureToleranceSeconds: 300,
       role: 'all',
       sandbox: true,
@@ -144,6 +145,7 @@ describe('loadConfig', () => {
       'STOCKLINE_ALERT_LAG_CRITICAL_MS',
     ],
     ['a failure rate above 1', { ...minimal, STOCKLINE_ALERT_FAILURE_RATE: '5' }, [], 'STOCKLINE_ALERT_FAILURE_RATE'],
+    ['an audit retention shorter than the idempotency window', { ...minimal, STOCKLINE_AUDIT_RETENTION_DAYS: '3' }, [], 'STOCKLINE_AUDIT_RETENTION_DAYS'],
     ['a negative feed retention', { ...minimal, STOCKLINE_FEED_RETENTION_MS: '-1' }, [], 'STOCKLINE_FEED_RETENTION_MS'],
   ];
   for (const [name, env, argv, variable] of bad) {

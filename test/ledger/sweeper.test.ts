@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { trimAudit } from '../../companion/src/ledger/audit-retention';
 import { startSweeper } from '../../companion/src/ledger/sweeper';
 import { ev, ledgerFixture, type LedgerFixture } from './helpers';
 
@@ -53,5 +54,41 @@ describe('expiry sweeper', () => {
     const counts = await Promise.all([f.another(), f.another(), f.another()].map((l) => l.sweepExpired(later)));
     expect(counts.reduce((a, b) => a + b, 0)).toBe(450);
     expect(await f.ledger.getStock('default', 'A')).toMatchObject({ reserved: 0, available: 500 });
+  });
+});
+
+describe('audit retention', () => {
+  it('trims audit entries older than the retention, once a retention is set, and keeps the rest', async () => {
+    await f.ledger.apply(ev.receive('A', 5)); // the tenant is known, its audit has one fresh entry
+    const audit = f.keys.audit('default');
+    const redis = f.t.redis;
+    const now = Date.now();
+    const old = now - 40 * 86_400_000;
+    // 300 entries 40 days old: three of Redis' 100-entry stream nodes, older than the fresh one.
+    const fresh = (await redis.xrange(audit, '-', '+'))[0]![0];
+    await redis.del(audit);
+    for (let i = 1; i <= 300; i++) await redis.xadd(audit, `${old}-${i}`, 'e', '{"type":"stock.received","lines":[]}');
+    await redis.xadd(audit, fresh, 'e', '{"type":"stock.received","lines":[]}');
+
+    expect(await trimAudit(redis, f.keys, 0, now)).toBe(0); // no retention: kept for good
+    expect(await redis.xlen(audit)).toBe(301);
+    expect(await trimAudit(redis, f.keys, 30 * 86_400_000, now)).toBeGreaterThanOrEqual(200);
+    const left = await redis.xrange(audit, '-', '+');
+    expect(left.at(-1)![0]).toBe(fresh);
+    expect(left.length).toBeLessThanOrEqual(101);
+
+    // The sweeper does it by itself when given a retention.
+    await redis.del(audit);
+    for (let i = 1; i <= 300; i++) await redis.xadd(audit, `${old}-${i}`, 'e', '{"type":"stock.received","lines":[]}');
+    await redis.xadd(audit, fresh, 'e', '{"type":"stock.received","lines":[]}');
+    const sweeper = startSweeper({ ledger: f.another(), redis: f.t.connect(), keys: f.keys, auditRetentionMs: 30 * 86_400_000, auditTrimEveryMs: 10 });
+    try {
+      const deadline = Date.now() + 5000;
+      while ((await redis.xlen(audit)) > 101 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(await redis.xlen(audit)).toBeLessThanOrEqual(101);
+      expect((await redis.xrange(audit, fresh, fresh)).length).toBe(1);
+    } finally {
+      await sweeper.stop();
+    }
   });
 });

@@ -7,8 +7,11 @@
  * Timing: after each sweep it sleeps until the earliest pending expiry (read from every tenant's
  * expiry set), never longer than `intervalMs`, so a hold is released within a few ms of expiring
  * and well inside the 1 s promise even when a new hold appears mid-sleep.
+ *
+ * With an audit retention set, it also trims the audit once a minute (audit-retention.ts).
  */
 import type { Redis } from 'ioredis';
+import { trimAudit } from './audit-retention';
 import type { Keys } from './keys';
 import type { Ledger } from './types';
 
@@ -20,6 +23,10 @@ export interface SweeperOptions {
   intervalMs?: number;
   /** Called when a sweep fails (Redis down); the sweeper keeps going. */
   onError?: (err: unknown) => void;
+  /** Audit entries older than this are trimmed, once a minute (audit-retention.ts); 0 keeps them. */
+  auditRetentionMs?: number;
+  /** How often the audit is trimmed when a retention is set; default 60 s. */
+  auditTrimEveryMs?: number;
 }
 
 export interface Sweeper {
@@ -28,8 +35,9 @@ export interface Sweeper {
 
 const MIN_DELAY_MS = 5;
 
-export function startSweeper({ ledger, redis, keys, intervalMs = 250, onError }: SweeperOptions): Sweeper {
+export function startSweeper({ ledger, redis, keys, intervalMs = 250, onError, auditRetentionMs = 0, auditTrimEveryMs = 60_000 }: SweeperOptions): Sweeper {
   let stopped = false;
+  let lastAuditTrim = 0;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
 
@@ -51,6 +59,10 @@ export function startSweeper({ ledger, redis, keys, intervalMs = 250, onError }:
     let delay = intervalMs;
     try {
       await ledger.sweepExpired();
+      if (auditRetentionMs > 0 && Date.now() - lastAuditTrim >= auditTrimEveryMs) {
+        lastAuditTrim = Date.now();
+        await trimAudit(redis, keys, auditRetentionMs);
+      }
       const next = await nextExpiry();
       if (next !== null) delay = Math.min(intervalMs, Math.max(MIN_DELAY_MS, next - Date.now() + 1));
     } catch (err) {

@@ -23,6 +23,20 @@ export interface DemoDeps {
   statusEveryMs?: number;
 }
 
+/**
+ * Sandboxes keep their catalogue in memory, so after a restart they know no SKU while the ledger
+ * (in Redis) still does, with changes made while Stockline was down waiting to be pushed. This
+ * lists the ledger's SKUs on every sandbox at the ledger's numbers, and must run before propagation
+ * starts: a push that reaches an empty sandbox first is refused as an unknown listing and
+ * dead-lettered (seen on a second `npm start`: Amazon NOT_FOUND for demo SKUs and a lag alert).
+ * Returns what it listed (nothing on a first run: the demo then lists and counts its catalogue).
+ */
+export async function relistLedgerOnSandboxes(ledger: Ledger, tenant: string, sandboxes: SandboxChannels): Promise<{ sku: string; available: number }[]> {
+  const stock = await ledgerSkus(ledger, tenant);
+  if (stock.length) for (const h of sandboxes.handles.values()) h.seed(stock.map((s) => ({ sku: s.sku, quantity: s.available })));
+  return stock;
+}
+
 /** Lists up to `max` SKUs of the tenant. */
 async function ledgerSkus(ledger: Ledger, tenant: string, max = 500): Promise<{ sku: string; available: number }[]> {
   const out: { sku: string; available: number }[] = [];
@@ -54,10 +68,9 @@ export async function startSandboxDemo(d: DemoDeps): Promise<{ stop(): Promise<v
     }));
     await d.ledger.applyBatch(events);
     stock = await ledgerSkus(d.ledger, d.tenant);
-  } else {
-    // Sandboxes keep their catalogue in memory: list what the ledger knows again after a restart.
-    for (const h of handles) h.seed(stock.map((s) => ({ sku: s.sku, quantity: s.available })));
   }
+  // Otherwise the sandboxes already list the ledger's SKUs: wiring.ts did it before propagation
+  // started (relistLedgerOnSandboxes).
   const skus = stock.map((s) => s.sku);
   d.print(
     `sandbox channels: ${[...d.sandboxes.handles.entries()].map(([id, h]) => `${id} ${h.url}`).join(' · ')} (${skus.length} SKUs)`,

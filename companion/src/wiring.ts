@@ -19,6 +19,7 @@ import { propagationRoutes } from './propagation/routes';
 import { observabilityRoutes } from './propagation/routes/channels';
 import { startPropagation, type PropagationRuntime } from './propagation/runtime';
 import type { SyncSettings } from './propagation/settings';
+import { relistLedgerOnSandboxes } from './sandbox-demo';
 
 export const DEFAULT_TENANT = 'default';
 
@@ -62,6 +63,8 @@ export async function wireChannels(deps: WiringDeps): Promise<Wiring> {
     !deps.modules && config.sandbox && config.role === 'all' && unconfigured.length > 0
       ? await startSandboxChannels({ ids: unconfigured, portBase: config.sandboxPortBase, pluginSecret: secret })
       : null;
+  // Before propagation starts, or its first pushes meet sandboxes that list nothing yet.
+  if (sandboxes) await relistLedgerOnSandboxes(ledger, tenant, sandboxes);
   const modules = deps.modules ?? createChannelModules(config, { redis, keys, logger, tenant }, sandboxes ?? undefined);
   const metrics = createMetrics({ processMetrics: true });
   const observer = createObserver({ redis, keys, config, logger, metrics, channels: modules.map((m) => m.id) });

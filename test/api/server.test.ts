@@ -78,6 +78,83 @@ describe('the companion process', () => {
     }
   });
 
+  it('after a restart in sandbox mode, lists the ledger on the fresh sandboxes before pushing what changed while it was down', async () => {
+    const t = await createTestRedis();
+    const env = {
+      ...testEnv(t.prefix, t.url),
+      STOCKLINE_PORT: '0',
+      STOCKLINE_SANDBOX: 'on',
+      STOCKLINE_SANDBOX_PORT_BASE: '0',
+      STOCKLINE_SHOPPER: 'off',
+      STOCKLINE_STATUS_EVERY_MS: '3600000',
+    };
+    const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    /** Every channel's acknowledged quantity for the SKU equals what it should show. */
+    const inStep = async (address: string, sku: string, expected?: number) => {
+      const res = await fetch(`${address}/v1/sync?skus=${sku}`, { headers: admin });
+      const [row] = ((await res.json()) as { items: { channels: Record<string, { expected: number; matches: boolean }> }[] }).items;
+      const cells = Object.values(row?.channels ?? {});
+      return cells.length === 4 && cells.every((c) => c.matches && (expected === undefined || c.expected === expected));
+    };
+    const settle = async (address: string, sku: string, expected?: number) => {
+      const deadline = Date.now() + 20_000;
+      while (!(await inStep(address, sku, expected))) {
+        if (Date.now() > deadline) throw new Error(`${sku} did not reach every sandbox channel`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const first = await start(loadConfig(env), { logger: silent(), print: () => undefined });
+    try {
+      await settle(first.address!, 'HOODIE-M', 60); // the demo catalogue, pushed everywhere
+    } finally {
+      await first.close();
+    }
+    // Work left in Redis by the first run comes due while Stockline is down: Amazon's accepted
+    // pushes owe a read-back 30 s later (delayed jobs); after a longer stop they run at start.
+    const { Queue } = await import('bullmq');
+    const amazon = new Queue('sync-amazon', { connection: t.connect(), prefix: `${t.prefix}{bull}` });
+    expect(await amazon.getDelayedCount()).toBeGreaterThan(0);
+    await amazon.promoteJobs();
+    await amazon.close();
+    // And the count of a SKU changes (the change waits on the feed).
+    const { createLedger } = await import('../../companion/src/ledger/ledger');
+    const ledger = createLedger({ redis: t.redis, keys: createKeys({ prefix: t.prefix }), idempotencyTtlSeconds: 3600 });
+    await ledger.ready();
+    await ledger.apply({ id: 'down-1', type: 'stock.adjusted', source: 'manual', occurredAt: new Date().toISOString(), sku: 'HOODIE-M', set: 7, reason: 'recount' });
+
+    const again = await start(loadConfig(env), { logger: silent(), print: () => undefined });
+    try {
+      await settle(again.address!, 'HOODIE-M', 7);
+      // No push met a sandbox that did not list the SKU yet (an unknown listing is dead-lettered).
+      const dead = (await (await fetch(`${again.address}/v1/dead-letters`, { headers: admin })).json()) as { items: unknown[] };
+      expect(dead.items).toEqual([]);
+    } finally {
+      await again.close();
+      await t.cleanup();
+    }
+  }, 60_000);
+
+  it('lists the ledger on fresh sandboxes before propagation can push anything', async () => {
+    const t = await createTestRedis();
+    const config = loadConfig({ ...testEnv(t.prefix, t.url), STOCKLINE_SANDBOX: 'on', STOCKLINE_SANDBOX_PORT_BASE: '0', STOCKLINE_SHOPPER: 'off' });
+    const keys = createKeys({ prefix: t.prefix });
+    const { createLedger } = await import('../../companion/src/ledger/ledger');
+    const ledger = createLedger({ redis: t.redis, keys, idempotencyTtlSeconds: 3600 });
+    await ledger.ready();
+    await ledger.apply({ id: 'w-1', type: 'stock.adjusted', source: 'manual', occurredAt: new Date().toISOString(), sku: 'W-1', set: 5, reason: 'count' });
+    await ledger.apply({ id: 'w-2', type: 'stock.reserved', source: 'woocommerce', occurredAt: new Date().toISOString(), reservationId: 'c', lines: [{ sku: 'W-1', qty: 2 }] });
+    const { wireChannels } = await import('../../companion/src/wiring');
+    const wiring = await wireChannels({ config, redis: t.redis, connect: () => t.connect(), keys, ledger, logger: silent() });
+    try {
+      // Propagation's workers exist from here on: every sandbox must already list the SKU.
+      expect(wiring.sandboxes).not.toBeNull();
+      for (const [id, h] of wiring.sandboxes!.handles) expect({ id, q: h.quantities()['W-1'] }).toEqual({ id, q: 3 });
+    } finally {
+      await wiring.close();
+      await t.cleanup();
+    }
+  });
+
   it('exits 0 on SIGTERM after starting, and 1 with a sentence naming a missing variable', async () => {
     const t = await createTestRedis();
     const child = spawn(process.execPath, ['--import', 'tsx', 'companion/src/server.ts'], {

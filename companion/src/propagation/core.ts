@@ -236,7 +236,10 @@ export function createSyncCore(deps: SyncCoreDeps) {
     async syncStatus(tenant: string, skus: string[]) {
       const states = await ledger.getStockMany(tenant, skus);
       const perChannel = await Promise.all(
-        channelIds.map(async (ch) => ({ ch, acked: await this.acked(tenant, ch, skus), rules: await rules.forChannel(tenant, ch, skus), paces: await this.paces(tenant, ch, skus) })),
+        channelIds.map(async (ch) => {
+          const [acked, r, paces] = await Promise.all([this.acked(tenant, ch, skus), rules.forChannel(tenant, ch, skus), this.paces(tenant, ch, skus)]);
+          return { ch, acked, rules: r, paces };
+        }),
       );
       return skus.map((sku, i) => {
         const channels: Record<string, { shown: number | null; expected: number; held: number; at: string | null; matches: boolean }> = {};

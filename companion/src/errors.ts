@@ -81,3 +81,14 @@ export class UnknownOrderError extends RefusalError {
     super(message, 'unknown_order', 404, details);
   }
 }
+
+/**
+ * 502: a channel could not answer a request a person is waiting on (e.g. the listings check).
+ * Its message names the channel and the channel's own answer, which dead letters show too, so
+ * unlike our other 5xx it is shown as is.
+ */
+export class ChannelUnavailableError extends StocklineError {
+  constructor(channel: string, why: string) {
+    super(`could not reach ${channel} for this: ${why}; try again in a moment`, 'channel_unavailable', 502, true, { channel });
+  }
+}

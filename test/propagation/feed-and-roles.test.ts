@@ -100,14 +100,6 @@ describe('change feed and roles', () => {
     expect(fx.fakes[0]!.quantities().M1).toBe(2);
     expect(await api.core.pending('fake-a')).toBe(0);
   });
-});
-
-describe('the listings check', () => {
-  let fx: Fixture | undefined;
-  afterEach(async () => {
-    await fx?.close();
-    fx = undefined;
-  });
 
   it('waits out a channel that is down or throttling for a moment instead of failing the person who asked', async () => {
     fx = await fixture({ channels: ['fake-a'] });

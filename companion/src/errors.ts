@@ -23,6 +23,14 @@ export class StocklineError extends Error {
     super(message);
     this.name = new.target.name;
   }
+  /**
+   * Whether the message may go to the caller as it is. A client error's message says what to fix;
+   * our own failures' can name keys and scripts, so they answer a generic sentence unless a
+   * subclass says its message is safe.
+   */
+  get exposeMessage(): boolean {
+    return this.statusCode < 500;
+  }
 }
 
 /** 400 naming the JSON pointer of the bad field and what to do about it. */
@@ -84,11 +92,13 @@ export class UnknownOrderError extends RefusalError {
 
 /**
  * 502: a channel could not answer a request a person is waiting on (e.g. the listings check).
- * Its message names the channel and the channel's own answer, which dead letters show too, so
- * unlike our other 5xx it is shown as is.
+ * Its message names the channel and the channel's own answer, which dead letters show too.
  */
 export class ChannelUnavailableError extends StocklineError {
   constructor(channel: string, why: string) {
     super(`could not reach ${channel} for this: ${why}; try again in a moment`, 'channel_unavailable', 502, true, { channel });
+  }
+  override get exposeMessage(): boolean {
+    return true;
   }
 }

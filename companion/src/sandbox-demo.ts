@@ -19,6 +19,8 @@ export interface DemoDeps {
   sandboxes: SandboxChannels;
   observer: Observer;
   tenant: string;
+  /** What the sandboxes list from the ledger (Wiring.sandboxCatalogue); empty on a first run. */
+  listed: { sku: string }[];
   print: (line: string) => void;
   statusEveryMs?: number;
 }
@@ -50,9 +52,11 @@ async function ledgerSkus(ledger: Ledger, tenant: string, max = 500): Promise<{ 
 }
 
 export async function startSandboxDemo(d: DemoDeps): Promise<{ stop(): Promise<void> }> {
-  let stock = await ledgerSkus(d.ledger, d.tenant);
+  // After a restart the sandboxes already list the ledger's SKUs: wiring.ts did it before
+  // propagation started (relistLedgerOnSandboxes) and hands over what it listed.
+  let skus = d.listed.map((s) => s.sku);
   const handles = [...d.sandboxes.handles.values()];
-  if (stock.length === 0) {
+  if (skus.length === 0) {
     // First run: list the demo catalogue on every sandbox, then count it into the ledger; the
     // ledger's change feed then pushes the real numbers to every channel.
     for (const h of handles) h.seed(DEMO_SKUS.map((sku) => ({ sku, quantity: 0 })));
@@ -67,11 +71,8 @@ export async function startSandboxDemo(d: DemoDeps): Promise<{ stop(): Promise<v
       reason: 'import',
     }));
     await d.ledger.applyBatch(events);
-    stock = await ledgerSkus(d.ledger, d.tenant);
+    skus = [...DEMO_SKUS];
   }
-  // Otherwise the sandboxes already list the ledger's SKUs: wiring.ts did it before propagation
-  // started (relistLedgerOnSandboxes).
-  const skus = stock.map((s) => s.sku);
   d.print(
     `sandbox channels: ${[...d.sandboxes.handles.entries()].map(([id, h]) => `${id} ${h.url}`).join(' · ')} (${skus.length} SKUs)`,
   );

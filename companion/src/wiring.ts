@@ -26,6 +26,8 @@ export const DEFAULT_TENANT = 'default';
 export interface Wiring {
   modules: ChannelModule[];
   sandboxes: SandboxChannels | null;
+  /** The ledger's SKUs listed on the sandboxes before propagation started (empty without sandboxes or SKUs). */
+  sandboxCatalogue: { sku: string; available: number }[];
   observer: Observer;
   runtime: PropagationRuntime;
   plugins: AppPlugin[];
@@ -64,7 +66,7 @@ export async function wireChannels(deps: WiringDeps): Promise<Wiring> {
       ? await startSandboxChannels({ ids: unconfigured, portBase: config.sandboxPortBase, pluginSecret: secret })
       : null;
   // Before propagation starts, or its first pushes meet sandboxes that list nothing yet.
-  if (sandboxes) await relistLedgerOnSandboxes(ledger, tenant, sandboxes);
+  const sandboxCatalogue = sandboxes ? await relistLedgerOnSandboxes(ledger, tenant, sandboxes) : [];
   const modules = deps.modules ?? createChannelModules(config, { redis, keys, logger, tenant }, sandboxes ?? undefined);
   const metrics = createMetrics({ processMetrics: true });
   const observer = createObserver({ redis, keys, config, logger, metrics, channels: modules.map((m) => m.id) });
@@ -107,6 +109,7 @@ export async function wireChannels(deps: WiringDeps): Promise<Wiring> {
   return {
     modules,
     sandboxes,
+    sandboxCatalogue,
     observer,
     runtime,
     plugins,

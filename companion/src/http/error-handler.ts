@@ -5,7 +5,7 @@
  * logged. Bad input is always a 4xx: a client can never provoke a 5xx by what it sends.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ChannelUnavailableError, StocklineError } from '../errors';
+import { StocklineError } from '../errors';
 import type { ErrorBody } from '../schemas/api';
 
 /** Fastify's own 4xx errors, by code, as our code and a sentence a person can act on. */
@@ -45,7 +45,7 @@ function toBody(error: FastifyError | StocklineError | Error): { status: number;
   if (!clientError && isRedisUnavailable(error)) {
     return { status: 503, body: { code: 'unavailable', message: 'The ledger store cannot be reached right now — retry in a moment' } };
   }
-  if (error instanceof StocklineError && error.statusCode >= 500 && !(error instanceof ChannelUnavailableError)) {
+  if (error instanceof StocklineError && !error.exposeMessage) {
     // Our own failures keep their code but not their text, which can name keys and scripts.
     return { status: error.statusCode, body: { code: error.code, message: INTERNAL_MESSAGE } };
   }

@@ -1,6 +1,8 @@
 /**
- * What each channel is told: shown = min(maxShown, max(0, floor((available − buffer − hold) × (1 − percent/100)))),
- * where hold is what a channel that shows pushes late must keep back (leadTimeMs, lead-time.ts), and 0 while the SKU is paused (oversell or manual) or gone from the ledger. Rules live per
+ * What each channel is told:
+ *   shown = min(maxShown, max(0, floor((available − buffer − hold) × (1 − percent/100)))),
+ * where hold is what a channel that shows pushes late keeps back (leadTimeMs, lead-time.ts),
+ * and 0 while the SKU is paused (oversell or manual) or gone from the ledger. Rules live per
  * channel and per SKU (for one channel or '*' for all) in one Redis hash per tenant; the most
  * specific rule wins field by field: SKU+channel over SKU+'*' over channel over defaults.
  */

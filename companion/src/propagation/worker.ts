@@ -36,7 +36,7 @@ const MAX_FILLS = 8;
  * What one push round did and left to do; spare: its claim found our rate limit with tokens to
  * spare; held: SKUs shown less for the channel's lead time (sku → quantity decided).
  */
-type Round = SyncJobResult & { next: Settled; spare: boolean; held: Map<string, number> };
+type Round = SyncJobResult & { next: Settled; spare: boolean; held?: Map<string, number> };
 
 /**
  * What a job's rounds leave to look at later: accepted-for-later pushes and unread refusals
@@ -116,7 +116,7 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
       total.inSync += round.inSync;
       for (const [s, q] of round.next.accepted) owed.accepted.set(s, q);
       for (const [s, q] of round.next.unread) owed.unread.set(s, q);
-      for (const [s, q] of round.held) owed.held.set(s, q);
+      for (const [s, q] of round.held ?? []) owed.held.set(s, q);
       // Only while our rate limit is far (the claim found tokens to spare): near it, jobs that
       // drain meet the empty bucket together and each pauses the queue for a token's time, which
       // a small bucket does not store (measured: Amazon under its limits drained at 1.94× its
@@ -161,7 +161,7 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
     // A full batch with dirty SKUs left: queue a follow-up now, so another job slot helps drain
     // the channel however this job turns out.
     if (batch.more && settings.slots > 0) await core.enqueue(tenant, channel, [sku]);
-    if (!batch.claimed.length) return { claimed: 0, pushed: 0, inSync: 0, next: nothing, spare: false, held: new Map() };
+    if (!batch.claimed.length) return { claimed: 0, pushed: 0, inSync: 0, next: nothing, spare: false };
     const spare = !batch.tight;
     const since = new Map<string, number>();
     const skus: string[] = [];
@@ -240,7 +240,7 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
     } catch (err) {
       await Promise.all([audited, inSyncQueued]);
       const r = await handleCallError(err, job, items, release, rate);
-      return { ...r, next: { ...nothing, holdOff: true }, spare, held: new Map() };
+      return { ...r, next: { ...nothing, holdOff: true }, spare };
     }
     await Promise.all([audited, inSyncQueued]);
     const next = await applyOutcomes(core, { tenant, channel, items, outcomes, since, lease: { keys: leaseKeys, token: jobToken }, ownUsed });

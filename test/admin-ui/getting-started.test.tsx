@@ -2,7 +2,7 @@ import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { GettingStarted } from '../../admin-ui/src/pages/GettingStarted';
-import type { ImportStatus } from '../../admin-ui/src/api/types';
+import type { ImportStatus, Mapping } from '../../admin-ui/src/api/types';
 import { importRunning, mapping, settings, statusConnected } from './support/fixtures';
 import { useFakeNetwork } from './support/network';
 
@@ -96,5 +96,42 @@ describe('Getting started', () => {
     const amazon = within((await screen.findByRole('rowheader', { name: 'Amazon' })).closest('tr') as HTMLElement);
     expect(amazon.getAllByRole('cell')[0]!.textContent).toBe('41');
     expect(screen.getByRole('button', { name: 'Check listings again' })).toBeTruthy();
+  });
+
+  it('follows a check that runs in the background until its report replaces the progress', async () => {
+    serve();
+    const unchecked: Mapping = { channels: { woocommerce: { listed: 0, notListed: [] } }, checkedAt: null };
+    const progress = (checked: number): Mapping => ({ ...unchecked, running: { startedAt: '2026-11-24T06:00:00Z', checked, total: 200 } });
+    // The companion answers 202 with progress; GET shows it move, then the report replaces it.
+    const answers: Mapping[] = [progress(100), progress(150), mapping];
+    let current: Mapping = unchecked;
+    net()
+      .on('GET admin/proxy/v1/mapping', () => {
+        if (current !== unchecked) current = answers.shift() ?? current;
+        return { body: current };
+      })
+      .on('POST admin/proxy/v1/mapping/refresh', () => {
+        current = progress(50);
+        return { status: 202, body: current };
+      });
+    const user = userEvent.setup();
+    render(<GettingStarted />);
+    const step3 = section(/3\. Check each channel/);
+    await user.click(await step3.findByRole('button', { name: 'Check listings now' }));
+    const bar = await step3.findByRole('progressbar', { name: 'Listings check progress' });
+    expect(Number(bar.getAttribute('aria-valuemax'))).toBe(200);
+    expect((step3.getByRole('button', { name: 'Checking listings…' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(await step3.findByText('Checking listings: 150 of 200 SKU lookups done (75%)', {}, { timeout: 5_000 })).toBeTruthy();
+    const amazon = within((await step3.findByRole('rowheader', { name: 'Amazon' }, { timeout: 5_000 })).closest('tr') as HTMLElement);
+    expect(amazon.getAllByRole('cell')[0]!.textContent).toBe('41');
+    expect(step3.queryByRole('progressbar')).toBeNull();
+    expect(step3.getByRole('button', { name: 'Check listings again' })).toBeTruthy();
+  });
+
+  it('says which channel stopped the last listings check', async () => {
+    serve();
+    net().json('GET admin/proxy/v1/mapping', { ...mapping, failed: { channel: 'amazon', message: 'could not reach amazon for this: the listings check failed: HTTP 403; try again in a moment', at: '2026-11-24T06:00:00Z' } });
+    render(<GettingStarted />);
+    expect(await screen.findByText('The last listings check stopped: could not reach amazon for this: the listings check failed: HTTP 403; try again in a moment')).toBeTruthy();
   });
 });

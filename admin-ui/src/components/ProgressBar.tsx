@@ -4,7 +4,8 @@
  */
 import { __, sprintf } from '@wordpress/i18n';
 
-export function ProgressBar({ done, total, label }: { done: number; total: number; label: string }) {
+/** `caption` formats the line under the bar from (done, total, percent); it counts products by default. */
+export function ProgressBar({ done, total, label, caption }: { done: number; total: number; label: string; caption?: (done: number, total: number, pct: number) => string }) {
   const pct = total > 0 ? Math.min(100, Math.round((done / total) * 100)) : 0;
   return (
     <div>
@@ -19,7 +20,7 @@ export function ProgressBar({ done, total, label }: { done: number; total: numbe
       >
         <div style={{ width: `${pct}%` }} />
       </div>
-      <p>{sprintf(__('%1$d of %2$d products (%3$d%%)', 'stockline'), done, total, pct)}</p>
+      <p>{caption ? caption(done, total, pct) : sprintf(__('%1$d of %2$d products (%3$d%%)', 'stockline'), done, total, pct)}</p>
     </div>
   );
 }

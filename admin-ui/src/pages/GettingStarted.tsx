@@ -4,7 +4,7 @@
  * channel's listings map to SKUs and what needs fixing.
  */
 import { Button, Notice } from '@wordpress/components';
-import { useState } from '@wordpress/element';
+import { useEffect, useState } from '@wordpress/element';
 import { __, _n, sprintf } from '@wordpress/i18n';
 import { api } from '../api/endpoints';
 import type { ImportStatus, Mapping } from '../api/types';
@@ -133,19 +133,47 @@ function ImportStep({ imp }: { imp: Polled<ImportStatus> }) {
   );
 }
 
+/** How often a running listings check's progress is read (the page's usual 5 s poll is too slow for a bar). */
+const CHECK_PROGRESS_EVERY_MS = 1_000;
+
 function MappingStep({ needsSku }: { needsSku: ImportStatus['needsSku'] }) {
   const mapping = usePolling(() => api.mapping(), [], null);
   const refresh = useAction(api.refreshMapping);
   const [fresh, setFresh] = useState<Mapping | null>(null);
   const data = fresh ?? mapping.data;
+  const running = data?.running;
+  // A large catalogue is checked in the background (the request answers with its progress): follow
+  // it until the report replaces the progress. A failed read keeps the last answer and tries again.
+  useEffect(() => {
+    if (!data?.running) return undefined;
+    const timer = setTimeout(() => {
+      api.mapping().then(setFresh, () => setFresh({ ...data }));
+    }, CHECK_PROGRESS_EVERY_MS);
+    return () => clearTimeout(timer);
+  }, [data]);
   return (
     <section className="stockline-section" aria-labelledby="stockline-step-mapping">
       <h2 id="stockline-step-mapping">{__('3. Check each channel’s listings', 'stockline')}</h2>
       <LoadState loading={mapping.loading} error={mapping.error ?? refresh.error} hasData={data !== undefined} onRetry={() => void mapping.reload()}>
         {data && (
           <>
+            {running && (
+              <ProgressBar
+                done={running.checked}
+                total={running.total}
+                label={__('Listings check progress', 'stockline')}
+                caption={(done, total, pct) => sprintf(__('Checking listings: %1$d of %2$d SKU lookups done (%3$d%%)', 'stockline'), done, total, pct)}
+              />
+            )}
+            <div aria-live="polite">
+              {data.failed && !running && (
+                <Notice status="error" isDismissible={false}>
+                  {sprintf(__('The last listings check stopped: %s', 'stockline'), data.failed.message)}
+                </Notice>
+              )}
+            </div>
             {data.checkedAt === null ? (
-              <p>{__('Listings have not been checked yet. Check them to see which SKUs each channel sells.', 'stockline')}</p>
+              !running && <p>{__('Listings have not been checked yet. Check them to see which SKUs each channel sells.', 'stockline')}</p>
             ) : (
               <table className="stockline-table">
                 <caption className="screen-reader-text">{__('Listings per channel', 'stockline')}</caption>
@@ -186,14 +214,18 @@ function MappingStep({ needsSku }: { needsSku: ImportStatus['needsSku'] }) {
             {data.checkedAt !== null && <p className="stockline-muted">{sprintf(__('Checked %s.', 'stockline'), timeAgo(data.checkedAt))}</p>}
             <Button
               variant="secondary"
-              isBusy={refresh.busy}
-              disabled={refresh.busy}
+              isBusy={refresh.busy || running !== undefined}
+              disabled={refresh.busy || running !== undefined}
               onClick={async () => {
                 const m = await refresh.run();
                 if (m) setFresh(m);
               }}
             >
-              {data.checkedAt === null ? __('Check listings now', 'stockline') : __('Check listings again', 'stockline')}
+              {running
+                ? __('Checking listings…', 'stockline')
+                : data.checkedAt === null
+                  ? __('Check listings now', 'stockline')
+                  : __('Check listings again', 'stockline')}
             </Button>
           </>
         )}

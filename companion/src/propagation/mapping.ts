@@ -2,28 +2,52 @@
  * SKU → channel listing check: resolves every ledger SKU on every channel (adapter.resolve,
  * which caches ids) and keeps the answer per channel — how many are listed and which are not —
  * so a person sees unmapped SKUs before they turn into not_found dead letters.
+ *
+ * The check runs in the background. A large catalogue on a slow channel (Amazon reads at 5/s:
+ * 1,000 SKUs take over three minutes) outlasts any request, and the plugin's proxy gives up after
+ * 10 s, so the request that starts a check waits for it only a few seconds: a small catalogue
+ * gets its answer at once (200), a large one gets 202 and the progress, which GET keeps showing
+ * (`running`: checks done of total) until the report replaces it, or `failed` says which channel
+ * stopped it. One check per tenant runs at a time across every companion process (a Redis lock
+ * renewed as the check moves; a process that dies mid-check lets it go when the lock expires).
  */
+import { randomUUID } from 'node:crypto';
 import { ChannelError } from '../channels/port';
 import type { ChannelAdapter, ListingRef } from '../channels/port';
 import { ChannelUnavailableError } from '../errors';
 import type { SyncCore } from './core';
 
+export interface MappingProgress {
+  startedAt: string;
+  /** SKU × channel lookups done, of `total` (every ledger SKU on every channel). */
+  checked: number;
+  total: number;
+}
+
+export interface MappingFailure {
+  /** The channel that failed; null when the check stopped on an error of ours (see the log). */
+  channel: string | null;
+  message: string;
+  at: string;
+}
+
 export interface MappingReport {
   channels: Record<string, { listed: number; notListed: string[] }>;
   checkedAt: string | null;
+  /** A check under way; absent when none runs. */
+  running?: MappingProgress;
+  /** Why the last check stopped, until a check succeeds; absent when it did not fail. */
+  failed?: MappingFailure;
 }
 
-const RESOLVE_CHUNK = 100;
-/**
- * A person is waiting for the check (the admin page, through the plugin's proxy that gives up
- * after 10 s): a channel that is throttling or briefly unreachable is asked again, after its own
- * Retry-After or a short backoff, for up to this long in all; then the check says which channel
- * failed instead of answering 500.
- */
-const PATIENCE_MS = 8_000;
+/** SKUs per lookup call: the unit of progress (Amazon: 10 s at 5 reads/s; one call elsewhere). */
+const RESOLVE_CHUNK = 50;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function resolvePatiently(adapter: ChannelAdapter, skus: string[], deadline: number): Promise<Map<string, ListingRef | null>> {
+type Outcome = { report: MappingReport } | { error: unknown };
+
+async function resolvePatiently(adapter: ChannelAdapter, skus: string[], patienceMs: number, stillAlive: () => Promise<void>): Promise<Map<string, ListingRef | null>> {
+  const deadline = Date.now() + patienceMs;
   for (let attempt = 0; ; attempt++) {
     try {
       return await adapter.resolve(skus);
@@ -33,6 +57,7 @@ async function resolvePatiently(adapter: ChannelAdapter, skus: string[], deadlin
         const why = err instanceof Error ? err.message : String(err);
         throw new ChannelUnavailableError(adapter.id, `the listings check failed: ${why}`);
       }
+      await stillAlive();
       await sleep(wait);
     }
   }
@@ -40,27 +65,46 @@ async function resolvePatiently(adapter: ChannelAdapter, skus: string[], deadlin
 
 export function createMapping(core: SyncCore) {
   const { redis, keys } = core.deps;
+  const opts = core.deps.settings.mapping;
   const key = (tenant: string) => keys.propagation(tenant, 'mapping');
+  const lockKey = (tenant: string) => keys.propagation(tenant, 'mapping:lock');
+  /** Checks this process runs, by tenant, so a second request waits on the same one. */
+  const local = new Map<string, Promise<Outcome>>();
 
-  return {
-    async get(tenant: string): Promise<MappingReport> {
-      const raw = await redis.hgetall(key(tenant));
-      const channels: MappingReport['channels'] = {};
-      for (const ch of core.channelIds) channels[ch] = raw[`channel:${ch}`] ? JSON.parse(raw[`channel:${ch}`]!) : { listed: 0, notListed: [] };
-      return { channels, checkedAt: raw.checkedAt ?? null };
-    },
-    async refresh(tenant: string): Promise<MappingReport> {
+  async function get(tenant: string): Promise<MappingReport> {
+    const [[, raw], [, locked]] = (await redis.multi().hgetall(key(tenant)).exists(lockKey(tenant)).exec()) as [[null, Record<string, string>], [null, number]];
+    const channels: MappingReport['channels'] = {};
+    for (const ch of core.channelIds) channels[ch] = raw[`channel:${ch}`] ? JSON.parse(raw[`channel:${ch}`]!) : { listed: 0, notListed: [] };
+    const report: MappingReport = { channels, checkedAt: raw.checkedAt ?? null };
+    // Progress left by a process that died mid-check is not shown once its lock has lapsed.
+    if (raw.running && locked) report.running = JSON.parse(raw.running) as MappingProgress;
+    if (raw.failed) report.failed = JSON.parse(raw.failed) as MappingFailure;
+    return report;
+  }
+
+  async function check(tenant: string): Promise<Outcome> {
+    const stillAlive = async () => void (await redis.pexpire(lockKey(tenant), opts.lockMs));
+    // Set when one channel fails the check: the other channels' lookups stop at their next step
+    // instead of writing progress for a check that is over.
+    let stopped = false;
+    try {
       const skus = await core.allSkus(tenant);
+      const progress: MappingProgress = { startedAt: new Date().toISOString(), checked: 0, total: skus.length * core.adapters.length };
+      const report = async () => {
+        await redis.multi().hset(key(tenant), 'running', JSON.stringify(progress)).pexpire(lockKey(tenant), opts.lockMs).exec();
+      };
+      await redis.multi().hdel(key(tenant), 'failed').hset(key(tenant), 'running', JSON.stringify(progress)).exec();
       const channels: MappingReport['channels'] = {};
-      const deadline = Date.now() + PATIENCE_MS;
       await Promise.all(
         core.adapters.map(async (adapter) => {
           let listed = 0;
           const notListed: string[] = [];
-          for (let i = 0; i < skus.length; i += RESOLVE_CHUNK) {
+          for (let i = 0; i < skus.length && !stopped; i += RESOLVE_CHUNK) {
             const chunk = skus.slice(i, i + RESOLVE_CHUNK);
-            const refs = await resolvePatiently(adapter, chunk, deadline);
+            const refs = await resolvePatiently(adapter, chunk, opts.patienceMs, stillAlive);
             for (const s of chunk) (refs.get(s) ? listed++ : notListed.push(s));
+            progress.checked += chunk.length;
+            if (!stopped) await report();
           }
           channels[adapter.id] = { listed, notListed };
         }),
@@ -68,8 +112,55 @@ export function createMapping(core: SyncCore) {
       const checkedAt = new Date().toISOString();
       const fields: string[] = ['checkedAt', checkedAt];
       for (const [ch, v] of Object.entries(channels)) fields.push(`channel:${ch}`, JSON.stringify(v));
-      await redis.hset(key(tenant), ...fields);
-      return { channels, checkedAt };
+      await redis.multi().hset(key(tenant), ...fields).hdel(key(tenant), 'running').exec();
+      return { report: { channels, checkedAt } };
+    } catch (err) {
+      stopped = true;
+      // Whatever stopped the check is kept for GET: nobody may be waiting on this request any more.
+      const failed: MappingFailure =
+        err instanceof ChannelUnavailableError
+          ? { channel: String(err.details?.channel), message: err.message, at: new Date().toISOString() }
+          : { channel: null, message: 'the listings check stopped on an error in the companion (its log has the details); try again in a moment', at: new Date().toISOString() };
+      if (!(err instanceof ChannelUnavailableError)) core.deps.logger.error({ err, tenant }, 'listings check failed');
+      await redis.multi().hset(key(tenant), 'failed', JSON.stringify(failed)).hdel(key(tenant), 'running').exec().catch(() => undefined);
+      return { error: err };
+    } finally {
+      // Plain DEL: were the lock to lapse and pass to another process meanwhile (a minute with no
+      // step), deleting it only lets a second check start, which writes the same report.
+      await redis.del(lockKey(tenant)).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Starts a check here unless one runs here or in another process; the one this process runs, if
+   * any (wrapped: an async function's promise of a promise would wait for the check itself).
+   */
+  async function start(tenant: string): Promise<{ run: Promise<Outcome> } | undefined> {
+    const mine = local.get(tenant);
+    if (mine) return { run: mine };
+    if ((await redis.set(lockKey(tenant), randomUUID(), 'PX', opts.lockMs, 'NX')) !== 'OK') return undefined;
+    const run = check(tenant).finally(() => local.delete(tenant));
+    local.set(tenant, run);
+    return { run };
+  }
+
+  return {
+    get,
+    /**
+     * Starts a check (or joins the one under way) and waits up to answerWithinMs for it: `done`
+     * with the report, or not done with the progress GET will keep showing. A check that fails
+     * within the wait throws what stopped it (ChannelUnavailableError: 502 naming the channel).
+     */
+    async refresh(tenant: string): Promise<{ done: boolean; report: MappingReport }> {
+      const started = await start(tenant);
+      if (started) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const waited = await Promise.race([started.run, new Promise<null>((r) => (timer = setTimeout(() => r(null), opts.answerWithinMs)))]);
+        clearTimeout(timer);
+        if (waited && 'error' in waited) throw waited.error;
+        if (waited) return { done: true, report: waited.report };
+      }
+      return { done: false, report: await get(tenant) };
     },
   };
 }

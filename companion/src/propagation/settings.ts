@@ -74,6 +74,15 @@ export interface SyncSettings {
   /** How often a consumer trims the feed. */
   feedTrimEveryMs: number;
   readBlockMs: number;
+  /** The listings check (mapping.ts). */
+  mapping: {
+    /** How long the request that starts a check waits for its result before answering with progress (under the plugin proxy's 10 s). */
+    answerWithinMs: number;
+    /** How long a check waits out a channel that throttles or is unreachable, per lookup, before failing. */
+    patienceMs: number;
+    /** The cross-process lock's lifetime; renewed at every step, so only a dead process lets it lapse. */
+    lockMs: number;
+  };
 }
 
 export function defaultSyncSettings(queuePrefix: string, patch: Partial<SyncSettings> = {}): SyncSettings {
@@ -99,6 +108,7 @@ export function defaultSyncSettings(queuePrefix: string, patch: Partial<SyncSett
     readBlockMs: 1_000,
     feedRetentionMs: 600_000,
     feedTrimEveryMs: 10_000,
+    mapping: { answerWithinMs: 5_000, patienceMs: 30_000, lockMs: 60_000 },
     ...patch,
   };
 }

@@ -92,5 +92,17 @@ export type SkuParams = Static<typeof SkuParams>;
 
 export const MappingReport = Type.Object({
   channels: Type.Record(Type.String(), Type.Object({ listed: Type.Integer(), notListed: Type.Array(Type.String()) })),
-  checkedAt: Type.Union([Type.String(), Type.Null()]),
+  checkedAt: Type.Union([Type.String(), Type.Null()], { description: 'When the last check that finished did' }),
+  running: Type.Optional(
+    Type.Object(
+      { startedAt: Type.String(), checked: Type.Integer({ description: 'SKU × channel lookups done' }), total: Type.Integer({ description: 'Every ledger SKU on every channel' }) },
+      { description: 'A check under way (absent when none runs)' },
+    ),
+  ),
+  failed: Type.Optional(
+    Type.Object(
+      { channel: Type.Union([Type.String(), Type.Null()]), message: Type.String(), at: Type.String() },
+      { description: 'Why the last check stopped; cleared when a check starts' },
+    ),
+  ),
 });

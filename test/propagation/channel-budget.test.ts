@@ -1,15 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { ev, fixture, type Fixture } from './helpers';
+import { describe, expect, it } from 'vitest';
+import { ev, useFixtures } from './helpers';
 
 describe("a channel's own budget (ChannelAdapter.readyInMs)", () => {
-  let fx: Fixture | undefined;
-  afterEach(async () => {
-    await fx?.close();
-    fx = undefined;
-  });
+  const openFixture = useFixtures();
 
   it('waits for the budget before claiming, so the SKUs that changed meanwhile go out together in one push', async () => {
-    fx = await fixture({ channels: ['fake-a'], limits: { batchSize: 100 } });
+    const fx = await openFixture({ channels: ['fake-a'], limits: { batchSize: 100 } });
     const [fake] = fx.fakes;
     const skus = Array.from({ length: 40 }, (_, i) => `B-${i}`);
     fake!.seed(skus.map((sku) => ({ sku, quantity: 0 })));

@@ -1,15 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { ev, fixture, lastAcks, versionsInOrder, type Fixture } from './helpers';
+import { describe, expect, it } from 'vitest';
+import { ev, lastAcks, useFixtures, versionsInOrder } from './helpers';
 
 describe('coalescing', () => {
-  let fx: Fixture | undefined;
-  afterEach(async () => {
-    await fx?.close();
-    fx = undefined;
-  });
+  const openFixture = useFixtures();
 
   it('delivers 1,000 sales of one SKU within ~100 ms to each channel in a handful of calls, ending at the right number', async () => {
-    fx = await fixture({ channels: ['fake-a', 'fake-b'] });
+    const fx = await openFixture({ channels: ['fake-a', 'fake-b'] });
     for (const f of fx.fakes) f.seed([{ sku: 'HOT', quantity: 0 }]);
     await fx.ledger.apply(ev.received('HOT', 5000));
     await fx.start();

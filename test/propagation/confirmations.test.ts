@@ -4,9 +4,9 @@
  * waits behind the others (mark-2.lua, includes/deferred.lua); and a batch whose SKUs proved in
  * sync is filled from the dirty set before its token is spent (worker.ts, claim-9.lua `topUp`).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { syncKeys } from '../../companion/src/propagation/sync-keys';
-import { ev, fixture, TENANT, until, type Fixture } from './helpers';
+import { ev, TENANT, until, useFixtures } from './helpers';
 import { UNLIMITED, useSyncScripts } from './sync-scripts';
 
 describe('likely confirmations leave last (mark-2 / claim-9)', () => {
@@ -76,14 +76,10 @@ describe('likely confirmations leave last (mark-2 / claim-9)', () => {
 });
 
 describe('a batch with SKUs in sync is filled before its call (worker)', () => {
-  let fx: Fixture | undefined;
-  afterEach(async () => {
-    await fx?.close();
-    fx = undefined;
-  });
+  const openFixture = useFixtures();
 
   it('sends one full call where the in-sync SKUs would have left two half-empty ones', async () => {
-    fx = await fixture({ channels: ['fake-a'], limits: { batchSize: 10 } });
+    const fx = await openFixture({ channels: ['fake-a'], limits: { batchSize: 10 } });
     const [fake] = fx.fakes;
     const skus = Array.from({ length: 15 }, (_, i) => `F-${String(i).padStart(2, '0')}`);
     fake!.seed(skus.map((sku) => ({ sku, quantity: 0 })));
@@ -112,14 +108,10 @@ describe('a batch with SKUs in sync is filled before its call (worker)', () => {
 });
 
 describe("a channel's own sale after our push landed (change feed → dirty set)", () => {
-  let fx: Fixture | undefined;
-  afterEach(async () => {
-    await fx?.close();
-    fx = undefined;
-  });
+  const openFixture = useFixtures();
 
   it('is marked to leave last on that channel only, and is still pushed', async () => {
-    fx = await fixture({ channels: ['fake-a', 'fake-b'] });
+    const fx = await openFixture({ channels: ['fake-a', 'fake-b'] });
     fx.fakes.forEach((f) => f.seed([{ sku: 'X', quantity: 0 }, { sku: 'Y', quantity: 0 }]));
     await fx.ledger.applyBatch([ev.received('X', 10), ev.received('Y', 10)]);
     let openAt = 0;
@@ -132,8 +124,8 @@ describe("a channel's own sale after our push landed (change feed → dirty set)
     await fx.ledger.apply(ev.sale('Y', 1, 'woocommerce'));
     const a = syncKeys(fx.keys, TENANT, 'fake-a');
     const b = syncKeys(fx.keys, TENANT, 'fake-b');
-    await until(async () => (await fx!.t.redis.zcard(a.dirty)) === 2 && (await fx!.t.redis.zcard(b.dirty)) === 2, 1000, 'both sales marked');
-    const score = async (key: string, sku: string) => Number(await fx!.t.redis.zscore(key, sku));
+    await until(async () => (await fx.t.redis.zcard(a.dirty)) === 2 && (await fx.t.redis.zcard(b.dirty)) === 2, 1000, 'both sales marked');
+    const score = async (key: string, sku: string) => Number(await fx.t.redis.zscore(key, sku));
     expect((await score(a.dirty, 'X')) % 1).toBe(0.5);
     expect(await score(a.dirty, 'X')).toBeGreaterThan((await score(a.dirty, 'Y')) + 29_000);
     expect((await score(b.dirty, 'X')) % 1).toBe(0);

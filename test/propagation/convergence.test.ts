@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StockEvent } from '../../companion/src/schemas/events';
 import type { PushedEvent } from '../../companion/src/propagation/worker-hooks';
-import { fixture, lastAcks, TENANT, versionsInOrder, type Fixture } from './helpers';
+import { lastAcks, TENANT, useFixtures, versionsInOrder } from './helpers';
 
 const SOURCES = ['woocommerce', 'shopify', 'amazon', 'flipkart'] as const;
 
@@ -35,14 +35,10 @@ function randomEvents(n: number, skus: string[], seed: number): StockEvent[] {
 }
 
 describe('propagation convergence', () => {
-  let fx: Fixture | undefined;
-  afterEach(async () => {
-    await fx?.close();
-    fx = undefined;
-  });
+  const openFixture = useFixtures();
 
   it('brings every channel to the ledger projection after 10,000 random events over 200 SKUs from four sources, with two workers, no double push, and each acknowledged push audited', async () => {
-    fx = await fixture({ channels: ['fake-a', 'fake-b'], limits: { batchSize: 50 } });
+    const fx = await openFixture({ channels: ['fake-a', 'fake-b'], limits: { batchSize: 50 } });
     const skus = Array.from({ length: 200 }, (_, i) => `SKU-${String(i).padStart(3, '0')}`);
     for (const f of fx.fakes) f.seed(skus.map((sku) => ({ sku, quantity: 0 })));
     await fx.ledger.applyBatch(skus.map((sku, i) => ({ id: `init-${i}`, type: 'stock.received', source: 'woocommerce', occurredAt: new Date().toISOString(), sku, qty: 20 }) as StockEvent));

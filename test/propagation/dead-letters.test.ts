@@ -1,19 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StockEvent } from '../../companion/src/schemas/events';
-import { auth, fixture, TENANT, type Fixture } from './helpers';
+import { auth, TENANT, useFixtures } from './helpers';
 
 const received = (sku: string, qty: number, id = `rcv-${sku}-${Math.random()}`) =>
   ({ id, type: 'stock.received', source: 'woocommerce', occurredAt: new Date().toISOString(), sku, qty }) as StockEvent;
 
 describe('dead letters', () => {
-  let fx: Fixture | undefined;
-  afterEach(async () => {
-    await fx?.close();
-    fx = undefined;
-  });
+  const openFixture = useFixtures();
 
   it('dead-letters a push the channel refuses for good, with its reason, and a retry from the API delivers it', async () => {
-    fx = await fixture({ channels: ['fake-a', 'fake-b'] });
+    const fx = await openFixture({ channels: ['fake-a', 'fake-b'] });
     const [a, b] = fx.fakes as [typeof fx.fakes[0], typeof fx.fakes[0]];
     for (const f of fx.fakes) f.seed([{ sku: 'BAD', quantity: 0 }, { sku: 'GOOD', quantity: 0 }]);
     a.setFaults({ rejectSkus: { BAD: 'title is too long for this marketplace' } });
@@ -52,7 +48,7 @@ describe('dead letters', () => {
   });
 
   it('dead-letters an unlisted SKU as not_found and counts each failed attempt; retry-all and discard work', async () => {
-    fx = await fixture({ channels: ['fake-a'] });
+    const fx = await openFixture({ channels: ['fake-a'] });
     fx.fakes[0]!.seed([{ sku: 'LISTED', quantity: 0 }]);
     await fx.start();
     const app = await fx.app();
@@ -79,7 +75,7 @@ describe('dead letters', () => {
   });
 
   it('dead-letters every item of a call the channel refuses with an auth error', async () => {
-    fx = await fixture({ channels: ['fake-a'] });
+    const fx = await openFixture({ channels: ['fake-a'] });
     fx.fakes[0]!.seed([{ sku: 'X1', quantity: 0 }, { sku: 'X2', quantity: 0 }]);
     fx.fakes[0]!.setFaults({ authFailure: true });
     await fx.start();

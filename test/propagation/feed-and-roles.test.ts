@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { backoffDelay } from '../../companion/src/propagation/backoff';
 import { FEED_GROUP } from '../../companion/src/propagation/feed-consumer';
 import type { PushHooks } from '../../companion/src/propagation/worker-hooks';
-import { auth, ev, fixture, TENANT, until, type Fixture } from './helpers';
+import { auth, ev, TENANT, until, useFixtures } from './helpers';
 
 describe('retry backoff', () => {
   it('doubles from 1 s up to 30 s, plus at most 20 % jitter', () => {
@@ -14,14 +14,10 @@ describe('retry backoff', () => {
 });
 
 describe('change feed and roles', () => {
-  let fx: Fixture | undefined;
-  afterEach(async () => {
-    await fx?.close();
-    fx = undefined;
-  });
+  const openFixture = useFixtures();
 
   it('takes over change-feed entries a crashed consumer read but never acknowledged', async () => {
-    fx = await fixture({ channels: ['fake-a'] });
+    const fx = await openFixture({ channels: ['fake-a'] });
     fx.fakes[0]!.seed([{ sku: 'C1', quantity: 0 }]);
     await fx.ledger.apply(ev.received('C1', 4));
     // A consumer that read the entry and died before acknowledging it.
@@ -37,7 +33,7 @@ describe('change feed and roles', () => {
   });
 
   it('consumes every tenant’s change feed, including tenants that appear while it runs', async () => {
-    fx = await fixture({ channels: ['fake-a'] });
+    const fx = await openFixture({ channels: ['fake-a'] });
     fx.fakes[0]!.seed([{ sku: 'D1', quantity: 0 }, { sku: 'N1', quantity: 0 }]);
     await fx.start({ settings: { readBlockMs: 100 } });
     await fx.ledger.apply(ev.received('D1', 3));
@@ -49,7 +45,7 @@ describe('change feed and roles', () => {
   });
 
   it('delays (does not fail) pushes while the breaker says no, then delivers', async () => {
-    fx = await fixture({ channels: ['fake-a'] });
+    const fx = await openFixture({ channels: ['fake-a'] });
     fx.fakes[0]!.seed([{ sku: 'B1', quantity: 0 }]);
     let open = true;
     let asked = 0;
@@ -73,7 +69,7 @@ describe('change feed and roles', () => {
   });
 
   it('an api-role process serves the routes and queues work without consuming it; a worker process does the pushing', async () => {
-    fx = await fixture({ channels: ['fake-a'] });
+    const fx = await openFixture({ channels: ['fake-a'] });
     fx.fakes[0]!.seed([{ sku: 'M1', quantity: 0 }]);
     await fx.ledger.apply(ev.received('M1', 2));
     await fx.ledger.apply(ev.received('NOT-LISTED', 2));
@@ -103,14 +99,10 @@ describe('change feed and roles', () => {
 });
 
 describe('propagation routes in the OpenAPI document', () => {
-  let fx: Fixture | undefined;
-  afterEach(async () => {
-    await fx?.close();
-    fx = undefined;
-  });
+  const openFixture = useFixtures();
 
   it('lists every propagation route with the admin bearer scheme', async () => {
-    fx = await fixture({ channels: ['fake-a'] });
+    const fx = await openFixture({ channels: ['fake-a'] });
     await fx.start({ role: 'api' });
     const app = await fx.app();
     const doc = (await app.inject({ method: 'GET', url: '/v1/openapi.json' })).json();

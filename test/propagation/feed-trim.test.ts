@@ -1,17 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FEED_GROUP } from '../../companion/src/propagation/feed-consumer';
 import { acknowledgedBelow, trimFeed } from '../../companion/src/propagation/feed-trim';
-import { ev, fixture, TENANT, until, type Fixture } from './helpers';
+import { ev, TENANT, until, useFixtures } from './helpers';
 
 describe('change-feed trimming', () => {
-  let fx: Fixture | undefined;
-  afterEach(async () => {
-    await fx?.close();
-    fx = undefined;
-  });
+  const openFixture = useFixtures();
 
   it('drops only entries every group acknowledged and older than the retention', async () => {
-    fx = await fixture({ channels: ['fake-a'] });
+    const fx = await openFixture({ channels: ['fake-a'] });
     const { redis } = fx.t;
     const stream = fx.keys.changes(TENANT);
     const now = Date.now();
@@ -60,14 +56,14 @@ describe('change-feed trimming', () => {
   });
 
   it('a running consumer trims the feed behind itself and propagation still delivers every change', async () => {
-    fx = await fixture({ channels: ['fake-a'] });
+    const fx = await openFixture({ channels: ['fake-a'] });
     fx.fakes[0]!.seed([{ sku: 'T1', quantity: 0 }]);
     await fx.start({ settings: { feedRetentionMs: 0, feedTrimEveryMs: 50, readBlockMs: 100 } });
     for (let i = 0; i < 300; i++) await fx.ledger.apply(ev.received('T1', 1));
     await fx.settled();
     expect(fx.fakes[0]!.quantities().T1).toBe(300);
     const stream = fx.keys.changes(TENANT);
-    await until(async () => (await fx!.t.redis.xlen(stream)) <= 100, 10_000, 'the acknowledged entries to be trimmed');
+    await until(async () => (await fx.t.redis.xlen(stream)) <= 100, 10_000, 'the acknowledged entries to be trimmed');
     const pending = (await fx.t.redis.xpending(stream, FEED_GROUP)) as [number, ...unknown[]];
     expect(pending[0]).toBe(0);
     // The audit keeps every event: trimming the feed loses none of them.

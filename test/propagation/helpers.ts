@@ -3,6 +3,7 @@
  * fake channels over real HTTP, and startPropagation. Plus waiting for quiescence: the feed
  * fully read and acknowledged, no dirty SKU, no lease, no job left on any channel queue.
  */
+import { afterEach } from 'vitest';
 import { pino } from 'pino';
 import { createKeys, type Keys } from '../../companion/src/ledger/keys';
 import { createLedger } from '../../companion/src/ledger/ledger';
@@ -52,7 +53,25 @@ export const testSettings: Partial<SyncSettings> = {
   readBlockMs: 200,
 };
 
-export async function fixture(o: { channels?: string[]; limits?: Partial<ChannelLimits>; faults?: Partial<FakeFaults> } = {}): Promise<Fixture> {
+/**
+ * Fixtures closed after each test: `const openFixture = useFixtures();` in a describe, then
+ * `const fx = await openFixture({ channels: ['fake-a'] });` in its tests.
+ */
+export function useFixtures(): (o?: FixtureOptions) => Promise<Fixture> {
+  const opened: Fixture[] = [];
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((f) => f.close()));
+  });
+  return async (o) => {
+    const fx = await fixture(o);
+    opened.push(fx);
+    return fx;
+  };
+}
+
+export type FixtureOptions = { channels?: string[]; limits?: Partial<ChannelLimits>; faults?: Partial<FakeFaults> };
+
+export async function fixture(o: FixtureOptions = {}): Promise<Fixture> {
   const t = await createTestRedis();
   const keys = createKeys({ prefix: t.prefix });
   const ledger = createLedger({ redis: t.redis, keys, idempotencyTtlSeconds: 3600 });

@@ -1,17 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ChannelAdapter, PushItem } from '../../companion/src/channels/port';
 import { channelConcurrency, defaultSyncSettings } from '../../companion/src/propagation/settings';
-import { ev, fixture, type Fixture } from './helpers';
+import { ev, useFixtures } from './helpers';
 
 describe('job deduplication modes', () => {
-  let fx: Fixture | undefined;
-  afterEach(async () => {
-    await fx?.close();
-    fx = undefined;
-  });
+  const openFixture = useFixtures();
 
   const run = async (slots: number) => {
-    fx = await fixture({ channels: ['fake-a'], limits: { batchSize: 5 } });
+    const fx = await openFixture({ channels: ['fake-a'], limits: { batchSize: 5 } });
     const fake = fx.fakes[0]!;
     const skus = Array.from({ length: 40 }, (_, i) => `J-${i}`);
     fake.seed(skus.map((sku) => ({ sku, quantity: 0 })));
@@ -35,14 +31,10 @@ describe('job deduplication modes', () => {
 });
 
 describe('a job drains what changed during its push', () => {
-  let fx: Fixture | undefined;
-  afterEach(async () => {
-    await fx?.close();
-    fx = undefined;
-  });
+  const openFixture = useFixtures();
 
   it('pushes the newer value in its next round, not through a new job', async () => {
-    fx = await fixture({ channels: ['fake-a'], faults: { slowWrites: { calls: 1, ms: 400 } } });
+    const fx = await openFixture({ channels: ['fake-a'], faults: { slowWrites: { calls: 1, ms: 400 } } });
     const fake = fx.fakes[0]!;
     fake.seed([{ sku: 'D-1', quantity: 0 }]);
     // The real adapter, watched: every item it is asked to push, with its idempotency key

@@ -1,16 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PushedEvent } from '../../companion/src/propagation/worker-hooks';
-import { ev, fixture, type Fixture } from './helpers';
+import { ev, useFixtures } from './helpers';
 
 describe('sync lag', () => {
-  let fx: Fixture | undefined;
-  afterEach(async () => {
-    await fx?.close();
-    fx = undefined;
-  });
+  const openFixture = useFixtures();
 
   it('acknowledges each change within a few tens of milliseconds at a steady 200 sales per second', async () => {
-    fx = await fixture({ channels: ['fake-a', 'fake-b'] });
+    const fx = await openFixture({ channels: ['fake-a', 'fake-b'] });
     const skus = Array.from({ length: 100 }, (_, i) => `L-${i}`);
     for (const f of fx.fakes) f.seed(skus.map((sku) => ({ sku, quantity: 0 })));
     await fx.ledger.applyBatch(skus.map((s) => ev.received(s, 1000)));

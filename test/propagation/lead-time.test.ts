@@ -2,9 +2,9 @@
  * Lead time (lead-time.ts, pace-1.lua): a channel that shows pushes late is shown less while the
  * other channels sell a low-stock SKU fast, and gets its full number again once the sales slow.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { leadTimeHold, paceAt, paceField } from '../../companion/src/propagation/lead-time';
-import { auth, ev, fixture, until, type Fixture } from './helpers';
+import { auth, ev, until, useFixtures } from './helpers';
 import { useSyncScripts } from './sync-scripts';
 
 describe('lead-time hold', () => {
@@ -53,14 +53,10 @@ describe('pace of sales (pace-1.lua)', () => {
 });
 
 describe('lead time on live channels', () => {
-  let fx: Fixture | undefined;
-  afterEach(async () => {
-    await fx?.close();
-    fx = undefined;
-  });
+  const openFixture = useFixtures();
 
   it("shows a late channel less while the others sell a low SKU fast, its own sales do not count, and it gets the full number once sales slow", async () => {
-    fx = await fixture({ channels: ['fake-a', 'fake-b'] });
+    const fx = await openFixture({ channels: ['fake-a', 'fake-b'] });
     const [a, b] = fx.fakes as [typeof fx.fakes[0], typeof fx.fakes[0]];
     for (const f of fx.fakes) f.seed([{ sku: 'HOT', quantity: 0 }, { sku: 'OWN', quantity: 0 }]);
     await fx.ledger.applyBatch([ev.received('HOT', 5), ev.received('OWN', 5)]);

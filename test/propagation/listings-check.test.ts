@@ -4,20 +4,16 @@
  * goes on in the background with its progress shown; a failing channel is named; one check runs
  * at a time across processes.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MappingReport } from '../../companion/src/propagation/mapping';
-import { auth, ev, fixture, TENANT, until, type Fixture } from './helpers';
+import { auth, ev, TENANT, until, useFixtures } from './helpers';
 
 describe('listings check', () => {
-  let fx: Fixture | undefined;
-  afterEach(async () => {
-    await fx?.close();
-    fx = undefined;
-  });
+  const openFixture = useFixtures();
 
   /** An api-role runtime whose check answers within `answerWithinMs`; `n` ledger SKUs, the first `listed` on the channel. */
   async function setUp(n: number, listed: number, answerWithinMs = 5_000) {
-    fx = await fixture({ channels: ['fake-a'] });
+    const fx = await openFixture({ channels: ['fake-a'] });
     const skus = Array.from({ length: n }, (_, i) => `LC-${String(i).padStart(3, '0')}`);
     fx.fakes[0]!.seed(skus.slice(0, listed).map((sku) => ({ sku, quantity: 0 })));
     await fx.ledger.applyBatch(skus.map((sku) => ev.received(sku, 1)));
@@ -25,7 +21,7 @@ describe('listings check', () => {
     const app = await fx.app();
     const get = async () => (await app.inject({ method: 'GET', url: '/v1/mapping', headers: auth })).json() as MappingReport;
     const refresh = () => app.inject({ method: 'POST', url: '/v1/mapping/refresh', headers: auth });
-    return { app, get, refresh, skus };
+    return { fx, app, get, refresh, skus };
   }
 
   it('answers a small catalogue at once (200 with the report)', async () => {
@@ -37,10 +33,10 @@ describe('listings check', () => {
   });
 
   it('goes on in the background when it outlasts the request: 202 with progress, GET shows it until the report replaces it', async () => {
-    const { get, refresh } = await setUp(120, 100, 50);
+    const { fx, get, refresh } = await setUp(120, 100, 50);
     // Each lookup of 50 SKUs takes ≥ 150 ms, so the 120 SKUs take three lookups, ≥ 450 ms.
-    fx!.fakes[0]!.setFaults({ latencyMs: 150 });
-    const callsBefore = fx!.fakes[0]!.stats().calls;
+    fx.fakes[0]!.setFaults({ latencyMs: 150 });
+    const callsBefore = fx.fakes[0]!.stats().calls;
     const started = await refresh();
     expect(started.statusCode).toBe(202);
     const running = started.json() as MappingReport;
@@ -71,22 +67,22 @@ describe('listings check', () => {
     // Progress moved while it ran (50 after the first lookup, 100 after the second).
     expect([...seen].some((c) => c > 0 && c < 120)).toBe(true);
     // One check, three lookups: the joining request started nothing.
-    expect(fx!.fakes[0]!.stats().calls - callsBefore).toBe(3);
+    expect(fx.fakes[0]!.stats().calls - callsBefore).toBe(3);
   });
 
   it('names the channel when a background check fails, and clears that once a check succeeds', async () => {
-    const { get, refresh } = await setUp(120, 120, 50);
-    fx!.fakes[0]!.setFaults({ latencyMs: 150 });
+    const { fx, get, refresh } = await setUp(120, 120, 50);
+    fx.fakes[0]!.setFaults({ latencyMs: 150 });
     expect((await refresh()).statusCode).toBe(202);
     // The credentials are revoked while the check runs: its next lookup is refused for good.
-    fx!.fakes[0]!.setFaults({ authFailure: true });
+    fx.fakes[0]!.setFaults({ authFailure: true });
     await until(async () => (await get()).failed !== undefined, 10_000, 'the check to record its failure');
     const failed = await get();
     expect(failed.failed).toMatchObject({ channel: 'fake-a', message: expect.stringMatching(/^could not reach fake-a for this: the listings check failed: .+; try again in a moment$/) });
     expect(failed.running).toBeUndefined();
     expect(failed.checkedAt).toBeNull();
 
-    fx!.fakes[0]!.setFaults({ authFailure: false, latencyMs: 0 });
+    fx.fakes[0]!.setFaults({ authFailure: false, latencyMs: 0 });
     const ok = await refresh();
     expect(ok.statusCode).toBe(200);
     expect(ok.json().channels['fake-a']).toEqual({ listed: 120, notListed: [] });
@@ -94,9 +90,9 @@ describe('listings check', () => {
   });
 
   it('waits out a channel that is down or throttling for a moment instead of failing the person who asked', async () => {
-    const { get, refresh } = await setUp(2, 1);
+    const { fx, get, refresh } = await setUp(2, 1);
     // The channel drops every connection for 600 ms: the check tries again and then answers.
-    fx!.fakes[0]!.setFaults({ outageForMs: 600 });
+    fx.fakes[0]!.setFaults({ outageForMs: 600 });
     const started = Date.now();
     const refreshed = await refresh();
     expect(refreshed.statusCode).toBe(200);
@@ -104,7 +100,7 @@ describe('listings check', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(500);
 
     // A channel that refuses for good (revoked credentials) is named at once, not a bare 500.
-    fx!.fakes[0]!.setFaults({ authFailure: true });
+    fx.fakes[0]!.setFaults({ authFailure: true });
     const refused = await refresh();
     expect(refused.statusCode).toBe(502);
     expect(refused.json()).toMatchObject({ code: 'channel_unavailable', message: expect.stringMatching(/^could not reach fake-a for this: the listings check failed: .+; try again in a moment$/) });
@@ -115,25 +111,25 @@ describe('listings check', () => {
   });
 
   it('starts no second check while another process runs one, and stops showing progress a dead process left', async () => {
-    const { get, refresh } = await setUp(3, 3);
-    const lock = fx!.keys.propagation(TENANT, 'mapping:lock');
-    const report = fx!.keys.propagation(TENANT, 'mapping');
+    const { fx, get, refresh } = await setUp(3, 3);
+    const lock = fx.keys.propagation(TENANT, 'mapping:lock');
+    const report = fx.keys.propagation(TENANT, 'mapping');
     const progress = { startedAt: new Date().toISOString(), checked: 1, total: 3 };
     // Another process holds the lock and has written its progress.
-    await fx!.t.redis.set(lock, 'other-process', 'PX', 60_000);
-    await fx!.t.redis.hset(report, 'running', JSON.stringify(progress));
-    const callsBefore = fx!.fakes[0]!.stats().calls;
+    await fx.t.redis.set(lock, 'other-process', 'PX', 60_000);
+    await fx.t.redis.hset(report, 'running', JSON.stringify(progress));
+    const callsBefore = fx.fakes[0]!.stats().calls;
     const joined = await refresh();
     expect(joined.statusCode).toBe(202);
     expect(joined.json().running).toEqual(progress);
-    expect(fx!.fakes[0]!.stats().calls).toBe(callsBefore);
+    expect(fx.fakes[0]!.stats().calls).toBe(callsBefore);
 
     // That process died: once its lock lapses, its progress is no longer shown and a check can start.
-    await fx!.t.redis.del(lock);
+    await fx.t.redis.del(lock);
     expect((await get()).running).toBeUndefined();
     const fresh = await refresh();
     expect(fresh.statusCode).toBe(200);
     expect(fresh.json().channels['fake-a']).toEqual({ listed: 3, notListed: [] });
-    expect(await fx!.t.redis.exists(lock)).toBe(0);
+    expect(await fx.t.redis.exists(lock)).toBe(0);
   });
 });

@@ -1,16 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { syncKeys } from '../../companion/src/propagation/sync-keys';
-import { ev, fixture, TENANT, until, versionsInOrder, type Fixture } from './helpers';
+import { ev, TENANT, until, useFixtures, versionsInOrder } from './helpers';
 
 describe('never stale', () => {
-  let fx: Fixture | undefined;
-  afterEach(async () => {
-    await fx?.close();
-    fx = undefined;
-  });
+  const openFixture = useFixtures();
 
   it('never lets a push computed from an older version land after a newer one when one of two workers is slow', async () => {
-    fx = await fixture({ channels: ['fake-a'] });
+    const fx = await openFixture({ channels: ['fake-a'] });
     const fake = fx.fakes[0]!;
     fake.seed([{ sku: 'S', quantity: 0 }, { sku: 'T', quantity: 0 }]);
     await fx.ledger.applyBatch([ev.received('S', 10), ev.received('T', 10)]);
@@ -38,7 +34,7 @@ describe('never stale', () => {
   });
 
   it('refuses the slow worker’s late push by compare-and-set after its lease expired and another worker pushed a newer value', async () => {
-    fx = await fixture({ channels: ['fake-a'] });
+    const fx = await openFixture({ channels: ['fake-a'] });
     const fake = fx.fakes[0]!;
     fake.seed([{ sku: 'S', quantity: 0 }, { sku: 'T', quantity: 0 }]);
     await fx.ledger.applyBatch([ev.received('S', 10), ev.received('T', 10)]);
@@ -53,7 +49,7 @@ describe('never stale', () => {
     await fx.ledger.apply(ev.sale('S', 1));
     await until(() => fake.stats().writesInFlight === 1, 5000, 'the slow push to be in flight');
     const k = syncKeys(fx.keys, TENANT, 'fake-a');
-    await until(async () => Number((await fx!.t.redis.zscore(k.leases, 'S')) ?? 0) < Date.now(), 5000, 'the lease to expire');
+    await until(async () => Number((await fx.t.redis.zscore(k.leases, 'S')) ?? 0) < Date.now(), 5000, 'the lease to expire');
     await fx.ledger.apply(ev.sale('S', 2));
     await fx.ledger.apply(ev.sale('T', 1));
     await until(() => fake.quantities().S === 7, 5000, 'the newer value to land first');

@@ -1,19 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PushHooks, PushedEvent } from '../../companion/src/propagation/worker-hooks';
-import { ev, fixture, TENANT, until, versionsInOrder, type Fixture } from './helpers';
+import { ev, TENANT, until, useFixtures, versionsInOrder } from './helpers';
 
 // 3 s by default to keep the suite quick; STOCKLINE_OUTAGE_MS=30000 runs the issue's 30 s outage.
 const OUTAGE_MS = Number(process.env.STOCKLINE_OUTAGE_MS ?? 3000);
 
 describe('channel outage', () => {
-  let fx: Fixture | undefined;
-  afterEach(async () => {
-    await fx?.close();
-    fx = undefined;
-  });
+  const openFixture = useFixtures();
 
   it(`loses nothing while a channel is down for ${OUTAGE_MS / 1000} s and converges after it returns`, { timeout: OUTAGE_MS + 60_000 }, async () => {
-    fx = await fixture({ channels: ['fake-a', 'fake-b'] });
+    const fx = await openFixture({ channels: ['fake-a', 'fake-b'] });
     const [down, up] = fx.fakes as [typeof fx.fakes[0], typeof fx.fakes[0]];
     const skus = Array.from({ length: 30 }, (_, i) => `O-${i}`);
     for (const f of fx.fakes) f.seed(skus.map((sku) => ({ sku, quantity: 0 })));

@@ -1,15 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { ev, fixture, until, type Fixture } from './helpers';
+import { describe, expect, it } from 'vitest';
+import { ev, until, useFixtures } from './helpers';
 
 describe("a channel's own sales", () => {
-  let fx: Fixture | undefined;
-  afterEach(async () => {
-    await fx?.close();
-    fx = undefined;
-  });
+  const openFixture = useFixtures();
 
   it('are expected by the next compare-and-set once the ledger records them: no conflict, and the channel gets the new number', async () => {
-    fx = await fixture({ channels: ['fake-a', 'fake-b'] });
+    const fx = await openFixture({ channels: ['fake-a', 'fake-b'] });
     const [a, b] = fx.fakes;
     for (const f of fx.fakes) f.seed([{ sku: 'S', quantity: 0 }]);
     await fx.ledger.apply(ev.received('S', 10));
@@ -34,7 +30,7 @@ describe("a channel's own sales", () => {
   });
 
   it('are put right when the ledger ends where we last told the channel (a sale, then a return of as many)', async () => {
-    fx = await fixture({ channels: ['fake-a'] });
+    const fx = await openFixture({ channels: ['fake-a'] });
     const a = fx.fakes[0]!;
     a.seed([{ sku: 'S', quantity: 0 }]);
     await fx.ledger.apply(ev.received('S', 10));

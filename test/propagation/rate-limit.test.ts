@@ -1,18 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PushHooks, PushedEvent } from '../../companion/src/propagation/worker-hooks';
 import { createFakeAdapter } from '../../companion/src/channels/fake';
-import { ev, fixture, TENANT, type Fixture } from './helpers';
+import { ev, TENANT, useFixtures } from './helpers';
 
 describe('rate limiting', () => {
-  let fx: Fixture | undefined;
-  afterEach(async () => {
-    await fx?.close();
-    fx = undefined;
-  });
+  const openFixture = useFixtures();
 
   it('draws zero 429s under steady load above the channel’s published rate limit, and still converges', async () => {
     // One SKU per call and 20 calls/s: 40 SKUs changing every 100 ms need more than the channel allows.
-    fx = await fixture({ channels: ['fake-a'], limits: { batchSize: 1, requestsPerSecond: 20, burst: 10 }, faults: { throttling: true } });
+    const fx = await openFixture({ channels: ['fake-a'], limits: { batchSize: 1, requestsPerSecond: 20, burst: 10 }, faults: { throttling: true } });
     const fake = fx.fakes[0]!;
     const skus = Array.from({ length: 40 }, (_, i) => `R-${i}`);
     fake.seed(skus.map((sku) => ({ sku, quantity: 0 })));
@@ -36,7 +32,7 @@ describe('rate limiting', () => {
   });
 
   it('follows config.propagation.rateOverrides over the adapter’s published limit', async () => {
-    fx = await fixture({ channels: ['fake-a'], limits: { batchSize: 1, requestsPerSecond: 10, burst: 4 }, faults: { throttling: true } });
+    const fx = await openFixture({ channels: ['fake-a'], limits: { batchSize: 1, requestsPerSecond: 10, burst: 4 }, faults: { throttling: true } });
     const fake = fx.fakes[0]!;
     const skus = Array.from({ length: 20 }, (_, i) => `V-${i}`);
     fake.seed(skus.map((sku) => ({ sku, quantity: 0 })));
@@ -52,7 +48,7 @@ describe('rate limiting', () => {
 
   it('pauses the channel’s queue for Retry-After when the channel throttles anyway, without failures or dead letters', async () => {
     // The adapter believes in a far higher limit than the channel enforces.
-    fx = await fixture({ channels: ['fake-a'], limits: { batchSize: 1, requestsPerSecond: 10, burst: 2 }, faults: { throttling: true } });
+    const fx = await openFixture({ channels: ['fake-a'], limits: { batchSize: 1, requestsPerSecond: 10, burst: 2 }, faults: { throttling: true } });
     const fake = fx.fakes[0]!;
     const skus = Array.from({ length: 20 }, (_, i) => `T-${i}`);
     fake.seed(skus.map((sku) => ({ sku, quantity: 0 })));

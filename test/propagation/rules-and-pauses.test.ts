@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { shownQuantity, mergeRules } from '../../companion/src/propagation/rules';
-import { auth, ev, fixture, TENANT, type Fixture } from './helpers';
+import { auth, ev, TENANT, useFixtures } from './helpers';
 
 describe('shown quantity', () => {
   const state = (available: number, paused: 'oversell' | 'manual' | null = null) =>
@@ -27,14 +27,10 @@ describe('shown quantity', () => {
 });
 
 describe('rules and pauses on live channels', () => {
-  let fx: Fixture | undefined;
-  afterEach(async () => {
-    await fx?.close();
-    fx = undefined;
-  });
+  const openFixture = useFixtures();
 
   it('follows channel and SKU rules set through the API, and reports shown vs expected in GET /v1/sync', async () => {
-    fx = await fixture({ channels: ['fake-a', 'fake-b'] });
+    const fx = await openFixture({ channels: ['fake-a', 'fake-b'] });
     const [a, b] = fx.fakes as [typeof fx.fakes[0], typeof fx.fakes[0]];
     for (const f of fx.fakes) f.seed([{ sku: 'P1', quantity: 0 }, { sku: 'P2', quantity: 0 }]);
     await fx.ledger.applyBatch([ev.received('P1', 20), ev.received('P2', 100)]);
@@ -65,7 +61,7 @@ describe('rules and pauses on live channels', () => {
   });
 
   it('shows 0 everywhere during an oversell incident and the real number once stock returns; same for a manual pause', async () => {
-    fx = await fixture({ channels: ['fake-a', 'fake-b'] });
+    const fx = await openFixture({ channels: ['fake-a', 'fake-b'] });
     for (const f of fx.fakes) f.seed([{ sku: 'OV', quantity: 0 }]);
     await fx.ledger.apply(ev.received('OV', 1));
     await fx.start();

@@ -1,15 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { ev, fixture, until, type Fixture } from './helpers';
+import { describe, expect, it } from 'vitest';
+import { ev, until, useFixtures } from './helpers';
 
 describe('a sale the channel made that we have not heard of yet', () => {
-  let fx: Fixture | undefined;
-  afterEach(async () => {
-    await fx?.close();
-    fx = undefined;
-  });
+  const openFixture = useFixtures();
 
   it('is never pushed over after a compare-and-set conflict; the channel moves once the ledger hears of it', async () => {
-    fx = await fixture({ channels: ['fake-a'] });
+    const fx = await openFixture({ channels: ['fake-a'] });
     const fake = fx.fakes[0]!;
     fake.seed([{ sku: 'S', quantity: 0 }]);
     await fx.ledger.apply(ev.received('S', 10));

@@ -1,16 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ChannelAdapter } from '../../companion/src/channels/port';
-import { ev, fixture, until, type Fixture } from './helpers';
+import { ev, until, useFixtures } from './helpers';
 
 describe('accepted-for-later pushes', () => {
-  let fx: Fixture | undefined;
-  afterEach(async () => {
-    await fx?.close();
-    fx = undefined;
-  });
+  const openFixture = useFixtures();
 
   it('reads back a push the channel accepted but never applied, and pushes it again', async () => {
-    fx = await fixture({ channels: ['fake-a'] });
+    const fx = await openFixture({ channels: ['fake-a'] });
     const fake = fx.fakes[0]!;
     fake.seed([{ sku: 'A1', quantity: 0 }, { sku: 'A2', quantity: 0 }]);
     // Every write is ACCEPTED and lands 50 ms later, except the first one, which never lands.
@@ -29,7 +25,7 @@ describe('accepted-for-later pushes', () => {
   });
 
   it('reads back only the last accepted push of a SKU, not the ones a newer push superseded', async () => {
-    fx = await fixture({ channels: ['fake-a'] });
+    const fx = await openFixture({ channels: ['fake-a'] });
     const fake = fx.fakes[0]!;
     fake.seed([{ sku: 'B1', quantity: 0 }]);
     fake.setFaults({ acceptLater: { applyAfterMs: 20, dropFirst: 0 } });
@@ -58,7 +54,7 @@ describe('accepted-for-later pushes', () => {
   });
 
   it('queues one read-back per draining job, for the last value of each SKU, not one per push', async () => {
-    fx = await fixture({ channels: ['fake-a'], faults: { slowWrites: { calls: 2, ms: 300 } } });
+    const fx = await openFixture({ channels: ['fake-a'], faults: { slowWrites: { calls: 2, ms: 300 } } });
     const fake = fx.fakes[0]!;
     fake.seed([{ sku: 'C1', quantity: 0 }]);
     // Accepted for later, applied 1 ms later (before the next push's compare-and-set).

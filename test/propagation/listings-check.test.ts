@@ -132,4 +132,20 @@ describe('listings check', () => {
     expect(fresh.json().channels['fake-a']).toEqual({ listed: 3, notListed: [] });
     expect(await fx.t.redis.exists(lock)).toBe(0);
   });
+
+  it('lets its lock go when the companion shuts down mid-check, so a restarted one can check at once', async () => {
+    const { fx, app, refresh } = await setUp(120, 120, 50);
+    fx.fakes[0]!.setFaults({ latencyMs: 150 });
+    expect((await refresh()).statusCode).toBe(202);
+    await app.close();
+    const lock = fx.keys.propagation(TENANT, 'mapping:lock');
+    const report = fx.keys.propagation(TENANT, 'mapping');
+    expect(await fx.t.redis.exists(lock)).toBe(0);
+    expect(await fx.t.redis.hget(report, 'running')).toBeNull();
+    expect(JSON.parse((await fx.t.redis.hget(report, 'failed'))!)).toMatchObject({ channel: null, message: 'the companion stopped during the check; check again' });
+    // The lookup that was in flight ends without writing progress or a report.
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await fx.t.redis.hget(report, 'running')).toBeNull();
+    expect(await fx.t.redis.hget(report, 'checkedAt')).toBeNull();
+  });
 });

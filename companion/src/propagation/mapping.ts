@@ -46,6 +46,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Outcome = { report: MappingReport } | { error: unknown };
 
+/** A check's stop flag: set when one channel fails it, or when this process shuts down. */
+interface Run {
+  outcome: Promise<Outcome>;
+  stopped: boolean;
+}
+
+/** Thrown inside a check that this process's shutdown stopped. */
+class CheckInterrupted extends Error {}
+const INTERRUPTED = 'the companion stopped during the check; check again';
+
 async function resolvePatiently(adapter: ChannelAdapter, skus: string[], patienceMs: number, stillAlive: () => Promise<void>): Promise<Map<string, ListingRef | null>> {
   const deadline = Date.now() + patienceMs;
   for (let attempt = 0; ; attempt++) {
@@ -69,7 +79,8 @@ export function createMapping(core: SyncCore) {
   const key = (tenant: string) => keys.propagation(tenant, 'mapping');
   const lockKey = (tenant: string) => keys.propagation(tenant, 'mapping:lock');
   /** Checks this process runs, by tenant, so a second request waits on the same one. */
-  const local = new Map<string, Promise<Outcome>>();
+  const local = new Map<string, Run>();
+  const failedAs = (failed: MappingFailure) => JSON.stringify(failed);
 
   async function get(tenant: string): Promise<MappingReport> {
     const [[, raw], [, locked]] = (await redis.multi().hgetall(key(tenant)).exists(lockKey(tenant)).exec()) as [[null, Record<string, string>], [null, number]];
@@ -82,11 +93,8 @@ export function createMapping(core: SyncCore) {
     return report;
   }
 
-  async function check(tenant: string): Promise<Outcome> {
+  async function check(tenant: string, run: Run): Promise<Outcome> {
     const stillAlive = async () => void (await redis.pexpire(lockKey(tenant), opts.lockMs));
-    // Set when one channel fails the check: the other channels' lookups stop at their next step
-    // instead of writing progress for a check that is over.
-    let stopped = false;
     try {
       const skus = await core.allSkus(tenant);
       const progress: MappingProgress = { startedAt: new Date().toISOString(), checked: 0, total: skus.length * core.adapters.length };
@@ -99,30 +107,35 @@ export function createMapping(core: SyncCore) {
         core.adapters.map(async (adapter) => {
           let listed = 0;
           const notListed: string[] = [];
-          for (let i = 0; i < skus.length && !stopped; i += RESOLVE_CHUNK) {
+          // A stopped check's other lookups end at their next step instead of writing progress for a check that is over.
+          for (let i = 0; i < skus.length && !run.stopped; i += RESOLVE_CHUNK) {
             const chunk = skus.slice(i, i + RESOLVE_CHUNK);
             const refs = await resolvePatiently(adapter, chunk, opts.patienceMs, stillAlive);
             for (const s of chunk) (refs.get(s) ? listed++ : notListed.push(s));
             progress.checked += chunk.length;
-            if (!stopped) await report();
+            if (!run.stopped) await report();
           }
           channels[adapter.id] = { listed, notListed };
         }),
       );
+      if (run.stopped) throw new CheckInterrupted(INTERRUPTED);
       const checkedAt = new Date().toISOString();
       const fields: string[] = ['checkedAt', checkedAt];
       for (const [ch, v] of Object.entries(channels)) fields.push(`channel:${ch}`, JSON.stringify(v));
       await redis.multi().hset(key(tenant), ...fields).hdel(key(tenant), 'running').exec();
       return { report: { channels, checkedAt } };
     } catch (err) {
-      stopped = true;
+      run.stopped = true;
       // Whatever stopped the check is kept for GET: nobody may be waiting on this request any more.
+      const at = new Date().toISOString();
       const failed: MappingFailure =
         err instanceof ChannelUnavailableError
-          ? { channel: String(err.details?.channel), message: err.message, at: new Date().toISOString() }
-          : { channel: null, message: 'the listings check stopped on an error in the companion (its log has the details); try again in a moment', at: new Date().toISOString() };
-      if (!(err instanceof ChannelUnavailableError)) core.deps.logger.error({ err, tenant }, 'listings check failed');
-      await redis.multi().hset(key(tenant), 'failed', JSON.stringify(failed)).hdel(key(tenant), 'running').exec().catch(() => undefined);
+          ? { channel: String(err.details?.channel), message: err.message, at }
+          : err instanceof CheckInterrupted
+            ? { channel: null, message: INTERRUPTED, at }
+            : { channel: null, message: 'the listings check stopped on an error in the companion (its log has the details); try again in a moment', at };
+      if (!(err instanceof ChannelUnavailableError) && !(err instanceof CheckInterrupted)) core.deps.logger.error({ err, tenant }, 'listings check failed');
+      await redis.multi().hset(key(tenant), 'failed', failedAs(failed)).hdel(key(tenant), 'running').exec().catch(() => undefined);
       return { error: err };
     } finally {
       // Plain DEL: were the lock to lapse and pass to another process meanwhile (a minute with no
@@ -135,13 +148,14 @@ export function createMapping(core: SyncCore) {
    * Starts a check here unless one runs here or in another process; the one this process runs, if
    * any (wrapped: an async function's promise of a promise would wait for the check itself).
    */
-  async function start(tenant: string): Promise<{ run: Promise<Outcome> } | undefined> {
+  async function start(tenant: string): Promise<Run | undefined> {
     const mine = local.get(tenant);
-    if (mine) return { run: mine };
+    if (mine) return mine;
     if ((await redis.set(lockKey(tenant), randomUUID(), 'PX', opts.lockMs, 'NX')) !== 'OK') return undefined;
-    const run = check(tenant).finally(() => local.delete(tenant));
+    const run: Run = { outcome: Promise.resolve({ error: null }), stopped: false };
+    run.outcome = check(tenant, run).finally(() => local.delete(tenant));
     local.set(tenant, run);
-    return { run };
+    return run;
   }
 
   return {
@@ -155,12 +169,27 @@ export function createMapping(core: SyncCore) {
       const started = await start(tenant);
       if (started) {
         let timer: ReturnType<typeof setTimeout> | undefined;
-        const waited = await Promise.race([started.run, new Promise<null>((r) => (timer = setTimeout(() => r(null), opts.answerWithinMs)))]);
+        const waited = await Promise.race([started.outcome, new Promise<null>((r) => (timer = setTimeout(() => r(null), opts.answerWithinMs)))]);
         clearTimeout(timer);
         if (waited && 'error' in waited) throw waited.error;
         if (waited) return { done: true, report: waited.report };
       }
       return { done: false, report: await get(tenant) };
+    },
+    /**
+     * Shutdown: stops this process's checks and lets their locks go at once, saying why on GET, so
+     * a restarted companion can check again straight away. A lookup in flight is not waited for
+     * (Amazon's take up to 10 s); its answer is dropped.
+     */
+    async close(): Promise<void> {
+      const at = new Date().toISOString();
+      await Promise.all(
+        [...local].map(async ([tenant, run]) => {
+          run.stopped = true;
+          const failed: MappingFailure = { channel: null, message: INTERRUPTED, at };
+          await redis.multi().hset(key(tenant), 'failed', failedAs(failed)).hdel(key(tenant), 'running').del(lockKey(tenant)).exec();
+        }),
+      );
     },
   };
 }

@@ -13,6 +13,7 @@ import { DEFAULT_TENANT, errors } from './common';
 export function mappingRoutes(core: SyncCore) {
   const mapping = createMapping(core);
   return async function routes(app: FastifyInstance) {
+    app.addHook('onClose', async () => mapping.close());
     app.get<{ Querystring: TenantQuery }>(
       '/v1/mapping',
       { schema: { tags: ['propagation'], security: ADMIN, summary: 'Which ledger SKUs each channel lists (last check)', querystring: TenantQuery, response: { 200: MappingReport, ...errors } } },

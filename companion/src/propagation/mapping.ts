@@ -47,10 +47,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 type Outcome = { report: MappingReport } | { error: unknown };
 
 /** A check's stop flag: set when one channel fails it, or when this process shuts down. */
-interface Run {
-  outcome: Promise<Outcome>;
+interface StopFlag {
   stopped: boolean;
 }
+type Run = StopFlag & { outcome: Promise<Outcome> };
 
 /** Thrown inside a check that this process's shutdown stopped. */
 class CheckInterrupted extends Error {}
@@ -80,7 +80,6 @@ export function createMapping(core: SyncCore) {
   const lockKey = (tenant: string) => keys.propagation(tenant, 'mapping:lock');
   /** Checks this process runs, by tenant, so a second request waits on the same one. */
   const local = new Map<string, Run>();
-  const failedAs = (failed: MappingFailure) => JSON.stringify(failed);
 
   async function get(tenant: string): Promise<MappingReport> {
     const [[, raw], [, locked]] = (await redis.multi().hgetall(key(tenant)).exists(lockKey(tenant)).exec()) as [[null, Record<string, string>], [null, number]];
@@ -93,7 +92,7 @@ export function createMapping(core: SyncCore) {
     return report;
   }
 
-  async function check(tenant: string, run: Run): Promise<Outcome> {
+  async function check(tenant: string, run: StopFlag): Promise<Outcome> {
     const stillAlive = async () => void (await redis.pexpire(lockKey(tenant), opts.lockMs));
     try {
       const skus = await core.allSkus(tenant);
@@ -135,7 +134,7 @@ export function createMapping(core: SyncCore) {
             ? { channel: null, message: INTERRUPTED, at }
             : { channel: null, message: 'the listings check stopped on an error in the companion (its log has the details); try again in a moment', at };
       if (!(err instanceof ChannelUnavailableError) && !(err instanceof CheckInterrupted)) core.deps.logger.error({ err, tenant }, 'listings check failed');
-      await redis.multi().hset(key(tenant), 'failed', failedAs(failed)).hdel(key(tenant), 'running').exec().catch(() => undefined);
+      await redis.multi().hset(key(tenant), 'failed', JSON.stringify(failed)).hdel(key(tenant), 'running').exec().catch(() => undefined);
       return { error: err };
     } finally {
       // Plain DEL: were the lock to lapse and pass to another process meanwhile (a minute with no
@@ -146,14 +145,14 @@ export function createMapping(core: SyncCore) {
 
   /**
    * Starts a check here unless one runs here or in another process; the one this process runs, if
-   * any (wrapped: an async function's promise of a promise would wait for the check itself).
+   * any. (A Run, not its promise: an async function that returns a promise waits for it.)
    */
   async function start(tenant: string): Promise<Run | undefined> {
     const mine = local.get(tenant);
     if (mine) return mine;
     if ((await redis.set(lockKey(tenant), randomUUID(), 'PX', opts.lockMs, 'NX')) !== 'OK') return undefined;
-    const run: Run = { outcome: Promise.resolve({ error: null }), stopped: false };
-    run.outcome = check(tenant, run).finally(() => local.delete(tenant));
+    const flag: StopFlag = { stopped: false };
+    const run: Run = Object.assign(flag, { outcome: check(tenant, flag).finally(() => local.delete(tenant)) });
     local.set(tenant, run);
     return run;
   }
@@ -187,7 +186,7 @@ export function createMapping(core: SyncCore) {
         [...local].map(async ([tenant, run]) => {
           run.stopped = true;
           const failed: MappingFailure = { channel: null, message: INTERRUPTED, at };
-          await redis.multi().hset(key(tenant), 'failed', failedAs(failed)).hdel(key(tenant), 'running').del(lockKey(tenant)).exec();
+          await redis.multi().hset(key(tenant), 'failed', JSON.stringify(failed)).hdel(key(tenant), 'running').del(lockKey(tenant)).exec();
         }),
       );
     },

@@ -135,8 +135,10 @@ final class Importer {
 		if ( ! $ids ) {
 			$s['state'] = 'done';
 			self::save( $s );
-			// Let the companion resolve every SKU on every channel now that it knows them.
-			Companion::admin( 'POST', '/v1/mapping/refresh', '{}', 10000 );
+			// Let the companion resolve every SKU on every channel now that it knows them. It starts
+			// the check on receipt and carries on in the background (the page shows its progress),
+			// so the import does not wait for the answer.
+			Companion::admin( 'POST', '/v1/mapping/refresh', '{}', 2000 );
 			return false;
 		}
 		$events   = array();

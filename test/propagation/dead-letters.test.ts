@@ -70,6 +70,8 @@ describe('dead letters', () => {
     const del = await app.inject({ method: 'DELETE', url: `/v1/dead-letters/${items[0].id}`, headers: auth });
     expect(del.statusCode).toBe(204);
     expect((await app.inject({ method: 'GET', url: '/v1/dead-letters', headers: auth })).json().items).toEqual([]);
+    expect((await app.inject({ method: 'GET', url: '/v1/dead-letters?channel=fake-a', headers: auth })).json().items).toEqual([]);
+    expect(await fx.runtimes[0]!.core.dead.count(TENANT, 'fake-a')).toBe(0);
     expect((await app.inject({ method: 'DELETE', url: `/v1/dead-letters/${items[0].id}`, headers: auth })).statusCode).toBe(404);
     expect((await app.inject({ method: 'GET', url: '/v1/dead-letters' })).statusCode).toBe(401);
   });
@@ -83,5 +85,64 @@ describe('dead letters', () => {
     await fx.settled();
     const page = await fx.runtimes[0]!.core.dead.list(TENANT);
     expect(page.items.map((d) => [d.sku, d.code]).sort()).toEqual([['X1', 'auth'], ['X2', 'auth']]);
+  });
+
+  it('counts, pages and retries thousands of letters per channel without reading the others', async () => {
+    const fx = await openFixture({ channels: ['fake-a', 'fake-b'] });
+    const rt = await fx.start({ role: 'api' });
+    const app = await fx.app();
+    const dead = rt.core.dead;
+    // A channel whose listings were never made: 1,200 letters; another channel: 5.
+    await Promise.all(Array.from({ length: 1200 }, (_, i) => dead.add(TENANT, { channel: 'fake-a', sku: `A-${i}`, error: 'no listing', code: 'not_found' }, 1_000 + i)));
+    await Promise.all(Array.from({ length: 5 }, (_, i) => dead.add(TENANT, { channel: 'fake-b', sku: `B-${i}`, error: 'no listing', code: 'not_found' }, 5_000 + i)));
+    expect(await dead.count(TENANT, 'fake-a')).toBe(1200);
+    expect(await dead.count(TENANT, 'fake-b')).toBe(5);
+    expect(await dead.count(TENANT)).toBe(1205);
+
+    // One channel's pages, newest first, complete and without overlap.
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { items: { sku: string; channel: string }[]; nextCursor: string | null } = (
+        await app.inject({ method: 'GET', url: `/v1/dead-letters?channel=fake-a&limit=500${cursor ? `&cursor=${cursor}` : ''}`, headers: auth })
+      ).json();
+      expect(page.items.every((l) => l.channel === 'fake-a')).toBe(true);
+      seen.push(...page.items.map((l) => l.sku));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toHaveLength(1200);
+    expect(new Set(seen).size).toBe(1200);
+    expect(seen[0]).toBe('A-1199');
+    expect(seen.at(-1)).toBe('A-0');
+
+    // Retry-all of one channel flags its letters and marks its SKUs dirty, and leaves the other's alone.
+    const retried = await app.inject({ method: 'POST', url: '/v1/dead-letters/retry', headers: auth, payload: { channel: 'fake-b' } });
+    expect(retried.json()).toEqual({ retried: 5 });
+    const b = (await app.inject({ method: 'GET', url: '/v1/dead-letters?channel=fake-b', headers: auth })).json().items as { retrying?: boolean }[];
+    expect(b.every((l) => l.retrying === true)).toBe(true);
+    expect(await rt.core.pending('fake-b')).toBe(5);
+    expect(await rt.core.pending('fake-a')).toBe(0);
+    const a = (await app.inject({ method: 'GET', url: '/v1/dead-letters?channel=fake-a&limit=10', headers: auth })).json().items as { retrying?: boolean }[];
+    expect(a.some((l) => l.retrying)).toBe(false);
+  });
+
+  it('indexes by channel the letters an earlier version stored without that index', async () => {
+    const fx = await openFixture({ channels: ['fake-a', 'fake-b'] });
+    // The earlier layout: the letters' hash and one index of all of them.
+    const hash = fx.keys.propagation(TENANT, 'dead');
+    const index = fx.keys.propagation(TENANT, 'dead:index');
+    const { deadLetterId } = await import('../../companion/src/propagation/dead-letters');
+    for (const [i, [channel, sku]] of [['fake-a', 'OLD-1'], ['fake-a', 'OLD-2'], ['fake-b', 'OLD-3']].entries()) {
+      const id = deadLetterId(channel!, sku!);
+      const at = new Date(1_000 + i).toISOString();
+      await fx.t.redis.hset(hash, id, JSON.stringify({ id, channel, sku, error: 'x', code: 'auth', attempts: 1, firstFailedAt: at, lastFailedAt: at }));
+      await fx.t.redis.zadd(index, 1_000 + i, id);
+    }
+    const rt = await fx.start({ role: 'api' });
+    expect(await rt.core.dead.count(TENANT, 'fake-a')).toBe(2);
+    expect(await rt.core.dead.count(TENANT, 'fake-b')).toBe(1);
+    expect((await rt.core.dead.list(TENANT, { channel: 'fake-a' })).items.map((l) => l.sku)).toEqual(['OLD-2', 'OLD-1']);
+    expect(await rt.core.dead.remove(TENANT, deadLetterId('fake-a', 'OLD-2'))).toBe(true);
+    expect(await rt.core.dead.count(TENANT, 'fake-a')).toBe(1);
   });
 });

@@ -2,6 +2,11 @@
  * Dead letters: pushes a channel refused for good (auth, validation, unknown listing). One per
  * (channel, sku), kept — with every attempt counted — until a person retries it (and it is then
  * delivered) or discards it. Never expired, never trimmed.
+ *
+ * Stored as one hash of letters plus two sorted indexes by time of the last failure: all letters,
+ * and one per channel. Pages and per-channel counts then read only what they show (a channel whose
+ * listings were never made can hold thousands of letters, and the admin page counts them every
+ * few seconds).
  */
 import type { Redis } from 'ioredis';
 import type { Keys } from '../ledger/keys';
@@ -22,10 +27,34 @@ export interface DeadLetter {
 /** base64url so any SKU (spaces, slashes, colons) is a safe path segment. */
 export const deadLetterId = (channel: string, sku: string) => Buffer.from(`${channel}\n${sku}`).toString('base64url');
 
+/** The channel a letter id names (ids are `channel\nsku`, base64url). */
+const channelOf = (id: string) => Buffer.from(id, 'base64url').toString().split('\n')[0] ?? '';
+
 export function createDeadLetters(deps: { redis: Redis; keys: Keys }) {
   const { redis, keys } = deps;
   const hash = (tenant: string) => keys.propagation(tenant, 'dead');
   const index = (tenant: string) => keys.propagation(tenant, 'dead:index');
+  const channelIndex = (tenant: string, channel: string) => keys.propagation(tenant, `dead:index:${channel}`);
+  const indexedMarker = (tenant: string) => keys.propagation(tenant, 'dead:indexed');
+  /** Tenants whose per-channel indexes this process knows exist. */
+  const indexed = new Set<string>();
+
+  /**
+   * Letters written before the per-channel indexes existed are indexed once, on first use. A letter
+   * added or removed during that pass is written to both indexes by add/remove themselves; the
+   * pass may put back one removed at the same moment, which pages skip (its letter is gone) and
+   * the next removal of that SKU clears.
+   */
+  const ensureIndexed = async (tenant: string) => {
+    if (indexed.has(tenant)) return;
+    if (!(await redis.exists(indexedMarker(tenant)))) {
+      const scored = await redis.zrange(index(tenant), '0', '-1', 'WITHSCORES');
+      const tx = redis.multi();
+      for (let i = 0; i < scored.length; i += 2) tx.zadd(channelIndex(tenant, channelOf(scored[i]!)), scored[i + 1]!, scored[i]!);
+      await tx.set(indexedMarker(tenant), '1').exec();
+    }
+    indexed.add(tenant);
+  };
 
   const get = async (tenant: string, id: string): Promise<DeadLetter | null> => {
     const raw = await redis.hget(hash(tenant), id);
@@ -36,6 +65,7 @@ export function createDeadLetters(deps: { redis: Redis; keys: Keys }) {
     get,
     /** Records one more failed attempt. Callers hold the (channel, sku) lease, so no two write at once. */
     async add(tenant: string, e: { channel: string; sku: string; error: string; code: string }, now = Date.now()): Promise<DeadLetter> {
+      await ensureIndexed(tenant);
       const id = deadLetterId(e.channel, e.sku);
       const prev = await get(tenant, id);
       const at = new Date(now).toISOString();
@@ -49,29 +79,31 @@ export function createDeadLetters(deps: { redis: Redis; keys: Keys }) {
         firstFailedAt: prev?.firstFailedAt ?? at,
         lastFailedAt: at,
       };
-      await redis.multi().hset(hash(tenant), id, JSON.stringify(letter)).zadd(index(tenant), now, id).exec();
+      await redis.multi().hset(hash(tenant), id, JSON.stringify(letter)).zadd(index(tenant), now, id).zadd(channelIndex(tenant, e.channel), now, id).exec();
       return letter;
     },
+    /** Newest first; `cursor` is the offset the previous page returned. */
     async list(tenant: string, opts: { channel?: string; cursor?: string; limit?: number } = {}) {
+      await ensureIndexed(tenant);
       const limit = Math.min(Math.max(opts.limit ?? 50, 1), 500);
       const offset = opts.cursor ? Number(opts.cursor) || 0 : 0;
-      const ids = await redis.zrevrange(index(tenant), 0, -1);
+      const key = opts.channel ? channelIndex(tenant, opts.channel) : index(tenant);
+      const [[, ids], [, total]] = (await redis.multi().zrevrange(key, offset, offset + limit - 1).zcard(key).exec()) as [[null, string[]], [null, number]];
       const raws = ids.length ? await redis.hmget(hash(tenant), ...ids) : [];
-      const all = raws.filter((r): r is string => !!r).map((r) => JSON.parse(r) as DeadLetter);
-      const filtered = opts.channel ? all.filter((d) => d.channel === opts.channel) : all;
-      const items = filtered.slice(offset, offset + limit);
-      const next = offset + limit < filtered.length ? String(offset + limit) : null;
-      return { items, nextCursor: next };
+      const items = raws.filter((r): r is string => !!r).map((r) => JSON.parse(r) as DeadLetter);
+      return { items, nextCursor: offset + limit < total ? String(offset + limit) : null };
     },
     async count(tenant: string, channel?: string): Promise<number> {
-      if (!channel) return redis.zcard(index(tenant));
-      return (await this.list(tenant, { channel, limit: 500 })).items.length;
+      await ensureIndexed(tenant);
+      return redis.zcard(channel ? channelIndex(tenant, channel) : index(tenant));
     },
-    async markRetrying(tenant: string, id: string): Promise<DeadLetter | null> {
-      const letter = await get(tenant, id);
-      if (!letter) return null;
-      await redis.hset(hash(tenant), id, JSON.stringify({ ...letter, retrying: true }));
-      return letter;
+    /** Flags letters a person asked to retry (one read and one write for all of them); the ones found. */
+    async markRetrying(tenant: string, ids: string[]): Promise<DeadLetter[]> {
+      if (!ids.length) return [];
+      const raws = await redis.hmget(hash(tenant), ...ids);
+      const letters = raws.filter((r): r is string => !!r).map((r) => JSON.parse(r) as DeadLetter);
+      if (letters.length) await redis.hset(hash(tenant), ...letters.flatMap((l) => [l.id, JSON.stringify({ ...l, retrying: true })]));
+      return letters;
     },
     /** Called after a successful delivery: a letter a person retried is done. */
     async resolveDelivered(tenant: string, channel: string, skus: string[]): Promise<void> {
@@ -79,10 +111,10 @@ export function createDeadLetters(deps: { redis: Redis; keys: Keys }) {
       const ids = skus.map((s) => deadLetterId(channel, s));
       const raws = await redis.hmget(hash(tenant), ...ids);
       const done = ids.filter((id, i) => raws[i] && (JSON.parse(raws[i]!) as DeadLetter).retrying);
-      if (done.length) await redis.multi().hdel(hash(tenant), ...done).zrem(index(tenant), ...done).exec();
+      if (done.length) await redis.multi().hdel(hash(tenant), ...done).zrem(index(tenant), ...done).zrem(channelIndex(tenant, channel), ...done).exec();
     },
     async remove(tenant: string, id: string): Promise<boolean> {
-      const [[, n]] = (await redis.multi().hdel(hash(tenant), id).zrem(index(tenant), id).exec()) as [[unknown, number], unknown];
+      const [[, n]] = (await redis.multi().hdel(hash(tenant), id).zrem(index(tenant), id).zrem(channelIndex(tenant, channelOf(id)), id).exec()) as [[unknown, number], unknown];
       return n === 1;
     },
   };

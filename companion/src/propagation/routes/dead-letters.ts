@@ -7,17 +7,21 @@ import type { FastifyInstance } from 'fastify';
 import { ADMIN } from '../../http/auth';
 import { NotFoundError } from '../../errors';
 import type { SyncCore } from '../core';
-import type { DeadLetter } from '../dead-letters';
 import { DeadLetterPage, DeadLetterQuery, IdParams, Retried, RetryAllBody, TenantQuery } from './schemas';
 import { DEFAULT_TENANT, errors } from './common';
 
 export function deadLetterRoutes(core: SyncCore) {
-  const retry = async (tenant: string, letters: DeadLetter[]) => {
+  /** Flags the letters and marks their SKUs dirty, one call per channel however many there are. */
+  const retry = async (tenant: string, ids: string[]) => {
+    const letters = await core.dead.markRetrying(tenant, ids);
     const now = Date.now();
+    const byChannel = new Map<string, Map<string, number>>();
     for (const l of letters) {
-      await core.dead.markRetrying(tenant, l.id);
-      await core.markDirty(tenant, new Map([[l.sku, now]]), [l.channel], true);
+      let skus = byChannel.get(l.channel);
+      if (!skus) byChannel.set(l.channel, (skus = new Map()));
+      skus.set(l.sku, now);
     }
+    for (const [channel, skus] of byChannel) await core.markDirty(tenant, skus, [channel], true);
     return letters.length;
   };
 
@@ -38,7 +42,7 @@ export function deadLetterRoutes(core: SyncCore) {
         const tenant = req.query.tenant ?? DEFAULT_TENANT;
         const letter = await core.dead.get(tenant, req.params.id);
         if (!letter) throw new NotFoundError(`No dead letter "${req.params.id}" — list them with GET /v1/dead-letters`);
-        return { retried: await retry(tenant, [letter]) };
+        return { retried: await retry(tenant, [letter.id]) };
       },
     );
 
@@ -48,14 +52,14 @@ export function deadLetterRoutes(core: SyncCore) {
       async (req) => {
         const tenant = req.query.tenant ?? DEFAULT_TENANT;
         const channel = req.body?.channel;
-        const letters: DeadLetter[] = [];
+        const ids: string[] = [];
         let cursor: string | undefined;
         do {
           const page = await core.dead.list(tenant, { channel, cursor, limit: 500 });
-          letters.push(...page.items);
+          ids.push(...page.items.map((l) => l.id));
           cursor = page.nextCursor ?? undefined;
         } while (cursor);
-        return { retried: await retry(tenant, letters) };
+        return { retried: await retry(tenant, ids) };
       },
     );
 

@@ -105,6 +105,39 @@ describe('HTTP API happy paths', () => {
     expect(page2.items[0].type).toBe('stock.received');
   });
 
+  it('reads only the stretch of the audit a time filter asks for, however long the audit is', async () => {
+    // A tenant with 12,000 entries from long ago, 10 s apart (more than one call examines), and 3 recent ones.
+    const tenant = 'audit-span';
+    const audit = f.keys.audit(tenant);
+    const longAgo = Date.parse('2025-01-01T00:00:00Z');
+    for (let start = 0; start < 12_000; start += 1_000) {
+      const pipe = f.t.redis.pipeline();
+      for (let i = start; i < start + 1_000; i++) {
+        pipe.xadd(audit, `${longAgo + i * 10_000}-0`, 'e', JSON.stringify({ type: 'stock.received', source: 'manual', at: new Date(longAgo + i * 10_000).toISOString(), lines: [{ sku: `OLD-${i}` }] }));
+      }
+      await pipe.exec();
+    }
+    const recent = Date.now() - 1;
+    for (let i = 0; i < 3; i++) await f.t.redis.xadd(audit, '*', 'e', JSON.stringify({ type: 'stock.received', source: 'manual', at: new Date().toISOString(), lines: [{ sku: `NEW-${i}` }] }));
+
+    // Newest first from a recent time: the three, and nothing left to page through.
+    const fresh = (await f.admin('GET', `/v1/audit?tenant=${tenant}&from=${recent}`)).json();
+    expect(fresh.items.map((e: { lines: { sku: string }[] }) => e.lines[0]!.sku)).toEqual(['NEW-2', 'NEW-1', 'NEW-0']);
+    expect(fresh.nextCursor).toBeNull();
+    // Oldest first up to a time long ago: exactly the entries up to it, and nothing left either.
+    const early = (await f.admin('GET', `/v1/audit?tenant=${tenant}&order=asc&to=${longAgo + 9 * 10_000}`)).json();
+    expect(early.items.map((e: { lines: { sku: string }[] }) => e.lines[0]!.sku)).toEqual(Array.from({ length: 10 }, (_, i) => `OLD-${i}`));
+    expect(early.nextCursor).toBeNull();
+    // A window in the middle, paged: exact at both ends.
+    const from = longAgo + 5_000 * 10_000;
+    const to = longAgo + 5_059 * 10_000;
+    const p1 = (await f.admin('GET', `/v1/audit?tenant=${tenant}&from=${from}&to=${to}&limit=40`)).json();
+    const p2 = (await f.admin('GET', `/v1/audit?tenant=${tenant}&from=${from}&to=${to}&limit=40&cursor=${p1.nextCursor}`)).json();
+    const skus = [...p1.items, ...p2.items].map((e: { lines: { sku: string }[] }) => e.lines[0]!.sku);
+    expect(skus).toEqual(Array.from({ length: 60 }, (_, i) => `OLD-${5_059 - i}`));
+    expect(p2.nextCursor).toBeNull();
+  });
+
   it('lists channel entries other parts append to the audit stream, even an incomplete one', async () => {
     await f.post(events.received('CH-1', 1));
     const audit = f.keys.audit('default');

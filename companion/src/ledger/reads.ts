@@ -11,6 +11,12 @@ import type { AuditFilter, Page } from './types';
 export const STATE_FIELDS = ['onHand', 'committed', 'reserved', 'version', 'updatedAt', 'paused'] as const;
 /** An audit listing examines at most this many entries per call, then hands back a cursor. */
 const AUDIT_SCAN_CAP = 10_000;
+/**
+ * A time filter also bounds the stream read: entry ids are Redis's clock in ms at append, `at` is
+ * the companion's clock when it applied the event. The bound is widened by this much so a skew
+ * between the two hosts drops nothing; `at` is then matched exactly.
+ */
+const CLOCK_SKEW_MS = 60_000;
 
 export function toState(sku: string, v: (string | null)[]): StockState | null {
   if (v[3] === null || v[3] === undefined) return null;
@@ -68,10 +74,14 @@ export function createReads(redis: Redis, keys: Keys) {
     let cursor = f.cursor;
     let scanned = 0;
     const chunk = Math.max(limit * 2, 200);
+    // Ids outside [from, to] (widened by the skew) are not read at all: a week of a busy store's
+    // audit is then a range read, not a scan from the newest entry.
+    const oldest = f.from !== undefined ? String(Math.max(0, f.from - CLOCK_SKEW_MS)) : '-';
+    const newest = f.to !== undefined ? String(f.to + CLOCK_SKEW_MS) : '+';
     for (;;) {
       const rows = desc
-        ? await redis.xrevrange(key, cursor ? `(${cursor}` : '+', '-', 'COUNT', chunk)
-        : await redis.xrange(key, cursor ? `(${cursor}` : '-', '+', 'COUNT', chunk);
+        ? await redis.xrevrange(key, cursor ? `(${cursor}` : newest, oldest, 'COUNT', chunk)
+        : await redis.xrange(key, cursor ? `(${cursor}` : oldest, newest, 'COUNT', chunk);
       for (const [id, fields] of rows) {
         cursor = id;
         scanned++;

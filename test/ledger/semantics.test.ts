@@ -143,6 +143,24 @@ describe('orders and holds', () => {
     expect(resolved).toMatchObject({ id: m.incidentId, status: 'resolved', resolvedAt: iso(f.clock.ms) });
   });
 
+  it('lists incidents newest first from a long history, by status, reading the newest ones', async () => {
+    // 1,200 marketplace oversells of different SKUs: 1,200 incidents; every even one resolved again.
+    const n = 1_200;
+    await f.ledger.applyBatch(Array.from({ length: n }, (_, i) => ev.confirm(`amz-${i}`, [{ sku: `OV-${i}`, qty: 1 }], { source: 'amazon' })));
+    await f.ledger.applyBatch(Array.from({ length: n / 2 }, (_, i) => ev.receive(`OV-${2 * i}`, 5)));
+    const num = (id: string) => Number(id.slice(4));
+    const all = await f.ledger.listIncidents('default');
+    expect(all.map((i) => num(i.id))).toEqual(Array.from({ length: 100 }, (_, i) => n - i));
+    const resolved = await f.ledger.listIncidents('default', { status: 'resolved', limit: 1000 });
+    expect(resolved).toHaveLength(n / 2);
+    expect(resolved.every((i) => i.status === 'resolved' && Number(i.sku.slice(3)) % 2 === 0)).toBe(true);
+    expect(resolved.map((i) => num(i.id))).toEqual([...resolved.map((i) => num(i.id))].sort((a, b) => b - a));
+    const open = await f.ledger.listIncidents('default', { status: 'open', limit: 5 });
+    expect(open).toHaveLength(5);
+    expect(open.every((i) => i.status === 'open')).toBe(true);
+    expect((await f.ledger.listIncidents('default', { limit: 1000 })).map((i) => num(i.id))).toEqual(Array.from({ length: 1000 }, (_, i) => n - i));
+  });
+
   it('resolves an oversell incident when the marketplace order is cancelled', async () => {
     await f.ledger.apply(ev.receive('A', 1));
     const m = await f.ledger.apply(ev.confirm('fk-1', [{ sku: 'A', qty: 2 }], { source: 'flipkart' }));

@@ -17,6 +17,9 @@ const AUDIT_SCAN_CAP = 10_000;
  * between the two hosts drops nothing; `at` is then matched exactly.
  */
 const CLOCK_SKEW_MS = 60_000;
+/** Incidents read per call while listing newest first, and at most this many looked at per list. */
+const INCIDENT_CHUNK = 500;
+const INCIDENT_SCAN_CAP = 20_000;
 
 export function toState(sku: string, v: (string | null)[]): StockState | null {
   if (v[3] === null || v[3] === undefined) return null;
@@ -102,20 +105,22 @@ export function createReads(redis: Redis, keys: Keys) {
 
   async function listIncidents(tenant: string, opts: { status?: 'open' | 'resolved'; limit?: number } = {}): Promise<Incident[]> {
     const limit = Math.min(Math.max(opts.limit ?? 100, 1), 1000);
-    let raws: (string | null)[];
+    const seq = (id: string) => Number(id.slice(id.lastIndexOf('-') + 1));
+    const parse = (raws: (string | null)[]) => raws.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as Incident);
     if (opts.status === 'open') {
       const ids = await redis.zrevrange(keys.openIncidents(tenant), 0, limit - 1);
-      raws = ids.length ? await redis.hmget(keys.incidents(tenant), ...ids) : [];
-    } else {
-      raws = await redis.hvals(keys.incidents(tenant));
+      const open = ids.length ? parse(await redis.hmget(keys.incidents(tenant), ...ids)) : [];
+      return open.filter((i) => i.status === 'open').sort((a, b) => seq(b.id) - seq(a.id));
     }
-    const seq = (id: string) => Number(id.slice(id.lastIndexOf('-') + 1));
-    return raws
-      .filter((r): r is string => r !== null)
-      .map((r) => JSON.parse(r) as Incident)
-      .filter((i) => !opts.status || i.status === opts.status)
-      .sort((a, b) => seq(b.id) - seq(a.id))
-      .slice(0, limit);
+    // Ids are inc-1, inc-2 … in the order incidents were opened (rare.lua), so the newest are read
+    // a chunk at a time from the counter down, instead of every incident the store ever had.
+    const top = Number(await redis.get(keys.incidentSeq(tenant))) || 0;
+    const found: Incident[] = [];
+    for (let hi = top; hi > 0 && found.length < limit && top - hi < INCIDENT_SCAN_CAP; hi -= INCIDENT_CHUNK) {
+      const ids = Array.from({ length: Math.min(INCIDENT_CHUNK, hi) }, (_, i) => `inc-${hi - i}`);
+      for (const inc of parse(await redis.hmget(keys.incidents(tenant), ...ids))) if (!opts.status || inc.status === opts.status) found.push(inc);
+    }
+    return found.slice(0, limit);
   }
 
   return { getStockMany, listStock, listAudit, listIncidents };

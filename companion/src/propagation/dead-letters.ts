@@ -62,7 +62,6 @@ export function createDeadLetters(deps: { redis: Redis; keys: Keys }) {
   };
 
   return {
-    get,
     /** Records one more failed attempt. Callers hold the (channel, sku) lease, so no two write at once. */
     async add(tenant: string, e: { channel: string; sku: string; error: string; code: string }, now = Date.now()): Promise<DeadLetter> {
       await ensureIndexed(tenant);
@@ -92,6 +91,11 @@ export function createDeadLetters(deps: { redis: Redis; keys: Keys }) {
       const raws = ids.length ? await redis.hmget(hash(tenant), ...ids) : [];
       const items = raws.filter((r): r is string => !!r).map((r) => JSON.parse(r) as DeadLetter);
       return { items, nextCursor: offset + limit < total ? String(offset + limit) : null };
+    },
+    /** Every letter's id (of one channel), from the index alone: what retry-all flags. */
+    async ids(tenant: string, channel?: string): Promise<string[]> {
+      await ensureIndexed(tenant);
+      return redis.zrange(channel ? channelIndex(tenant, channel) : index(tenant), '0', '-1');
     },
     async count(tenant: string, channel?: string): Promise<number> {
       await ensureIndexed(tenant);

@@ -46,14 +46,17 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Outcome = { report: MappingReport } | { error: unknown };
 
-/** A check's stop flag: set when one channel fails it, or when this process shuts down. */
+/**
+ * A check's stop flags: `stopped` when one channel fails it or this process shuts down; `closed`
+ * for the shutdown, which has already recorded why and let the lock go (a check that then wrote
+ * or deleted either could undo a check another process has started since).
+ */
 interface StopFlag {
   stopped: boolean;
+  closed: boolean;
 }
 type Run = StopFlag & { outcome: Promise<Outcome> };
 
-/** Thrown inside a check that this process's shutdown stopped. */
-class CheckInterrupted extends Error {}
 const INTERRUPTED = 'the companion stopped during the check; check again';
 
 async function resolvePatiently(adapter: ChannelAdapter, skus: string[], patienceMs: number, stillAlive: () => Promise<void>): Promise<Map<string, ListingRef | null>> {
@@ -117,7 +120,7 @@ export function createMapping(core: SyncCore) {
           channels[adapter.id] = { listed, notListed };
         }),
       );
-      if (run.stopped) throw new CheckInterrupted(INTERRUPTED);
+      if (run.closed) return { error: new Error(INTERRUPTED) };
       const checkedAt = new Date().toISOString();
       const fields: string[] = ['checkedAt', checkedAt];
       for (const [ch, v] of Object.entries(channels)) fields.push(`channel:${ch}`, JSON.stringify(v));
@@ -125,21 +128,20 @@ export function createMapping(core: SyncCore) {
       return { report: { channels, checkedAt } };
     } catch (err) {
       run.stopped = true;
+      if (run.closed) return { error: err };
       // Whatever stopped the check is kept for GET: nobody may be waiting on this request any more.
       const at = new Date().toISOString();
       const failed: MappingFailure =
         err instanceof ChannelUnavailableError
           ? { channel: String(err.details?.channel), message: err.message, at }
-          : err instanceof CheckInterrupted
-            ? { channel: null, message: INTERRUPTED, at }
-            : { channel: null, message: 'the listings check stopped on an error in the companion (its log has the details); try again in a moment', at };
-      if (!(err instanceof ChannelUnavailableError) && !(err instanceof CheckInterrupted)) core.deps.logger.error({ err, tenant }, 'listings check failed');
+          : { channel: null, message: 'the listings check stopped on an error in the companion (its log has the details); try again in a moment', at };
+      if (!(err instanceof ChannelUnavailableError)) core.deps.logger.error({ err, tenant }, 'listings check failed');
       await redis.multi().hset(key(tenant), 'failed', JSON.stringify(failed)).hdel(key(tenant), 'running').exec().catch(() => undefined);
       return { error: err };
     } finally {
       // Plain DEL: were the lock to lapse and pass to another process meanwhile (a minute with no
       // step), deleting it only lets a second check start, which writes the same report.
-      await redis.del(lockKey(tenant)).catch(() => undefined);
+      if (!run.closed) await redis.del(lockKey(tenant)).catch(() => undefined);
     }
   }
 
@@ -151,7 +153,7 @@ export function createMapping(core: SyncCore) {
     const mine = local.get(tenant);
     if (mine) return mine;
     if ((await redis.set(lockKey(tenant), randomUUID(), 'PX', opts.lockMs, 'NX')) !== 'OK') return undefined;
-    const flag: StopFlag = { stopped: false };
+    const flag: StopFlag = { stopped: false, closed: false };
     const run: Run = Object.assign(flag, { outcome: check(tenant, flag).finally(() => local.delete(tenant)) });
     local.set(tenant, run);
     return run;
@@ -184,7 +186,7 @@ export function createMapping(core: SyncCore) {
       const at = new Date().toISOString();
       await Promise.all(
         [...local].map(async ([tenant, run]) => {
-          run.stopped = true;
+          run.stopped = run.closed = true;
           const failed: MappingFailure = { channel: null, message: INTERRUPTED, at };
           await redis.multi().hset(key(tenant), 'failed', JSON.stringify(failed)).hdel(key(tenant), 'running').del(lockKey(tenant)).exec();
         }),

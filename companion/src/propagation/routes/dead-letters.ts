@@ -40,9 +40,9 @@ export function deadLetterRoutes(core: SyncCore) {
       { schema: { tags: ['propagation'], security: ADMIN, summary: 'Push this SKU to this channel again', params: IdParams, querystring: TenantQuery, response: { 200: Retried, ...errors } } },
       async (req) => {
         const tenant = req.query.tenant ?? DEFAULT_TENANT;
-        const letter = await core.dead.get(tenant, req.params.id);
-        if (!letter) throw new NotFoundError(`No dead letter "${req.params.id}" — list them with GET /v1/dead-letters`);
-        return { retried: await retry(tenant, [letter.id]) };
+        const retried = await retry(tenant, [req.params.id]);
+        if (!retried) throw new NotFoundError(`No dead letter "${req.params.id}" — list them with GET /v1/dead-letters`);
+        return { retried };
       },
     );
 
@@ -51,15 +51,7 @@ export function deadLetterRoutes(core: SyncCore) {
       { schema: { tags: ['propagation'], security: ADMIN, summary: 'Retry every dead letter (of one channel)', querystring: TenantQuery, body: RetryAllBody, response: { 200: Retried, ...errors } } },
       async (req) => {
         const tenant = req.query.tenant ?? DEFAULT_TENANT;
-        const channel = req.body?.channel;
-        const ids: string[] = [];
-        let cursor: string | undefined;
-        do {
-          const page = await core.dead.list(tenant, { channel, cursor, limit: 500 });
-          ids.push(...page.items.map((l) => l.id));
-          cursor = page.nextCursor ?? undefined;
-        } while (cursor);
-        return { retried: await retry(tenant, ids) };
+        return { retried: await retry(tenant, await core.dead.ids(tenant, req.body?.channel)) };
       },
     );
 

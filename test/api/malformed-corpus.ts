@@ -157,6 +157,11 @@ export function malformedCorpus(): MalformedCase[] {
       status: 400,
       pointer: '/lines/0',
     },
+    // A tenant that is not a tenant name cannot have a secret: the body is judged, not the signature.
+    { name: 'a tenant name with spaces and capitals', body: receive({ tenant: 'My Shop' }), status: 400, pointer: '/tenant' },
+    { name: 'an empty tenant', body: receive({ tenant: '' }), status: 400, pointer: '/tenant' },
+    { name: 'a tenant given as a number', body: receive({ tenant: 7 }), status: 400, pointer: '/tenant' },
+    { name: 'a batch whose first event names an invalid tenant', body: { events: [receive({ tenant: 'a/b' }), receive()] }, status: 400, pointer: '/events/0/tenant' },
     { name: 'a batch of 501 events', body: { events: Array.from({ length: 501 }, () => receive()) }, status: 413, pointer: '/events' },
     { name: 'a body over 1 MB', body: receive({ reason: 'x'.repeat(1_100_000) }), status: 413, pointer: '' },
   ];

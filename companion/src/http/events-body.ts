@@ -9,7 +9,7 @@
  * refusals (insufficient stock, stale, conflict, unknown order/reservation) are judged per
  * event by the ledger and come back as per-event results.
  */
-import { EVENT_TYPES, EventSchemas, MAX_BATCH_EVENTS, StockReserved, type EventType, type StockEvent } from '../schemas/events';
+import { EVENT_TYPES, EventSchemas, MAX_BATCH_EVENTS, StockReserved, Tenant, type EventType, type StockEvent } from '../schemas/events';
 import { BodyError } from './body-error';
 import { ruleViolation, toValidationError } from './messages';
 import { compile } from './validator';
@@ -27,14 +27,18 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 const isBatch = (body: unknown): body is { events: unknown } => isObject(body) && 'events' in body && !('type' in body);
 
+const TENANT_NAME = new RegExp(Tenant.pattern!);
+
 /**
  * The tenant whose secret must have signed this body: the (first) event's `tenant`, or
- * `default`. Read before validation because the signature is checked first.
+ * `default`. Read before validation because the signature is checked first. A `tenant` that is
+ * not a tenant name (no secret can exist for it) counts as `default`, so a request signed with
+ * the default secret gets the 400 naming `/tenant` from validation, not a 401 about a secret.
  */
 export function signingTenant(body: unknown): string {
   const first = isBatch(body) ? (Array.isArray(body.events) ? body.events[0] : undefined) : body;
   const tenant = isObject(first) ? first.tenant : undefined;
-  return typeof tenant === 'string' ? tenant : DEFAULT_TENANT;
+  return typeof tenant === 'string' && TENANT_NAME.test(tenant) ? tenant : DEFAULT_TENANT;
 }
 
 function checkEvent(value: unknown, prefix: string): StockEvent {

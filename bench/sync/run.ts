@@ -19,6 +19,7 @@ import type { ChannelLimits } from '../../companion/src/channels/port';
 import type { SandboxStats } from '../../companion/src/channels/sandbox-kit/types';
 import { createLagStore } from '../../companion/src/propagation/lag';
 import type { StockEvent } from '../../companion/src/schemas/events';
+import type { Incident } from '../../companion/src/schemas/stock';
 import { startSandbox, type StartedSandbox } from './channels';
 import { oversoldUnits, type Sale } from './orders';
 import { freePort } from './redis';
@@ -299,7 +300,13 @@ export async function runMode(o: {
     }
     const end = Date.now();
     for (const c of o.channels) if (convergedAt.get(c) === null) o.log(`${mode}: ${c} still shows ${wrong(c)} SKUs wrong after ${o.convergeTimeoutMs} ms`);
-    const incidents = await ledger.listIncidents(TENANT, { limit: 10_000 });
+    const incidents: Incident[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await ledger.listIncidents(TENANT, { limit: 1000, cursor });
+      incidents.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
     const states = await ledger.getStockMany(TENANT, o.sale.skus);
     if (process.env.BENCH_LOG_LEVEL) {
       const bad = o.sale.skus.filter((s) => o.channels.some((c) => byId.get(c)!.quantities()[s] !== truth.get(s))).slice(0, 6);

@@ -34,6 +34,23 @@ describe('Incidents', () => {
     await waitFor(() => expect(net().callsTo('GET admin/proxy/v1/incidents').at(-1)!.query.get('status')).toBe('open'));
   });
 
+  it('pages with the companion cursor, and starts again from the newest when the filter changes', async () => {
+    net().on('GET admin/proxy/v1/incidents', (c) => ({
+      body: c.query.get('cursor') === 'inc-1' ? { items: [resolvedIncident], nextCursor: null } : { items: [openIncident], nextCursor: 'inc-1' },
+    }));
+    const user = userEvent.setup();
+    render(<Incidents />);
+    await screen.findByText('MUG-BLUE oversold by 1 unit');
+    expect(net().callsTo('GET admin/proxy/v1/incidents')[0]!.query.get('limit')).toBe('50');
+    await user.click(screen.getByRole('button', { name: 'Next page' }));
+    expect(await screen.findByText('TSHIRT-M oversold by 2 units')).toBeTruthy();
+    expect(screen.queryByText('MUG-BLUE oversold by 1 unit')).toBeNull();
+    expect(net().callsTo('GET admin/proxy/v1/incidents').at(-1)!.query.get('cursor')).toBe('inc-1');
+    await user.selectOptions(screen.getByLabelText('Show'), 'open');
+    await waitFor(() => expect(net().callsTo('GET admin/proxy/v1/incidents').at(-1)!.query.get('status')).toBe('open'));
+    expect(net().callsTo('GET admin/proxy/v1/incidents').at(-1)!.query.get('cursor')).toBeNull();
+  });
+
   it('reassures when there has never been an oversell, and reports a failure to load', async () => {
     net().json('GET admin/proxy/v1/incidents', { items: [] });
     const { unmount } = render(<Incidents />);

@@ -71,6 +71,8 @@ describe('bad input to POST /v1/events', () => {
       ['/v1/audit?cursor=not-a-cursor', '/cursor'],
       ['/v1/audit?order=sideways', '/order'],
       ['/v1/incidents?status=maybe', '/status'],
+      ['/v1/incidents?cursor=inc-0', '/cursor'],
+      ['/v1/incidents?cursor=12', '/cursor'],
       ['/v1/stock?tenant=Not%20A%20Tenant', '/tenant'],
       [`/v1/stock/${encodeURIComponent(' padded')}`, '/sku'],
     ];

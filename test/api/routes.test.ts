@@ -170,6 +170,17 @@ describe('HTTP API happy paths', () => {
     expect((await f.admin('GET', '/v1/incidents?status=resolved')).json().items).toEqual([]);
   });
 
+  it('pages incidents with nextCursor, newest first', async () => {
+    await f.post({ events: ['P-1', 'P-2', 'P-3'].map((sku, i) => events.confirmed(`amz-p${i}`, [{ sku, qty: 1 }], { source: 'amazon' })) });
+    const first = (await f.admin('GET', '/v1/incidents?limit=2')).json();
+    expect(first.items.map((i: { sku: string }) => i.sku)).toEqual(['P-3', 'P-2']);
+    const rest = (await f.admin('GET', `/v1/incidents?limit=2&cursor=${first.nextCursor}`)).json();
+    expect(rest).toEqual({ items: [expect.objectContaining({ sku: 'P-1' })], nextCursor: null });
+    const open = (await f.admin('GET', '/v1/incidents?status=open&limit=2')).json();
+    expect(open.items.map((i: { sku: string }) => i.sku)).toEqual(['P-3', 'P-2']);
+    expect((await f.admin('GET', `/v1/incidents?status=open&limit=2&cursor=${open.nextCursor}`)).json().items.map((i: { sku: string }) => i.sku)).toEqual(['P-1']);
+  });
+
   it('pauses and relists a SKU, and availability shows 0 while paused', async () => {
     await f.post(events.received('PZ-1', 4));
     const paused = await f.admin('POST', '/v1/stock/PZ-1/pause', { reason: 'supplier recall' });

@@ -118,7 +118,7 @@ describe('Amazon order ingestion', () => {
     // The Pending hold was refused (insufficient stock); the Unshipped sale is recorded anyway.
     expect(ledger.applied.map((e) => e.id)).toEqual([`amazon:${id}:Unshipped`]);
     expect(await ledger.stock('MUG-1')).toEqual({ onHand: 1, committed: 3, reserved: 0 });
-    const incidents = await ledger.ledger.listIncidents('default', { status: 'open' });
+    const incidents = (await ledger.ledger.listIncidents('default', { status: 'open' })).items;
     expect(incidents).toEqual([expect.objectContaining({ sku: 'MUG-1', oversoldUnits: 2 })]);
   });
 

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Incident } from '../../companion/src/schemas/stock';
 import { ev, ledgerFixture, type LedgerFixture } from './helpers';
 
 let f: LedgerFixture;
@@ -128,7 +129,7 @@ describe('orders and holds', () => {
     });
     const m = await f.ledger.apply(ev.confirm('amz-1', [{ sku: 'A', qty: 5 }], { source: 'amazon' }));
     expect(m).toMatchObject({ status: 'applied', incidentId: expect.any(String), stock: [{ available: -3, paused: 'oversell' }] });
-    const open = await f.ledger.listIncidents('default', { status: 'open' });
+    const open = (await f.ledger.listIncidents('default', { status: 'open' })).items;
     expect(open).toEqual([
       expect.objectContaining({ id: m.incidentId, sku: 'A', status: 'open', oversoldUnits: 3, orders: [{ orderId: 'amz-1', source: 'amazon', qty: 5 }] }),
     ]);
@@ -138,8 +139,8 @@ describe('orders and holds', () => {
     // Stock back above zero resolves it in the same step.
     const back = await f.ledger.apply(ev.receive('A', 4));
     expect(back.stock[0]).toMatchObject({ available: 4, paused: null });
-    expect(await f.ledger.listIncidents('default', { status: 'open' })).toEqual([]);
-    const [resolved] = await f.ledger.listIncidents('default', { status: 'resolved' });
+    expect((await f.ledger.listIncidents('default', { status: 'open' })).items).toEqual([]);
+    const [resolved] = (await f.ledger.listIncidents('default', { status: 'resolved' })).items;
     expect(resolved).toMatchObject({ id: m.incidentId, status: 'resolved', resolvedAt: iso(f.clock.ms) });
   });
 
@@ -149,16 +150,61 @@ describe('orders and holds', () => {
     await f.ledger.applyBatch(Array.from({ length: n }, (_, i) => ev.confirm(`amz-${i}`, [{ sku: `OV-${i}`, qty: 1 }], { source: 'amazon' })));
     await f.ledger.applyBatch(Array.from({ length: n / 2 }, (_, i) => ev.receive(`OV-${2 * i}`, 5)));
     const num = (id: string) => Number(id.slice(4));
-    const all = await f.ledger.listIncidents('default');
+    const all = (await f.ledger.listIncidents('default')).items;
     expect(all.map((i) => num(i.id))).toEqual(Array.from({ length: 100 }, (_, i) => n - i));
-    const resolved = await f.ledger.listIncidents('default', { status: 'resolved', limit: 1000 });
+    const resolved = (await f.ledger.listIncidents('default', { status: 'resolved', limit: 1000 })).items;
     expect(resolved).toHaveLength(n / 2);
     expect(resolved.every((i) => i.status === 'resolved' && Number(i.sku.slice(3)) % 2 === 0)).toBe(true);
     expect(resolved.map((i) => num(i.id))).toEqual([...resolved.map((i) => num(i.id))].sort((a, b) => b - a));
-    const open = await f.ledger.listIncidents('default', { status: 'open', limit: 5 });
+    const open = (await f.ledger.listIncidents('default', { status: 'open', limit: 5 })).items;
     expect(open).toHaveLength(5);
     expect(open.every((i) => i.status === 'open')).toBe(true);
-    expect((await f.ledger.listIncidents('default', { limit: 1000 })).map((i) => num(i.id))).toEqual(Array.from({ length: 1000 }, (_, i) => n - i));
+    expect(((await f.ledger.listIncidents('default', { limit: 1000 })).items).map((i) => num(i.id))).toEqual(Array.from({ length: 1000 }, (_, i) => n - i));
+  });
+
+  it('pages every incident, the resolved and the open ones with a cursor, newest first, each exactly once', async () => {
+    const n = 1_200;
+    await f.ledger.applyBatch(Array.from({ length: n }, (_, i) => ev.confirm(`amz-${i}`, [{ sku: `OV-${i}`, qty: 1 }], { source: 'amazon' })));
+    await f.ledger.applyBatch(Array.from({ length: n / 2 }, (_, i) => ev.receive(`OV-${2 * i}`, 5)));
+    const num = (id: string) => Number(id.slice(4));
+    const pages = async (opts: { status?: 'open' | 'resolved'; limit: number }) => {
+      const seen: Incident[][] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await f.ledger.listIncidents('default', { ...opts, cursor });
+        seen.push(page.items);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor && seen.length < 50);
+      return seen;
+    };
+    const all = await pages({ limit: 500 });
+    expect(all.map((p) => p.length)).toEqual([500, 500, 200]);
+    expect(all.flat().map((i) => num(i.id))).toEqual(Array.from({ length: n }, (_, i) => n - i));
+    // SKU OV-k opened inc-(k+1); the even SKUs were resolved, i.e. the odd incident numbers.
+    const resolved = await pages({ status: 'resolved', limit: 250 });
+    expect(resolved.map((p) => p.length)).toEqual([250, 250, 100]);
+    expect(resolved.flat().map((i) => num(i.id))).toEqual(Array.from({ length: n / 2 }, (_, i) => n - 1 - 2 * i));
+    expect(resolved.flat().every((i) => i.status === 'resolved')).toBe(true);
+    const open = await pages({ status: 'open', limit: 250 });
+    expect(open.map((p) => p.length)).toEqual([250, 250, 100]);
+    expect(open.flat().map((i) => num(i.id))).toEqual(Array.from({ length: n / 2 }, (_, i) => n - 2 * i));
+    expect(open.flat().every((i) => i.status === 'open')).toBe(true);
+  });
+
+  it('pages open incidents stored before the open set was scored by id (by opening time) the same way', async () => {
+    await f.ledger.applyBatch(Array.from({ length: 30 }, (_, i) => ev.confirm(`amz-${i}`, [{ sku: `OLD-${i}`, qty: 1 }], { source: 'amazon' })));
+    // The first layout: scored by opening time in ms, several in the same ms, in no id order.
+    const set = f.keys.openIncidents('default');
+    const ids = await f.t.redis.zrange(set, '0', '-1');
+    await f.t.redis.zadd(set, ...ids.flatMap((id, i) => [String(1_767_225_600_000 + ((i * 7) % 5)), id]));
+    const first = await f.ledger.listIncidents('default', { status: 'open', limit: 20 });
+    const rest = await f.ledger.listIncidents('default', { status: 'open', limit: 20, cursor: first.nextCursor! });
+    expect([...first.items, ...rest.items].map((i) => Number(i.id.slice(4)))).toEqual(Array.from({ length: 30 }, (_, i) => 30 - i));
+    expect(rest.nextCursor).toBeNull();
+    expect(await f.t.redis.zscore(set, 'inc-7')).toBe('7');
+    // New incidents after the upgrade sort above the rescored ones.
+    await f.ledger.apply(ev.confirm('amz-new', [{ sku: 'NEW-1', qty: 1 }], { source: 'amazon' }));
+    expect((await f.ledger.listIncidents('default', { status: 'open', limit: 1 })).items[0]).toMatchObject({ id: 'inc-31', sku: 'NEW-1' });
   });
 
   it('resolves an oversell incident when the marketplace order is cancelled', async () => {
@@ -167,7 +213,7 @@ describe('orders and holds', () => {
     expect(m.incidentId).toBeDefined();
     const c = await f.ledger.apply(ev.cancel('fk-1', { source: 'flipkart' }));
     expect(c.stock[0]).toMatchObject({ available: 1, paused: null });
-    expect(await f.ledger.listIncidents('default', { status: 'open' })).toEqual([]);
+    expect((await f.ledger.listIncidents('default', { status: 'open' })).items).toEqual([]);
   });
 
   it('pauses and relists a SKU by hand, audited and fed to propagation', async () => {

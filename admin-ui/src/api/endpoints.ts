@@ -48,7 +48,8 @@ export const api = {
   relist: (s: string) => companion.post<StockState>(`v1/stock/${sku(s)}/relist`),
   audit: (f: AuditFilters & { cursor?: string | null; limit?: number }) =>
     companion.get<Page<AuditEntry>>('v1/audit', { ...f }),
-  incidents: (status?: 'open' | 'resolved') => companion.get<{ items: Incident[] }>('v1/incidents', { status }),
+  incidents: (q: { status?: 'open' | 'resolved'; cursor?: string | null; limit?: number } = {}) =>
+    companion.get<Page<Incident>>('v1/incidents', q),
   deadLetters: (q: { channel?: string; cursor?: string | null; limit?: number } = {}) =>
     companion.get<Page<DeadLetter>>('v1/dead-letters', q),
   retryDeadLetter: (id: string) => companion.post<{ retried: number }>(`v1/dead-letters/${encodeURIComponent(id)}/retry`),

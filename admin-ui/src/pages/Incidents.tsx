@@ -8,6 +8,7 @@ import { __, _n, sprintf } from '@wordpress/i18n';
 import { api } from '../api/endpoints';
 import type { Incident } from '../api/types';
 import { PolledList } from '../components/PolledList';
+import { useCursorPager } from '../hooks/useCursorPager';
 import { usePolling } from '../hooks/usePolling';
 import { channelLabel, formatDateTime, timeAgo } from '../lib/format';
 
@@ -43,7 +44,8 @@ function IncidentCard({ incident }: { incident: Incident }) {
 
 export function Incidents() {
   const [status, setStatus] = useState<'' | 'open' | 'resolved'>('');
-  const list = usePolling(() => api.incidents(status || undefined), [status]);
+  const pager = useCursorPager();
+  const list = usePolling(() => api.incidents({ status: status || undefined, cursor: pager.cursor, limit: 50 }), [status, pager.cursor]);
   const items = [...(list.data?.items ?? [])].sort((a, b) => (a.status === b.status ? b.openedAt.localeCompare(a.openedAt) : a.status === 'open' ? -1 : 1));
   return (
     <div className="stockline-incidents">
@@ -57,11 +59,15 @@ export function Incidents() {
             { label: __('Open', 'stockline'), value: 'open' },
             { label: __('Resolved', 'stockline'), value: 'resolved' },
           ]}
-          onChange={(v: string) => setStatus(v === 'open' || v === 'resolved' ? v : '')}
+          onChange={(v: string) => {
+            setStatus(v === 'open' || v === 'resolved' ? v : '');
+            pager.reset();
+          }}
         />
       </div>
       <PolledList
         list={list}
+        pager={pager}
         empty={status === 'open' ? __('No open incidents.', 'stockline') : __('No oversells so far: no channel has sold stock that was not there.', 'stockline')}
       >
         <div className="stockline-channels">

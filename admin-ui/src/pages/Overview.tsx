@@ -55,7 +55,7 @@ function OutboxSummary({ status }: { status: AdminStatus | undefined }) {
 export function Overview() {
   const channels = usePolling(() => api.channels(), []);
   const status = usePolling(() => api.status(), []);
-  const incidents = usePolling(() => api.incidents('open'), []);
+  const incidents = usePolling(() => api.incidents({ status: 'open' }), []);
 
   const banners: Banner[] = [];
   if (channels.error?.unreachable || (status.data && !status.data.connected && !status.error)) {

@@ -5,7 +5,7 @@
 import type { Redis } from 'ioredis';
 import type { AuditEntry, Incident, StockState } from '../schemas/stock';
 import type { Keys } from './keys';
-import type { AuditFilter, Page } from './types';
+import type { AuditFilter, IncidentFilter, Page } from './types';
 
 /** A SKU hash's fields as toState reads them (propagation's lua/includes/read-rows.lua returns them in this order too). */
 export const STATE_FIELDS = ['onHand', 'committed', 'reserved', 'version', 'updatedAt', 'paused'] as const;
@@ -20,6 +20,11 @@ const CLOCK_SKEW_MS = 60_000;
 /** Incidents read per call while listing newest first, and at most this many looked at per list. */
 const INCIDENT_CHUNK = 500;
 const INCIDENT_SCAN_CAP = 20_000;
+/** Open-incident scores above this are opening times in ms (the set's first layout), not id numbers. */
+const OPENED_AT_SCORES = 1e11;
+
+const incidentSeq = (id: string) => Number(id.slice(id.lastIndexOf('-') + 1));
+const parseIncidents = (raws: (string | null)[]) => raws.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as Incident);
 
 export function toState(sku: string, v: (string | null)[]): StockState | null {
   if (v[3] === null || v[3] === undefined) return null;
@@ -103,24 +108,50 @@ export function createReads(redis: Redis, keys: Keys) {
     }
   }
 
-  async function listIncidents(tenant: string, opts: { status?: 'open' | 'resolved'; limit?: number } = {}): Promise<Incident[]> {
+  /**
+   * Incidents newest first (highest id first), a page at a time. The cursor is the last id handed
+   * out; the next page starts below it.
+   */
+  async function listIncidents(tenant: string, opts: IncidentFilter = {}): Promise<Page<Incident>> {
     const limit = Math.min(Math.max(opts.limit ?? 100, 1), 1000);
-    const seq = (id: string) => Number(id.slice(id.lastIndexOf('-') + 1));
-    const parse = (raws: (string | null)[]) => raws.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as Incident);
-    if (opts.status === 'open') {
-      const ids = await redis.zrevrange(keys.openIncidents(tenant), 0, limit - 1);
-      const open = ids.length ? parse(await redis.hmget(keys.incidents(tenant), ...ids)) : [];
-      return open.filter((i) => i.status === 'open').sort((a, b) => seq(b.id) - seq(a.id));
-    }
+    const below = opts.cursor ? incidentSeq(opts.cursor) : Infinity;
+    if (opts.status === 'open') return listOpenIncidents(tenant, limit, below);
     // Ids are inc-1, inc-2 … in the order incidents were opened (rare.lua), so the newest are read
     // a chunk at a time from the counter down, instead of every incident the store ever had.
-    const top = Number(await redis.get(keys.incidentSeq(tenant))) || 0;
-    const found: Incident[] = [];
-    for (let hi = top; hi > 0 && found.length < limit && top - hi < INCIDENT_SCAN_CAP; hi -= INCIDENT_CHUNK) {
+    const top = Math.min((Number(await redis.get(keys.incidentSeq(tenant))) || 0) + 1, below) - 1;
+    const items: Incident[] = [];
+    let hi = top;
+    while (hi > 0 && top - hi < INCIDENT_SCAN_CAP) {
       const ids = Array.from({ length: Math.min(INCIDENT_CHUNK, hi) }, (_, i) => `inc-${hi - i}`);
-      for (const inc of parse(await redis.hmget(keys.incidents(tenant), ...ids))) if (!opts.status || inc.status === opts.status) found.push(inc);
+      for (const inc of parseIncidents(await redis.hmget(keys.incidents(tenant), ...ids))) {
+        if (opts.status && inc.status !== opts.status) continue;
+        items.push(inc);
+        if (items.length === limit) return { items, nextCursor: incidentSeq(inc.id) > 1 ? inc.id : null };
+      }
+      hi -= ids.length;
     }
-    return found.slice(0, limit);
+    // Bounded work per request: a sparse filter returns what it found plus where to go on.
+    return { items, nextCursor: hi > 0 ? `inc-${hi + 1}` : null };
+  }
+
+  /** Open incidents come from their own set, scored by the id's number (rare.lua). */
+  async function listOpenIncidents(tenant: string, limit: number, below: number): Promise<Page<Incident>> {
+    const set = keys.openIncidents(tenant);
+    const max = below === Infinity ? '+inf' : `(${below}`;
+    const read = async () => {
+      const flat = await redis.zrevrangebyscore(set, max, '-inf', 'WITHSCORES', 'LIMIT', 0, limit);
+      return { ids: flat.filter((_, i) => i % 2 === 0), topScore: Number(flat[1] ?? 0) };
+    };
+    let { ids, topScore } = await read();
+    if (topScore > OPENED_AT_SCORES) {
+      // Stored before the set was scored by id (it was by opening time, in ms, which sorts above
+      // every id): rescore those once. XX: one resolved meanwhile (ZREM) is not put back.
+      const old = await redis.zrangebyscore(set, `(${OPENED_AT_SCORES}`, '+inf');
+      if (old.length) await redis.zadd(set, 'XX', ...old.flatMap((id) => [incidentSeq(id), id]));
+      ({ ids } = await read());
+    }
+    const open = ids.length ? parseIncidents(await redis.hmget(keys.incidents(tenant), ...ids)).filter((i) => i.status === 'open') : [];
+    return { items: open, nextCursor: ids.length === limit ? ids[ids.length - 1]! : null };
   }
 
   return { getStockMany, listStock, listAudit, listIncidents };

@@ -26,6 +26,13 @@ export interface AuditFilter {
   order?: 'asc' | 'desc';
 }
 
+export interface IncidentFilter {
+  status?: 'open' | 'resolved';
+  /** The last incident id of the previous page. */
+  cursor?: string;
+  limit?: number;
+}
+
 export interface Ledger {
   /** Loads every script (SCRIPT LOAD); true once Redis answers and all scripts are loaded. */
   ready(): Promise<boolean>;
@@ -37,7 +44,8 @@ export interface Ledger {
   getStockMany(tenant: string, skus: string[]): Promise<(StockState | null)[]>;
   listStock(tenant: string, opts: { prefix?: string; cursor?: string; limit?: number }): Promise<Page<StockState>>;
   listAudit(tenant: string, filter: AuditFilter): Promise<Page<AuditEntry>>;
-  listIncidents(tenant: string, opts?: { status?: 'open' | 'resolved'; limit?: number }): Promise<Incident[]>;
+  /** Newest first (by id), paged. */
+  listIncidents(tenant: string, opts?: IncidentFilter): Promise<Page<Incident>>;
   /** Sets or clears the manual pause flag (propagation shows 0 while paused); audited. */
   setPaused(tenant: string, sku: string, paused: boolean, reason: string): Promise<StockState>;
   /** Releases every hold whose TTL has passed (audited, reason `expired`); returns how many. */

@@ -62,12 +62,13 @@ export const IncidentsQuery = Type.Object(
   {
     ...TenantQuery,
     status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('resolved')])),
+    cursor: Type.Optional(Type.String({ pattern: '^inc-[1-9][0-9]{0,14}$', description: 'nextCursor from the previous page (an incident id)' })),
     limit: Type.Optional(Limit),
   },
   { additionalProperties: false },
 );
 export type IncidentsQuery = Static<typeof IncidentsQuery>;
-export const IncidentList = Type.Object({ items: Type.Array(Incident) });
+export const IncidentList = Type.Object({ items: Type.Array(Incident), nextCursor: Type.Union([Type.String(), Type.Null()]) });
 
 /** Optional body of pause/relist (may be left out); the tenant comes from the query string like every admin call. */
 export const PauseBody = Type.Object(

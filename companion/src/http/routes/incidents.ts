@@ -1,4 +1,4 @@
-/** GET /v1/incidents?status (admin token): oversell incidents, open or resolved. */
+/** GET /v1/incidents?status&cursor&limit (admin token): oversell incidents, open or resolved, newest first, paged. */
 import type { FastifyInstance } from 'fastify';
 import type { Ledger } from '../../ledger/types';
 import { ErrorBody, IncidentList, IncidentsQuery } from '../../schemas/api';
@@ -20,8 +20,8 @@ export function incidentRoutes({ ledger, adminToken }: { ledger: Ledger; adminTo
         },
       },
       async (request) => {
-        const { tenant = DEFAULT_TENANT, status, limit } = request.query;
-        return { items: await ledger.listIncidents(tenant, { status, limit }) };
+        const { tenant = DEFAULT_TENANT, status, cursor, limit } = request.query;
+        return ledger.listIncidents(tenant, { status, cursor, limit });
       },
     );
   };

@@ -66,13 +66,15 @@ local function rare()
         call('HSET', R.incidents, id, cjson.encode(inc))
       end
     else
-      id = 'inc-' .. call('INCR', R.incidentSeq)
+      local seq = call('INCR', R.incidentSeq)
+      id = 'inc-' .. seq
       local inc = {
         id = id, kind = 'oversell', sku = s.sku, status = 'open', oversoldUnits = oversold,
         orders = { order }, openedAt = nowIso, resolvedAt = cjson.null,
       }
       call('HSET', R.incidents, id, cjson.encode(inc))
-      call('ZADD', R.openIncidents, nowMsStr, id)
+      -- Scored by the id's number: the open list pages by id (ledger/reads.ts).
+      call('ZADD', R.openIncidents, seq, id)
       s.incident = id
       note(tx, 'opened', id)
     end

@@ -62,6 +62,14 @@ export function malformedCorpus(): MalformedCase[] {
     { name: 'occurredAt on 30 February', body: receive({ occurredAt: '2026-02-30T10:00:00Z' }), status: 400, pointer: '/occurredAt' },
     { name: 'occurredAt as epoch milliseconds', body: receive({ occurredAt: 1795400000000 }), status: 400, pointer: '/occurredAt' },
     { name: 'occurredAt as a date only', body: receive({ occurredAt: '2026-11-23' }), status: 400, pointer: '/occurredAt' },
+    // A count dated ahead would make the SKU's later receipts look stale until then.
+    { name: 'occurredAt an hour ahead of the clock', body: adjust({ set: 5, occurredAt: new Date(Date.now() + 3_600_000).toISOString() }), status: 400, pointer: '/occurredAt' },
+    {
+      name: 'a batch whose second event is dated in the year 2999',
+      body: { events: [receive(), receive({ occurredAt: '2999-01-01T00:00:00Z' })] },
+      status: 400,
+      pointer: '/events/1/occurredAt',
+    },
     { name: 'an extra top-level field', body: receive({ color: 'red' }), status: 400, pointer: '/color' },
     { name: 'an extra nested object', body: receive({ meta: { deep: [1, { x: 2 }] } }), status: 400, pointer: '/meta' },
     // Lines and quantities.

@@ -26,6 +26,19 @@ describe('staleness and version checks', () => {
     expect(await f.ledger.apply(ev.receive('A', 5, { occurredAt: iso(t0 + 1) }))).toMatchObject({ status: 'applied' });
   });
 
+  it('judges staleness by no later than now, so a count dated in the future does not freeze its SKU', async () => {
+    const t0 = f.clock.ms;
+    // Dated a day ahead (a channel's or a sender's clock): counted as made now.
+    expect(await f.ledger.apply(ev.set('A', 10, { occurredAt: iso(t0 + 86_400_000) }))).toMatchObject({ status: 'applied' });
+    f.clock.ms = t0 + 1000;
+    expect(await f.ledger.apply(ev.receive('A', 5, { occurredAt: iso(t0 + 500) }))).toMatchObject({ status: 'applied', stock: [{ onHand: 15 }] });
+    expect(await f.ledger.apply(ev.set('A', 7, { occurredAt: iso(t0 + 900) }))).toMatchObject({ status: 'applied', stock: [{ onHand: 7 }] });
+    // What happened before that count is still stale.
+    expect(await f.ledger.apply(ev.receive('A', 1, { occurredAt: iso(t0 + 800) }))).toMatchObject({ status: 'refused', code: 'stale_event' });
+    // A leap second is a time like any other.
+    expect(await f.ledger.apply(ev.receive('A', 1, { occurredAt: '2026-12-31T23:59:60Z' }))).toMatchObject({ status: 'applied' });
+  });
+
   it('lets a refused event id be retried later, because refusals are not remembered', async () => {
     const e = ev.reserve('cart', [{ sku: 'A', qty: 2 }]);
     expect(await f.ledger.apply(e)).toMatchObject({ status: 'refused', code: 'insufficient_stock' });

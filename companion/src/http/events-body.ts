@@ -9,7 +9,7 @@
  * refusals (insufficient stock, stale, conflict, unknown order/reservation) are judged per
  * event by the ledger and come back as per-event results.
  */
-import { EVENT_TYPES, EventSchemas, MAX_BATCH_EVENTS, StockReserved, Tenant, type EventType, type StockEvent } from '../schemas/events';
+import { EVENT_TYPES, EventSchemas, MAX_BATCH_EVENTS, StockReserved, Tenant, eventTimeMs, type EventType, type StockEvent } from '../schemas/events';
 import { BodyError } from './body-error';
 import { ruleViolation, toValidationError } from './messages';
 import { compile } from './validator';
@@ -41,7 +41,13 @@ export function signingTenant(body: unknown): string {
   return typeof tenant === 'string' && TENANT_NAME.test(tenant) ? tenant : DEFAULT_TENANT;
 }
 
-function checkEvent(value: unknown, prefix: string): StockEvent {
+/** How far ahead of this companion's clock an event's occurredAt may be (the sender's clock skew). */
+export interface ClockLimits {
+  nowMs: number;
+  maxAheadMs: number;
+}
+
+function checkEvent(value: unknown, prefix: string, clock: ClockLimits): StockEvent {
   if (!isObject(value)) throw ruleViolation(prefix, 'must be a JSON object describing one event (id, type, source, occurredAt, …)');
   const type = value.type;
   if (typeof type !== 'string' || !(EVENT_TYPES as readonly string[]).includes(type)) {
@@ -66,6 +72,15 @@ function checkEvent(value: unknown, prefix: string): StockEvent {
     // The schema's `not: { const: 0 }` is JSON Schema the TypeBox checker does not enforce.
     if (value.delta === 0) throw ruleViolation(`${prefix}/delta`, 'must not be 0 — send a non-zero change, or leave the event out');
   }
+  // A count dated in the future would make every later receipt and adjustment of its SKU look
+  // older than it, so stale, until that date: a sender's wrong clock must not freeze a SKU.
+  const ahead = eventTimeMs(value.occurredAt as string) - clock.nowMs;
+  if (ahead > clock.maxAheadMs) {
+    throw ruleViolation(
+      `${prefix}/occurredAt`,
+      `is ${Math.round(ahead / 1000)} s ahead of the companion's clock (at most ${clock.maxAheadMs / 1000} s allowed) — send when it happened and check the sender's clock`,
+    );
+  }
   // Fills ttlSeconds' schema default so the ledger and the audit see the hold time actually used
   // (directly: Value.Default walks the whole event and showed in profiles).
   if (type === 'stock.reserved' && value.ttlSeconds === undefined) value.ttlSeconds = RESERVATION_TTL_DEFAULT;
@@ -73,12 +88,12 @@ function checkEvent(value: unknown, prefix: string): StockEvent {
 }
 
 /** Validates the whole body or throws the first problem (400) / an oversize batch (413). */
-export function readEventsBody(body: unknown): EventsBody {
+export function readEventsBody(body: unknown, clock: ClockLimits): EventsBody {
   if (body === undefined || body === null || (typeof body === 'string' && body.trim() === '')) {
     throw ruleViolation('', 'is empty — send one event as a JSON object, or {"events": [...]}');
   }
   if (!isBatch(body)) {
-    const event = checkEvent(body, '');
+    const event = checkEvent(body, '', clock);
     return { events: [event], batch: false, tenant: event.tenant ?? DEFAULT_TENANT };
   }
   const extra = Object.keys(body).find((k) => k !== 'events');
@@ -94,7 +109,7 @@ export function readEventsBody(body: unknown): EventsBody {
       '/events',
     );
   }
-  const events = list.map((e, i) => checkEvent(e, `/events/${i}`));
+  const events = list.map((e, i) => checkEvent(e, `/events/${i}`, clock));
   const tenant = events[0]!.tenant ?? DEFAULT_TENANT;
   const other = events.findIndex((e) => (e.tenant ?? DEFAULT_TENANT) !== tenant);
   if (other >= 0) {

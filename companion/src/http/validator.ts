@@ -24,6 +24,22 @@ export function compile(schema: TSchema): TypeCheck<TSchema> {
   return check;
 }
 
+/**
+ * TypeBox's Convert reads a number the way parseInt does ("1e3" → 1, "1e400" → 1, "12abc" → 12),
+ * so a query string could mean something other than what was sent. A text whose converted number
+ * is not exactly the number it spells is kept as text, and the check then names the field.
+ */
+const shallowCopy = (v: unknown) => (typeof v === 'object' && v !== null ? { ...v } : v);
+
+function exactNumbers(input: unknown, converted: unknown): unknown {
+  if (typeof input !== 'object' || input === null || typeof converted !== 'object' || converted === null) return converted;
+  const out = converted as Record<string, unknown>;
+  for (const [k, raw] of Object.entries(input as Record<string, unknown>)) {
+    if (typeof raw === 'string' && typeof out[k] === 'number' && Number(raw) !== out[k]) out[k] = raw;
+  }
+  return out;
+}
+
 export const typeboxValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
   const check = compile(schema);
   const part = (httpPart ?? 'body') as Part;
@@ -33,7 +49,8 @@ export const typeboxValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schem
   const mayBeAbsent = part === 'body' && schema[OPTIONAL_BODY] === true;
   return (input: unknown) => {
     if ((input === undefined || input === null) && mayBeAbsent) return { value: undefined };
-    const value = coerce ? Value.Default(schema, Value.Convert(schema, input)) : input;
+    // Convert changes the object it is given, so it gets a copy to compare with.
+    const value = coerce ? Value.Default(schema, exactNumbers(input, Value.Convert(schema, shallowCopy(input)))) : input;
     if (check.Check(value)) return { value };
     const first = check.Errors(value).First();
     return { error: first ? toValidationError(first, part) : new Error('invalid input') };

@@ -3,7 +3,7 @@
  * layout its Lua script documents in its header. No quantity is read here; the scripts decide.
  */
 import { ValidationError } from '../errors';
-import { STORE_SOURCES, type StockEvent } from '../schemas/events';
+import { STORE_SOURCES, eventTimeMs, type StockEvent } from '../schemas/events';
 import type { Keys } from './keys';
 import type { ScriptCall } from './scripts';
 
@@ -74,10 +74,17 @@ function jsonSafe(value: string, pointer: string) {
 
 /** ms of an RFC 3339 time; the scripts that judge staleness (receive, adjust) take it as a number. */
 function occurredMs(occurredAt: string) {
-  const ms = Date.parse(occurredAt);
-  if (Number.isNaN(ms)) throw new ValidationError('occurredAt must be an RFC 3339 date-time, e.g. 2026-01-31T12:00:00Z', '/occurredAt');
+  const ms = eventTimeMs(occurredAt);
+  if (Number.isNaN(ms)) throw new ValidationError('/occurredAt must be an RFC 3339 date-time, e.g. 2026-01-31T12:00:00Z', '/occurredAt');
   return ms;
 }
+
+/**
+ * The time staleness is judged by: occurredAt, but never later than now. A count recorded as made
+ * in the future (a sender's clock ahead, or a marketplace's) would otherwise make every receipt and
+ * adjustment of the SKU until that moment look older than it, and be refused as stale.
+ */
+const judgedAt = (ctx: CallContext, occurredAt: string) => Math.min(occurredMs(occurredAt), ctx.nowMs);
 
 /** ARGV[1..8] shared by every event script (common.lua). The script knows its own event type. */
 function commonArgs(ctx: CallContext, e: { id: string; source: string; occurredAt: string }, ttl = ctx.idempotencyTtlSeconds): (string | number)[] {
@@ -126,14 +133,14 @@ export function eventCall(ctx: CallContext, event: StockEvent): ScriptCall {
       a.push(event.orderId);
       return { name: 'ship-4', keys: k, args: pushLines(a, event.lines ?? []) };
     case 'stock.received':
-      a.push(occurredMs(event.occurredAt), event.sku, integer(event.qty, '/qty'));
+      a.push(judgedAt(ctx, event.occurredAt), event.sku, integer(event.qty, '/qty'));
       return { name: 'receive-3', keys: k, args: a };
     case 'stock.adjusted': {
       const hasSet = event.set !== undefined;
       if (hasSet === (event.delta !== undefined)) throw new ValidationError('give exactly one of set or delta', hasSet ? '/delta' : '/set');
       const value = integer((hasSet ? event.set : event.delta)!, hasSet ? '/set' : '/delta');
       const expected = event.expectedVersion === undefined ? '' : integer(event.expectedVersion, '/expectedVersion');
-      a.push(occurredMs(event.occurredAt), event.sku, hasSet ? 'set' : 'delta', value, expected, event.reason);
+      a.push(judgedAt(ctx, event.occurredAt), event.sku, hasSet ? 'set' : 'delta', value, expected, event.reason);
       return { name: 'adjust-3', keys: k, args: a };
     }
   }

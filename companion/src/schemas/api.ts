@@ -32,7 +32,7 @@ export type StockListQuery = Static<typeof StockListQuery>;
 export const StockPage = Type.Object({ items: Type.Array(StockState), nextCursor: Type.Union([Type.String(), Type.Null()]) });
 
 /** RFC 3339 time or milliseconds since 1970. */
-export const Instant = Type.Union([Type.Integer({ minimum: 0 }), Type.String({ format: 'date-time' })], {
+export const Instant = Type.Union([Type.Integer({ minimum: 0, maximum: 8_640_000_000_000_000 }), Type.String({ format: 'date-time' })], {
   description: 'an RFC 3339 time or milliseconds since 1970',
 });
 

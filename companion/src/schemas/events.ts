@@ -127,3 +127,11 @@ export const EventBatch = Type.Object(
   { events: Type.Array(StockEvent, { minItems: 1, maxItems: MAX_BATCH_EVENTS }) },
   { additionalProperties: false },
 );
+
+/**
+ * ms since 1970 of an event time (RFC 3339, checked by the schema), NaN if it is not one. A leap
+ * second (…:60, which RFC 3339 allows and Date.parse does not) counts as the minute's last ms.
+ */
+export function eventTimeMs(occurredAt: string): number {
+  return Date.parse(occurredAt.replace(/:60(?:\.\d+)?(?=[Zz+-])/, ':59.999'));
+}

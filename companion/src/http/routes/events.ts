@@ -78,7 +78,7 @@ export function eventsRoutes({ config, ledger }: EventsRouteDeps) {
         preValidation: checkSignature,
       },
       async (request, reply) => {
-        const { events, batch } = readEventsBody(request.body);
+        const { events, batch } = readEventsBody(request.body, { nowMs: Date.now(), maxAheadMs: config.signatureToleranceSeconds * 1000 });
         if (batch) return { results: await ledger.applyBatch(events) };
         const result = await ledger.apply(events[0]!);
         return reply.status(statusOf(result)).send(result);

@@ -12,6 +12,7 @@ import { createLogger, type Logger } from './logger';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { registerOpenApi } from './http/openapi';
 import { registerRawJsonBody } from './http/raw-body';
+import { storeGate } from './http/store-gate';
 import { typeboxValidatorCompiler } from './http/validator';
 import { auditRoutes } from './http/routes/audit';
 import { availabilityRoutes } from './http/routes/availability';
@@ -47,6 +48,8 @@ export async function buildApp({ config, redis, ledger, logger, plugins = [] }: 
   app.setValidatorCompiler(typeboxValidatorCompiler);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
+  // Before every route (plugins' too): a request answers 503 at once while Redis is gone.
+  app.addHook('onRequest', storeGate(redis));
   registerRawJsonBody(app);
   await registerOpenApi(app, API_VERSION);
 

@@ -35,18 +35,47 @@ export function safeUrl(url: string): string {
   }
 }
 
+/** How long all parts (the API, propagation, the sweeper …) together may take to stop. */
+const STOP_WITHIN_MS = 8000;
+
+function within<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`did not finish within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
 export async function start(
   config: Readonly<Config>,
   opts: { logger?: Logger; plugins?: AppPlugin[]; print?: (line: string) => void } = {},
 ): Promise<Running> {
   const logger = opts.logger ?? createLogger({ level: config.logLevel });
   const print = opts.print ?? ((line: string) => process.stdout.write(`[stockline] ${line}\n`));
-  const connect = () => new Redis(config.redisUrl, { maxRetriesPerRequest: null, connectionName: `stockline-${config.role}` });
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3, connectionName: `stockline-${config.role}` });
+  // Every connection reports its errors through the log, once per outage: without a listener
+  // ioredis prints each failed reconnect attempt as a stack trace outside the JSON log.
+  const reported = (r: Redis) => {
+    let down = false;
+    r.on('error', (err: Error) => {
+      if (!down) logger.warn({ err: err.message, redis: safeUrl(config.redisUrl) }, 'Redis cannot be reached; reconnecting');
+      down = true;
+    });
+    r.on('ready', () => (down = false));
+    return r;
+  };
+  const connect = () => reported(new Redis(config.redisUrl, { maxRetriesPerRequest: null, connectionName: `stockline-${config.role}` }));
+  const redis = reported(new Redis(config.redisUrl, { maxRetriesPerRequest: 3, connectionName: `stockline-${config.role}` }));
   const stops: (() => Promise<unknown>)[] = [];
   const close = async () => {
-    for (const stop of stops.reverse()) await stop().catch((err) => logger.error({ err }, 'error while stopping'));
-    await redis.quit().catch(() => redis.disconnect());
+    // Stopping is bounded in time: with Redis gone, a queue or worker waits for replies that never
+    // come, and the companion would not stop. A part cut short loses nothing: an unfinished sync
+    // job's lock lapses and the job runs again (pushes are idempotent), and the plugin keeps every
+    // event it has not seen acknowledged.
+    const deadline = Date.now() + STOP_WITHIN_MS;
+    for (const stop of stops.reverse()) {
+      await within(stop(), Math.max(deadline - Date.now(), 0)).catch((err) => logger.error({ err }, 'error while stopping'));
+    }
+    await within(redis.quit(), 1000).catch(() => redis.disconnect());
   };
   try {
     const keys = createKeys({ prefix: config.keyPrefix });

@@ -1,5 +1,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../companion/src/config';
@@ -11,6 +16,14 @@ import { createTestRedis } from '../support/redis';
 import { ADMIN_TOKEN, events, SECRET, testEnv } from './helpers';
 
 const root = new URL('../..', import.meta.url).pathname;
+
+async function freePort(): Promise<number> {
+  const srv = createServer().listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  const { port } = srv.address() as { port: number };
+  await new Promise((r) => srv.close(r));
+  return port;
+}
 const silent = () => createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
 
 describe('the companion process', () => {
@@ -154,6 +167,77 @@ describe('the companion process', () => {
       await t.cleanup();
     }
   });
+
+  it('answers 503 within about a second while Redis is gone, says so once in its log, and still stops on SIGTERM', async () => {
+    // A Redis of its own, to take away.
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'stockline-outage-'));
+    const redisServer = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const probe = new Redis({ port, retryStrategy: () => 50 });
+    probe.on('error', () => undefined); // refused while redis-server boots
+    await probe.ping();
+    await probe.quit();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'companion/src/server.ts'], {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH,
+        ...testEnv('outage:', `redis://127.0.0.1:${port}`),
+        STOCKLINE_LOG_LEVEL: 'info',
+        STOCKLINE_PORT: '0',
+        // Sandbox channels bring queues and workers: the parts that waited forever for Redis.
+        STOCKLINE_SANDBOX: 'on',
+        STOCKLINE_SANDBOX_PORT_BASE: '0',
+        STOCKLINE_SHOPPER: 'off',
+        STOCKLINE_STATUS_EVERY_MS: '3600000',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += String(d)));
+    child.stderr.on('data', (d) => (out += String(d)));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', () => out.includes('stockline companion started') && resolve());
+        child.on('exit', (code) => reject(new Error(`exited early with ${code}: ${out}`)));
+      });
+      const address = /"address":"(http:[^"]+)"/.exec(out)?.[1];
+      const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+      expect((await fetch(`${address}/v1/stock/OUT-1`, { headers: admin })).status).toBe(404);
+
+      redisServer.kill('SIGKILL');
+      await once(redisServer, 'exit');
+      const timed = async (path: string, init?: RequestInit) => {
+        const t0 = Date.now();
+        const res = await fetch(`${address}${path}`, init);
+        return { status: res.status, ms: Date.now() - t0, retryAfter: res.headers.get('retry-after') };
+      };
+      await new Promise((r) => setTimeout(r, 1500)); // past the first reconnect attempts
+      const body = JSON.stringify(events.received('OUT-1', 1));
+      const answers = [
+        await timed('/v1/stock/OUT-1', { headers: admin }),
+        await timed('/v1/channels', { headers: admin }),
+        await timed('/v1/events', { method: 'POST', headers: { 'content-type': 'application/json', 'x-stockline-signature': sign(SECRET, body) }, body }),
+      ];
+      for (const a of answers) {
+        expect(a).toMatchObject({ status: 503, retryAfter: '1' });
+        expect(a.ms).toBeLessThan(2500);
+      }
+      expect((await timed('/healthz')).status).toBe(200);
+
+      const stopAt = Date.now();
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+      expect(Date.now() - stopAt).toBeLessThan(12_000);
+      // Reported through the JSON log, once per connection, not as raw stack traces per attempt.
+      expect(out).toContain('Redis cannot be reached; reconnecting');
+      expect(out).not.toContain('Unhandled error event');
+      expect(out.split('\n').filter((l) => l.startsWith('Error: connect ECONNREFUSED'))).toEqual([]);
+    } finally {
+      child.kill('SIGKILL');
+      redisServer.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('exits 0 on SIGTERM after starting, and 1 with a sentence naming a missing variable', async () => {
     const t = await createTestRedis();

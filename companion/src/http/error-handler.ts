@@ -7,6 +7,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { StocklineError } from '../errors';
 import type { ErrorBody } from '../schemas/api';
+import { STORE_UNAVAILABLE_MESSAGE, StoreUnavailable } from './store-gate';
 
 /** Fastify's own 4xx errors, by code, as our code and a sentence a person can act on. */
 const FASTIFY_ERRORS: Record<string, { code: string; message: (e: FastifyError) => string }> = {
@@ -34,6 +35,7 @@ const INTERNAL_MESSAGE = 'Something went wrong on our side; it has been logged â
 /** Redis unreachable (ioredis gave up or has no connection): the caller should retry shortly. */
 function isRedisUnavailable(error: Error): boolean {
   return (
+    error instanceof StoreUnavailable ||
     error.name === 'MaxRetriesPerRequestError' ||
     /Connection is closed|Stream isn't writeable|ECONNREFUSED|ECONNRESET|ETIMEDOUT/.test(error.message ?? '')
   );
@@ -43,7 +45,7 @@ function toBody(error: FastifyError | StocklineError | Error): { status: number;
   const clientError = (error as { statusCode?: number }).statusCode !== undefined && (error as { statusCode: number }).statusCode < 500;
   // Only our side's failures are inspected: a client error's message can quote the client's bytes.
   if (!clientError && isRedisUnavailable(error)) {
-    return { status: 503, body: { code: 'unavailable', message: 'The ledger store cannot be reached right now â€” retry in a moment' } };
+    return { status: 503, body: { code: 'unavailable', message: STORE_UNAVAILABLE_MESSAGE } };
   }
   if (error instanceof StocklineError && !error.exposeMessage) {
     // Our own failures keep their code but not their text, which can name keys and scripts.

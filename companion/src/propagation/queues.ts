@@ -45,7 +45,13 @@ export function jobOptions(dedupId: string, delayMs: number): JobsOptions {
 
 export function createQueues(channels: string[], connection: () => Redis, prefix: string): Map<string, Queue<SyncJobData>> {
   const out = new Map<string, Queue<SyncJobData>>();
-  for (const ch of channels) out.set(ch, new Queue<SyncJobData>(queueName(ch), { connection: connection(), prefix }));
+  for (const ch of channels) {
+    const queue = new Queue<SyncJobData>(queueName(ch), { connection: connection(), prefix });
+    // A queue re-emits its connection's errors; with no listener BullMQ prints each one raw. The
+    // connection itself reports an outage once (server.ts), and a failed add rejects its caller.
+    queue.on('error', () => undefined);
+    out.set(ch, queue);
+  }
   return out;
 }
 

@@ -75,7 +75,15 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
       },
     },
   );
-  worker.on('error', (err) => logger.error({ err, channel }, 'sync worker error'));
+  // While Redis is gone the worker fails every reconnect attempt; one line per 30 s says so.
+  let lastErrorLogAt = 0;
+  let unlogged = 0;
+  worker.on('error', (err) => {
+    if (Date.now() - lastErrorLogAt < 30_000) return void unlogged++;
+    logger.error({ err, channel, alsoSince: unlogged }, 'sync worker error');
+    lastErrorLogAt = Date.now();
+    unlogged = 0;
+  });
 
   /**
    * A sync job (named so it does not shadow Node's global `process`): rounds of claim → push →

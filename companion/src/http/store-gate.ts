@@ -1,0 +1,47 @@
+/**
+ * Answers 503 within a second while Redis cannot be reached. Without it a request waited for
+ * ioredis's reconnect attempts (seconds apart once Redis has been gone a while) and was answered
+ * 503 only after 6–20 s, holding the caller (the plugin's outbox drain, a merchant's page) that
+ * long. A brief blip still passes: the gate waits up to `waitMs` for the connection to come back.
+ * Health, readiness and the API document do not need Redis and are never held.
+ */
+import type { FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { Redis } from 'ioredis';
+
+const UNGATED = new Set(['/healthz', '/readyz', '/v1/openapi.json']);
+
+export const STORE_UNAVAILABLE_MESSAGE = 'The ledger store cannot be reached right now — retry in a moment';
+
+/** Thrown to the error handler, which answers 503 `unavailable` with Retry-After. */
+export class StoreUnavailable extends Error {
+  constructor() {
+    super('Redis is not connected');
+    this.name = 'StoreUnavailable';
+  }
+}
+
+function connected(redis: Redis, waitMs: number): Promise<boolean> {
+  if (redis.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      resolve(false);
+    }, waitMs);
+    redis.once('ready', onReady);
+  });
+}
+
+const gated = (request: FastifyRequest) => {
+  const url = request.routeOptions.url;
+  return url !== undefined && !UNGATED.has(url) && !url.startsWith('/v1/docs');
+};
+
+export function storeGate(redis: Redis, waitMs = 1000): onRequestHookHandler {
+  return async function storeGate(request) {
+    if (gated(request) && !(await connected(redis, waitMs))) throw new StoreUnavailable();
+  };
+}

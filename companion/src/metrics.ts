@@ -10,6 +10,7 @@
 import type { FastifyInstance, FastifyPluginAsync, onRequestHookHandler } from 'fastify';
 import type { Redis } from 'ioredis';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { ADMIN } from './http/auth';
 import type { Keys } from './ledger/keys';
 
 /** Breaker state as a number: 0 closed, 1 half-open, 2 open. */
@@ -176,7 +177,12 @@ export const metricsRoutes: FastifyPluginAsync<{ metrics: Metrics; onRequest?: o
   app: FastifyInstance,
   { metrics, onRequest },
 ) => {
-  app.get('/metrics', onRequest ? { onRequest } : {}, async (_req, reply) => {
+  const schema = {
+    tags: ['metrics'],
+    summary: 'Prometheus metrics (text exposition format)',
+    ...(onRequest ? { security: ADMIN } : {}),
+  };
+  app.get('/metrics', onRequest ? { onRequest, schema } : { schema }, async (_req, reply) => {
     reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });

@@ -119,5 +119,7 @@ describe('propagation routes in the OpenAPI document', () => {
       ['/v1/mapping/refresh', 'post'],
     ];
     for (const [path, method] of routes) expect(doc.paths[path]?.[method]?.security, `${method} ${path}`).toEqual([{ adminToken: [] }]);
+    // What each answers when it succeeds is documented too (a discard answers 204, no body).
+    expect(Object.keys(doc.paths['/v1/dead-letters/{id}'].delete.responses)).toContain('204');
   });
 });

@@ -7,6 +7,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { EventSink, OrderIngestion } from '../port';
+import { webhookSchema } from '../webhook-schema';
 import { shopifyWebhookEvents } from './order-events';
 import { keepRawBody, rawBodyOf } from './raw-body';
 import type { WebhookDedup } from './webhook-dedup';
@@ -27,7 +28,7 @@ export function shopifyIngestion(opts: ShopifyIngestionOptions): OrderIngestion 
       // Encapsulated so the raw-body parser applies to this route only.
       void app.register(async (scope) => {
         keepRawBody(scope);
-        scope.post(opts.path ?? '/v1/webhooks/shopify', async (request, reply) => {
+        scope.post(opts.path ?? '/v1/webhooks/shopify', { schema: webhookSchema('Shopify', 'X-Shopify-Hmac-SHA256') }, async (request, reply) => {
           const raw = rawBodyOf(request);
           const hmac = request.headers['x-shopify-hmac-sha256'];
           if (!verifyShopifyWebhook(raw, typeof hmac === 'string' ? hmac : undefined, opts.webhookSecrets)) {

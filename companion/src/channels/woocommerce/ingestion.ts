@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { EventSink, OrderIngestion } from '../port';
+import { webhookSchema } from '../webhook-schema';
 import { keepRawBody, rawBodyOf } from '../shopify/raw-body';
 import type { WebhookDedup } from '../shopify/webhook-dedup';
 import { siteId, wooOrderEvents } from './order-events';
@@ -32,7 +33,7 @@ export function wooIngestion(opts: WooIngestionOptions): OrderIngestion {
     routes: (app: FastifyInstance, sink: EventSink) => {
       void app.register(async (scope) => {
         keepRawBody(scope);
-        scope.post(opts.path ?? '/v1/webhooks/woocommerce', async (request, reply) => {
+        scope.post(opts.path ?? '/v1/webhooks/woocommerce', { schema: webhookSchema('WooCommerce', 'X-WC-Webhook-Signature') }, async (request, reply) => {
           const topic = request.headers['x-wc-webhook-topic'];
           const body = request.body as Record<string, unknown> | undefined;
           if (!topic && body && typeof body === 'object' && 'webhook_id' in body && Object.keys(body).length === 1) {

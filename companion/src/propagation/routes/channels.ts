@@ -7,7 +7,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance, FastifyPluginAsync, onRequestHookHandler } from 'fastify';
-import { requireAdmin } from '../../http/auth';
+import { ADMIN, requireAdmin } from '../../http/auth';
+import { ErrorBody } from '../../schemas/api';
 import { metricsRoutes, type Metrics } from '../../metrics';
 import type { HealthSources, Observer } from '../observer';
 
@@ -61,8 +62,9 @@ export const channelsRoutes: FastifyPluginAsync<ChannelsRouteOptions> = async (a
       schema: {
         tags: ['channels'],
         summary: 'Health, sync lag, queue depth and breaker state of every channel',
+        ...(onRequest ? { security: ADMIN } : {}),
         querystring: Query,
-        response: { 200: ChannelsResponse },
+        response: { 200: ChannelsResponse, 401: ErrorBody },
       },
     },
     async (req) => ({

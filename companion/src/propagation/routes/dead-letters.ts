@@ -3,6 +3,7 @@
  * A retry marks the (channel, sku) dirty and queues it at once; the letter stays, flagged
  * `retrying`, until the channel acknowledges the push (then it is removed) or fails again.
  */
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { ADMIN } from '../../http/auth';
 import { NotFoundError } from '../../errors';
@@ -57,7 +58,7 @@ export function deadLetterRoutes(core: SyncCore) {
 
     app.delete<{ Params: IdParams; Querystring: TenantQuery }>(
       '/v1/dead-letters/:id',
-      { schema: { tags: ['propagation'], security: ADMIN, summary: 'Discard a dead letter (a person decided)', params: IdParams, querystring: TenantQuery, response: { ...errors } } },
+      { schema: { tags: ['propagation'], security: ADMIN, summary: 'Discard a dead letter (a person decided)', params: IdParams, querystring: TenantQuery, response: { 204: Type.Null({ description: 'Discarded' }), ...errors } } },
       async (req, reply) => {
         const tenant = req.query.tenant ?? DEFAULT_TENANT;
         if (!(await core.dead.remove(tenant, req.params.id))) throw new NotFoundError(`No dead letter "${req.params.id}" — list them with GET /v1/dead-letters`);

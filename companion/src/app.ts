@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from './config';
 import type { Ledger } from './ledger/types';
 import { createLogger, type Logger } from './logger';
-import { errorHandler, notFoundHandler } from './http/error-handler';
+import { errorHandler, frameworkErrorHandler, notFoundHandler } from './http/error-handler';
 import { registerOpenApi } from './http/openapi';
 import { registerRawJsonBody } from './http/raw-body';
 import { storeGate } from './http/store-gate';
@@ -44,6 +44,7 @@ export async function buildApp({ config, redis, ledger, logger, plugins = [] }: 
     logController: new LogController({ disableRequestLogging: !['debug', 'trace'].includes(config.logLevel) }),
     // A 100-character SKU, percent-encoded, can be ~1,200 characters of path parameter.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1500 },
+    frameworkErrors: frameworkErrorHandler,
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(typeboxValidatorCompiler);
   app.setErrorHandler(errorHandler);

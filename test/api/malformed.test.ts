@@ -85,6 +85,12 @@ describe('bad input to POST /v1/events', () => {
       expect(res.statusCode, url).toBe(400);
       expect(res.json(), url).toMatchObject({ code: 'invalid_request', pointer, message: expect.stringContaining(pointer.slice(1)) });
     }
+    // Paths the router cannot read at all: broken percent-encoding, a path part of 10,000 characters.
+    for (const url of ['/v1/stock/%E0%A4%A', `/v1/stock/${'x'.repeat(10_000)}`]) {
+      const res = await f.admin('GET', url);
+      expect(res.statusCode, url.slice(0, 40)).toBe(400);
+      expect(res.json()).toEqual({ code: 'invalid_request', pointer: '', message: expect.stringMatching(/path .* — /) });
+    }
     const pause = await f.admin('POST', '/v1/stock/M-1/pause', { reason: '', extra: 1 });
     expect(pause.statusCode).toBe(400);
     expect(pause.json().pointer).toMatch(/^\/(reason|extra)$/);

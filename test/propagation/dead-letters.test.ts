@@ -60,6 +60,12 @@ describe('dead letters', () => {
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({ sku: 'UNLISTED', code: 'not_found', attempts: 2 });
 
+    // A body that is not {channel?} is named field by field, and retries nothing.
+    for (const [payload, pointer] of [[{ channel: 5 }, '/channel'], [{ chanel: 'fake-a' }, '/chanel']] as const) {
+      const bad = await app.inject({ method: 'POST', url: '/v1/dead-letters/retry', headers: auth, payload });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json()).toMatchObject({ code: 'invalid_request', pointer, message: expect.stringContaining(pointer.slice(1)) });
+    }
     // Still unlisted: retry-all tries again and the letter stays, one attempt more.
     const all = await app.inject({ method: 'POST', url: '/v1/dead-letters/retry', headers: auth, payload: { channel: 'fake-a' } });
     expect(all.json()).toEqual({ retried: 1 });

@@ -90,3 +90,17 @@ export function notFoundHandler(request: FastifyRequest, reply: FastifyReply) {
     message: `There is no ${request.method} ${request.url.split('?')[0]} — see /v1/docs for the routes`,
   } satisfies ErrorBody);
 }
+
+/**
+ * Requests the router cannot even read (Fastify's `frameworkErrors`): broken percent-encoding in
+ * the path, or a path part longer than the router takes. Answered in the same shape as every other
+ * error instead of Fastify's own; which route was meant is unknown, so the pointer is the whole request.
+ */
+export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const message =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? 'A part of the path is too long (a SKU has at most 100 characters) — check the URL'
+      : 'The path is not valid URL encoding — encode each part (a SKU with encodeURIComponent) and try again';
+  request.log.info({ code: error.code }, message);
+  return reply.status(400).send({ code: 'invalid_request', message, pointer: '' } satisfies ErrorBody);
+}

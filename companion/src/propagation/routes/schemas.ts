@@ -34,7 +34,8 @@ export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength:
 export type IdParams = Static<typeof IdParams>;
 export const TenantQuery = Type.Object({ tenant: Type.Optional(Tenant) }, { additionalProperties: false });
 export type TenantQuery = Static<typeof TenantQuery>;
-export const RetryAllBody = Type.Union([Type.Object({ channel: Type.Optional(ChannelId) }, { additionalProperties: false }), Type.Null()]);
+/** May be left out (http/validator.ts reads the marker): then every channel's letters are retried. */
+export const RetryAllBody = Type.Object({ channel: Type.Optional(ChannelId) }, { additionalProperties: false, 'x-optional-body': true });
 export type RetryAllBody = Static<typeof RetryAllBody>;
 export const Retried = Type.Object({ retried: Type.Integer() });
 

@@ -33,9 +33,11 @@ export interface AppDeps {
   ledger: Ledger;
   logger?: Logger;
   plugins?: AppPlugin[];
+  /** The configured channels' ids: events may name them as their source. */
+  channels?: readonly string[];
 }
 
-export async function buildApp({ config, redis, ledger, logger, plugins = [] }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, redis, ledger, logger, plugins = [], channels = [] }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger ?? createLogger({ level: config.logLevel }),
     bodyLimit: BODY_LIMIT_BYTES,
@@ -56,7 +58,7 @@ export async function buildApp({ config, redis, ledger, logger, plugins = [] }: 
 
   const { adminToken } = config;
   await app.register(healthRoutes({ redis, ledger }));
-  await app.register(eventsRoutes({ config, ledger }));
+  await app.register(eventsRoutes({ config, ledger, channels }));
   await app.register(stockRoutes({ ledger, adminToken }));
   await app.register(auditRoutes({ ledger, adminToken }));
   await app.register(incidentRoutes({ ledger, adminToken }));

@@ -99,7 +99,7 @@ export async function start(
 
     let address: string | null = null;
     if (config.role === 'all' || config.role === 'api') {
-      const app = await buildApp({ config, redis, ledger, logger, plugins: [...wiring.plugins, ...(opts.plugins ?? [])] });
+      const app = await buildApp({ config, redis, ledger, logger, plugins: [...wiring.plugins, ...(opts.plugins ?? [])], channels: wiring.modules.map((m) => m.id) });
       address = await app.listen({ host: config.host, port: config.port });
       stops.push(() => app.close());
     }

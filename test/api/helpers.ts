@@ -51,7 +51,7 @@ export function testEnv(prefix: string, redisUrl: string): Record<string, string
   };
 }
 
-export async function apiFixture(opts: { plugins?: AppPlugin[] } = {}): Promise<ApiFixture> {
+export async function apiFixture(opts: { plugins?: AppPlugin[]; channels?: string[] } = {}): Promise<ApiFixture> {
   const t = await createTestRedis();
   const config = loadConfig(testEnv(t.prefix, t.url));
   const keys = createKeys({ prefix: config.keyPrefix });
@@ -64,7 +64,7 @@ export async function apiFixture(opts: { plugins?: AppPlugin[] } = {}): Promise<
     },
   });
   const logger = createLogger({ level: 'info', destination });
-  const app = await buildApp({ config, redis: t.redis, ledger, logger, plugins: opts.plugins });
+  const app = await buildApp({ config, redis: t.redis, ledger, logger, plugins: opts.plugins, channels: opts.channels });
   await app.ready();
 
   const postRaw: ApiFixture['postRaw'] = (payload, o = {}) =>

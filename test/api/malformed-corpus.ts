@@ -56,6 +56,8 @@ export function malformedCorpus(): MalformedCase[] {
     { name: 'a numeric type', body: receive({ type: 7 }), status: 400, pointer: '/type' },
     { name: 'no source', body: without(receive(), 'source'), status: 400, pointer: '/source' },
     { name: 'an upper-case source', body: receive({ source: 'WooCommerce' }), status: 400, pointer: '/source' },
+    { name: 'a source that is no channel of this companion', body: receive({ source: 'ebay' }), status: 400, pointer: '/source' },
+    { name: 'the sweeper\'s own source', body: receive({ source: 'system' }), status: 400, pointer: '/source' },
     { name: 'no occurredAt', body: without(receive(), 'occurredAt'), status: 400, pointer: '/occurredAt' },
     { name: 'occurredAt in words', body: receive({ occurredAt: 'yesterday' }), status: 400, pointer: '/occurredAt' },
     { name: 'occurredAt without a time zone', body: receive({ occurredAt: '2026-11-23T10:00:00' }), status: 400, pointer: '/occurredAt' },

@@ -280,6 +280,18 @@ describe('buildApp wiring', () => {
     }
   });
 
+  it('takes events from a configured channel by its id, and from no other unknown source', async () => {
+    const f = await apiFixture({ channels: ['etsy'] });
+    try {
+      expect((await f.post(events.received('SRC-1', 1, { source: 'etsy' }))).statusCode).toBe(200);
+      const other = await f.post(events.received('SRC-1', 1, { source: 'ebay' }));
+      expect(other.statusCode).toBe(400);
+      expect(other.json()).toMatchObject({ pointer: '/source', message: expect.stringContaining('etsy') });
+    } finally {
+      await f.close();
+    }
+  });
+
   it('is not ready while Redis cannot be reached, and answers 503 with Retry-After instead of failing obscurely', async () => {
     const f = await apiFixture();
     const dead = new Redis('redis://127.0.0.1:1', {

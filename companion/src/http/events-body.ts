@@ -41,13 +41,16 @@ export function signingTenant(body: unknown): string {
   return typeof tenant === 'string' && TENANT_NAME.test(tenant) ? tenant : DEFAULT_TENANT;
 }
 
-/** How far ahead of this companion's clock an event's occurredAt may be (the sender's clock skew). */
-export interface ClockLimits {
+/** What the edge holds an event to beyond its schema. */
+export interface EdgeRules {
+  /** How far ahead of this companion's clock an event's occurredAt may be (the sender's clock skew). */
   nowMs: number;
   maxAheadMs: number;
+  /** The sources this companion knows: the built-in ones and its configured channels. */
+  sources: ReadonlySet<string>;
 }
 
-function checkEvent(value: unknown, prefix: string, clock: ClockLimits): StockEvent {
+function checkEvent(value: unknown, prefix: string, rules: EdgeRules): StockEvent {
   if (!isObject(value)) throw ruleViolation(prefix, 'must be a JSON object describing one event (id, type, source, occurredAt, …)');
   const type = value.type;
   if (typeof type !== 'string' || !(EVENT_TYPES as readonly string[]).includes(type)) {
@@ -72,13 +75,16 @@ function checkEvent(value: unknown, prefix: string, clock: ClockLimits): StockEv
     // The schema's `not: { const: 0 }` is JSON Schema the TypeBox checker does not enforce.
     if (value.delta === 0) throw ruleViolation(`${prefix}/delta`, 'must not be 0 — send a non-zero change, or leave the event out');
   }
+  if (!rules.sources.has(value.source as string)) {
+    throw ruleViolation(`${prefix}/source`, `names no channel this companion knows — send one of ${[...rules.sources].join(', ')}`);
+  }
   // A count dated in the future would make every later receipt and adjustment of its SKU look
   // older than it, so stale, until that date: a sender's wrong clock must not freeze a SKU.
-  const ahead = eventTimeMs(value.occurredAt as string) - clock.nowMs;
-  if (ahead > clock.maxAheadMs) {
+  const ahead = eventTimeMs(value.occurredAt as string) - rules.nowMs;
+  if (ahead > rules.maxAheadMs) {
     throw ruleViolation(
       `${prefix}/occurredAt`,
-      `is ${Math.round(ahead / 1000)} s ahead of the companion's clock (at most ${clock.maxAheadMs / 1000} s allowed) — send when it happened and check the sender's clock`,
+      `is ${Math.round(ahead / 1000)} s ahead of the companion's clock (at most ${rules.maxAheadMs / 1000} s allowed) — send when it happened and check the sender's clock`,
     );
   }
   // Fills ttlSeconds' schema default so the ledger and the audit see the hold time actually used
@@ -88,12 +94,12 @@ function checkEvent(value: unknown, prefix: string, clock: ClockLimits): StockEv
 }
 
 /** Validates the whole body or throws the first problem (400) / an oversize batch (413). */
-export function readEventsBody(body: unknown, clock: ClockLimits): EventsBody {
+export function readEventsBody(body: unknown, rules: EdgeRules): EventsBody {
   if (body === undefined || body === null || (typeof body === 'string' && body.trim() === '')) {
     throw ruleViolation('', 'is empty — send one event as a JSON object, or {"events": [...]}');
   }
   if (!isBatch(body)) {
-    const event = checkEvent(body, '', clock);
+    const event = checkEvent(body, '', rules);
     return { events: [event], batch: false, tenant: event.tenant ?? DEFAULT_TENANT };
   }
   const extra = Object.keys(body).find((k) => k !== 'events');
@@ -109,7 +115,7 @@ export function readEventsBody(body: unknown, clock: ClockLimits): EventsBody {
       '/events',
     );
   }
-  const events = list.map((e, i) => checkEvent(e, `/events/${i}`, clock));
+  const events = list.map((e, i) => checkEvent(e, `/events/${i}`, rules));
   const tenant = events[0]!.tenant ?? DEFAULT_TENANT;
   const other = events.findIndex((e) => (e.tenant ?? DEFAULT_TENANT) !== tenant);
   if (other >= 0) {

@@ -18,6 +18,8 @@ export type EventType = (typeof EVENT_TYPES)[number];
 
 /** Sources whose orders are facts that already happened elsewhere (recorded even if they oversell). */
 export const STORE_SOURCES = ['woocommerce', 'manual'] as const;
+/** The sources every companion accepts; a configured channel id (wiring's modules) is added to them. */
+export const BUILT_IN_SOURCES = [...STORE_SOURCES, 'shopify', 'amazon', 'flipkart'] as const;
 
 export const EventId = Type.String({
   pattern: '^[A-Za-z0-9._:-]{1,128}$',

@@ -9,6 +9,7 @@ import type { Config } from '../../config';
 import type { Ledger } from '../../ledger/types';
 import { BatchResults, ErrorBody, EventsRequest } from '../../schemas/api';
 import { EventResult } from '../../schemas/stock';
+import { BUILT_IN_SOURCES } from '../../schemas/events';
 import { BodyError } from '../body-error';
 import { readEventsBody, signingTenant } from '../events-body';
 import { SIGNATURE_HEADER, verifySignature } from '../signature';
@@ -30,9 +31,12 @@ export function statusOf(result: EventResult): 200 | 404 | 409 {
 export interface EventsRouteDeps {
   config: Pick<Config, 'tenants' | 'signatureToleranceSeconds'>;
   ledger: Ledger;
+  /** Channel ids beyond the built-in sources that events may name as their source. */
+  channels?: readonly string[];
 }
 
-export function eventsRoutes({ config, ledger }: EventsRouteDeps) {
+export function eventsRoutes({ config, ledger, channels = [] }: EventsRouteDeps) {
+  const sources = new Set<string>([...BUILT_IN_SOURCES, ...channels]);
   async function checkSignature(request: FastifyRequest) {
     if (request.body != null && request.rawBody === undefined) {
       throw new BodyError('Events must be sent as JSON — set Content-Type: application/json', 'unsupported_media_type', 415, '');
@@ -78,7 +82,7 @@ export function eventsRoutes({ config, ledger }: EventsRouteDeps) {
         preValidation: checkSignature,
       },
       async (request, reply) => {
-        const { events, batch } = readEventsBody(request.body, { nowMs: Date.now(), maxAheadMs: config.signatureToleranceSeconds * 1000 });
+        const { events, batch } = readEventsBody(request.body, { nowMs: Date.now(), maxAheadMs: config.signatureToleranceSeconds * 1000, sources });
         if (batch) return { results: await ledger.applyBatch(events) };
         const result = await ledger.apply(events[0]!);
         return reply.status(statusOf(result)).send(result);

@@ -26,6 +26,9 @@ describe('signed writes and admin tokens', () => {
 
   const cases: [string, () => Promise<{ statusCode: number; json(): { code: string; message: string } }>, RegExp][] = [
     ['a missing signature', () => postWith(JSON.stringify(events.received('SIG-1', 1))), /missing/],
+    // Who sent it is judged before what was sent: no 400 about the body to an unsigned caller.
+    ['a missing signature on a body that is not JSON', () => postWith('{"id": "x", "type": '), /missing/],
+    ['a forged signature on a body that is not JSON', () => postWith('not json at all', sign('not-the-secret-at-all-000', 'not json at all')), /does not match/],
     [
       'a signature made with the wrong secret',
       () => {

@@ -11,6 +11,7 @@
  */
 import { EVENT_TYPES, EventSchemas, MAX_BATCH_EVENTS, StockReserved, Tenant, eventTimeMs, type EventType, type StockEvent } from '../schemas/events';
 import { BodyError } from './body-error';
+import { UnparsedJson } from './raw-body';
 import { ruleViolation, toValidationError } from './messages';
 import { compile } from './validator';
 
@@ -95,6 +96,7 @@ function checkEvent(value: unknown, prefix: string, rules: EdgeRules): StockEven
 
 /** Validates the whole body or throws the first problem (400) / an oversize batch (413). */
 export function readEventsBody(body: unknown, rules: EdgeRules): EventsBody {
+  if (body instanceof UnparsedJson) throw body.error;
   if (body === undefined || body === null || (typeof body === 'string' && body.trim() === '')) {
     throw ruleViolation('', 'is empty — send one event as a JSON object, or {"events": [...]}');
   }

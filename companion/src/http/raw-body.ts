@@ -25,14 +25,26 @@ export function parseJson(raw: Buffer): unknown {
   }
 }
 
-export function registerRawJsonBody(app: FastifyInstance): void {
+/**
+ * A body that is not JSON, kept as the body instead of failing the request at once, so a route
+ * can check who sent it first (POST /v1/events: an unsigned or forged request is a 401 whatever
+ * its body) and then answer the parse error.
+ */
+export class UnparsedJson {
+  constructor(readonly error: Error) {}
+}
+
+/** `deferErrors`: hand a body that does not parse to the route as an UnparsedJson. */
+export function registerRawJsonBody(app: FastifyInstance, opts: { deferErrors?: boolean } = {}): void {
   app.removeContentTypeParser('application/json');
+  app.removeContentTypeParser(/^application\/[\w.-]+\+json$/);
   const parser = (request: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void) => {
     request.rawBody = body;
     try {
       done(null, parseJson(body));
     } catch (err) {
-      done(err as Error);
+      if (opts.deferErrors) done(null, new UnparsedJson(err as Error));
+      else done(err as Error);
     }
   };
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parser);

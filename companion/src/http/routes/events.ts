@@ -11,6 +11,7 @@ import { BatchResults, ErrorBody, EventsRequest } from '../../schemas/api';
 import { EventResult } from '../../schemas/stock';
 import { BUILT_IN_SOURCES } from '../../schemas/events';
 import { BodyError } from '../body-error';
+import { registerRawJsonBody } from '../raw-body';
 import { readEventsBody, signingTenant } from '../events-body';
 import { SIGNATURE_HEADER, verifySignature } from '../signature';
 
@@ -52,6 +53,9 @@ export function eventsRoutes({ config, ledger, channels = [] }: EventsRouteDeps)
   }
 
   return async function routes(app: FastifyInstance) {
+    // In this route's scope a body that is not JSON reaches checkSignature: a request nobody
+    // signed is a 401 before anything about its body is said.
+    registerRawJsonBody(app, { deferErrors: true });
     app.post(
       '/v1/events',
       {

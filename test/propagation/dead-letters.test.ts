@@ -60,6 +60,10 @@ describe('dead letters', () => {
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({ sku: 'UNLISTED', code: 'not_found', attempts: 2 });
 
+    // A cursor that no page handed out is named, not read as the first page.
+    const badCursor = await app.inject({ method: 'GET', url: '/v1/dead-letters?cursor=zz', headers: auth });
+    expect(badCursor.statusCode).toBe(400);
+    expect(badCursor.json()).toMatchObject({ pointer: '/cursor' });
     // A body that is not {channel?} is named field by field, and retries nothing.
     for (const [payload, pointer] of [[{ channel: 5 }, '/channel'], [{ chanel: 'fake-a' }, '/chanel']] as const) {
       const bad = await app.inject({ method: 'POST', url: '/v1/dead-letters/retry', headers: auth, payload });

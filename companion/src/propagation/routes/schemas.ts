@@ -23,7 +23,7 @@ export const DeadLetterQuery = Type.Object(
   {
     tenant: Type.Optional(Tenant),
     channel: Type.Optional(ChannelId),
-    cursor: Type.Optional(Type.String({ maxLength: 32 })),
+    cursor: Type.Optional(Type.String({ pattern: '^\\d{1,9}$', description: 'nextCursor from the previous page' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
   },
   { additionalProperties: false },

@@ -109,6 +109,8 @@ export interface AdjustRequest {
   mode: 'set' | 'add';
   quantity: number;
   reason: string;
+  /** One per intended change, the same when it is saved again: the event's idempotency key. */
+  requestId: string;
 }
 
 export interface StocklineAdminGlobals {

@@ -78,35 +78,6 @@ final class AdminRoutes {
 		);
 		register_rest_route(
 			self::NS,
-			'/admin/adjust',
-			array(
-				'methods'             => 'POST',
-				'callback'            => array( self::class, 'adjust' ),
-				'permission_callback' => $auth,
-				'args'                => array(
-					'sku'      => array(
-						'type'     => 'string',
-						'required' => true,
-					),
-					'mode'     => array(
-						'type'     => 'string',
-						'enum'     => array( 'set', 'add' ),
-						'required' => true,
-					),
-					'quantity' => array(
-						'type'     => 'integer',
-						'required' => true,
-					),
-					'reason'   => array(
-						'type'      => 'string',
-						'required'  => true,
-						'minLength' => 1,
-					),
-				),
-			)
-		);
-		register_rest_route(
-			self::NS,
 			'/admin/import',
 			array(
 				array(
@@ -121,41 +92,6 @@ final class AdminRoutes {
 				),
 			)
 		);
-	}
-
-	/**
-	 * An owner's stock correction from the admin page: the plugin signs it as a `stock.adjusted`
-	 * event (the browser never could) and answers the companion's per-event result.
-	 *
-	 * @param \WP_REST_Request $request The request.
-	 * @return \WP_REST_Response
-	 */
-	public static function adjust( \WP_REST_Request $request ): \WP_REST_Response {
-		$mode   = (string) $request->get_param( 'mode' );
-		$event  = array(
-			'id'         => 'admin-adjust:' . wp_generate_uuid4(),
-			'type'       => 'stock.adjusted',
-			'source'     => 'manual',
-			'occurredAt' => gmdate( 'Y-m-d\TH:i:s.v\Z' ),
-			'sku'        => (string) $request->get_param( 'sku' ),
-			'reason'     => (string) $request->get_param( 'reason' ),
-		);
-		$event[ 'set' === $mode ? 'set' : 'delta' ] = (int) $request->get_param( 'quantity' );
-		$res = Companion::post_events( array( 'events' => array( $event ) ), 10000 );
-		if ( 0 === $res['status'] ) {
-			return new \WP_REST_Response(
-				array(
-					'code'    => 'companion_unreachable',
-					'message' => __( 'The Stockline companion cannot be reached; the stock was not changed.', 'stockline' ),
-				),
-				502
-			);
-		}
-		$body = is_array( $res['body'] ) ? $res['body'] : array();
-		if ( isset( $body['results'][0] ) ) {
-			return new \WP_REST_Response( $body['results'][0], 200 );
-		}
-		return new \WP_REST_Response( $body, $res['status'] );
 	}
 
 	/**

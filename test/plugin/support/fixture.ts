@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { activatePlugin, adminSession, rest, testApi, type Session } from '../../support/wordpress';
-import { startTestCompanion, type TestCompanion } from './companion';
+import { startTestCompanion, type TestCompanion, type TestCompanionOptions } from './companion';
 
 export interface PluginFixture {
   admin: Session;
@@ -20,7 +20,9 @@ export interface PluginFixture {
   close(): Promise<void>;
 }
 
-export async function pluginFixture(opts: { filters?: Record<string, unknown>; options?: Record<string, unknown> } = {}): Promise<PluginFixture> {
+export async function pluginFixture(
+  opts: { filters?: Record<string, unknown>; options?: Record<string, unknown>; companion?: TestCompanionOptions } = {},
+): Promise<PluginFixture> {
   const admin = await adminSession();
   await activatePlugin(admin);
   await testApi('POST', 'reset');
@@ -28,7 +30,7 @@ export async function pluginFixture(opts: { filters?: Record<string, unknown>; o
     set: { stockline_test_filters: { stockline_retry_base_seconds: 0, ...opts.filters }, ...opts.options },
     delete: ['stockline_test_constants', 'stockline_test_action_scheduler', 'stockline_test_no_wc'],
   });
-  const companion = await startTestCompanion();
+  const companion = await startTestCompanion(opts.companion);
   const settings = async (body: Record<string, unknown>) => {
     const r = await rest('POST', 'stockline/v1/admin/settings', { session: admin, body });
     if (r.status !== 200) throw new Error(`settings → ${r.status} ${JSON.stringify(r.body)}`);

@@ -27,7 +27,7 @@ final class Outbox {
 	public const PENDING = 'pending';
 	/** Acknowledged by the companion: applied, duplicate or refused. */
 	public const DELIVERED = 'delivered';
-	/** Rejected as malformed (HTTP 400); kept for inspection, never retried. */
+	/** Rejected as malformed (HTTP 400); kept with the answer, sent again only when the owner asks. */
 	public const FAILED = 'failed';
 
 	/**
@@ -132,24 +132,71 @@ KEY status_id (status,id)
 	}
 
 	/**
-	 * Marks rows acknowledged or rejected, with the companion's answer.
+	 * Marks a row acknowledged or rejected, with the companion's answer.
 	 *
-	 * @param int    $id     Row id.
-	 * @param string $status DELIVERED or FAILED.
-	 * @param string $result applied, duplicate, refused:<code>, or the rejection.
+	 * @param int         $id     Row id.
+	 * @param string      $status DELIVERED or FAILED.
+	 * @param string      $result applied, duplicate, refused:<code>, or rejected:<code>.
+	 * @param string|null $error  The companion's sentence, for the owner (kept as last_error).
 	 */
-	public static function settle( int $id, string $status, string $result ): void {
+	public static function settle( int $id, string $status, string $result, ?string $error = null ): void {
 		global $wpdb;
+		$data = array(
+			'status'       => $status,
+			'result'       => substr( $result, 0, 64 ),
+			'delivered_at' => self::now_ms(),
+		);
+		if ( null !== $error ) {
+			$data['last_error'] = substr( $error, 0, 1000 );
+		}
 		$wpdb->query(
 			$wpdb->prepare(
-				'UPDATE ' . self::table() . ' SET status = %s, result = %s, attempts = attempts + 1, delivered_at = %d WHERE id = %d AND status = %s',
-				$status,
-				substr( $result, 0, 64 ),
-				self::now_ms(),
-				$id,
-				self::PENDING
+				'UPDATE ' . self::table() . ' SET ' . implode( ', ', array_map( static fn( string $k ): string => "{$k} = %s", array_keys( $data ) ) ) . ', attempts = attempts + 1 WHERE id = %d AND status = %s',
+				...array_merge( array_values( $data ), array( $id, self::PENDING ) )
 			)
 		);
+	}
+
+	/**
+	 * Puts set-aside rows back in line, with their ids (the companion is idempotent, so an
+	 * event it did take is answered `duplicate`). Returns how many.
+	 *
+	 * @param string[] $statuses Which rows (FAILED …).
+	 */
+	public static function requeue( array $statuses ): int {
+		global $wpdb;
+		$in = implode( ',', array_fill( 0, count( $statuses ), '%s' ) );
+		return (int) $wpdb->query(
+			$wpdb->prepare( 'UPDATE ' . self::table() . " SET status = %s, result = NULL, delivered_at = 0 WHERE status IN ({$in})", self::PENDING, ...$statuses )
+		);
+	}
+
+	/**
+	 * The newest rows in a status, for the admin page.
+	 *
+	 * @param string $status FAILED …
+	 * @param int    $limit  How many.
+	 * @return array<int, array{event_id:string, event_type:string, event:array<string, mixed>, result:string, error:?string, at:int}>
+	 */
+	public static function latest( string $status, int $limit ): array {
+		global $wpdb;
+		$rows = $wpdb->get_results(
+			$wpdb->prepare( 'SELECT event_id, event_type, payload, result, last_error, delivered_at FROM ' . self::table() . ' WHERE status = %s ORDER BY id DESC LIMIT %d', $status, $limit ),
+			ARRAY_A
+		);
+		$out = array();
+		foreach ( (array) $rows as $row ) {
+			$event = json_decode( (string) $row['payload'], true );
+			$out[] = array(
+				'event_id'   => (string) $row['event_id'],
+				'event_type' => (string) $row['event_type'],
+				'event'      => is_array( $event ) ? $event : array(),
+				'result'     => (string) $row['result'],
+				'error'      => null === $row['last_error'] ? null : (string) $row['last_error'],
+				'at'         => (int) $row['delivered_at'],
+			);
+		}
+		return $out;
 	}
 
 	/**
@@ -213,7 +260,13 @@ KEY status_id (status,id)
 				$oldest = (int) $row['oldest'];
 			}
 		}
+		// Why the oldest waiting event waits; else why the newest set-aside one was rejected.
 		$last_error = $wpdb->get_var( $wpdb->prepare( "SELECT last_error FROM {$table} WHERE status = %s AND last_error IS NOT NULL ORDER BY id ASC LIMIT 1", self::PENDING ) );
+		if ( null === $last_error && $counts[ self::FAILED ] > 0 ) {
+			$last_error = $wpdb->get_var( $wpdb->prepare( "SELECT last_error FROM {$table} WHERE status = %s AND last_error IS NOT NULL ORDER BY id DESC LIMIT 1", self::FAILED ) )
+				// Rejected by a version that kept no reason.
+				?? __( 'The companion rejected some events as malformed (HTTP 400).', 'stockline' );
+		}
 		return array(
 			'pending'          => $counts[ self::PENDING ],
 			'failed'           => $counts[ self::FAILED ],

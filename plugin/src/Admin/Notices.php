@@ -1,7 +1,8 @@
 <?php
 /**
- * Admin notices: WooCommerce missing (the plugin still activates, but has no orders to sync)
- * and Stockline not configured yet.
+ * Admin notices: WooCommerce missing (the plugin still activates, but has no orders to sync),
+ * a setting every event would be refused for (nothing is sent until it is fixed), and
+ * Stockline not configured yet.
  *
  * @package Stockline
  */
@@ -37,6 +38,17 @@ final class Notices {
 			printf(
 				'<div class="notice notice-warning" id="stockline-needs-woocommerce"><p>%s</p></div>',
 				esc_html__( 'Stockline needs WooCommerce for order and stock sync. Install and activate WooCommerce; until then Stockline only shows its settings.', 'stockline' )
+			);
+			return;
+		}
+		$problem = Settings::problem();
+		if ( null !== $problem ) {
+			printf(
+				'<div class="notice notice-error" id="stockline-settings-problem"><p><strong>%s</strong> %s <a href="%s">%s</a></p></div>',
+				esc_html__( 'Stockline is not sending stock changes.', 'stockline' ),
+				esc_html( $problem ),
+				esc_url( admin_url( 'admin.php?page=' . Menu::SLUG . '#tab=settings' ) ),
+				esc_html__( 'Open the Stockline settings', 'stockline' )
 			);
 			return;
 		}

@@ -13,9 +13,7 @@ declare( strict_types = 1 );
 namespace Stockline\Rest;
 
 use Stockline\Companion;
-use Stockline\Dispatcher;
 use Stockline\Importer;
-use Stockline\Outbox;
 use Stockline\Settings;
 
 defined( 'ABSPATH' ) || exit;
@@ -39,15 +37,6 @@ final class AdminRoutes {
 			array(
 				'methods'             => array( 'GET', 'POST', 'PUT', 'DELETE' ),
 				'callback'            => array( self::class, 'proxy' ),
-				'permission_callback' => $auth,
-			)
-		);
-		register_rest_route(
-			self::NS,
-			'/admin/status',
-			array(
-				'methods'             => 'GET',
-				'callback'            => array( self::class, 'status' ),
 				'permission_callback' => $auth,
 			)
 		);
@@ -148,35 +137,6 @@ final class AdminRoutes {
 	}
 
 	/**
-	 * Connection, outbox and WooCommerce presence.
-	 *
-	 * @return \WP_REST_Response
-	 */
-	public static function status(): \WP_REST_Response {
-		$health = Companion::admin( 'GET', '/healthz', null, 2000 );
-		$counts = Outbox::counts();
-		$state  = Dispatcher::state();
-		return new \WP_REST_Response(
-			array(
-				'connected'    => $health['status'] >= 200 && $health['status'] < 300,
-				'companionUrl' => Settings::companion_url(),
-				'tenant'       => Settings::tenant(),
-				'outbox'       => array(
-					'pending'          => $counts['pending'],
-					'failed'           => $counts['failed'],
-					'oldestAgeSeconds' => $counts['oldestAgeSeconds'],
-					'delivered'        => $counts['delivered'],
-					'lastError'        => $state['lastError'] ?? $counts['lastError'],
-					'nextAttemptAt'    => $state['nextAttemptAt'] > time() ? gmdate( 'c', $state['nextAttemptAt'] ) : null,
-				),
-				'woocommerce'  => class_exists( 'WooCommerce' ),
-				'siteId'       => Settings::site_id(),
-			),
-			200
-		);
-	}
-
-	/**
 	 * The settings, secrets as "is set" only.
 	 *
 	 * @return \WP_REST_Response
@@ -222,6 +182,9 @@ final class AdminRoutes {
 		} elseif ( ! $ok ) {
 			/* translators: %d: HTTP status. */
 			$message = sprintf( __( 'The companion answered HTTP %d.', 'stockline' ), $read['status'] );
+		} elseif ( null !== Settings::problem() ) {
+			$ok      = false;
+			$message = (string) Settings::problem();
 		} elseif ( '' === Settings::secret() ) {
 			$ok      = false;
 			$message = __( 'Connected, but no signing secret is set, so events cannot be sent.', 'stockline' );

@@ -78,7 +78,11 @@ KEY status_id (status,id)
 	}
 
 	/**
-	 * Stores an event. Returns false when an event with that id is already stored.
+	 * Stores an event. Returns whether it is stored: true when this call wrote it or an earlier
+	 * one had (same id), false when the database refused the write. $wpdb answers an error
+	 * with false instead of throwing, so a caller that records "event stored" (order meta)
+	 * must only do so on true, or the event is lost; on false the caller keeps its state and
+	 * the next hook for that order or product tries again.
 	 *
 	 * @param array<string, mixed> $event  A complete event (id, type, source, occurredAt, …).
 	 * @param string               $status PENDING, or DELIVERED when it was already acknowledged synchronously.
@@ -100,10 +104,14 @@ KEY status_id (status,id)
 				self::DELIVERED === $status ? $now : 0
 			)
 		);
+		if ( false === $inserted ) {
+			Logger::log( 'error', sprintf( 'Could not store event %s in the outbox: %s. It is not recorded yet; the next change of the same order or product tries again.', (string) $event['id'], '' !== (string) $wpdb->last_error ? (string) $wpdb->last_error : 'database error' ) );
+			return false;
+		}
 		if ( 1 === $inserted && self::PENDING === $status ) {
 			++self::$added;
 		}
-		return 1 === $inserted;
+		return true;
 	}
 
 	/**

@@ -188,7 +188,9 @@ final class OrderHooks {
 			if ( 'held' === $state ) {
 				$event['reservationId'] = Events::reservation_id( (int) $order->get_id(), $cycle );
 			}
-			Outbox::add( $event );
+			if ( ! Outbox::add( $event ) ) {
+				return; // Not stored: the state stays, so the next hook for this order records it.
+			}
 		}
 		self::set_state( $order, 'confirmed', $cycle );
 	}
@@ -206,7 +208,9 @@ final class OrderHooks {
 		if ( Events::order_lines( $order ) ) {
 			$event            = Events::base( Events::order_event_id( (int) $order->get_id(), 'shipped', $cycle ), 'stock.shipped' );
 			$event['orderId'] = Events::order_ref( (int) $order->get_id(), $cycle );
-			Outbox::add( $event );
+			if ( ! Outbox::add( $event ) ) {
+				return;
+			}
 		}
 		self::set_state( $order, 'shipped', $cycle );
 	}
@@ -226,15 +230,18 @@ final class OrderHooks {
 				$event            = Events::base( Events::order_event_id( $id, 'cancelled', $cycle ), 'order.cancelled' );
 				$event['orderId'] = Events::order_ref( $id, $cycle );
 				$event['reason']  = $reason;
-				Outbox::add( $event );
+				if ( ! Outbox::add( $event ) ) {
+					return;
+				}
 			}
 			self::set_state( $order, 'cancelled', $cycle );
 		} elseif ( 'held' === $state ) {
 			$event                  = Events::base( Events::order_event_id( $id, 'released', $cycle ), 'stock.released' );
 			$event['reservationId'] = Events::reservation_id( $id, $cycle );
 			$event['reason']        = $reason;
-			Outbox::add( $event );
-			self::set_state( $order, 'released', $cycle );
+			if ( Outbox::add( $event ) ) {
+				self::set_state( $order, 'released', $cycle );
+			}
 		}
 	}
 

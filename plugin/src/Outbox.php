@@ -29,6 +29,8 @@ final class Outbox {
 	public const DELIVERED = 'delivered';
 	/** Rejected as malformed (HTTP 400); kept with the answer, sent again only when the owner asks. */
 	public const FAILED = 'failed';
+	/** Answered but refused in a way the owner must see (Refusals); kept until resolved. */
+	public const REFUSED = 'refused';
 
 	/**
 	 * Events added in this request (the shutdown delivery only runs when there are some).
@@ -143,7 +145,7 @@ KEY status_id (status,id)
 	 * Marks a row acknowledged or rejected, with the companion's answer.
 	 *
 	 * @param int         $id     Row id.
-	 * @param string      $status DELIVERED or FAILED.
+	 * @param string      $status DELIVERED, REFUSED or FAILED.
 	 * @param string      $result applied, duplicate, refused:<code>, or rejected:<code>.
 	 * @param string|null $error  The companion's sentence, for the owner (kept as last_error).
 	 */
@@ -177,34 +179,6 @@ KEY status_id (status,id)
 		return (int) $wpdb->query(
 			$wpdb->prepare( 'UPDATE ' . self::table() . " SET status = %s, result = NULL, delivered_at = 0 WHERE status IN ({$in})", self::PENDING, ...$statuses )
 		);
-	}
-
-	/**
-	 * The newest rows in a status, for the admin page.
-	 *
-	 * @param string $status FAILED …
-	 * @param int    $limit  How many.
-	 * @return array<int, array{event_id:string, event_type:string, event:array<string, mixed>, result:string, error:?string, at:int}>
-	 */
-	public static function latest( string $status, int $limit ): array {
-		global $wpdb;
-		$rows = $wpdb->get_results(
-			$wpdb->prepare( 'SELECT event_id, event_type, payload, result, last_error, delivered_at FROM ' . self::table() . ' WHERE status = %s ORDER BY id DESC LIMIT %d', $status, $limit ),
-			ARRAY_A
-		);
-		$out = array();
-		foreach ( (array) $rows as $row ) {
-			$event = json_decode( (string) $row['payload'], true );
-			$out[] = array(
-				'event_id'   => (string) $row['event_id'],
-				'event_type' => (string) $row['event_type'],
-				'event'      => is_array( $event ) ? $event : array(),
-				'result'     => (string) $row['result'],
-				'error'      => null === $row['last_error'] ? null : (string) $row['last_error'],
-				'at'         => (int) $row['delivered_at'],
-			);
-		}
-		return $out;
 	}
 
 	/**
@@ -248,39 +222,22 @@ KEY status_id (status,id)
 	}
 
 	/**
-	 * Counts for the admin page.
+	 * Marks refused rows as settled (delivered, their refusal kept in result and last_error):
+	 * made moot by a later event of their order, or dismissed by the owner. Returns how many.
 	 *
-	 * @return array{pending:int, failed:int, oldestAgeSeconds:int, delivered:int, lastError:?string}
+	 * @param string[]|null $event_ids Which events; null for every refused one.
 	 */
-	public static function counts(): array {
+	public static function resolve_refused( ?array $event_ids ): int {
 		global $wpdb;
-		$table  = self::table();
-		$rows   = $wpdb->get_results( "SELECT status, COUNT(*) AS n, MIN(created_at) AS oldest FROM {$table} GROUP BY status", ARRAY_A );
-		$counts = array(
-			self::PENDING   => 0,
-			self::FAILED    => 0,
-			self::DELIVERED => 0,
-		);
-		$oldest = 0;
-		foreach ( (array) $rows as $row ) {
-			$counts[ (string) $row['status'] ] = (int) $row['n'];
-			if ( self::PENDING === $row['status'] ) {
-				$oldest = (int) $row['oldest'];
-			}
+		if ( null === $event_ids ) {
+			return (int) $wpdb->query( $wpdb->prepare( 'UPDATE ' . self::table() . ' SET status = %s WHERE status = %s', self::DELIVERED, self::REFUSED ) );
 		}
-		// Why the oldest waiting event waits; else why the newest set-aside one was rejected.
-		$last_error = $wpdb->get_var( $wpdb->prepare( "SELECT last_error FROM {$table} WHERE status = %s AND last_error IS NOT NULL ORDER BY id ASC LIMIT 1", self::PENDING ) );
-		if ( null === $last_error && $counts[ self::FAILED ] > 0 ) {
-			$last_error = $wpdb->get_var( $wpdb->prepare( "SELECT last_error FROM {$table} WHERE status = %s AND last_error IS NOT NULL ORDER BY id DESC LIMIT 1", self::FAILED ) )
-				// Rejected by a version that kept no reason.
-				?? __( 'The companion rejected some events as malformed (HTTP 400).', 'stockline' );
+		if ( ! $event_ids ) {
+			return 0;
 		}
-		return array(
-			'pending'          => $counts[ self::PENDING ],
-			'failed'           => $counts[ self::FAILED ],
-			'delivered'        => $counts[ self::DELIVERED ],
-			'oldestAgeSeconds' => $oldest ? (int) floor( max( 0, self::now_ms() - $oldest ) / 1000 ) : 0,
-			'lastError'        => null === $last_error ? null : (string) $last_error,
+		$in = implode( ',', array_fill( 0, count( $event_ids ), '%s' ) );
+		return (int) $wpdb->query(
+			$wpdb->prepare( 'UPDATE ' . self::table() . " SET status = %s WHERE status = %s AND event_id IN ({$in})", self::DELIVERED, self::REFUSED, ...array_values( $event_ids ) )
 		);
 	}
 

@@ -75,6 +75,7 @@ final class Sender {
 		}
 		$missing = array();
 		$settled = array();
+		$ended   = array();
 		foreach ( $rows as $row ) {
 			$result = $by_id[ (string) $row['event']['id'] ] ?? null;
 			if ( null === $result ) {
@@ -82,11 +83,17 @@ final class Sender {
 				continue;
 			}
 			// applied, duplicate and refused are all answers: the companion has the event.
-			$label               = (string) $result['status'] . ( isset( $result['code'] ) ? ':' . (string) $result['code'] : '' );
-			$settled[ $label ][] = $row['id'];
+			$label = (string) $result['status'] . ( isset( $result['code'] ) ? ':' . (string) $result['code'] : '' );
 			++$summary['delivered'];
+			if ( Refusals::needs_owner( $result ) ) {
+				Outbox::settle( $row['id'], Outbox::REFUSED, $label, Refusals::sentence( $result ) );
+				continue;
+			}
+			$settled[ $label ][] = $row['id'];
+			$ended               = array_merge( $ended, Refusals::settled_by( (string) $row['event']['id'], (string) $result['status'] ) );
 		}
 		Outbox::settle_many( $settled );
+		Outbox::resolve_refused( $ended );
 		if ( $missing ) {
 			Outbox::attempt_failed( $missing, 'no result for these events in the answer' );
 			return 'incomplete answer';

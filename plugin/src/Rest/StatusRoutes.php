@@ -1,8 +1,9 @@
 <?php
 /**
  * The admin page's view of delivery (namespace stockline/v1): GET admin/status (connection,
- * settings problem, outbox counts and the events set aside with their reasons) and POST
- * admin/outbox/retry (put set-aside events back in line and deliver them now).
+ * settings problem, outbox counts and the events set aside with their reasons), POST
+ * admin/outbox/retry (put failed and/or refused events back in line and deliver them now)
+ * and POST admin/outbox/dismiss (the owner has dealt with the refused ones).
  *
  * @package Stockline
  */
@@ -15,6 +16,7 @@ use Stockline\Companion;
 use Stockline\Dispatcher;
 use Stockline\Events;
 use Stockline\Outbox;
+use Stockline\OutboxReport;
 use Stockline\Settings;
 
 defined( 'ABSPATH' ) || exit;
@@ -48,6 +50,21 @@ final class StatusRoutes {
 				'methods'             => 'POST',
 				'callback'            => array( self::class, 'retry' ),
 				'permission_callback' => $auth,
+				'args'                => array(
+					'status' => array(
+						'type' => 'string',
+						'enum' => array( Outbox::FAILED, Outbox::REFUSED ),
+					),
+				),
+			)
+		);
+		register_rest_route(
+			AdminRoutes::NS,
+			'/admin/outbox/dismiss',
+			array(
+				'methods'             => 'POST',
+				'callback'            => array( self::class, 'dismiss' ),
+				'permission_callback' => $auth,
 			)
 		);
 	}
@@ -59,7 +76,7 @@ final class StatusRoutes {
 	 */
 	public static function status(): \WP_REST_Response {
 		$health  = Companion::admin( 'GET', '/healthz', null, 2000 );
-		$counts  = Outbox::counts();
+		$counts  = OutboxReport::counts();
 		$state   = Dispatcher::state();
 		$problem = Settings::problem();
 		return new \WP_REST_Response(
@@ -71,11 +88,13 @@ final class StatusRoutes {
 				'outbox'       => array(
 					'pending'          => $counts['pending'],
 					'failed'           => $counts['failed'],
+					'refused'          => $counts['refused'],
 					'oldestAgeSeconds' => $counts['oldestAgeSeconds'],
 					'delivered'        => $counts['delivered'],
 					'lastError'        => $problem ?? $state['lastError'] ?? $counts['lastError'],
 					'nextAttemptAt'    => $state['nextAttemptAt'] > time() ? gmdate( 'c', $state['nextAttemptAt'] ) : null,
-					'failedLatest'     => array_map( array( self::class, 'describe' ), Outbox::latest( Outbox::FAILED, self::LATEST ) ),
+					'failedLatest'     => array_map( array( self::class, 'describe' ), OutboxReport::latest( Outbox::FAILED, self::LATEST ) ),
+					'refusedLatest'    => array_map( array( self::class, 'describe' ), OutboxReport::latest( Outbox::REFUSED, self::LATEST ) ),
 				),
 				'woocommerce'  => class_exists( 'WooCommerce' ),
 				'siteId'       => Settings::site_id(),
@@ -85,12 +104,14 @@ final class StatusRoutes {
 	}
 
 	/**
-	 * Puts every set-aside event back in line (same ids: the companion answers `duplicate` for
-	 * one it had taken) and delivers now, ignoring the back-off.
+	 * Puts set-aside events back in line (same ids: the companion answers `duplicate` for one it
+	 * had taken, and judges a refused one afresh) and delivers now, ignoring the back-off.
+	 * `status` picks failed or refused ones; both without it.
 	 *
+	 * @param \WP_REST_Request $request The request.
 	 * @return \WP_REST_Response
 	 */
-	public static function retry(): \WP_REST_Response {
+	public static function retry( \WP_REST_Request $request ): \WP_REST_Response {
 		$problem = Settings::problem();
 		if ( null !== $problem ) {
 			return new \WP_REST_Response(
@@ -101,7 +122,8 @@ final class StatusRoutes {
 				409
 			);
 		}
-		$requeued = Outbox::requeue( array( Outbox::FAILED ) );
+		$which    = (string) $request->get_param( 'status' );
+		$requeued = Outbox::requeue( '' !== $which ? array( $which ) : array( Outbox::FAILED, Outbox::REFUSED ) );
 		$summary  = Dispatcher::drain( 10000, true );
 		return new \WP_REST_Response(
 			array(
@@ -115,9 +137,19 @@ final class StatusRoutes {
 	}
 
 	/**
+	 * The owner has dealt with the refused events (cancelled the orders, counted the stock):
+	 * they stop being shown, and keep their refusal in the outbox.
+	 *
+	 * @return \WP_REST_Response
+	 */
+	public static function dismiss(): \WP_REST_Response {
+		return new \WP_REST_Response( array( 'dismissed' => Outbox::resolve_refused( null ) ), 200 );
+	}
+
+	/**
 	 * One set-aside event as the page shows it: what, for which order and SKUs, and why.
 	 *
-	 * @param array{event_id:string, event_type:string, event:array<string, mixed>, result:string, error:?string, at:int} $row Outbox::latest() row.
+	 * @param array{event_id:string, event_type:string, event:array<string, mixed>, result:string, error:?string, at:int} $row OutboxReport::latest() row.
 	 * @return array<string, mixed>
 	 */
 	public static function describe( array $row ): array {

@@ -15,7 +15,7 @@ export interface PluginFixture {
   productStock(id: number): Promise<number | null>;
   checkout(lines: Array<{ productId: number; qty: number }>): Promise<{ ok: boolean; orderId: number | null; error?: string; ms: number; guard: { ms: number; outcome: string } | null }>;
   setStatus(orderId: number, status: string): Promise<void>;
-  outbox(): Promise<Array<{ id: number; event_id: string; event_type: string; status: string; result: string; attempts: number; payload: any }>>;
+  outbox(): Promise<Array<{ id: number; event_id: string; event_type: string; status: string; result: string; last_error: string | null; attempts: number; payload: any }>>;
   settings(body: Record<string, unknown>): Promise<void>;
   close(): Promise<void>;
 }

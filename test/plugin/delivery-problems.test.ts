@@ -52,6 +52,9 @@ describe('delivery problems the owner can see and fix', () => {
       expect(s.outbox.lastError).toBe(s.problem);
       const test = await rest('POST', 'stockline/v1/admin/test-connection', { session: f.admin });
       expect(test.body).toMatchObject({ ok: false, message: s.problem });
+      const adjusted = await rest('POST', 'stockline/v1/admin/adjust', { session: f.admin, body: { sku, mode: 'add', quantity: 1, reason: 'count' } });
+      expect(adjusted.status).toBe(409);
+      expect(adjusted.body).toMatchObject({ code: 'stockline_settings_problem', message: s.problem });
       const imported = await rest('POST', 'stockline/v1/admin/import', { session: f.admin });
       expect(imported.body).toMatchObject({ state: 'failed', lastError: s.problem });
       const page = await adminPage('index.php', f.admin);

@@ -17,6 +17,7 @@ namespace Stockline\Rest;
 
 use Stockline\Companion;
 use Stockline\Events;
+use Stockline\Settings;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -75,6 +76,11 @@ final class AdjustRoute {
 	 * @return \WP_REST_Response
 	 */
 	public static function adjust( \WP_REST_Request $request ): \WP_REST_Response {
+		$problem = Settings::problem();
+		if ( null !== $problem ) {
+			// The companion would refuse it (an invalid tenant): say why instead of its 400.
+			return self::error( 'stockline_settings_problem', $problem, 409 );
+		}
 		$request_id = (string) $request->get_param( 'requestId' );
 		// Events::base() adds the tenant and a timestamp with real milliseconds.
 		$event           = Events::base( 'admin-adjust:' . ( '' !== $request_id ? $request_id : wp_generate_uuid4() ), 'stock.adjusted' );

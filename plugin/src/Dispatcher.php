@@ -2,9 +2,10 @@
 /**
  * Delivers the outbox to the companion after the response: on `shutdown` when this request
  * stored events, and from Action Scheduler (when WooCommerce provides it) or WP-Cron every
- * minute and at the next retry time. Oldest first, in batches; a batch that cannot be
- * delivered (network, 5xx, auth) stops the run so later events never overtake earlier ones,
- * and retries back off exponentially.
+ * minute and at the next retry time. Oldest first, in batches (Sender sends one and settles
+ * its rows); a batch that cannot be delivered (network, 5xx, auth) stops the run so later
+ * events never overtake earlier ones, and retries back off exponentially. Nothing is sent
+ * while the settings have a problem every event would be refused for (Settings::problem()).
  *
  * @package Stockline
  */
@@ -132,7 +133,8 @@ final class Dispatcher {
 			'error'     => null,
 		);
 		if ( ! Settings::is_configured() ) {
-			$summary['error'] = 'not configured';
+			// Events wait in the outbox; sent now, each would be refused and set aside.
+			$summary['error'] = Settings::problem() ?? 'not configured';
 			return $summary;
 		}
 		$state = self::state();
@@ -152,7 +154,7 @@ final class Dispatcher {
 					break;
 				}
 				$left  = (int) max( 200, ( $deadline - hrtime( true ) ) / 1000000 );
-				$error = self::send( $rows, min( 10000, $left ), $summary );
+				$error = Sender::send( $rows, min( 10000, $left ), $summary );
 				if ( null !== $error ) {
 					$summary['error'] = $error;
 					self::failed( $error );
@@ -164,87 +166,6 @@ final class Dispatcher {
 			Lock::release( self::LOCK );
 		}
 		return $summary;
-	}
-
-	/**
-	 * Sends one batch and settles its rows. Returns null when the companion answered for
-	 * every event, or why it did not.
-	 *
-	 * @param array<int, array{id:int, event:array<string, mixed>}> $rows       Oldest first.
-	 * @param int                                                    $timeout_ms Request timeout.
-	 * @param array<string, mixed>                                   $summary    Counters, updated.
-	 */
-	private static function send( array $rows, int $timeout_ms, array &$summary ): ?string {
-		$events = array_map( static fn( array $row ): array => $row['event'], $rows );
-		$ids    = array_map( static fn( array $row ): int => $row['id'], $rows );
-		$res    = Companion::post_events( array( 'events' => $events ), $timeout_ms );
-		$summary['sent'] += count( $rows );
-		if ( 200 === $res['status'] && isset( $res['body']['results'] ) && is_array( $res['body']['results'] ) ) {
-			$by_id = array();
-			foreach ( $res['body']['results'] as $result ) {
-				if ( is_array( $result ) && isset( $result['id'], $result['status'] ) ) {
-					$by_id[ (string) $result['id'] ] = $result;
-				}
-			}
-			$missing = array();
-			$settled = array();
-			foreach ( $rows as $row ) {
-				$result = $by_id[ (string) $row['event']['id'] ] ?? null;
-				if ( null === $result ) {
-					$missing[] = $row['id'];
-					continue;
-				}
-				// applied, duplicate and refused are all answers: the companion has the event.
-				$label               = (string) $result['status'] . ( isset( $result['code'] ) ? ':' . (string) $result['code'] : '' );
-				$settled[ $label ][] = $row['id'];
-				++$summary['delivered'];
-			}
-			Outbox::settle_many( $settled );
-			if ( $missing ) {
-				Outbox::attempt_failed( $missing, 'no result for these events in the answer' );
-				return 'incomplete answer';
-			}
-			return null;
-		}
-		if ( 400 === $res['status'] ) {
-			// A malformed event would block everything behind it: find it by sending one at a time.
-			return count( $rows ) > 1 ? self::isolate( $rows, $timeout_ms, $summary ) : self::reject( $rows[0], $res, $summary );
-		}
-		$error = null !== $res['error'] ? $res['error'] : sprintf( 'HTTP %d from the companion', $res['status'] );
-		Outbox::attempt_failed( $ids, $error );
-		return $error;
-	}
-
-	/**
-	 * Sends rows one by one after a batch was answered 400.
-	 *
-	 * @param array<int, array{id:int, event:array<string, mixed>}> $rows       Oldest first.
-	 * @param int                                                    $timeout_ms Request timeout.
-	 * @param array<string, mixed>                                   $summary    Counters, updated.
-	 */
-	private static function isolate( array $rows, int $timeout_ms, array &$summary ): ?string {
-		foreach ( $rows as $row ) {
-			$error = self::send( array( $row ), $timeout_ms, $summary );
-			if ( null !== $error ) {
-				return $error;
-			}
-		}
-		return null;
-	}
-
-	/**
-	 * Marks one event the companion cannot accept as failed (kept, counted, never retried).
-	 *
-	 * @param array{id:int, event:array<string, mixed>} $row     The row.
-	 * @param array{status:int, body:mixed}             $res     The answer.
-	 * @param array<string, mixed>                      $summary Counters, updated.
-	 */
-	private static function reject( array $row, array $res, array &$summary ): ?string {
-		$message = is_array( $res['body'] ) && isset( $res['body']['message'] ) ? (string) $res['body']['message'] : 'rejected';
-		Outbox::settle( $row['id'], Outbox::FAILED, 'rejected' );
-		Logger::log( 'error', sprintf( 'The companion rejected event %s: %s', (string) $row['event']['id'], $message ) );
-		++$summary['failed'];
-		return null;
 	}
 
 	/**

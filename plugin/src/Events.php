@@ -52,6 +52,15 @@ final class Events {
 	}
 
 	/**
+	 * The WooCommerce order an event id of order_event_id() names, null for other events.
+	 *
+	 * @param string $event_id Event id.
+	 */
+	public static function order_of( string $event_id ): ?int {
+		return preg_match( '/^[^:]+:(\d+):(?:reserved|confirmed|cancelled|released|shipped)(?:\.\d+)?$/D', $event_id, $m ) ? (int) $m[1] : null;
+	}
+
+	/**
 	 * The reservation that holds an order's units at checkout.
 	 *
 	 * @param int $order_id Order id.

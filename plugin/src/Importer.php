@@ -121,6 +121,13 @@ final class Importer {
 	 */
 	private static function step( array $s ): bool {
 		global $wpdb;
+		if ( null !== Settings::problem() ) {
+			// Every batch would be refused: stop with the reason (the owner starts it again after the fix).
+			$s['state']     = 'failed';
+			$s['lastError'] = Settings::problem();
+			self::save( $s );
+			return false;
+		}
 		$ids = array_map(
 			'intval',
 			(array) $wpdb->get_col(

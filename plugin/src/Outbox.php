@@ -27,8 +27,10 @@ final class Outbox {
 	public const PENDING = 'pending';
 	/** Acknowledged by the companion: applied, duplicate or refused. */
 	public const DELIVERED = 'delivered';
-	/** Rejected as malformed (HTTP 400); kept for inspection, never retried. */
+	/** Rejected as malformed (HTTP 400); kept with the answer, sent again only when the owner asks. */
 	public const FAILED = 'failed';
+	/** Answered but refused in a way the owner must see (Refusals); kept until resolved. */
+	public const REFUSED = 'refused';
 
 	/**
 	 * Events added in this request (the shutdown delivery only runs when there are some).
@@ -78,7 +80,11 @@ KEY status_id (status,id)
 	}
 
 	/**
-	 * Stores an event. Returns false when an event with that id is already stored.
+	 * Stores an event. Returns whether it is stored: true when this call wrote it or an earlier
+	 * one had (same id), false when the database refused the write. $wpdb answers an error
+	 * with false instead of throwing, so a caller that records "event stored" (order meta)
+	 * must only do so on true, or the event is lost; on false the caller keeps its state and
+	 * the next hook for that order or product tries again.
 	 *
 	 * @param array<string, mixed> $event  A complete event (id, type, source, occurredAt, …).
 	 * @param string               $status PENDING, or DELIVERED when it was already acknowledged synchronously.
@@ -100,10 +106,14 @@ KEY status_id (status,id)
 				self::DELIVERED === $status ? $now : 0
 			)
 		);
+		if ( false === $inserted ) {
+			Logger::log( 'error', sprintf( 'Could not store event %s in the outbox: %s. It is not recorded yet; the next change of the same order or product tries again.', (string) $event['id'], '' !== (string) $wpdb->last_error ? (string) $wpdb->last_error : 'database error' ) );
+			return false;
+		}
 		if ( 1 === $inserted && self::PENDING === $status ) {
 			++self::$added;
 		}
-		return 1 === $inserted;
+		return true;
 	}
 
 	/**
@@ -132,23 +142,42 @@ KEY status_id (status,id)
 	}
 
 	/**
-	 * Marks rows acknowledged or rejected, with the companion's answer.
+	 * Marks a row acknowledged or rejected, with the companion's answer.
 	 *
-	 * @param int    $id     Row id.
-	 * @param string $status DELIVERED or FAILED.
-	 * @param string $result applied, duplicate, refused:<code>, or the rejection.
+	 * @param int         $id     Row id.
+	 * @param string      $status DELIVERED, REFUSED or FAILED.
+	 * @param string      $result applied, duplicate, refused:<code>, or rejected:<code>.
+	 * @param string|null $error  The companion's sentence, for the owner (kept as last_error).
 	 */
-	public static function settle( int $id, string $status, string $result ): void {
+	public static function settle( int $id, string $status, string $result, ?string $error = null ): void {
 		global $wpdb;
+		$data = array(
+			'status'       => $status,
+			'result'       => substr( $result, 0, 64 ),
+			'delivered_at' => self::now_ms(),
+		);
+		if ( null !== $error ) {
+			$data['last_error'] = substr( $error, 0, 1000 );
+		}
 		$wpdb->query(
 			$wpdb->prepare(
-				'UPDATE ' . self::table() . ' SET status = %s, result = %s, attempts = attempts + 1, delivered_at = %d WHERE id = %d AND status = %s',
-				$status,
-				substr( $result, 0, 64 ),
-				self::now_ms(),
-				$id,
-				self::PENDING
+				'UPDATE ' . self::table() . ' SET ' . implode( ', ', array_map( static fn( string $k ): string => "{$k} = %s", array_keys( $data ) ) ) . ', attempts = attempts + 1 WHERE id = %d AND status = %s',
+				...array_merge( array_values( $data ), array( $id, self::PENDING ) )
 			)
+		);
+	}
+
+	/**
+	 * Puts set-aside rows back in line, with their ids (the companion is idempotent, so an
+	 * event it did take is answered `duplicate`). Returns how many.
+	 *
+	 * @param string[] $statuses Which rows (FAILED …).
+	 */
+	public static function requeue( array $statuses ): int {
+		global $wpdb;
+		$in = implode( ',', array_fill( 0, count( $statuses ), '%s' ) );
+		return (int) $wpdb->query(
+			$wpdb->prepare( 'UPDATE ' . self::table() . " SET status = %s, result = NULL, delivered_at = 0 WHERE status IN ({$in})", self::PENDING, ...$statuses )
 		);
 	}
 
@@ -193,33 +222,22 @@ KEY status_id (status,id)
 	}
 
 	/**
-	 * Counts for the admin page.
+	 * Marks refused rows as settled (delivered, their refusal kept in result and last_error):
+	 * made moot by a later event of their order, or dismissed by the owner. Returns how many.
 	 *
-	 * @return array{pending:int, failed:int, oldestAgeSeconds:int, delivered:int, lastError:?string}
+	 * @param string[]|null $event_ids Which events; null for every refused one.
 	 */
-	public static function counts(): array {
+	public static function resolve_refused( ?array $event_ids ): int {
 		global $wpdb;
-		$table  = self::table();
-		$rows   = $wpdb->get_results( "SELECT status, COUNT(*) AS n, MIN(created_at) AS oldest FROM {$table} GROUP BY status", ARRAY_A );
-		$counts = array(
-			self::PENDING   => 0,
-			self::FAILED    => 0,
-			self::DELIVERED => 0,
-		);
-		$oldest = 0;
-		foreach ( (array) $rows as $row ) {
-			$counts[ (string) $row['status'] ] = (int) $row['n'];
-			if ( self::PENDING === $row['status'] ) {
-				$oldest = (int) $row['oldest'];
-			}
+		if ( null === $event_ids ) {
+			return (int) $wpdb->query( $wpdb->prepare( 'UPDATE ' . self::table() . ' SET status = %s WHERE status = %s', self::DELIVERED, self::REFUSED ) );
 		}
-		$last_error = $wpdb->get_var( $wpdb->prepare( "SELECT last_error FROM {$table} WHERE status = %s AND last_error IS NOT NULL ORDER BY id ASC LIMIT 1", self::PENDING ) );
-		return array(
-			'pending'          => $counts[ self::PENDING ],
-			'failed'           => $counts[ self::FAILED ],
-			'delivered'        => $counts[ self::DELIVERED ],
-			'oldestAgeSeconds' => $oldest ? (int) floor( max( 0, self::now_ms() - $oldest ) / 1000 ) : 0,
-			'lastError'        => null === $last_error ? null : (string) $last_error,
+		if ( ! $event_ids ) {
+			return 0;
+		}
+		$in = implode( ',', array_fill( 0, count( $event_ids ), '%s' ) );
+		return (int) $wpdb->query(
+			$wpdb->prepare( 'UPDATE ' . self::table() . " SET status = %s WHERE status = %s AND event_id IN ({$in})", self::DELIVERED, self::REFUSED, ...array_values( $event_ids ) )
 		);
 	}
 

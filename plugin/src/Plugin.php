@@ -28,6 +28,8 @@ final class Plugin {
 		}
 		add_action( 'init', array( self::class, 'load_textdomain' ) );
 		add_action( 'rest_api_init', array( Rest\AdminRoutes::class, 'register_routes' ) );
+		add_action( 'rest_api_init', array( Rest\AdjustRoute::class, 'register_routes' ) );
+		add_action( 'rest_api_init', array( Rest\StatusRoutes::class, 'register_routes' ) );
 		Admin\Menu::register();
 		Admin\Notices::register();
 		Companion::register();

@@ -25,7 +25,7 @@ final class Settings {
 	public const DEFAULT_URL  = 'http://127.0.0.1:7400';
 	public const TIMEOUT_MIN  = 100;
 	public const TIMEOUT_MAX  = 5000;
-	public const TENANT_REGEX = '/^[a-z0-9][a-z0-9_-]{0,62}$/';
+	public const TENANT_REGEX = '/^[a-z0-9][a-z0-9_-]{0,62}$/D'; // D: no trailing newline, as the companion's pattern.
 
 	/**
 	 * Setting name => wp-config.php constant that wins over it.
@@ -84,10 +84,31 @@ final class Settings {
 	}
 
 	/**
-	 * Whether events can be signed and sent at all.
+	 * Whether events can be signed and sent at all: a secret, a URL, and nothing the companion
+	 * would refuse every event for (see problem()).
 	 */
 	public static function is_configured(): bool {
-		return '' !== self::secret() && '' !== self::companion_url();
+		return '' !== self::secret() && '' !== self::companion_url() && null === self::problem();
+	}
+
+	/**
+	 * What makes every event unacceptable to the companion, as a sentence for the owner; null
+	 * when nothing does. While there is one, nothing is sent: the outbox keeps the events
+	 * instead of having each one refused and set aside.
+	 */
+	public static function problem(): ?string {
+		$tenant = self::tenant();
+		if ( preg_match( self::TENANT_REGEX, $tenant ) ) {
+			return null;
+		}
+		$suggestion = substr( trim( (string) preg_replace( '/[^a-z0-9_-]+/', '-', strtolower( $tenant ) ), '-_' ), 0, 63 );
+		return sprintf(
+			/* translators: 1: where the tenant is set, 2: its value, 3: a valid example. */
+			__( '%1$s is "%2$s", which is not a tenant name: use 1–63 lower-case letters, digits, "-" or "_", starting with a letter or digit (for example "%3$s"). Stockline keeps every store change in its outbox and sends nothing until this is fixed.', 'stockline' ),
+			null !== self::constant( 'tenant' ) ? 'STOCKLINE_TENANT ' . __( 'in wp-config.php', 'stockline' ) : __( 'The tenant in the Stockline settings', 'stockline' ),
+			$tenant,
+			'' !== $suggestion ? $suggestion : 'default'
+		);
 	}
 
 	/**

@@ -1,7 +1,8 @@
-import { render, screen, within } from '@testing-library/react';
+import { render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { Overview } from '../../admin-ui/src/pages/Overview';
-import { degradedChannels, healthyChannels, openIncident, statusBacklog, statusConnected } from './support/fixtures';
+import { degradedChannels, healthyChannels, openIncident, statusBacklog, statusConnected, statusNeedsOwner } from './support/fixtures';
 import { NONCE, useFakeNetwork } from './support/network';
 
 const net = useFakeNetwork();
@@ -54,6 +55,43 @@ describe('Overview', () => {
     const amazon = within(screen.getByRole('heading', { name: 'Amazon' }).closest('.stockline-channel') as HTMLElement);
     expect(amazon.getByText('The channel asked us to slow down (rate limited).')).toBeTruthy();
     expect(screen.getByText(/14 changes waiting, 2 failing/)).toBeTruthy();
+  });
+
+  it('names refused paid orders and rejected changes, says why nothing is sent, and offers to send them again or dismiss', async () => {
+    let status = statusNeedsOwner;
+    net()
+      .json('GET admin/proxy/v1/channels', { channels: healthyChannels })
+      .json('GET admin/proxy/v1/incidents', { items: [] })
+      .on('GET admin/status', () => ({ body: status }))
+      .on('POST admin/outbox/retry', () => ({ body: { requeued: 2, delivered: 2, failed: 0, error: null } }))
+      .on('POST admin/outbox/dismiss', () => {
+        status = { ...statusNeedsOwner, problem: null, outbox: { ...statusNeedsOwner.outbox, refused: 0, refusedLatest: [], failed: 0, failedLatest: [] } };
+        return { body: { dismissed: 2 } };
+      });
+    const user = userEvent.setup();
+    render(<Overview />);
+    await screen.findByRole('heading', { name: 'Amazon' });
+    const banners = within(document.querySelector('.stockline-banners') as HTMLElement);
+    expect(banners.getByText(/Stockline is not sending stock changes\. STOCKLINE_TENANT in wp-config\.php is "Shop One"/)).toBeTruthy();
+    expect(banners.getByText(/2 store changes were refused: another channel sold the stock first/)).toBeTruthy();
+    expect(banners.getByText('Order #1043: not enough stock to confirm every line (MUG-BLUE: 1 ordered, 0 available)')).toBeTruthy();
+    expect(banners.getByText(/1 store change was rejected by the companion and is set aside\./)).toBeTruthy();
+    expect(banners.getByText('MUG-RED: HTTP 400 invalid_event at /events/0/type: must be one of the known event types')).toBeTruthy();
+    expect(screen.getByText(/3 changes waiting, 1 failing, 2 refused/)).toBeTruthy();
+
+    await user.click(banners.getByRole('button', { name: 'Send refused changes again' }));
+    await waitFor(() => expect(net().callsTo('POST admin/outbox/retry')).toHaveLength(1));
+    expect(net().callsTo('POST admin/outbox/retry')[0]!.body).toEqual({ status: 'refused' });
+    await user.click(banners.getByRole('button', { name: 'Send rejected changes again' }));
+    await waitFor(() => expect(net().callsTo('POST admin/outbox/retry')).toHaveLength(2));
+    expect(net().callsTo('POST admin/outbox/retry')[1]!.body).toEqual({ status: 'failed' });
+
+    const loads = net().callsTo('GET admin/status').length;
+    await user.click(banners.getByRole('button', { name: 'Dismiss (I have dealt with them)' }));
+    // The status is read again at once, and the banners it no longer warrants go.
+    await waitFor(() => expect(net().callsTo('GET admin/status').length).toBeGreaterThan(loads));
+    await waitFor(() => expect(screen.queryByText(/store changes were refused/)).toBeNull());
+    expect(screen.queryByText(/Stockline is not sending stock changes/)).toBeNull();
   });
 
   it('says the companion is unreachable instead of showing empty cards', async () => {

@@ -77,7 +77,13 @@ describe('Stock', () => {
     await user.type(dialog.getByLabelText(/^Reason/), 'Delivery counted');
     await user.click(dialog.getByRole('button', { name: 'Save adjustment' }));
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
-    expect(net().callsTo('POST admin/adjust')[0]!.body).toEqual({ sku: 'MUG-RED', mode: 'set', quantity: 30, reason: 'Delivery counted' });
+    expect(net().callsTo('POST admin/adjust')[0]!.body).toEqual({
+      sku: 'MUG-RED',
+      mode: 'set',
+      quantity: 30,
+      reason: 'Delivery counted',
+      requestId: expect.stringMatching(/^[A-Za-z0-9_-]{8,64}$/),
+    });
     expect(net().calls.some((c) => c.route.startsWith('admin/proxy/v1/events'))).toBe(false);
     await waitFor(() => expect(row('MUG-RED').getAllByRole('cell')[0]!.textContent).toBe('30'));
     expect(screen.getAllByText('MUG-RED: on hand is now 30.').length).toBeGreaterThan(0);
@@ -97,6 +103,47 @@ describe('Stock', () => {
     await user.click(dialog.getByRole('button', { name: 'Save adjustment' }));
     expect(await dialog.findByText('The SKU changed while you were editing; try again.')).toBeTruthy();
     expect(net().callsTo('POST admin/adjust')[0]!.body).toMatchObject({ mode: 'add', quantity: -2 });
+  });
+
+  it('sends the same request id when the owner saves again after a lost answer, and a new one for a different change', async () => {
+    serveStock();
+    let n = 0;
+    net().on('POST admin/adjust', () =>
+      ++n === 1
+        ? {
+            status: 504,
+            body: {
+              code: 'companion_timeout',
+              message: 'The Stockline companion did not answer in time, so the correction may have been applied or not. Save the same correction again to find out: it is applied at most once.',
+            },
+          }
+        : n === 2
+          ? { status: 409, body: { code: 'version_conflict', message: 'The SKU changed while you were editing; try again.' } }
+          : { body: { id: 'x', status: 'duplicate', stock: [] } },
+    );
+    const user = userEvent.setup();
+    render(<Stock />);
+    await user.click(await screen.findByRole('button', { name: 'Adjust stock of MUG-RED' }));
+    const dialog = within(screen.getByRole('dialog'));
+    await user.click(dialog.getByRole('radio', { name: /Add to the on-hand count/ }));
+    await user.type(dialog.getByLabelText('Units to add'), '5');
+    await user.type(dialog.getByLabelText(/^Reason/), 'Delivery');
+    await user.click(dialog.getByRole('button', { name: 'Save adjustment' }));
+    expect(await dialog.findByText(/may have been applied or not/)).toBeTruthy();
+    // A different change (another reason) is a different correction: a new id.
+    await user.type(dialog.getByLabelText(/^Reason/), ' 2');
+    await user.click(dialog.getByRole('button', { name: 'Save adjustment' }));
+    expect(await dialog.findByText('The SKU changed while you were editing; try again.')).toBeTruthy();
+    // Back to the first change: the id it was first sent with, so the companion answers duplicate.
+    await user.clear(dialog.getByLabelText(/^Reason/));
+    await user.type(dialog.getByLabelText(/^Reason/), 'Delivery');
+    await user.click(dialog.getByRole('button', { name: 'Save adjustment' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    const ids = net().callsTo('POST admin/adjust').map((c) => (c.body as { requestId: string }).requestId);
+    expect(ids).toHaveLength(3);
+    expect(ids[0]).toMatch(/^[A-Za-z0-9_-]{8,64}$/);
+    expect(ids[1]).not.toBe(ids[0]);
+    expect(ids[2]).toBe(ids[0]);
   });
 
   it('pauses and relists a SKU through the proxy', async () => {

@@ -61,4 +61,38 @@ describe('events from WooCommerce orders', () => {
     ]);
     expect(await f.companion.ledger.getStock('default', sku)).toMatchObject({ onHand: 5, committed: 1, reserved: 0 });
   });
+  it('keeps the cycle when another copy of the order moved it on in the same request (paid, cancelled, completed)', async () => {
+    const sku = f.sku('COPY');
+    const id = await f.product({ sku, stock: 5 });
+    const c = await f.checkout([{ productId: id, qty: 1 }]);
+    await f.setStatus(c.orderId!, 'payment_complete');
+    await f.setStatus(c.orderId!, 'cancelled');
+    // WooCommerce reduces the stock with a fresh copy of the order (woocommerce_reduce_order_stock),
+    // which records the new sale first; the status hook then runs on the copy it started with.
+    await f.setStatus(c.orderId!, 'completed');
+    const events = await eventsOf(c.orderId!);
+    expect(events.map((e) => `${e.type} ${e.id.split(':').slice(2).join(':')} ${e.orderId ?? ''}`.trim())).toEqual([
+      'stock.reserved reserved',
+      `order.confirmed confirmed ${events[1].orderId}`,
+      `order.cancelled cancelled ${events[1].orderId}`,
+      `order.confirmed confirmed.2 ${events[1].orderId}.2`,
+      // Before the fix: "stock.shipped shipped <order>" (cycle 1, the cancelled order).
+      `stock.shipped shipped.2 ${events[1].orderId}.2`,
+    ]);
+    expect((await testApi('GET', `orders/${c.orderId}`)).stocklineState).toBe('shipped:2');
+    expect(await f.companion.ledger.getStock('default', sku)).toMatchObject({ onHand: 4, committed: 0, reserved: 0 });
+  });
+  it('writes the state through a fresh copy when the hook holds one that never loaded it', async () => {
+    const sku = f.sku('FRESH');
+    const productId = await f.product({ sku, stock: 5 });
+    const { id } = await testApi<{ id: number }>('POST', 'orders', { lines: [{ productId, qty: 1 }] });
+    // pending → completed in one request: the stock hook's fresh copy records the sale, then the
+    // status hook ships through the copy loaded before any Stockline meta existed.
+    await f.setStatus(id, 'completed');
+    // Before the fix that copy added a second meta row, and the next request read the first: confirmed.
+    expect((await testApi('GET', `orders/${id}`)).stocklineState).toBe('shipped:1');
+    await f.setStatus(id, 'cancelled');
+    expect((await eventsOf(id)).map((e) => e.type)).toEqual(['order.confirmed', 'stock.shipped']);
+    expect(await f.companion.ledger.getStock('default', sku)).toMatchObject({ onHand: 4, committed: 0, reserved: 0 });
+  });
 });

@@ -11,6 +11,7 @@ import type {
   ImportStatus,
   Incident,
   Mapping,
+  OutboxRetryResult,
   Page,
   Rule,
   Rules,
@@ -37,6 +38,10 @@ export const api = {
   testConnection: () => plugin.post<TestConnectionResult>('admin/test-connection'),
   importStatus: () => plugin.get<ImportStatus>('admin/import'),
   startImport: () => plugin.post<ImportStatus>('admin/import'),
+  /** Sends set-aside store changes again (failed, refused, or both), with their ids. */
+  retryOutbox: (status?: 'failed' | 'refused') => plugin.post<OutboxRetryResult>('admin/outbox/retry', status ? { status } : {}),
+  /** The owner has dealt with the refused store changes: stop showing them. */
+  dismissRefused: () => plugin.post<{ dismissed: number }>('admin/outbox/dismiss'),
   /** The plugin signs this as a `stock.adjusted` event; the browser cannot sign. */
   adjust: (req: AdjustRequest) => plugin.post<unknown>('admin/adjust', req),
 

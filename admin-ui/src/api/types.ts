@@ -60,12 +60,45 @@ export type Rules = Static<typeof RulesReport>;
 /** How many SKUs each channel lists and which it does not (GET v1/mapping). */
 export type Mapping = Static<typeof MappingReport>;
 
+/** A store change the plugin set aside: rejected as malformed (failed) or refused by the ledger. */
+export interface OutboxEntry {
+  eventId: string;
+  type: string;
+  /** The WooCommerce order number for an order event. */
+  order: number | null;
+  skus: string[];
+  /** rejected:<code> or refused:<code>. */
+  result: string;
+  /** The companion's sentence, naming the short SKUs for a refused sale. */
+  error: string | null;
+  at: string | null;
+}
+
 export interface AdminStatus {
   connected: boolean;
   companionUrl: string;
   tenant: string;
-  outbox: { pending: number; failed: number; oldestAgeSeconds: number | null };
+  /** A setting every event would be refused for; nothing is sent while it is set. */
+  problem?: string | null;
+  outbox: {
+    pending: number;
+    failed: number;
+    /** Store changes the ledger refused and the owner should see (a sale it had no stock for). */
+    refused?: number;
+    oldestAgeSeconds: number | null;
+    lastError?: string | null;
+    failedLatest?: OutboxEntry[];
+    refusedLatest?: OutboxEntry[];
+  };
   woocommerce: boolean;
+}
+
+/** What POST admin/outbox/retry did. */
+export interface OutboxRetryResult {
+  requeued: number;
+  delivered: number;
+  failed: number;
+  error: string | null;
 }
 
 export interface AdminSettings {
@@ -109,6 +142,8 @@ export interface AdjustRequest {
   mode: 'set' | 'add';
   quantity: number;
   reason: string;
+  /** One per intended change, the same when it is saved again: the event's idempotency key. */
+  requestId: string;
 }
 
 export interface StocklineAdminGlobals {

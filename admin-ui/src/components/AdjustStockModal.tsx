@@ -1,9 +1,11 @@
 /**
  * "Adjust stock": set the on-hand count or add to it, always with a reason (it lands in the
  * audit trail). The plugin signs the resulting `stock.adjusted` event; the browser cannot.
+ * Each intended change carries one request id, sent again unchanged when the owner saves it
+ * again after a lost answer, so the companion applies it at most once.
  */
 import { Button, Modal, Notice, RadioControl, TextControl } from '@wordpress/components';
-import { useState } from '@wordpress/element';
+import { useRef, useState } from '@wordpress/element';
 import { __, sprintf } from '@wordpress/i18n';
 import { api } from '../api/endpoints';
 import type { StockState } from '../api/types';
@@ -25,12 +27,21 @@ function refusal(result: unknown): string | null {
   return null;
 }
 
+/** Random, and made with getRandomValues because randomUUID needs a secure (https) page. */
+function newRequestId(): string {
+  const bytes = new Uint8Array(12);
+  crypto.getRandomValues(bytes);
+  return `dlg-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
 export function AdjustStockModal({ item, onDone, onCancel }: Props) {
   const [mode, setMode] = useState<'set' | 'add'>('set');
   const [quantity, setQuantity] = useState('');
   const [reason, setReason] = useState('');
   const [refused, setRefused] = useState<string | null>(null);
   const action = useAction(api.adjust);
+  // Per dialog: the same change (mode, quantity, reason) keeps its id, a different one gets a new id.
+  const requestIds = useRef(new Map<string, string>());
 
   const qty = Number(quantity);
   const validQty = quantity.trim() !== '' && Number.isInteger(qty) && (mode === 'add' ? qty !== 0 : qty >= 0);
@@ -39,7 +50,10 @@ export function AdjustStockModal({ item, onDone, onCancel }: Props) {
 
   const submit = async () => {
     setRefused(null);
-    const result = await action.run({ sku: item.sku, mode, quantity: qty, reason: reason.trim() });
+    const intent = `${mode}|${qty}|${reason.trim()}`;
+    const requestId = requestIds.current.get(intent) ?? newRequestId();
+    requestIds.current.set(intent, requestId);
+    const result = await action.run({ sku: item.sku, mode, quantity: qty, reason: reason.trim(), requestId });
     if (result === undefined) return;
     const why = refusal(result);
     if (why) {

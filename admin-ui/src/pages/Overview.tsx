@@ -1,10 +1,11 @@
-/** The landing view: every channel's health, open oversells and the store's outbox backlog. */
+/** The landing view: every channel's health, open oversells and the store's outbox (backlog, refused and rejected changes). */
 import { __, _n, sprintf } from '@wordpress/i18n';
 import { api } from '../api/endpoints';
 import type { AdminStatus, ChannelHealth } from '../api/types';
 import { Banners, type Banner } from '../components/Banners';
 import { ChannelCard, DEGRADED_LAG_MS, effectiveState } from '../components/ChannelCard';
 import { LoadState } from '../components/LoadState';
+import { outboxBanners } from '../components/OutboxBanners';
 import { usePolling } from '../hooks/usePolling';
 import { channelLabel, formatMs, plainError } from '../lib/format';
 
@@ -42,11 +43,13 @@ function channelBanners(channels: ChannelHealth[]): Banner[] {
 function OutboxSummary({ status }: { status: AdminStatus | undefined }) {
   if (!status) return <span>—</span>;
   const { pending, failed, oldestAgeSeconds } = status.outbox;
-  if (pending === 0 && failed === 0) return <span>{__('Empty: every store change has been delivered.', 'stockline')}</span>;
+  const refused = status.outbox.refused ?? 0;
+  if (pending === 0 && failed === 0 && refused === 0) return <span>{__('Empty: every store change has been delivered.', 'stockline')}</span>;
   return (
     <span>
       {sprintf(_n('%d change waiting', '%d changes waiting', pending, 'stockline'), pending)}
       {failed > 0 && `, ${sprintf(_n('%d failing', '%d failing', failed, 'stockline'), failed)}`}
+      {refused > 0 && `, ${sprintf(_n('%d refused', '%d refused', refused, 'stockline'), refused)}`}
       {oldestAgeSeconds !== null && oldestAgeSeconds > 0 && ` (${sprintf(__('oldest %s', 'stockline'), formatMs(oldestAgeSeconds * 1000))})`}
     </span>
   );
@@ -65,6 +68,7 @@ export function Overview() {
       message: __('The Stockline companion is unreachable. Stock changes are kept in the store’s outbox and will be delivered when it is back.', 'stockline'),
     });
   }
+  banners.push(...outboxBanners(status.data, () => void status.reload()));
   if (channels.data) banners.push(...channelBanners(channels.data.channels));
   const openIncidents = incidents.data?.items.filter((i) => i.status === 'open').length ?? 0;
   if (openIncidents > 0) {

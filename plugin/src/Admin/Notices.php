@@ -1,7 +1,8 @@
 <?php
 /**
- * Admin notices: WooCommerce missing (the plugin still activates, but has no orders to sync)
- * and Stockline not configured yet.
+ * Admin notices: WooCommerce missing (the plugin still activates, but has no orders to sync),
+ * paid orders the companion refused to count (Refusals), a setting every event would be
+ * refused for (nothing is sent until it is fixed), and Stockline not configured yet.
  *
  * @package Stockline
  */
@@ -10,6 +11,9 @@ declare( strict_types = 1 );
 
 namespace Stockline\Admin;
 
+use Stockline\Events;
+use Stockline\Outbox;
+use Stockline\OutboxReport;
 use Stockline\Settings;
 
 defined( 'ABSPATH' ) || exit;
@@ -40,6 +44,18 @@ final class Notices {
 			);
 			return;
 		}
+		self::refused_sales();
+		$problem = Settings::problem();
+		if ( null !== $problem ) {
+			printf(
+				'<div class="notice notice-error" id="stockline-settings-problem"><p><strong>%s</strong> %s <a href="%s">%s</a></p></div>',
+				esc_html__( 'Stockline is not sending stock changes.', 'stockline' ),
+				esc_html( $problem ),
+				esc_url( admin_url( 'admin.php?page=' . Menu::SLUG . '#tab=settings' ) ),
+				esc_html__( 'Open the Stockline settings', 'stockline' )
+			);
+			return;
+		}
 		if ( ! Settings::is_configured() ) {
 			printf(
 				'<div class="notice notice-info" id="stockline-not-configured"><p>%s <a href="%s">%s</a></p></div>',
@@ -48,5 +64,34 @@ final class Notices {
 				esc_html__( 'Connect now', 'stockline' )
 			);
 		}
+	}
+
+	/**
+	 * The newest paid orders the companion refused, each with its order number and the short
+	 * SKUs, so the owner can restock and send them again, or cancel them.
+	 */
+	private static function refused_sales(): void {
+		$sales = OutboxReport::latest( Outbox::REFUSED, 5, 'order.confirmed' );
+		if ( ! $sales ) {
+			return;
+		}
+		$items = '';
+		foreach ( $sales as $sale ) {
+			$order = Events::order_of( $sale['event_id'] );
+			$items .= sprintf(
+				'<li><strong>%s</strong>: %s</li>',
+				/* translators: %d: WooCommerce order number. */
+				esc_html( null !== $order ? sprintf( __( 'Order #%d', 'stockline' ), $order ) : $sale['event_id'] ),
+				esc_html( $sale['error'] ?? $sale['result'] )
+			);
+		}
+		printf(
+			'<div class="notice notice-error" id="stockline-refused-sales"><p><strong>%s</strong> %s</p><ul>%s</ul><p><a href="%s">%s</a></p></div>',
+			esc_html__( 'Paid orders are missing from the shared stock count.', 'stockline' ),
+			esc_html__( 'The Stockline companion refused these WooCommerce sales: another channel sold the stock first, so the units may be sold twice. Add stock and send them again from the Stockline page, or cancel the orders.', 'stockline' ),
+			$items, // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped above.
+			esc_url( admin_url( 'admin.php?page=' . Menu::SLUG ) ),
+			esc_html__( 'Open Stockline', 'stockline' )
+		);
 	}
 }

@@ -103,8 +103,11 @@ final class Checkout {
 			$event['ttlSeconds']    = Events::hold_ttl_seconds();
 
 			if ( ! Settings::checkout_guard() || ! Settings::is_configured() ) {
-				Outbox::add( $event );
-				self::held( $order, $cycle );
+				// Held only once stored: an order marked held whose hold is lost would later
+				// convert a hold the companion never had.
+				if ( Outbox::add( $event ) ) {
+					self::held( $order, $cycle );
+				}
 				return null;
 			}
 			return self::guard( $order, $event, $cycle );
@@ -131,6 +134,7 @@ final class Checkout {
 			'outcome' => 'refused' === $status ? ( 'insufficient_stock' === ( $body['code'] ?? '' ) ? 'refused' : 'not_held' ) : ( 200 === $res['status'] ? 'held' : 'failed_open' ),
 		);
 		if ( 200 === $res['status'] && in_array( $status, array( 'applied', 'duplicate' ), true ) ) {
+			// The companion holds the units whether or not this record is stored: held either way.
 			Outbox::add( $event, Outbox::DELIVERED, $status );
 			self::held( $order, $cycle );
 			return null;
@@ -148,8 +152,9 @@ final class Checkout {
 		}
 		// Unreachable, slow or failing: fail open and let the outbox deliver the hold.
 		Logger::log( 'warning', sprintf( 'Checkout guard could not reach the companion for order %d (%s after %d ms); the hold is queued.', (int) $order->get_id(), null !== $res['error'] ? $res['error'] : 'HTTP ' . $res['status'], (int) $res['ms'] ) );
-		Outbox::add( $event );
-		self::held( $order, $cycle );
+		if ( Outbox::add( $event ) ) {
+			self::held( $order, $cycle );
+		}
 		return null;
 	}
 

@@ -31,9 +31,11 @@ final class OrderHooks {
 	public const META = '_stockline_state';
 
 	/**
-	 * State written in this request, by order id: WooCommerce fires several hooks for one
-	 * payment (status change, payment complete, stock reduced), and the later ones should cost
-	 * nothing, not even a no-op INSERT.
+	 * "<state>:<cycle>" written in this request, by order id: WooCommerce fires several hooks for
+	 * one payment (status change, payment complete, stock reduced), and the later ones should
+	 * cost nothing, not even a no-op INSERT. State and cycle are both read from here, because
+	 * those hooks may pass different copies of the order: one loaded before another copy moved
+	 * the order on still has the old meta.
 	 *
 	 * @var array<int, string>
 	 */
@@ -152,7 +154,7 @@ final class OrderHooks {
 	 * @param \WC_Order $order The order.
 	 */
 	public static function cycle( $order ): int {
-		$parts = explode( ':', (string) $order->get_meta( self::META, true ) );
+		$parts = explode( ':', self::recorded( $order ) );
 		return max( 1, (int) ( $parts[1] ?? 1 ) );
 	}
 
@@ -162,7 +164,16 @@ final class OrderHooks {
 	 * @param \WC_Order $order The order.
 	 */
 	public static function state( $order ): string {
-		return self::$seen[ (int) $order->get_id() ] ?? explode( ':', (string) $order->get_meta( self::META, true ) )[0];
+		return explode( ':', self::recorded( $order ) )[0];
+	}
+
+	/**
+	 * "<state>:<cycle>": what this request wrote for the order, else the order's meta.
+	 *
+	 * @param \WC_Order $order The order.
+	 */
+	private static function recorded( $order ): string {
+		return self::$seen[ (int) $order->get_id() ] ?? (string) $order->get_meta( self::META, true );
 	}
 
 	/**
@@ -188,7 +199,9 @@ final class OrderHooks {
 			if ( 'held' === $state ) {
 				$event['reservationId'] = Events::reservation_id( (int) $order->get_id(), $cycle );
 			}
-			Outbox::add( $event );
+			if ( ! Outbox::add( $event ) ) {
+				return; // Not stored: the state stays, so the next hook for this order records it.
+			}
 		}
 		self::set_state( $order, 'confirmed', $cycle );
 	}
@@ -206,7 +219,9 @@ final class OrderHooks {
 		if ( Events::order_lines( $order ) ) {
 			$event            = Events::base( Events::order_event_id( (int) $order->get_id(), 'shipped', $cycle ), 'stock.shipped' );
 			$event['orderId'] = Events::order_ref( (int) $order->get_id(), $cycle );
-			Outbox::add( $event );
+			if ( ! Outbox::add( $event ) ) {
+				return;
+			}
 		}
 		self::set_state( $order, 'shipped', $cycle );
 	}
@@ -226,15 +241,18 @@ final class OrderHooks {
 				$event            = Events::base( Events::order_event_id( $id, 'cancelled', $cycle ), 'order.cancelled' );
 				$event['orderId'] = Events::order_ref( $id, $cycle );
 				$event['reason']  = $reason;
-				Outbox::add( $event );
+				if ( ! Outbox::add( $event ) ) {
+					return;
+				}
 			}
 			self::set_state( $order, 'cancelled', $cycle );
 		} elseif ( 'held' === $state ) {
 			$event                  = Events::base( Events::order_event_id( $id, 'released', $cycle ), 'stock.released' );
 			$event['reservationId'] = Events::reservation_id( $id, $cycle );
 			$event['reason']        = $reason;
-			Outbox::add( $event );
-			self::set_state( $order, 'released', $cycle );
+			if ( Outbox::add( $event ) ) {
+				self::set_state( $order, 'released', $cycle );
+			}
 		}
 	}
 
@@ -246,8 +264,15 @@ final class OrderHooks {
 	 * @param int       $cycle Cycle.
 	 */
 	private static function set_state( $order, string $state, int $cycle ): void {
+		$id = (int) $order->get_id();
+		if ( isset( self::$seen[ $id ] ) && (string) $order->get_meta( self::META, true ) !== self::$seen[ $id ] ) {
+			// A stale copy: saving through it could add a second meta row (it never loaded the
+			// one another copy wrote) that later requests might read instead. Write through a fresh one.
+			$fresh = wc_get_order( $id );
+			$order = $fresh ? $fresh : $order;
+		}
 		$order->update_meta_data( self::META, $state . ':' . $cycle );
 		$order->save_meta_data();
-		self::$seen[ (int) $order->get_id() ] = $state;
+		self::$seen[ $id ] = $state . ':' . $cycle;
 	}
 }

@@ -106,14 +106,15 @@ final class StockHooks {
 			if ( ( self::$recorded[ $id ] ?? null ) === (int) $quantity ) {
 				return;
 			}
-			self::$recorded[ $id ] = (int) $quantity;
 			// Unique per write: the id carries the time in microseconds and the new value.
 			$stamp           = (string) (int) floor( microtime( true ) * 1000000 );
 			$event           = Events::base( Settings::site_id() . ':stock:' . $id . ':' . $stamp . ':' . max( 0, (int) $quantity ), 'stock.adjusted' );
 			$event['sku']    = $sku;
 			$event['set']    = max( 0, (int) $quantity );
 			$event['reason'] = 'woocommerce stock edit';
-			Outbox::add( $event );
+			if ( Outbox::add( $event ) ) {
+				self::$recorded[ $id ] = (int) $quantity; // Only once stored, so a failed write is tried again.
+			}
 		} catch ( \Throwable $e ) {
 			Logger::exception( 'woocommerce_product_set_stock', $e );
 		}

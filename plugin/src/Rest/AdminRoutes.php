@@ -13,9 +13,7 @@ declare( strict_types = 1 );
 namespace Stockline\Rest;
 
 use Stockline\Companion;
-use Stockline\Dispatcher;
 use Stockline\Importer;
-use Stockline\Outbox;
 use Stockline\Settings;
 
 defined( 'ABSPATH' ) || exit;
@@ -39,15 +37,6 @@ final class AdminRoutes {
 			array(
 				'methods'             => array( 'GET', 'POST', 'PUT', 'DELETE' ),
 				'callback'            => array( self::class, 'proxy' ),
-				'permission_callback' => $auth,
-			)
-		);
-		register_rest_route(
-			self::NS,
-			'/admin/status',
-			array(
-				'methods'             => 'GET',
-				'callback'            => array( self::class, 'status' ),
 				'permission_callback' => $auth,
 			)
 		);
@@ -78,35 +67,6 @@ final class AdminRoutes {
 		);
 		register_rest_route(
 			self::NS,
-			'/admin/adjust',
-			array(
-				'methods'             => 'POST',
-				'callback'            => array( self::class, 'adjust' ),
-				'permission_callback' => $auth,
-				'args'                => array(
-					'sku'      => array(
-						'type'     => 'string',
-						'required' => true,
-					),
-					'mode'     => array(
-						'type'     => 'string',
-						'enum'     => array( 'set', 'add' ),
-						'required' => true,
-					),
-					'quantity' => array(
-						'type'     => 'integer',
-						'required' => true,
-					),
-					'reason'   => array(
-						'type'      => 'string',
-						'required'  => true,
-						'minLength' => 1,
-					),
-				),
-			)
-		);
-		register_rest_route(
-			self::NS,
 			'/admin/import',
 			array(
 				array(
@@ -121,41 +81,6 @@ final class AdminRoutes {
 				),
 			)
 		);
-	}
-
-	/**
-	 * An owner's stock correction from the admin page: the plugin signs it as a `stock.adjusted`
-	 * event (the browser never could) and answers the companion's per-event result.
-	 *
-	 * @param \WP_REST_Request $request The request.
-	 * @return \WP_REST_Response
-	 */
-	public static function adjust( \WP_REST_Request $request ): \WP_REST_Response {
-		$mode   = (string) $request->get_param( 'mode' );
-		$event  = array(
-			'id'         => 'admin-adjust:' . wp_generate_uuid4(),
-			'type'       => 'stock.adjusted',
-			'source'     => 'manual',
-			'occurredAt' => gmdate( 'Y-m-d\TH:i:s.v\Z' ),
-			'sku'        => (string) $request->get_param( 'sku' ),
-			'reason'     => (string) $request->get_param( 'reason' ),
-		);
-		$event[ 'set' === $mode ? 'set' : 'delta' ] = (int) $request->get_param( 'quantity' );
-		$res = Companion::post_events( array( 'events' => array( $event ) ), 10000 );
-		if ( 0 === $res['status'] ) {
-			return new \WP_REST_Response(
-				array(
-					'code'    => 'companion_unreachable',
-					'message' => __( 'The Stockline companion cannot be reached; the stock was not changed.', 'stockline' ),
-				),
-				502
-			);
-		}
-		$body = is_array( $res['body'] ) ? $res['body'] : array();
-		if ( isset( $body['results'][0] ) ) {
-			return new \WP_REST_Response( $body['results'][0], 200 );
-		}
-		return new \WP_REST_Response( $body, $res['status'] );
 	}
 
 	/**
@@ -212,35 +137,6 @@ final class AdminRoutes {
 	}
 
 	/**
-	 * Connection, outbox and WooCommerce presence.
-	 *
-	 * @return \WP_REST_Response
-	 */
-	public static function status(): \WP_REST_Response {
-		$health = Companion::admin( 'GET', '/healthz', null, 2000 );
-		$counts = Outbox::counts();
-		$state  = Dispatcher::state();
-		return new \WP_REST_Response(
-			array(
-				'connected'    => $health['status'] >= 200 && $health['status'] < 300,
-				'companionUrl' => Settings::companion_url(),
-				'tenant'       => Settings::tenant(),
-				'outbox'       => array(
-					'pending'          => $counts['pending'],
-					'failed'           => $counts['failed'],
-					'oldestAgeSeconds' => $counts['oldestAgeSeconds'],
-					'delivered'        => $counts['delivered'],
-					'lastError'        => $state['lastError'] ?? $counts['lastError'],
-					'nextAttemptAt'    => $state['nextAttemptAt'] > time() ? gmdate( 'c', $state['nextAttemptAt'] ) : null,
-				),
-				'woocommerce'  => class_exists( 'WooCommerce' ),
-				'siteId'       => Settings::site_id(),
-			),
-			200
-		);
-	}
-
-	/**
 	 * The settings, secrets as "is set" only.
 	 *
 	 * @return \WP_REST_Response
@@ -286,6 +182,9 @@ final class AdminRoutes {
 		} elseif ( ! $ok ) {
 			/* translators: %d: HTTP status. */
 			$message = sprintf( __( 'The companion answered HTTP %d.', 'stockline' ), $read['status'] );
+		} elseif ( null !== Settings::problem() ) {
+			$ok      = false;
+			$message = (string) Settings::problem();
 		} elseif ( '' === Settings::secret() ) {
 			$ok      = false;
 			$message = __( 'Connected, but no signing secret is set, so events cannot be sent.', 'stockline' );

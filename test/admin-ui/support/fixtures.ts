@@ -91,6 +91,52 @@ export const statusConnected: AdminStatus = {
 
 export const statusBacklog: AdminStatus = { ...statusConnected, outbox: { pending: 14, failed: 2, oldestAgeSeconds: 95 } };
 
+/** A paid order refused (another channel sold the last unit first), a rejected change, and a bad tenant. */
+export const statusNeedsOwner: AdminStatus = {
+  ...statusConnected,
+  tenant: 'Shop One',
+  problem:
+    'STOCKLINE_TENANT in wp-config.php is "Shop One", which is not a tenant name: use 1–63 lower-case letters, digits, "-" or "_", starting with a letter or digit (for example "shop-one"). Stockline keeps every store change in its outbox and sends nothing until this is fixed.',
+  outbox: {
+    pending: 3,
+    failed: 1,
+    refused: 2,
+    oldestAgeSeconds: 40,
+    lastError: 'HTTP 400 invalid_event at /events/0/type: must be one of the known event types',
+    failedLatest: [
+      {
+        eventId: 'wc1a2b3c4d:stock:88:1732330000000000:4',
+        type: 'stock.adjusted',
+        order: null,
+        skus: ['MUG-RED'],
+        result: 'rejected:invalid_event',
+        error: 'HTTP 400 invalid_event at /events/0/type: must be one of the known event types',
+        at: iso(60_000),
+      },
+    ],
+    refusedLatest: [
+      {
+        eventId: 'wc1a2b3c4d:1043:confirmed',
+        type: 'order.confirmed',
+        order: 1043,
+        skus: ['MUG-BLUE'],
+        result: 'refused:insufficient_stock',
+        error: 'not enough stock to confirm every line (MUG-BLUE: 1 ordered, 0 available)',
+        at: iso(90_000),
+      },
+      {
+        eventId: 'wc1a2b3c4d:1043:reserved',
+        type: 'stock.reserved',
+        order: 1043,
+        skus: ['MUG-BLUE'],
+        result: 'refused:insufficient_stock',
+        error: 'not enough stock to reserve every line (MUG-BLUE: 1 ordered, 0 available)',
+        at: iso(90_000),
+      },
+    ],
+  },
+};
+
 export const openIncident: Incident = {
   id: 'inc-1',
   kind: 'oversell',

@@ -9,6 +9,8 @@
  * - stockline_test_action_scheduler: provide Action Scheduler's functions.
  * - stockline_test_constants: wp-config.php constants to define (name => value).
  * - stockline_test_filters: filters to pin (filter name => value), e.g. the retry back-off base.
+ * - stockline_test_fail_outbox: every INSERT into the outbox fails (the database refuses it),
+ *   the way a full disk, a lost connection or a missing table makes $wpdb return false.
  */
 
 defined( 'ABSPATH' ) || exit;
@@ -21,6 +23,17 @@ foreach ( (array) get_option( 'stockline_test_constants', array() ) as $stocklin
 
 foreach ( (array) get_option( 'stockline_test_filters', array() ) as $stockline_test_filter => $stockline_test_value ) {
 	add_filter( $stockline_test_filter, static fn() => $stockline_test_value, 99 );
+}
+
+if ( get_option( 'stockline_test_fail_outbox' ) ) {
+	add_filter(
+		'query',
+		static function ( $query ) {
+			global $wpdb;
+			$table = $wpdb->prefix . 'stockline_outbox';
+			return is_string( $query ) && false !== strpos( $query, 'INSERT IGNORE INTO ' . $table . ' ' ) ? str_replace( $table, $table . '_unavailable', $query ) : $query;
+		}
+	);
 }
 
 if ( ! get_option( 'stockline_test_no_wc' ) ) {

@@ -39,7 +39,12 @@ export interface TestCompanion {
   close(): Promise<void>;
 }
 
-export async function startTestCompanion(): Promise<TestCompanion> {
+export interface TestCompanionOptions {
+  /** More tenants besides `default`, all signing with the same secret (the plugin has one). */
+  tenants?: string[];
+}
+
+export async function startTestCompanion(opts: TestCompanionOptions = {}): Promise<TestCompanion> {
   const redis = await createTestRedis();
   const secret = randomBytes(16).toString('hex');
   const adminToken = randomBytes(16).toString('hex');
@@ -49,6 +54,7 @@ export async function startTestCompanion(): Promise<TestCompanion> {
     STOCKLINE_SECRET: secret,
     STOCKLINE_ADMIN_TOKEN: adminToken,
     STOCKLINE_LOG_LEVEL: 'warn',
+    ...(opts.tenants?.length ? { STOCKLINE_TENANT_SECRETS: opts.tenants.map((t) => `${t}:${secret}`).join(',') } : {}),
   });
   const keys = createKeys({ prefix: config.keyPrefix });
   const ledger = createLedger({ redis: redis.redis, keys, idempotencyTtlSeconds: config.idempotencyTtlSeconds });

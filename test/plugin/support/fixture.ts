@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { activatePlugin, adminSession, rest, testApi, type Session } from '../../support/wordpress';
-import { startTestCompanion, type TestCompanion } from './companion';
+import { startTestCompanion, type TestCompanion, type TestCompanionOptions } from './companion';
 
 export interface PluginFixture {
   admin: Session;
@@ -15,12 +15,14 @@ export interface PluginFixture {
   productStock(id: number): Promise<number | null>;
   checkout(lines: Array<{ productId: number; qty: number }>): Promise<{ ok: boolean; orderId: number | null; error?: string; ms: number; guard: { ms: number; outcome: string } | null }>;
   setStatus(orderId: number, status: string): Promise<void>;
-  outbox(): Promise<Array<{ id: number; event_id: string; event_type: string; status: string; result: string; attempts: number; payload: any }>>;
+  outbox(): Promise<Array<{ id: number; event_id: string; event_type: string; status: string; result: string; last_error: string | null; attempts: number; payload: any }>>;
   settings(body: Record<string, unknown>): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function pluginFixture(opts: { filters?: Record<string, unknown>; options?: Record<string, unknown> } = {}): Promise<PluginFixture> {
+export async function pluginFixture(
+  opts: { filters?: Record<string, unknown>; options?: Record<string, unknown>; companion?: TestCompanionOptions } = {},
+): Promise<PluginFixture> {
   const admin = await adminSession();
   await activatePlugin(admin);
   await testApi('POST', 'reset');
@@ -28,7 +30,7 @@ export async function pluginFixture(opts: { filters?: Record<string, unknown>; o
     set: { stockline_test_filters: { stockline_retry_base_seconds: 0, ...opts.filters }, ...opts.options },
     delete: ['stockline_test_constants', 'stockline_test_action_scheduler', 'stockline_test_no_wc'],
   });
-  const companion = await startTestCompanion();
+  const companion = await startTestCompanion(opts.companion);
   const settings = async (body: Record<string, unknown>) => {
     const r = await rest('POST', 'stockline/v1/admin/settings', { session: admin, body });
     if (r.status !== 200) throw new Error(`settings → ${r.status} ${JSON.stringify(r.body)}`);

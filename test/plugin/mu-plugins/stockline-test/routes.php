@@ -107,6 +107,19 @@ add_action(
 			}
 		);
 
+		// An order made in the back office (or by another plugin): no checkout, so no hold.
+		$route(
+			'/orders',
+			'POST',
+			static function ( WP_REST_Request $r ) {
+				$order = wc_create_order();
+				foreach ( (array) $r['lines'] as $line ) {
+					$order->add_product( wc_get_product( (int) $line['productId'] ), (int) $line['qty'] );
+				}
+				return array( 'id' => $order->save() );
+			}
+		);
+
 		$route(
 			'/orders/(?P<id>\d+)/status',
 			'POST',
@@ -195,7 +208,7 @@ add_action(
 					'active'         => $active,
 					'options'        => array_values( array_filter( $wpdb->get_col( "SELECT option_name FROM {$wpdb->options} WHERE option_name LIKE 'stockline\_%'" ), static fn( $o ) => 0 !== strpos( $o, 'stockline_test' ) ) ),
 					'delivery'       => $active ? \Stockline\Dispatcher::state() : null,
-					'counts'         => $active ? \Stockline\Outbox::counts() : null,
+					'counts'         => $active ? \Stockline\OutboxReport::counts() : null,
 					'tableExists'    => (bool) $wpdb->get_var( $wpdb->prepare( 'SHOW TABLES LIKE %s', $wpdb->prefix . 'stockline_outbox' ) ),
 					'dbVersion'      => (int) get_option( 'stockline_db_version', 0 ),
 					'cron'           => array( 'drain' => wp_next_scheduled( 'stockline_drain' ) ),

@@ -1,0 +1,102 @@
+/**
+ * What the store's outbox needs from the owner, as Overview banners: a setting that stops
+ * all sending, paid orders the ledger refused (another channel sold the stock first), and
+ * changes the companion rejected. Each offers the action that resolves it.
+ */
+import { Button } from '@wordpress/components';
+import { __, _n, sprintf } from '@wordpress/i18n';
+import type { ReactNode } from 'react';
+import { api } from '../api/endpoints';
+import type { AdminStatus, OutboxEntry } from '../api/types';
+import { useAction } from '../hooks/useAction';
+import type { Banner } from './Banners';
+import { errorSentence } from './LoadState';
+
+function ActionButton({ label, run, onDone }: { label: string; run: () => Promise<unknown>; onDone: () => void }) {
+  const action = useAction(run);
+  return (
+    <>
+      <Button
+        variant="secondary"
+        isBusy={action.busy}
+        disabled={action.busy}
+        onClick={() => void action.run().then((r) => r !== undefined && onDone())}
+      >
+        {label}
+      </Button>{' '}
+      {action.error && <span role="alert">{errorSentence(action.error)}</span>}
+    </>
+  );
+}
+
+function entryLine(e: OutboxEntry): string {
+  const what = e.order !== null ? sprintf(__('Order #%d', 'stockline'), e.order) : e.skus.join(', ') || e.eventId;
+  return `${what}: ${e.error ?? e.result}`;
+}
+
+function withActions(text: ReactNode, entries: OutboxEntry[], actions: ReactNode): ReactNode {
+  return (
+    <>
+      <p>{text}</p>
+      {entries.length > 0 && (
+        <ul>
+          {entries.map((e) => (
+            <li key={e.eventId}>{entryLine(e)}</li>
+          ))}
+        </ul>
+      )}
+      <p>{actions}</p>
+    </>
+  );
+}
+
+export function outboxBanners(status: AdminStatus | undefined, onChange: () => void): Banner[] {
+  if (!status) return [];
+  const out: Banner[] = [];
+  if (status.problem) {
+    out.push({ id: 'settings-problem', status: 'error', message: sprintf(__('Stockline is not sending stock changes. %s', 'stockline'), status.problem) });
+  }
+  const refused = status.outbox.refused ?? 0;
+  if (refused > 0) {
+    out.push({
+      id: 'outbox-refused',
+      status: 'error',
+      message: withActions(
+        sprintf(
+          _n(
+            '%d store change was refused: another channel sold the stock first, so a paid order may not be counted and its units may be sold twice. Add stock, then send it again; or cancel the order.',
+            '%d store changes were refused: another channel sold the stock first, so paid orders may not be counted and their units may be sold twice. Add stock, then send them again; or cancel the orders.',
+            refused,
+            'stockline',
+          ),
+          refused,
+        ),
+        status.outbox.refusedLatest ?? [],
+        <>
+          <ActionButton label={__('Send refused changes again', 'stockline')} run={() => api.retryOutbox('refused')} onDone={onChange} />
+          <ActionButton label={__('Dismiss (I have dealt with them)', 'stockline')} run={api.dismissRefused} onDone={onChange} />
+        </>,
+      ),
+    });
+  }
+  if (status.outbox.failed > 0) {
+    out.push({
+      id: 'outbox-failed',
+      status: 'warning',
+      message: withActions(
+        sprintf(
+          _n(
+            '%d store change was rejected by the companion and is set aside.',
+            '%d store changes were rejected by the companion and are set aside.',
+            status.outbox.failed,
+            'stockline',
+          ),
+          status.outbox.failed,
+        ),
+        status.outbox.failedLatest ?? [],
+        <ActionButton label={__('Send rejected changes again', 'stockline')} run={() => api.retryOutbox('failed')} onDone={onChange} />,
+      ),
+    });
+  }
+  return out;
+}

@@ -1,7 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../scripts/lib/throwaway-redis.mjs';
 import { rest, testApi } from '../support/wordpress';
 import { pluginFixture, type PluginFixture } from './support/fixture';
 
@@ -114,10 +113,11 @@ describe('stock corrections from the admin page', () => {
     const sku = f.sku('DOWN');
     await f.product({ sku, stock: 3 });
     // A port nobody listens on (WordPress Playground reports a companion stopped mid-run as an empty reply, which is "unknown").
-    await f.settings({ companionUrl: `http://127.0.0.1:${await freePort()}` });
+    // Port 1: nothing listens there, and no other test can take it meanwhile (a port just found free can be).
+    await f.settings({ companionUrl: 'http://127.0.0.1:1' });
     try {
       const r = await adjust({ sku, mode: 'set', quantity: 4, reason: 'count', requestId: 'dlg-aaaabbbbcccc' });
-      expect(r.status).toBe(502);
+      expect(r.status, JSON.stringify(r.body)).toBe(502);
       expect(r.body).toMatchObject({ code: 'companion_unreachable' });
       expect(r.body.message).toMatch(/not changed/);
     } finally {

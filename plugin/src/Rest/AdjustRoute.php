@@ -92,14 +92,15 @@ final class AdjustRoute {
 
 		$res = Companion::post_events( array( 'events' => array( $event ) ), (int) apply_filters( 'stockline_adjust_timeout_ms', 10000 ) );
 		if ( 0 === $res['status'] && self::never_sent( (string) $res['error'] ) ) {
-			return self::error( 'companion_unreachable', __( 'The Stockline companion cannot be reached; the stock was not changed.', 'stockline' ), 502 );
+			return self::error( 'companion_unreachable', __( 'The Stockline companion cannot be reached; the stock was not changed.', 'stockline' ), 502, (string) $res['error'] );
 		}
 		if ( 0 === $res['status'] ) {
 			// The request left: the companion may have applied it and only the answer was lost.
 			return self::error(
 				'companion_timeout',
 				__( 'The Stockline companion did not answer in time, so the correction may have been applied or not. Save the same correction again to find out: it is applied at most once.', 'stockline' ),
-				504
+				504,
+				(string) $res['error']
 			);
 		}
 		$body = is_array( $res['body'] ) ? $res['body'] : array();
@@ -127,14 +128,16 @@ final class AdjustRoute {
 	 * @param string $code    Machine code.
 	 * @param string $message Sentence for the owner.
 	 * @param int    $status  HTTP status.
+	 * @param string $detail  What the transport said, for whoever looks into it.
 	 */
-	private static function error( string $code, string $message, int $status ): \WP_REST_Response {
-		return new \WP_REST_Response(
-			array(
-				'code'    => $code,
-				'message' => $message,
-			),
-			$status
+	private static function error( string $code, string $message, int $status, string $detail = '' ): \WP_REST_Response {
+		$body = array(
+			'code'    => $code,
+			'message' => $message,
 		);
+		if ( '' !== $detail ) {
+			$body['detail'] = $detail;
+		}
+		return new \WP_REST_Response( $body, $status );
 	}
 }

@@ -223,6 +223,9 @@ describe('the companion process', () => {
         expect(a.ms).toBeLessThan(2500);
       }
       expect((await timed('/healthz')).status).toBe(200);
+      // Many callers at once wait together (one listener for the connection, not one each).
+      const many = await Promise.all(Array.from({ length: 30 }, () => timed('/v1/stock/OUT-1', { headers: admin })));
+      expect(many.every((a) => a.status === 503)).toBe(true);
 
       const stopAt = Date.now();
       child.kill('SIGTERM');
@@ -231,6 +234,7 @@ describe('the companion process', () => {
       // Reported through the JSON log, once per connection, not as raw stack traces per attempt.
       expect(out).toContain('Redis cannot be reached; reconnecting');
       expect(out).not.toContain('Unhandled error event');
+      expect(out).not.toContain('MaxListenersExceeded');
       expect(out.split('\n').filter((l) => l.startsWith('Error: connect ECONNREFUSED'))).toEqual([]);
     } finally {
       child.kill('SIGKILL');

@@ -20,19 +20,32 @@ export class StoreUnavailable extends Error {
   }
 }
 
+/**
+ * Resolves when the connection is next ready. One listener per outage, shared by every waiting
+ * request (a listener each would pile up past EventEmitter's limit under load).
+ */
+const nextReady = new WeakMap<Redis, Promise<void>>();
+function whenReady(redis: Redis): Promise<void> {
+  let ready = nextReady.get(redis);
+  if (!ready) {
+    ready = new Promise<void>((resolve) =>
+      redis.once('ready', () => {
+        nextReady.delete(redis);
+        resolve();
+      }),
+    );
+    nextReady.set(redis, ready);
+  }
+  return ready;
+}
+
 function connected(redis: Redis, waitMs: number): Promise<boolean> {
   if (redis.status === 'ready') return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const onReady = () => {
-      clearTimeout(timer);
-      resolve(true);
-    };
-    const timer = setTimeout(() => {
-      redis.off('ready', onReady);
-      resolve(false);
-    }, waitMs);
-    redis.once('ready', onReady);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), waitMs);
   });
+  return Promise.race([whenReady(redis).then(() => true), late]).finally(() => clearTimeout(timer));
 }
 
 const gated = (request: FastifyRequest) => {

@@ -157,7 +157,7 @@ final class Importer {
 			if ( ! $product || ! $product->managing_stock() ) {
 				continue;
 			}
-			$sku = trim( (string) $product->get_sku() );
+			$sku = Events::sku_of( $product ); // A variation by its own SKU, never its parent's.
 			if ( '' === $sku ) {
 				$needs[] = array(
 					'id'   => $id,

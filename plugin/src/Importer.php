@@ -72,6 +72,7 @@ final class Importer {
 				'lastError' => null,
 			);
 			self::save( $s );
+			Baseline::imported(); // Orders WooCommerce counted before now are in these quantities.
 		}
 		self::work( 5000 );
 		return self::progress();

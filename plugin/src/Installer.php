@@ -17,11 +17,13 @@ defined( 'ABSPATH' ) || exit;
 final class Installer {
 
 	/**
-	 * On activation: outbox table and site id. Works without WooCommerce.
+	 * On activation: outbox table, site id, and when Stockline started listening (Baseline).
+	 * Works without WooCommerce.
 	 */
 	public static function activate(): void {
 		Outbox::maybe_install();
 		Settings::site_id();
+		Baseline::activated();
 	}
 
 	/**

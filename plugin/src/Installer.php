@@ -27,9 +27,12 @@ final class Installer {
 	}
 
 	/**
-	 * On deactivation: stop scheduled work (the outbox is kept; it is delivered after reactivation).
+	 * On deactivation: stop scheduled work (the outbox is kept; it is delivered after reactivation),
+	 * and forget that the schedule was checked, so the first page load after a reactivation puts
+	 * the recurring drain back instead of trusting a check made before it was cleared.
 	 */
 	public static function deactivate(): void {
+		delete_option( Dispatcher::SCHEDULE_CHECK );
 		wp_clear_scheduled_hook( Dispatcher::HOOK );
 		wp_clear_scheduled_hook( Dispatcher::HOOK, array( 'retry' ) );
 		wp_clear_scheduled_hook( Importer::HOOK );

@@ -21,6 +21,7 @@ $stockline_options = array(
 	'stockline_delivery',
 	'stockline_import',
 	'stockline_schedule_checked',
+	'stockline_counted_at',
 );
 foreach ( $stockline_options as $stockline_option ) {
 	delete_option( $stockline_option );

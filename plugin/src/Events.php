@@ -44,7 +44,7 @@ final class Events {
 	 * Id for an order transition, e.g. wc1a2b3c4d:1234:confirmed (or :confirmed.2 in the order's second life).
 	 *
 	 * @param int    $order_id   Order id.
-	 * @param string $transition reserved, confirmed, cancelled, released, shipped.
+	 * @param string $transition reserved, confirmed, cancelled, released, shipped, restocked.
 	 * @param int    $cycle      1 for the first time through; incremented when a cancelled order is reopened.
 	 */
 	public static function order_event_id( int $order_id, string $transition, int $cycle = 1 ): string {
@@ -57,7 +57,7 @@ final class Events {
 	 * @param string $event_id Event id.
 	 */
 	public static function order_of( string $event_id ): ?int {
-		return preg_match( '/^[^:]+:(\d+):(?:reserved|confirmed|cancelled|released|shipped)(?:\.\d+)?$/D', $event_id, $m ) ? (int) $m[1] : null;
+		return preg_match( '/^[^:]+:(\d+):(?:reserved|confirmed|cancelled|released|shipped|restocked)(?:\.\d+)?(?::\d+)?$/D', $event_id, $m ) ? (int) $m[1] : null;
 	}
 
 	/**
@@ -82,8 +82,8 @@ final class Events {
 	}
 
 	/**
-	 * Lines of an order by SKU (variations by their own SKU), quantities of the same SKU
-	 * added up. Items whose product has no SKU, or does not manage stock, are left out and
+	 * Lines of an order by SKU (variations by their own SKU, see sku_of()), quantities of the
+	 * same SKU added up. Items whose product has no SKU, or does not manage stock, are left out and
 	 * the SKU-less ones logged.
 	 *
 	 * @param \WC_Order $order The order.
@@ -103,9 +103,9 @@ final class Events {
 			if ( ! $product->managing_stock() ) {
 				continue;
 			}
-			$sku = trim( (string) $product->get_sku() );
+			$sku = self::sku_of( $product );
 			if ( '' === $sku ) {
-				Logger::log( 'warning', sprintf( 'Order %d: product %d (%s) has no SKU, so Stockline cannot count it.', $order->get_id(), $product->get_id(), $product->get_name() ) );
+				Logger::log( 'warning', sprintf( 'Order %d: product %d (%s) has no SKU of its own, so Stockline cannot count it.', $order->get_id(), $product->get_id(), $product->get_name() ) );
 				continue;
 			}
 			$lines[ $sku ] = ( $lines[ $sku ] ?? 0 ) + $qty;
@@ -118,6 +118,24 @@ final class Events {
 			);
 		}
 		return $out;
+	}
+
+	/**
+	 * The SKU Stockline counts a product's stock under ('' when it has none).
+	 *
+	 * WooCommerce's get_sku() ('view' context) gives a variation without a SKU of its own its
+	 * parent's, so two such variations would overwrite each other's count under the parent's
+	 * SKU and a sale of one would reduce the other: a variation with its own stock is counted by
+	 * its own SKU only (get_sku( 'edit' )), and without one it is left out like any product
+	 * without a SKU. A variation whose stock the parent manages (get_manage_stock() 'parent')
+	 * sells from the parent's stock, so it keeps the 'view' SKU: without its own, the parent's,
+	 * where that stock is counted.
+	 *
+	 * @param \WC_Product $product Product or variation.
+	 */
+	public static function sku_of( $product ): string {
+		$own = $product->is_type( 'variation' ) && 'parent' !== $product->get_manage_stock();
+		return trim( (string) $product->get_sku( $own ? 'edit' : 'view' ) );
 	}
 
 	/**

@@ -72,6 +72,7 @@ final class Importer {
 				'lastError' => null,
 			);
 			self::save( $s );
+			Baseline::imported(); // Orders WooCommerce counted before now are in these quantities.
 		}
 		self::work( 5000 );
 		return self::progress();
@@ -157,7 +158,7 @@ final class Importer {
 			if ( ! $product || ! $product->managing_stock() ) {
 				continue;
 			}
-			$sku = trim( (string) $product->get_sku() );
+			$sku = Events::sku_of( $product ); // A variation by its own SKU, never its parent's.
 			if ( '' === $sku ) {
 				$needs[] = array(
 					'id'   => $id,

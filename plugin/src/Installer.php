@@ -17,17 +17,22 @@ defined( 'ABSPATH' ) || exit;
 final class Installer {
 
 	/**
-	 * On activation: outbox table and site id. Works without WooCommerce.
+	 * On activation: outbox table, site id, and when Stockline started listening (Baseline).
+	 * Works without WooCommerce.
 	 */
 	public static function activate(): void {
 		Outbox::maybe_install();
 		Settings::site_id();
+		Baseline::activated();
 	}
 
 	/**
-	 * On deactivation: stop scheduled work (the outbox is kept; it is delivered after reactivation).
+	 * On deactivation: stop scheduled work (the outbox is kept; it is delivered after reactivation),
+	 * and forget that the schedule was checked, so the first page load after a reactivation puts
+	 * the recurring drain back instead of trusting a check made before it was cleared.
 	 */
 	public static function deactivate(): void {
+		delete_option( Dispatcher::SCHEDULE_CHECK );
 		wp_clear_scheduled_hook( Dispatcher::HOOK );
 		wp_clear_scheduled_hook( Dispatcher::HOOK, array( 'retry' ) );
 		wp_clear_scheduled_hook( Importer::HOOK );

@@ -138,6 +138,31 @@ final class Settings {
 	}
 
 	/**
+	 * The connection fields $input would change: the companion URL (when it differs from the
+	 * current one), the secret and the admin token (whenever given: comparing them would tell the
+	 * caller whether a guess is the secret). Fields pinned by a constant are not changed by anyone.
+	 * Together they decide where the admin token is sent, so only an administrator may change them.
+	 *
+	 * @param array<string, mixed> $input Fields to change.
+	 * @return string[]
+	 */
+	public static function connection_changes( array $input ): array {
+		$changes = array();
+		if ( array_key_exists( 'companionUrl', $input ) && null === self::constant( 'companionUrl' ) ) {
+			$url = untrailingslashit( trim( (string) $input['companionUrl'] ) );
+			if ( ( '' === $url ? self::DEFAULT_URL : $url ) !== self::companion_url() ) {
+				$changes[] = 'companionUrl';
+			}
+		}
+		foreach ( array( 'secret', 'adminToken' ) as $field ) {
+			if ( array_key_exists( $field, $input ) && null === self::constant( $field ) ) {
+				$changes[] = $field;
+			}
+		}
+		return $changes;
+	}
+
+	/**
 	 * Applies changes from the settings screen. Fields pinned by a constant are left alone.
 	 *
 	 * @param array<string, mixed> $input Fields to change.

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCron, testApi } from '../support/wordpress';
+import { activatePlugin, runCron, testApi } from '../support/wordpress';
 import { pluginFixture, type PluginFixture } from './support/fixture';
 
 describe('delivery without traffic: WP-Cron, or Action Scheduler when WooCommerce provides it', () => {
@@ -44,5 +44,18 @@ describe('delivery without traffic: WP-Cron, or Action Scheduler when WooCommerc
     expect(ran.ran).toContain('stockline_drain');
     expect((await testApi('GET', 'state')).counts.pending).toBe(0);
     expect(await f.companion.ledger.getStock('default', sku)).toMatchObject({ onHand: 6 });
+  });
+
+  it('schedules the drain again as soon as the plugin is activated again after a deactivation', async () => {
+    await testApi('POST', 'options', { delete: ['stockline_test_action_scheduler'] });
+    expect((await testApi('GET', 'state')).cron.drain).toEqual(expect.any(Number));
+    await testApi('POST', 'deactivate');
+    try {
+      expect((await testApi('GET', 'state')).cron.drain).toBe(false);
+    } finally {
+      await activatePlugin(f.admin);
+    }
+    // The next page load: without this, nothing drained a failed attempt's events for up to ten minutes.
+    expect((await testApi('GET', 'state')).cron.drain).toEqual(expect.any(Number));
   });
 });

@@ -178,8 +178,9 @@ final class Checkout {
 		$names = array();
 		foreach ( $order->get_items() as $item ) {
 			$product = is_object( $item ) && method_exists( $item, 'get_product' ) ? $item->get_product() : null;
-			if ( $product && '' !== (string) $product->get_sku() ) {
-				$names[ (string) $product->get_sku() ] = (string) $product->get_name();
+			$sku     = $product ? Events::sku_of( $product ) : '';
+			if ( '' !== $sku ) {
+				$names[ $sku ] = (string) $product->get_name();
 			}
 		}
 		$parts     = array();

@@ -8,6 +8,7 @@
  *   held ──paid──▶ confirmed ──completed──▶ shipped
  *    │               │
  *    └─failed/cancel─┴──▶ released / cancelled ──reopened──▶ (next cycle)
+ *   counted (paid before Stockline counted the stock, see Baseline) ──units given back──▶ cancelled
  *
  * @package Stockline
  */
@@ -16,6 +17,7 @@ declare( strict_types = 1 );
 
 namespace Stockline\Hooks;
 
+use Stockline\Baseline;
 use Stockline\Events;
 use Stockline\Logger;
 use Stockline\Outbox;
@@ -40,6 +42,9 @@ final class OrderHooks {
 	 * @var array<int, string>
 	 */
 	private static array $seen = array();
+
+	/** @var array<int, true> Orders whose stock reduction this request saw: sales to count, however old the order. */
+	private static array $reduced = array();
 
 	/** Statuses in which WooCommerce counts the units as sold (it reduces stock in these). */
 	private const PAID = array( 'processing', 'on-hold', 'completed' );
@@ -99,6 +104,7 @@ final class OrderHooks {
 	public static function on_reduce_stock( $order ): void {
 		try {
 			if ( is_object( $order ) ) {
+				self::$reduced[ (int) $order->get_id() ] = true;
 				self::confirm( $order );
 			}
 		} catch ( \Throwable $e ) {
@@ -114,7 +120,7 @@ final class OrderHooks {
 	public static function on_restore_stock( $order ): void {
 		try {
 			if ( is_object( $order ) ) {
-				self::end( $order, 'cancelled' );
+				self::end( $order, 'cancelled', true );
 			}
 		} catch ( \Throwable $e ) {
 			Logger::exception( 'woocommerce_restore_order_stock', $e );
@@ -183,7 +189,11 @@ final class OrderHooks {
 	 */
 	private static function confirm( $order ): void {
 		$state = self::state( $order );
-		if ( in_array( $state, array( 'confirmed', 'shipped' ), true ) ) {
+		if ( in_array( $state, array( 'confirmed', 'shipped', 'counted' ), true ) ) {
+			return;
+		}
+		if ( '' === $state && ! isset( self::$reduced[ (int) $order->get_id() ] ) && Baseline::counted( $order ) ) {
+			self::set_state( $order, 'counted', 1 ); // Already in the ledger's count: nothing to send, now or when shipped.
 			return;
 		}
 		$cycle = self::cycle( $order );
@@ -227,16 +237,25 @@ final class OrderHooks {
 	}
 
 	/**
-	 * order.cancelled for a sale, stock.released for a hold.
+	 * order.cancelled for a sale, stock.released for a hold, and for an order already in the
+	 * ledger's count whose units WooCommerce restored, those units as a stock change.
 	 *
-	 * @param \WC_Order $order  The order.
-	 * @param string    $reason cancelled, refunded or failed.
+	 * @param \WC_Order $order    The order.
+	 * @param string    $reason   cancelled, refunded or failed.
+	 * @param bool      $restored WooCommerce has just put the order's units back in stock.
 	 */
-	private static function end( $order, string $reason ): void {
+	private static function end( $order, string $reason, bool $restored = false ): void {
 		$state = self::state( $order );
 		$cycle = self::cycle( $order );
 		$id    = (int) $order->get_id();
-		if ( 'confirmed' === $state ) {
+		if ( $restored && ( 'counted' === $state || ( '' === $state && Baseline::counted( $order ) ) ) ) {
+			foreach ( Baseline::restock_events( $order, $cycle ) as $event ) {
+				if ( ! Outbox::add( $event ) ) {
+					return;
+				}
+			}
+			self::set_state( $order, 'cancelled', $cycle ); // Paid again later: a new cycle, a sale like any other.
+		} elseif ( 'confirmed' === $state ) {
 			if ( Events::order_lines( $order ) ) {
 				$event            = Events::base( Events::order_event_id( $id, 'cancelled', $cycle ), 'order.cancelled' );
 				$event['orderId'] = Events::order_ref( $id, $cycle );

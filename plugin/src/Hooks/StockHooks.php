@@ -94,9 +94,9 @@ final class StockHooks {
 			if ( isset( self::$own[ $id ] ) || isset( self::$order_flow[ $id ] ) || self::from_companion() || ! $product->managing_stock() ) {
 				return;
 			}
-			$sku = trim( (string) $product->get_sku() );
+			$sku = Events::sku_of( $product );
 			if ( '' === $sku ) {
-				Logger::log( 'warning', sprintf( 'Stock of product %d (%s) changed but it has no SKU, so Stockline cannot count it.', $id, $product->get_name() ) );
+				Logger::log( 'warning', sprintf( 'Stock of product %d (%s) changed but it has no SKU of its own, so Stockline cannot count it.', $id, $product->get_name() ) );
 				return;
 			}
 			$quantity = $product->get_stock_quantity();

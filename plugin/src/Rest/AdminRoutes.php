@@ -157,7 +157,17 @@ final class AdminRoutes {
 			$input = $request->get_body_params();
 		}
 		$allowed = array_intersect_key( (array) $input, array_flip( array( 'companionUrl', 'tenant', 'secret', 'adminToken', 'checkoutGuard', 'checkoutTimeoutMs' ) ) );
-		$result  = Settings::update( $allowed );
+		// The admin token goes wherever the companion URL points: whoever may change the URL (or
+		// the credentials) may take the token, so that is an administrator's call, not a shop
+		// manager's (manage_woocommerce). The whole request is refused, so nothing half-applies.
+		if ( Settings::connection_changes( $allowed ) && ! current_user_can( 'manage_options' ) ) {
+			return new \WP_Error(
+				'stockline_admin_only',
+				__( 'Only an administrator can change the companion URL, the signing secret or the admin token, because they decide where Stockline sends its credentials. Nothing was saved. Shop managers can still see the status and use the Stockline page; ask an administrator to change the connection.', 'stockline' ),
+				array( 'status' => 403 )
+			);
+		}
+		$result = Settings::update( $allowed );
 		if ( is_wp_error( $result ) ) {
 			return $result;
 		}

@@ -185,6 +185,17 @@ add_action(
 			}
 		);
 
+		// An admin clicking "Deactivate": the plugin's deactivation hook runs, later requests run without it.
+		$route(
+			'/deactivate',
+			'POST',
+			static function () {
+				require_once ABSPATH . 'wp-admin/includes/plugin.php';
+				deactivate_plugins( 'stockline/stockline.php' );
+				return array( 'ok' => true );
+			}
+		);
+
 		// What WordPress's uninstall_plugin() does, minus deleting the files (they are the worktree).
 		$route(
 			'/uninstall',

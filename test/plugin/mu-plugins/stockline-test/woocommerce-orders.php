@@ -1,6 +1,6 @@
 <?php
 /**
- * Stand-ins for WooCommerce orders: WC_Order, WC_Order_Item_Product, wc_get_order,
+ * Stand-ins for WooCommerce orders: WC_Order, WC_Order_Item_Product, WC_DateTime, wc_get_order,
  * wc_create_order, and the stock functions WooCommerce hooks to order statuses
  * (wc_maybe_reduce_stock_levels / wc_maybe_increase_stock_levels). Statuses change through
  * save(), which fires woocommerce_order_status_{to}, woocommerce_order_status_{from}_to_{to}
@@ -21,6 +21,8 @@ class WC_Order_Item_Product {
 	public function get_product() { return wc_get_product( $this->get_variation_id() ? $this->get_variation_id() : $this->get_product_id() ); }
 	public function to_array() { return $this->data; }
 }
+
+class WC_DateTime extends DateTime {}
 
 class WC_Order {
 	private int $id = 0;
@@ -73,6 +75,17 @@ class WC_Order {
 		$this->meta_changes = array();
 	}
 	public function get_data_store() { return null; }
+	// WC_Order::get_date_created(): a WC_DateTime (a DateTime) of when the order was made.
+	public function get_date_created( $context = 'view' ) {
+		$gmt = $this->id ? (string) get_post_field( 'post_date_gmt', $this->id ) : '';
+		return '' === $gmt ? null : new WC_DateTime( $gmt, new DateTimeZone( 'UTC' ) );
+	}
+	// WC_Order::get_order_stock_reduced() (WooCommerce 7.0+): whether WooCommerce has taken the
+	// order's units off its stock, the flag wc_maybe_reduce/increase_stock_levels() keep in
+	// _order_stock_reduced (posts storage).
+	public function get_order_stock_reduced( $context = 'view' ) {
+		return in_array( strtolower( (string) $this->get_meta( '_order_stock_reduced' ) ), array( 'yes', 'true', '1' ), true );
+	}
 	public function needs_payment() { return in_array( $this->status, array( 'pending', 'failed' ), true ); }
 
 	public function add_product( $product, $qty = 1 ) {

@@ -111,17 +111,43 @@ class WC_Product {
 
 class WC_Product_Simple extends WC_Product {}
 
+/**
+ * As WooCommerce's WC_Product_Variation: in 'view' context (the default) a variation inherits
+ * from its parent what it does not set itself. get_sku() falls back to the parent's SKU when the
+ * variation has none; get_sku( 'edit' ) is its own ('' when none). get_manage_stock() is 'parent'
+ * when the variation does not manage stock and the parent does; then the stock quantity is the
+ * parent's and get_stock_managed_by_id() names the parent, whose stock orders change.
+ */
 class WC_Product_Variation extends WC_Product {
 	public function get_type() { return 'variation'; }
 	protected function post_type() { return 'product_variation'; }
+	private function parent_product() {
+		return $this->get_parent_id() ? wc_get_product( $this->get_parent_id() ) : false;
+	}
 	public function get_sku( $context = 'view' ) {
 		$sku = parent::get_sku( $context );
-		// A variation without its own SKU shows its parent's (WooCommerce's 'view' context).
-		if ( '' === $sku && 'view' === $context && $this->get_parent_id() ) {
-			$parent = wc_get_product( $this->get_parent_id() );
+		if ( '' === $sku && 'view' === $context ) {
+			$parent = $this->parent_product();
 			return $parent ? $parent->get_sku() : '';
 		}
 		return $sku;
+	}
+	public function get_manage_stock( $context = 'view' ) {
+		$manage = parent::get_manage_stock( $context );
+		if ( 'view' === $context && false === $manage ) {
+			$parent = $this->parent_product();
+			return $parent && true === $parent->get_manage_stock( 'edit' ) ? 'parent' : false;
+		}
+		return $manage;
+	}
+	public function get_stock_quantity( $context = 'view' ) {
+		if ( 'view' === $context && 'parent' === $this->get_manage_stock() ) {
+			return $this->parent_product()->get_stock_quantity();
+		}
+		return parent::get_stock_quantity( $context );
+	}
+	public function get_stock_managed_by_id() {
+		return 'parent' === $this->get_manage_stock() ? $this->get_parent_id() : $this->get_id();
 	}
 }
 

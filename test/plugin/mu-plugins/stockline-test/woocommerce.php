@@ -2,7 +2,7 @@
 /**
  * Stand-in for the rest of WooCommerce that Stockline touches: the WooCommerce class (how
  * plugins detect it), wc_get_logger(), FeaturesUtil::declare_compatibility (recorded, so the
- * tests can see the HPOS declaration), the shop manager capability, the "WooCommerce" admin
+ * tests can see the HPOS declaration), the shop manager capability and role, the "WooCommerce" admin
  * menu, the stock options, and the before_woocommerce_init / woocommerce_init actions.
  */
 
@@ -64,6 +64,12 @@ namespace {
 			$admin = get_role( 'administrator' );
 			if ( $admin && ! $admin->has_cap( 'manage_woocommerce' ) ) {
 				$admin->add_cap( 'manage_woocommerce' );
+			}
+			// WC_Install::create_roles(): the "Shop manager" runs the shop (manage_woocommerce, products,
+			// orders, editing content, listing users) but is not an administrator: no manage_options.
+			if ( ! get_role( 'shop_manager' ) ) {
+				$caps = array_fill_keys( array( 'read', 'read_private_pages', 'read_private_posts', 'edit_posts', 'edit_pages', 'edit_published_posts', 'edit_published_pages', 'edit_private_pages', 'edit_private_posts', 'edit_others_posts', 'edit_others_pages', 'publish_posts', 'publish_pages', 'delete_posts', 'delete_pages', 'manage_categories', 'moderate_comments', 'upload_files', 'export', 'import', 'list_users', 'edit_theme_options', 'manage_woocommerce', 'view_woocommerce_reports', 'edit_products', 'edit_shop_orders' ), true );
+				add_role( 'shop_manager', 'Shop manager', $caps );
 			}
 			do_action( 'woocommerce_init' );
 		},

@@ -68,10 +68,10 @@ final class OutboxReport {
 	 */
 	public static function latest( string $status, int $limit, ?string $type = null ): array {
 		global $wpdb;
-		$rows = $wpdb->get_results(
-			null === $type
-				? $wpdb->prepare( 'SELECT event_id, event_type, payload, result, last_error, delivered_at FROM ' . Outbox::table() . ' WHERE status = %s ORDER BY id DESC LIMIT %d', $status, $limit )
-				: $wpdb->prepare( 'SELECT event_id, event_type, payload, result, last_error, delivered_at FROM ' . Outbox::table() . ' WHERE status = %s AND event_type = %s ORDER BY id DESC LIMIT %d', $status, $type, $limit ),
+		$by_type = null === $type ? '' : ' AND event_type = %s';
+		$args    = null === $type ? array( $status, $limit ) : array( $status, $type, $limit );
+		$rows    = $wpdb->get_results(
+			$wpdb->prepare( 'SELECT event_id, event_type, payload, result, last_error, delivered_at FROM ' . Outbox::table() . " WHERE status = %s{$by_type} ORDER BY id DESC LIMIT %d", ...$args ),
 			ARRAY_A
 		);
 		$out = array();

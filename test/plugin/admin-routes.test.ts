@@ -8,7 +8,6 @@ describe('REST routes for the admin page', () => {
     f = await pluginFixture();
   });
   afterAll(async () => {
-    await testApi('POST', 'options', { delete: ['stockline_test_constants'] }).catch(() => undefined);
     await f?.close();
   });
 

@@ -27,7 +27,6 @@ describe('delivery problems the owner can see and fix', () => {
     f = await pluginFixture();
   });
   afterAll(async () => {
-    await testApi('POST', 'options', { delete: ['stockline_test_constants'] }).catch(() => undefined);
     await f?.close();
   });
 

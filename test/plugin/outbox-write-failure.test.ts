@@ -8,7 +8,6 @@ describe('an outbox write the database refuses', () => {
     f = await pluginFixture();
   });
   afterAll(async () => {
-    await testApi('POST', 'options', { delete: ['stockline_test_fail_outbox'] }).catch(() => undefined);
     await f?.close();
   });
 

@@ -8,7 +8,6 @@ describe('delivery without traffic: WP-Cron, or Action Scheduler when WooCommerc
     f = await pluginFixture();
   });
   afterAll(async () => {
-    await testApi('POST', 'options', { delete: ['stockline_test_action_scheduler'] }).catch(() => undefined);
     await f?.close();
   });
 

@@ -93,8 +93,9 @@ final class StatusRoutes {
 					'delivered'        => $counts['delivered'],
 					'lastError'        => $problem ?? $state['lastError'] ?? $counts['lastError'],
 					'nextAttemptAt'    => $state['nextAttemptAt'] > time() ? gmdate( 'c', $state['nextAttemptAt'] ) : null,
-					'failedLatest'     => array_map( array( self::class, 'describe' ), OutboxReport::latest( Outbox::FAILED, self::LATEST ) ),
-					'refusedLatest'    => array_map( array( self::class, 'describe' ), OutboxReport::latest( Outbox::REFUSED, self::LATEST ) ),
+					// The page polls this every few seconds: no reads for lists the counts say are empty.
+					'failedLatest'     => $counts['failed'] > 0 ? array_map( array( self::class, 'describe' ), OutboxReport::latest( Outbox::FAILED, self::LATEST ) ) : array(),
+					'refusedLatest'    => $counts['refused'] > 0 ? array_map( array( self::class, 'describe' ), OutboxReport::latest( Outbox::REFUSED, self::LATEST ) ) : array(),
 				),
 				'woocommerce'  => class_exists( 'WooCommerce' ),
 				'siteId'       => Settings::site_id(),

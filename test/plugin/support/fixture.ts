@@ -20,6 +20,8 @@ export interface PluginFixture {
   close(): Promise<void>;
 }
 
+const TEST_SWITCHES = ['stockline_test_constants', 'stockline_test_action_scheduler', 'stockline_test_fail_outbox'];
+
 export async function pluginFixture(
   opts: { filters?: Record<string, unknown>; options?: Record<string, unknown>; companion?: TestCompanionOptions } = {},
 ): Promise<PluginFixture> {
@@ -63,6 +65,9 @@ export async function pluginFixture(
     outbox: () => testApi('GET', 'outbox'),
     settings,
     async close() {
+      // Test switches a file turned on (constants, a stand-in Action Scheduler, a failing outbox)
+      // are off again for the files after it, some of which do not reset the site.
+      await testApi('POST', 'options', { delete: TEST_SWITCHES }).catch(() => undefined);
       await companion.close();
     },
   };

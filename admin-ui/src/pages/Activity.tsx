@@ -21,6 +21,8 @@ const TYPES = (): { label: string; value: string }[] => [
   { label: __('Shipped', 'stockline'), value: 'stock.shipped' },
   { label: __('Received', 'stockline'), value: 'stock.received' },
   { label: __('Adjusted', 'stockline'), value: 'stock.adjusted' },
+  { label: __('Paused', 'stockline'), value: 'stock.paused' },
+  { label: __('Listed again', 'stockline'), value: 'stock.relisted' },
   { label: __('Pushed to a channel', 'stockline'), value: 'channel.push' },
   { label: __('Confirmed by a channel', 'stockline'), value: 'channel.ack' },
   { label: __('Refused by a channel', 'stockline'), value: 'channel.failed' },

@@ -3,7 +3,7 @@
  * ledger's own shapes live in stock.ts and the event contract in events.ts.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { EventBatch, Sku, StockEvent, Tenant } from './events';
+import { EVENT_TYPES, EventBatch, Sku, StockEvent, Tenant } from './events';
 import { AuditEntry, EventResult, Incident, StockState } from './stock';
 
 export const ErrorBody = Type.Object({
@@ -36,13 +36,19 @@ export const Instant = Type.Union([Type.Integer({ minimum: 0, maximum: 8_640_000
   description: 'an RFC 3339 time or milliseconds since 1970',
 });
 
+/** Every type an audit entry can have: the ledger's events, pause/relist, and propagation's channel entries. */
+export const AUDIT_TYPES = [...EVENT_TYPES, 'stock.paused', 'stock.relisted', 'channel.push', 'channel.ack', 'channel.failed'] as const;
+
 export const AuditQuery = Type.Object(
   {
     ...TenantQuery,
     sku: Type.Optional(Sku),
     orderId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
     type: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 64, description: 'Event type (stock.reserved …) or channel.push|ack|failed' }),
+      Type.Union(
+        AUDIT_TYPES.map((t) => Type.Literal(t)),
+        { description: 'Event type (stock.reserved …), stock.paused|relisted or channel.push|ack|failed' },
+      ),
     ),
     channel: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
     from: Type.Optional(Instant),

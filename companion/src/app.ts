@@ -11,6 +11,7 @@ import type { Ledger } from './ledger/types';
 import { createLogger, type Logger } from './logger';
 import { errorHandler, frameworkErrorHandler, notFoundHandler } from './http/error-handler';
 import { registerOpenApi } from './http/openapi';
+import { trackRouteMethods } from './http/route-methods';
 import { registerRawJsonBody } from './http/raw-body';
 import { storeGate } from './http/store-gate';
 import { typeboxValidatorCompiler } from './http/validator';
@@ -50,7 +51,7 @@ export async function buildApp({ config, redis, ledger, logger, plugins = [], ch
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(typeboxValidatorCompiler);
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler(notFoundHandler);
+  app.setNotFoundHandler(notFoundHandler(trackRouteMethods(app)));
   // Before every route (plugins' too): a request answers 503 at once while Redis is gone.
   app.addHook('onRequest', storeGate(redis));
   registerRawJsonBody(app);

@@ -255,6 +255,18 @@ describe('HTTP API happy paths', () => {
     expect(res.statusCode).toBe(404);
     expect(res.json()).toMatchObject({ code: 'not_found', message: expect.stringContaining('/v1/nothing-here') });
   });
+
+  it('answers a route asked with a method it does not take with 405 and Allow', async () => {
+    const events = await f.app.inject({ method: 'GET', url: '/v1/events' });
+    expect(events.statusCode).toBe(405);
+    expect(events.headers.allow).toBe('POST');
+    expect(events.json()).toMatchObject({ code: 'method_not_allowed', message: expect.stringContaining('use POST') });
+    const stock = await f.admin('DELETE', '/v1/stock/ANY-SKU/');
+    expect(stock.statusCode).toBe(405);
+    expect(stock.headers.allow).toBe('GET, HEAD');
+    // A path under no route is still a 404, whatever the method.
+    expect((await f.app.inject({ method: 'DELETE', url: '/v1/stock/A/B/C' })).statusCode).toBe(404);
+  });
 });
 
 describe('buildApp wiring', () => {

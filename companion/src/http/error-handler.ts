@@ -84,11 +84,28 @@ export function errorHandler(this: FastifyInstance, error: FastifyError, request
   return reply.status(status).send(body);
 }
 
-export function notFoundHandler(request: FastifyRequest, reply: FastifyReply) {
-  return reply.status(404).send({
-    code: 'not_found',
-    message: `There is no ${request.method} ${request.url.split('?')[0]} — see /v1/docs for the routes`,
-  } satisfies ErrorBody);
+/**
+ * 404 for a path no route has; 405 with `Allow` for a route asked with a method it does not take.
+ * `methodsFor` comes from route-methods.ts.
+ */
+export function notFoundHandler(methodsFor: (path: string) => string[] = () => []) {
+  return function notFound(request: FastifyRequest, reply: FastifyReply) {
+    const path = request.url.split('?')[0]!;
+    const allowed = methodsFor(path);
+    if (allowed.length > 0) {
+      return reply
+        .status(405)
+        .header('allow', allowed.join(', '))
+        .send({
+          code: 'method_not_allowed',
+          message: `${path} does not take ${request.method}; use ${allowed.join(' or ')} — see /v1/docs`,
+        } satisfies ErrorBody);
+    }
+    return reply.status(404).send({
+      code: 'not_found',
+      message: `There is no ${request.method} ${path} — see /v1/docs for the routes`,
+    } satisfies ErrorBody);
+  };
 }
 
 /**

@@ -91,8 +91,11 @@ export function createRulesStore(deps: { redis: Redis; keys: Keys; defaults?: Re
       }
       return snap;
     },
-    async setChannel(tenant: string, channel: string, rule: Rule): Promise<void> {
-      await redis.hset(key(tenant), channelField(channel), JSON.stringify(clean(rule)));
+    /** Replaces the channel's rule; returns the rule it now follows (its defaults filled in, as snapshot shows it). */
+    async setChannel(tenant: string, channel: string, rule: Rule): Promise<Rule> {
+      const stored = clean(rule);
+      await redis.hset(key(tenant), channelField(channel), JSON.stringify(stored));
+      return mergeRules(defaults[channel], stored);
     },
     async setSku(tenant: string, sku: string, scope: string, rule: Rule): Promise<void> {
       await redis.hset(key(tenant), skuField(scope, sku), JSON.stringify(clean(rule)));

@@ -23,13 +23,13 @@ export function ruleRoutes(core: SyncCore) {
 
     app.put<{ Params: ChannelParams; Querystring: TenantQuery; Body: RuleBody }>(
       '/v1/rules/channels/:channel',
-      { schema: { tags: ['propagation'], security: ADMIN, summary: 'Set the rule of one channel', params: ChannelParams, querystring: TenantQuery, body: Rule, response: { 200: Rule, ...errors } } },
+      { schema: { tags: ['propagation'], security: ADMIN, summary: 'Replace the rule of one channel; answers the rule it now follows (defaults such as the adapter\'s leadTimeMs filled in)', params: ChannelParams, querystring: TenantQuery, body: Rule, response: { 200: Rule, ...errors } } },
       async (req) => {
         const tenant = req.query.tenant ?? DEFAULT_TENANT;
         knownChannel(req.params.channel);
-        await core.rules.setChannel(tenant, req.params.channel, req.body);
+        const effective = await core.rules.setChannel(tenant, req.params.channel, req.body);
         await core.resync(tenant, { channel: req.params.channel });
-        return req.body;
+        return effective;
       },
     );
 

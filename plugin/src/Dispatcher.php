@@ -27,6 +27,8 @@ final class Dispatcher {
 	public const SCHEDULE_CHECK = 'stockline_schedule_checked';
 	public const BATCH       = 100;
 	public const MAX_BACKOFF = 300;
+	/** Days delivered outbox rows are kept (filter `stockline_outbox_retention_days`; 0 keeps them all). */
+	public const RETENTION_DAYS = 30;
 
 	/**
 	 * Hooks delivery into WordPress.
@@ -112,6 +114,8 @@ final class Dispatcher {
 		try {
 			Lock::prune( Rest\StockEndpoint::SEEN_PREFIX );
 			self::drain( 20000 );
+			// Delivered rows are only history (the companion's audit has it all); keep a month by default.
+			Outbox::prune_delivered( (int) apply_filters( 'stockline_outbox_retention_days', self::RETENTION_DAYS ) );
 		} catch ( \Throwable $e ) {
 			Logger::exception( 'scheduled delivery', $e );
 		}

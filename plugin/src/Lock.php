@@ -2,7 +2,10 @@
 /**
  * A named lock in the options table that works without an object cache: one INSERT IGNORE
  * takes it, and an expired holder is replaced with a compare-and-set UPDATE, so two
- * requests never both believe they hold it.
+ * requests never both believe they hold it. The stored value is the expiry time with
+ * microseconds, which also serves as this holder's token: release() deletes the lock only
+ * while it still holds that value, so a holder that overran its time cannot free a lock
+ * another request has since taken over.
  *
  * @package Stockline
  */
@@ -21,6 +24,13 @@ defined( 'ABSPATH' ) || exit;
 final class Lock {
 
 	/**
+	 * The value this request stored for each lock it holds.
+	 *
+	 * @var array<string, string>
+	 */
+	private static array $held = array();
+
+	/**
 	 * Takes the lock for $ttl seconds. Returns false when someone else holds it.
 	 *
 	 * @param string $name Option name.
@@ -28,16 +38,19 @@ final class Lock {
 	 */
 	public static function acquire( string $name, int $ttl ): bool {
 		global $wpdb;
-		$until = (string) ( time() + $ttl );
+		$until = sprintf( '%.6F', microtime( true ) + $ttl );
 		$taken = $wpdb->query( $wpdb->prepare( "INSERT IGNORE INTO {$wpdb->options} (option_name, option_value, autoload) VALUES (%s, %s, 'no')", $name, $until ) );
-		if ( 1 === $taken ) {
-			return true;
+		if ( 1 !== $taken ) {
+			$held = $wpdb->get_var( $wpdb->prepare( "SELECT option_value FROM {$wpdb->options} WHERE option_name = %s", $name ) );
+			$taken = null !== $held && (float) $held < microtime( true )
+				? $wpdb->query( $wpdb->prepare( "UPDATE {$wpdb->options} SET option_value = %s WHERE option_name = %s AND option_value = %s", $until, $name, $held ) )
+				: 0;
 		}
-		$held = $wpdb->get_var( $wpdb->prepare( "SELECT option_value FROM {$wpdb->options} WHERE option_name = %s", $name ) );
-		if ( null !== $held && (int) $held < time() ) {
-			return 1 === $wpdb->query( $wpdb->prepare( "UPDATE {$wpdb->options} SET option_value = %s WHERE option_name = %s AND option_value = %s", $until, $name, $held ) );
+		if ( 1 !== $taken ) {
+			return false;
 		}
-		return false;
+		self::$held[ $name ] = $until;
+		return true;
 	}
 
 	/**
@@ -51,12 +64,16 @@ final class Lock {
 	}
 
 	/**
-	 * Releases the lock.
+	 * Releases the lock if this request still holds it (see the class comment).
 	 *
 	 * @param string $name Option name.
 	 */
 	public static function release( string $name ): void {
 		global $wpdb;
-		$wpdb->query( $wpdb->prepare( "DELETE FROM {$wpdb->options} WHERE option_name = %s", $name ) );
+		if ( ! isset( self::$held[ $name ] ) ) {
+			return;
+		}
+		$wpdb->query( $wpdb->prepare( "DELETE FROM {$wpdb->options} WHERE option_name = %s AND option_value = %s", $name, self::$held[ $name ] ) );
+		unset( self::$held[ $name ] );
 	}
 }

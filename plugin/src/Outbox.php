@@ -242,6 +242,33 @@ KEY status_id (status,id)
 	}
 
 	/**
+	 * Deletes delivered rows acknowledged more than $days days ago, oldest first, at most $limit
+	 * per call, and returns how many. Nothing else is ever deleted: pending, failed and refused
+	 * rows wait for delivery or for the owner. Deleting an old id is safe: what an event did is
+	 * recorded in its order's meta (OrderHooks) and in the companion's audit, and no hook sends
+	 * an old order's event id again.
+	 *
+	 * @param int $days  Keep this many days of delivered rows; 0 or less keeps them all.
+	 * @param int $limit Rows per call (the scheduled run calls it every time).
+	 */
+	public static function prune_delivered( int $days, int $limit = 1000 ): int {
+		global $wpdb;
+		if ( $days <= 0 ) {
+			return 0;
+		}
+		$cutoff = self::now_ms() - $days * 86400000;
+		// Ids first, then delete by id: DELETE … ORDER BY … LIMIT is not portable (SQLite).
+		$ids = $wpdb->get_col(
+			$wpdb->prepare( 'SELECT id FROM ' . self::table() . ' WHERE status = %s AND delivered_at > 0 AND delivered_at < %d ORDER BY id ASC LIMIT %d', self::DELIVERED, $cutoff, $limit )
+		);
+		if ( ! $ids ) {
+			return 0;
+		}
+		$in = implode( ',', array_map( 'intval', $ids ) );
+		return (int) $wpdb->query( $wpdb->prepare( 'DELETE FROM ' . self::table() . " WHERE id IN ({$in}) AND status = %s", self::DELIVERED ) );
+	}
+
+	/**
 	 * Milliseconds since the epoch.
 	 */
 	public static function now_ms(): int {

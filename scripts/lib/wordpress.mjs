@@ -99,10 +99,17 @@ function runWpEnv(args, { cwd, wpEnvHome, quiet }) {
  * @param {string[]} [opts.plugins]  absolute plugin folders to mount and activate
  * @param {Record<string, unknown>} [opts.config]    wp-config.php constants
  * @param {boolean} [opts.quiet]
+ * @param {boolean} [opts.fresh]   start from a new install (the tests), not the site a previous run left
  * @returns {Promise<{ url: string, stop: () => Promise<void>, workDir: string }>}
  */
-export async function startWordPress({ dir, port, mappings = {}, plugins = [], config = {}, quiet = true }) {
+export async function startWordPress({ dir, port, mappings = {}, plugins = [], config = {}, quiet = true, fresh = false }) {
   const { core, version } = ensureWordPressCore();
+  if (fresh) {
+    // Playground keeps the site's SQLite database inside the core copy, so a site outlives its run:
+    // hours later its overdue hourly cron events (WordPress' own) run first and can stop wp-cron.php
+    // before anything else is due. `fresh` starts from a new install instead.
+    rmSync(join(core, 'wp-content', 'database'), { recursive: true, force: true });
+  }
   const wpEnvHome = join(root, '.data', 'wordpress', 'wp-env-home');
   mkdirSync(dir, { recursive: true });
   const configFile = join(dir, '.wp-env.json');

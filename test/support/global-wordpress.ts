@@ -62,7 +62,7 @@ export default async function setup(project: TestProject) {
   const wp =
     process.env.STOCKLINE_TEST_WP_RUNTIME === 'php'
       ? await startNativeWordPress({ dir: join(root, '.data', 'wordpress', 'test-run-php'), port, links: paths, config })
-      : await startWordPress({ dir: join(root, '.data', 'wordpress', 'test-run'), port, mappings: paths, config });
+      : await startWordPress({ dir: join(root, '.data', 'wordpress', 'test-run'), port, mappings: paths, config, fresh: true });
   const context = { ...base, url: wp.url, testToken };
   useWordPress(context);
   project.provide('wordpress', { ...context, adminSession: await login() });

@@ -161,6 +161,55 @@ add_action(
 			}
 		);
 
+		// Makes rows look older: created and (when settled) delivered $days days ago; optionally a status.
+		$route(
+			'/outbox/backdate',
+			'POST',
+			static function ( WP_REST_Request $r ) {
+				global $wpdb;
+				$then = \Stockline\Outbox::now_ms() - (int) round( (float) $r['days'] * 86400000 );
+				$n    = 0;
+				foreach ( (array) $r['ids'] as $id ) {
+					$data = array( 'created_at' => $then, 'delivered_at' => $then );
+					if ( $r['status'] ) {
+						$data['status'] = (string) $r['status'];
+					}
+					$n += (int) $wpdb->update( \Stockline\Outbox::table(), $data, array( 'id' => (int) $id ) );
+				}
+				return array( 'updated' => $n );
+			}
+		);
+
+		$route(
+			'/run-scheduled',
+			'POST',
+			static function () {
+				\Stockline\Dispatcher::run_scheduled();
+				return array( 'ok' => true );
+			}
+		);
+
+		// A lock holder that overran: it takes the lock, its time runs out and another request takes
+		// the lock over (what that request's acquire() writes is simulated), then the first releases.
+		$route(
+			'/lock-overrun',
+			'POST',
+			static function ( WP_REST_Request $r ) {
+				global $wpdb;
+				$name     = (string) $r['name'];
+				$acquired = \Stockline\Lock::acquire( $name, 60 );
+				$other    = sprintf( '%.6F', microtime( true ) + 60 );
+				$wpdb->update( $wpdb->options, array( 'option_value' => $other ), array( 'option_name' => $name ) );
+				\Stockline\Lock::release( $name );
+				$left = $wpdb->get_var( $wpdb->prepare( "SELECT option_value FROM {$wpdb->options} WHERE option_name = %s", $name ) );
+				$wpdb->delete( $wpdb->options, array( 'option_name' => $name ) );
+				$again = \Stockline\Lock::acquire( $name, 60 );
+				\Stockline\Lock::release( $name );
+				$after = $wpdb->get_var( $wpdb->prepare( "SELECT option_value FROM {$wpdb->options} WHERE option_name = %s", $name ) );
+				return array( 'acquired' => $acquired, 'other' => $other, 'left' => $left, 'reacquired' => $again, 'afterOwnRelease' => $after );
+			}
+		);
+
 		$route(
 			'/reset',
 			'POST',
@@ -170,7 +219,7 @@ add_action(
 				delete_option( \Stockline\Dispatcher::STATE );
 				delete_option( 'stockline_test_log' );
 				delete_option( 'stockline_import' );
-				\Stockline\Lock::release( \Stockline\Dispatcher::LOCK );
+				$wpdb->delete( $wpdb->options, array( 'option_name' => \Stockline\Dispatcher::LOCK ) );
 				return array( 'ok' => true );
 			}
 		);

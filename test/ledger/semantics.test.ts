@@ -46,6 +46,26 @@ describe('staleness and version checks', () => {
     expect(await f.ledger.apply(e)).toMatchObject({ status: 'applied' });
   });
 
+  it('refuses a delta that would leave fewer than no units on hand and changes nothing, on the fast and the general path', async () => {
+    await f.ledger.apply(ev.set('A', 3));
+    await f.ledger.apply(ev.set('P', 3));
+    await f.ledger.setPaused('default', 'P', true, 'recall'); // a paused SKU takes the general path
+    for (const sku of ['A', 'P']) {
+      const before = await stock(sku);
+      const audited = (await f.ledger.listAudit('default', { sku })).items.length;
+      const r = await f.ledger.apply(ev.delta(sku, -5));
+      expect(r).toMatchObject({ status: 'refused', code: 'insufficient_stock', details: { shortages: [{ sku, requested: 5, available: 3 }] } });
+      expect(r.status === 'refused' && r.message).toMatch(/has 3 on hand.*at most 3/);
+      expect(await stock(sku)).toEqual(before);
+      expect((await f.ledger.listAudit('default', { sku })).items).toHaveLength(audited);
+      // Down to exactly none is a count like any other.
+      expect(await f.ledger.apply(ev.delta(sku, -3))).toMatchObject({ status: 'applied', stock: [{ onHand: 0 }] });
+    }
+    // A SKU the ledger has never seen has none on hand.
+    expect(await f.ledger.apply(ev.delta('NEW', -1))).toMatchObject({ status: 'refused', code: 'insufficient_stock' });
+    expect(await f.ledger.apply(ev.delta('NEW', 2))).toMatchObject({ status: 'applied', stock: [{ onHand: 2 }] });
+  });
+
   it('refuses an adjustment whose expectedVersion is not the current version and changes nothing', async () => {
     await f.ledger.apply(ev.set('A', 10));
     await f.ledger.apply(ev.receive('A', 1));

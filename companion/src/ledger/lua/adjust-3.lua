@@ -8,7 +8,8 @@
   Returns, when applied, a plain string: the audit entry's JSON (the result is rebuilt from it) or,
   from the fast path (common.lua), '+<version> <onHand> <committed> <reserved>'; otherwise
   { 'duplicate', auditId, auditEntryJson | false } or { 'refused' | 'noop', resultJson }. Kinds: 'applied' | 'duplicate' | 'refused' ('stale_event' when occurredAt is
-  older than the SKU's last absolute set; 'version_conflict' when expectedVersion ≠ version).
+  older than the SKU's last absolute set; 'version_conflict' when expectedVersion ≠ version;
+  'insufficient_stock' when a delta would take onHand below 0, with details.shortages).
 
   A set records lastSetAt = occurredAt: later-arriving events that happened before this count are
   already part of it and are refused as stale (receipts and adjustments; orders and holds are
@@ -21,8 +22,10 @@ if dup then return dup end
 local sku, occurredMs, expected = ARGV[10], ARGV[9] + 0, ARGV[13]
 local key, v = readSku(sku, true)
 
--- Fast path (common.lua): a plain SKU, not stale, at the expected version (if one was given).
-if plain(v) and not (v[7] and v[7] ~= '' and occurredMs < v[7] + 0) and (expected == '' or expected + 0 == v[4] + 0) then
+-- Fast path (common.lua): a plain SKU, not stale, at the expected version (if one was given), and
+-- a delta that leaves units on hand.
+if plain(v) and not (v[7] and v[7] ~= '' and occurredMs < v[7] + 0) and (expected == '' or expected + 0 == v[4] + 0)
+  and (ARGV[11] == 'set' or v[1] + ARGV[12] >= 0) then
   local js, n, reason = jstr(sku), ARGV[12] + 0, ',"reason":' .. jstr(ARGV[14])
   if ARGV[11] == 'set' then
     return fastFinish('stock.adjusted', js, key, v, fmt('%d', n - v[1]), 'onHand', n, ARGV[9], reason)
@@ -42,6 +45,12 @@ if ARGV[13] ~= '' and tonumber(ARGV[13]) ~= s.version then
     { expectedVersion = tonumber(ARGV[13]), version = s.version })
 end
 local n = tonumber(ARGV[12])
+if ARGV[11] ~= 'set' and s.onHand + n < 0 then
+  -- Fewer than no units cannot be on hand: the change is a mistake or the count has drifted.
+  return rare().refuse(tx, 'insufficient_stock', s.sku .. ' has ' .. s.onHand .. ' on hand; taking ' .. -n ..
+    ' off would leave fewer than none. Record a count with set, or take off at most ' .. math.max(s.onHand, 0),
+    { shortages = { { sku = s.sku, requested = -n, available = math.max(s.onHand, 0) } } })
+end
 if ARGV[11] == 'set' then
   touch(tx, s, n - s.onHand)
   s.onHand = n

@@ -13,6 +13,8 @@ export function startWordPress(opts: {
   plugins?: string[];
   config?: Record<string, unknown>;
   quiet?: boolean;
+  /** Start from a new install (the tests), not the site a previous run left. */
+  fresh?: boolean;
 }): Promise<StartedWordPress>;
 export function startNativeWordPress(opts: {
   dir: string;

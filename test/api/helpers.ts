@@ -31,7 +31,7 @@ export interface ApiFixture {
   /** POST of an exact raw payload (for malformed JSON), signed over those bytes. */
   postRaw(payload: string | Buffer, opts?: { secret?: string; contentType?: string }): Promise<LightMyRequestResponse>;
   /** Admin GET/POST with the bearer token. */
-  admin(method: 'GET' | 'POST', url: string, body?: unknown): Promise<LightMyRequestResponse>;
+  admin(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown): Promise<LightMyRequestResponse>;
   /** Sorted dump of every key under the test prefix: equal fingerprints ⇒ nothing changed. */
   fingerprint(): Promise<string>;
   close(): Promise<void>;

@@ -19,7 +19,7 @@ describe('staleness and version checks', () => {
     await f.ledger.apply(ev.set('A', 10, { occurredAt: iso(t0) }));
     const before = await stock('A');
     const late = await f.ledger.apply(ev.receive('A', 5, { occurredAt: iso(t0 - 1000) }));
-    expect(late).toMatchObject({ status: 'refused', code: 'stale_event' });
+    expect(late).toMatchObject({ status: 'refused', code: 'stale_event', details: { lastSetAt: iso(t0) } });
     const lateDelta = await f.ledger.apply(ev.delta('A', -2, { occurredAt: iso(t0 - 1) }));
     expect(lateDelta).toMatchObject({ status: 'refused', code: 'stale_event' });
     expect(await stock('A')).toEqual(before);

@@ -97,6 +97,9 @@ export function parseReply(reply: unknown, eventId: string, applied?: { event: S
   // cjson writes an empty Lua table as {}; the contract wants an array.
   if (!Array.isArray(r.stock)) r.stock = [];
   r.status = kind === 'refused' ? 'refused' : 'duplicate';
+  // Scripts have no date formatting; the API states times in RFC 3339 (stale_event's last count).
+  const lastSetAt = r.details?.lastSetAt;
+  if (typeof lastSetAt === 'number') r.details!.lastSetAt = new Date(lastSetAt).toISOString();
   return r;
 }
 

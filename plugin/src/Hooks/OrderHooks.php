@@ -8,6 +8,7 @@
  *   held ──paid──▶ confirmed ──completed──▶ shipped
  *    │               │
  *    └─failed/cancel─┴──▶ released / cancelled ──reopened──▶ (next cycle)
+ *   confirmed ──refunded──▶ shipped (what was not restocked is gone; restocks: RefundHooks)
  *   counted (paid before Stockline counted the stock, see Baseline) ──units given back──▶ cancelled
  *
  * @package Stockline
@@ -49,7 +50,7 @@ final class OrderHooks {
 	/** Statuses in which WooCommerce counts the units as sold (it reduces stock in these). */
 	private const PAID = array( 'processing', 'on-hold', 'completed' );
 	/** Statuses that give the units back. */
-	private const ENDED = array( 'cancelled', 'refunded', 'failed' );
+	private const ENDED = array( 'cancelled', 'failed' );
 
 	/**
 	 * Hooks in.
@@ -141,6 +142,23 @@ final class OrderHooks {
 			}
 		} elseif ( in_array( $to, self::ENDED, true ) ) {
 			self::end( $order, $to );
+		} elseif ( 'refunded' === $to ) {
+			self::refunded( $order );
+		}
+	}
+
+	/**
+	 * A fully refunded order. WooCommerce does not put its units back (a refund restocks only the
+	 * items it was asked to, see RefundHooks, which has already taken those off the order), so
+	 * what the order still has open is gone: shipped, for the ledger. A hold is released.
+	 *
+	 * @param \WC_Order $order The order.
+	 */
+	private static function refunded( $order ): void {
+		if ( 'held' === self::state( $order ) ) {
+			self::end( $order, 'refunded' );
+		} else {
+			self::ship( $order );
 		}
 	}
 

@@ -120,6 +120,24 @@ add_action(
 			}
 		);
 
+		// A refund from the order screen: {productId: qty} refunded, restocked or not, whole order or part.
+		$route(
+			'/orders/(?P<id>\d+)/refund',
+			'POST',
+			static function ( WP_REST_Request $r ) {
+				$order = wc_get_order( (int) $r['id'] );
+				$lines = array();
+				foreach ( $order->get_items() as $item_id => $item ) {
+					$qty = (int) ( ( (array) $r['qty'] )[ (string) ( $item->get_variation_id() ? $item->get_variation_id() : $item->get_product_id() ) ] ?? 0 );
+					if ( $qty > 0 ) {
+						$lines[ $item_id ] = array( 'qty' => $qty );
+					}
+				}
+				stockline_test_refund( array( 'order_id' => $order->get_id(), 'line_items' => $lines, 'restock_items' => (bool) $r['restock'], 'full' => (bool) $r['full'] ) );
+				return array( 'status' => wc_get_order( (int) $r['id'] )->get_status() );
+			}
+		);
+
 		$route(
 			'/orders/(?P<id>\d+)/status',
 			'POST',

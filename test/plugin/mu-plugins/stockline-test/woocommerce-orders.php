@@ -13,12 +13,32 @@ defined( 'ABSPATH' ) || exit;
 
 class WC_Order_Item_Product {
 	private array $data;
-	public function __construct( array $data ) { $this->data = $data; }
+	private int $order_id;
+	public function __construct( array $data, int $order_id = 0 ) { $this->data = $data; $this->order_id = $order_id; }
+	public function get_id() { return (int) ( $this->data['id'] ?? 0 ); }
 	public function get_product_id() { return (int) $this->data['product_id']; }
 	public function get_variation_id() { return (int) ( $this->data['variation_id'] ?? 0 ); }
 	public function get_quantity() { return (int) $this->data['qty']; }
 	public function get_name() { return (string) ( $this->data['name'] ?? '' ); }
 	public function get_product() { return wc_get_product( $this->get_variation_id() ? $this->get_variation_id() : $this->get_product_id() ); }
+	public function is_type( $type ) { return 'line_item' === $type; }
+	// Item meta (_reduced_stock, _restock_refunded_items), kept with the item as WooCommerce keeps it in its item meta table.
+	public function get_meta( $key = '', $single = true ) { return $this->data['meta'][ $key ] ?? ''; }
+	public function update_meta_data( $key, $value ) { $this->data['meta'][ $key ] = $value; }
+	public function delete_meta_data( $key ) { unset( $this->data['meta'][ $key ] ); }
+	public function set_order_id( int $order_id ) { $this->order_id = $order_id; }
+	// WC_Order_Item::save(): writes this item alone (its order's other items as stored).
+	public function save() {
+		$items = json_decode( (string) get_post_meta( $this->order_id, '_stand_in_items', true ), true );
+		$items = is_array( $items ) ? $items : array();
+		foreach ( $items as $i => $item ) {
+			if ( (int) ( $item['id'] ?? 0 ) === $this->get_id() ) {
+				$items[ $i ] = $this->data;
+			}
+		}
+		update_post_meta( $this->order_id, '_stand_in_items', wp_slash( wp_json_encode( $items ) ) );
+		return $this->get_id();
+	}
 	public function to_array() { return $this->data; }
 }
 
@@ -43,7 +63,8 @@ class WC_Order {
 			$this->status = substr( $post->post_status, 3 );
 			$items        = json_decode( (string) get_post_meta( $this->id, '_stand_in_items', true ), true );
 			foreach ( is_array( $items ) ? $items : array() as $item ) {
-				$this->items[] = new WC_Order_Item_Product( $item );
+				// Keyed by item id, as WC_Order::get_items() is.
+				$this->items[ (int) ( $item['id'] ?? count( $this->items ) + 1 ) ] = new WC_Order_Item_Product( $item, $this->id );
 			}
 			foreach ( get_post_meta( $this->id ) as $key => $values ) {
 				$this->meta[ $key ]        = maybe_unserialize( $values[0] );
@@ -89,8 +110,10 @@ class WC_Order {
 	public function needs_payment() { return in_array( $this->status, array( 'pending', 'failed' ), true ); }
 
 	public function add_product( $product, $qty = 1 ) {
-		$this->items[] = new WC_Order_Item_Product(
+		$id                 = count( $this->items ) + 1;
+		$this->items[ $id ] = new WC_Order_Item_Product(
 			array(
+				'id'           => $id,
 				'product_id'   => $product->is_type( 'variation' ) ? $product->get_parent_id() : $product->get_id(),
 				'variation_id' => $product->is_type( 'variation' ) ? $product->get_id() : 0,
 				'qty'          => (int) $qty,
@@ -108,9 +131,12 @@ class WC_Order {
 	}
 
 	public function save() {
-		$items = wp_json_encode( array_map( static fn( $i ) => $i->to_array(), $this->items ) );
+		$items = wp_json_encode( array_values( array_map( static fn( $i ) => $i->to_array(), $this->items ) ) );
 		if ( ! $this->id ) {
 			$this->id = (int) wp_insert_post( array( 'post_type' => 'shop_order', 'post_status' => 'wc-' . $this->status, 'post_title' => 'Order' ) );
+			foreach ( $this->items as $item ) {
+				$item->set_order_id( $this->id );
+			}
 		} else {
 			wp_update_post( array( 'ID' => $this->id, 'post_status' => 'wc-' . $this->status ) );
 		}
@@ -171,8 +197,11 @@ function wc_reduce_stock_levels( $order_id ) {
 	}
 	foreach ( $order->get_items() as $item ) {
 		$product = $item->get_product();
-		if ( $product && $product->managing_stock() ) {
+		if ( $product && $product->managing_stock() && ! $item->get_meta( '_reduced_stock' ) ) {
 			wc_update_product_stock( $product, $item->get_quantity(), 'decrease' );
+			// What the item took off; restores and refund restocks go by it (WooCommerce 3.5+).
+			$item->update_meta_data( '_reduced_stock', $item->get_quantity() );
+			$item->save();
 		}
 	}
 	do_action( 'woocommerce_reduce_order_stock', $order );
@@ -185,8 +214,11 @@ function wc_increase_stock_levels( $order_id ) {
 	}
 	foreach ( $order->get_items() as $item ) {
 		$product = $item->get_product();
-		if ( $product && $product->managing_stock() ) {
-			wc_update_product_stock( $product, $item->get_quantity(), 'increase' );
+		$reduced = (int) $item->get_meta( '_reduced_stock' );
+		if ( $product && $product->managing_stock() && $reduced ) {
+			wc_update_product_stock( $product, $reduced, 'increase' );
+			$item->delete_meta_data( '_reduced_stock' );
+			$item->save();
 		}
 	}
 	do_action( 'woocommerce_restore_order_stock', $order );
@@ -250,4 +282,51 @@ function stockline_test_checkout( array $lines ) {
 	}
 	do_action( 'woocommerce_checkout_order_processed', $order->get_id(), array(), $order );
 	return $order;
+}
+
+/**
+ * wc_create_refund() as far as stock goes: the refund (not stored here), the restock of the
+ * refunded items when asked, then for a full refund the order's status set to refunded, and
+ * woocommerce_order_refunded at the end (includes/wc-order-functions.php).
+ *
+ * @param array{order_id:int, line_items:array<int, array{qty:int}>, restock_items:bool, full:bool} $args
+ */
+function stockline_test_refund( array $args ) {
+	$order = wc_get_order( (int) $args['order_id'] );
+	if ( $args['restock_items'] ) {
+		wc_restock_refunded_items( $order, $args['line_items'] );
+	}
+	if ( $args['full'] ) {
+		do_action( 'woocommerce_order_fully_refunded', $order->get_id(), 0 );
+		$order->update_status( 'refunded' );
+	} else {
+		do_action( 'woocommerce_order_partially_refunded', $order->get_id(), 0 );
+	}
+	do_action( 'woocommerce_order_refunded', $order->get_id(), 0 );
+	return $order;
+}
+
+/** WooCommerce's wc_restock_refunded_items(): the same filter, checks, stock call, item meta and action. */
+function wc_restock_refunded_items( $order, $refunded_line_items ) {
+	if ( ! apply_filters( 'woocommerce_can_restock_refunded_items', true, $order, $refunded_line_items ) ) {
+		return;
+	}
+	foreach ( $order->get_items() as $item_id => $item ) {
+		if ( ! isset( $refunded_line_items[ $item_id ], $refunded_line_items[ $item_id ]['qty'] ) ) {
+			continue;
+		}
+		$product                = $item->get_product();
+		$item_stock_reduced     = $item->get_meta( '_reduced_stock', true );
+		$restock_refunded_items = (int) $item->get_meta( '_restock_refunded_items', true );
+		$qty_to_refund          = $refunded_line_items[ $item_id ]['qty'];
+		if ( ! $item_stock_reduced || ! $qty_to_refund || ! $product || ! $product->managing_stock() ) {
+			continue;
+		}
+		$old_stock = $product->get_stock_quantity();
+		$new_stock = wc_update_product_stock( $product, $qty_to_refund, 'increase' );
+		$item->update_meta_data( '_reduced_stock', $item_stock_reduced - $qty_to_refund );
+		$item->update_meta_data( '_restock_refunded_items', $qty_to_refund + $restock_refunded_items );
+		$item->save();
+		do_action( 'woocommerce_restock_refunded_item', $product->get_id(), $old_stock, $new_stock, $order, $product );
+	}
 }

@@ -137,6 +137,8 @@ export function malformedCorpus(): MalformedCase[] {
     { name: 'an adjustment with both set and delta', body: adjust({ set: 5, delta: 1 }), status: 400, pointer: '/delta' },
     { name: 'an adjustment with neither set nor delta', body: adjust(), status: 400, pointer: '/set' },
     { name: 'an adjustment by zero', body: adjust({ delta: 0 }), status: 400, pointer: '/delta' },
+    { name: 'a delta with a basis', body: adjust({ delta: 2, basis: 'available' }), status: 400, pointer: '/basis' },
+    { name: 'a set counting something unknown', body: adjust({ set: 2, basis: 'sellable' }), status: 400, pointer: '/basis' },
     { name: 'a negative set', body: adjust({ set: -1 }), status: 400, pointer: '/set' },
     { name: 'a fractional set', body: adjust({ set: 1.5 }), status: 400, pointer: '/set' },
     { name: 'a set as a string', body: adjust({ set: '5' }), status: 400, pointer: '/set' },

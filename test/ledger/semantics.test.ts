@@ -66,6 +66,25 @@ describe('staleness and version checks', () => {
     expect(await f.ledger.apply(ev.delta('NEW', 2))).toMatchObject({ status: 'applied', stock: [{ onHand: 2 }] });
   });
 
+  it("sets what is free to sell with basis 'available': onHand becomes the count plus what is committed and held, on both paths", async () => {
+    for (const sku of ['A', 'P']) {
+      await f.ledger.apply(ev.set(sku, 10));
+      await f.ledger.apply(ev.confirm(`o-${sku}`, [{ sku, qty: 2 }]));
+      await f.ledger.apply(ev.reserve(`cart-${sku}`, [{ sku, qty: 1 }]));
+    }
+    await f.ledger.setPaused('default', 'P', true, 'recall'); // the general path
+    for (const sku of ['A', 'P']) {
+      // WooCommerce's stock field showed 7 (10 − 2 sold − 1 held); the owner typed 20.
+      const r = await f.ledger.apply(ev.set(sku, 20, { basis: 'available', reason: 'woocommerce stock edit' }));
+      expect(r).toMatchObject({ status: 'applied', stock: [{ onHand: 23, committed: 2, reserved: 1, available: 20 }] });
+      // The same count as onHand (the default) is every unit held.
+      expect(await f.ledger.apply(ev.set(sku, 20))).toMatchObject({ status: 'applied', stock: [{ onHand: 20, available: 17 }] });
+    }
+    // A SKU the ledger has never seen has nothing committed: the count is its onHand.
+    expect(await f.ledger.apply(ev.set('NEW', 4, { basis: 'available' }))).toMatchObject({ status: 'applied', stock: [{ onHand: 4, available: 4 }] });
+    await expect(f.ledger.apply(ev.delta('A', 1, { basis: 'available' }))).rejects.toMatchObject({ pointer: '/basis' });
+  });
+
   it('refuses an adjustment whose expectedVersion is not the current version and changes nothing', async () => {
     await f.ledger.apply(ev.set('A', 10));
     await f.ledger.apply(ev.receive('A', 1));

@@ -84,4 +84,26 @@ describe('the stock endpoint the companion writes to', () => {
     const types = (await f.outbox()).slice(before + 1).map((r) => r.event_type);
     expect(types).toEqual(['stock.reserved', 'order.confirmed']);
   });
+
+  it('takes a stock edit as what is free to sell: with a paid order open, the ledger keeps its units on top', async () => {
+    const sku = f.sku('OPEN');
+    const id = await f.product({ sku, stock: 10 });
+    const c = await f.checkout([{ productId: id, qty: 2 }]);
+    await f.setStatus(c.orderId!, 'payment_complete');
+    await testApi('POST', 'drain', { force: true });
+    expect(await f.productStock(id)).toBe(8);
+    expect(await f.companion.ledger.getStock('default', sku)).toMatchObject({ onHand: 10, committed: 2, available: 8 });
+
+    // The owner received 12 and types 20 over WooCommerce's 8.
+    await testApi('POST', `products/${id}/edit`, { stock: 20 });
+    await testApi('POST', 'drain', { force: true });
+    expect((await f.outbox()).at(-1)!.payload).toMatchObject({ type: 'stock.adjusted', set: 20, basis: 'available' });
+    // Every channel is told 20, as WooCommerce shows; counted as onHand it would be 18 and
+    // WooCommerce would be pushed 18 under the owner's hands.
+    expect(await f.companion.ledger.getStock('default', sku)).toMatchObject({ onHand: 22, committed: 2, available: 20 });
+    await f.setStatus(c.orderId!, 'completed');
+    await testApi('POST', 'drain', { force: true });
+    expect(await f.companion.ledger.getStock('default', sku)).toMatchObject({ onHand: 20, committed: 0, available: 20 });
+    expect(await f.productStock(id)).toBe(20);
+  });
 });

@@ -73,6 +73,8 @@ function checkEvent(value: unknown, prefix: string, rules: EdgeRules): StockEven
       );
     if (!hasSet && !hasDelta)
       throw ruleViolation(`${prefix}/set`, 'is missing — a stock.adjusted event needs set (the absolute count) or delta (the change)');
+    if (value.basis !== undefined && !hasSet)
+      throw ruleViolation(`${prefix}/basis`, 'goes with set only — a delta is the same change whatever it counts; leave basis out');
     // The schema's `not: { const: 0 }` is JSON Schema the TypeBox checker does not enforce.
     if (value.delta === 0) throw ruleViolation(`${prefix}/delta`, 'must not be 0 — send a non-zero change, or leave the event out');
   }

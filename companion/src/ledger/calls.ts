@@ -138,9 +138,11 @@ export function eventCall(ctx: CallContext, event: StockEvent): ScriptCall {
     case 'stock.adjusted': {
       const hasSet = event.set !== undefined;
       if (hasSet === (event.delta !== undefined)) throw new ValidationError('give exactly one of set or delta', hasSet ? '/delta' : '/set');
+      if (event.basis !== undefined && !hasSet) throw new ValidationError('basis goes with set only', '/basis');
       const value = integer((hasSet ? event.set : event.delta)!, hasSet ? '/set' : '/delta');
       const expected = event.expectedVersion === undefined ? '' : integer(event.expectedVersion, '/expectedVersion');
-      a.push(judgedAt(ctx, event.occurredAt), event.sku, hasSet ? 'set' : 'delta', value, expected, event.reason);
+      const mode = !hasSet ? 'delta' : event.basis === 'available' ? 'available' : 'set';
+      a.push(judgedAt(ctx, event.occurredAt), event.sku, mode, value, expected, event.reason);
       return { name: 'adjust-3', keys: k, args: a };
     }
   }

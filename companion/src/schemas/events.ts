@@ -90,7 +90,11 @@ export const StockReceived = Type.Object(
   { ...base, type: Type.Literal('stock.received'), sku: Sku, qty: Quantity },
   { additionalProperties: false },
 );
-/** Exactly one of `set` (absolute, ≥ 0) or `delta` (non-zero); the HTTP layer enforces "exactly one". */
+/**
+ * Exactly one of `set` (absolute, ≥ 0) or `delta` (non-zero); the HTTP layer enforces "exactly one".
+ * `basis` says what a `set` counts: `onHand` (default) or `available` (what is free to sell, the
+ * way WooCommerce's stock field counts: its paid, unshipped orders are already off it).
+ */
 export const StockAdjusted = Type.Object(
   {
     ...base,
@@ -100,6 +104,12 @@ export const StockAdjusted = Type.Object(
     delta: Type.Optional(Type.Integer({ minimum: -1_000_000_000, maximum: 1_000_000_000, not: { const: 0 } })),
     reason: Type.String({ minLength: 1, maxLength: 200 }),
     expectedVersion: Type.Optional(Type.Integer({ minimum: 0 })),
+    basis: Type.Optional(
+      Type.Union([Type.Literal('onHand'), Type.Literal('available')], {
+        description:
+          "What set counts: 'onHand' (the default: every unit held, sold or not) or 'available' (units free to sell: onHand becomes set + committed + reserved, as the ledger stands when it applies the event)",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

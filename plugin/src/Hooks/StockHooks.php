@@ -1,7 +1,8 @@
 <?php
 /**
  * A stock quantity typed by a person (product screen, WooCommerce REST API, CSV import, another
- * plugin's set) becomes stock.adjusted with an absolute `set`. Two kinds of stock writes are
+ * plugin's set) becomes stock.adjusted with an absolute `set` of what is free to sell
+ * (`basis: available`: the ledger adds what it holds as committed and reserved). Two kinds of stock writes are
  * not adjustments and are left out: WooCommerce's own order-driven reductions and restores
  * (the order events already carry them), and Stockline's own writes from the companion (echo
  * suppression, so a quantity pushed by the companion does not come back as a correction).
@@ -111,6 +112,9 @@ final class StockHooks {
 			$event           = Events::base( Settings::site_id() . ':stock:' . $id . ':' . $stamp . ':' . max( 0, (int) $quantity ), 'stock.adjusted' );
 			$event['sku']    = $sku;
 			$event['set']    = max( 0, (int) $quantity );
+			// WooCommerce's stock field has its paid, unshipped orders already taken off (and shows
+			// what the companion last pushed: what is free to sell), so the typed number is that.
+			$event['basis']  = 'available';
 			$event['reason'] = 'woocommerce stock edit';
 			if ( Outbox::add( $event ) ) {
 				self::$recorded[ $id ] = (int) $quantity; // Only once stored, so a failed write is tried again.

@@ -3,7 +3,9 @@
 
   KEYS[1..3]  idempotency key, audit stream, change-feed stream (common.lua)
   ARGV[1..8]  eventId, source, occurredAt, nowMs, nowIso, idempotencyTtlSeconds, skuKeyPrefix, rare keys (common.lua)
-  ARGV[9] occurredAt (ms)   ARGV[10] sku   ARGV[11] 'set' | 'delta'   ARGV[12] value   ARGV[13] expectedVersion or ''   ARGV[14] reason
+  ARGV[9] occurredAt (ms)   ARGV[10] sku   ARGV[11] 'set' | 'available' | 'delta'   ARGV[12] value
+  ARGV[13] expectedVersion or ''   ARGV[14] reason
+  'available' is a set of what is free to sell: onHand becomes value + committed + reserved.
 
   Returns, when applied, a plain string: the audit entry's JSON (the result is rebuilt from it) or,
   from the fast path (common.lua), '+<version> <onHand> <committed> <reserved>'; otherwise
@@ -25,9 +27,10 @@ local key, v = readSku(sku, true)
 -- Fast path (common.lua): a plain SKU, not stale, at the expected version (if one was given), and
 -- a delta that leaves units on hand.
 if plain(v) and not (v[7] and v[7] ~= '' and occurredMs < v[7] + 0) and (expected == '' or expected + 0 == v[4] + 0)
-  and (ARGV[11] == 'set' or v[1] + ARGV[12] >= 0) then
+  and (ARGV[11] ~= 'delta' or v[1] + ARGV[12] >= 0) then
   local js, n, reason = jstr(sku), ARGV[12] + 0, ',"reason":' .. jstr(ARGV[14])
-  if ARGV[11] == 'set' then
+  if ARGV[11] == 'available' then n = n + v[2] + v[3] end
+  if ARGV[11] ~= 'delta' then
     return fastFinish('stock.adjusted', js, key, v, fmt('%d', n - v[1]), 'onHand', n, ARGV[9], reason)
   end
   return fastFinish('stock.adjusted', js, key, v, ARGV[12], 'onHand', v[1] + n, nil, reason)
@@ -45,13 +48,14 @@ if ARGV[13] ~= '' and tonumber(ARGV[13]) ~= s.version then
     { expectedVersion = tonumber(ARGV[13]), version = s.version })
 end
 local n = tonumber(ARGV[12])
-if ARGV[11] ~= 'set' and s.onHand + n < 0 then
+if ARGV[11] == 'available' then n = n + s.committed + s.reserved end
+if ARGV[11] == 'delta' and s.onHand + n < 0 then
   -- Fewer than no units cannot be on hand: the change is a mistake or the count has drifted.
   return rare().refuse(tx, 'insufficient_stock', s.sku .. ' has ' .. s.onHand .. ' on hand; taking ' .. -n ..
     ' off would leave fewer than none. Record a count with set, or take off at most ' .. math.max(s.onHand, 0),
     { shortages = { { sku = s.sku, requested = -n, available = math.max(s.onHand, 0) } } })
 end
-if ARGV[11] == 'set' then
+if ARGV[11] ~= 'delta' then
   touch(tx, s, n - s.onHand)
   s.onHand = n
   s.setAt = occurredMs

@@ -103,6 +103,20 @@ describe('WooCommerce webhooks into the ledger', () => {
     expect(await books.auditTypes('A')).toEqual(['stock.adjusted', 'order.confirmed', 'stock.shipped']);
   });
 
+  it('counts a refunded order as gone, not put back: core restores stock only when the refund says restock', async () => {
+    await start({ listings: [{ sku: 'A', quantity: 10 }] });
+    await deliver(order(95, 'processing'), 'order.created');
+    await deliver(order(95, 'refunded'), 'order.updated');
+    expect(await books.stock('A')).toMatchObject({ onHand: 8, committed: 0, available: 8 });
+    // A refund seen before its order's creation, and a refund after shipping, count the units once.
+    await deliver(order(96, 'refunded', 3), 'order.updated');
+    await deliver(order(96, 'processing', 3), 'order.created');
+    await deliver(order(97, 'completed', 1), 'order.updated');
+    await deliver(order(97, 'refunded', 1), 'order.updated');
+    expect(await books.stock('A')).toMatchObject({ onHand: 4, committed: 0, available: 4 });
+    expect((await books.auditTypes('A')).filter((x) => x === 'order.cancelled')).toHaveLength(0);
+  });
+
   it('answers 500 when the ledger could not record the order, and records it on the next delivery', async () => {
     await start({ listings: [{ sku: 'A', quantity: 10 }] });
     failSink = 1;

@@ -3,7 +3,10 @@
  * events with ids `woocommerce:<site>:<orderId>:<transition>`:
  *   processing / on-hold (core reduces stock there)               → order.confirmed `…:confirmed`
  *   completed (the order was fulfilled)                           → order.confirmed + stock.shipped `…:shipped`
- *   cancelled / refunded (core restores stock)                    → order.confirmed + order.cancelled `…:cancelled`
+ *   refunded (core puts back only what the refund said to restock,
+ *     a product change this adapter does not read)                → order.confirmed + stock.shipped `…:shipped`
+ *     (counted gone: short of a restock, never more than the shelf holds)
+ *   cancelled (core restores stock)                               → order.confirmed + order.cancelled `…:cancelled`
  *     (the confirmation is repeated from the payload so a cancel seen before its create nets to zero,
  *      and the late create is a duplicate)
  *   pending / failed / checkout-draft / trash                     → nothing (no stock moved)
@@ -21,7 +24,8 @@ interface OrderPayload {
 }
 
 const CONFIRMED = new Set(['processing', 'on-hold']);
-const CANCELLED = new Set(['cancelled', 'refunded']);
+/** Statuses whose units have left the store's stock for good (see the header for refunded). */
+const GONE = new Set(['completed', 'refunded']);
 
 /** `http://shop.example:8080/` → `shop.example:8080`, limited to event-id characters. */
 export function siteId(source: string | undefined): string {
@@ -56,10 +60,10 @@ export function wooOrderEvents(payload: unknown, site: string, tenant?: string):
     ...t,
   };
   if (CONFIRMED.has(order.status)) return [confirmed];
-  if (order.status === 'completed') {
+  if (GONE.has(order.status)) {
     return [confirmed, { id: `${orderId}:shipped`, type: 'stock.shipped', source: 'woocommerce', occurredAt: gmt(order.date_modified_gmt), orderId, ...t }];
   }
-  if (CANCELLED.has(order.status)) {
+  if (order.status === 'cancelled') {
     return [
       confirmed,
       { id: `${orderId}:cancelled`, type: 'order.cancelled', source: 'woocommerce', occurredAt: gmt(order.date_modified_gmt), orderId, reason: order.status, ...t },

@@ -44,6 +44,7 @@ final class Plugin {
 		Hooks\Checkout::register();
 		Hooks\StockHooks::register();
 		Hooks\RefundHooks::register();
+		Hooks\OrderEditHooks::register();
 	}
 
 	/**

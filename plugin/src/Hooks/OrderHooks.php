@@ -9,6 +9,7 @@
  *    │               │
  *    └─failed/cancel─┴──▶ released / cancelled ──reopened──▶ (next cycle)
  *   confirmed ──refunded──▶ shipped (what was not restocked is gone; restocks: RefundHooks)
+ *   (items edited after payment: OrderEditHooks; a cancel gives back what edits added)
  *   counted (paid before Stockline counted the stock, see Baseline) ──units given back──▶ cancelled
  *
  * @package Stockline
@@ -281,6 +282,9 @@ final class OrderHooks {
 				if ( ! Outbox::add( $event ) ) {
 					return;
 				}
+			}
+			if ( ! OrderEditHooks::give_back_extra( $order, $cycle ) ) {
+				return;
 			}
 			self::set_state( $order, 'cancelled', $cycle );
 		} elseif ( 'held' === $state ) {

@@ -6,7 +6,8 @@
  *
  *   - units back on the shelf: stock.adjusted delta +k for the item's SKU;
  *   - if the order's units are still committed in the ledger (state confirmed, not shipped),
- *     first stock.shipped of those k units: together the two take k off the order and leave
+ *     first stock.shipped of those k units (less any an admin's edit added, which are already off
+ *     onHand: OrderEditHooks::returned()): together the two take k off the order and leave
  *     onHand as it was, so the order's open lines stay what WooCommerce will still ship, restore
  *     on cancel (its _reduced_stock) or give up on a full refund.
  *
@@ -35,9 +36,9 @@ defined( 'ABSPATH' ) || exit;
 final class RefundHooks {
 
 	/**
-	 * Restocks WooCommerce is about to make, by product id: [item id, qty, restocked from the item after this one].
+	 * Restocks WooCommerce is about to make, by product id: [item id, qty, restocked from the item after this one, item].
 	 *
-	 * @var array<int, array<int, array{0:int, 1:int, 2:int}>>
+	 * @var array<int, array<int, array{0:int, 1:int, 2:int, 3:object|null}>>
 	 */
 	private static array $planned = array();
 
@@ -75,7 +76,7 @@ final class RefundHooks {
 					continue;
 				}
 				$after = (int) $item->get_meta( '_restock_refunded_items', true ) + $qty;
-				self::$planned[ (int) $product->get_id() ][] = array( (int) $item_id, $qty, $after );
+				self::$planned[ (int) $product->get_id() ][] = array( (int) $item_id, $qty, $after, $item );
 			}
 		} catch ( \Throwable $e ) {
 			Logger::exception( 'woocommerce_can_restock_refunded_items', $e );
@@ -101,34 +102,38 @@ final class RefundHooks {
 			if ( null === $plan ) {
 				// Not seen planned (another plugin called the action): the stock moved by new − old.
 				$qty  = (int) $new_stock - (int) $old_stock;
-				$plan = array( 0, $qty, (int) $new_stock );
+				$plan = array( 0, $qty, (int) $new_stock, null );
 			}
-			[ $item_id, $qty, $after ] = $plan;
+			[ $item_id, $qty, $after, $item ] = $plan;
 			$sku = Events::sku_of( $product );
 			if ( $qty < 1 || '' === $sku ) {
 				return;
 			}
 			$id     = (int) $order->get_id();
-			$cycle  = OrderHooks::cycle( $order );
 			$suffix = ':' . $item_id . '-' . $after;
+			$reason = sprintf( 'woocommerce refund of order %d put %d back in stock', $id, $qty );
 			if ( 'confirmed' === OrderHooks::state( $order ) ) {
-				$ship            = Events::base( Events::order_event_id( $id, 'refund-shipped', $cycle ) . $suffix, 'stock.shipped' );
-				$ship['orderId'] = Events::order_ref( $id, $cycle );
-				$ship['lines']   = array(
-					array(
-						'sku' => $sku,
-						'qty' => $qty,
-					),
-				);
-				if ( ! Outbox::add( $ship ) ) {
+				// Out of units an edit added first (already off onHand), then off the order's line.
+				$extra             = $item ? (int) $item->get_meta( OrderEditHooks::EXTRA, true ) : 0;
+				[ $events, $left ] = OrderEditHooks::returned( $order, $extra, $sku, $qty, 'refund-shipped', 'refund-restock', $suffix, $reason );
+			} else {
+				$back           = Events::base( Events::order_event_id( $id, 'refund-restock', OrderHooks::cycle( $order ) ) . $suffix, 'stock.adjusted' );
+				$back['sku']    = $sku;
+				$back['delta']  = $qty;
+				$back['reason'] = $reason;
+				$events         = array( $back );
+				$extra          = 0;
+				$left           = 0;
+			}
+			foreach ( $events as $event ) {
+				if ( ! Outbox::add( $event ) ) {
 					return;
 				}
 			}
-			$back           = Events::base( Events::order_event_id( $id, 'refund-restock', $cycle ) . $suffix, 'stock.adjusted' );
-			$back['sku']    = $sku;
-			$back['delta']  = $qty;
-			$back['reason'] = sprintf( 'woocommerce refund of order %d put %d back in stock', $id, $qty );
-			Outbox::add( $back );
+			if ( $item && $left !== $extra ) {
+				$item->update_meta_data( OrderEditHooks::EXTRA, $left );
+				$item->save();
+			}
 		} catch ( \Throwable $e ) {
 			Logger::exception( 'woocommerce_restock_refunded_item', $e );
 		}

@@ -56,7 +56,7 @@ final class StockHooks {
 		// WooCommerce asks these filters right before it changes stock for an order…
 		add_filter( 'woocommerce_can_reduce_order_stock', array( self::class, 'enter_order_flow' ), PHP_INT_MAX, 2 );
 		add_filter( 'woocommerce_can_restore_order_stock', array( self::class, 'enter_order_flow' ), PHP_INT_MAX, 2 );
-		add_filter( 'woocommerce_prevent_adjust_line_item_product_stock', array( self::class, 'enter_line_item_flow' ), PHP_INT_MAX, 3 );
+		// (An admin's edit of an order's items: OrderEditHooks marks the product.)
 		// …and fires these when it is done.
 		add_action( 'woocommerce_reduce_order_stock', array( self::class, 'leave_order_flow' ), 0, 1 );
 		add_action( 'woocommerce_restore_order_stock', array( self::class, 'leave_order_flow' ), 0, 1 );
@@ -161,26 +161,23 @@ final class StockHooks {
 	}
 
 	/**
-	 * Same for an admin editing an order's line items.
+	 * Marks products whose stock WooCommerce is about to change for an order.
 	 *
-	 * @param mixed          $prevent Whether WooCommerce should not adjust.
-	 * @param \WC_Order_Item $item    The line item.
-	 * @param int|float      $qty     Quantity change.
-	 * @return mixed
+	 * @param int[] $product_ids Products (and the products holding their stock).
 	 */
-	public static function enter_line_item_flow( $prevent, $item = null, $qty = 0 ) {
-		unset( $qty );
-		try {
-			if ( ! $prevent && is_object( $item ) && method_exists( $item, 'get_product' ) ) {
-				$product = $item->get_product();
-				if ( $product ) {
-					self::$order_flow[ (int) $product->get_id() ] = true;
-				}
-			}
-		} catch ( \Throwable $e ) {
-			Logger::exception( 'line item stock flow', $e );
+	public static function mark_order_flow( array $product_ids ): void {
+		foreach ( $product_ids as $id ) {
+			self::$order_flow[ (int) $id ] = true;
 		}
-		return $prevent;
+	}
+
+	/**
+	 * One product's order stock change is done (an order item edit writes one product at a time).
+	 *
+	 * @param int $product_id Product.
+	 */
+	public static function leave_product_flow( int $product_id ): void {
+		unset( self::$order_flow[ $product_id ] );
 	}
 
 	/**

@@ -138,6 +138,24 @@ add_action(
 			}
 		);
 
+		// Editing an order's items in wp-admin: {qty: {productId: n}} for its items (0 removes one), {add: {productId: n}}.
+		$route(
+			'/orders/(?P<id>\d+)/items',
+			'POST',
+			static function ( WP_REST_Request $r ) {
+				$order = wc_get_order( (int) $r['id'] );
+				$qty   = array();
+				foreach ( $order->get_items() as $item_id => $item ) {
+					$new = ( (array) $r['qty'] )[ (string) ( $item->get_variation_id() ? $item->get_variation_id() : $item->get_product_id() ) ] ?? null;
+					if ( null !== $new ) {
+						$qty[ $item_id ] = (int) $new;
+					}
+				}
+				stockline_test_edit_items( $order->get_id(), $qty, array_map( 'intval', (array) $r['add'] ) );
+				return array( 'status' => wc_get_order( (int) $r['id'] )->get_status() );
+			}
+		);
+
 		$route(
 			'/orders/(?P<id>\d+)/status',
 			'POST',

@@ -22,11 +22,22 @@ class WC_Order_Item_Product {
 	public function get_name() { return (string) ( $this->data['name'] ?? '' ); }
 	public function get_product() { return wc_get_product( $this->get_variation_id() ? $this->get_variation_id() : $this->get_product_id() ); }
 	public function is_type( $type ) { return 'line_item' === $type; }
+	public function get_type() { return 'line_item'; }
 	// Item meta (_reduced_stock, _restock_refunded_items), kept with the item as WooCommerce keeps it in its item meta table.
 	public function get_meta( $key = '', $single = true ) { return $this->data['meta'][ $key ] ?? ''; }
 	public function update_meta_data( $key, $value ) { $this->data['meta'][ $key ] = $value; }
 	public function delete_meta_data( $key ) { unset( $this->data['meta'][ $key ] ); }
 	public function set_order_id( int $order_id ) { $this->order_id = $order_id; }
+	public function get_order_id() { return $this->order_id; }
+	public function get_order() { return wc_get_order( $this->order_id ); }
+	public function set_quantity( $qty ) { $this->data['qty'] = (int) $qty; }
+	// WC_Order_Item::delete(): the item and its meta leave the order.
+	public function delete() {
+		$items = json_decode( (string) get_post_meta( $this->order_id, '_stand_in_items', true ), true );
+		$items = array_values( array_filter( is_array( $items ) ? $items : array(), fn( $i ) => (int) ( $i['id'] ?? 0 ) !== $this->get_id() ) );
+		update_post_meta( $this->order_id, '_stand_in_items', wp_slash( wp_json_encode( $items ) ) );
+		return true;
+	}
 	// WC_Order_Item::save(): writes this item alone (its order's other items as stored).
 	public function save() {
 		$items = json_decode( (string) get_post_meta( $this->order_id, '_stand_in_items', true ), true );
@@ -77,6 +88,7 @@ class WC_Order {
 	public function get_order_number() { return (string) $this->id; }
 	public function get_status() { return $this->status; }
 	public function get_items( $types = 'line_item' ) { return $this->items; }
+	public function get_item( $item_id, $load_from_db = true ) { return $this->items[ (int) $item_id ] ?? false; }
 	public function get_meta( $key = '', $single = true ) { return array_key_exists( $key, $this->meta ) ? $this->meta[ $key ] : ''; }
 	public function update_meta_data( $key, $value ) { $this->meta[ $key ] = $value; $this->meta_changes[ $key ] = $value; }
 	public function delete_meta_data( $key ) { unset( $this->meta[ $key ] ); $this->meta_changes[ $key ] = null; }
@@ -110,7 +122,9 @@ class WC_Order {
 	public function needs_payment() { return in_array( $this->status, array( 'pending', 'failed' ), true ); }
 
 	public function add_product( $product, $qty = 1 ) {
-		$id                 = count( $this->items ) + 1;
+		// Item ids are unique across the site, as WooCommerce's order item table gives them.
+		$id = (int) get_option( 'stand_in_order_item_id', 0 ) + 1;
+		update_option( 'stand_in_order_item_id', $id, false );
 		$this->items[ $id ] = new WC_Order_Item_Product(
 			array(
 				'id'           => $id,
@@ -118,8 +132,10 @@ class WC_Order {
 				'variation_id' => $product->is_type( 'variation' ) ? $product->get_id() : 0,
 				'qty'          => (int) $qty,
 				'name'         => $product->get_name(),
-			)
+			),
+			$this->id
 		);
+		return $id;
 	}
 
 	public function set_status( $new_status ) {
@@ -328,5 +344,73 @@ function wc_restock_refunded_items( $order, $refunded_line_items ) {
 		$item->update_meta_data( '_restock_refunded_items', $qty_to_refund + $restock_refunded_items );
 		$item->save();
 		do_action( 'woocommerce_restock_refunded_item', $product->get_id(), $old_stock, $new_stock, $order, $product );
+	}
+}
+
+/** WooCommerce's wc_maybe_adjust_line_item_product_stock() (includes/admin/wc-admin-functions.php): the same filter, difference and item meta. */
+function wc_maybe_adjust_line_item_product_stock( $item, $item_quantity = -1 ) {
+	if ( 'line_item' !== $item->get_type() ) {
+		return false;
+	}
+	if ( apply_filters( 'woocommerce_prevent_adjust_line_item_product_stock', false, $item, $item_quantity ) ) {
+		return false;
+	}
+	$product = $item->get_product();
+	if ( ! $product || ! $product->managing_stock() ) {
+		return false;
+	}
+	$item_quantity          = (int) ( $item_quantity >= 0 ? $item_quantity : $item->get_quantity() );
+	$already_reduced_stock  = (int) $item->get_meta( '_reduced_stock', true );
+	$restock_refunded_items = (int) $item->get_meta( '_restock_refunded_items', true );
+	$diff                   = 0 === $item_quantity ? -$already_reduced_stock : $item_quantity - $restock_refunded_items - $already_reduced_stock;
+	if ( $diff < 0 ) {
+		$new_stock = wc_update_product_stock( $product, -$diff, 'increase' );
+	} elseif ( $diff > 0 ) {
+		$new_stock = wc_update_product_stock( $product, $diff, 'decrease' );
+	} else {
+		return false;
+	}
+	$item->update_meta_data( '_reduced_stock', $item_quantity - $restock_refunded_items );
+	$item->save();
+	$order = $item->get_order();
+	if ( $item_quantity > 0 && $order && ! $order->get_order_stock_reduced() ) {
+		$order->update_meta_data( '_order_stock_reduced', 'yes' );
+		$order->save_meta_data();
+	}
+	return array( 'from' => $new_stock + $diff, 'to' => $new_stock );
+}
+
+/**
+ * The stock part of editing an order's items in wp-admin: wc_save_order_items() for changed
+ * quantities (0 deletes the item after giving its stock back) and WC_AJAX::maybe_add_order_item()
+ * for added products.
+ *
+ * @param int             $order_id Order.
+ * @param array<int, int> $qty      New quantity by item id.
+ * @param array<int, int> $add      Quantity by product id, added as new items.
+ */
+function stockline_test_edit_items( int $order_id, array $qty, array $add ) {
+	$order = wc_get_order( $order_id );
+	foreach ( $qty as $item_id => $new_qty ) {
+		$item = $order->get_item( (int) $item_id );
+		if ( ! $item ) {
+			continue;
+		}
+		if ( 0 === (int) $new_qty ) {
+			wc_maybe_adjust_line_item_product_stock( $item, 0 );
+			$item->delete();
+			continue;
+		}
+		$item->set_quantity( (int) $new_qty );
+		$item->save();
+		if ( in_array( $order->get_status(), array( 'processing', 'completed', 'on-hold' ), true ) ) {
+			wc_maybe_adjust_line_item_product_stock( $item );
+		}
+	}
+	foreach ( $add as $product_id => $add_qty ) {
+		$order   = wc_get_order( $order_id );
+		$item_id = $order->add_product( wc_get_product( (int) $product_id ), (int) $add_qty );
+		$order->save();
+		wc_maybe_adjust_line_item_product_stock( $order->get_item( $item_id ) );
 	}
 }

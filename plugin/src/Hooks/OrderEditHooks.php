@@ -1,0 +1,244 @@
+<?php
+/**
+ * An order's items edited in wp-admin after WooCommerce took their stock (a quantity changed, an
+ * item removed or added on a processing, on-hold or completed order). WooCommerce moves the
+ * stock itself (wc_maybe_adjust_line_item_product_stock(): the item's quantity against what it
+ * already took, its _reduced_stock); that write is not a person's count, so it is kept out of
+ * StockHooks and sent as what it is, once WooCommerce has made it:
+ *
+ *   - order open in the ledger (state confirmed):
+ *       more units:  stock.adjusted delta −k. The ledger cannot add units to a line it already
+ *                    holds, so they leave onHand at once instead of being committed; the item
+ *                    remembers them (_stockline_extra) and a cancel gives them back.
+ *       fewer units: out of those extra units first, the rest stock.shipped off the order's line;
+ *                    then stock.adjusted delta +k: the units are on the shelf again, and the
+ *                    order's open lines stay what WooCommerce will ship or restore.
+ *   - otherwise (shipped, counted before Stockline, nothing recorded): stock.adjusted delta ∓k.
+ *
+ * Either way available moves as WooCommerce's stock does. Refund restocks (RefundHooks) take
+ * units back the same way, through returned().
+ *
+ * Ids: {site}:{order}:edit-shipped|edited[.cycle]:{item}-{n}, n counting the item's edits;
+ * edit-restock[.cycle]:{item} for the extra units a cancel gives back.
+ *
+ * @package Stockline
+ */
+
+declare( strict_types = 1 );
+
+namespace Stockline\Hooks;
+
+use Stockline\Events;
+use Stockline\Logger;
+use Stockline\Outbox;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Order item edit hooks.
+ */
+final class OrderEditHooks {
+
+	/** Item meta: units WooCommerce took for edits up that the ledger took off onHand, not committed. */
+	public const EXTRA = '_stockline_extra';
+	/** Item meta: edits sent so far, numbering their event ids. */
+	public const EDITS = '_stockline_edits';
+
+	/**
+	 * Edits WooCommerce is about to write, by the id of the product that holds the stock: [item, units taken (−given back)].
+	 *
+	 * @var array<int, array<int, array{0:object, 1:int}>>
+	 */
+	private static array $pending = array();
+
+	/**
+	 * Hooks in.
+	 */
+	public static function register(): void {
+		add_filter( 'woocommerce_prevent_adjust_line_item_product_stock', array( self::class, 'plan' ), PHP_INT_MAX, 3 );
+		// After StockHooks (10), which leaves the write alone as order flow.
+		add_action( 'woocommerce_product_set_stock', array( self::class, 'written' ), 20, 1 );
+		add_action( 'woocommerce_variation_set_stock', array( self::class, 'written' ), 20, 1 );
+	}
+
+	/**
+	 * `woocommerce_prevent_adjust_line_item_product_stock`: works out, as WooCommerce is about to,
+	 * how much stock the edit moves, and marks the product as order flow.
+	 *
+	 * @param mixed     $prevent       Whether WooCommerce should not adjust.
+	 * @param object    $item          The line item.
+	 * @param int|float $item_quantity The quantity to adjust to (−1: the item's own; 0: removal).
+	 * @return mixed
+	 */
+	public static function plan( $prevent, $item = null, $item_quantity = -1 ) {
+		try {
+			if ( $prevent || ! is_object( $item ) || ! method_exists( $item, 'get_product' ) ) {
+				return $prevent;
+			}
+			$product = $item->get_product();
+			if ( ! $product || ! $product->managing_stock() ) {
+				return $prevent;
+			}
+			$qty       = (int) ( $item_quantity >= 0 ? $item_quantity : $item->get_quantity() );
+			$reduced   = (int) $item->get_meta( '_reduced_stock', true );
+			$restocked = (int) $item->get_meta( '_restock_refunded_items', true );
+			$taken     = 0 === $qty ? -$reduced : $qty - $restocked - $reduced;
+			if ( 0 === $taken ) {
+				return $prevent;
+			}
+			$holder = method_exists( $product, 'get_stock_managed_by_id' ) ? (int) $product->get_stock_managed_by_id() : (int) $product->get_id();
+			StockHooks::mark_order_flow( array( (int) $product->get_id(), $holder ) );
+			self::$pending[ $holder ][] = array( $item, $taken );
+		} catch ( \Throwable $e ) {
+			Logger::exception( 'woocommerce_prevent_adjust_line_item_product_stock', $e );
+		}
+		return $prevent;
+	}
+
+	/**
+	 * `woocommerce_product_set_stock` / `woocommerce_variation_set_stock`: WooCommerce wrote the
+	 * edit's stock; record it.
+	 *
+	 * @param \WC_Product $product The product whose stock was written.
+	 */
+	public static function written( $product ): void {
+		try {
+			$id = is_object( $product ) ? (int) $product->get_id() : 0;
+			if ( empty( self::$pending[ $id ] ) ) {
+				return;
+			}
+			[ $item, $taken ] = array_shift( self::$pending[ $id ] );
+			StockHooks::leave_product_flow( $id );
+			$edited = $item->get_product();
+			if ( $edited ) {
+				StockHooks::leave_product_flow( (int) $edited->get_id() );
+			}
+			$order = method_exists( $item, 'get_order' ) ? $item->get_order() : null;
+			if ( $order ) {
+				self::record( $order, $item, $taken );
+			}
+		} catch ( \Throwable $e ) {
+			Logger::exception( 'order item stock edit', $e );
+		}
+	}
+
+	/**
+	 * Sends one edit's events and updates the item's extra units and edit count.
+	 *
+	 * @param \WC_Order $order The order.
+	 * @param object    $item  The line item.
+	 * @param int       $taken Units WooCommerce took (negative: gave back).
+	 */
+	private static function record( $order, $item, int $taken ): void {
+		$product = $item->get_product();
+		$sku     = $product ? Events::sku_of( $product ) : '';
+		$id      = (int) $order->get_id();
+		if ( '' === $sku ) {
+			Logger::log( 'warning', sprintf( 'Order %d: an item edit moved stock of a product without a SKU of its own, so Stockline cannot count it.', $id ) );
+			return;
+		}
+		$cycle  = OrderHooks::cycle( $order );
+		$n      = (int) $item->get_meta( self::EDITS, true ) + 1;
+		$suffix = ':' . (int) $item->get_id() . '-' . $n;
+		$reason = sprintf( 'woocommerce order %d edited: %d %s', $id, abs( $taken ), $taken > 0 ? 'more taken from stock' : 'put back in stock' );
+		$extra  = (int) $item->get_meta( self::EXTRA, true );
+		if ( 'confirmed' === OrderHooks::state( $order ) && $taken < 0 ) {
+			[ $events, $extra ] = self::returned( $order, $extra, $sku, -$taken, 'edit-shipped', 'edited', $suffix, $reason );
+		} else {
+			$events = array( self::adjusted( $id, 'edited', $cycle, $suffix, $sku, -$taken, $reason ) );
+			if ( 'confirmed' === OrderHooks::state( $order ) ) {
+				$extra += $taken;
+			}
+		}
+		foreach ( $events as $event ) {
+			if ( ! Outbox::add( $event ) ) {
+				return;
+			}
+		}
+		$item->update_meta_data( self::EDITS, $n );
+		$item->update_meta_data( self::EXTRA, $extra );
+		$item->save();
+	}
+
+	/**
+	 * Events for $qty of an open order's units put back on WooCommerce's shelf (an edit down, a
+	 * refund's restock): out of the item's extra units first (already off onHand), the rest
+	 * shipped off the order's line; then all of them back on hand.
+	 *
+	 * @param \WC_Order $order  The order (state confirmed).
+	 * @param int       $extra  The item's extra units.
+	 * @param string    $sku    SKU.
+	 * @param int       $qty    Units back in stock.
+	 * @param string    $ship   Transition naming the shipment's id.
+	 * @param string    $back   Transition naming the adjustment's id.
+	 * @param string    $suffix Id suffix (item and count).
+	 * @param string    $reason Adjustment reason.
+	 * @return array{0: array<int, array<string, mixed>>, 1: int} The events, and the item's extra units after them.
+	 */
+	public static function returned( $order, int $extra, string $sku, int $qty, string $ship, string $back, string $suffix, string $reason ): array {
+		$id     = (int) $order->get_id();
+		$cycle  = OrderHooks::cycle( $order );
+		$out    = min( max( 0, $extra ), $qty );
+		$events = array();
+		if ( $qty > $out ) {
+			$event            = Events::base( Events::order_event_id( $id, $ship, $cycle ) . $suffix, 'stock.shipped' );
+			$event['orderId'] = Events::order_ref( $id, $cycle );
+			$event['lines']   = array(
+				array(
+					'sku' => $sku,
+					'qty' => $qty - $out,
+				),
+			);
+			$events[]         = $event;
+		}
+		$events[] = self::adjusted( $id, $back, $cycle, $suffix, $sku, $qty, $reason );
+		return array( $events, $extra - $out );
+	}
+
+	/**
+	 * A cancelled order's extra units, which WooCommerce restores with the rest of what it took
+	 * (order.cancelled gives back only what the ledger committed): stock.adjusted per item, and
+	 * the items' extra cleared. False when an event could not be stored.
+	 *
+	 * @param \WC_Order $order The order.
+	 * @param int       $cycle The cycle being cancelled.
+	 */
+	public static function give_back_extra( $order, int $cycle ): bool {
+		$id = (int) $order->get_id();
+		foreach ( $order->get_items() as $item ) {
+			$extra   = is_object( $item ) && method_exists( $item, 'get_meta' ) ? (int) $item->get_meta( self::EXTRA, true ) : 0;
+			$product = $extra > 0 ? $item->get_product() : null;
+			$sku     = $product ? Events::sku_of( $product ) : '';
+			if ( '' === $sku ) {
+				continue;
+			}
+			$reason = sprintf( 'woocommerce order %d cancelled: %d added by an edit put back in stock', $id, $extra );
+			if ( ! Outbox::add( self::adjusted( $id, 'edit-restock', $cycle, ':' . (int) $item->get_id(), $sku, $extra, $reason ) ) ) {
+				return false;
+			}
+			$item->update_meta_data( self::EXTRA, 0 );
+			$item->save();
+		}
+		return true;
+	}
+
+	/**
+	 * stock.adjusted delta for an order's SKU.
+	 *
+	 * @param int    $id     Order id.
+	 * @param string $what   Transition naming the id.
+	 * @param int    $cycle  Order cycle.
+	 * @param string $suffix Id suffix.
+	 * @param string $sku    SKU.
+	 * @param int    $delta  Units (+ back on hand, − gone).
+	 * @param string $reason Reason.
+	 * @return array<string, mixed>
+	 */
+	private static function adjusted( int $id, string $what, int $cycle, string $suffix, string $sku, int $delta, string $reason ): array {
+		$event           = Events::base( Events::order_event_id( $id, $what, $cycle ) . $suffix, 'stock.adjusted' );
+		$event['sku']    = $sku;
+		$event['delta']  = $delta;
+		$event['reason'] = $reason;
+		return $event;
+	}
+}

@@ -96,7 +96,7 @@ describe('webhook payloads become events the contract accepts', () => {
 
   it.each(['processing', 'completed', 'on-hold', 'cancelled', 'refunded'])('WooCommerce order %s', (status) => {
     const events = wooOrderEvents({ id: 12, status, date_created_gmt: '2026-03-01T10:00:00', date_modified_gmt: '2026-03-01T11:00:00', line_items: [{ sku: 'A', quantity: 2 }] }, '127.0.0.1:8080', 'default');
-    const second = { cancelled: 'cancelled', refunded: 'cancelled', completed: 'shipped' }[status];
+    const second = { cancelled: 'cancelled', refunded: 'shipped', completed: 'shipped' }[status];
     expect(events.map((e) => e.id)).toEqual([
       'woocommerce:127.0.0.1:8080:12:confirmed',
       ...(second ? [`woocommerce:127.0.0.1:8080:12:${second}`] : []),

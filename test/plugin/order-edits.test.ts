@@ -17,8 +17,8 @@ describe('order item edits', () => {
     await f?.close();
   });
 
-  const edit = (orderId: number, body: { qty?: Record<number, number>; add?: Record<number, number> }) =>
-    testApi('POST', `orders/${orderId}/items`, { qty: body.qty ?? {}, add: body.add ?? {} });
+  const edit = (orderId: number, body: { qty?: Record<number, number>; add?: Record<number, number>; set?: Record<number, number> }) =>
+    testApi('POST', `orders/${orderId}/items`, { qty: body.qty ?? {}, add: body.add ?? {}, set: body.set ?? {} });
 
   it('more units on a paid order come off the ledger too, and a cancel gives every unit back', async () => {
     const { sku, productId, orderId } = await paidOrder(f, 'EDIT', 10, 2);
@@ -85,5 +85,22 @@ describe('order item edits', () => {
     await edit(orderId, { qty: { [productId]: 2 } });
     expect(await f.productStock(productId)).toBe(8);
     expect(await ledgerAfterDelivery(f, sku)).toMatchObject({ onHand: 8, committed: 0, available: 8 });
+  });
+
+  it('an edit WooCommerce decided not to write claims nothing: a stock count set later in the same request is sent as a count', async () => {
+    const { sku, productId, orderId } = await paidOrder(f, 'EDIT', 10, 2);
+    await testApi('POST', 'options', { set: { stand_in_adjust_declines: 1 } });
+    try {
+      await edit(orderId, { qty: { [productId]: 3 }, set: { [productId]: 6 } });
+    } finally {
+      await testApi('POST', 'options', { delete: ['stand_in_adjust_declines'] });
+    }
+    expect(await f.productStock(productId)).toBe(6);
+    expect(await ledgerAfterDelivery(f, sku)).toMatchObject({ onHand: 8, committed: 2, available: 6 });
+    const sent = f.companion.received().filter((e) => e.sku === sku && e.type === 'stock.adjusted');
+    expect(sent.map((e) => [e.reason, e.set ?? e.delta])).toEqual([
+      ['woocommerce stock edit', 10],
+      ['woocommerce stock edit', 6],
+    ]);
   });
 });

@@ -45,9 +45,10 @@ final class OrderEditHooks {
 	public const EDITS = '_stockline_edits';
 
 	/**
-	 * Edits WooCommerce is about to write, by the id of the product that holds the stock: [item, units taken (−given back)].
+	 * Edits WooCommerce is about to write, by the id of the product that holds the stock:
+	 * [item, units taken (−given back), that product's stock before].
 	 *
-	 * @var array<int, array<int, array{0:object, 1:int}>>
+	 * @var array<int, array<int, array{0:object, 1:int, 2:int}>>
 	 */
 	private static array $pending = array();
 
@@ -56,14 +57,12 @@ final class OrderEditHooks {
 	 */
 	public static function register(): void {
 		add_filter( 'woocommerce_prevent_adjust_line_item_product_stock', array( self::class, 'plan' ), PHP_INT_MAX, 3 );
-		// After StockHooks (10), which leaves the write alone as order flow.
-		add_action( 'woocommerce_product_set_stock', array( self::class, 'written' ), 20, 1 );
-		add_action( 'woocommerce_variation_set_stock', array( self::class, 'written' ), 20, 1 );
+		// The stock write itself reaches StockHooks::on_set_stock, which asks claim() first.
 	}
 
 	/**
 	 * `woocommerce_prevent_adjust_line_item_product_stock`: works out, as WooCommerce is about to,
-	 * how much stock the edit moves, and marks the product as order flow.
+	 * how much stock the edit moves, and from what.
 	 *
 	 * @param mixed     $prevent       Whether WooCommerce should not adjust.
 	 * @param object    $item          The line item.
@@ -86,9 +85,11 @@ final class OrderEditHooks {
 			if ( 0 === $taken ) {
 				return $prevent;
 			}
-			$holder = method_exists( $product, 'get_stock_managed_by_id' ) ? (int) $product->get_stock_managed_by_id() : (int) $product->get_id();
-			StockHooks::mark_order_flow( array( (int) $product->get_id(), $holder ) );
-			self::$pending[ $holder ][] = array( $item, $taken );
+			$holder_id = method_exists( $product, 'get_stock_managed_by_id' ) ? (int) $product->get_stock_managed_by_id() : (int) $product->get_id();
+			$holder    = $holder_id === (int) $product->get_id() ? $product : wc_get_product( $holder_id );
+			if ( $holder ) {
+				self::$pending[ $holder_id ][] = array( $item, $taken, (int) $holder->get_stock_quantity() );
+			}
 		} catch ( \Throwable $e ) {
 			Logger::exception( 'woocommerce_prevent_adjust_line_item_product_stock', $e );
 		}
@@ -96,30 +97,27 @@ final class OrderEditHooks {
 	}
 
 	/**
-	 * `woocommerce_product_set_stock` / `woocommerce_variation_set_stock`: WooCommerce wrote the
-	 * edit's stock; record it.
+	 * Called by StockHooks for every stock write: true when the write is a planned edit, which is
+	 * then recorded (and is not a person's count). A plan is only taken when the stock moved by
+	 * exactly the edit's units, so a plan WooCommerce then did not carry out (another check of its
+	 * own said no) can never claim a later write.
 	 *
-	 * @param \WC_Product $product The product whose stock was written.
+	 * @param \WC_Product $product The product whose stock was written (the one holding it).
 	 */
-	public static function written( $product ): void {
-		try {
-			$id = is_object( $product ) ? (int) $product->get_id() : 0;
-			if ( empty( self::$pending[ $id ] ) ) {
-				return;
-			}
-			[ $item, $taken ] = array_shift( self::$pending[ $id ] );
-			StockHooks::leave_product_flow( $id );
-			$edited = $item->get_product();
-			if ( $edited ) {
-				StockHooks::leave_product_flow( (int) $edited->get_id() );
+	public static function claim( $product ): bool {
+		$id = (int) $product->get_id();
+		while ( ! empty( self::$pending[ $id ] ) ) {
+			[ $item, $taken, $before ] = array_shift( self::$pending[ $id ] );
+			if ( (int) $product->get_stock_quantity() !== $before - $taken ) {
+				continue; // Not this edit's write: a stale plan.
 			}
 			$order = method_exists( $item, 'get_order' ) ? $item->get_order() : null;
 			if ( $order ) {
 				self::record( $order, $item, $taken );
 			}
-		} catch ( \Throwable $e ) {
-			Logger::exception( 'order item stock edit', $e );
+			return true;
 		}
+		return false;
 	}
 
 	/**

@@ -56,7 +56,7 @@ final class StockHooks {
 		// WooCommerce asks these filters right before it changes stock for an order…
 		add_filter( 'woocommerce_can_reduce_order_stock', array( self::class, 'enter_order_flow' ), PHP_INT_MAX, 2 );
 		add_filter( 'woocommerce_can_restore_order_stock', array( self::class, 'enter_order_flow' ), PHP_INT_MAX, 2 );
-		// (An admin's edit of an order's items: OrderEditHooks marks the product.)
+		// (An admin's edit of an order's items: OrderEditHooks::claim(), asked in on_set_stock.)
 		// …and fires these when it is done.
 		add_action( 'woocommerce_reduce_order_stock', array( self::class, 'leave_order_flow' ), 0, 1 );
 		add_action( 'woocommerce_restore_order_stock', array( self::class, 'leave_order_flow' ), 0, 1 );
@@ -94,6 +94,9 @@ final class StockHooks {
 			$id = (int) $product->get_id();
 			if ( isset( self::$own[ $id ] ) || isset( self::$order_flow[ $id ] ) || self::from_companion() || ! $product->managing_stock() ) {
 				return;
+			}
+			if ( OrderEditHooks::claim( $product ) ) {
+				return; // An admin's edit of an order's items: sent as the change it is.
 			}
 			$sku = Events::sku_of( $product );
 			if ( '' === $sku ) {
@@ -158,26 +161,6 @@ final class StockHooks {
 			Logger::exception( 'order stock flow', $e );
 		}
 		return $allowed;
-	}
-
-	/**
-	 * Marks products whose stock WooCommerce is about to change for an order.
-	 *
-	 * @param int[] $product_ids Products (and the products holding their stock).
-	 */
-	public static function mark_order_flow( array $product_ids ): void {
-		foreach ( $product_ids as $id ) {
-			self::$order_flow[ (int) $id ] = true;
-		}
-	}
-
-	/**
-	 * One product's order stock change is done (an order item edit writes one product at a time).
-	 *
-	 * @param int $product_id Product.
-	 */
-	public static function leave_product_flow( int $product_id ): void {
-		unset( self::$order_flow[ $product_id ] );
 	}
 
 	/**

@@ -138,7 +138,8 @@ add_action(
 			}
 		);
 
-		// Editing an order's items in wp-admin: {qty: {productId: n}} for its items (0 removes one), {add: {productId: n}}.
+		// Editing an order's items in wp-admin: {qty: {productId: n}} for its items (0 removes one), {add: {productId: n}},
+		// then {set: {productId: n}} stock counts in the same request.
 		$route(
 			'/orders/(?P<id>\d+)/items',
 			'POST',
@@ -152,6 +153,10 @@ add_action(
 					}
 				}
 				stockline_test_edit_items( $order->get_id(), $qty, array_map( 'intval', (array) $r['add'] ) );
+				// Then, in the same request, a stock count set the way the product screen sets it.
+				foreach ( (array) $r['set'] as $product_id => $stock ) {
+					wc_update_product_stock( wc_get_product( (int) $product_id ), (int) $stock, 'set' );
+				}
 				return array( 'status' => wc_get_order( (int) $r['id'] )->get_status() );
 			}
 		);

@@ -40,12 +40,15 @@ spl_autoload_register(
 	}
 );
 
-// Stockline reads orders only through the CRUD API, so it works with HPOS as well as posts storage.
+// Stockline reads orders only through the CRUD API, so it works with HPOS as well as posts
+// storage; it holds stock at the block checkout through the Store API's checkout hook as it does
+// at the classic one (Hooks/Checkout.php), so WooCommerce need not list it as incompatible there.
 add_action(
 	'before_woocommerce_init',
 	static function (): void {
 		if ( class_exists( \Automattic\WooCommerce\Utilities\FeaturesUtil::class ) ) {
 			\Automattic\WooCommerce\Utilities\FeaturesUtil::declare_compatibility( 'custom_order_tables', __FILE__, true );
+			\Automattic\WooCommerce\Utilities\FeaturesUtil::declare_compatibility( 'cart_checkout_blocks', __FILE__, true );
 		}
 	}
 );

@@ -13,7 +13,8 @@ describe('activating the plugin in a real WordPress', () => {
     const state = await testApi('GET', 'state');
     expect(state.tableExists).toBe(true);
     expect(state.dbVersion).toBe(1);
-    expect(state.hpos).toEqual({ custom_order_tables: { 'stockline/stockline.php': true } });
+    // HPOS (orders read through the CRUD API only) and the block checkout (held through the Store API hook).
+    expect(state.hpos).toEqual({ custom_order_tables: { 'stockline/stockline.php': true }, cart_checkout_blocks: { 'stockline/stockline.php': true } });
   });
 
   it('removes its options and table on uninstall, and comes back whole when activated again', async () => {

@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testApi } from '../support/wordpress';
 import { pluginFixture, type PluginFixture } from './support/fixture';
 
 describe('the checkout guard', () => {
@@ -41,6 +42,25 @@ describe('the checkout guard', () => {
     const hold = (await f.outbox()).find((r) => r.event_id.endsWith(`:${ok.orderId}:reserved`));
     expect(hold).toMatchObject({ status: 'delivered', result: 'applied' });
     expect(hold!.payload).toMatchObject({ ttlSeconds: 3600, lines: [{ sku: b, qty: 1 }] });
+  });
+
+  it('refuses at the block checkout too (Store API): a 409 naming the product, and holds when there is stock', async () => {
+    const sku = f.sku('BLOCK');
+    const id = await f.product({ sku, stock: 2, name: 'Blue teapot' });
+    // Amazon sold both units; WooCommerce has not heard yet and still shows 2.
+    await f.companion.apply({ id: `amazon:${sku}:sold`, type: 'order.confirmed', source: 'amazon', occurredAt: new Date().toISOString(), orderId: `amazon-${sku}`, lines: [{ sku, qty: 2 }] });
+    const blockCheckout = (qty: number) =>
+      testApi<{ ok: boolean; orderId: number | null; error?: string; code?: string; status?: number; guard: { outcome: string } | null }>('POST', 'checkout', { lines: [{ productId: id, qty }], blocks: true });
+
+    const refused = await blockCheckout(1);
+    expect(refused).toMatchObject({ ok: false, code: 'stockline_insufficient_stock', status: 409, guard: { outcome: 'refused' } });
+    expect(refused.error).toContain('Blue teapot');
+    expect(await f.companion.ledger.getStock('default', sku)).toMatchObject({ committed: 2, reserved: 0, available: 0 });
+
+    await f.companion.apply({ id: `manual:${sku}:count`, type: 'stock.adjusted', source: 'manual', occurredAt: new Date().toISOString(), sku, delta: 3, reason: 'delivery' });
+    const ok = await blockCheckout(1);
+    expect(ok).toMatchObject({ ok: true, guard: { outcome: 'held' } });
+    expect(await f.companion.ledger.getStock('default', sku)).toMatchObject({ reserved: 1, available: 2 });
   });
 
   it('fails open at once when the companion is stopped, and queues the hold', async () => {

@@ -36,8 +36,9 @@ final class Checkout {
 	public static ?array $last_guard = null;
 
 	/**
-	 * Hooks in: classic checkout and the Store API (block checkout). Both run before
-	 * WooCommerce's own reservation and turn an exception into a checkout error.
+	 * Hooks in: classic checkout and the Store API (block checkout). Both run before payment
+	 * and turn an exception into a checkout error (the Store API's RouteException keeps its code
+	 * and status: 409 stockline_insufficient_stock).
 	 */
 	public static function register(): void {
 		add_action( 'woocommerce_checkout_order_created', array( self::class, 'on_classic_checkout' ), 5, 1 );

@@ -97,11 +97,12 @@ add_action(
 			'POST',
 			static function ( WP_REST_Request $r ) {
 				$started = hrtime( true );
-				$result  = stockline_test_checkout( (array) $r['lines'] );
+				// {blocks: true}: the block checkout (Store API) instead of the classic one.
+				$result  = $r['blocks'] ? stockline_test_block_checkout( (array) $r['lines'] ) : stockline_test_checkout( (array) $r['lines'] );
 				$ms      = ( hrtime( true ) - $started ) / 1e6;
 				$guard   = \Stockline\Hooks\Checkout::$last_guard;
 				if ( is_wp_error( $result ) ) {
-					return array( 'ok' => false, 'error' => $result->get_error_message(), 'orderId' => $result->get_error_data()['orderId'] ?? null, 'ms' => $ms, 'guard' => $guard );
+					return array( 'ok' => false, 'error' => $result->get_error_message(), 'code' => $result->get_error_code(), 'status' => $result->get_error_data()['status'] ?? null, 'orderId' => $result->get_error_data()['orderId'] ?? null, 'ms' => $ms, 'guard' => $guard );
 				}
 				return array( 'ok' => true, 'orderId' => $result->get_id(), 'ms' => $ms, 'guard' => $guard );
 			}

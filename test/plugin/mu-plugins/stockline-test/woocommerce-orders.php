@@ -418,3 +418,30 @@ function stockline_test_edit_items( int $order_id, array $qty, array $add ) {
 		wc_maybe_adjust_line_item_product_stock( $order->get_item( $item_id ) );
 	}
 }
+
+/**
+ * What the Store API's CheckoutRoute (block checkout) does with stock, minus the cart: a draft
+ * order, WooCommerce's own reservation check, woocommerce_store_api_checkout_order_processed,
+ * and a RouteException thrown there answered as the route's error (its code, message, status),
+ * as AbstractRoute::get_response() does.
+ *
+ * @param array<int, array{productId:int, qty:int}> $lines Cart.
+ * @return WC_Order|WP_Error
+ */
+function stockline_test_block_checkout( array $lines ) {
+	$order = wc_create_order( array( 'status' => 'checkout-draft' ) );
+	foreach ( $lines as $line ) {
+		$product = wc_get_product( (int) $line['productId'] );
+		if ( $product->managing_stock() && (int) $product->get_stock_quantity() < (int) $line['qty'] ) {
+			return new WP_Error( 'woocommerce_rest_product_out_of_stock', 'Not enough stock.', array( 'status' => 400 ) );
+		}
+		$order->add_product( $product, (int) $line['qty'] );
+	}
+	$order->save();
+	try {
+		do_action( 'woocommerce_store_api_checkout_order_processed', $order );
+	} catch ( \Automattic\WooCommerce\StoreApi\Exceptions\RouteException $e ) {
+		return new WP_Error( $e->getErrorCode(), $e->getMessage(), array( 'status' => $e->getCode(), 'orderId' => $order->get_id() ) );
+	}
+	return $order;
+}

@@ -39,6 +39,7 @@ if ( get_option( 'stockline_test_fail_outbox' ) ) {
 if ( ! get_option( 'stockline_test_no_wc' ) ) {
 	require __DIR__ . '/stockline-test/woocommerce-products.php';
 	require __DIR__ . '/stockline-test/woocommerce-orders.php';
+	require __DIR__ . '/stockline-test/woocommerce-order-actions.php';
 	require __DIR__ . '/stockline-test/store-api.php';
 	require __DIR__ . '/stockline-test/woocommerce.php';
 	if ( get_option( 'stockline_test_action_scheduler' ) ) {

@@ -74,7 +74,8 @@ final class Baseline {
 
 	/**
 	 * WooCommerce gave a counted order's units back: one stock.adjusted delta per SKU, with ids
-	 * fixed by order and line, so however many hooks record it, the ledger applies it once.
+	 * fixed by order and line, so however many hooks record it, the ledger applies it once. Units
+	 * a refund already restocked are not given back again (RefundHooks sent them when restocked).
 	 *
 	 * @param \WC_Order $order The order.
 	 * @param int       $cycle The order's cycle.
@@ -83,7 +84,7 @@ final class Baseline {
 	public static function restock_events( $order, int $cycle ): array {
 		$id     = (int) $order->get_id();
 		$events = array();
-		foreach ( Events::order_lines( $order ) as $n => $line ) {
+		foreach ( Events::order_lines( $order, true ) as $n => $line ) {
 			$event           = Events::base( Events::order_event_id( $id, 'restocked', $cycle ) . ':' . ( $n + 1 ), 'stock.adjusted' );
 			$event['sku']    = $line['sku'];
 			$event['delta']  = $line['qty'];

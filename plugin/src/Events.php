@@ -87,17 +87,20 @@ final class Events {
 	 * same SKU added up. Items whose product has no SKU, or does not manage stock, are left out and
 	 * the SKU-less ones logged.
 	 *
-	 * @param \WC_Order $order The order.
+	 * @param \WC_Order $order         The order.
+	 * @param bool      $not_restocked Leave out units a refund already put back in stock (the
+	 *                                 item's _restock_refunded_items): what WooCommerce still has
+	 *                                 taken for the order, and gives back when it is cancelled.
 	 * @return array<int, array{sku:string, qty:int}>
 	 */
-	public static function order_lines( $order ): array {
+	public static function order_lines( $order, bool $not_restocked = false ): array {
 		$lines = array();
 		foreach ( $order->get_items() as $item ) {
 			if ( ! is_object( $item ) || ! method_exists( $item, 'get_product' ) ) {
 				continue;
 			}
 			$product = $item->get_product();
-			$qty     = (int) $item->get_quantity();
+			$qty     = (int) $item->get_quantity() - ( $not_restocked ? (int) $item->get_meta( '_restock_refunded_items', true ) : 0 );
 			if ( ! $product || $qty < 1 ) {
 				continue;
 			}

@@ -87,4 +87,26 @@ describe('orders paid before Stockline counted the stock', () => {
     expect(await f.productStock(product)).toBe(5);
     expect(await f.companion.ledger.getStock('default', sku)).toMatchObject({ onHand: 5, committed: 0, available: 5 });
   });
+
+  it('give back on a cancel only what a refund has not already restocked', async () => {
+    const sku = f.sku('OLDREF');
+    const product = await f.product({ sku, stock: 10, name: 'Old refunded' });
+    await testApi('POST', 'deactivate');
+    let order: number;
+    try {
+      order = await backOfficeOrder(product, 3);
+      await f.setStatus(order, 'processing');
+    } finally {
+      await activatePlugin(f.admin);
+    }
+    await runImport();
+    expect(await f.companion.ledger.getStock('default', sku)).toMatchObject({ onHand: 7, available: 7 });
+
+    await testApi('POST', `orders/${order}/refund`, { qty: { [product]: 1 }, restock: true, full: false });
+    expect(await f.productStock(product)).toBe(8);
+    await f.setStatus(order, 'cancelled');
+    expect(await f.productStock(product)).toBe(10); // WooCommerce restores the 2 it still had taken
+    await testApi('POST', 'drain', { force: true });
+    expect(await f.companion.ledger.getStock('default', sku)).toMatchObject({ onHand: 10, committed: 0, available: 10 });
+  });
 });

@@ -84,12 +84,9 @@ final class Baseline {
 	public static function restock_events( $order, int $cycle ): array {
 		$id     = (int) $order->get_id();
 		$events = array();
+		$reason = sprintf( 'woocommerce order %d gave back units it sold before Stockline counted the stock', $id );
 		foreach ( Events::order_lines( $order, true ) as $n => $line ) {
-			$event           = Events::base( Events::order_event_id( $id, 'restocked', $cycle ) . ':' . ( $n + 1 ), 'stock.adjusted' );
-			$event['sku']    = $line['sku'];
-			$event['delta']  = $line['qty'];
-			$event['reason'] = sprintf( 'woocommerce order %d gave back units it sold before Stockline counted the stock', $id );
-			$events[]        = $event;
+			$events[] = Events::order_delta( $id, 'restocked', $cycle, ':' . ( $n + 1 ), $line['sku'], $line['qty'], $reason );
 		}
 		return $events;
 	}

@@ -29,6 +29,8 @@ final class Dispatcher {
 	public const MAX_BACKOFF = 300;
 	/** Days delivered outbox rows are kept (filter `stockline_outbox_retention_days`; 0 keeps them all). */
 	public const RETENTION_DAYS = 30;
+	/** Transient set while delivered rows need no pruning (see prune_history). */
+	public const PRUNED = 'stockline_outbox_pruned';
 
 	/**
 	 * Hooks delivery into WordPress.
@@ -114,10 +116,24 @@ final class Dispatcher {
 		try {
 			Lock::prune( Rest\StockEndpoint::SEEN_PREFIX );
 			self::drain( 20000 );
-			// Delivered rows are only history (the companion's audit has it all); keep a month by default.
-			Outbox::prune_delivered( (int) apply_filters( 'stockline_outbox_retention_days', self::RETENTION_DAYS ) );
+			self::prune_history();
 		} catch ( \Throwable $e ) {
 			Logger::exception( 'scheduled delivery', $e );
+		}
+	}
+
+	/**
+	 * Delivered rows are only history (the companion's audit has it all): a month is kept by
+	 * default. Finding the old ones reads the delivered rows, so it runs at most once an hour
+	 * (a day's rows age past the window once a day), and at once again while a run found a full batch.
+	 */
+	private static function prune_history(): void {
+		if ( get_transient( self::PRUNED ) ) {
+			return;
+		}
+		$deleted = Outbox::prune_delivered( (int) apply_filters( 'stockline_outbox_retention_days', self::RETENTION_DAYS ) );
+		if ( $deleted < Outbox::PRUNE_BATCH ) {
+			set_transient( self::PRUNED, 1, HOUR_IN_SECONDS );
 		}
 	}
 

@@ -53,6 +53,27 @@ final class Events {
 	}
 
 	/**
+	 * stock.adjusted delta for units an order's stock change moved (a restore, a refund's
+	 * restock, an item edit): id order_event_id( $order_id, $transition, $cycle ) . $suffix.
+	 *
+	 * @param int    $order_id   Order id.
+	 * @param string $transition See order_event_id().
+	 * @param int    $cycle      Order cycle.
+	 * @param string $suffix     Id suffix (line or item and count).
+	 * @param string $sku        SKU.
+	 * @param int    $delta      Units (+ back on hand, − gone).
+	 * @param string $reason     Reason.
+	 * @return array<string, mixed>
+	 */
+	public static function order_delta( int $order_id, string $transition, int $cycle, string $suffix, string $sku, int $delta, string $reason ): array {
+		$event           = self::base( self::order_event_id( $order_id, $transition, $cycle ) . $suffix, 'stock.adjusted' );
+		$event['sku']    = $sku;
+		$event['delta']  = $delta;
+		$event['reason'] = $reason;
+		return $event;
+	}
+
+	/**
 	 * The WooCommerce order an event id of order_event_id() names, null for other events.
 	 *
 	 * @param string $event_id Event id.

@@ -31,6 +31,8 @@ final class Outbox {
 	public const FAILED = 'failed';
 	/** Answered but refused in a way the owner must see (Refusals); kept until resolved. */
 	public const REFUSED = 'refused';
+	/** Delivered rows deleted per prune_delivered() call. */
+	public const PRUNE_BATCH = 1000;
 
 	/**
 	 * Events added in this request (the shutdown delivery only runs when there are some).
@@ -251,7 +253,7 @@ KEY status_id (status,id)
 	 * @param int $days  Keep this many days of delivered rows; 0 or less keeps them all.
 	 * @param int $limit Rows per call (the scheduled run calls it every time).
 	 */
-	public static function prune_delivered( int $days, int $limit = 1000 ): int {
+	public static function prune_delivered( int $days, int $limit = self::PRUNE_BATCH ): int {
 		global $wpdb;
 		if ( $days <= 0 ) {
 			return 0;

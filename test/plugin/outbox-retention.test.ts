@@ -42,6 +42,17 @@ describe('outbox retention and the drain lock', () => {
     expect(left.find((r) => r.id === e)!.status).toBe('refused');
   });
 
+  it('looks for old rows at most once an hour: a row that ages past the window later waits for the next hour', async () => {
+    const [a, b] = await deliveredRows();
+    await testApi('POST', 'outbox/backdate', { ids: [a], days: 31 });
+    await testApi('POST', 'run-scheduled');
+    await testApi('POST', 'outbox/backdate', { ids: [b], days: 31 });
+    await testApi('POST', 'run-scheduled');
+    const left = (await f.outbox()).map((r) => r.id);
+    expect(left).not.toContain(a);
+    expect(left).toContain(b);
+  });
+
   it('keeps every row when the retention filter says 0 days', async () => {
     await testApi('POST', 'options', { set: { stockline_test_filters: { stockline_retry_base_seconds: 0, stockline_outbox_retention_days: 0 } } });
     try {

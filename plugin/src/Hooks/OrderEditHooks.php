@@ -140,13 +140,12 @@ final class OrderEditHooks {
 		$suffix = ':' . (int) $item->get_id() . '-' . $n;
 		$reason = sprintf( 'woocommerce order %d edited: %d %s', $id, abs( $taken ), $taken > 0 ? 'more taken from stock' : 'put back in stock' );
 		$extra  = (int) $item->get_meta( self::EXTRA, true );
-		if ( 'confirmed' === OrderHooks::state( $order ) && $taken < 0 ) {
+		$open   = 'confirmed' === OrderHooks::state( $order ); // Its lines are committed in the ledger.
+		if ( $open && $taken < 0 ) {
 			[ $events, $extra ] = self::returned( $order, $extra, $sku, -$taken, 'edit-shipped', 'edited', $suffix, $reason );
 		} else {
-			$events = array( self::adjusted( $id, 'edited', $cycle, $suffix, $sku, -$taken, $reason ) );
-			if ( 'confirmed' === OrderHooks::state( $order ) ) {
-				$extra += $taken;
-			}
+			$events = array( Events::order_delta( $id, 'edited', $cycle, $suffix, $sku, -$taken, $reason ) );
+			$extra += $open ? $taken : 0;
 		}
 		foreach ( $events as $event ) {
 			if ( ! Outbox::add( $event ) ) {
@@ -189,7 +188,7 @@ final class OrderEditHooks {
 			);
 			$events[]         = $event;
 		}
-		$events[] = self::adjusted( $id, $back, $cycle, $suffix, $sku, $qty, $reason );
+		$events[] = Events::order_delta( $id, $back, $cycle, $suffix, $sku, $qty, $reason );
 		return array( $events, $extra - $out );
 	}
 
@@ -211,32 +210,12 @@ final class OrderEditHooks {
 				continue;
 			}
 			$reason = sprintf( 'woocommerce order %d cancelled: %d added by an edit put back in stock', $id, $extra );
-			if ( ! Outbox::add( self::adjusted( $id, 'edit-restock', $cycle, ':' . (int) $item->get_id(), $sku, $extra, $reason ) ) ) {
+			if ( ! Outbox::add( Events::order_delta( $id, 'edit-restock', $cycle, ':' . (int) $item->get_id(), $sku, $extra, $reason ) ) ) {
 				return false;
 			}
 			$item->update_meta_data( self::EXTRA, 0 );
 			$item->save();
 		}
 		return true;
-	}
-
-	/**
-	 * stock.adjusted delta for an order's SKU.
-	 *
-	 * @param int    $id     Order id.
-	 * @param string $what   Transition naming the id.
-	 * @param int    $cycle  Order cycle.
-	 * @param string $suffix Id suffix.
-	 * @param string $sku    SKU.
-	 * @param int    $delta  Units (+ back on hand, − gone).
-	 * @param string $reason Reason.
-	 * @return array<string, mixed>
-	 */
-	private static function adjusted( int $id, string $what, int $cycle, string $suffix, string $sku, int $delta, string $reason ): array {
-		$event           = Events::base( Events::order_event_id( $id, $what, $cycle ) . $suffix, 'stock.adjusted' );
-		$event['sku']    = $sku;
-		$event['delta']  = $delta;
-		$event['reason'] = $reason;
-		return $event;
 	}
 }

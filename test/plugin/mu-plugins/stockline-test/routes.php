@@ -128,8 +128,7 @@ add_action(
 			static function ( WP_REST_Request $r ) {
 				$order = wc_get_order( (int) $r['id'] );
 				$lines = array();
-				foreach ( $order->get_items() as $item_id => $item ) {
-					$qty = (int) ( ( (array) $r['qty'] )[ (string) ( $item->get_variation_id() ? $item->get_variation_id() : $item->get_product_id() ) ] ?? 0 );
+				foreach ( stockline_test_by_item( $order, (array) $r['qty'] ) as $item_id => $qty ) {
 					if ( $qty > 0 ) {
 						$lines[ $item_id ] = array( 'qty' => $qty );
 					}
@@ -146,14 +145,7 @@ add_action(
 			'POST',
 			static function ( WP_REST_Request $r ) {
 				$order = wc_get_order( (int) $r['id'] );
-				$qty   = array();
-				foreach ( $order->get_items() as $item_id => $item ) {
-					$new = ( (array) $r['qty'] )[ (string) ( $item->get_variation_id() ? $item->get_variation_id() : $item->get_product_id() ) ] ?? null;
-					if ( null !== $new ) {
-						$qty[ $item_id ] = (int) $new;
-					}
-				}
-				stockline_test_edit_items( $order->get_id(), $qty, array_map( 'intval', (array) $r['add'] ) );
+				stockline_test_edit_items( $order->get_id(), stockline_test_by_item( $order, (array) $r['qty'] ), array_map( 'intval', (array) $r['add'] ) );
 				// Then, in the same request, a stock count set the way the product screen sets it.
 				foreach ( (array) $r['set'] as $product_id => $stock ) {
 					wc_update_product_stock( wc_get_product( (int) $product_id ), (int) $stock, 'set' );
@@ -261,6 +253,7 @@ add_action(
 				delete_option( \Stockline\Dispatcher::STATE );
 				delete_option( 'stockline_test_log' );
 				delete_option( 'stockline_import' );
+				delete_transient( \Stockline\Dispatcher::PRUNED );
 				$wpdb->delete( $wpdb->options, array( 'option_name' => \Stockline\Dispatcher::LOCK ) );
 				return array( 'ok' => true );
 			}

@@ -187,3 +187,22 @@ function stockline_test_block_checkout( array $lines ) {
 	}
 	return $order;
 }
+
+/**
+ * Quantities the tests give by product (or variation) id, keyed by the order's item ids as
+ * WooCommerce's order screen sends them; items not named are left out.
+ *
+ * @param WC_Order        $order      The order.
+ * @param array<int, int> $by_product Quantity by product id.
+ * @return array<int, int>
+ */
+function stockline_test_by_item( $order, array $by_product ): array {
+	$by_item = array();
+	foreach ( $order->get_items() as $item_id => $item ) {
+		$product_id = (string) ( $item->get_variation_id() ? $item->get_variation_id() : $item->get_product_id() );
+		if ( isset( $by_product[ $product_id ] ) ) {
+			$by_item[ $item_id ] = (int) $by_product[ $product_id ];
+		}
+	}
+	return $by_item;
+}

@@ -51,7 +51,7 @@ export async function startSandbox(id: string, o: SandboxStartOptions): Promise<
       return {
         id,
         handle: h,
-        childConfig: { url: h.url, key: h.credentials.key, secret: h.credentials.secret, webhookSecret: h.webhookSecret, pluginSecret: o.pluginSecret },
+        childConfig: { url: h.url, key: h.credentials.key, secret: h.credentials.secret, webhookSecret: h.webhookSecret, pluginSecret: o.pluginSecret, pluginReportsOrders: false },
       };
     }
     case 'amazon': {

@@ -153,6 +153,24 @@ describe('WooCommerce webhooks into the ledger', () => {
     expect(types.filter((x) => x === 'order.cancelled')).toHaveLength(1);
   });
 
+  it('stands aside while the store runs the Stockline plugin, which reports its orders itself: nothing is counted twice', async () => {
+    await start({ listings: [{ sku: 'A', quantity: 10 }], pluginSecret: 'the-tenant-secret' });
+    const placedAt = Date.now();
+    const placed = await sandbox!.placeOrder('A', 2);
+    await sandbox!.deliveriesIdle();
+    // The store's webhook is acknowledged (WooCommerce would disable a failing one) and not recorded…
+    expect(sandbox!.deliveries()).toEqual([expect.objectContaining({ topic: 'order.created', status: 200 })]);
+    const res = await deliver(order(Number(placed.orderId), 'processing', 2), 'order.updated');
+    expect(await res.json()).toMatchObject({ ok: true, ignored: true });
+    // …the poll records nothing and moves its cursor past these orders…
+    const sink: EventSink = (events) => books.ledger.applyBatch(events);
+    expect(await channel.poller.pollOnce(sink)).toBe(0);
+    expect(await books.stock('A')).toMatchObject({ committed: 0, available: 10 });
+    expect(await books.auditTypes('A')).toEqual(['stock.adjusted']);
+    const cursor = await books.redis.get(books.keys.propagation('default', 'ingest:woocommerce:cursor'));
+    expect(Date.parse(`${cursor}Z`)).toBeGreaterThanOrEqual(placedAt - 1000); // one-second precision
+  });
+
   it('runs the poll from ingestion.start until stopped', async () => {
     await start({ listings: [{ sku: 'A', quantity: 10 }] }, false);
     await sandbox!.placeOrder('A', 4);

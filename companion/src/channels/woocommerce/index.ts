@@ -12,6 +12,7 @@ import { siteId } from './order-events';
 import { WooOrderPoller } from './poller';
 import { cursorStore, startPolling } from '../shopify/polling';
 import { WooMapping } from './mapping';
+import { StorePluginPresence } from './plugin-presence';
 import type { WooCommerceSandboxHandle } from './sandbox/server';
 
 export { startWooCommerceSandbox, type WooCommerceSandboxHandle, type WooCommerceSandboxOptions } from './sandbox/server';
@@ -30,6 +31,12 @@ export interface WooCommerceChannelConfig {
   pluginSecret?: string;
   /** Use the plugin: true, false, or 'auto' (probe /wp-json/stockline/v1). Default 'auto'. */
   plugin?: boolean | 'auto';
+  /**
+   * A store that runs the Stockline plugin reports its own orders (default true): while the plugin
+   * answers, the poll and the webhooks record nothing, or each sale would count twice. The sandbox
+   * sets false: its plugin endpoint stands in only for the compare-and-set write.
+   */
+  pluginReportsOrders?: boolean;
   queryStringAuth?: boolean;
   /** Site id in event ids; default the host of `url`. */
   site?: string;
@@ -55,14 +62,18 @@ export function createWooCommerceChannel(config: WooCommerceChannelConfig, deps:
     key: (id) => (shared ? shared.keys.propagation(tenant, `webhook:woocommerce:${id}`) : id),
   });
   const site = config.site ?? siteId(config.url);
+  // The plugin reports the store's orders itself; polling or webhooks as well would count each twice.
+  const presence = new StorePluginPresence(client);
+  const standAside = config.pluginReportsOrders === false ? undefined : () => presence.active();
   const poller = new WooOrderPoller(client, {
     site,
     tenant,
+    standAside,
     cursor: cursorStore(shared?.redis, shared ? shared.keys.propagation(tenant, 'ingest:woocommerce:cursor') : ''),
   });
   const interval = config.pollIntervalMs ?? 60_000;
   const ingestion: OrderIngestion = {
-    ...(config.webhookSecret ? wooIngestion({ webhookSecret: config.webhookSecret, dedup, tenant, site, logger: deps.logger }) : {}),
+    ...(config.webhookSecret ? wooIngestion({ webhookSecret: config.webhookSecret, dedup, tenant, site, logger: deps.logger, standAside }) : {}),
     ...(interval > 0 ? { start: async (sink: EventSink) => startPolling(() => poller.pollOnce(sink), interval, deps.logger) } : {}),
   };
   return { id: 'woocommerce', adapter, ingestion, poller };
@@ -70,9 +81,10 @@ export function createWooCommerceChannel(config: WooCommerceChannelConfig, deps:
 
 /**
  * Channel configuration pointing at a running sandbox. The webhook itself is created with
- * `handle.createWebhook(<companion>/v1/webhooks/woocommerce)` once the companion listens.
+ * `handle.createWebhook(<companion>/v1/webhooks/woocommerce)` once the companion listens. The
+ * sandbox's orders come by webhook even when it stands in for the plugin's compare-and-set write.
  */
 export function wooCommerceSandboxConfig(handle: WooCommerceSandboxHandle, extra: Partial<WooCommerceChannelConfig> = {}): WooCommerceChannelConfig {
   const c = handle.credentials;
-  return { url: handle.url, key: c.key!, secret: c.secret!, webhookSecret: handle.webhookSecret, pluginSecret: c.pluginSecret, ...extra };
+  return { url: handle.url, key: c.key!, secret: c.secret!, webhookSecret: handle.webhookSecret, pluginSecret: c.pluginSecret, pluginReportsOrders: false, ...extra };
 }

@@ -24,11 +24,14 @@ export interface WooIngestionOptions {
   site?: string;
   logger?: { warn: (obj: object, msg?: string) => void };
   path?: string;
+  /** True while another source reports this store's orders (the Stockline plugin): deliveries are acknowledged and not recorded. */
+  standAside?: () => Promise<boolean>;
 }
 
 const ORDER_TOPICS = new Set(['order.created', 'order.updated']);
 
 export function wooIngestion(opts: WooIngestionOptions): OrderIngestion {
+  let warnedPlugin = false;
   return {
     routes: (app: FastifyInstance, sink: EventSink) => {
       void app.register(async (scope) => {
@@ -44,6 +47,21 @@ export function wooIngestion(opts: WooIngestionOptions): OrderIngestion {
             return reply.code(401).send({ code: 'invalid_signature', message: 'X-WC-Webhook-Signature does not match the body' });
           }
           if (typeof topic !== 'string' || !ORDER_TOPICS.has(topic) || !body) return reply.code(200).send({ ok: true, ignored: true });
+          let aside: boolean;
+          try {
+            aside = (await opts.standAside?.()) ?? false;
+          } catch (err) {
+            // Unsure whether the plugin already reported this order: record nothing; the poll asks again.
+            opts.logger?.warn({ err, topic }, 'woocommerce webhook not recorded: could not ask the store whether it runs the Stockline plugin');
+            return reply.code(500).send({ code: 'not_recorded', message: 'try again' });
+          }
+          if (aside) {
+            if (!warnedPlugin) {
+              warnedPlugin = true;
+              opts.logger?.warn({ topic }, 'this store runs the Stockline plugin, which reports its orders: its order webhooks are acknowledged and ignored (delete them in WooCommerce → Settings → Advanced → Webhooks)');
+            }
+            return reply.code(200).send({ ok: true, ignored: true, reason: 'the store runs the Stockline plugin, which reports its orders' });
+          }
           const bodyHash = createHash('sha256').update(rawBodyOf(request)).digest('base64url').slice(0, 22);
           const delivery = [request.headers['x-wc-webhook-id'], request.headers['x-wc-webhook-delivery-id'], body.id, bodyHash].map((x) => String(x ?? '')).join(':');
           if (await opts.dedup.seen(delivery)) return reply.code(200).send({ ok: true, duplicate: true });

@@ -4,6 +4,10 @@
  * `GET orders?modified_after=<cursor − overlap>&dates_are_gmt=true&orderby=modified&order=asc`
  * page by page and records the same events the webhooks would (same ids, so whichever arrives
  * second is a duplicate). The cursor is the newest date_modified_gmt seen.
+ *
+ * While the store runs the Stockline plugin (`standAside`), the plugin is the order source: a pass
+ * records nothing and moves the cursor to now, so if the plugin is later deactivated the poll
+ * starts from then, not from orders the plugin already reported.
  */
 import type { EventSink } from '../port';
 import type { Cursor } from '../shopify/polling';
@@ -18,6 +22,8 @@ export interface WooPollerOptions {
   overlapMs?: number;
   /** Where the very first poll starts. Default 10 min ago. */
   initialLookbackMs?: number;
+  /** True while another source reports this store's orders (the Stockline plugin). */
+  standAside?: () => Promise<boolean>;
   now?: () => number;
 }
 
@@ -32,6 +38,10 @@ export class WooOrderPoller {
   /** One reconciliation pass; returns how many events it handed to the sink. */
   async pollOnce(sink: EventSink): Promise<number> {
     const now = (this.opts.now ?? Date.now)();
+    if (await this.opts.standAside?.()) {
+      await this.opts.cursor.set(gmt(now));
+      return 0;
+    }
     const saved = await this.opts.cursor.get();
     const from = saved ? Date.parse(`${saved}Z`) - (this.opts.overlapMs ?? 60_000) : now - (this.opts.initialLookbackMs ?? 600_000);
     let newest = saved ?? gmt(from);

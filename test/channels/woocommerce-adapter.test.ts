@@ -1,4 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { startWooCommerceSandbox } from '../../companion/src/channels/woocommerce';
+import { PLUGIN_REPROBE_MS, WooCommerceAdapter } from '../../companion/src/channels/woocommerce/adapter';
+import { WooClient } from '../../companion/src/channels/woocommerce/client';
+import { WooMapping } from '../../companion/src/channels/woocommerce/mapping';
+import { createTestRedis } from '../support/redis';
 import { item, pushError } from './fixtures';
 import { wooFixture, type WooFixture } from './woocommerce-helpers';
 
@@ -29,8 +34,26 @@ describe('WooCommerce adapter over REST (no plugin)', () => {
     f.sandbox.addVariable('SHIRT', [{ sku: 'SHIRT-S', quantity: 1 }]);
     const out = await Promise.all(Array.from({ length: 20 }, (_, i) => f!.channel.adapter.push([item(i % 2 ? 'A' : 'SHIRT-S', i)])));
     expect(out.every(([o]) => o!.status === 'ok')).toBe(true);
-    // One SKU search per SKU (not per push), one variable-product list, one variations page, twenty batch writes.
-    expect(f.sandbox.stats().calls).toBe(2 + 2 + 20);
+    // One SKU search per SKU (not per push; it finds the variation too, so no variation index is built), twenty batch writes.
+    expect(f.sandbox.stats().calls).toBe(2 + 20);
+  });
+
+  it('looks a SKU up again when a cached mapping names a variation as a product (WooCommerce: woocommerce_rest_invalid_product_id)', async () => {
+    const sandbox = await startWooCommerceSandbox();
+    onTestFinished(() => sandbox.close());
+    const { productId, variationIds } = sandbox.addVariable('SHIRT', [{ sku: 'SHIRT-S', quantity: 1 }]);
+    const t = await createTestRedis();
+    onTestFinished(() => t.cleanup());
+    const cacheKey = `${t.prefix}map:woocommerce`;
+    await t.redis.hset(cacheKey, 'SHIRT-S', JSON.stringify({ ids: { productId: variationIds[0] }, at: Date.now() }));
+    const client = new WooClient({ url: sandbox.url, consumerKey: sandbox.credentials.key!, consumerSecret: sandbox.credentials.secret! });
+    const mapping = new WooMapping(client, { redis: t.redis, cacheKey });
+    const adapter = new WooCommerceAdapter({ client, mapping, plugin: false });
+    const [first] = await adapter.push([item('SHIRT-S', 4)]);
+    expect(first!.status === 'failed' && [first!.error.kind, first!.error.options.channelCode]).toEqual(['transient', 'woocommerce_rest_invalid_product_id']);
+    expect(await adapter.push([item('SHIRT-S', 4)])).toEqual([{ sku: 'SHIRT-S', status: 'ok', quantity: 4 }]); // the retry
+    expect(sandbox.quantities()['SHIRT-S']).toBe(4);
+    expect(JSON.parse((await t.redis.hget(cacheKey, 'SHIRT-S'))!).ids).toEqual({ productId, variationId: variationIds[0] });
   });
 
   it('splits a batch the store refuses with 413 and still sets every item', async () => {
@@ -76,6 +99,24 @@ describe('WooCommerce adapter through the Stockline plugin (compare-and-set)', (
     await f.sandbox.placeOrder('A', 2);
     // REST cannot compare: the value is written (the order webhook brings the sale in).
     expect(await f.channel.adapter.push([item('A', 4, 5)])).toEqual([{ sku: 'A', status: 'ok', quantity: 4 }]);
+  });
+
+  it('writes through REST at once when the plugin is deactivated between two pushes, instead of failing the push', async () => {
+    f = await wooFixture({ listings: [{ sku: 'A', quantity: 5 }], pluginSecret: 'tenant-secret' }, { pluginSecret: 'tenant-secret', plugin: 'auto' });
+    expect(await f.channel.adapter.push([item('A', 4, 5)])).toEqual([{ sku: 'A', status: 'ok', quantity: 4 }]);
+    f.sandbox.setPluginActive(false);
+    expect(await f.channel.adapter.push([item('A', 3, 4)])).toEqual([{ sku: 'A', status: 'ok', quantity: 3 }]);
+    expect(f.sandbox.quantities()).toEqual({ A: 3 });
+    // Activated again: within the re-probe interval REST still writes; after it, compare-and-set is back.
+    f.sandbox.setPluginActive(true);
+    expect(await f.channel.adapter.push([item('A', 2, 3)])).toEqual([{ sku: 'A', status: 'ok', quantity: 2 }]);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + PLUGIN_REPROBE_MS);
+      expect(await f.channel.adapter.push([item('A', 1, 5)])).toEqual([{ sku: 'A', status: 'stale', current: 2 }]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('reports a plugin refusing the signature as auth', async () => {

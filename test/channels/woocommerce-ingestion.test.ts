@@ -171,6 +171,18 @@ describe('WooCommerce webhooks into the ledger', () => {
     expect(Date.parse(`${cursor}Z`)).toBeGreaterThanOrEqual(placedAt - 1000); // one-second precision
   });
 
+  it('records nothing for an order the Stockline plugin reported (its _stockline_state meta), even once the plugin is gone', async () => {
+    await start({ listings: [{ sku: 'A', quantity: 10 }] }, false); // a store without the plugin (now)
+    const reported = await sandbox!.placeOrder('A', 2);
+    expect(sandbox!.setOrderMeta(reported.orderId!, '_stockline_state', 'confirmed:1')).toBe(true);
+    await sandbox!.placeOrder('A', 3); // placed after the plugin was deactivated: nobody reported it
+    const sink: EventSink = (events) => books.ledger.applyBatch(events);
+    expect(await channel.poller.pollOnce(sink)).toBe(1);
+    const marked = { ...order(Number(reported.orderId), 'completed', 2), meta_data: [{ id: 1, key: '_stockline_state', value: 'confirmed:1' }] };
+    expect(await (await deliver(marked, 'order.updated')).json()).toMatchObject({ ok: true, events: 0 });
+    expect(await books.stock('A')).toMatchObject({ onHand: 10, committed: 3 });
+  });
+
   it('runs the poll from ingestion.start until stopped', async () => {
     await start({ listings: [{ sku: 'A', quantity: 10 }] }, false);
     await sandbox!.placeOrder('A', 4);

@@ -99,8 +99,13 @@ describe('WooCommerce sandbox: products and batches as documented', () => {
     const { productId, variationIds } = sandbox.addVariable('SHIRT', [{ sku: 'SHIRT-S', quantity: 1 }]);
     const found = await oauthFetch('GET', `/wp-json/wc/v3/products/${productId}/variations?sku=SHIRT-S`);
     expect(found.body).toEqual([expect.objectContaining({ id: variationIds[0], parent_id: productId, stock_quantity: 1 })]);
+    // A SKU search of products finds variations too, as type 'variation' with their parent (WooCommerce 9.2 does this).
+    const bySku = await oauthFetch('GET', '/wp-json/wc/v3/products?sku=SHIRT-S');
+    expect(bySku.body).toEqual([expect.objectContaining({ id: variationIds[0], type: 'variation', parent_id: productId, sku: 'SHIRT-S' })]);
+    expect((await oauthFetch('GET', '/wp-json/wc/v3/products?sku=SHIRT')).body).toEqual([expect.objectContaining({ id: productId, type: 'variable', parent_id: 0 })]);
     const viaProducts = await oauthFetch('POST', '/wp-json/wc/v3/products/batch', { update: [{ id: variationIds[0], stock_quantity: 5 }] });
-    expect(viaProducts.body.update[0].error.code).toBe('woocommerce_rest_product_invalid_id');
+    // What a real WooCommerce 9.2 answers for a variation's id there (seen in a local trial).
+    expect(viaProducts.body.update[0].error).toMatchObject({ code: 'woocommerce_rest_invalid_product_id', data: { status: 404 } });
     const viaVariations = await oauthFetch('POST', `/wp-json/wc/v3/products/${productId}/variations/batch`, { update: [{ id: variationIds[0], stock_quantity: 5 }] });
     expect(viaVariations.body.update[0]).toMatchObject({ id: variationIds[0], stock_quantity: 5 });
     expect(sandbox.quantities()['SHIRT-S']).toBe(5);

@@ -12,6 +12,8 @@ import type { WooClient } from './client';
 import type { WooIds, WooMapping } from './mapping';
 
 export const WOO_MAX_BATCH = 100;
+/** How long 'auto' trusts "the store has no plugin" before asking again. */
+export const PLUGIN_REPROBE_MS = 60_000;
 
 export interface WooAdapterOptions {
   client: WooClient;
@@ -37,6 +39,7 @@ export class WooCommerceAdapter implements ChannelAdapter {
   readonly id: string;
   readonly limits: ChannelLimits;
   private pluginPresent: boolean | null;
+  private probedAt = 0;
 
   constructor(private opts: WooAdapterOptions) {
     this.id = opts.id ?? 'woocommerce';
@@ -46,7 +49,15 @@ export class WooCommerceAdapter implements ChannelAdapter {
   }
 
   private async usePlugin(): Promise<boolean> {
-    if (this.pluginPresent === null) this.pluginPresent = await this.opts.client.probePlugin();
+    // 'auto' asks again now and then while the answer is "absent": a plugin activated later gets
+    // its compare-and-set writes back without a restart.
+    if (this.pluginPresent === false && this.opts.plugin === 'auto' && this.opts.pluginSecret && Date.now() - this.probedAt >= PLUGIN_REPROBE_MS) {
+      this.pluginPresent = null;
+    }
+    if (this.pluginPresent === null) {
+      this.pluginPresent = await this.opts.client.probePlugin();
+      this.probedAt = Date.now();
+    }
     return this.pluginPresent;
   }
 
@@ -61,12 +72,19 @@ export class WooCommerceAdapter implements ChannelAdapter {
     const todo = items.map((item, index) => ({ item, index })).filter(({ index }) => !out[index]);
     if (!todo.length) return out;
     if (await this.usePlugin()) {
-      for (let i = 0; i < todo.length; i += WOO_MAX_BATCH) await this.pushPlugin(todo.slice(i, i + WOO_MAX_BATCH), out);
-      return out;
+      try {
+        for (let i = 0; i < todo.length; i += WOO_MAX_BATCH) await this.pushPlugin(todo.slice(i, i + WOO_MAX_BATCH), out);
+        return out;
+      } catch (err) {
+        // The plugin's route is gone (deactivated or removed): when the store confirms it, write what
+        // is left through REST now rather than fail it to the dead letters.
+        if (!(err instanceof ChannelError && err.kind === 'not_found' && this.pluginPresent === null) || (await this.usePlugin())) throw err;
+      }
     }
-    const ids = await this.opts.mapping.resolve(todo.map((t) => t.item.sku));
+    const rest = todo.filter(({ index }) => !out[index]);
+    const ids = await this.opts.mapping.resolve(rest.map((t) => t.item.sku));
     const groups = new Map<string, BatchEntry[]>();
-    for (const { item, index } of todo) {
+    for (const { item, index } of rest) {
       const ref = ids.get(item.sku);
       if (!ref) {
         out[index] = failed(item.sku, 'not_found', `SKU ${item.sku} is not listed on WooCommerce`);
@@ -125,8 +143,11 @@ export class WooCommerceAdapter implements ChannelAdapter {
       if (!r) out[e.index] = failed(e.item.sku, 'transient', 'no answer for this item in the batch');
       else if ('error' in r) {
         const notFound = /_invalid_id$/.test(r.error.code);
-        if (notFound) gone.push(e.item.sku);
-        out[e.index] = failed(e.item.sku, notFound ? 'not_found' : 'validation', `${r.error.code}: ${r.error.message}`, r.error.code);
+        // `woocommerce_rest_invalid_product_id`: the id is a variation's, written through the products
+        // endpoint (a mapping cached before variations were told apart): look it up again and retry.
+        const wrongEndpoint = /^woocommerce_rest_invalid_\w+_id$/.test(r.error.code);
+        if (notFound || wrongEndpoint) gone.push(e.item.sku);
+        out[e.index] = failed(e.item.sku, notFound ? 'not_found' : wrongEndpoint ? 'transient' : 'validation', `${r.error.code}: ${r.error.message}`, r.error.code);
       } else out[e.index] = { sku: e.item.sku, status: 'ok', quantity: r.stock_quantity ?? e.item.quantity };
     });
     if (gone.length) await this.opts.mapping.invalidate(gone);

@@ -47,13 +47,13 @@ export function wooIngestion(opts: WooIngestionOptions): OrderIngestion {
             return reply.code(401).send({ code: 'invalid_signature', message: 'X-WC-Webhook-Signature does not match the body' });
           }
           if (typeof topic !== 'string' || !ORDER_TOPICS.has(topic) || !body) return reply.code(200).send({ ok: true, ignored: true });
-          let aside: boolean;
+          let aside = false;
           try {
             aside = (await opts.standAside?.()) ?? false;
           } catch (err) {
-            // Unsure whether the plugin already reported this order: record nothing; the poll asks again.
-            opts.logger?.warn({ err, topic }, 'woocommerce webhook not recorded: could not ask the store whether it runs the Stockline plugin');
-            return reply.code(500).send({ code: 'not_recorded', message: 'try again' });
+            // The store sends webhooks but cannot be asked (a firewall, say): an order the plugin
+            // reported still carries its meta and gives no events (order-events.ts).
+            opts.logger?.warn({ err, topic }, 'could not ask the store whether it runs the Stockline plugin; recording the order unless the plugin reported it');
           }
           if (aside) {
             if (!warnedPlugin) {

@@ -1,8 +1,9 @@
 /**
- * SKU → WooCommerce ids. Simple products are found with `GET products?sku=A,B` (50 SKUs per
- * call). Variations are not returned by that lookup (core queries post type `product` only),
- * so SKUs still unresolved are looked up in an index of every variable product's variations,
- * built once and reused for `indexTtlMs`. Answers are cached in memory and, with Redis, in one
+ * SKU → WooCommerce ids, found with `GET products?sku=A,B` (50 SKUs per call). With a SKU filter
+ * WooCommerce searches variations too and returns them as type `variation` with their `parent_id`
+ * (seen on a real WooCommerce 9.2 store): they are written through their parent's variations
+ * endpoint. SKUs still unresolved (a store whose REST API leaves variations out) are looked up in
+ * an index of every variable product's variations, built once and reused for `indexTtlMs`. Answers are cached in memory and, with Redis, in one
  * hash per tenant; a "not listed" answer is trusted for `missingTtlMs` only.
  */
 import type { Redis } from 'ioredis';
@@ -73,8 +74,11 @@ export class WooMapping {
     const found = new Map<string, WooIds>();
     for (let i = 0; i < todo.length; i += CHUNK) {
       const chunk = todo.slice(i, i + CHUNK);
-      const { data } = await this.client.get<{ id: number; sku: string; type: string }[]>('products', { sku: chunk.join(','), per_page: '100' });
-      for (const p of data) if (p.type !== 'variable' && chunk.includes(p.sku)) found.set(p.sku, { productId: p.id });
+      const { data } = await this.client.get<{ id: number; sku: string; type: string; parent_id?: number }[]>('products', { sku: chunk.join(','), per_page: '100' });
+      for (const p of data) {
+        if (p.type === 'variable' || !chunk.includes(p.sku)) continue;
+        found.set(p.sku, p.type === 'variation' && p.parent_id ? { productId: p.parent_id, variationId: p.id } : { productId: p.id });
+      }
     }
     const rest = todo.filter((s) => !found.has(s));
     if (rest.length) {

@@ -11,6 +11,11 @@
  *      and the late create is a duplicate)
  *   pending / failed / checkout-draft / trash                     → nothing (no stock moved)
  * Lines are grouped by SKU; lines without a SKU are skipped.
+ *
+ * An order the Stockline plugin reported (it carries the plugin's `_stockline_state` meta, which
+ * WooCommerce's REST orders and webhooks include in `meta_data`) gives nothing: the plugin sent its
+ * events under its own ids, and recording it again here would count the sale twice — say after
+ * the plugin was deactivated, for an order it reported a minute before.
  */
 import type { StockEvent } from '../../schemas/events';
 import { groupLines } from '../shopify/order-events';
@@ -21,7 +26,11 @@ interface OrderPayload {
   date_created_gmt?: string | null;
   date_modified_gmt?: string | null;
   line_items?: { sku?: string | null; quantity?: number }[];
+  meta_data?: { key?: string }[];
 }
+
+/** The plugin's per-order state meta (`OrderHooks::META`, plugin/src/Hooks/OrderHooks.php). */
+export const PLUGIN_STATE_META = '_stockline_state';
 
 const CONFIRMED = new Set(['processing', 'on-hold']);
 /** Statuses whose units have left the store's stock for good (see the header for refunded). */
@@ -46,6 +55,7 @@ function gmt(value: string | null | undefined): string {
 export function wooOrderEvents(payload: unknown, site: string, tenant?: string): StockEvent[] {
   const order = payload as OrderPayload;
   if (!order || typeof order !== 'object' || order.id === undefined || !order.status) return [];
+  if (Array.isArray(order.meta_data) && order.meta_data.some((m) => m?.key === PLUGIN_STATE_META)) return [];
   const lines = groupLines(order.line_items);
   if (!lines.length) return [];
   const orderId = `woocommerce:${site}:${order.id}`;

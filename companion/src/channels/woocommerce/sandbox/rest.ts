@@ -69,11 +69,14 @@ export function registerWooRest(app: FastifyInstance, store: WooStore, auth: Woo
     const q = request.query;
     const skus = list(q.sku);
     const include = list(q.include).map(Number);
-    const all = [...store.products.values()].filter(
+    const products = [...store.products.values()].map(productJson);
+    // As WooCommerce does: a SKU filter searches variations too (post types product and
+    // product_variation), and they come back as type 'variation' with their parent_id.
+    const variations = skus.length ? [...store.variations.values()].map((v) => ({ ...variationJson(v), name: v.sku, type: 'variation', variations: [] as number[] })) : [];
+    const all = [...products, ...variations].filter(
       (p) => (!skus.length || skus.includes(p.sku)) && (!last(q.type) || p.type === last(q.type)) && (!include.length || include.includes(p.id)),
     );
-    const out = page(reply, all, q);
-    return Array.isArray(out) ? out.map(productJson) : out;
+    return page(reply, all, q);
   });
 
   app.get<{ Params: { id: string } }>('/wp-json/wc/v3/products/:id', async (request, reply) => {
@@ -118,6 +121,11 @@ export function registerWooRest(app: FastifyInstance, store: WooStore, auth: Woo
     }
     const unsupported = (id: unknown) => ({ id: Number(id) || 0, error: wpError(400, 'woocommerce_rest_sandbox_unsupported', 'The sandbox only updates stock.') });
     const update = (body.update ?? []).map((u) => {
+      // WooCommerce's products endpoints refuse a variation's id with this error (404), not "invalid id".
+      if (invalidId === 'woocommerce_rest_product_invalid_id' && store.variations.has(Number(u?.id))) {
+        const message = 'To manipulate product variations you should use the /products/&lt;product_id&gt;/variations/&lt;id&gt; endpoint.';
+        return { id: Number(u?.id), error: wpError(404, 'woocommerce_rest_invalid_product_id', message) };
+      }
       const r = updateOne(find(Number(u?.id)), u ?? {}, invalidId);
       return r.error ? { id: Number(u?.id) || 0, error: r.error } : r.ok;
     });

@@ -50,6 +50,10 @@ export interface WooCommerceSandboxHandle extends SandboxHandle {
   deliveries(): DeliveryRecord[];
   redeliver(deliveryKey: string): boolean;
   webhookDisabled(): boolean;
+  /** Sets an order's meta (no webhook), as the Stockline plugin does with `_stockline_state`. */
+  setOrderMeta(orderId: string | number, key: string, value: string): boolean;
+  /** Activates or deactivates the stand-in plugin: inactive, its routes answer 404 rest_no_route as WordPress does. */
+  setPluginActive(active: boolean): void;
 }
 
 /** One webhook per topic, as a store set up for Stockline would have. */
@@ -128,18 +132,21 @@ export async function startWooCommerceSandbox(opts: WooCommerceSandboxOptions = 
         .send({ code: 'too_many_requests', message: 'Too Many Requests', data: { status: 429 } });
     });
   }
-  app.setNotFoundHandler((_request, reply) =>
-    reply.code(404).send({ code: 'rest_no_route', message: 'No route was found matching the URL and request method.', data: { status: 404 } }),
-  );
+  let pluginActive = true;
+  const noRoute = { code: 'rest_no_route', message: 'No route was found matching the URL and request method.', data: { status: 404 } };
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send(noRoute));
   registerWooRest(app, store, auth, stats, opts.batchLimit ?? 100);
 
   if (opts.pluginSecret) {
     const secret = opts.pluginSecret;
-    app.get('/wp-json/stockline/v1', async () => ({ namespace: 'stockline/v1', routes: { '/stockline/v1/stock': { methods: ['POST'] } } }));
+    app.get('/wp-json/stockline/v1', async (_request, reply) =>
+      pluginActive ? { namespace: 'stockline/v1', routes: { '/stockline/v1/stock': { methods: ['POST'] } } } : reply.code(404).send(noRoute),
+    );
     await app.register(async (scope) => {
       keepRawBody(scope);
       scope.post('/wp-json/stockline/v1/stock', async (request, reply) => {
         stats.calls++;
+        if (!pluginActive) return reply.code(404).send(noRoute);
         const sig = request.headers['x-stockline-signature'];
         if (!verifyStockline(rawBodyOf(request), typeof sig === 'string' ? sig : undefined, secret)) {
           return reply.code(401).send({ code: 'stockline_bad_signature', message: 'X-Stockline-Signature does not match.', data: { status: 401 } });
@@ -202,6 +209,10 @@ export async function startWooCommerceSandbox(opts: WooCommerceSandboxOptions = 
     addVariable: (parentSku, variations) => store.addVariable(parentSku, variations),
     placeOrder,
     cancelOrder,
+    setOrderMeta: (orderId, key, value) => store.setMeta(Number(orderId), key, value) !== null,
+    setPluginActive: (active) => {
+      pluginActive = active;
+    },
     createWebhook: async (target) => {
       let status = 0;
       try {

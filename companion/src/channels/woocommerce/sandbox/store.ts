@@ -31,6 +31,8 @@ export interface WooOrder {
   date_modified_gmt: string;
   date_paid_gmt: string | null;
   line_items: { id: number; product_id: number; variation_id: number; sku: string; quantity: number; name: string }[];
+  /** Order meta as WooCommerce's REST orders and webhooks carry it (e.g. the Stockline plugin's `_stockline_state`). */
+  meta_data: { id: number; key: string; value: string }[];
 }
 
 const gmt = () => new Date().toISOString().slice(0, 19);
@@ -117,9 +119,21 @@ export class WooStore {
       line_items: [
         { id: this.id(), product_id: isVariation ? target.parent_id : target.id, variation_id: isVariation ? target.id : 0, sku, quantity: qty, name: sku },
       ],
+      meta_data: [],
     };
     this.orders.set(order.id, order);
     return { order };
+  }
+
+  /** Sets one order meta value, as a plugin's update_meta_data() + save() would (bumps date_modified_gmt). */
+  setMeta(id: number, key: string, value: string): WooOrder | null {
+    const order = this.orders.get(id);
+    if (!order) return null;
+    const found = order.meta_data.find((m) => m.key === key);
+    if (found) found.value = value;
+    else order.meta_data.push({ id: this.id(), key, value });
+    order.date_modified_gmt = gmt();
+    return order;
   }
 
   /** processing → cancelled restores stock (wc_maybe_increase_stock_levels). */

@@ -1,5 +1,6 @@
-// `npm start`: installs what is missing, starts a local Redis (AOF) unless STOCKLINE_REDIS_URL
-// is set, then runs the companion (sandbox channels by default). Extra args go to the
+// `npm start`: installs what is missing, builds the plugin's admin page when it is missing or
+// stale, starts a local Redis (AOF) unless STOCKLINE_REDIS_URL is set, then runs the companion
+// (sandbox channels by default). Extra args go to the
 // companion, e.g. `npm start -- --role worker`.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -7,8 +8,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDebianPackages, ensureNpmPackages, root, say } from './lib/system.mjs';
 import { startLocalRedis } from './lib/redis.mjs';
+import { ensureAdminPageBuilt } from './lib/admin-build.mjs';
 
 ensureNpmPackages();
+ensureAdminPageBuilt();
 const env = { ...process.env };
 const dataDir = env.STOCKLINE_DATA_DIR ?? join(root, '.data');
 if (!env.STOCKLINE_REDIS_URL) {

@@ -2,6 +2,7 @@
 // core), builds the admin page, then runs every vitest project. Extra args go to vitest.
 import { spawnSync } from 'node:child_process';
 import { ensureDebianPackages, ensureNpmPackages, root, say } from './lib/system.mjs';
+import { buildAdminPage } from './lib/admin-build.mjs';
 
 ensureNpmPackages();
 ensureDebianPackages({
@@ -18,6 +19,6 @@ const run = (cmd, args) => {
 say('type-checking…');
 run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
 say('building the admin page…');
-run('npm', ['run', '--silent', 'build:ui']);
+if (!buildAdminPage()) process.exit(1);
 say('running the test suites…');
 run('npx', ['vitest', 'run', ...process.argv.slice(2)]);

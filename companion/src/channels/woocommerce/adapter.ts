@@ -76,9 +76,10 @@ export class WooCommerceAdapter implements ChannelAdapter {
         for (let i = 0; i < todo.length; i += WOO_MAX_BATCH) await this.pushPlugin(todo.slice(i, i + WOO_MAX_BATCH), out);
         return out;
       } catch (err) {
-        // The plugin's route is gone (deactivated or removed): when the store confirms it, write what
-        // is left through REST now rather than fail it to the dead letters.
-        if (!(err instanceof ChannelError && err.kind === 'not_found' && this.pluginPresent === null) || (await this.usePlugin())) throw err;
+        // The plugin's route is gone (deactivated or removed; pushPlugin forgot the probe's answer):
+        // when the store confirms it, write what is left through REST now, not to the dead letters.
+        const routeGone = err instanceof ChannelError && err.kind === 'not_found' && this.opts.plugin === 'auto';
+        if (!routeGone || (await this.usePlugin())) throw err;
       }
     }
     const rest = todo.filter(({ index }) => !out[index]);

@@ -33,19 +33,30 @@ export async function logIn(browser: Browser, url: string, user: string, passwor
     ]);
   }
   const page = await context.newPage();
-  await page.goto(`${url}/wp-login.php`);
-  await page.fill('#user_login', user);
-  await page.fill('#user_pass', password);
-  await page.click('#wp-submit');
-  try {
-    await page.waitForURL((u) => u.pathname.startsWith('/wp-admin/'), { timeout: 60_000 });
-  } catch (err) {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: join(ARTIFACTS, 'login-failed.png') });
-    const why = (await page.locator('#login_error').textContent().catch(() => null)) ?? 'no error shown';
-    throw new Error(`logging into WordPress as ${user} failed at ${page.url()}: ${why.trim()}`, { cause: err });
+  // On a loaded machine WordPress once received this form with an empty password ("The password
+  // field is empty"; the cause was not found). So what was typed is read back before the click, and
+  // the form is loaded again, at most five times, when a field came out empty; any other refusal
+  // fails at once.
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    await page.goto(`${url}/wp-login.php`);
+    await page.locator('#wp-submit').waitFor();
+    await page.fill('#user_login', user);
+    await page.fill('#user_pass', password);
+    const filled = [await page.inputValue('#user_login'), await page.inputValue('#user_pass')];
+    if (filled[0] !== user || filled[1] !== password) continue; // cleared under us: load the form again
+    await page.click('#wp-submit');
+    try {
+      await page.waitForURL((u) => u.pathname.startsWith('/wp-admin/'), { timeout: 60_000 });
+      return { page, origin: new URL(page.url()).origin };
+    } catch (err) {
+      const why = ((await page.locator('#login_error').textContent().catch(() => null)) ?? 'no error shown').trim();
+      if (attempt < 5 && /field is empty/i.test(why)) continue;
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, 'login-failed.png') });
+      throw new Error(`logging into WordPress as ${user} failed at ${page.url()}: ${why}`, { cause: err });
+    }
   }
-  return { page, origin: new URL(page.url()).origin };
+  throw new Error(`logging into WordPress as ${user}: the login form kept losing what was typed into it`);
 }
 
 /**

@@ -172,7 +172,11 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}) {
 }
 export type Metrics = ReturnType<typeof createMetrics>;
 
-/** GET /metrics in Prometheus text format. Register at the root (no /v1 prefix). */
+/**
+ * GET /metrics in Prometheus text format. Register at the root (no /v1 prefix): it answers at
+ * /metrics, where scrapers look, and at /v1/metrics (design.md lists it with the /v1 API; that copy
+ * is left out of the OpenAPI document).
+ */
 export const metricsRoutes: FastifyPluginAsync<{ metrics: Metrics; onRequest?: onRequestHookHandler }> = async (
   app: FastifyInstance,
   { metrics, onRequest },
@@ -182,8 +186,11 @@ export const metricsRoutes: FastifyPluginAsync<{ metrics: Metrics; onRequest?: o
     summary: 'Prometheus metrics (text exposition format)',
     ...(onRequest ? { security: ADMIN } : {}),
   };
-  app.get('/metrics', onRequest ? { onRequest, schema } : { schema }, async (_req, reply) => {
-    reply.header('content-type', metrics.registry.contentType);
-    return metrics.registry.metrics();
-  });
+  for (const [path, hide] of [['/metrics', false], ['/v1/metrics', true]] as const) {
+    const s = { ...schema, hide };
+    app.get(path, onRequest ? { onRequest, schema: s } : { schema: s }, async (_req, reply) => {
+      reply.header('content-type', metrics.registry.contentType);
+      return metrics.registry.metrics();
+    });
+  }
 };

@@ -215,11 +215,13 @@ describe('HTTP API happy paths', () => {
     expect((await f.admin('GET', '/v1/stock/T-1')).statusCode).toBe(404);
   });
 
-  it('reports health and readiness', async () => {
-    expect((await f.app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
-    const ready = await f.app.inject({ url: '/readyz' });
-    expect(ready.statusCode).toBe(200);
-    expect(ready.json()).toEqual({ status: 'ready', checks: { redis: true, ledger: true } });
+  it('reports health and readiness, at the root and under /v1', async () => {
+    for (const prefix of ['', '/v1']) {
+      expect((await f.app.inject({ url: `${prefix}/healthz` })).json()).toEqual({ status: 'ok' });
+      const ready = await f.app.inject({ url: `${prefix}/readyz` });
+      expect(ready.statusCode).toBe(200);
+      expect(ready.json()).toEqual({ status: 'ready', checks: { redis: true, ledger: true } });
+    }
   });
 
   it('serves the OpenAPI document built from the route schemas, and the docs UI', async () => {
@@ -238,6 +240,8 @@ describe('HTTP API happy paths', () => {
     ]) {
       expect(doc.paths, path).toHaveProperty([path]);
     }
+    // Health is documented once, at the root; its /v1 copies answer but are not listed twice.
+    expect(Object.keys(doc.paths).filter((p) => /healthz|readyz/.test(p)).sort()).toEqual(['/healthz', '/readyz']);
     expect(JSON.stringify(doc.paths['/v1/events'].post.requestBody)).toContain('stock.reserved');
     expect(doc.paths['/v1/events'].post.requestBody.required).toBe(true);
     expect(doc.paths['/v1/stock/{sku}/pause'].post.requestBody.required).toBe(false);

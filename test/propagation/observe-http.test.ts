@@ -148,7 +148,7 @@ describe('GET /v1/channels and GET /metrics', () => {
 
     // Counted once: a second scrape after one more event adds exactly one.
     await t.redis.xadd(keys.changes('default'), '*', 'event', 'e-last', 'type', 'stock.received', 'source', 'manual', 'at', String(T0), 'skus', '["A"]');
-    const again = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    const again = (await app.inject({ method: 'GET', url: '/v1/metrics' })).body; // the same exposition under /v1
     expect(again).toContain('stockline_ledger_events_total{type="stock.received"} 2');
     expect(again).toContain('stockline_oversell_incidents_total{tenant="default"} 2');
   });

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { startWooCommerceSandbox } from '../../companion/src/channels/woocommerce';
 import { PLUGIN_REPROBE_MS, WooCommerceAdapter } from '../../companion/src/channels/woocommerce/adapter';
@@ -54,6 +56,18 @@ describe('WooCommerce adapter over REST (no plugin)', () => {
     expect(await adapter.push([item('SHIRT-S', 4)])).toEqual([{ sku: 'SHIRT-S', status: 'ok', quantity: 4 }]); // the retry
     expect(sandbox.quantities()['SHIRT-S']).toBe(4);
     expect(JSON.parse((await t.redis.hget(cacheKey, 'SHIRT-S'))!).ids).toEqual({ productId, variationId: variationIds[0] });
+  });
+
+  it('says to check the URL and turn on pretty permalinks when nothing answers under /wp-json/ (an HTML 404)', async () => {
+    const site = createServer((_req, res) => res.writeHead(404, { 'content-type': 'text/html' }).end('<html><body>Not Found</body></html>'));
+    await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
+    onTestFinished(() => new Promise<void>((r) => site.close(() => r())));
+    const url = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+    const client = new WooClient({ url, consumerKey: 'ck_x', consumerSecret: 'cs_x' });
+    const adapter = new WooCommerceAdapter({ client, mapping: new WooMapping(client), plugin: 'auto', pluginSecret: 'tenant-secret' });
+    const err = await pushError(adapter.push([item('A', 1)]));
+    expect(err.kind).toBe('not_found');
+    expect(err.message).toMatch(/STOCKLINE_WOOCOMMERCE_URL.*pretty permalinks/);
   });
 
   it('splits a batch the store refuses with 413 and still sets every item', async () => {

@@ -41,6 +41,12 @@ export function wooError(err: unknown, what: string): ChannelError {
     return new ChannelError(message, 'rate_limited', { status, channelCode: code, retryAfterMs: Number.isFinite(after) && after > 0 ? after * 1000 : 1000 });
   }
   if (status >= 500) return new ChannelError(message, 'transient', { status, channelCode: code });
+  if (status === 404 && !code) {
+    // Not WordPress's JSON 404 (rest_no_route): nothing answers at /wp-json/ at all, which is what a
+    // store on "Plain" permalinks (or a wrong URL) gives. Say so instead of "not found".
+    const hint = 'no WordPress REST API answers under /wp-json/ at STOCKLINE_WOOCOMMERCE_URL: check the URL, and turn on pretty permalinks in WordPress (Settings → Permalinks, anything but "Plain")';
+    return new ChannelError(`WooCommerce 404 (${what}): ${hint}`, 'not_found', { status });
+  }
   if (status === 404) return new ChannelError(message, 'not_found', { status, channelCode: code });
   return new ChannelError(message, 'validation', { status, channelCode: code });
 }

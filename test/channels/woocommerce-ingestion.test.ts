@@ -4,7 +4,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWooCommerceChannel, signWooWebhook, startWooCommerceSandbox, type WooCommerceSandboxHandle } from '../../companion/src/channels/woocommerce';
-import type { EventSink } from '../../companion/src/channels/port';
+import { ChannelError, type EventSink } from '../../companion/src/channels/port';
+import { WooClient } from '../../companion/src/channels/woocommerce/client';
+import { WooOrderPoller } from '../../companion/src/channels/woocommerce/poller';
+import { cursorStore } from '../../companion/src/channels/shopify/polling';
 import { createTestLedger, serveWebhooks, type TestLedger } from './books';
 
 let books: TestLedger;
@@ -181,6 +184,21 @@ describe('WooCommerce webhooks into the ledger', () => {
     const marked = { ...order(Number(reported.orderId), 'completed', 2), meta_data: [{ id: 1, key: '_stockline_state', value: 'confirmed:1' }] };
     expect(await (await deliver(marked, 'order.updated')).json()).toMatchObject({ ok: true, events: 0 });
     expect(await books.stock('A')).toMatchObject({ onHand: 10, committed: 3 });
+  });
+
+  it('still polls when the store will not say whether it runs the plugin (the probe is refused)', async () => {
+    await start({ listings: [{ sku: 'A', quantity: 10 }] }, false);
+    await sandbox!.placeOrder('A', 2);
+    const client = new WooClient({ url: sandbox!.url, consumerKey: sandbox!.credentials.key!, consumerSecret: sandbox!.credentials.secret! });
+    const poller = new WooOrderPoller(client, {
+      site: 'shop',
+      cursor: cursorStore(undefined, ''),
+      standAside: async () => {
+        throw new ChannelError('WooCommerce 403 rest_forbidden (plugin probe)', 'auth', { status: 403 });
+      },
+    });
+    expect(await poller.pollOnce((events) => books.ledger.applyBatch(events))).toBe(1);
+    expect(await books.stock('A')).toMatchObject({ committed: 2 });
   });
 
   it('runs the poll from ingestion.start until stopped', async () => {

@@ -12,6 +12,7 @@ import type { Redis } from 'ioredis';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { ADMIN } from './http/auth';
 import type { Keys } from './ledger/keys';
+import { operationalPaths } from './http/operational-paths';
 
 /** Breaker state as a number: 0 closed, 1 half-open, 2 open. */
 export const BREAKER_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
@@ -172,11 +173,7 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}) {
 }
 export type Metrics = ReturnType<typeof createMetrics>;
 
-/**
- * GET /metrics in Prometheus text format. Register at the root (no /v1 prefix): it answers at
- * /metrics, where scrapers look, and at /v1/metrics (design.md lists it with the /v1 API; that copy
- * is left out of the OpenAPI document).
- */
+/** GET /metrics (and /v1/metrics, http/operational-paths.ts) in Prometheus text format. Register at the root. */
 export const metricsRoutes: FastifyPluginAsync<{ metrics: Metrics; onRequest?: onRequestHookHandler }> = async (
   app: FastifyInstance,
   { metrics, onRequest },
@@ -186,7 +183,7 @@ export const metricsRoutes: FastifyPluginAsync<{ metrics: Metrics; onRequest?: o
     summary: 'Prometheus metrics (text exposition format)',
     ...(onRequest ? { security: ADMIN } : {}),
   };
-  for (const [path, hide] of [['/metrics', false], ['/v1/metrics', true]] as const) {
+  for (const { path, hide } of operationalPaths('/metrics')) {
     const s = { ...schema, hide };
     app.get(path, onRequest ? { onRequest, schema: s } : { schema: s }, async (_req, reply) => {
       reply.header('content-type', metrics.registry.contentType);

@@ -251,7 +251,7 @@ KEY status_id (status,id)
 	 * an old order's event id again.
 	 *
 	 * @param int $days  Keep this many days of delivered rows; 0 or less keeps them all.
-	 * @param int $limit Rows per call (the scheduled run calls it every time).
+	 * @param int $limit Rows per call (the scheduled run calls it at most hourly, see Dispatcher::prune_history).
 	 */
 	public static function prune_delivered( int $days, int $limit = self::PRUNE_BATCH ): int {
 		global $wpdb;

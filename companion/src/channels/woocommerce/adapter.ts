@@ -10,18 +10,19 @@ import { randomUUID } from 'node:crypto';
 import { ChannelError, type ChannelAdapter, type ChannelLimits, type ListingRef, type PushItem, type PushOutcome } from '../port';
 import type { WooClient } from './client';
 import type { WooIds, WooMapping } from './mapping';
+import { StorePluginPresence } from './plugin-presence';
 
 export const WOO_MAX_BATCH = 100;
-/** How long 'auto' trusts "the store has no plugin" before asking again. */
-export const PLUGIN_REPROBE_MS = 60_000;
 
 export interface WooAdapterOptions {
   client: WooClient;
   mapping: WooMapping;
-  /** true / false, or 'auto' to probe once (re-probed after a failure). */
+  /** true / false, or 'auto': ask `presence` (the probe shared with order ingestion). */
   plugin: boolean | 'auto';
   /** Signs plugin calls; without it the plugin is never used. */
   pluginSecret?: string;
+  /** Whether the store runs the plugin; default a probe of this adapter's own. */
+  presence?: StorePluginPresence;
   id?: string;
   limits?: Partial<ChannelLimits>;
 }
@@ -38,27 +39,19 @@ interface BatchAnswer {
 export class WooCommerceAdapter implements ChannelAdapter {
   readonly id: string;
   readonly limits: ChannelLimits;
-  private pluginPresent: boolean | null;
-  private probedAt = 0;
+  private presence: StorePluginPresence;
 
   constructor(private opts: WooAdapterOptions) {
     this.id = opts.id ?? 'woocommerce';
     // Core has no rate limit; stay polite to shared hosting.
     this.limits = { batchSize: WOO_MAX_BATCH, requestsPerSecond: 10, burst: 20, ...opts.limits };
-    this.pluginPresent = !opts.pluginSecret ? false : opts.plugin === 'auto' ? null : opts.plugin;
+    this.presence = opts.presence ?? new StorePluginPresence(opts.client);
   }
 
+  /** 'auto' follows the store: a plugin activated later gets its compare-and-set writes back without a restart. */
   private async usePlugin(): Promise<boolean> {
-    // 'auto' asks again now and then while the answer is "absent": a plugin activated later gets
-    // its compare-and-set writes back without a restart.
-    if (this.pluginPresent === false && this.opts.plugin === 'auto' && this.opts.pluginSecret && Date.now() - this.probedAt >= PLUGIN_REPROBE_MS) {
-      this.pluginPresent = null;
-    }
-    if (this.pluginPresent === null) {
-      this.pluginPresent = await this.opts.client.probePlugin();
-      this.probedAt = Date.now();
-    }
-    return this.pluginPresent;
+    if (!this.opts.pluginSecret) return false;
+    return this.opts.plugin === 'auto' ? this.presence.active() : this.opts.plugin;
   }
 
   async push(items: PushItem[]): Promise<PushOutcome[]> {
@@ -76,7 +69,7 @@ export class WooCommerceAdapter implements ChannelAdapter {
         for (let i = 0; i < todo.length; i += WOO_MAX_BATCH) await this.pushPlugin(todo.slice(i, i + WOO_MAX_BATCH), out);
         return out;
       } catch (err) {
-        // The plugin's route is gone (deactivated or removed; pushPlugin forgot the probe's answer):
+        // The plugin's route is gone (deactivated or removed; pushPlugin dropped the presence answer):
         // when the store confirms it, write what is left through REST now, not to the dead letters.
         const routeGone = err instanceof ChannelError && err.kind === 'not_found' && this.opts.plugin === 'auto';
         if (!routeGone || (await this.usePlugin())) throw err;
@@ -109,7 +102,7 @@ export class WooCommerceAdapter implements ChannelAdapter {
       );
     } catch (err) {
       // The plugin may have been deactivated: probe again next time.
-      if (err instanceof ChannelError && err.kind === 'not_found' && this.opts.plugin === 'auto') this.pluginPresent = null;
+      if (err instanceof ChannelError && err.kind === 'not_found' && this.opts.plugin === 'auto') this.presence.forget();
       throw err;
     }
     const bySku = new Map(results.map((r) => [r.sku, r]));

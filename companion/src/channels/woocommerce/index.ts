@@ -56,14 +56,15 @@ export function createWooCommerceChannel(config: WooCommerceChannelConfig, deps:
   const client = new WooClient({ url: config.url, consumerKey: config.key, consumerSecret: config.secret, queryStringAuth: config.queryStringAuth });
   const shared = deps.redis && deps.keys ? { redis: deps.redis, keys: deps.keys } : undefined;
   const mapping = new WooMapping(client, { redis: shared?.redis, cacheKey: shared?.keys.propagation(tenant, 'map:woocommerce') });
-  const adapter = new WooCommerceAdapter({ client, mapping, plugin: config.plugin ?? 'auto', pluginSecret: config.pluginSecret, limits: config.limits });
+  // One answer to "does the store run the plugin?" for pushes (compare-and-set) and for order ingestion.
+  const presence = new StorePluginPresence(client);
+  const adapter = new WooCommerceAdapter({ client, mapping, plugin: config.plugin ?? 'auto', pluginSecret: config.pluginSecret, presence, limits: config.limits });
   const dedup = new WebhookDedup({
     redis: shared?.redis,
     key: (id) => (shared ? shared.keys.propagation(tenant, `webhook:woocommerce:${id}`) : id),
   });
   const site = config.site ?? siteId(config.url);
   // The plugin reports the store's orders itself; polling or webhooks as well would count each twice.
-  const presence = new StorePluginPresence(client);
   const standAside = config.pluginReportsOrders === false ? undefined : () => presence.active();
   const poller = new WooOrderPoller(client, {
     site,

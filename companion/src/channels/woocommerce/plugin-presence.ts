@@ -3,13 +3,18 @@
  * they happen, under its own ids (`wc<hash>:<order>:confirmed`). The REST poll and the order
  * webhooks would report the same orders again under other ids (`woocommerce:<host>:<order>:…`), and
  * the ledger would count each sale twice, then push the short count back to the store. So order
- * ingestion asks this first and stands aside while the plugin answers. The answer changes only
- * when someone activates or deactivates the plugin, so it is probed at most once per `ttlMs`.
+ * ingestion asks this first and stands aside while the plugin answers; the adapter asks it too, to
+ * push through the plugin's compare-and-set endpoint. One answer serves both. It changes only when
+ * someone activates or deactivates the plugin, so it is probed at most once per `ttlMs`, or again
+ * at once after `forget()` (a push found the plugin's route gone).
  */
 import type { WooClient } from './client';
 
+/** How long an answer is trusted by default. */
+export const PLUGIN_PRESENCE_TTL_MS = 60_000;
+
 export interface PluginPresenceOptions {
-  /** How long an answer is trusted. Default 60 s. */
+  /** How long an answer is trusted. Default PLUGIN_PRESENCE_TTL_MS. */
   ttlMs?: number;
   now?: () => number;
 }
@@ -26,7 +31,7 @@ export class StorePluginPresence {
   /** True while the store runs the plugin. Throws when the store cannot be asked (the caller retries later). */
   async active(): Promise<boolean> {
     const now = (this.opts.now ?? Date.now)();
-    if (this.known && now - this.known.at < (this.opts.ttlMs ?? 60_000)) return this.known.present;
+    if (this.known && now - this.known.at < (this.opts.ttlMs ?? PLUGIN_PRESENCE_TTL_MS)) return this.known.present;
     // One probe at a time: a burst of webhooks waits for the same answer.
     this.probing ??= this.client
       .probePlugin()
@@ -38,5 +43,10 @@ export class StorePluginPresence {
         this.probing = null;
       });
     return this.probing;
+  }
+
+  /** Drops the answer: the next active() asks the store. */
+  forget(): void {
+    this.known = null;
   }
 }

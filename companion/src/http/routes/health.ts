@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
 import type { Ledger } from '../../ledger/types';
 import { Health, Readiness } from '../../schemas/api';
+import { operationalPaths } from '../operational-paths';
 
 const READY_TIMEOUT_MS = 1000;
 
@@ -16,30 +17,23 @@ async function within<T>(p: Promise<T>, fallback: T): Promise<T> {
   }
 }
 
-/**
- * At the root, where probes expect them, and the same under /v1 (design.md lists them with the
- * API whose base is /v1); the /v1 copies are left out of the OpenAPI document.
- */
-export const HEALTH_PREFIXES = ['', '/v1'] as const;
-
 export function healthRoutes({ redis, ledger }: { redis: Redis; ledger: Ledger }) {
   return async function routes(app: FastifyInstance) {
-    for (const prefix of HEALTH_PREFIXES) healthAt(app, prefix, { redis, ledger });
+    for (const { path, hide } of operationalPaths('/healthz')) {
+      app.get(path, { schema: { tags: ['health'], hide, response: { 200: Health } } }, async () => ({ status: 'ok' as const }));
+    }
+    for (const { path, hide } of operationalPaths('/readyz')) {
+      app.get(path, { schema: { tags: ['health'], hide, response: { 200: Readiness, 503: Readiness } } }, async (_request, reply) => {
+        const [redisOk, ledgerOk] = await Promise.all([
+          within(
+            redis.ping().then((r) => r === 'PONG'),
+            false,
+          ),
+          within(ledger.ready(), false),
+        ]);
+        const ready = redisOk && ledgerOk;
+        return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: { redis: redisOk, ledger: ledgerOk } });
+      });
+    }
   };
-}
-
-function healthAt(app: FastifyInstance, prefix: string, { redis, ledger }: { redis: Redis; ledger: Ledger }) {
-  const hide = prefix !== '';
-  app.get(`${prefix}/healthz`, { schema: { tags: ['health'], hide, response: { 200: Health } } }, async () => ({ status: 'ok' as const }));
-  app.get(`${prefix}/readyz`, { schema: { tags: ['health'], hide, response: { 200: Readiness, 503: Readiness } } }, async (_request, reply) => {
-    const [redisOk, ledgerOk] = await Promise.all([
-      within(
-        redis.ping().then((r) => r === 'PONG'),
-        false,
-      ),
-      within(ledger.ready(), false),
-    ]);
-    const ready = redisOk && ledgerOk;
-    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: { redis: redisOk, ledger: ledgerOk } });
-  });
 }

@@ -11,15 +11,17 @@
  * each row also reports figures that depend less on it: Redis µs per op (INFO commandstats, time
  * inside EVALSHA), Redis CPU µs per op (INFO cpu) and this process's CPU µs per op.
  *
+ * Beside them: the floor (bench/ledger-floor.ts), the nine commands a reserve must issue, run alone
+ * from a Lua loop, and the ceiling that leaves; and Redis' slow log during the open-loop runs
+ * (bench/slow-calls.ts), which tells stalls inside Redis from stalls in this process.
+ *
  * Uses STOCKLINE_BENCH_REDIS_URL, or starts its own non-persistent redis-server on a free port.
  * Knobs: BENCH_OPS (ops per measured row, default 30000), BENCH_CONCURRENCY (default 50),
  * BENCH_HALF_RUNS (open-loop half-peak runs, default 3; the row reports the median run).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +29,9 @@ import { Redis } from 'ioredis';
 import { createKeys } from '../companion/src/ledger/keys';
 import { createLedger } from '../companion/src/ledger/ledger';
 import type { StockEvent } from '../companion/src/schemas/events';
+import { startThrowawayRedis } from '../scripts/lib/throwaway-redis.mjs';
+import { measureFloor, seedFloor } from './ledger-floor';
+import { slowCalls } from './slow-calls';
 
 export interface BenchRow {
   name: string;
@@ -53,46 +58,11 @@ const CLIENT_NOTE =
   'raw and ledger rows share one ioredis connection with default options (no auto-pipelining); the ledger group-commits the events handed to it in the same event-loop turn (<= 16 per EVALSHA)';
 const SKUS = 1000;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      srv.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no free port'))));
-    });
-  });
-}
-
-async function startRedis(): Promise<{ url: string; stop(): void }> {
+/** STOCKLINE_BENCH_REDIS_URL, or a private non-persistent redis-server removed after the run. */
+async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
   const given = process.env.STOCKLINE_BENCH_REDIS_URL;
-  if (given) return { url: given, stop: () => {} };
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'stockline-bench-redis-'));
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
-  const url = `redis://127.0.0.1:${port}`;
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on('error', () => {}); // refused connections while redis-server boots are expected
-  for (let i = 0; ; i++) {
-    try {
-      await probe.connect();
-      await probe.ping();
-      break;
-    } catch {
-      if (i > 100) throw new Error(`bench Redis did not start on ${url}`);
-      probe.disconnect();
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  probe.disconnect();
-  return {
-    url,
-    stop() {
-      child.kill('SIGTERM');
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  if (given) return { url: given, stop: async () => {} };
+  return startThrowawayRedis({ name: 'bench-ledger' });
 }
 
 const pct = (sorted: ArrayLike<number>, p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
@@ -257,20 +227,30 @@ async function main() {
   const baselineAgain = await closedLoop(`raw EVALSHA again (drift check), c=${CONCURRENCY}`, OPS, CONCURRENCY, raw, undefined, redis);
   rows.push(baselineAgain);
 
+  // The floor: the nine commands a reserve must issue, alone in a Lua loop (bench/ledger-floor.ts).
+  await seedFloor(ledger);
+  const floorSlow = await slowCalls(redis);
+  const floorUs = await measureFloor(redis, keys, OPS);
+  const slowDuringFloor = await floorSlow.read();
+
   // Peak is re-measured just before the rate-limited runs: on a shared machine capacity drifts,
   // and half of a stale peak can be more than the machine now sustains. The open-loop run is
   // repeated (its p99 rests on the worst 1% of a few seconds) and the median run is reported.
   const peakNow = await closedLoop('peak again', Math.min(OPS, 10_000), CONCURRENCY, reserve);
   const peak = Math.max(direct.reserve.opsPerSec, peakNow.opsPerSec);
   const half = Math.round(Math.min(direct.reserve.opsPerSec, peakNow.opsPerSec) / 2);
+  const slow = await slowCalls(redis);
   const { runs: halfRuns, median: halfLoad } = await medianOpenLoop(`ledger reserve at half peak (${half}/s of ${peak}/s, open loop)`, half, reserve);
+  const slowDuringHalfPeak = await slow.read();
   rows.push({ ...halfLoad, name: `${halfLoad.name}, median of ${HALF_RUNS} runs` });
   if (halfLoad.opsPerSec < half * 0.95) console.warn(`half-peak run only reached ${halfLoad.opsPerSec}/s: the machine is busier than when peak was measured`);
 
   // The same open loop for the trivial script at half of its own peak: what this machine's tail
   // is for a call that costs Redis almost nothing (the reserve's target, 2 ms, beside it).
   const rawHalf = Math.round(Math.min(baseline.opsPerSec, baselineAgain.opsPerSec) / 2);
+  const rawSlow = await slowCalls(redis);
   const { runs: rawHalfRuns, median: rawHalfLoad } = await medianOpenLoop(`raw EVALSHA at half its peak (${rawHalf}/s, open loop)`, rawHalf, raw);
+  const slowDuringRawHalfPeak = await rawSlow.read();
   rows.push({ ...rawHalfLoad, name: `${rawHalfLoad.name}, median of ${HALF_RUNS} runs` });
 
   // Bytes retained per applied event: everything an event leaves behind (idempotency result,
@@ -303,7 +283,21 @@ async function main() {
   };
   console.log('targets:', targets);
   // Not a target: the trivial script's own p99 at half of its peak, for scale.
-  const reference = { rawP99AtHalfPeakMs: rawHalfLoad.p99Ms, reserveP99AtHalfPeakMs: halfLoad.p99Ms };
+  // Where the ratio target stands against the commands alone: Redis CPU per reserve outside the
+  // script (reading the call, replying) plus the floor is the least any script could cost.
+  const r = direct.reserve;
+  const outsideUs = Math.max(0, (r.redisCpuUsPerOp ?? 0) - (r.redisUsPerOp ?? 0));
+  const ceilingOps = Math.round(1e6 / (floorUs + outsideUs));
+  const floor = {
+    commandsUsPerReserve: round(floorUs),
+    reserveScriptUsPerOp: r.redisUsPerOp,
+    redisOutsideScriptUsPerOp: round(outsideUs),
+    ceilingOpsPerSec: ceilingOps,
+    ceilingRatioToRaw: round(ceilingOps / base),
+    slowRedisCalls: slowDuringFloor,
+  };
+  console.log('floor (reserve\'s nine commands alone, no script logic; Redis at 100%):', floor);
+  const reference = { rawP99AtHalfPeakMs: rawHalfLoad.p99Ms, reserveP99AtHalfPeakMs: halfLoad.p99Ms, slowRedisCallsDuringReserveHalfPeak: slowDuringHalfPeak, slowRedisCallsDuringRawHalfPeak: slowDuringRawHalfPeak };
   console.log('reference:', reference);
   // Shared machines swing by 5× between runs; the load average says how busy this one was.
   const machine = { cpus: cpus().length, loadAverage: loadavg().map((l) => round(l)) };
@@ -314,11 +308,11 @@ async function main() {
   const redisVersion = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1];
   writeFileSync(
     out,
-    `${JSON.stringify({ at: new Date().toISOString(), command: 'npm run bench -- ledger', redisVersion, concurrency: CONCURRENCY, opsPerRow: OPS, machine, client: CLIENT_NOTE, rows: table, halfPeakRuns: halfRuns, rawHalfPeakRuns: rawHalfRuns, ratioToRaw: ratios, bytesPerEvent: memory, targets, reference }, null, 2)}\n`,
+    `${JSON.stringify({ at: new Date().toISOString(), command: 'npm run bench -- ledger', redisVersion, concurrency: CONCURRENCY, opsPerRow: OPS, machine, client: CLIENT_NOTE, rows: table, halfPeakRuns: halfRuns, rawHalfPeakRuns: rawHalfRuns, ratioToRaw: ratios, bytesPerEvent: memory, targets, floor, reference }, null, 2)}\n`,
   );
   console.log(`wrote ${out}`);
   await redis.quit();
-  server.stop();
+  await server.stop();
 }
 
 main().catch((err) => {

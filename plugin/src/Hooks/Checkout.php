@@ -87,7 +87,7 @@ final class Checkout {
 			if ( ! is_object( $order ) ) {
 				return null;
 			}
-			$state = OrderHooks::state( $order );
+			$state = OrderState::state( $order );
 			if ( in_array( $state, array( 'held', 'confirmed', 'shipped' ), true ) ) {
 				return null;
 			}
@@ -95,7 +95,7 @@ final class Checkout {
 			if ( ! $lines ) {
 				return null;
 			}
-			$cycle = OrderHooks::cycle( $order ) + ( in_array( $state, array( 'cancelled', 'released' ), true ) ? 1 : 0 );
+			$cycle = OrderState::cycle( $order ) + ( in_array( $state, array( 'cancelled', 'released' ), true ) ? 1 : 0 );
 			$id    = (int) $order->get_id();
 			$event = Events::base( Events::order_event_id( $id, 'reserved', $cycle ), 'stock.reserved' );
 
@@ -166,7 +166,7 @@ final class Checkout {
 	 * @param int       $cycle Cycle.
 	 */
 	private static function held( $order, int $cycle ): void {
-		OrderHooks::mark_held( $order, $cycle );
+		OrderState::set( $order, 'held', $cycle );
 	}
 
 	/**

@@ -45,6 +45,15 @@ final class OrderEditHooks {
 	public const EDITS = '_stockline_edits';
 
 	/**
+	 * What puts an open order's units back on the shelf (returned()'s $cause) → the transitions
+	 * naming its two events' ids: the shipment off the order's line, the adjustment back on hand.
+	 */
+	private const RETURN_IDS = array(
+		'edit'   => array( 'edit-shipped', 'edited' ),
+		'refund' => array( 'refund-shipped', 'refund-restock' ),
+	);
+
+	/**
 	 * Edits WooCommerce is about to write, by the id of the product that holds the stock:
 	 * [item, units taken (−given back), that product's stock before].
 	 *
@@ -135,14 +144,14 @@ final class OrderEditHooks {
 			Logger::log( 'warning', sprintf( 'Order %d: an item edit moved stock of a product without a SKU of its own, so Stockline cannot count it.', $id ) );
 			return;
 		}
-		$cycle  = OrderHooks::cycle( $order );
+		$cycle  = OrderState::cycle( $order );
 		$n      = (int) $item->get_meta( self::EDITS, true ) + 1;
 		$suffix = ':' . (int) $item->get_id() . '-' . $n;
 		$reason = sprintf( 'woocommerce order %d edited: %d %s', $id, abs( $taken ), $taken > 0 ? 'more taken from stock' : 'put back in stock' );
 		$extra  = (int) $item->get_meta( self::EXTRA, true );
-		$open   = 'confirmed' === OrderHooks::state( $order ); // Its lines are committed in the ledger.
+		$open   = 'confirmed' === OrderState::state( $order ); // Its lines are committed in the ledger.
 		if ( $open && $taken < 0 ) {
-			[ $events, $extra ] = self::returned( $order, $extra, $sku, -$taken, 'edit-shipped', 'edited', $suffix, $reason );
+			[ $events, $extra ] = self::returned( $order, $extra, $sku, -$taken, 'edit', $suffix, $reason );
 		} else {
 			$events = array( Events::order_delta( $id, 'edited', $cycle, $suffix, $sku, -$taken, $reason ) );
 			$extra += $open ? $taken : 0;
@@ -166,15 +175,15 @@ final class OrderEditHooks {
 	 * @param int       $extra  The item's extra units.
 	 * @param string    $sku    SKU.
 	 * @param int       $qty    Units back in stock.
-	 * @param string    $ship   Transition naming the shipment's id.
-	 * @param string    $back   Transition naming the adjustment's id.
+	 * @param string    $cause  'edit' or 'refund' (RETURN_IDS: the transitions naming the events' ids).
 	 * @param string    $suffix Id suffix (item and count).
 	 * @param string    $reason Adjustment reason.
 	 * @return array{0: array<int, array<string, mixed>>, 1: int} The events, and the item's extra units after them.
 	 */
-	public static function returned( $order, int $extra, string $sku, int $qty, string $ship, string $back, string $suffix, string $reason ): array {
+	public static function returned( $order, int $extra, string $sku, int $qty, string $cause, string $suffix, string $reason ): array {
+		[ $ship, $back ] = self::RETURN_IDS[ $cause ];
 		$id     = (int) $order->get_id();
-		$cycle  = OrderHooks::cycle( $order );
+		$cycle  = OrderState::cycle( $order );
 		$out    = min( max( 0, $extra ), $qty );
 		$events = array();
 		if ( $qty > $out ) {

@@ -1,9 +1,8 @@
 <?php
 /**
  * Turns WooCommerce order transitions into ledger events. Each order carries its Stockline
- * state in order meta (works with HPOS and posts storage alike), so whichever of the several
- * hooks WooCommerce fires for one transition (status change, payment complete, stock
- * reduced/restored) records the event once.
+ * state (OrderState), so whichever of the several hooks WooCommerce fires for one transition
+ * (status change, payment complete, stock reduced/restored) records the event once.
  *
  *   held ──paid──▶ confirmed ──completed──▶ shipped
  *    │               │
@@ -30,20 +29,6 @@ defined( 'ABSPATH' ) || exit;
  * Order hooks.
  */
 final class OrderHooks {
-
-	/** "<state>:<cycle>" in one meta key, so a transition costs one meta write. */
-	public const META = '_stockline_state';
-
-	/**
-	 * "<state>:<cycle>" written in this request, by order id: WooCommerce fires several hooks for
-	 * one payment (status change, payment complete, stock reduced), and the later ones should
-	 * cost nothing, not even a no-op INSERT. State and cycle are both read from here, because
-	 * those hooks may pass different copies of the order: one loaded before another copy moved
-	 * the order on still has the old meta.
-	 *
-	 * @var array<int, string>
-	 */
-	private static array $seen = array();
 
 	/** @var array<int, true> Orders whose stock reduction this request saw: sales to count, however old the order. */
 	private static array $reduced = array();
@@ -156,49 +141,11 @@ final class OrderHooks {
 	 * @param \WC_Order $order The order.
 	 */
 	private static function refunded( $order ): void {
-		if ( 'held' === self::state( $order ) ) {
+		if ( 'held' === OrderState::state( $order ) ) {
 			self::end( $order, 'refunded' );
 		} else {
 			self::ship( $order );
 		}
-	}
-
-	/**
-	 * Records that checkout holds the order's units (stock.reserved was stored or sent).
-	 *
-	 * @param \WC_Order $order The order.
-	 * @param int       $cycle The cycle the hold belongs to.
-	 */
-	public static function mark_held( $order, int $cycle ): void {
-		self::set_state( $order, 'held', $cycle );
-	}
-
-	/**
-	 * The order's current cycle (1 unless it was reopened after ending).
-	 *
-	 * @param \WC_Order $order The order.
-	 */
-	public static function cycle( $order ): int {
-		$parts = explode( ':', self::recorded( $order ) );
-		return max( 1, (int) ( $parts[1] ?? 1 ) );
-	}
-
-	/**
-	 * The order's Stockline state ('' when nothing was recorded yet).
-	 *
-	 * @param \WC_Order $order The order.
-	 */
-	public static function state( $order ): string {
-		return explode( ':', self::recorded( $order ) )[0];
-	}
-
-	/**
-	 * "<state>:<cycle>": what this request wrote for the order, else the order's meta.
-	 *
-	 * @param \WC_Order $order The order.
-	 */
-	private static function recorded( $order ): string {
-		return self::$seen[ (int) $order->get_id() ] ?? (string) $order->get_meta( self::META, true );
 	}
 
 	/**
@@ -207,15 +154,15 @@ final class OrderHooks {
 	 * @param \WC_Order $order The order.
 	 */
 	private static function confirm( $order ): void {
-		$state = self::state( $order );
+		$state = OrderState::state( $order );
 		if ( in_array( $state, array( 'confirmed', 'shipped', 'counted' ), true ) ) {
 			return;
 		}
 		if ( '' === $state && ! isset( self::$reduced[ (int) $order->get_id() ] ) && Baseline::counted( $order ) ) {
-			self::set_state( $order, 'counted', 1 ); // Already in the ledger's count: nothing to send, now or when shipped.
+			OrderState::set( $order, 'counted', 1 ); // Already in the ledger's count: nothing to send, now or when shipped.
 			return;
 		}
-		$cycle = self::cycle( $order );
+		$cycle = OrderState::cycle( $order );
 		if ( in_array( $state, array( 'cancelled', 'released' ), true ) ) {
 			// A reopened order is a new sale: new ids, so the companion does not take it for a repeat.
 			++$cycle;
@@ -232,7 +179,7 @@ final class OrderHooks {
 				return; // Not stored: the state stays, so the next hook for this order records it.
 			}
 		}
-		self::set_state( $order, 'confirmed', $cycle );
+		OrderState::set( $order, 'confirmed', $cycle );
 	}
 
 	/**
@@ -241,10 +188,10 @@ final class OrderHooks {
 	 * @param \WC_Order $order The order.
 	 */
 	private static function ship( $order ): void {
-		if ( 'confirmed' !== self::state( $order ) ) {
+		if ( 'confirmed' !== OrderState::state( $order ) ) {
 			return;
 		}
-		$cycle = self::cycle( $order );
+		$cycle = OrderState::cycle( $order );
 		if ( Events::order_lines( $order ) ) {
 			$event            = Events::base( Events::order_event_id( (int) $order->get_id(), 'shipped', $cycle ), 'stock.shipped' );
 			$event['orderId'] = Events::order_ref( (int) $order->get_id(), $cycle );
@@ -252,7 +199,7 @@ final class OrderHooks {
 				return;
 			}
 		}
-		self::set_state( $order, 'shipped', $cycle );
+		OrderState::set( $order, 'shipped', $cycle );
 	}
 
 	/**
@@ -264,8 +211,8 @@ final class OrderHooks {
 	 * @param bool      $restored WooCommerce has just put the order's units back in stock.
 	 */
 	private static function end( $order, string $reason, bool $restored = false ): void {
-		$state = self::state( $order );
-		$cycle = self::cycle( $order );
+		$state = OrderState::state( $order );
+		$cycle = OrderState::cycle( $order );
 		$id    = (int) $order->get_id();
 		if ( $restored && ( 'counted' === $state || ( '' === $state && Baseline::counted( $order ) ) ) ) {
 			foreach ( Baseline::restock_events( $order, $cycle ) as $event ) {
@@ -273,7 +220,7 @@ final class OrderHooks {
 					return;
 				}
 			}
-			self::set_state( $order, 'cancelled', $cycle ); // Paid again later: a new cycle, a sale like any other.
+			OrderState::set( $order, 'cancelled', $cycle ); // Paid again later: a new cycle, a sale like any other.
 		} elseif ( 'confirmed' === $state ) {
 			if ( Events::order_lines( $order ) ) {
 				$event            = Events::base( Events::order_event_id( $id, 'cancelled', $cycle ), 'order.cancelled' );
@@ -286,34 +233,14 @@ final class OrderHooks {
 			if ( ! OrderEditHooks::give_back_extra( $order, $cycle ) ) {
 				return;
 			}
-			self::set_state( $order, 'cancelled', $cycle );
+			OrderState::set( $order, 'cancelled', $cycle );
 		} elseif ( 'held' === $state ) {
 			$event                  = Events::base( Events::order_event_id( $id, 'released', $cycle ), 'stock.released' );
 			$event['reservationId'] = Events::reservation_id( $id, $cycle );
 			$event['reason']        = $reason;
 			if ( Outbox::add( $event ) ) {
-				self::set_state( $order, 'released', $cycle );
+				OrderState::set( $order, 'released', $cycle );
 			}
 		}
-	}
-
-	/**
-	 * Saves state and cycle in order meta.
-	 *
-	 * @param \WC_Order $order The order.
-	 * @param string    $state New state.
-	 * @param int       $cycle Cycle.
-	 */
-	private static function set_state( $order, string $state, int $cycle ): void {
-		$id = (int) $order->get_id();
-		if ( isset( self::$seen[ $id ] ) && (string) $order->get_meta( self::META, true ) !== self::$seen[ $id ] ) {
-			// A stale copy: saving through it could add a second meta row (it never loaded the
-			// one another copy wrote) that later requests might read instead. Write through a fresh one.
-			$fresh = wc_get_order( $id );
-			$order = $fresh ? $fresh : $order;
-		}
-		$order->update_meta_data( self::META, $state . ':' . $cycle );
-		$order->save_meta_data();
-		self::$seen[ $id ] = $state . ':' . $cycle;
 	}
 }

@@ -112,14 +112,14 @@ final class RefundHooks {
 			$id     = (int) $order->get_id();
 			$suffix = ':' . $item_id . '-' . $after;
 			$reason = sprintf( 'woocommerce refund of order %d put %d back in stock', $id, $qty );
-			if ( 'confirmed' !== OrderHooks::state( $order ) ) {
+			if ( 'confirmed' !== OrderState::state( $order ) ) {
 				// Nothing of the order is open in the ledger: the units are simply back on hand.
-				Outbox::add( Events::order_delta( $id, 'refund-restock', OrderHooks::cycle( $order ), $suffix, $sku, $qty, $reason ) );
+				Outbox::add( Events::order_delta( $id, 'refund-restock', OrderState::cycle( $order ), $suffix, $sku, $qty, $reason ) );
 				return;
 			}
 			// Out of units an edit added first (already off onHand), then off the order's line.
 			$extra             = $item ? (int) $item->get_meta( OrderEditHooks::EXTRA, true ) : 0;
-			[ $events, $left ] = OrderEditHooks::returned( $order, $extra, $sku, $qty, 'refund-shipped', 'refund-restock', $suffix, $reason );
+			[ $events, $left ] = OrderEditHooks::returned( $order, $extra, $sku, $qty, 'refund', $suffix, $reason );
 			foreach ( $events as $event ) {
 				if ( ! Outbox::add( $event ) ) {
 					return;

@@ -29,7 +29,7 @@ interface OrderPayload {
   meta_data?: { key?: string }[];
 }
 
-/** The plugin's per-order state meta (`OrderHooks::META`, plugin/src/Hooks/OrderHooks.php). */
+/** The plugin's per-order state meta (`OrderState::META`, plugin/src/Hooks/OrderState.php). */
 export const PLUGIN_STATE_META = '_stockline_state';
 
 const CONFIRMED = new Set(['processing', 'on-hold']);

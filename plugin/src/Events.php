@@ -146,6 +146,29 @@ final class Events {
 	}
 
 	/**
+	 * SKUs of the order's lines whose product allows backorders (WooCommerce sells it beyond
+	 * its stock on purpose), as keys. Such an order is confirmed with `backorder: true`, so the
+	 * companion records it even when short (an oversell incident) instead of refusing it, and
+	 * the checkout guard does not stop a sale of them for lack of stock.
+	 *
+	 * @param \WC_Order $order The order.
+	 * @return array<string, true>
+	 */
+	public static function backorder_skus( $order ): array {
+		$skus = array();
+		foreach ( $order->get_items() as $item ) {
+			$product = is_object( $item ) && method_exists( $item, 'get_product' ) ? $item->get_product() : null;
+			if ( $product && $product->managing_stock() && $product->backorders_allowed() ) {
+				$sku = self::sku_of( $product );
+				if ( '' !== $sku ) {
+					$skus[ $sku ] = true;
+				}
+			}
+		}
+		return $skus;
+	}
+
+	/**
 	 * The SKU Stockline counts a product's stock under ('' when it has none).
 	 *
 	 * WooCommerce's get_sku() ('view' context) gives a variation without a SKU of its own its

@@ -129,6 +129,7 @@ export function malformedCorpus(): MalformedCase[] {
     { name: 'an order without orderId', body: without(confirm(), 'orderId'), status: 400, pointer: '/orderId' },
     { name: 'an orderId with spaces', body: confirm({ orderId: 'order 12' }), status: 400, pointer: '/orderId' },
     { name: 'an order with a bad reservationId', body: confirm({ reservationId: 'cart m' }), status: 400, pointer: '/reservationId' },
+    { name: "an order whose backorder is a string ('yes')", body: confirm({ backorder: 'yes' }), status: 400, pointer: '/backorder' },
     { name: 'a cancellation with a numeric orderId', body: events.cancelled('x', { orderId: 77 }), status: 400, pointer: '/orderId' },
     { name: 'a shipment with empty lines', body: events.shipped('order-m', { lines: [] }), status: 400, pointer: '/lines' },
     { name: 'a receipt of zero units', body: receive({ qty: 0 }), status: 400, pointer: '/qty' },

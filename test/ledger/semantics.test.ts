@@ -196,6 +196,24 @@ describe('orders and holds', () => {
     expect(resolved).toMatchObject({ id: m.incidentId, status: 'resolved', resolvedAt: iso(f.clock.ms) });
   });
 
+  it('records a store order taken on backorder (backorder: true) even when short, with an oversell incident, where the same order without it is refused', async () => {
+    await f.ledger.apply(ev.receive('B', 1));
+    const plain = await f.ledger.apply(ev.confirm('w-plain', [{ sku: 'B', qty: 3 }]));
+    expect(plain).toMatchObject({ status: 'refused', code: 'insufficient_stock' });
+    expect(await stock('B')).toMatchObject({ onHand: 1, committed: 0, available: 1 });
+    const back = await f.ledger.apply(ev.confirm('w-back', [{ sku: 'B', qty: 3 }], { backorder: true }));
+    expect(back).toMatchObject({ status: 'applied', incidentId: expect.any(String), stock: [{ onHand: 1, committed: 3, available: -2, paused: 'oversell' }] });
+    const [incident] = (await f.ledger.listIncidents('default', { status: 'open' })).items;
+    expect(incident).toMatchObject({ sku: 'B', oversoldUnits: 2, orders: [{ orderId: 'w-back', source: 'woocommerce', qty: 3 }] });
+    // The flag changes only what happens when stock is short: within stock it is an ordinary order.
+    await f.ledger.apply(ev.receive('C', 5));
+    expect(await f.ledger.apply(ev.confirm('w-c', [{ sku: 'C', qty: 2 }], { backorder: true }))).toMatchObject({
+      status: 'applied',
+      stock: [{ available: 3, paused: null }],
+    });
+    expect((await f.ledger.listIncidents('default', { status: 'open' })).items).toHaveLength(1);
+  });
+
   it('lists incidents newest first from a long history, by status, reading the newest ones', async () => {
     // 1,200 marketplace oversells of different SKUs: 1,200 incidents; every even one resolved again.
     const n = 1_200;

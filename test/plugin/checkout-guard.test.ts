@@ -63,6 +63,40 @@ describe('the checkout guard', () => {
     expect(await f.companion.ledger.getStock('default', sku)).toMatchObject({ reserved: 1, available: 2 });
   });
 
+  it('lets a product the owner sells on backorder go beyond the stock: no refusal, and the paid order is recorded with an incident', async () => {
+    const sku = f.sku('PREORDER');
+    const id = await f.product({ sku, stock: 1, name: 'Walnut stool', backorders: 'notify' });
+    // Amazon sold the one unit; WooCommerce still shows 1 and, on backorder, would sell 3 anyway.
+    await f.companion.apply({ id: `amazon:${sku}:sold`, type: 'order.confirmed', source: 'amazon', occurredAt: new Date().toISOString(), orderId: `amazon-${sku}`, lines: [{ sku, qty: 1 }] });
+
+    const classic = await f.checkout([{ productId: id, qty: 3 }]);
+    expect(classic).toMatchObject({ ok: true, guard: { outcome: 'backorder' } });
+    const blocks = await testApi<{ ok: boolean; orderId: number | null; guard: { outcome: string } | null }>('POST', 'checkout', { lines: [{ productId: id, qty: 1 }], blocks: true });
+    expect(blocks).toMatchObject({ ok: true, guard: { outcome: 'backorder' } });
+    // Nothing held: a hold may not take available below 0.
+    expect(await f.companion.ledger.getStock('default', sku)).toMatchObject({ committed: 1, reserved: 0, available: 0 });
+
+    await f.setStatus(classic.orderId!, 'payment_complete');
+    await testApi('POST', 'drain', { force: true });
+    const confirmed = (await f.outbox()).find((r) => r.event_id.endsWith(`:${classic.orderId}:confirmed`));
+    expect(confirmed).toMatchObject({ status: 'delivered', result: 'applied' });
+    expect(confirmed!.payload).toMatchObject({ backorder: true, lines: [{ sku, qty: 3 }] });
+    expect(confirmed!.payload).not.toHaveProperty('reservationId');
+    expect(await f.companion.ledger.getStock('default', sku)).toMatchObject({ onHand: 1, committed: 4, available: -3, paused: 'oversell' });
+    const open = (await f.companion.ledger.listIncidents('default', { status: 'open' })).items.find((i) => i.sku === sku);
+    expect(open).toMatchObject({ oversoldUnits: 3 });
+    // Amazon's sale took the last unit without overselling; the backorder is what went below 0.
+    expect(open!.orders).toEqual([{ orderId: confirmed!.payload.orderId, source: 'woocommerce', qty: 3 }]);
+
+    // A product without backorders is still refused at the same shortage.
+    const plainSku = f.sku('PLAIN');
+    const plainId = await f.product({ sku: plainSku, stock: 1, name: 'Oak stool' });
+    await f.companion.apply({ id: `amazon:${plainSku}:sold`, type: 'order.confirmed', source: 'amazon', occurredAt: new Date().toISOString(), orderId: `amazon-${plainSku}`, lines: [{ sku: plainSku, qty: 1 }] });
+    expect(await f.checkout([{ productId: plainId, qty: 1 }])).toMatchObject({ ok: false, guard: { outcome: 'refused' } });
+    // Nor does a backorder product in the cart let a short one of another product through.
+    expect(await f.checkout([{ productId: plainId, qty: 1 }, { productId: id, qty: 1 }])).toMatchObject({ ok: false, guard: { outcome: 'refused' } });
+  });
+
   it('fails open at once when the companion is stopped, and queues the hold', async () => {
     const sku = f.sku('DOWN');
     const id = await f.product({ sku, stock: 5 });

@@ -122,7 +122,8 @@ export function eventCall(ctx: CallContext, event: StockEvent): ScriptCall {
         // Units the selling channel already shows gone (propagation reads them; see confirm-7.lua).
         keys.propagation(tenant, `own:${event.source}`),
       );
-      a.push(event.orderId, event.reservationId ?? '', isFactSource(event.source) ? '1' : '0');
+      // A store order taken on backorder already happened, like a marketplace sale: a fact.
+      a.push(event.orderId, event.reservationId ?? '', isFactSource(event.source) || event.backorder === true ? '1' : '0');
       return { name: 'confirm-7', keys: k, args: pushLines(a, event.lines) };
     case 'order.cancelled':
       k.push(keys.order(tenant, event.orderId));

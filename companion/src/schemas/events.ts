@@ -75,6 +75,12 @@ export const OrderConfirmed = Type.Object(
     orderId: OrderId,
     lines: Lines,
     reservationId: Type.Optional(ReservationId),
+    backorder: Type.Optional(
+      Type.Boolean({
+        description:
+          'true: the store took this order beyond its stock on purpose (a WooCommerce product that allows backorders), so it is recorded even when short, as a marketplace order is: a SKU left below 0 opens an oversell incident and is paused until stock returns. Without it a woocommerce or manual order that would oversell is refused insufficient_stock.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -29,7 +29,7 @@ final class Checkout {
 
 	/**
 	 * The last guard call in this request: how long checkout waited for the companion and what
-	 * came of it (held, refused, not_held, failed_open). Kept for logs and tests.
+	 * came of it (held, refused, backorder, not_held, failed_open). Kept for logs and tests.
 	 *
 	 * @var array{ms:float, outcome:string}|null
 	 */
@@ -140,6 +140,14 @@ final class Checkout {
 			self::held( $order, $cycle );
 			return null;
 		}
+		if ( 'refused' === $status && 'insufficient_stock' === ( $body['code'] ?? '' ) && self::all_backordered( $order, $body ) ) {
+			// Every short line is a product the owner sells on backorder: WooCommerce takes the
+			// order, unheld (a hold may not go below zero), and the sale is confirmed as a fact.
+			Outbox::add( $event, Outbox::DELIVERED, 'refused:insufficient_stock' );
+			self::$last_guard['outcome'] = 'backorder';
+			Logger::log( 'info', sprintf( 'Checkout for order %d goes ahead on backorder: not enough stock across channels for products that allow backorders.', (int) $order->get_id() ) );
+			return null;
+		}
 		if ( 'refused' === $status && 'insufficient_stock' === ( $body['code'] ?? '' ) ) {
 			Outbox::add( $event, Outbox::DELIVERED, 'refused:insufficient_stock' );
 			Logger::log( 'info', sprintf( 'Checkout for order %d refused: not enough stock across channels.', (int) $order->get_id() ) );
@@ -157,6 +165,26 @@ final class Checkout {
 			self::held( $order, $cycle );
 		}
 		return null;
+	}
+
+	/**
+	 * Whether every SKU the refusal names as short is one the owner sells on backorder.
+	 *
+	 * @param \WC_Order            $order The order.
+	 * @param array<string, mixed> $body  The refused EventResult.
+	 */
+	private static function all_backordered( $order, array $body ): bool {
+		$shortages = isset( $body['details']['shortages'] ) && is_array( $body['details']['shortages'] ) ? $body['details']['shortages'] : array();
+		$backorder = Events::backorder_skus( $order );
+		if ( ! $shortages || ! $backorder ) {
+			return false;
+		}
+		foreach ( $shortages as $shortage ) {
+			if ( ! isset( $backorder[ (string) ( $shortage['sku'] ?? '' ) ] ) ) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	/**

@@ -175,6 +175,9 @@ final class OrderHooks {
 			if ( 'held' === $state ) {
 				$event['reservationId'] = Events::reservation_id( (int) $order->get_id(), $cycle );
 			}
+			if ( Events::backorder_skus( $order ) ) {
+				$event['backorder'] = true; // WooCommerce took it beyond stock on purpose: a fact, not a refusal.
+			}
 			if ( ! Outbox::add( $event ) ) {
 				return; // Not stored: the state stays, so the next hook for this order records it.
 			}

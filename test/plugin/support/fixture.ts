@@ -11,7 +11,7 @@ export interface PluginFixture {
   companion: TestCompanion;
   /** A unique SKU for this test. */
   sku(label?: string): string;
-  product(opts: { sku: string; stock: number | null; name?: string; manageStock?: boolean; parentId?: number }): Promise<number>;
+  product(opts: { sku: string; stock: number | null; name?: string; manageStock?: boolean; parentId?: number; backorders?: 'no' | 'notify' | 'yes' }): Promise<number>;
   productStock(id: number): Promise<number | null>;
   checkout(lines: Array<{ productId: number; qty: number }>): Promise<{ ok: boolean; orderId: number | null; error?: string; ms: number; guard: { ms: number; outcome: string } | null }>;
   setStatus(orderId: number, status: string): Promise<void>;

@@ -54,6 +54,7 @@ add_action(
 				$product->set_sku( (string) $r['sku'] );
 				$product->set_manage_stock( false !== $r['manageStock'] );
 				$product->set_stock_quantity( $r['stock'] );
+				$product->set_backorders( (string) ( $r['backorders'] ?? 'no' ) );
 				if ( $r['parentId'] ) {
 					$product->set_parent_id( (int) $r['parentId'] );
 				}

@@ -24,7 +24,7 @@ function stockline_test_checkout( array $lines ) {
 		if ( ! $product ) {
 			return new WP_Error( 'checkout-error', 'Unknown product.' );
 		}
-		if ( $product->managing_stock() && (int) $product->get_stock_quantity() < (int) $line['qty'] ) {
+		if ( ! $product->has_enough_stock( (int) $line['qty'] ) ) {
 			return new WP_Error( 'checkout-error', sprintf( 'Sorry, we do not have enough "%s" in stock to fulfill your order (%d available).', $product->get_name(), (int) $product->get_stock_quantity() ) );
 		}
 	}
@@ -174,7 +174,7 @@ function stockline_test_block_checkout( array $lines ) {
 	$order = wc_create_order( array( 'status' => 'checkout-draft' ) );
 	foreach ( $lines as $line ) {
 		$product = wc_get_product( (int) $line['productId'] );
-		if ( $product->managing_stock() && (int) $product->get_stock_quantity() < (int) $line['qty'] ) {
+		if ( ! $product->has_enough_stock( (int) $line['qty'] ) ) {
 			return new WP_Error( 'woocommerce_rest_product_out_of_stock', 'Not enough stock.', array( 'status' => 400 ) );
 		}
 		$order->add_product( $product, (int) $line['qty'] );

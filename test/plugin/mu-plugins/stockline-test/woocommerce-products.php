@@ -2,7 +2,7 @@
 /**
  * Stand-ins for WooCommerce products: WC_Product, WC_Product_Variation, wc_get_product,
  * wc_get_product_id_by_sku, wc_update_product_stock. Products live where WooCommerce keeps
- * them (posts of type product / product_variation, meta _sku, _stock, _manage_stock), and
+ * them (posts of type product / product_variation, meta _sku, _stock, _manage_stock, _backorders), and
  * stock hooks fire the way WooCommerce fires them:
  * - a CRUD save that changed stock_quantity fires woocommerce_{product|variation}_set_stock
  *   from inside the save (WC_Product_Data_Store_CPT::handle_updated_props);
@@ -19,6 +19,7 @@ class WC_Product {
 		'sku'            => '',
 		'stock_quantity' => null,
 		'manage_stock'   => false,
+		'backorders'     => 'no',
 		'parent_id'      => 0,
 		'status'         => 'publish',
 	);
@@ -43,6 +44,7 @@ class WC_Product {
 		$this->data['sku']            = (string) get_post_meta( $this->id, '_sku', true );
 		$this->data['stock_quantity'] = '' === $stock ? null : (int) round( (float) $stock );
 		$this->data['manage_stock']   = 'yes' === get_post_meta( $this->id, '_manage_stock', true );
+		$this->data['backorders']     = (string) get_post_meta( $this->id, '_backorders', true ) ?: 'no';
 	}
 
 	public function get_id() { return $this->id; }
@@ -66,8 +68,19 @@ class WC_Product {
 	public function get_stock_managed_by_id() { return $this->get_id(); }
 	public function get_parent_id( $context = 'view' ) { return $this->prop( 'parent_id' ); }
 	public function set_parent_id( $id ) { $this->set( 'parent_id', (int) $id ); }
+	public function get_backorders( $context = 'view' ) { return $this->prop( 'backorders' ); }
+	public function set_backorders( $backorders ) { $this->set( 'backorders', in_array( $backorders, array( 'yes', 'notify' ), true ) ? $backorders : 'no' ); }
+	/** As WooCommerce: 'yes' and 'notify' both let the product sell beyond its stock. */
+	public function backorders_allowed() { return in_array( $this->get_backorders(), array( 'yes', 'notify' ), true ); }
+	/** As WooCommerce's has_enough_stock(): always, when stock is not managed or backorders are allowed. */
+	public function has_enough_stock( $quantity ) {
+		return ! $this->managing_stock() || $this->backorders_allowed() || (int) $this->get_stock_quantity() >= $quantity;
+	}
 	public function get_stock_status( $context = 'view' ) {
-		return ! $this->managing_stock() || (int) $this->get_stock_quantity() > 0 ? 'instock' : 'outofstock';
+		if ( ! $this->managing_stock() || (int) $this->get_stock_quantity() > 0 ) {
+			return 'instock';
+		}
+		return $this->backorders_allowed() ? 'onbackorder' : 'outofstock';
 	}
 	public function get_changes() { return $this->changes; }
 	public function apply_changes() { $this->data = array_merge( $this->data, $this->changes ); $this->changes = array(); }
@@ -95,6 +108,9 @@ class WC_Product {
 		}
 		if ( array_key_exists( 'manage_stock', $changes ) ) {
 			update_post_meta( $this->id, '_manage_stock', $changes['manage_stock'] ? 'yes' : 'no' );
+		}
+		if ( array_key_exists( 'backorders', $changes ) ) {
+			update_post_meta( $this->id, '_backorders', $changes['backorders'] );
 		}
 		if ( array_key_exists( 'stock_quantity', $changes ) ) {
 			update_post_meta( $this->id, '_stock', null === $changes['stock_quantity'] ? '' : wc_stock_amount( $changes['stock_quantity'] ) );
@@ -148,6 +164,12 @@ class WC_Product_Variation extends WC_Product {
 	}
 	public function get_stock_managed_by_id() {
 		return 'parent' === $this->get_manage_stock() ? $this->get_parent_id() : $this->get_id();
+	}
+	public function get_backorders( $context = 'view' ) {
+		if ( 'view' === $context && 'parent' === $this->get_manage_stock() ) {
+			return $this->parent_product()->get_backorders();
+		}
+		return parent::get_backorders( $context );
 	}
 }
 

@@ -3,6 +3,11 @@
  * defaulted here and the result is deeply frozen, so a typo stops the process at start with a
  * sentence naming the variable instead of surfacing later as a confusing runtime failure.
  */
+import { channels } from './config-channels';
+import { MIN_SECRET_LENGTH, reader, type Env, type Reader } from './config-reader';
+
+export { ConfigError, type Env } from './config-reader';
+
 export type Role = 'all' | 'api' | 'worker';
 export const CHANNEL_IDS = ['woocommerce', 'shopify', 'amazon', 'flipkart'] as const;
 export type ChannelId = (typeof CHANNEL_IDS)[number];
@@ -64,79 +69,9 @@ export interface Config {
   };
 }
 
-export type Env = Record<string, string | undefined>;
-
-/** Thrown for any bad variable; the message is meant to be printed as is. */
-export class ConfigError extends Error {
-  constructor(
-    message: string,
-    readonly variable: string,
-  ) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
-
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const TENANT_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-const MIN_SECRET_LENGTH = 16;
 
-/** Small typed readers over one env object; each failure names its variable. */
-function reader(env: Env) {
-  const raw = (name: string): string | undefined => {
-    const v = env[name];
-    return v === undefined || v.trim() === '' ? undefined : v.trim();
-  };
-  const fail = (name: string, sentence: string): never => {
-    throw new ConfigError(`${name} ${sentence}`, name);
-  };
-  const str = (name: string, fallback?: string): string => raw(name) ?? fallback ?? fail(name, 'must be set.');
-  const secret = (name: string, what: string): string => {
-    const v = raw(name) ?? fail(name, `must be set to ${what}.`);
-    if (v.length < MIN_SECRET_LENGTH) fail(name, `must be at least ${MIN_SECRET_LENGTH} characters long (${what}); it has ${v.length}.`);
-    return v;
-  };
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const v = raw(name);
-    if (v === undefined) return fallback;
-    if (!/^-?\d+$/.test(v) || Number(v) < min || Number(v) > max) {
-      fail(name, `must be a whole number from ${min} to ${max}; it is "${v}".`);
-    }
-    return Number(v);
-  };
-  const num = (name: string, fallback: number | undefined, min: number, max: number): number | undefined => {
-    const v = raw(name);
-    if (v === undefined) return fallback;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < min || n > max) fail(name, `must be a number from ${min} to ${max}; it is "${v}".`);
-    return n;
-  };
-  const bool = (name: string, fallback: boolean): boolean => {
-    const v = raw(name)?.toLowerCase();
-    if (v === undefined) return fallback;
-    if (['on', 'true', '1', 'yes'].includes(v)) return true;
-    if (['off', 'false', '0', 'no'].includes(v)) return false;
-    return fail(name, `must be on or off; it is "${env[name]}".`);
-  };
-  const url = (name: string, fallback?: string, protocols = ['http:', 'https:']): string => {
-    const v = str(name, fallback);
-    let parsed: URL | undefined;
-    try {
-      parsed = new URL(v);
-    } catch {
-      parsed = undefined;
-    }
-    if (!parsed || !protocols.includes(parsed.protocol)) {
-      // The value is not quoted: URLs often carry credentials (redis://:password@…, webhook tokens).
-      fail(name, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}.`);
-    }
-    return v;
-  };
-  const optionalUrl = (name: string): string | undefined => (raw(name) === undefined ? undefined : url(name));
-  return { raw, fail, str, secret, int, num, bool, url, optionalUrl };
-}
-
-type Reader = ReturnType<typeof reader>;
 
 function tenants(r: Reader): Record<string, { secret: string }> {
   const out: Record<string, { secret: string }> = {
@@ -162,80 +97,6 @@ function tenants(r: Reader): Record<string, { secret: string }> {
     out[tenant] = { secret };
   });
   return out;
-}
-
-/**
- * A channel block is "set" when any of its credential variables is; then every required one
- * must be. Base-URL variables alone do not set a block: they only override the real service.
- */
-function channelBlock<T>(r: Reader, names: string[], build: () => T): T | undefined {
-  return names.some((n) => r.raw(n) !== undefined) ? build() : undefined;
-}
-
-function channels(r: Reader): Config['channels'] {
-  const need = (channel: string, name: string) =>
-    r.raw(name) ?? r.fail(name, `must be set because other ${channel} variables are; set it or unset the whole ${channel} block.`);
-  const out: Config['channels'] = {};
-  const woo = channelBlock(r, ['STOCKLINE_WOOCOMMERCE_URL', 'STOCKLINE_WOOCOMMERCE_KEY', 'STOCKLINE_WOOCOMMERCE_SECRET'], () => ({
-    url: r.url('STOCKLINE_WOOCOMMERCE_URL', need('WooCommerce', 'STOCKLINE_WOOCOMMERCE_URL')),
-    key: need('WooCommerce', 'STOCKLINE_WOOCOMMERCE_KEY'),
-    secret: need('WooCommerce', 'STOCKLINE_WOOCOMMERCE_SECRET'),
-  }));
-  if (woo) out.woocommerce = woo;
-  const shopifyVars = ['SHOP', 'TOKEN', 'LOCATION_ID', 'WEBHOOK_SECRET'].map((s) => `STOCKLINE_SHOPIFY_${s}`);
-  const shopify = channelBlock(r, shopifyVars, () => {
-    const url = r.optionalUrl('STOCKLINE_SHOPIFY_URL');
-    return {
-      shop: need('Shopify', 'STOCKLINE_SHOPIFY_SHOP'),
-      token: need('Shopify', 'STOCKLINE_SHOPIFY_TOKEN'),
-      locationId: need('Shopify', 'STOCKLINE_SHOPIFY_LOCATION_ID'),
-      webhookSecret: need('Shopify', 'STOCKLINE_SHOPIFY_WEBHOOK_SECRET'),
-      ...(url ? { url } : {}),
-    };
-  });
-  if (shopify) out.shopify = shopify;
-  const amazonVars = ['URL', 'LWA_URL', 'CLIENT_ID', 'CLIENT_SECRET', 'REFRESH_TOKEN', 'SELLER_ID', 'MARKETPLACE_IDS'].map(
-    (s) => `STOCKLINE_AMAZON_${s}`,
-  );
-  const amazon = channelBlock(r, amazonVars.slice(2), () => ({
-    url: r.url('STOCKLINE_AMAZON_URL', 'https://sellingpartnerapi-na.amazon.com'),
-    lwaUrl: r.url('STOCKLINE_AMAZON_LWA_URL', 'https://api.amazon.com/auth/o2/token'),
-    clientId: need('Amazon', 'STOCKLINE_AMAZON_CLIENT_ID'),
-    clientSecret: need('Amazon', 'STOCKLINE_AMAZON_CLIENT_SECRET'),
-    refreshToken: need('Amazon', 'STOCKLINE_AMAZON_REFRESH_TOKEN'),
-    sellerId: need('Amazon', 'STOCKLINE_AMAZON_SELLER_ID'),
-    marketplaceIds: need('Amazon', 'STOCKLINE_AMAZON_MARKETPLACE_IDS')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-    ...amazonSqs(r),
-  }));
-  if (amazon) out.amazon = amazon;
-  const flipkartVars = ['APP_ID', 'APP_SECRET', 'LOCATION_ID'].map((s) => `STOCKLINE_FLIPKART_${s}`);
-  const flipkart = channelBlock(r, flipkartVars, () => ({
-    url: r.url('STOCKLINE_FLIPKART_URL', 'https://api.flipkart.net/sellers'),
-    appId: need('Flipkart', 'STOCKLINE_FLIPKART_APP_ID'),
-    appSecret: need('Flipkart', 'STOCKLINE_FLIPKART_APP_SECRET'),
-    locationId: need('Flipkart', 'STOCKLINE_FLIPKART_LOCATION_ID'),
-  }));
-  if (flipkart) out.flipkart = flipkart;
-  return out;
-}
-
-/** Optional ORDER_CHANGE queue: all four variables or none. */
-function amazonSqs(r: Reader): { sqs?: NonNullable<Config['channels']['amazon']>['sqs'] } {
-  const names = ['QUEUE_URL', 'REGION', 'ACCESS_KEY_ID', 'SECRET_ACCESS_KEY'].map((s) => `STOCKLINE_AMAZON_SQS_${s}`);
-  if (!names.some((n) => r.raw(n) !== undefined)) return {};
-  const need = (n: string) =>
-    r.raw(n) ?? r.fail(n, 'must be set because other STOCKLINE_AMAZON_SQS_ variables are; set all four or none.');
-  return {
-    sqs: {
-      queueUrl: r.url(names[0]!, need(names[0]!)),
-      region: need(names[1]!),
-      accessKeyId: need(names[2]!),
-      secretAccessKey: need(names[3]!),
-    },
-  };
 }
 
 function propagation(r: Reader): Config['propagation'] {

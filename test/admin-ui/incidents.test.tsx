@@ -24,6 +24,18 @@ describe('Incidents', () => {
     expect(resolved.getByText(/Stock returned 20 h ago .*; TSHIRT-M was relisted on every channel\./)).toBeTruthy();
   });
 
+  it('marks an order the store sold on backorder', async () => {
+    const backordered = { ...openIncident, orders: [{ orderId: 'wc1a2b3c4d:1042', source: 'woocommerce', qty: 3, backorder: true }, openIncident.orders[0]!] };
+    net().json('GET admin/proxy/v1/incidents', { items: [backordered] });
+    render(<Incidents />);
+    const heading = await screen.findByRole('heading', { level: 3 });
+    const card = within(heading.closest('.stockline-incident') as HTMLElement);
+    expect(card.getAllByRole('listitem').map((li) => li.textContent)).toEqual([
+      'WooCommerce order wc1a2b3c4d:1042: 3 × MUG-BLUE, sold on backorder',
+      'Amazon order 402-8817261-5521930: 1 × MUG-BLUE',
+    ]);
+  });
+
   it('filters by status on the server', async () => {
     net().on('GET admin/proxy/v1/incidents', (c) => ({ body: { items: c.query.get('status') === 'open' ? [] : [resolvedIncident] } }));
     const user = userEvent.setup();

@@ -204,7 +204,14 @@ describe('orders and holds', () => {
     const back = await f.ledger.apply(ev.confirm('w-back', [{ sku: 'B', qty: 3 }], { backorder: true }));
     expect(back).toMatchObject({ status: 'applied', incidentId: expect.any(String), stock: [{ onHand: 1, committed: 3, available: -2, paused: 'oversell' }] });
     const [incident] = (await f.ledger.listIncidents('default', { status: 'open' })).items;
-    expect(incident).toMatchObject({ sku: 'B', oversoldUnits: 2, orders: [{ orderId: 'w-back', source: 'woocommerce', qty: 3 }] });
+    expect(incident).toMatchObject({ sku: 'B', oversoldUnits: 2, orders: [{ orderId: 'w-back', source: 'woocommerce', qty: 3, backorder: true }] });
+    // A marketplace order in the same incident is not marked.
+    await f.ledger.apply(ev.confirm('amz-b', [{ sku: 'B', qty: 1 }], { source: 'amazon' }));
+    const [grown] = (await f.ledger.listIncidents('default', { status: 'open' })).items;
+    expect(grown!.orders).toEqual([
+      { orderId: 'w-back', source: 'woocommerce', qty: 3, backorder: true },
+      { orderId: 'amz-b', source: 'amazon', qty: 1 },
+    ]);
     // The flag changes only what happens when stock is short: within stock it is an ordinary order.
     await f.ledger.apply(ev.receive('C', 5));
     expect(await f.ledger.apply(ev.confirm('w-c', [{ sku: 'C', qty: 2 }], { backorder: true }))).toMatchObject({

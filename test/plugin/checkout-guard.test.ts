@@ -86,7 +86,7 @@ describe('the checkout guard', () => {
     const open = (await f.companion.ledger.listIncidents('default', { status: 'open' })).items.find((i) => i.sku === sku);
     expect(open).toMatchObject({ oversoldUnits: 3 });
     // Amazon's sale took the last unit without overselling; the backorder is what went below 0.
-    expect(open!.orders).toEqual([{ orderId: confirmed!.payload.orderId, source: 'woocommerce', qty: 3 }]);
+    expect(open!.orders).toEqual([{ orderId: confirmed!.payload.orderId, source: 'woocommerce', qty: 3, backorder: true }]);
 
     // A product without backorders is still refused at the same shortage.
     const plainSku = f.sku('PLAIN');

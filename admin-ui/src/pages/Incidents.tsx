@@ -1,6 +1,7 @@
 /**
- * Oversells: a marketplace sold units the ledger no longer had. Each shows the orders
- * involved, that the SKU was paused on every channel, and when stock came back.
+ * Oversells: a marketplace sold units the ledger no longer had, or the store sold a product on
+ * backorder beyond its stock. Each shows the orders involved (backorders marked), that the SKU
+ * was paused on every channel, and when stock came back.
  */
 import { Card, CardBody, CardHeader, SelectControl } from '@wordpress/components';
 import { useState } from '@wordpress/element';
@@ -33,7 +34,9 @@ function IncidentCard({ incident }: { incident: Incident }) {
         <ul>
           {incident.orders.map((o) => (
             <li key={`${o.source}:${o.orderId}`}>
-              {sprintf(__('%1$s order %2$s: %3$d × %4$s', 'stockline'), channelLabel(o.source), o.orderId, o.qty, incident.sku)}
+              {o.backorder
+                ? sprintf(__('%1$s order %2$s: %3$d × %4$s, sold on backorder', 'stockline'), channelLabel(o.source), o.orderId, o.qty, incident.sku)
+                : sprintf(__('%1$s order %2$s: %3$d × %4$s', 'stockline'), channelLabel(o.source), o.orderId, o.qty, incident.sku)}
             </li>
           ))}
         </ul>

@@ -122,8 +122,9 @@ export function eventCall(ctx: CallContext, event: StockEvent): ScriptCall {
         // Units the selling channel already shows gone (propagation reads them; see confirm-7.lua).
         keys.propagation(tenant, `own:${event.source}`),
       );
-      // A store order taken on backorder already happened, like a marketplace sale: a fact.
-      a.push(event.orderId, event.reservationId ?? '', isFactSource(event.source) || event.backorder === true ? '1' : '0');
+      // A store order taken on backorder already happened, like a marketplace sale: a fact,
+      // marked as a backorder in the incident it may open ('2').
+      a.push(event.orderId, event.reservationId ?? '', isFactSource(event.source) ? '1' : event.backorder === true ? '2' : '0');
       return { name: 'confirm-7', keys: k, args: pushLines(a, event.lines) };
     case 'order.cancelled':
       k.push(keys.order(tenant, event.orderId));

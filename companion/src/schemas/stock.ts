@@ -78,7 +78,14 @@ export const Incident = Type.Object({
   status: Type.Union([Type.Literal('open'), Type.Literal('resolved')]),
   /** Units sold beyond what was available. */
   oversoldUnits: Type.Integer(),
-  orders: Type.Array(Type.Object({ orderId: Type.String(), source: Type.String(), qty: Type.Integer() })),
+  orders: Type.Array(
+    Type.Object({
+      orderId: Type.String(),
+      source: Type.String(),
+      qty: Type.Integer(),
+      backorder: Type.Optional(Type.Boolean({ description: 'true: a store order taken on backorder (order.confirmed backorder: true)' })),
+    }),
+  ),
   openedAt: Type.String(),
   resolvedAt: Type.Union([Type.String(), Type.Null()]),
 });

@@ -8,7 +8,8 @@
            that reads the ledger never sees the order without its count (propagation/worker.ts)
   ARGV[1..8]  eventId, source, occurredAt, nowMs, nowIso, idempotencyTtlSeconds, skuKeyPrefix, rare keys (common.lua)
   ARGV[9] orderId   ARGV[10] reservationId or ''   ARGV[11] '1' when the source's orders are facts
-  (marketplaces), '0' for the store's own (woocommerce, manual)   ARGV[12..] sku, qty pairs
+  (marketplaces), '0' for the store's own (woocommerce, manual), '2' for a store order taken on
+  backorder (a fact too; the incident it opens says so)   ARGV[12..] sku, qty pairs
 
   Returns, when applied, a plain string: the audit entry's JSON (the result is rebuilt from it) or,
   from the fast path (common.lua), '+<version> <onHand> <committed> <reserved>'; otherwise
@@ -31,7 +32,7 @@ local dup = duplicateOf()
 if dup then return dup end
 
 local orderKey, resKey, expiryKey, ownKey = KEYS[4], KEYS[5], KEYS[6], KEYS[7]
-local orderId, reservationId, isFact = ARGV[9], ARGV[10], ARGV[11] == '1'
+local orderId, reservationId, isFact = ARGV[9], ARGV[10], ARGV[11] ~= '0'
 local o = call('HMGET', orderKey, 'lines', 'total', 'status')
 
 -- Fast path (common.lua): a new order of one line, without a reservation, on a plain SKU with
@@ -53,6 +54,7 @@ end
 
 local tx = newTx('order.confirmed')
 tx.orderId = orderId
+if ARGV[11] == '2' then tx.backorder = true end
 if reservationId ~= '' then tx.reservationId = reservationId end
 if seen then cacheSku(tx, seen[1], seen[2], seen[3]) end
 local askedSkus, qty = readLines(12)

@@ -79,7 +79,7 @@ end
 local function newTx(type, id, src, occurred)
   return {
     type = type, eventId = id or eventId, source = src or source, occurredAt = occurred or occurredAt,
-    orderId = nil, reservationId = nil, reason = nil, incidents = nil,
+    orderId = nil, reservationId = nil, reason = nil, incidents = nil, backorder = nil,
     cache = {}, touched = {},
   }
 end

@@ -56,6 +56,7 @@ local function rare()
 
   function R.openIncident(tx, s, orderId, qty, oversold)
     local order = { orderId = orderId, source = tx.source, qty = qty }
+    if tx.backorder then order.backorder = true end
     local id = s.incident
     if id then
       local raw = call('HGET', R.incidents, id)

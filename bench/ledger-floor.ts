@@ -22,13 +22,13 @@ const CHUNK = 16; // events per EVAL, as the ledger's group commit sends them (g
 
 /** The reserve fast path's commands (lua/reserve-5.lua, includes/fast.lua), arguments alike. */
 const LOOP = `
-local p, skuPrefix, n, from, nowIso, nowMs = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5], ARGV[6]
+local idemPrefix, resPrefix, skuPrefix, audit, changes, expiry = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local n, from, nowIso, nowMs = tonumber(ARGV[7]), tonumber(ARGV[8]), ARGV[9], ARGV[10]
 local call = redis.call
-local audit, changes, expiry = p .. 'audit', p .. 'changes', p .. 'res-expiry'
 local t0 = call('TIME')
 for i = from, from + n - 1 do
   local id = tostring(i)
-  local idem, res, sku = p .. 'idem:f-' .. id, p .. 'res:cart-f-' .. id, 'SKU-' .. (i % ${SKUS})
+  local idem, res, sku = idemPrefix .. 'f-' .. id, resPrefix .. 'cart-f-' .. id, 'SKU-' .. (i % ${SKUS})
   local skuKey = skuPrefix .. sku
   call('GET', idem)
   call('HGET', res, 'lines')
@@ -62,13 +62,13 @@ export async function seedFloor(ledger: Ledger) {
 
 /** µs of Redis time per reserve's worth of commands, over `events` loop iterations. */
 export async function measureFloor(redis: Redis, keys: Keys, events: number): Promise<number> {
-  const p = keys.audit(TENANT).replace(/audit$/, '');
-  const skuPrefix = keys.sku(TENANT, '');
+  // The ledger's own key layout (keys.ts): the loop only appends ids to these prefixes.
+  const layout = [keys.idempotency(TENANT, ''), keys.reservation(TENANT, ''), keys.sku(TENANT, ''), keys.audit(TENANT), keys.changes(TENANT), keys.reservationExpiry(TENANT)];
   let us = 0;
   for (let from = 1; from <= events; from += CHUNK) {
     const n = Math.min(CHUNK, events - from + 1);
     const now = Date.now();
-    us += Number(await redis.eval(LOOP, 0, p, skuPrefix, n, from, new Date(now).toISOString(), now));
+    us += Number(await redis.eval(LOOP, 0, ...layout, n, from, new Date(now).toISOString(), now));
   }
   return us / events;
 }

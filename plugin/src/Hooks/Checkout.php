@@ -130,9 +130,21 @@ final class Checkout {
 		$body   = is_array( $res['body'] ) ? $res['body'] : array();
 		$status = (string) ( $body['status'] ?? '' );
 
+		$short     = 'refused' === $status && 'insufficient_stock' === ( $body['code'] ?? '' );
+		$backorder = $short && self::all_backordered( $order, $body );
+
+		if ( $backorder ) {
+			$outcome = 'backorder';
+		} elseif ( $short ) {
+			$outcome = 'refused';
+		} elseif ( 'refused' === $status ) {
+			$outcome = 'not_held';
+		} else {
+			$outcome = 200 === $res['status'] ? 'held' : 'failed_open';
+		}
 		self::$last_guard = array(
 			'ms'      => $res['ms'],
-			'outcome' => 'refused' === $status ? ( 'insufficient_stock' === ( $body['code'] ?? '' ) ? 'refused' : 'not_held' ) : ( 200 === $res['status'] ? 'held' : 'failed_open' ),
+			'outcome' => $outcome,
 		);
 		if ( 200 === $res['status'] && in_array( $status, array( 'applied', 'duplicate' ), true ) ) {
 			// The companion holds the units whether or not this record is stored: held either way.
@@ -140,16 +152,14 @@ final class Checkout {
 			self::held( $order, $cycle );
 			return null;
 		}
-		if ( 'refused' === $status && 'insufficient_stock' === ( $body['code'] ?? '' ) && self::all_backordered( $order, $body ) ) {
-			// Every short line is a product the owner sells on backorder: WooCommerce takes the
-			// order, unheld (a hold may not go below zero), and the sale is confirmed as a fact.
+		if ( $short ) {
 			Outbox::add( $event, Outbox::DELIVERED, 'refused:insufficient_stock' );
-			self::$last_guard['outcome'] = 'backorder';
-			Logger::log( 'info', sprintf( 'Checkout for order %d goes ahead on backorder: not enough stock across channels for products that allow backorders.', (int) $order->get_id() ) );
-			return null;
-		}
-		if ( 'refused' === $status && 'insufficient_stock' === ( $body['code'] ?? '' ) ) {
-			Outbox::add( $event, Outbox::DELIVERED, 'refused:insufficient_stock' );
+			if ( $backorder ) {
+				// Every short line is a product the owner sells on backorder: WooCommerce takes the
+				// order, unheld (a hold may not go below zero), and the sale is confirmed as a fact.
+				Logger::log( 'info', sprintf( 'Checkout for order %d goes ahead on backorder: not enough stock across channels for products that allow backorders.', (int) $order->get_id() ) );
+				return null;
+			}
 			Logger::log( 'info', sprintf( 'Checkout for order %d refused: not enough stock across channels.', (int) $order->get_id() ) );
 			return self::refusal_message( $order, $body );
 		}

@@ -73,6 +73,8 @@ describe('bad input to POST /v1/events', () => {
       ['/v1/audit?from=1e3', '/from'],
       ['/v1/stock?limit=12abc', '/limit'],
       ['/v1/audit?cursor=not-a-cursor', '/cursor'],
+      ['/v1/audit?cursor=18446744073709551616-0', '/cursor'],
+      ['/v1/audit?cursor=0-99999999999999999999&order=asc', '/cursor'],
       ['/v1/audit?order=sideways', '/order'],
       ['/v1/audit?type=bogus', '/type'],
       ['/v1/audit?type=stock', '/type'],

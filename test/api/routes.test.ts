@@ -82,6 +82,9 @@ describe('HTTP API happy paths', () => {
     expect(page1.nextCursor).toEqual(expect.any(String));
     const second = await f.admin('GET', `/v1/stock?prefix=P-&limit=2&cursor=${encodeURIComponent(page1.nextCursor)}`);
     expect(second.json()).toEqual({ items: [expect.objectContaining({ sku: 'P-3' })], nextCursor: null });
+    // A cursor from before the prefix (stale, or the filter changed) still keeps to the prefix.
+    const early = await f.admin('GET', '/v1/stock?prefix=Q-&limit=5&cursor=A');
+    expect(early.json()).toEqual({ items: [expect.objectContaining({ sku: 'Q-1' })], nextCursor: null });
   });
 
   it('filters GET /v1/audit by sku, orderId, type and time, newest first, with a cursor', async () => {
@@ -103,6 +106,19 @@ describe('HTTP API happy paths', () => {
     const page2 = (await f.admin('GET', `/v1/audit?limit=2&cursor=${page1.nextCursor}`)).json();
     expect(page2.items).toHaveLength(1);
     expect(page2.items[0].type).toBe('stock.received');
+  });
+
+  it('answers an audit cursor at either end of the id range with an empty page, not a Redis error', async () => {
+    await f.post(events.received('AU-3', 1));
+    const max = '18446744073709551615';
+    for (const url of ['/v1/audit?cursor=0-0', '/v1/audit?cursor=00-0&sku=AU-3', `/v1/audit?cursor=${max}-${max}&order=asc`]) {
+      const res = await f.admin('GET', url);
+      expect(res.statusCode, url).toBe(200);
+      expect(res.json(), url).toEqual({ items: [], nextCursor: null });
+    }
+    // From the far ends inward, every entry: the largest id newest first, the smallest oldest first.
+    expect((await f.admin('GET', `/v1/audit?cursor=${max}-${max}`)).json().items).toHaveLength(1);
+    expect((await f.admin('GET', '/v1/audit?cursor=0-0&order=asc')).json().items).toHaveLength(1);
   });
 
   it('reads only the stretch of the audit a time filter asks for, however long the audit is', async () => {

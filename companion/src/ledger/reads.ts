@@ -3,6 +3,7 @@
  * and never feed a value back into a write (the Lua scripts own every change).
  */
 import type { Redis } from 'ioredis';
+import { ValidationError } from '../errors';
 import type { AuditEntry, Incident, StockState } from '../schemas/stock';
 import type { Keys } from './keys';
 import type { AuditFilter, IncidentFilter, Page } from './types';
@@ -22,6 +23,23 @@ const INCIDENT_CHUNK = 500;
 const INCIDENT_SCAN_CAP = 20_000;
 /** Open-incident scores above this are opening times in ms (the set's first layout), not id numbers. */
 const OPENED_AT_SCORES = 1e11;
+
+/** Largest part of a stream id (Redis ids are two unsigned 64-bit numbers). */
+const MAX_ID_PART = 2n ** 64n - 1n;
+
+/**
+ * The first audit id a page after `cursor` may hold, in the reading direction, as an inclusive
+ * bound, or null when nothing can follow. Redis's own exclusive bound (`(id`) is refused for
+ * `(0-0` read newest first and for the largest id read oldest first, so the step is taken here.
+ */
+function afterCursor(cursor: string, desc: boolean): string | null {
+  const [ms, seq] = cursor.split('-').map((p) => BigInt(p)) as [bigint, bigint];
+  if (ms > MAX_ID_PART || seq > MAX_ID_PART) {
+    throw new ValidationError(`cursor ${cursor} is not an audit entry id (both numbers are at most ${MAX_ID_PART}); pass the nextCursor of the previous page`, '/cursor');
+  }
+  if (desc) return seq > 0n ? `${ms}-${seq - 1n}` : ms > 0n ? `${ms - 1n}-${MAX_ID_PART}` : null;
+  return seq < MAX_ID_PART ? `${ms}-${seq + 1n}` : ms < MAX_ID_PART ? `${ms + 1n}-0` : null;
+}
 
 const incidentSeq = (id: string) => Number(id.slice(id.lastIndexOf('-') + 1));
 const parseIncidents = (raws: (string | null)[]) => raws.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as Incident);
@@ -51,7 +69,9 @@ export function createReads(redis: Redis, keys: Keys) {
     const limit = Math.min(Math.max(opts.limit ?? 100, 1), 1000);
     const prefix = opts.prefix ?? '';
     // Byte-wise lexicographic range: [prefix, prefix + 0xFF] covers every SKU starting with prefix.
-    const start: string | Buffer = opts.cursor ? `(${opts.cursor}` : prefix ? `[${prefix}` : '-';
+    // A cursor before the prefix (a stale one, or the filter changed) must not widen the range.
+    const cursorInRange = opts.cursor !== undefined && Buffer.compare(Buffer.from(opts.cursor), Buffer.from(prefix)) >= 0;
+    const start: string | Buffer = cursorInRange ? `(${opts.cursor}` : prefix ? `[${prefix}` : '-';
     const stop: string | Buffer = prefix ? Buffer.concat([Buffer.from(`[${prefix}`), Buffer.from([0xff])]) : '+';
     const skus = (await redis.zrange(keys.skuIndex(tenant), start, stop, 'BYLEX', 'LIMIT', 0, limit + 1)) as string[];
     const page = skus.slice(0, limit);
@@ -81,6 +101,8 @@ export function createReads(redis: Redis, keys: Keys) {
     const items: AuditEntry[] = [];
     let cursor = f.cursor;
     let scanned = 0;
+    let next = cursor === undefined ? undefined : afterCursor(cursor, desc);
+    if (next === null) return { items: [], nextCursor: null };
     const chunk = Math.max(limit * 2, 200);
     // Ids outside [from, to] (widened by the skew) are not read at all: a week of a busy store's
     // audit is then a range read, not a scan from the newest entry.
@@ -88,8 +110,8 @@ export function createReads(redis: Redis, keys: Keys) {
     const newest = f.to !== undefined ? String(f.to + CLOCK_SKEW_MS) : '+';
     for (;;) {
       const rows = desc
-        ? await redis.xrevrange(key, cursor ? `(${cursor}` : newest, oldest, 'COUNT', chunk)
-        : await redis.xrange(key, cursor ? `(${cursor}` : oldest, newest, 'COUNT', chunk);
+        ? await redis.xrevrange(key, next ?? newest, oldest, 'COUNT', chunk)
+        : await redis.xrange(key, next ?? oldest, newest, 'COUNT', chunk);
       for (const [id, fields] of rows) {
         cursor = id;
         scanned++;
@@ -105,6 +127,8 @@ export function createReads(redis: Redis, keys: Keys) {
       if (rows.length < chunk) return { items, nextCursor: null };
       // Bounded work per request: a sparse filter returns what it found plus where to go on.
       if (scanned >= AUDIT_SCAN_CAP) return { items, nextCursor: cursor ?? null };
+      next = afterCursor(cursor!, desc);
+      if (next === null) return { items, nextCursor: null };
     }
   }
 

@@ -26,6 +26,30 @@ describe('staleness and version checks', () => {
     expect(await f.ledger.apply(ev.receive('A', 5, { occurredAt: iso(t0 + 1) }))).toMatchObject({ status: 'applied' });
   });
 
+  it('closes an order line shipped before the last count without taking the units off onHand twice', async () => {
+    const t0 = f.clock.ms;
+    await f.ledger.apply(ev.receive('A', 10, { occurredAt: iso(t0 - 5000) }));
+    await f.ledger.apply(ev.receive('B', 10, { occurredAt: iso(t0 - 5000) }));
+    await f.ledger.apply(ev.receive('C', 10, { occurredAt: iso(t0 - 5000) }));
+    await f.ledger.apply(ev.confirm('o-1', [{ sku: 'A', qty: 2 }, { sku: 'B', qty: 3 }, { sku: 'C', qty: 1 }], { occurredAt: iso(t0 - 4000) }));
+    // Counts taken after the parcel left: A's shelf holds 8. C is counted as WooCommerce counts,
+    // what is free to sell (9), which leaves the order's unit in committed. B is not counted.
+    await f.ledger.apply(ev.set('A', 8, { occurredAt: iso(t0) }));
+    await f.ledger.apply(ev.set('C', 9, { occurredAt: iso(t0), basis: 'available' }));
+    expect(await stock('C')).toMatchObject({ onHand: 10, committed: 1 });
+    const ship = await f.ledger.apply(ev.ship('o-1', { occurredAt: iso(t0 - 1000) }));
+    expect(ship).toMatchObject({ status: 'applied' });
+    expect(await stock('A')).toMatchObject({ onHand: 8, committed: 0, available: 8 });
+    expect(await stock('B')).toMatchObject({ onHand: 7, committed: 0, available: 7 });
+    expect(await stock('C')).toMatchObject({ onHand: 9, committed: 0, available: 9 });
+    const [entry] = (await f.ledger.listAudit('default', { type: 'stock.shipped' })).items;
+    expect(entry).toMatchObject({ orderId: 'o-1', reason: expect.stringMatching(/count of A, which/) });
+    // A shipment after the count takes its units off as usual.
+    await f.ledger.apply(ev.confirm('o-2', [{ sku: 'A', qty: 1 }], { occurredAt: iso(t0 + 100) }));
+    await f.ledger.apply(ev.ship('o-2', { occurredAt: iso(t0 + 200) }));
+    expect(await stock('A')).toMatchObject({ onHand: 7, committed: 0 });
+  });
+
   it('judges staleness by no later than now, so a count dated in the future does not freeze its SKU', async () => {
     const t0 = f.clock.ms;
     // Dated a day ahead (a channel's or a sender's clock): counted as made now.

@@ -132,7 +132,7 @@ export function eventCall(ctx: CallContext, event: StockEvent): ScriptCall {
       return { name: 'cancel-4', keys: k, args: a };
     case 'stock.shipped':
       k.push(keys.order(tenant, event.orderId));
-      a.push(event.orderId);
+      a.push(event.orderId, judgedAt(ctx, event.occurredAt));
       return { name: 'ship-4', keys: k, args: pushLines(a, event.lines ?? []) };
     case 'stock.received':
       a.push(judgedAt(ctx, event.occurredAt), event.sku, integer(event.qty, '/qty'));

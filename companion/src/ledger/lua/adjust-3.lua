@@ -13,7 +13,8 @@
   older than the SKU's last absolute set; 'version_conflict' when expectedVersion ≠ version;
   'insufficient_stock' when a delta would take onHand below 0, with details.shortages).
 
-  A set records lastSetAt = occurredAt: later-arriving events that happened before this count are
+  A set records lastSetAt = occurredAt and lastSetOf = what it counted ('onHand' | 'available'; a
+  late shipment reads it, ship-4.lua): later-arriving events that happened before this count are
   already part of it and are refused as stale (receipts and adjustments; orders and holds are
   bookkeeping of committed/reserved, which a count of onHand does not cover, so they are not).
 ]]
@@ -31,7 +32,8 @@ if plain(v) and not (v[7] and v[7] ~= '' and occurredMs < v[7] + 0) and (expecte
   local js, n, reason = jstr(sku), ARGV[12] + 0, ',"reason":' .. jstr(ARGV[14])
   if ARGV[11] == 'available' then n = n + v[2] + v[3] end
   if ARGV[11] ~= 'delta' then
-    return fastFinish('stock.adjusted', js, key, v, fmt('%d', n - v[1]), 'onHand', n, ARGV[9], reason)
+    return fastFinish('stock.adjusted', js, key, v, fmt('%d', n - v[1]), 'onHand', n, ARGV[9], reason,
+      ARGV[11] == 'available' and 'available' or 'onHand')
   end
   return fastFinish('stock.adjusted', js, key, v, ARGV[12], 'onHand', v[1] + n, nil, reason)
 end
@@ -59,6 +61,7 @@ if ARGV[11] ~= 'delta' then
   touch(tx, s, n - s.onHand)
   s.onHand = n
   s.setAt = occurredMs
+  s.setOf = ARGV[11] == 'available' and 'available' or 'onHand'
 else
   s.onHand = s.onHand + n
   touch(tx, s, n)

@@ -106,7 +106,7 @@ local function cacheSku(tx, sku, key, v)
     onHand = onHand, committed = committed, reserved = reserved,
     o0 = onHand, c0 = committed, r0 = reserved, r1 = r1, r2 = r2, r3 = r3,
     paused = p, incident = i, p0 = p, i0 = i, lastSetRaw = v[7],
-    touched = false, qty = nil, setAt = nil,
+    touched = false, qty = nil, setAt = nil, setOf = nil,
   }
   local cache = tx.cache
   cache[sku] = s
@@ -202,7 +202,10 @@ local function writeSku(tx, s)
     if dRe or not s.exists then w[#w + 1] = 'reserved'; w[#w + 1] = r end
     if s.paused ~= s.p0 then w[#w + 1] = 'paused'; w[#w + 1] = s.paused or '' end
     if s.incident ~= s.i0 then w[#w + 1] = 'incident'; w[#w + 1] = s.incident or '' end
-    if s.setAt then w[#w + 1] = 'lastSetAt'; w[#w + 1] = fmt('%d', s.setAt) end
+    if s.setAt then
+      w[#w + 1] = 'lastSetAt'; w[#w + 1] = fmt('%d', s.setAt)
+      w[#w + 1] = 'lastSetOf'; w[#w + 1] = s.setOf
+    end
     call(unpack(w))
     if not s.exists then call('ZADD', rare().skuIndex, 0, s.sku) end
   end

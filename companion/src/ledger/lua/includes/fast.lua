@@ -13,12 +13,13 @@ end
 
 --- One counter of the SKU changed (`field` is 'onHand', 'committed' or 'reserved', `value` its new
 --- number); `js` is jstr(sku); `qtyText` the line's qty as text (calls.ts sends integers, so their
---- text is what fmt('%d') would write); `setAt` (text) when the event was an absolute count;
---- `extra` the entry's members after "lines" (orderId, reservationId, reason).
-local function fastFinish(type, js, key, v, qtyText, field, value, setAt, extra)
+--- text is what fmt('%d') would write); `setAt` (text) when the event was an absolute count, and
+--- `setOf` what it counted ('onHand' | 'available'); `extra` the entry's members after "lines"
+--- (orderId, reservationId, reason).
+local function fastFinish(type, js, key, v, qtyText, field, value, setAt, extra, setOf)
   local ver, text = fmt('%d', v[4] + 1), fmt('%d', value)
   if setAt then
-    call('HSET', key, field, text, 'version', ver, 'updatedAt', nowIso, 'lastSetAt', setAt)
+    call('HSET', key, field, text, 'version', ver, 'updatedAt', nowIso, 'lastSetAt', setAt, 'lastSetOf', setOf)
   else
     call('HSET', key, field, text, 'version', ver, 'updatedAt', nowIso)
   end

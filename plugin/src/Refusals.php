@@ -45,6 +45,11 @@ final class Refusals {
 	 * @param array<string, mixed> $result The companion's EventResult.
 	 */
 	public static function sentence( array $result ): string {
+		if ( 'unknown_sku' === ( $result['code'] ?? '' ) ) {
+			// The companion's sentence speaks to API senders; the owner's remedy is the import.
+			$skus = isset( $result['details']['skus'] ) && is_array( $result['details']['skus'] ) ? array_map( 'strval', $result['details']['skus'] ) : array();
+			return sprintf( 'Stockline does not know SKU %s yet: import your stock (Stockline → Getting started) or save the product, then retry', implode( ', ', $skus ) );
+		}
 		$message   = (string) ( $result['message'] ?? $result['code'] ?? 'refused' );
 		$shortages = isset( $result['details']['shortages'] ) && is_array( $result['details']['shortages'] ) ? $result['details']['shortages'] : array();
 		$parts     = array();

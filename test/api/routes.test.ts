@@ -37,6 +37,9 @@ describe('HTTP API happy paths', () => {
     const unknown = await f.post(events.cancelled('no-such-order'));
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json()).toMatchObject({ status: 'refused', code: 'unknown_order' });
+    const unknownSku = await f.post(events.reserved('cart-2', [{ sku: 'NEVER-SEEN', qty: 1 }]));
+    expect(unknownSku.statusCode).toBe(404);
+    expect(unknownSku.json()).toMatchObject({ status: 'refused', code: 'unknown_sku', details: { skus: ['NEVER-SEEN'] } });
   });
 
   it('fills the default hold time of a reservation that leaves ttlSeconds out', async () => {

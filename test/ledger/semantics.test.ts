@@ -63,7 +63,26 @@ describe('staleness and version checks', () => {
     expect(await f.ledger.apply(ev.receive('A', 1, { occurredAt: '2026-12-31T23:59:60Z' }))).toMatchObject({ status: 'applied' });
   });
 
+  it('refuses a hold or store sale of a SKU the ledger has never seen as unknown_sku, and records a marketplace sale of it', async () => {
+    await f.ledger.apply(ev.set('A', 1));
+    const hold = await f.ledger.apply(ev.reserve('cart-u', [{ sku: 'NEW', qty: 1 }]));
+    expect(hold).toMatchObject({ status: 'refused', code: 'unknown_sku', details: { skus: ['NEW'] } });
+    expect(hold.status === 'refused' && hold.message).toMatch(/no SKU NEW: send stock.received or stock.adjusted/);
+    expect(await f.ledger.apply(ev.confirm('o-u', [{ sku: 'NEW', qty: 1 }, { sku: 'A', qty: 1 }]))).toMatchObject({ status: 'refused', code: 'unknown_sku', details: { skus: ['NEW'] } });
+    // A known SKU short as well: the quantities left, every short line named.
+    expect(await f.ledger.apply(ev.reserve('cart-v', [{ sku: 'A', qty: 2 }, { sku: 'NEW', qty: 1 }]))).toMatchObject({
+      status: 'refused',
+      code: 'insufficient_stock',
+      details: { shortages: [{ sku: 'A', requested: 2, available: 1 }, { sku: 'NEW', requested: 1, available: 0 }] },
+    });
+    expect(await stock('NEW')).toBeNull();
+    expect(await stock('A')).toMatchObject({ onHand: 1, reserved: 0, committed: 0, version: 1 });
+    // A marketplace sale already happened: recorded, the SKU created oversold.
+    expect(await f.ledger.apply(ev.confirm('amz-u', [{ sku: 'NEW', qty: 1 }], { source: 'amazon' }))).toMatchObject({ status: 'applied', stock: [{ sku: 'NEW', available: -1 }] });
+  });
+
   it('lets a refused event id be retried later, because refusals are not remembered', async () => {
+    await f.ledger.apply(ev.set('A', 0));
     const e = ev.reserve('cart', [{ sku: 'A', qty: 2 }]);
     expect(await f.ledger.apply(e)).toMatchObject({ status: 'refused', code: 'insufficient_stock' });
     await f.ledger.apply(ev.receive('A', 2));
@@ -85,8 +104,9 @@ describe('staleness and version checks', () => {
       // Down to exactly none is a count like any other.
       expect(await f.ledger.apply(ev.delta(sku, -3))).toMatchObject({ status: 'applied', stock: [{ onHand: 0 }] });
     }
-    // A SKU the ledger has never seen has none on hand.
-    expect(await f.ledger.apply(ev.delta('NEW', -1))).toMatchObject({ status: 'refused', code: 'insufficient_stock' });
+    // A SKU the ledger has never seen is named as such (and a delta up creates it, as a receipt would).
+    expect(await f.ledger.apply(ev.delta('NEW', -1))).toMatchObject({ status: 'refused', code: 'unknown_sku', details: { skus: ['NEW'] } });
+    expect(await stock('NEW')).toBeNull();
     expect(await f.ledger.apply(ev.delta('NEW', 2))).toMatchObject({ status: 'applied', stock: [{ onHand: 2 }] });
   });
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKeys } from '../../companion/src/ledger/keys';
 import { adminPage, rest, testApi } from '../support/wordpress';
 import { pluginFixture, type PluginFixture } from './support/fixture';
 
@@ -75,6 +76,29 @@ describe('sales the companion refuses', () => {
     expect(await f.companion.ledger.getStock('default', sku)).toMatchObject({ onHand: 2, committed: 2, reserved: 0 });
     expect((await status()).outbox).toMatchObject({ refused: 0, refusedLatest: [] });
     expect((await adminPage('index.php', f.admin)).html).not.toContain('id="stockline-refused-sales"');
+  });
+
+  it('lets a checkout of a product the ledger has never seen go ahead, and tells the owner to import it', async () => {
+    const sku = f.sku('UNSEEN');
+    const productId = await f.product({ sku, stock: 3, name: 'Unseen' });
+    await testApi('POST', 'drain', { force: true });
+    // The import has not reached the product: the ledger has no such SKU.
+    const keys = createKeys({ prefix: f.companion.redis.prefix });
+    await f.companion.redis.redis.del(keys.sku('default', sku));
+    await f.companion.redis.redis.zrem(keys.skuIndex('default'), sku);
+    expect(await f.companion.ledger.getStock('default', sku)).toBeNull();
+
+    const c = await f.checkout([{ productId, qty: 1 }]);
+    expect(c).toMatchObject({ ok: true, guard: { outcome: 'not_held' } });
+    await f.setStatus(c.orderId!, 'payment_complete');
+    await testApi('POST', 'drain', { force: true });
+    const rows = await rowsOf(c.orderId!);
+    expect(rows.map((r) => [r.id, r.status, r.result])).toEqual([
+      ['reserved', 'delivered', 'refused:unknown_sku'],
+      ['confirmed', 'refused', 'refused:unknown_sku'],
+    ]);
+    expect(rows[1]!.error).toBe(`Stockline does not know SKU ${sku} yet: import your stock (Stockline → Getting started) or save the product, then retry`);
+    await rest('POST', 'stockline/v1/admin/outbox/dismiss', { session: f.admin });
   });
 
   it('lets go of a refused sale when the order is cancelled, and when the owner dismisses it', async () => {

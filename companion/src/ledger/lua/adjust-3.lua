@@ -11,7 +11,8 @@
   from the fast path (common.lua), '+<version> <onHand> <committed> <reserved>'; otherwise
   { 'duplicate', auditId, auditEntryJson | false } or { 'refused' | 'noop', resultJson }. Kinds: 'applied' | 'duplicate' | 'refused' ('stale_event' when occurredAt is
   older than the SKU's last absolute set; 'version_conflict' when expectedVersion ≠ version;
-  'insufficient_stock' when a delta would take onHand below 0, with details.shortages).
+  'insufficient_stock' when a delta would take onHand below 0, with details.shortages; 'unknown_sku'
+  for a negative delta on a SKU the ledger has never seen).
 
   A set records lastSetAt = occurredAt and lastSetOf = what it counted ('onHand' | 'available'; a
   late shipment reads it, ship-4.lua): later-arriving events that happened before this count are
@@ -51,6 +52,10 @@ if ARGV[13] ~= '' and tonumber(ARGV[13]) ~= s.version then
 end
 local n = tonumber(ARGV[12])
 if ARGV[11] == 'available' then n = n + s.committed + s.reserved end
+if ARGV[11] == 'delta' and n < 0 and not s.exists then
+  return rare().refuse(tx, 'unknown_sku', 'the ledger has no SKU ' .. s.sku .. ' to take units off: send stock.received or stock.adjusted with set to create it',
+    { skus = { s.sku } })
+end
 if ARGV[11] == 'delta' and s.onHand + n < 0 then
   -- Fewer than no units cannot be on hand: the change is a mistake or the count has drifted.
   return rare().refuse(tx, 'insufficient_stock', s.sku .. ' has ' .. s.onHand .. ' on hand; taking ' .. -n ..

@@ -14,7 +14,7 @@
   Returns, when applied, a plain string: the audit entry's JSON (the result is rebuilt from it) or,
   from the fast path (common.lua), '+<version> <onHand> <committed> <reserved>'; otherwise
   { 'duplicate', auditId, auditEntryJson | false } or { 'refused' | 'noop', resultJson }. Kinds: 'applied' (with incidentId when a fact oversold) | 'duplicate' |
-  'noop' (every line of this order is already recorded, or the order was cancelled) | 'refused' ('insufficient_stock', store sources only).
+  'noop' (every line of this order is already recorded, or the order was cancelled) | 'refused' ('insufficient_stock', or 'unknown_sku' when only never-seen SKUs are short; store sources only).
 
   - The reservation's whole hold is dropped and the order's lines committed, so an order whose lines
     differ from its cart is still exact.
@@ -79,7 +79,7 @@ if reservationId ~= '' then holdSkus, holdQty = decodeLines(call('HGET', resKey,
 if not isFact then
   local shortages = shortagesOf(tx, skus, qty, holdQty)
   if shortages then
-    return rare().refuse(tx, 'insufficient_stock', 'not enough stock to confirm every line', { shortages = shortages })
+    return rare().short(tx, shortages, 'confirm')
   end
 end
 

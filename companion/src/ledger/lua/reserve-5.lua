@@ -9,7 +9,8 @@
   Returns, when applied, a plain string: the audit entry's JSON (the result is rebuilt from it) or,
   from the fast path (common.lua), '+<version> <onHand> <committed> <reserved>'; otherwise
   { 'duplicate', auditId, auditEntryJson | false } or { 'refused' | 'noop', resultJson }. Kinds: 'applied' | 'duplicate' | 'refused' ('insufficient_stock' with
-  details.shortages [{sku, requested, available}]).
+  details.shortages [{sku, requested, available}]; 'unknown_sku' with details.skus when every short
+  line is a SKU the ledger has never seen).
 
   Re-reserving a live reservation id (the cart changed) replaces its lines atomically: the old hold
   is counted as free when judging the new one.
@@ -44,7 +45,7 @@ local oldSkus, oldQty = decodeLines(old)
 
 local shortages = shortagesOf(tx, skus, qty, oldQty)
 if shortages then
-  return rare().refuse(tx, 'insufficient_stock', 'not enough stock to reserve every line', { shortages = shortages })
+  return rare().short(tx, shortages, 'reserve')
 end
 
 if old then dropHold(tx, oldSkus, oldQty) end

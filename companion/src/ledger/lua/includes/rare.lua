@@ -36,6 +36,21 @@ local function rare()
     return { 'refused', cjson.encode(r) }
   end
 
+  --- Refuses lines stock cannot cover (shortagesOf): 'unknown_sku' when every short line is a SKU
+  --- the ledger has never seen (there is nothing to count against: it must be created first),
+  --- otherwise 'insufficient_stock' with the quantities left. `what`: 'reserve' | 'confirm'.
+  function R.short(tx, shortages, what)
+    local unknown = {}
+    for i, short in ipairs(shortages) do
+      if tx.cache[short.sku].exists then
+        return R.refuse(tx, 'insufficient_stock', 'not enough stock to ' .. what .. ' every line', { shortages = shortages })
+      end
+      unknown[i] = short.sku
+    end
+    return R.refuse(tx, 'unknown_sku', 'the ledger has no SKU ' .. table.concat(unknown, ', ') ..
+      ': send stock.received or stock.adjusted with set to create it, then send this event again', { skus = unknown })
+  end
+
   --- A transition that already happened under another event id (cancel twice, ship after cancel):
   --- harmless, nothing changes, no audit entry; answered as 'duplicate' with the current state.
   function R.noop(tx, message)

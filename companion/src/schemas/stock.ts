@@ -21,9 +21,11 @@ export const EventStatus = Type.Union([Type.Literal('applied'), Type.Literal('du
 export const EventResult = Type.Object({
   id: Type.String(),
   status: EventStatus,
-  /** Refusal code when status is 'refused' (insufficient_stock, stale_event, version_conflict, unknown_reservation, unknown_order). */
-  code: Type.Optional(Type.String()),
-  message: Type.Optional(Type.String()),
+  /** Refusal code when status is 'refused' (insufficient_stock, stale_event, version_conflict, unknown_reservation, unknown_order, unknown_sku). */
+  code: Type.Optional(
+    Type.String({ description: 'When refused: insufficient_stock, stale_event, version_conflict, unknown_reservation, unknown_order or unknown_sku' }),
+  ),
+  message: Type.Optional(Type.String({ description: 'A sentence a person can act on' })),
   /** e.g. { shortages: [{ sku, requested, available }] } for insufficient_stock. */
   details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   /** Ledger state of every SKU the event touched, after it (or now, when refused). */

@@ -31,6 +31,13 @@ export interface Config {
   port: number;
   host: string;
   redisUrl: string;
+  /**
+   * How long a command on the API's and ledger's connection may wait for Redis's answer before the
+   * request is answered 503 (STOCKLINE_REDIS_COMMAND_TIMEOUT_MS): a Redis that stops answering
+   * with its connection still open (stalled, a partition without a reset) would otherwise hold
+   * every request until it came back.
+   */
+  redisCommandTimeoutMs: number;
   keyPrefix: string;
   logLevel: string;
   tenants: Record<string, { secret: string }>;
@@ -171,6 +178,7 @@ export function loadConfig(env: Env, argv: readonly string[] = []): Readonly<Con
     port: r.int('STOCKLINE_PORT', 7400, 0, 65535),
     host: r.str('STOCKLINE_HOST', '127.0.0.1'),
     redisUrl: r.url('STOCKLINE_REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    redisCommandTimeoutMs: r.int('STOCKLINE_REDIS_COMMAND_TIMEOUT_MS', 5000, 100, 600_000),
     keyPrefix,
     logLevel,
     tenants: tenants(r),

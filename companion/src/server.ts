@@ -8,7 +8,7 @@
  * and Redis are still there), then Redis is closed.
  */
 import { pathToFileURL } from 'node:url';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { buildApp, type AppPlugin } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createKeys } from './ledger/keys';
@@ -22,6 +22,16 @@ export interface Running {
   /** Where the HTTP app listens (http://host:port), or null for the worker role. */
   address: string | null;
   close(): Promise<void>;
+}
+
+/**
+ * The main connection (API, ledger, sweeper; never a blocking command): a command Redis does not
+ * answer within the timeout fails, and the request is answered 503 with Retry-After. An event
+ * write cut short that way may still be applied when Redis answers; its retry, with the same
+ * id, then gets the first result (idempotency), so nothing is applied twice.
+ */
+export function mainConnectionOptions(config: Config): RedisOptions {
+  return { maxRetriesPerRequest: 3, commandTimeout: config.redisCommandTimeoutMs, connectionName: `stockline-${config.role}` };
 }
 
 /** The Redis URL without its password, fit for a log line. */
@@ -64,7 +74,7 @@ export async function start(
     return r;
   };
   const connect = () => reported(new Redis(config.redisUrl, { maxRetriesPerRequest: null, connectionName: `stockline-${config.role}` }));
-  const redis = reported(new Redis(config.redisUrl, { maxRetriesPerRequest: 3, connectionName: `stockline-${config.role}` }));
+  const redis = reported(new Redis(config.redisUrl, mainConnectionOptions(config)));
   const stops: (() => Promise<unknown>)[] = [];
   const close = async () => {
     // Stopping is bounded in time: with Redis gone, a queue or worker waits for replies that never

@@ -4,6 +4,8 @@ import { buildApp } from '../../companion/src/app';
 import { createLedger } from '../../companion/src/ledger/ledger';
 import { createLogger } from '../../companion/src/logger';
 import { sign } from '../../companion/src/http/signature';
+import { mainConnectionOptions } from '../../companion/src/server';
+import { startThrowawayRedis } from '../../scripts/lib/throwaway-redis.mjs';
 import { ADMIN_TOKEN, apiFixture, events, OTHER_SECRET, SECRET, type ApiFixture } from './helpers';
 
 describe('HTTP API happy paths', () => {
@@ -362,6 +364,47 @@ describe('buildApp wiring', () => {
     } finally {
       await app.close();
       dead.disconnect();
+      await f.close();
+    }
+  });
+
+  it('answers 503 with Retry-After while Redis stops answering, and a retried event is applied once', async () => {
+    const f = await apiFixture();
+    const server = await startThrowawayRedis({ name: 'stall' });
+    const config = { ...f.config, redisCommandTimeoutMs: 300 };
+    const redis = new Redis(server.url, mainConnectionOptions(config));
+    const admin = new Redis(server.url);
+    const ledger = createLedger({ redis, keys: f.keys });
+    const app = await buildApp({ config, redis, ledger, logger: createLogger({ level: 'silent' }) });
+    const payload = JSON.stringify(events.received('STALL', 1));
+    const post = () =>
+      app.inject({ method: 'POST', url: '/v1/events', headers: { 'content-type': 'application/json', 'x-stockline-signature': sign(SECRET, payload) }, payload });
+    try {
+      expect(await ledger.ready()).toBe(true);
+      // Redis stops answering every client for 4 s, its connections still open (as when stalled).
+      await admin.call('CLIENT', 'PAUSE', '4000', 'ALL');
+      const stalledAt = Date.now();
+      const read = await app.inject({ url: '/v1/stock/STALL', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      const write = await post();
+      // Both answered while Redis was still stalled, not held until it came back.
+      expect(Date.now() - stalledAt).toBeLessThan(3000);
+      for (const res of [read, write]) {
+        expect(res.statusCode).toBe(503);
+        expect(res.headers['retry-after']).toBe('1');
+        expect(res.json()).toEqual({ code: 'unavailable', message: expect.stringContaining('retry') });
+      }
+      // Redis answers again (and runs whatever of the write had reached it): the sender's retry,
+      // with the same id, leaves the event applied exactly once.
+      await new Promise((r) => setTimeout(r, Math.max(0, stalledAt + 4300 - Date.now())));
+      const retry = await post();
+      expect(retry.statusCode).toBe(200);
+      expect(retry.json()).toMatchObject({ status: expect.stringMatching(/^(applied|duplicate)$/), stock: [{ sku: 'STALL', onHand: 1, version: 1 }] });
+      expect((await ledger.listAudit('default', { sku: 'STALL' })).items).toHaveLength(1);
+    } finally {
+      await app.close();
+      redis.disconnect();
+      admin.disconnect();
+      await server.stop();
       await f.close();
     }
   });

@@ -32,12 +32,15 @@ const FASTIFY_ERRORS: Record<string, { code: string; message: (e: FastifyError) 
 
 const INTERNAL_MESSAGE = 'Something went wrong on our side; it has been logged — retry later';
 
-/** Redis unreachable (ioredis gave up or has no connection): the caller should retry shortly. */
+/**
+ * Redis unreachable (ioredis gave up, has no connection, or got no answer within the command
+ * timeout): the caller should retry shortly.
+ */
 function isRedisUnavailable(error: Error): boolean {
   return (
     error instanceof StoreUnavailable ||
     error.name === 'MaxRetriesPerRequestError' ||
-    /Connection is closed|Stream isn't writeable|ECONNREFUSED|ECONNRESET|ETIMEDOUT/.test(error.message ?? '')
+    /Connection is closed|Stream isn't writeable|Command timed out|ECONNREFUSED|ECONNRESET|ETIMEDOUT/.test(error.message ?? '')
   );
 }
 

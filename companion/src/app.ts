@@ -7,6 +7,7 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Config } from './config';
+import { NotFoundError } from './errors';
 import type { Ledger } from './ledger/types';
 import { createLogger, type Logger } from './logger';
 import { errorHandler, frameworkErrorHandler, notFoundHandler } from './http/error-handler';
@@ -38,6 +39,20 @@ export interface AppDeps {
   channels?: readonly string[];
 }
 
+/**
+ * A read naming a tenant that is not configured answers 404, not an empty page: nothing can ever
+ * have been written there (events are signed with a configured tenant's secret), so an empty
+ * answer would only hide a typo. Runs after validation, so the name is well-formed.
+ */
+function knownTenant(config: Readonly<Config>) {
+  return async function knownTenant(request: { query: unknown }) {
+    const tenant = (request.query as { tenant?: unknown } | undefined)?.tenant;
+    if (typeof tenant === 'string' && !Object.hasOwn(config.tenants, tenant)) {
+      throw new NotFoundError(`No tenant "${tenant}" is configured — tenants are "default" (STOCKLINE_SECRET) and those in STOCKLINE_TENANT_SECRETS`);
+    }
+  };
+}
+
 export async function buildApp({ config, redis, ledger, logger, plugins = [], channels = [] }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger ?? createLogger({ level: config.logLevel }),
@@ -56,6 +71,7 @@ export async function buildApp({ config, redis, ledger, logger, plugins = [], ch
   app.addHook('onRequest', storeGate(redis));
   registerRawJsonBody(app);
   await registerOpenApi(app, API_VERSION);
+  app.addHook('preHandler', knownTenant(config));
 
   const { adminToken } = config;
   await app.register(healthRoutes({ redis, ledger }));

@@ -11,6 +11,7 @@ import type { FastifyInstance, FastifyPluginAsync, onRequestHookHandler } from '
 import type { Redis } from 'ioredis';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { ADMIN } from './http/auth';
+import { ErrorBody } from './schemas/api';
 import type { Keys } from './ledger/keys';
 import { operationalPaths } from './http/operational-paths';
 
@@ -181,11 +182,11 @@ export const metricsRoutes: FastifyPluginAsync<{ metrics: Metrics; onRequest?: o
   const schema = {
     tags: ['metrics'],
     summary: 'Prometheus metrics (text exposition format)',
-    ...(onRequest ? { security: ADMIN } : {}),
+    // The 200 body is text, so it has no schema (one would JSON-encode it).
+    ...(onRequest ? { security: ADMIN, response: { 401: ErrorBody } } : {}),
   };
-  for (const { path, hide } of operationalPaths('/metrics')) {
-    const s = { ...schema, hide };
-    app.get(path, onRequest ? { onRequest, schema: s } : { schema: s }, async (_req, reply) => {
+  for (const path of operationalPaths('/metrics')) {
+    app.get(path, onRequest ? { onRequest, schema } : { schema }, async (_req, reply) => {
       reply.header('content-type', metrics.registry.contentType);
       return metrics.registry.metrics();
     });

@@ -13,6 +13,8 @@ export interface MalformedCase {
   contentType?: string;
   status: 400 | 413 | 415;
   pointer: string;
+  /** What the message must say, where the general checks (names the pointer) are not enough. */
+  says?: RegExp;
 }
 
 const lines = (qty: unknown = 1, extra: Record<string, unknown> = {}) => [{ sku: 'M-1', qty, ...extra }];
@@ -40,10 +42,17 @@ export function malformedCorpus(): MalformedCase[] {
     { name: 'an empty body', raw: '', status: 400, pointer: '' },
     { name: 'a JSON array', raw: '[]', status: 400, pointer: '' },
     { name: 'a JSON string', raw: '"stock.received"', status: 400, pointer: '' },
-    { name: 'JSON null', raw: 'null', status: 400, pointer: '' },
+    { name: 'JSON null', raw: 'null', status: 400, pointer: '', says: /is null — send one event/ },
     { name: 'a JSON number', raw: '42', status: 400, pointer: '' },
-    { name: 'a __proto__ key', raw: '{"__proto__": {"admin": true}, "id": "x"}', status: 400, pointer: '' },
-    { name: 'bytes that are not UTF-8 JSON', raw: Buffer.from([0xff, 0xfe, 0x7b, 0x00]), status: 400, pointer: '' },
+    { name: 'a __proto__ key', raw: '{"__proto__": {"admin": true}, "id": "x"}', status: 400, pointer: '', says: /key named __proto__.*rename or remove it/ },
+    { name: 'bytes that are not UTF-8 JSON', raw: Buffer.from([0xff, 0xfe, 0x7b, 0x00]), status: 400, pointer: '', says: /not UTF-8/ },
+    {
+      name: 'an event whose id is not UTF-8',
+      raw: Buffer.concat([Buffer.from('{"id":"'), Buffer.from([0xc3, 0x28]), Buffer.from(JSON.stringify(receive()).slice(8))]),
+      status: 400,
+      pointer: '',
+      says: /not UTF-8/,
+    },
     { name: 'a text/plain body', raw: JSON.stringify(receive()), contentType: 'text/plain', status: 415, pointer: '' },
     // The fields every event has.
     { name: 'no id', body: without(receive(), 'id'), status: 400, pointer: '/id' },

@@ -37,6 +37,7 @@ describe('bad input to POST /v1/events', () => {
       expect(body.message.length).toBeGreaterThan(25);
       expect(body.message).not.toMatch(/^Expected|must match pattern|\bundefined\b/);
       if (c.pointer) expect(body.message).toContain(c.pointer);
+      if (c.says) expect(body.message).toMatch(c.says);
       expect(await f.fingerprint()).toBe(baseline);
     });
   }

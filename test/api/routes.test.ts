@@ -128,7 +128,7 @@ describe('HTTP API happy paths', () => {
 
   it('reads only the stretch of the audit a time filter asks for, however long the audit is', async () => {
     // A tenant with 12,000 entries from long ago, 10 s apart (more than one call examines), and 3 recent ones.
-    const tenant = 'audit-span';
+    const tenant = 'other'; // a configured tenant with nothing in it yet
     const audit = f.keys.audit(tenant);
     const longAgo = Date.parse('2025-01-01T00:00:00Z');
     for (let start = 0; start < 12_000; start += 1_000) {
@@ -234,6 +234,12 @@ describe('HTTP API happy paths', () => {
     expect(res.statusCode).toBe(200);
     expect((await f.admin('GET', '/v1/stock/T-1?tenant=other')).json()).toMatchObject({ onHand: 9 });
     expect((await f.admin('GET', '/v1/stock/T-1')).statusCode).toBe(404);
+    // A tenant nobody configured is named as such, not answered with an empty page.
+    for (const url of ['/v1/stock?tenant=nosuch', '/v1/audit?tenant=nosuch', '/v1/stock/T-1?tenant=nosuch']) {
+      const res = await f.admin('GET', url);
+      expect(res.statusCode, url).toBe(404);
+      expect(res.json(), url).toEqual({ code: 'not_found', message: expect.stringMatching(/No tenant "nosuch" is configured .*STOCKLINE_TENANT_SECRETS/) });
+    }
   });
 
   it('reports health and readiness, at the root and under /v1', async () => {
@@ -261,8 +267,8 @@ describe('HTTP API happy paths', () => {
     ]) {
       expect(doc.paths, path).toHaveProperty([path]);
     }
-    // Health is documented once, at the root; its /v1 copies answer but are not listed twice.
-    expect(Object.keys(doc.paths).filter((p) => /healthz|readyz/.test(p)).sort()).toEqual(['/healthz', '/readyz']);
+    // Health answers at the root, where probes look, and under the API's base /v1: both listed.
+    expect(Object.keys(doc.paths).filter((p) => /healthz|readyz/.test(p)).sort()).toEqual(['/healthz', '/readyz', '/v1/healthz', '/v1/readyz']);
     expect(JSON.stringify(doc.paths['/v1/events'].post.requestBody)).toContain('stock.reserved');
     expect(doc.paths['/v1/events'].post.requestBody.required).toBe(true);
     expect(doc.paths['/v1/stock/{sku}/pause'].post.requestBody.required).toBe(false);

@@ -107,7 +107,9 @@ describe('observability on live propagation', () => {
     // The API document says so: both reads want the admin token.
     const doc = (await app!.inject({ method: 'GET', url: '/v1/openapi.json' })).json();
     expect(doc.paths['/v1/channels'].get).toMatchObject({ security: [{ adminToken: [] }], responses: { 401: expect.anything() } });
-    expect(doc.paths['/metrics'].get.security).toEqual([{ adminToken: [] }]);
+    for (const path of ['/metrics', '/v1/metrics']) {
+      expect(doc.paths[path].get).toMatchObject({ security: [{ adminToken: [] }], responses: { 401: expect.anything() } });
+    }
     const res = await admin('/v1/channels');
     expect(res.statusCode).toBe(200);
     const [a, b] = (res.json() as { channels: Record<string, any>[] }).channels;

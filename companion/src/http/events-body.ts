@@ -99,9 +99,10 @@ function checkEvent(value: unknown, prefix: string, rules: EdgeRules): StockEven
 /** Validates the whole body or throws the first problem (400) / an oversize batch (413). */
 export function readEventsBody(body: unknown, rules: EdgeRules): EventsBody {
   if (body instanceof UnparsedJson) throw body.error;
-  if (body === undefined || body === null || (typeof body === 'string' && body.trim() === '')) {
+  if (body === undefined || (typeof body === 'string' && body.trim() === '')) {
     throw ruleViolation('', 'is empty — send one event as a JSON object, or {"events": [...]}');
   }
+  if (body === null) throw ruleViolation('', 'is null — send one event as a JSON object, or {"events": [...]}');
   if (!isBatch(body)) {
     const event = checkEvent(body, '', rules);
     return { events: [event], batch: false, tenant: event.tenant ?? DEFAULT_TENANT };

@@ -1,8 +1,7 @@
 /**
  * Health, readiness and metrics answer at the root, where probes and scrapers look, and the same
- * under /v1 (design.md lists them with the API whose base is /v1). The /v1 copies stay out of the
- * OpenAPI document, so each is documented once.
+ * under /v1 (design.md lists them with the API whose base is /v1); the OpenAPI document lists both.
  */
-export function operationalPaths(path: string): { path: string; hide: boolean }[] {
-  return ['', '/v1'].map((prefix) => ({ path: `${prefix}${path}`, hide: prefix !== '' }));
+export function operationalPaths(path: string): string[] {
+  return [path, `/v1${path}`];
 }

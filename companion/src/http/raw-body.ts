@@ -14,13 +14,26 @@ declare module 'fastify' {
   }
 }
 
+/** Refuses bytes that are not UTF-8 instead of reading them as replacement characters. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 export function parseJson(raw: Buffer): unknown {
   if (raw.length === 0) return undefined;
+  let text: string;
+  try {
+    text = utf8.decode(raw);
+  } catch {
+    throw new ValidationError('The body is not UTF-8 text — send JSON encoded as UTF-8', '');
+  }
   try {
     // Rejects __proto__ / constructor.prototype keys, which could poison objects built from the body.
-    return secureJson.parse(raw.toString('utf8'), undefined, { protoAction: 'error', constructorAction: 'error' });
+    return secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
   } catch (err) {
     const detail = err instanceof Error ? err.message.slice(0, 160) : 'unreadable';
+    if (/forbidden prototype property|forbidden constructor property/.test(detail)) {
+      // Valid JSON, but a key that could poison objects built from it: say which, not "invalid".
+      throw new ValidationError('The body has a key named __proto__ or constructor.prototype, which is not accepted — rename or remove it', '');
+    }
     throw new ValidationError(`The body is not valid JSON (${detail}) — send one JSON object encoded as UTF-8`, '');
   }
 }

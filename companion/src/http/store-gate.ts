@@ -9,7 +9,7 @@ import type { FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { Redis } from 'ioredis';
 import { operationalPaths } from './operational-paths';
 
-const UNGATED = new Set([...operationalPaths('/healthz'), ...operationalPaths('/readyz')].map((p) => p.path).concat('/v1/openapi.json'));
+const UNGATED = new Set([...operationalPaths('/healthz'), ...operationalPaths('/readyz'), '/v1/openapi.json']);
 
 export const STORE_UNAVAILABLE_MESSAGE = 'The ledger store cannot be reached right now — retry in a moment';
 

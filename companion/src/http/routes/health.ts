@@ -19,11 +19,11 @@ async function within<T>(p: Promise<T>, fallback: T): Promise<T> {
 
 export function healthRoutes({ redis, ledger }: { redis: Redis; ledger: Ledger }) {
   return async function routes(app: FastifyInstance) {
-    for (const { path, hide } of operationalPaths('/healthz')) {
-      app.get(path, { schema: { tags: ['health'], hide, response: { 200: Health } } }, async () => ({ status: 'ok' as const }));
+    for (const path of operationalPaths('/healthz')) {
+      app.get(path, { schema: { tags: ['health'], response: { 200: Health } } }, async () => ({ status: 'ok' as const }));
     }
-    for (const { path, hide } of operationalPaths('/readyz')) {
-      app.get(path, { schema: { tags: ['health'], hide, response: { 200: Readiness, 503: Readiness } } }, async (_request, reply) => {
+    for (const path of operationalPaths('/readyz')) {
+      app.get(path, { schema: { tags: ['health'], response: { 200: Readiness, 503: Readiness } } }, async (_request, reply) => {
         const [redisOk, ledgerOk] = await Promise.all([
           within(
             redis.ping().then((r) => r === 'PONG'),

@@ -45,6 +45,20 @@ describe('describeAudit', () => {
     ).toBe('Shopify order #1044 sold 1 × A, 2 × B; available A 3 → 2, B 4 → 2');
   });
 
+  it('names a WooCommerce order by its number, not by the site id the plugin puts before it', () => {
+    const sold = (orderId: string) =>
+      describeAudit({
+        id: '3-0',
+        type: 'order.confirmed',
+        source: 'woocommerce',
+        orderId,
+        at: '2026-11-23T03:00:00Z',
+        lines: [{ sku: 'CUP', qty: 1, before: { onHand: 3, committed: 0, reserved: 0 }, after: { onHand: 3, committed: 1, reserved: 0 } }],
+      });
+    expect(sold('wca9e66cba:4086')).toBe('WooCommerce order #4086 sold 1 × CUP; available 3 → 2');
+    expect(sold('wca9e66cba:4086.2')).toBe('WooCommerce order #4086.2 sold 1 × CUP; available 3 → 2');
+  });
+
   it('reads a refused push with the channel reason', () => {
     expect(
       describeAudit({ id: '3-0', type: 'channel.failed', channel: 'flipkart', reason: 'HTTP 503', at: '2026-11-23T03:00:00Z', lines: [{ sku: 'MUG-RED', quantity: 4 }] }),

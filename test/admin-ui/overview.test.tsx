@@ -57,6 +57,18 @@ describe('Overview', () => {
     expect(screen.getByText(/14 changes waiting, 2 failing/)).toBeTruthy();
   });
 
+  it('says a fast channel is degraded because its updates fail, not because they are slow', async () => {
+    const failing = healthyChannels.map((c) =>
+      c.id === 'woocommerce' ? { ...c, state: 'degraded' as const, successRate: 0.971, lastError: { message: 'HTTP 401 woocommerce_rest_cannot_view', at: new Date().toISOString() } } : c,
+    );
+    serve(failing, statusConnected, []);
+    render(<Overview />);
+    await screen.findByRole('heading', { name: 'WooCommerce' });
+    const banners = within(document.querySelector('.stockline-banners[aria-live="polite"]') as HTMLElement);
+    expect(banners.getByText('WooCommerce is degraded: 2.9% of its recent updates failed. The channel refused our credentials. Check the connection settings for this channel.')).toBeTruthy();
+    expect(banners.queryByText(/at p99/)).toBeNull();
+  });
+
   it('names refused paid orders and rejected changes, says why nothing is sent, and offers to send them again or dismiss', async () => {
     let status = statusNeedsOwner;
     net()

@@ -5,7 +5,7 @@
  */
 import { __, sprintf } from '@wordpress/i18n';
 import type { AuditEntry } from '../api/types';
-import { channelLabel, shortId } from './format';
+import { channelLabel, orderLabel } from './format';
 
 type Line = AuditEntry['lines'][number];
 type Quantities = NonNullable<Line['before']>;
@@ -14,7 +14,7 @@ const available = (q: Quantities) => q.onHand - q.committed - q.reserved;
 
 function actor(e: AuditEntry): string {
   const who = channelLabel(e.source ?? e.channel);
-  if (e.orderId) return sprintf(__('%1$s order %2$s', 'stockline'), who, shortId(e.orderId));
+  if (e.orderId) return sprintf(__('%1$s order %2$s', 'stockline'), who, orderLabel(e.orderId));
   return who;
 }
 

@@ -68,6 +68,15 @@ export function shortId(id: string, keep = 10): string {
 }
 
 /**
+ * An order as the owner knows it. The plugin names a WooCommerce order `<site id>:<number>`
+ * (`.<cycle>` once reopened), so its number is what follows the colon: "#4086", "#4086.2".
+ */
+export function orderLabel(orderId: string): string {
+  const store = /^[A-Za-z0-9]+:(\d+(?:\.\d+)?)$/.exec(orderId);
+  return store ? `#${store[1]}` : shortId(orderId);
+}
+
+/**
  * A channel's last error in words an owner can act on. The raw message stays available as a
  * tooltip; these cover the failures the propagation layer classifies.
  */

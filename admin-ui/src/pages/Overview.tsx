@@ -7,7 +7,7 @@ import { ChannelCard, DEGRADED_LAG_MS, effectiveState } from '../components/Chan
 import { LoadState } from '../components/LoadState';
 import { outboxBanners } from '../components/OutboxBanners';
 import { usePolling } from '../hooks/usePolling';
-import { channelLabel, formatMs, plainError } from '../lib/format';
+import { channelLabel, formatMs, formatPercent, plainError } from '../lib/format';
 
 function channelBanners(channels: ChannelHealth[]): Banner[] {
   const out: Banner[] = [];
@@ -25,15 +25,20 @@ function channelBanners(channels: ChannelHealth[]): Banner[] {
         ).trim(),
       });
     } else if (state === 'degraded') {
+      // Degraded is slow updates or failing ones (observer.ts); the banner says which.
+      const p99 = Math.max(c.lag['1m'].p99, c.lag['5m'].p99);
       out.push({
         id: `degraded-${c.id}`,
         status: 'warning',
-        message: sprintf(
-          __('%1$s is degraded: updates take %2$s at p99 (more than %3$s).', 'stockline'),
-          name,
-          formatMs(c.lag['5m'].p99),
-          formatMs(DEGRADED_LAG_MS),
-        ),
+        message:
+          p99 > DEGRADED_LAG_MS
+            ? sprintf(__('%1$s is degraded: updates take %2$s at p99 (more than %3$s).', 'stockline'), name, formatMs(p99), formatMs(DEGRADED_LAG_MS))
+            : sprintf(
+                __('%1$s is degraded: %2$s of its recent updates failed. %3$s', 'stockline'),
+                name,
+                formatPercent(1 - c.successRate),
+                c.lastError ? plainError(c.lastError.message) : '',
+              ).trim(),
       });
     }
   }

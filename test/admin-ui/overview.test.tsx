@@ -86,6 +86,8 @@ describe('Overview', () => {
     const banners = within(document.querySelector('.stockline-banners') as HTMLElement);
     expect(banners.getByText(/Stockline is not sending stock changes\. STOCKLINE_TENANT in wp-config\.php is "Shop One"/)).toBeTruthy();
     expect(banners.getByText(/2 store changes were refused: another channel sold the stock first/)).toBeTruthy();
+    // Stock typed into the WooCommerce product would count the refused orders twice once they are sent again.
+    expect(banners.getByText(/Record new stock here \(Stock → Adjust → Units to add\), not in the WooCommerce product/)).toBeTruthy();
     expect(banners.getByText('Order #1043: not enough stock to confirm every line (MUG-BLUE: 1 ordered, 0 available)')).toBeTruthy();
     expect(banners.getByText(/1 store change was rejected by the companion and is set aside\./)).toBeTruthy();
     expect(banners.getByText('MUG-RED: HTTP 400 invalid_event at /events/0/type: must be one of the known event types')).toBeTruthy();

@@ -64,8 +64,8 @@ export function outboxBanners(status: AdminStatus | undefined, onChange: () => v
       message: withActions(
         sprintf(
           _n(
-            '%d store change was refused: another channel sold the stock first, so a paid order may not be counted and its units may be sold twice. Add stock, then send it again; or cancel the order.',
-            '%d store changes were refused: another channel sold the stock first, so paid orders may not be counted and their units may be sold twice. Add stock, then send them again; or cancel the orders.',
+            '%d store change was refused: another channel sold the stock first, so a paid order may not be counted and its units may be sold twice. Record new stock here (Stock → Adjust → Units to add), not in the WooCommerce product, whose count already has the order taken off; then send it again. Or cancel the order.',
+            '%d store changes were refused: another channel sold the stock first, so paid orders may not be counted and their units may be sold twice. Record new stock here (Stock → Adjust → Units to add), not in the WooCommerce product, whose count already has the orders taken off; then send them again. Or cancel the orders.',
             refused,
             'stockline',
           ),

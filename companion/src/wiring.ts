@@ -100,6 +100,7 @@ export async function wireChannels(deps: WiringDeps): Promise<Wiring> {
           // Dirty + in-flight SKUs: BullMQ's own counts understate the backlog (jobs carry batches).
           queueDepth: (c) => runtime.core.pending(c, tenant),
           deadLetters: (c) => runtime.core.dead.count(tenant, c),
+          sandboxed: () => (sandboxes ? unconfigured : []),
           ledger: { redis, keys },
         }),
       ]

@@ -57,6 +57,21 @@ describe('Overview', () => {
     expect(screen.getByText(/14 changes waiting, 2 failing/)).toBeTruthy();
   });
 
+  it('says which channels are local sandboxes rather than the merchant\'s accounts', async () => {
+    serve(
+      healthyChannels.map((c) => ({ ...c, sandbox: c.id !== 'woocommerce' })),
+      statusConnected,
+      [],
+    );
+    render(<Overview />);
+    await screen.findByRole('heading', { name: 'Amazon' });
+    const banners = within(document.querySelector('.stockline-banners[aria-live="polite"]') as HTMLElement);
+    expect(banners.getByText(/^Shopify, Amazon, Flipkart are local sandboxes, not your real accounts/)).toBeTruthy();
+    const card = (name: string) => within(screen.getByRole('heading', { name }).closest('.stockline-channel') as HTMLElement);
+    expect(card('Amazon').getByText('Sandbox')).toBeTruthy();
+    expect(card('WooCommerce').queryByText('Sandbox')).toBeNull();
+  });
+
   it('says a fast channel is degraded because its updates fail, not because they are slow', async () => {
     const failing = healthyChannels.map((c) =>
       c.id === 'woocommerce' ? { ...c, state: 'degraded' as const, successRate: 0.971, lastError: { message: 'HTTP 401 woocommerce_rest_cannot_view', at: new Date().toISOString() } } : c,

@@ -141,6 +141,9 @@ describe('the companion process', () => {
       // No push met a sandbox that did not list the SKU yet (an unknown listing is dead-lettered).
       const dead = (await (await fetch(`${again.address}/v1/dead-letters`, { headers: admin })).json()) as { items: unknown[] };
       expect(dead.items).toEqual([]);
+      // The admin page is told these are stand-ins, not the merchant's accounts.
+      const health = (await (await fetch(`${again.address}/v1/channels`, { headers: admin })).json()) as { channels: { id: string; sandbox: boolean }[] };
+      expect(health.channels.map((c) => [c.id, c.sandbox]).sort()).toEqual([['amazon', true], ['flipkart', true], ['shopify', true], ['woocommerce', true]]);
     } finally {
       await again.close();
       await t.cleanup();

@@ -39,6 +39,8 @@ export interface ChannelHealth {
   lastError: { message: string; at: string | number } | null;
   pushes: number;
   throttledUntil: number | null;
+  /** A local sandbox standing in for the channel (no credentials configured). */
+  sandbox?: boolean;
 }
 
 export interface Page<T> {

@@ -43,7 +43,14 @@ export function ChannelCard({ channel }: { channel: ChannelHealth }) {
     <Card className={`stockline-channel stockline-channel--${state}`} size="small">
       <CardHeader>
         <h3 className="stockline-channel__name">{name}</h3>
-        <span className={`stockline-badge stockline-badge--${state}`}>{STATE_LABEL()[state]}</span>
+        <span>
+          <span className={`stockline-badge stockline-badge--${state}`}>{STATE_LABEL()[state]}</span>
+          {channel.sandbox && (
+            <span className="stockline-badge stockline-badge--sandbox" title={__('A local stand-in: no credentials are set for this channel', 'stockline')}>
+              {__('Sandbox', 'stockline')}
+            </span>
+          )}
+        </span>
       </CardHeader>
       <CardBody>
         <dl className="stockline-stats" aria-label={sprintf(__('%s figures', 'stockline'), name)}>

@@ -42,6 +42,22 @@ function channelBanners(channels: ChannelHealth[]): Banner[] {
       });
     }
   }
+  const sandboxed = channels.filter((c) => c.sandbox).map((c) => channelLabel(c.id));
+  if (sandboxed.length > 0) {
+    out.push({
+      id: 'sandboxes',
+      status: 'info',
+      message: sprintf(
+        _n(
+          '%s is a local sandbox, not your real account: no credentials are set for it, so stock shown there is only the sandbox’s. Set its STOCKLINE_… variables on the companion to connect it (README: “Connecting each channel”).',
+          '%s are local sandboxes, not your real accounts: no credentials are set for them, so stock shown there is only the sandboxes’. Set their STOCKLINE_… variables on the companion to connect them (README: “Connecting each channel”).',
+          sandboxed.length,
+          'stockline',
+        ),
+        sandboxed.join(', '),
+      ),
+    });
+  }
   return out;
 }
 

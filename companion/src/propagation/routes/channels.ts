@@ -29,6 +29,8 @@ export const ChannelHealthSchema = Type.Object({
   lastError: Type.Union([Type.Object({ message: Type.String(), at: Type.String() }), Type.Null()]),
   pushes: Type.Integer({ minimum: 0 }),
   throttledUntil: Type.Union([Type.Number(), Type.Null()]),
+  /** The channel is a local sandbox (no credentials configured), not the merchant's real account. */
+  sandbox: Type.Optional(Type.Boolean()),
 });
 export type ChannelHealthBody = Static<typeof ChannelHealthSchema>;
 export const ChannelsResponse = Type.Object({ channels: Type.Array(ChannelHealthSchema) });
@@ -40,6 +42,8 @@ export interface ChannelsRouteOptions {
   /** Jobs waiting or delayed in a channel's queue (BullMQ Queue.getJobCounts). */
   queueDepth?: HealthSources['queueDepth'];
   deadLetters?: HealthSources['deadLetters'];
+  /** Channels served by a local sandbox rather than the real service. */
+  sandboxed?: () => readonly string[];
   /** Tenant of the request; the default tenant unless the app says otherwise. */
   tenantOf?: (req: import('fastify').FastifyRequest) => string;
   /** Admin bearer token the route requires (the app's STOCKLINE_ADMIN_TOKEN). */
@@ -67,13 +71,15 @@ export const channelsRoutes: FastifyPluginAsync<ChannelsRouteOptions> = async (a
         response: { 200: ChannelsResponse, 401: ErrorBody },
       },
     },
-    async (req) => ({
-      channels: await opts.observer.channelHealth(req.query.tenant ?? opts.tenantOf?.(req) ?? 'default', {
+    async (req) => {
+      const channels = await opts.observer.channelHealth(req.query.tenant ?? opts.tenantOf?.(req) ?? 'default', {
         channels: opts.channels?.(),
         queueDepth: opts.queueDepth,
         deadLetters: opts.deadLetters,
-      }),
-    }),
+      });
+      const sandboxed = new Set(opts.sandboxed?.() ?? []);
+      return { channels: channels.map((c) => ({ ...c, sandbox: sandboxed.has(c.id) })) };
+    },
   );
 };
 
@@ -99,6 +105,7 @@ export function observabilityRoutes(deps: {
   channels: () => string[];
   queueDepth?: (channel: string) => Promise<number> | number;
   deadLetters?: (channel: string) => Promise<number> | number;
+  sandboxed?: () => readonly string[];
   ledger?: Parameters<Metrics['setLedgerSource']>[0];
 }) {
   return async (app: FastifyInstance) => {

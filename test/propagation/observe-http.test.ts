@@ -70,7 +70,7 @@ describe('GET /v1/channels and GET /metrics', () => {
     expect(channels.map((c) => c.id)).toEqual(['amazon', 'shopify']);
     const shopify = channels[1]!;
     expect(Object.keys(shopify).sort()).toEqual(
-      ['breaker', 'deadLetters', 'id', 'lag', 'lagSeries', 'lastError', 'pushes', 'queueDepth', 'state', 'successRate', 'throttledUntil'].sort(),
+      ['breaker', 'deadLetters', 'id', 'lag', 'lagSeries', 'lastError', 'pushes', 'queueDepth', 'sandbox', 'state', 'successRate', 'throttledUntil'].sort(),
     );
     expect(shopify).toMatchObject({
       id: 'shopify',

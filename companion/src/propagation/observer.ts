@@ -28,8 +28,11 @@ export interface ObserverConfig {
   propagation: Omit<Config['propagation'], 'rateOverrides'>;
 }
 
-/** GET /v1/channels item; the TypeBox schema (routes/channels.ts) is the one definition. */
-export type ChannelHealth = ChannelHealthBody;
+/**
+ * GET /v1/channels item as the observer builds it (the TypeBox schema in routes/channels.ts is
+ * the one definition); the route adds whether a sandbox stands in for the channel.
+ */
+export type ChannelHealth = Omit<ChannelHealthBody, 'sandbox'>;
 
 export interface HealthSources {
   /** Channels to report; default: every channel this tenant has pushed to, plus `channels` given at creation. */

@@ -30,7 +30,7 @@ export const ChannelHealthSchema = Type.Object({
   pushes: Type.Integer({ minimum: 0 }),
   throttledUntil: Type.Union([Type.Number(), Type.Null()]),
   /** The channel is a local sandbox (no credentials configured), not the merchant's real account. */
-  sandbox: Type.Optional(Type.Boolean()),
+  sandbox: Type.Boolean(),
 });
 export type ChannelHealthBody = Static<typeof ChannelHealthSchema>;
 export const ChannelsResponse = Type.Object({ channels: Type.Array(ChannelHealthSchema) });

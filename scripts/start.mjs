@@ -16,7 +16,12 @@ const env = { ...process.env };
 const dataDir = env.STOCKLINE_DATA_DIR ?? join(root, '.data');
 if (!env.STOCKLINE_REDIS_URL) {
   ensureDebianPackages({ 'redis-server': 'redis-server' });
-  env.STOCKLINE_REDIS_URL = await startLocalRedis({ dataDir: join(dataDir, 'redis'), port: Number(env.STOCKLINE_LOCAL_REDIS_PORT ?? 6390) });
+  try {
+    env.STOCKLINE_REDIS_URL = await startLocalRedis({ dataDir: join(dataDir, 'redis'), port: Number(env.STOCKLINE_LOCAL_REDIS_PORT ?? 6390) });
+  } catch (err) {
+    say(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  }
 }
 // A first run on a laptop has no secrets yet: make a signing secret and an admin token once,
 // keep them in the data folder (not in git), and say where, so the plugin can be given them.

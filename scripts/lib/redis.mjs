@@ -1,6 +1,6 @@
 // Starts (or reuses) a private Redis with AOF persistence in a data folder.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, realpathSync } from 'node:fs';
 import { say } from './system.mjs';
 
 function ping(port) {
@@ -8,10 +8,37 @@ function ping(port) {
   return r.status === 0 && r.stdout.trim() === 'PONG';
 }
 
+/** The data folder of the Redis answering on `port`, or null when it will not say (CONFIG renamed). */
+function servedDir(port) {
+  const r = spawnSync('redis-cli', ['-p', String(port), 'config', 'get', 'dir'], { encoding: 'utf8' });
+  const [key, dir] = r.stdout.trim().split('\n');
+  return r.status === 0 && key === 'dir' && dir ? dir : null;
+}
+
+const sameDir = (a, b) => {
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return false;
+  }
+};
+
 export async function startLocalRedis({ dataDir, port, persistent = true }) {
   const url = `redis://127.0.0.1:${port}`;
   if (ping(port)) {
-    say(`Redis already running on ${url} (data in ${dataDir})`);
+    // Reused only when it is this data folder's own Redis: another checkout's (or any other
+    // program's) would silently share, or mix into, a different ledger.
+    const dir = servedDir(port);
+    if (dir === null) {
+      say(`Redis already running on ${url}; it does not say where it keeps its data, so it is used as it is`);
+    } else if (!sameDir(dir, dataDir)) {
+      throw new Error(
+        `port ${port} already has a Redis keeping its data in ${dir}, not in ${dataDir} (another Stockline checkout, or another program). ` +
+          'Stop it, set STOCKLINE_LOCAL_REDIS_PORT to a free port, or set STOCKLINE_REDIS_URL to use that Redis on purpose.',
+      );
+    } else {
+      say(`Redis already running on ${url} (data in ${dataDir})`);
+    }
     return url;
   }
   mkdirSync(dataDir, { recursive: true });

@@ -46,6 +46,8 @@ export async function startThrowawayRedis({ name = 'stockline', persistent = fal
   probe.disconnect();
   return {
     url,
+    port,
+    dir,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));

@@ -72,15 +72,45 @@ add_action(
 			}
 		);
 
-		// A shop manager typing a new quantity on the product screen (CRUD set + save).
+		// A shop manager saving the product screen (CRUD set + save): a new quantity {stock}, a new
+		// SKU {sku}, 'Manage stock' {manageStock}; what is not given is left as it is.
 		$route(
 			'/products/(?P<id>\d+)/edit',
 			'POST',
 			static function ( WP_REST_Request $r ) {
 				$p = wc_get_product( (int) $r['id'] );
-				$p->set_stock_quantity( (int) $r['stock'] );
+				if ( $r->has_param( 'sku' ) ) {
+					$p->set_sku( (string) $r['sku'] );
+				}
+				if ( $r->has_param( 'manageStock' ) ) {
+					$p->set_manage_stock( (bool) $r['manageStock'] );
+				}
+				if ( $r->has_param( 'stock' ) ) {
+					$p->set_stock_quantity( (int) $r['stock'] );
+				}
 				$p->save();
-				return array( 'stock' => $p->get_stock_quantity() );
+				return array( 'stock' => $p->get_stock_quantity(), 'sku' => $p->get_sku() );
+			}
+		);
+
+		// Deleting a product: {how: 'admin'} is "Delete permanently" in wp-admin (wp_delete_post()),
+		// {how: 'crud'} the REST API's ?force=true ($product->delete( true )), {how: 'trash'} to the trash.
+		$route(
+			'/products/(?P<id>\d+)/delete',
+			'POST',
+			static function ( WP_REST_Request $r ) {
+				$id = (int) $r['id'];
+				switch ( (string) $r['how'] ) {
+					case 'crud':
+						wc_get_product( $id )->delete( true );
+						break;
+					case 'trash':
+						wc_get_product( $id )->delete( false );
+						break;
+					default:
+						wp_delete_post( $id, true );
+				}
+				return array( 'exists' => (bool) get_post( $id ) );
 			}
 		);
 

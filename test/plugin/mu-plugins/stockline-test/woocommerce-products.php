@@ -4,8 +4,19 @@
  * wc_get_product_id_by_sku, wc_update_product_stock. Products live where WooCommerce keeps
  * them (posts of type product / product_variation, meta _sku, _stock, _manage_stock, _backorders), and
  * stock hooks fire the way WooCommerce fires them:
- * - a CRUD save that changed stock_quantity fires woocommerce_{product|variation}_set_stock
- *   from inside the save (WC_Product_Data_Store_CPT::handle_updated_props);
+ * - save() runs as WC_Data::save() with WC_Product_Data_Store_CPT (and the variation data
+ *   store): woocommerce_before_product_object_save (variations too: their object type is
+ *   'product'; get_data() still holds what is stored, get_changes() the new values), the meta
+ *   written, then handle_updated_props(): woocommerce_{product|variation}_set_stock when
+ *   stock_quantity changed, woocommerce_product_object_updated_props with the props written,
+ *   and only then apply_changes(); then woocommerce_new_product(_variation) or
+ *   woocommerce_update_product(_variation) ($id, $product), then
+ *   woocommerce_after_product_object_save;
+ * - delete( true ) is WC_Product_Data_Store_CPT::delete() with force_delete:
+ *   woocommerce_before_delete_{product|product_variation}, wp_delete_post(),
+ *   woocommerce_delete_{…}; delete() without force trashes (woocommerce_trash_{…}). Deleting a
+ *   product deletes its variations as WC_Post_Data::delete_post() does (on delete_post, each
+ *   with woocommerce_before_delete_product_variation and wp_delete_post( $id, true ));
  * - wc_update_product_stock() writes _stock with one SQL UPDATE, re-reads the product, saves
  *   it and then fires the same action.
  */
@@ -83,6 +94,8 @@ class WC_Product {
 		return $this->backorders_allowed() ? 'onbackorder' : 'outofstock';
 	}
 	public function get_changes() { return $this->changes; }
+	/** As WC_Data::get_data(): the stored values (changes not applied yet), with the id. */
+	public function get_data() { return array_merge( array( 'id' => $this->id ), $this->data ); }
 	public function apply_changes() { $this->data = array_merge( $this->data, $this->changes ); $this->changes = array(); }
 	public function validate_props() {}
 	public function get_data_store() { return null; }
@@ -91,7 +104,8 @@ class WC_Product {
 	public function save() {
 		do_action( 'woocommerce_before_product_object_save', $this, null );
 		$changes = $this->changes;
-		if ( ! $this->id ) {
+		$created = ! $this->id;
+		if ( $created ) {
 			$this->id = (int) wp_insert_post(
 				array(
 					'post_type'   => $this->post_type(),
@@ -103,25 +117,57 @@ class WC_Product {
 		} elseif ( isset( $changes['name'] ) ) {
 			wp_update_post( array( 'ID' => $this->id, 'post_title' => $changes['name'] ) );
 		}
+		// update_post_meta(): a prop is "updated" when its meta was written.
+		$updated = array();
 		if ( array_key_exists( 'sku', $changes ) ) {
 			update_post_meta( $this->id, '_sku', $changes['sku'] );
+			$updated[] = 'sku';
 		}
 		if ( array_key_exists( 'manage_stock', $changes ) ) {
 			update_post_meta( $this->id, '_manage_stock', $changes['manage_stock'] ? 'yes' : 'no' );
+			$updated[] = 'manage_stock';
 		}
 		if ( array_key_exists( 'backorders', $changes ) ) {
 			update_post_meta( $this->id, '_backorders', $changes['backorders'] );
+			$updated[] = 'backorders';
 		}
 		if ( array_key_exists( 'stock_quantity', $changes ) ) {
 			update_post_meta( $this->id, '_stock', null === $changes['stock_quantity'] ? '' : wc_stock_amount( $changes['stock_quantity'] ) );
+			$updated[] = 'stock_quantity';
 		}
 		update_post_meta( $this->id, '_stock_status', $this->get_stock_status() );
-		$this->apply_changes();
-		if ( array_key_exists( 'stock_quantity', $changes ) ) {
+		// handle_updated_props(), before the changes are applied (get_data() is still the stored product).
+		if ( in_array( 'stock_quantity', $updated, true ) ) {
 			do_action( $this->is_type( 'variation' ) ? 'woocommerce_variation_set_stock' : 'woocommerce_product_set_stock', $this );
 		}
+		do_action( 'woocommerce_product_object_updated_props', $this, $updated );
+		$this->apply_changes();
+		$suffix = $this->is_type( 'variation' ) ? '_variation' : '';
+		do_action( ( $created ? 'woocommerce_new_product' : 'woocommerce_update_product' ) . $suffix, $this->id, $this );
 		do_action( 'woocommerce_after_product_object_save', $this, null );
 		return $this->id;
+	}
+
+	/**
+	 * WC_Product::delete(): permanently with $force_delete (WC_Product_Data_Store_CPT::delete()), else to the trash.
+	 */
+	public function delete( $force_delete = false ) {
+		$id = $this->get_id();
+		if ( ! $id ) {
+			return false;
+		}
+		$type = $this->post_type();
+		if ( $force_delete ) {
+			do_action( 'woocommerce_before_delete_' . $type, $id );
+			wp_delete_post( $id );
+			$this->id = 0;
+			do_action( 'woocommerce_delete_' . $type, $id );
+		} else {
+			wp_trash_post( $id );
+			$this->data['status'] = 'trash';
+			do_action( 'woocommerce_trash_' . $type, $id );
+		}
+		return true;
 	}
 }
 
@@ -225,3 +271,22 @@ function wc_update_product_stock( $product, $stock_quantity = null, $operation =
 	do_action( $product->is_type( 'variation' ) ? 'woocommerce_variation_set_stock' : 'woocommerce_product_set_stock', $product );
 	return $product->get_stock_quantity();
 }
+
+/**
+ * WC_Post_Data::delete_post() (on delete_post): a product deleted for good takes its variations
+ * with it, each deleted the way WC_Product_Data_Store_CPT::delete_variations() does.
+ */
+add_action(
+	'delete_post',
+	static function ( $id ) {
+		if ( 'product' !== get_post_type( $id ) ) {
+			return;
+		}
+		$children = get_posts( array( 'post_parent' => $id, 'post_type' => 'product_variation', 'fields' => 'ids', 'post_status' => 'any', 'numberposts' => -1 ) );
+		foreach ( $children as $variation_id ) {
+			do_action( 'woocommerce_before_delete_product_variation', $variation_id );
+			wp_delete_post( $variation_id, true );
+			do_action( 'woocommerce_delete_product_variation', $variation_id );
+		}
+	}
+);

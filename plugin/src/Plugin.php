@@ -43,6 +43,7 @@ final class Plugin {
 		Hooks\OrderHooks::register();
 		Hooks\Checkout::register();
 		Hooks\StockHooks::register();
+		Hooks\ProductHooks::register();
 		Hooks\RefundHooks::register();
 		Hooks\OrderEditHooks::register();
 	}

@@ -41,9 +41,11 @@ final class StockHooks {
 	private static array $order_flow = array();
 
 	/**
-	 * Quantities already recorded in this request, so a save that fires the hook twice sends one event.
+	 * Counts already recorded in this request (product id => [SKU, quantity]), so a save that fires
+	 * the hook twice sends one event, and a save that changes both the SKU and the stock sends the
+	 * new SKU's count once (here, then not again by ProductHooks).
 	 *
-	 * @var array<int, int>
+	 * @var array<int, array{0:string, 1:int}>
 	 */
 	private static array $recorded = array();
 
@@ -107,24 +109,57 @@ final class StockHooks {
 			if ( null === $quantity ) {
 				return;
 			}
-			if ( ( self::$recorded[ $id ] ?? null ) === (int) $quantity ) {
+			if ( self::counted( $id, $sku, (int) $quantity ) ) {
 				return;
 			}
 			// Unique per write: the id carries the time in microseconds and the new value.
-			$stamp           = (string) (int) floor( microtime( true ) * 1000000 );
-			$event           = Events::base( Settings::site_id() . ':stock:' . $id . ':' . $stamp . ':' . max( 0, (int) $quantity ), 'stock.adjusted' );
-			$event['sku']    = $sku;
-			$event['set']    = max( 0, (int) $quantity );
-			// WooCommerce's stock field has its paid, unshipped orders already taken off (and shows
-			// what the companion last pushed: what is free to sell), so the typed number is that.
-			$event['basis']  = 'available';
-			$event['reason'] = 'woocommerce stock edit';
-			if ( Outbox::add( $event ) ) {
-				self::$recorded[ $id ] = (int) $quantity; // Only once stored, so a failed write is tried again.
-			}
+			self::send_count( $id, $sku, (int) $quantity, Settings::site_id() . ':stock:' . $id . ':' . self::stamp() . ':' . max( 0, (int) $quantity ), 'woocommerce stock edit' );
 		} catch ( \Throwable $e ) {
 			Logger::exception( 'woocommerce_product_set_stock', $e );
 		}
+	}
+
+	/**
+	 * Whether this request already recorded $quantity under $sku for product $id.
+	 *
+	 * @param int    $id       Product id.
+	 * @param string $sku      SKU.
+	 * @param int    $quantity WooCommerce's stock quantity.
+	 */
+	public static function counted( int $id, string $sku, int $quantity ): bool {
+		return ( self::$recorded[ $id ] ?? null ) === array( $sku, $quantity );
+	}
+
+	/**
+	 * Records WooCommerce's stock quantity of a product as the count of $sku: stock.adjusted with an
+	 * absolute `set`, basis `available` (WooCommerce's stock field has its paid, unshipped orders
+	 * already taken off, and shows what the companion last pushed: what is free to sell).
+	 *
+	 * @param int    $id       Product id.
+	 * @param string $sku      SKU.
+	 * @param int    $quantity WooCommerce's stock quantity (below 0 is sent as 0).
+	 * @param string $event_id Event id.
+	 * @param string $reason   Reason.
+	 * @return bool Whether the outbox stored it.
+	 */
+	public static function send_count( int $id, string $sku, int $quantity, string $event_id, string $reason ): bool {
+		$event           = Events::base( $event_id, 'stock.adjusted' );
+		$event['sku']    = $sku;
+		$event['set']    = max( 0, $quantity );
+		$event['basis']  = 'available';
+		$event['reason'] = $reason;
+		if ( ! Outbox::add( $event ) ) {
+			return false;
+		}
+		self::$recorded[ $id ] = array( $sku, $quantity ); // Only once stored, so a failed write is tried again.
+		return true;
+	}
+
+	/**
+	 * The current time in microseconds, for event ids unique per write.
+	 */
+	public static function stamp(): string {
+		return (string) (int) floor( microtime( true ) * 1000000 );
 	}
 
 	/**

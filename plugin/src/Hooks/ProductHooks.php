@@ -1,0 +1,202 @@
+<?php
+/**
+ * A product's SKU changing or the product being deleted, for products and variations that manage
+ * their own stock (the ones StockHooks and the import count, under Events::sku_of()):
+ *
+ * - a save that gives the product a new SKU (renamed, or added where there was none) sends the
+ *   new SKU's count exactly as a stock edit does (stock.adjusted `set` = WooCommerce's stock
+ *   quantity, basis `available`, reason `SKU renamed from OLD` / `SKU added`), and retires the old
+ *   SKU (`set` 0, basis `available`, reason `SKU renamed to NEW`) so no channel keeps selling a SKU
+ *   that no product has any more;
+ * - a permanent delete retires the product's SKU the same way (reason `product deleted`).
+ *
+ * A variation whose stock its parent manages has no count of its own (its units are the parent's,
+ * under the parent's SKU), so its SKU changing or its deletion sends nothing.
+ *
+ * Hooks (WooCommerce 8–9, WC_Data::save() and WC_Product_Data_Store_CPT):
+ * - `woocommerce_before_product_object_save` fires at the start of every CRUD save of a product or
+ *   a variation (a variation's object type is 'product' too), before the data store writes:
+ *   get_data() is still the stored product (its SKU and 'Manage stock'), get_changes() holds the
+ *   new SKU. That is the only point where the old SKU is still known.
+ * - `woocommerce_after_product_object_save` fires at the end of the same save, for products and
+ *   variations alike, after the data store wrote the meta, fired woocommerce_*_set_stock (a stock
+ *   changed in the same save is sent by StockHooks first, and not sent twice) and applied the
+ *   changes. (`woocommerce_update_product` / `woocommerce_update_product_variation` fire at almost
+ *   the same point, but are two hooks for one thing.)
+ * - `before_delete_post` (WordPress's wp_delete_post(), before the meta goes) is where every
+ *   permanent delete passes: "Delete permanently" and emptying the trash in wp-admin, the REST
+ *   API's force delete ($product->delete( true ) calls wp_delete_post()), and the variations
+ *   WooCommerce deletes with their product (WC_Post_Data::delete_post() →
+ *   delete_variations() → wp_delete_post() for each). The product is still readable there.
+ *
+ * Moving to the trash sends nothing (the product can come back); deleting it from the trash does.
+ *
+ * @package Stockline
+ */
+
+declare( strict_types = 1 );
+
+namespace Stockline\Hooks;
+
+use Stockline\Events;
+use Stockline\Logger;
+use Stockline\Outbox;
+use Stockline\Settings;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * SKU change and delete hooks.
+ */
+final class ProductHooks {
+
+	/**
+	 * Saves in progress that change a product's SKU: product id => the SKU as stored, and whether
+	 * the stored product counted its stock under it.
+	 *
+	 * @var array<int, array{old:string, counted:bool}>
+	 */
+	private static array $pending = array();
+
+	/**
+	 * Hooks in.
+	 */
+	public static function register(): void {
+		add_action( 'woocommerce_before_product_object_save', array( self::class, 'before_save' ), 10, 1 );
+		add_action( 'woocommerce_after_product_object_save', array( self::class, 'after_save' ), 10, 1 );
+		add_action( 'before_delete_post', array( self::class, 'before_delete' ), 10, 1 );
+	}
+
+	/**
+	 * `woocommerce_before_product_object_save`: remembers the stored SKU when the save changes it.
+	 *
+	 * @param \WC_Product $product Product or variation about to be saved.
+	 */
+	public static function before_save( $product ): void {
+		try {
+			if ( ! is_object( $product ) || ! method_exists( $product, 'get_changes' ) || ! method_exists( $product, 'get_data' ) ) {
+				return;
+			}
+			$id = (int) $product->get_id();
+			unset( self::$pending[ $id ] ); // A save that failed half-way leaves nothing behind for the next.
+			if ( $id < 1 ) {
+				return; // A new product: its first count is its stock being set (StockHooks).
+			}
+			$changes = $product->get_changes();
+			if ( ! is_array( $changes ) || ! array_key_exists( 'sku', $changes ) ) {
+				return;
+			}
+			$data = $product->get_data();
+			$old  = trim( (string) ( $data['sku'] ?? '' ) );
+			if ( trim( (string) $changes['sku'] ) === $old ) {
+				return;
+			}
+			// The stored product counted its stock under its own SKU only when it managed its own
+			// stock (a variation's stored 'manage_stock' is its own flag, false when the parent's
+			// stock is used).
+			self::$pending[ $id ] = array(
+				'old'     => $old,
+				'counted' => '' !== $old && ! empty( $data['manage_stock'] ) && 'no' !== get_option( 'woocommerce_manage_stock', 'yes' ),
+			);
+		} catch ( \Throwable $e ) {
+			Logger::exception( 'woocommerce_before_product_object_save', $e );
+		}
+	}
+
+	/**
+	 * `woocommerce_after_product_object_save`: sends the new SKU's count and retires the old SKU.
+	 *
+	 * @param \WC_Product $product Product or variation just saved.
+	 */
+	public static function after_save( $product ): void {
+		try {
+			if ( ! is_object( $product ) ) {
+				return;
+			}
+			$id = (int) $product->get_id();
+			if ( ! isset( self::$pending[ $id ] ) ) {
+				return;
+			}
+			$was = self::$pending[ $id ];
+			unset( self::$pending[ $id ] );
+
+			$sku   = self::own_stock( $product ) ? Events::sku_of( $product ) : '';
+			$stamp = StockHooks::stamp(); // Unique per save, so a second rename is new events.
+			$base  = Settings::site_id() . ':sku:' . $id . ':' . $stamp;
+			if ( '' !== $sku && $sku !== $was['old'] ) {
+				$quantity = $product->get_stock_quantity();
+				if ( null !== $quantity && ! StockHooks::counted( $id, $sku, (int) $quantity ) ) {
+					$reason = '' === $was['old'] ? 'SKU added' : 'SKU renamed from ' . $was['old'];
+					StockHooks::send_count( $id, $sku, (int) $quantity, $base . ':' . max( 0, (int) $quantity ), $reason );
+				}
+			}
+			if ( $was['counted'] && $sku !== $was['old'] ) {
+				self::retire( $id, $was['old'], $base . ':retire', '' === $sku ? 'SKU removed' : 'SKU renamed to ' . $sku );
+			}
+		} catch ( \Throwable $e ) {
+			Logger::exception( 'woocommerce_after_product_object_save', $e );
+		}
+	}
+
+	/**
+	 * `before_delete_post`: a product or variation deleted for good retires its SKU.
+	 *
+	 * @param int $post_id Post being deleted.
+	 */
+	public static function before_delete( $post_id ): void {
+		try {
+			$post_id = (int) $post_id;
+			if ( $post_id < 1 || ! in_array( get_post_type( $post_id ), array( 'product', 'product_variation' ), true ) || ! function_exists( 'wc_get_product' ) ) {
+				return;
+			}
+			$product = wc_get_product( $post_id );
+			if ( ! $product || ! self::own_stock( $product ) ) {
+				return;
+			}
+			$sku = Events::sku_of( $product );
+			if ( '' === $sku ) {
+				return;
+			}
+			// A post id is deleted once: the id is fixed, so a hook that fires again stores nothing new.
+			self::retire( $post_id, $sku, Settings::site_id() . ':deleted:' . $post_id, 'product deleted' );
+		} catch ( \Throwable $e ) {
+			Logger::exception( 'before_delete_post', $e );
+		}
+	}
+
+	/**
+	 * Sets a SKU no product counts under any more to 0 available, unless another product (not in
+	 * the trash) has it now: WooCommerce lets a new product take the SKU of one in the trash, and
+	 * deleting that one must not zero the new one's count.
+	 *
+	 * @param int    $id       The product that had the SKU.
+	 * @param string $sku      SKU.
+	 * @param string $event_id Event id.
+	 * @param string $reason   Reason.
+	 */
+	private static function retire( int $id, string $sku, string $event_id, string $reason ): void {
+		$other = function_exists( 'wc_get_product_id_by_sku' ) ? (int) wc_get_product_id_by_sku( $sku ) : 0;
+		if ( $other > 0 && $other !== $id ) {
+			Logger::log( 'info', sprintf( 'Product %d no longer has SKU %s, but product %d has it now, so Stockline leaves its count as it is.', $id, $sku, $other ) );
+			return;
+		}
+		$event           = Events::base( $event_id, 'stock.adjusted' );
+		$event['sku']    = $sku;
+		$event['set']    = 0;
+		$event['basis']  = 'available';
+		$event['reason'] = $reason;
+		Outbox::add( $event );
+	}
+
+	/**
+	 * Whether the product holds stock of its own: it manages stock, and not through its parent.
+	 *
+	 * @param \WC_Product $product Product or variation.
+	 */
+	private static function own_stock( $product ): bool {
+		if ( ! $product->managing_stock() ) {
+			return false;
+		}
+		return ! method_exists( $product, 'get_stock_managed_by_id' ) || (int) $product->get_stock_managed_by_id() === (int) $product->get_id();
+	}
+}

@@ -176,14 +176,21 @@ final class Events {
 	 * SKU and a sale of one would reduce the other: a variation with its own stock is counted by
 	 * its own SKU only (get_sku( 'edit' )), and without one it is left out like any product
 	 * without a SKU. A variation whose stock the parent manages (get_manage_stock() 'parent')
-	 * sells from the parent's stock, so it keeps the 'view' SKU: without its own, the parent's,
-	 * where that stock is counted.
+	 * sells from the parent's stock, so it is counted under the parent's SKU, where that stock
+	 * is, even when it has a SKU of its own (a barcode per size): under its own, its sales would
+	 * name a SKU no count was ever sent for.
 	 *
 	 * @param \WC_Product $product Product or variation.
 	 */
 	public static function sku_of( $product ): string {
-		$own = $product->is_type( 'variation' ) && 'parent' !== $product->get_manage_stock();
-		return trim( (string) $product->get_sku( $own ? 'edit' : 'view' ) );
+		if ( ! $product->is_type( 'variation' ) ) {
+			return trim( (string) $product->get_sku() );
+		}
+		if ( 'parent' === $product->get_manage_stock() ) {
+			$holder = wc_get_product( $product->get_stock_managed_by_id() );
+			return $holder ? trim( (string) $holder->get_sku() ) : '';
+		}
+		return trim( (string) $product->get_sku( 'edit' ) );
 	}
 
 	/**

@@ -74,4 +74,19 @@ describe('variations without their own SKU', () => {
     expect(await f.productStock(mug)).toBe(7);
     expect(await f.companion.ledger.getStock('default', mugSku)).toMatchObject({ onHand: 10, committed: 3 });
   });
+
+  it('whose stock the parent manages but which have a SKU of their own are sold from the parent\'s count', async () => {
+    const jarSku = f.sku('JAR');
+    const jar = await f.product({ sku: jarSku, stock: 8, name: 'Jar' });
+    // A SKU per size (a barcode), the stock kept on the product: sales take the parent's units.
+    const smallSku = f.sku('JAR-S');
+    const small = await f.product({ sku: smallSku, stock: null, manageStock: false, parentId: jar, name: 'Jar, small' });
+    const c = await f.checkout([{ productId: small, qty: 2 }]);
+    expect(c).toMatchObject({ ok: true, guard: { outcome: 'held' } });
+    await f.setStatus(c.orderId!, 'payment_complete');
+    expect(await f.productStock(jar)).toBe(6);
+    expect(await f.companion.ledger.getStock('default', jarSku)).toMatchObject({ onHand: 8, committed: 2, available: 6 });
+    expect(await f.companion.ledger.getStock('default', smallSku)).toBeNull();
+    expect(await eventsFor(smallSku)).toEqual([]);
+  });
 });

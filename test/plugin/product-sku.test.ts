@@ -124,16 +124,24 @@ describe('SKU changes and deleted products', () => {
     expect((await f.outbox()).slice(before)).toEqual([]);
   });
 
-  it('a product deleted for good (wp-admin, REST API force, a variable product with its variations) is retired to 0', async () => {
+  it('a product trashed, restored and deleted for good (wp-admin, REST API force, a variable product with its variations) is retired and counted again', async () => {
     const sku = f.sku('CHAIR');
     const id = await f.product({ sku, stock: 4, name: 'Chair' });
     await drain();
     expect(await stock(sku)).toMatchObject({ available: 4 });
-    // To the trash first: nothing yet (it can come back).
-    const before = (await f.outbox()).length;
+    // To the trash: the store no longer sells it, so no channel should; restored, it is counted again.
     await testApi('POST', `products/${id}/delete`, { how: 'trash' });
-    expect((await f.outbox()).slice(before)).toEqual([]);
-    // Emptying the trash deletes it for good.
+    await drain();
+    expect(received(sku).at(-1)).toMatchObject({ type: 'stock.adjusted', set: 0, basis: 'available', reason: 'product trashed' });
+    expect(await stock(sku)).toMatchObject({ available: 0 });
+    await testApi('POST', `products/${id}/delete`, { how: 'untrash' });
+    await drain();
+    expect(received(sku).at(-1)).toMatchObject({ type: 'stock.adjusted', set: 4, basis: 'available', reason: 'product restored' });
+    expect(await stock(sku)).toMatchObject({ available: 4 });
+    // Trashed again (a new event, not the first one's duplicate), then emptied from the trash for good.
+    await testApi('POST', `products/${id}/delete`, { how: 'trash' });
+    await drain();
+    expect(await stock(sku)).toMatchObject({ available: 0 });
     expect(await testApi('POST', `products/${id}/delete`, { how: 'admin' })).toEqual({ exists: false });
     await drain();
     expect(received(sku).at(-1)).toMatchObject({ type: 'stock.adjusted', set: 0, basis: 'available', reason: 'product deleted' });

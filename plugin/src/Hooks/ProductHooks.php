@@ -8,7 +8,10 @@
  *   quantity, basis `available`, reason `SKU renamed from OLD` / `SKU added`), and retires the old
  *   SKU (`set` 0, basis `available`, reason `SKU renamed to NEW`) so no channel keeps selling a SKU
  *   that no product has any more;
- * - a permanent delete retires the product's SKU the same way (reason `product deleted`).
+ * - a permanent delete retires the product's SKU the same way (reason `product deleted`);
+ * - moving it to the trash retires it too (reason `product trashed`: the store no longer sells
+ *   it, so no channel should), and restoring it from the trash counts it again (reason
+ *   `product restored`, WooCommerce's stock as a stock edit sends it).
  *
  * A variation whose stock its parent manages has no count of its own (its units are the parent's,
  * under the parent's SKU), so its SKU changing or its deletion sends nothing.
@@ -29,7 +32,11 @@
  *   WooCommerce deletes with their product (WC_Post_Data::delete_post() →
  *   delete_variations() → wp_delete_post() for each). The product is still readable there.
  *
- * Moving to the trash sends nothing (the product can come back); deleting it from the trash does.
+ * - `transition_post_status` to and from 'trash' (wp_trash_post() and wp_untrash_post() update
+ *   the status through wp_update_post()): one hook for both directions, and for the variations
+ *   WooCommerce trashes and restores with their product (WC_Post_Data::trash_post →
+ *   delete_variations( id, false ) → wp_trash_post(); untrash_variations() → wp_untrash_post(),
+ *   read in WooCommerce 9.2.5).
  *
  * @package Stockline
  */
@@ -65,6 +72,45 @@ final class ProductHooks {
 		add_action( 'woocommerce_before_product_object_save', array( self::class, 'before_save' ), 10, 1 );
 		add_action( 'woocommerce_after_product_object_save', array( self::class, 'after_save' ), 10, 1 );
 		add_action( 'before_delete_post', array( self::class, 'before_delete' ), 10, 1 );
+		add_action( 'transition_post_status', array( self::class, 'trash_moved' ), 10, 3 );
+	}
+
+	/**
+	 * `transition_post_status`: a product or variation moved to the trash retires its SKU; one
+	 * restored from it is counted again.
+	 *
+	 * @param string   $new_status New status.
+	 * @param string   $old_status Old status.
+	 * @param \WP_Post $post       The post.
+	 */
+	public static function trash_moved( $new_status, $old_status, $post ): void {
+		try {
+			$trashed = 'trash' === $new_status && 'trash' !== $old_status;
+			$restored = 'trash' === $old_status && 'trash' !== $new_status;
+			if ( ( ! $trashed && ! $restored ) || ! is_object( $post ) || ! in_array( $post->post_type ?? '', array( 'product', 'product_variation' ), true ) || ! function_exists( 'wc_get_product' ) ) {
+				return;
+			}
+			$id      = (int) $post->ID;
+			$product = wc_get_product( $id );
+			if ( ! $product || ! self::own_stock( $product ) ) {
+				return;
+			}
+			$sku = Events::sku_of( $product );
+			if ( '' === $sku ) {
+				return;
+			}
+			$stamp = StockHooks::stamp(); // A product can go to the trash and back many times.
+			if ( $trashed ) {
+				self::retire( $id, $sku, Settings::site_id() . ':trashed:' . $id . ':' . $stamp, 'product trashed' );
+				return;
+			}
+			$quantity = $product->get_stock_quantity();
+			if ( null !== $quantity ) {
+				StockHooks::send_count( $id, $sku, (int) $quantity, Settings::site_id() . ':restored:' . $id . ':' . $stamp, 'product restored' );
+			}
+		} catch ( \Throwable $e ) {
+			Logger::exception( 'transition_post_status', $e );
+		}
 	}
 
 	/**

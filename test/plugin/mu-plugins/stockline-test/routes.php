@@ -94,7 +94,8 @@ add_action(
 		);
 
 		// Deleting a product: {how: 'admin'} is "Delete permanently" in wp-admin (wp_delete_post()),
-		// {how: 'crud'} the REST API's ?force=true ($product->delete( true )), {how: 'trash'} to the trash.
+		// {how: 'crud'} the REST API's ?force=true ($product->delete( true )), {how: 'trash'} to the trash,
+		// {how: 'untrash'} back from it (wp-admin's "Restore").
 		$route(
 			'/products/(?P<id>\d+)/delete',
 			'POST',
@@ -106,6 +107,9 @@ add_action(
 						break;
 					case 'trash':
 						wc_get_product( $id )->delete( false );
+						break;
+					case 'untrash':
+						wp_untrash_post( $id );
 						break;
 					default:
 						wp_delete_post( $id, true );

@@ -48,6 +48,9 @@ final class Importer {
 			'errors'    => $s['errors'],
 			'needsSku'  => $s['needsSku'],
 			'lastError' => $s['lastError'],
+			// How long a running import has not moved: it runs in the background through WP-Cron /
+			// Action Scheduler, and a site that never runs them shows it stuck without a reason.
+			'idleSeconds' => 'running' === $s['state'] && (int) $s['progressAt'] > 0 ? max( 0, time() - (int) $s['progressAt'] ) : null,
 		);
 	}
 
@@ -70,6 +73,7 @@ final class Importer {
 				'needsSku'  => array(),
 				'failures'  => 0,
 				'lastError' => null,
+				'progressAt' => time(),
 			);
 			self::save( $s );
 			Baseline::imported(); // Orders WooCommerce counted before now are in these quantities.
@@ -203,6 +207,7 @@ final class Importer {
 		$s['failures']  = 0;
 		$s['lastError'] = null;
 		$s['total']     = max( (int) $s['total'], (int) $s['done'] );
+		$s['progressAt'] = time();
 		self::save( $s );
 		return true;
 	}
@@ -250,6 +255,7 @@ final class Importer {
 				'needsSku'  => array(),
 				'failures'  => 0,
 				'lastError' => null,
+				'progressAt' => 0,
 			),
 			$s
 		);

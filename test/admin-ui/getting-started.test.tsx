@@ -47,6 +47,19 @@ describe('Getting started', () => {
     expect(woo.getByText('Every SKU is listed.')).toBeTruthy();
   });
 
+  it('says why an import that has not moved for minutes may not be running, and not while it moves', async () => {
+    serve({ imp: { ...importRunning, idleSeconds: 600 } });
+    render(<GettingStarted />);
+    expect(await screen.findByText(/The import has not moved for 10 minutes\. WordPress runs it in the background \(WP-Cron and Action Scheduler\)/)).toBeTruthy();
+  });
+
+  it('does not warn about an import that moved recently', async () => {
+    serve({ imp: { ...importRunning, idleSeconds: 20 } });
+    render(<GettingStarted />);
+    await screen.findByRole('button', { name: 'Import running…' });
+    expect(screen.queryByText(/has not moved/)).toBeNull();
+  });
+
   it('resumes a failed import from where it stopped', async () => {
     let imp: ImportStatus = { ...importRunning, state: 'failed' };
     serve({ imp });

@@ -30,6 +30,8 @@ describe('connect and import', () => {
     expect(failed).toMatchObject({ state: 'running', done: 0 });
     expect(failed.lastError).toMatch(/cURL|connect|Socket/i);
     expect(failed.total).toBeGreaterThanOrEqual(5);
+    // Just started: it has not been idle long.
+    expect(failed.idleSeconds).toBeLessThan(30);
 
     await f.companion.start();
     let p = (await rest('POST', 'stockline/v1/admin/import', { session: f.admin })).body;
@@ -58,5 +60,12 @@ describe('connect and import', () => {
       expect(await f.companion.ledger.getStock('default', sku)).toMatchObject({ onHand: stocks[i] });
     }
     expect(await f.productStock(ids[2]!)).toBe(12);
+    expect(p.idleSeconds).toBeNull();
+
+    // An import nobody has run for 10 minutes (a site whose WP-Cron never fires) says how long.
+    const tenMinutesAgo = Math.floor(Date.now() / 1000) - 600;
+    await testApi('POST', 'options', { set: { stockline_import: { state: 'running', run: '1', cursor: 0, done: 0, total: 5, progressAt: tenMinutesAgo } } });
+    expect((await progress()).idleSeconds).toBeGreaterThanOrEqual(600);
+    await testApi('POST', 'options', { delete: ['stockline_import'] });
   });
 });

@@ -136,6 +136,8 @@ export interface ImportStatus {
   total: number;
   errors: { sku: string; message: string }[];
   needsSku: { id: number | string; name: string }[];
+  /** Seconds since a running import last moved (null when not running). */
+  idleSeconds?: number | null;
 }
 
 /** Body of the plugin route that signs a stock.adjusted event on the browser's behalf. */

@@ -65,6 +65,12 @@ function importLabel(s: ImportStatus): string {
   }
 }
 
+/** A running import that has not moved for this long is probably not being run at all. */
+const IMPORT_STALLED_SECONDS = 120;
+
+const timeSpan = (seconds: number) =>
+  seconds < 120 ? sprintf(_n('%d second', '%d seconds', seconds, 'stockline'), seconds) : sprintf(_n('%d minute', '%d minutes', Math.floor(seconds / 60), 'stockline'), Math.floor(seconds / 60));
+
 function ImportStep({ imp }: { imp: Polled<ImportStatus> }) {
   const start = useAction(api.startImport);
   const s = imp.data;
@@ -80,6 +86,14 @@ function ImportStep({ imp }: { imp: Polled<ImportStatus> }) {
               {s.state === 'done' && (
                 <Notice status="success" isDismissible={false}>
                   {sprintf(_n('Import finished: %d product in the ledger.', 'Import finished: %d products in the ledger.', s.done, 'stockline'), s.done)}
+                </Notice>
+              )}
+              {s.state === 'running' && (s.idleSeconds ?? 0) >= IMPORT_STALLED_SECONDS && (
+                <Notice status="warning" isDismissible={false}>
+                  {sprintf(
+                    __('The import has not moved for %s. WordPress runs it in the background (WP-Cron and Action Scheduler), which needs visits to the site or a system cron calling wp-cron.php, and a site that can reach its own address.', 'stockline'),
+                    timeSpan(s.idleSeconds ?? 0),
+                  )}
                 </Notice>
               )}
               {s.state === 'failed' && (

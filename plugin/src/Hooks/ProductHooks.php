@@ -87,18 +87,15 @@ final class ProductHooks {
 		try {
 			$trashed = 'trash' === $new_status && 'trash' !== $old_status;
 			$restored = 'trash' === $old_status && 'trash' !== $new_status;
-			if ( ( ! $trashed && ! $restored ) || ! is_object( $post ) || ! in_array( $post->post_type ?? '', array( 'product', 'product_variation' ), true ) || ! function_exists( 'wc_get_product' ) ) {
+			if ( ( ! $trashed && ! $restored ) || ! is_object( $post ) ) {
 				return;
 			}
 			$id      = (int) $post->ID;
-			$product = wc_get_product( $id );
-			if ( ! $product || ! self::own_stock( $product ) ) {
+			$counted = self::counted_post( $id );
+			if ( null === $counted ) {
 				return;
 			}
-			$sku = Events::sku_of( $product );
-			if ( '' === $sku ) {
-				return;
-			}
+			[ $product, $sku ] = $counted;
 			$stamp = StockHooks::stamp(); // A product can go to the trash and back many times.
 			if ( $trashed ) {
 				self::retire( $id, $sku, Settings::site_id() . ':trashed:' . $id . ':' . $stamp, 'product trashed' );
@@ -192,22 +189,35 @@ final class ProductHooks {
 	public static function before_delete( $post_id ): void {
 		try {
 			$post_id = (int) $post_id;
-			if ( $post_id < 1 || ! in_array( get_post_type( $post_id ), array( 'product', 'product_variation' ), true ) || ! function_exists( 'wc_get_product' ) ) {
+			$counted = self::counted_post( $post_id );
+			if ( null === $counted ) {
 				return;
 			}
-			$product = wc_get_product( $post_id );
-			if ( ! $product || ! self::own_stock( $product ) ) {
-				return;
-			}
-			$sku = Events::sku_of( $product );
-			if ( '' === $sku ) {
-				return;
-			}
+			$sku = $counted[1];
 			// A post id is deleted once: the id is fixed, so a hook that fires again stores nothing new.
 			self::retire( $post_id, $sku, Settings::site_id() . ':deleted:' . $post_id, 'product deleted' );
 		} catch ( \Throwable $e ) {
 			Logger::exception( 'before_delete_post', $e );
 		}
+	}
+
+	/**
+	 * The product or variation behind a post and the SKU its own stock is counted under, or null
+	 * when the post is not one, or it holds no stock of its own, or has no SKU.
+	 *
+	 * @param int $post_id Post id.
+	 * @return array{0:\WC_Product, 1:string}|null
+	 */
+	private static function counted_post( int $post_id ): ?array {
+		if ( $post_id < 1 || ! in_array( get_post_type( $post_id ), array( 'product', 'product_variation' ), true ) || ! function_exists( 'wc_get_product' ) ) {
+			return null;
+		}
+		$product = wc_get_product( $post_id );
+		if ( ! $product || ! self::own_stock( $product ) ) {
+			return null;
+		}
+		$sku = Events::sku_of( $product );
+		return '' === $sku ? null : array( $product, $sku );
 	}
 
 	/**

@@ -45,6 +45,8 @@ export interface WiringDeps {
   logger: Logger;
   /** Channel modules built elsewhere (the sync benchmark points them at its own sandboxes). */
   modules?: ChannelModule[];
+  /** Which of those `modules` talk to sandboxes (reported by GET /v1/channels). */
+  sandboxed?: readonly string[];
   /** Receive and poll channel orders (default true; the benchmark can report orders itself). */
   ingestion?: boolean;
   /** Propagation tunables (tests shorten retry and read times). */
@@ -100,7 +102,7 @@ export async function wireChannels(deps: WiringDeps): Promise<Wiring> {
           // Dirty + in-flight SKUs: BullMQ's own counts understate the backlog (jobs carry batches).
           queueDepth: (c) => runtime.core.pending(c, tenant),
           deadLetters: (c) => runtime.core.dead.count(tenant, c),
-          sandboxed: () => (sandboxes ? unconfigured : []),
+          sandboxed: () => deps.sandboxed ?? (sandboxes ? unconfigured : []),
           ledger: { redis, keys },
         }),
       ]

@@ -94,8 +94,11 @@ describe('the Stockline page in WordPress', () => {
       await card.waitFor(SLOW);
       await expect.poll(async () => card.locator('dt:text-is("Lag p99") + dd').textContent(), SLOW).toMatch(/^\d+(\.\d)? (ms|s)$/);
       // Sync lag on a loaded test machine can pass 2 s (shown as degraded); down would be a failure.
-      expect(await card.locator('.stockline-badge').textContent()).toMatch(/^(Healthy|Degraded)$/);
+      expect(await card.locator('.stockline-badge').first().textContent()).toMatch(/^(Healthy|Degraded)$/);
+      // Every channel here is a sandbox, and the page says so.
+      expect(await card.locator('.stockline-badge--sandbox').textContent()).toBe('Sandbox');
     }
+    await page.locator('.stockline-banners').getByText(/^WooCommerce, Shopify, Amazon, Flipkart are local sandboxes, not your real accounts/).waitFor(SLOW);
     await page.getByText('Empty: every store change has been delivered.').waitFor(SLOW);
     await shoot(page, 'overview');
   });

@@ -100,6 +100,7 @@ export async function startStack(listings: { sku: string; quantity: number }[]):
       ledger,
       logger,
       modules,
+      sandboxed: Object.keys(sandboxes),
       settings: { coalesceMs: 2, backoff: { baseMs: 100, maxMs: 1000 }, itemRetryDelayMs: 100, readBlockMs: 200, breakerRecheckMs: 200 },
     });
     closers.push(() => wiring.close());

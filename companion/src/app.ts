@@ -4,10 +4,11 @@
  * `plugins` run last, in order, on the root instance: the propagation and channel parts add
  * their routes there and inherit the error handler, raw body, validator and OpenAPI collection.
  */
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Config } from './config';
 import { NotFoundError } from './errors';
+import { createKeys } from './ledger/keys';
 import type { Ledger } from './ledger/types';
 import { createLogger, type Logger } from './logger';
 import { errorHandler, frameworkErrorHandler, notFoundHandler } from './http/error-handler';
@@ -40,16 +41,19 @@ export interface AppDeps {
 }
 
 /**
- * A read naming a tenant that is not configured answers 404, not an empty page: nothing can ever
- * have been written there (events are signed with a configured tenant's secret), so an empty
- * answer would only hide a typo. Runs after validation, so the name is well-formed.
+ * A call naming a tenant that is neither configured nor ever written answers 404, not an empty
+ * page: an empty answer would only hide a typo. A tenant taken out of the configuration but with
+ * data in Redis still answers, so its dead letters and rules can be cleaned up. The public
+ * availability route is left out: it must not tell anyone which tenants exist (an unknown tenant
+ * is an unknown SKU there). Runs after validation, so the name is well-formed.
  */
-function knownTenant(config: Readonly<Config>) {
-  return async function knownTenant(request: { query: unknown }) {
+function knownTenant(config: Readonly<Config>, redis: Redis) {
+  const known = createKeys({ prefix: config.keyPrefix }).tenants();
+  return async function knownTenant(request: FastifyRequest) {
     const tenant = (request.query as { tenant?: unknown } | undefined)?.tenant;
-    if (typeof tenant === 'string' && !Object.hasOwn(config.tenants, tenant)) {
-      throw new NotFoundError(`No tenant "${tenant}" is configured — tenants are "default" (STOCKLINE_SECRET) and those in STOCKLINE_TENANT_SECRETS`);
-    }
+    if (typeof tenant !== 'string' || Object.hasOwn(config.tenants, tenant) || request.routeOptions.url === '/v1/availability/:sku') return;
+    if ((await redis.sismember(known, tenant)) === 1) return;
+    throw new NotFoundError(`No tenant "${tenant}" is configured — tenants are "default" (STOCKLINE_SECRET) and those in STOCKLINE_TENANT_SECRETS`);
   };
 }
 
@@ -71,7 +75,7 @@ export async function buildApp({ config, redis, ledger, logger, plugins = [], ch
   app.addHook('onRequest', storeGate(redis));
   registerRawJsonBody(app);
   await registerOpenApi(app, API_VERSION);
-  app.addHook('preHandler', knownTenant(config));
+  app.addHook('preHandler', knownTenant(config, redis));
 
   const { adminToken } = config;
   await app.register(healthRoutes({ redis, ledger }));

@@ -25,7 +25,8 @@ export interface Running {
 }
 
 /**
- * The main connection (API, ledger, sweeper; never a blocking command): a command Redis does not
+ * The main connection (API, ledger, sweeper, propagation's reads and writes, metrics, feed
+ * trimming; never a blocking command, those have their own connections): a command Redis does not
  * answer within the timeout fails, and the request is answered 503 with Retry-After. An event
  * write cut short that way may still be applied when Redis answers; its retry, with the same
  * id, then gets the first result (idempotency), so nothing is applied twice.

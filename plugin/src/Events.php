@@ -104,7 +104,7 @@ final class Events {
 	}
 
 	/**
-	 * Lines of an order by SKU (variations by their own SKU, see sku_of()), quantities of the
+	 * Lines of an order by the SKU each item's stock is counted under (sku_of()), quantities of the
 	 * same SKU added up. Items whose product has no SKU, or does not manage stock, are left out and
 	 * the SKU-less ones logged.
 	 *

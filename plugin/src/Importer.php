@@ -50,7 +50,8 @@ final class Importer {
 			'lastError' => $s['lastError'],
 			// How long a running import has not moved: it runs in the background through WP-Cron /
 			// Action Scheduler, and a site that never runs them shows it stuck without a reason.
-			'idleSeconds' => 'running' === $s['state'] && (int) $s['progressAt'] > 0 ? max( 0, time() - (int) $s['progressAt'] ) : null,
+			// (An import started before progressAt existed counts from its start.)
+			'idleSeconds' => 'running' === $s['state'] ? max( 0, time() - max( (int) $s['progressAt'], (int) $s['run'] ) ) : null,
 		);
 	}
 
@@ -111,8 +112,11 @@ final class Importer {
 				}
 				$more = self::step( $s );
 			} while ( $more && microtime( true ) < $deadline );
-			if ( $more ) {
-				self::schedule( 'running' === self::state()['state'] && 0 === self::state()['failures'] ? 0 : 30 );
+			$now = self::state();
+			if ( 'running' === $now['state'] ) {
+				// More to do, or a batch the companion did not take: that one is tried again in 30 s
+				// (up to MAX_FAILURES in a row), not left for the owner to find stuck.
+				self::schedule( 0 === (int) $now['failures'] ? 0 : 30 );
 			}
 		} finally {
 			Lock::release( 'stockline_import_lock' );
@@ -162,7 +166,7 @@ final class Importer {
 			if ( ! $product || ! $product->managing_stock() ) {
 				continue;
 			}
-			$sku = Events::sku_of( $product ); // A variation by its own SKU, never its parent's.
+			$sku = Events::sku_of( $product ); // A variation with its own stock by its own SKU, never its parent's.
 			if ( '' === $sku ) {
 				$needs[] = array(
 					'id'   => $id,

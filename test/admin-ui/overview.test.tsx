@@ -84,6 +84,16 @@ describe('Overview', () => {
     expect(banners.queryByText(/at p99/)).toBeNull();
   });
 
+  it('says a channel is slow, not failing, when the companion marks it degraded under a lag threshold below 2 s', async () => {
+    const slowish = healthyChannels.map((c) => (c.id === 'shopify' ? { ...c, state: 'degraded' as const, successRate: 1, lag: { ...c.lag, '1m': { ...c.lag['1m'], p99: 1500 } } } : c));
+    serve(slowish, statusConnected, []);
+    render(<Overview />);
+    await screen.findByRole('heading', { name: 'Shopify' });
+    const banners = within(document.querySelector('.stockline-banners[aria-live="polite"]') as HTMLElement);
+    expect(banners.getByText('Shopify is degraded: updates take 1.5 s at p99.')).toBeTruthy();
+    expect(banners.queryByText(/failed/)).toBeNull();
+  });
+
   it('names refused paid orders and rejected changes, says why nothing is sent, and offers to send them again or dismiss', async () => {
     let status = statusNeedsOwner;
     net()

@@ -240,6 +240,14 @@ describe('HTTP API happy paths', () => {
       expect(res.statusCode, url).toBe(404);
       expect(res.json(), url).toEqual({ code: 'not_found', message: expect.stringMatching(/No tenant "nosuch" is configured .*STOCKLINE_TENANT_SECRETS/) });
     }
+    // The public availability read does not tell which tenants exist: an unknown SKU there.
+    const open = await f.app.inject({ url: '/v1/availability/T-1?tenant=nosuch' });
+    expect(open.statusCode).toBe(404);
+    expect(open.json().message).toMatch(/^No SKU "T-1"/);
+    expect(open.json().message).not.toMatch(/configured|STOCKLINE/);
+    // A tenant no longer configured but with data in Redis still answers (its data can be cleaned up).
+    await f.t.redis.sadd(f.keys.tenants(), 'retired');
+    expect((await f.admin('GET', '/v1/stock?tenant=retired')).statusCode).toBe(200);
   });
 
   it('reports health and readiness, at the root and under /v1', async () => {

@@ -171,6 +171,11 @@ describe('SKU changes and deleted products', () => {
     await testApi('POST', `products/${old}/delete`, { how: 'trash' });
     // WooCommerce lets a new product take the SKU of one in the trash.
     await f.product({ sku, stock: 7, name: 'Stool' });
+    // Restored meanwhile, the old one does not overwrite the live one's count.
+    await testApi('POST', `products/${old}/delete`, { how: 'untrash' });
+    await drain();
+    expect(await stock(sku)).toMatchObject({ available: 7 });
+    await testApi('POST', `products/${old}/delete`, { how: 'trash' });
     await testApi('POST', `products/${old}/delete`, { how: 'admin' });
     await drain();
     expect(await stock(sku)).toMatchObject({ available: 7 });

@@ -138,6 +138,8 @@ export interface ImportStatus {
   needsSku: { id: number | string; name: string }[];
   /** Seconds since a running import last moved (null when not running). */
   idleSeconds?: number | null;
+  /** Why the last batch was not taken (the companion's error), while it is retried. */
+  lastError?: string | null;
 }
 
 /** Body of the plugin route that signs a stock.adjusted event on the browser's behalf. */

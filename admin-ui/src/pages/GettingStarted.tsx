@@ -74,6 +74,8 @@ const timeSpan = (seconds: number) =>
 function ImportStep({ imp }: { imp: Polled<ImportStatus> }) {
   const start = useAction(api.startImport);
   const s = imp.data;
+  // A running import that has not moved can be resumed from here (the request runs a part at once).
+  const stalled = s?.state === 'running' && (s.idleSeconds ?? 0) >= IMPORT_STALLED_SECONDS;
   return (
     <section className="stockline-section" aria-labelledby="stockline-step-import">
       <h2 id="stockline-step-import">{__('2. Import your stock', 'stockline')}</h2>
@@ -88,12 +90,18 @@ function ImportStep({ imp }: { imp: Polled<ImportStatus> }) {
                   {sprintf(_n('Import finished: %d product in the ledger.', 'Import finished: %d products in the ledger.', s.done, 'stockline'), s.done)}
                 </Notice>
               )}
-              {s.state === 'running' && (s.idleSeconds ?? 0) >= IMPORT_STALLED_SECONDS && (
+              {stalled && (
                 <Notice status="warning" isDismissible={false}>
-                  {sprintf(
-                    __('The import has not moved for %s. WordPress runs it in the background (WP-Cron and Action Scheduler), which needs visits to the site or a system cron calling wp-cron.php, and a site that can reach its own address.', 'stockline'),
-                    timeSpan(s.idleSeconds ?? 0),
-                  )}
+                  {s.lastError
+                    ? sprintf(
+                        __('The import has not moved for %1$s: the companion did not take its last batch (%2$s). It is tried again every 30 seconds; resume it now once the companion is back.', 'stockline'),
+                        timeSpan(s.idleSeconds ?? 0),
+                        s.lastError,
+                      )
+                    : sprintf(
+                        __('The import has not moved for %s. WordPress runs it in the background (WP-Cron and Action Scheduler), which needs visits to the site or a system cron calling wp-cron.php, and a site that can reach its own address. Resume it to run the next part now.', 'stockline'),
+                        timeSpan(s.idleSeconds ?? 0),
+                      )}
                 </Notice>
               )}
               {s.state === 'failed' && (
@@ -109,13 +117,13 @@ function ImportStep({ imp }: { imp: Polled<ImportStatus> }) {
             </div>
             <Button
               variant="primary"
-              isBusy={start.busy || s.state === 'running'}
-              disabled={start.busy || s.state === 'running'}
+              isBusy={start.busy || (s.state === 'running' && !stalled)}
+              disabled={start.busy || (s.state === 'running' && !stalled)}
               onClick={async () => {
                 if (await start.run()) await imp.reload();
               }}
             >
-              {importLabel(s)}
+              {stalled ? __('Resume import', 'stockline') : importLabel(s)}
             </Button>
             {s.errors.length > 0 && (
               <>

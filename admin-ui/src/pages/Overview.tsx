@@ -25,20 +25,23 @@ function channelBanners(channels: ChannelHealth[]): Banner[] {
         ).trim(),
       });
     } else if (state === 'degraded') {
-      // Degraded is slow updates or failing ones (observer.ts); the banner says which.
+      // Degraded is slow updates or failing ones (observer.ts, against the companion's own lag
+      // threshold); the banner says which: failures when there are some and updates are not slow.
       const p99 = Math.max(c.lag['1m'].p99, c.lag['5m'].p99);
+      const failing = c.successRate < 1 && p99 <= DEGRADED_LAG_MS;
       out.push({
         id: `degraded-${c.id}`,
         status: 'warning',
-        message:
-          p99 > DEGRADED_LAG_MS
+        message: failing
+          ? sprintf(
+              __('%1$s is degraded: %2$s of its recent updates failed. %3$s', 'stockline'),
+              name,
+              formatPercent(1 - c.successRate),
+              c.lastError ? plainError(c.lastError.message) : '',
+            ).trim()
+          : p99 > DEGRADED_LAG_MS
             ? sprintf(__('%1$s is degraded: updates take %2$s at p99 (more than %3$s).', 'stockline'), name, formatMs(p99), formatMs(DEGRADED_LAG_MS))
-            : sprintf(
-                __('%1$s is degraded: %2$s of its recent updates failed. %3$s', 'stockline'),
-                name,
-                formatPercent(1 - c.successRate),
-                c.lastError ? plainError(c.lastError.message) : '',
-              ).trim(),
+            : sprintf(__('%1$s is degraded: updates take %2$s at p99.', 'stockline'), name, formatMs(p99)),
       });
     }
   }

@@ -10,7 +10,10 @@ export interface KeyOptions {
 export function createKeys({ prefix }: KeyOptions) {
   const t = (tenant: string) => `${prefix}{${tenant}}`;
   return {
-    /** Hash per SKU: onHand, committed, reserved, version, updatedAt, lastSetAt, paused. */
+    /**
+     * Hash per SKU: onHand, committed, reserved, version, updatedAt, paused, incident, lastSetAt
+     * and lastSetOf (when and what the last absolute count counted: 'onHand' | 'available').
+     */
     sku: (tenant: string, sku: string) => `${t(tenant)}:sku:${sku}`,
     /** Sorted set of all SKUs of the tenant (score 0, lexicographic paging by prefix). */
     skuIndex: (tenant: string) => `${t(tenant)}:skus`,

@@ -101,6 +101,12 @@ final class ProductHooks {
 				self::retire( $id, $sku, Settings::site_id() . ':trashed:' . $id . ':' . $stamp, 'product trashed' );
 				return;
 			}
+			$other = self::other_holder( $id, $sku );
+			if ( $other > 0 ) {
+				// Restored while another product took its SKU: the live one's count stands.
+				Logger::log( 'info', sprintf( 'Product %d is back from the trash with SKU %s, which product %d has now, so Stockline leaves its count as it is.', $id, $sku, $other ) );
+				return;
+			}
 			$quantity = $product->get_stock_quantity();
 			if ( null !== $quantity ) {
 				StockHooks::send_count( $id, $sku, (int) $quantity, Settings::site_id() . ':restored:' . $id . ':' . $stamp, 'product restored' );
@@ -231,8 +237,8 @@ final class ProductHooks {
 	 * @param string $reason   Reason.
 	 */
 	private static function retire( int $id, string $sku, string $event_id, string $reason ): void {
-		$other = function_exists( 'wc_get_product_id_by_sku' ) ? (int) wc_get_product_id_by_sku( $sku ) : 0;
-		if ( $other > 0 && $other !== $id ) {
+		$other = self::other_holder( $id, $sku );
+		if ( $other > 0 ) {
 			Logger::log( 'info', sprintf( 'Product %d no longer has SKU %s, but product %d has it now, so Stockline leaves its count as it is.', $id, $sku, $other ) );
 			return;
 		}
@@ -242,6 +248,25 @@ final class ProductHooks {
 		$event['basis']  = 'available';
 		$event['reason'] = $reason;
 		Outbox::add( $event );
+	}
+
+	/**
+	 * Another product or variation, not in the trash, that has this SKU now (0: none). WooCommerce
+	 * lets a new product take the SKU of one in the trash; that one's count is the live one.
+	 *
+	 * @param int    $id  The product asking.
+	 * @param string $sku SKU.
+	 */
+	private static function other_holder( int $id, string $sku ): int {
+		global $wpdb;
+		return (int) $wpdb->get_var(
+			$wpdb->prepare(
+				"SELECT p.ID FROM {$wpdb->posts} p INNER JOIN {$wpdb->postmeta} m ON m.post_id = p.ID AND m.meta_key = '_sku'
+				WHERE p.post_type IN ('product', 'product_variation') AND p.post_status != 'trash' AND m.meta_value = %s AND p.ID != %d LIMIT 1",
+				$sku,
+				$id
+			)
+		);
 	}
 
 	/**

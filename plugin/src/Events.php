@@ -20,6 +20,27 @@ final class Events {
 	public const ID_PATTERN = '/^[A-Za-z0-9._:-]{1,128}$/';
 
 	/**
+	 * A count of WooCommerce's stock quantity under a SKU: stock.adjusted with an absolute `set`,
+	 * basis `available` (WooCommerce's stock field has its paid, unshipped orders already taken off,
+	 * and shows what the companion last pushed: what is free to sell). Stock edits, the import and
+	 * a SKU leaving or joining a product (set 0 / its stock) all send this one shape.
+	 *
+	 * @param string $id       Idempotency key.
+	 * @param string $sku      SKU.
+	 * @param int    $quantity WooCommerce's stock quantity (below 0 is sent as 0).
+	 * @param string $reason   Reason.
+	 * @return array<string, mixed>
+	 */
+	public static function count( string $id, string $sku, int $quantity, string $reason ): array {
+		$event           = self::base( $id, 'stock.adjusted' );
+		$event['sku']    = $sku;
+		$event['set']    = max( 0, $quantity );
+		$event['basis']  = 'available';
+		$event['reason'] = $reason;
+		return $event;
+	}
+
+	/**
 	 * Fields every event carries.
 	 *
 	 * @param string $id   Idempotency key.

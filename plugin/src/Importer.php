@@ -174,12 +174,8 @@ final class Importer {
 				);
 				continue;
 			}
-			$event           = Events::base( Settings::site_id() . ':import:' . $s['run'] . ':' . $id, 'stock.adjusted' );
-			$event['sku']    = $sku;
-			$event['set']    = max( 0, (int) $product->get_stock_quantity() );
-			$event['basis']  = 'available'; // WooCommerce's number: its open orders are off it (StockHooks).
-			$event['reason'] = 'import';
-			$events[]        = $event;
+			$event                = Events::count( Settings::site_id() . ':import:' . $s['run'] . ':' . $id, $sku, (int) $product->get_stock_quantity(), 'import' );
+			$events[]             = $event;
 			$skus[ $event['id'] ] = $sku;
 			$products[]      = $id;
 		}

@@ -1,4 +1,5 @@
 /** Builders shared by the ledger tests: a ledger on the test Redis and terse event factories. */
+import { afterEach, beforeEach } from 'vitest';
 import { createTestRedis, type TestRedis } from '../support/redis';
 import { createKeys, type Keys } from '../../companion/src/ledger/keys';
 import { createLedger } from '../../companion/src/ledger/ledger';
@@ -45,3 +46,21 @@ export const ev = {
   ship: (orderId: string, o: Record<string, unknown> = {}): StockEvent =>
     ({ id: id('shp'), type: 'stock.shipped', source: 'woocommerce', occurredAt: at(), orderId, ...o }) as StockEvent,
 };
+
+/**
+ * A fresh ledger with a test clock for every test of the calling file, handed to `use` before each
+ * test and cleaned up after it (the semantics tests share this set-up).
+ */
+export function ledgerEachTest(use: (f: LedgerFixture) => void): void {
+  let f: LedgerFixture | undefined;
+  beforeEach(async () => {
+    f = await ledgerFixture({ clock: true });
+    use(f);
+  });
+  afterEach(async () => {
+    await f?.t.cleanup();
+  });
+}
+
+/** RFC 3339 text of a time in ms. */
+export const iso = (ms: number) => new Date(ms).toISOString();

@@ -1,17 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Incident } from '../../companion/src/schemas/stock';
-import { ev, ledgerFixture, type LedgerFixture } from './helpers';
+import { ev, iso, ledgerEachTest, type LedgerFixture } from './helpers';
 
 let f: LedgerFixture;
-beforeEach(async () => {
-  f = await ledgerFixture({ clock: true });
-});
-afterEach(async () => {
-  await f.t.cleanup();
-});
-
+ledgerEachTest((fixture) => (f = fixture));
 const stock = (sku: string) => f.ledger.getStock('default', sku);
-const iso = (ms: number) => new Date(ms).toISOString();
 
 describe('orders and holds', () => {
   it('treats a second cancel under another id and a ship after cancel as harmless', async () => {

@@ -2,19 +2,12 @@
  * What the ledger refuses or keeps apart by time, version and identity: staleness against the last
  * absolute count, expectedVersion, unknown SKUs, refusals not remembered, deltas below zero.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ev, ledgerFixture, type LedgerFixture } from './helpers';
+import { describe, expect, it } from 'vitest';
+import { ev, iso, ledgerEachTest, type LedgerFixture } from './helpers';
 
 let f: LedgerFixture;
-beforeEach(async () => {
-  f = await ledgerFixture({ clock: true });
-});
-afterEach(async () => {
-  await f.t.cleanup();
-});
-
+ledgerEachTest((fixture) => (f = fixture));
 const stock = (sku: string) => f.ledger.getStock('default', sku);
-const iso = (ms: number) => new Date(ms).toISOString();
 
 describe('staleness and version checks', () => {
   it('refuses a receipt or adjustment that happened before the last absolute count and changes nothing', async () => {

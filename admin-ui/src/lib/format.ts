@@ -1,5 +1,5 @@
 /** Numbers, times and channel names the way an owner reads them. */
-import { __, sprintf } from '@wordpress/i18n';
+import { __, _n, sprintf } from '@wordpress/i18n';
 
 const CHANNEL_LABELS: Record<string, string> = {
   woocommerce: 'WooCommerce',
@@ -44,6 +44,13 @@ export function toDate(at: string | number | null | undefined): Date | null {
   if (at === null || at === undefined || at === '') return null;
   const d = new Date(at);
   return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/** A span of time in words: "45 seconds", "10 minutes" (whole minutes from two minutes on). */
+export function formatDuration(seconds: number): string {
+  if (seconds < 120) return sprintf(_n('%d second', '%d seconds', seconds, 'stockline'), seconds);
+  const minutes = Math.floor(seconds / 60);
+  return sprintf(_n('%d minute', '%d minutes', minutes, 'stockline'), minutes);
 }
 
 /** "12 s ago", "5 min ago", "3 h ago", or the date for anything older than a day. */

@@ -13,7 +13,7 @@ import { LoadState, errorSentence } from '../components/LoadState';
 import { ProgressBar } from '../components/ProgressBar';
 import { useAction } from '../hooks/useAction';
 import { usePolling, type Polled } from '../hooks/usePolling';
-import { channelLabel, timeAgo } from '../lib/format';
+import { channelLabel, formatDuration, timeAgo } from '../lib/format';
 
 const productEditUrl = (id: number | string) => `post.php?post=${encodeURIComponent(String(id))}&action=edit`;
 const productSearchUrl = (sku: string) => `edit.php?post_type=product&s=${encodeURIComponent(sku)}`;
@@ -68,9 +68,6 @@ function importLabel(s: ImportStatus): string {
 /** A running import that has not moved for this long is probably not being run at all. */
 const IMPORT_STALLED_SECONDS = 120;
 
-const timeSpan = (seconds: number) =>
-  seconds < 120 ? sprintf(_n('%d second', '%d seconds', seconds, 'stockline'), seconds) : sprintf(_n('%d minute', '%d minutes', Math.floor(seconds / 60), 'stockline'), Math.floor(seconds / 60));
-
 function ImportStep({ imp }: { imp: Polled<ImportStatus> }) {
   const start = useAction(api.startImport);
   const s = imp.data;
@@ -95,12 +92,12 @@ function ImportStep({ imp }: { imp: Polled<ImportStatus> }) {
                   {s.lastError
                     ? sprintf(
                         __('The import has not moved for %1$s: the companion did not take its last batch (%2$s). It is tried again every 30 seconds; resume it now once the companion is back.', 'stockline'),
-                        timeSpan(s.idleSeconds ?? 0),
+                        formatDuration(s.idleSeconds ?? 0),
                         s.lastError,
                       )
                     : sprintf(
                         __('The import has not moved for %s. WordPress runs it in the background (WP-Cron and Action Scheduler), which needs visits to the site or a system cron calling wp-cron.php, and a site that can reach its own address. Resume it to run the next part now.', 'stockline'),
-                        timeSpan(s.idleSeconds ?? 0),
+                        formatDuration(s.idleSeconds ?? 0),
                       )}
                 </Notice>
               )}

@@ -34,9 +34,13 @@ function IncidentCard({ incident }: { incident: Incident }) {
         <ul>
           {incident.orders.map((o) => (
             <li key={`${o.source}:${o.orderId}`}>
-              {o.backorder
-                ? sprintf(__('%1$s order %2$s: %3$d × %4$s, sold on backorder', 'stockline'), channelLabel(o.source), o.orderId, o.qty, incident.sku)
-                : sprintf(__('%1$s order %2$s: %3$d × %4$s', 'stockline'), channelLabel(o.source), o.orderId, o.qty, incident.sku)}
+              {sprintf(
+                o.backorder ? __('%1$s order %2$s: %3$d × %4$s, sold on backorder', 'stockline') : __('%1$s order %2$s: %3$d × %4$s', 'stockline'),
+                channelLabel(o.source),
+                o.orderId,
+                o.qty,
+                incident.sku,
+              )}
             </li>
           ))}
         </ul>

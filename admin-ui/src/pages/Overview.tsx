@@ -9,6 +9,22 @@ import { outboxBanners } from '../components/OutboxBanners';
 import { usePolling } from '../hooks/usePolling';
 import { channelLabel, formatMs, formatPercent, plainError } from '../lib/format';
 
+/**
+ * Degraded is slow updates or failing ones (observer.ts, against the companion's own lag
+ * threshold, which may be below this page's 2 s); the banner says which.
+ */
+function degradedMessage(c: ChannelHealth, name: string): string {
+  const p99 = Math.max(c.lag['1m'].p99, c.lag['5m'].p99);
+  if (p99 > DEGRADED_LAG_MS) {
+    return sprintf(__('%1$s is degraded: updates take %2$s at p99 (more than %3$s).', 'stockline'), name, formatMs(p99), formatMs(DEGRADED_LAG_MS));
+  }
+  if (c.successRate < 1) {
+    const why = c.lastError ? plainError(c.lastError.message) : '';
+    return sprintf(__('%1$s is degraded: %2$s of its recent updates failed. %3$s', 'stockline'), name, formatPercent(1 - c.successRate), why).trim();
+  }
+  return sprintf(__('%1$s is degraded: updates take %2$s at p99.', 'stockline'), name, formatMs(p99));
+}
+
 function channelBanners(channels: ChannelHealth[]): Banner[] {
   const out: Banner[] = [];
   for (const c of channels) {
@@ -25,24 +41,7 @@ function channelBanners(channels: ChannelHealth[]): Banner[] {
         ).trim(),
       });
     } else if (state === 'degraded') {
-      // Degraded is slow updates or failing ones (observer.ts, against the companion's own lag
-      // threshold); the banner says which: failures when there are some and updates are not slow.
-      const p99 = Math.max(c.lag['1m'].p99, c.lag['5m'].p99);
-      const failing = c.successRate < 1 && p99 <= DEGRADED_LAG_MS;
-      out.push({
-        id: `degraded-${c.id}`,
-        status: 'warning',
-        message: failing
-          ? sprintf(
-              __('%1$s is degraded: %2$s of its recent updates failed. %3$s', 'stockline'),
-              name,
-              formatPercent(1 - c.successRate),
-              c.lastError ? plainError(c.lastError.message) : '',
-            ).trim()
-          : p99 > DEGRADED_LAG_MS
-            ? sprintf(__('%1$s is degraded: updates take %2$s at p99 (more than %3$s).', 'stockline'), name, formatMs(p99), formatMs(DEGRADED_LAG_MS))
-            : sprintf(__('%1$s is degraded: updates take %2$s at p99.', 'stockline'), name, formatMs(p99)),
-      });
+      out.push({ id: `degraded-${c.id}`, status: 'warning', message: degradedMessage(c, name) });
     }
   }
   const sandboxed = channels.filter((c) => c.sandbox).map((c) => channelLabel(c.id));

@@ -242,12 +242,7 @@ final class ProductHooks {
 			Logger::log( 'info', sprintf( 'Product %d no longer has SKU %s, but product %d has it now, so Stockline leaves its count as it is.', $id, $sku, $other ) );
 			return;
 		}
-		$event           = Events::base( $event_id, 'stock.adjusted' );
-		$event['sku']    = $sku;
-		$event['set']    = 0;
-		$event['basis']  = 'available';
-		$event['reason'] = $reason;
-		Outbox::add( $event );
+		Outbox::add( Events::count( $event_id, $sku, 0, $reason ) );
 	}
 
 	/**

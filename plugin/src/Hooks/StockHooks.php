@@ -131,9 +131,8 @@ final class StockHooks {
 	}
 
 	/**
-	 * Records WooCommerce's stock quantity of a product as the count of $sku: stock.adjusted with an
-	 * absolute `set`, basis `available` (WooCommerce's stock field has its paid, unshipped orders
-	 * already taken off, and shows what the companion last pushed: what is free to sell).
+	 * Records WooCommerce's stock quantity of a product as the count of $sku (Events::count()) and
+	 * remembers it for this request.
 	 *
 	 * @param int    $id       Product id.
 	 * @param string $sku      SKU.
@@ -143,12 +142,7 @@ final class StockHooks {
 	 * @return bool Whether the outbox stored it.
 	 */
 	public static function send_count( int $id, string $sku, int $quantity, string $event_id, string $reason ): bool {
-		$event           = Events::base( $event_id, 'stock.adjusted' );
-		$event['sku']    = $sku;
-		$event['set']    = max( 0, $quantity );
-		$event['basis']  = 'available';
-		$event['reason'] = $reason;
-		if ( ! Outbox::add( $event ) ) {
+		if ( ! Outbox::add( Events::count( $event_id, $sku, $quantity, $reason ) ) ) {
 			return false;
 		}
 		self::$recorded[ $id ] = array( $sku, $quantity ); // Only once stored, so a failed write is tried again.

@@ -25,10 +25,25 @@ export default defineConfig({
         },
       },
       {
+        // The plugin in a real WordPress on native PHP + MariaDB (test/support/global-wordpress.ts).
         test: {
           name: 'wordpress',
           environment: 'node',
           include: ['test/plugin/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          globalSetup: ['test/support/global-redis.ts', 'test/support/global-wordpress.ts'],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 240_000,
+        },
+      },
+      {
+        // The same plugin tests, a few of them, on wp-env's Playground runtime (WebAssembly PHP +
+        // SQLite): activation the way an admin does it, and a checkout's events reaching the
+        // companion. The Playground is ten times slower, so it runs a smoke set, not the suite.
+        test: {
+          name: 'wordpress-playground',
+          environment: 'node',
+          include: ['test/plugin/activation.test.ts', 'test/plugin/order-events.test.ts'],
           globalSetup: ['test/support/global-redis.ts', 'test/support/global-wordpress.ts'],
           fileParallelism: false,
           testTimeout: 120_000,

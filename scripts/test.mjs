@@ -1,7 +1,8 @@
 // `npm test`: the same set-up as `npm start`, plus what the suites need (Chromium, WordPress
-// core), builds the admin page, then runs every vitest project. Extra args go to vitest.
+// core, and PHP + MariaDB to run that core natively), builds the admin page, then runs every
+// vitest project. Extra args go to vitest.
 import { spawnSync } from 'node:child_process';
-import { ensureDebianPackages, ensureNpmPackages, root, say } from './lib/system.mjs';
+import { ensureDebianPackages, ensureNpmPackages, phpExtension, root, say } from './lib/system.mjs';
 import { buildAdminPage } from './lib/admin-build.mjs';
 
 ensureNpmPackages();
@@ -9,6 +10,13 @@ ensureDebianPackages({
   'redis-server': 'redis-server',
   chromium: '/usr/bin/chromium',
   wordpress: '/usr/share/wordpress/wp-settings.php',
+  // The plugin's tests run that WordPress on PHP + MariaDB (test/support/global-wordpress.ts).
+  'php-cli': 'php',
+  'php-mysql': phpExtension('mysqli'),
+  'php-curl': phpExtension('curl'),
+  'php-xml': phpExtension('xml'),
+  'php-mbstring': phpExtension('mbstring'),
+  'mariadb-server': '/usr/sbin/mariadbd', // sbin: not on a normal user's PATH
 });
 
 const run = (cmd, args) => {

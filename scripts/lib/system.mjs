@@ -31,14 +31,20 @@ export function ensureNpmPackages() {
   if (r.status !== 0) throw new Error('npm install failed (see above)');
 }
 
+/** A probe for ensureDebianPackages: PHP has this extension (php-mysql → mysqli, php-xml → xml…). */
+export function phpExtension(name) {
+  return () => has('php') && spawnSync('php', ['-r', `exit(extension_loaded('${name}') ? 0 : 1);`], { stdio: 'ignore' }).status === 0;
+}
+
 /**
  * Makes sure each Debian package is installed. `checks` maps package → a binary or path whose
- * presence means it is there. Uses apt-get as root (or through passwordless sudo); otherwise
- * says exactly what to run and stops.
+ * presence means it is there, or a function that says so. Uses apt-get as root (or through
+ * passwordless sudo); otherwise says exactly what to run and stops.
  */
 export function ensureDebianPackages(checks) {
+  const present = (probe) => (typeof probe === 'function' ? probe() : probe.startsWith('/') ? existsSync(probe) : has(probe));
   const missing = Object.entries(checks)
-    .filter(([, probe]) => (probe.startsWith('/') ? !existsSync(probe) : !has(probe)))
+    .filter(([, probe]) => !present(probe))
     .map(([pkg]) => pkg);
   if (missing.length === 0) return;
   const isRoot = process.getuid?.() === 0;

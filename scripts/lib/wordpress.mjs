@@ -172,7 +172,7 @@ export async function startNativeWordPress({ dir, port, links = {}, config = {} 
     if (r.status !== 0) throw new Error(`${what} failed: ${r.stderr?.toString() ?? ''}`);
   };
   must(spawnSync('mariadb-install-db', [`--datadir=${data}`, '--user=root', '--auth-root-authentication-method=normal', '--skip-test-db'], { stdio: 'pipe' }), 'mariadb-install-db');
-  const db = spawn('mariadbd', [`--datadir=${data}`, `--socket=${sock}`, '--skip-networking', '--user=root', `--pid-file=${join(dir, 'mysql.pid')}`, '--innodb-flush-log-at-trx-commit=2'], { stdio: 'ignore', detached: true });
+  const db = spawn(existsSync('/usr/sbin/mariadbd') ? '/usr/sbin/mariadbd' : 'mariadbd', [`--datadir=${data}`, `--socket=${sock}`, '--skip-networking', '--user=root', `--pid-file=${join(dir, 'mysql.pid')}`, '--innodb-flush-log-at-trx-commit=2'], { stdio: 'ignore', detached: true });
   for (let i = 0; i < 200 && spawnSync('mariadb', ['-S', sock, '-u', 'root', '-e', 'SELECT 1']).status !== 0; i++) {
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -1,13 +1,19 @@
 /**
- * Starts one real WordPress for the `wordpress` vitest project (wp-env's Playground runtime:
- * PHP as WebAssembly + SQLite, no Docker), with the plugin mapped to wp-content/plugins/stockline
- * (not activated: the tests activate it the way an admin does) and the test-only mu-plugins from
- * test/plugin/mu-plugins (WooCommerce stand-ins + test routes). Hands the URL, the admin login
- * and the test-route token to the tests through `inject('wordpress')`.
+ * Starts one real WordPress per vitest project that needs one, with the plugin linked to
+ * wp-content/plugins/stockline (not activated: the tests activate it the way an admin does) and
+ * the test-only mu-plugins from test/plugin/mu-plugins (WooCommerce stand-ins + test routes).
+ * Hands the URL, the admin login and the test-route token to the tests through
+ * `inject('wordpress')`.
  *
+ * Two runtimes, both Debian's WordPress core (shared/environment.md):
+ * - `php` (the `wordpress` project's default): native PHP 8.2 + MariaDB from Debian, served by
+ *   `php -S`. Production-like (WooCommerce runs on PHP and MySQL), and the whole plugin suite
+ *   takes about a minute here where it took ten on the Playground.
+ * - `playground` (the `wordpress-playground` project, a smoke run of a few files): wp-env's
+ *   Playground runtime, PHP as WebAssembly + SQLite, no Docker — what `npx wp-env start
+ *   --runtime=playground` gives a developer, so CI keeps proving the plugin runs there.
+ * STOCKLINE_TEST_WP_RUNTIME=playground runs the `wordpress` project on the Playground as well.
  * STOCKLINE_TEST_WP_URL (+ STOCKLINE_TEST_WP_TOKEN) reuses a WordPress that is already running.
- * STOCKLINE_TEST_WP_RUNTIME=php runs the same tests on native PHP + MariaDB from Debian (the
- * fallback runtime; much faster on a busy machine, needs php-cli php-mysql php-curl mariadb-server).
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -59,10 +65,12 @@ export default async function setup(project: TestProject) {
     WP_ACCESSIBLE_HOSTS: '127.0.0.1',
     WP_DEBUG_DISPLAY: false,
   };
-  const wp =
-    process.env.STOCKLINE_TEST_WP_RUNTIME === 'php'
-      ? await startNativeWordPress({ dir: join(root, '.data', 'wordpress', 'test-run-php'), port, links: paths, config })
-      : await startWordPress({ dir: join(root, '.data', 'wordpress', 'test-run'), port, mappings: paths, config, fresh: true });
+  const playground = project.name === 'wordpress-playground' || process.env.STOCKLINE_TEST_WP_RUNTIME === 'playground';
+  // One folder per project: both projects' WordPresses run at the same time.
+  const dir = join(root, '.data', 'wordpress', `test-run-${project.name}`);
+  const wp = playground
+    ? await startWordPress({ dir, port, mappings: paths, config, fresh: true })
+    : await startNativeWordPress({ dir, port, links: paths, config });
   const context = { ...base, url: wp.url, testToken };
   useWordPress(context);
   project.provide('wordpress', { ...context, adminSession: await login() });

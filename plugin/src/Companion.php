@@ -87,6 +87,26 @@ final class Companion {
 	}
 
 	/**
+	 * A companion admin path with its query string, for this store's tenant. Every admin route of
+	 * the companion reads the tenant from `?tenant=` (reads and changes alike: pause, dead-letter
+	 * retry and discard, rules, mapping) and takes `default` without it, so a store on another
+	 * tenant that left it out would see and change the default tenant's data. The store's own
+	 * tenant replaces any `tenant` in $query: whoever can use this store's admin page may see this
+	 * store's data only, never another store's on the same companion.
+	 *
+	 * @param string               $path  Path starting with '/', without a query string.
+	 * @param array<string, mixed> $query Query parameters.
+	 * @return string
+	 */
+	public static function admin_path( string $path, array $query = array() ): string {
+		unset( $query['tenant'] );
+		if ( 'default' !== Settings::tenant() ) {
+			$query['tenant'] = Settings::tenant();
+		}
+		return $query ? $path . '?' . http_build_query( $query, '', '&', PHP_QUERY_RFC3986 ) : $path;
+	}
+
+	/**
 	 * Sends a request to the companion.
 	 *
 	 * @param string                $method     HTTP method.

@@ -31,7 +31,26 @@ describe('Incidents', () => {
     const heading = await screen.findByRole('heading', { level: 3 });
     const card = within(heading.closest('.stockline-incident') as HTMLElement);
     expect(card.getAllByRole('listitem').map((li) => li.textContent)).toEqual([
-      'WooCommerce order wc1a2b3c4d:1042: 3 × MUG-BLUE, sold on backorder',
+      'WooCommerce order #1042: 3 × MUG-BLUE, sold on backorder',
+      'Amazon order 402-8817261-5521930: 1 × MUG-BLUE',
+    ]);
+  });
+
+  it('names a WooCommerce order by its number, as the Activity tab does, and keeps a marketplace order id whole', async () => {
+    const orders = [
+      { orderId: 'wca9e66cba:4086', source: 'woocommerce', qty: 1 },
+      { orderId: 'wca9e66cba:4091.2', source: 'woocommerce', qty: 2, backorder: true },
+      openIncident.orders[0]!,
+    ];
+    net().json('GET admin/proxy/v1/incidents', { items: [{ ...openIncident, orders }] });
+    render(<Incidents />);
+    const heading = await screen.findByRole('heading', { level: 3 });
+    const card = within(heading.closest('.stockline-incident') as HTMLElement);
+    // Before the fix: "WooCommerce order wca9e66cba:4086: …", the plugin's site id before the number.
+    expect(card.getAllByRole('listitem').map((li) => li.textContent)).toEqual([
+      'WooCommerce order #4086: 1 × MUG-BLUE',
+      'WooCommerce order #4091.2: 2 × MUG-BLUE, sold on backorder',
+      // Not shortened as in the Activity tab: the owner looks this order up on the marketplace to settle the oversell.
       'Amazon order 402-8817261-5521930: 1 × MUG-BLUE',
     ]);
   });

@@ -77,10 +77,13 @@ export function shortId(id: string, keep = 10): string {
 /**
  * An order as the owner knows it. The plugin names a WooCommerce order `<site id>:<number>`
  * (`.<cycle>` once reopened), so its number is what follows the colon: "#4086", "#4086.2".
+ * Other orders keep their id, shortened unless `whole` (where the owner must look the order up
+ * on the marketplace, as for an oversell, all of it is needed).
  */
-export function orderLabel(orderId: string): string {
+export function orderLabel(orderId: string, { whole = false }: { whole?: boolean } = {}): string {
   const store = /^[A-Za-z0-9]+:(\d+(?:\.\d+)?)$/.exec(orderId);
-  return store ? `#${store[1]}` : shortId(orderId);
+  if (store) return `#${store[1]}`;
+  return whole ? orderId : shortId(orderId);
 }
 
 /**

@@ -11,7 +11,7 @@ import type { Incident } from '../api/types';
 import { PolledList } from '../components/PolledList';
 import { useCursorPager } from '../hooks/useCursorPager';
 import { usePolling } from '../hooks/usePolling';
-import { channelLabel, formatDateTime, timeAgo } from '../lib/format';
+import { channelLabel, formatDateTime, orderLabel, timeAgo } from '../lib/format';
 
 function IncidentCard({ incident }: { incident: Incident }) {
   const open = incident.status === 'open';
@@ -37,7 +37,8 @@ function IncidentCard({ incident }: { incident: Incident }) {
               {sprintf(
                 o.backorder ? __('%1$s order %2$s: %3$d × %4$s, sold on backorder', 'stockline') : __('%1$s order %2$s: %3$d × %4$s', 'stockline'),
                 channelLabel(o.source),
-                o.orderId,
+                // "#4086" for a WooCommerce order, as in the Activity tab; a marketplace's id whole, to look it up there.
+                orderLabel(o.orderId, { whole: true }),
                 o.qty,
                 incident.sku,
               )}

@@ -117,9 +117,10 @@ final class AdminRoutes {
 		}
 		$query = $request->get_query_params();
 		unset( $query['_wpnonce'], $query['rest_route'], $query['_locale'] );
-		if ( $query ) {
-			$path .= '?' . http_build_query( $query, '', '&', PHP_QUERY_RFC3986 );
-		}
+		// The store's tenant, whatever the browser asked for: a shop manager reads and changes this
+		// store's stock, audit, incidents, channels and dead letters through here, never another
+		// store's on the same companion (admin_path() drops a `tenant` sent with the request).
+		$path   = Companion::admin_path( $path, $query );
 		$method = $request->get_method();
 		$body   = in_array( $method, array( 'POST', 'PUT' ), true ) ? ( '' === $request->get_body() ? '{}' : $request->get_body() ) : null;
 		$res    = Companion::admin( $method, $path, $body );
@@ -177,24 +178,30 @@ final class AdminRoutes {
 	/**
 	 * Reaches the companion with both credentials: the admin token on a read, the signing
 	 * secret on an empty signed batch the companion must reject as invalid (400), not as
-	 * unauthenticated (401).
+	 * unauthenticated (401). The read is for the store's tenant, as the page's reads are, so a
+	 * tenant the companion does not know fails here (404, with the companion's sentence) rather
+	 * than on every tab of the page.
 	 *
 	 * @return \WP_REST_Response
 	 */
 	public static function test_connection(): \WP_REST_Response {
-		$read = Companion::admin( 'GET', '/v1/stock?limit=1', null, 3000 );
+		$read = Companion::admin( 'GET', Companion::admin_path( '/v1/stock', array( 'limit' => 1 ) ), null, 3000 );
 		$ok   = $read['status'] >= 200 && $read['status'] < 300;
 		if ( 0 === $read['status'] ) {
 			/* translators: 1: companion URL, 2: error. */
 			$message = sprintf( __( 'Could not reach %1$s: %2$s', 'stockline' ), Settings::companion_url(), (string) $read['error'] );
 		} elseif ( 401 === $read['status'] || 403 === $read['status'] ) {
 			$message = __( 'The companion refused the admin token. Check STOCKLINE_ADMIN_TOKEN on both sides.', 'stockline' );
+		} elseif ( null !== Settings::problem() ) {
+			// Before the companion's answer: a tenant that is not a tenant name is also why the read was refused (400).
+			$ok      = false;
+			$message = (string) Settings::problem();
+		} elseif ( ! $ok && is_array( $read['body'] ) && is_string( $read['body']['message'] ?? null ) ) {
+			/* translators: 1: HTTP status, 2: the companion's explanation. */
+			$message = sprintf( __( 'The companion answered HTTP %1$d: %2$s', 'stockline' ), $read['status'], $read['body']['message'] );
 		} elseif ( ! $ok ) {
 			/* translators: %d: HTTP status. */
 			$message = sprintf( __( 'The companion answered HTTP %d.', 'stockline' ), $read['status'] );
-		} elseif ( null !== Settings::problem() ) {
-			$ok      = false;
-			$message = (string) Settings::problem();
 		} elseif ( '' === Settings::secret() ) {
 			$ok      = false;
 			$message = __( 'Connected, but no signing secret is set, so events cannot be sent.', 'stockline' );

@@ -159,6 +159,14 @@ final class Settings {
 				$changes[] = $field;
 			}
 		}
+		// The tenant decides whose stock, audit trail and dead letters the admin page shows (the
+		// proxy asks for it), so moving the store to another tenant is a connection change too.
+		if ( array_key_exists( 'tenant', $input ) && null === self::constant( 'tenant' ) ) {
+			$tenant = trim( (string) $input['tenant'] );
+			if ( ( '' === $tenant ? 'default' : $tenant ) !== self::tenant() ) {
+				$changes[] = 'tenant';
+			}
+		}
 		return $changes;
 	}
 

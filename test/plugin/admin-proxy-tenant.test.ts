@@ -45,7 +45,7 @@ describe("the admin page's proxy reads and changes the store's own tenant", () =
   let f: PluginFixture;
   let manager: Session;
   beforeAll(async () => {
-    f = await pluginFixture({ companion: { tenants: ['shop2'] } });
+    f = await pluginFixture({ companion: { tenants: ['shop2'], tenantSecrets: { shop4: 'shop4-secret-not-the-plugins-0123' } } });
     await testApi('POST', 'users', { login: 'stockline-tenant-manager', password: 'manager-pass-123', role: 'shop_manager' });
     manager = await login('stockline-tenant-manager', 'manager-pass-123');
   });
@@ -122,6 +122,29 @@ describe("the admin page's proxy reads and changes the store's own tenant", () =
     } finally {
       await f.settings({ tenant: '' });
     }
+  });
+
+  it("checks the signing secret against the store's tenant, not the default tenant's", async () => {
+    // shop4 signs with a secret of its own; the plugin still has the default tenant's.
+    await f.settings({ tenant: 'shop4' });
+    try {
+      const r = await rest('POST', 'stockline/v1/admin/test-connection', { session: f.admin });
+      expect(r.body).toMatchObject({ ok: false });
+      expect(r.body.message).toMatch(/refused the signing secret for tenant "shop4"/);
+      expect(r.body.message).toMatch(/STOCKLINE_TENANT_SECRETS/);
+    } finally {
+      await f.settings({ tenant: '' });
+    }
+    // shop2 signs with the plugin's secret: connected, and the probe applied nothing.
+    const audited = async () => (await f.companion.ledger.listAudit('shop2', { limit: 500 })).items.length;
+    const before = await audited();
+    await f.settings({ tenant: 'shop2' });
+    try {
+      expect((await rest('POST', 'stockline/v1/admin/test-connection', { session: f.admin })).body).toMatchObject({ ok: true, message: expect.stringMatching(/^Connected/) });
+    } finally {
+      await f.settings({ tenant: '' });
+    }
+    expect(await audited()).toBe(before);
   });
 
   it("sends the store's tenant with the dead-letter, rules and mapping calls too, the import's mapping check included", async () => {

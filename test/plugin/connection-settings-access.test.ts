@@ -73,6 +73,19 @@ describe('who may change where the companion is and its credentials', () => {
     expect((await rest('POST', 'stockline/v1/admin/test-connection', { session: f.admin })).body).toMatchObject({ ok: true });
   });
 
+  it("a shop manager cannot move the store to another tenant, whose stock the admin page would then show, but may resend the tenant unchanged", async () => {
+    const moved = await rest('POST', 'stockline/v1/admin/settings', { session: manager, body: { tenant: 'shop2' } });
+    expect(moved.status).toBe(403);
+    expect(moved.body).toMatchObject({ code: 'stockline_admin_only' });
+    expect(moved.body.message).toMatch(/tenant/);
+    expect((await rest('GET', 'stockline/v1/admin/settings', { session: f.admin })).body).toMatchObject({ tenant: 'default' });
+    // Unchanged ('' and 'default' both mean the default tenant) is not a change.
+    for (const tenant of ['', 'default']) {
+      expect((await rest('POST', 'stockline/v1/admin/settings', { session: manager, body: { tenant, checkoutTimeoutMs: 600 } })).status).toBe(200);
+    }
+    await f.settings({ checkoutTimeoutMs: 500 });
+  });
+
   it('a shop manager still reads the settings and status, saves the rest, and may resend the URL unchanged', async () => {
     const settings = await rest('GET', 'stockline/v1/admin/settings', { session: manager });
     expect(settings.status).toBe(200);

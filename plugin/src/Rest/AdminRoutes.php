@@ -164,7 +164,7 @@ final class AdminRoutes {
 		if ( Settings::connection_changes( $allowed ) && ! current_user_can( 'manage_options' ) ) {
 			return new \WP_Error(
 				'stockline_admin_only',
-				__( 'Only an administrator can change the companion URL, the signing secret or the admin token, because they decide where Stockline sends its credentials. Nothing was saved. Shop managers can still see the status and use the Stockline page; ask an administrator to change the connection.', 'stockline' ),
+				__( 'Only an administrator can change the companion URL, the tenant, the signing secret or the admin token, because they decide where Stockline sends its credentials and whose stock it shows. Nothing was saved. Shop managers can still see the status and use the Stockline page; ask an administrator to change the connection.', 'stockline' ),
 				array( 'status' => 403 )
 			);
 		}
@@ -177,8 +177,8 @@ final class AdminRoutes {
 
 	/**
 	 * Reaches the companion with both credentials: the admin token on a read, the signing
-	 * secret on an empty signed batch the companion must reject as invalid (400), not as
-	 * unauthenticated (401). The read is for the store's tenant, as the page's reads are, so a
+	 * secret on a signed batch with nothing to apply that the companion must reject as invalid
+	 * (400), not as unauthenticated (401). The read is for the store's tenant, as the page's reads are, so a
 	 * tenant the companion does not know fails here (404, with the companion's sentence) rather
 	 * than on every tab of the page.
 	 *
@@ -206,8 +206,18 @@ final class AdminRoutes {
 			$ok      = false;
 			$message = __( 'Connected, but no signing secret is set, so events cannot be sent.', 'stockline' );
 		} else {
-			$signed = Companion::post_events( array( 'events' => array() ), 3000 );
-			if ( 401 === $signed['status'] || 403 === $signed['status'] ) {
+			// The companion checks a signature against the secret of the tenant named in the body
+			// (the first event's), `default` when none is. So for a store on its own tenant the
+			// probe is one event that names only the tenant: judged with that tenant's secret, then
+			// refused as invalid (400) without touching anything.
+			$tenant = Settings::tenant();
+			$probe  = 'default' === $tenant ? array( 'events' => array() ) : array( 'events' => array( array( 'tenant' => $tenant ) ) );
+			$signed = Companion::post_events( $probe, 3000 );
+			if ( ( 401 === $signed['status'] || 403 === $signed['status'] ) && 'default' !== $tenant ) {
+				$ok      = false;
+				/* translators: %s: tenant id. */
+				$message = sprintf( __( 'The companion refused the signing secret for tenant "%s". Check that the plugin\'s secret is the one STOCKLINE_TENANT_SECRETS gives that tenant on the companion.', 'stockline' ), $tenant );
+			} elseif ( 401 === $signed['status'] || 403 === $signed['status'] ) {
 				$ok      = false;
 				$message = __( 'The companion refused the signing secret. Check STOCKLINE_SECRET on both sides.', 'stockline' );
 			} else {

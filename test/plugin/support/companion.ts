@@ -42,6 +42,8 @@ export interface TestCompanion {
 export interface TestCompanionOptions {
   /** More tenants besides `default`, all signing with the same secret (the plugin has one). */
   tenants?: string[];
+  /** More tenants with secrets of their own (tenant → secret). */
+  tenantSecrets?: Record<string, string>;
 }
 
 export async function startTestCompanion(opts: TestCompanionOptions = {}): Promise<TestCompanion> {
@@ -54,7 +56,11 @@ export async function startTestCompanion(opts: TestCompanionOptions = {}): Promi
     STOCKLINE_SECRET: secret,
     STOCKLINE_ADMIN_TOKEN: adminToken,
     STOCKLINE_LOG_LEVEL: 'warn',
-    ...(opts.tenants?.length ? { STOCKLINE_TENANT_SECRETS: opts.tenants.map((t) => `${t}:${secret}`).join(',') } : {}),
+    ...(opts.tenants?.length || opts.tenantSecrets
+      ? {
+          STOCKLINE_TENANT_SECRETS: [...(opts.tenants ?? []).map((t) => `${t}:${secret}`), ...Object.entries(opts.tenantSecrets ?? {}).map(([t, s]) => `${t}:${s}`)].join(','),
+        }
+      : {}),
   });
   const keys = createKeys({ prefix: config.keyPrefix });
   const ledger = createLedger({ redis: redis.redis, keys, idempotencyTtlSeconds: config.idempotencyTtlSeconds });

@@ -1,5 +1,23 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * A project that gets a real WordPress of its own (global-wordpress.ts picks the runtime by the
+ * project's name); its files run one at a time, as they share that site.
+ */
+function wordpressProject(name: string, include: string[]) {
+  return {
+    test: {
+      name,
+      environment: 'node',
+      include,
+      globalSetup: ['test/support/global-redis.ts', 'test/support/global-wordpress.ts'],
+      fileParallelism: false,
+      testTimeout: 120_000,
+      hookTimeout: 240_000,
+    },
+  };
+}
+
 // One project per kind of real dependency, so each suite starts only what it needs.
 export default defineConfig({
   test: {
@@ -24,32 +42,12 @@ export default defineConfig({
           testTimeout: 30_000,
         },
       },
-      {
-        // The plugin in a real WordPress on native PHP + MariaDB (test/support/global-wordpress.ts).
-        test: {
-          name: 'wordpress',
-          environment: 'node',
-          include: ['test/plugin/**/*.test.ts', 'test/e2e/**/*.test.ts'],
-          globalSetup: ['test/support/global-redis.ts', 'test/support/global-wordpress.ts'],
-          fileParallelism: false,
-          testTimeout: 120_000,
-          hookTimeout: 240_000,
-        },
-      },
-      {
-        // The same plugin tests, a few of them, on wp-env's Playground runtime (WebAssembly PHP +
-        // SQLite): activation the way an admin does it, and a checkout's events reaching the
-        // companion. The Playground is ten times slower, so it runs a smoke set, not the suite.
-        test: {
-          name: 'wordpress-playground',
-          environment: 'node',
-          include: ['test/plugin/activation.test.ts', 'test/plugin/order-events.test.ts'],
-          globalSetup: ['test/support/global-redis.ts', 'test/support/global-wordpress.ts'],
-          fileParallelism: false,
-          testTimeout: 120_000,
-          hookTimeout: 240_000,
-        },
-      },
+      // The plugin in a real WordPress on native PHP + MariaDB (test/support/global-wordpress.ts).
+      wordpressProject('wordpress', ['test/plugin/**/*.test.ts', 'test/e2e/**/*.test.ts']),
+      // The same plugin tests, a few of them, on wp-env's Playground runtime (WebAssembly PHP +
+      // SQLite): activation the way an admin does it, and a checkout's events reaching the
+      // companion. The Playground is ten times slower, so it runs a smoke set, not the suite.
+      wordpressProject('wordpress-playground', ['test/plugin/activation.test.ts', 'test/plugin/order-events.test.ts']),
     ],
   },
 });

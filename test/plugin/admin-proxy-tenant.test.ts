@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { login, rest, runCron, testApi, type Session } from '../support/wordpress';
 import { pluginFixture, type PluginFixture } from './support/fixture';
+import { listenOnLoopback } from '../support/loopback';
 
 /**
  * Passes every request on to the real companion and its answer back, keeping each method and
@@ -27,12 +28,7 @@ async function recorder(target: string): Promise<{ url: string; seen: string[]; 
       });
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
-    seen,
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
+  return { ...(await listenOnLoopback(server)), seen };
 }
 
 /**

@@ -2,6 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { login, rest, testApi, type Session } from '../support/wordpress';
 import { pluginFixture, type PluginFixture } from './support/fixture';
+import { listenOnLoopback } from '../support/loopback';
 
 /**
  * A host a shop manager might point the plugin at: it answers 200 to anything and keeps the
@@ -17,12 +18,7 @@ async function listener(): Promise<{ url: string; seen: IncomingHttpHeaders[]; c
       res.end('{}');
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
-    seen,
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
+  return { ...(await listenOnLoopback(server)), seen };
 }
 
 describe('who may change where the companion is and its credentials', () => {

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminPage, rest, testApi } from '../support/wordpress';
 import { pluginFixture, type PluginFixture } from './support/fixture';
+import { listenOnLoopback } from '../support/loopback';
 
 /** A companion that answers every event batch 400, as one that does not understand them would. */
 async function rejectingCompanion(): Promise<{ url: string; close: () => void }> {
@@ -17,8 +18,7 @@ async function rejectingCompanion(): Promise<{ url: string; close: () => void }>
       );
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: () => server.close() };
+  return listenOnLoopback(server);
 }
 
 describe('delivery problems the owner can see and fix', () => {

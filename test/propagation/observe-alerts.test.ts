@@ -1,12 +1,12 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createKeys } from '../../companion/src/ledger/keys';
 import type { AlertPayload } from '../../companion/src/propagation/alerts';
 import { createObserver, type Observer } from '../../companion/src/propagation/observer';
 import { createTestRedis, type TestRedis } from '../support/redis';
+import { listenOnLoopback } from '../support/loopback';
 
 const T0 = Date.UTC(2026, 10, 23, 12, 0, 5);
 const SECRET = 'alert-secret';
@@ -30,13 +30,13 @@ async function startReceiver(refuseFirst = 0) {
       for (const w of waiters.filter((w) => got.length >= w.n)) w.resolve();
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { url, close } = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/alerts`,
+    url: `${url}/alerts`,
     got,
     refusals: () => refused,
     waitFor: (n: number) => (got.length >= n ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ n, resolve }))),
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    close,
   };
 }
 

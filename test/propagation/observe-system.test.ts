@@ -4,7 +4,6 @@
  * the real app (buildApp) — plus a real HTTP receiver for the alert webhook.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../companion/src/app';
@@ -17,6 +16,7 @@ import type { PropagationRuntime } from '../../companion/src/propagation/runtime
 import type { StockEvent } from '../../companion/src/schemas/events';
 import { ADMIN_TOKEN, testEnv } from '../api/helpers';
 import { fixture, quietLogger, TENANT, type Fixture } from './helpers';
+import { listenOnLoopback } from '../support/loopback';
 
 const at = () => new Date().toISOString();
 const received = (id: string, sku: string, qty: number) => ({ id, type: 'stock.received', source: 'woocommerce', occurredAt: at(), sku, qty }) as StockEvent;
@@ -34,13 +34,13 @@ async function receiver() {
       for (const w of waiters) if (w.pred(a)) w.resolve();
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { url, close } = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    url: `${url}/`,
     got,
     until: (pred: (a: AlertPayload) => boolean) =>
       got.some(pred) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ pred, resolve })),
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    close,
   };
 }
 

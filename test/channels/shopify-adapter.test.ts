@@ -192,6 +192,20 @@ describe('Shopify SKU mapping cache', () => {
     expect(f.sandbox.stats().calls).toBeLessThanOrEqual(20);
   }, 30_000);
 
+  it('asks Shopify again when the listings check wants a fresh answer (a product deleted and re-created meanwhile)', async () => {
+    f = await shopifyFixture({ listings: [{ sku: 'A', quantity: 5 }, { sku: 'B', quantity: 5 }] });
+    const cached = (await f.channel.adapter.resolve(['A', 'B'])).get('A')?.ids.inventoryItemId;
+    f.sandbox.removeVariant(String(cached));
+    const { inventoryItemId: fresh } = f.sandbox.addVariant('A', 2);
+    f.sandbox.removeVariant((await f.channel.adapter.resolve(['B'])).get('B')!.ids.inventoryItemId as string);
+    // The cache still answers the old id; a fresh resolve reads Shopify and keeps what it found.
+    expect((await f.channel.adapter.resolve(['A'])).get('A')?.ids.inventoryItemId).toBe(cached);
+    const now = await f.channel.adapter.resolve(['A', 'B'], { fresh: true });
+    expect(now.get('A')?.ids.inventoryItemId).toBe(fresh);
+    expect(now.get('B')).toBeNull();
+    expect((await f.channel.adapter.resolve(['A'])).get('A')?.ids.inventoryItemId).toBe(fresh);
+  });
+
   it('looks a SKU up again after Shopify says its inventory item is gone', async () => {
     f = await shopifyFixture({ listings: [{ sku: 'A', quantity: 5 }] });
     await f.channel.adapter.resolve(['A']);

@@ -32,6 +32,15 @@ describe('listings check', () => {
     expect(await get()).toEqual(res.json());
   });
 
+  it('reports what the channel lists now, not what was cached: a listing deleted on the channel shows as not listed', async () => {
+    const { fx, refresh } = await setUp(3, 3);
+    expect((await refresh()).json()).toMatchObject({ channels: { 'fake-a': { listed: 3, notListed: [] } } });
+    fx.fakes[0]!.unlist(['LC-001']);
+    const again = await refresh();
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toMatchObject({ channels: { 'fake-a': { listed: 2, notListed: ['LC-001'] } } });
+  });
+
   it('goes on in the background when it outlasts the request: 202 with progress, GET shows it until the report replaces it', async () => {
     const { fx, get, refresh } = await setUp(120, 100, 50);
     // Each lookup of 50 SKUs takes ≥ 150 ms, so the 120 SKUs take three lookups, ≥ 450 ms.

@@ -114,8 +114,12 @@ export interface ChannelAdapter {
   pushSize?(): number;
   /** Current quantities; null for a SKU not listed on the channel. */
   read(skus: string[]): Promise<Map<string, number | null>>;
-  /** SKU → channel ids (cached by the adapter); null when not listed. */
-  resolve(skus: string[]): Promise<Map<string, ListingRef | null>>;
+  /**
+   * SKU → channel ids (cached by the adapter); null when not listed. `fresh`: ask the channel, not
+   * the cache, and keep its answer (the listings check: a person asking which SKUs are listed
+   * wants today's answer, e.g. after deleting or re-creating a product on the channel).
+   */
+  resolve(skus: string[], opts?: { fresh?: boolean }): Promise<Map<string, ListingRef | null>>;
   /** Stop selling (quantity 0, or the channel's own inactive state). */
   pause(skus: string[]): Promise<PushOutcome[]>;
   /** Sell again at the given quantities. */

@@ -1,6 +1,7 @@
 /**
- * SKU → channel listing check: resolves every ledger SKU on every channel (adapter.resolve,
- * which caches ids) and keeps the answer per channel — how many are listed and which are not —
+ * SKU → channel listing check: resolves every ledger SKU on every channel afresh (adapter.resolve
+ * with `fresh`: the channel is asked, not the adapters' id caches, which it refreshes) and keeps
+ * the answer per channel — how many are listed and which are not —
  * so a person sees unmapped SKUs before they turn into not_found dead letters.
  *
  * The check runs in the background. A large catalogue on a slow channel (Amazon reads at 5/s:
@@ -63,7 +64,8 @@ async function resolvePatiently(adapter: ChannelAdapter, skus: string[], patienc
   const deadline = Date.now() + patienceMs;
   for (let attempt = 0; ; attempt++) {
     try {
-      return await adapter.resolve(skus);
+      // Fresh: the check reports what the channel lists now, not what the adapters cached.
+      return await adapter.resolve(skus, { fresh: true });
     } catch (err) {
       const wait = err instanceof ChannelError && err.retryable ? (err.retryAfterMs ?? Math.min(200 * 2 ** attempt, 2_000)) : null;
       if (wait === null || Date.now() + wait > deadline) {

@@ -194,10 +194,10 @@ export class AmazonAdapter implements ChannelAdapter {
     return [...this.pending.keys()];
   }
 
-  async resolve(skus: string[]): Promise<Map<string, ListingRef | null>> {
+  async resolve(skus: string[], opts: { fresh?: boolean } = {}): Promise<Map<string, ListingRef | null>> {
     const refs = await mapPool(skus, 5, async (sku) => {
       await this.readPacer.take();
-      return this.resolver.resolveOne(sku);
+      return this.resolver.resolveOne(sku, opts.fresh);
     });
     return new Map(skus.map((sku, i) => [sku, refs[i] ?? null]));
   }

@@ -40,11 +40,15 @@ export class ListingResolver {
 
   constructor(private readonly client: SpApiClient) {}
 
-  async resolveOne(sku: string): Promise<ListingRef | null> {
-    const hit = this.cache.get(sku);
+  /** `fresh`: ask Amazon even when cached (and forget a listing Amazon no longer has). */
+  async resolveOne(sku: string, fresh = false): Promise<ListingRef | null> {
+    const hit = fresh ? undefined : this.cache.get(sku);
     if (hit) return hit;
     const r = await this.client.getListingsItem(sku, ['summaries']);
-    if (r.status === 404) return null;
+    if (r.status === 404) {
+      this.cache.delete(sku);
+      return null;
+    }
     if (r.status !== 200) throw errorsError(sku, r.status, r.body as Partial<SpApiErrorBody>);
     const summary = r.body.summaries?.[0];
     const ref: ListingRef = {

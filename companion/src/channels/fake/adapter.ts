@@ -77,7 +77,8 @@ export function createFakeAdapter(opts: FakeAdapterOptions): ChannelAdapter {
       const { quantities } = await call<{ quantities: Record<string, number | null> }>('/api/inventory/read', { skus });
       return new Map(skus.map((s) => [s, quantities[s] ?? null]));
     },
-    async resolve(skus) {
+    async resolve(skus, opts = {}) {
+      if (opts.fresh) for (const s of skus) cache.delete(s);
       const missing = skus.filter((s) => !cache.has(s));
       if (missing.length) {
         const { listings } = await call<{ listings: Record<string, { listingId: string } | null> }>('/api/listings/resolve', { skus: missing });

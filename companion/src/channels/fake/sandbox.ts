@@ -57,6 +57,8 @@ export interface FakeChannel {
   limits: ChannelLimits;
   quantities(): Record<string, number>;
   seed(listings: { sku: string; quantity: number }[]): void;
+  /** Deletes listings, as a merchant deleting the product on the channel does. */
+  unlist(skus: string[]): void;
   setFaults(f: Partial<FakeFaults> & { outageForMs?: number }): FakeFaults;
   stats(): SandboxStats & { writeCalls: number; staleRows: number; writesInFlight: number };
   /** Every write applied, in order. */
@@ -240,6 +242,7 @@ export async function startFakeChannel(opts: FakeChannelOptions = {}): Promise<F
     limits,
     quantities,
     seed,
+    unlist: (skus) => skus.forEach((sku) => listings.delete(sku)),
     setFaults,
     stats: () => ({ ...stats }),
     writes: () => [...applied],

@@ -104,8 +104,9 @@ export class FlipkartAdapter implements ChannelAdapter {
     return new Map(skus.map((s) => [s, listings.get(s)?.inventory ?? null]));
   }
 
-  async resolve(skus: string[]): Promise<Map<string, ListingRef | null>> {
-    const listings = await this.mapping.resolve(skus);
+  async resolve(skus: string[], opts: { fresh?: boolean } = {}): Promise<Map<string, ListingRef | null>> {
+    // fetch() reads the listings afresh and refreshes the cache as it goes.
+    const listings = opts.fresh ? await this.mapping.fetch(skus) : await this.mapping.resolve(skus);
     return new Map(skus.map((s) => {
       const l = listings.get(s);
       return [s, l ? toRef(l) : null];

@@ -96,7 +96,8 @@ export class ShopifyAdapter implements ChannelAdapter {
     return out;
   }
 
-  async resolve(skus: string[]): Promise<Map<string, ListingRef | null>> {
+  async resolve(skus: string[], opts: { fresh?: boolean } = {}): Promise<Map<string, ListingRef | null>> {
+    if (opts.fresh) await this.mapping.invalidate(skus);
     const resolved = await this.mapping.resolve(skus);
     const out = new Map<string, ListingRef | null>();
     for (const sku of skus) {

@@ -171,7 +171,8 @@ export class WooCommerceAdapter implements ChannelAdapter {
     return out;
   }
 
-  async resolve(skus: string[]): Promise<Map<string, ListingRef | null>> {
+  async resolve(skus: string[], opts: { fresh?: boolean } = {}): Promise<Map<string, ListingRef | null>> {
+    if (opts.fresh) await this.opts.mapping.invalidate(skus);
     const ids = await this.opts.mapping.resolve(skus);
     return new Map(skus.map((sku) => [sku, toRef(sku, ids.get(sku) ?? null)]));
   }

@@ -3,7 +3,7 @@
  * (REST-shaped order JSON: id, admin_graphql_api_id, line_items[{id, variant_id, sku, quantity}],
  * cancelled_at; refunds with refund_line_items[{line_item, quantity, restock_type}]).
  */
-import type { ShopifyCatalog } from './catalog';
+import { idBase, type ShopifyCatalog } from './catalog';
 
 export interface ShopifyOrder {
   id: number;
@@ -19,8 +19,12 @@ export interface ShopifyOrder {
 }
 
 export class ShopifyOrders {
-  private nextOrder = 5_000_000;
-  private nextLine = 9_000_000;
+  // Ids from the clock (catalog.ts idBase): a restarted sandbox never reuses an order id, which
+  // Stockline's event ids (`shopify:<orderId>:confirmed`) are built from.
+  private nextOrder = idBase();
+  private nextLine = idBase();
+  /** The order's name (#1001…), as shops number them; names are for people, ids for Stockline. */
+  private placed = 0;
   readonly byId = new Map<number, ShopifyOrder>();
   private fulfilled = new Set<number>();
 
@@ -38,7 +42,7 @@ export class ShopifyOrders {
     const order: ShopifyOrder = {
       id,
       admin_graphql_api_id: `gid://shopify/Order/${id}`,
-      name: `#${id - 5_000_000 + 1000}`,
+      name: `#${1000 + ++this.placed}`,
       created_at: now,
       updated_at: now,
       cancelled_at: null,

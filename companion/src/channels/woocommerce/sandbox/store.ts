@@ -38,7 +38,10 @@ export interface WooOrder {
 const gmt = () => new Date().toISOString().slice(0, 19);
 
 export class WooStore {
-  private nextId = 100;
+  // Ids from the clock, as WooCommerce's auto-increment never goes back: a restarted sandbox
+  // must not reuse an order id (Stockline's event ids are built from it) or give a known product
+  // id to another SKU. Clear of every earlier run's ids while a run makes < 1,000 ids a second.
+  private nextId = Date.now();
   readonly products = new Map<number, WooProduct>();
   readonly variations = new Map<number, WooVariation>();
   readonly orders = new Map<number, WooOrder>();

@@ -206,16 +206,21 @@ describe('Shopify SKU mapping cache', () => {
     expect((await f.channel.adapter.resolve(['A'])).get('A')?.ids.inventoryItemId).toBe(fresh);
   });
 
-  it('looks a SKU up again after Shopify says its inventory item is gone', async () => {
-    f = await shopifyFixture({ listings: [{ sku: 'A', quantity: 5 }] });
-    await f.channel.adapter.resolve(['A']);
-    // The merchant deletes and recreates the product: same SKU, new inventory item.
-    const { inventoryItemId: old } = f.sandbox.addVariant('A', 5);
-    f.sandbox.removeVariant(old);
+  it('looks a SKU up again when Shopify says its inventory item is gone, and pushes to the new one in the same push', async () => {
+    f = await shopifyFixture({ listings: [{ sku: 'A', quantity: 5 }, { sku: 'B', quantity: 5 }, { sku: 'C', quantity: 5 }] });
+    const cached = await f.channel.adapter.resolve(['A', 'B', 'C']);
+    // The merchant deletes and recreates product A (same SKU, new inventory item) and deletes C for good.
+    f.sandbox.removeVariant(cached.get('A')!.ids.inventoryItemId as string);
     const { inventoryItemId: fresh } = f.sandbox.addVariant('A', 2);
-    const first = await f.channel.adapter.push([item('A', 4)]);
-    expect(first[0]!.status === 'failed' && first[0]!.error.kind).toBe('not_found');
-    expect(await f.channel.adapter.push([item('A', 4)])).toEqual([{ sku: 'A', status: 'ok', quantity: 4 }]);
+    f.sandbox.removeVariant(cached.get('C')!.ids.inventoryItemId as string);
+    const out = await f.channel.adapter.push([item('A', 4), item('B', 6), item('C', 1)]);
+    expect(out.slice(0, 2)).toEqual([
+      { sku: 'A', status: 'ok', quantity: 4 },
+      { sku: 'B', status: 'ok', quantity: 6 },
+    ]);
+    // C is gone for good: not_found from the fresh lookup, a dead letter for a person.
+    expect(out[2]!.status === 'failed' && [out[2]!.error.kind, out[2]!.error.message]).toEqual(['not_found', 'SKU C is not listed on Shopify']);
+    expect(f.sandbox.quantities()).toEqual({ A: 4, B: 6 });
     expect((await f.channel.adapter.resolve(['A'])).get('A')?.ids.inventoryItemId).toBe(fresh);
   });
 });

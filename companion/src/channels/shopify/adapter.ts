@@ -15,6 +15,9 @@ import { PUSH_OPERATION } from './operations';
 import type { RefusalMemory } from './refusals';
 import { RowSetter, failed, type Row } from './set-rows';
 
+/** Shopify's userError code for an inventory item that no longer exists (set-rows.ts forgets its id). */
+const GONE_ITEM = 'INVALID_INVENTORY_ITEM';
+
 export { pushKey } from './set-rows';
 export const SHOPIFY_MAX_ROWS = 250;
 
@@ -57,6 +60,22 @@ export class ShopifyAdapter implements ChannelAdapter {
   }
 
   async push(items: PushItem[]): Promise<PushOutcome[]> {
+    const out = await this.pushOnce(items);
+    // A cached inventory item Shopify no longer has (the product was deleted and re-created, or
+    // a sandbox restarted): RowSetter forgot the id, so one more try looks the SKU up afresh and
+    // lands on its current item, instead of a dead letter a person must retry. Still unlisted →
+    // not_found from that lookup.
+    const gone = out.flatMap((o, i) => (o.status === 'failed' && o.error.options.channelCode === GONE_ITEM ? [i] : []));
+    if (gone.length) {
+      // A key of its own: Shopify refuses a key reused with other parameters (another item id).
+      // Derived, so a transport retry of this push still lands on the same key.
+      const again = await this.pushOnce(gone.map((i) => ({ ...items[i]!, idempotencyKey: `${items[i]!.idempotencyKey}:relookup` })));
+      gone.forEach((i, k) => (out[i] = again[k]!));
+    }
+    return out;
+  }
+
+  private async pushOnce(items: PushItem[]): Promise<PushOutcome[]> {
     // The port: at most batchSize items, never a silently partial batch.
     if (items.length > this.limits.batchSize) {
       throw new ChannelError(`Shopify takes at most ${this.limits.batchSize} rows per push, got ${items.length}`, 'validation');

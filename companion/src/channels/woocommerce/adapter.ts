@@ -12,6 +12,9 @@ import type { WooClient } from './client';
 import type { WooIds, WooMapping } from './mapping';
 import { StorePluginPresence } from './plugin-presence';
 
+/** A batch item's error for an id the store no longer has (batch() forgets the cached id). */
+const GONE_ID = /_invalid_id$/;
+
 export const WOO_MAX_BATCH = 100;
 
 export interface WooAdapterOptions {
@@ -55,6 +58,19 @@ export class WooCommerceAdapter implements ChannelAdapter {
   }
 
   async push(items: PushItem[]): Promise<PushOutcome[]> {
+    const out = await this.pushOnce(items);
+    // A cached product id the store no longer has (the product was deleted and re-created, or a
+    // sandbox restarted): batch() forgot it, so one more try looks the SKU up afresh and writes to
+    // its current product instead of leaving a dead letter a person must retry.
+    const gone = out.flatMap((o, i) => (o.status === 'failed' && GONE_ID.test(o.error.options.channelCode ?? '') ? [i] : []));
+    if (gone.length) {
+      const again = await this.pushOnce(gone.map((i) => items[i]!));
+      gone.forEach((i, k) => (out[i] = again[k]!));
+    }
+    return out;
+  }
+
+  private async pushOnce(items: PushItem[]): Promise<PushOutcome[]> {
     if (items.length > this.limits.batchSize) {
       throw new ChannelError(`WooCommerce takes at most ${this.limits.batchSize} items per push, got ${items.length}`, 'validation');
     }
@@ -136,7 +152,7 @@ export class WooCommerceAdapter implements ChannelAdapter {
       const r = answer.update?.[k];
       if (!r) out[e.index] = failed(e.item.sku, 'transient', 'no answer for this item in the batch');
       else if ('error' in r) {
-        const notFound = /_invalid_id$/.test(r.error.code);
+        const notFound = GONE_ID.test(r.error.code);
         // `woocommerce_rest_invalid_product_id`: the id is a variation's, written through the products
         // endpoint (a mapping cached before variations were told apart): look it up again and retry.
         const wrongEndpoint = /^woocommerce_rest_invalid_\w+_id$/.test(r.error.code);

@@ -216,10 +216,27 @@ describe('HTTP API happy paths', () => {
     const res = await f.app.inject({ url: '/v1/availability/AV-1' });
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    expect(body).toEqual({ sku: 'AV-1', available: 2, asOf: expect.any(String) });
+    expect(body).toEqual({ sku: 'AV-1', available: 2, updatedAt: expect.any(String), asOf: expect.any(String) });
     expect(Math.abs(Date.parse(body.asOf) - Date.now())).toBeLessThan(5000);
     expect(res.headers['cache-control']).toBe('no-store');
     expect((await f.app.inject({ url: '/v1/availability/NOPE' })).statusCode).toBe(404);
+  });
+
+  it("stamps GET /v1/availability/:sku with the ledger's last change of the SKU (updatedAt) besides the read time (asOf)", async () => {
+    const changed = (await f.post(events.received('AV-2', 3))).json().stock[0].updatedAt as string;
+    await new Promise((r) => setTimeout(r, 30));
+    const res = await f.app.inject({ url: '/v1/availability/AV-2' });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body).toEqual({ sku: 'AV-2', available: 3, updatedAt: changed, asOf: expect.any(String) });
+    expect(Date.parse(body.asOf)).toBeGreaterThan(Date.parse(body.updatedAt));
+    // A read changes nothing: the stamp stays the time of the last change.
+    expect((await f.app.inject({ url: '/v1/availability/AV-2' })).json().updatedAt).toBe(changed);
+    // The OpenAPI document shows both stamps.
+    const doc = (await f.app.inject({ url: '/v1/openapi.json' })).json();
+    const schema = doc.paths['/v1/availability/{sku}'].get.responses['200'].content['application/json'].schema;
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['asOf', 'updatedAt']));
+    expect(schema.required).toEqual(expect.arrayContaining(['asOf', 'updatedAt']));
   });
 
   it('keeps tenants apart: an event signed by another tenant lands in that tenant only', async () => {

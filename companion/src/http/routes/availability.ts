@@ -1,6 +1,7 @@
 /**
  * GET /v1/availability/:sku — public and read-only, for shopping agents: how many units can be
- * sold right now, stamped with when it was read. Shows 0 while the SKU is paused (as channels do).
+ * sold right now, stamped with when the ledger last changed the SKU (`updatedAt`) and when it was
+ * read (`asOf`). Shows 0 while the SKU is paused (as channels do).
  */
 import type { FastifyInstance } from 'fastify';
 import type { Ledger } from '../../ledger/types';
@@ -16,6 +17,9 @@ export function availabilityRoutes({ ledger }: { ledger: Ledger }) {
         schema: {
           tags: ['availability'],
           summary: 'Units sellable now (no auth)',
+          description:
+            '`available` is what can be sold now (0 while paused). `updatedAt` is when the ledger last changed the SKU, so the count is that fresh; ' +
+            '`asOf` is when it was read.',
           params: SkuParams,
           querystring: TenantOnlyQuery,
           response: { 200: Availability, 400: ErrorBody, 404: ErrorBody },
@@ -26,7 +30,12 @@ export function availabilityRoutes({ ledger }: { ledger: Ledger }) {
         const state = await ledger.getStock(tenant, request.params.sku);
         if (!state) throw unknownSku(tenant, request.params.sku);
         reply.header('cache-control', 'no-store');
-        return { sku: state.sku, available: state.paused ? 0 : Math.max(0, state.available), asOf: new Date().toISOString() };
+        return {
+          sku: state.sku,
+          available: state.paused ? 0 : Math.max(0, state.available),
+          updatedAt: state.updatedAt,
+          asOf: new Date().toISOString(),
+        };
       },
     );
   };

@@ -239,6 +239,21 @@ describe('HTTP API happy paths', () => {
     expect(schema.required).toEqual(expect.arrayContaining(['asOf', 'updatedAt']));
   });
 
+  it('answers GET /v1/availability/:sku with no-store whatever the answer: 404 unknown SKU, 400 bad input, 200', async () => {
+    await f.post(events.received('AV-3', 1));
+    for (const [url, status] of [
+      ['/v1/availability/AV-3', 200],
+      ['/v1/availability/NOPE', 404],
+      ['/v1/availability/AV-3?tenant=nosuch', 404],
+      ['/v1/availability/AV-3?tenant=BAD!', 400],
+      [`/v1/availability/${'X'.repeat(101)}`, 400],
+    ] as const) {
+      const res = await f.app.inject({ url });
+      expect(res.statusCode, url).toBe(status);
+      expect(res.headers['cache-control'], url).toBe('no-store');
+    }
+  });
+
   it('keeps tenants apart: an event signed by another tenant lands in that tenant only', async () => {
     const res = await f.post(events.received('T-1', 9, { tenant: 'other' }), { secret: OTHER_SECRET });
     expect(res.statusCode).toBe(200);

@@ -136,6 +136,32 @@ describe('dead letters', () => {
     expect(a.some((l) => l.retrying)).toBe(false);
   });
 
+  it('refuses a channel it does not know (400 naming /channel and the known channels) instead of answering an empty list or retried 0', async () => {
+    const fx = await openFixture({ channels: ['fake-a'] });
+    const rt = await fx.start({ role: 'api' });
+    const app = await fx.app();
+    await rt.core.dead.add(TENANT, { channel: 'fake-a', sku: 'K-1', error: 'no listing', code: 'not_found' });
+    const before = await fx.t.redis.hgetall(fx.keys.propagation(TENANT, 'dead'));
+
+    const known = /woocommerce, shopify, amazon, flipkart, fake-a/;
+    const list = await app.inject({ method: 'GET', url: '/v1/dead-letters?channel=ebay', headers: auth });
+    expect(list.statusCode).toBe(400);
+    expect(list.json()).toEqual({ code: 'invalid_request', pointer: '/channel', message: expect.stringMatching(known) });
+    expect(list.json().message).toMatch(/^Query parameter channel "ebay" is not a known channel/);
+    const retry = await app.inject({ method: 'POST', url: '/v1/dead-letters/retry', headers: auth, payload: { channel: 'ebay' } });
+    expect(retry.statusCode).toBe(400);
+    expect(retry.json()).toEqual({ code: 'invalid_request', pointer: '/channel', message: expect.stringMatching(known) });
+    expect(retry.json().message).toMatch(/^\/channel "ebay" is not a known channel/);
+    // Nothing was flagged for a retry.
+    expect(await fx.t.redis.hgetall(fx.keys.propagation(TENANT, 'dead'))).toEqual(before);
+
+    // A known channel still answers, with its letters or none.
+    expect((await app.inject({ method: 'GET', url: '/v1/dead-letters?channel=fake-a', headers: auth })).json().items).toHaveLength(1);
+    const amazon = await app.inject({ method: 'GET', url: '/v1/dead-letters?channel=amazon', headers: auth });
+    expect(amazon.statusCode).toBe(200);
+    expect(amazon.json().items).toEqual([]);
+  });
+
   it('indexes by channel the letters an earlier version stored without that index', async () => {
     const fx = await openFixture({ channels: ['fake-a', 'fake-b'] });
     // The earlier layout: the letters' hash and one index of all of them.

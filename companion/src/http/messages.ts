@@ -139,6 +139,15 @@ export function toValidationError(error: Pick<ValueError, 'type' | 'path' | 'sch
   return new ValidationError(sentence, pointer);
 }
 
+/**
+ * A well-formed channel id that names no channel: 400 naming the field and the channels there are,
+ * e.g. 'Query parameter channel "ebay" is not a known channel — use one of woocommerce, shopify, …'.
+ */
+export function unknownChannel(channel: string, known: readonly string[], part: Part, pointer = '/channel', advice?: string): ValidationError {
+  const sentence = `${subject(pointer, part)} ${JSON.stringify(channel)} is not a known channel — use one of ${known.join(', ')}`;
+  return new ValidationError(advice ? `${sentence} (${advice})` : sentence, pointer);
+}
+
 /** A sentence for a rule the schema cannot express (exactly one of set/delta, …). */
 export function ruleViolation(pointer: string, sentence: string): ValidationError {
   return new ValidationError(`${pointer || 'The body'} ${sentence}`, pointer);

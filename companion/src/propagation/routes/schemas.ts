@@ -3,9 +3,11 @@
  * schemas/ with the others; they live here until the lead moves them (schemas/* is shared).
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { CHANNEL_IDS } from '../../config';
 
 export const Tenant = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' });
-const ChannelId = Type.String({ pattern: '^[a-z][a-z0-9_-]{0,31}$' });
+/** Well-formed here; the routes check that it names a channel there is. */
+const ChannelId = Type.String({ pattern: '^[a-z][a-z0-9_-]{0,31}$', description: `A channel id: ${CHANNEL_IDS.join(', ')}` });
 
 export const DeadLetter = Type.Object({
   id: Type.String(),

@@ -144,7 +144,8 @@ export function toValidationError(error: Pick<ValueError, 'type' | 'path' | 'sch
  * e.g. 'Query parameter channel "ebay" is not a known channel — use one of woocommerce, shopify, …'.
  */
 export function unknownChannel(channel: string, known: readonly string[], part: Part, pointer = '/channel', advice?: string): ValidationError {
-  const sentence = `${subject(pointer, part)} ${JSON.stringify(channel)} is not a known channel — use one of ${known.join(', ')}`;
+  const choice = known.length ? `use one of ${known.join(', ')}` : 'no channel is configured';
+  const sentence = `${subject(pointer, part)} ${JSON.stringify(channel)} is not a known channel — ${choice}`;
   return new ValidationError(advice ? `${sentence} (${advice})` : sentence, pointer);
 }
 

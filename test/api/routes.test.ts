@@ -169,6 +169,17 @@ describe('HTTP API happy paths', () => {
     expect(res.json().items[0]).toMatchObject({ channel: 'shopify', lines: [{ sku: 'CH-1', quantity: 1, version: 1 }] });
   });
 
+  it('refuses an audit channel filter that names no channel: 400 with pointer /channel and the channels', async () => {
+    const res = await f.admin('GET', '/v1/audit?channel=ebay');
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({
+      code: 'invalid_request',
+      pointer: '/channel',
+      message: expect.stringMatching(/^Query parameter channel "ebay" is not a known channel — use one of woocommerce, shopify, amazon, flipkart/),
+    });
+    expect((await f.admin('GET', '/v1/audit?channel=amazon')).statusCode).toBe(200);
+  });
+
   it('lists an oversell incident opened by a marketplace order', async () => {
     await f.post(events.received('OS-1', 1));
     const sale = await f.post(events.confirmed('amz-1', [{ sku: 'OS-1', qty: 3 }], { source: 'amazon' }));

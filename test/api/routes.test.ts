@@ -325,6 +325,12 @@ describe('HTTP API happy paths', () => {
     expect(ui.body).toContain('Swagger UI');
   });
 
+  it('names a SKU when a path part is longer than the router takes', async () => {
+    const res = await f.admin('GET', `/v1/stock/${'X'.repeat(2000)}`);
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ code: 'invalid_request', pointer: '', message: 'A part of the path is too long (a SKU has at most 100 characters) — check the URL' });
+  });
+
   it('answers unknown routes with a JSON 404', async () => {
     const res = await f.app.inject({ url: '/v1/nothing-here' });
     expect(res.statusCode).toBe(404);

@@ -81,7 +81,7 @@ export async function buildApp({ config, redis, ledger, logger, plugins = [], ch
   await app.register(healthRoutes({ redis, ledger }));
   await app.register(eventsRoutes({ config, ledger, channels }));
   await app.register(stockRoutes({ ledger, adminToken }));
-  await app.register(auditRoutes({ ledger, adminToken }));
+  await app.register(auditRoutes({ ledger, adminToken, channels }));
   await app.register(incidentRoutes({ ledger, adminToken }));
   await app.register(availabilityRoutes({ ledger }));
   for (const plugin of plugins) await plugin(app);

@@ -13,6 +13,14 @@ export const CHANNEL_IDS = ['woocommerce', 'shopify', 'amazon', 'flipkart'] as c
 export type ChannelId = (typeof CHANNEL_IDS)[number];
 
 /**
+ * The channel ids a request may name (a filter, a retry): the built-in channels, and any other
+ * channel this process runs (`running`, e.g. a test's fake channels).
+ */
+export function knownChannelIds(running: readonly string[] = []): string[] {
+  return [...new Set<string>([...CHANNEL_IDS, ...running])];
+}
+
+/**
  * What reaches one seller's account through an SP-API app: the API and Login with Amazon
  * endpoints, the app's LWA client and refresh token, the seller and its marketplaces. Defined
  * here, the root of the dependency graph, and extended by the Amazon channel's own config.

@@ -169,6 +169,17 @@ describe('HTTP API happy paths', () => {
     expect(res.json().items[0]).toMatchObject({ channel: 'shopify', lines: [{ sku: 'CH-1', quantity: 1, version: 1 }] });
   });
 
+  it('refuses an audit channel filter that names no channel: 400 with pointer /channel and the channels', async () => {
+    const res = await f.admin('GET', '/v1/audit?channel=ebay');
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({
+      code: 'invalid_request',
+      pointer: '/channel',
+      message: expect.stringMatching(/^Query parameter channel "ebay" is not a known channel — use one of woocommerce, shopify, amazon, flipkart/),
+    });
+    expect((await f.admin('GET', '/v1/audit?channel=amazon')).statusCode).toBe(200);
+  });
+
   it('lists an oversell incident opened by a marketplace order', async () => {
     await f.post(events.received('OS-1', 1));
     const sale = await f.post(events.confirmed('amz-1', [{ sku: 'OS-1', qty: 3 }], { source: 'amazon' }));
@@ -216,10 +227,42 @@ describe('HTTP API happy paths', () => {
     const res = await f.app.inject({ url: '/v1/availability/AV-1' });
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    expect(body).toEqual({ sku: 'AV-1', available: 2, asOf: expect.any(String) });
+    expect(body).toEqual({ sku: 'AV-1', available: 2, updatedAt: expect.any(String), asOf: expect.any(String) });
     expect(Math.abs(Date.parse(body.asOf) - Date.now())).toBeLessThan(5000);
     expect(res.headers['cache-control']).toBe('no-store');
     expect((await f.app.inject({ url: '/v1/availability/NOPE' })).statusCode).toBe(404);
+  });
+
+  it("stamps GET /v1/availability/:sku with the ledger's last change of the SKU (updatedAt) besides the read time (asOf)", async () => {
+    const changed = (await f.post(events.received('AV-2', 3))).json().stock[0].updatedAt as string;
+    await new Promise((r) => setTimeout(r, 30));
+    const res = await f.app.inject({ url: '/v1/availability/AV-2' });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body).toEqual({ sku: 'AV-2', available: 3, updatedAt: changed, asOf: expect.any(String) });
+    expect(Date.parse(body.asOf)).toBeGreaterThan(Date.parse(body.updatedAt));
+    // A read changes nothing: the stamp stays the time of the last change.
+    expect((await f.app.inject({ url: '/v1/availability/AV-2' })).json().updatedAt).toBe(changed);
+    // The OpenAPI document shows both stamps.
+    const doc = (await f.app.inject({ url: '/v1/openapi.json' })).json();
+    const schema = doc.paths['/v1/availability/{sku}'].get.responses['200'].content['application/json'].schema;
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['asOf', 'updatedAt']));
+    expect(schema.required).toEqual(expect.arrayContaining(['asOf', 'updatedAt']));
+  });
+
+  it('answers GET /v1/availability/:sku with no-store whatever the answer: 404 unknown SKU, 400 bad input, 200', async () => {
+    await f.post(events.received('AV-3', 1));
+    for (const [url, status] of [
+      ['/v1/availability/AV-3', 200],
+      ['/v1/availability/NOPE', 404],
+      ['/v1/availability/AV-3?tenant=nosuch', 404],
+      ['/v1/availability/AV-3?tenant=BAD!', 400],
+      [`/v1/availability/${'X'.repeat(101)}`, 400],
+    ] as const) {
+      const res = await f.app.inject({ url });
+      expect(res.statusCode, url).toBe(status);
+      expect(res.headers['cache-control'], url).toBe('no-store');
+    }
   });
 
   it('keeps tenants apart: an event signed by another tenant lands in that tenant only', async () => {
@@ -280,6 +323,12 @@ describe('HTTP API happy paths', () => {
     const ui = await f.app.inject({ url: '/v1/docs' });
     expect(ui.statusCode).toBe(200);
     expect(ui.body).toContain('Swagger UI');
+  });
+
+  it('names a SKU when a path part is longer than the router takes', async () => {
+    const res = await f.admin('GET', `/v1/stock/${'X'.repeat(2000)}`);
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ code: 'invalid_request', pointer: '', message: 'A part of the path is too long (a SKU has at most 100 characters) — check the URL' });
   });
 
   it('answers unknown routes with a JSON 404', async () => {

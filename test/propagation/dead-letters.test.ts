@@ -136,6 +136,63 @@ describe('dead letters', () => {
     expect(a.some((l) => l.retrying)).toBe(false);
   });
 
+  it('refuses a channel it does not know (400 naming /channel and the known channels) instead of answering an empty list or retried 0', async () => {
+    const fx = await openFixture({ channels: ['fake-a'] });
+    const rt = await fx.start({ role: 'api' });
+    const app = await fx.app();
+    await rt.core.dead.add(TENANT, { channel: 'fake-a', sku: 'K-1', error: 'no listing', code: 'not_found' });
+    const before = await fx.t.redis.hgetall(fx.keys.propagation(TENANT, 'dead'));
+
+    const known = /woocommerce, shopify, amazon, flipkart, fake-a/;
+    const list = await app.inject({ method: 'GET', url: '/v1/dead-letters?channel=ebay', headers: auth });
+    expect(list.statusCode).toBe(400);
+    expect(list.json()).toEqual({ code: 'invalid_request', pointer: '/channel', message: expect.stringMatching(known) });
+    expect(list.json().message).toMatch(/^Query parameter channel "ebay" is not a known channel/);
+    const retry = await app.inject({ method: 'POST', url: '/v1/dead-letters/retry', headers: auth, payload: { channel: 'ebay' } });
+    expect(retry.statusCode).toBe(400);
+    expect(retry.json()).toEqual({ code: 'invalid_request', pointer: '/channel', message: expect.stringMatching(known) });
+    expect(retry.json().message).toMatch(/^\/channel "ebay" is not a known channel/);
+    // Nothing was flagged for a retry.
+    expect(await fx.t.redis.hgetall(fx.keys.propagation(TENANT, 'dead'))).toEqual(before);
+
+    // A known channel still answers, with its letters or none.
+    expect((await app.inject({ method: 'GET', url: '/v1/dead-letters?channel=fake-a', headers: auth })).json().items).toHaveLength(1);
+    const amazon = await app.inject({ method: 'GET', url: '/v1/dead-letters?channel=amazon', headers: auth });
+    expect(amazon.statusCode).toBe(200);
+    expect(amazon.json().items).toEqual([]);
+  });
+
+  it('names a dead-letter id, not a SKU or an event id, when an id is too long or malformed; the longest real id works', async () => {
+    const fx = await openFixture({ channels: ['fake-a'] });
+    const rt = await fx.start({ role: 'api' });
+    const app = await fx.app();
+    const { deadLetterId } = await import('../../companion/src/propagation/dead-letters');
+    // The longest id there can be: a 32-character channel id and 100 SKU characters of 3 UTF-8 bytes each.
+    expect(deadLetterId('c'.repeat(32), '€'.repeat(100))).toHaveLength(444);
+
+    for (const id of ['A'.repeat(5000), 'A'.repeat(445), 'not/base64url!']) {
+      for (const [method, url] of [['DELETE', `/v1/dead-letters/${encodeURIComponent(id)}`], ['POST', `/v1/dead-letters/${encodeURIComponent(id)}/retry`]] as const) {
+        const res = await app.inject({ method, url, headers: auth });
+        expect(res.statusCode, `${method} ${id.length}`).toBe(400);
+        const { message } = res.json() as { message: string };
+        expect(message, `${method} ${id.length}`).toMatch(/dead-letter id/);
+        expect(message).toMatch(/444 characters/);
+        expect(message).not.toMatch(/SKU|event/);
+      }
+    }
+
+    // A letter of a 100-character SKU of multi-byte characters has a 410-character id: it can be retried and discarded.
+    const sku = '€'.repeat(100);
+    const letter = await rt.core.dead.add(TENANT, { channel: 'fake-a', sku, error: 'no listing', code: 'not_found' });
+    expect(letter.id.length).toBeGreaterThan(300);
+    const retry = await app.inject({ method: 'POST', url: `/v1/dead-letters/${letter.id}/retry`, headers: auth });
+    expect(retry.statusCode, retry.body).toBe(200);
+    expect(retry.json()).toEqual({ retried: 1 });
+    const del = await app.inject({ method: 'DELETE', url: `/v1/dead-letters/${letter.id}`, headers: auth });
+    expect(del.statusCode, del.body).toBe(204);
+    expect(await rt.core.dead.count(TENANT, 'fake-a')).toBe(0);
+  });
+
   it('indexes by channel the letters an earlier version stored without that index', async () => {
     const fx = await openFixture({ channels: ['fake-a', 'fake-b'] });
     // The earlier layout: the letters' hash and one index of all of them.

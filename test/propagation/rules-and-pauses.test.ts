@@ -60,6 +60,26 @@ describe('rules and pauses on live channels', () => {
     expect((await app.inject({ method: 'PUT', url: '/v1/rules/channels/fake-a', headers: auth, payload: { percent: 150 } })).statusCode).toBe(400);
   });
 
+  it('refuses a SKU rule naming a channel it does not run: 400 with pointer /channel and the channels, no rule stored', async () => {
+    const fx = await openFixture({ channels: ['fake-a', 'fake-b'] });
+    await fx.start({ role: 'api' });
+    const app = await fx.app();
+    const bad = await app.inject({ method: 'PUT', url: '/v1/rules/skus/P1', headers: auth, payload: { channel: 'ebay', buffer: 1 } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toEqual({
+      code: 'invalid_request',
+      pointer: '/channel',
+      message: expect.stringMatching(/^\/channel "ebay" is not a known channel — use one of fake-a, fake-b/),
+    });
+    expect((await app.inject({ method: 'GET', url: '/v1/rules', headers: auth })).json()).toEqual({ channels: {}, skus: {} });
+    // A path naming no channel is a resource that is not there: still 404.
+    expect((await app.inject({ method: 'PUT', url: '/v1/rules/channels/ebay', headers: auth, payload: { buffer: 1 } })).statusCode).toBe(404);
+    // A path part longer than the router takes is named as a channel id, not a SKU.
+    const long = await app.inject({ method: 'PUT', url: `/v1/rules/channels/${'x'.repeat(2000)}`, headers: auth, payload: { buffer: 1 } });
+    expect(long.statusCode).toBe(400);
+    expect(long.json().message).toBe('A part of the path is too long (a channel id has at most 32 characters) — check the URL');
+  });
+
   it('shows 0 everywhere during an oversell incident and the real number once stock returns; same for a manual pause', async () => {
     const fx = await openFixture({ channels: ['fake-a', 'fake-b'] });
     for (const f of fx.fakes) f.seed([{ sku: 'OV', quantity: 0 }]);

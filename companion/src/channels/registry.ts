@@ -4,7 +4,7 @@
  * mode (channels/sandboxes.ts). Both paths use the same adapter code.
  */
 import type { Redis } from 'ioredis';
-import type { Config } from '../config';
+import { CHANNEL_IDS, type Config } from '../config';
 import type { Keys } from '../ledger/keys';
 import type { Logger } from '../logger';
 import { createAmazonChannel, SqsNotificationSource } from './amazon';
@@ -14,8 +14,8 @@ import type { SandboxChannels } from './sandboxes';
 import { createShopifyChannel } from './shopify';
 import { createWooCommerceChannel } from './woocommerce';
 
-export const CHANNEL_IDS = ['woocommerce', 'shopify', 'amazon', 'flipkart'] as const;
-export type ChannelId = (typeof CHANNEL_IDS)[number];
+// The one list of channel ids is config.ts's (the configuration reads a block per channel).
+export { CHANNEL_IDS, type ChannelId } from '../config';
 
 export interface RegistryDeps {
   redis: Redis;

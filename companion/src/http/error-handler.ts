@@ -7,6 +7,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { StocklineError } from '../errors';
 import type { ErrorBody } from '../schemas/api';
+import { tooLongPathPart } from './messages';
 import { STORE_UNAVAILABLE_MESSAGE, StoreUnavailable } from './store-gate';
 
 /** Fastify's own 4xx errors, by code, as our code and a sentence a person can act on. */
@@ -119,7 +120,7 @@ export function notFoundHandler(methodsFor: (path: string) => string[] = () => [
 export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   const message =
     error.code === 'FST_ERR_MAX_PARAM_LENGTH'
-      ? 'A part of the path is too long (a SKU has at most 100 characters) — check the URL'
+      ? tooLongPathPart(request.url.split('?')[0]!)
       : 'The path is not valid URL encoding — encode each part (a SKU with encodeURIComponent) and try again';
   request.log.info({ code: error.code }, message);
   return reply.status(400).send({ code: 'invalid_request', message, pointer: '' } satisfies ErrorBody);

@@ -10,6 +10,25 @@ import { ValidationError } from '../errors';
 /** Where the checked value came from; names the subject of the sentence. */
 export type Part = 'body' | 'querystring' | 'params' | 'headers';
 
+/**
+ * Keys a schema may carry to name its values and the remedy itself, for a field whose name means
+ * something else elsewhere (a dead letter's `id` is not an event's `id`). They win over EXPECTED
+ * and ADVICE.
+ */
+export const OWN_EXPECTED = 'x-expected';
+export const OWN_ADVICE = 'x-advice';
+
+/**
+ * The longest dead-letter id (propagation/dead-letters.ts deadLetterId, base64url of
+ * "<channel>\n<sku>"): a 32-character channel id, "\n" and 100 SKU characters of up to 3 UTF-8
+ * bytes each are 333 bytes, 444 characters.
+ */
+export const DEAD_LETTER_ID_MAX_LENGTH = Math.ceil(((32 + 1 + 100 * 3) * 4) / 3);
+export const DEAD_LETTER_ID = {
+  expected: `a dead-letter id: 1–${DEAD_LETTER_ID_MAX_LENGTH} characters of A-Z a-z 0-9 _ -`,
+  advice: 'copy the id field of a letter listed by GET /v1/dead-letters',
+};
+
 /** Noun phrases for fields whose schema alone would describe them poorly (patterns). */
 const EXPECTED: Record<string, string> = {
   id: 'a string of 1–128 characters of A-Z a-z 0-9 . _ : -',
@@ -52,6 +71,7 @@ function range(lo: unknown, hi: unknown, unit = ''): string {
 
 /** A noun phrase for the values a schema accepts. */
 export function expected(schema: TSchema | undefined, field?: string): string {
+  if (typeof schema?.[OWN_EXPECTED] === 'string') return schema[OWN_EXPECTED] as string;
   if (field && Object.hasOwn(EXPECTED, field)) return EXPECTED[field]!;
   if (!schema) return 'a valid value';
   if (schema.const !== undefined) return `exactly ${JSON.stringify(schema.const)}`;
@@ -95,9 +115,23 @@ function subject(pointer: string, part: Part): string {
   return pointer === '' ? 'The body' : pointer;
 }
 
-function withAdvice(sentence: string, field: string | undefined): string {
-  const advice = field && Object.hasOwn(ADVICE, field) ? ADVICE[field] : undefined;
+function withAdvice(sentence: string, field: string | undefined, schema?: TSchema): string {
+  const own = schema?.[OWN_ADVICE];
+  const advice = typeof own === 'string' ? own : field && Object.hasOwn(ADVICE, field) ? ADVICE[field] : undefined;
   return advice ? `${sentence} — ${advice}` : sentence;
+}
+
+/**
+ * Fastify's router refuses a path part longer than its maxParamLength before any route is chosen;
+ * the sentence names what that part is by the path (a SKU unless the path says otherwise).
+ */
+export function tooLongPathPart(path: string): string {
+  const [what, advice] = path.startsWith('/v1/dead-letters/')
+    ? [`a dead-letter id has at most ${DEAD_LETTER_ID_MAX_LENGTH} characters`, DEAD_LETTER_ID.advice]
+    : path.startsWith('/v1/rules/channels/')
+      ? ['a channel id has at most 32 characters', 'check the URL']
+      : ['a SKU has at most 100 characters', 'check the URL'];
+  return `A part of the path is too long (${what}) — ${advice}`;
 }
 
 /** What an object is called in "… is not a field of <owner>". */
@@ -121,7 +155,7 @@ export function toValidationError(error: Pick<ValueError, 'type' | 'path' | 'sch
   let sentence: string;
   switch (error.type) {
     case ValueErrorType.ObjectRequiredProperty:
-      sentence = withAdvice(`${who} is missing; it must be ${expected(schema, field)}`, field);
+      sentence = withAdvice(`${who} is missing; it must be ${expected(schema, field)}`, field, schema);
       break;
     case ValueErrorType.ObjectAdditionalProperties: {
       const allowed = Object.keys((schema.properties as Record<string, unknown> | undefined) ?? {});
@@ -134,9 +168,19 @@ export function toValidationError(error: Pick<ValueError, 'type' | 'path' | 'sch
     default:
       sentence = /\/lines\/\d+$/.test(pointer)
         ? `${who} must be a line such as {"sku": "M-1", "qty": 1}`
-        : withAdvice(`${who} must be ${expected(schema, field)}`, field);
+        : withAdvice(`${who} must be ${expected(schema, field)}`, field, schema);
   }
   return new ValidationError(sentence, pointer);
+}
+
+/**
+ * A well-formed channel id that names no channel: 400 naming the field and the channels there are,
+ * e.g. 'Query parameter channel "ebay" is not a known channel — use one of woocommerce, shopify, …'.
+ */
+export function unknownChannel(channel: string, known: readonly string[], part: Part, pointer = '/channel', advice?: string): ValidationError {
+  const choice = known.length ? `use one of ${known.join(', ')}` : 'no channel is configured';
+  const sentence = `${subject(pointer, part)} ${JSON.stringify(channel)} is not a known channel — ${choice}`;
+  return new ValidationError(advice ? `${sentence} (${advice})` : sentence, pointer);
 }
 
 /** A sentence for a rule the schema cannot express (exactly one of set/delta, …). */

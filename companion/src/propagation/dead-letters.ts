@@ -24,7 +24,7 @@ export interface DeadLetter {
   retrying?: boolean;
 }
 
-/** base64url so any SKU (spaces, slashes, colons) is a safe path segment. */
+/** base64url so any SKU (spaces, slashes, colons) is a safe path segment; at most 444 characters (http/messages.ts DEAD_LETTER_ID_MAX_LENGTH). */
 export const deadLetterId = (channel: string, sku: string) => Buffer.from(`${channel}\n${sku}`).toString('base64url');
 
 /** The channel a letter id names (ids are `channel\nsku`, base64url). */

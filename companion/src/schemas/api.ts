@@ -88,8 +88,12 @@ export const Availability = Type.Object({
   sku: Type.String(),
   /** Units that can be sold now: max(0, available), 0 while paused. */
   available: Type.Integer({ minimum: 0 }),
+  /** When the ledger last changed this SKU (RFC 3339): how fresh `available` is. */
+  updatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+    description: 'When the ledger last changed this SKU (RFC 3339): the count is as fresh as this (null only if the ledger holds no time for it)',
+  }),
   /** When this answer was read from the ledger (RFC 3339). */
-  asOf: Type.String({ format: 'date-time' }),
+  asOf: Type.String({ format: 'date-time', description: 'When this answer was read from the ledger (RFC 3339)' }),
 });
 
 /** Documentation only: POST /v1/events is validated event by event (http/events-body.ts). */

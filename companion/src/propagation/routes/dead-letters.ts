@@ -5,13 +5,24 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { knownChannelIds } from '../../config';
 import { ADMIN } from '../../http/auth';
+import { unknownChannel } from '../../http/messages';
 import { NotFoundError } from '../../errors';
 import type { SyncCore } from '../core';
 import { DeadLetterPage, DeadLetterQuery, IdParams, Retried, RetryAllBody, TenantQuery } from './schemas';
 import { DEFAULT_TENANT, errors } from './common';
 
 export function deadLetterRoutes(core: SyncCore) {
+  /**
+   * A channel filter must name a channel there is: a typo would otherwise list nothing or retry
+   * nothing, and say so with a 200.
+   */
+  const known = knownChannelIds(core.channelIds);
+  const checkChannel = (channel: string | undefined, part: 'querystring' | 'body') => {
+    if (channel !== undefined && !known.includes(channel)) throw unknownChannel(channel, known, part, '/channel', 'or leave it out for every channel');
+  };
+
   /** Flags the letters and marks their SKUs dirty, one call per channel however many there are. */
   const retry = async (tenant: string, ids: string[]) => {
     const letters = await core.dead.markRetrying(tenant, ids);
@@ -32,6 +43,7 @@ export function deadLetterRoutes(core: SyncCore) {
       { schema: { tags: ['propagation'], security: ADMIN, summary: 'Pushes a channel refused for good, newest first', querystring: DeadLetterQuery, response: { 200: DeadLetterPage, ...errors } } },
       async (req) => {
         const { tenant = DEFAULT_TENANT, ...opts } = req.query;
+        checkChannel(opts.channel, 'querystring');
         return core.dead.list(tenant, opts);
       },
     );
@@ -52,6 +64,7 @@ export function deadLetterRoutes(core: SyncCore) {
       { schema: { tags: ['propagation'], security: ADMIN, summary: 'Retry every dead letter (of one channel)', querystring: TenantQuery, body: RetryAllBody, response: { 200: Retried, ...errors } } },
       async (req) => {
         const tenant = req.query.tenant ?? DEFAULT_TENANT;
+        checkChannel(req.body?.channel, 'body');
         return { retried: await retry(tenant, await core.dead.ids(tenant, req.body?.channel)) };
       },
     );

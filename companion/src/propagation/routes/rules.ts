@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { ADMIN } from '../../http/auth';
+import { unknownChannel } from '../../http/messages';
 import { NotFoundError } from '../../errors';
 import type { SyncCore } from '../core';
 import { ChannelParams, Rule, RulesReport, SkuParams, SkuRuleBody, TenantQuery, type RuleBody } from './schemas';
@@ -39,7 +40,10 @@ export function ruleRoutes(core: SyncCore) {
       async (req) => {
         const tenant = req.query.tenant ?? DEFAULT_TENANT;
         const { channel, ...rule } = req.body;
-        if (channel) knownChannel(channel);
+        // A body field: bad input (400 naming it), where the path's channel is a resource (404).
+        if (channel !== undefined && !core.channelIds.includes(channel)) {
+          throw unknownChannel(channel, core.channelIds, 'body', '/channel', 'or leave it out for every channel');
+        }
         await core.rules.setSku(tenant, req.params.sku, channel ?? '*', rule);
         await core.resync(tenant, { channel, skus: [req.params.sku] });
         return req.body;

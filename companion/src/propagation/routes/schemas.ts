@@ -3,9 +3,12 @@
  * schemas/ with the others; they live here until the lead moves them (schemas/* is shared).
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { CHANNEL_IDS } from '../../config';
+import { DEAD_LETTER_ID, DEAD_LETTER_ID_MAX_LENGTH, OWN_ADVICE, OWN_EXPECTED } from '../../http/messages';
 
 export const Tenant = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' });
-const ChannelId = Type.String({ pattern: '^[a-z][a-z0-9_-]{0,31}$' });
+/** Well-formed here; the routes check that it names a channel there is. */
+const ChannelId = Type.String({ pattern: '^[a-z][a-z0-9_-]{0,31}$', description: `A channel id: ${CHANNEL_IDS.join(', ')}` });
 
 export const DeadLetter = Type.Object({
   id: Type.String(),
@@ -30,7 +33,17 @@ export const DeadLetterQuery = Type.Object(
 );
 export type DeadLetterQuery = Static<typeof DeadLetterQuery>;
 export const DeadLetterPage = Type.Object({ items: Type.Array(DeadLetter), nextCursor: Type.Union([Type.String(), Type.Null()]) });
-export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 300 }) });
+/** A dead letter's id: its own phrase in a 400, as `id` alone would read as an event's id. */
+export const IdParams = Type.Object({
+  id: Type.String({
+    minLength: 1,
+    maxLength: DEAD_LETTER_ID_MAX_LENGTH,
+    pattern: '^[A-Za-z0-9_-]+$',
+    description: "A dead letter's id (the id field of GET /v1/dead-letters)",
+    [OWN_EXPECTED]: DEAD_LETTER_ID.expected,
+    [OWN_ADVICE]: DEAD_LETTER_ID.advice,
+  }),
+});
 export type IdParams = Static<typeof IdParams>;
 export const TenantQuery = Type.Object({ tenant: Type.Optional(Tenant) }, { additionalProperties: false });
 export type TenantQuery = Static<typeof TenantQuery>;

@@ -71,6 +71,14 @@ export interface Config {
     alertWebhookUrl?: string;
     breakerFailureRate: number;
     breakerWindowMs: number;
+    /** Fewest outcomes in the window before the breaker judges the failure rate (STOCKLINE_BREAKER_MIN_SAMPLES). */
+    breakerMinSamples?: number;
+    /**
+     * Failed calls in a row that open the breaker at any traffic, once they span breakerConsecutiveMs
+     * (STOCKLINE_BREAKER_CONSECUTIVE_FAILURES, 0 = off; STOCKLINE_BREAKER_CONSECUTIVE_MS).
+     */
+    breakerConsecutiveFailures?: number;
+    breakerConsecutiveMs?: number;
     /** How long change-feed entries every consumer acknowledged are kept (STOCKLINE_FEED_RETENTION_MS). */
     feedRetentionMs?: number;
   };
@@ -133,6 +141,9 @@ function propagation(r: Reader): Config['propagation'] {
     ...(alertWebhookUrl ? { alertWebhookUrl } : {}),
     breakerFailureRate: r.num('STOCKLINE_BREAKER_FAILURE_RATE', 0.01, 0, 1) as number,
     breakerWindowMs: r.int('STOCKLINE_BREAKER_WINDOW_MS', 60_000, 1000, 3_600_000),
+    breakerMinSamples: r.int('STOCKLINE_BREAKER_MIN_SAMPLES', 20, 1, 1_000_000),
+    breakerConsecutiveFailures: r.int('STOCKLINE_BREAKER_CONSECUTIVE_FAILURES', 5, 0, 1_000_000),
+    breakerConsecutiveMs: r.int('STOCKLINE_BREAKER_CONSECUTIVE_MS', 5_000, 0, 3_600_000),
     feedRetentionMs: r.int('STOCKLINE_FEED_RETENTION_MS', 600_000, 0, 2_592_000_000),
   };
 }

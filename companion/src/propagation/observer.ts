@@ -50,7 +50,7 @@ export interface ObserverOptions {
   metrics?: Metrics;
   /** Channels known from configuration, reported even before their first push. */
   channels?: string[];
-  breaker?: { minSamples?: number; cooldownMs?: number; probeLeaseMs?: number; cacheMs?: number };
+  breaker?: { minSamples?: number; consecutiveFailures?: number; consecutiveMs?: number; cooldownMs?: number; probeLeaseMs?: number; cacheMs?: number };
   alerts?: { minSamples?: number; attempts?: number; retryBaseMs?: number; windowSlots?: number; intervalMs?: number };
   /** Item error codes that are data problems of one SKU, not channel health: never open the breaker. */
   breakerIgnoredCodes?: string[];
@@ -76,6 +76,9 @@ export function createObserver(opts: ObserverOptions) {
     keys,
     failureRate: p.breakerFailureRate,
     windowMs: p.breakerWindowMs,
+    minSamples: p.breakerMinSamples,
+    consecutiveFailures: p.breakerConsecutiveFailures,
+    consecutiveMs: p.breakerConsecutiveMs,
     now,
     ...opts.breaker,
     onTransition: (e) => logger.warn({ channel: e.channel, from: e.from, to: e.to }, 'circuit breaker'),

@@ -81,6 +81,11 @@ export interface Config {
     breakerConsecutiveMs?: number;
     /** How long change-feed entries every consumer acknowledged are kept (STOCKLINE_FEED_RETENTION_MS). */
     feedRetentionMs?: number;
+    /**
+     * GET /v1/channels shows `stalled` once a change-feed entry has waited this long with no
+     * worker reading it (STOCKLINE_FEED_STALLED_MS).
+     */
+    feedStalledMs?: number;
   };
 }
 
@@ -145,6 +150,7 @@ function propagation(r: Reader): Config['propagation'] {
     breakerConsecutiveFailures: r.int('STOCKLINE_BREAKER_CONSECUTIVE_FAILURES', 5, 0, 1_000_000),
     breakerConsecutiveMs: r.int('STOCKLINE_BREAKER_CONSECUTIVE_MS', 5_000, 0, 3_600_000),
     feedRetentionMs: r.int('STOCKLINE_FEED_RETENTION_MS', 600_000, 0, 2_592_000_000),
+    feedStalledMs: r.int('STOCKLINE_FEED_STALLED_MS', 30_000, 100, 86_400_000),
   };
 }
 

@@ -49,6 +49,7 @@ describe('loadConfig', () => {
         breakerConsecutiveFailures: 5,
         breakerConsecutiveMs: 5_000,
         feedRetentionMs: 600_000,
+        feedStalledMs: 30_000,
       },
     });
   });

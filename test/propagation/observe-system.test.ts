@@ -110,6 +110,9 @@ describe('observability on live propagation', () => {
     // The API document says so: both reads want the admin token.
     const doc = (await app!.inject({ method: 'GET', url: '/v1/openapi.json' })).json();
     expect(doc.paths['/v1/channels'].get).toMatchObject({ security: [{ adminToken: [] }], responses: { 401: expect.anything() } });
+    // The states and the change-feed backlog are documented (refs resolved: the schema may be a component).
+    const documented = JSON.stringify(doc);
+    for (const word of ['"stalled"', '"oldestUnreadMs"', '"inProgress"', '"reason"']) expect(documented).toContain(word);
     for (const path of ['/metrics', '/v1/metrics']) {
       expect(doc.paths[path].get).toMatchObject({ security: [{ adminToken: [] }], responses: { 401: expect.anything() } });
     }

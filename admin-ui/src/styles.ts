@@ -17,7 +17,7 @@ const CSS = `
 .stockline-badge { border-radius: 2px; padding: 2px 8px; font-size: 12px; font-weight: 600; }
 .stockline-badge--ok { background: #edfaef; color: #005c12; }
 .stockline-badge--degraded, .stockline-badge--paused { background: #fcf9e8; color: #614200; }
-.stockline-badge--down { background: #fcf0f1; color: #8a2424; }
+.stockline-badge--down, .stockline-badge--stalled { background: #fcf0f1; color: #8a2424; }
 .stockline-badge--sandbox { background: #f0f0f1; color: #3c434a; margin-left: 6px; }
 .stockline-stats { display: grid; grid-template-columns: repeat(3, 1fr); gap: 8px 12px; margin: 0 0 8px; }
 .stockline-stat dt { color: #50575e; font-size: 11px; }

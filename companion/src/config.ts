@@ -79,8 +79,21 @@ export interface Config {
     alertWebhookUrl?: string;
     breakerFailureRate: number;
     breakerWindowMs: number;
+    /** Fewest outcomes in the window before the breaker judges the failure rate (STOCKLINE_BREAKER_MIN_SAMPLES). */
+    breakerMinSamples?: number;
+    /**
+     * Failed calls in a row that open the breaker at any traffic, once they span breakerConsecutiveMs
+     * (STOCKLINE_BREAKER_CONSECUTIVE_FAILURES, 0 = off; STOCKLINE_BREAKER_CONSECUTIVE_MS).
+     */
+    breakerConsecutiveFailures?: number;
+    breakerConsecutiveMs?: number;
     /** How long change-feed entries every consumer acknowledged are kept (STOCKLINE_FEED_RETENTION_MS). */
     feedRetentionMs?: number;
+    /**
+     * GET /v1/channels shows `stalled` once a change-feed entry has waited this long with no
+     * worker reading it (STOCKLINE_FEED_STALLED_MS).
+     */
+    feedStalledMs?: number;
   };
 }
 
@@ -141,7 +154,11 @@ function propagation(r: Reader): Config['propagation'] {
     ...(alertWebhookUrl ? { alertWebhookUrl } : {}),
     breakerFailureRate: r.num('STOCKLINE_BREAKER_FAILURE_RATE', 0.01, 0, 1) as number,
     breakerWindowMs: r.int('STOCKLINE_BREAKER_WINDOW_MS', 60_000, 1000, 3_600_000),
+    breakerMinSamples: r.int('STOCKLINE_BREAKER_MIN_SAMPLES', 20, 1, 1_000_000),
+    breakerConsecutiveFailures: r.int('STOCKLINE_BREAKER_CONSECUTIVE_FAILURES', 5, 0, 1_000_000),
+    breakerConsecutiveMs: r.int('STOCKLINE_BREAKER_CONSECUTIVE_MS', 5_000, 0, 3_600_000),
     feedRetentionMs: r.int('STOCKLINE_FEED_RETENTION_MS', 600_000, 0, 2_592_000_000),
+    feedStalledMs: r.int('STOCKLINE_FEED_STALLED_MS', 30_000, 100, 86_400_000),
   };
 }
 

@@ -57,6 +57,39 @@ describe('Overview', () => {
     expect(screen.getByText(/14 changes waiting, 2 failing/)).toBeTruthy();
   });
 
+  it('says once that no worker is sending when the companion reports the channels stalled, with the unread changes on each card', async () => {
+    const feed = { unread: 500, inProgress: 0, oldestUnreadMs: 45_000 };
+    const reason = 'No worker has read the change feed for 45 s: 500 stock changes wait and nothing reaches the channels.';
+    serve(healthyChannels.map((c) => ({ ...c, state: 'stalled' as const, reason, feed })));
+    render(<Overview />);
+    await screen.findByRole('heading', { name: 'Amazon' });
+    const banners = within(document.querySelector('.stockline-banners[aria-live="polite"]') as HTMLElement);
+    expect(
+      banners.getByText(
+        'No stock changes are reaching your channels: 500 changes have waited 45 s on the companion with no Stockline worker reading them. Start one on the companion’s server: npm start -- --role worker',
+      ),
+    ).toBeTruthy();
+    expect(document.querySelectorAll('.components-notice')).toHaveLength(1);
+    const amazon = within(screen.getByRole('heading', { name: 'Amazon' }).closest('.stockline-channel') as HTMLElement);
+    expect(amazon.getByText('Stalled')).toBeTruthy();
+    expect(amazon.getByText('Unread changes')).toBeTruthy();
+    expect(amazon.getByText('500')).toBeTruthy();
+  });
+
+  it('shows a state it does not know (a newer companion) by its name and the companion’s reason, not as an empty badge', async () => {
+    const future = healthyChannels.map((c) =>
+      c.id === 'shopify' ? ({ ...c, state: 'maintenance', reason: 'Shopify announced maintenance until 14:00 UTC.' } as unknown as typeof c) : c,
+    );
+    serve(future);
+    render(<Overview />);
+    const shopify = within((await screen.findByRole('heading', { name: 'Shopify' })).closest('.stockline-channel') as HTMLElement);
+    expect(shopify.getByText('maintenance')).toBeTruthy();
+    const banners = within(document.querySelector('.stockline-banners[aria-live="polite"]') as HTMLElement);
+    expect(banners.getByText('Shopify: maintenance. Shopify announced maintenance until 14:00 UTC.')).toBeTruthy();
+    // A card without unread changes does not show the figure at all.
+    expect(shopify.queryByText('Unread changes')).toBeNull();
+  });
+
   it('says which channels are local sandboxes rather than the merchant\'s accounts', async () => {
     serve(
       healthyChannels.map((c) => ({ ...c, sandbox: c.id !== 'woocommerce' })),

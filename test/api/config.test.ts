@@ -45,7 +45,11 @@ describe('loadConfig', () => {
         failureRateAlert: 0.01,
         breakerFailureRate: 0.01,
         breakerWindowMs: 60_000,
+        breakerMinSamples: 20,
+        breakerConsecutiveFailures: 5,
+        breakerConsecutiveMs: 5_000,
         feedRetentionMs: 600_000,
+        feedStalledMs: 30_000,
       },
     });
   });

@@ -16,7 +16,7 @@ describe('circuit breaker per channel', () => {
   });
   afterEach(() => t.cleanup());
   // Each call builds a breaker on its own connection: a separate worker process sharing Redis.
-  const worker = () =>
+  const worker = (o: { consecutiveFailures?: number; consecutiveMs?: number } = {}) =>
     createBreaker({
       redis: t.connect(),
       keys: createKeys({ prefix: t.prefix }),
@@ -28,6 +28,7 @@ describe('circuit breaker per channel', () => {
       cacheMs: 0,
       now: () => now,
       onTransition: (e) => transitions.push(`${e.from}>${e.to}`),
+      ...o,
     });
 
   it('stays closed at 1 % failures and opens just above it', async () => {
@@ -90,5 +91,78 @@ describe('circuit breaker per channel', () => {
     expect(await worker().canPush('shopify')).toBe(false);
     now += 5_000;
     expect(await worker().canPush('shopify')).toBe(true);
+  });
+
+  describe('a run of failed calls at low traffic (defaults: 5 calls over at least 5 s)', () => {
+    // One SKU changed, every call dropped, retried at 1, 2, 4, 8 s: far from 20 outcomes a window.
+    it('opens once every call failed five times in a row over 5 s, below the minimum sample count', async () => {
+      const b = worker();
+      for (const t of [0, 1_000, 3_000, 7_000]) {
+        now = T0 + t;
+        expect(await b.record('flipkart', 0, 1)).toBe('closed');
+      }
+      now = T0 + 15_000;
+      expect(await b.record('flipkart', 0, 1)).toBe('open');
+      expect(await worker().canPush('flipkart')).toBe(false);
+    });
+
+    it('does not open on a burst of failures at one instant (a blip every job in flight met) that the retries get through', async () => {
+      const b = worker();
+      for (let i = 0; i < 8; i++) expect(await b.record('shopify', 0, 1)).toBe('closed');
+      now += 1_000;
+      expect(await b.record('shopify', 3, 0)).toBe('closed');
+      // The success ended the run: five more failures start a new one that has not lasted 5 s.
+      for (let i = 0; i < 5; i++) {
+        now += 900;
+        expect(await b.record('shopify', 0, 1)).toBe('closed');
+      }
+    });
+
+    it('never opens on flaky failures among successes', async () => {
+      const b = worker();
+      for (let i = 0; i < 12; i++) {
+        now += 5_000;
+        expect(await b.record('amazon', 0, 1)).toBe('closed');
+        now += 5_000;
+        // Four failed calls and then a success, again and again: never five in a row.
+        if (i % 4 === 3) expect(await b.record('amazon', 1, 0)).toBe('closed');
+      }
+      expect(transitions).toEqual([]);
+    });
+
+    it('forgets failures older than the window: they are not recent', async () => {
+      const b = worker();
+      for (let i = 0; i < 4; i++) {
+        now += 2_000;
+        await b.record('woocommerce', 0, 1);
+      }
+      now += 61_000;
+      expect(await b.record('woocommerce', 0, 1)).toBe('closed');
+      now += 10_000;
+      expect(await b.record('woocommerce', 0, 1)).toBe('closed'); // two in this run, not six
+    });
+
+    it('half-opens and closes on the probe as before, and a later single failure does not reopen it', async () => {
+      const b = worker();
+      for (let i = 0; i < 5; i++) {
+        await b.record('flipkart', 0, 1);
+        now += 2_000;
+      }
+      expect(await b.state('flipkart')).toBe('open');
+      now += 15_000;
+      expect(await b.canPush('flipkart')).toBe(true);
+      expect(await b.record('flipkart', 1, 0)).toBe('closed');
+      now += 1_000;
+      expect(await b.record('flipkart', 0, 1)).toBe('closed');
+      expect(transitions).toEqual(['closed>open', 'open>half-open', 'half-open>closed']);
+    });
+
+    it('is off with consecutiveFailures 0', async () => {
+      const b = worker({ consecutiveFailures: 0 });
+      for (let i = 0; i < 10; i++) {
+        now += 5_000;
+        expect(await b.record('amazon', 0, 1)).toBe('closed');
+      }
+    });
   });
 });

@@ -70,14 +70,16 @@ describe('GET /v1/channels and GET /metrics', () => {
     expect(channels.map((c) => c.id)).toEqual(['amazon', 'shopify']);
     const shopify = channels[1]!;
     expect(Object.keys(shopify).sort()).toEqual(
-      ['breaker', 'deadLetters', 'id', 'lag', 'lagSeries', 'lastError', 'pushes', 'queueDepth', 'sandbox', 'state', 'successRate', 'throttledUntil'].sort(),
+      ['breaker', 'deadLetters', 'feed', 'id', 'lag', 'lagSeries', 'lastError', 'pushes', 'queueDepth', 'reason', 'sandbox', 'state', 'successRate', 'throttledUntil'].sort(),
     );
     expect(shopify).toMatchObject({
       id: 'shopify',
       state: 'ok',
+      reason: null,
       breaker: 'closed',
       lag: { '1m': { p50: 50, p95: 95, p99: 99, count: 100 }, '5m': { count: 100 }, '60m': { count: 100 } },
       queueDepth: 7,
+      feed: { unread: 0, inProgress: 0, oldestUnreadMs: null },
       deadLetters: 0,
       successRate: 1,
       lastError: null,
@@ -88,6 +90,7 @@ describe('GET /v1/channels and GET /metrics', () => {
     expect(channels[0]).toMatchObject({
       id: 'amazon',
       state: 'degraded',
+      reason: '25.0 % of recent pushes failed.',
       successRate: 0.75,
       queueDepth: 42,
       deadLetters: 3,
@@ -104,6 +107,19 @@ describe('GET /v1/channels and GET /metrics', () => {
     expect(channels[0]).toMatchObject({ id: 'amazon', state: 'down', breaker: 'open', successRate: 0, lastError: { message: 'ECONNREFUSED' } });
     // A throttled call is neither a success nor a failure, and it opens no breaker.
     expect(channels[1]).toMatchObject({ id: 'shopify', state: 'paused', breaker: 'closed', successRate: 1, throttledUntil: T0 + 2000 });
+  });
+
+  it('shows stalled, before down, once a change-feed entry waited over 30 s (the default) with no worker reading', async () => {
+    for (let i = 0; i < 21; i++) await observer.pushed({ tenant: 'default', channel: 'amazon', items: [], callError: 'ECONNREFUSED' });
+    // Appended by the ledger 29 s ago; no worker ever created the consumer group.
+    await t.redis.xadd(keys.changes('default'), `${T0 - 29_000}-0`, 'event', 'e1', 'type', 'stock.received', 'skus', '["A"]');
+    const read = async () => ((await app.inject({ method: 'GET', url: '/v1/channels' })).json() as { channels: Record<string, any>[] }).channels;
+    expect((await read())[0]).toMatchObject({ id: 'amazon', state: 'down', reason: expect.stringContaining('ECONNREFUSED'), feed: { unread: 1, inProgress: 0, oldestUnreadMs: 29_000 } });
+    now = T0 + 2_000;
+    const [amazon, shopify] = await read();
+    expect(amazon).toMatchObject({ state: 'stalled', breaker: 'open', feed: { unread: 1, oldestUnreadMs: 31_000 } });
+    expect(amazon!.reason).toBe('No worker has read the change feed for 31 s: 1 stock change waits and nothing reaches the channels. Start a worker: `npm start -- --role worker` (or a process with role all).');
+    expect(shopify).toMatchObject({ state: 'stalled', feed: { unread: 1 } });
   });
 
   it('does not let per-SKU data errors open the breaker', async () => {

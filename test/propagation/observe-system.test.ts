@@ -10,12 +10,13 @@ import { buildApp } from '../../companion/src/app';
 import { loadConfig } from '../../companion/src/config';
 import { createMetrics } from '../../companion/src/metrics';
 import type { AlertPayload } from '../../companion/src/propagation/alerts';
-import { createObserver, type Observer } from '../../companion/src/propagation/observer';
+import { createObserver, type Observer, type PushedEvent } from '../../companion/src/propagation/observer';
 import { observabilityRoutes, queueDepthFrom } from '../../companion/src/propagation/routes/channels';
 import type { PropagationRuntime } from '../../companion/src/propagation/runtime';
+import type { SyncSettings } from '../../companion/src/propagation/settings';
 import type { StockEvent } from '../../companion/src/schemas/events';
 import { ADMIN_TOKEN, testEnv } from '../api/helpers';
-import { fixture, quietLogger, TENANT, type Fixture } from './helpers';
+import { fixture, quietLogger, TENANT, until, type Fixture } from './helpers';
 import { listenOnLoopback } from '../support/loopback';
 
 const at = () => new Date().toISOString();
@@ -57,9 +58,11 @@ describe('observability on live propagation', () => {
     fx = observer = app = rx = undefined;
   });
 
-  async function setup(o: { alertUrl?: string; breaker?: { cooldownMs: number; minSamples: number } } = {}) {
+  async function setup(
+    o: { alertUrl?: string; breaker?: { cooldownMs?: number; minSamples?: number }; env?: Record<string, string>; settings?: Partial<SyncSettings> } = {},
+  ) {
     fx = await fixture({ channels: ['fake-a', 'fake-b'], limits: { batchSize: 50 } });
-    const env = { ...testEnv(fx.t.prefix, fx.t.url), ...(o.alertUrl ? { STOCKLINE_ALERT_WEBHOOK_URL: o.alertUrl } : {}) };
+    const env = { ...testEnv(fx.t.prefix, fx.t.url), ...(o.alertUrl ? { STOCKLINE_ALERT_WEBHOOK_URL: o.alertUrl } : {}), ...o.env };
     const config = loadConfig(env);
     const metrics = createMetrics();
     observer = createObserver({
@@ -72,7 +75,7 @@ describe('observability on live propagation', () => {
       breaker: { cacheMs: 0, ...o.breaker },
       alerts: { minSamples: 3, intervalMs: 200, retryBaseMs: 20 },
     });
-    const rt: PropagationRuntime = await fx.start({ hooks: observer, settings: { breakerRecheckMs: 100 } });
+    const rt: PropagationRuntime = await fx.start({ hooks: observer, settings: { breakerRecheckMs: 100, ...o.settings } });
     app = await buildApp({
       config,
       redis: fx.t.redis,
@@ -107,6 +110,9 @@ describe('observability on live propagation', () => {
     // The API document says so: both reads want the admin token.
     const doc = (await app!.inject({ method: 'GET', url: '/v1/openapi.json' })).json();
     expect(doc.paths['/v1/channels'].get).toMatchObject({ security: [{ adminToken: [] }], responses: { 401: expect.anything() } });
+    // The states and the change-feed backlog are documented (refs resolved: the schema may be a component).
+    const documented = JSON.stringify(doc);
+    for (const word of ['"stalled"', '"oldestUnreadMs"', '"inProgress"', '"reason"']) expect(documented).toContain(word);
     for (const path of ['/metrics', '/v1/metrics']) {
       expect(doc.paths[path].get).toMatchObject({ security: [{ adminToken: [] }], responses: { 401: expect.anything() } });
     }
@@ -149,5 +155,39 @@ describe('observability on live propagation', () => {
     const after = (await admin('/v1/channels')).json() as { channels: Record<string, any>[] };
     expect(after.channels[0]).toMatchObject({ breaker: 'closed', lastError: { message: expect.any(String) } });
     expect(rx.got.filter((a) => a.channel === 'fake-b' && a.alert === 'failure_rate')).toEqual([]);
+  });
+
+  it('shows a channel that drops every call at low traffic as down within seconds (breaker open), and closes once it is back', { timeout: 40_000 }, async () => {
+    // One change and retries backing off 0.2, 0.4, 0.8, 1.6, 2 s: about one failed outcome a
+    // second, so the failure rate alone (20 outcomes a window) would take ~30 s to count.
+    const { fx, observer } = await setup({
+      env: { STOCKLINE_BREAKER_CONSECUTIVE_MS: '1000' },
+      breaker: { cooldownMs: 500 },
+      settings: { backoff: { baseMs: 200, maxMs: 2000 } },
+    });
+    const reports: PushedEvent[] = [];
+    const pushed = observer.pushed.bind(observer);
+    observer.pushed = async (e) => {
+      reports.push(e);
+      await pushed(e);
+    };
+    const [down] = fx.fakes;
+    for (const f of fx.fakes) f.seed([{ sku: 'LOW-1', quantity: 0 }]);
+    down!.setFaults({ outageForMs: 600_000 });
+    const started = Date.now();
+    await fx.ledger.apply(received('low-1', 'LOW-1', 4));
+    const fakeA = async () => ((await admin('/v1/channels')).json() as { channels: Record<string, any>[] }).channels[0]!;
+    await until(async () => (await fakeA()).state === 'down', 10_000, 'fake-a to show as down');
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(['open', 'half-open']).toContain((await fakeA()).breaker);
+    const failed = reports.filter((e) => e.channel === 'fake-a' && e.callError).length;
+    expect(failed).toBeGreaterThanOrEqual(5);
+    expect(failed).toBeLessThan(20);
+
+    down!.setFaults({ outages: [] });
+    await until(async () => (await fakeA()).breaker === 'closed', 10_000, 'the probe to close the breaker');
+    await fx.settled();
+    expect(down!.quantities()['LOW-1']).toBe(4);
+    expect((await fakeA()).state).not.toBe('down');
   });
 });

@@ -17,7 +17,8 @@ import type { AuditEntry, Incident, StockState } from '../../../companion/src/sc
 
 export type { AuditEntry, Incident, StockState };
 
-export type ChannelState = 'ok' | 'degraded' | 'down' | 'paused';
+/** `stalled`: no worker reads the companion's change feed, so no channel gets any change. */
+export type ChannelState = 'ok' | 'degraded' | 'down' | 'paused' | 'stalled';
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
 export interface LagWindow {
@@ -34,6 +35,10 @@ export interface ChannelHealth {
   lag: { '1m': LagWindow; '5m': LagWindow; '60m': LagWindow };
   lagSeries: { t: number; p50: number; p99: number }[];
   queueDepth: number;
+  /** Changes on the companion's change feed no worker has read yet (the same for every channel); older companions leave it out. */
+  feed?: { unread: number; inProgress: number; oldestUnreadMs: number | null };
+  /** The companion's sentence for why the state is not ok (English); older companions leave it out. */
+  reason?: string | null;
   deadLetters: number;
   successRate: number;
   lastError: { message: string; at: string | number } | null;

@@ -12,7 +12,13 @@ const STATE_LABEL = (): Record<ChannelHealth['state'], string> => ({
   degraded: __('Degraded', 'stockline'),
   down: __('Down', 'stockline'),
   paused: __('Paused', 'stockline'),
+  stalled: __('Stalled', 'stockline'),
 });
+
+/** A state a newer companion reports and this page does not know yet reads as itself, not as an empty badge. */
+export function stateLabel(state: string): string {
+  return (STATE_LABEL() as Record<string, string | undefined>)[state] ?? state;
+}
 
 const BREAKER_LABEL = (): Record<ChannelHealth['breaker'], string> => ({
   closed: __('closed (sending)', 'stockline'),
@@ -44,7 +50,7 @@ export function ChannelCard({ channel }: { channel: ChannelHealth }) {
       <CardHeader>
         <h3 className="stockline-channel__name">{name}</h3>
         <span>
-          <span className={`stockline-badge stockline-badge--${state}`}>{STATE_LABEL()[state]}</span>
+          <span className={`stockline-badge stockline-badge--${state}`}>{stateLabel(state)}</span>
           {channel.sandbox && (
             <span className="stockline-badge stockline-badge--sandbox" title={__('A local stand-in: no credentials are set for this channel', 'stockline')}>
               {__('Sandbox', 'stockline')}
@@ -59,6 +65,14 @@ export function ChannelCard({ channel }: { channel: ChannelHealth }) {
           <Stat label={__('Lag p99', 'stockline')} value={lag.count > 0 ? formatMs(lag.p99) : '—'} />
           <Stat label={__('Success rate', 'stockline')} value={formatPercent(channel.successRate)} />
           <Stat label={__('Queue', 'stockline')} value={String(channel.queueDepth)} />
+          {/* Changes no worker has read yet are in no channel's queue: shown beside it, only when there are some. */}
+          {(channel.feed?.unread ?? 0) > 0 && (
+            <Stat
+              label={__('Unread changes', 'stockline')}
+              value={String(channel.feed!.unread)}
+              title={__('Stock changes waiting for a Stockline worker to read them; the same for every channel', 'stockline')}
+            />
+          )}
           <Stat label={__('Dead letters', 'stockline')} value={String(channel.deadLetters)} />
           <Stat label={__('Breaker', 'stockline')} value={BREAKER_LABEL()[channel.breaker]} />
         </dl>

@@ -3,7 +3,7 @@ import { __, _n, sprintf } from '@wordpress/i18n';
 import { api } from '../api/endpoints';
 import type { AdminStatus, ChannelHealth } from '../api/types';
 import { Banners, type Banner } from '../components/Banners';
-import { ChannelCard, DEGRADED_LAG_MS, effectiveState } from '../components/ChannelCard';
+import { ChannelCard, DEGRADED_LAG_MS, effectiveState, stateLabel } from '../components/ChannelCard';
 import { LoadState } from '../components/LoadState';
 import { outboxBanners } from '../components/OutboxBanners';
 import { usePolling } from '../hooks/usePolling';
@@ -25,11 +25,38 @@ function degradedMessage(c: ChannelHealth, name: string): string {
   return sprintf(__('%1$s is degraded: updates take %2$s at p99.', 'stockline'), name, formatMs(p99));
 }
 
+/**
+ * Stalled is the companion's change feed, not one channel: every channel reports it together, so
+ * one banner says it, with what to start.
+ */
+function stalledBanner(channels: ChannelHealth[]): Banner | null {
+  const c = channels.find((x) => x.state === 'stalled');
+  if (!c) return null;
+  const unread = c.feed?.unread ?? 0;
+  return {
+    id: 'stalled',
+    status: 'error',
+    message: sprintf(
+      _n(
+        'No stock changes are reaching your channels: %1$d change has waited %2$s on the companion with no Stockline worker reading it. Start one on the companion’s server: npm start -- --role worker',
+        'No stock changes are reaching your channels: %1$d changes have waited %2$s on the companion with no Stockline worker reading them. Start one on the companion’s server: npm start -- --role worker',
+        unread,
+        'stockline',
+      ),
+      unread,
+      formatMs(c.feed?.oldestUnreadMs),
+    ),
+  };
+}
+
 function channelBanners(channels: ChannelHealth[]): Banner[] {
   const out: Banner[] = [];
+  const stalled = stalledBanner(channels);
+  if (stalled) out.push(stalled);
   for (const c of channels) {
     const state = effectiveState(c);
     const name = channelLabel(c.id);
+    if (state === 'stalled' || state === 'ok' || state === 'paused') continue;
     if (state === 'down') {
       out.push({
         id: `down-${c.id}`,
@@ -42,6 +69,9 @@ function channelBanners(channels: ChannelHealth[]): Banner[] {
       });
     } else if (state === 'degraded') {
       out.push({ id: `degraded-${c.id}`, status: 'warning', message: degradedMessage(c, name) });
+    } else {
+      // A state from a newer companion: its name and the companion's own sentence, rather than nothing.
+      out.push({ id: `state-${c.id}`, status: 'warning', message: `${name}: ${stateLabel(state)}. ${c.reason ?? ''}`.trim() });
     }
   }
   const sandboxed = channels.filter((c) => c.sandbox).map((c) => channelLabel(c.id));

@@ -2,6 +2,7 @@
  * Circuit breaker per channel, shared through Redis so every worker process agrees.
  *
  * closed ──(failure rate > threshold over the window, with ≥ minSamples outcomes)──▶ open
+ * closed ──(≥ consecutiveFailures failed calls in a row, no success between, spanning ≥ consecutiveMs)──▶ open
  * open ──(cool-down elapsed; exactly one caller is granted a probe)──▶ half-open
  * half-open ──(probe succeeds)──▶ closed (window cleared, old failures forgotten)
  * half-open ──(probe fails)──▶ open again (fresh cool-down)
@@ -11,6 +12,16 @@
  * another probe is granted once the lease runs out. Outcomes are counted in 10-second slot
  * hashes; the window is the sum of the slots it spans. Throttling is not a failure (the limiter
  * handles it), and neither are per-item data errors the caller chooses to ignore.
+ *
+ * Why two rules: the rate needs minSamples outcomes per window, and a channel that drops every
+ * connection at low traffic never gets there — retries back off (1 s, 2 s, 4 s …), so a 40 s
+ * outage with a handful of changes is ~6 failed calls, and the channel stayed "closed" and
+ * "degraded" throughout. "Every recent call failed" is a sustained failure whatever the traffic,
+ * so a run of failed calls opens it too. A run counts calls (reports), not items, so one failed
+ * 50-item batch is one failure. Any success ends the run (a flaky failure among successes never
+ * opens it), and so does a gap longer than the window (old failures are not "recent"). The run
+ * must also span consecutiveMs: a blip that fails every call in flight at one instant (several
+ * jobs, several workers) is retried a second later and succeeds; it is not an outage.
  *
  * Keys live under the scope tenant's hash tag (channels are configured once per deployment).
  */
@@ -28,6 +39,10 @@ export interface BreakerOptions {
   windowMs: number;
   /** Fewest outcomes in the window before the rate counts (one failed push of two is not "sustained"). */
   minSamples?: number;
+  /** Failed calls in a row (no success between) that open the breaker whatever the traffic; 0 turns the rule off. */
+  consecutiveFailures?: number;
+  /** …once the first of them is at least this old (a blip failing every call in flight at once is not an outage). */
+  consecutiveMs?: number;
   /** How long the breaker stays open before a probe. */
   cooldownMs?: number;
   /**
@@ -46,13 +61,16 @@ const SLOT_MS = 10_000;
 
 /*
  * KEYS[1] state hash, KEYS[2..] window slot hashes, current slot first.
- * ARGV now, ok, fail, rate, minSamples, cooldownMs, slotTtlSeconds.
+ * ARGV now, ok, fail, rate, minSamples, cooldownMs, slotTtlSeconds, consecutiveFailures,
+ * consecutiveMs, windowMs. The run of failed calls lives in the state hash (streak = calls,
+ * streakFrom / streakAt = first and last failure, ms).
  * Returns { previous state, new state }.
  */
 const RECORD = `
 local st = KEYS[1]
 local now, ok, fail = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local rate, minSamples, cooldown, ttl = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+local runMin, runMs, window = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
 local state = redis.call('HGET', st, 'state') or 'closed'
 if state == 'half-open' then
   if fail > 0 then
@@ -76,8 +94,21 @@ for i = 2, #KEYS do
   tfail = tfail + (tonumber(v[2]) or 0)
 end
 local total = tok + tfail
-if fail > 0 and total >= minSamples and tfail / total > rate then
+local run = false
+if ok > 0 then
+  redis.call('HDEL', st, 'streak', 'streakFrom', 'streakAt')
+elseif fail > 0 and runMin > 0 then
+  -- A gap longer than the window starts a new run: those failures are not recent any more.
+  if now - tonumber(redis.call('HGET', st, 'streakAt') or 0) > window then
+    redis.call('HSET', st, 'streak', 0, 'streakFrom', now)
+  end
+  local n = redis.call('HINCRBY', st, 'streak', 1)
+  redis.call('HSET', st, 'streakAt', now)
+  run = n >= runMin and now - tonumber(redis.call('HGET', st, 'streakFrom')) >= runMs
+end
+if fail > 0 and (run or (total >= minSamples and tfail / total > rate)) then
   redis.call('HSET', st, 'state', 'open', 'openedAt', now, 'until', now + cooldown, 'probeUntil', 0)
+  redis.call('HDEL', st, 'streak', 'streakFrom', 'streakAt')
   return { state, 'open' }
 end
 return { state, state }
@@ -109,6 +140,8 @@ return { 0, state, state }
 export function createBreaker(opts: BreakerOptions) {
   const { redis, keys, failureRate, windowMs, now = Date.now, onTransition } = opts;
   const minSamples = opts.minSamples ?? 20;
+  const consecutiveFailures = opts.consecutiveFailures ?? 5;
+  const consecutiveMs = opts.consecutiveMs ?? 5_000;
   const cooldownMs = opts.cooldownMs ?? 15_000;
   const probeLeaseMs = opts.probeLeaseMs ?? 1_000;
   const cacheMs = opts.cacheMs ?? 100;
@@ -157,7 +190,7 @@ export function createBreaker(opts: BreakerOptions) {
     recordOn(pipe: ChainableCommander, channel: string, ok: number, fail: number, at = now()): (reply: unknown) => BreakerState {
       const ks = [stateKey(channel), ...windowKeys(channel, at)];
       // Variable key count: defineCommand without numberOfKeys takes it as the first argument.
-      (pipe as unknown as { stocklineBreakerRecord(...a: (string | number)[]): unknown }).stocklineBreakerRecord(ks.length, ...ks, at, ok, fail, failureRate, minSamples, cooldownMs, slotTtl);
+      (pipe as unknown as { stocklineBreakerRecord(...a: (string | number)[]): unknown }).stocklineBreakerRecord(ks.length, ...ks, at, ok, fail, failureRate, minSamples, cooldownMs, slotTtl, consecutiveFailures, consecutiveMs, windowMs);
       return (reply) => {
         const [from, to] = reply as [string, string];
         transition(channel, from, to, at);

@@ -6,6 +6,7 @@
  *
  * Per (tenant, channel) it keeps: 10-second slot hashes of item outcomes (ok / fail / throttled,
  * calls) for success rate and alerting, and one totals hash (pushes, last error, throttled until).
+ * Health also reads the tenant's change feed (feed-backlog.ts): changes no worker has read yet.
  */
 import type { Redis } from 'ioredis';
 import type { Config } from '../config';
@@ -13,6 +14,9 @@ import type { Keys } from '../ledger/keys';
 import type { Metrics } from '../metrics';
 import { createAlerter, type Logger } from './alerts';
 import { createBreaker } from './breaker';
+import { readFeedBacklog } from './feed-backlog';
+import { FEED_GROUP } from './feed-consumer';
+import { judgeHealth } from './health-state';
 import { createLagStore } from './lag';
 import type { ChannelHealthBody } from './routes/channels';
 import type { PushHooks, PushedEvent as WorkerPushedEvent } from './worker-hooks';
@@ -50,7 +54,7 @@ export interface ObserverOptions {
   metrics?: Metrics;
   /** Channels known from configuration, reported even before their first push. */
   channels?: string[];
-  breaker?: { minSamples?: number; cooldownMs?: number; probeLeaseMs?: number; cacheMs?: number };
+  breaker?: { minSamples?: number; consecutiveFailures?: number; consecutiveMs?: number; cooldownMs?: number; probeLeaseMs?: number; cacheMs?: number };
   alerts?: { minSamples?: number; attempts?: number; retryBaseMs?: number; windowSlots?: number; intervalMs?: number };
   /** Item error codes that are data problems of one SKU, not channel health: never open the breaker. */
   breakerIgnoredCodes?: string[];
@@ -76,6 +80,9 @@ export function createObserver(opts: ObserverOptions) {
     keys,
     failureRate: p.breakerFailureRate,
     windowMs: p.breakerWindowMs,
+    minSamples: p.breakerMinSamples,
+    consecutiveFailures: p.breakerConsecutiveFailures,
+    consecutiveMs: p.breakerConsecutiveMs,
     now,
     ...opts.breaker,
     onTransition: (e) => logger.warn({ channel: e.channel, from: e.from, to: e.to }, 'circuit breaker'),
@@ -222,6 +229,9 @@ export function createObserver(opts: ObserverOptions) {
     const at = now();
     const ids =
       sources.channels ?? [...new Set([...(opts.channels ?? []), ...(await redis.smembers(channelSet(tenant)))])].sort();
+    // One feed per tenant, read once: every channel waits on the same unread changes.
+    const feed = await readFeedBacklog(redis, keys.changes(tenant), FEED_GROUP, at);
+    const thresholds = { ...p, feedStalledMs: p.feedStalledMs ?? 30_000 };
     return Promise.all(
       ids.map(async (id): Promise<ChannelHealth> => {
         const [windows, lagSeries, sums, totals, state, queueDepth, deadLetters] = await Promise.all([
@@ -236,24 +246,23 @@ export function createObserver(opts: ObserverOptions) {
         const total = sums.ok + sums.fail;
         const successRate = total === 0 ? 1 : sums.ok / total;
         const throttledUntil = totals.throttledUntil && Number(totals.throttledUntil) > at ? Number(totals.throttledUntil) : null;
-        const health: ChannelHealth['state'] =
-          state !== 'closed'
-            ? 'down'
-            : throttledUntil !== null
-              ? 'paused'
-              : successRate < 1 - p.failureRateAlert || windows['1m'].p99 > p.lagWarnMs
-                ? 'degraded'
-                : 'ok';
+        const lastError = totals.lastErrorMessage ? { message: totals.lastErrorMessage, at: totals.lastErrorAt ?? new Date(at).toISOString() } : null;
+        const judged = judgeHealth(
+          { breaker: state, throttledUntil, successRate, lagP99: windows['1m'].p99, feed, lastError: lastError?.message ?? null },
+          thresholds,
+        );
         return {
           id,
-          state: health,
+          state: judged.state,
+          reason: judged.reason,
           breaker: state,
           lag: windows,
           lagSeries,
           queueDepth,
+          feed,
           deadLetters,
           successRate,
-          lastError: totals.lastErrorMessage ? { message: totals.lastErrorMessage, at: totals.lastErrorAt ?? new Date(at).toISOString() } : null,
+          lastError,
           pushes: Number(totals.pushes ?? 0),
           throttledUntil,
         };

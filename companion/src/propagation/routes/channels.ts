@@ -17,12 +17,26 @@ const Lag = Type.Object({ p50: Type.Number(), p95: Type.Number(), p99: Type.Numb
 // Belongs in schemas/ (contract shared with the admin page); kept here until it moves.
 export const ChannelHealthSchema = Type.Object({
   id: Type.String(),
-  state: Type.Union([Type.Literal('ok'), Type.Literal('degraded'), Type.Literal('down'), Type.Literal('paused')]),
+  /**
+   * `stalled`: no worker has read the change feed for STOCKLINE_FEED_STALLED_MS, so nothing
+   * reaches any channel (the feed is the tenant's, shared by its channels).
+   */
+  state: Type.Union([Type.Literal('ok'), Type.Literal('degraded'), Type.Literal('down'), Type.Literal('paused'), Type.Literal('stalled')]),
+  reason: Type.Union([Type.String(), Type.Null()], { description: 'Why the state is not ok, in a sentence a person can act on; null when ok' }),
   breaker: Type.Union([Type.Literal('closed'), Type.Literal('open'), Type.Literal('half-open')]),
   /** Milliseconds. */
   lag: Type.Object({ '1m': Lag, '5m': Lag, '60m': Lag }),
   lagSeries: Type.Array(Type.Object({ t: Type.Number(), p50: Type.Number(), p99: Type.Number() })),
+  /** SKUs dirty or being pushed for this channel (what the workers have taken from the change feed). */
   queueDepth: Type.Integer({ minimum: 0 }),
+  feed: Type.Object(
+    {
+      unread: Type.Integer({ minimum: 0, description: 'Change-feed entries no worker has read yet' }),
+      inProgress: Type.Integer({ minimum: 0, description: 'Entries a worker read and has not finished (a crashed worker’s until another takes them over)' }),
+      oldestUnreadMs: Type.Union([Type.Number({ minimum: 0 }), Type.Null()], { description: 'How long the oldest unread entry has waited (ms); null when none' }),
+    },
+    { description: 'Stock changes the workers have not yet turned into pushes: the tenant’s change feed, the same for each of its channels, and counted in no queueDepth' },
+  ),
   deadLetters: Type.Integer({ minimum: 0 }),
   /** 0..1 over the last 5 minutes; 1 when nothing was pushed. */
   successRate: Type.Number({ minimum: 0, maximum: 1 }),

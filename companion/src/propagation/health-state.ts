@@ -1,0 +1,62 @@
+/**
+ * One channel's state for GET /v1/channels, and the sentence that says why it is not ok.
+ *
+ * Worst first: `stalled` (no worker has read the change feed for feedStalledMs: nothing reaches
+ * any channel; it comes before `down` because with no worker running the breaker's state is only
+ * what it was when the last one stopped, and starting a worker is what the owner must do first),
+ * `down` (the breaker is not closed: pushes keep failing), `paused` (the channel asked us to slow
+ * down), `degraded` (failures or slow updates), `ok`.
+ */
+import type { BreakerState } from './breaker';
+import type { FeedBacklog } from './feed-backlog';
+import type { ChannelHealthBody } from './routes/channels';
+
+export type HealthState = ChannelHealthBody['state'];
+
+export interface HealthFacts {
+  breaker: BreakerState;
+  throttledUntil: number | null;
+  /** 0..1 over the success window. */
+  successRate: number;
+  lagP99: number;
+  feed: FeedBacklog;
+  lastError: string | null;
+}
+
+export interface HealthThresholds {
+  failureRateAlert: number;
+  lagWarnMs: number;
+  /** Oldest unread change-feed entry older than this: stalled. */
+  feedStalledMs: number;
+}
+
+const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+export function judgeHealth(f: HealthFacts, t: HealthThresholds): { state: HealthState; reason: string | null } {
+  if (f.feed.oldestUnreadMs !== null && f.feed.oldestUnreadMs > t.feedStalledMs) {
+    return {
+      state: 'stalled',
+      reason:
+        `No worker has read the change feed for ${seconds(f.feed.oldestUnreadMs)}: ${plural(f.feed.unread, 'stock change waits', 'stock changes wait')} ` +
+        'and nothing reaches the channels. Start a worker: `npm start -- --role worker` (or a process with role all).',
+    };
+  }
+  if (f.breaker !== 'closed') {
+    const why = f.lastError ? ` (last error: ${f.lastError})` : '';
+    return {
+      state: 'down',
+      reason: `Pushes to this channel keep failing${why}; the circuit breaker is ${f.breaker}: pushes wait and one probe goes out after each cool-down.`,
+    };
+  }
+  if (f.throttledUntil !== null) {
+    return { state: 'paused', reason: `The channel asked us to slow down until ${new Date(f.throttledUntil).toISOString()}.` };
+  }
+  if (f.successRate < 1 - t.failureRateAlert) {
+    return { state: 'degraded', reason: `${((1 - f.successRate) * 100).toFixed(1)} % of recent pushes failed.` };
+  }
+  if (f.lagP99 > t.lagWarnMs) {
+    return { state: 'degraded', reason: `Updates take ${Math.round(f.lagP99)} ms at p99 (over ${t.lagWarnMs} ms) in the last minute.` };
+  }
+  return { state: 'ok', reason: null };
+}

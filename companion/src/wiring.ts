@@ -100,8 +100,9 @@ export async function wireChannels(deps: WiringDeps): Promise<Wiring> {
           adminToken: config.adminToken,
           channels: () => modules.map((m) => m.id),
           // Dirty + in-flight SKUs: BullMQ's own counts understate the backlog (jobs carry batches).
-          queueDepth: (c) => runtime.core.pending(c, tenant),
-          deadLetters: (c) => runtime.core.dead.count(tenant, c),
+          // Per tenant asked about: GET /v1/channels?tenant=shop2 shows shop2's backlog and letters.
+          queueDepth: (c, t = tenant) => runtime.core.pending(c, t),
+          deadLetters: (c, t = tenant) => runtime.core.dead.count(t, c),
           sandboxed: () => deps.sandboxed ?? (sandboxes ? unconfigured : []),
           ledger: { redis, keys },
         }),

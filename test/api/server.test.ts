@@ -171,6 +171,36 @@ describe('the companion process', () => {
     }
   });
 
+  it("shows each tenant its own queue and dead-letter counts on GET /v1/channels, not the default tenant's", async () => {
+    const t = await createTestRedis();
+    const config = loadConfig({ ...testEnv(t.prefix, t.url), STOCKLINE_SANDBOX: 'on', STOCKLINE_SANDBOX_PORT_BASE: '0', STOCKLINE_SHOPPER: 'off', STOCKLINE_TENANT_SECRETS: 'shop2:shop2-secret-0123456789abcdef' });
+    const keys = createKeys({ prefix: t.prefix });
+    const { createLedger } = await import('../../companion/src/ledger/ledger');
+    const { buildApp } = await import('../../companion/src/app');
+    const ledger = createLedger({ redis: t.redis, keys, idempotencyTtlSeconds: 3600 });
+    await ledger.ready();
+    const { wireChannels } = await import('../../companion/src/wiring');
+    const wiring = await wireChannels({ config, redis: t.redis, connect: () => t.connect(), keys, ledger, logger: silent() });
+    const app = await buildApp({ config, redis: t.redis, ledger, logger: silent(), plugins: wiring.plugins });
+    try {
+      const letter = (tenant: string, sku: string) => wiring.runtime.core.dead.add(tenant, { channel: 'shopify', sku, error: 'not listed', code: 'not_found' });
+      await letter('default', 'D-1');
+      await letter('default', 'D-2');
+      await letter('shop2', 'S-1');
+      const shopify = async (query: string) => {
+        const res = await app.inject({ method: 'GET', url: `/v1/channels${query}`, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+        expect(res.statusCode, res.body).toBe(200);
+        return (res.json().channels as { id: string; deadLetters: number }[]).find((c) => c.id === 'shopify')!;
+      };
+      expect((await shopify('')).deadLetters).toBe(2);
+      expect((await shopify('?tenant=shop2')).deadLetters).toBe(1);
+    } finally {
+      await app.close();
+      await wiring.close();
+      await t.cleanup();
+    }
+  });
+
   it('answers 503 within about a second while Redis is gone, says so once in its log, and still stops on SIGTERM', async () => {
     // A Redis of its own, to take away.
     const port = await freePort();

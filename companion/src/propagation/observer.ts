@@ -41,8 +41,9 @@ export type ChannelHealth = Omit<ChannelHealthBody, 'sandbox'>;
 export interface HealthSources {
   /** Channels to report; default: every channel this tenant has pushed to, plus `channels` given at creation. */
   channels?: string[];
-  queueDepth?: (channel: string) => Promise<number> | number;
-  deadLetters?: (channel: string) => Promise<number> | number;
+  /** Per channel of the tenant being asked about (each tenant has its own queue and letters). */
+  queueDepth?: (channel: string, tenant?: string) => Promise<number> | number;
+  deadLetters?: (channel: string, tenant?: string) => Promise<number> | number;
 }
 
 export interface ObserverOptions {
@@ -240,8 +241,8 @@ export function createObserver(opts: ObserverOptions) {
           slotSums(tenant, id, SUCCESS_SLOTS, at),
           redis.hgetall(totalsKey(tenant, id)),
           breaker.state(id),
-          sources.queueDepth ? sources.queueDepth(id) : 0,
-          sources.deadLetters ? sources.deadLetters(id) : 0,
+          sources.queueDepth ? sources.queueDepth(id, tenant) : 0,
+          sources.deadLetters ? sources.deadLetters(id, tenant) : 0,
         ]);
         const total = sums.ok + sums.fail;
         const successRate = total === 0 ? 1 : sums.ok / total;

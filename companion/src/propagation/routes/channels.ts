@@ -117,8 +117,9 @@ export function observabilityRoutes(deps: {
   metrics: Metrics;
   adminToken?: string;
   channels: () => string[];
-  queueDepth?: (channel: string) => Promise<number> | number;
-  deadLetters?: (channel: string) => Promise<number> | number;
+  /** Per channel, of the tenant asked about (the default tenant's when none is given: metrics). */
+  queueDepth?: (channel: string, tenant?: string) => Promise<number> | number;
+  deadLetters?: (channel: string, tenant?: string) => Promise<number> | number;
   sandboxed?: () => readonly string[];
   ledger?: Parameters<Metrics['setLedgerSource']>[0];
 }) {

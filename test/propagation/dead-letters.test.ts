@@ -212,4 +212,23 @@ describe('dead letters', () => {
     expect(await rt.core.dead.remove(TENANT, deadLetterId('fake-a', 'OLD-2'))).toBe(true);
     expect(await rt.core.dead.count(TENANT, 'fake-a')).toBe(1);
   });
+  it('leaves a letter whose channel no longer runs here as it is: 409 naming the channel for one, counted apart in retry-all', async () => {
+    const fx = await openFixture({ channels: ['fake-a'] });
+    await fx.start();
+    const app = await fx.app();
+    const dead = fx.runtimes[0]!.core.dead;
+    // A letter from when amazon was configured; this companion now runs fake-a only.
+    const gone = await dead.add(TENANT, { channel: 'amazon', sku: 'OLD-1', error: 'no listing', code: 'not_found' });
+    await dead.add(TENANT, { channel: 'fake-a', sku: 'NOW-1', error: 'no listing', code: 'not_found' });
+    const one = await app.inject({ method: 'POST', url: `/v1/dead-letters/${gone.id}/retry`, headers: auth });
+    expect(one.statusCode, one.body).toBe(409);
+    expect(one.json()).toMatchObject({ code: 'channel_not_running' });
+    expect(one.json().message).toMatch(/Channel amazon does not run in this companion.*discard/);
+    const all = await app.inject({ method: 'POST', url: '/v1/dead-letters/retry', headers: auth });
+    expect(all.statusCode, all.body).toBe(200);
+    expect(all.json()).toEqual({ retried: 1, notRunning: 1 });
+    const left = (await dead.list(TENANT)).items.find((l) => l.id === gone.id);
+    expect(left).toMatchObject({ channel: 'amazon', sku: 'OLD-1' });
+    expect(left!.retrying).toBeUndefined();
+  });
 });

@@ -28,7 +28,7 @@ export interface DeadLetter {
 export const deadLetterId = (channel: string, sku: string) => Buffer.from(`${channel}\n${sku}`).toString('base64url');
 
 /** The channel a letter id names (ids are `channel\nsku`, base64url). */
-const channelOf = (id: string) => Buffer.from(id, 'base64url').toString().split('\n')[0] ?? '';
+export const channelOf = (id: string) => Buffer.from(id, 'base64url').toString().split('\n')[0] ?? '';
 
 export function createDeadLetters(deps: { redis: Redis; keys: Keys }) {
   const { redis, keys } = deps;

@@ -8,8 +8,9 @@ import type { FastifyInstance } from 'fastify';
 import { knownChannelIds } from '../../config';
 import { ADMIN } from '../../http/auth';
 import { unknownChannel } from '../../http/messages';
-import { NotFoundError } from '../../errors';
+import { NotFoundError, StocklineError } from '../../errors';
 import type { SyncCore } from '../core';
+import { channelOf } from '../dead-letters';
 import { DeadLetterPage, DeadLetterQuery, IdParams, Retried, RetryAllBody, TenantQuery } from './schemas';
 import { DEFAULT_TENANT, errors } from './common';
 
@@ -23,9 +24,23 @@ export function deadLetterRoutes(core: SyncCore) {
     if (channel !== undefined && !known.includes(channel)) throw unknownChannel(channel, known, part, '/channel', 'or leave it out for every channel');
   };
 
+  /**
+   * A letter can outlive its channel's credentials (or sandbox): this process has no queue to push
+   * it on, so it is left as it is and said so, instead of a 500 and a letter flagged retrying for good.
+   */
+  const running = (id: string) => core.channelIds.includes(channelOf(id));
+  const notRunning = (channel: string) =>
+    new StocklineError(
+      `Channel ${channel} does not run in this companion (no credentials configured, and no sandbox): configure it to push this letter again, or discard the letter with DELETE /v1/dead-letters/:id`,
+      'channel_not_running',
+      409,
+      false,
+      { channel },
+    );
+
   /** Flags the letters and marks their SKUs dirty, one call per channel however many there are. */
   const retry = async (tenant: string, ids: string[]) => {
-    const letters = await core.dead.markRetrying(tenant, ids);
+    const letters = await core.dead.markRetrying(tenant, ids.filter(running));
     const now = Date.now();
     const byChannel = new Map<string, Map<string, number>>();
     for (const l of letters) {
@@ -50,9 +65,10 @@ export function deadLetterRoutes(core: SyncCore) {
 
     app.post<{ Params: IdParams; Querystring: TenantQuery }>(
       '/v1/dead-letters/:id/retry',
-      { schema: { tags: ['propagation'], security: ADMIN, summary: 'Push this SKU to this channel again', params: IdParams, querystring: TenantQuery, response: { 200: Retried, ...errors } } },
+      { schema: { tags: ['propagation'], security: ADMIN, summary: 'Push this SKU to this channel again', params: IdParams, querystring: TenantQuery, response: { 200: Retried, ...errors, 409: errors[404] } } },
       async (req) => {
         const tenant = req.query.tenant ?? DEFAULT_TENANT;
+        if (!running(req.params.id) && (await core.dead.ids(tenant, channelOf(req.params.id))).includes(req.params.id)) throw notRunning(channelOf(req.params.id));
         const retried = await retry(tenant, [req.params.id]);
         if (!retried) throw new NotFoundError(`No dead letter "${req.params.id}" — list them with GET /v1/dead-letters`);
         return { retried };
@@ -65,7 +81,9 @@ export function deadLetterRoutes(core: SyncCore) {
       async (req) => {
         const tenant = req.query.tenant ?? DEFAULT_TENANT;
         checkChannel(req.body?.channel, 'body');
-        return { retried: await retry(tenant, await core.dead.ids(tenant, req.body?.channel)) };
+        const ids = await core.dead.ids(tenant, req.body?.channel);
+        const skipped = ids.filter((id) => !running(id)).length;
+        return { retried: await retry(tenant, ids), ...(skipped ? { notRunning: skipped } : {}) };
       },
     );
 

@@ -50,7 +50,12 @@ export type TenantQuery = Static<typeof TenantQuery>;
 /** May be left out (http/validator.ts reads the marker): then every channel's letters are retried. */
 export const RetryAllBody = Type.Object({ channel: Type.Optional(ChannelId) }, { additionalProperties: false, 'x-optional-body': true });
 export type RetryAllBody = Static<typeof RetryAllBody>;
-export const Retried = Type.Object({ retried: Type.Integer() });
+export const Retried = Type.Object({
+  retried: Type.Integer(),
+  notRunning: Type.Optional(
+    Type.Integer({ description: 'Letters left as they are: their channel does not run in this companion (configure it, or discard them)' }),
+  ),
+});
 
 export const SyncQuery = Type.Object(
   { tenant: Type.Optional(Tenant), skus: Type.String({ minLength: 1, maxLength: 10_000, description: 'Comma-separated SKUs (at most 500)' }) },

@@ -2,16 +2,16 @@ import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { GettingStarted } from '../../admin-ui/src/pages/GettingStarted';
-import type { ImportStatus, Mapping } from '../../admin-ui/src/api/types';
+import type { AdminSettings, ImportStatus, Mapping } from '../../admin-ui/src/api/types';
 import { importRunning, mapping, settings, statusConnected } from './support/fixtures';
 import { useFakeNetwork } from './support/network';
 
 const net = useFakeNetwork();
 
-function serve(opts: { connected?: boolean; imp?: ImportStatus } = {}) {
+function serve(opts: { connected?: boolean; imp?: ImportStatus; settings?: AdminSettings } = {}) {
   net()
     .json('GET admin/status', { ...statusConnected, connected: opts.connected ?? true })
-    .json('GET admin/settings', settings)
+    .json('GET admin/settings', opts.settings ?? settings)
     .json('GET admin/import', opts.imp ?? importRunning)
     .json('GET admin/proxy/v1/mapping', mapping);
 }
@@ -92,7 +92,7 @@ describe('Getting started', () => {
   });
 
   it('asks a store that is not connected to enter the companion details, and saves only what was typed', async () => {
-    serve({ connected: false, imp: { state: 'idle', done: 0, total: 0, errors: [], needsSku: [] } });
+    serve({ connected: false, imp: { state: 'idle', done: 0, total: 0, errors: [], needsSku: [] }, settings: { ...settings, secretSet: false, adminTokenSet: false } });
     net().unreachable('GET admin/proxy/v1/mapping');
     net().on('POST admin/settings', (c) => ({ body: { ...settings, ...(c.body as object), secretSet: true } }));
     const user = userEvent.setup();
@@ -108,6 +108,19 @@ describe('Getting started', () => {
     expect(((await screen.findByLabelText('Signing secret')) as HTMLInputElement).value).toBe('');
     expect(screen.getByRole('button', { name: 'Start import' })).toBeTruthy();
     expect(screen.getAllByText(/The Stockline companion cannot be reached/).length).toBeGreaterThan(0);
+  });
+
+  it('says the companion is unreachable, not "enter the secrets", when the saved settings are complete but it does not answer', async () => {
+    serve({ connected: false, imp: { ...importRunning, state: 'done', done: 480 } });
+    net().unreachable('GET admin/proxy/v1/mapping');
+    render(<GettingStarted />);
+    const step1 = section(/1\. Connect to the Stockline companion/);
+    expect(
+      await step1.findByText(/^The Stockline companion at http:\/\/127\.0\.0\.1:7400 cannot be reached\. The connection settings are saved; check that the companion is running/, {
+        selector: '.components-notice__content',
+      }),
+    ).toBeTruthy();
+    expect(screen.queryByText(/Not connected yet/)).toBeNull();
   });
 
   it('asks to check listings before showing counts it does not have, then shows them', async () => {

@@ -22,6 +22,9 @@ function ConnectStep() {
   const status = usePolling(() => api.status(), []);
   const settings = usePolling(() => api.settings(), [], null);
   const connected = status.data?.connected === true;
+  // Saved credentials with no answer from the companion: it is down or out of reach, and
+  // re-entering the secrets would not help. (Settings not read yet: say nothing yet.)
+  const saved = settings.data ? settings.data.secretSet && settings.data.adminTokenSet : undefined;
   return (
     <section className="stockline-section" aria-labelledby="stockline-step-connect">
       <h2 id="stockline-step-connect">{__('1. Connect to the Stockline companion', 'stockline')}</h2>
@@ -31,10 +34,19 @@ function ConnectStep() {
             <Notice status="success" isDismissible={false}>
               {sprintf(__('Connected to %1$s as tenant “%2$s”.', 'stockline'), status.data.companionUrl, status.data.tenant)}
             </Notice>
-          ) : (
-            <Notice status="warning" isDismissible={false}>
-              {__('Not connected yet. Enter the companion’s URL and secrets, save, then test the connection.', 'stockline')}
+          ) : saved ? (
+            <Notice status="error" isDismissible={false}>
+              {sprintf(
+                __('The Stockline companion at %s cannot be reached. The connection settings are saved; check that the companion is running and that this site can reach that address. Store changes wait in the outbox and are sent when it is back.', 'stockline'),
+                status.data.companionUrl,
+              )}
             </Notice>
+          ) : (
+            (settings.data || settings.error) && (
+              <Notice status="warning" isDismissible={false}>
+                {__('Not connected yet. Enter the companion’s URL and secrets, save, then test the connection.', 'stockline')}
+              </Notice>
+            )
           ))}
       </div>
       <LoadState loading={settings.loading} error={settings.error} hasData={settings.data !== undefined} onRetry={() => void settings.reload()}>

@@ -66,7 +66,9 @@ final class Importer {
 		if ( $restart || 'running' !== $s['state'] ) {
 			$s = array(
 				'state'     => 'running',
-				'run'       => (string) time(),
+				// The start time, and never the last run's: event ids are per run, and a run that
+				// repeated the last one's ids would have every count answered as a duplicate.
+				'run'       => (string) max( time(), (int) $s['run'] + 1 ),
 				'cursor'    => 0,
 				'done'      => 0,
 				'total'     => self::count(),

@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { GettingStarted } from '../../admin-ui/src/pages/GettingStarted';
 import type { AdminSettings, ImportStatus, Mapping } from '../../admin-ui/src/api/types';
-import { importRunning, mapping, settings, statusConnected } from './support/fixtures';
+import { importDone, importRunning, mapping, settings, statusConnected } from './support/fixtures';
 import { useFakeNetwork } from './support/network';
 
 const net = useFakeNetwork();
@@ -121,6 +121,45 @@ describe('Getting started', () => {
       }),
     ).toBeTruthy();
     expect(screen.queryByText(/Not connected yet/)).toBeNull();
+  });
+
+  it('asks a store that moved to another tenant to import again, and says why', async () => {
+    const moved: ImportStatus = { state: 'idle', done: 0, total: 0, errors: [], needsSku: [], tenant: 'shop2', importedFor: 'default', tenantChanged: true };
+    serve({ imp: moved });
+    render(<GettingStarted />);
+    const step2 = section(/2\. Import your stock/);
+    expect(
+      await step2.findByText(
+        'This store moved to tenant “shop2” after its last import, which was for “default”, so the ledger of “shop2” does not have this store’s stock. Import now so it matches WooCommerce.',
+      ),
+    ).toBeTruthy();
+    expect(step2.getByRole('button', { name: 'Start import' })).toBeTruthy();
+    expect(step2.queryByText(/Import finished/)).toBeNull();
+  });
+
+  it('asks a store that moved away and back to import again: its ledger missed what happened meanwhile', async () => {
+    serve({ imp: { state: 'idle', done: 0, total: 0, errors: [], needsSku: [], tenant: 'default', importedFor: 'default', tenantChanged: true } });
+    render(<GettingStarted />);
+    expect(
+      await screen.findByText(
+        'This store was on another tenant since its last import, so the ledger of tenant “default” missed the sales and stock changes made meanwhile. Import now so it matches WooCommerce.',
+      ),
+    ).toBeTruthy();
+  });
+
+  it('reads the import again once the connection is saved, so a new tenant shows at once', async () => {
+    serve({ imp: importDone });
+    const user = userEvent.setup();
+    render(<GettingStarted />);
+    expect(await screen.findByText('Import finished: 480 products in the ledger.')).toBeTruthy();
+    net()
+      .json('GET admin/import', { state: 'idle', done: 0, total: 0, errors: [], needsSku: [], tenant: 'shop2', importedFor: 'default', tenantChanged: true })
+      .on('POST admin/settings', (c) => ({ body: { ...settings, ...(c.body as object) } }));
+    const tenant = await screen.findByLabelText('Tenant');
+    await user.clear(tenant);
+    await user.type(tenant, 'shop2');
+    await user.click(screen.getByRole('button', { name: 'Save connection' }));
+    expect(await screen.findByText(/^This store moved to tenant “shop2”/, {}, { timeout: 4_000 })).toBeTruthy();
   });
 
   it('asks to check listings before showing counts it does not have, then shows them', async () => {

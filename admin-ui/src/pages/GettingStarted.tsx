@@ -18,7 +18,7 @@ import { channelLabel, formatDuration, timeAgo } from '../lib/format';
 const productEditUrl = (id: number | string) => `post.php?post=${encodeURIComponent(String(id))}&action=edit`;
 const productSearchUrl = (sku: string) => `edit.php?post_type=product&s=${encodeURIComponent(sku)}`;
 
-function ConnectStep() {
+function ConnectStep({ onSaved }: { onSaved: () => void }) {
   const status = usePolling(() => api.status(), []);
   const settings = usePolling(() => api.settings(), [], null);
   const connected = status.data?.connected === true;
@@ -56,6 +56,7 @@ function ConnectStep() {
             onSaved={() => {
               void settings.reload();
               void status.reload();
+              onSaved(); // A new tenant changes what the import step says.
             }}
           />
         )}
@@ -77,6 +78,22 @@ function importLabel(s: ImportStatus): string {
   }
 }
 
+/** Why a store that had imported is asked to import again: it moved tenant since. */
+function tenantChangedSentence(s: ImportStatus): string {
+  const tenant = s.tenant ?? '';
+  if (s.importedFor && s.importedFor !== tenant) {
+    return sprintf(
+      __('This store moved to tenant “%1$s” after its last import, which was for “%2$s”, so the ledger of “%1$s” does not have this store’s stock. Import now so it matches WooCommerce.', 'stockline'),
+      tenant,
+      s.importedFor,
+    );
+  }
+  return sprintf(
+    __('This store was on another tenant since its last import, so the ledger of tenant “%s” missed the sales and stock changes made meanwhile. Import now so it matches WooCommerce.', 'stockline'),
+    tenant,
+  );
+}
+
 /** A running import that has not moved for this long is probably not being run at all. */
 const IMPORT_STALLED_SECONDS = 120;
 
@@ -94,6 +111,11 @@ function ImportStep({ imp }: { imp: Polled<ImportStatus> }) {
           <>
             {(s.state !== 'idle' || s.total > 0) && <ProgressBar done={s.done} total={s.total} label={__('Import progress', 'stockline')} />}
             <div aria-live="polite">
+              {s.tenantChanged && s.state === 'idle' && (
+                <Notice status="warning" isDismissible={false}>
+                  {tenantChangedSentence(s)}
+                </Notice>
+              )}
               {s.state === 'done' && (
                 <Notice status="success" isDismissible={false}>
                   {sprintf(_n('Import finished: %d product in the ledger.', 'Import finished: %d products in the ledger.', s.done, 'stockline'), s.done)}
@@ -285,7 +307,7 @@ export function GettingStarted() {
   const imp = usePolling(() => api.importStatus(), []);
   return (
     <div className="stockline-getting-started">
-      <ConnectStep />
+      <ConnectStep onSaved={() => void imp.reload()} />
       <ImportStep imp={imp} />
       <MappingStep needsSku={imp.data?.needsSku ?? []} />
     </div>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeAudit } from '../../admin-ui/src/lib/describe';
+import { auditWhen, describeAudit } from '../../admin-ui/src/lib/describe';
 import { auditItems } from './support/fixtures';
 
 describe('describeAudit', () => {
@@ -63,5 +63,22 @@ describe('describeAudit', () => {
     expect(
       describeAudit({ id: '3-0', type: 'channel.failed', channel: 'flipkart', reason: 'HTTP 503', at: '2026-11-23T03:00:00Z', lines: [{ sku: 'MUG-RED', quantity: 4 }] }),
     ).toBe('Flipkart did not accept MUG-RED = 4 — HTTP 503');
+  });
+});
+
+describe('auditWhen', () => {
+  const now = Date.parse('2026-11-25T02:30:43Z');
+  it('gives the time an entry happened, not when it was delivered, and says how late it was recorded', () => {
+    // Placed 02:27:56 while the companion was down, recorded 02:30:06 once it was back.
+    expect(auditWhen({ occurredAt: '2026-11-25T02:27:56Z', at: '2026-11-25T02:30:06Z' }, now)).toEqual({
+      happenedAt: '2026-11-25T02:27:56Z',
+      happened: 'happened 2 min ago',
+      recorded: 'recorded 37 s ago, 2 minutes later',
+    });
+  });
+
+  it('gives one time for an entry recorded within a minute, or one without occurredAt', () => {
+    expect(auditWhen({ occurredAt: '2026-11-25T02:29:10Z', at: '2026-11-25T02:30:06Z' }, now)).toEqual({ happenedAt: '2026-11-25T02:29:10Z', happened: '1 min ago', recorded: null });
+    expect(auditWhen({ at: '2026-11-25T02:30:06Z' }, now)).toEqual({ happenedAt: '2026-11-25T02:30:06Z', happened: '37 s ago', recorded: null });
   });
 });

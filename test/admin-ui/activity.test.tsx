@@ -14,7 +14,7 @@ describe('Activity', () => {
     const list = await screen.findByRole('list', { name: 'Activity, newest first' });
     const lines = [...list.querySelectorAll('li span')].map((s) => s.textContent);
     expect(lines).toEqual([
-      'Amazon order 123-456789… sold 2 × TSHIRT-M; available 7 → 5',
+      'Amazon order 123-4567890-1234567 sold 2 × TSHIRT-M; available 7 → 5',
       'WooCommerce reserved 2 × TSHIRT-M; available 9 → 7',
       'Shopify confirmed TSHIRT-M = 7',
       'Manual adjustment of MUG-RED: on hand 18 → 22; available 14 → 18 (reason: Cycle count)',

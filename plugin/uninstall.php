@@ -22,6 +22,7 @@ $stockline_options = array(
 	'stockline_import',
 	'stockline_schedule_checked',
 	'stockline_counted_at',
+	'stockline_tenant_seen',
 );
 foreach ( $stockline_options as $stockline_option ) {
 	delete_option( $stockline_option );

@@ -1,11 +1,14 @@
 /**
- * The page: one tab per job. The first visit of a store that is not connected opens on
- * Getting started; `#tab=<name>` in the URL opens a tab directly (links from banners, tests).
+ * The page: one tab per job. A store that is not set up yet (no signing secret or admin token
+ * saved, or no import for its tenant) opens on Getting started; a set-up store opens on the
+ * Overview, also while the companion is down (the Overview says so and what is waiting).
+ * `#tab=<name>` in the URL opens a tab directly (links from banners, tests).
  */
 import { TabPanel } from '@wordpress/components';
 import { __ } from '@wordpress/i18n';
 import { useEffect } from '@wordpress/element';
 import { api } from './api/endpoints';
+import type { AdminSettings, ImportStatus } from './api/types';
 import { usePolling } from './hooks/usePolling';
 import { injectStyles } from './styles';
 import { Activity } from './pages/Activity';
@@ -42,13 +45,26 @@ function tabFromHash(): TabName | undefined {
   return m && m[1] && m[1] in VIEWS ? (m[1] as TabName) : undefined;
 }
 
+/**
+ * Whether the store still has to be set up: credentials not saved, or the catalogue never
+ * imported for the store's tenant (the plugin reports a finished import for another tenant as
+ * idle). Whether the companion answers right now is no part of it: a set-up store whose
+ * companion is down belongs on the Overview, not on a screen asking for its secrets again.
+ * Both answers come from WordPress, not the companion; one that failed counts as unknown.
+ */
+function needsSetUp(settings: AdminSettings | undefined, imp: ImportStatus | undefined): boolean {
+  if (settings && (!settings.secretSet || !settings.adminTokenSet)) return true;
+  return imp?.state === 'idle';
+}
+
 export function App() {
   useEffect(() => injectStyles(), []);
   const fromHash = tabFromHash();
   // Only needed to choose the first tab; the views load their own data.
-  const status = usePolling(() => api.status(), [], null);
-  if (!fromHash && status.loading) return null;
-  const initial: TabName = fromHash ?? (status.data && !status.data.connected ? 'getting-started' : 'overview');
+  const settings = usePolling(() => api.settings(), [], null);
+  const imp = usePolling(() => api.importStatus(), [], null);
+  if (!fromHash && (settings.loading || imp.loading)) return null;
+  const initial: TabName = fromHash ?? (needsSetUp(settings.data, imp.data) ? 'getting-started' : 'overview');
   return (
     <div className="stockline-admin">
       <h1 className="stockline-title">{__('Stockline', 'stockline')}</h1>

@@ -6,6 +6,14 @@
  * resumes where it stopped; event ids are per run and product, so a repeated batch is a
  * duplicate, and running the whole import again just sets the same quantities again.
  *
+ * An import fills one tenant's ledger: the one the store was on when it ran. Each import
+ * records that tenant and how many tenant changes the plugin had seen by then (TENANT_OPTION).
+ * Once the store moves to another tenant (the settings screen, or another STOCKLINE_TENANT in
+ * wp-config.php), even back to the first one, the import no longer holds for the store's
+ * tenant: that ledger never had this store's stock, or missed the sales made meanwhile. The
+ * admin page is then told the store has no import for its tenant, and why, so the owner runs
+ * it again; a running one stops sending.
+ *
  * @package Stockline
  */
 
@@ -24,6 +32,8 @@ final class Importer {
 
 	public const OPTION       = 'stockline_import';
 	public const HOOK         = 'stockline_import_step';
+	/** The tenant the plugin last saw the store on, and how many times that has changed (autoloaded). */
+	public const TENANT_OPTION = 'stockline_tenant_seen';
 	public const BATCH        = 50;
 	public const MAX_FAILURES = 5;
 
@@ -32,6 +42,40 @@ final class Importer {
 	 */
 	public static function register(): void {
 		add_action( self::HOOK, array( self::class, 'run_scheduled' ) );
+		// Every request that may send a store change notices a changed STOCKLINE_TENANT, so a
+		// store moved to another tenant and back before anyone opened the admin page is still
+		// seen to have moved. Two autoloaded options read; a write only when the tenant changed.
+		add_action( 'init', array( self::class, 'observe_tenant' ), 1 );
+	}
+
+	/**
+	 * The store's tenant as last seen, and how many tenant changes the plugin has seen; a change
+	 * since the last look is counted now.
+	 *
+	 * @return array{tenant: string, changes: int}
+	 */
+	public static function observe_tenant(): array {
+		$tenant = Settings::tenant();
+		$seen   = get_option( self::TENANT_OPTION, null );
+		if ( ! is_array( $seen ) || ! isset( $seen['tenant'] ) ) {
+			// First look (a new install, or one from before this was kept): nothing to compare with;
+			// an import already done is taken to be for the tenant the store is on now.
+			$seen = array(
+				'tenant'  => $tenant,
+				'changes' => 0,
+			);
+			update_option( self::TENANT_OPTION, $seen, true );
+		} elseif ( (string) $seen['tenant'] !== $tenant ) {
+			$seen = array(
+				'tenant'  => $tenant,
+				'changes' => (int) ( $seen['changes'] ?? 0 ) + 1,
+			);
+			update_option( self::TENANT_OPTION, $seen, true );
+		}
+		return array(
+			'tenant'  => (string) $seen['tenant'],
+			'changes' => (int) ( $seen['changes'] ?? 0 ),
+		);
 	}
 
 	/**
@@ -40,7 +84,7 @@ final class Importer {
 	 * @return array<string, mixed>
 	 */
 	public static function progress(): array {
-		$s = self::state();
+		$s = self::current();
 		return array(
 			'state'     => $s['state'],
 			'done'      => $s['done'],
@@ -52,6 +96,11 @@ final class Importer {
 			// Action Scheduler, and a site that never runs them shows it stuck without a reason.
 			// (An import started before progressAt existed counts from its start.)
 			'idleSeconds' => 'running' === $s['state'] ? max( 0, time() - max( (int) $s['progressAt'], (int) $s['run'] ) ) : null,
+			// The store's tenant, the tenant the last import ran for (null: none yet), and whether
+			// that import stopped counting because the store moved tenant since (the page says why).
+			'tenant'        => Settings::tenant(),
+			'importedFor'   => $s['importedFor'],
+			'tenantChanged' => $s['tenantChanged'],
 		);
 	}
 
@@ -62,11 +111,16 @@ final class Importer {
 	 * @return array<string, mixed> Progress.
 	 */
 	public static function start( bool $restart = false ): array {
-		$s = self::state();
+		$s = self::current();
 		if ( $restart || 'running' !== $s['state'] ) {
-			$s = array(
+			$seen = self::observe_tenant();
+			$s    = array(
 				'state'     => 'running',
-				'run'       => (string) time(),
+				'tenant'    => $seen['tenant'],
+				'changes'   => $seen['changes'],
+				// The start time, and never the last run's: event ids are per run, and a run that
+				// repeated the last one's ids would have every count answered as a duplicate.
+				'run'       => (string) max( time(), (int) self::state()['run'] + 1 ),
 				'cursor'    => 0,
 				'done'      => 0,
 				'total'     => self::count(),
@@ -106,13 +160,13 @@ final class Importer {
 		try {
 			$deadline = microtime( true ) + $budget_ms / 1000;
 			do {
-				$s = self::state();
+				$s = self::current(); // Not for the store's tenant any more: stop sending.
 				if ( 'running' !== $s['state'] ) {
 					return;
 				}
 				$more = self::step( $s );
 			} while ( $more && microtime( true ) < $deadline );
-			$now = self::state();
+			$now = self::current();
 			if ( 'running' === $now['state'] ) {
 				// More to do, or a batch the companion did not take: that one is tried again in 30 s
 				// (up to MAX_FAILURES in a row), not left for the owner to find stuck.
@@ -238,6 +292,62 @@ final class Importer {
 	}
 
 	/**
+	 * The import as it stands for the store's tenant now: the stored one, or, when it ran for
+	 * the store before a tenant change, none (idle) with `importedFor` naming the tenant it ran
+	 * for and `tenantChanged` set. Products without a SKU are the store's, whatever the tenant.
+	 *
+	 * @return array<string, mixed>
+	 */
+	private static function current(): array {
+		$s = self::state();
+		if ( 'idle' === $s['state'] ) {
+			return $s + array(
+				'importedFor'   => null,
+				'tenantChanged' => false,
+			);
+		}
+		$seen = self::observe_tenant();
+		// An import from before tenants were recorded: for the tenant first seen (see observe_tenant()).
+		$for = null !== $s['tenant'] ? (string) $s['tenant'] : null;
+		if ( ( null === $for || $for === $seen['tenant'] ) && (int) $s['changes'] === $seen['changes'] ) {
+			return $s + array(
+				'importedFor'   => $for ?? $seen['tenant'],
+				'tenantChanged' => false,
+			);
+		}
+		return array_merge(
+			self::defaults(),
+			array(
+				'needsSku'      => $s['needsSku'],
+				'importedFor'   => $for,
+				'tenantChanged' => true,
+			)
+		);
+	}
+
+	/**
+	 * An import that never ran.
+	 *
+	 * @return array<string, mixed>
+	 */
+	private static function defaults(): array {
+		return array(
+			'state'      => 'idle',
+			'tenant'     => null,
+			'changes'    => 0,
+			'run'        => '',
+			'cursor'     => 0,
+			'done'       => 0,
+			'total'      => 0,
+			'errors'     => array(),
+			'needsSku'   => array(),
+			'failures'   => 0,
+			'lastError'  => null,
+			'progressAt' => 0,
+		);
+	}
+
+	/**
 	 * Stored state with defaults.
 	 *
 	 * @return array<string, mixed>
@@ -245,21 +355,7 @@ final class Importer {
 	private static function state(): array {
 		$s = get_option( self::OPTION, array() );
 		$s = is_array( $s ) ? $s : array();
-		return array_merge(
-			array(
-				'state'     => 'idle',
-				'run'       => '',
-				'cursor'    => 0,
-				'done'      => 0,
-				'total'     => 0,
-				'errors'    => array(),
-				'needsSku'  => array(),
-				'failures'  => 0,
-				'lastError' => null,
-				'progressAt' => 0,
-			),
-			$s
-		);
+		return array_merge( self::defaults(), $s );
 	}
 
 	/**
@@ -268,6 +364,7 @@ final class Importer {
 	 * @param array<string, mixed> $s State.
 	 */
 	private static function save( array $s ): void {
+		unset( $s['importedFor'], $s['tenantChanged'] ); // Worked out on reading (current()), not kept.
 		update_option( self::OPTION, $s, false );
 	}
 }

@@ -14,11 +14,31 @@ describe('Activity', () => {
     const list = await screen.findByRole('list', { name: 'Activity, newest first' });
     const lines = [...list.querySelectorAll('li span')].map((s) => s.textContent);
     expect(lines).toEqual([
-      'Amazon order 123-456789… sold 2 × TSHIRT-M; available 7 → 5',
+      'Amazon order 123-4567890-1234567 sold 2 × TSHIRT-M; available 7 → 5',
       'WooCommerce reserved 2 × TSHIRT-M; available 9 → 7',
       'Shopify confirmed TSHIRT-M = 7',
       'Manual adjustment of MUG-RED: on hand 18 → 22; available 14 → 18 (reason: Cycle count)',
     ]);
+  });
+
+  it('shows when an entry happened, and when it was recorded if that was much later', async () => {
+    const now = Date.now();
+    const iso = (msAgo: number) => new Date(now - msAgo).toISOString();
+    // An order placed while the companion was down (occurred 2 min 47 s ago, delivered 37 s ago),
+    // and a sale recorded 20 s after it happened (on time: one time only).
+    const late = { ...auditItems[1]!, id: '2-0', type: 'order.confirmed', orderId: 'wc1a2b3c4d:4086', occurredAt: iso(167_000), at: iso(37_000) };
+    const onTime = { ...auditItems[1]!, id: '1-0', occurredAt: iso(50 * 60_000 + 20_000), at: iso(50 * 60_000) };
+    net().json('GET admin/proxy/v1/audit', { items: [late, onTime], nextCursor: null });
+    render(<Activity />);
+    const list = await screen.findByRole('list', { name: 'Activity, newest first' });
+    const [first, second] = [...list.querySelectorAll('li')];
+    const firstTime = first!.querySelector('time')!;
+    expect(firstTime.textContent).toBe('happened 2 min ago');
+    expect(firstTime.getAttribute('dateTime')).toBe(late.occurredAt);
+    expect(first!.querySelector('.stockline-recorded')!.textContent).toMatch(/^recorded 3\d s ago, 2 minutes later$/);
+    expect(first!.querySelector('span')!.textContent).toBe('WooCommerce order #4086 sold 2 × TSHIRT-M; available 9 → 7');
+    expect(second!.querySelector('time')!.textContent).toBe('50 min ago');
+    expect(second!.querySelector('.stockline-recorded')).toBeNull();
   });
 
   it('sends the filters to the companion and pages with its cursor', async () => {

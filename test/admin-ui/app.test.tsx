@@ -2,16 +2,20 @@ import { render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { App } from '../../admin-ui/src/App';
-import { auditItems, healthyChannels, importRunning, mapping, settings, statusConnected } from './support/fixtures';
+import type { AdminSettings, ImportStatus } from '../../admin-ui/src/api/types';
+import { auditItems, healthyChannels, importDone, importRunning, mapping, settings, statusConnected } from './support/fixtures';
 import { useFakeNetwork } from './support/network';
 
 const net = useFakeNetwork();
 
-function serve(connected: boolean) {
+const notSetUp: AdminSettings = { ...settings, secretSet: false, adminTokenSet: false };
+const neverImported: ImportStatus = { state: 'idle', done: 0, total: 0, errors: [], needsSku: [] };
+
+function serve(connected: boolean, opts: { settings?: AdminSettings; imp?: ImportStatus } = {}) {
   net()
     .json('GET admin/status', { ...statusConnected, connected })
-    .json('GET admin/settings', settings)
-    .json('GET admin/import', importRunning)
+    .json('GET admin/settings', opts.settings ?? settings)
+    .json('GET admin/import', opts.imp ?? importRunning)
     .json('GET admin/proxy/v1/mapping', mapping)
     .json('GET admin/proxy/v1/channels', { channels: healthyChannels })
     .json('GET admin/proxy/v1/incidents', { items: [] })
@@ -28,16 +32,36 @@ describe('The Stockline page', () => {
     expect(screen.getByRole('tab', { name: 'Overview' }).getAttribute('aria-selected')).toBe('true');
     expect(await screen.findByRole('heading', { name: 'Flipkart' })).toBeTruthy();
     await user.click(screen.getByRole('tab', { name: 'Activity' }));
-    expect(await screen.findByText('Amazon order 123-456789… sold 2 × TSHIRT-M; available 7 → 5')).toBeTruthy();
+    expect(await screen.findByText('Amazon order 123-4567890-1234567 sold 2 × TSHIRT-M; available 7 → 5')).toBeTruthy();
     expect(window.location.hash).toBe('#tab=activity');
     expect(document.getElementById('stockline-admin-css')).toBeTruthy();
   });
 
   it('opens on Getting started for a store that is not connected yet', async () => {
-    serve(false);
+    serve(false, { settings: notSetUp, imp: neverImported });
     render(<App />);
     await waitFor(() => expect(screen.getByRole('tab', { name: 'Getting started' }).getAttribute('aria-selected')).toBe('true'));
     expect(await screen.findByText(/Not connected yet/)).toBeTruthy();
+  });
+
+  it('opens on the overview, saying the companion is unreachable, for a set-up store whose companion is down', async () => {
+    serve(false, { imp: importDone });
+    net()
+      .json('GET admin/status', { ...statusConnected, connected: false, outbox: { pending: 7, failed: 0, oldestAgeSeconds: 43 } })
+      .unreachable('GET admin/proxy/v1/channels')
+      .unreachable('GET admin/proxy/v1/incidents');
+    render(<App />);
+    await waitFor(() => expect(screen.getByRole('tab', { name: 'Overview' }).getAttribute('aria-selected')).toBe('true'));
+    expect((await screen.findAllByText(/The Stockline companion is unreachable/)).length).toBeGreaterThan(0);
+    expect(screen.getByText(/7 changes waiting/)).toBeTruthy();
+    expect(screen.queryByText(/Not connected yet/)).toBeNull();
+  });
+
+  it('opens on Getting started for a connected store that has not imported its stock for its tenant', async () => {
+    serve(true, { imp: neverImported });
+    render(<App />);
+    await waitFor(() => expect(screen.getByRole('tab', { name: 'Getting started' }).getAttribute('aria-selected')).toBe('true'));
+    expect(await screen.findByRole('button', { name: 'Start import' })).toBeTruthy();
   });
 
   it('opens the tab named in the address', async () => {

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { describeAudit } from '../../admin-ui/src/lib/describe';
+import { auditWhen, describeAudit } from '../../admin-ui/src/lib/describe';
+import { orderLabel } from '../../admin-ui/src/lib/format';
 import { auditItems } from './support/fixtures';
 
 describe('describeAudit', () => {
   it('reads a marketplace sale as a sentence with availability before and after', () => {
-    expect(describeAudit(auditItems[0]!)).toBe('Amazon order 123-456789… sold 2 × TSHIRT-M; available 7 → 5');
+    expect(describeAudit(auditItems[0]!)).toBe('Amazon order 123-4567890-1234567 sold 2 × TSHIRT-M; available 7 → 5');
   });
 
   it('reads a checkout reservation', () => {
@@ -59,9 +60,57 @@ describe('describeAudit', () => {
     expect(sold('wca9e66cba:4086.2')).toBe('WooCommerce order #4086.2 sold 1 × CUP; available 3 → 2');
   });
 
+  it("names a marketplace order by the channel's own id, whole, without the channel prefix the companion adds", () => {
+    const sold = (source: string, orderId: string) =>
+      describeAudit({
+        id: '4-0',
+        type: 'order.confirmed',
+        source,
+        orderId,
+        at: '2026-11-23T03:00:00Z',
+        lines: [{ sku: 'CUP', qty: 1, before: { onHand: 3, committed: 0, reserved: 0 }, after: { onHand: 3, committed: 1, reserved: 0 } }],
+      });
+    expect(sold('flipkart', 'flipkart:OD330912881456732100')).toBe('Flipkart order OD330912881456732100 sold 1 × CUP; available 3 → 2');
+    expect(sold('amazon', 'amazon:402-8817261-5521930')).toBe('Amazon order 402-8817261-5521930 sold 1 × CUP; available 3 → 2');
+    expect(sold('shopify', 'shopify:5678901234567')).toBe('Shopify order 5678901234567 sold 1 × CUP; available 3 → 2');
+  });
+
   it('reads a refused push with the channel reason', () => {
     expect(
       describeAudit({ id: '3-0', type: 'channel.failed', channel: 'flipkart', reason: 'HTTP 503', at: '2026-11-23T03:00:00Z', lines: [{ sku: 'MUG-RED', quantity: 4 }] }),
     ).toBe('Flipkart did not accept MUG-RED = 4 — HTTP 503');
+  });
+});
+
+describe('auditWhen', () => {
+  const now = Date.parse('2026-11-25T02:30:43Z');
+  it('gives the time an entry happened, not when it was delivered, and says how late it was recorded', () => {
+    // Placed 02:27:56 while the companion was down, recorded 02:30:06 once it was back.
+    expect(auditWhen({ occurredAt: '2026-11-25T02:27:56Z', at: '2026-11-25T02:30:06Z' }, now)).toEqual({
+      happenedAt: '2026-11-25T02:27:56Z',
+      happened: 'happened 2 min ago',
+      recorded: 'recorded 37 s ago, 2 minutes later',
+    });
+  });
+
+  it('gives one time for an entry recorded within a minute, or one without occurredAt', () => {
+    expect(auditWhen({ occurredAt: '2026-11-25T02:29:10Z', at: '2026-11-25T02:30:06Z' }, now)).toEqual({ happenedAt: '2026-11-25T02:29:10Z', happened: '1 min ago', recorded: null });
+    expect(auditWhen({ at: '2026-11-25T02:30:06Z' }, now)).toEqual({ happenedAt: '2026-11-25T02:30:06Z', happened: '37 s ago', recorded: null });
+  });
+});
+
+describe('orderLabel', () => {
+  it('gives a WooCommerce order its number, from the plugin or from the companion\'s own WooCommerce poller', () => {
+    expect(orderLabel('wca9e66cba:4086')).toBe('#4086');
+    expect(orderLabel('woocommerce:wca9e66cba:4086')).toBe('#4086');
+  });
+
+  it("gives a marketplace order the channel's own id without its prefix, and shortens only a very long id, keeping both ends", () => {
+    expect(orderLabel('flipkart:OD330912881456732100')).toBe('OD330912881456732100');
+    expect(orderLabel('amazon:402-8817261-5521930')).toBe('402-8817261-5521930');
+    expect(orderLabel('shopify:5678901234567')).toBe('5678901234567');
+    expect(orderLabel('shopify:gid://shopify/Order/5678901234567')).toBe('gid://shopify…901234567');
+    expect(orderLabel('shopify:gid://shopify/Order/5678901234567', { whole: true })).toBe('gid://shopify/Order/5678901234567');
+    expect(orderLabel('flipkart:OD330912881', { whole: true })).toBe('OD330912881');
   });
 });

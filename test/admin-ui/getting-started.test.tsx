@@ -2,16 +2,16 @@ import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { GettingStarted } from '../../admin-ui/src/pages/GettingStarted';
-import type { ImportStatus, Mapping } from '../../admin-ui/src/api/types';
-import { importRunning, mapping, settings, statusConnected } from './support/fixtures';
+import type { AdminSettings, ImportStatus, Mapping } from '../../admin-ui/src/api/types';
+import { importDone, importRunning, mapping, settings, statusConnected } from './support/fixtures';
 import { useFakeNetwork } from './support/network';
 
 const net = useFakeNetwork();
 
-function serve(opts: { connected?: boolean; imp?: ImportStatus } = {}) {
+function serve(opts: { connected?: boolean; imp?: ImportStatus; settings?: AdminSettings } = {}) {
   net()
     .json('GET admin/status', { ...statusConnected, connected: opts.connected ?? true })
-    .json('GET admin/settings', settings)
+    .json('GET admin/settings', opts.settings ?? settings)
     .json('GET admin/import', opts.imp ?? importRunning)
     .json('GET admin/proxy/v1/mapping', mapping);
 }
@@ -92,7 +92,7 @@ describe('Getting started', () => {
   });
 
   it('asks a store that is not connected to enter the companion details, and saves only what was typed', async () => {
-    serve({ connected: false, imp: { state: 'idle', done: 0, total: 0, errors: [], needsSku: [] } });
+    serve({ connected: false, imp: { state: 'idle', done: 0, total: 0, errors: [], needsSku: [] }, settings: { ...settings, secretSet: false, adminTokenSet: false } });
     net().unreachable('GET admin/proxy/v1/mapping');
     net().on('POST admin/settings', (c) => ({ body: { ...settings, ...(c.body as object), secretSet: true } }));
     const user = userEvent.setup();
@@ -108,6 +108,58 @@ describe('Getting started', () => {
     expect(((await screen.findByLabelText('Signing secret')) as HTMLInputElement).value).toBe('');
     expect(screen.getByRole('button', { name: 'Start import' })).toBeTruthy();
     expect(screen.getAllByText(/The Stockline companion cannot be reached/).length).toBeGreaterThan(0);
+  });
+
+  it('says the companion is unreachable, not "enter the secrets", when the saved settings are complete but it does not answer', async () => {
+    serve({ connected: false, imp: { ...importRunning, state: 'done', done: 480 } });
+    net().unreachable('GET admin/proxy/v1/mapping');
+    render(<GettingStarted />);
+    const step1 = section(/1\. Connect to the Stockline companion/);
+    expect(
+      await step1.findByText(/^The Stockline companion at http:\/\/127\.0\.0\.1:7400 cannot be reached\. The connection settings are saved; check that the companion is running/, {
+        selector: '.components-notice__content',
+      }),
+    ).toBeTruthy();
+    expect(screen.queryByText(/Not connected yet/)).toBeNull();
+  });
+
+  it('asks a store that moved to another tenant to import again, and says why', async () => {
+    const moved: ImportStatus = { state: 'idle', done: 0, total: 0, errors: [], needsSku: [], tenant: 'shop2', importedFor: 'default', tenantChanged: true };
+    serve({ imp: moved });
+    render(<GettingStarted />);
+    const step2 = section(/2\. Import your stock/);
+    expect(
+      await step2.findByText(
+        'This store moved to tenant “shop2” after its last import, which was for “default”, so the ledger of “shop2” does not have this store’s stock. Import now so it matches WooCommerce.',
+      ),
+    ).toBeTruthy();
+    expect(step2.getByRole('button', { name: 'Start import' })).toBeTruthy();
+    expect(step2.queryByText(/Import finished/)).toBeNull();
+  });
+
+  it('asks a store that moved away and back to import again: its ledger missed what happened meanwhile', async () => {
+    serve({ imp: { state: 'idle', done: 0, total: 0, errors: [], needsSku: [], tenant: 'default', importedFor: 'default', tenantChanged: true } });
+    render(<GettingStarted />);
+    expect(
+      await screen.findByText(
+        'This store was on another tenant since its last import, so the ledger of tenant “default” missed the sales and stock changes made meanwhile. Import now so it matches WooCommerce.',
+      ),
+    ).toBeTruthy();
+  });
+
+  it('reads the import again once the connection is saved, so a new tenant shows at once', async () => {
+    serve({ imp: importDone });
+    const user = userEvent.setup();
+    render(<GettingStarted />);
+    expect(await screen.findByText('Import finished: 480 products in the ledger.')).toBeTruthy();
+    net()
+      .json('GET admin/import', { state: 'idle', done: 0, total: 0, errors: [], needsSku: [], tenant: 'shop2', importedFor: 'default', tenantChanged: true })
+      .on('POST admin/settings', (c) => ({ body: { ...settings, ...(c.body as object) } }));
+    const tenant = await screen.findByLabelText('Tenant');
+    await user.clear(tenant);
+    await user.type(tenant, 'shop2');
+    await user.click(screen.getByRole('button', { name: 'Save connection' }));
+    expect(await screen.findByText(/^This store moved to tenant “shop2”/, {}, { timeout: 4_000 })).toBeTruthy();
   });
 
   it('asks to check listings before showing counts it does not have, then shows them', async () => {

@@ -68,4 +68,20 @@ describe('connect and import', () => {
     expect((await progress()).idleSeconds).toBeGreaterThanOrEqual(600);
     await testApi('POST', 'options', { delete: ['stockline_import'] });
   });
+
+  it('gives an import started in the same second as the last one ids of its own, so the companion applies it', async () => {
+    const sku = f.sku('AGAIN');
+    await f.product({ sku, stock: 5 });
+    const importIds = () => f.companion.received().filter((e) => e.sku === sku && e.reason === 'import').map((e) => e.id);
+    // Both runs inside one second (run ids were the start time in seconds, so the second run
+    // repeated the first one's ids and the companion answered `duplicate` to every count).
+    while (Date.now() % 1000 > 100) await new Promise((r) => setTimeout(r, 10));
+    for (let run = 0; run < 2; run++) {
+      const p = (await rest('POST', 'stockline/v1/admin/import', { session: f.admin, body: { restart: true } })).body;
+      expect(p.state).toBe('done');
+    }
+    const ids = importIds();
+    expect(ids).toHaveLength(2);
+    expect(new Set(ids).size).toBe(2);
+  });
 });

@@ -145,6 +145,15 @@ export interface ImportStatus {
   idleSeconds?: number | null;
   /** Why the last batch was not taken (the companion's error), while it is retried. */
   lastError?: string | null;
+  /** The store's tenant now. */
+  tenant?: string;
+  /** The tenant the last import ran for (null: none yet). */
+  importedFor?: string | null;
+  /**
+   * The store moved to another tenant (or away and back) since its last import, so that import
+   * no longer counts: `state` is `idle` and the ledger of `tenant` does not match WooCommerce.
+   */
+  tenantChanged?: boolean;
 }
 
 /** Body of the plugin route that signs a stock.adjusted event on the browser's behalf. */

@@ -5,7 +5,7 @@
  */
 import { __, sprintf } from '@wordpress/i18n';
 import type { AuditEntry } from '../api/types';
-import { channelLabel, orderLabel } from './format';
+import { channelLabel, formatDuration, orderLabel, timeAgo, toDate } from './format';
 
 type Line = AuditEntry['lines'][number];
 type Quantities = NonNullable<Line['before']>;
@@ -86,4 +86,29 @@ export function describeAudit(e: AuditEntry): string {
     default:
       return withChange(sprintf(__('%1$s: %2$s %3$s', 'stockline'), e.type, who, what).trim(), e.lines);
   }
+}
+
+/** Recorded this much later than it happened, an entry says both times. */
+export const LATE_AFTER_SECONDS = 60;
+
+/**
+ * When an entry happened (its `occurredAt`: an order placed while the companion was down, or
+ * picked up from a marketplace later) and, when the ledger recorded it more than a minute
+ * after that, when it was recorded and how late: the trail is in recording order, so a late
+ * entry sits above earlier ones with an older time.
+ */
+export function auditWhen(
+  e: Pick<AuditEntry, 'at' | 'occurredAt'>,
+  now: number = Date.now(),
+): { happenedAt: string; happened: string; recorded: string | null } {
+  const happened = toDate(e.occurredAt);
+  const recorded = toDate(e.at);
+  if (!happened || !recorded) return { happenedAt: e.at, happened: timeAgo(e.at, now), recorded: null };
+  const lateSeconds = Math.round((recorded.getTime() - happened.getTime()) / 1000);
+  if (lateSeconds <= LATE_AFTER_SECONDS) return { happenedAt: e.occurredAt!, happened: timeAgo(e.occurredAt, now), recorded: null };
+  return {
+    happenedAt: e.occurredAt!,
+    happened: sprintf(__('happened %s', 'stockline'), timeAgo(e.occurredAt, now)),
+    recorded: sprintf(__('recorded %1$s, %2$s later', 'stockline'), timeAgo(e.at, now), formatDuration(lateSeconds)),
+  };
 }

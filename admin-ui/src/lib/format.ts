@@ -69,21 +69,35 @@ export function formatDateTime(at: string | number | null | undefined): string {
   return d ? d.toLocaleString() : '—';
 }
 
-/** Long marketplace order ids ("123-4567890-1234567") shortened the way the owner scans them. */
-export function shortId(id: string, keep = 10): string {
-  return id.length > keep + 2 ? `${id.slice(0, keep)}…` : id;
+/**
+ * An id longer than `max` characters with its middle left out ("gid://shopify…901234567"),
+ * keeping the start and the end an owner compares. Every marketplace order id Stockline meets
+ * (Amazon's 19, Flipkart's 20, Shopify's 13) fits whole.
+ */
+export function shortId(id: string, max = 24): string {
+  if (id.length <= max) return id;
+  const tail = Math.floor((max - 1) * 0.4);
+  return `${id.slice(0, max - 1 - tail - 1)}…${id.slice(-tail)}`;
 }
 
+/** The prefix the companion puts before a channel's own order id: `flipkart:OD3309…`. */
+const CHANNEL_ORDER = /^(woocommerce|shopify|amazon|flipkart):(.+)$/;
+
 /**
- * An order as the owner knows it. The plugin names a WooCommerce order `<site id>:<number>`
- * (`.<cycle>` once reopened), so its number is what follows the colon: "#4086", "#4086.2".
- * Other orders keep their id, shortened unless `whole` (where the owner must look the order up
- * on the marketplace, as for an oversell, all of it is needed).
+ * An order as the owner knows it, in a sentence that already names its channel. The plugin
+ * names a WooCommerce order `<site id>:<number>` (`.<cycle>` once reopened; the companion's own
+ * WooCommerce poller puts `woocommerce:` before that), so its number is what follows the colon:
+ * "#4086", "#4086.2". A marketplace order is the channel's own id, without the channel prefix
+ * the companion adds (`flipkart:`, `amazon:`, `shopify:`), as the owner finds it on the
+ * marketplace; only an unusually long one is shortened, and not when `whole` (where the owner
+ * must look the order up, as for an oversell).
  */
 export function orderLabel(orderId: string, { whole = false }: { whole?: boolean } = {}): string {
-  const store = /^[A-Za-z0-9]+:(\d+(?:\.\d+)?)$/.exec(orderId);
+  const channel = CHANNEL_ORDER.exec(orderId);
+  const id = channel ? channel[2]! : orderId;
+  const store = !channel || channel[1] === 'woocommerce' ? /^[A-Za-z0-9]+:(\d+(?:\.\d+)?)$/.exec(id) : null;
   if (store) return `#${store[1]}`;
-  return whole ? orderId : shortId(orderId);
+  return whole ? id : shortId(id);
 }
 
 /**

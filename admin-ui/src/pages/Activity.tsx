@@ -9,8 +9,8 @@ import { api, type AuditFilters } from '../api/endpoints';
 import { PolledList } from '../components/PolledList';
 import { useCursorPager } from '../hooks/useCursorPager';
 import { usePolling } from '../hooks/usePolling';
-import { describeAudit } from '../lib/describe';
-import { channelOptions, formatDateTime, timeAgo } from '../lib/format';
+import { auditWhen, describeAudit } from '../lib/describe';
+import { channelOptions, formatDateTime } from '../lib/format';
 
 const TYPES = (): { label: string; value: string }[] => [
   { label: __('Any type', 'stockline'), value: '' },
@@ -103,14 +103,23 @@ export function Activity() {
         empty={active ? __('Nothing matches these filters.', 'stockline') : __('No activity yet. Orders and stock changes will appear here as they happen.', 'stockline')}
       >
         <ul className="stockline-activity" aria-label={__('Activity, newest first', 'stockline')}>
-          {audit.data?.items.map((e) => (
-            <li key={e.id}>
-              <time dateTime={e.at} title={formatDateTime(e.at)}>
-                {timeAgo(e.at)}
-              </time>
-              <span>{describeAudit(e)}</span>
-            </li>
-          ))}
+          {audit.data?.items.map((e) => {
+            // When it happened; and when the ledger got it, if that was much later.
+            const when = auditWhen(e);
+            return (
+              <li key={e.id}>
+                <time dateTime={when.happenedAt} title={formatDateTime(when.happenedAt)}>
+                  {when.happened}
+                </time>
+                {when.recorded && (
+                  <small className="stockline-recorded" title={formatDateTime(e.at)}>
+                    {when.recorded}
+                  </small>
+                )}
+                <span>{describeAudit(e)}</span>
+              </li>
+            );
+          })}
         </ul>
       </PolledList>
     </div>

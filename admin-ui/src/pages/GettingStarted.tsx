@@ -18,10 +18,13 @@ import { channelLabel, formatDuration, timeAgo } from '../lib/format';
 const productEditUrl = (id: number | string) => `post.php?post=${encodeURIComponent(String(id))}&action=edit`;
 const productSearchUrl = (sku: string) => `edit.php?post_type=product&s=${encodeURIComponent(sku)}`;
 
-function ConnectStep() {
+function ConnectStep({ onSaved }: { onSaved: () => void }) {
   const status = usePolling(() => api.status(), []);
   const settings = usePolling(() => api.settings(), [], null);
   const connected = status.data?.connected === true;
+  // Saved credentials with no answer from the companion: it is down or out of reach, and
+  // re-entering the secrets would not help. (Settings not read yet: say nothing yet.)
+  const saved = settings.data ? settings.data.secretSet && settings.data.adminTokenSet : undefined;
   return (
     <section className="stockline-section" aria-labelledby="stockline-step-connect">
       <h2 id="stockline-step-connect">{__('1. Connect to the Stockline companion', 'stockline')}</h2>
@@ -31,10 +34,19 @@ function ConnectStep() {
             <Notice status="success" isDismissible={false}>
               {sprintf(__('Connected to %1$s as tenant “%2$s”.', 'stockline'), status.data.companionUrl, status.data.tenant)}
             </Notice>
-          ) : (
-            <Notice status="warning" isDismissible={false}>
-              {__('Not connected yet. Enter the companion’s URL and secrets, save, then test the connection.', 'stockline')}
+          ) : saved ? (
+            <Notice status="error" isDismissible={false}>
+              {sprintf(
+                __('The Stockline companion at %s cannot be reached. The connection settings are saved; check that the companion is running and that this site can reach that address. Store changes wait in the outbox and are sent when it is back.', 'stockline'),
+                status.data.companionUrl,
+              )}
             </Notice>
+          ) : (
+            (settings.data || settings.error) && (
+              <Notice status="warning" isDismissible={false}>
+                {__('Not connected yet. Enter the companion’s URL and secrets, save, then test the connection.', 'stockline')}
+              </Notice>
+            )
           ))}
       </div>
       <LoadState loading={settings.loading} error={settings.error} hasData={settings.data !== undefined} onRetry={() => void settings.reload()}>
@@ -44,6 +56,7 @@ function ConnectStep() {
             onSaved={() => {
               void settings.reload();
               void status.reload();
+              onSaved(); // A new tenant changes what the import step says.
             }}
           />
         )}
@@ -65,6 +78,22 @@ function importLabel(s: ImportStatus): string {
   }
 }
 
+/** Why a store that had imported is asked to import again: it moved tenant since. */
+function tenantChangedSentence(s: ImportStatus): string {
+  const tenant = s.tenant ?? '';
+  if (s.importedFor && s.importedFor !== tenant) {
+    return sprintf(
+      __('This store moved to tenant “%1$s” after its last import, which was for “%2$s”, so the ledger of “%1$s” does not have this store’s stock. Import now so it matches WooCommerce.', 'stockline'),
+      tenant,
+      s.importedFor,
+    );
+  }
+  return sprintf(
+    __('This store was on another tenant since its last import, so the ledger of tenant “%s” missed the sales and stock changes made meanwhile. Import now so it matches WooCommerce.', 'stockline'),
+    tenant,
+  );
+}
+
 /** A running import that has not moved for this long is probably not being run at all. */
 const IMPORT_STALLED_SECONDS = 120;
 
@@ -82,6 +111,11 @@ function ImportStep({ imp }: { imp: Polled<ImportStatus> }) {
           <>
             {(s.state !== 'idle' || s.total > 0) && <ProgressBar done={s.done} total={s.total} label={__('Import progress', 'stockline')} />}
             <div aria-live="polite">
+              {s.tenantChanged && s.state === 'idle' && (
+                <Notice status="warning" isDismissible={false}>
+                  {tenantChangedSentence(s)}
+                </Notice>
+              )}
               {s.state === 'done' && (
                 <Notice status="success" isDismissible={false}>
                   {sprintf(_n('Import finished: %d product in the ledger.', 'Import finished: %d products in the ledger.', s.done, 'stockline'), s.done)}
@@ -273,7 +307,7 @@ export function GettingStarted() {
   const imp = usePolling(() => api.importStatus(), []);
   return (
     <div className="stockline-getting-started">
-      <ConnectStep />
+      <ConnectStep onSaved={() => void imp.reload()} />
       <ImportStep imp={imp} />
       <MappingStep needsSku={imp.data?.needsSku ?? []} />
     </div>

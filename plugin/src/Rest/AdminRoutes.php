@@ -172,6 +172,11 @@ final class AdminRoutes {
 		if ( is_wp_error( $result ) ) {
 			return $result;
 		}
+		// A new tenant is counted as a move now: the import done for the old one no longer counts,
+		// and the page asks for one (with the reason) from its next read of admin/import. The import
+		// is not started from here: it sets the new tenant's counts to WooCommerce's, which is the
+		// owner's call when that ledger is shared with another store or already right.
+		Importer::observe_tenant();
 		return new \WP_REST_Response( Settings::to_public(), 200 );
 	}
 

@@ -193,7 +193,7 @@ export const auditItems: AuditEntry[] = [
     id: '1732330000000-0',
     type: 'order.confirmed',
     source: 'amazon',
-    orderId: '123-4567890-1234567',
+    orderId: 'amazon:123-4567890-1234567', // as the companion's Amazon poller names it
     at: iso(30_000),
     lines: [{ sku: 'TSHIRT-M', qty: 2, before: { onHand: 9, committed: 0, reserved: 2 }, after: { onHand: 9, committed: 2, reserved: 2 }, version: 18 }],
   },

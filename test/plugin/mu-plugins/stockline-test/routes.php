@@ -258,6 +258,15 @@ add_action(
 			}
 		);
 
+		$route(
+			'/run-import-step',
+			'POST',
+			static function () {
+				\Stockline\Importer::run_scheduled();
+				return array( 'ok' => true );
+			}
+		);
+
 		// A lock holder that overran: it takes the lock, its time runs out and another request takes
 		// the lock over (what that request's acquire() writes is simulated), then the first releases.
 		$route(
@@ -288,6 +297,7 @@ add_action(
 				delete_option( \Stockline\Dispatcher::STATE );
 				delete_option( 'stockline_test_log' );
 				delete_option( 'stockline_import' );
+				delete_option( 'stockline_tenant_seen' );
 				delete_transient( \Stockline\Dispatcher::PRUNED );
 				$wpdb->delete( $wpdb->options, array( 'option_name' => \Stockline\Dispatcher::LOCK ) );
 				return array( 'ok' => true );

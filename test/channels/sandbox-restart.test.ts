@@ -26,22 +26,6 @@ afterEach(async () => {
   await r.cleanup();
 });
 
-/** One sandbox run: start it on `port`, wire a fresh adapter on the shared Redis, run `body`, stop both. */
-async function run<S extends { close(): Promise<void> }, C extends { adapter: { close?(): Promise<void> } }>(
-  start: () => Promise<S>,
-  wire: (sandbox: S) => C,
-  body: (sandbox: S, channel: C) => Promise<void>,
-): Promise<void> {
-  const sandbox = await start();
-  const channel = wire(sandbox);
-  try {
-    await body(sandbox, channel);
-  } finally {
-    await channel.adapter.close?.();
-    await sandbox.close();
-  }
-}
-
 const listings = (skus: string[]) => skus.map((sku) => ({ sku, quantity: 10 }));
 
 /**
@@ -59,60 +43,62 @@ async function pushAfterRestart(adapter: ChannelAdapter, sku: string, quantity: 
   }
 }
 
+interface RestartableSandbox {
+  url: string;
+  quantities(): Record<string, number>;
+  placeOrder(sku: string, qty: number): Promise<{ orderId?: string }>;
+  close(): Promise<void>;
+}
+
+/**
+ * Two runs of one sandbox on the same port and the same Stockline Redis: the first lists FIRST
+ * and takes a push and an order per SKU; the second lists the same SKUs in another order. A push
+ * after the restart must land on its own SKU, and the new orders' ids must be new.
+ */
+async function restartScenario<S extends RestartableSandbox>(
+  start: (opts: { port?: number; listings: { sku: string; quantity: number }[] }) => Promise<S>,
+  wire: (sandbox: S, deps: { tenant: string; redis: TestRedis['redis']; keys: ReturnType<typeof createKeys> }) => { adapter: ChannelAdapter },
+) {
+  const deps = { tenant: 'default', redis: r.redis, keys: createKeys({ prefix: r.prefix }) };
+  const runOnce = async (sandbox: S, body: (adapter: ChannelAdapter) => Promise<void>) => {
+    const { adapter } = wire(sandbox, deps);
+    try {
+      await body(adapter);
+    } finally {
+      await adapter.close();
+      await sandbox.close();
+    }
+  };
+  const orders = async (sandbox: S, skus: string[]) => {
+    const ids: string[] = [];
+    for (const sku of skus) ids.push(String((await sandbox.placeOrder(sku, 1)).orderId));
+    return ids;
+  };
+  const first = await start({ listings: listings(FIRST) });
+  const port = Number(new URL(first.url).port);
+  let firstOrders: string[] = [];
+  await runOnce(first, async (adapter) => {
+    expect(await adapter.push([item('MUG', 7)])).toEqual([{ sku: 'MUG', status: 'ok', quantity: 7 }]);
+    firstOrders = await orders(first, FIRST);
+  });
+  const second = await start({ port, listings: listings(AFTER_RESTART) });
+  await runOnce(second, async (adapter) => {
+    expect(await pushAfterRestart(adapter, 'MUG', 4)).toEqual([{ sku: 'MUG', status: 'ok', quantity: 4 }]);
+    expect(second.quantities()).toEqual({ CAP: 10, SOCKS: 10, MUG: 4 });
+    expect((await orders(second, AFTER_RESTART)).filter((id) => firstOrders.includes(id))).toEqual([]);
+  });
+}
+
 describe('a sandbox channel restarted on the same Stockline data', () => {
   it('Shopify: a push after the restart lands on its own SKU, and new orders get ids the first run never used', async () => {
-    const keys = createKeys({ prefix: r.prefix });
-    let port = 0;
-    const firstOrders: string[] = [];
-    const wire = (s: Awaited<ReturnType<typeof startShopifySandbox>>) =>
-      createShopifyChannel({ shop: s.shop, token: s.credentials.token!, locationId: s.locationId, webhookSecret: s.webhookSecret, url: s.url }, { tenant: 'default', redis: r.redis, keys });
-    await run(
-      () => startShopifySandbox({ listings: listings(FIRST) }),
-      wire,
-      async (sandbox, channel) => {
-        port = Number(new URL(sandbox.url).port);
-        expect(await channel.adapter.push([item('MUG', 7)])).toEqual([{ sku: 'MUG', status: 'ok', quantity: 7 }]);
-        for (const sku of FIRST) firstOrders.push(String((await sandbox.placeOrder(sku, 1)).orderId));
-      },
-    );
-    await run(
-      () => startShopifySandbox({ port, listings: listings(AFTER_RESTART) }),
-      wire,
-      async (sandbox, channel) => {
-        expect(await pushAfterRestart(channel.adapter, 'MUG', 4)).toEqual([{ sku: 'MUG', status: 'ok', quantity: 4 }]);
-        expect(sandbox.quantities()).toEqual({ CAP: 10, SOCKS: 10, MUG: 4 });
-        const later = [];
-        for (const sku of AFTER_RESTART) later.push(String((await sandbox.placeOrder(sku, 1)).orderId));
-        expect(later.filter((id) => firstOrders.includes(id))).toEqual([]);
-      },
+    await restartScenario(startShopifySandbox, (s, deps) =>
+      createShopifyChannel({ shop: s.shop, token: s.credentials.token!, locationId: s.locationId, webhookSecret: s.webhookSecret, url: s.url }, deps),
     );
   });
 
   it('WooCommerce: the same, for product ids and order ids', async () => {
-    const keys = createKeys({ prefix: r.prefix });
-    let port = 0;
-    const firstOrders: string[] = [];
-    const wire = (s: Awaited<ReturnType<typeof startWooCommerceSandbox>>) =>
-      createWooCommerceChannel({ url: s.url, key: s.credentials.key!, secret: s.credentials.secret!, webhookSecret: s.webhookSecret }, { tenant: 'default', redis: r.redis, keys });
-    await run(
-      () => startWooCommerceSandbox({ listings: listings(FIRST) }),
-      wire,
-      async (sandbox, channel) => {
-        port = Number(new URL(sandbox.url).port);
-        expect(await channel.adapter.push([item('MUG', 7)])).toEqual([{ sku: 'MUG', status: 'ok', quantity: 7 }]);
-        for (const sku of FIRST) firstOrders.push(String((await sandbox.placeOrder(sku, 1)).orderId));
-      },
-    );
-    await run(
-      () => startWooCommerceSandbox({ port, listings: listings(AFTER_RESTART) }),
-      wire,
-      async (sandbox, channel) => {
-        expect(await pushAfterRestart(channel.adapter, 'MUG', 4)).toEqual([{ sku: 'MUG', status: 'ok', quantity: 4 }]);
-        expect(sandbox.quantities()).toEqual({ CAP: 10, SOCKS: 10, MUG: 4 });
-        const later = [];
-        for (const sku of AFTER_RESTART) later.push(String((await sandbox.placeOrder(sku, 1)).orderId));
-        expect(later.filter((id) => firstOrders.includes(id))).toEqual([]);
-      },
+    await restartScenario(startWooCommerceSandbox, (s, deps) =>
+      createWooCommerceChannel({ url: s.url, key: s.credentials.key!, secret: s.credentials.secret!, webhookSecret: s.webhookSecret }, deps),
     );
   });
 });

@@ -41,7 +41,8 @@ describe('The Stockline page', () => {
     serve(false, { settings: notSetUp, imp: neverImported });
     render(<App />);
     await waitFor(() => expect(screen.getByRole('tab', { name: 'Getting started' }).getAttribute('aria-selected')).toBe('true'));
-    expect(await screen.findByText(/Not connected yet/)).toBeTruthy();
+    // findAll: a Notice's text is also spoken into an a11y live region, a second match at times.
+    expect((await screen.findAllByText(/Not connected yet/)).length).toBeGreaterThan(0);
   });
 
   it('opens on the overview, saying the companion is unreachable, for a set-up store whose companion is down', async () => {
@@ -53,7 +54,7 @@ describe('The Stockline page', () => {
     render(<App />);
     await waitFor(() => expect(screen.getByRole('tab', { name: 'Overview' }).getAttribute('aria-selected')).toBe('true'));
     expect((await screen.findAllByText(/The Stockline companion is unreachable/)).length).toBeGreaterThan(0);
-    expect(screen.getByText(/7 changes waiting/)).toBeTruthy();
+    expect(screen.getAllByText(/7 changes waiting/).length).toBeGreaterThan(0);
     expect(screen.queryByText(/Not connected yet/)).toBeNull();
   });
 

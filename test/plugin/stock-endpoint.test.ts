@@ -41,6 +41,19 @@ describe('the stock endpoint the companion writes to', () => {
     expect((await f.outbox()).slice(before)).toEqual([]);
   });
 
+  it('takes a negative expected count (a product sold on backorder) and sets the restock over it', async () => {
+    const sku = f.sku('BO');
+    const id = await f.product({ sku, stock: -2 });
+    const r = await post({ items: [{ sku, quantity: 3, expected: -2 }] });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toEqual({ results: [{ sku, status: 'ok', quantity: 3 }] });
+    expect(await f.productStock(id)).toBe(3);
+    // A negative quantity is still refused: no channel is told to sell fewer than none.
+    const bad = await post({ items: [{ sku, quantity: -1, expected: 3 }] });
+    expect(bad.status).toBe(400);
+    expect(await f.productStock(id)).toBe(3);
+  });
+
   it('refuses a forged call and a replayed call with 401 and changes nothing', async () => {
     const sku = f.sku('SIG');
     const id = await f.product({ sku, stock: 10 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ev, until, useFixtures } from './helpers';
+import { auth, ev, TENANT, until, useFixtures } from './helpers';
 
 describe("a channel's own sales", () => {
   const openFixture = useFixtures();
@@ -41,5 +41,31 @@ describe("a channel's own sales", () => {
     await fx.ledger.applyBatch([ev.sale('S', 1, 'fake-a'), ev.received('S', 1)]);
     await until(() => a.quantities().S === 10, 5000, 'the channel to show 10 again');
     expect(a.quantities().S).toBe(10);
+  });
+  it('leave a channel that sold below 0 (a store taking backorders) where it is, and give it the restock once stock comes', async () => {
+    const fx = await openFixture({ channels: ['fake-a'] });
+    const a = fx.fakes[0]!;
+    a.seed([{ sku: 'BO', quantity: 0 }]);
+    await fx.ledger.apply(ev.received('BO', 1));
+    await fx.start();
+    await fx.settled();
+    expect(a.quantities().BO).toBe(1);
+    // The store takes an order of 3 on backorder: its own count goes to -2, and the sale (a fact,
+    // recorded although short) leaves the ledger at available -2, paused for the oversell.
+    a.seed([{ sku: 'BO', quantity: -2 }]);
+    await fx.ledger.apply(ev.sale('BO', 3, 'fake-a'));
+    await fx.settled();
+    expect(await fx.ledger.getStock(TENANT, 'BO')).toMatchObject({ available: -2, paused: 'oversell' });
+    // Told 0 it would forget the 2 units it owes (a restock typed there would count them again).
+    expect(a.quantities().BO).toBe(-2);
+    // …and that is in step: nothing to sell either way.
+    const app = await fx.app();
+    const sync = await app.inject({ method: 'GET', url: '/v1/sync?skus=BO', headers: auth });
+    expect(sync.statusCode, sync.body).toBe(200);
+    expect(sync.json().items[0].channels['fake-a']).toMatchObject({ shown: -2, expected: 0, matches: true });
+    // Five units arrive: the ledger has 3 free, and so must the store.
+    await fx.ledger.apply(ev.received('BO', 5));
+    await until(() => a.quantities().BO === 3, 5000, 'the store to show the 3 units free after the restock');
+    expect(a.quantities().BO).toBe(3);
   });
 });

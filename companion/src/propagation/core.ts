@@ -246,7 +246,10 @@ export function createSyncCore(deps: SyncCoreDeps) {
         for (const { ch, acked, rules: r, paces } of perChannel) {
           const a = acked.get(sku);
           const { quantity: expected, held } = shownWithLeadTime(states[i] ?? null, r.get(sku) ?? {}, paces.get(sku) ?? NO_PACE);
-          channels[ch] = { shown: a ? a.q : null, expected, held, at: a ? new Date(a.at).toISOString() : null, matches: !!a && a.q === expected };
+          // A store below 0 (backorders) while we would show 0: nothing to sell either way, and
+          // its negative count is the right one to keep (a 0 would forget what it owes).
+          const matches = !!a && (a.q === expected || (expected === 0 && a.q < 0));
+          channels[ch] = { shown: a ? a.q : null, expected, held, at: a ? new Date(a.at).toISOString() : null, matches };
         }
         return { sku, channels };
       });

@@ -191,8 +191,10 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
       const { quantity, held: heldUnits } = shownWithLeadTime(state, rule, pace);
       if (heldUnits > 0) held.set(s, quantity);
       const version = state?.version ?? 0;
-      // The channel's own sales the ledger has recorded since: it already shows them gone.
-      const sold = last ? Math.min(Math.max(own, 0), last.q) : 0;
+      // The channel's own sales the ledger has recorded since: it already shows them gone. Never
+      // below 0: a store that sold on backorder shows a negative count, and a negative "sold"
+      // would move the compare-and-set's expected number away from what the channel shows.
+      const sold = last ? Math.min(Math.max(own, 0), Math.max(last.q, 0)) : 0;
       // The channel already shows this number (a newer version can leave it unchanged, e.g. an
       // Amazon order moving Pending → Unshipped): a push would only spend the channel's budget.
       // A sale on the channel we have not heard of yet arrives as its own change. After its own

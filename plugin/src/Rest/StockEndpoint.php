@@ -76,12 +76,13 @@ final class StockEndpoint {
 		foreach ( $items as $i => $item ) {
 			$ok = is_array( $item ) && isset( $item['sku'] ) && is_string( $item['sku'] ) && '' !== trim( $item['sku'] )
 				&& isset( $item['quantity'] ) && is_int( $item['quantity'] ) && $item['quantity'] >= 0
-				&& ( ! isset( $item['expected'] ) || ( is_int( $item['expected'] ) && $item['expected'] >= 0 ) );
+				// expected may be below 0: a product sold on backorder counts what it owes that way.
+				&& ( ! isset( $item['expected'] ) || is_int( $item['expected'] ) );
 			if ( ! $ok ) {
 				return new \WP_Error(
 					'stockline_bad_request',
 					/* translators: %d: item index. */
-					sprintf( __( 'items[%d] needs a sku (text), a quantity (whole number ≥ 0) and an optional expected (whole number ≥ 0).', 'stockline' ), (int) $i ),
+					sprintf( __( 'items[%d] needs a sku (text), a quantity (whole number ≥ 0) and an optional expected (whole number; below 0 for a product sold on backorder).', 'stockline' ), (int) $i ),
 					array(
 						'status'  => 400,
 						'pointer' => '/items/' . (int) $i,

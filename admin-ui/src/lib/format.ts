@@ -70,18 +70,16 @@ export function formatDateTime(at: string | number | null | undefined): string {
 }
 
 /**
- * An id longer than `max` characters with its middle left out ("gid://shopify…901234567"),
+ * An id longer than 24 characters with its middle left out ("gid://shopify…901234567"),
  * keeping the start and the end an owner compares. Every marketplace order id Stockline meets
  * (Amazon's 19, Flipkart's 20, Shopify's 13) fits whole.
  */
-export function shortId(id: string, max = 24): string {
-  if (id.length <= max) return id;
-  const tail = Math.floor((max - 1) * 0.4);
-  return `${id.slice(0, max - 1 - tail - 1)}…${id.slice(-tail)}`;
+function shortId(id: string): string {
+  return id.length <= 24 ? id : `${id.slice(0, 13)}…${id.slice(-9)}`;
 }
 
 /** The prefix the companion puts before a channel's own order id: `flipkart:OD3309…`. */
-const CHANNEL_ORDER = /^(woocommerce|shopify|amazon|flipkart):(.+)$/;
+const CHANNEL_ORDER = new RegExp(`^(${CHANNELS.join('|')}):(.+)$`);
 
 /**
  * An order as the owner knows it, in a sentence that already names its channel. The plugin

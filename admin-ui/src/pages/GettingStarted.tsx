@@ -65,7 +65,8 @@ function ConnectStep({ onSaved }: { onSaved: () => void }) {
   );
 }
 
-function importLabel(s: ImportStatus): string {
+function importLabel(s: ImportStatus, stalled: boolean): string {
+  if (stalled) return __('Resume import', 'stockline');
   switch (s.state) {
     case 'idle':
       return __('Start import', 'stockline');
@@ -97,11 +98,27 @@ function tenantChangedSentence(s: ImportStatus): string {
 /** A running import that has not moved for this long is probably not being run at all. */
 const IMPORT_STALLED_SECONDS = 120;
 
+/** Why a running import has not moved: the companion refused its last batch, or nothing runs it. */
+function stalledSentence(s: ImportStatus): string {
+  const idle = formatDuration(s.idleSeconds ?? 0);
+  return s.lastError
+    ? sprintf(
+        __('The import has not moved for %1$s: the companion did not take its last batch (%2$s). It is tried again every 30 seconds; resume it now once the companion is back.', 'stockline'),
+        idle,
+        s.lastError,
+      )
+    : sprintf(
+        __('The import has not moved for %s. WordPress runs it in the background (WP-Cron and Action Scheduler), which needs visits to the site or a system cron calling wp-cron.php, and a site that can reach its own address. Resume it to run the next part now.', 'stockline'),
+        idle,
+      );
+}
+
 function ImportStep({ imp }: { imp: Polled<ImportStatus> }) {
   const start = useAction(api.startImport);
   const s = imp.data;
   // A running import that has not moved can be resumed from here (the request runs a part at once).
   const stalled = s?.state === 'running' && (s.idleSeconds ?? 0) >= IMPORT_STALLED_SECONDS;
+  const busy = start.busy || (s?.state === 'running' && !stalled);
   return (
     <section className="stockline-section" aria-labelledby="stockline-step-import">
       <h2 id="stockline-step-import">{__('2. Import your stock', 'stockline')}</h2>
@@ -123,16 +140,7 @@ function ImportStep({ imp }: { imp: Polled<ImportStatus> }) {
               )}
               {stalled && (
                 <Notice status="warning" isDismissible={false}>
-                  {s.lastError
-                    ? sprintf(
-                        __('The import has not moved for %1$s: the companion did not take its last batch (%2$s). It is tried again every 30 seconds; resume it now once the companion is back.', 'stockline'),
-                        formatDuration(s.idleSeconds ?? 0),
-                        s.lastError,
-                      )
-                    : sprintf(
-                        __('The import has not moved for %s. WordPress runs it in the background (WP-Cron and Action Scheduler), which needs visits to the site or a system cron calling wp-cron.php, and a site that can reach its own address. Resume it to run the next part now.', 'stockline'),
-                        formatDuration(s.idleSeconds ?? 0),
-                      )}
+                  {stalledSentence(s)}
                 </Notice>
               )}
               {s.state === 'failed' && (
@@ -148,13 +156,13 @@ function ImportStep({ imp }: { imp: Polled<ImportStatus> }) {
             </div>
             <Button
               variant="primary"
-              isBusy={start.busy || (s.state === 'running' && !stalled)}
-              disabled={start.busy || (s.state === 'running' && !stalled)}
+              isBusy={busy}
+              disabled={busy}
               onClick={async () => {
                 if (await start.run()) await imp.reload();
               }}
             >
-              {stalled ? __('Resume import', 'stockline') : importLabel(s)}
+              {importLabel(s, stalled)}
             </Button>
             {s.errors.length > 0 && (
               <>

@@ -7,7 +7,7 @@ import { Button, Notice } from '@wordpress/components';
 import { useEffect, useState } from '@wordpress/element';
 import { __, _n, sprintf } from '@wordpress/i18n';
 import { api } from '../api/endpoints';
-import type { ImportStatus, Mapping } from '../api/types';
+import type { AdminSettings, AdminStatus, ImportStatus, Mapping } from '../api/types';
 import { ConnectionForm } from '../components/ConnectionForm';
 import { LoadState, errorSentence } from '../components/LoadState';
 import { ProgressBar } from '../components/ProgressBar';
@@ -18,36 +18,45 @@ import { channelLabel, formatDuration, timeAgo } from '../lib/format';
 const productEditUrl = (id: number | string) => `post.php?post=${encodeURIComponent(String(id))}&action=edit`;
 const productSearchUrl = (sku: string) => `edit.php?post_type=product&s=${encodeURIComponent(sku)}`;
 
+/** Whether the companion answers; if not, whether the settings are complete (then it is down, not unset). */
+function ConnectNotice({ status, settings }: { status: Polled<AdminStatus>; settings: Polled<AdminSettings> }) {
+  if (!status.data) return null;
+  if (status.data.connected) {
+    return (
+      <Notice status="success" isDismissible={false}>
+        {sprintf(__('Connected to %1$s as tenant “%2$s”.', 'stockline'), status.data.companionUrl, status.data.tenant)}
+      </Notice>
+    );
+  }
+  // Saved credentials with no answer from the companion: it is down or out of reach, and
+  // re-entering the secrets would not help.
+  if (settings.data?.secretSet && settings.data.adminTokenSet) {
+    return (
+      <Notice status="error" isDismissible={false}>
+        {sprintf(
+          __('The Stockline companion at %s cannot be reached. The connection settings are saved; check that the companion is running and that this site can reach that address. Store changes wait in the outbox and are sent when it is back.', 'stockline'),
+          status.data.companionUrl,
+        )}
+      </Notice>
+    );
+  }
+  // Settings not read yet: say nothing yet.
+  if (!settings.data && !settings.error) return null;
+  return (
+    <Notice status="warning" isDismissible={false}>
+      {__('Not connected yet. Enter the companion’s URL and secrets, save, then test the connection.', 'stockline')}
+    </Notice>
+  );
+}
+
 function ConnectStep({ onSaved }: { onSaved: () => void }) {
   const status = usePolling(() => api.status(), []);
   const settings = usePolling(() => api.settings(), [], null);
-  const connected = status.data?.connected === true;
-  // Saved credentials with no answer from the companion: it is down or out of reach, and
-  // re-entering the secrets would not help. (Settings not read yet: say nothing yet.)
-  const saved = settings.data ? settings.data.secretSet && settings.data.adminTokenSet : undefined;
   return (
     <section className="stockline-section" aria-labelledby="stockline-step-connect">
       <h2 id="stockline-step-connect">{__('1. Connect to the Stockline companion', 'stockline')}</h2>
       <div aria-live="polite">
-        {status.data &&
-          (connected ? (
-            <Notice status="success" isDismissible={false}>
-              {sprintf(__('Connected to %1$s as tenant “%2$s”.', 'stockline'), status.data.companionUrl, status.data.tenant)}
-            </Notice>
-          ) : saved ? (
-            <Notice status="error" isDismissible={false}>
-              {sprintf(
-                __('The Stockline companion at %s cannot be reached. The connection settings are saved; check that the companion is running and that this site can reach that address. Store changes wait in the outbox and are sent when it is back.', 'stockline'),
-                status.data.companionUrl,
-              )}
-            </Notice>
-          ) : (
-            (settings.data || settings.error) && (
-              <Notice status="warning" isDismissible={false}>
-                {__('Not connected yet. Enter the companion’s URL and secrets, save, then test the connection.', 'stockline')}
-              </Notice>
-            )
-          ))}
+        <ConnectNotice status={status} settings={settings} />
       </div>
       <LoadState loading={settings.loading} error={settings.error} hasData={settings.data !== undefined} onRetry={() => void settings.reload()}>
         {settings.data && (

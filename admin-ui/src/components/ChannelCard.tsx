@@ -45,6 +45,7 @@ export function ChannelCard({ channel }: { channel: ChannelHealth }) {
   const state = effectiveState(channel);
   const name = channelLabel(channel.id);
   const lag = channel.lag['5m'];
+  const unread = channel.feed?.unread ?? 0;
   return (
     <Card className={`stockline-channel stockline-channel--${state}`} size="small">
       <CardHeader>
@@ -66,10 +67,10 @@ export function ChannelCard({ channel }: { channel: ChannelHealth }) {
           <Stat label={__('Success rate', 'stockline')} value={formatPercent(channel.successRate)} />
           <Stat label={__('Queue', 'stockline')} value={String(channel.queueDepth)} />
           {/* Changes no worker has read yet are in no channel's queue: shown beside it, only when there are some. */}
-          {(channel.feed?.unread ?? 0) > 0 && (
+          {unread > 0 && (
             <Stat
               label={__('Unread changes', 'stockline')}
-              value={String(channel.feed!.unread)}
+              value={String(unread)}
               title={__('Stock changes waiting for a Stockline worker to read them; the same for every channel', 'stockline')}
             />
           )}

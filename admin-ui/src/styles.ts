@@ -44,8 +44,7 @@ const CSS = `
 .stockline-section h2 { margin-top: 0; font-size: 16px; }
 .stockline-activity li { padding: 6px 0; border-bottom: 1px solid #f0f0f1; list-style: none; }
 .stockline-activity { margin: 0; padding: 0; }
-.stockline-activity time { color: #646970; font-size: 12px; margin-right: 8px; }
-.stockline-activity .stockline-recorded { color: #646970; font-size: 12px; margin-right: 8px; }
+.stockline-activity time, .stockline-activity .stockline-recorded { color: #646970; font-size: 12px; margin-right: 8px; }
 .stockline-activity .stockline-recorded::before { content: "· "; }
 `;
 

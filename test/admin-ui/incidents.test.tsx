@@ -2,10 +2,21 @@ import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { Incidents } from '../../admin-ui/src/pages/Incidents';
+import type { Incident } from '../../admin-ui/src/api/types';
 import { openIncident, resolvedIncident } from './support/fixtures';
 import { useFakeNetwork } from './support/network';
 
 const net = useFakeNetwork();
+
+/** The order lines of one open incident with these orders, as the page lists them. */
+async function orderLines(orders: Incident['orders']): Promise<(string | null)[]> {
+  net().json('GET admin/proxy/v1/incidents', { items: [{ ...openIncident, orders }] });
+  render(<Incidents />);
+  const heading = await screen.findByRole('heading', { level: 3 });
+  return within(heading.closest('.stockline-incident') as HTMLElement)
+    .getAllByRole('listitem')
+    .map((li) => li.textContent);
+}
 
 describe('Incidents', () => {
   it('shows open oversells first with their orders and the pause, then resolved ones with when stock returned', async () => {
@@ -25,12 +36,8 @@ describe('Incidents', () => {
   });
 
   it('marks an order the store sold on backorder', async () => {
-    const backordered = { ...openIncident, orders: [{ orderId: 'wc1a2b3c4d:1042', source: 'woocommerce', qty: 3, backorder: true }, openIncident.orders[0]!] };
-    net().json('GET admin/proxy/v1/incidents', { items: [backordered] });
-    render(<Incidents />);
-    const heading = await screen.findByRole('heading', { level: 3 });
-    const card = within(heading.closest('.stockline-incident') as HTMLElement);
-    expect(card.getAllByRole('listitem').map((li) => li.textContent)).toEqual([
+    const orders = [{ orderId: 'wc1a2b3c4d:1042', source: 'woocommerce', qty: 3, backorder: true }, openIncident.orders[0]!];
+    expect(await orderLines(orders)).toEqual([
       'WooCommerce order #1042: 3 × MUG-BLUE, sold on backorder',
       'Amazon order 402-8817261-5521930: 1 × MUG-BLUE',
     ]);
@@ -42,12 +49,8 @@ describe('Incidents', () => {
       { orderId: 'wca9e66cba:4091.2', source: 'woocommerce', qty: 2, backorder: true },
       openIncident.orders[0]!,
     ];
-    net().json('GET admin/proxy/v1/incidents', { items: [{ ...openIncident, orders }] });
-    render(<Incidents />);
-    const heading = await screen.findByRole('heading', { level: 3 });
-    const card = within(heading.closest('.stockline-incident') as HTMLElement);
     // Before the fix: "WooCommerce order wca9e66cba:4086: …", the plugin's site id before the number.
-    expect(card.getAllByRole('listitem').map((li) => li.textContent)).toEqual([
+    expect(await orderLines(orders)).toEqual([
       'WooCommerce order #4086: 1 × MUG-BLUE',
       'WooCommerce order #4091.2: 2 × MUG-BLUE, sold on backorder',
       // Not shortened as in the Activity tab: the owner looks this order up on the marketplace to settle the oversell.

@@ -14,6 +14,11 @@ function serve(channels: unknown, status = statusConnected, incidents: unknown[]
     .json('GET admin/proxy/v1/incidents', { items: incidents });
 }
 
+/** The page's banners: one polite live region above the cards. */
+const pageBanners = () => within(document.querySelector('.stockline-banners[aria-live="polite"]') as HTMLElement);
+/** One channel's card, found by its heading. */
+const channelCard = (name: string) => within(screen.getByRole('heading', { name }).closest('.stockline-channel') as HTMLElement);
+
 describe('Overview', () => {
   it('shows one card per channel with its lag figures and a quiet page when all is healthy', async () => {
     serve(healthyChannels);
@@ -43,16 +48,16 @@ describe('Overview', () => {
     serve(degradedChannels, statusBacklog, [openIncident]);
     render(<Overview />);
     await screen.findByRole('heading', { name: 'Flipkart' });
-    const banners = within(document.querySelector('.stockline-banners[aria-live="polite"]') as HTMLElement);
+    const banners = pageBanners();
     expect(banners.getByText(/Amazon is degraded: updates take 3\.2 s at p99 \(more than 2\.0 s\)/)).toBeTruthy();
     expect(banners.getByText(/Flipkart is down: stock changes are not reaching it\. Could not reach the channel/)).toBeTruthy();
     expect(banners.getByText('1 oversold SKU is paused on every channel until stock returns.')).toBeTruthy();
     expect(banners.queryByText(/Shopify/)).toBeNull();
-    const flipkart = within(screen.getByRole('heading', { name: 'Flipkart' }).closest('.stockline-channel') as HTMLElement);
+    const flipkart = channelCard('Flipkart');
     expect(flipkart.getByText('Down')).toBeTruthy();
     expect(flipkart.getByText('open (not sending)')).toBeTruthy();
     expect(flipkart.getByText('6')).toBeTruthy();
-    const amazon = within(screen.getByRole('heading', { name: 'Amazon' }).closest('.stockline-channel') as HTMLElement);
+    const amazon = channelCard('Amazon');
     expect(amazon.getByText('The channel asked us to slow down (rate limited).')).toBeTruthy();
     expect(screen.getByText(/14 changes waiting, 2 failing/)).toBeTruthy();
   });
@@ -63,14 +68,14 @@ describe('Overview', () => {
     serve(healthyChannels.map((c) => ({ ...c, state: 'stalled' as const, reason, feed })));
     render(<Overview />);
     await screen.findByRole('heading', { name: 'Amazon' });
-    const banners = within(document.querySelector('.stockline-banners[aria-live="polite"]') as HTMLElement);
+    const banners = pageBanners();
     expect(
       banners.getByText(
         'No stock changes are reaching your channels: 500 changes have waited 45 s on the companion with no Stockline worker reading them. Start one on the companion’s server: npm start -- --role worker',
       ),
     ).toBeTruthy();
     expect(document.querySelectorAll('.components-notice')).toHaveLength(1);
-    const amazon = within(screen.getByRole('heading', { name: 'Amazon' }).closest('.stockline-channel') as HTMLElement);
+    const amazon = channelCard('Amazon');
     expect(amazon.getByText('Stalled')).toBeTruthy();
     expect(amazon.getByText('Unread changes')).toBeTruthy();
     expect(amazon.getByText('500')).toBeTruthy();
@@ -82,9 +87,10 @@ describe('Overview', () => {
     );
     serve(future);
     render(<Overview />);
-    const shopify = within((await screen.findByRole('heading', { name: 'Shopify' })).closest('.stockline-channel') as HTMLElement);
+    await screen.findByRole('heading', { name: 'Shopify' });
+    const shopify = channelCard('Shopify');
     expect(shopify.getByText('maintenance')).toBeTruthy();
-    const banners = within(document.querySelector('.stockline-banners[aria-live="polite"]') as HTMLElement);
+    const banners = pageBanners();
     expect(banners.getByText('Shopify: maintenance. Shopify announced maintenance until 14:00 UTC.')).toBeTruthy();
     // A card without unread changes does not show the figure at all.
     expect(shopify.queryByText('Unread changes')).toBeNull();
@@ -98,11 +104,10 @@ describe('Overview', () => {
     );
     render(<Overview />);
     await screen.findByRole('heading', { name: 'Amazon' });
-    const banners = within(document.querySelector('.stockline-banners[aria-live="polite"]') as HTMLElement);
+    const banners = pageBanners();
     expect(banners.getByText(/^Shopify, Amazon, Flipkart are local sandboxes, not your real accounts/)).toBeTruthy();
-    const card = (name: string) => within(screen.getByRole('heading', { name }).closest('.stockline-channel') as HTMLElement);
-    expect(card('Amazon').getByText('Sandbox')).toBeTruthy();
-    expect(card('WooCommerce').queryByText('Sandbox')).toBeNull();
+    expect(channelCard('Amazon').getByText('Sandbox')).toBeTruthy();
+    expect(channelCard('WooCommerce').queryByText('Sandbox')).toBeNull();
   });
 
   it('says a fast channel is degraded because its updates fail, not because they are slow', async () => {
@@ -112,7 +117,7 @@ describe('Overview', () => {
     serve(failing, statusConnected, []);
     render(<Overview />);
     await screen.findByRole('heading', { name: 'WooCommerce' });
-    const banners = within(document.querySelector('.stockline-banners[aria-live="polite"]') as HTMLElement);
+    const banners = pageBanners();
     expect(banners.getByText('WooCommerce is degraded: 2.9% of its recent updates failed. The channel refused our credentials. Check the connection settings for this channel.')).toBeTruthy();
     expect(banners.queryByText(/at p99/)).toBeNull();
   });
@@ -122,7 +127,7 @@ describe('Overview', () => {
     serve(slowish, statusConnected, []);
     render(<Overview />);
     await screen.findByRole('heading', { name: 'Shopify' });
-    const banners = within(document.querySelector('.stockline-banners[aria-live="polite"]') as HTMLElement);
+    const banners = pageBanners();
     expect(banners.getByText('Shopify is degraded: updates take 1.5 s at p99.')).toBeTruthy();
     expect(banners.queryByText(/failed/)).toBeNull();
   });
@@ -141,7 +146,7 @@ describe('Overview', () => {
     const user = userEvent.setup();
     render(<Overview />);
     await screen.findByRole('heading', { name: 'Amazon' });
-    const banners = within(document.querySelector('.stockline-banners') as HTMLElement);
+    const banners = pageBanners();
     expect(banners.getByText(/Stockline is not sending stock changes\. STOCKLINE_TENANT in wp-config\.php is "Shop One"/)).toBeTruthy();
     expect(banners.getByText(/2 store changes were refused: another channel sold the stock first/)).toBeTruthy();
     // Stock typed into the WooCommerce product would count the refused orders twice once they are sent again.
@@ -171,7 +176,7 @@ describe('Overview', () => {
     net().json('GET admin/status', { ...statusConnected, connected: false });
     render(<Overview />);
     await screen.findAllByText(/The Stockline companion is unreachable/);
-    const banners = within(document.querySelector('.stockline-banners') as HTMLElement);
+    const banners = pageBanners();
     expect(banners.getByText(/The Stockline companion is unreachable/)).toBeTruthy();
     expect(screen.queryByRole('heading', { level: 3 })).toBeNull();
   });

@@ -4,7 +4,6 @@
  * order ingestion, propagation with the observer, and the real app listening on 127.0.0.1 —
  * composed through wiring.ts like the companion, with sandboxes tuned for test speed.
  */
-import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../companion/src/app';
 import { amazonSandboxConfig, createAmazonChannel, startAmazonSandbox } from '../../../companion/src/channels/amazon';
@@ -20,6 +19,7 @@ import { createLogger } from '../../../companion/src/logger';
 import type { ChannelModule } from '../../../companion/src/channels/port';
 import type { StockEvent } from '../../../companion/src/schemas/events';
 import { wireChannels } from '../../../companion/src/wiring';
+import { freePort } from '../../../scripts/lib/throwaway-redis.mjs';
 import { createTestRedis, type TestRedis } from '../../support/redis';
 
 export const SECRET = 'e2e-signing-secret-0123456789abcdef';
@@ -33,16 +33,6 @@ export interface Stack {
   ledger: Ledger;
   sandboxes: Record<'woocommerce' | 'shopify' | 'amazon' | 'flipkart', SandboxHandle>;
   close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no free port'))));
-    });
-  });
 }
 
 /** Starts everything with `listings` on every channel and in the ledger (onHand = quantity). */

@@ -89,7 +89,7 @@ export function describeAudit(e: AuditEntry): string {
 }
 
 /** Recorded this much later than it happened, an entry says both times. */
-export const LATE_AFTER_SECONDS = 60;
+const LATE_AFTER_SECONDS = 60;
 
 /**
  * When an entry happened (its `occurredAt`: an order placed while the companion was down, or

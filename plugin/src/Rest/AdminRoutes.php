@@ -117,13 +117,12 @@ final class AdminRoutes {
 		}
 		$query = $request->get_query_params();
 		unset( $query['_wpnonce'], $query['rest_route'], $query['_locale'] );
-		// The store's tenant, whatever the browser asked for: a shop manager reads and changes this
-		// store's stock, audit, incidents, channels and dead letters through here, never another
-		// store's on the same companion (admin_path() drops a `tenant` sent with the request).
-		$path   = Companion::admin_path( $path, $query );
 		$method = $request->get_method();
 		$body   = in_array( $method, array( 'POST', 'PUT' ), true ) ? ( '' === $request->get_body() ? '{}' : $request->get_body() ) : null;
-		$res    = Companion::admin( $method, $path, $body );
+		// For the store's tenant, whatever the browser asked for (Companion::admin() replaces a
+		// `tenant` sent with the request): a shop manager reads and changes this store's stock,
+		// audit, incidents, channels and dead letters through here, never another store's.
+		$res = Companion::admin( $method, $path, $body, 10000, $query );
 		if ( 0 === $res['status'] ) {
 			return new \WP_REST_Response(
 				array(
@@ -190,7 +189,7 @@ final class AdminRoutes {
 	 * @return \WP_REST_Response
 	 */
 	public static function test_connection(): \WP_REST_Response {
-		$read = Companion::admin( 'GET', Companion::admin_path( '/v1/stock', array( 'limit' => 1 ) ), null, 3000 );
+		$read = Companion::admin( 'GET', '/v1/stock', null, 3000, array( 'limit' => 1 ) );
 		$ok   = $read['status'] >= 200 && $read['status'] < 300;
 		if ( 0 === $read['status'] ) {
 			/* translators: 1: companion URL, 2: error. */

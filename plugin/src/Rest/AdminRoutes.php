@@ -211,19 +211,16 @@ final class AdminRoutes {
 			$message = __( 'Connected, but no signing secret is set, so events cannot be sent.', 'stockline' );
 		} else {
 			// The companion checks a signature against the secret of the tenant named in the body
-			// (the first event's), `default` when none is. So for a store on its own tenant the
-			// probe is one event that names only the tenant: judged with that tenant's secret, then
-			// refused as invalid (400) without touching anything.
+			// (the first event's), so the probe is one event that names only the store's tenant:
+			// judged with that tenant's secret, then refused as invalid (400) without touching anything.
 			$tenant = Settings::tenant();
-			$probe  = 'default' === $tenant ? array( 'events' => array() ) : array( 'events' => array( array( 'tenant' => $tenant ) ) );
-			$signed = Companion::post_events( $probe, 3000 );
-			if ( ( 401 === $signed['status'] || 403 === $signed['status'] ) && 'default' !== $tenant ) {
+			$signed = Companion::post_events( array( 'events' => array( array( 'tenant' => $tenant ) ) ), 3000 );
+			if ( 401 === $signed['status'] || 403 === $signed['status'] ) {
 				$ok      = false;
-				/* translators: %s: tenant id. */
-				$message = sprintf( __( 'The companion refused the signing secret for tenant "%s". Check that the plugin\'s secret is the one STOCKLINE_TENANT_SECRETS gives that tenant on the companion.', 'stockline' ), $tenant );
-			} elseif ( 401 === $signed['status'] || 403 === $signed['status'] ) {
-				$ok      = false;
-				$message = __( 'The companion refused the signing secret. Check STOCKLINE_SECRET on both sides.', 'stockline' );
+				$message = 'default' === $tenant
+					? __( 'The companion refused the signing secret. Check STOCKLINE_SECRET on both sides.', 'stockline' )
+					/* translators: %s: tenant id. */
+					: sprintf( __( 'The companion refused the signing secret for tenant "%s". Check that the plugin\'s secret is the one STOCKLINE_TENANT_SECRETS gives that tenant on the companion.', 'stockline' ), $tenant );
 			} else {
 				$message = __( 'Connected: the companion accepted the admin token and the signing secret.', 'stockline' );
 			}

@@ -67,15 +67,29 @@ final class Companion {
 	}
 
 	/**
-	 * An admin call with the bearer token (the browser never sees it).
+	 * An admin call with the bearer token (the browser never sees it), for this store's tenant.
+	 * Every admin route of the companion reads the tenant from `?tenant=` (reads and changes
+	 * alike: pause, dead-letter retry and discard, rules, mapping) and takes `default` without it,
+	 * so a store on another tenant that left it out would see and change the default tenant's
+	 * data. The store's own tenant replaces any `tenant` in $query: whoever can use this store's
+	 * admin page may see this store's data only, never another store's on the same companion.
+	 * (Routes that have no tenant, such as /healthz, ignore it.)
 	 *
-	 * @param string      $method     HTTP method.
-	 * @param string      $path       Path starting with '/', query included.
-	 * @param string|null $body       JSON body or null.
-	 * @param int         $timeout_ms Give up after this long.
+	 * @param string               $method     HTTP method.
+	 * @param string               $path       Path starting with '/', without a query string.
+	 * @param string|null          $body       JSON body or null.
+	 * @param int                  $timeout_ms Give up after this long.
+	 * @param array<string, mixed> $query      Query parameters.
 	 * @return array{status:int, body:mixed, error:?string, ms:float}
 	 */
-	public static function admin( string $method, string $path, ?string $body = null, int $timeout_ms = 10000 ): array {
+	public static function admin( string $method, string $path, ?string $body = null, int $timeout_ms = 10000, array $query = array() ): array {
+		unset( $query['tenant'] );
+		if ( 'default' !== Settings::tenant() ) {
+			$query['tenant'] = Settings::tenant();
+		}
+		if ( $query ) {
+			$path .= '?' . http_build_query( $query, '', '&', PHP_QUERY_RFC3986 );
+		}
 		$headers = array( 'Accept' => 'application/json' );
 		if ( '' !== Settings::admin_token() ) {
 			$headers['Authorization'] = 'Bearer ' . Settings::admin_token();
@@ -84,26 +98,6 @@ final class Companion {
 			$headers['Content-Type'] = 'application/json';
 		}
 		return self::request( $method, $path, $headers, $body, $timeout_ms );
-	}
-
-	/**
-	 * A companion admin path with its query string, for this store's tenant. Every admin route of
-	 * the companion reads the tenant from `?tenant=` (reads and changes alike: pause, dead-letter
-	 * retry and discard, rules, mapping) and takes `default` without it, so a store on another
-	 * tenant that left it out would see and change the default tenant's data. The store's own
-	 * tenant replaces any `tenant` in $query: whoever can use this store's admin page may see this
-	 * store's data only, never another store's on the same companion.
-	 *
-	 * @param string               $path  Path starting with '/', without a query string.
-	 * @param array<string, mixed> $query Query parameters.
-	 * @return string
-	 */
-	public static function admin_path( string $path, array $query = array() ): string {
-		unset( $query['tenant'] );
-		if ( 'default' !== Settings::tenant() ) {
-			$query['tenant'] = Settings::tenant();
-		}
-		return $query ? $path . '?' . http_build_query( $query, '', '&', PHP_QUERY_RFC3986 ) : $path;
 	}
 
 	/**

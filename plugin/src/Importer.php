@@ -207,9 +207,9 @@ final class Importer {
 			self::save( $s );
 			// Let the companion resolve every SKU on every channel now that it knows them. It starts
 			// the check on receipt and carries on in the background (the page shows its progress),
-			// so the import does not wait for the answer. For the store's tenant: the SKUs were just
-			// sent there, and without it the default tenant's would be checked.
-			Companion::admin( 'POST', Companion::admin_path( '/v1/mapping/refresh' ), '{}', 2000 );
+			// so the import does not wait for the answer (for the store's tenant, where the SKUs were
+			// just sent: Companion::admin()).
+			Companion::admin( 'POST', '/v1/mapping/refresh', '{}', 2000 );
 			return false;
 		}
 		$events   = array();

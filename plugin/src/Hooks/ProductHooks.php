@@ -101,11 +101,8 @@ final class ProductHooks {
 				self::retire( $id, $sku, Settings::site_id() . ':trashed:' . $id . ':' . $stamp, 'product trashed' );
 				return;
 			}
-			$other = self::other_holder( $id, $sku );
-			if ( $other > 0 ) {
-				// Restored while another product took its SKU: the live one's count stands.
-				Logger::log( 'info', sprintf( 'Product %d is back from the trash with SKU %s, which product %d has now, so Stockline leaves its count as it is.', $id, $sku, $other ) );
-				return;
+			if ( self::taken( $id, $sku ) ) {
+				return; // Restored while another product took its SKU: the live one's count stands.
 			}
 			$quantity = $product->get_stock_quantity();
 			if ( null !== $quantity ) {
@@ -227,9 +224,9 @@ final class ProductHooks {
 	}
 
 	/**
-	 * Sets a SKU no product counts under any more to 0 available, unless another product (not in
-	 * the trash) has it now: WooCommerce lets a new product take the SKU of one in the trash, and
-	 * deleting that one must not zero the new one's count.
+	 * Sets a SKU no product counts under any more to 0 available, unless another product has it
+	 * now (taken()): deleting a trashed product must not zero the count of the new one that took
+	 * its SKU.
 	 *
 	 * @param int    $id       The product that had the SKU.
 	 * @param string $sku      SKU.
@@ -237,31 +234,26 @@ final class ProductHooks {
 	 * @param string $reason   Reason.
 	 */
 	private static function retire( int $id, string $sku, string $event_id, string $reason ): void {
-		$other = self::other_holder( $id, $sku );
-		if ( $other > 0 ) {
-			Logger::log( 'info', sprintf( 'Product %d no longer has SKU %s, but product %d has it now, so Stockline leaves its count as it is.', $id, $sku, $other ) );
-			return;
+		if ( ! self::taken( $id, $sku ) ) {
+			Outbox::add( Events::count( $event_id, $sku, 0, $reason ) );
 		}
-		Outbox::add( Events::count( $event_id, $sku, 0, $reason ) );
 	}
 
 	/**
-	 * Another product or variation, not in the trash, that has this SKU now (0: none). WooCommerce
-	 * lets a new product take the SKU of one in the trash; that one's count is the live one.
+	 * Whether another product or variation, not in the trash, has this SKU now (logged when it
+	 * has): WooCommerce lets a new product take the SKU of one in the trash, and that one's count
+	 * is the live one. WooCommerce's own check, the one its SKU uniqueness rests on (the product
+	 * data store's is_existing_sku(), on its indexed product lookup table).
 	 *
 	 * @param int    $id  The product asking.
 	 * @param string $sku SKU.
 	 */
-	private static function other_holder( int $id, string $sku ): int {
-		global $wpdb;
-		return (int) $wpdb->get_var(
-			$wpdb->prepare(
-				"SELECT p.ID FROM {$wpdb->posts} p INNER JOIN {$wpdb->postmeta} m ON m.post_id = p.ID AND m.meta_key = '_sku'
-				WHERE p.post_type IN ('product', 'product_variation') AND p.post_status != 'trash' AND m.meta_value = %s AND p.ID != %d LIMIT 1",
-				$sku,
-				$id
-			)
-		);
+	private static function taken( int $id, string $sku ): bool {
+		if ( ! \WC_Data_Store::load( 'product' )->is_existing_sku( $id, $sku ) ) {
+			return false;
+		}
+		Logger::log( 'info', sprintf( 'Another product has SKU %s now, so product %d sends nothing for it and Stockline leaves its count as it is.', $sku, $id ) );
+		return true;
 	}
 
 	/**

@@ -117,13 +117,12 @@ final class AdminRoutes {
 		}
 		$query = $request->get_query_params();
 		unset( $query['_wpnonce'], $query['rest_route'], $query['_locale'] );
-		// The store's tenant, whatever the browser asked for: a shop manager reads and changes this
-		// store's stock, audit, incidents, channels and dead letters through here, never another
-		// store's on the same companion (admin_path() drops a `tenant` sent with the request).
-		$path   = Companion::admin_path( $path, $query );
 		$method = $request->get_method();
 		$body   = in_array( $method, array( 'POST', 'PUT' ), true ) ? ( '' === $request->get_body() ? '{}' : $request->get_body() ) : null;
-		$res    = Companion::admin( $method, $path, $body );
+		// For the store's tenant, whatever the browser asked for (Companion::admin() replaces a
+		// `tenant` sent with the request): a shop manager reads and changes this store's stock,
+		// audit, incidents, channels and dead letters through here, never another store's.
+		$res = Companion::admin( $method, $path, $body, 10000, $query );
 		if ( 0 === $res['status'] ) {
 			return new \WP_REST_Response(
 				array(
@@ -190,7 +189,7 @@ final class AdminRoutes {
 	 * @return \WP_REST_Response
 	 */
 	public static function test_connection(): \WP_REST_Response {
-		$read = Companion::admin( 'GET', Companion::admin_path( '/v1/stock', array( 'limit' => 1 ) ), null, 3000 );
+		$read = Companion::admin( 'GET', '/v1/stock', null, 3000, array( 'limit' => 1 ) );
 		$ok   = $read['status'] >= 200 && $read['status'] < 300;
 		if ( 0 === $read['status'] ) {
 			/* translators: 1: companion URL, 2: error. */
@@ -212,19 +211,16 @@ final class AdminRoutes {
 			$message = __( 'Connected, but no signing secret is set, so events cannot be sent.', 'stockline' );
 		} else {
 			// The companion checks a signature against the secret of the tenant named in the body
-			// (the first event's), `default` when none is. So for a store on its own tenant the
-			// probe is one event that names only the tenant: judged with that tenant's secret, then
-			// refused as invalid (400) without touching anything.
+			// (the first event's), so the probe is one event that names only the store's tenant:
+			// judged with that tenant's secret, then refused as invalid (400) without touching anything.
 			$tenant = Settings::tenant();
-			$probe  = 'default' === $tenant ? array( 'events' => array() ) : array( 'events' => array( array( 'tenant' => $tenant ) ) );
-			$signed = Companion::post_events( $probe, 3000 );
-			if ( ( 401 === $signed['status'] || 403 === $signed['status'] ) && 'default' !== $tenant ) {
+			$signed = Companion::post_events( array( 'events' => array( array( 'tenant' => $tenant ) ) ), 3000 );
+			if ( 401 === $signed['status'] || 403 === $signed['status'] ) {
 				$ok      = false;
-				/* translators: %s: tenant id. */
-				$message = sprintf( __( 'The companion refused the signing secret for tenant "%s". Check that the plugin\'s secret is the one STOCKLINE_TENANT_SECRETS gives that tenant on the companion.', 'stockline' ), $tenant );
-			} elseif ( 401 === $signed['status'] || 403 === $signed['status'] ) {
-				$ok      = false;
-				$message = __( 'The companion refused the signing secret. Check STOCKLINE_SECRET on both sides.', 'stockline' );
+				$message = 'default' === $tenant
+					? __( 'The companion refused the signing secret. Check STOCKLINE_SECRET on both sides.', 'stockline' )
+					/* translators: %s: tenant id. */
+					: sprintf( __( 'The companion refused the signing secret for tenant "%s". Check that the plugin\'s secret is the one STOCKLINE_TENANT_SECRETS gives that tenant on the companion.', 'stockline' ), $tenant );
 			} else {
 				$message = __( 'Connected: the companion accepted the admin token and the signing secret.', 'stockline' );
 			}

@@ -1,8 +1,8 @@
 <?php
 /**
  * Stand-ins for WooCommerce products: WC_Product, WC_Product_Variation, wc_get_product,
- * wc_get_product_id_by_sku, wc_update_product_stock. Products live where WooCommerce keeps
- * them (posts of type product / product_variation, meta _sku, _stock, _manage_stock, _backorders), and
+ * wc_get_product_id_by_sku, wc_update_product_stock, WC_Data_Store::load( 'product' )->is_existing_sku().
+ * Products live where WooCommerce keeps them (posts of type product / product_variation, meta _sku, _stock, _manage_stock, _backorders), and
  * stock hooks fire the way WooCommerce fires them:
  * - save() runs as WC_Data::save() with WC_Product_Data_Store_CPT (and the variation data
  *   store): woocommerce_before_product_object_save (variations too: their object type is
@@ -241,6 +241,25 @@ function wc_get_product_id_by_sku( $sku ) {
 			$sku
 		)
 	);
+}
+
+/**
+ * WC_Data_Store::load( 'product' ), with the one method Stockline asks of it: is_existing_sku() as
+ * WC_Product_Data_Store_CPT has it (another product or variation, not in the trash, with the SKU).
+ */
+class WC_Data_Store {
+	public static function load( $object_type ) { return new self(); }
+	public function is_existing_sku( $product_id, $sku ) {
+		global $wpdb;
+		return (bool) $wpdb->get_var(
+			$wpdb->prepare(
+				"SELECT p.ID FROM {$wpdb->posts} p INNER JOIN {$wpdb->postmeta} m ON m.post_id = p.ID AND m.meta_key = '_sku'
+				WHERE p.post_type IN ('product', 'product_variation') AND p.post_status != 'trash' AND m.meta_value = %s AND p.ID <> %d LIMIT 1",
+				$sku,
+				(int) $product_id
+			)
+		);
+	}
 }
 
 /**

@@ -62,7 +62,7 @@ export function deadLetterRoutes(core: SyncCore) {
       { schema: { tags: ['propagation'], security: ADMIN, summary: 'Push this SKU to this channel again', params: IdParams, querystring: TenantQuery, response: { 200: Retried, ...errors, 409: errors[404] } } },
       async (req) => {
         const tenant = req.query.tenant ?? DEFAULT_TENANT;
-        if (!running(req.params.id) && (await core.dead.ids(tenant, channelOf(req.params.id))).includes(req.params.id)) throw notRunning(channelOf(req.params.id));
+        if (!running(req.params.id) && (await core.dead.has(tenant, req.params.id))) throw notRunning(channelOf(req.params.id));
         const retried = await retry(tenant, [req.params.id]);
         if (!retried) throw new NotFoundError(`No dead letter "${req.params.id}" — list them with GET /v1/dead-letters`);
         return { retried };

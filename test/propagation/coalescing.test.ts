@@ -1,15 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ev, lastAcks, useFixtures, versionsInOrder } from './helpers';
+import { ev, lastAcks, startWithStock, useFixtures, versionsInOrder } from './helpers';
 
 describe('coalescing', () => {
   const openFixture = useFixtures();
 
   it('delivers 1,000 sales of one SKU within ~100 ms to each channel in a handful of calls, ending at the right number', async () => {
     const fx = await openFixture({ channels: ['fake-a', 'fake-b'] });
-    for (const f of fx.fakes) f.seed([{ sku: 'HOT', quantity: 0 }]);
-    await fx.ledger.apply(ev.received('HOT', 5000));
-    await fx.start();
-    await fx.settled();
+    await startWithStock(fx, 'HOT', 5000);
     const before = fx.fakes.map((f) => f.stats().writeCalls);
 
     const sales = Array.from({ length: 1000 }, (_, i) => ev.sale('HOT', 1, ['woocommerce', 'shopify', 'amazon', 'flipkart'][i % 4]));

@@ -212,6 +212,17 @@ export const ev = {
     ({ id: `sale-${process.pid}-${++evSeq}`, type: 'order.confirmed', source, occurredAt: nowIso(), orderId: `o-${process.pid}-${evSeq}`, lines: [{ sku, qty }] }) as import('../../companion/src/schemas/events').StockEvent,
 };
 
+/**
+ * The usual start of a propagation test: every fake channel lists `sku` (at 0), the ledger
+ * receives `qty` of it, and propagation runs until the channels were told.
+ */
+export async function startWithStock(fx: Fixture, sku: string, qty: number): Promise<void> {
+  for (const f of fx.fakes) f.seed([{ sku, quantity: 0 }]);
+  await fx.ledger.apply(ev.received(sku, qty));
+  await fx.start();
+  await fx.settled();
+}
+
 /** True when the channel applied writes of each SKU in ledger-version order (no older value after a newer one). */
 export function versionsInOrder(writes: { sku: string; version: number }[]): boolean {
   const last = new Map<string, number>();

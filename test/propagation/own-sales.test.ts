@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { auth, ev, TENANT, until, useFixtures } from './helpers';
+import { auth, ev, startWithStock, TENANT, until, useFixtures } from './helpers';
 
 describe("a channel's own sales", () => {
   const openFixture = useFixtures();
@@ -7,10 +7,7 @@ describe("a channel's own sales", () => {
   it('are expected by the next compare-and-set once the ledger records them: no conflict, and the channel gets the new number', async () => {
     const fx = await openFixture({ channels: ['fake-a', 'fake-b'] });
     const [a, b] = fx.fakes;
-    for (const f of fx.fakes) f.seed([{ sku: 'S', quantity: 0 }]);
-    await fx.ledger.apply(ev.received('S', 10));
-    await fx.start();
-    await fx.settled();
+    await startWithStock(fx, 'S', 10);
     expect(a!.quantities().S).toBe(10);
     const staleBefore = a!.stats().staleRows;
 
@@ -32,23 +29,18 @@ describe("a channel's own sales", () => {
   it('are put right when the ledger ends where we last told the channel (a sale, then a return of as many)', async () => {
     const fx = await openFixture({ channels: ['fake-a'] });
     const a = fx.fakes[0]!;
-    a.seed([{ sku: 'S', quantity: 0 }]);
-    await fx.ledger.apply(ev.received('S', 10));
-    await fx.start();
-    await fx.settled();
+    await startWithStock(fx, 'S', 10);
     // A sells 1 and reports it; at once 1 unit comes back into stock: the ledger says 10 again.
     a.seed([{ sku: 'S', quantity: 9 }]);
     await fx.ledger.applyBatch([ev.sale('S', 1, 'fake-a'), ev.received('S', 1)]);
     await until(() => a.quantities().S === 10, 5000, 'the channel to show 10 again');
     expect(a.quantities().S).toBe(10);
   });
+
   it('leave a channel that sold below 0 (a store taking backorders) where it is, and give it the restock once stock comes', async () => {
     const fx = await openFixture({ channels: ['fake-a'] });
     const a = fx.fakes[0]!;
-    a.seed([{ sku: 'BO', quantity: 0 }]);
-    await fx.ledger.apply(ev.received('BO', 1));
-    await fx.start();
-    await fx.settled();
+    await startWithStock(fx, 'BO', 1);
     expect(a.quantities().BO).toBe(1);
     // The store takes an order of 3 on backorder: its own count goes to -2, and the sale (a fact,
     // recorded although short) leaves the ledger at available -2, paused for the oversell.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ev, until, useFixtures } from './helpers';
+import { ev, startWithStock, until, useFixtures } from './helpers';
 
 describe('a sale the channel made that we have not heard of yet', () => {
   const openFixture = useFixtures();
@@ -7,10 +7,7 @@ describe('a sale the channel made that we have not heard of yet', () => {
   it('is never pushed over after a compare-and-set conflict; the channel moves once the ledger hears of it', async () => {
     const fx = await openFixture({ channels: ['fake-a'] });
     const fake = fx.fakes[0]!;
-    fake.seed([{ sku: 'S', quantity: 0 }]);
-    await fx.ledger.apply(ev.received('S', 10));
-    await fx.start();
-    await fx.settled();
+    await startWithStock(fx, 'S', 10);
     expect(fake.quantities().S).toBe(10);
 
     // A shopper buys 1 on the channel; its order report is still on its way to us.

@@ -174,13 +174,14 @@ export function toValidationError(error: Pick<ValueError, 'type' | 'path' | 'sch
 }
 
 /**
- * A well-formed channel id that names no channel: 400 naming the field and the channels there are,
- * e.g. 'Query parameter channel "ebay" is not a known channel — use one of woocommerce, shopify, …'.
+ * A channel filter (the `channel` field of a query or body) must name a channel there is: a typo
+ * would otherwise list or retry nothing and say so with a 200. 400 naming the field and the
+ * channels, e.g. 'Query parameter channel "ebay" is not a known channel — use one of woocommerce, …'.
  */
-export function unknownChannel(channel: string, known: readonly string[], part: Part, pointer = '/channel', advice?: string): ValidationError {
+export function checkChannelFilter(channel: string | undefined, known: readonly string[], part: Part): void {
+  if (channel === undefined || known.includes(channel)) return;
   const choice = known.length ? `use one of ${known.join(', ')}` : 'no channel is configured';
-  const sentence = `${subject(pointer, part)} ${JSON.stringify(channel)} is not a known channel — ${choice}`;
-  return new ValidationError(advice ? `${sentence} (${advice})` : sentence, pointer);
+  throw new ValidationError(`${subject('/channel', part)} ${JSON.stringify(channel)} is not a known channel — ${choice} (or leave it out for every channel)`, '/channel');
 }
 
 /** A sentence for a rule the schema cannot express (exactly one of set/delta, …). */

@@ -97,6 +97,10 @@ export function createDeadLetters(deps: { redis: Redis; keys: Keys }) {
       await ensureIndexed(tenant);
       return redis.zrange(channel ? channelIndex(tenant, channel) : index(tenant), '0', '-1');
     },
+    /** Whether a letter of this id is kept: one field lookup, not the channel's whole index. */
+    async has(tenant: string, id: string): Promise<boolean> {
+      return (await redis.hexists(hash(tenant), id)) === 1;
+    },
     async count(tenant: string, channel?: string): Promise<number> {
       await ensureIndexed(tenant);
       return redis.zcard(channel ? channelIndex(tenant, channel) : index(tenant));

@@ -43,8 +43,9 @@ export async function readFeedBacklog(redis: Redis, stream: string, group: strin
   // No worker ever ran: the group is created (from the start of the feed) by the first one, so
   // every entry there is waiting for it.
   const after = g ? `(${String(field(g, 'last-delivered-id') ?? '0-0')}` : '-';
+  const inProgress = g ? Number(field(g, 'pending')) : 0;
   const first = (await redis.xrange(stream, after, '+', 'COUNT', 1)) as [string, string[]][];
-  if (!first.length) return { unread: 0, inProgress: Number(g ? field(g, 'pending') : 0), oldestUnreadMs: null };
+  if (!first.length) return { unread: 0, inProgress, oldestUnreadMs: null };
   let unread: number;
   if (!g) unread = await redis.xlen(stream);
   else {
@@ -53,9 +54,5 @@ export async function readFeedBacklog(redis: Redis, stream: string, group: strin
     const lag = field(g, 'lag');
     unread = typeof lag === 'number' ? lag : ((await redis.xrange(stream, after, '+', 'COUNT', COUNT_CAP)) as unknown[]).length;
   }
-  return {
-    unread: Math.max(1, unread),
-    inProgress: Number(g ? field(g, 'pending') : 0),
-    oldestUnreadMs: Math.max(0, now - idMs(first[0]![0])),
-  };
+  return { unread: Math.max(1, unread), inProgress, oldestUnreadMs: Math.max(0, now - idMs(first[0]![0])) };
 }

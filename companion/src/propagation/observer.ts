@@ -69,6 +69,7 @@ const SUCCESS_SLOTS = 30;
 export function createObserver(opts: ObserverOptions) {
   const { redis, keys, config, logger, now = Date.now, metrics } = opts;
   const p = config.propagation;
+  const thresholds = { ...p, feedStalledMs: p.feedStalledMs ?? 30_000 };
   /** tenant\nchannel pairs already added to the channel set by this process. */
   const known = new Set<string>();
   // Data errors are the listing's problem, not the channel's; a throttled row is the limiter's
@@ -228,11 +229,11 @@ export function createObserver(opts: ObserverOptions) {
 
   async function channelHealth(tenant: string, sources: HealthSources = {}): Promise<ChannelHealth[]> {
     const at = now();
-    const ids =
-      sources.channels ?? [...new Set([...(opts.channels ?? []), ...(await redis.smembers(channelSet(tenant)))])].sort();
-    // One feed per tenant, read once: every channel waits on the same unread changes.
-    const feed = await readFeedBacklog(redis, keys.changes(tenant), FEED_GROUP, at);
-    const thresholds = { ...p, feedStalledMs: p.feedStalledMs ?? 30_000 };
+    const [ids, feed] = await Promise.all([
+      sources.channels ?? redis.smembers(channelSet(tenant)).then((pushed) => [...new Set([...(opts.channels ?? []), ...pushed])].sort()),
+      // One feed per tenant, read once: every channel waits on the same unread changes.
+      readFeedBacklog(redis, keys.changes(tenant), FEED_GROUP, at),
+    ]);
     return Promise.all(
       ids.map(async (id): Promise<ChannelHealth> => {
         const [windows, lagSeries, sums, totals, state, queueDepth, deadLetters] = await Promise.all([

@@ -9,14 +9,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ChannelError, type ChannelAdapter, type ChannelLimits, type ListingRef, type PushItem, type PushOutcome } from '../port';
+import { pushWithRelookup } from '../push-again';
 import type { ShopifyClient } from './client';
 import type { ShopifyMapping } from './mapping';
 import { PUSH_OPERATION } from './operations';
 import type { RefusalMemory } from './refusals';
-import { RowSetter, failed, type Row } from './set-rows';
-
-/** Shopify's userError code for an inventory item that no longer exists (set-rows.ts forgets its id). */
-const GONE_ITEM = 'INVALID_INVENTORY_ITEM';
+import { GONE_ITEM, RowSetter, failed, type Row } from './set-rows';
 
 export { pushKey } from './set-rows';
 export const SHOPIFY_MAX_ROWS = 250;
@@ -59,20 +57,16 @@ export class ShopifyAdapter implements ChannelAdapter {
     return this.rows.pushSize(this.limits.batchSize);
   }
 
-  async push(items: PushItem[]): Promise<PushOutcome[]> {
-    const out = await this.pushOnce(items);
-    // A cached inventory item Shopify no longer has (the product was deleted and re-created, or
-    // a sandbox restarted): RowSetter forgot the id, so one more try looks the SKU up afresh and
-    // lands on its current item, instead of a dead letter a person must retry. Still unlisted →
-    // not_found from that lookup.
-    const gone = out.flatMap((o, i) => (o.status === 'failed' && o.error.options.channelCode === GONE_ITEM ? [i] : []));
-    if (gone.length) {
+  /** An inventory item Shopify no longer has (set-rows.ts forgot its id) is looked up again in the same push (push-again.ts). */
+  push(items: PushItem[]): Promise<PushOutcome[]> {
+    return pushWithRelookup(
+      items,
+      (batch) => this.pushOnce(batch),
+      (error) => error.options.channelCode === GONE_ITEM,
       // A key of its own: Shopify refuses a key reused with other parameters (another item id).
       // Derived, so a transport retry of this push still lands on the same key.
-      const again = await this.pushOnce(gone.map((i) => ({ ...items[i]!, idempotencyKey: `${items[i]!.idempotencyKey}:relookup` })));
-      gone.forEach((i, k) => (out[i] = again[k]!));
-    }
-    return out;
+      (item) => ({ ...item, idempotencyKey: `${item.idempotencyKey}:relookup` }),
+    );
   }
 
   private async pushOnce(items: PushItem[]): Promise<PushOutcome[]> {

@@ -39,7 +39,9 @@ import { localRefusals, type RefusalMemory } from './refusals';
 import { PUSH_OPERATION, READ_LEVELS, SET_QUANTITIES, STOCKLINE_REFERENCE_PREFIX, type ReadLevelsData, type SetQuantitiesData } from './operations';
 
 const STALE = new Set(['CHANGE_FROM_QUANTITY_STALE', 'COMPARE_QUANTITY_STALE']);
-const NOT_FOUND = new Set(['INVALID_INVENTORY_ITEM', 'INVALID_LOCATION', 'ITEM_NOT_STOCKED_AT_LOCATION']);
+/** Shopify's userError code for an inventory item that no longer exists: its cached id is forgotten. */
+export const GONE_ITEM = 'INVALID_INVENTORY_ITEM';
+const NOT_FOUND = new Set([GONE_ITEM, 'INVALID_LOCATION', 'ITEM_NOT_STOCKED_AT_LOCATION']);
 /**
  * Longest a resend may queue for the cost budget before its rows go back to propagation
  * (unsent). The first call keeps the client's limit: its throttle goes to propagation, which
@@ -185,7 +187,7 @@ export class RowSetter {
       if (!e) clean.push(r);
       else if (STALE.has(e.code ?? '')) stale.push(r);
       else {
-        if (e.code === 'INVALID_INVENTORY_ITEM') gone.push(r.item.sku);
+        if (e.code === GONE_ITEM) gone.push(r.item.sku);
         out[r.index] = failed(r.item.sku, NOT_FOUND.has(e.code ?? '') ? 'not_found' : 'validation', `${e.code}: ${e.message}`, { channelCode: e.code ?? undefined });
       }
     });

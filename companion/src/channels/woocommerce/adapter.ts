@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ChannelError, type ChannelAdapter, type ChannelLimits, type ListingRef, type PushItem, type PushOutcome } from '../port';
+import { pushWithRelookup } from '../push-again';
 import type { WooClient } from './client';
 import type { WooIds, WooMapping } from './mapping';
 import { StorePluginPresence } from './plugin-presence';
@@ -57,17 +58,9 @@ export class WooCommerceAdapter implements ChannelAdapter {
     return this.opts.plugin === 'auto' ? this.presence.active() : this.opts.plugin;
   }
 
-  async push(items: PushItem[]): Promise<PushOutcome[]> {
-    const out = await this.pushOnce(items);
-    // A cached product id the store no longer has (the product was deleted and re-created, or a
-    // sandbox restarted): batch() forgot it, so one more try looks the SKU up afresh and writes to
-    // its current product instead of leaving a dead letter a person must retry.
-    const gone = out.flatMap((o, i) => (o.status === 'failed' && GONE_ID.test(o.error.options.channelCode ?? '') ? [i] : []));
-    if (gone.length) {
-      const again = await this.pushOnce(gone.map((i) => items[i]!));
-      gone.forEach((i, k) => (out[i] = again[k]!));
-    }
-    return out;
+  /** A product id the store no longer has (batch() forgot it) is looked up again in the same push (push-again.ts). */
+  push(items: PushItem[]): Promise<PushOutcome[]> {
+    return pushWithRelookup(items, (batch) => this.pushOnce(batch), (error) => GONE_ID.test(error.options.channelCode ?? ''));
   }
 
   private async pushOnce(items: PushItem[]): Promise<PushOutcome[]> {

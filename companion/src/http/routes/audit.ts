@@ -5,13 +5,12 @@ import type { Ledger } from '../../ledger/types';
 import { AuditPage, AuditQuery, ErrorBody } from '../../schemas/api';
 import { DEFAULT_TENANT } from '../events-body';
 import { ADMIN, requireAdmin } from '../auth';
-import { unknownChannel } from '../messages';
+import { checkChannelFilter } from '../messages';
 
 const toMs = (v: number | string | undefined) => (v === undefined ? undefined : typeof v === 'number' ? v : Date.parse(v));
 
 /** `channels`: the ids of the channels this process runs, besides the built-in ones (buildApp's). */
 export function auditRoutes({ ledger, adminToken, channels = [] }: { ledger: Ledger; adminToken: string; channels?: readonly string[] }) {
-  // A channel filter naming no channel would match nothing and say so with an empty page.
   const known = knownChannelIds(channels);
   return async function routes(app: FastifyInstance) {
     app.addHook('onRequest', requireAdmin(adminToken));
@@ -31,9 +30,7 @@ export function auditRoutes({ ledger, adminToken, channels = [] }: { ledger: Led
       },
       async (request) => {
         const { tenant = DEFAULT_TENANT, from, to, ...filter } = request.query;
-        if (filter.channel !== undefined && !known.includes(filter.channel)) {
-          throw unknownChannel(filter.channel, known, 'querystring', '/channel', 'or leave it out for every channel');
-        }
+        checkChannelFilter(filter.channel, known, 'querystring');
         return ledger.listAudit(tenant, { ...filter, from: toMs(from), to: toMs(to) });
       },
     );

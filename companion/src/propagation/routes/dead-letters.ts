@@ -7,7 +7,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { knownChannelIds } from '../../config';
 import { ADMIN } from '../../http/auth';
-import { unknownChannel } from '../../http/messages';
+import { checkChannelFilter } from '../../http/messages';
 import { NotFoundError, StocklineError } from '../../errors';
 import type { SyncCore } from '../core';
 import { channelOf } from '../dead-letters';
@@ -15,14 +15,8 @@ import { DeadLetterPage, DeadLetterQuery, IdParams, Retried, RetryAllBody, Tenan
 import { DEFAULT_TENANT, errors } from './common';
 
 export function deadLetterRoutes(core: SyncCore) {
-  /**
-   * A channel filter must name a channel there is: a typo would otherwise list nothing or retry
-   * nothing, and say so with a 200.
-   */
+  /** A filter may name any built-in channel (its letters outlive its credentials) or one this process runs. */
   const known = knownChannelIds(core.channelIds);
-  const checkChannel = (channel: string | undefined, part: 'querystring' | 'body') => {
-    if (channel !== undefined && !known.includes(channel)) throw unknownChannel(channel, known, part, '/channel', 'or leave it out for every channel');
-  };
 
   /**
    * A letter can outlive its channel's credentials (or sandbox): this process has no queue to push
@@ -58,7 +52,7 @@ export function deadLetterRoutes(core: SyncCore) {
       { schema: { tags: ['propagation'], security: ADMIN, summary: 'Pushes a channel refused for good, newest first', querystring: DeadLetterQuery, response: { 200: DeadLetterPage, ...errors } } },
       async (req) => {
         const { tenant = DEFAULT_TENANT, ...opts } = req.query;
-        checkChannel(opts.channel, 'querystring');
+        checkChannelFilter(opts.channel, known, 'querystring');
         return core.dead.list(tenant, opts);
       },
     );
@@ -68,7 +62,7 @@ export function deadLetterRoutes(core: SyncCore) {
       { schema: { tags: ['propagation'], security: ADMIN, summary: 'Push this SKU to this channel again', params: IdParams, querystring: TenantQuery, response: { 200: Retried, ...errors, 409: errors[404] } } },
       async (req) => {
         const tenant = req.query.tenant ?? DEFAULT_TENANT;
-        if (!running(req.params.id) && (await core.dead.ids(tenant, channelOf(req.params.id))).includes(req.params.id)) throw notRunning(channelOf(req.params.id));
+        if (!running(req.params.id) && (await core.dead.has(tenant, req.params.id))) throw notRunning(channelOf(req.params.id));
         const retried = await retry(tenant, [req.params.id]);
         if (!retried) throw new NotFoundError(`No dead letter "${req.params.id}" — list them with GET /v1/dead-letters`);
         return { retried };
@@ -80,7 +74,7 @@ export function deadLetterRoutes(core: SyncCore) {
       { schema: { tags: ['propagation'], security: ADMIN, summary: 'Retry every dead letter (of one channel)', querystring: TenantQuery, body: RetryAllBody, response: { 200: Retried, ...errors } } },
       async (req) => {
         const tenant = req.query.tenant ?? DEFAULT_TENANT;
-        checkChannel(req.body?.channel, 'body');
+        checkChannelFilter(req.body?.channel, known, 'body');
         const ids = await core.dead.ids(tenant, req.body?.channel);
         const skipped = ids.filter((id) => !running(id)).length;
         return { retried: await retry(tenant, ids), ...(skipped ? { notRunning: skipped } : {}) };

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { ADMIN } from '../../http/auth';
-import { unknownChannel } from '../../http/messages';
+import { checkChannelFilter } from '../../http/messages';
 import { NotFoundError } from '../../errors';
 import type { SyncCore } from '../core';
 import { ChannelParams, Rule, RulesReport, SkuParams, SkuRuleBody, TenantQuery, type RuleBody } from './schemas';
@@ -41,9 +41,7 @@ export function ruleRoutes(core: SyncCore) {
         const tenant = req.query.tenant ?? DEFAULT_TENANT;
         const { channel, ...rule } = req.body;
         // A body field: bad input (400 naming it), where the path's channel is a resource (404).
-        if (channel !== undefined && !core.channelIds.includes(channel)) {
-          throw unknownChannel(channel, core.channelIds, 'body', '/channel', 'or leave it out for every channel');
-        }
+        checkChannelFilter(channel, core.channelIds, 'body');
         await core.rules.setSku(tenant, req.params.sku, channel ?? '*', rule);
         await core.resync(tenant, { channel, skus: [req.params.sku] });
         return req.body;

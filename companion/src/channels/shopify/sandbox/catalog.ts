@@ -3,6 +3,8 @@
  * (as on Shopify), `available` per stocked location, and the log of inventory adjustment
  * groups (with their referenceDocumentUri, which is how Stockline recognises its own writes).
  */
+import { idBase } from '../../sandbox-kit/ids';
+
 export const LOCATION_PREFIX = 'gid://shopify/Location/';
 export const ITEM_PREFIX = 'gid://shopify/InventoryItem/';
 
@@ -23,17 +25,6 @@ export interface AdjustmentGroup {
   referenceDocumentUri: string | null;
   createdAt: string;
   changes: { name: string; delta: number; quantityAfterChange: number; itemId: string; locationId: string }[];
-}
-
-/**
- * Where a sandbox's ids start: the clock in ms. Shopify never reuses an id, and Stockline keeps
- * the ids it resolved (the SKU → inventory item cache in Redis) and the event ids it built from
- * order ids across restarts; a sandbox restarted on the same data must not hand a known id to
- * another SKU or a new order. Counting up from the start time stays clear of every earlier run's
- * ids as long as a run makes fewer than 1,000 ids a second.
- */
-export function idBase(): number {
-  return Date.now();
 }
 
 export class ShopifyCatalog {

@@ -3,7 +3,8 @@
  * (REST-shaped order JSON: id, admin_graphql_api_id, line_items[{id, variant_id, sku, quantity}],
  * cancelled_at; refunds with refund_line_items[{line_item, quantity, restock_type}]).
  */
-import { idBase, type ShopifyCatalog } from './catalog';
+import { idBase } from '../../sandbox-kit/ids';
+import type { ShopifyCatalog } from './catalog';
 
 export interface ShopifyOrder {
   id: number;
@@ -19,7 +20,7 @@ export interface ShopifyOrder {
 }
 
 export class ShopifyOrders {
-  // Ids from the clock (catalog.ts idBase): a restarted sandbox never reuses an order id, which
+  // Ids from the clock (sandbox-kit/ids.ts): a restarted sandbox never reuses an order id, which
   // Stockline's event ids (`shopify:<orderId>:confirmed`) are built from.
   private nextOrder = idBase();
   private nextLine = idBase();

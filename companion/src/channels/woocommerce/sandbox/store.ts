@@ -3,6 +3,8 @@
  * variable products with variations, stock on whichever object manages it, and orders whose
  * stock is reduced when they are placed and restored when they are cancelled (as core does).
  */
+import { idBase } from '../../sandbox-kit/ids';
+
 export interface WooProduct {
   id: number;
   name: string;
@@ -38,10 +40,8 @@ export interface WooOrder {
 const gmt = () => new Date().toISOString().slice(0, 19);
 
 export class WooStore {
-  // Ids from the clock, as WooCommerce's auto-increment never goes back: a restarted sandbox
-  // must not reuse an order id (Stockline's event ids are built from it) or give a known product
-  // id to another SKU. Clear of every earlier run's ids while a run makes < 1,000 ids a second.
-  private nextId = Date.now();
+  // From the clock, as WooCommerce's auto-increment never goes back (sandbox-kit/ids.ts).
+  private nextId = idBase();
   readonly products = new Map<number, WooProduct>();
   readonly variations = new Map<number, WooVariation>();
   readonly orders = new Map<number, WooOrder>();

@@ -80,8 +80,11 @@ describe('listings check', () => {
   });
 
   it('names the channel when a background check fails, and clears that once a check succeeds', async () => {
-    const { fx, get, refresh } = await setUp(120, 120, 50);
-    fx.fakes[0]!.setFaults({ latencyMs: 150 });
+    // A second's wait, and a second per lookup while the first check runs (so it outlasts the
+    // wait): the last check, at full speed, must then finish its three lookups within that second
+    // even on a loaded machine (the listings check asks the channel afresh, no cache to help).
+    const { fx, get, refresh } = await setUp(120, 120, 1_000);
+    fx.fakes[0]!.setFaults({ latencyMs: 1_000 });
     expect((await refresh()).statusCode).toBe(202);
     // The credentials are revoked while the check runs: its next lookup is refused for good.
     fx.fakes[0]!.setFaults({ authFailure: true });

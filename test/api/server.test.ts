@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -14,16 +13,10 @@ import { createLogger } from '../../companion/src/logger';
 import { start } from '../../companion/src/server';
 import { createTestRedis } from '../support/redis';
 import { ADMIN_TOKEN, events, SECRET, testEnv } from './helpers';
+import { freePort } from '../../scripts/lib/throwaway-redis.mjs';
 
 const root = new URL('../..', import.meta.url).pathname;
 
-async function freePort(): Promise<number> {
-  const srv = createServer().listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 const silent = () => createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
 
 describe('the companion process', () => {

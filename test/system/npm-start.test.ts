@@ -5,23 +5,15 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestRedis, type TestRedis } from '../support/redis';
+import { freePort } from '../../scripts/lib/throwaway-redis.mjs';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CHANNELS = ['woocommerce', 'shopify', 'amazon', 'flipkart'];
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('npm start on sandbox channels', () => {
   let child: ChildProcess | undefined;

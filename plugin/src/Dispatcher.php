@@ -4,7 +4,10 @@
  * stored events, and from Action Scheduler (when WooCommerce provides it) or WP-Cron every
  * minute and at the next retry time. Oldest first, in batches (Sender sends one and settles
  * its rows); a batch that cannot be delivered (network, 5xx, auth) stops the run so later
- * events never overtake earlier ones, and retries back off exponentially. Nothing is sent
+ * events never overtake earlier ones, and retries back off exponentially (at most a minute, the
+ * recurring drain's interval). While backing off, a request that stored new events still tries
+ * once the last attempt is PROBE_SECONDS old, so sales reach a companion that came back within
+ * seconds, not at the next retry; the lock keeps that to one request at a time. Nothing is sent
  * while the settings have a problem every event would be refused for (Settings::problem()).
  *
  * @package Stockline
@@ -26,9 +29,14 @@ final class Dispatcher {
 	public const LOCK        = 'stockline_drain_lock';
 	public const SCHEDULE_CHECK = 'stockline_schedule_checked';
 	public const BATCH       = 100;
-	public const MAX_BACKOFF = 300;
+	/** Longest back-off between scheduled attempts (seconds): the recurring drain's interval. */
+	public const MAX_BACKOFF = 60;
+	/** While backing off, new events try again once the last attempt is this old (filter `stockline_probe_seconds`). */
+	public const PROBE_SECONDS = 5;
 	/** Days delivered outbox rows are kept (filter `stockline_outbox_retention_days`; 0 keeps them all). */
 	public const RETENTION_DAYS = 30;
+	/** The companion answered a call this request made (the checkout guard): it is up. */
+	private static bool $answered = false;
 	/** Transient set while delivered rows need no pruning (see prune_history). */
 	public const PRUNED = 'stockline_outbox_pruned';
 
@@ -91,11 +99,24 @@ final class Dispatcher {
 	}
 
 	/**
-	 * After the response: deliver what this request stored.
+	 * Called when the companion answered a call of this request (the checkout guard's hold): if
+	 * earlier events wait in a back-off, this request's shutdown delivers them now.
+	 */
+	public static function companion_answered(): void {
+		self::$answered = true;
+	}
+
+	/**
+	 * After the response: deliver what this request stored, and what waits in a back-off when the
+	 * companion just answered this request.
 	 */
 	public static function on_shutdown(): void {
 		try {
-			if ( 0 === Outbox::$added || ! Settings::is_configured() ) {
+			if ( ! Settings::is_configured() ) {
+				return;
+			}
+			$catch_up = self::$answered && self::state()['failures'] > 0;
+			if ( 0 === Outbox::$added && ! $catch_up ) {
 				return;
 			}
 			// Under PHP-FPM the visitor already has the page; elsewhere this runs before the
@@ -103,7 +124,7 @@ final class Dispatcher {
 			if ( function_exists( 'fastcgi_finish_request' ) && ! headers_sent() ) {
 				fastcgi_finish_request();
 			}
-			self::drain( (int) apply_filters( 'stockline_shutdown_budget_ms', 2000 ) );
+			self::drain( (int) apply_filters( 'stockline_shutdown_budget_ms', 2000 ), $catch_up, true );
 		} catch ( \Throwable $e ) {
 			Logger::exception( 'delivery on shutdown', $e );
 		}
@@ -143,9 +164,11 @@ final class Dispatcher {
 	 *
 	 * @param int  $budget_ms Wall-clock budget.
 	 * @param bool $force     Ignore the back-off (an admin's "retry now").
+	 * @param bool $fresh     This request stored new events: try despite the back-off once the
+	 *                        last attempt is PROBE_SECONDS old (the companion may be back).
 	 * @return array{sent:int, delivered:int, failed:int, error:?string}
 	 */
-	public static function drain( int $budget_ms, bool $force = false ): array {
+	public static function drain( int $budget_ms, bool $force = false, bool $fresh = false ): array {
 		$summary = array(
 			'sent'      => 0,
 			'delivered' => 0,
@@ -158,7 +181,8 @@ final class Dispatcher {
 			return $summary;
 		}
 		$state = self::state();
-		if ( ! $force && $state['nextAttemptAt'] > time() ) {
+		$probe_after = $state['lastAttemptAt'] + max( 0, (int) apply_filters( 'stockline_probe_seconds', self::PROBE_SECONDS ) );
+		if ( ! $force && $state['nextAttemptAt'] > time() && ! ( $fresh && $probe_after <= time() ) ) {
 			$summary['error'] = 'backing off';
 			return $summary;
 		}
@@ -189,7 +213,7 @@ final class Dispatcher {
 	}
 
 	/**
-	 * Records a failed run and schedules the next attempt: min(base · 2^(n−1), 5 min).
+	 * Records a failed run and schedules the next attempt: min(base · 2^(n−1), MAX_BACKOFF).
 	 *
 	 * @param string $error Why.
 	 */
@@ -203,6 +227,7 @@ final class Dispatcher {
 			array(
 				'failures'      => $failures,
 				'nextAttemptAt' => time() + $delay,
+				'lastAttemptAt' => time(),
 				'lastError'     => $error,
 				'lastSuccessAt' => $state['lastSuccessAt'],
 			),
@@ -221,6 +246,7 @@ final class Dispatcher {
 			array(
 				'failures'      => 0,
 				'nextAttemptAt' => 0,
+				'lastAttemptAt' => time(),
 				'lastError'     => null,
 				'lastSuccessAt' => time(),
 			),
@@ -244,7 +270,7 @@ final class Dispatcher {
 	/**
 	 * Delivery state (back-off).
 	 *
-	 * @return array{failures:int, nextAttemptAt:int, lastError:?string, lastSuccessAt:int}
+	 * @return array{failures:int, nextAttemptAt:int, lastAttemptAt:int, lastError:?string, lastSuccessAt:int}
 	 */
 	public static function state(): array {
 		$state = get_option( self::STATE, array() );
@@ -252,6 +278,7 @@ final class Dispatcher {
 		return array(
 			'failures'      => (int) ( $state['failures'] ?? 0 ),
 			'nextAttemptAt' => (int) ( $state['nextAttemptAt'] ?? 0 ),
+			'lastAttemptAt' => (int) ( $state['lastAttemptAt'] ?? 0 ),
 			'lastError'     => isset( $state['lastError'] ) ? (string) $state['lastError'] : null,
 			'lastSuccessAt' => (int) ( $state['lastSuccessAt'] ?? 0 ),
 		);

@@ -73,4 +73,49 @@ describe('outbox delivery to the companion', () => {
     await runCron();
     expect((await testApi('GET', 'state')).counts.pending).toBe(0);
   });
+
+  describe('after an outage, with a minute of back-off pending', () => {
+    beforeAll(async () => {
+      // A minute's back-off after a failure; new events may try again once the last attempt is 1 s old.
+      await testApi('POST', 'options', { set: { stockline_test_filters: { stockline_retry_base_seconds: 60, stockline_probe_seconds: 1 } } });
+    });
+    afterAll(async () => {
+      await testApi('POST', 'options', { set: { stockline_test_filters: { stockline_retry_base_seconds: 0 } } });
+    });
+    const eventsOf = (orderId: number | null) => f.companion.received().filter((e) => String(e.id).split(':')[1] === String(orderId)).map((e) => e.type);
+
+    /** A checkout while the companion is down: its hold waits in the outbox, backing off a minute. */
+    async function saleWhileDown(sku: string) {
+      const productId = await f.product({ sku, stock: 10 });
+      await f.companion.stop();
+      const sale = await f.checkout([{ productId, qty: 1 }]);
+      expect(sale.ok).toBe(true);
+      const delivery = (await testApi('GET', 'state')).delivery;
+      expect(delivery.failures).toBeGreaterThanOrEqual(1);
+      expect(delivery.nextAttemptAt * 1000 - Date.now()).toBeGreaterThan(30_000);
+      await f.companion.start();
+      return { productId, orderId: sale.orderId };
+    }
+
+    it('a change made once the companion is back delivers everything waiting, without waiting out the back-off', async () => {
+      const sku = f.sku('PROBE');
+      const { orderId } = await saleWhileDown(sku);
+      await new Promise((r) => setTimeout(r, 1_100));
+      await f.setStatus(orderId!, 'payment_complete');
+      // No cron run: the status change's own request delivered the waiting hold and the sale.
+      expect(eventsOf(orderId)).toEqual(['stock.reserved', 'order.confirmed']);
+      expect(await f.companion.ledger.getStock('default', sku)).toMatchObject({ onHand: 10, committed: 1, reserved: 0 });
+      expect((await testApi('GET', 'state')).counts.pending).toBe(0);
+    });
+
+    it('a checkout the companion answers delivers the holds that waited, at once', async () => {
+      const sku = f.sku('GUARD');
+      const { productId, orderId } = await saleWhileDown(sku);
+      const next = await f.checkout([{ productId, qty: 2 }]);
+      expect(next.guard?.outcome).toBe('held');
+      expect(eventsOf(orderId)).toEqual(['stock.reserved']);
+      expect(await f.companion.ledger.getStock('default', sku)).toMatchObject({ onHand: 10, reserved: 3 });
+      expect((await testApi('GET', 'state')).counts.pending).toBe(0);
+    });
+  });
 });

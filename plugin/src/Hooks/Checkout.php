@@ -15,6 +15,7 @@ declare( strict_types = 1 );
 namespace Stockline\Hooks;
 
 use Stockline\Companion;
+use Stockline\Dispatcher;
 use Stockline\Events;
 use Stockline\Logger;
 use Stockline\Outbox;
@@ -146,6 +147,9 @@ final class Checkout {
 			'ms'      => $res['ms'],
 			'outcome' => $outcome,
 		);
+		if ( 200 === $res['status'] ) {
+			Dispatcher::companion_answered();
+		}
 		if ( 200 === $res['status'] && in_array( $status, array( 'applied', 'duplicate' ), true ) ) {
 			// The companion holds the units whether or not this record is stored: held either way.
 			Outbox::add( $event, Outbox::DELIVERED, $status );

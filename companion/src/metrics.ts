@@ -14,6 +14,8 @@ import { ADMIN } from './http/auth';
 import { ErrorBody } from './schemas/api';
 import type { Keys } from './ledger/keys';
 import { operationalPaths } from './http/operational-paths';
+import { readFeedBacklog } from './propagation/feed-backlog';
+import { FEED_GROUP } from './propagation/feed-consumer';
 
 /** Breaker state as a number: 0 closed, 1 half-open, 2 open. */
 export const BREAKER_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
@@ -140,6 +142,35 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}) {
       for (const tenant of await tenantsOf(ledgerSource)) {
         this.set({ tenant }, await ledgerSource.redis.zcard(ledgerSource.keys.openIncidents(tenant)));
       }
+    },
+  });
+
+  // The change feed's backlog (propagation/feed-backlog.ts): what GET /v1/channels calls
+  // `stalled` once the oldest entry waited STOCKLINE_FEED_STALLED_MS, for alerts on the scraper's side.
+  const backlogs = async () => {
+    if (!ledgerSource) return [];
+    const src = ledgerSource;
+    const now = Date.now();
+    return Promise.all([...(await tenantsOf(src))].map(async (tenant) => ({ tenant, ...(await readFeedBacklog(src.redis, src.keys.changes(tenant), FEED_GROUP, now)) })));
+  };
+  new Gauge({
+    name: 'stockline_feed_unread',
+    help: 'Ledger changes no propagation worker has read yet (change feed), per tenant.',
+    labelNames: ['tenant'] as const,
+    registers,
+    async collect() {
+      this.reset();
+      for (const b of await backlogs()) this.set({ tenant: b.tenant }, b.unread);
+    },
+  });
+  new Gauge({
+    name: 'stockline_feed_oldest_unread_seconds',
+    help: 'How long the oldest unread change-feed entry has waited (0 when every entry was read): alert when it grows.',
+    labelNames: ['tenant'] as const,
+    registers,
+    async collect() {
+      this.reset();
+      for (const b of await backlogs()) this.set({ tenant: b.tenant }, (b.oldestUnreadMs ?? 0) / 1000);
     },
   });
 

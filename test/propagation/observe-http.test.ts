@@ -161,6 +161,11 @@ describe('GET /v1/channels and GET /metrics', () => {
     expect(body).toContain('stockline_ledger_events_total{type="stock.received"} 1');
     expect(body).toContain('stockline_oversell_incidents_total{tenant="default"} 2');
     expect(body).toContain('stockline_oversell_incidents_open{tenant="default"} 1');
+    // No worker read the feed here: its three entries wait, appended just now.
+    expect(body).toContain('stockline_feed_unread{tenant="default"} 3');
+    const oldest = Number(/stockline_feed_oldest_unread_seconds\{tenant="default"\} ([\d.e-]+)/.exec(body)?.[1]);
+    expect(oldest).toBeGreaterThanOrEqual(0);
+    expect(oldest).toBeLessThan(60);
 
     // Counted once: a second scrape after one more event adds exactly one.
     await t.redis.xadd(keys.changes('default'), '*', 'event', 'e-last', 'type', 'stock.received', 'source', 'manual', 'at', String(T0), 'skus', '["A"]');

@@ -52,7 +52,7 @@ describe('Activity', () => {
     await user.type(screen.getByLabelText('Order'), '123-4567890-1234567');
     await user.selectOptions(screen.getByLabelText('Type'), 'order.confirmed');
     await user.selectOptions(screen.getByLabelText('Channel'), 'amazon');
-    await user.type(screen.getByLabelText('From'), '2026-11-20T10:00');
+    await user.type(screen.getByLabelText('Recorded from'), '2026-11-20T10:00');
     await user.click(screen.getByRole('button', { name: 'Filter' }));
     await waitFor(() => expect(net().callsTo('GET admin/proxy/v1/audit').at(-1)!.query.get('sku')).toBe('TSHIRT-M'));
     const q = net().callsTo('GET admin/proxy/v1/audit').at(-1)!.query;

@@ -169,6 +169,26 @@ describe('HTTP API happy paths', () => {
     expect(res.json().items[0]).toMatchObject({ channel: 'shopify', lines: [{ sku: 'CH-1', quantity: 1, version: 1 }] });
   });
 
+  it('finds an order by what the admin page shows of its id, and a channel by its entries and the sales that came from it', async () => {
+    const run = Math.random().toString(36).slice(2, 8);
+    await f.post(events.received(`OF-${run}`, 50));
+    const store = `wc${run}:4086`;
+    const marketplace = `flipkart:OD${run}`;
+    for (const [i, [orderId, source]] of [[store, 'woocommerce'], [marketplace, 'flipkart']].entries()) {
+      const res = await f.post({ id: `of-${run}-${i}`, type: 'order.confirmed', source, occurredAt: new Date().toISOString(), orderId, lines: [{ sku: `OF-${run}`, qty: 1 }] });
+      expect(res.statusCode).toBe(200);
+    }
+    const orders = async (q: string) => ((await f.admin('GET', `/v1/audit?orderId=${encodeURIComponent(q)}`)).json().items as { orderId: string }[]).map((e) => e.orderId);
+    for (const q of [store, '4086', '#4086']) expect(await orders(q)).toContain(store);
+    expect(await orders('4086')).not.toContain(marketplace);
+    for (const q of [marketplace, `OD${run}`]) expect(await orders(q)).toEqual([marketplace]);
+    expect(await orders('408')).toEqual([]);
+    expect(await orders(`lipkart:OD${run}`)).toEqual([]);
+
+    const flipkart = ((await f.admin('GET', `/v1/audit?channel=flipkart&sku=OF-${run}`)).json().items as { orderId: string; source: string }[]);
+    expect(flipkart.map((e) => e.orderId)).toEqual([marketplace]);
+  });
+
   it('refuses an audit channel filter that names no channel: 400 with pointer /channel and the channels', async () => {
     const res = await f.admin('GET', '/v1/audit?channel=ebay');
     expect(res.statusCode).toBe(400);

@@ -1,6 +1,7 @@
 /**
  * The audit trail, newest first, one readable sentence per entry, filtered on the server by
- * SKU, order, type, channel and time, paged with the stream cursor.
+ * SKU, order (the id as shown: #4086, OD123), type, channel (its pushes and its sales) and the time
+ * the ledger recorded the entry, paged with the stream cursor.
  */
 import { Button, SelectControl, TextControl } from '@wordpress/components';
 import { useState } from '@wordpress/element';
@@ -70,7 +71,7 @@ export function Activity() {
         }}
       >
         <TextControl __nextHasNoMarginBottom label={__('SKU', 'stockline')} value={draft.sku} onChange={set('sku')} />
-        <TextControl __nextHasNoMarginBottom label={__('Order', 'stockline')} value={draft.orderId} onChange={set('orderId')} />
+        <TextControl __nextHasNoMarginBottom label={__('Order', 'stockline')} placeholder="#4086" value={draft.orderId} onChange={set('orderId')} />
         <SelectControl __nextHasNoMarginBottom label={__('Type', 'stockline')} value={draft.type} options={TYPES()} onChange={set('type')} />
         <SelectControl
           __nextHasNoMarginBottom
@@ -79,8 +80,8 @@ export function Activity() {
           options={channelOptions(__('Any channel', 'stockline'))}
           onChange={set('channel')}
         />
-        <TextControl __nextHasNoMarginBottom label={__('From', 'stockline')} type="datetime-local" value={draft.from} onChange={set('from')} />
-        <TextControl __nextHasNoMarginBottom label={__('To', 'stockline')} type="datetime-local" value={draft.to} onChange={set('to')} />
+        <TextControl __nextHasNoMarginBottom label={__('Recorded from', 'stockline')} type="datetime-local" value={draft.from} onChange={set('from')} />
+        <TextControl __nextHasNoMarginBottom label={__('Recorded to', 'stockline')} type="datetime-local" value={draft.to} onChange={set('to')} />
         <Button variant="primary" type="submit">
           {__('Filter', 'stockline')}
         </Button>

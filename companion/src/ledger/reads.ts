@@ -82,14 +82,28 @@ export function createReads(redis: Redis, keys: Keys) {
     };
   }
 
+  /**
+   * The order filter as an owner types it: the ledger's whole id (`flipkart:OD123`,
+   * `wcbda80dc0:4086`), or what the admin page shows of it (`OD123`, `#4086`, `4086`), which
+   * matches an id ending in `:<that>`.
+   */
+  function orderIdMatcher(query: string | undefined): ((orderId: string | undefined) => boolean) | null {
+    if (!query) return null;
+    const tail = `:${query.replace(/^#/, '')}`;
+    const partial = !query.replace(/^#/, '').includes(':');
+    return (orderId) => orderId !== undefined && (orderId === query || (partial && orderId.endsWith(tail)));
+  }
+
   async function listAudit(tenant: string, f: AuditFilter): Promise<Page<AuditEntry>> {
     const limit = Math.min(Math.max(f.limit ?? 50, 1), 1000);
     const desc = (f.order ?? 'desc') === 'desc';
     const key = keys.audit(tenant);
+    const orderMatches = orderIdMatcher(f.orderId);
     const match = (e: AuditEntry) => {
       if (f.type && e.type !== f.type) return false;
-      if (f.orderId && e.orderId !== f.orderId) return false;
-      if (f.channel && e.channel !== f.channel) return false;
+      if (orderMatches && !orderMatches(e.orderId)) return false;
+      // A channel's own entries (push, ack, failed) and the events that came from it (its sales).
+      if (f.channel && (e.channel ?? e.source) !== f.channel) return false;
       if (f.sku && !e.lines?.some((l) => l.sku === f.sku)) return false;
       if (f.from !== undefined || f.to !== undefined) {
         const at = Date.parse(e.at);

@@ -32,9 +32,8 @@ export type StockListQuery = Static<typeof StockListQuery>;
 export const StockPage = Type.Object({ items: Type.Array(StockState), nextCursor: Type.Union([Type.String(), Type.Null()]) });
 
 /** RFC 3339 time or milliseconds since 1970. */
-export const Instant = Type.Union([Type.Integer({ minimum: 0, maximum: 8_640_000_000_000_000 }), Type.String({ format: 'date-time' })], {
-  description: 'an RFC 3339 time or milliseconds since 1970',
-});
+const instant = (description = 'an RFC 3339 time or milliseconds since 1970') =>
+  Type.Union([Type.Integer({ minimum: 0, maximum: 8_640_000_000_000_000 }), Type.String({ format: 'date-time' })], { description });
 
 /** Every type an audit entry can have: the ledger's events, pause/relist, and propagation's channel entries. */
 export const AUDIT_TYPES = [...EVENT_TYPES, 'stock.paused', 'stock.relisted', 'channel.push', 'channel.ack', 'channel.failed'] as const;
@@ -43,16 +42,24 @@ export const AuditQuery = Type.Object(
   {
     ...TenantQuery,
     sku: Type.Optional(Sku),
-    orderId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    orderId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 128,
+        description: "The order's whole id (flipkart:OD123), or the part after its channel or store prefix (OD123, 4086 or #4086)",
+      }),
+    ),
     type: Type.Optional(
       Type.Union(
         AUDIT_TYPES.map((t) => Type.Literal(t)),
         { description: 'Event type (stock.reserved …), stock.paused|relisted or channel.push|ack|failed' },
       ),
     ),
-    channel: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
-    from: Type.Optional(Instant),
-    to: Type.Optional(Instant),
+    channel: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 32, description: "The channel's own entries (channel.push|ack|failed) and the events that came from it (source, e.g. its orders)" }),
+    ),
+    from: Type.Optional(instant('an RFC 3339 time or milliseconds since 1970: entries the ledger recorded at or after it')),
+    to: Type.Optional(instant('an RFC 3339 time or milliseconds since 1970: entries the ledger recorded at or before it')),
     cursor: Type.Optional(
       Type.String({ pattern: '^\\d{1,20}-\\d{1,20}$', description: 'nextCursor from the previous page (an audit entry id)' }),
     ),

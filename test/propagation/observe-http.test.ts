@@ -122,6 +122,24 @@ describe('GET /v1/channels and GET /metrics', () => {
     expect(shopify).toMatchObject({ state: 'stalled', feed: { unread: 1 } });
   });
 
+  it('is ok again once the breaker closed and pushes succeed, though the 5-minute success rate still counts the outage', async () => {
+    for (let i = 0; i < 21; i++) await observer.pushed({ tenant: 'default', channel: 'amazon', items: [], callError: 'ECONNREFUSED' });
+    const read = async () => ((await app.inject({ method: 'GET', url: '/v1/channels' })).json() as { channels: Record<string, any>[] }).channels[0]!;
+    expect(await read()).toMatchObject({ id: 'amazon', state: 'down', breaker: 'open' });
+    now = T0 + 61_000; // past the cool-down: one probe goes out and succeeds
+    expect(await observer.canPush('amazon')).toBe(true);
+    await observer.pushed({ tenant: 'default', channel: 'amazon', items: ok(1, () => 40) });
+    now = T0 + 71_000;
+    await observer.pushed({ tenant: 'default', channel: 'amazon', items: ok(5, () => 40) });
+    const after = await read();
+    expect(after).toMatchObject({ state: 'ok', reason: null, breaker: 'closed' });
+    expect(after.successRate).toBeLessThan(0.5);
+
+    // A failure after the breaker closed counts again.
+    await observer.pushed({ tenant: 'default', channel: 'amazon', items: [{ sku: 'Y', ok: false, error: '503', code: 'transient' }] });
+    expect(await read()).toMatchObject({ state: 'degraded', breaker: 'closed' });
+  });
+
   it('does not let per-SKU data errors open the breaker', async () => {
     for (let i = 0; i < 30; i++) {
       await observer.pushed({ tenant: 'default', channel: 'shopify', items: [{ sku: `S${i}`, ok: false, error: 'not listed', code: 'not_found' }] });

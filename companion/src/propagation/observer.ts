@@ -236,21 +236,25 @@ export function createObserver(opts: ObserverOptions) {
     ]);
     return Promise.all(
       ids.map(async (id): Promise<ChannelHealth> => {
-        const [windows, lagSeries, sums, totals, state, queueDepth, deadLetters] = await Promise.all([
+        const [windows, lagSeries, sums, totals, { state, closedAt }, queueDepth, deadLetters] = await Promise.all([
           lag.windows(tenant, id, at),
           lag.series(tenant, id, at),
           slotSums(tenant, id, SUCCESS_SLOTS, at),
           redis.hgetall(totalsKey(tenant, id)),
-          breaker.state(id),
+          breaker.snapshot(id),
           sources.queueDepth ? sources.queueDepth(id, tenant) : 0,
           sources.deadLetters ? sources.deadLetters(id, tenant) : 0,
         ]);
-        const total = sums.ok + sums.fail;
-        const successRate = total === 0 ? 1 : sums.ok / total;
+        const rate = (s: { ok: number; fail: number }) => (s.ok + s.fail === 0 ? 1 : s.ok / (s.ok + s.fail));
+        const successRate = rate(sums);
+        // The state, like the alerts, leaves out the failures from before the breaker last closed:
+        // the probe proved the channel healthy again, and those failures would otherwise keep it
+        // "degraded" for the rest of the 5-minute window. successRate still reports the window.
+        const sinceClosed = closedAt ? await slotSums(tenant, id, SUCCESS_SLOTS, at, Math.floor(closedAt / SLOT_MS) + 1) : sums;
         const throttledUntil = totals.throttledUntil && Number(totals.throttledUntil) > at ? Number(totals.throttledUntil) : null;
         const lastError = totals.lastErrorMessage ? { message: totals.lastErrorMessage, at: totals.lastErrorAt ?? new Date(at).toISOString() } : null;
         const judged = judgeHealth(
-          { breaker: state, throttledUntil, successRate, lagP99: windows['1m'].p99, feed, lastError: lastError?.message ?? null },
+          { breaker: state, throttledUntil, successRate: rate(sinceClosed), lagP99: windows['1m'].p99, feed, lastError: lastError?.message ?? null },
           thresholds,
         );
         return {

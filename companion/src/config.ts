@@ -5,6 +5,7 @@
  */
 import { channels } from './config-channels';
 import { MIN_SECRET_LENGTH, reader, type Env, type Reader } from './config-reader';
+import { BREAKER_DEFAULTS } from './propagation/breaker';
 
 export { ConfigError, type Env } from './config-reader';
 
@@ -154,9 +155,9 @@ function propagation(r: Reader): Config['propagation'] {
     ...(alertWebhookUrl ? { alertWebhookUrl } : {}),
     breakerFailureRate: r.num('STOCKLINE_BREAKER_FAILURE_RATE', 0.01, 0, 1) as number,
     breakerWindowMs: r.int('STOCKLINE_BREAKER_WINDOW_MS', 60_000, 1000, 3_600_000),
-    breakerMinSamples: r.int('STOCKLINE_BREAKER_MIN_SAMPLES', 20, 1, 1_000_000),
-    breakerConsecutiveFailures: r.int('STOCKLINE_BREAKER_CONSECUTIVE_FAILURES', 5, 0, 1_000_000),
-    breakerConsecutiveMs: r.int('STOCKLINE_BREAKER_CONSECUTIVE_MS', 5_000, 0, 3_600_000),
+    breakerMinSamples: r.int('STOCKLINE_BREAKER_MIN_SAMPLES', BREAKER_DEFAULTS.minSamples, 1, 1_000_000),
+    breakerConsecutiveFailures: r.int('STOCKLINE_BREAKER_CONSECUTIVE_FAILURES', BREAKER_DEFAULTS.consecutiveFailures, 0, 1_000_000),
+    breakerConsecutiveMs: r.int('STOCKLINE_BREAKER_CONSECUTIVE_MS', BREAKER_DEFAULTS.consecutiveMs, 0, 3_600_000),
     feedRetentionMs: r.int('STOCKLINE_FEED_RETENTION_MS', 600_000, 0, 2_592_000_000),
     feedStalledMs: r.int('STOCKLINE_FEED_STALLED_MS', 30_000, 100, 86_400_000),
   };

@@ -137,14 +137,17 @@ end
 return { 0, state, state }
 `;
 
+/** The defaults of BreakerOptions; config.ts uses the same ones for its STOCKLINE_BREAKER_* variables. */
+export const BREAKER_DEFAULTS = { minSamples: 20, consecutiveFailures: 5, consecutiveMs: 5_000, cooldownMs: 15_000, probeLeaseMs: 1_000, cacheMs: 100 } as const;
+
 export function createBreaker(opts: BreakerOptions) {
   const { redis, keys, failureRate, windowMs, now = Date.now, onTransition } = opts;
-  const minSamples = opts.minSamples ?? 20;
-  const consecutiveFailures = opts.consecutiveFailures ?? 5;
-  const consecutiveMs = opts.consecutiveMs ?? 5_000;
-  const cooldownMs = opts.cooldownMs ?? 15_000;
-  const probeLeaseMs = opts.probeLeaseMs ?? 1_000;
-  const cacheMs = opts.cacheMs ?? 100;
+  const minSamples = opts.minSamples ?? BREAKER_DEFAULTS.minSamples;
+  const consecutiveFailures = opts.consecutiveFailures ?? BREAKER_DEFAULTS.consecutiveFailures;
+  const consecutiveMs = opts.consecutiveMs ?? BREAKER_DEFAULTS.consecutiveMs;
+  const cooldownMs = opts.cooldownMs ?? BREAKER_DEFAULTS.cooldownMs;
+  const probeLeaseMs = opts.probeLeaseMs ?? BREAKER_DEFAULTS.probeLeaseMs;
+  const cacheMs = opts.cacheMs ?? BREAKER_DEFAULTS.cacheMs;
   const scope = opts.scopeTenant ?? 'default';
   const slots = Math.max(1, Math.ceil(windowMs / SLOT_MS));
   const slotTtl = Math.ceil((slots + 1) * SLOT_MS / 1000) + 10;

@@ -47,3 +47,4 @@ if ( ! get_option( 'stockline_test_no_wc' ) ) {
 	}
 }
 require __DIR__ . '/stockline-test/routes.php';
+require __DIR__ . '/stockline-test/routes-plugin.php';

@@ -96,6 +96,20 @@ describe('Overview', () => {
     expect(shopify.queryByText('Unread changes')).toBeNull();
   });
 
+  it('says how long a channel has been down, and keeps the last outage on its card once it is over', async () => {
+    const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+    serve([
+      { ...healthyChannels[0]!, lastOutage: { from: minutesAgo(17), to: minutesAgo(12) } },
+      { ...healthyChannels[1]!, state: 'down', breaker: 'open', downSince: minutesAgo(3) },
+      healthyChannels[2]!,
+    ]);
+    render(<Overview />);
+    await screen.findByRole('heading', { name: 'Amazon' });
+    expect(channelCard('WooCommerce').getByText('Last outage ended 12 min ago; it lasted 5 minutes.')).toBeTruthy();
+    expect(channelCard('Shopify').getByText(/^Down for 3 minutes, since /)).toBeTruthy();
+    expect(channelCard('Amazon').queryByText(/outage|Down for/)).toBeNull();
+  });
+
   it('says which channels are local sandboxes rather than the merchant\'s accounts', async () => {
     serve(
       healthyChannels.map((c) => ({ ...c, sandbox: c.id !== 'woocommerce' })),

@@ -70,7 +70,7 @@ describe('GET /v1/channels and GET /metrics', () => {
     expect(channels.map((c) => c.id)).toEqual(['amazon', 'shopify']);
     const shopify = channels[1]!;
     expect(Object.keys(shopify).sort()).toEqual(
-      ['breaker', 'deadLetters', 'feed', 'id', 'lag', 'lagSeries', 'lastError', 'pushes', 'queueDepth', 'reason', 'sandbox', 'state', 'successRate', 'throttledUntil'].sort(),
+      ['breaker', 'deadLetters', 'downSince', 'feed', 'id', 'lag', 'lagSeries', 'lastError', 'lastOutage', 'pushes', 'queueDepth', 'reason', 'sandbox', 'state', 'successRate', 'throttledUntil'].sort(),
     );
     expect(shopify).toMatchObject({
       id: 'shopify',
@@ -125,14 +125,20 @@ describe('GET /v1/channels and GET /metrics', () => {
   it('is ok again once the breaker closed and pushes succeed, though the 5-minute success rate still counts the outage', async () => {
     for (let i = 0; i < 21; i++) await observer.pushed({ tenant: 'default', channel: 'amazon', items: [], callError: 'ECONNREFUSED' });
     const read = async () => ((await app.inject({ method: 'GET', url: '/v1/channels' })).json() as { channels: Record<string, any>[] }).channels[0]!;
-    expect(await read()).toMatchObject({ id: 'amazon', state: 'down', breaker: 'open' });
-    now = T0 + 61_000; // past the cool-down: one probe goes out and succeeds
+    expect(await read()).toMatchObject({ id: 'amazon', state: 'down', breaker: 'open', downSince: new Date(T0).toISOString(), lastOutage: null });
+    now = T0 + 30_000; // a probe that fails keeps the outage's start
+    expect(await observer.canPush('amazon')).toBe(true);
+    await observer.pushed({ tenant: 'default', channel: 'amazon', items: [], callError: 'ECONNREFUSED' });
+    expect(await read()).toMatchObject({ breaker: 'open', downSince: new Date(T0).toISOString() });
+    now = T0 + 61_000; // past the next cool-down: one probe goes out and succeeds
     expect(await observer.canPush('amazon')).toBe(true);
     await observer.pushed({ tenant: 'default', channel: 'amazon', items: ok(1, () => 40) });
     now = T0 + 71_000;
     await observer.pushed({ tenant: 'default', channel: 'amazon', items: ok(5, () => 40) });
     const after = await read();
-    expect(after).toMatchObject({ state: 'ok', reason: null, breaker: 'closed' });
+    expect(after).toMatchObject({ state: 'ok', reason: null, breaker: 'closed', downSince: null });
+    // The outage is kept once it is over, from the breaker opening to its closing again.
+    expect(after.lastOutage).toEqual({ from: new Date(T0).toISOString(), to: new Date(T0 + 61_000).toISOString() });
     expect(after.successRate).toBeLessThan(0.5);
 
     // A failure after the breaker closed counts again.

@@ -44,6 +44,10 @@ export interface ChannelHealth {
   lastError: { message: string; at: string | number } | null;
   pushes: number;
   throttledUntil: number | null;
+  /** When the breaker opened for the outage under way (RFC 3339); older companions leave it out. */
+  downSince?: string | null;
+  /** The last outage that ended (breaker opened → closed again); older companions leave it out. */
+  lastOutage?: { from: string; to: string } | null;
   /** A local sandbox standing in for the channel (no credentials configured). */
   sandbox?: boolean;
 }

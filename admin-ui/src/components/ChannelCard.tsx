@@ -2,7 +2,7 @@
 import { Card, CardBody, CardHeader } from '@wordpress/components';
 import { __, sprintf } from '@wordpress/i18n';
 import type { ChannelHealth } from '../api/types';
-import { channelLabel, formatMs, formatPercent, plainError, timeAgo } from '../lib/format';
+import { channelLabel, formatDateTime, formatDuration, formatMs, formatPercent, plainError, timeAgo } from '../lib/format';
 import { Sparkline } from './Sparkline';
 
 export const DEGRADED_LAG_MS = 2000;
@@ -38,6 +38,28 @@ function Stat({ label, value, title }: { label: string; value: string; title?: s
       <dt>{label}</dt>
       <dd title={title}>{value}</dd>
     </div>
+  );
+}
+
+/**
+ * The outage under way, or the last one once it is over: the state alone forgets an outage the
+ * moment the breaker closes, and an owner looking into an oversell wants to know there was one.
+ */
+function OutageNote({ channel }: { channel: ChannelHealth }) {
+  const seconds = (from: string, to: number) => Math.max(0, Math.round((to - new Date(from).getTime()) / 1000));
+  if (channel.downSince) {
+    return (
+      <p className="stockline-channel__note" title={formatDateTime(channel.downSince)}>
+        {sprintf(__('Down for %1$s, since %2$s.', 'stockline'), formatDuration(seconds(channel.downSince, Date.now())), new Date(channel.downSince).toLocaleTimeString())}
+      </p>
+    );
+  }
+  const last = channel.lastOutage;
+  if (!last) return null;
+  return (
+    <p className="stockline-channel__note stockline-muted" title={`${formatDateTime(last.from)} – ${formatDateTime(last.to)}`}>
+      {sprintf(__('Last outage ended %1$s; it lasted %2$s.', 'stockline'), timeAgo(last.to), formatDuration(seconds(last.from, new Date(last.to).getTime())))}
+    </p>
   );
 }
 
@@ -83,6 +105,7 @@ export function ChannelCard({ channel }: { channel: ChannelHealth }) {
             {sprintf(__('%1$s asked us to slow down until %2$s', 'stockline'), name, new Date(channel.throttledUntil).toLocaleTimeString())}
           </p>
         )}
+        <OutageNote channel={channel} />
         <p className="stockline-channel__error">
           {channel.lastError ? (
             <>

@@ -64,6 +64,8 @@ const SLOT_MS = 10_000;
  * ARGV now, ok, fail, rate, minSamples, cooldownMs, slotTtlSeconds, consecutiveFailures,
  * consecutiveMs, windowMs. The run of failed calls lives in the state hash (streak = calls,
  * streakFrom / streakAt = first and last failure, ms).
+ * downSince: when the breaker first opened for the outage under way (kept through failed probes);
+ * lastDownFrom / lastDownTo: the last outage once it ended (the admin page shows it afterwards).
  * Returns { previous state, new state }.
  */
 const RECORD = `
@@ -77,7 +79,10 @@ if state == 'half-open' then
     redis.call('HSET', st, 'state', 'open', 'openedAt', now, 'until', now + cooldown, 'probeUntil', 0)
     return { state, 'open' }
   elseif ok > 0 then
-    redis.call('HSET', st, 'state', 'closed', 'closedAt', now, 'probeUntil', 0)
+    -- The outage ends: kept as the last one (downSince is when it first opened, through failed probes).
+    local since = redis.call('HGET', st, 'downSince') or now
+    redis.call('HSET', st, 'state', 'closed', 'closedAt', now, 'probeUntil', 0, 'lastDownFrom', since, 'lastDownTo', now)
+    redis.call('HDEL', st, 'downSince')
     for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
     return { state, 'closed' }
   end
@@ -107,7 +112,7 @@ elseif fail > 0 and runMin > 0 then
   run = n >= runMin and now - tonumber(redis.call('HGET', st, 'streakFrom')) >= runMs
 end
 if fail > 0 and (run or (total >= minSamples and tfail / total > rate)) then
-  redis.call('HSET', st, 'state', 'open', 'openedAt', now, 'until', now + cooldown, 'probeUntil', 0)
+  redis.call('HSET', st, 'state', 'open', 'openedAt', now, 'until', now + cooldown, 'probeUntil', 0, 'downSince', now)
   redis.call('HDEL', st, 'streak', 'streakFrom', 'streakAt')
   return { state, 'open' }
 end
@@ -211,10 +216,18 @@ export function createBreaker(opts: BreakerOptions) {
       return settle(reply);
     },
 
-    /** State plus when it last closed (ms, 0 if never), so alerts can ignore failures from before. */
-    async snapshot(channel: string): Promise<{ state: BreakerState; closedAt: number }> {
-      const [state, closedAt] = await redis.hmget(stateKey(channel), 'state', 'closedAt');
-      return { state: (state as BreakerState | null) ?? 'closed', closedAt: Number(closedAt ?? 0) };
+    /**
+     * State plus when it last closed (ms, 0 if never), so alerts can ignore failures from before;
+     * the last outage (opened → closed again, ms) once one ended; and since when it is down now.
+     */
+    async snapshot(channel: string): Promise<{ state: BreakerState; closedAt: number; lastOutage: { from: number; to: number } | null; downSince: number | null }> {
+      const [state, closedAt, from, to, since] = await redis.hmget(stateKey(channel), 'state', 'closedAt', 'lastDownFrom', 'lastDownTo', 'downSince');
+      return {
+        state: (state as BreakerState | null) ?? 'closed',
+        closedAt: Number(closedAt ?? 0),
+        lastOutage: from && to ? { from: Number(from), to: Number(to) } : null,
+        downSince: since ? Number(since) : null,
+      };
     },
 
     /** The shared state as stored; an open breaker whose cool-down passed still reads "open" until probed. */

@@ -236,7 +236,7 @@ export function createObserver(opts: ObserverOptions) {
     ]);
     return Promise.all(
       ids.map(async (id): Promise<ChannelHealth> => {
-        const [windows, lagSeries, sums, totals, { state, closedAt }, queueDepth, deadLetters] = await Promise.all([
+        const [windows, lagSeries, sums, totals, { state, closedAt, lastOutage, downSince }, queueDepth, deadLetters] = await Promise.all([
           lag.windows(tenant, id, at),
           lag.series(tenant, id, at),
           slotSums(tenant, id, SUCCESS_SLOTS, at),
@@ -271,6 +271,8 @@ export function createObserver(opts: ObserverOptions) {
           lastError,
           pushes: Number(totals.pushes ?? 0),
           throttledUntil,
+          downSince: downSince === null ? null : new Date(downSince).toISOString(),
+          lastOutage: lastOutage && { from: new Date(lastOutage.from).toISOString(), to: new Date(lastOutage.to).toISOString() },
         };
       }),
     );

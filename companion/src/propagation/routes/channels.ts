@@ -43,6 +43,10 @@ export const ChannelHealthSchema = Type.Object({
   lastError: Type.Union([Type.Object({ message: Type.String(), at: Type.String() }), Type.Null()]),
   pushes: Type.Integer({ minimum: 0 }),
   throttledUntil: Type.Union([Type.Number(), Type.Null()]),
+  downSince: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'When the breaker opened for the outage under way; null while closed' }),
+  lastOutage: Type.Union([Type.Object({ from: Type.String({ format: 'date-time' }), to: Type.String({ format: 'date-time' }) }), Type.Null()], {
+    description: 'The last outage that ended: from the breaker opening to its closing again; null when there was none',
+  }),
   /** The channel is a local sandbox (no credentials configured), not the merchant's real account. */
   sandbox: Type.Boolean(),
 });

@@ -7,7 +7,7 @@ import { useFakeNetwork } from './support/network';
 
 const net = useFakeNetwork();
 
-function Probe({ interval }: { interval?: number }) {
+function Probe({ interval }: { interval?: number | null }) {
   const s = usePolling(() => api.status(), [], interval);
   return <p>{s.data ? `outbox ${s.data.outbox.pending}` : 'none'}</p>;
 }
@@ -65,6 +65,17 @@ describe('live refresh', () => {
     expect(net().callsTo('GET admin/status')).toHaveLength(2);
     await advance(5_000);
     expect(net().callsTo('GET admin/status')).toHaveLength(3);
+  });
+
+  it('loads a load-once list once, and not again when the tab comes back', async () => {
+    net().json('GET admin/status', statusConnected);
+    render(<Probe interval={null} />);
+    await flush();
+    expect(screen.getByText('outbox 0')).toBeTruthy();
+    setHidden(true);
+    act(() => setHidden(false));
+    await advance(60_000);
+    expect(net().callsTo('GET admin/status')).toHaveLength(1);
   });
 
   it('never stacks requests: the next refresh waits 5 s after a slow answer arrives', async () => {

@@ -64,7 +64,8 @@ export function usePolling<T>(load: () => Promise<T>, deps: unknown[], intervalM
       if (document.hidden) {
         if (timer !== undefined) clearTimeout(timer);
         timer = undefined;
-      } else if (timer === undefined && !running) {
+      } else if (every !== null && timer === undefined && !running) {
+        // A load-once list (settings, the import's state) is not reloaded on coming back.
         void tick();
       }
     };

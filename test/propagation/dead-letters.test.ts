@@ -54,11 +54,12 @@ describe('dead letters', () => {
     const app = await fx.app();
     await fx.ledger.apply(received('UNLISTED', 2));
     await fx.settled();
+    // Parked: a later change is not pushed to a channel that has no listing for it.
     await fx.ledger.apply(received('UNLISTED', 1));
     await fx.settled();
     let items = (await app.inject({ method: 'GET', url: '/v1/dead-letters', headers: auth })).json().items;
     expect(items).toHaveLength(1);
-    expect(items[0]).toMatchObject({ sku: 'UNLISTED', code: 'not_found', attempts: 2 });
+    expect(items[0]).toMatchObject({ sku: 'UNLISTED', code: 'not_found', attempts: 1 });
 
     // A cursor that no page handed out is named, not read as the first page.
     const badCursor = await app.inject({ method: 'GET', url: '/v1/dead-letters?cursor=zz', headers: auth });
@@ -75,7 +76,7 @@ describe('dead letters', () => {
     expect(all.json()).toEqual({ retried: 1 });
     await fx.settled();
     items = (await app.inject({ method: 'GET', url: '/v1/dead-letters', headers: auth })).json().items;
-    expect(items[0]).toMatchObject({ attempts: 3 });
+    expect(items[0]).toMatchObject({ attempts: 2 });
 
     const del = await app.inject({ method: 'DELETE', url: `/v1/dead-letters/${items[0].id}`, headers: auth });
     expect(del.statusCode).toBe(204);
@@ -84,6 +85,37 @@ describe('dead letters', () => {
     expect(await fx.runtimes[0]!.core.dead.count(TENANT, 'fake-a')).toBe(0);
     expect((await app.inject({ method: 'DELETE', url: `/v1/dead-letters/${items[0].id}`, headers: auth })).statusCode).toBe(404);
     expect((await app.inject({ method: 'GET', url: '/v1/dead-letters' })).statusCode).toBe(401);
+  });
+
+  it('parks an unlisted SKU: its later changes cost the channel no call, until the listings check finds it listed', async () => {
+    const fx = await openFixture({ channels: ['fake-a'] });
+    const fake = fx.fakes[0]!;
+    fake.seed([{ sku: 'SOLD-HERE', quantity: 0 }]);
+    await fx.start();
+    const app = await fx.app();
+    await fx.ledger.apply(received('NOT-HERE', 2));
+    await fx.settled();
+    expect(await fx.runtimes[0]!.core.dead.list(TENANT)).toMatchObject({ items: [{ sku: 'NOT-HERE', code: 'not_found', attempts: 1 }] });
+
+    const before = fake.stats().writeCalls;
+    for (let i = 0; i < 5; i++) {
+      await fx.ledger.apply(received('NOT-HERE', 1));
+      await fx.settled();
+    }
+    await fx.ledger.apply(received('SOLD-HERE', 4));
+    await fx.settled();
+    // One call: the listed SKU's. The unlisted one's five changes spent nothing.
+    expect(fake.stats().writeCalls - before).toBe(1);
+    expect(fake.quantities()).toEqual({ 'SOLD-HERE': 4 });
+    expect((await fx.runtimes[0]!.core.dead.list(TENANT)).items).toMatchObject([{ sku: 'NOT-HERE', attempts: 1 }]);
+
+    // The merchant lists it; the listings check sees the listing and gives it the current count.
+    fake.seed([{ sku: 'NOT-HERE', quantity: 0 }]);
+    const check = await app.inject({ method: 'POST', url: '/v1/mapping/refresh', headers: auth });
+    expect(check.json()).toMatchObject({ channels: { 'fake-a': { notListed: [] } } });
+    await fx.settled();
+    expect(fake.quantities()).toEqual({ 'SOLD-HERE': 4, 'NOT-HERE': 7 });
+    expect((await fx.runtimes[0]!.core.dead.list(TENANT)).items).toEqual([]);
   });
 
   it('dead-letters every item of a call the channel refuses with an auth error', async () => {

@@ -24,6 +24,9 @@ export interface DeadLetter {
   retrying?: boolean;
 }
 
+/** Letter codes that park the SKU on its channel until a retry (see parked()). */
+export const PARKING_CODES = new Set(['not_found']);
+
 /** base64url so any SKU (spaces, slashes, colons) is a safe path segment; at most 444 characters (http/messages.ts DEAD_LETTER_ID_MAX_LENGTH). */
 export const deadLetterId = (channel: string, sku: string) => Buffer.from(`${channel}\n${sku}`).toString('base64url');
 
@@ -112,6 +115,24 @@ export function createDeadLetters(deps: { redis: Redis; keys: Keys }) {
       const letters = raws.filter((r): r is string => !!r).map((r) => JSON.parse(r) as DeadLetter);
       if (letters.length) await redis.hset(hash(tenant), ...letters.flatMap((l) => [l.id, JSON.stringify({ ...l, retrying: true })]));
       return letters;
+    },
+    /**
+     * The SKUs among `skus` parked on this channel: a letter says the channel has no listing for
+     * them (not_found) and nobody has asked to retry it. Pushing their every later change would
+     * spend the channel's rate limit on calls that cannot succeed, while real sales of listed SKUs
+     * wait behind them (a probe saw Amazon, at 5 calls/s, take 166 s to show a sale). A person's
+     * retry, or the listings check finding the listing, lifts it.
+     */
+    async parked(tenant: string, channel: string, skus: string[]): Promise<Set<string>> {
+      if (!skus.length) return new Set();
+      const raws = await redis.hmget(hash(tenant), ...skus.map((s) => deadLetterId(channel, s)));
+      const out = new Set<string>();
+      raws.forEach((raw, i) => {
+        if (!raw) return;
+        const letter = JSON.parse(raw) as DeadLetter;
+        if (PARKING_CODES.has(letter.code) && !letter.retrying) out.add(skus[i]!);
+      });
+      return out;
     },
     /** Called after a successful delivery: a letter a person retried is done. */
     async resolveDelivered(tenant: string, channel: string, skus: string[]): Promise<void> {

@@ -2,7 +2,8 @@
  * SKU → channel listing check: resolves every ledger SKU on every channel afresh (adapter.resolve
  * with `fresh`: the channel is asked, not the adapters' id caches, which it refreshes) and keeps
  * the answer per channel — how many are listed and which are not —
- * so a person sees unmapped SKUs before they turn into not_found dead letters.
+ * so a person sees unmapped SKUs before they turn into not_found dead letters. A SKU such a letter
+ * parked (not pushed while the channel has no listing) that the check finds listed is retried.
  *
  * The check runs in the background. A large catalogue on a slow channel (Amazon reads at 5/s:
  * 1,000 SKUs take over three minutes) outlasts any request, and the plugin's proxy gives up after
@@ -17,6 +18,7 @@ import { ChannelError } from '../channels/port';
 import type { ChannelAdapter, ListingRef } from '../channels/port';
 import { ChannelUnavailableError } from '../errors';
 import type { SyncCore } from './core';
+import { deadLetterId } from './dead-letters';
 
 export interface MappingProgress {
   startedAt: string;
@@ -97,6 +99,18 @@ export function createMapping(core: SyncCore) {
     return report;
   }
 
+  /**
+   * SKUs a not_found dead letter parked on this channel (dead-letters.ts parked()) that the channel
+   * now lists: retried as a person's retry would, so the listing gets the current count.
+   */
+  async function unpark(tenant: string, channel: string, listed: string[]) {
+    const parked = await core.dead.parked(tenant, channel, listed);
+    if (!parked.size) return;
+    const letters = await core.dead.markRetrying(tenant, [...parked].map((sku) => deadLetterId(channel, sku)));
+    const now = Date.now();
+    await core.markDirty(tenant, new Map(letters.map((l) => [l.sku, now])), [channel], true);
+  }
+
   async function check(tenant: string, run: StopFlag): Promise<Outcome> {
     const stillAlive = async () => void (await redis.pexpire(lockKey(tenant), opts.lockMs));
     try {
@@ -116,6 +130,7 @@ export function createMapping(core: SyncCore) {
             const chunk = skus.slice(i, i + RESOLVE_CHUNK);
             const refs = await resolvePatiently(adapter, chunk, opts.patienceMs, stillAlive);
             for (const s of chunk) (refs.get(s) ? listed++ : notListed.push(s));
+            await unpark(tenant, adapter.id, chunk.filter((s) => refs.get(s)));
             progress.checked += chunk.length;
             if (!run.stopped) await report();
           }

@@ -159,6 +159,8 @@ export function createObserver(opts: ObserverOptions) {
       const at = now();
       let ok = 0;
       let fail = 0;
+      /** Failures the channel's health counts: all but a listing the channel does not have. */
+      let healthFail = 0;
       let breakerFail = 0;
       const lags: number[] = [];
       let lastError: string | undefined = e.callError;
@@ -172,12 +174,16 @@ export function createObserver(opts: ObserverOptions) {
           if (typeof it.lagMs === 'number') lags.push(it.lagMs);
         } else {
           fail++;
+          // An unlisted SKU is the catalogue's gap, shown as a dead letter (and then parked): a
+          // store with many SKUs not sold on a channel must not read as a failing channel.
+          if (it.code !== 'not_found') healthFail++;
           if (!it.code || !ignored.has(it.code)) breakerFail++;
           lastError ??= it.error ?? it.code;
         }
       }
       if (e.callError && e.items.length === 0) {
         fail = 1;
+        healthFail = 1;
         breakerFail = 1;
       }
       const throttled = e.throttled === true;
@@ -196,7 +202,7 @@ export function createObserver(opts: ObserverOptions) {
         pipe.hset(totals, 'throttledUntil', at + (e.retryAfterMs ?? 1000));
       } else {
         if (ok) pipe.hincrby(slot, 'ok', ok);
-        if (fail) pipe.hincrby(slot, 'fail', fail);
+        if (healthFail) pipe.hincrby(slot, 'fail', healthFail);
         if (lastError) pipe.hset(totals, 'lastErrorMessage', lastError, 'lastErrorAt', new Date(at).toISOString());
       }
       pipe.expire(slot, STATS_TTL_S);

@@ -217,20 +217,38 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
       const idempotencyKey = `${channel}:${s}:v${version}:q${quantity}:e${expected ?? 'none'}:j${jobToken}`;
       items.push({ sku: s, quantity, expected, version, idempotencyKey });
     };
-    batch.claimed.forEach(consider);
+    // SKUs the channel has no listing for (a not_found dead letter nobody retried yet) are not
+    // pushed: released like those in sync, they cost no call (dead-letters.ts parked()).
+    const parked: string[] = [];
+    const considerAll = async (claimed: SkuSnapshot[]) => {
+      const skip = await core.dead.parked(tenant, channel, claimed.map((c) => c.sku));
+      for (const c of claimed) {
+        if (!skip.has(c.sku)) consider(c);
+        else {
+          since.set(c.sku, c.since);
+          skus.push(c.sku);
+          parked.push(c.sku);
+        }
+      }
+    };
+    await considerAll(batch.claimed);
     // At our rate limit (the claim took the bucket's last token) every call counts: SKUs found
     // in sync left gaps in the batch, so fill them from the dirty set before the token is spent
     // (traced: after a flash sale, Flipkart's calls carried 5-6 rows of their 10).
     for (let more = batch.more, fills = 0; !spare && more && items.length < batch.limit && fills < MAX_FILLS; fills++) {
       const fill = await core.claim(tenant, adapter, jobToken, '', { limit: batch.limit - items.length });
-      fill.claimed.forEach(consider);
+      await considerAll(fill.claimed);
       more = fill.more;
     }
     // In-sync SKUs are released beside the push; those that changed again meanwhile are dirty
     // now: the next round (or a job) takes them.
-    const inSyncDirty: Promise<string[]> = inSync.length
-      ? Promise.all([core.dead.resolveDelivered(tenant, channel, inSync), core.scripts.release(leaseKeys, jobToken, inSync.map((s) => ({ sku: s, action: 'done' as const })))]).then(([, dirty]) => dirty)
-      : Promise.resolve([]);
+    const inSyncDirty: Promise<string[]> =
+      inSync.length || parked.length
+        ? Promise.all([
+            core.dead.resolveDelivered(tenant, channel, inSync),
+            core.scripts.release(leaseKeys, jobToken, [...inSync, ...parked].map((s) => ({ sku: s, action: 'done' as const }))),
+          ]).then(([, dirty]) => dirty)
+        : Promise.resolve([]);
     const rate = core.rateFor(adapter);
     if (!items.length) {
       // Nothing to push: the token the claim took for it goes back.

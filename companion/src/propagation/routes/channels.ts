@@ -38,8 +38,11 @@ export const ChannelHealthSchema = Type.Object({
     { description: 'Stock changes the workers have not yet turned into pushes: the tenant’s change feed, the same for each of its channels, and counted in no queueDepth' },
   ),
   deadLetters: Type.Integer({ minimum: 0 }),
-  /** 0..1 over the last 5 minutes; 1 when nothing was pushed. */
-  successRate: Type.Number({ minimum: 0, maximum: 1 }),
+  successRate: Type.Number({
+    minimum: 0,
+    maximum: 1,
+    description: 'Pushes acknowledged over the last 5 minutes (0..1; 1 when nothing was pushed); a SKU the channel has no listing for counts as neither (it is a dead letter)',
+  }),
   lastError: Type.Union([Type.Object({ message: Type.String(), at: Type.String() }), Type.Null()]),
   pushes: Type.Integer({ minimum: 0 }),
   throttledUntil: Type.Union([Type.Number(), Type.Null()]),

@@ -22,8 +22,14 @@ describe('orders and holds', () => {
     await f.ledger.apply(ev.confirm('o1', [{ sku: 'A', qty: 4 }]));
     await f.ledger.apply(ev.ship('o1', { lines: [{ sku: 'A', qty: 1 }] }));
     expect(await stock('A')).toMatchObject({ onHand: 9, committed: 3 });
+    // A SKU the order does not hold ships nothing, and the answer says what is still open.
+    const other = await f.ledger.apply(ev.ship('o1', { lines: [{ sku: 'B', qty: 1 }] }));
+    expect(other).toMatchObject({ status: 'duplicate', message: 'order o1 has nothing open to ship for the SKUs given; still open: A ×3' });
     await f.ledger.apply(ev.ship('o1', { lines: [{ sku: 'A', qty: 9 }] }));
     expect(await stock('A')).toMatchObject({ onHand: 6, committed: 0, available: 6 });
+    // The capped line is said in the audit entry.
+    const [last] = (await f.ledger.listAudit('default', { type: 'stock.shipped' })).items;
+    expect(last!.reason).toBe('shipped only what the order still had open (A 9 asked, 3 open)');
     expect(await f.ledger.apply(ev.cancel('o1'))).toMatchObject({ status: 'duplicate' });
   });
 

@@ -15,7 +15,7 @@ import { errorHandler, frameworkErrorHandler, notFoundHandler } from './http/err
 import { registerOpenApi } from './http/openapi';
 import { trackRouteMethods } from './http/route-methods';
 import { registerRawJsonBody } from './http/raw-body';
-import { storeGate } from './http/store-gate';
+import { declareUnavailable, storeGate } from './http/store-gate';
 import { typeboxValidatorCompiler } from './http/validator';
 import { auditRoutes } from './http/routes/audit';
 import { availabilityRoutes } from './http/routes/availability';
@@ -73,6 +73,7 @@ export async function buildApp({ config, redis, ledger, logger, plugins = [], ch
   app.setNotFoundHandler(notFoundHandler(trackRouteMethods(app)));
   // Before every route (plugins' too): a request answers 503 at once while Redis is gone.
   app.addHook('onRequest', storeGate(redis));
+  app.addHook('onRoute', declareUnavailable);
   registerRawJsonBody(app);
   await registerOpenApi(app, API_VERSION);
   app.addHook('preHandler', knownTenant(config, redis));

@@ -76,6 +76,18 @@ describe('Activity', () => {
     expect(await screen.findByText('Nothing matches these filters.')).toBeTruthy();
   });
 
+  it('offers to look further back when a narrow filter found nothing among the entries the companion looked at', async () => {
+    // The companion examines a bounded stretch of the audit per request: nothing on this page, more behind it.
+    net()
+      .on('GET admin/proxy/v1/audit', (req) => ({ body: req.query.get('cursor') === '9-0' ? { items: auditItems.slice(0, 1), nextCursor: null } : { items: [], nextCursor: '9-0' } }));
+    const user = userEvent.setup();
+    render(<Activity />);
+    expect(await screen.findByText('Nothing matches among the most recent entries looked at. The next page looks further back.')).toBeTruthy();
+    expect(screen.queryByText(/No activity yet/)).toBeNull();
+    await user.click(screen.getByRole('button', { name: 'Next page' }));
+    expect(await screen.findByText('Amazon order 123-4567890-1234567 sold 2 × TSHIRT-M; available 7 → 5')).toBeTruthy();
+  });
+
   it('shows the error when the audit cannot be read', async () => {
     net().on('GET admin/proxy/v1/audit', { status: 400, body: { code: 'invalid_request', message: 'from must be an RFC 3339 date-time' } });
     render(<Activity />);

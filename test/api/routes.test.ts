@@ -340,6 +340,11 @@ describe('HTTP API happy paths', () => {
     expect(doc.paths['/v1/audit'].get.parameters.map((p: { name: string }) => p.name)).toEqual(
       expect.arrayContaining(['sku', 'orderId', 'from', 'cursor']),
     );
+    // The 503 every Redis-backed route answers while Redis is gone is declared; health is not held.
+    for (const [path, method] of [['/v1/events', 'post'], ['/v1/stock/{sku}', 'get'], ['/v1/audit', 'get'], ['/v1/availability/{sku}', 'get']] as const) {
+      expect(doc.paths[path][method].responses, path).toHaveProperty(['503']);
+    }
+    expect(doc.paths['/healthz'].get.responses).not.toHaveProperty(['503']);
     const ui = await f.app.inject({ url: '/v1/docs' });
     expect(ui.statusCode).toBe(200);
     expect(ui.body).toContain('Swagger UI');

@@ -187,6 +187,10 @@ describe('the companion process', () => {
       };
       expect((await shopify('')).deadLetters).toBe(2);
       expect((await shopify('?tenant=shop2')).deadLetters).toBe(1);
+      // A malformed tenant is named like on every other route.
+      const bad = await app.inject({ method: 'GET', url: '/v1/channels?tenant=BAD!', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json()).toMatchObject({ pointer: '/tenant' });
     } finally {
       await app.close();
       await wiring.close();

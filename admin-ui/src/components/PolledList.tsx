@@ -2,6 +2,7 @@
  * A polled `{ items, nextCursor }` list from the companion: LoadState's loading, failed and empty
  * states around the rows, and for a cursor-paged list the pager under them.
  */
+import { __ } from '@wordpress/i18n';
 import type { ReactNode } from 'react';
 import type { useCursorPager } from '../hooks/useCursorPager';
 import type { Polled } from '../hooks/usePolling';
@@ -18,17 +19,25 @@ interface Props {
 }
 
 export function PolledList({ list, pager, empty, children }: Props) {
+  const pagerRow = pager && <Pager page={pager.page} hasPrevious={pager.hasPrevious} nextCursor={list.data?.nextCursor} onPrevious={pager.previous} onNext={pager.next} />;
+  // The companion bounds the work of one request: a narrow filter over a long history can answer
+  // a page with nothing on it yet and a cursor to look further back. That is not "nothing matches".
+  const emptyWithMore = pager && list.data?.items.length === 0 && !!list.data.nextCursor;
   return (
     <LoadState
       loading={list.loading}
       error={list.error}
       hasData={list.data !== undefined}
-      isEmpty={list.data?.items.length === 0}
+      isEmpty={list.data?.items.length === 0 && !emptyWithMore}
       empty={empty}
       onRetry={() => void list.reload()}
     >
-      {children}
-      {pager && <Pager page={pager.page} hasPrevious={pager.hasPrevious} nextCursor={list.data?.nextCursor} onPrevious={pager.previous} onNext={pager.next} />}
+      {emptyWithMore ? (
+        <p className="stockline-empty">{__('Nothing matches among the most recent entries looked at. The next page looks further back.', 'stockline')}</p>
+      ) : (
+        children
+      )}
+      {pagerRow}
     </LoadState>
   );
 }

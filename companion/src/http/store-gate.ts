@@ -5,7 +5,8 @@
  * long. A brief blip still passes: the gate waits up to `waitMs` for the connection to come back.
  * Health, readiness and the API document do not need Redis and are never held.
  */
-import type { FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { FastifyRequest, onRequestHookHandler, onRouteHookHandler } from 'fastify';
+import { ErrorBody } from '../schemas/api';
 import type { Redis } from 'ioredis';
 import { operationalPaths } from './operational-paths';
 
@@ -51,7 +52,20 @@ function connected(redis: Redis, waitMs: number): Promise<boolean> {
 
 const gated = (request: FastifyRequest) => {
   const url = request.routeOptions.url;
-  return url !== undefined && !UNGATED.has(url) && !url.startsWith('/v1/docs');
+  return url !== undefined && gatedUrl(url);
+};
+
+const gatedUrl = (url: string) => !UNGATED.has(url) && !url.startsWith('/v1/docs');
+
+/**
+ * Declares the gate's 503 in the API document on every route it holds (an onRoute hook, added
+ * before the routes and before the document is built), so clients generated from the document
+ * know to retry instead of meeting an undeclared status.
+ */
+export const declareUnavailable: onRouteHookHandler = (route) => {
+  const schema = route.schema as { response?: Record<string, unknown> } | undefined;
+  if (!schema?.response || schema.response[503] || !gatedUrl(route.url)) return;
+  schema.response = { ...schema.response, 503: ErrorBody };
 };
 
 export function storeGate(redis: Redis, waitMs = 1000): onRequestHookHandler {

@@ -69,7 +69,13 @@ export const AuditQuery = Type.Object(
   { additionalProperties: false },
 );
 export type AuditQuery = Static<typeof AuditQuery>;
-export const AuditPage = Type.Object({ items: Type.Array(AuditEntry), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+export const AuditPage = Type.Object({
+  items: Type.Array(AuditEntry),
+  nextCursor: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'Where the next page starts; null at the end. One request examines at most 10,000 entries, so a filtered page can hold fewer items than `limit`, even none, while nextCursor is set: follow it until it is null.',
+  }),
+});
 
 export const IncidentsQuery = Type.Object(
   {

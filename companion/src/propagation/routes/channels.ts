@@ -9,6 +9,7 @@ import type { Queue } from 'bullmq';
 import type { FastifyInstance, FastifyPluginAsync, onRequestHookHandler } from 'fastify';
 import { ADMIN, requireAdmin } from '../../http/auth';
 import { ErrorBody } from '../../schemas/api';
+import { Tenant } from '../../schemas/events';
 import { metricsRoutes, type Metrics } from '../../metrics';
 import type { HealthSources, Observer } from '../observer';
 
@@ -73,7 +74,7 @@ export interface ChannelsRouteOptions {
   onRequest?: onRequestHookHandler;
 }
 
-const Query = Type.Object({ tenant: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) });
+const Query = Type.Object({ tenant: Type.Optional(Tenant) });
 
 const authHook = (o: { adminToken?: string; onRequest?: onRequestHookHandler }) =>
   o.onRequest ?? (o.adminToken !== undefined ? requireAdmin(o.adminToken) : undefined);
@@ -89,7 +90,7 @@ export const channelsRoutes: FastifyPluginAsync<ChannelsRouteOptions> = async (a
         summary: 'Health, sync lag, queue depth and breaker state of every channel',
         ...(onRequest ? { security: ADMIN } : {}),
         querystring: Query,
-        response: { 200: ChannelsResponse, 401: ErrorBody },
+        response: { 200: ChannelsResponse, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
       },
     },
     async (req) => {

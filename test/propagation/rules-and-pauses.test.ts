@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { shownQuantity, mergeRules } from '../../companion/src/propagation/rules';
+import type { StockEvent } from '../../companion/src/schemas/events';
 import { auth, ev, TENANT, useFixtures } from './helpers';
 
 describe('shown quantity', () => {
@@ -107,5 +108,28 @@ describe('rules and pauses on live channels', () => {
     await fx.ledger.setPaused(TENANT, 'OV', false, 'back');
     await fx.settled();
     for (const f of fx.fakes) expect(f.quantities().OV).toBe(5);
+  });
+
+  it('puts a paused or buffered SKU right on the channel where someone typed a count, though we told it that number before', async () => {
+    const fx = await openFixture({ channels: ['fake-a', 'fake-b'] });
+    const [a, b] = fx.fakes as [typeof fx.fakes[0], typeof fx.fakes[0]];
+    for (const f of fx.fakes) f.seed([{ sku: 'PZ', quantity: 0 }, { sku: 'BF', quantity: 0 }]);
+    await fx.ledger.applyBatch([ev.received('PZ', 10), ev.received('BF', 20)]);
+    await fx.start();
+    const app = await fx.app();
+    await app.inject({ method: 'PUT', url: '/v1/rules/channels/fake-a', headers: auth, payload: { buffer: 2 } });
+    await fx.ledger.setPaused(TENANT, 'PZ', true, 'photo shoot');
+    await fx.settled();
+    expect(a.quantities()).toEqual({ PZ: 0, BF: 18 });
+
+    // Someone types counts in fake-a's own screen: it shows them, and reports them as edits.
+    a.seed([{ sku: 'PZ', quantity: 30 }, { sku: 'BF', quantity: 20 }]);
+    const typed = (sku: string, set: number) =>
+      ({ id: `typed-${sku}-${Math.random()}`, type: 'stock.adjusted', source: 'fake-a', occurredAt: new Date().toISOString(), sku, set, basis: 'available', reason: 'typed in the store' }) as StockEvent;
+    await fx.ledger.applyBatch([typed('PZ', 30), typed('BF', 20)]);
+    await fx.settled();
+    // Still paused: 0; the buffer still holds back 2 of the 20 typed.
+    expect(a.quantities()).toEqual({ PZ: 0, BF: 18 });
+    expect(b.quantities()).toEqual({ PZ: 0, BF: 20 });
   });
 });

@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { SyncCore } from './core';
 import { trimFeed } from './feed-trim';
+import { syncKeys } from './sync-keys';
 
 export const FEED_GROUP = 'propagation';
 
@@ -56,6 +57,8 @@ export function startFeedConsumer(core: SyncCore, blocking: Redis): FeedConsumer
     // and the earliest sale's time (null once anything else changed it).
     const ownSales = new Map<string, { channel: string; soldAt: number } | null>();
     const sales: { at: number; sku: string; channel: string }[] = [];
+    // Counts typed on a channel (a stock edit in WooCommerce): per channel, its SKUs.
+    const editedOn = new Map<string, Set<string>>();
     for (const [, fields] of entries) {
       const f: Record<string, string> = {};
       for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
@@ -72,6 +75,10 @@ export function startFeedConsumer(core: SyncCore, blocking: Redis): FeedConsumer
       const soldAt = soldOn ? Date.parse(f.occurred ?? '') : NaN;
       // Every order counts into the SKU's pace of sales (a reservation counts once it is confirmed).
       if (order) for (const sku of skus) sales.push({ at, sku, channel: soldOn });
+      if ((f.type === 'stock.adjusted' || f.type === 'stock.received') && f.source && core.channelIds.includes(f.source)) {
+        const set = editedOn.get(f.source) ?? editedOn.set(f.source, new Set()).get(f.source)!;
+        for (const sku of skus) set.add(sku);
+      }
       for (const sku of skus) {
         const prev = since.get(sku);
         if (prev === undefined || at < prev) since.set(sku, at);
@@ -81,6 +88,10 @@ export function startFeedConsumer(core: SyncCore, blocking: Redis): FeedConsumer
         else ownSales.set(sku, { channel: soldOn, soldAt: Math.min(own?.soldAt ?? soldAt, soldAt) });
       }
     }
+    // The channel shows the number typed there now, not the one we last told it: forget that one,
+    // so the next push is not skipped as "already shown" (a paused SKU, or one with a buffer, would
+    // keep selling the typed number: a trial typed 30 in WooCommerce on a paused SKU and sold 2).
+    await Promise.all([...editedOn].map(([channel, skus]) => redis.hdel(syncKeys(keys, tenant, channel).acked, ...skus)));
     await Promise.all([core.markDirty(tenant, since, undefined, false, ownSales), core.countSales(tenant, sales)]);
     await redis.xack(keys.changes(tenant), FEED_GROUP, ...entries.map(([id]) => id));
   };

@@ -118,6 +118,22 @@ describe('dead letters', () => {
     expect((await fx.runtimes[0]!.core.dead.list(TENANT)).items).toEqual([]);
   });
 
+  it('clears a letter once a later change of the SKU gets through, without a retry', async () => {
+    const fx = await openFixture({ channels: ['fake-a'] });
+    const fake = fx.fakes[0]!;
+    fake.seed([{ sku: 'LONG-TITLE', quantity: 0 }]);
+    fake.setFaults({ rejectSkus: { 'LONG-TITLE': 'title is too long for this marketplace' } });
+    await fx.start();
+    await fx.ledger.apply(received('LONG-TITLE', 2));
+    await fx.settled();
+    expect((await fx.runtimes[0]!.core.dead.list(TENANT)).items).toMatchObject([{ sku: 'LONG-TITLE', code: 'validation' }]);
+    fake.setFaults({ rejectSkus: {} }); // the merchant shortened the title on the channel
+    await fx.ledger.apply(received('LONG-TITLE', 1));
+    await fx.settled();
+    expect(fake.quantities()).toEqual({ 'LONG-TITLE': 3 });
+    expect((await fx.runtimes[0]!.core.dead.list(TENANT)).items).toEqual([]);
+  });
+
   it('dead-letters every item of a call the channel refuses with an auth error', async () => {
     const fx = await openFixture({ channels: ['fake-a'] });
     fx.fakes[0]!.seed([{ sku: 'X1', quantity: 0 }, { sku: 'X2', quantity: 0 }]);

@@ -1,7 +1,7 @@
 /**
  * Dead letters: pushes a channel refused for good (auth, validation, unknown listing). One per
- * (channel, sku), kept — with every attempt counted — until a person retries it (and it is then
- * delivered) or discards it. Never expired, never trimmed.
+ * (channel, sku), kept — with every attempt counted — until a push of the SKU gets through (a
+ * person's retry, or a later change) or a person discards it. Never expired, never trimmed.
  *
  * Stored as one hash of letters plus two sorted indexes by time of the last failure: all letters,
  * and one per channel. Pages and per-channel counts then read only what they show (a channel whose
@@ -134,12 +134,16 @@ export function createDeadLetters(deps: { redis: Redis; keys: Keys }) {
       });
       return out;
     },
-    /** Called after a successful delivery: a letter a person retried is done. */
+    /**
+     * Called after a successful delivery, or when the channel already shows the SKU's number: the
+     * SKU's letter is done, whether a person retried it or a later change got through (a letter
+     * left behind would send a merchant to fix what is fixed).
+     */
     async resolveDelivered(tenant: string, channel: string, skus: string[]): Promise<void> {
       if (!skus.length) return;
       const ids = skus.map((s) => deadLetterId(channel, s));
       const raws = await redis.hmget(hash(tenant), ...ids);
-      const done = ids.filter((id, i) => raws[i] && (JSON.parse(raws[i]!) as DeadLetter).retrying);
+      const done = ids.filter((_, i) => raws[i]);
       if (done.length) await redis.multi().hdel(hash(tenant), ...done).zrem(index(tenant), ...done).zrem(channelIndex(tenant, channel), ...done).exec();
     },
     async remove(tenant: string, id: string): Promise<boolean> {

@@ -174,12 +174,18 @@ describe('HTTP API happy paths', () => {
     await f.post(events.received(`OF-${run}`, 50));
     const store = `wc${run}:4086`;
     const marketplace = `flipkart:OD${run}`;
+    // The order's checkout hold, named after it by the plugin, before the order was confirmed.
+    const hold = await f.post({ id: `of-${run}-hold`, type: 'stock.reserved', source: 'woocommerce', occurredAt: new Date().toISOString(), reservationId: `${store}:hold`, lines: [{ sku: `OF-${run}`, qty: 1 }], ttlSeconds: 600 });
+    expect(hold.statusCode).toBe(200);
     for (const [i, [orderId, source]] of [[store, 'woocommerce'], [marketplace, 'flipkart']].entries()) {
       const res = await f.post({ id: `of-${run}-${i}`, type: 'order.confirmed', source, occurredAt: new Date().toISOString(), orderId, lines: [{ sku: `OF-${run}`, qty: 1 }] });
       expect(res.statusCode).toBe(200);
     }
     const orders = async (q: string) => ((await f.admin('GET', `/v1/audit?orderId=${encodeURIComponent(q)}`)).json().items as { orderId: string }[]).map((e) => e.orderId);
     for (const q of [store, '4086', '#4086']) expect(await orders(q)).toContain(store);
+    const holds = async (q: string) => ((await f.admin('GET', `/v1/audit?orderId=${encodeURIComponent(q)}&type=stock.reserved`)).json().items as { reservationId: string }[]).map((e) => e.reservationId);
+    for (const q of [store, '4086', '#4086']) expect(await holds(q)).toContain(`${store}:hold`);
+    expect(await holds('408')).not.toContain(`${store}:hold`);
     expect(await orders('4086')).not.toContain(marketplace);
     for (const q of [marketplace, `OD${run}`]) expect(await orders(q)).toEqual([marketplace]);
     expect(await orders('408')).toEqual([]);

@@ -85,13 +85,19 @@ export function createReads(redis: Redis, keys: Keys) {
   /**
    * The order filter as an owner types it: the ledger's whole id (`flipkart:OD123`,
    * `wcbda80dc0:4086`), or what the admin page shows of it (`OD123`, `#4086`, `4086`), which
-   * matches an id ending in `:<that>`.
+   * matches an id ending in `:<that>`; and the order's checkout hold, by its reservation id.
    */
-  function orderIdMatcher(query: string | undefined): ((orderId: string | undefined) => boolean) | null {
+  function orderIdMatcher(query: string | undefined): ((e: AuditEntry) => boolean) | null {
     if (!query) return null;
-    const tail = `:${query.replace(/^#/, '')}`;
-    const partial = !query.replace(/^#/, '').includes(':');
-    return (orderId) => orderId !== undefined && (orderId === query || (partial && orderId.endsWith(tail)));
+    const bare = query.replace(/^#/, '');
+    const partial = !bare.includes(':');
+    const tail = `:${bare}`;
+    const isOrder = (id: string | undefined) => id !== undefined && (id === query || (partial && id.endsWith(tail)));
+    // The order's checkout hold: the plugin names it after the order (`wcbda80dc0:4151:hold`), so
+    // an order that was reserved and never paid is found too.
+    const isHold = (id: string | undefined) =>
+      id !== undefined && (id.startsWith(`${query}:`) || (partial && (id.includes(`${tail}:`) || id.endsWith(tail))));
+    return (e) => isOrder(e.orderId) || (e.orderId === undefined && isHold(e.reservationId));
   }
 
   async function listAudit(tenant: string, f: AuditFilter): Promise<Page<AuditEntry>> {
@@ -101,7 +107,7 @@ export function createReads(redis: Redis, keys: Keys) {
     const orderMatches = orderIdMatcher(f.orderId);
     const match = (e: AuditEntry) => {
       if (f.type && e.type !== f.type) return false;
-      if (orderMatches && !orderMatches(e.orderId)) return false;
+      if (orderMatches && !orderMatches(e)) return false;
       // A channel's own entries (push, ack, failed) and the events that came from it (its sales).
       if (f.channel && (e.channel ?? e.source) !== f.channel) return false;
       if (f.sku && !e.lines?.some((l) => l.sku === f.sku)) return false;

@@ -110,6 +110,15 @@ describe('Overview', () => {
     expect(channelCard('Amazon').queryByText(/outage|Down for/)).toBeNull();
   });
 
+  it('says why store changes are not reaching the companion when delivery keeps failing', async () => {
+    const lastError = 'HTTP 401 from the companion: X-Stockline-Signature does not match';
+    serve(healthyChannels, { ...statusConnected, outbox: { pending: 3, failed: 0, oldestAgeSeconds: 48, lastError } });
+    render(<Overview />);
+    const banner = await pageBanners().findByText(/3 store changes are not reaching the companion/);
+    expect(banner.textContent).toContain(lastError);
+    expect(banner.textContent).toContain('check the signing secret in Settings');
+  });
+
   it('says which channels are local sandboxes rather than the merchant\'s accounts', async () => {
     serve(
       healthyChannels.map((c) => ({ ...c, sandbox: c.id !== 'woocommerce' })),

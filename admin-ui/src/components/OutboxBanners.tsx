@@ -79,6 +79,26 @@ export function outboxBanners(status: AdminStatus | undefined, onChange: () => v
       ),
     });
   }
+  // Changes waiting because delivery keeps failing (a wrong signing secret, the companion
+  // answering 5xx): the count alone did not say why. Unreachable has its own banner, a settings
+  // problem too.
+  const { pending, lastError, oldestAgeSeconds } = status.outbox;
+  if (pending > 0 && lastError && status.connected && !status.problem && (oldestAgeSeconds ?? 0) >= 30) {
+    out.push({
+      id: 'outbox-stuck',
+      status: 'error',
+      message: sprintf(
+        _n(
+          '%1$d store change is not reaching the companion: %2$s. It is kept and sent again automatically; channels do not hear of it until then.',
+          '%1$d store changes are not reaching the companion: %2$s. They are kept and sent again automatically; channels do not hear of them until then.',
+          pending,
+          'stockline',
+        ),
+        pending,
+        /401|signature/i.test(lastError) ? `${lastError} — ${__('check the signing secret in Settings (Test connection says whether the companion takes it)', 'stockline')}` : lastError,
+      ),
+    });
+  }
   if (status.outbox.failed > 0) {
     out.push({
       id: 'outbox-failed',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StockEvent } from '../../companion/src/schemas/events';
-import { auth, TENANT, useFixtures } from './helpers';
+import { auth, ev, TENANT, useFixtures } from './helpers';
 
 const received = (sku: string, qty: number, id = `rcv-${sku}-${Math.random()}`) =>
   ({ id, type: 'stock.received', source: 'woocommerce', occurredAt: new Date().toISOString(), sku, qty }) as StockEvent;
@@ -132,6 +132,35 @@ describe('dead letters', () => {
     await fx.settled();
     expect(fake.quantities()).toEqual({ 'LONG-TITLE': 3 });
     expect((await fx.runtimes[0]!.core.dead.list(TENANT)).items).toEqual([]);
+  });
+
+  it('pushes a sale ahead of a retry of many letters: the retry waits in the background', async () => {
+    // One SKU per call, 10 calls/s: 40 retried letters take 4 s to push.
+    const fx = await openFixture({ channels: ['fake-a'], limits: { batchSize: 1, requestsPerSecond: 10, burst: 2 } });
+    const fake = fx.fakes[0]!;
+    const letters = Array.from({ length: 40 }, (_, i) => `LETTER-${i}`);
+    fake.seed([...letters, 'HOT'].map((sku) => ({ sku, quantity: 0 })));
+    fake.setFaults({ rejectSkus: Object.fromEntries(letters.map((s) => [s, 'title is too long'])) });
+    await fx.ledger.applyBatch([...letters.map((s) => received(s, 5)), received('HOT', 10)]);
+    await fx.start();
+    const app = await fx.app();
+    await fx.settled(30_000);
+    expect(await fx.runtimes[0]!.core.dead.count(TENANT, 'fake-a')).toBe(40);
+
+    fake.setFaults({ rejectSkus: {} });
+    expect((await app.inject({ method: 'POST', url: '/v1/dead-letters/retry', headers: auth, payload: {} })).json()).toEqual({ retried: 40 });
+    await new Promise((r) => setTimeout(r, 300));
+    await fx.ledger.apply(ev.sale('HOT', 3, 'amazon')); // a sale elsewhere while the retry runs
+    const t0 = Date.now();
+    while (fake.quantities().HOT !== 7 && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 20));
+    // The sale reached the channel while most of the retried letters still waited their turn.
+    const pushedBefore = letters.filter((s) => fake.quantities()[s] === 5).length;
+    console.log('[background] retried letters pushed before the sale landed:', pushedBefore, 'of 40, after', Date.now() - t0, 'ms');
+    expect(fake.quantities().HOT).toBe(7);
+    expect(pushedBefore).toBeLessThan(20);
+    await fx.settled(30_000);
+    expect(letters.every((s) => fake.quantities()[s] === 5)).toBe(true);
+    expect(await fx.runtimes[0]!.core.dead.count(TENANT, 'fake-a')).toBe(0);
   });
 
   it('dead-letters every item of a call the channel refuses with an auth error', async () => {

@@ -69,6 +69,8 @@ export function createSyncCore(deps: SyncCoreDeps) {
     channels: string[] = channelIds,
     force = false,
     ownSales?: Map<string, { channel: string; soldAt: number } | null>,
+    /** Bulk work a person started (retry-all, a channel-wide rule): pushed after every real change (includes/deferred.lua). */
+    background = false,
   ) => {
     if (!since.size) return;
     const soldOn = new Map<string, Map<string, number>>();
@@ -76,7 +78,7 @@ export function createSyncCore(deps: SyncCoreDeps) {
     await Promise.all(
       channels.map(async (ch) => {
         const k = syncKeys(keys, tenant, ch);
-        const fresh = await scripts.mark({ dirty: k.dirty, acked: k.acked }, since, soldOn.get(ch));
+        const fresh = await scripts.mark({ dirty: k.dirty, acked: k.acked }, since, soldOn.get(ch), background);
         await enqueue(tenant, ch, force ? since.keys() : fresh);
       }),
     );
@@ -145,7 +147,8 @@ export function createSyncCore(deps: SyncCoreDeps) {
     async resync(tenant: string, opts: { channel?: string; skus?: string[] } = {}) {
       const skus = opts.skus ?? (await allSkus(tenant));
       const now = Date.now();
-      await markDirty(tenant, new Map(skus.map((s) => [s, now])), opts.channel ? [opts.channel] : channelIds, true);
+      // A channel-wide rule touches every SKU: background, so sales keep their turn.
+      await markDirty(tenant, new Map(skus.map((s) => [s, now])), opts.channel ? [opts.channel] : channelIds, true, undefined, skus.length > 1);
       return skus.length;
     },
     /**

@@ -108,7 +108,7 @@ export function createMapping(core: SyncCore) {
     if (!parked.size) return;
     const letters = await core.dead.markRetrying(tenant, [...parked].map((sku) => deadLetterId(channel, sku)));
     const now = Date.now();
-    await core.markDirty(tenant, new Map(letters.map((l) => [l.sku, now])), [channel], true);
+    await core.markDirty(tenant, new Map(letters.map((l) => [l.sku, now])), [channel], true, undefined, true);
   }
 
   async function check(tenant: string, run: StopFlag): Promise<Outcome> {

@@ -9,7 +9,7 @@
   KEYS[1] dirty zset sku -> earliest unsynced change time (ms)
   KEYS[2] acked hash sku -> JSON { q, v, at, l? } (includes/record-ack.lua)
   ARGV triples: time, sku, the earliest time (ms) of this channel's own sales that are the SKU's
-  only changes here, or ''
+  only changes here, or '', or 'bg' for background work (includes/deferred.lua)
   Returns the SKUs newly marked.
 ]]
 --- @include "deferred"
@@ -17,7 +17,9 @@ local fresh = {}
 for i = 1, #ARGV, 3 do
   local sku, sold = ARGV[i + 1], ARGV[i + 2]
   local score = ARGV[i]
-  if sold ~= '' then
+  if sold == 'bg' then
+    score = backgroundScore(tonumber(ARGV[i]))
+  elseif sold ~= '' then
     local raw = redis.call('HGET', KEYS[2], sku)
     local ack = raw and cjson.decode(raw)
     -- Only after a push the channel applied when it answered (l): not one accepted for later

@@ -42,7 +42,8 @@ export function deadLetterRoutes(core: SyncCore) {
       if (!skus) byChannel.set(l.channel, (skus = new Map()));
       skus.set(l.sku, now);
     }
-    for (const [channel, skus] of byChannel) await core.markDirty(tenant, skus, [channel], true);
+    // One letter is pushed in its turn; many (retry all) in the background, after real changes.
+    for (const [channel, skus] of byChannel) await core.markDirty(tenant, skus, [channel], true, undefined, letters.length > 1);
     return letters.length;
   };
 

@@ -13,13 +13,28 @@
 ]]
 local DEFER_MS = 30000
 
+--[[
+  Background work (a person's retry of many dead letters, a channel-wide rule change, SKUs a
+  listings check found listed again) is marked a day later plus a quarter millisecond: it leaves
+  after every change made in that day, so a sale or a pause is never queued behind thousands of
+  such pushes (a trial saw an oversell pause take 10.5 minutes to reach Amazon behind a retry of
+  10,356 letters). A later change of any kind lowers the score (ZADD LT) to its own turn.
+]]
+local BACKGROUND_MS = 86400000
+
 local function deferredScore(at)
   return string.format('%.1f', at + DEFER_MS + 0.5)
 end
 
---- The SKU's earliest unsynced change time, and whether its score was deferred.
+local function backgroundScore(at)
+  return string.format('%.2f', at + BACKGROUND_MS + 0.25)
+end
+
+--- The SKU's earliest unsynced change time, and whether its score was put back (deferred or background).
 local function sinceOf(score)
   score = tonumber(score)
-  if score % 1 == 0.5 then return score - 0.5 - DEFER_MS, true end
+  local frac = score % 1
+  if frac == 0.5 then return score - 0.5 - DEFER_MS, true end
+  if frac == 0.25 then return score - 0.25 - BACKGROUND_MS, true end
   return score, false
 end

@@ -1,6 +1,6 @@
 /**
  * Pushes a channel refused for good (or after every retry). Nothing is dropped silently:
- * the owner retries one, retries all, or discards one after confirming.
+ * the owner retries one, retries all after confirming, or discards one after confirming.
  */
 import { Button, SelectControl } from '@wordpress/components';
 import { useState } from '@wordpress/element';
@@ -22,6 +22,7 @@ export function DeadLetters() {
   const [message, setMessage] = useState<Message | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [discarding, setDiscarding] = useState<DeadLetter | null>(null);
+  const [confirmAll, setConfirmAll] = useState(false);
 
   const act = async (key: string, run: () => Promise<string>) => {
     setBusy(key);
@@ -43,6 +44,7 @@ export function DeadLetters() {
   const retryAll = () =>
     act('all', async () => {
       const { retried } = await api.retryAllDeadLetters(channel || undefined);
+      setConfirmAll(false);
       return sprintf(_n('%d dead letter sent back to its queue.', '%d dead letters sent back to their queues.', retried, 'stockline'), retried);
     });
   const discard = (d: DeadLetter) =>
@@ -66,7 +68,7 @@ export function DeadLetters() {
             pager.reset();
           }}
         />
-        <Button variant="primary" disabled={items.length === 0 || busy !== null} isBusy={busy === 'all'} onClick={() => void retryAll()}>
+        <Button variant="primary" disabled={items.length === 0 || busy !== null} isBusy={busy === 'all'} onClick={() => setConfirmAll(true)}>
           {channel ? sprintf(__('Retry all on %s', 'stockline'), channelLabel(channel)) : __('Retry all', 'stockline')}
         </Button>
       </div>
@@ -133,6 +135,22 @@ export function DeadLetters() {
           </tbody>
         </table>
       </PolledList>
+      {confirmAll && (
+        <ConfirmModal
+          title={channel ? sprintf(__('Retry every dead letter on %s?', 'stockline'), channelLabel(channel)) : __('Retry every dead letter?', 'stockline')}
+          confirmLabel={__('Retry all', 'stockline')}
+          busy={busy === 'all'}
+          onCancel={() => setConfirmAll(false)}
+          onConfirm={() => void retryAll()}
+        >
+          <p>
+            {__(
+              'Each is pushed to its channel once more, in the background: sales and stock changes waiting to go out go first. An update for a SKU the channel does not list fails again and comes back here; the listings check (Getting started) shows which SKUs each channel lists, and pushes those it finds listed by itself.',
+              'stockline',
+            )}
+          </p>
+        </ConfirmModal>
+      )}
       {discarding && (
         <ConfirmModal
           title={__('Discard this failed update?', 'stockline')}

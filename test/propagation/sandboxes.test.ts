@@ -10,6 +10,7 @@ import type { ChannelModule } from '../../companion/src/channels/port';
 import { createKeys, type Keys } from '../../companion/src/ledger/keys';
 import { createLedger } from '../../companion/src/ledger/ledger';
 import type { Ledger } from '../../companion/src/ledger/types';
+import { deadLetterId } from '../../companion/src/propagation/dead-letters';
 import { FEED_GROUP } from '../../companion/src/propagation/feed-consumer';
 import { shownQuantity } from '../../companion/src/propagation/rules';
 import { startPropagation, type PropagationRuntime } from '../../companion/src/propagation/runtime';
@@ -82,5 +83,20 @@ describe('propagation to the four channel sandboxes', () => {
       expect(st.throttled).toBe(0);
     }
     expect((await rt.core.dead.list(TENANT)).items).toEqual([]);
+  });
+
+  it('pushes a retried letter to the listing the merchant just made, though Shopify answered "not listed" moments before', { timeout: 60_000 }, async () => {
+    await ledger.apply(ev.received('SBX-LATE', 4));
+    await settled(30_000);
+    const letter = deadLetterId('shopify', 'SBX-LATE');
+    expect((await rt.core.dead.list(TENANT, { channel: 'shopify' })).items.map((l) => l.id)).toContain(letter);
+
+    // The merchant lists it on Shopify and retries the letter at once (well within the adapter's minute of caching "not listed").
+    sandboxes.handles.get('shopify')!.seed([{ sku: 'SBX-LATE', quantity: 0 }]);
+    await rt.core.dead.markRetrying(TENANT, [letter]);
+    await rt.core.markDirty(TENANT, new Map([['SBX-LATE', Date.now()]]), ['shopify'], true);
+    await settled(30_000);
+    await until(() => sandboxes.handles.get('shopify')!.quantities()['SBX-LATE'] === 4, 10_000, 'Shopify to show SBX-LATE');
+    expect((await rt.core.dead.list(TENANT, { channel: 'shopify' })).items.map((l) => l.id)).not.toContain(letter);
   });
 });

@@ -124,15 +124,21 @@ export function createDeadLetters(deps: { redis: Redis; keys: Keys }) {
      * retry, or the listings check finding the listing, lifts it.
      */
     async parked(tenant: string, channel: string, skus: string[]): Promise<Set<string>> {
-      if (!skus.length) return new Set();
+      return (await this.lettered(tenant, channel, skus)).parked;
+    },
+    /** One read for a batch about to be pushed: the SKUs parked (see parked()) and those a person is retrying. */
+    async lettered(tenant: string, channel: string, skus: string[]): Promise<{ parked: Set<string>; retrying: Set<string> }> {
+      const parked = new Set<string>();
+      const retrying = new Set<string>();
+      if (!skus.length) return { parked, retrying };
       const raws = await redis.hmget(hash(tenant), ...skus.map((s) => deadLetterId(channel, s)));
-      const out = new Set<string>();
       raws.forEach((raw, i) => {
         if (!raw) return;
         const letter = JSON.parse(raw) as DeadLetter;
-        if (PARKING_CODES.has(letter.code) && !letter.retrying) out.add(skus[i]!);
+        if (letter.retrying) retrying.add(skus[i]!);
+        else if (PARKING_CODES.has(letter.code)) parked.add(skus[i]!);
       });
-      return out;
+      return { parked, retrying };
     },
     /**
      * Called after a successful delivery, or when the channel already shows the SKU's number: the

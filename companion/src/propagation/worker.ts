@@ -221,7 +221,10 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
     // pushed: released like those in sync, they cost no call (dead-letters.ts parked()).
     const parked: string[] = [];
     const considerAll = async (claimed: SkuSnapshot[]) => {
-      const skip = await core.dead.parked(tenant, channel, claimed.map((c) => c.sku));
+      const { parked: skip, retrying } = await core.dead.lettered(tenant, channel, claimed.map((c) => c.sku));
+      // A person retries a letter once they fixed the listing: the adapter's cached "not listed"
+      // (Shopify keeps one a minute) must not answer for the channel.
+      if (retrying.size) await adapter.resolve([...retrying], { fresh: true });
       for (const c of claimed) {
         if (!skip.has(c.sku)) consider(c);
         else {

@@ -212,8 +212,18 @@ describe('Getting started', () => {
 
   it('says which channel stopped the last listings check', async () => {
     serve();
-    net().json('GET admin/proxy/v1/mapping', { ...mapping, failed: { channel: 'amazon', message: 'could not reach amazon for this: the listings check failed: HTTP 403; try again in a moment', at: '2026-11-24T06:00:00Z' } });
+    net().json('GET admin/proxy/v1/mapping', { ...mapping, failed: { channel: 'amazon', message: 'could not reach amazon for this: the listings check failed: HTTP 403; try again in a moment', at: new Date().toISOString() } });
     render(<GettingStarted />);
     expect(await screen.findByText('The last listings check stopped: could not reach amazon for this: the listings check failed: HTTP 403; try again in a moment')).toBeTruthy();
+    // The table is the last finished check's, and says so.
+    expect(screen.getByText(/^These figures are from the last check that finished, .*, before the one that stopped\.$/)).toBeTruthy();
+  });
+
+  it('does not call a channel with no SKUs checked "every SKU is listed"', async () => {
+    serve();
+    net().json('GET admin/proxy/v1/mapping', { ...mapping, channels: { ...mapping.channels, amazon: { listed: 0, notListed: [] } } });
+    render(<GettingStarted />);
+    const amazon = within((await screen.findByRole('rowheader', { name: 'Amazon' })).closest('tr') as HTMLElement);
+    expect(amazon.getByText('No SKUs were checked on this channel.')).toBeTruthy();
   });
 });

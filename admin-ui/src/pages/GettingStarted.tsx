@@ -267,7 +267,9 @@ function MappingStep({ needsSku }: { needsSku: ImportStatus['needsSku'] }) {
                       <td className={`num${m.notListed.length ? ' stockline-mismatch' : ''}`}>{m.notListed.length}</td>
                       <td>
                         {m.notListed.length === 0
-                          ? __('Every SKU is listed.', 'stockline')
+                          ? m.listed === 0
+                            ? __('No SKUs were checked on this channel.', 'stockline')
+                            : __('Every SKU is listed.', 'stockline')
                           : m.notListed.slice(0, 10).map((sku, i) => (
                               <span key={sku}>
                                 {i > 0 && ', '}
@@ -281,7 +283,13 @@ function MappingStep({ needsSku }: { needsSku: ImportStatus['needsSku'] }) {
                 </tbody>
               </table>
             )}
-            {data.checkedAt !== null && <p className="stockline-muted">{sprintf(__('Checked %s.', 'stockline'), timeAgo(data.checkedAt))}</p>}
+            {data.checkedAt !== null && (
+              <p className="stockline-muted">
+                {data.failed && !running && Date.parse(data.failed.at) > Date.parse(data.checkedAt)
+                  ? sprintf(__('These figures are from the last check that finished, %s, before the one that stopped.', 'stockline'), timeAgo(data.checkedAt))
+                  : sprintf(__('Checked %s.', 'stockline'), timeAgo(data.checkedAt))}
+              </p>
+            )}
             <Button
               variant="secondary"
               isBusy={refresh.busy || running !== undefined}

@@ -24,6 +24,15 @@ defined( 'ABSPATH' ) || exit;
 final class StockWriter {
 
 	/**
+	 * Post meta: the stock quantity Stockline last wrote on the product (a compare-and-set answered
+	 * ok). While the product's stock still equals it, that number is the companion's push (the
+	 * ledger's available, less a buffer, 0 while paused or oversold), not the merchant's count, so
+	 * a re-import leaves the product to the ledger (Importer). A person's stock edit removes it
+	 * (StockHooks).
+	 */
+	public const WRITTEN_META = '_stockline_written';
+
+	/**
 	 * Sets one SKU's stock to $quantity if it is $expected now.
 	 *
 	 * @param string   $sku      SKU.
@@ -67,11 +76,38 @@ final class StockWriter {
 		if ( 1 === $updated ) {
 			self::after_write( $id );
 		}
+		// Also when the stock already was that number: it is the ledger's now too. (One meta write,
+		// none when the meta already holds it.)
+		update_post_meta( $id, self::WRITTEN_META, (string) $quantity );
 		return array(
 			'sku'      => $sku,
 			'status'   => 'ok',
 			'quantity' => $quantity,
 		);
+	}
+
+	/**
+	 * Whether the product's stock is the number Stockline last wrote there (WRITTEN_META) and
+	 * nobody changed it since: an order's stock change moves it off that number, a person's edit
+	 * removes the meta.
+	 *
+	 * @param int      $id       Product id.
+	 * @param int|null $quantity The product's stock quantity now.
+	 */
+	public static function is_own_number( int $id, ?int $quantity ): bool {
+		$written = get_post_meta( $id, self::WRITTEN_META, true );
+		return null !== $quantity && is_numeric( $written ) && (int) $written === $quantity;
+	}
+
+	/**
+	 * Forgets what Stockline last wrote on a product: its stock is a person's number now.
+	 *
+	 * @param int $id Product id.
+	 */
+	public static function forget_written( int $id ): void {
+		if ( '' !== get_post_meta( $id, self::WRITTEN_META, true ) ) { // Read from the meta cache the product load filled.
+			delete_post_meta( $id, self::WRITTEN_META );
+		}
 	}
 
 	/**

@@ -14,6 +14,15 @@
  * admin page is then told the store has no import for its tenant, and why, so the owner runs
  * it again; a running one stops sending.
  *
+ * Importing again for the tenant the last finished import was for (the page says it is safe to
+ * run again) does not send a product whose stock is the number Stockline last wrote there
+ * (StockWriter::is_own_number()): that number is the companion's own push (0 for a paused or
+ * oversold SKU, available less a buffer), not the merchant's count, and sending it back as the
+ * count wiped a paused SKU's units, hid an oversell and lost every buffer. The ledger keeps its
+ * count of those products (`leftToLedger` says how many); every other product is counted as on
+ * a first import. A first import, or one after the store moved tenant, counts every product:
+ * it is the explicit reset.
+ *
  * @package Stockline
  */
 
@@ -101,6 +110,10 @@ final class Importer {
 			'tenant'        => Settings::tenant(),
 			'importedFor'   => $s['importedFor'],
 			'tenantChanged' => $s['tenantChanged'],
+			// A re-import for the tenant of the last finished import, and how many products it left
+			// to the ledger because their stock is Stockline's own last push (see the class comment).
+			'reimport'      => (bool) $s['reimport'],
+			'leftToLedger'  => (int) $s['leftToLedger'],
 		);
 	}
 
@@ -113,11 +126,17 @@ final class Importer {
 	public static function start( bool $restart = false ): array {
 		$s = self::current();
 		if ( $restart || 'running' !== $s['state'] ) {
-			$seen = self::observe_tenant();
-			$s    = array(
+			$seen     = self::observe_tenant();
+			$finished = self::last_finished( self::state() );
+			$s        = array(
 				'state'     => 'running',
 				'tenant'    => $seen['tenant'],
 				'changes'   => $seen['changes'],
+				// The last finished import was for this tenant, with no tenant change since: its
+				// ledger has the store's stock, and knows better than Stockline's own pushes.
+				'reimport'     => null !== $finished && ( null === $finished['tenant'] || $finished['tenant'] === $seen['tenant'] ) && $finished['changes'] === $seen['changes'],
+				'leftToLedger' => 0,
+				'finished'     => $finished,
 				// The start time, and never the last run's: event ids are per run, and a run that
 				// repeated the last one's ids would have every count answered as a duplicate.
 				'run'       => (string) max( time(), (int) self::state()['run'] + 1 ),
@@ -203,7 +222,11 @@ final class Importer {
 			)
 		);
 		if ( ! $ids ) {
-			$s['state'] = 'done';
+			$s['state']    = 'done';
+			$s['finished'] = array(
+				'tenant'  => null !== $s['tenant'] ? (string) $s['tenant'] : null,
+				'changes' => (int) $s['changes'],
+			);
 			self::save( $s );
 			// Let the companion resolve every SKU on every channel now that it knows them. It starts
 			// the check on receipt and carries on in the background (the page shows its progress),
@@ -212,10 +235,10 @@ final class Importer {
 			Companion::admin( 'POST', '/v1/mapping/refresh', '{}', 2000 );
 			return false;
 		}
-		$events   = array();
-		$needs    = array();
-		$skus     = array();
-		$products = array();
+		$events = array();
+		$needs  = array();
+		$skus   = array();
+		$left   = 0;
 		foreach ( $ids as $id ) {
 			$product = wc_get_product( $id );
 			if ( ! $product || ! $product->managing_stock() ) {
@@ -229,10 +252,14 @@ final class Importer {
 				);
 				continue;
 			}
-			$event                = Events::count( Settings::site_id() . ':import:' . $s['run'] . ':' . $id, $sku, (int) $product->get_stock_quantity(), 'import' );
+			$quantity = $product->get_stock_quantity();
+			if ( $s['reimport'] && StockWriter::is_own_number( $id, null === $quantity ? null : (int) $quantity ) ) {
+				++$left; // Stockline's own push, not the merchant's count: the ledger's stands.
+				continue;
+			}
+			$event                = Events::count( Settings::site_id() . ':import:' . $s['run'] . ':' . $id, $sku, (int) $quantity, 'import' );
 			$events[]             = $event;
 			$skus[ $event['id'] ] = $sku;
-			$products[]      = $id;
 		}
 		$errors = array();
 		if ( $events ) {
@@ -257,6 +284,7 @@ final class Importer {
 		}
 		$s['cursor']    = max( $ids );
 		$s['done']      = (int) $s['done'] + count( $ids );
+		$s['leftToLedger'] = (int) $s['leftToLedger'] + $left;
 		$s['errors']    = array_slice( array_merge( $s['errors'], $errors ), 0, 500 );
 		$s['needsSku']  = array_slice( array_merge( $s['needsSku'], $needs ), 0, 500 );
 		$s['failures']  = 0;
@@ -326,6 +354,29 @@ final class Importer {
 	}
 
 	/**
+	 * The tenant and tenant-change count of the last import that finished, or null when none did
+	 * (an import stored before `finished` was kept counts when it is done).
+	 *
+	 * @param array<string, mixed> $s Stored state.
+	 * @return array{tenant: string|null, changes: int}|null
+	 */
+	private static function last_finished( array $s ): ?array {
+		if ( is_array( $s['finished'] ) ) {
+			return array(
+				'tenant'  => isset( $s['finished']['tenant'] ) ? (string) $s['finished']['tenant'] : null,
+				'changes' => (int) ( $s['finished']['changes'] ?? 0 ),
+			);
+		}
+		if ( 'done' === $s['state'] ) {
+			return array(
+				'tenant'  => null !== $s['tenant'] ? (string) $s['tenant'] : null,
+				'changes' => (int) $s['changes'],
+			);
+		}
+		return null;
+	}
+
+	/**
 	 * An import that never ran.
 	 *
 	 * @return array<string, mixed>
@@ -344,6 +395,10 @@ final class Importer {
 			'failures'   => 0,
 			'lastError'  => null,
 			'progressAt' => 0,
+			'reimport'     => false,
+			'leftToLedger' => 0,
+			// The last import that finished: {tenant, changes}, kept across runs (last_finished()).
+			'finished'     => null,
 		);
 	}
 

@@ -24,6 +24,15 @@ defined( 'ABSPATH' ) || exit;
 final class StockWriter {
 
 	/**
+	 * Post meta: the stock quantity Stockline last wrote on the product (a compare-and-set answered
+	 * ok). While the product's stock still equals it, that number is the companion's push (the
+	 * ledger's available, less a buffer, 0 while paused or oversold), not the merchant's count, so
+	 * a re-import leaves the product to the ledger (Importer). A person's stock edit removes it
+	 * (StockHooks).
+	 */
+	public const WRITTEN_META = '_stockline_written';
+
+	/**
 	 * Sets one SKU's stock to $quantity if it is $expected now.
 	 *
 	 * @param string   $sku      SKU.
@@ -34,14 +43,19 @@ final class StockWriter {
 	public static function compare_and_set( string $sku, int $quantity, ?int $expected ): array {
 		global $wpdb;
 		$product = self::product_by_sku( $sku );
-		if ( ! $product ) {
-			return array(
+		if ( ! is_object( $product ) ) {
+			$result = array(
 				'sku'      => $sku,
 				'status'   => 'not_found',
 				'quantity' => null,
 			);
+			if ( is_string( $product ) ) {
+				$result['message'] = $product;
+			}
+			return $result;
 		}
-		$id = method_exists( $product, 'get_stock_managed_by_id' ) ? (int) $product->get_stock_managed_by_id() : (int) $product->get_id();
+		// The product owns the stock it is written to (product_by_sku()): never its parent's.
+		$id = (int) $product->get_id();
 
 		$sql = "UPDATE {$wpdb->postmeta} SET meta_value = %d WHERE post_id = %d AND meta_key = '_stock'";
 		if ( null === $expected ) {
@@ -62,11 +76,38 @@ final class StockWriter {
 		if ( 1 === $updated ) {
 			self::after_write( $id );
 		}
+		// Also when the stock already was that number: it is the ledger's now too. (One meta write,
+		// none when the meta already holds it.)
+		update_post_meta( $id, self::WRITTEN_META, (string) $quantity );
 		return array(
 			'sku'      => $sku,
 			'status'   => 'ok',
 			'quantity' => $quantity,
 		);
+	}
+
+	/**
+	 * Whether the product's stock is the number Stockline last wrote there (WRITTEN_META) and
+	 * nobody changed it since: an order's stock change moves it off that number, a person's edit
+	 * removes the meta.
+	 *
+	 * @param int      $id       Product id.
+	 * @param int|null $quantity The product's stock quantity now.
+	 */
+	public static function is_own_number( int $id, ?int $quantity ): bool {
+		$written = get_post_meta( $id, self::WRITTEN_META, true );
+		return null !== $quantity && is_numeric( $written ) && (int) $written === $quantity;
+	}
+
+	/**
+	 * Forgets what Stockline last wrote on a product: its stock is a person's number now.
+	 *
+	 * @param int $id Product id.
+	 */
+	public static function forget_written( int $id ): void {
+		if ( '' !== get_post_meta( $id, self::WRITTEN_META, true ) ) { // Read from the meta cache the product load filled.
+			delete_post_meta( $id, self::WRITTEN_META );
+		}
 	}
 
 	/**
@@ -108,10 +149,20 @@ final class StockWriter {
 	}
 
 	/**
-	 * A stock-managed product or variation with this SKU.
+	 * The product or variation with this SKU that holds stock of its own, or null when none has
+	 * the SKU or it does not manage stock, or, for a variation whose stock its parent manages
+	 * ("Manage stock" at the parent level), the sentence that says so.
+	 *
+	 * Such a variation's managing_stock() is true (WooCommerce answers for the parent), but its
+	 * stock is the parent's and Stockline counts it under the parent's SKU (Events::sku_of()).
+	 * A quantity the companion has for the variation's own SKU (a marketplace sale of it, an
+	 * adjustment by it) is not the parent's count: written through get_stock_managed_by_id() it
+	 * set the parent's stock to that number (a sale of size M made the whole product 0 in the
+	 * store while the ledger said 8). So it is not found here, and the companion's dead letter
+	 * says where the stock is counted.
 	 *
 	 * @param string $sku SKU.
-	 * @return \WC_Product|null
+	 * @return \WC_Product|string|null
 	 */
 	private static function product_by_sku( string $sku ) {
 		if ( '' === $sku || ! function_exists( 'wc_get_product_id_by_sku' ) ) {
@@ -119,6 +170,19 @@ final class StockWriter {
 		}
 		$id      = (int) wc_get_product_id_by_sku( $sku );
 		$product = $id ? wc_get_product( $id ) : null;
-		return $product && $product->managing_stock() ? $product : null;
+		if ( ! $product || ! $product->managing_stock() ) {
+			return null;
+		}
+		$holder = method_exists( $product, 'get_stock_managed_by_id' ) ? (int) $product->get_stock_managed_by_id() : (int) $product->get_id();
+		if ( $holder === (int) $product->get_id() ) {
+			return $product;
+		}
+		$parent     = wc_get_product( $holder );
+		$parent_sku = $parent ? trim( (string) $parent->get_sku() ) : '';
+		return '' !== $parent_sku
+			/* translators: 1: the variation's SKU, 2: its parent's SKU. */
+			? sprintf( __( 'The stock of SKU %1$s is counted under its parent\'s SKU %2$s (the variation uses the parent\'s stock: "Manage stock" at the parent level), so the store takes no quantity for %1$s; the parent\'s stock was left as it is.', 'stockline' ), $sku, $parent_sku )
+			/* translators: 1: the variation's SKU, 2: its parent product's id. */
+			: sprintf( __( 'The stock of SKU %1$s is counted under its parent product #%2$d, which has no SKU (the variation uses the parent\'s stock: "Manage stock" at the parent level), so the store takes no quantity for %1$s; the parent\'s stock was left as it is.', 'stockline' ), $sku, $holder );
 	}
 }

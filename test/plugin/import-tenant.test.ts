@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sign } from '../../companion/src/http/signature';
 import { rest, runCron, testApi, wp } from '../support/wordpress';
 import { pluginFixture, type PluginFixture } from './support/fixture';
 
@@ -49,14 +50,19 @@ describe('the import belongs to the tenant it ran for', () => {
     await testApi('POST', 'drain', { force: true });
     expect(await f.productStock(productId)).toBe(17);
     expect(await f.companion.ledger.getStock('default', sku)).toMatchObject({ onHand: 19, committed: 0 });
+    // shop2's companion pushes its count (17) through the stock endpoint: Stockline's own number now.
+    const raw = JSON.stringify({ items: [{ sku, quantity: 17, expected: 17 }] });
+    const pushed = await rest('POST', 'stockline/v1/stock', { rawBody: raw, headers: { 'x-stockline-signature': sign(f.companion.secret, raw) } });
+    expect(pushed.body).toEqual({ results: [{ sku, status: 'ok', quantity: 17 }] });
 
     // Back on default: its ledger missed that sale, so its import no longer counts either.
     await f.settings({ tenant: '' });
     expect(await progress()).toMatchObject({ state: 'idle', done: 0, tenant: 'default', importedFor: 'default', tenantChanged: true });
 
-    // Importing again sets default's count to WooCommerce's, and the import counts again.
+    // Importing again sets default's count to WooCommerce's, and the import counts again. After a
+    // tenant change it is the explicit reset: it counts even a product whose stock Stockline wrote.
     const again = await importAll();
-    expect(again).toMatchObject({ tenant: 'default', importedFor: 'default', tenantChanged: false });
+    expect(again).toMatchObject({ tenant: 'default', importedFor: 'default', tenantChanged: false, reimport: false, leftToLedger: 0 });
     expect(await f.companion.ledger.getStock('default', sku)).toMatchObject({ onHand: 17 });
     expect(await progress()).toMatchObject({ state: 'done' });
   });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sign } from '../../companion/src/http/signature';
 import { rest, runCron, testApi } from '../support/wordpress';
 import { pluginFixture, type PluginFixture } from './support/fixture';
 
@@ -83,5 +84,88 @@ describe('connect and import', () => {
     const ids = importIds();
     expect(ids).toHaveLength(2);
     expect(new Set(ids).size).toBe(2);
+  });
+
+  it('importing again leaves to the ledger the products whose stock is Stockline\'s own push (paused, oversold, buffered), counts what the merchant changed, and a first import counts everything', async () => {
+    // The trial: "Import again" (safe to run again, says the page) sent the 0 Stockline had pushed
+    // for a paused SKU as its count (10 units lost once relisted), made an oversold SKU look fine
+    // and lost every buffer.
+    const now = () => new Date().toISOString();
+    const push = async (sku: string, quantity: number, expected: number) => {
+      const raw = JSON.stringify({ items: [{ sku, quantity, expected }] });
+      const r = await rest('POST', 'stockline/v1/stock', { rawBody: raw, headers: { 'x-stockline-signature': sign(f.companion.secret, raw) } });
+      expect(r.body.results).toEqual([{ sku, status: 'ok', quantity }]);
+    };
+    async function importAll(restart = true) {
+      let p = (await rest('POST', 'stockline/v1/admin/import', { session: f.admin, body: { restart } })).body;
+      for (let i = 0; p.state === 'running' && i < 50; i++) {
+        await runCron();
+        p = await progress();
+      }
+      expect(p.state).toBe('done');
+      return p;
+    }
+    const stock = (sku: string) => f.companion.ledger.getStock('default', sku);
+
+    await testApi('POST', 'reset'); // The store's first import.
+    const paused = f.sku('PAUSED');
+    const oversold = f.sku('OVERSOLD');
+    const buffered = f.sku('BUFFER');
+    const edited = f.sku('EDITED');
+    const typedBack = f.sku('TYPEDBACK');
+    const plain = f.sku('PLAIN');
+    await f.product({ sku: paused, stock: 10 });
+    await f.product({ sku: oversold, stock: 1 });
+    await f.product({ sku: buffered, stock: 7 });
+    const editedId = await f.product({ sku: edited, stock: 6 });
+    const typedBackId = await f.product({ sku: typedBack, stock: 6 });
+    await f.product({ sku: plain, stock: 4 });
+    const first = await importAll();
+    expect(first).toMatchObject({ reimport: false, leftToLedger: 0 });
+    expect(await stock(paused)).toMatchObject({ onHand: 10 });
+
+    // What the companion then pushed to WooCommerce through the stock endpoint:
+    await f.companion.ledger.setPaused('default', paused, true, 'merchant paused it');
+    await push(paused, 0, 10); // paused: every channel is told 0
+    await f.companion.apply({ id: `flipkart:${oversold}`, type: 'order.confirmed', source: 'flipkart', occurredAt: now(), orderId: `OD-${oversold}`, lines: [{ sku: oversold, qty: 4 }] });
+    expect(await stock(oversold)).toMatchObject({ onHand: 1, committed: 4, available: -3, paused: 'oversell' });
+    await push(oversold, 0, 1); // oversold: paused, 0
+    await push(buffered, 5, 7); // a WooCommerce buffer of 2: available 7 shown as 5
+    await f.companion.apply({ id: `amazon:${edited}`, type: 'order.confirmed', source: 'amazon', occurredAt: now(), orderId: `AMZ-${edited}`, lines: [{ sku: edited, qty: 2 }] });
+    await push(edited, 4, 6);
+    await push(typedBack, 3, 6);
+    // …and what the merchant typed since: a new count, and one typed away and back to the pushed number.
+    await testApi('POST', `products/${editedId}/edit`, { stock: 9 });
+    await testApi('POST', `products/${typedBackId}/edit`, { stock: 8 });
+    await testApi('POST', `products/${typedBackId}/edit`, { stock: 3 });
+    await testApi('POST', 'drain', { force: true });
+
+    const before = f.companion.received().length;
+    const again = await importAll();
+    const counted = (from: number) => new Map(f.companion.received().slice(from).filter((e) => e.reason === 'import').map((e) => [e.sku, e.set]));
+    const sent = counted(before);
+    // Stockline's own numbers are left to the ledger, which knows better…
+    expect(again).toMatchObject({ state: 'done', reimport: true, errors: [] });
+    expect(again.leftToLedger).toBeGreaterThanOrEqual(3); // (products of earlier tests the endpoint wrote too)
+    expect(sent.has(paused)).toBe(false);
+    expect(sent.has(oversold)).toBe(false);
+    expect(sent.has(buffered)).toBe(false);
+    expect(await stock(paused)).toMatchObject({ onHand: 10, available: 10, paused: 'manual' });
+    expect(await stock(oversold)).toMatchObject({ onHand: 1, committed: 4, available: -3, paused: 'oversell' });
+    expect(await stock(buffered)).toMatchObject({ onHand: 7, available: 7 });
+    // …and what the merchant set, or Stockline never wrote, is counted as before.
+    expect(sent.get(edited)).toBe(9);
+    expect(sent.get(typedBack)).toBe(3);
+    expect(sent.get(plain)).toBe(4);
+    expect(await stock(edited)).toMatchObject({ available: 9 });
+    expect(await stock(typedBack)).toMatchObject({ available: 3 });
+
+    // A first import (here: a store whose import state is gone) is the explicit reset: every count is sent.
+    await testApi('POST', 'reset');
+    const from = f.companion.received().length;
+    const reset = await importAll();
+    expect(reset).toMatchObject({ reimport: false, leftToLedger: 0 });
+    const all = counted(from);
+    expect([all.get(paused), all.get(oversold), all.get(buffered), all.get(plain)]).toEqual([0, 0, 5, 4]);
   });
 });

@@ -61,6 +61,45 @@ describe('events from WooCommerce orders', () => {
     ]);
     expect(await f.companion.ledger.getStock('default', sku)).toMatchObject({ onHand: 5, committed: 1, reserved: 0 });
   });
+  it('releases the hold of an unpaid order deleted for good or moved to the trash (each way WooCommerce does it), once; a paid order deleted keeps its sale', async () => {
+    // The trial: a pending-payment order deleted permanently kept its hold until the TTL (60 min).
+    const sku = f.sku('GONE');
+    const id = await f.product({ sku, stock: 10 });
+    const drain = () => testApi('POST', 'drain', { force: true });
+    const steps = async (orderId: number) => (await eventsOf(orderId)).map((e) => `${e.type} ${e.id.split(':').slice(2).join(':')} ${e.reason ?? ''}`.trim());
+    for (const [how, reason] of [['crud', 'order deleted'], ['admin', 'order deleted'], ['crud-trash', 'order trashed'], ['admin-trash', 'order trashed']]) {
+      const c = await f.checkout([{ productId: id, qty: 3 }]);
+      expect(c).toMatchObject({ ok: true, guard: { outcome: 'held' } });
+      expect(await f.companion.ledger.getStock('default', sku)).toMatchObject({ reserved: 3, available: 7 });
+      await testApi('POST', `orders/${c.orderId}/delete`, { how });
+      await drain();
+      expect(await f.companion.ledger.getStock('default', sku), how).toMatchObject({ onHand: 10, reserved: 0, available: 10 });
+      // The release of a failed or cancelled order, with its id: one event, however many hooks fired.
+      expect(await steps(c.orderId!), how).toEqual(['stock.reserved reserved', `stock.released released ${reason}`]);
+    }
+
+    // Trashed, then deleted for good: released once.
+    const trashed = await f.checkout([{ productId: id, qty: 1 }]);
+    await testApi('POST', `orders/${trashed.orderId}/delete`, { how: 'crud-trash' });
+    await testApi('POST', `orders/${trashed.orderId}/delete`, { how: 'admin' });
+    expect(await steps(trashed.orderId!)).toEqual(['stock.reserved reserved', 'stock.released released order trashed']);
+    // An order that failed (its hold released then) and is deleted sends nothing more.
+    const failed = await f.checkout([{ productId: id, qty: 1 }]);
+    await f.setStatus(failed.orderId!, 'failed');
+    await testApi('POST', `orders/${failed.orderId}/delete`, { how: 'crud' });
+    expect(await steps(failed.orderId!)).toEqual(['stock.reserved reserved', 'stock.released released failed']);
+
+    // A paid order deleted for good (or trashed): the sale stands, nothing is sent.
+    const paid = await f.checkout([{ productId: id, qty: 2 }]);
+    await f.setStatus(paid.orderId!, 'payment_complete');
+    await testApi('POST', `orders/${paid.orderId}/delete`, { how: 'crud-trash' });
+    await testApi('POST', `orders/${paid.orderId}/delete`, { how: 'crud' });
+    await drain();
+    expect((await eventsOf(paid.orderId!)).map((e) => e.type)).toEqual(['stock.reserved', 'order.confirmed']);
+    expect(await f.companion.ledger.getStock('default', sku)).toMatchObject({ onHand: 10, committed: 2, reserved: 0, available: 8 });
+    expect((await f.outbox()).filter((r) => r.status !== 'delivered')).toEqual([]);
+  });
+
   it('keeps the cycle when another copy of the order moved it on in the same request (paid, cancelled, completed)', async () => {
     const sku = f.sku('COPY');
     const id = await f.product({ sku, stock: 5 });

@@ -117,6 +117,75 @@ describe('SKU changes and deleted products', () => {
     expect((await f.outbox()).slice(before)).toEqual([]);
   });
 
+  it('a variation switched from its own stock to the parent\'s retires its own SKU, and is counted under it again when it takes its own stock back', async () => {
+    // The trial: V19A-S had its own 12; "Manage stock?" unticked (the parent's stock used), and
+    // every channel kept selling V19A-S = 12, a Flipkart sale of it recorded under V19A-S.
+    const parentSku = f.sku('V19A');
+    const parent = await f.product({ sku: parentSku, stock: 20, name: 'V19A' });
+    const sSku = f.sku('V19A-S');
+    const small = await f.product({ sku: sSku, stock: 12, parentId: parent, name: 'V19A, S' });
+    await drain();
+    expect(await stock(sSku)).toMatchObject({ available: 12 });
+    expect(await stock(parentSku)).toMatchObject({ available: 20 });
+
+    let before = (await f.outbox()).length;
+    await edit(small, { manageStock: false });
+    expect(await f.productStock(small)).toBe(20); // WooCommerce sells it from the parent's stock now.
+    await drain();
+    let rows = (await f.outbox()).slice(before);
+    // Retired as a rename retires the old SKU: the same event shape and id scheme.
+    expect(rows.map((r) => r.payload)).toEqual([
+      expect.objectContaining({ type: 'stock.adjusted', sku: sSku, set: 0, basis: 'available', reason: `stock counted under parent SKU ${parentSku}` }),
+    ]);
+    expect(rows[0]!.event_id).toMatch(new RegExp(`:sku:${small}:\\d+:retire$`));
+    expect(rows[0]).toMatchObject({ status: 'delivered', result: 'applied' });
+    expect(await stock(sSku)).toMatchObject({ available: 0 });
+    expect(await stock(parentSku)).toMatchObject({ onHand: 20, available: 20 });
+    // Saved again unchanged: nothing more.
+    before = (await f.outbox()).length;
+    await edit(small, {});
+    expect((await f.outbox()).slice(before)).toEqual([]);
+
+    // A sale of it is the parent's now.
+    const c = await f.checkout([{ productId: small, qty: 1 }]);
+    await f.setStatus(c.orderId!, 'payment_complete');
+    await drain();
+    expect(await stock(parentSku)).toMatchObject({ onHand: 20, committed: 1, available: 19 });
+    expect(await stock(sSku)).toMatchObject({ available: 0, committed: 0 });
+
+    // Ticked again: its own stock (still 12 in WooCommerce) is counted under its own SKU again,
+    // and a new number typed in the same save is sent once, as the stock edit it is.
+    before = (await f.outbox()).length;
+    await edit(small, { manageStock: true });
+    await drain();
+    expect((await f.outbox()).slice(before).map((r) => r.payload)).toEqual([
+      expect.objectContaining({ type: 'stock.adjusted', sku: sSku, set: 12, basis: 'available', reason: 'own stock again' }),
+    ]);
+    expect(await stock(sSku)).toMatchObject({ available: 12 });
+    await edit(small, { manageStock: false });
+    before = (await f.outbox()).length;
+    await edit(small, { manageStock: true, stock: 9 });
+    await drain();
+    expect((await f.outbox()).slice(before).map((r) => [r.payload.sku, r.payload.set, r.payload.reason])).toEqual([[sSku, 9, 'woocommerce stock edit']]);
+    expect(await stock(sSku)).toMatchObject({ available: 9 });
+    expect(await stock(parentSku)).toMatchObject({ available: 19 });
+  });
+
+  it('"Manage stock" unticked on a simple product, or on a variation whose parent manages no stock either, sends nothing (unchanged)', async () => {
+    const plainSku = f.sku('BENCH');
+    const plain = await f.product({ sku: plainSku, stock: 5, name: 'Bench' });
+    const parent = await f.product({ sku: f.sku('RUG'), stock: null, manageStock: false, name: 'Rug' });
+    const redSku = f.sku('RUG-RED');
+    const red = await f.product({ sku: redSku, stock: 3, parentId: parent, name: 'Rug, red' });
+    await drain();
+    const before = (await f.outbox()).length;
+    await edit(plain, { manageStock: false });
+    await edit(red, { manageStock: false });
+    expect((await f.outbox()).slice(before)).toEqual([]);
+    expect(await stock(plainSku)).toMatchObject({ available: 5 });
+    expect(await stock(redSku)).toMatchObject({ available: 3 });
+  });
+
   it('a product without stock management sends nothing when its SKU changes', async () => {
     const id = await f.product({ sku: f.sku('POSTER'), stock: null, manageStock: false, name: 'Poster' });
     const before = (await f.outbox()).length;

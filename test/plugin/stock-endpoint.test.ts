@@ -54,6 +54,47 @@ describe('the stock endpoint the companion writes to', () => {
     expect(await f.productStock(id)).toBe(3);
   });
 
+  it('does not take a quantity for a variation whose stock the parent manages: not_found naming the parent SKU, the parent untouched', async () => {
+    // The trial: parent V19B (stock 8) with size M (own SKU, "Manage stock" at the parent level).
+    // A Flipkart sale of M made the ledger create M at -1 and the companion pushed 0 for M; an
+    // admin "Adjust +1" on M made it push 1. Both were written into the parent's stock.
+    const parentSku = f.sku('V19B');
+    const mSku = f.sku('V19B-M');
+    const parent = await f.product({ sku: parentSku, stock: 8, name: 'V19B' });
+    const m = await f.product({ sku: mSku, stock: null, manageStock: false, parentId: parent, name: 'V19B, M' });
+    expect(await f.productStock(m)).toBe(8); // WooCommerce shows the parent's stock on it.
+    const before = (await f.outbox()).length;
+
+    const notFound = {
+      sku: mSku,
+      status: 'not_found',
+      quantity: null,
+      message: expect.stringMatching(new RegExp(`SKU ${mSku}.*counted under its parent's SKU ${parentSku}`)),
+    };
+    const pushed0 = await post({ items: [{ sku: mSku, quantity: 0 }] });
+    expect(pushed0.status).toBe(200);
+    expect(pushed0.body).toEqual({ results: [notFound] });
+    const adjusted = await post({ items: [{ sku: mSku, quantity: 12, expected: 8 }] });
+    expect(adjusted.body).toEqual({ results: [notFound] });
+    expect(await f.productStock(parent)).toBe(8);
+    expect((await testApi('GET', `products/${parent}`)).stock).toBe(8);
+    expect((await f.outbox()).slice(before)).toEqual([]);
+
+    // The parent's own SKU is the one the companion writes the shared stock through.
+    const own = await post({ items: [{ sku: parentSku, quantity: 7, expected: 8 }] });
+    expect(own.body).toEqual({ results: [{ sku: parentSku, status: 'ok', quantity: 7 }] });
+    expect(await f.productStock(parent)).toBe(7);
+    expect(await f.productStock(m)).toBe(7);
+
+    // A variation with stock of its own is still written under its own SKU, its parent untouched.
+    const sSku = f.sku('V19B-S');
+    const s = await f.product({ sku: sSku, stock: 5, parentId: parent, name: 'V19B, S' });
+    const ownVariation = await post({ items: [{ sku: sSku, quantity: 3, expected: 5 }] });
+    expect(ownVariation.body).toEqual({ results: [{ sku: sSku, status: 'ok', quantity: 3 }] });
+    expect(await f.productStock(s)).toBe(3);
+    expect(await f.productStock(parent)).toBe(7);
+  });
+
   it('refuses a forged call and a replayed call with 401 and changes nothing', async () => {
     const sku = f.sku('SIG');
     const id = await f.product({ sku, stock: 10 });

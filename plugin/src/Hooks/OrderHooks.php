@@ -10,6 +10,7 @@
  *   confirmed ──refunded──▶ shipped (what was not restocked is gone; restocks: RefundHooks)
  *   (items edited after payment: OrderEditHooks; a cancel gives back what edits added)
  *   counted (paid before Stockline counted the stock, see Baseline) ──units given back──▶ cancelled
+ *   held ──deleted for good / moved to the trash──▶ released (other states: nothing)
  *
  * @package Stockline
  */
@@ -46,6 +47,78 @@ final class OrderHooks {
 		add_action( 'woocommerce_payment_complete', array( self::class, 'on_payment_complete' ), 10, 1 );
 		add_action( 'woocommerce_reduce_order_stock', array( self::class, 'on_reduce_stock' ), 10, 1 );
 		add_action( 'woocommerce_restore_order_stock', array( self::class, 'on_restore_stock' ), 10, 1 );
+		// An unpaid order deleted or trashed: WooCommerce changes no status (no hook above fires), so
+		// its hold would sit in the ledger until it expires. CRUD deletes (WooCommerce 8.0+, either
+		// order storage: the REST API, the HPOS orders screen, the draft-order clean-up) and the
+		// posts-storage orders screen (wp_delete_post() / wp_trash_post() straight; before
+		// WooCommerce's own before_delete_post clean-up at 10).
+		add_action( 'woocommerce_before_delete_order', array( self::class, 'on_order_deleted' ), 10, 2 );
+		add_action( 'woocommerce_before_trash_order', array( self::class, 'on_order_trashed' ), 10, 2 );
+		add_action( 'before_delete_post', array( self::class, 'on_post_deleted' ), 5, 1 );
+		add_action( 'wp_trash_post', array( self::class, 'on_post_trashed' ), 10, 1 );
+	}
+
+	/**
+	 * `woocommerce_before_delete_order`.
+	 *
+	 * @param int            $order_id Order id.
+	 * @param \WC_Order|null $order    The order.
+	 */
+	public static function on_order_deleted( $order_id, $order = null ): void {
+		self::removed( (int) $order_id, $order, 'order deleted' );
+	}
+
+	/**
+	 * `woocommerce_before_trash_order`.
+	 *
+	 * @param int            $order_id Order id.
+	 * @param \WC_Order|null $order    The order.
+	 */
+	public static function on_order_trashed( $order_id, $order = null ): void {
+		self::removed( (int) $order_id, $order, 'order trashed' );
+	}
+
+	/**
+	 * `before_delete_post`, for orders kept as posts.
+	 *
+	 * @param int $post_id Post id.
+	 */
+	public static function on_post_deleted( $post_id ): void {
+		if ( 'shop_order' === get_post_type( (int) $post_id ) ) {
+			self::removed( (int) $post_id, null, 'order deleted' );
+		}
+	}
+
+	/**
+	 * `wp_trash_post`, for orders kept as posts.
+	 *
+	 * @param int $post_id Post id.
+	 */
+	public static function on_post_trashed( $post_id ): void {
+		if ( 'shop_order' === get_post_type( (int) $post_id ) ) {
+			self::removed( (int) $post_id, null, 'order trashed' );
+		}
+	}
+
+	/**
+	 * An order deleted for good or moved to the trash: a hold it still has (never paid) is
+	 * released, as for a failed or cancelled order (same event and id, `{site}:{order}:released`,
+	 * so the several hooks one delete fires, or a later cancel, send it once). A paid order's
+	 * units stay as they are: deleting the record of a sale does not undo it.
+	 *
+	 * @param int            $order_id Order id.
+	 * @param \WC_Order|null $order    The order, when the hook passes it.
+	 * @param string         $reason   Reason.
+	 */
+	private static function removed( int $order_id, $order, string $reason ): void {
+		try {
+			$order = is_object( $order ) ? $order : wc_get_order( $order_id );
+			if ( $order && 'held' === OrderState::state( $order ) ) {
+				self::end( $order, $reason );
+			}
+		} catch ( \Throwable $e ) {
+			Logger::exception( 'order deleted', $e );
+		}
 	}
 
 	/**
@@ -210,7 +283,7 @@ final class OrderHooks {
 	 * ledger's count whose units WooCommerce restored, those units as a stock change.
 	 *
 	 * @param \WC_Order $order    The order.
-	 * @param string    $reason   cancelled, refunded or failed.
+	 * @param string    $reason   cancelled, refunded or failed (or order deleted / trashed, for a hold).
 	 * @param bool      $restored WooCommerce has just put the order's units back in stock.
 	 */
 	private static function end( $order, string $reason, bool $restored = false ): void {

@@ -16,6 +16,15 @@
  * A variation whose stock its parent manages has no count of its own (its units are the parent's,
  * under the parent's SKU), so its SKU changing or its deletion sends nothing.
  *
+ * - a variation that counted its stock under its own SKU and is saved with "Manage stock?"
+ *   unticked, so that its parent's stock is used, retires its SKU as a rename retires the old
+ *   one (reason `stock counted under parent SKU P`): the variation now sells from the parent's
+ *   count, under the parent's SKU, and every channel kept selling its old count under its own.
+ *   Ticked again, its stock is counted under its own SKU (a stock edit in the same save sends it;
+ *   otherwise `own stock again`). A variation unticked while its parent does not manage stock
+ *   either manages no stock at all, and sends nothing, as a product whose "Manage stock" is
+ *   unticked does.
+ *
  * Hooks (WooCommerce 8–9, WC_Data::save() and WC_Product_Data_Store_CPT):
  * - `woocommerce_before_product_object_save` fires at the start of every CRUD save of a product or
  *   a variation (a variation's object type is 'product' too), before the data store writes:
@@ -58,10 +67,11 @@ defined( 'ABSPATH' ) || exit;
 final class ProductHooks {
 
 	/**
-	 * Saves in progress that change a product's SKU: product id => the SKU as stored, and whether
-	 * the stored product counted its stock under it.
+	 * Saves in progress that change a product's SKU, or a variation's own "Manage stock": product
+	 * id => the SKU as stored, whether the stored product counted its stock under it, and whether
+	 * the SKU changes.
 	 *
-	 * @var array<int, array{old:string, counted:bool}>
+	 * @var array<int, array{old:string, counted:bool, renamed:bool}>
 	 */
 	private static array $pending = array();
 
@@ -114,7 +124,8 @@ final class ProductHooks {
 	}
 
 	/**
-	 * `woocommerce_before_product_object_save`: remembers the stored SKU when the save changes it.
+	 * `woocommerce_before_product_object_save`: remembers the stored SKU when the save changes it,
+	 * or changes whether a variation manages its own stock.
 	 *
 	 * @param \WC_Product $product Product or variation about to be saved.
 	 */
@@ -129,12 +140,17 @@ final class ProductHooks {
 				return; // A new product: its first count is its stock being set (StockHooks).
 			}
 			$changes = $product->get_changes();
-			if ( ! is_array( $changes ) || ! array_key_exists( 'sku', $changes ) ) {
+			if ( ! is_array( $changes ) ) {
 				return;
 			}
-			$data = $product->get_data();
-			$old  = trim( (string) ( $data['sku'] ?? '' ) );
-			if ( trim( (string) $changes['sku'] ) === $old ) {
+			$data    = $product->get_data();
+			$old     = trim( (string) ( $data['sku'] ?? '' ) );
+			$renamed = array_key_exists( 'sku', $changes ) && trim( (string) $changes['sku'] ) !== $old;
+			// A variation's own flag (get_data() and get_changes() hold the stored and new values
+			// of 'manage_stock', never 'parent'): ticked or unticked in this save.
+			$switched = array_key_exists( 'manage_stock', $changes ) && $product->is_type( 'variation' )
+				&& (bool) $changes['manage_stock'] !== ! empty( $data['manage_stock'] );
+			if ( ! $renamed && ! $switched ) {
 				return;
 			}
 			// The stored product counted its stock under its own SKU only when it managed its own
@@ -143,6 +159,7 @@ final class ProductHooks {
 			self::$pending[ $id ] = array(
 				'old'     => $old,
 				'counted' => '' !== $old && ! empty( $data['manage_stock'] ) && 'no' !== get_option( 'woocommerce_manage_stock', 'yes' ),
+				'renamed' => $renamed,
 			);
 		} catch ( \Throwable $e ) {
 			Logger::exception( 'woocommerce_before_product_object_save', $e );
@@ -150,7 +167,9 @@ final class ProductHooks {
 	}
 
 	/**
-	 * `woocommerce_after_product_object_save`: sends the new SKU's count and retires the old SKU.
+	 * `woocommerce_after_product_object_save`: sends the new SKU's count and retires the old SKU;
+	 * for a variation whose "Manage stock" changed, retires its SKU when the parent's stock is
+	 * used now, and counts it when it holds its own stock again.
 	 *
 	 * @param \WC_Product $product Product or variation just saved.
 	 */
@@ -166,18 +185,31 @@ final class ProductHooks {
 			$was = self::$pending[ $id ];
 			unset( self::$pending[ $id ] );
 
-			$sku   = self::own_stock( $product ) ? Events::sku_of( $product ) : '';
+			$sku    = self::own_stock( $product ) ? Events::sku_of( $product ) : '';
+			$parent = self::parent_sku( $product ); // Null unless its parent's stock is used now.
+			if ( ! $was['renamed'] && '' === $sku && null === $parent ) {
+				return; // Unticked while the parent manages no stock either: no stock at all, as an unmanaged product.
+			}
 			$stamp = StockHooks::stamp(); // Unique per save, so a second rename is new events.
 			$base  = Settings::site_id() . ':sku:' . $id . ':' . $stamp;
-			if ( '' !== $sku && $sku !== $was['old'] ) {
+			if ( '' !== $sku && ( $sku !== $was['old'] || ! $was['counted'] ) ) {
 				$quantity = $product->get_stock_quantity();
 				if ( null !== $quantity && ! StockHooks::counted( $id, $sku, (int) $quantity ) ) {
-					$reason = '' === $was['old'] ? 'SKU added' : 'SKU renamed from ' . $was['old'];
+					if ( $sku === $was['old'] ) {
+						$reason = 'own stock again'; // "Manage stock?" ticked on a variation (a new stock in the same save was sent as the edit it is).
+					} else {
+						$reason = '' === $was['old'] ? 'SKU added' : 'SKU renamed from ' . $was['old'];
+					}
 					StockHooks::send_count( $id, $sku, (int) $quantity, $base . ':' . max( 0, (int) $quantity ), $reason );
 				}
 			}
 			if ( $was['counted'] && $sku !== $was['old'] ) {
-				self::retire( $id, $was['old'], $base . ':retire', '' === $sku ? 'SKU removed' : 'SKU renamed to ' . $sku );
+				if ( null !== $parent ) {
+					$reason = '' !== $parent ? 'stock counted under parent SKU ' . $parent : 'stock counted under the parent product';
+				} else {
+					$reason = '' === $sku ? 'SKU removed' : 'SKU renamed to ' . $sku;
+				}
+				self::retire( $id, $was['old'], $base . ':retire', $reason );
 			}
 		} catch ( \Throwable $e ) {
 			Logger::exception( 'woocommerce_after_product_object_save', $e );
@@ -254,6 +286,19 @@ final class ProductHooks {
 		}
 		Logger::log( 'info', sprintf( 'Another product has SKU %s now, so product %d sends nothing for it and Stockline leaves its count as it is.', $sku, $id ) );
 		return true;
+	}
+
+	/**
+	 * For a variation whose stock its parent manages ("Manage stock" at the parent level), the
+	 * parent's SKU ('' when it has none); null for any other product.
+	 *
+	 * @param \WC_Product $product Product or variation.
+	 */
+	private static function parent_sku( $product ): ?string {
+		if ( ! $product->is_type( 'variation' ) || ! $product->managing_stock() || self::own_stock( $product ) ) {
+			return null;
+		}
+		return Events::sku_of( $product ); // The parent's SKU, where its stock is counted.
 	}
 
 	/**

@@ -18,6 +18,7 @@ use Stockline\Events;
 use Stockline\Logger;
 use Stockline\Outbox;
 use Stockline\Settings;
+use Stockline\StockWriter;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -113,7 +114,9 @@ final class StockHooks {
 				return;
 			}
 			// Unique per write: the id carries the time in microseconds and the new value.
-			self::send_count( $id, $sku, (int) $quantity, Settings::site_id() . ':stock:' . $id . ':' . self::stamp() . ':' . max( 0, (int) $quantity ), 'woocommerce stock edit' );
+			if ( self::send_count( $id, $sku, (int) $quantity, Settings::site_id() . ':stock:' . $id . ':' . self::stamp() . ':' . max( 0, (int) $quantity ), 'woocommerce stock edit' ) ) {
+				StockWriter::forget_written( $id ); // A person's number now, even if it equals Stockline's last push.
+			}
 		} catch ( \Throwable $e ) {
 			Logger::exception( 'woocommerce_product_set_stock', $e );
 		}

@@ -5,6 +5,8 @@
  * within the five-minute window is refused like a forgery.
  *
  * Body {items:[{sku, quantity, expected}]} → {results:[{sku, status:'ok'|'stale'|'not_found', quantity}]}.
+ * A SKU is written only on the product that owns its stock: a variation whose stock the parent
+ * manages is not_found, with a `message` naming the parent's SKU (StockWriter::product_by_sku()).
  *
  * @package Stockline
  */

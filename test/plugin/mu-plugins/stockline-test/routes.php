@@ -217,6 +217,32 @@ add_action(
 			}
 		);
 
+		// Deleting an order: {how: 'crud'} $order->delete( true ) (the REST API's force, the HPOS orders
+		// screen's "Delete permanently", WooCommerce's draft-order clean-up), {how: 'crud-trash'}
+		// $order->delete() (HPOS screen's "Trash"), {how: 'admin'} wp_delete_post() (the posts-storage
+		// screen's "Delete permanently" and "Empty Trash"), {how: 'admin-trash'} wp_trash_post() (its "Trash").
+		$route(
+			'/orders/(?P<id>\d+)/delete',
+			'POST',
+			static function ( WP_REST_Request $r ) {
+				$id = (int) $r['id'];
+				switch ( (string) $r['how'] ) {
+					case 'crud':
+						wc_get_order( $id )->delete( true );
+						break;
+					case 'crud-trash':
+						wc_get_order( $id )->delete( false );
+						break;
+					case 'admin-trash':
+						wp_trash_post( $id );
+						break;
+					default:
+						wp_delete_post( $id, true );
+				}
+				return array( 'exists' => (bool) get_post( $id ), 'status' => get_post_status( $id ) );
+			}
+		);
+
 		$route(
 			'/orders/(?P<id>\d+)',
 			'GET',

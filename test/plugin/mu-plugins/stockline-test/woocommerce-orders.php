@@ -6,7 +6,11 @@
  * save(), which fires woocommerce_order_status_{to}, woocommerce_order_status_{from}_to_{to}
  * and woocommerce_order_status_changed in that order, as WC_Order::status_transition() does.
  * Orders are posts of type shop_order (posts storage); meta goes through get_meta /
- * update_meta_data / save_meta_data as with HPOS.
+ * update_meta_data / save_meta_data as with HPOS. delete() is Abstract_WC_Order_Data_Store_CPT::delete()
+ * (WooCommerce 8.0+): with force_delete woocommerce_before_delete_order ($id, $order),
+ * wp_delete_post(), woocommerce_delete_order; without it woocommerce_before_trash_order
+ * ($id, $order), wp_trash_post(), woocommerce_trash_order. Neither changes the order's status
+ * through a status transition (no woocommerce_order_status_* hook fires).
  */
 
 defined( 'ABSPATH' ) || exit;
@@ -71,7 +75,7 @@ class WC_Order {
 				throw new Exception( 'Invalid order.' );
 			}
 			$this->id     = (int) $post->ID;
-			$this->status = substr( $post->post_status, 3 );
+			$this->status = 0 === strpos( $post->post_status, 'wc-' ) ? substr( $post->post_status, 3 ) : $post->post_status; // 'trash' as it is.
 			$items        = json_decode( (string) get_post_meta( $this->id, '_stand_in_items', true ), true );
 			foreach ( is_array( $items ) ? $items : array() as $item ) {
 				// Keyed by item id, as WC_Order::get_items() is.
@@ -160,6 +164,25 @@ class WC_Order {
 		$this->save_meta_data();
 		$this->status_transition();
 		return $this->id;
+	}
+
+	public function delete( $force_delete = false ) {
+		$id = $this->id;
+		if ( ! $id ) {
+			return false;
+		}
+		if ( $force_delete ) {
+			do_action( 'woocommerce_before_delete_order', $id, $this );
+			wp_delete_post( $id );
+			$this->id = 0;
+			do_action( 'woocommerce_delete_order', $id );
+		} else {
+			do_action( 'woocommerce_before_trash_order', $id, $this );
+			wp_trash_post( $id );
+			$this->status = 'trash';
+			do_action( 'woocommerce_trash_order', $id );
+		}
+		return true;
 	}
 
 	public function update_status( $new_status, $note = '', $manual = false ) {

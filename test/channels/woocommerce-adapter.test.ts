@@ -71,6 +71,20 @@ describe('WooCommerce adapter over REST (no plugin)', () => {
     expect(err.message).toMatch(/STOCKLINE_WOOCOMMERCE_URL.*pretty permalinks/);
   });
 
+  it("passes on the plugin's reason for a SKU it takes no quantity for (a variation counted under its parent)", async () => {
+    const reason = "The stock of SKU V-M is counted under its parent's SKU V (the variation uses the parent's stock)";
+    const site = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ results: [{ sku: 'V-M', status: 'not_found', quantity: null, message: reason }] }));
+    });
+    await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
+    onTestFinished(() => new Promise<void>((r) => site.close(() => r())));
+    const client = new WooClient({ url: `http://127.0.0.1:${(site.address() as AddressInfo).port}`, consumerKey: 'ck_x', consumerSecret: 'cs_x' });
+    const adapter = new WooCommerceAdapter({ client, mapping: new WooMapping(client), plugin: true, pluginSecret: 'tenant-secret' });
+    const [out] = await adapter.push([item('V-M', 0)]);
+    expect(out).toMatchObject({ sku: 'V-M', status: 'failed', error: { kind: 'not_found', message: reason } });
+  });
+
   it('splits a batch the store refuses with 413 and still sets every item', async () => {
     f = await wooFixture({ listings: Array.from({ length: 30 }, (_, i) => ({ sku: `S${i}`, quantity: 1 })), batchLimit: 8 });
     const out = await f.channel.adapter.push(Array.from({ length: 30 }, (_, i) => item(`S${i}`, i + 10)));

@@ -120,7 +120,7 @@ export class WooCommerceAdapter implements ChannelAdapter {
       if (!r) out[index] = failed(item.sku, 'transient', 'the plugin did not answer for this SKU');
       else if (r.status === 'ok') out[index] = { sku: item.sku, status: 'ok', quantity: r.quantity ?? item.quantity };
       else if (r.status === 'stale') out[index] = { sku: item.sku, status: 'stale', current: r.quantity ?? 0 };
-      else out[index] = failed(item.sku, 'not_found', `SKU ${item.sku} is not in the WooCommerce store`);
+      else out[index] = failed(item.sku, 'not_found', r.message || `SKU ${item.sku} is not in the WooCommerce store`);
     }
   }
 

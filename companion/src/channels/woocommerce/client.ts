@@ -104,7 +104,7 @@ export class WooClient {
   async pluginSetStock(
     items: { sku: string; quantity: number; expected: number | null }[],
     secret: string,
-  ): Promise<{ sku: string; status: 'ok' | 'stale' | 'not_found'; quantity: number | null }[]> {
+  ): Promise<{ sku: string; status: 'ok' | 'stale' | 'not_found'; quantity: number | null; message?: string }[]> {
     const body = JSON.stringify({ items });
     let res: HttpResponse;
     try {
@@ -122,6 +122,7 @@ export class WooClient {
       throw wooError({ response: { status: res.status, data, headers: res.headers } }, 'plugin stock');
     }
     if (!Array.isArray(data.results)) throw new ChannelError('plugin answered without results', 'transient');
-    return data.results as { sku: string; status: 'ok' | 'stale' | 'not_found'; quantity: number | null }[];
+    // `message` (plugin ≥ 19th session): why a SKU is not_found, e.g. its stock is counted under its parent's SKU.
+    return data.results as { sku: string; status: 'ok' | 'stale' | 'not_found'; quantity: number | null; message?: string }[];
   }
 }

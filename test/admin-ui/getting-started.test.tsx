@@ -148,6 +148,16 @@ describe('Getting started', () => {
     ).toBeTruthy();
   });
 
+  it('says how many products a re-import left as the ledger has them', async () => {
+    serve({ imp: { ...importDone, reimport: true, leftToLedger: 3 } });
+    render(<GettingStarted />);
+    expect(
+      await screen.findByText(
+        'Import finished: 480 products in the ledger. 3 products were left as the ledger has them: their WooCommerce stock is the number Stockline last wrote there (a paused SKU, a buffer), not a new count.',
+      ),
+    ).toBeTruthy();
+  });
+
   it('reads the import again once the connection is saved, so a new tenant shows at once', async () => {
     serve({ imp: importDone });
     // No delay between keystrokes: on a loaded CI machine typing alone outlasted the wait below.

@@ -158,6 +158,10 @@ export interface ImportStatus {
    * no longer counts: `state` is `idle` and the ledger of `tenant` does not match WooCommerce.
    */
   tenantChanged?: boolean;
+  /** This run is a re-import for the tenant of the last finished one (plugin ≥ 19th session). */
+  reimport?: boolean;
+  /** Products a re-import left to the ledger: their stock was what Stockline last wrote there. */
+  leftToLedger?: number;
 }
 
 /** Body of the plugin route that signs a stock.adjusted event on the browser's behalf. */

@@ -32,6 +32,16 @@ describe('WooCommerce adapter over REST (no plugin)', () => {
     expect(refs.get('SHIRT-S')?.ids).toEqual({ productId: expect.any(String), variationId: expect.any(String) });
   });
 
+  it("refuses a variation that uses its parent's stock instead of giving it stock of its own", async () => {
+    f = await wooFixture({ listings: [] });
+    f.sandbox.addVariable('CAP', [{ sku: 'CAP-S', quantity: 0, parentStock: true }, { sku: 'CAP-M', quantity: 2 }]);
+    const out = await f.channel.adapter.push([item('CAP-S', 0), item('CAP-M', 5)]);
+    expect(out[0]).toMatchObject({ sku: 'CAP-S', status: 'failed', error: { kind: 'not_found', message: expect.stringContaining("counted under its parent product") } });
+    expect(out[1]).toEqual({ sku: 'CAP-M', status: 'ok', quantity: 5 });
+    // Left on its parent's stock, and CAP-M took its number.
+    expect(f.sandbox.quantities()).toMatchObject({ 'CAP-S': 0, 'CAP-M': 5 });
+  });
+
   it('looks SKUs up once for a burst of concurrent pushes on a cold cache', async () => {
     f = await wooFixture({ listings: [{ sku: 'A', quantity: 5 }] });
     f.sandbox.addVariable('SHIRT', [{ sku: 'SHIRT-S', quantity: 1 }]);

@@ -93,6 +93,12 @@ export class WooCommerceAdapter implements ChannelAdapter {
         out[index] = failed(item.sku, 'not_found', `SKU ${item.sku} is not listed on WooCommerce`);
         continue;
       }
+      if (ref.parentStock) {
+        // Writing it (with manage_stock: true, as the batch does) would take the variation off its
+        // parent's stock; the plugin's endpoint refuses it the same way.
+        out[index] = failed(item.sku, 'not_found', `The stock of SKU ${item.sku} is counted under its parent product #${ref.productId} (the variation uses the parent's stock), so WooCommerce takes no quantity for ${item.sku}`);
+        continue;
+      }
       const endpoint = ref.variationId ? `products/${ref.productId}/variations/batch` : 'products/batch';
       groups.set(endpoint, [...(groups.get(endpoint) ?? []), { index, item, id: ref.variationId ?? ref.productId }]);
     }

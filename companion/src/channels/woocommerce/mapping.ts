@@ -13,7 +13,12 @@ import type { WooClient } from './client';
 export interface WooIds {
   productId: number;
   variationId?: number;
+  /** A variation whose stock its parent manages ("Manage stock" at the parent level): it takes no quantity of its own. */
+  parentStock?: true;
 }
+const variationIds = (productId: number, v: { id: number; manage_stock?: boolean | 'parent' }): WooIds =>
+  v.manage_stock === 'parent' ? { productId, variationId: v.id, parentStock: true } : { productId, variationId: v.id };
+
 interface Cached {
   ids: WooIds | null;
   at: number;
@@ -74,10 +79,10 @@ export class WooMapping {
     const found = new Map<string, WooIds>();
     for (let i = 0; i < todo.length; i += CHUNK) {
       const chunk = todo.slice(i, i + CHUNK);
-      const { data } = await this.client.get<{ id: number; sku: string; type: string; parent_id?: number }[]>('products', { sku: chunk.join(','), per_page: '100' });
+      const { data } = await this.client.get<{ id: number; sku: string; type: string; parent_id?: number; manage_stock?: boolean | 'parent' }[]>('products', { sku: chunk.join(','), per_page: '100' });
       for (const p of data) {
         if (p.type === 'variable' || !chunk.includes(p.sku)) continue;
-        found.set(p.sku, p.type === 'variation' && p.parent_id ? { productId: p.parent_id, variationId: p.id } : { productId: p.id });
+        found.set(p.sku, p.type === 'variation' && p.parent_id ? variationIds(p.parent_id, p) : { productId: p.id });
       }
     }
     const rest = todo.filter((s) => !found.has(s));
@@ -114,8 +119,8 @@ export class WooMapping {
       const { data: parents } = await this.client.get<{ id: number }[]>('products', { type: 'variable', per_page: '100', page: String(page) });
       for (const parent of parents) {
         for (let vpage = 1; ; vpage++) {
-          const { data: vs } = await this.client.get<{ id: number; sku: string }[]>(`products/${parent.id}/variations`, { per_page: '100', page: String(vpage) });
-          for (const v of vs) if (v.sku) bySku.set(v.sku, { productId: parent.id, variationId: v.id });
+          const { data: vs } = await this.client.get<{ id: number; sku: string; manage_stock?: boolean | 'parent' }[]>(`products/${parent.id}/variations`, { per_page: '100', page: String(vpage) });
+          for (const v of vs) if (v.sku) bySku.set(v.sku, variationIds(parent.id, v));
           if (vs.length < 100) break;
         }
       }

@@ -42,7 +42,7 @@ export interface WooCommerceSandboxOptions {
 export interface WooCommerceSandboxHandle extends SandboxHandle {
   siteUrl: string;
   webhookSecret: string;
-  addVariable(parentSku: string, variations: { sku: string; quantity: number }[]): { productId: number; variationIds: number[] };
+  addVariable(parentSku: string, variations: { sku: string; quantity: number; parentStock?: boolean }[]): { productId: number; variationIds: number[] };
   cancelOrder(orderId: string | number): Promise<boolean>;
   /** Creates the webhook as WooCommerce does: pings the URL (`webhook_id=<id>`), keeps it only on 2xx. */
   createWebhook(url: string): Promise<{ ok: boolean; status: number }>;

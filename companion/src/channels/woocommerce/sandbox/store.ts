@@ -20,7 +20,8 @@ export interface WooVariation {
   id: number;
   parent_id: number;
   sku: string;
-  manage_stock: boolean;
+  /** 'parent': the variation uses its parent's stock (WooCommerce's REST answer for "Manage stock" at the parent level). */
+  manage_stock: boolean | 'parent';
   stock_quantity: number | null;
   stock_status: 'instock' | 'outofstock' | 'onbackorder';
   date_modified_gmt: string;
@@ -68,12 +69,12 @@ export class WooStore {
     });
   }
 
-  addVariable(parentSku: string, variations: { sku: string; quantity: number }[]): { productId: number; variationIds: number[] } {
+  addVariable(parentSku: string, variations: { sku: string; quantity: number; parentStock?: boolean }[]): { productId: number; variationIds: number[] } {
     const productId = this.id();
     const ids = variations.map((v) => {
       const id = this.id();
       this.variations.set(id, {
-        id, parent_id: productId, sku: v.sku, manage_stock: true, stock_quantity: v.quantity,
+        id, parent_id: productId, sku: v.sku, manage_stock: v.parentStock ? 'parent' : true, stock_quantity: v.quantity,
         stock_status: v.quantity > 0 ? 'instock' : 'outofstock', date_modified_gmt: gmt(),
       });
       return id;

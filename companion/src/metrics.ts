@@ -14,7 +14,7 @@ import { ADMIN } from './http/auth';
 import { ErrorBody } from './schemas/api';
 import type { Keys } from './ledger/keys';
 import { operationalPaths } from './http/operational-paths';
-import { readFeedBacklog } from './propagation/feed-backlog';
+import { readFeedBacklog, type FeedBacklog } from './propagation/feed-backlog';
 import { FEED_GROUP } from './propagation/feed-consumer';
 
 /** Breaker state as a number: 0 closed, 1 half-open, 2 open. */
@@ -147,11 +147,21 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}) {
 
   // The change feed's backlog (propagation/feed-backlog.ts): what GET /v1/channels calls
   // `stalled` once the oldest entry waited STOCKLINE_FEED_STALLED_MS, for alerts on the scraper's side.
-  const backlogs = async () => {
-    if (!ledgerSource) return [];
-    const src = ledgerSource;
+  // One read per tenant and scrape serves both gauges: prom-client collects metrics concurrently,
+  // so the second gauge waits on the read the first started (kept for a second).
+  let feedRead: { at: number; backlogs: Promise<({ tenant: string } & FeedBacklog)[]> } | undefined;
+  const backlogs = () => {
     const now = Date.now();
-    return Promise.all([...(await tenantsOf(src))].map(async (tenant) => ({ tenant, ...(await readFeedBacklog(src.redis, src.keys.changes(tenant), FEED_GROUP, now)) })));
+    if (!feedRead || now - feedRead.at > 1000) {
+      const src = ledgerSource;
+      feedRead = {
+        at: now,
+        backlogs: src
+          ? tenantsOf(src).then((ts) => Promise.all([...ts].map(async (tenant) => ({ tenant, ...(await readFeedBacklog(src.redis, src.keys.changes(tenant), FEED_GROUP, now)) }))))
+          : Promise.resolve([]),
+      };
+    }
+    return feedRead.backlogs;
   };
   new Gauge({
     name: 'stockline_feed_unread',

@@ -105,21 +105,31 @@ export function createObserver(opts: ObserverOptions) {
   const totalsKey = (tenant: string, channel: string) => keys.propagation(tenant, `stats:${channel}`);
   const slotKey = (tenant: string, channel: string, slot: number) => keys.propagation(tenant, `stats:${channel}:s10:${slot}`);
 
-  /** Item outcomes over the last `slots` 10-second slots, skipping slots before `fromSlot`. */
+  /**
+   * Item outcomes over the last `slots` 10-second slots, skipping slots before `fromSlot`; `from(slot)`
+   * sums the same read again from a later slot on (the outcomes since the breaker closed).
+   */
   async function slotSums(tenant: string, channel: string, slots: number, at: number, fromSlot = -Infinity) {
     const cur = Math.floor(at / SLOT_MS);
     const pipe = redis.pipeline();
     for (let i = 0; i < slots && cur - i >= fromSlot; i++) pipe.hmget(slotKey(tenant, channel, cur - i), 'ok', 'fail');
     const res = (await pipe.exec()) ?? [];
-    let ok = 0;
-    let fail = 0;
-    for (const [err, v] of res) {
+    const read = res.map(([err, v], i) => {
       if (err) throw err;
       const [o, f] = v as (string | null)[];
-      ok += Number(o ?? 0);
-      fail += Number(f ?? 0);
-    }
-    return { ok, fail };
+      return { slot: cur - i, ok: Number(o ?? 0), fail: Number(f ?? 0) };
+    });
+    const from = (first: number) => {
+      let ok = 0;
+      let fail = 0;
+      for (const r of read) {
+        if (r.slot < first) continue;
+        ok += r.ok;
+        fail += r.fail;
+      }
+      return { ok, fail };
+    };
+    return { ...from(-Infinity), from };
   }
 
   // Alert evaluation: after pushes (at most once a second per channel and process) and on a timer,
@@ -256,7 +266,7 @@ export function createObserver(opts: ObserverOptions) {
         // The state, like the alerts, leaves out the failures from before the breaker last closed:
         // the probe proved the channel healthy again, and those failures would otherwise keep it
         // "degraded" for the rest of the 5-minute window. successRate still reports the window.
-        const sinceClosed = closedAt ? await slotSums(tenant, id, SUCCESS_SLOTS, at, Math.floor(closedAt / SLOT_MS) + 1) : sums;
+        const sinceClosed = closedAt ? sums.from(Math.floor(closedAt / SLOT_MS) + 1) : sums;
         const throttledUntil = totals.throttledUntil && Number(totals.throttledUntil) > at ? Number(totals.throttledUntil) : null;
         const lastError = totals.lastErrorMessage ? { message: totals.lastErrorMessage, at: totals.lastErrorAt ?? new Date(at).toISOString() } : null;
         const judged = judgeHealth(

@@ -134,7 +134,7 @@ final class Importer {
 				'changes'   => $seen['changes'],
 				// The last finished import was for this tenant, with no tenant change since: its
 				// ledger has the store's stock, and knows better than Stockline's own pushes.
-				'reimport'     => null !== $finished && ( null === $finished['tenant'] || $finished['tenant'] === $seen['tenant'] ) && $finished['changes'] === $seen['changes'],
+				'reimport'     => null !== $finished && self::still_counts( $finished['tenant'], $finished['changes'], $seen ),
 				'leftToLedger' => 0,
 				'finished'     => $finished,
 				// The start time, and never the last run's: event ids are per run, and a run that
@@ -337,7 +337,7 @@ final class Importer {
 		$seen = self::observe_tenant();
 		// An import from before tenants were recorded: for the tenant first seen (see observe_tenant()).
 		$for = null !== $s['tenant'] ? (string) $s['tenant'] : null;
-		if ( ( null === $for || $for === $seen['tenant'] ) && (int) $s['changes'] === $seen['changes'] ) {
+		if ( self::still_counts( $for, (int) $s['changes'], $seen ) ) {
 			return $s + array(
 				'importedFor'   => $for ?? $seen['tenant'],
 				'tenantChanged' => false,
@@ -351,6 +351,18 @@ final class Importer {
 				'tenantChanged' => true,
 			)
 		);
+	}
+
+	/**
+	 * Whether an import run for $tenant (null: from before tenants were recorded, taken to be the
+	 * first one seen) when the plugin had seen $changes tenant changes still counts for the store.
+	 *
+	 * @param string|null                         $tenant  The import's tenant.
+	 * @param int                                 $changes Tenant changes seen when it ran.
+	 * @param array{tenant: string, changes: int} $seen    observe_tenant().
+	 */
+	private static function still_counts( ?string $tenant, int $changes, array $seen ): bool {
+		return ( null === $tenant || $tenant === $seen['tenant'] ) && $changes === $seen['changes'];
 	}
 
 	/**

@@ -145,15 +145,15 @@ function ImportStep({ imp }: { imp: Polled<ImportStatus> }) {
               {s.state === 'done' && (
                 <Notice status="success" isDismissible={false}>
                   {sprintf(_n('Import finished: %d product in the ledger.', 'Import finished: %d products in the ledger.', s.done, 'stockline'), s.done)}
-                  {(s.leftToLedger ?? 0) > 0 &&
+                  {!!s.leftToLedger &&
                     ` ${sprintf(
                       _n(
                         '%d product was left as the ledger has it: its WooCommerce stock is the number Stockline last wrote there (a paused SKU, a buffer), not a new count.',
                         '%d products were left as the ledger has them: their WooCommerce stock is the number Stockline last wrote there (a paused SKU, a buffer), not a new count.',
-                        s.leftToLedger ?? 0,
+                        s.leftToLedger,
                         'stockline',
                       ),
-                      s.leftToLedger ?? 0,
+                      s.leftToLedger,
                     )}`}
                 </Notice>
               )}

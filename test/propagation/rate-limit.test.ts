@@ -62,9 +62,12 @@ describe('rate limiting', () => {
     expect(events.some((e) => e.throttled)).toBe(true);
     expect(skus.every((s) => fake.quantities()[s] === 7)).toBe(true);
     expect((await fx.runtimes[0]!.core.dead.list(TENANT)).items).toEqual([]);
-    // Throttled calls are not hammered: after the first 429s, calls follow the channel's pace.
+    // Throttled calls are not hammered: the channel's Retry-After sets our pace, the calls that were
+    // in flight with the first 429 do not each cut it again, and the pace recovers gently, so after
+    // the first 429s calls follow the channel's pace (was 13-20 429s over 33-40 calls: a burst after
+    // every pause, as the pace came back by a tenth of the believed 1,000 calls/s each second).
     console.log(`[rate-limit] optimistic adapter: ${fake.stats().throttled} 429s over ${fake.stats().calls} calls`);
-    expect(fake.stats().throttled).toBeLessThan(fake.stats().calls / 2);
+    expect(fake.stats().throttled).toBeLessThanOrEqual(fake.stats().calls / 4);
     await optimistic.close();
   });
 });

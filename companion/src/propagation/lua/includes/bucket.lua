@@ -1,7 +1,10 @@
 -- Pasted into take-1.lua and claim-9.lua (whose claim takes the push's token, the last one too): the token bucket shared by every worker process, one per (tenant, channel). It refills at `rate` × factor per second up to `burst`, using the Redis
 -- clock so processes on different hosts agree. Nothing refills while the channel has us paused
--- (`until`, set from its throttle signal); `factor` (halved on a throttle, see take-1.lua)
--- recovers by 10 % of the rate per second.
+-- (`until`, set from its throttle signal); `factor` (cut on a throttle, see take-1.lua)
+-- recovers by 20 % of itself per second: a pace cut to 1/2 is whole again in about 4 s, one cut
+-- to 1/100 (a limit believed a hundred times too generous) in about 25 s. (It used to recover by
+-- 10 % of the believed rate per second: from 1/100 of a believed 1,000 calls/s that was +100 calls/s
+-- each second, so after every Retry-After the channel saw a burst it had to throttle again.)
 
 --- The bucket as it stands now: its hash { tokens, ts, until, factor } read and refilled.
 local function bucketLoad(key, rate, burst)
@@ -15,7 +18,7 @@ local function bucketLoad(key, rate, burst)
   }
   local elapsed = now - math.max(tonumber(s[2]) or now, b.pausedUntil)
   if elapsed > 0 then
-    b.factor = math.min(1, b.factor + elapsed / 1000 * 0.1)
+    b.factor = math.min(1, b.factor * 1.2 ^ (elapsed / 1000))
     b.tokens = math.min(burst, b.tokens + elapsed * rate * b.factor / 1000)
   end
   return b

@@ -69,8 +69,11 @@ export function createSyncCore(deps: SyncCoreDeps) {
     channels: string[] = channelIds,
     force = false,
     ownSales?: Map<string, { channel: string; soldAt: number } | null>,
-    /** Bulk work a person started (retry-all, a channel-wide rule): pushed after every real change (includes/deferred.lua). */
-    background = false,
+    /**
+     * Bulk work (retry-all, a channel-wide rule, a catalogue import): pushed after every real
+     * change (includes/deferred.lua); true for every SKU, or the set of SKUs that are.
+     */
+    background: boolean | ReadonlySet<string> = false,
   ) => {
     if (!since.size) return;
     const soldOn = new Map<string, Map<string, number>>();

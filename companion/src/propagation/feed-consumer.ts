@@ -59,6 +59,9 @@ export function startFeedConsumer(core: SyncCore, blocking: Redis): FeedConsumer
     const sales: { at: number; sku: string; channel: string }[] = [];
     // Counts typed on a channel (a stock edit in WooCommerce): per channel, its SKUs.
     const editedOn = new Map<string, Set<string>>();
+    // SKUs whose every change here is a catalogue import (`bulk`): pushed behind real changes.
+    const imported = new Set<string>();
+    const notImported = new Set<string>();
     for (const [, fields] of entries) {
       const f: Record<string, string> = {};
       for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
@@ -80,6 +83,8 @@ export function startFeedConsumer(core: SyncCore, blocking: Redis): FeedConsumer
         for (const sku of skus) set.add(sku);
       }
       for (const sku of skus) {
+        if (f.bulk === '1') imported.add(sku);
+        else notImported.add(sku);
         const prev = since.get(sku);
         if (prev === undefined || at < prev) since.set(sku, at);
         const own = ownSales.get(sku);
@@ -92,7 +97,8 @@ export function startFeedConsumer(core: SyncCore, blocking: Redis): FeedConsumer
     // so the next push is not skipped as "already shown" (a paused SKU, or one with a buffer, would
     // keep selling the typed number: a trial typed 30 in WooCommerce on a paused SKU and sold 2).
     await Promise.all([...editedOn].map(([channel, skus]) => redis.hdel(syncKeys(keys, tenant, channel).acked, ...skus)));
-    await Promise.all([core.markDirty(tenant, since, undefined, false, ownSales), core.countSales(tenant, sales)]);
+    for (const sku of notImported) imported.delete(sku);
+    await Promise.all([core.markDirty(tenant, since, undefined, false, ownSales, imported), core.countSales(tenant, sales)]);
     await redis.xack(keys.changes(tenant), FEED_GROUP, ...entries.map(([id]) => id));
   };
 

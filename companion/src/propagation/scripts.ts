@@ -27,7 +27,8 @@ export interface SyncScripts {
    * `ownSale`: SKUs whose only changes here are this channel's own sales, with the earliest
    * sale's time (mark-2.lua defers those made after the last acknowledged push landed).
    */
-  mark(keys: { dirty: string; acked: string }, since: Map<string, number>, ownSale?: Map<string, number>, background?: boolean): Promise<string[]>;
+  /** `background`: every SKU (true) or these SKUs are bulk work, pushed after real changes (lua/includes/deferred.lua). */
+  mark(keys: { dirty: string; acked: string }, since: Map<string, number>, ownSale?: Map<string, number>, background?: boolean | ReadonlySet<string>): Promise<string[]>;
   take(key: string, rate: number, burst: number, cost: number, throttledForMs?: number): Promise<number>;
   /** pace-1.lua: counts sales (time, sku, the channel that sold it or '') into the SKUs' pace. */
   pace(key: string, paceMs: number, sales: { at: number; sku: string; channel: string }[]): Promise<number>;
@@ -135,7 +136,8 @@ export function loadSyncScripts(redis: Redis): SyncScripts {
     async mark(keys, since, ownSale, background = false) {
       const out: string[] = [];
       const args: (string | number)[] = [];
-      for (const [sku, at] of since) args.push(at, sku, background ? 'bg' : (ownSale?.get(sku) ?? ''));
+      const bg = (sku: string) => (background === true || (background !== false && background.has(sku)));
+      for (const [sku, at] of since) args.push(at, sku, bg(sku) ? 'bg' : (ownSale?.get(sku) ?? ''));
       for (let i = 0; i < args.length; i += 999) out.push(...((await cmd('mark-2')(keys.dirty, keys.acked, ...args.slice(i, i + 999))) as string[]));
       return out;
     },

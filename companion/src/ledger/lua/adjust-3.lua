@@ -14,6 +14,9 @@
   'insufficient_stock' when a delta would take onHand below 0, with details.shortages; 'unknown_sku'
   for a negative delta on a SKU the ledger has never seen).
 
+  An adjustment with reason 'import' (the plugin's catalogue import) marks its change-feed entry
+  `bulk 1` (common.lua): propagation pushes it behind real changes.
+
   A set records lastSetAt = occurredAt and lastSetOf = what it counted ('onHand' | 'available'; a
   late shipment reads it, ship-4.lua): later-arriving events that happened before this count are
   already part of it and are refused as stale (receipts and adjustments; orders and holds are
@@ -24,6 +27,7 @@ local dup = duplicateOf()
 if dup then return dup end
 
 local sku, occurredMs, expected = ARGV[10], ARGV[9] + 0, ARGV[13]
+bulk = ARGV[14] == 'import'
 local key, v = readSku(sku, true)
 
 -- Fast path (common.lua): a plain SKU, not stale, at the expected version (if one was given), and

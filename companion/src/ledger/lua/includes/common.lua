@@ -42,6 +42,10 @@ local fmt = string.format
 local KEYS, ARGV = KEYS, ARGV
 local idemKey, auditKey, changesKey, eventId, source, occurredAt, nowMsStr, nowIso, idemTtlStr, skuPrefix, idem
 local rareHelpers
+-- True while applying a catalogue import (adjust-3.lua, reason 'import'): its change-feed entry
+-- carries `bulk 1`, and propagation pushes it behind every real change (a sale made during an
+-- import of thousands of products is not queued behind them).
+local bulk
 local function bind(keys, argv)
   KEYS, ARGV = keys, argv
   idemKey, auditKey, changesKey = keys[1], keys[2], keys[3]
@@ -49,6 +53,7 @@ local function bind(keys, argv)
   nowMsStr, nowIso, idemTtlStr, skuPrefix = argv[4], argv[5], argv[6], argv[7]
   idem = idemTtlStr ~= '0'
   rareHelpers = nil
+  bulk = false
 end
 bind(KEYS, ARGV)
 
@@ -238,8 +243,13 @@ local function finish(tx)
   local json = '{"type":"' .. tx.type .. '","eventId":"' .. tx.eventId .. '","source":"' .. tx.source ..
     '","occurredAt":"' .. tx.occurredAt .. '","at":"' .. nowIso .. '","lines":[' .. lines .. ']' .. extra .. '}'
   local auditId = call('XADD', auditKey, '*', 'e', json)
-  call('XADD', changesKey, '*', 'event', tx.eventId, 'type', tx.type, 'source', tx.source, 'at', nowMsStr,
-    'occurred', tx.occurredAt, 'skus', '[' .. skus .. ']')
+  if bulk then
+    call('XADD', changesKey, '*', 'event', tx.eventId, 'type', tx.type, 'source', tx.source, 'at', nowMsStr,
+      'occurred', tx.occurredAt, 'skus', '[' .. skus .. ']', 'bulk', '1')
+  else
+    call('XADD', changesKey, '*', 'event', tx.eventId, 'type', tx.type, 'source', tx.source, 'at', nowMsStr,
+      'occurred', tx.occurredAt, 'skus', '[' .. skus .. ']')
+  end
   if idem then call('SET', idemKey, auditId, 'EX', idemTtlStr) end
   return json
 end

@@ -31,7 +31,11 @@ local function fastFinish(type, js, key, v, qtyText, field, value, setAt, extra,
     '},"after":{"onHand":' .. o .. ',"committed":' .. c .. ',"reserved":' .. r ..
     '},"version":' .. ver .. ',"paused":null}]' .. extra .. '}'
   local auditId = call('XADD', auditKey, '*', 'e', json)
-  call('XADD', changesKey, '*', 'event', eventId, 'type', type, 'source', source, 'at', nowMsStr, 'occurred', occurredAt, 'skus', '[' .. js .. ']')
+  if bulk then
+    call('XADD', changesKey, '*', 'event', eventId, 'type', type, 'source', source, 'at', nowMsStr, 'occurred', occurredAt, 'skus', '[' .. js .. ']', 'bulk', '1')
+  else
+    call('XADD', changesKey, '*', 'event', eventId, 'type', type, 'source', source, 'at', nowMsStr, 'occurred', occurredAt, 'skus', '[' .. js .. ']')
+  end
   if idem then call('SET', idemKey, auditId, 'EX', idemTtlStr) end
   -- The caller knows the SKU, the time and that nothing is paused: the entry's numbers suffice.
   return '+' .. ver .. ' ' .. o .. ' ' .. c .. ' ' .. r

@@ -15,7 +15,7 @@ local DEFER_MS = 30000
 
 --[[
   Background work (a person's retry of many dead letters, a channel-wide rule change, SKUs a
-  listings check found listed again) is marked a day later plus a quarter millisecond: it leaves
+  listings check found listed again, a catalogue import's counts: feed entries marked `bulk`) is marked a day later plus a quarter millisecond: it leaves
   after every change made in that day, so a sale or a pause is never queued behind thousands of
   such pushes (a trial saw an oversell pause take 10.5 minutes to reach Amazon behind a retry of
   10,356 letters). A later change of any kind lowers the score (ZADD LT) to its own turn.

@@ -34,6 +34,8 @@ export interface LedgerSource {
   tenants?: string[];
 }
 
+const REDIS_PING_TIMEOUT_MS = 1000;
+
 export function createMetrics(opts: { processMetrics?: boolean } = {}) {
   const registry = new Registry();
   if (opts.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'stockline_' });
@@ -42,9 +44,33 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}) {
   let ledgerSource: LedgerSource | undefined;
 
   const eachChannel = async (fn: (c: string) => Promise<void>) => {
-    if (!channelSources) return;
+    if (!channelSources || !(await redisUp())) return;
     await Promise.all(channelSources.channels().map(fn));
   };
+
+  // Whether Redis answers, asked once per scrape (every collector below waits on the same PING):
+  // while it does not, /metrics still answers, with stockline_redis_up 0 and without the figures
+  // Redis holds, instead of a 503 that looks to a scraper like Stockline itself is down.
+  let ping: Promise<boolean> | undefined;
+  const redisUp = (): Promise<boolean> => {
+    const redis = ledgerSource?.redis;
+    if (!redis) return Promise.resolve(true);
+    if (!ping) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), REDIS_PING_TIMEOUT_MS)));
+      const answered = redis.status === 'ready' ? redis.ping().then(() => true, () => false) : Promise.resolve(false);
+      ping = Promise.race([answered, late]).finally(() => clearTimeout(timer));
+    }
+    return ping;
+  };
+  new Gauge({
+    name: 'stockline_redis_up',
+    help: 'Whether Redis (the ledger store) answered this scrape within a second: 1 yes, 0 no.',
+    registers,
+    async collect() {
+      this.set((await redisUp()) ? 1 : 0);
+    },
+  });
 
   const syncLag = new Histogram({
     name: 'stockline_sync_lag_seconds',
@@ -111,7 +137,7 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}) {
     labelNames: ['type'] as const,
     registers,
     async collect() {
-      if (!ledgerSource) return;
+      if (!ledgerSource || !(await redisUp())) return;
       for (const tenant of await tenantsOf(ledgerSource)) {
         await countFeed(ledgerSource.redis, ledgerSource.keys.changes(tenant), (type) => this.inc({ type }));
       }
@@ -123,7 +149,7 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}) {
     labelNames: ['tenant'] as const,
     registers,
     async collect() {
-      if (!ledgerSource) return;
+      if (!ledgerSource || !(await redisUp())) return;
       for (const tenant of await tenantsOf(ledgerSource)) {
         const total = await ledgerSource.redis.hlen(ledgerSource.keys.incidents(tenant));
         const seen = incidentsSeen.get(tenant) ?? 0;
@@ -138,7 +164,8 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}) {
     labelNames: ['tenant'] as const,
     registers,
     async collect() {
-      if (!ledgerSource) return;
+      this.reset();
+      if (!ledgerSource || !(await redisUp())) return;
       for (const tenant of await tenantsOf(ledgerSource)) {
         this.set({ tenant }, await ledgerSource.redis.zcard(ledgerSource.keys.openIncidents(tenant)));
       }
@@ -148,20 +175,17 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}) {
   // The change feed's backlog (propagation/feed-backlog.ts): what GET /v1/channels calls
   // `stalled` once the oldest entry waited STOCKLINE_FEED_STALLED_MS, for alerts on the scraper's side.
   // One read per tenant and scrape serves both gauges: prom-client collects metrics concurrently,
-  // so the second gauge waits on the read the first started (kept for a second).
-  let feedRead: { at: number; backlogs: Promise<({ tenant: string } & FeedBacklog)[]> } | undefined;
+  // so the second gauge waits on the read the first started.
+  let feedRead: Promise<({ tenant: string } & FeedBacklog)[]> | undefined;
   const backlogs = () => {
-    const now = Date.now();
-    if (!feedRead || now - feedRead.at > 1000) {
-      const src = ledgerSource;
-      feedRead = {
-        at: now,
-        backlogs: src
-          ? tenantsOf(src).then((ts) => Promise.all([...ts].map(async (tenant) => ({ tenant, ...(await readFeedBacklog(src.redis, src.keys.changes(tenant), FEED_GROUP, now)) }))))
-          : Promise.resolve([]),
-      };
-    }
-    return feedRead.backlogs;
+    const src = ledgerSource;
+    feedRead ??= (async () => {
+      if (!src || !(await redisUp())) return [];
+      const now = Date.now();
+      const tenants = [...(await tenantsOf(src))];
+      return Promise.all(tenants.map(async (tenant) => ({ tenant, ...(await readFeedBacklog(src.redis, src.keys.changes(tenant), FEED_GROUP, now)) })));
+    })();
+    return feedRead;
   };
   new Gauge({
     name: 'stockline_feed_unread',
@@ -201,6 +225,12 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}) {
 
   return {
     registry,
+    /** One scrape in the text format: what Redis answers is asked afresh, once, for all collectors. */
+    scrape(): Promise<string> {
+      ping = undefined;
+      feedRead = undefined;
+      return registry.metrics();
+    },
     syncLag,
     pushResults,
     pushCalls,
@@ -229,7 +259,7 @@ export const metricsRoutes: FastifyPluginAsync<{ metrics: Metrics; onRequest?: o
   for (const path of operationalPaths('/metrics')) {
     app.get(path, onRequest ? { onRequest, schema } : { schema }, async (_req, reply) => {
       reply.header('content-type', metrics.registry.contentType);
-      return metrics.registry.metrics();
+      return metrics.scrape();
     });
   }
 };

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../companion/src/app';
 import { createLedger } from '../../companion/src/ledger/ledger';
 import { createLogger } from '../../companion/src/logger';
+import { createMetrics, metricsRoutes } from '../../companion/src/metrics';
 import { sign } from '../../companion/src/http/signature';
 import { mainConnectionOptions } from '../../companion/src/server';
 import { startThrowawayRedis } from '../../scripts/lib/throwaway-redis.mjs';
@@ -123,6 +124,53 @@ describe('buildApp wiring', () => {
       redis.disconnect();
       admin.disconnect();
       await server.stop();
+      await f.close();
+    }
+  });
+  it('still serves /metrics while Redis is gone or stalled, saying stockline_redis_up 0 without the figures Redis holds', async () => {
+    const f = await apiFixture();
+    const server = await startThrowawayRedis({ name: 'metrics-up' });
+    const config = { ...f.config, redisCommandTimeoutMs: 300 };
+    const redis = new Redis(server.url, mainConnectionOptions(config));
+    const admin = new Redis(server.url);
+    const metrics = createMetrics();
+    metrics.setLedgerSource({ redis, keys: f.keys });
+    const ledger = createLedger({ redis, keys: f.keys });
+    const app = await buildApp({ config, redis, ledger, logger: createLogger({ level: 'silent' }), plugins: [async (a) => void (await a.register(metricsRoutes, { metrics }))] });
+    const scrape = async () => {
+      const res = await app.inject({ url: '/metrics' });
+      return { status: res.statusCode, body: res.body };
+    };
+    try {
+      expect(await ledger.ready()).toBe(true);
+      const up = await scrape();
+      expect(up.status).toBe(200);
+      expect(up.body).toMatch(/^stockline_redis_up 1$/m);
+      expect(up.body).toMatch(/^stockline_oversell_incidents_open\{tenant="default"\} 0$/m);
+
+      // Stalled: connections open, nothing answered (was: 503 from the store gate).
+      await admin.call('CLIENT', 'PAUSE', '3000', 'ALL');
+      const t0 = Date.now();
+      const stalled = await scrape();
+      expect(Date.now() - t0).toBeLessThan(2500);
+      expect(stalled.status).toBe(200);
+      expect(stalled.body).toMatch(/^stockline_redis_up 0$/m);
+      expect(stalled.body).not.toMatch(/^stockline_oversell_incidents_open\{/m);
+      // Other routes still say the store is unavailable.
+      expect((await app.inject({ url: '/v1/stock/ANY', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).statusCode).toBe(503);
+      await new Promise((r) => setTimeout(r, Math.max(0, t0 + 3300 - Date.now())));
+
+      // Gone: the server stopped.
+      await server.stop();
+      await new Promise((r) => setTimeout(r, 1100));
+      const gone = await scrape();
+      expect(gone.status).toBe(200);
+      expect(gone.body).toMatch(/^stockline_redis_up 0$/m);
+    } finally {
+      await app.close();
+      redis.disconnect();
+      admin.disconnect();
+      await server.stop().catch(() => undefined);
       await f.close();
     }
   });

@@ -3,14 +3,16 @@
  * ioredis's reconnect attempts (seconds apart once Redis has been gone a while) and was answered
  * 503 only after 6–20 s, holding the caller (the plugin's outbox drain, a merchant's page) that
  * long. A brief blip still passes: the gate waits up to `waitMs` for the connection to come back.
- * Health, readiness and the API document do not need Redis and are never held.
+ * Health, readiness, metrics and the API document do not need Redis and are never held.
  */
 import type { FastifyRequest, onRequestHookHandler, onRouteHookHandler } from 'fastify';
 import { ErrorBody } from '../schemas/api';
 import type { Redis } from 'ioredis';
 import { operationalPaths } from './operational-paths';
 
-const UNGATED = new Set([...operationalPaths('/healthz'), ...operationalPaths('/readyz'), '/v1/openapi.json']);
+// /metrics answers without Redis too (stockline_redis_up 0, metrics.ts): a scraper must tell
+// "Redis is down" from "Stockline is down".
+const UNGATED = new Set([...operationalPaths('/healthz'), ...operationalPaths('/readyz'), ...operationalPaths('/metrics'), '/v1/openapi.json']);
 
 export const STORE_UNAVAILABLE_MESSAGE = 'The ledger store cannot be reached right now — retry in a moment';
 

@@ -11,6 +11,7 @@ import { NotFoundError } from './errors';
 import { createKeys } from './ledger/keys';
 import type { Ledger } from './ledger/types';
 import { createLogger, type Logger } from './logger';
+import type { Metrics } from './metrics';
 import { errorHandler, frameworkErrorHandler, notFoundHandler } from './http/error-handler';
 import { registerOpenApi } from './http/openapi';
 import { trackRouteMethods } from './http/route-methods';
@@ -38,6 +39,8 @@ export interface AppDeps {
   plugins?: AppPlugin[];
   /** The configured channels' ids: events may name them as their source. */
   channels?: readonly string[];
+  /** Where responses and event results are counted (GET /metrics); none in most tests. */
+  metrics?: Metrics;
 }
 
 /**
@@ -57,7 +60,7 @@ function knownTenant(config: Readonly<Config>, redis: Redis) {
   };
 }
 
-export async function buildApp({ config, redis, ledger, logger, plugins = [], channels = [] }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, redis, ledger, logger, plugins = [], channels = [], metrics }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger ?? createLogger({ level: config.logLevel }),
     bodyLimit: BODY_LIMIT_BYTES,
@@ -74,13 +77,18 @@ export async function buildApp({ config, redis, ledger, logger, plugins = [], ch
   // Before every route (plugins' too): a request answers 503 at once while Redis is gone.
   app.addHook('onRequest', storeGate(redis));
   app.addHook('onRoute', declareUnavailable);
+  if (metrics) {
+    app.addHook('onResponse', async (request, reply) => {
+      metrics.httpResponses.inc({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
+    });
+  }
   registerRawJsonBody(app);
   await registerOpenApi(app, API_VERSION);
   app.addHook('preHandler', knownTenant(config, redis));
 
   const { adminToken } = config;
   await app.register(healthRoutes({ redis, ledger }));
-  await app.register(eventsRoutes({ config, ledger, channels }));
+  await app.register(eventsRoutes({ config, ledger, channels, onResults: metrics && ((r) => metrics.countEventResults(r)) }));
   await app.register(stockRoutes({ ledger, adminToken }));
   await app.register(auditRoutes({ ledger, adminToken, channels }));
   await app.register(incidentRoutes({ ledger, adminToken }));

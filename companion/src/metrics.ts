@@ -85,6 +85,20 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}) {
     labelNames: ['channel', 'result'] as const,
     registers,
   });
+  // What clients were answered: 401s (a wrong secret or token), 4xx (bad input), 503s (Redis gone).
+  const httpResponses = new Counter({
+    name: 'stockline_http_responses_total',
+    help: 'HTTP responses by method, route pattern (unmatched: no route) and status code.',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers,
+  });
+  // Per event sent to POST /v1/events (alone or in a batch); refused ones by their code.
+  const eventResults = new Counter({
+    name: 'stockline_event_results_total',
+    help: 'Events received on POST /v1/events by result (applied, duplicate, refused) and refusal code.',
+    labelNames: ['result', 'code'] as const,
+    registers,
+  });
   const pushCalls = new Counter({
     name: 'stockline_push_calls_total',
     help: 'Push calls made to each channel API.',
@@ -234,6 +248,11 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}) {
     syncLag,
     pushResults,
     pushCalls,
+    httpResponses,
+    /** Counts what the ledger answered for each event received. */
+    countEventResults(results: readonly { status: string; code?: string | null }[]) {
+      for (const r of results) eventResults.inc({ result: r.status, code: r.status === 'refused' ? (r.code ?? 'unknown') : '' });
+    },
     /** Where channel gauges are read from at scrape time (set by whoever wires the app). */
     setChannelSources(s: ChannelSources) {
       channelSources = s;

@@ -110,7 +110,7 @@ export async function start(
 
     let address: string | null = null;
     if (config.role === 'all' || config.role === 'api') {
-      const app = await buildApp({ config, redis, ledger, logger, plugins: [...wiring.plugins, ...(opts.plugins ?? [])], channels: wiring.modules.map((m) => m.id) });
+      const app = await buildApp({ config, redis, ledger, logger, plugins: [...wiring.plugins, ...(opts.plugins ?? [])], channels: wiring.modules.map((m) => m.id), metrics: wiring.metrics });
       address = await app.listen({ host: config.host, port: config.port });
       stops.push(() => app.close());
     }

@@ -13,7 +13,7 @@ import { startSandboxChannels, type SandboxChannels } from './channels/sandboxes
 import type { Keys } from './ledger/keys';
 import type { Ledger } from './ledger/types';
 import type { Logger } from './logger';
-import { createMetrics } from './metrics';
+import { createMetrics, type Metrics } from './metrics';
 import { createObserver, type Observer } from './propagation/observer';
 import { propagationRoutes } from './propagation/routes';
 import { observabilityRoutes } from './propagation/routes/channels';
@@ -25,6 +25,8 @@ export const DEFAULT_TENANT = 'default';
 
 export interface Wiring {
   modules: ChannelModule[];
+  /** This process's Prometheus metrics (served by observabilityRoutes; the app counts responses into them). */
+  metrics: Metrics;
   sandboxes: SandboxChannels | null;
   /** The ledger's SKUs listed on the sandboxes before propagation started (empty without sandboxes or SKUs). */
   sandboxCatalogue: { sku: string; available: number }[];
@@ -112,6 +114,7 @@ export async function wireChannels(deps: WiringDeps): Promise<Wiring> {
   const stops: (() => Promise<void>)[] = [];
   return {
     modules,
+    metrics,
     sandboxes,
     sandboxCatalogue,
     observer,

@@ -174,4 +174,30 @@ describe('buildApp wiring', () => {
       await f.close();
     }
   });
+  it('counts responses by route and status, and each event by its result and refusal code, into /metrics', async () => {
+    const metrics = createMetrics();
+    const f = await apiFixture({ metrics, plugins: [async (a) => void (await a.register(metricsRoutes, { metrics }))] });
+    try {
+      const first = events.received('M-1', 2);
+      expect((await f.post(first)).statusCode).toBe(200);
+      expect((await f.post(first)).json()).toMatchObject({ status: 'duplicate' });
+      expect((await f.post(events.delta('M-1', -5))).statusCode).toBe(409); // insufficient_stock
+      const batch = await f.post({ events: [events.received('M-2', 1), events.delta('M-2', -9), events.delta('NEVER', -1)] });
+      expect(batch.statusCode).toBe(200);
+      expect((await f.post(events.received('M-1', 1), { secret: 'not-the-secret-0123456789' })).statusCode).toBe(401);
+      expect((await f.app.inject({ url: '/v1/stock/M-1' })).statusCode).toBe(401);
+      const body = (await f.app.inject({ url: '/metrics' })).body;
+      const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\d+)$`, 'm').exec(body)?.[1] ?? NaN);
+      expect(value('stockline_event_results_total{result="applied",code=""}')).toBe(2);
+      expect(value('stockline_event_results_total{result="duplicate",code=""}')).toBe(1);
+      expect(value('stockline_event_results_total{result="refused",code="insufficient_stock"}')).toBe(2);
+      expect(value('stockline_event_results_total{result="refused",code="unknown_sku"}')).toBe(1);
+      expect(value('stockline_http_responses_total{method="POST",route="/v1/events",status="200"}')).toBe(3);
+      expect(value('stockline_http_responses_total{method="POST",route="/v1/events",status="409"}')).toBe(1);
+      expect(value('stockline_http_responses_total{method="POST",route="/v1/events",status="401"}')).toBe(1);
+      expect(value('stockline_http_responses_total{method="GET",route="/v1/stock/:sku",status="401"}')).toBe(1);
+    } finally {
+      await f.close();
+    }
+  });
 });

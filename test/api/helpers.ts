@@ -3,6 +3,7 @@
  * a signer, signed/admin request helpers and a fingerprint of every key under the test prefix
  * (to prove that refused input changed nothing).
  */
+import type { Metrics } from '../../companion/src/metrics';
 import { Writable } from 'node:stream';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp, type AppPlugin } from '../../companion/src/app';
@@ -51,7 +52,7 @@ export function testEnv(prefix: string, redisUrl: string): Record<string, string
   };
 }
 
-export async function apiFixture(opts: { plugins?: AppPlugin[]; channels?: string[] } = {}): Promise<ApiFixture> {
+export async function apiFixture(opts: { plugins?: AppPlugin[]; channels?: string[]; metrics?: Metrics } = {}): Promise<ApiFixture> {
   const t = await createTestRedis();
   const config = loadConfig(testEnv(t.prefix, t.url));
   const keys = createKeys({ prefix: config.keyPrefix });
@@ -64,7 +65,7 @@ export async function apiFixture(opts: { plugins?: AppPlugin[]; channels?: strin
     },
   });
   const logger = createLogger({ level: 'info', destination });
-  const app = await buildApp({ config, redis: t.redis, ledger, logger, plugins: opts.plugins, channels: opts.channels });
+  const app = await buildApp({ config, redis: t.redis, ledger, logger, plugins: opts.plugins, channels: opts.channels, metrics: opts.metrics });
   await app.ready();
 
   const postRaw: ApiFixture['postRaw'] = (payload, o = {}) =>

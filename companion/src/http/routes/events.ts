@@ -34,9 +34,11 @@ export interface EventsRouteDeps {
   ledger: Ledger;
   /** Channel ids beyond the built-in sources that events may name as their source. */
   channels?: readonly string[];
+  /** Told the ledger's result of every event received (metrics: stockline_event_results_total). */
+  onResults?: (results: readonly EventResult[]) => void;
 }
 
-export function eventsRoutes({ config, ledger, channels = [] }: EventsRouteDeps) {
+export function eventsRoutes({ config, ledger, channels = [], onResults }: EventsRouteDeps) {
   const sources = new Set<string>([...BUILT_IN_SOURCES, ...channels]);
   async function checkSignature(request: FastifyRequest) {
     if (request.body != null && request.rawBody === undefined) {
@@ -87,8 +89,13 @@ export function eventsRoutes({ config, ledger, channels = [] }: EventsRouteDeps)
       },
       async (request, reply) => {
         const { events, batch } = readEventsBody(request.body, { nowMs: Date.now(), maxAheadMs: config.signatureToleranceSeconds * 1000, sources });
-        if (batch) return { results: await ledger.applyBatch(events) };
+        if (batch) {
+          const results = await ledger.applyBatch(events);
+          onResults?.(results);
+          return { results };
+        }
         const result = await ledger.apply(events[0]!);
+        onResults?.([result]);
         return reply.status(statusOf(result)).send(result);
       },
     );

@@ -132,4 +132,34 @@ describe('rules and pauses on live channels', () => {
     expect(a.quantities()).toEqual({ PZ: 0, BF: 18 });
     expect(b.quantities()).toEqual({ PZ: 0, BF: 20 });
   });
+  it('puts a paused or capped SKU right on the channel that put a cancelled order\'s units back on sale itself', async () => {
+    const fx = await openFixture({ channels: ['fake-a', 'fake-b'] });
+    const [a, b] = fx.fakes as [typeof fx.fakes[0], typeof fx.fakes[0]];
+    for (const f of fx.fakes) f.seed([{ sku: 'PC', quantity: 0 }, { sku: 'CAP', quantity: 0 }]);
+    await fx.ledger.applyBatch([ev.received('PC', 6), ev.received('CAP', 12)]);
+    await fx.start();
+    const app = await fx.app();
+    await app.inject({ method: 'PUT', url: '/v1/rules/skus/CAP', headers: auth, payload: { channel: 'fake-a', maxShown: 5 } });
+    await fx.settled();
+    expect(a.quantities()).toEqual({ PC: 6, CAP: 5 });
+
+    // fake-a sells 2 of each (its own count goes down), then the SKU PC is paused.
+    a.seed([{ sku: 'PC', quantity: 4 }, { sku: 'CAP', quantity: 3 }]);
+    const pc = ev.sale('PC', 2, 'fake-a');
+    const cap = ev.sale('CAP', 2, 'fake-a');
+    await fx.ledger.applyBatch([pc, cap]);
+    await fx.ledger.setPaused(TENANT, 'PC', true, 'photo shoot');
+    await fx.settled();
+    expect(a.quantities()).toEqual({ PC: 0, CAP: 5 });
+
+    // Both orders are cancelled on fake-a, which puts their units back on sale itself (0 + 2, 5 + 2).
+    a.seed([{ sku: 'PC', quantity: 2 }, { sku: 'CAP', quantity: 7 }]);
+    const cancel = (orderId: string) =>
+      ({ id: `cxl-${orderId}`, type: 'order.cancelled', source: 'fake-a', occurredAt: new Date().toISOString(), orderId }) as StockEvent;
+    await fx.ledger.applyBatch([cancel((pc as { orderId: string }).orderId), cancel((cap as { orderId: string }).orderId)]);
+    await fx.settled();
+    // What Stockline wants shown did not change (paused: 0; capped: 5), yet fake-a is told again.
+    expect(a.quantities()).toEqual({ PC: 0, CAP: 5 });
+    expect(b.quantities()).toEqual({ PC: 0, CAP: 12 });
+  });
 });

@@ -16,6 +16,14 @@ import { syncKeys } from './sync-keys';
 
 export const FEED_GROUP = 'propagation';
 
+/**
+ * Changes after which the channel they came from shows a number of its own: a count typed there
+ * (a stock edit in WooCommerce, a restock on a refund), or units it put back on sale itself when an
+ * order or hold of its own was cancelled (every marketplace, and WooCommerce, restores the units
+ * of a cancelled order).
+ */
+const PUT_BACK_BY_CHANNEL = new Set(['stock.adjusted', 'stock.received', 'order.cancelled', 'stock.released']);
+
 type StreamEntry = [id: string, fields: string[]];
 
 export interface FeedConsumer {
@@ -57,7 +65,7 @@ export function startFeedConsumer(core: SyncCore, blocking: Redis): FeedConsumer
     // and the earliest sale's time (null once anything else changed it).
     const ownSales = new Map<string, { channel: string; soldAt: number } | null>();
     const sales: { at: number; sku: string; channel: string }[] = [];
-    // Counts typed on a channel (a stock edit in WooCommerce): per channel, its SKUs.
+    // Counts the channel changed itself (see PUT_BACK_BY_CHANNEL): per channel, its SKUs.
     const editedOn = new Map<string, Set<string>>();
     // SKUs whose every change here is a catalogue import (`bulk`): pushed behind real changes.
     const imported = new Set<string>();
@@ -78,7 +86,7 @@ export function startFeedConsumer(core: SyncCore, blocking: Redis): FeedConsumer
       const soldAt = soldOn ? Date.parse(f.occurred ?? '') : NaN;
       // Every order counts into the SKU's pace of sales (a reservation counts once it is confirmed).
       if (order) for (const sku of skus) sales.push({ at, sku, channel: soldOn });
-      if ((f.type === 'stock.adjusted' || f.type === 'stock.received') && f.source && core.channelIds.includes(f.source)) {
+      if (PUT_BACK_BY_CHANNEL.has(f.type ?? '') && f.source && core.channelIds.includes(f.source)) {
         const set = editedOn.get(f.source) ?? editedOn.set(f.source, new Set()).get(f.source)!;
         for (const sku of skus) set.add(sku);
       }
@@ -93,10 +101,17 @@ export function startFeedConsumer(core: SyncCore, blocking: Redis): FeedConsumer
         else ownSales.set(sku, { channel: soldOn, soldAt: Math.min(own?.soldAt ?? soldAt, soldAt) });
       }
     }
-    // The channel shows the number typed there now, not the one we last told it: forget that one,
-    // so the next push is not skipped as "already shown" (a paused SKU, or one with a buffer, would
-    // keep selling the typed number: a trial typed 30 in WooCommerce on a paused SKU and sold 2).
-    await Promise.all([...editedOn].map(([channel, skus]) => redis.hdel(syncKeys(keys, tenant, channel).acked, ...skus)));
+    // The channel shows a number of its own now, not the one we last told it: forget that one (and
+    // its own sales counted against it), so the next push is an absolute set and is not skipped as
+    // "already shown". A paused, oversold or capped SKU would otherwise keep selling the units
+    // (trials: 30 typed in WooCommerce on a paused SKU sold 2; a cancelled Flipkart order put 1
+    // back on an oversold SKU, sold again; a Shopify cap of 5 showed 7 after a cancel).
+    await Promise.all(
+      [...editedOn].map(([channel, skus]) => {
+        const k = syncKeys(keys, tenant, channel);
+        return redis.multi().hdel(k.acked, ...skus).hdel(k.own, ...skus).exec();
+      }),
+    );
     for (const sku of notImported) imported.delete(sku);
     await Promise.all([core.markDirty(tenant, since, undefined, false, ownSales, imported), core.countSales(tenant, sales)]);
     await redis.xack(keys.changes(tenant), FEED_GROUP, ...entries.map(([id]) => id));

@@ -43,6 +43,14 @@ describe('Incidents', () => {
     ]);
   });
 
+  it('marks an order cancelled since it oversold, so the owner does not cancel it again', async () => {
+    const orders = [{ ...openIncident.orders[0]!, cancelled: true }, openIncident.orders[1]!];
+    expect(await orderLines(orders)).toEqual([
+      'Amazon order 402-8817261-5521930: 1 × MUG-BLUE, cancelled since',
+      'Flipkart order OD330912881: 1 × MUG-BLUE',
+    ]);
+  });
+
   it('names a WooCommerce order by its number, as the Activity tab does, and keeps a marketplace order id whole', async () => {
     const orders = [
       { orderId: 'wca9e66cba:4086', source: 'woocommerce', qty: 1 },

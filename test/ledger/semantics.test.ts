@@ -103,14 +103,43 @@ describe('orders and holds', () => {
       expect.objectContaining({ id: m.incidentId, sku: 'A', status: 'open', oversoldUnits: 3, orders: [{ orderId: 'amz-1', source: 'amazon', qty: 5 }] }),
     ]);
     // Still negative: incident stays open and the SKU stays paused.
-    await f.ledger.apply(ev.receive('A', 3));
-    expect(await stock('A')).toMatchObject({ available: 0, paused: 'oversell' });
-    // Stock back above zero resolves it in the same step.
-    const back = await f.ledger.apply(ev.receive('A', 4));
-    expect(back.stock[0]).toMatchObject({ available: 4, paused: null });
+    await f.ledger.apply(ev.receive('A', 2));
+    expect(await stock('A')).toMatchObject({ available: -1, paused: 'oversell' });
+    // Back to zero: no unit is owed any more, which resolves it in the same step.
+    const back = await f.ledger.apply(ev.receive('A', 1));
+    expect(back.stock[0]).toMatchObject({ available: 0, paused: null });
     expect((await f.ledger.listIncidents('default', { status: 'open' })).items).toEqual([]);
     const [resolved] = (await f.ledger.listIncidents('default', { status: 'resolved' })).items;
     expect(resolved).toMatchObject({ id: m.incidentId, status: 'resolved', resolvedAt: iso(f.clock.ms) });
+  });
+
+  it('counts only the units an order took beyond what was there: a marketplace order converting its own hold adds none, and a cancelled order is marked in the incident', async () => {
+    await f.ledger.apply(ev.receive('H', 1));
+    // Amazon holds the last unit while its order is Pending; then Flipkart sells one more.
+    await f.ledger.apply(ev.reserve('amz-hold', [{ sku: 'H', qty: 1 }], { source: 'amazon' }));
+    const fk = await f.ledger.apply(ev.confirm('fk-1', [{ sku: 'H', qty: 1 }], { source: 'flipkart' }));
+    expect(fk).toMatchObject({ status: 'applied', incidentId: expect.any(String), stock: [{ available: -1 }] });
+    // Amazon's order is paid: it converts its hold, which oversells nothing more (was: "oversold by 2", both orders listed).
+    const amz = await f.ledger.apply(ev.confirm('amz-1', [{ sku: 'H', qty: 1 }], { source: 'amazon', reservationId: 'amz-hold' }));
+    expect(amz).toMatchObject({ status: 'applied', stock: [{ committed: 2, reserved: 0, available: -1 }] });
+    let [incident] = (await f.ledger.listIncidents('default', { status: 'open' })).items;
+    expect(incident).toMatchObject({ id: fk.incidentId, oversoldUnits: 1, orders: [{ orderId: 'fk-1', source: 'flipkart', qty: 1 }] });
+    // Another sale oversells a second unit; cancelling one of the two listed orders marks it, and the incident stays open at -1.
+    await f.ledger.apply(ev.confirm('fk-2', [{ sku: 'H', qty: 1 }], { source: 'flipkart' }));
+    await f.ledger.apply(ev.cancel('fk-1', { source: 'flipkart' }));
+    [incident] = (await f.ledger.listIncidents('default', { status: 'open' })).items;
+    expect(incident).toMatchObject({
+      oversoldUnits: 2,
+      orders: [
+        { orderId: 'fk-1', source: 'flipkart', qty: 1, cancelled: true },
+        { orderId: 'fk-2', source: 'flipkart', qty: 1 },
+      ],
+    });
+    expect(await stock('H')).toMatchObject({ available: -1, paused: 'oversell' });
+    // Cancelling the other brings available back to 0: nothing is owed, the incident resolves.
+    await f.ledger.apply(ev.cancel('fk-2', { source: 'flipkart' }));
+    expect(await stock('H')).toMatchObject({ available: 0, paused: null });
+    expect((await f.ledger.listIncidents('default', { status: 'open' })).items).toEqual([]);
   });
 
   it('records a store order taken on backorder (backorder: true) even when short, with an oversell incident, where the same order without it is refused', async () => {

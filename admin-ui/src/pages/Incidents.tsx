@@ -35,7 +35,11 @@ function IncidentCard({ incident }: { incident: Incident }) {
           {incident.orders.map((o) => (
             <li key={`${o.source}:${o.orderId}`}>
               {sprintf(
-                o.backorder ? __('%1$s order %2$s: %3$d × %4$s, sold on backorder', 'stockline') : __('%1$s order %2$s: %3$d × %4$s', 'stockline'),
+                o.cancelled
+                  ? __('%1$s order %2$s: %3$d × %4$s, cancelled since', 'stockline')
+                  : o.backorder
+                    ? __('%1$s order %2$s: %3$d × %4$s, sold on backorder', 'stockline')
+                    : __('%1$s order %2$s: %3$d × %4$s', 'stockline'),
                 channelLabel(o.source),
                 // "#4086" for a WooCommerce order, as in the Activity tab; a marketplace's id whole, to look it up there.
                 orderLabel(o.orderId, { whole: true }),

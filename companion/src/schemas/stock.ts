@@ -78,7 +78,7 @@ export const Incident = Type.Object({
   kind: Type.Literal('oversell'),
   sku: Type.String(),
   status: Type.Union([Type.Literal('open'), Type.Literal('resolved')]),
-  /** Units sold beyond what was available. */
+  /** Units sold beyond what was available (orders that converted their own hold add none). */
   oversoldUnits: Type.Integer(),
   orders: Type.Array(
     Type.Object({
@@ -86,6 +86,7 @@ export const Incident = Type.Object({
       source: Type.String(),
       qty: Type.Integer(),
       backorder: Type.Optional(Type.Boolean({ description: 'true: a store order taken on backorder (order.confirmed backorder: true)' })),
+      cancelled: Type.Optional(Type.Boolean({ description: 'true: the order was cancelled while the incident was open' })),
     }),
   ),
   openedAt: Type.String(),

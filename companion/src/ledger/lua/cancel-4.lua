@@ -12,6 +12,9 @@
   'noop' (nothing open: already cancelled under another id, or fully shipped — shipped units left the
   building, bringing them back is a stock.received).
 
+  An order listed in the SKU's open oversell incident is marked `cancelled` there; the incident
+  resolves once available is back to 0 or more (common.lua).
+
   The order hash is kept (status 'cancelled', open lines 0) for the idempotency window, so a second
   cancel or a late ship of the same order is recognised and harmless.
 ]]
@@ -34,6 +37,9 @@ for _, sku in ipairs(skus) do
     s.committed = s.committed - open[sku]
     touch(tx, s, open[sku])
     open[sku] = 0
+    -- An order the SKU's open oversell incident lists is marked there: a merchant reading it must
+    -- not cancel an order that is cancelled already.
+    if s.incident then rare().orderCancelled(s, orderId) end
   end
 end
 if not any then

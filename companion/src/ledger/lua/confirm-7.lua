@@ -83,6 +83,13 @@ if not isFact then
   end
 end
 
+-- What each SKU had available before this order, its own hold still counted: a converted hold
+-- oversells nothing it had not already taken (a trial's Amazon order, held while Pending, then
+-- confirmed after a Flipkart sale had taken the SKU to -1, was counted as a second unit oversold).
+local before = {}
+if isFact then
+  for _, sku in ipairs(skus) do before[sku] = available(load(tx, sku)) end
+end
 if #holdSkus > 0 then
   dropHold(tx, holdSkus, holdQty)
   call('DEL', resKey)
@@ -90,12 +97,13 @@ if #holdSkus > 0 then
 end
 for _, sku in ipairs(skus) do
   local s = load(tx, sku)
-  local before = available(s)
   s.committed = s.committed + qty[sku]
   touch(tx, s, qty[sku])
   local after = available(s)
-  if isFact and after < 0 then
-    rare().openIncident(tx, s, orderId, qty[sku], math.max(0, -after) - math.max(0, -before))
+  -- Only an order that took units the SKU did not have is an oversell (and listed in its incident).
+  local oversold = isFact and math.max(0, -after) - math.max(0, -before[sku]) or 0
+  if oversold > 0 then
+    rare().openIncident(tx, s, orderId, qty[sku], oversold)
   end
   call('HINCRBY', ownKey, sku, qty[sku])
   openSkus[#openSkus + 1] = sku

@@ -11,7 +11,7 @@
 
   A "tx" is one ledger event inside a script: it loads SKU hashes once, lets the script change the
   cached numbers, then `finish` writes every touched SKU (version + 1, updatedAt), resolves oversell
-  incidents whose SKU has stock again, appends one audit entry and one change-feed entry and points
+  incidents whose SKU owes no unit any more (available ≥ 0), appends one audit entry and one change-feed entry and points
   the event id at that audit entry for the idempotency window. Nothing is written before the script
   has decided to apply, so a refusal changes nothing.
 
@@ -188,7 +188,9 @@ end
 --- (version and updatedAt always); each changed number becomes text once and that text serves
 --- both the HSET and the JSON.
 local function writeSku(tx, s)
-  if s.incident and available(s) > 0 then rare().resolve(tx, s) end
+  -- Back to 0 or more: no unit is owed any more (a trial's incident stayed open at 0 after the
+  -- extra order was cancelled, still naming it).
+  if s.incident and available(s) >= 0 then rare().resolve(tx, s) end
   local ver = fmt('%d', s.version + 1)
   local o, c, r = s.r1, s.r2, s.r3
   local dOn, dCo, dRe = s.onHand ~= s.o0, s.committed ~= s.c0, s.reserved ~= s.r0

@@ -100,7 +100,23 @@ local function rare()
     return id
   end
 
-  --- Stock is back for a SKU with an open oversell incident: resolve it and lift the oversell pause.
+  --- An order listed in the SKU's open incident was cancelled: marked so in the incident.
+  function R.orderCancelled(s, orderId)
+    local raw = call('HGET', R.incidents, s.incident)
+    if not raw then return end
+    local inc = cjson.decode(raw)
+    local marked = false
+    for _, o in ipairs(inc.orders) do
+      if o.orderId == orderId and not o.cancelled then
+        o.cancelled = true
+        marked = true
+      end
+    end
+    if marked then call('HSET', R.incidents, s.incident, cjson.encode(inc)) end
+  end
+
+  --- Nothing is owed any more for a SKU with an open oversell incident (available back to 0 or
+  --- more): resolve it and lift the oversell pause.
   function R.resolve(tx, s)
     local raw = call('HGET', R.incidents, s.incident)
     if raw then

@@ -20,6 +20,7 @@ import { observabilityRoutes } from './propagation/routes/channels';
 import { startPropagation, type PropagationRuntime } from './propagation/runtime';
 import type { SyncSettings } from './propagation/settings';
 import { relistLedgerOnSandboxes } from './sandbox-demo';
+import { syncKeys } from './propagation/sync-keys';
 
 export const DEFAULT_TENANT = 'default';
 
@@ -71,6 +72,17 @@ export async function wireChannels(deps: WiringDeps): Promise<Wiring> {
       : null;
   // Before propagation starts, or its first pushes meet sandboxes that list nothing yet.
   const sandboxCatalogue = sandboxes ? await relistLedgerOnSandboxes(ledger, tenant, sandboxes) : [];
+  // Sandboxes keep their listings in memory: after a restart they show the ledger's available,
+  // not what propagation last told them (0 for a paused SKU, a buffer, a cap). Forget that, so
+  // every relisted SKU is pushed again (resync below) instead of being skipped as already shown.
+  const relisted = sandboxes ? [...sandboxes.handles.keys()] : [];
+  if (sandboxCatalogue.length) {
+    const skus = sandboxCatalogue.map((s) => s.sku);
+    for (const id of relisted) {
+      const k = syncKeys(keys, tenant, id);
+      await redis.multi().hdel(k.acked, ...skus).hdel(k.own, ...skus).exec();
+    }
+  }
   const modules = deps.modules ?? createChannelModules(config, { redis, keys, logger, tenant }, sandboxes ?? undefined);
   const metrics = createMetrics({ processMetrics: true });
   const observer = createObserver({ redis, keys, config, logger, metrics, channels: modules.map((m) => m.id) });
@@ -86,6 +98,9 @@ export async function wireChannels(deps: WiringDeps): Promise<Wiring> {
     role: config.role,
     settings: deps.settings,
   });
+  if (sandboxCatalogue.length) {
+    for (const channel of relisted) await runtime.core.resync(tenant, { channel, skus: sandboxCatalogue.map((s) => s.sku) });
+  }
 
   // Channel orders go through the same ledger as the plugin's events; ids make redelivery harmless.
   const sink: EventSink = (events) => ledger.applyBatch(events);

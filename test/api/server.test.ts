@@ -164,6 +164,36 @@ describe('the companion process', () => {
     }
   });
 
+  it('after a restart in sandbox mode, puts a paused SKU back to 0 on the fresh sandboxes, which list what is available', async () => {
+    const t = await createTestRedis();
+    const config = loadConfig({ ...testEnv(t.prefix, t.url), STOCKLINE_SANDBOX: 'on', STOCKLINE_SANDBOX_PORT_BASE: '0', STOCKLINE_SHOPPER: 'off' });
+    const keys = createKeys({ prefix: t.prefix });
+    const { createLedger } = await import('../../companion/src/ledger/ledger');
+    const { syncKeys } = await import('../../companion/src/propagation/sync-keys');
+    const ledger = createLedger({ redis: t.redis, keys, idempotencyTtlSeconds: 3600 });
+    await ledger.ready();
+    await ledger.apply({ id: 'p-1', type: 'stock.adjusted', source: 'manual', occurredAt: new Date().toISOString(), sku: 'P-1', set: 5, reason: 'count' });
+    await ledger.setPaused('default', 'P-1', true, 'photo shoot');
+    // The run before told every channel 0 and it answered (its acknowledgements are in Redis); the
+    // feed was read. Then Stockline stopped, and the sandboxes' memory with it.
+    for (const id of ['woocommerce', 'shopify', 'amazon', 'flipkart']) {
+      await t.redis.hset(syncKeys(keys, 'default', id).acked, 'P-1', JSON.stringify({ q: 0, v: 2, at: Date.now(), l: 1 }));
+    }
+    await t.redis.xgroup('CREATE', keys.changes('default'), 'propagation', '$', 'MKSTREAM');
+    const { wireChannels } = await import('../../companion/src/wiring');
+    const wiring = await wireChannels({ config, redis: t.redis, connect: () => t.connect(), keys, ledger, logger: silent() });
+    try {
+      const shown = () => Object.fromEntries([...wiring.sandboxes!.handles].map(([id, h]) => [id, h.quantities()['P-1']]));
+      const deadline = Date.now() + 15_000;
+      while (Object.values(shown()).some((q) => q !== 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      // Was: every sandbox kept the 5 it was listed with, and GET /v1/sync said 0 ✓.
+      expect(shown()).toEqual({ woocommerce: 0, shopify: 0, amazon: 0, flipkart: 0 });
+    } finally {
+      await wiring.close();
+      await t.cleanup();
+    }
+  });
+
   it("shows each tenant its own queue and dead-letter counts on GET /v1/channels, not the default tenant's", async () => {
     const t = await createTestRedis();
     const config = loadConfig({ ...testEnv(t.prefix, t.url), STOCKLINE_SANDBOX: 'on', STOCKLINE_SANDBOX_PORT_BASE: '0', STOCKLINE_SHOPPER: 'off', STOCKLINE_TENANT_SECRETS: 'shop2:shop2-secret-0123456789abcdef' });

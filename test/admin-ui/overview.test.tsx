@@ -171,7 +171,7 @@ describe('Overview', () => {
     await screen.findByRole('heading', { name: 'Amazon' });
     const banners = pageBanners();
     expect(banners.getByText(/Stockline is not sending stock changes\. STOCKLINE_TENANT in wp-config\.php is "Shop One"/)).toBeTruthy();
-    expect(banners.getByText(/2 store changes were refused: another channel sold the stock first/)).toBeTruthy();
+    expect(banners.getByText(/2 store changes were refused: when they reached Stockline no units were left for them/)).toBeTruthy();
     // Stock typed into the WooCommerce product would count the refused orders twice once they are sent again.
     expect(banners.getByText(/Record new stock here \(Stock → Adjust → Units to add\), not in the WooCommerce product/)).toBeTruthy();
     expect(banners.getByText('Order #1043: not enough stock to confirm every line (MUG-BLUE: 1 ordered, 0 available)')).toBeTruthy();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCron, testApi } from '../support/wordpress';
+import { sign } from '../../companion/src/http/signature';
+import { rest, runCron, testApi } from '../support/wordpress';
 import { pluginFixture, type PluginFixture } from './support/fixture';
 
 describe('outbox delivery to the companion', () => {
@@ -105,6 +106,25 @@ describe('outbox delivery to the companion', () => {
       // No cron run: the status change's own request delivered the waiting hold and the sale.
       expect(eventsOf(orderId)).toEqual(['stock.reserved', 'order.confirmed']);
       expect(await f.companion.ledger.getStock('default', sku)).toMatchObject({ onHand: 10, committed: 1, reserved: 0 });
+      expect((await testApi('GET', 'state')).counts.pending).toBe(0);
+    });
+
+    it('a push from the companion, or the admin page reaching it, delivers the sales that waited, at once', async () => {
+      // The companion is back and writes a count to the store (as it does right after a restart).
+      const first = await saleWhileDown(f.sku('PUSH'));
+      const raw = JSON.stringify({ items: [{ sku: f.sku('NO-SUCH'), quantity: 1 }] });
+      const push = await rest('POST', 'stockline/v1/stock', { rawBody: raw, headers: { 'x-stockline-signature': sign(f.companion.secret, raw) } });
+      expect(push.status).toBe(200);
+      // No cron run, no store traffic: the push's own request delivered the waiting hold.
+      expect(eventsOf(first.orderId)).toEqual(['stock.reserved']);
+      expect((await testApi('GET', 'state')).counts.pending).toBe(0);
+
+      // The merchant's admin page polls the companion through the store.
+      const second = await saleWhileDown(f.sku('PAGE'));
+      expect((await testApi('GET', 'state')).counts.pending).toBeGreaterThan(0);
+      const page = await rest('GET', 'stockline/v1/admin/proxy/v1/stock', { session: f.admin });
+      expect(page.status).toBe(200);
+      expect(eventsOf(second.orderId)).toEqual(['stock.reserved']);
       expect((await testApi('GET', 'state')).counts.pending).toBe(0);
     });
 

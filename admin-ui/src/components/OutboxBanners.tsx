@@ -1,6 +1,6 @@
 /**
  * What the store's outbox needs from the owner, as Overview banners: a setting that stops
- * all sending, paid orders the ledger refused (another channel sold the stock first), and
+ * all sending, paid orders the ledger refused (no units left when they reached it), and
  * changes the companion rejected. Each offers the action that resolves it.
  */
 import { Button } from '@wordpress/components';
@@ -64,8 +64,8 @@ export function outboxBanners(status: AdminStatus | undefined, onChange: () => v
       message: withActions(
         sprintf(
           _n(
-            '%d store change was refused: another channel sold the stock first, so a paid order may not be counted and its units may be sold twice. Record new stock here (Stock → Adjust → Units to add), not in the WooCommerce product, whose count already has the order taken off; then send it again. Or cancel the order.',
-            '%d store changes were refused: another channel sold the stock first, so paid orders may not be counted and their units may be sold twice. Record new stock here (Stock → Adjust → Units to add), not in the WooCommerce product, whose count already has the orders taken off; then send them again. Or cancel the orders.',
+            '%d store change was refused: when it reached Stockline no units were left for it (other channels had sold them meanwhile, for instance while the companion could not be reached), so a paid order may not be counted and its units may be sold twice. Record new stock here (Stock → Adjust → Units to add), not in the WooCommerce product, whose count already has the order taken off; then send it again. Or cancel the order.',
+            '%d store changes were refused: when they reached Stockline no units were left for them (other channels had sold them meanwhile, for instance while the companion could not be reached), so paid orders may not be counted and their units may be sold twice. Record new stock here (Stock → Adjust → Units to add), not in the WooCommerce product, whose count already has the orders taken off; then send them again. Or cancel the orders.',
             refused,
             'stockline',
           ),

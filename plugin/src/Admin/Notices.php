@@ -88,7 +88,7 @@ final class Notices {
 		printf(
 			'<div class="notice notice-error" id="stockline-refused-sales"><p><strong>%s</strong> %s</p><ul>%s</ul><p><a href="%s">%s</a></p></div>',
 			esc_html__( 'Paid orders are missing from the shared stock count.', 'stockline' ),
-			esc_html__( 'The Stockline companion refused these WooCommerce sales: another channel sold the stock first, so the units may be sold twice. Record new stock on the Stockline page (Stock → Adjust → Units to add), not in the WooCommerce product, whose count already has these orders taken off; then send them again from there. Or cancel the orders.', 'stockline' ),
+			esc_html__( 'The Stockline companion refused these WooCommerce sales: when they reached it, no units were left for them (other channels had sold them meanwhile, for instance while the companion could not be reached), so the units may be sold twice. Record new stock on the Stockline page (Stock → Adjust → Units to add), not in the WooCommerce product, whose count already has these orders taken off; then send them again from there. Or cancel the orders.', 'stockline' ),
 			$items, // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped above.
 			esc_url( admin_url( 'admin.php?page=' . Menu::SLUG ) ),
 			esc_html__( 'Open Stockline', 'stockline' )

@@ -13,6 +13,7 @@ declare( strict_types = 1 );
 namespace Stockline\Rest;
 
 use Stockline\Companion;
+use Stockline\Dispatcher;
 use Stockline\Importer;
 use Stockline\Settings;
 
@@ -132,6 +133,11 @@ final class AdminRoutes {
 				),
 				502
 			);
+		}
+		if ( $res['status'] < 500 ) {
+			// It answered: what waits in the outbox's back-off goes at this request's end (the
+			// admin page polls every few seconds, so a merchant watching it sees the backlog drain).
+			Dispatcher::companion_answered();
 		}
 		return new \WP_REST_Response( $res['body'], $res['status'] );
 	}

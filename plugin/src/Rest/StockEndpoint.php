@@ -15,6 +15,7 @@ declare( strict_types = 1 );
 
 namespace Stockline\Rest;
 
+use Stockline\Dispatcher;
 use Stockline\Lock;
 use Stockline\Logger;
 use Stockline\Settings;
@@ -70,6 +71,10 @@ final class StockEndpoint {
 	 * @return \WP_REST_Response|\WP_Error
 	 */
 	public static function handle( \WP_REST_Request $request ) {
+		// The companion is calling us (signed): it is up. Sales stored while it was away, waiting
+		// out a back-off, go to it at this request's end, not at the next cron run up to a minute
+		// later, while the other channels keep selling those units (trial: 30-50 s after a restart).
+		Dispatcher::companion_answered();
 		$body  = json_decode( $request->get_body(), true );
 		$items = is_array( $body ) && isset( $body['items'] ) && is_array( $body['items'] ) ? $body['items'] : null;
 		if ( null === $items || count( $items ) < 1 || count( $items ) > self::MAX_ITEMS ) {

@@ -25,9 +25,9 @@ describe('Stock', () => {
   it('lists each SKU with ledger numbers and what every channel shows', async () => {
     serveStock();
     render(<Stock />);
-    await screen.findByRole('columnheader', { name: 'Amazon shows' });
+    await screen.findByRole('columnheader', { name: 'Amazon: last set' });
     const headers = screen.getAllByRole('columnheader').map((h) => h.textContent);
-    expect(headers).toEqual(['SKU', 'On hand', 'Committed', 'Reserved', 'Available', 'WooCommerce shows', 'Shopify shows', 'Amazon shows', 'Flipkart shows', 'Actions']);
+    expect(headers).toEqual(['SKU', 'On hand', 'Committed', 'Reserved', 'Available', 'WooCommerce: last set', 'Shopify: last set', 'Amazon: last set', 'Flipkart: last set', 'Actions']);
     const cells = row('TSHIRT-M').getAllByRole('cell').map((c) => c.textContent);
     expect(cells.slice(0, 4)).toEqual(['9', '2', '2', '5']);
     expect(cells[4]).toContain('5 ✓');

@@ -1,5 +1,7 @@
 /**
- * Every SKU's ledger numbers next to what each channel shows, with adjust and pause/relist.
+ * Every SKU's ledger numbers next to what Stockline last set on each channel (its memory of the
+ * channel's acknowledged writes, not a fresh read: a trial took "shows 0 ✓" for a reading of the
+ * channel), with adjust and pause/relist.
  * Rows come from GET v1/stock (cursor-paged, prefix search); the per-channel columns from
  * GET v1/sync for just the SKUs on screen.
  */
@@ -108,9 +110,9 @@ export function Stock() {
         pager={pager}
         empty={prefix ? sprintf(__('No SKU starts with “%s”.', 'stockline'), prefix) : __('No stock in the ledger yet. Run the import in Getting started.', 'stockline')}
       >
-        {sync.error && <p className="stockline-muted">{__('What each channel shows could not be loaded; the ledger numbers below are current.', 'stockline')}</p>}
+        {sync.error && <p className="stockline-muted">{__('What Stockline last set on each channel could not be loaded; the ledger numbers below are current.', 'stockline')}</p>}
         <table className="stockline-table">
-          <caption className="screen-reader-text">{__('Stock per SKU and what each channel shows', 'stockline')}</caption>
+          <caption className="screen-reader-text">{__('Stock per SKU and what Stockline last set on each channel', 'stockline')}</caption>
           <thead>
             <tr>
               <th scope="col">{__('SKU', 'stockline')}</th>
@@ -119,8 +121,13 @@ export function Stock() {
               <th scope="col" className="num">{__('Reserved', 'stockline')}</th>
               <th scope="col" className="num">{__('Available', 'stockline')}</th>
               {channels.map((c) => (
-                <th scope="col" className="num" key={c}>
-                  {sprintf(__('%s shows', 'stockline'), channelLabel(c))}
+                <th
+                  scope="col"
+                  className="num"
+                  key={c}
+                  title={__('The number Stockline last set on the channel and when the channel accepted it. A count changed on the channel itself appears here once the channel reports it.', 'stockline')}
+                >
+                  {sprintf(__('%s: last set', 'stockline'), channelLabel(c))}
                 </th>
               ))}
               <th scope="col">{__('Actions', 'stockline')}</th>

@@ -26,4 +26,17 @@ describe('a sale the channel made that we have not heard of yet', () => {
     await fx.settled();
     expect(fake.quantities().S).toBe(14);
   });
+  it('is not what a channel showing more than we expected has: a push of ours whose answer was lost is pushed over at once', async () => {
+    const fx = await openFixture({ channels: ['fake-a'] });
+    const fake = fx.fakes[0]!;
+    await startWithStock(fx, 'L', 10);
+    // A worker pushed 13 and died before the answer: the channel applied it, we still believe 10.
+    fake.seed([{ sku: 'L', quantity: 13 }]);
+    // The ledger moves to 15: pushed with expected 10 → conflict, the channel shows 13.
+    await fx.ledger.apply(ev.received('L', 5));
+    await until(() => fake.quantities().L === 15, 5000, 'the channel to show 15');
+    await fx.settled();
+    // Was: 13 kept, waiting for a sale report that would never come (13 is above the 10 expected).
+    expect(fake.quantities().L).toBe(15);
+  });
 });

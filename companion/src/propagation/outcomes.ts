@@ -107,10 +107,16 @@ export async function applyOutcomes(core: SyncCore, a: AnsweredPush): Promise<Se
       // gap, so their reports, when the ledger records them, are not counted twice (a negative
       // count is never subtracted).
       const gap = Math.max(0, (item.expected ?? current) - current);
+      // Sales only lower a channel's count. One at or above what we expected was raised there (a
+      // push of ours that landed though its answer was lost when a worker died, or a count typed
+      // there): not a sale to wait for, so the next push goes out at once ('reread'). Below it,
+      // the gap may be sales not reported yet: the next push waits for the ledger to move
+      // ('stale'; a chaos run left WooCommerce at 217 of 243 after a killed worker's lost push,
+      // waiting for a sale that never came).
       settle.push({
         sku: item.sku,
         action: 'retry',
-        record: { mode: 'stale', quantity: current, version: item.version },
+        record: { mode: gap > 0 ? 'stale' : 'reread', quantity: current, version: item.version },
         own: gap > 0 ? { op: 'set', value: -gap } : { op: 'del' },
       });
       hookItems.push({ sku: item.sku, ok: false, error: `channel shows ${current}`, code: 'stale' });

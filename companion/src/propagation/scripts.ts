@@ -76,7 +76,7 @@ export interface SettleItem {
   sku: string;
   action: 'done' | 'retry';
   /** What to record of the channel's answer (none: a failed item). */
-  record?: { mode: 'ack' | 'accepted' | 'stale'; quantity: number; version: number };
+  record?: { mode: 'ack' | 'accepted' | 'stale' | 'reread'; quantity: number; version: number };
   /** The channel's own-sales count: spend some ('incr' by a negative number), reset, or clear. */
   own?: { op: 'incr' | 'set'; value: number } | { op: 'del' };
 }

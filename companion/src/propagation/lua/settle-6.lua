@@ -7,7 +7,7 @@
   KEYS[1] dirty  KEYS[2] leases  KEYS[3] owners  KEYS[4] claims (of this token)
   KEYS[5] acked  KEYS[6] own
   ARGV[1] token, ARGV[2] now (ms), then per SKU 7 values:
-    sku, action ('done' | 'retry'), mode ('ack' | 'accepted' | 'stale' | '' for nothing to record), quantity,
+    sku, action ('done' | 'retry'), mode ('ack' | 'accepted' | 'stale' | 'reread' | '' for nothing to record), quantity,
     version, own ('' | 'incr' | 'set' | 'del'), own value
   Returns the released SKUs that are dirty now (each needs a job enqueued).
 ]]

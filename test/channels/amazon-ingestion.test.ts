@@ -106,6 +106,23 @@ describe('Amazon order ingestion', () => {
     expect(ledger.applied.filter((e) => e.type === 'order.confirmed')).toHaveLength(3);
   });
 
+  it('waits out a getOrderItems throttle inside a poll instead of giving the pass up', async () => {
+    // getOrderItems at 10/s (scaled), its burst used up: a window of 6 new orders asks faster than that.
+    sb = await startAmazonSandbox({ pendingMs: 20, ordersLagMs: 100, rateScale: 20 });
+    sb.seed([{ sku: 'MUG-1', quantity: 30 }]);
+    const ledger = await createBooks({ 'MUG-1': 30 });
+    const poller = new AmazonOrderPoller(clientFor(sb), new AmazonOrderApplier(new OrderTracker()), { lagMs: 150, overlapMs: 2_000, initialLookbackMs: 2_000 });
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) ids.push((await sb.placeOrder('MUG-1', 1)).orderId!);
+    await new Promise((r) => setTimeout(r, 300)); // past the 2-minute rule (scaled) and Pending
+    // Someone else (another process) has used getOrderItems' burst of 30.
+    const other = clientFor(sb);
+    for (let i = 0; i < 40; i++) await other.getOrderItems(ids[0]!).catch(() => undefined);
+    // Was: QuotaExceeded on the second order's items, the pass and its cursor given up.
+    expect(await poller.pollOnce(ledger.sink)).toBe(6);
+    expect((await ledger.stock('MUG-1')).committed).toBe(6);
+  });
+
   it('records an Amazon sale the ledger could not hold as a committed fact, opening an oversell incident', async () => {
     sb = await startAmazonSandbox({ pendingMs: 30 });
     // Amazon still shows 5; the ledger has 1 left (a sale elsewhere not yet pushed).

@@ -39,6 +39,19 @@ describe('Flipkart order ingestion', () => {
     expect(books.applied.every((e) => e.source === 'flipkart' && /^flipkart:OI[A-Z0-9]+:APPROVED$/.test(e.id))).toBe(true);
   });
 
+  it('waits out Flipkart\'s throttle inside a pass instead of giving the pass up (and its cursor with it)', async () => {
+    // 5 calls/s, no burst: the three shipment types' pages come faster than that.
+    sb = await startFlipkartSandbox({ faults: { throttling: true }, rateLimit: { requestsPerSecond: 5, burst: 1 } });
+    sb.seed([{ sku: 'MUG-1', quantity: 40 }]);
+    const books = await createBooks({ 'MUG-1': 40 });
+    for (let i = 0; i < 7; i++) expect((await sb.placeOrder('MUG-1', 1)).accepted).toBe(true);
+    const poller = pollerFor(sb, { pageSize: 2 });
+    // Was: "filterShipments throttled" at the second call, nothing saved, the same again next time.
+    expect(await poller.pollOnce(books.sink)).toBe(7);
+    expect(await books.stock('MUG-1')).toEqual({ onHand: 40, committed: 7, reserved: 0 });
+    expect(sb.stats().throttled).toBeGreaterThan(0);
+  });
+
   it('cancels and ships per order item, once each', async () => {
     sb = await startFlipkartSandbox({ rateLimit: null });
     sb.seed([{ sku: 'MUG-1', quantity: 10 }]);

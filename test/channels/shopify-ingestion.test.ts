@@ -205,6 +205,15 @@ describe('Shopify webhooks into the ledger', () => {
     expect(await books.stock('A')).toMatchObject({ committed: 23 });
   });
 
+  it('waits for the cost budget rather than giving up a reconciliation pass when a page costs more than is left', async () => {
+    // A small bucket: the first page (~340 points) leaves ~60; the second waits ~2.8 s for the rest.
+    await start({ listings: [{ sku: 'A', quantity: 100 }], costBucket: { max: 400, restoreRate: 100 } }, undefined, false);
+    for (let i = 0; i < 13; i++) await sandbox!.placeOrder('A', 1);
+    // Was: "Shopify cost budget exhausted" on the second page, the pass given up until the next interval.
+    expect(await channel.poller.pollOnce((events) => books.ledger.applyBatch(events))).toBe(13);
+    expect(await books.stock('A')).toMatchObject({ committed: 13 });
+  });
+
   it('ships fulfilled orders out of onHand and committed, once', async () => {
     await start({ listings: [{ sku: 'A', quantity: 10 }] });
     const placed = await sandbox!.placeOrder('A', 3);

@@ -12,7 +12,7 @@ import type { SpApiClient } from './client';
 import type { NotificationSource } from './notifications';
 import { parseOrderChange } from './notifications';
 import type { AmazonOrderApplier, OrderSnapshot } from './order-events';
-import { loopUntilAborted, PollCursor, retryAfterOr, type CursorStore } from '../poll-kit';
+import { loopUntilAborted, patiently, PollCursor, retryAfterOr, type CursorStore } from '../poll-kit';
 
 export interface Logger {
   info(obj: object, msg?: string): void;
@@ -60,17 +60,17 @@ export class AmazonOrderPoller {
     let seen = 0;
     let token: string | undefined;
     do {
-      const page = await this.client.getOrders(
-        token
-          ? { MarketplaceIds: this.client.opts.marketplaceIds, NextToken: token }
-          : {
-              MarketplaceIds: this.client.opts.marketplaceIds,
-              LastUpdatedAfter: new Date(after).toISOString(),
-              LastUpdatedBefore: new Date(before).toISOString(),
-              MaxResultsPerPage: '100',
-            },
-        signal,
-      );
+      const query = token
+        ? { MarketplaceIds: this.client.opts.marketplaceIds, NextToken: token }
+        : {
+            MarketplaceIds: this.client.opts.marketplaceIds,
+            LastUpdatedAfter: new Date(after).toISOString(),
+            LastUpdatedBefore: new Date(before).toISOString(),
+            MaxResultsPerPage: '100',
+          };
+      // A throttle (getOrders 0.0167/s, getOrderItems 0.5/s) is waited out for the time Amazon's
+      // rate gives (retryAfterMs), not hammered (Amazon turns persistent 429s into 403s).
+      const page = await patiently(() => this.client.getOrders(query, signal), signal);
       for (const order of page.payload.Orders) {
         if (order.FulfillmentChannel === 'AFN') continue;
         seen += 1;
@@ -92,7 +92,7 @@ export class AmazonOrderPoller {
   private async items(orderId: string, signal?: AbortSignal): Promise<{ sku: string; qty: number }[]> {
     const hit = this.itemsCache.get(orderId);
     if (hit) return hit;
-    const r = await this.client.getOrderItems(orderId, signal);
+    const r = await patiently(() => this.client.getOrderItems(orderId, signal), signal);
     const lines = r.payload.OrderItems.map((i) => ({ sku: i.SellerSKU, qty: i.QuantityOrdered }));
     if (this.itemsCache.size > 10_000) this.itemsCache.clear();
     this.itemsCache.set(orderId, lines);

@@ -8,7 +8,7 @@ import type { EventSink, OrderIngestion } from '../port';
 import type { FlipkartClient } from './client';
 import type { FlipkartOrderApplier } from './order-events';
 import type { ShipmentFilterResponse, ShipmentType } from './wire';
-import { loopUntilAborted, PollCursor, retryAfterOr, type CursorStore } from '../poll-kit';
+import { loopUntilAborted, patiently, PollCursor, retryAfterOr, type CursorStore } from '../poll-kit';
 
 export interface Logger {
   warn(obj: object, msg?: string): void;
@@ -44,10 +44,17 @@ export class FlipkartOrderPoller {
     let seen = 0;
     // Cancelled last: within one window a cancel then lands after the approval it undoes.
     for (const type of TYPES) {
-      let page: ShipmentFilterResponse = await this.client.filterShipments({
-        filter: { type, modifiedDate: { from: new Date(from).toISOString(), to: new Date(to).toISOString() } },
-        pagination: { pageSize: this.opts.pageSize ?? 20 },
-      }, signal);
+      let page: ShipmentFilterResponse = await patiently(
+        () =>
+          this.client.filterShipments(
+            {
+              filter: { type, modifiedDate: { from: new Date(from).toISOString(), to: new Date(to).toISOString() } },
+              pagination: { pageSize: this.opts.pageSize ?? 20 },
+            },
+            signal,
+          ),
+        signal,
+      );
       for (;;) {
         for (const shipment of page.shipments) {
           for (const item of shipment.orderItems) {
@@ -56,7 +63,8 @@ export class FlipkartOrderPoller {
           }
         }
         if (!page.hasMore || !page.nextPageUrl) break;
-        page = await this.client.nextShipments(page.nextPageUrl, signal);
+        const next = page.nextPageUrl;
+        page = await patiently(() => this.client.nextShipments(next, signal), signal);
       }
     }
     await this.cursor.save(to);

@@ -35,6 +35,14 @@ describe('Overview', () => {
     expect(screen.getByText('Empty: every store change has been delivered.')).toBeTruthy();
   });
 
+  it('calls a channel that throttles us slowed down by it, not paused (the word a person\'s pause of a SKU uses)', async () => {
+    serve(healthyChannels.map((c) => (c.id === 'flipkart' ? { ...c, state: 'paused' as const, throttledUntil: Date.now() + 20_000 } : c)));
+    render(<Overview />);
+    await screen.findByRole('heading', { name: 'Flipkart' });
+    expect(channelCard('Flipkart').getByText('Slowed down by the channel')).toBeTruthy();
+    expect(channelCard('Flipkart').queryByText('Paused')).toBeNull();
+  });
+
   it('sends the WordPress nonce and reads the companion through the plugin proxy', async () => {
     serve(healthyChannels);
     render(<Overview />);

@@ -11,7 +11,9 @@ const STATE_LABEL = (): Record<ChannelHealth['state'], string> => ({
   ok: __('Healthy', 'stockline'),
   degraded: __('Degraded', 'stockline'),
   down: __('Down', 'stockline'),
-  paused: __('Paused', 'stockline'),
+  // The API's `paused` is the channel's own throttle (Retry-After), not a person's pause: a chaos
+  // run read "Paused" as if someone had paused the channel, the word SKUs use for that.
+  paused: __('Slowed down by the channel', 'stockline'),
   stalled: __('Stalled', 'stockline'),
 });
 

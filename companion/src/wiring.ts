@@ -20,7 +20,7 @@ import { observabilityRoutes } from './propagation/routes/channels';
 import { startPropagation, type PropagationRuntime } from './propagation/runtime';
 import type { SyncSettings } from './propagation/settings';
 import { relistLedgerOnSandboxes } from './sandbox-demo';
-import { syncKeys } from './propagation/sync-keys';
+import { forgetShown } from './propagation/sync-keys';
 
 export const DEFAULT_TENANT = 'default';
 
@@ -76,13 +76,7 @@ export async function wireChannels(deps: WiringDeps): Promise<Wiring> {
   // not what propagation last told them (0 for a paused SKU, a buffer, a cap). Forget that, so
   // every relisted SKU is pushed again (resync below) instead of being skipped as already shown.
   const relisted = sandboxes ? [...sandboxes.handles.keys()] : [];
-  if (sandboxCatalogue.length) {
-    const skus = sandboxCatalogue.map((s) => s.sku);
-    for (const id of relisted) {
-      const k = syncKeys(keys, tenant, id);
-      await redis.multi().hdel(k.acked, ...skus).hdel(k.own, ...skus).exec();
-    }
-  }
+  for (const id of relisted) await forgetShown(redis, keys, tenant, id, sandboxCatalogue.map((s) => s.sku));
   const modules = deps.modules ?? createChannelModules(config, { redis, keys, logger, tenant }, sandboxes ?? undefined);
   const metrics = createMetrics({ processMetrics: true });
   const observer = createObserver({ redis, keys, config, logger, metrics, channels: modules.map((m) => m.id) });

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { SyncCore } from './core';
 import { trimFeed } from './feed-trim';
-import { syncKeys } from './sync-keys';
+import { forgetShown } from './sync-keys';
 
 export const FEED_GROUP = 'propagation';
 
@@ -106,12 +106,7 @@ export function startFeedConsumer(core: SyncCore, blocking: Redis): FeedConsumer
     // "already shown". A paused, oversold or capped SKU would otherwise keep selling the units
     // (trials: 30 typed in WooCommerce on a paused SKU sold 2; a cancelled Flipkart order put 1
     // back on an oversold SKU, sold again; a Shopify cap of 5 showed 7 after a cancel).
-    await Promise.all(
-      [...editedOn].map(([channel, skus]) => {
-        const k = syncKeys(keys, tenant, channel);
-        return redis.multi().hdel(k.acked, ...skus).hdel(k.own, ...skus).exec();
-      }),
-    );
+    await Promise.all([...editedOn].map(([channel, skus]) => forgetShown(redis, keys, tenant, channel, [...skus])));
     for (const sku of notImported) imported.delete(sku);
     await Promise.all([core.markDirty(tenant, since, undefined, false, ownSales, imported), core.countSales(tenant, sales)]);
     await redis.xack(keys.changes(tenant), FEED_GROUP, ...entries.map(([id]) => id));

@@ -2,6 +2,7 @@
  * Names of propagation's per-(tenant, channel) keys, all under keys.propagation(tenant, …) so
  * they share the tenant's hash tag and one Lua script can touch them together.
  */
+import type { Redis } from 'ioredis';
 import type { Keys } from '../ledger/keys';
 
 /** hash of each SKU's pace of sales, per tenant (pace-1.lua, lead-time.ts). */
@@ -32,6 +33,17 @@ export function syncKeys(keys: Keys, tenant: string, channel: string) {
   };
 }
 export type SyncKeys = ReturnType<typeof syncKeys>;
+
+/**
+ * The channel shows a number of its own for these SKUs (typed there, put back by a cancel, a fresh
+ * sandbox): forget what we last told it and the own sales counted against that, so the next push
+ * is an absolute set and is not skipped as "already shown".
+ */
+export async function forgetShown(redis: Redis, keys: Keys, tenant: string, channel: string, skus: readonly string[]): Promise<void> {
+  if (!skus.length) return;
+  const k = syncKeys(keys, tenant, channel);
+  await redis.multi().hdel(k.acked, ...skus).hdel(k.own, ...skus).exec();
+}
 
 export interface Acked {
   q: number;

@@ -43,6 +43,14 @@ describe('Overview', () => {
     expect(channelCard('Flipkart').queryByText('Paused')).toBeNull();
   });
 
+  it('names the SKU a channel\'s last error was about', async () => {
+    serve(healthyChannels.map((c) => (c.id === 'shopify' ? { ...c, lastError: { message: 'NOT_FOUND', at: new Date(Date.now() - 300_000).toISOString(), sku: 'A20-8' } } : c)));
+    render(<Overview />);
+    await screen.findByRole('heading', { name: 'Shopify' });
+    expect(channelCard('Shopify').getByText('Last error (A20-8):')).toBeTruthy();
+    expect(channelCard('Shopify').getByText('The channel has no listing for this SKU.')).toBeTruthy();
+  });
+
   it('sends the WordPress nonce and reads the companion through the plugin proxy', async () => {
     serve(healthyChannels);
     render(<Overview />);

@@ -149,7 +149,8 @@ describe('GET /v1/channels and GET /metrics', () => {
   it('does not count SKUs the channel has no listing for against its health: they are dead letters, not failures', async () => {
     await observer.pushed({ tenant: 'default', channel: 'amazon', items: [...ok(2, () => 40), ...Array.from({ length: 50 }, (_, i) => ({ sku: `U${i}`, ok: false, error: 'NOT_FOUND', code: 'not_found' }))] });
     const amazon = ((await app.inject({ method: 'GET', url: '/v1/channels' })).json() as { channels: Record<string, any>[] }).channels[0]!;
-    expect(amazon).toMatchObject({ id: 'amazon', state: 'ok', successRate: 1, deadLetters: 3, lastError: { message: 'NOT_FOUND' } });
+    // The last error names the SKU it is about (a merchant can tell it from one fixed since).
+    expect(amazon).toMatchObject({ id: 'amazon', state: 'ok', successRate: 1, deadLetters: 3, lastError: { message: 'NOT_FOUND', sku: 'U0' } });
     expect((await app.inject({ method: 'GET', url: '/metrics' })).body).toContain('stockline_push_results_total{channel="amazon",result="failed"} 50');
   });
 

@@ -111,7 +111,9 @@ export function ChannelCard({ channel }: { channel: ChannelHealth }) {
         <p className="stockline-channel__error">
           {channel.lastError ? (
             <>
-              <strong>{__('Last error:', 'stockline')}</strong>{' '}
+              <strong>
+                {channel.lastError.sku ? sprintf(__('Last error (%s):', 'stockline'), channel.lastError.sku) : __('Last error:', 'stockline')}
+              </strong>{' '}
               <span title={channel.lastError.message}>{plainError(channel.lastError.message)}</span>{' '}
               <span className="stockline-muted">({timeAgo(channel.lastError.at)})</span>
             </>

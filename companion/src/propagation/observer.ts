@@ -174,6 +174,8 @@ export function createObserver(opts: ObserverOptions) {
       let breakerFail = 0;
       const lags: number[] = [];
       let lastError: string | undefined = e.callError;
+      // The SKU an item's error is about: a merchant can tell whether it is one fixed since.
+      let lastErrorSku = '';
       for (const it of e.items) {
         // A compare-and-set mismatch means the channel sold something we had not heard of yet:
         // normal during a sale, pushed again — neither a success nor a failure. Nor is a row left
@@ -188,7 +190,10 @@ export function createObserver(opts: ObserverOptions) {
           // store with many SKUs not sold on a channel must not read as a failing channel.
           if (it.code !== 'not_found') healthFail++;
           if (!it.code || !ignored.has(it.code)) breakerFail++;
-          lastError ??= it.error ?? it.code;
+          if (lastError === undefined) {
+            lastError = it.error ?? it.code;
+            lastErrorSku = it.sku;
+          }
         }
       }
       if (e.callError && e.items.length === 0) {
@@ -213,7 +218,7 @@ export function createObserver(opts: ObserverOptions) {
       } else {
         if (ok) pipe.hincrby(slot, 'ok', ok);
         if (healthFail) pipe.hincrby(slot, 'fail', healthFail);
-        if (lastError) pipe.hset(totals, 'lastErrorMessage', lastError, 'lastErrorAt', new Date(at).toISOString());
+        if (lastError) pipe.hset(totals, 'lastErrorMessage', lastError, 'lastErrorAt', new Date(at).toISOString(), 'lastErrorSku', lastErrorSku);
       }
       pipe.expire(slot, STATS_TTL_S);
       lag.recordOn(pipe, e.tenant, e.channel, lags, at);
@@ -268,7 +273,9 @@ export function createObserver(opts: ObserverOptions) {
         // "degraded" for the rest of the 5-minute window. successRate still reports the window.
         const sinceClosed = closedAt ? sums.from(Math.floor(closedAt / SLOT_MS) + 1) : sums;
         const throttledUntil = totals.throttledUntil && Number(totals.throttledUntil) > at ? Number(totals.throttledUntil) : null;
-        const lastError = totals.lastErrorMessage ? { message: totals.lastErrorMessage, at: totals.lastErrorAt ?? new Date(at).toISOString() } : null;
+        const lastError = totals.lastErrorMessage
+          ? { message: totals.lastErrorMessage, at: totals.lastErrorAt ?? new Date(at).toISOString(), ...(totals.lastErrorSku ? { sku: totals.lastErrorSku } : {}) }
+          : null;
         const judged = judgeHealth(
           { breaker: state, throttledUntil, successRate: rate(sinceClosed), lagP99: windows['1m'].p99, feed, lastError: lastError?.message ?? null },
           thresholds,

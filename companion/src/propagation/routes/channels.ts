@@ -44,7 +44,14 @@ export const ChannelHealthSchema = Type.Object({
     maximum: 1,
     description: 'Pushes acknowledged over the last 5 minutes (0..1; 1 when nothing was pushed); a SKU the channel has no listing for counts as neither (it is a dead letter)',
   }),
-  lastError: Type.Union([Type.Object({ message: Type.String(), at: Type.String() }), Type.Null()]),
+  lastError: Type.Union([
+    Type.Object({
+      message: Type.String(),
+      at: Type.String(),
+      sku: Type.Optional(Type.String({ description: 'The SKU whose push failed (absent when the whole call failed)' })),
+    }),
+    Type.Null(),
+  ]),
   pushes: Type.Integer({ minimum: 0 }),
   throttledUntil: Type.Union([Type.Number(), Type.Null()]),
   downSince: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'When the breaker opened for the outage under way; null while closed' }),

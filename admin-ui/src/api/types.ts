@@ -41,7 +41,8 @@ export interface ChannelHealth {
   reason?: string | null;
   deadLetters: number;
   successRate: number;
-  lastError: { message: string; at: string | number } | null;
+  /** `sku`: the SKU the failed push was about (absent when a whole call failed). */
+  lastError: { message: string; at: string | number; sku?: string } | null;
   pushes: number;
   throttledUntil: number | null;
   /** When the breaker opened for the outage under way (RFC 3339); older companions leave it out. */

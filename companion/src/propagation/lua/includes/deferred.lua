@@ -30,11 +30,12 @@ local function backgroundScore(at)
   return string.format('%.2f', at + BACKGROUND_MS + 0.25)
 end
 
---- The SKU's earliest unsynced change time, and whether its score was put back (deferred or background).
+--- The SKU's earliest unsynced change time, whether its score was put back (deferred or
+--- background), and whether it is background work.
 local function sinceOf(score)
   score = tonumber(score)
   local frac = score % 1
-  if frac == 0.5 then return score - 0.5 - DEFER_MS, true end
-  if frac == 0.25 then return score - 0.25 - BACKGROUND_MS, true end
-  return score, false
+  if frac == 0.5 then return score - 0.5 - DEFER_MS, true, false end
+  if frac == 0.25 then return score - 0.25 - BACKGROUND_MS, true, true end
+  return score, false, false
 end

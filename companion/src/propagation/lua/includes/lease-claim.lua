@@ -48,7 +48,12 @@ local function leaseDirty(dirtyKey, leasesKey, ownersKey, claimsKey, token, now,
     if taken[sku] or count >= limit then return end
     local score = redis.call('ZSCORE', dirtyKey, sku)
     if not score then return end
-    local since, deferred = sinceOf(score)
+    local since, deferred, background = sinceOf(score)
+    -- Background work (a rule saved for a whole channel, a retry of many letters, an import) is
+    -- not a ledger change waiting to reach the channel: its lag counts from its claim, so a
+    -- re-push of every SKU does not read as the channel falling minutes behind (a trial's Amazon
+    -- read "degraded: 48 s at p99" after a buffer was saved).
+    if background then since = now end
     -- A job's own SKU goes first unless its change is a likely confirmation still deferred:
     -- then it waits its turn in the dirty set's order like any other.
     if skipDeferred and deferred and tonumber(score) > now then return end

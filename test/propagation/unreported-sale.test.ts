@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ev, startWithStock, until, useFixtures } from './helpers';
+import { ev, startWithStock, TENANT, until, useFixtures } from './helpers';
 
 describe('a sale the channel made that we have not heard of yet', () => {
   const openFixture = useFixtures();
@@ -19,6 +19,9 @@ describe('a sale the channel made that we have not heard of yet', () => {
     // Pushing 15 now would put the sold unit back on sale: the channel keeps 9.
     expect(fake.quantities().S).toBe(9);
     expect(fake.writes().filter((w) => w.sku === 'S' && w.quantity === 15)).toEqual([]);
+    // The refused push has its outcome in the audit, saying why nothing more is pushed.
+    const failed = (await fx.ledger.listAudit(TENANT, { sku: 'S', type: 'channel.failed' })).items;
+    expect(failed.map((e) => (e as { reason?: string }).reason)).toContainEqual(expect.stringMatching(/^stale \(compare-and-set: a sale not reported yet is waited for.*\): S (shows 9, not 10|not read)$/));
 
     // The order report arrives: the ledger now says 14, and the channel is told 14.
     await fx.ledger.apply(ev.sale('S', 1));

@@ -63,6 +63,9 @@ export async function applyOutcomes(core: SyncCore, a: AnsweredPush): Promise<Se
   const retryDelay = new Map<string, number>();
   const hookItems: PushHookItem[] = [];
   const failedLines: { sku: string; quantity: number; version: number; reason: string }[] = [];
+  // Compare-and-set conflicts: one audit entry per call, so every push line has its outcome (a
+  // chaos run found conflicts with none) without an entry per row during a flash sale.
+  const staleLines: { sku: string; quantity: number; version: number; note: string }[] = [];
   const acks: PushItem[] = [];
   const accepted = new Map<string, number>();
   const unread = new Map<string, number>();
@@ -99,6 +102,7 @@ export async function applyOutcomes(core: SyncCore, a: AnsweredPush): Promise<Se
       settle.push({ sku: item.sku, action: 'done' });
       unread.set(item.sku, (item.expected ?? 0) + (a.ownUsed?.get(item.sku) ?? 0));
       hookItems.push({ sku: item.sku, ok: false, error: 'channel refused the compare-and-set (not read)', code: 'stale' });
+      staleLines.push({ sku: item.sku, quantity: item.quantity, version: item.version, note: `${item.sku} not read` });
     } else if (o.status === 'stale' && o.current !== null) {
       const current = o.current;
       // The channel shows something else (a sale we have not heard of yet, or a late write):
@@ -120,6 +124,7 @@ export async function applyOutcomes(core: SyncCore, a: AnsweredPush): Promise<Se
         own: gap > 0 ? { op: 'set', value: -gap } : { op: 'del' },
       });
       hookItems.push({ sku: item.sku, ok: false, error: `channel shows ${current}`, code: 'stale' });
+      staleLines.push({ sku: item.sku, quantity: item.quantity, version: item.version, note: `${item.sku} shows ${current}, not ${item.expected}${gap > 0 ? '' : ' (pushed again)'}` });
     } else if (o.status === 'failed') {
       const kind = o.error.kind;
       hookItems.push({ sku: item.sku, ok: false, error: o.error.message, code: kind });
@@ -149,8 +154,18 @@ export async function applyOutcomes(core: SyncCore, a: AnsweredPush): Promise<Se
     settled,
     appendChannelAudit(redis, keys, tenant, 'channel.ack', channel, acks.map((i) => ({ sku: i.sku, quantity: i.quantity, version: i.version }))),
     Promise.all(failedLines.map((f) => appendChannelAudit(redis, keys, tenant, 'channel.failed', channel, [{ sku: f.sku, quantity: f.quantity, version: f.version }], f.reason))),
+    staleLines.length
+      ? appendChannelAudit(redis, keys, tenant, 'channel.failed', channel, staleLines.map(({ sku, quantity, version }) => ({ sku, quantity, version })), staleReason(staleLines))
+      : undefined,
     core.dead.resolveDelivered(tenant, channel, acks.map((i) => i.sku)),
     hooks.pushed({ tenant, channel, items: hookItems }),
   ]);
   return { dirty, holdOff: retryDelay.size > 0, accepted, unread };
+}
+
+/** The audit reason of a call's compare-and-set conflicts: a few named, more counted. */
+function staleReason(lines: { note: string }[]): string {
+  const named = lines.slice(0, 5).map((l) => l.note).join('; ');
+  const more = lines.length > 5 ? `; and ${lines.length - 5} more` : '';
+  return `stale (compare-and-set: a sale not reported yet is waited for, anything else pushed again): ${named}${more}`;
 }

@@ -1,11 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import { auditWhen, describeAudit } from '../../admin-ui/src/lib/describe';
 import { orderLabel } from '../../admin-ui/src/lib/format';
+import type { AuditEntry } from '../../admin-ui/src/api/types';
 import { auditItems } from './support/fixtures';
 
 describe('describeAudit', () => {
   it('reads a marketplace sale as a sentence with availability before and after', () => {
     expect(describeAudit(auditItems[0]!)).toBe('Amazon order 123-4567890-1234567 sold 2 × TSHIRT-M; available 7 → 5');
+  });
+
+  it('says a sale converted its own hold, and what it did to an oversell', () => {
+    const sale = (over: Partial<AuditEntry>): AuditEntry => ({
+      id: '9-0',
+      type: 'order.confirmed',
+      source: 'amazon',
+      orderId: '113-9860203-0000006',
+      at: '2026-11-23T03:00:00Z',
+      lines: [{ sku: 'A20-5', qty: 1, before: { onHand: 1, committed: 1, reserved: 1 }, after: { onHand: 1, committed: 2, reserved: 0 } }],
+      ...over,
+    });
+    // Was: "sold 1 × A20-5; available −1 → −1", as if the sale had changed nothing.
+    expect(describeAudit(sale({ reservationId: 'amz-hold' }))).toBe('Amazon order 113-9860203-0000006 sold 1 × A20-5 it held; available -1 → -1');
+    expect(describeAudit(sale({ incidents: { opened: ['inc-12'], recorded: ['inc-12'] } }))).toBe(
+      'Amazon order 113-9860203-0000006 sold 1 × A20-5; available -1 → -1 — oversold: incident inc-12 opened, paused on every channel',
+    );
+    expect(describeAudit(sale({ incidents: { recorded: ['inc-12'] } }))).toMatch(/— oversold: added to incident inc-12$/);
+    expect(describeAudit({ ...sale({ incidents: { resolved: ['inc-12'] } }), type: 'order.cancelled' })).toMatch(/was cancelled, returning 1 × A20-5; .* — oversell resolved \(incident inc-12\), relisted$/);
   });
 
   it('reads a checkout reservation', () => {

@@ -47,6 +47,16 @@ function pushed(lines: Line[]): string {
   return lines.map((l) => sprintf(__('%1$s = %2$d', 'stockline'), l.sku, l.quantity ?? 0)).join(', ');
 }
 
+/** What the change did to an oversell (a trial's sales never said they had paused a SKU). */
+function incidentNote(e: AuditEntry): string {
+  const inc = e.incidents;
+  if (!inc) return '';
+  if (inc.opened?.length) return sprintf(__(' — oversold: incident %s opened, paused on every channel', 'stockline'), inc.opened.join(', '));
+  if (inc.recorded?.length) return sprintf(__(' — oversold: added to incident %s', 'stockline'), inc.recorded.join(', '));
+  if (inc.resolved?.length) return sprintf(__(' — oversell resolved (incident %s), relisted', 'stockline'), inc.resolved.join(', '));
+  return '';
+}
+
 export function describeAudit(e: AuditEntry): string {
   const who = actor(e);
   const what = items(e.lines);
@@ -62,9 +72,16 @@ export function describeAudit(e: AuditEntry): string {
         e.lines,
       );
     case 'order.confirmed':
-      return withChange(sprintf(__('%1$s sold %2$s', 'stockline'), who, what), e.lines);
+      return (
+        withChange(
+          // A converted hold leaves available as it was: the units left it when they were held.
+          // (A confirm whose hold had expired commits directly: its reserved count does not drop.)
+          e.reservationId && e.lines.some((l) => l.before && l.after && l.after.reserved < l.before.reserved) ? sprintf(__('%1$s sold %2$s it held', 'stockline'), who, what) : sprintf(__('%1$s sold %2$s', 'stockline'), who, what),
+          e.lines,
+        ) + incidentNote(e)
+      );
     case 'order.cancelled':
-      return withChange(sprintf(__('%1$s was cancelled, returning %2$s', 'stockline'), who, what), e.lines);
+      return withChange(sprintf(__('%1$s was cancelled, returning %2$s', 'stockline'), who, what), e.lines) + incidentNote(e);
     case 'stock.shipped':
       return withChange(sprintf(__('%1$s shipped %2$s', 'stockline'), who, what), e.lines);
     case 'stock.received':

@@ -26,6 +26,7 @@ describe('describeAudit', () => {
     );
     expect(describeAudit(sale({ incidents: { recorded: ['inc-12'] } }))).toMatch(/— oversold: added to incident inc-12$/);
     expect(describeAudit({ ...sale({ incidents: { resolved: ['inc-12'] } }), type: 'order.cancelled' })).toMatch(/was cancelled, returning 1 × A20-5; .* — oversell resolved \(incident inc-12\), relisted$/);
+    expect(describeAudit({ ...sale({ incidents: { resolved: ['inc-12'] } }), type: 'stock.received', source: 'manual', orderId: undefined })).toMatch(/^Manual received 1 × A20-5; .* — oversell resolved \(incident inc-12\), relisted$/);
   });
 
   it('reads a checkout reservation', () => {

@@ -85,14 +85,14 @@ export function describeAudit(e: AuditEntry): string {
     case 'stock.shipped':
       return withChange(sprintf(__('%1$s shipped %2$s', 'stockline'), who, what), e.lines);
     case 'stock.received':
-      return withChange(sprintf(__('%1$s received %2$s', 'stockline'), who, what), e.lines);
+      return withChange(sprintf(__('%1$s received %2$s', 'stockline'), who, what), e.lines) + incidentNote(e);
     case 'stock.adjusted': {
       const l = e.lines[0];
       const onHand = l?.before && l.after ? sprintf(__('on hand %1$d → %2$d', 'stockline'), l.before.onHand, l.after.onHand) : '';
       const base = sprintf(__('%1$s adjustment of %2$s', 'stockline'), channelLabel(e.source), e.lines.map((x) => x.sku).join(', '));
       const withOnHand = onHand ? `${base}: ${onHand}` : base;
       const reason = e.reason ? ` (${sprintf(__('reason: %s', 'stockline'), e.reason)})` : '';
-      return withChange(withOnHand, e.lines) + reason;
+      return withChange(withOnHand, e.lines) + reason + incidentNote(e);
     }
     case 'channel.push':
       return sprintf(__('Told %1$s to show %2$s', 'stockline'), channel, pushed(e.lines));

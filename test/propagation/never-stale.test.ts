@@ -59,4 +59,33 @@ describe('never stale', () => {
     expect(fake.stats().staleRows).toBeGreaterThanOrEqual(1);
     expect(versionsInOrder(fake.writes())).toBe(true);
   });
+  it('keeps a running push fenced with a lease shorter than the push: the job renews it while it runs', async () => {
+    const fx = await openFixture({ channels: ['fake-a'] });
+    const fake = fx.fakes[0]!;
+    fake.seed([{ sku: 'H', quantity: 0 }]);
+    await fx.ledger.apply(ev.received('H', 10));
+    const settings = { leaseMs: 600, leaseRenewMs: 150, reapEveryMs: 50 };
+    await fx.start({ settings });
+    await fx.start({ settings });
+    await fx.settled();
+
+    fake.setFaults({ slowWrites: { calls: 1, ms: 2000 } });
+    await fx.ledger.apply(ev.sale('H', 1));
+    await until(() => fake.stats().writesInFlight === 1, 5000, 'the slow push to be in flight');
+    const k = syncKeys(fx.keys, TENANT, 'fake-a');
+    // Three leases' time into the push, the lease is still ahead: renewed, not expired and reaped.
+    let expired = false;
+    for (let t0 = Date.now(); Date.now() - t0 < 1600 && fake.stats().writesInFlight === 1; ) {
+      const lease = Number((await fx.t.redis.zscore(k.leases, 'H')) ?? 0);
+      if (lease < Date.now()) expired = true;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(expired).toBe(false);
+    await fx.ledger.apply(ev.sale('H', 2));
+    await fx.settled();
+    expect(fake.quantities().H).toBe(7);
+    // Nothing else pushed H while the slow push held it: no compare-and-set had to refuse a late value.
+    expect(fake.stats().staleRows).toBe(0);
+    expect(versionsInOrder(fake.writes())).toBe(true);
+  });
 });

@@ -10,7 +10,7 @@ import type { Redis } from 'ioredis';
 import { pasteIncludes } from '../lua-includes';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const NAMES = ['claim-9', 'settle-6', 'release-4', 'reap-3', 'record-1', 'take-1', 'mark-2', 'pace-1'] as const;
+const NAMES = ['claim-9', 'settle-6', 'release-4', 'reap-3', 'renew-3', 'record-1', 'take-1', 'mark-2', 'pace-1'] as const;
 type ScriptName = (typeof NAMES)[number];
 
 type Command = (...args: (string | number)[]) => Promise<unknown>;
@@ -22,12 +22,15 @@ export interface SyncScripts {
   settle(keys: SettleKeys, token: string, now: number, items: SettleItem[]): Promise<string[]>;
   release(keys: [string, string, string, string], token: string, items: { sku: string; action: 'done' | 'retry' | 'hold'; until?: number }[]): Promise<string[]>;
   reap(keys: [string, string, string], now: number, max: number): Promise<string[]>;
+  /** renew-3.lua: a running job's heartbeat; its leases expire at `until` at the earliest. */
+  renew(keys: [leases: string, owners: string, claims: string], token: string, until: number): Promise<number>;
   record(key: string, now: number, items: { sku: string; quantity: number; version: number; mode: 'ack' | 'stale' | 'reread' }[]): Promise<boolean[]>;
   /**
    * `ownSale`: SKUs whose only changes here are this channel's own sales, with the earliest
    * sale's time (mark-2.lua defers those made after the last acknowledged push landed).
+   * `background`: every SKU (true) or these SKUs are bulk work, pushed after real changes
+   * (lua/includes/deferred.lua).
    */
-  /** `background`: every SKU (true) or these SKUs are bulk work, pushed after real changes (lua/includes/deferred.lua). */
   mark(keys: { dirty: string; acked: string }, since: Map<string, number>, ownSale?: Map<string, number>, background?: boolean | ReadonlySet<string>): Promise<string[]>;
   take(key: string, rate: number, burst: number, cost: number, throttledForMs?: number): Promise<number>;
   /** pace-1.lua: counts sales (time, sku, the channel that sold it or '') into the SKUs' pace. */
@@ -126,6 +129,9 @@ export function loadSyncScripts(redis: Redis): SyncScripts {
     },
     async reap(keys, now, max) {
       return (await cmd('reap-3')(...keys, now, max)) as string[];
+    },
+    async renew(keys, token, until) {
+      return (await cmd('renew-3')(...keys, token, until)) as number;
     },
     async record(key, now, items) {
       if (!items.length) return [];

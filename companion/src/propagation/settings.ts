@@ -8,8 +8,13 @@ import type { BackoffSettings } from './backoff';
 export interface SyncSettings {
   /** BullMQ key prefix (the queues' keys); deployments and tests isolate with it. */
   queuePrefix: string;
-  /** How long a claimed SKU stays fenced for one push (must outlast the adapter's request timeout). */
+  /**
+   * How long a claimed SKU stays fenced past the last heartbeat of the job holding it (must
+   * outlast the adapter's request timeout: a dead worker's request may still land until then).
+   */
   leaseMs: number;
+  /** A running job renews its leases this often (0: never; a lease then has to outlast a whole push). */
+  leaseRenewMs: number;
   /** BullMQ job lock; a worker killed mid-push loses it and the job is retried after ~this long. */
   lockDurationMs: number;
   stalledIntervalMs: number;
@@ -88,7 +93,10 @@ export interface SyncSettings {
 export function defaultSyncSettings(queuePrefix: string, patch: Partial<SyncSettings> = {}): SyncSettings {
   return {
     queuePrefix,
-    leaseMs: 60_000,
+    // 25 s past the last heartbeat (every 5 s): longer than any adapter's request timeout (15 s).
+    // A killed worker's SKUs are free within ~30 s (was a 60 s lease with no heartbeat).
+    leaseMs: 25_000,
+    leaseRenewMs: 5_000,
     lockDurationMs: 30_000,
     stalledIntervalMs: 30_000,
     coalesceMs: 5,

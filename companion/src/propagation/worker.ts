@@ -96,9 +96,11 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
   async function pushJob(job: Job<SyncJobData, SyncJobResult | VerifyResult>, token?: string): Promise<SyncJobResult> {
     /** Read-backs and rechecks owed by this job's rounds (the latest value per SKU), queued once as it ends. */
     const owed: Owed = { accepted: new Map(), unread: new Map(), held: new Map() };
+    const heartbeat = renewLeases(job);
     try {
       return await drainRounds(job, token, owed);
     } finally {
+      clearInterval(heartbeat);
       // However the job ends (done, paused, delayed, failed), the read-backs it owes are queued.
       const queue = core.deps.queues.get(channel);
       const later = [
@@ -112,6 +114,21 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
         if (queue) await enqueueVerify(queue, job.data.tenant, kind, skus, delayMs).catch((err) => logger.error({ err, channel, kind, skus: [...skus.keys()] }, 'could not queue a look back at pushes'));
       }
     }
+  }
+
+  /**
+   * While the job runs, its leases are renewed every leaseRenewMs (renew-3.lua), so a lease only
+   * has to outlast a request, not a whole push: when the worker dies, its SKUs are free a lease
+   * after its last heartbeat. A failed renewal is only logged; the next one tries again.
+   */
+  function renewLeases(job: Job<SyncJobData, SyncJobResult | VerifyResult>): NodeJS.Timeout | undefined {
+    if (!(settings.leaseRenewMs > 0)) return undefined;
+    const k = syncKeys(keys, job.data.tenant, channel);
+    const timer = setInterval(() => {
+      core.scripts.renew([k.leases, k.owners, k.claims(job.id!)], job.id!, Date.now() + settings.leaseMs).catch((err: unknown) => logger.debug({ err, channel }, 'lease renewal failed; the next heartbeat tries again'));
+    }, settings.leaseRenewMs);
+    timer.unref();
+    return timer;
   }
 
   async function drainRounds(job: Job<SyncJobData, SyncJobResult | VerifyResult>, token: string | undefined, owed: Owed): Promise<SyncJobResult> {

@@ -8,6 +8,8 @@ import { startShopper, type Shopper } from './channels/shopper';
 import type { Config } from './config';
 import type { Ledger } from './ledger/types';
 import type { Observer } from './propagation/observer';
+import { shownQuantity, type Rule, type RulesStore } from './propagation/rules';
+import type { StockState } from './schemas/stock';
 import type { StockEvent } from './schemas/events';
 
 export const DEMO_SKUS = ['TSHIRT-S', 'TSHIRT-M', 'TSHIRT-L', 'HOODIE-M', 'HOODIE-L', 'MUG-WHITE', 'MUG-BLACK', 'CAP-RED', 'CAP-BLUE', 'SOCKS-3PK'];
@@ -33,19 +35,26 @@ export interface DemoDeps {
  * dead-lettered (seen on a second `npm start`: Amazon NOT_FOUND for demo SKUs and a lag alert).
  * Returns what it listed (nothing on a first run: the demo then lists and counts its catalogue).
  */
-export async function relistLedgerOnSandboxes(ledger: Ledger, tenant: string, sandboxes: SandboxChannels): Promise<{ sku: string; available: number }[]> {
+export async function relistLedgerOnSandboxes(ledger: Ledger, tenant: string, sandboxes: SandboxChannels, rules?: RulesStore): Promise<{ sku: string; available: number }[]> {
   const stock = await ledgerSkus(ledger, tenant);
-  if (stock.length) for (const h of sandboxes.handles.values()) h.seed(stock.map((s) => ({ sku: s.sku, quantity: s.available })));
-  return stock;
+  if (!stock.length) return [];
+  const skus = stock.map((s) => s.sku);
+  for (const [channel, h] of sandboxes.handles) {
+    // Each at what it should show (0 while paused, less a buffer, at most a cap), not at what is
+    // available: a trial's restart put paused and capped SKUs on sale on Amazon for ~110 s.
+    const rule = rules ? await rules.forChannel(tenant, channel, skus) : new Map<string, Rule>();
+    h.seed(stock.map((s) => ({ sku: s.sku, quantity: shownQuantity(s, rule.get(s.sku) ?? {}) })));
+  }
+  return stock.map((s) => ({ sku: s.sku, available: Math.max(0, s.available) }));
 }
 
 /** Lists up to `max` SKUs of the tenant. */
-async function ledgerSkus(ledger: Ledger, tenant: string, max = 500): Promise<{ sku: string; available: number }[]> {
-  const out: { sku: string; available: number }[] = [];
+async function ledgerSkus(ledger: Ledger, tenant: string, max = 500): Promise<StockState[]> {
+  const out: StockState[] = [];
   let cursor: string | undefined;
   do {
     const page = await ledger.listStock(tenant, { cursor, limit: 200 });
-    out.push(...page.items.map((s) => ({ sku: s.sku, available: Math.max(0, s.available) })));
+    out.push(...page.items);
     cursor = page.nextCursor ?? undefined;
   } while (cursor && out.length < max);
   return out;

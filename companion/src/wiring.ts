@@ -21,6 +21,7 @@ import { startPropagation, type PropagationRuntime } from './propagation/runtime
 import type { SyncSettings } from './propagation/settings';
 import { relistLedgerOnSandboxes } from './sandbox-demo';
 import { forgetShown } from './propagation/sync-keys';
+import { createRulesStore } from './propagation/rules';
 
 export const DEFAULT_TENANT = 'default';
 
@@ -71,7 +72,7 @@ export async function wireChannels(deps: WiringDeps): Promise<Wiring> {
       ? await startSandboxChannels({ ids: unconfigured, portBase: config.sandboxPortBase, pluginSecret: secret })
       : null;
   // Before propagation starts, or its first pushes meet sandboxes that list nothing yet.
-  const sandboxCatalogue = sandboxes ? await relistLedgerOnSandboxes(ledger, tenant, sandboxes) : [];
+  const sandboxCatalogue = sandboxes ? await relistLedgerOnSandboxes(ledger, tenant, sandboxes, createRulesStore({ redis, keys })) : [];
   // Sandboxes keep their listings in memory: after a restart they show the ledger's available,
   // not what propagation last told them (0 for a paused SKU, a buffer, a cap). Forget that, so
   // every relisted SKU is pushed again (resync below) instead of being skipped as already shown.

@@ -152,12 +152,22 @@ describe('the companion process', () => {
     await ledger.ready();
     await ledger.apply({ id: 'w-1', type: 'stock.adjusted', source: 'manual', occurredAt: new Date().toISOString(), sku: 'W-1', set: 5, reason: 'count' });
     await ledger.apply({ id: 'w-2', type: 'stock.reserved', source: 'woocommerce', occurredAt: new Date().toISOString(), reservationId: 'c', lines: [{ sku: 'W-1', qty: 2 }] });
+    // A paused SKU, and one Amazon may show at most 2 of.
+    await ledger.apply({ id: 'w-3', type: 'stock.adjusted', source: 'manual', occurredAt: new Date().toISOString(), sku: 'W-P', set: 5, reason: 'count' });
+    await ledger.setPaused('default', 'W-P', true, 'photo shoot');
+    await ledger.apply({ id: 'w-4', type: 'stock.adjusted', source: 'manual', occurredAt: new Date().toISOString(), sku: 'W-C', set: 9, reason: 'count' });
+    const { createRulesStore } = await import('../../companion/src/propagation/rules');
+    await createRulesStore({ redis: t.redis, keys }).setSku('default', 'W-C', 'amazon', { maxShown: 2 });
     const { wireChannels } = await import('../../companion/src/wiring');
     const wiring = await wireChannels({ config, redis: t.redis, connect: () => t.connect(), keys, ledger, logger: silent() });
     try {
-      // Propagation's workers exist from here on: every sandbox must already list the SKU.
+      // Propagation's workers exist from here on: every sandbox must already list each SKU at
+      // what it should show (was: at what is available, W-P 5 and W-C 9 on sale until a push came).
       expect(wiring.sandboxes).not.toBeNull();
-      for (const [id, h] of wiring.sandboxes!.handles) expect({ id, q: h.quantities()['W-1'] }).toEqual({ id, q: 3 });
+      for (const [id, h] of wiring.sandboxes!.handles) {
+        const q = h.quantities();
+        expect({ id, w1: q['W-1'], wp: q['W-P'], wc: q['W-C'] }).toEqual({ id, w1: 3, wp: 0, wc: id === 'amazon' ? 2 : 9 });
+      }
     } finally {
       await wiring.close();
       await t.cleanup();

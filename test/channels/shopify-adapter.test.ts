@@ -223,6 +223,20 @@ describe('Shopify SKU mapping cache', () => {
     expect(f.sandbox.quantities()).toEqual({ A: 4, B: 6 });
     expect((await f.channel.adapter.resolve(['A'])).get('A')?.ids.inventoryItemId).toBe(fresh);
   });
+
+  it('takes a retried push to a re-created item under a key of its own, not the key the old item was sent with', async () => {
+    f = await shopifyFixture({ listings: [{ sku: 'A', quantity: 5 }] });
+    const cached = await f.channel.adapter.resolve(['A']);
+    f.sandbox.removeVariant(cached.get('A')!.ids.inventoryItemId as string);
+    f.sandbox.addVariant('A', 2);
+    // A job's push meets the gone item and is looked up again; then the job is retried (a worker
+    // died before its answer was recorded) with the same item keys, now mapped to the new item.
+    const retried = item('A', 4);
+    expect(await f.channel.adapter.push([retried])).toEqual([{ sku: 'A', status: 'ok', quantity: 4 }]);
+    // Was: IDEMPOTENCY_KEY_PARAMETER_MISMATCH (the key had gone out with the old item's id), a dead letter.
+    expect(await f.channel.adapter.push([retried])).toEqual([{ sku: 'A', status: 'ok', quantity: 4 }]);
+    expect(f.sandbox.quantities()).toEqual({ A: 4 });
+  });
 });
 
 describe('Shopify client-credentials grant', () => {

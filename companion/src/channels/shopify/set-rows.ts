@@ -77,7 +77,7 @@ export interface Row {
 }
 type UserError = NonNullable<SetQuantitiesData['inventorySetQuantities']>['userErrors'][number];
 
-/** A UUID-shaped key derived from the push's item keys: stable across retries of the same push. */
+/** A UUID-shaped key derived from the push's item keys: stable across retries of the same push to the same items. */
 export function pushKey(itemKeys: string[], salt = ''): string {
   const h = createHash('sha256').update(`${salt}|${itemKeys.join('\n')}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
@@ -113,7 +113,10 @@ export class RowSetter {
 
   private async setRows(rows: Row[], out: PushOutcome[], round: number, renewed: boolean): Promise<void> {
     const salt = `${renewed ? 'retry' : ''}${round ? `round${round}` : ''}`;
-    const key = pushKey(rows.map((r) => r.item.idempotencyKey), salt);
+    // The inventory item ids are part of the key: a retried push whose SKU now maps to another
+    // item (deleted and re-created; a stale mapping) is another request to Shopify, and reusing
+    // the key would be refused as IDEMPOTENCY_KEY_PARAMETER_MISMATCH (a trial dead-lettered 600).
+    const key = pushKey(rows.map((r) => `${r.item.idempotencyKey}@${r.inventoryItemId}`), salt);
     const input = {
       name: 'available',
       reason: 'correction',

@@ -95,6 +95,8 @@ export interface Config {
      * worker reading it (STOCKLINE_FEED_STALLED_MS).
      */
     feedStalledMs?: number;
+    /** How often Shopify's order reconciliation poll runs, ms; 0 = never (STOCKLINE_SHOPIFY_POLL_MS). */
+    shopifyPollMs?: number;
   };
 }
 
@@ -160,6 +162,7 @@ function propagation(r: Reader): Config['propagation'] {
     breakerConsecutiveMs: r.int('STOCKLINE_BREAKER_CONSECUTIVE_MS', BREAKER_DEFAULTS.consecutiveMs, 0, 3_600_000),
     feedRetentionMs: r.int('STOCKLINE_FEED_RETENTION_MS', 600_000, 0, 2_592_000_000),
     feedStalledMs: r.int('STOCKLINE_FEED_STALLED_MS', 30_000, 100, 86_400_000),
+    shopifyPollMs: r.int('STOCKLINE_SHOPIFY_POLL_MS', 300_000, 0, 86_400_000),
   };
 }
 

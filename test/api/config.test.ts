@@ -50,6 +50,7 @@ describe('loadConfig', () => {
         breakerConsecutiveMs: 5_000,
         feedRetentionMs: 600_000,
         feedStalledMs: 30_000,
+        shopifyPollMs: 300_000,
       },
     });
   });
@@ -151,6 +152,7 @@ describe('loadConfig', () => {
     ['a failure rate above 1', { ...minimal, STOCKLINE_ALERT_FAILURE_RATE: '5' }, [], 'STOCKLINE_ALERT_FAILURE_RATE'],
     ['an audit retention shorter than the idempotency window', { ...minimal, STOCKLINE_AUDIT_RETENTION_DAYS: '3' }, [], 'STOCKLINE_AUDIT_RETENTION_DAYS'],
     ['a negative feed retention', { ...minimal, STOCKLINE_FEED_RETENTION_MS: '-1' }, [], 'STOCKLINE_FEED_RETENTION_MS'],
+    ['a Shopify poll interval that is not a number', { ...minimal, STOCKLINE_SHOPIFY_POLL_MS: 'often' }, [], 'STOCKLINE_SHOPIFY_POLL_MS'],
   ];
   for (const [name, env, argv, variable] of bad) {
     it(`fails fast on ${name} with a sentence naming ${variable}`, () => {

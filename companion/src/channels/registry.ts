@@ -38,7 +38,8 @@ export function createChannelModules(config: Readonly<Config>, deps: RegistryDep
       }
       case 'shopify': {
         const block = c.shopify ?? sandbox?.shopify;
-        if (block) modules.push(createShopifyChannel(block, deps));
+        const poll = config.propagation.shopifyPollMs;
+        if (block) modules.push(createShopifyChannel(poll === undefined ? block : { ...block, pollIntervalMs: poll }, deps));
         break;
       }
       case 'amazon': {

@@ -123,6 +123,25 @@ describe('Amazon order ingestion', () => {
     expect((await ledger.stock('MUG-1')).committed).toBe(6);
   });
 
+  it('does not pay a getOrderItems call for an order another poller (a second worker, an overlapping window) already recorded', async () => {
+    sb = await startAmazonSandbox({ pendingMs: 20, ordersLagMs: 100, rateScale: 100 });
+    sb.seed([{ sku: 'MUG-1', quantity: 30 }]);
+    const ledger = await createBooks({ 'MUG-1': 30 });
+    // Two workers' pollers: the order tracker is shared (Redis in production).
+    const applier = new AmazonOrderApplier(new OrderTracker());
+    const opts = { lagMs: 150, overlapMs: 5_000, initialLookbackMs: 5_000 };
+    const first = new AmazonOrderPoller(clientFor(sb), applier, opts);
+    const second = new AmazonOrderPoller(clientFor(sb), applier, opts);
+    for (let i = 0; i < 5; i++) await sb.placeOrder('MUG-1', 1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await first.pollOnce(ledger.sink)).toBe(5);
+    const calls = sb.stats().calls;
+    expect(await second.pollOnce(ledger.sink)).toBe(5);
+    // One getOrders call; no getOrderItems (was: 5 more, at 0.5/s on Amazon).
+    expect(sb.stats().calls - calls).toBe(1);
+    expect((await ledger.stock('MUG-1')).committed).toBe(5);
+  });
+
   it('records an Amazon sale the ledger could not hold as a committed fact, opening an oversell incident', async () => {
     sb = await startAmazonSandbox({ pendingMs: 30 });
     // Amazon still shows 5; the ledger has 1 left (a sale elsewhere not yet pushed).

@@ -89,6 +89,16 @@ export class AmazonOrderApplier {
     return next;
   }
 
+  /**
+   * Whether an order at this status would change anything (the tracker, shared through Redis by
+   * every process, says how far it got): a poll asks before paying a getOrderItems call (0.5/s)
+   * for an order an overlapping window, another worker or a notification already recorded.
+   */
+  async isNew(orderId: string, status: string): Promise<boolean> {
+    const rank = RANK[status as OrderStatus];
+    return rank !== undefined && rank > (await this.tracker.get(orderId)).rank;
+  }
+
   /** Returns the events sent to the sink (empty when nothing new). */
   private async applyNow(s: OrderSnapshot, sink: EventSink): Promise<StockEvent[]> {
     const rank = RANK[s.status];

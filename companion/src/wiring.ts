@@ -132,6 +132,10 @@ export async function wireChannels(deps: WiringDeps): Promise<Wiring> {
     plugins,
     async started(base) {
       if (sandboxes && base) await sandboxes.connect(base);
+      // Not awaited: a store that is slow or down must not hold the start (the plugin's cron still delivers).
+      for (const m of modules) {
+        m.adapter.greet?.().catch((err: unknown) => logger.warn({ err, channel: m.id }, 'could not tell the channel we are up; its queued changes arrive on its own schedule'));
+      }
       if (ingestion && config.role !== 'api') {
         for (const m of modules) if (m.ingestion.start) stops.push(await m.ingestion.start(sink));
       }

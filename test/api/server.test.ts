@@ -198,6 +198,12 @@ describe('the companion process', () => {
       while (Object.values(shown()).some((q) => q !== 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       // Was: every sandbox kept the 5 it was listed with, and GET /v1/sync said 0 ✓.
       expect(shown()).toEqual({ woocommerce: 0, shopify: 0, amazon: 0, flipkart: 0 });
+      // Once started, the companion tells the store's plugin it is up (its outbox then delivers at once).
+      const woo = wiring.sandboxes!.handles.get('woocommerce') as unknown as { greetings(): number };
+      expect(woo.greetings()).toBe(0);
+      await wiring.started(null);
+      for (const t0 = Date.now(); woo.greetings() === 0 && Date.now() - t0 < 5000; ) await new Promise((r) => setTimeout(r, 20));
+      expect(woo.greetings()).toBe(1);
     } finally {
       await wiring.close();
       await t.cleanup();

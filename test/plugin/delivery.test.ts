@@ -128,6 +128,18 @@ describe('outbox delivery to the companion', () => {
       expect((await testApi('GET', 'state')).counts.pending).toBe(0);
     });
 
+    it('the companion saying it is up (signed POST stockline/v1/hello, as it does when it starts) delivers what waited, at once', async () => {
+      const { orderId } = await saleWhileDown(f.sku('HELLO'));
+      const unsigned = await rest('POST', 'stockline/v1/hello', { rawBody: '{}' });
+      expect(unsigned.status).toBe(401);
+      expect(eventsOf(orderId)).toEqual([]);
+      const hello = await rest('POST', 'stockline/v1/hello', { rawBody: '{}', headers: { 'x-stockline-signature': sign(f.companion.secret, '{}') } });
+      expect(hello.status).toBe(200);
+      // Was: waiting for the next cron run (62 s in a trial with no admin page open).
+      expect(eventsOf(orderId)).toEqual(['stock.reserved']);
+      expect((await testApi('GET', 'state')).counts.pending).toBe(0);
+    });
+
     it('a checkout the companion answers delivers the holds that waited, at once', async () => {
       const sku = f.sku('GUARD');
       const { productId, orderId } = await saleWhileDown(sku);

@@ -112,6 +112,12 @@ export interface ChannelAdapter {
    * are frequent. Channels without a reason to omit it: limits.batchSize.
    */
   pushSize?(): number;
+  /**
+   * Called when a companion process starts: a channel that reports its changes to us through a
+   * queue of its own (the WooCommerce plugin's outbox) is told we are up, so what waited is
+   * delivered at once. Channels without one omit it.
+   */
+  greet?(): Promise<void>;
   /** Current quantities; null for a SKU not listed on the channel. */
   read(skus: string[]): Promise<Map<string, number | null>>;
   /**

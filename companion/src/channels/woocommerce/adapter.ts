@@ -58,6 +58,11 @@ export class WooCommerceAdapter implements ChannelAdapter {
     return this.opts.plugin === 'auto' ? this.presence.active() : this.opts.plugin;
   }
 
+  /** The plugin's outbox delivers what it kept while we were away (no plugin: nothing to say). */
+  async greet(): Promise<void> {
+    if (await this.usePlugin()) await this.opts.client.pluginHello(this.opts.pluginSecret!);
+  }
+
   /** A product id the store no longer has (batch() forgot it) is looked up again in the same push (push-again.ts). */
   push(items: PushItem[]): Promise<PushOutcome[]> {
     return pushWithRelookup(items, (batch) => this.pushOnce(batch), (error) => GONE_ID.test(error.options.channelCode ?? ''));

@@ -100,6 +100,26 @@ export class WooClient {
     throw wooError({ response: { status: res.status } }, 'plugin probe');
   }
 
+  /**
+   * Tells the plugin the companion is up (signed): it delivers the events its outbox kept while
+   * the companion was away, at once instead of at its next cron run.
+   */
+  async pluginHello(secret: string): Promise<void> {
+    const body = '{}';
+    let res: HttpResponse;
+    try {
+      res = await httpRequest(`${this.baseUrl}/wp-json/stockline/v1/hello`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-stockline-signature': signStockline(body, secret) },
+        body,
+        timeoutMs: this.timeoutMs,
+      });
+    } catch (err) {
+      throw new ChannelError('WooCommerce unreachable (plugin hello)', 'transient', { cause: err });
+    }
+    if (res.status < 200 || res.status >= 300) throw wooError({ response: { status: res.status, headers: res.headers } }, 'plugin hello');
+  }
+
   /** The plugin's compare-and-set endpoint, signed like every Stockline ↔ plugin call. */
   async pluginSetStock(
     items: { sku: string; quantity: number; expected: number | null }[],

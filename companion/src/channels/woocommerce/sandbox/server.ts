@@ -54,6 +54,8 @@ export interface WooCommerceSandboxHandle extends SandboxHandle {
   setOrderMeta(orderId: string | number, key: string, value: string): boolean;
   /** Activates or deactivates the stand-in plugin: inactive, its routes answer 404 rest_no_route as WordPress does. */
   setPluginActive(active: boolean): void;
+  /** Signed POST stockline/v1/hello calls the stand-in plugin answered (the companion saying it is up). */
+  greetings(): number;
 }
 
 /** One webhook per topic, as a store set up for Stockline would have. */
@@ -137,6 +139,7 @@ export async function startWooCommerceSandbox(opts: WooCommerceSandboxOptions = 
   app.setNotFoundHandler((_request, reply) => reply.code(404).send(noRoute));
   registerWooRest(app, store, auth, stats, opts.batchLimit ?? 100);
 
+  let greeted = 0;
   if (opts.pluginSecret) {
     const secret = opts.pluginSecret;
     app.get('/wp-json/stockline/v1', async (_request, reply) =>
@@ -144,6 +147,15 @@ export async function startWooCommerceSandbox(opts: WooCommerceSandboxOptions = 
     );
     await app.register(async (scope) => {
       keepRawBody(scope);
+      scope.post('/wp-json/stockline/v1/hello', async (request, reply) => {
+        if (!pluginActive) return reply.code(404).send(noRoute);
+        const sig = request.headers['x-stockline-signature'];
+        if (!verifyStockline(rawBodyOf(request), typeof sig === 'string' ? sig : undefined, secret)) {
+          return reply.code(401).send({ code: 'stockline_bad_signature', message: 'X-Stockline-Signature does not match.', data: { status: 401 } });
+        }
+        greeted++;
+        return { ok: true };
+      });
       scope.post('/wp-json/stockline/v1/stock', async (request, reply) => {
         stats.calls++;
         if (!pluginActive) return reply.code(404).send(noRoute);
@@ -213,6 +225,7 @@ export async function startWooCommerceSandbox(opts: WooCommerceSandboxOptions = 
     setPluginActive: (active) => {
       pluginActive = active;
     },
+    greetings: () => greeted,
     createWebhook: async (target) => {
       let status = 0;
       try {

@@ -47,6 +47,11 @@ export interface Settled {
    * channel shows, to look at again after recheckAfterMs if no push has landed since (verify.ts).
    */
   unread: Map<string, number>;
+  /**
+   * Found below what we expected (stale, read): sku → the channel's number. Looked at again after
+   * unreportedSaleWaitMs: still believed, it was not a sale, and the ledger's number is pushed.
+   */
+  unreported: Map<string, number>;
 }
 
 /** Queues a job per delay for SKUs dirty again that no running job will drain. */
@@ -69,6 +74,7 @@ export async function applyOutcomes(core: SyncCore, a: AnsweredPush): Promise<Se
   const acks: PushItem[] = [];
   const accepted = new Map<string, number>();
   const unread = new Map<string, number>();
+  const unreported = new Map<string, number>();
 
   for (const [i, item] of items.entries()) {
     const o = outcomes[i]?.sku === item.sku ? outcomes[i]! : bySku.get(item.sku);
@@ -125,6 +131,7 @@ export async function applyOutcomes(core: SyncCore, a: AnsweredPush): Promise<Se
       });
       hookItems.push({ sku: item.sku, ok: false, error: `channel shows ${current}`, code: 'stale' });
       staleLines.push({ sku: item.sku, quantity: item.quantity, version: item.version, note: `${item.sku} shows ${current}, not ${item.expected}${gap > 0 ? '' : ' (pushed again)'}` });
+      if (gap > 0) unreported.set(item.sku, current);
     } else if (o.status === 'failed') {
       const kind = o.error.kind;
       hookItems.push({ sku: item.sku, ok: false, error: o.error.message, code: kind });
@@ -160,7 +167,7 @@ export async function applyOutcomes(core: SyncCore, a: AnsweredPush): Promise<Se
     core.dead.resolveDelivered(tenant, channel, acks.map((i) => i.sku)),
     hooks.pushed({ tenant, channel, items: hookItems }),
   ]);
-  return { dirty, holdOff: retryDelay.size > 0, accepted, unread };
+  return { dirty, holdOff: retryDelay.size > 0, accepted, unread, unreported };
 }
 
 /** The audit reason of a call's compare-and-set conflicts: a few named, more counted. */

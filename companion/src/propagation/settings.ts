@@ -15,6 +15,12 @@ export interface SyncSettings {
   leaseMs: number;
   /** A running job renews its leases this often (0: never; a lease then has to outlast a whole push). */
   leaseRenewMs: number;
+  /**
+   * How long a channel found below what we expected (compare-and-set) is left there, waiting for
+   * the order report of the sale that would explain it; then its number is taken as not a sale
+   * (a push of ours that landed without its answer, an edit) and pushed over.
+   */
+  unreportedSaleWaitMs: number;
   /** BullMQ job lock; a worker killed mid-push loses it and the job is retried after ~this long. */
   lockDurationMs: number;
   stalledIntervalMs: number;
@@ -97,6 +103,9 @@ export function defaultSyncSettings(queuePrefix: string, patch: Partial<SyncSett
     // A killed worker's SKUs are free within ~30 s (was a 60 s lease with no heartbeat).
     leaseMs: 25_000,
     leaseRenewMs: 5_000,
+    // Order reports from compare-and-set channels arrive in seconds (the plugin's outbox, Shopify's
+    // webhooks); Shopify's reconciliation poll, the slowest backstop, runs every 5 minutes.
+    unreportedSaleWaitMs: 300_000,
     lockDurationMs: 30_000,
     stalledIntervalMs: 30_000,
     coalesceMs: 5,

@@ -42,7 +42,7 @@ type Round = SyncJobResult & { next: Settled; spare: boolean; held?: Map<string,
  * What a job's rounds leave to look at later: accepted-for-later pushes and unread refusals
  * (verify.ts), and SKUs held back for a lead time, pushed again once their sales slow (lead-time.ts).
  */
-type Owed = Pick<Settled, 'accepted' | 'unread'> & { held: Map<string, number> };
+type Owed = Pick<Settled, 'accepted' | 'unread' | 'unreported'> & { held: Map<string, number> };
 
 /** Carries the delay we chose (and fenced the leases for) to the backoff strategy. */
 class RetryLater extends Error {
@@ -95,7 +95,7 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
    */
   async function pushJob(job: Job<SyncJobData, SyncJobResult | VerifyResult>, token?: string): Promise<SyncJobResult> {
     /** Read-backs and rechecks owed by this job's rounds (the latest value per SKU), queued once as it ends. */
-    const owed: Owed = { accepted: new Map(), unread: new Map(), held: new Map() };
+    const owed: Owed = { accepted: new Map(), unread: new Map(), unreported: new Map(), held: new Map() };
     const heartbeat = renewLeases(job);
     try {
       return await drainRounds(job, token, owed);
@@ -106,6 +106,8 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
       const later = [
         ['verify', owed.accepted, settings.verifyAfterMs],
         ['recheck', owed.unread, settings.recheckAfterMs],
+        // A channel left below what we expected: once the wait for a sale report is over (consider()).
+        ['recheck', owed.unreported, settings.unreportedSaleWaitMs + 1_000],
         // A recheck pushes again whatever no push has changed since: the hold is worked out anew.
         ['recheck', owed.held, settings.paceMs],
       ] as const;
@@ -141,6 +143,7 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
       total.inSync += round.inSync;
       for (const [s, q] of round.next.accepted) owed.accepted.set(s, q);
       for (const [s, q] of round.next.unread) owed.unread.set(s, q);
+      for (const [s, q] of round.next.unreported) owed.unreported.set(s, q);
       for (const [s, q] of round.held ?? []) owed.held.set(s, q);
       // Only while our rate limit is far (the claim found tokens to spare): near it, jobs that
       // drain meet the empty bucket together and each pauses the queue for a token's time, which
@@ -158,7 +161,7 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
   async function pushRound(job: Job<SyncJobData, SyncJobResult | VerifyResult>, token: string | undefined, preferred: string): Promise<Round> {
     const { tenant, sku } = job.data;
     const jobToken = job.id!;
-    const nothing: Settled = { dirty: new Map(), holdOff: false, accepted: new Map(), unread: new Map() };
+    const nothing: Settled = { dirty: new Map(), holdOff: false, accepted: new Map(), unread: new Map(), unreported: new Map() };
     if (!(await hooks.canPush(channel))) {
       // Breaker open: wait without spending an attempt; the claims stay in the dirty set.
       await job.moveToDelayed(Date.now() + settings.breakerRecheckMs, token);
@@ -223,7 +226,10 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
       // A compare-and-set conflict showed the channel lower than the ledger: it sold units whose
       // order report has not reached us. Pushing the ledger's number now would put them back on
       // sale (an oversell); wait until the ledger moves (the report arrives as its own change).
-      if (last?.sv !== undefined && version <= last.sv && quantity > last.q) {
+      // Not forever: after unreportedSaleWaitMs with no report, the channel's number is no sale (a
+      // push of ours that landed without its answer when a worker died; a chaos run's WooCommerce
+      // stayed at 40 of 60 until the SKU changed again) and the ledger's number is pushed.
+      if (last?.sv !== undefined && version <= last.sv && quantity > last.q && Date.now() - last.at < settings.unreportedSaleWaitMs) {
         inSync.push(s);
         return;
       }

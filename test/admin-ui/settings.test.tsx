@@ -90,6 +90,23 @@ describe('Settings', () => {
     expect(await amazon.findByText('Saved')).toBeTruthy();
   });
 
+  it('saves only the fields this tab changed, over what another tab saved meanwhile', async () => {
+    serve();
+    net().on('PUT admin/proxy/v1/rules/channels/amazon', (c) => ({ body: c.body }));
+    const user = userEvent.setup();
+    render(<Settings />);
+    const amazon = within((await screen.findByRole('rowheader', { name: 'Amazon' })).closest('tr') as HTMLElement);
+    expect((amazon.getByLabelText('Amazon: units held back') as HTMLInputElement).value).toBe('2');
+    // Another tab saves a buffer of 5 while this one still shows 2.
+    net().json('GET admin/proxy/v1/rules', { ...rules, channels: { ...rules.channels, amazon: { ...rules.channels.amazon, buffer: 5 } } });
+    await user.click(amazon.getByLabelText('Amazon: most ever shown'));
+    await user.paste('50');
+    await user.click(amazon.getByRole('button', { name: 'Save Amazon buffer' }));
+    await waitFor(() => expect(net().callsTo('PUT admin/proxy/v1/rules/channels/amazon')).toHaveLength(1));
+    // Was: { buffer: 2, maxShown: 50 }, the other tab's buffer put back to 2.
+    expect(net().callsTo('PUT admin/proxy/v1/rules/channels/amazon')[0]!.body).toMatchObject({ buffer: 5, maxShown: 50 });
+  });
+
   it('reports settings that cannot be loaded', async () => {
     net().on('GET admin/settings', { status: 403, body: { code: 'rest_forbidden', message: 'Sorry, you are not allowed to do that.', data: { status: 403 } } });
     net().json('GET admin/proxy/v1/rules', { channels: {}, skus: {} }).json('GET admin/proxy/v1/channels', { channels: [] });

@@ -93,8 +93,16 @@ export function ChannelRuleRow({ channel, rule, onSaved }: { channel: string; ru
               return;
             }
             setInvalid(null);
-            // The lead time (set through the API, or the channel's default) is kept as it is.
-            const next = rule.leadTimeMs !== undefined ? { ...parsed, leadTimeMs: rule.leadTimeMs } : parsed;
+            // Only the fields this row changed go over the rule as stored now: a save made meanwhile
+            // in another tab (or through the API) keeps its other fields (a trial's second tab wiped
+            // the first tab's buffer). The lead time, not edited here, is kept as stored.
+            const stored = (await api.rules().catch(() => null))?.channels[channel] ?? rule;
+            const next: Rule = { ...stored };
+            for (const k of ['buffer', 'percent', 'maxShown'] as const) {
+              if (parsed[k] === rule[k]) continue;
+              if (parsed[k] === undefined) delete next[k];
+              else next[k] = parsed[k];
+            }
             if ((await save.run(channel, next)) !== undefined) {
               setSaved(true);
               onSaved();

@@ -100,43 +100,35 @@ export class WooClient {
     throw wooError({ response: { status: res.status } }, 'plugin probe');
   }
 
-  /**
-   * Tells the plugin the companion is up (signed): it delivers the events its outbox kept while
-   * the companion was away, at once instead of at its next cron run.
-   */
-  async pluginHello(secret: string): Promise<void> {
-    const body = '{}';
-    let res: HttpResponse;
+  /** A POST to the plugin's routes, signed like every Stockline ↔ plugin call; `what` names it in errors. */
+  private async pluginPost(route: string, body: string, secret: string, what: string): Promise<HttpResponse> {
     try {
-      res = await httpRequest(`${this.baseUrl}/wp-json/stockline/v1/hello`, {
+      return await httpRequest(`${this.baseUrl}/wp-json/stockline/v1/${route}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-stockline-signature': signStockline(body, secret) },
         body,
         timeoutMs: this.timeoutMs,
       });
     } catch (err) {
-      throw new ChannelError('WooCommerce unreachable (plugin hello)', 'transient', { cause: err });
+      throw new ChannelError(`WooCommerce unreachable (${what})`, 'transient', { cause: err });
     }
+  }
+
+  /**
+   * Tells the plugin the companion is up: it delivers the events its outbox kept while the
+   * companion was away, at once instead of at its next cron run.
+   */
+  async pluginHello(secret: string): Promise<void> {
+    const res = await this.pluginPost('hello', '{}', secret, 'plugin hello');
     if (res.status < 200 || res.status >= 300) throw wooError({ response: { status: res.status, headers: res.headers } }, 'plugin hello');
   }
 
-  /** The plugin's compare-and-set endpoint, signed like every Stockline ↔ plugin call. */
+  /** The plugin's compare-and-set endpoint. */
   async pluginSetStock(
     items: { sku: string; quantity: number; expected: number | null }[],
     secret: string,
   ): Promise<{ sku: string; status: 'ok' | 'stale' | 'not_found'; quantity: number | null; message?: string }[]> {
-    const body = JSON.stringify({ items });
-    let res: HttpResponse;
-    try {
-      res = await httpRequest(`${this.baseUrl}/wp-json/stockline/v1/stock`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-stockline-signature': signStockline(body, secret) },
-        body,
-        timeoutMs: this.timeoutMs,
-      });
-    } catch (err) {
-      throw new ChannelError('WooCommerce unreachable (plugin stock)', 'transient', { cause: err });
-    }
+    const res = await this.pluginPost('stock', JSON.stringify({ items }), secret, 'plugin stock');
     const data = parseJson<{ results?: unknown; code?: string; message?: string }>(res.text, {});
     if (res.status < 200 || res.status >= 300) {
       throw wooError({ response: { status: res.status, data, headers: res.headers } }, 'plugin stock');

@@ -73,11 +73,10 @@ export async function wireChannels(deps: WiringDeps): Promise<Wiring> {
       : null;
   // Before propagation starts, or its first pushes meet sandboxes that list nothing yet.
   const sandboxCatalogue = sandboxes ? await relistLedgerOnSandboxes(ledger, tenant, sandboxes, createRulesStore({ redis, keys })) : [];
-  // Sandboxes keep their listings in memory: after a restart they show the ledger's available,
-  // not what propagation last told them (0 for a paused SKU, a buffer, a cap). Forget that, so
-  // every relisted SKU is pushed again (resync below) instead of being skipped as already shown.
-  const relisted = sandboxes ? [...sandboxes.handles.keys()] : [];
-  for (const id of relisted) await forgetShown(redis, keys, tenant, id, sandboxCatalogue.map((s) => s.sku));
+  // The fresh sandboxes show what each should now (relistLedgerOnSandboxes), not what propagation
+  // last told them: forget that, so their next push is an absolute set, not a compare against a
+  // number from before the restart. (Nothing is re-pushed at start: the listing is already right.)
+  for (const id of sandboxes?.handles.keys() ?? []) await forgetShown(redis, keys, tenant, id, sandboxCatalogue.map((s) => s.sku));
   const modules = deps.modules ?? createChannelModules(config, { redis, keys, logger, tenant }, sandboxes ?? undefined);
   const metrics = createMetrics({ processMetrics: true });
   const observer = createObserver({ redis, keys, config, logger, metrics, channels: modules.map((m) => m.id) });
@@ -93,9 +92,6 @@ export async function wireChannels(deps: WiringDeps): Promise<Wiring> {
     role: config.role,
     settings: deps.settings,
   });
-  if (sandboxCatalogue.length) {
-    for (const channel of relisted) await runtime.core.resync(tenant, { channel, skus: sandboxCatalogue.map((s) => s.sku) });
-  }
 
   // Channel orders go through the same ledger as the plugin's events; ids make redelivery harmless.
   const sink: EventSink = (events) => ledger.applyBatch(events);

@@ -67,9 +67,8 @@ export function startFeedConsumer(core: SyncCore, blocking: Redis): FeedConsumer
     const sales: { at: number; sku: string; channel: string }[] = [];
     // Counts the channel changed itself (see PUT_BACK_BY_CHANNEL): per channel, its SKUs.
     const editedOn = new Map<string, Set<string>>();
-    // SKUs whose every change here is a catalogue import (`bulk`): pushed behind real changes.
-    const imported = new Set<string>();
-    const notImported = new Set<string>();
+    // Per SKU: whether every change to it here is a catalogue import (`bulk`): pushed behind real changes.
+    const onlyImported = new Map<string, boolean>();
     for (const [, fields] of entries) {
       const f: Record<string, string> = {};
       for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
@@ -91,8 +90,7 @@ export function startFeedConsumer(core: SyncCore, blocking: Redis): FeedConsumer
         for (const sku of skus) set.add(sku);
       }
       for (const sku of skus) {
-        if (f.bulk === '1') imported.add(sku);
-        else notImported.add(sku);
+        onlyImported.set(sku, (onlyImported.get(sku) ?? true) && f.bulk === '1');
         const prev = since.get(sku);
         if (prev === undefined || at < prev) since.set(sku, at);
         const own = ownSales.get(sku);
@@ -107,7 +105,7 @@ export function startFeedConsumer(core: SyncCore, blocking: Redis): FeedConsumer
     // (trials: 30 typed in WooCommerce on a paused SKU sold 2; a cancelled Flipkart order put 1
     // back on an oversold SKU, sold again; a Shopify cap of 5 showed 7 after a cancel).
     await Promise.all([...editedOn].map(([channel, skus]) => forgetShown(redis, keys, tenant, channel, [...skus])));
-    for (const sku of notImported) imported.delete(sku);
+    const imported = new Set([...onlyImported].filter(([, only]) => only).map(([sku]) => sku));
     await Promise.all([core.markDirty(tenant, since, undefined, false, ownSales, imported), core.countSales(tenant, sales)]);
     await redis.xack(keys.changes(tenant), FEED_GROUP, ...entries.map(([id]) => id));
   };

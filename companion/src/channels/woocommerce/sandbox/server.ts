@@ -5,7 +5,7 @@
  * ping), a shopper, and the sandbox-kit admin routes.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import Fastify from 'fastify';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { Faults } from '../../sandbox-kit/faults';
 import { TokenBucket } from '../../sandbox-kit/token-bucket';
 import type { FaultConfig, SandboxHandle, SandboxStats, ShopperResult } from '../../sandbox-kit/types';
@@ -147,22 +147,22 @@ export async function startWooCommerceSandbox(opts: WooCommerceSandboxOptions = 
     );
     await app.register(async (scope) => {
       keepRawBody(scope);
-      scope.post('/wp-json/stockline/v1/hello', async (request, reply) => {
-        if (!pluginActive) return reply.code(404).send(noRoute);
+      /** As the plugin answers: 404 while inactive, 401 unless signed with the secret; false when it answered. */
+      const admitted = (request: FastifyRequest, reply: FastifyReply): boolean => {
+        if (!pluginActive) return void reply.code(404).send(noRoute), false;
         const sig = request.headers['x-stockline-signature'];
-        if (!verifyStockline(rawBodyOf(request), typeof sig === 'string' ? sig : undefined, secret)) {
-          return reply.code(401).send({ code: 'stockline_bad_signature', message: 'X-Stockline-Signature does not match.', data: { status: 401 } });
-        }
+        if (verifyStockline(rawBodyOf(request), typeof sig === 'string' ? sig : undefined, secret)) return true;
+        reply.code(401).send({ code: 'stockline_bad_signature', message: 'X-Stockline-Signature does not match.', data: { status: 401 } });
+        return false;
+      };
+      scope.post('/wp-json/stockline/v1/hello', async (request, reply) => {
+        if (!admitted(request, reply)) return reply;
         greeted++;
         return { ok: true };
       });
       scope.post('/wp-json/stockline/v1/stock', async (request, reply) => {
         stats.calls++;
-        if (!pluginActive) return reply.code(404).send(noRoute);
-        const sig = request.headers['x-stockline-signature'];
-        if (!verifyStockline(rawBodyOf(request), typeof sig === 'string' ? sig : undefined, secret)) {
-          return reply.code(401).send({ code: 'stockline_bad_signature', message: 'X-Stockline-Signature does not match.', data: { status: 401 } });
-        }
+        if (!admitted(request, reply)) return reply;
         const items = (request.body as { items?: { sku?: unknown; quantity?: unknown; expected?: unknown }[] } | undefined)?.items;
         const valid = (i: { sku?: unknown; quantity?: unknown; expected?: unknown }) =>
           typeof i?.sku === 'string' && Number.isInteger(i.quantity) && (i.quantity as number) >= 0 &&

@@ -2,14 +2,14 @@
  * Near a channel's rate limit every call counts. Two things keep its calls on the SKUs it shows
  * wrong: a change that is only the channel's own sale, made after our last push to it landed,
  * waits behind the others (mark-2.lua, includes/deferred.lua); and a batch whose SKUs proved in
- * sync is filled from the dirty set before its token is spent (worker.ts, claim-9.lua `topUp`).
+ * sync is filled from the dirty set before its token is spent (worker.ts, claim-10.lua `topUp`).
  */
 import { describe, expect, it } from 'vitest';
 import { syncKeys } from '../../companion/src/propagation/sync-keys';
 import { ev, TENANT, until, useFixtures } from './helpers';
 import { UNLIMITED, useSyncScripts } from './sync-scripts';
 
-describe('likely confirmations leave last (mark-2 / claim-9)', () => {
+describe('likely confirmations leave last (mark-2 / claim-10)', () => {
   const open = useSyncScripts();
 
   const setup = async () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { deadLetterId, deadLettersKey } from '../../companion/src/propagation/dead-letters';
 import { UNLIMITED, useSyncScripts } from './sync-scripts';
 
-describe('SKU leases (claim-9 / settle-6 / release-4 / reap-3 / record-1)', () => {
+describe('SKU leases (claim-10 / settle-6 / release-4 / reap-3 / record-1)', () => {
   const open = useSyncScripts();
 
   const setup = async () => {
@@ -58,8 +59,19 @@ describe('SKU leases (claim-9 / settle-6 / release-4 / reap-3 / record-1)', () =
     await redis.zadd(k.dirty, 1, 'A', 2, 'NEW');
     const { rows } = await claim('1', Date.now(), 1000, 10, '');
     expect(rows.map((r) => r.sku)).toEqual(['A', 'NEW']);
-    expect(rows[0]!.row).toEqual(['9', '2', '1', '4', '2026-11-23T00:00:00.000Z', null, '{"q":7,"v":3,"at":1}', '2', null, '{"maxShown":5}', '2.5000 1000', '0.5000 1000']);
-    expect(rows[1]!.row).toEqual(Array(12).fill(null));
+    expect(rows[0]!.row).toEqual(['9', '2', '1', '4', '2026-11-23T00:00:00.000Z', null, '{"q":7,"v":3,"at":1}', '2', null, '{"maxShown":5}', '2.5000 1000', '0.5000 1000', null]);
+    expect(rows[1]!.row).toEqual(Array(13).fill(null));
+  });
+
+  it("reads each claimed SKU's dead letter on this channel, found by the id dead-letters.ts gives it", async () => {
+    const { k, claim, keys, redis } = await setup();
+    // base64url groups of 3 bytes: SKUs whose 'ch\n' + sku is 1, 2 and 0 bytes past a group, and multi-byte UTF-8.
+    const skus = ['A', 'AB', 'ABC', 'shirt/red L', 'ü-tee', '雪-42', 'a:b?c=d&e'];
+    const letter = (sku: string) => JSON.stringify({ id: deadLetterId('ch', sku), channel: 'ch', sku, code: 'not_found' });
+    await redis.hset(deadLettersKey(keys, 'default'), ...skus.flatMap((sku) => [deadLetterId('ch', sku), letter(sku)]), deadLetterId('other', 'NONE'), '{}');
+    await redis.zadd(k.dirty, ...skus.flatMap((sku, i) => [i, sku]), 99, 'NONE');
+    const { rows } = await claim('1', Date.now(), 1000, 20, '');
+    expect(Object.fromEntries(rows.map((r) => [r.sku, r.row[12]]))).toEqual({ ...Object.fromEntries(skus.map((sku) => [sku, letter(sku)])), NONE: null });
   });
 
   it('leases nothing while our rate limit is spent, and takes no token itself', async () => {

@@ -2,6 +2,7 @@
 import { createKeys } from '../../companion/src/ledger/keys';
 import { loadSyncScripts } from '../../companion/src/propagation/scripts';
 import { syncKeys } from '../../companion/src/propagation/sync-keys';
+import { deadLettersKey } from '../../companion/src/propagation/dead-letters';
 import { afterEach } from 'vitest';
 import { createTestRedis, type TestRedis } from '../support/redis';
 
@@ -11,8 +12,8 @@ export function syncScriptsOn(t: TestRedis) {
   const keys = createKeys({ prefix: t.prefix });
   const k = syncKeys(keys, 'default', 'ch');
   const s = loadSyncScripts(t.redis);
-  const claimKeys = (token: string) => ({ dirty: k.dirty, leases: k.leases, owners: k.owners, claims: k.claims(token), acked: k.acked, own: k.own, rules: keys.propagation('default', 'rules'), bucket: k.bucket, pace: keys.propagation('default', 'pace') });
-  /** claim-9.lua as a job with this token calls it (the reply as the script layer returns it). */
+  const claimKeys = (token: string) => ({ dirty: k.dirty, leases: k.leases, owners: k.owners, claims: k.claims(token), acked: k.acked, own: k.own, rules: keys.propagation('default', 'rules'), bucket: k.bucket, pace: keys.propagation('default', 'pace'), dead: deadLettersKey(keys, 'default') });
+  /** claim-10.lua as a job with this token calls it (the reply as the script layer returns it). */
   const claimAs = (token: string, o: { now: number; leaseMs: number; limit: number; preferred: string; rate?: { requestsPerSecond: number; burst: number }; topUp?: boolean }) =>
     s.claim(claimKeys(token), { token, now: o.now, leaseMs: o.leaseMs, limit: o.limit, preferred: o.preferred, channel: 'ch', skuPrefix: keys.sku('default', ''), rate: o.rate ?? UNLIMITED, topUp: o.topUp });
   return { keys, k, s, claimKeys, claimAs, redis: t.redis };

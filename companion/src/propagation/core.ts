@@ -10,7 +10,7 @@ import type { Keys } from '../ledger/keys';
 import { toState } from '../ledger/reads';
 import type { Ledger } from '../ledger/types';
 import type { StockState } from '../schemas/stock';
-import { createDeadLetters } from './dead-letters';
+import { createDeadLetters, deadLettersKey, letterState, type LetterState } from './dead-letters';
 import { enqueueSync, type SyncJobData } from './queues';
 import { NO_PACE, paceField, paceOf, shownWithLeadTime, type Pace } from './lead-time';
 import { createRulesStore, mergeRules, type Rule } from './rules';
@@ -192,7 +192,7 @@ export function createSyncCore(deps: SyncCoreDeps) {
       return out;
     },
     /**
-     * Starts a push job (claim-9.lua, one call): a look at our rate limit for the channel, a
+     * Starts a push job (claim-10.lua, one call): a look at our rate limit for the channel, a
      * lease on up to `limit` dirty SKUs (the job's own first), and per SKU what the push needs —
      * the ledger's state, the channel's effective rule, what the channel last acknowledged, and
      * the units it sold itself since (syncKeys.own) — all from the moment of the lease.
@@ -205,7 +205,7 @@ export function createSyncCore(deps: SyncCoreDeps) {
       const limit = fill?.limit ?? adapter.pushSize?.() ?? adapter.limits.batchSize;
       const now = Date.now();
       const res = await scripts.claim(
-        { dirty: k.dirty, leases: k.leases, owners: k.owners, claims: k.claims(token), acked: k.acked, own: k.own, rules: rules.key(tenant), bucket: k.bucket, pace: paceKey(keys, tenant) },
+        { dirty: k.dirty, leases: k.leases, owners: k.owners, claims: k.claims(token), acked: k.acked, own: k.own, rules: rules.key(tenant), bucket: k.bucket, pace: paceKey(keys, tenant), dead: deadLettersKey(keys, tenant) },
         { token, now, leaseMs: settings.leaseMs, limit, preferred, channel, skuPrefix: keys.sku(tenant, ''), rate: rateFor(adapter), topUp: !!fill },
       );
       if (!('claimed' in res)) return { waitMs: res.waitMs, more: false, tight: false, limit, claimed: [] };
@@ -224,6 +224,7 @@ export function createSyncCore(deps: SyncCoreDeps) {
             acked: row[6] ? (JSON.parse(row[6]) as Acked) : undefined,
             own: row[7] && Number.isFinite(own) ? own : 0,
             pace: paceOf(row[10], row[11], now, settings.paceMs),
+            letter: letterState(row[12]),
           };
         }),
       };
@@ -275,6 +276,8 @@ export interface SkuSnapshot {
   own: number;
   /** Its sales per second now, on all channels and on this one (lead-time.ts). */
   pace: Pace;
+  /** The channel's dead letter for it, if any, at the moment of the claim. */
+  letter: LetterState | undefined;
 }
 
 export interface ClaimedBatch {

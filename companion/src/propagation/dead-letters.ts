@@ -33,9 +33,26 @@ export const deadLetterId = (channel: string, sku: string) => Buffer.from(`${cha
 /** The channel a letter id names (ids are `channel\nsku`, base64url). */
 export const channelOf = (id: string) => Buffer.from(id, 'base64url').toString().split('\n')[0] ?? '';
 
+/** The hash of a tenant's letters, id -> JSON DeadLetter (claim-10.lua reads it too). */
+export const deadLettersKey = (keys: Keys, tenant: string) => keys.propagation(tenant, 'dead');
+
+/**
+ * What a claimed SKU's letter on the channel means for its push: parked (not pushed until a
+ * person retries), retrying (a person asked: look the listing up afresh), open (pushed as usual;
+ * delivery ends it).
+ */
+export type LetterState = 'parked' | 'retrying' | 'open';
+
+export function letterState(raw: string | null | undefined): LetterState | undefined {
+  if (!raw) return undefined;
+  const letter = JSON.parse(raw) as DeadLetter;
+  if (letter.retrying) return 'retrying';
+  return PARKING_CODES.has(letter.code) ? 'parked' : 'open';
+}
+
 export function createDeadLetters(deps: { redis: Redis; keys: Keys }) {
   const { redis, keys } = deps;
-  const hash = (tenant: string) => keys.propagation(tenant, 'dead');
+  const hash = (tenant: string) => deadLettersKey(keys, tenant);
   const index = (tenant: string) => keys.propagation(tenant, 'dead:index');
   const channelIndex = (tenant: string, channel: string) => keys.propagation(tenant, `dead:index:${channel}`);
   const indexedMarker = (tenant: string) => keys.propagation(tenant, 'dead:indexed');
@@ -124,21 +141,9 @@ export function createDeadLetters(deps: { redis: Redis; keys: Keys }) {
      * retry, or the listings check finding the listing, lifts it.
      */
     async parked(tenant: string, channel: string, skus: string[]): Promise<Set<string>> {
-      return (await this.lettered(tenant, channel, skus)).parked;
-    },
-    /** One read for a batch about to be pushed: the SKUs parked (see parked()) and those a person is retrying. */
-    async lettered(tenant: string, channel: string, skus: string[]): Promise<{ parked: Set<string>; retrying: Set<string> }> {
-      const parked = new Set<string>();
-      const retrying = new Set<string>();
-      if (!skus.length) return { parked, retrying };
+      if (!skus.length) return new Set();
       const raws = await redis.hmget(hash(tenant), ...skus.map((s) => deadLetterId(channel, s)));
-      raws.forEach((raw, i) => {
-        if (!raw) return;
-        const letter = JSON.parse(raw) as DeadLetter;
-        if (letter.retrying) retrying.add(skus[i]!);
-        else if (PARKING_CODES.has(letter.code)) parked.add(skus[i]!);
-      });
-      return { parked, retrying };
+      return new Set(skus.filter((_, i) => letterState(raws[i]) === 'parked'));
     },
     /**
      * Called after a successful delivery, or when the channel already shows the SKU's number: the

@@ -32,6 +32,8 @@ export interface AnsweredPush {
   lease: { keys: [string, string, string, string]; token: string };
   /** Own sales each item's `expected` accounted for: spent now that the channel answered. */
   ownUsed?: Map<string, number>;
+  /** SKUs with a dead letter on the channel when claimed: only their delivery ends one (no read for the others). */
+  lettered: ReadonlySet<string>;
 }
 
 /** What a settled push leaves to do. */
@@ -164,7 +166,7 @@ export async function applyOutcomes(core: SyncCore, a: AnsweredPush): Promise<Se
     staleLines.length
       ? appendChannelAudit(redis, keys, tenant, 'channel.failed', channel, staleLines.map(({ sku, quantity, version }) => ({ sku, quantity, version })), staleReason(staleLines))
       : undefined,
-    core.dead.resolveDelivered(tenant, channel, acks.map((i) => i.sku)),
+    core.dead.resolveDelivered(tenant, channel, acks.map((i) => i.sku).filter((s) => a.lettered.has(s))),
     hooks.pushed({ tenant, channel, items: hookItems }),
   ]);
   return { dirty, holdOff: retryDelay.size > 0, accepted, unread, unreported };

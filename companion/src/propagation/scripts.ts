@@ -10,13 +10,13 @@ import type { Redis } from 'ioredis';
 import { pasteIncludes } from '../lua-includes';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const NAMES = ['claim-9', 'settle-6', 'release-4', 'reap-3', 'renew-3', 'record-1', 'take-1', 'mark-2', 'pace-1'] as const;
+const NAMES = ['claim-10', 'settle-6', 'release-4', 'reap-3', 'renew-3', 'record-1', 'take-1', 'mark-2', 'pace-1'] as const;
 type ScriptName = (typeof NAMES)[number];
 
 type Command = (...args: (string | number)[]) => Promise<unknown>;
 
 export interface SyncScripts {
-  /** claim-9.lua: unless the bucket is empty, a lease on up to `limit` dirty SKUs and their rows (see the script). */
+  /** claim-10.lua: unless the bucket is empty, a lease on up to `limit` dirty SKUs and their rows (see the script). */
   claim(keys: ClaimKeys, o: ClaimArgs): Promise<Claim>;
   /** settle-6.lua: record, spend own sales and release, per SKU of an answered push. */
   settle(keys: SettleKeys, token: string, now: number, items: SettleItem[]): Promise<string[]>;
@@ -37,7 +37,7 @@ export interface SyncScripts {
   pace(key: string, paceMs: number, sales: { at: number; sku: string; channel: string }[]): Promise<number>;
 }
 
-/** claim-9.lua's keys, in its order. */
+/** claim-10.lua's keys, in its order. */
 export interface ClaimKeys {
   dirty: string;
   leases: string;
@@ -48,6 +48,8 @@ export interface ClaimKeys {
   rules: string;
   bucket: string;
   pace: string;
+  /** The tenant's dead letters (dead-letters.ts deadLettersKey). */
+  dead: string;
 }
 
 export interface ClaimArgs {
@@ -65,8 +67,8 @@ export interface ClaimArgs {
   topUp?: boolean;
 }
 
-/** Values claim-9.lua returns per SKU after its sku and since (includes/read-rows.lua). */
-export const CLAIM_ROW = 12;
+/** Values claim-10.lua returns per SKU after its sku and since (includes/read-rows.lua). */
+export const CLAIM_ROW = 13;
 
 export type Claim =
   | { waitMs: number }
@@ -102,8 +104,8 @@ export function loadSyncScripts(redis: Redis): SyncScripts {
   };
   return {
     async claim(k, o) {
-      const flat = (await cmd('claim-9')(
-        k.dirty, k.leases, k.owners, k.claims, k.acked, k.own, k.rules, k.bucket, k.pace,
+      const flat = (await cmd('claim-10')(
+        k.dirty, k.leases, k.owners, k.claims, k.acked, k.own, k.rules, k.bucket, k.pace, k.dead,
         o.token, o.now, o.leaseMs, o.limit, o.preferred, o.channel, o.skuPrefix, o.rate.requestsPerSecond, o.rate.burst, o.topUp ? '1' : '',
       )) as (string | number | null)[];
       const waitMs = Number(flat[0]);

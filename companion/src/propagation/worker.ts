@@ -2,7 +2,7 @@
  * One BullMQ Worker per channel. A job claims a batch of dirty SKUs (its own first, then the
  * oldest, up to the channel's batch size), reads the ledger NOW, computes what the channel must
  * show, and pushes only what differs from what the channel last acknowledged — with that value
- * as the compare-and-set `expected`. Per-(channel, sku) leases (claim-9.lua) keep two workers
+ * as the compare-and-set `expected`. Per-(channel, sku) leases (claim-10.lua) keep two workers
  * from pushing the same SKU at once, and settle-6.lua never lets an older version overwrite a
  * newer one, so a value computed from version v never lands after v' > v.
  *
@@ -241,15 +241,19 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
       items.push({ sku: s, quantity, expected, version, idempotencyKey });
     };
     // SKUs the channel has no listing for (a not_found dead letter nobody retried yet) are not
-    // pushed: released like those in sync, they cost no call (dead-letters.ts parked()).
+    // pushed: released like those in sync, they cost no call (dead-letters.ts parked()). The
+    // claim read each SKU's letter with its row.
     const parked: string[] = [];
+    /** SKUs with a letter on this channel: delivering them (or finding them in sync) ends it. */
+    const lettered = new Set<string>();
     const considerAll = async (claimed: SkuSnapshot[]) => {
-      const { parked: skip, retrying } = await core.dead.lettered(tenant, channel, claimed.map((c) => c.sku));
       // A person retries a letter once they fixed the listing: the adapter's cached "not listed"
       // (Shopify keeps one a minute) must not answer for the channel.
-      if (retrying.size) await adapter.resolve([...retrying], { fresh: true });
+      const retrying = claimed.filter((c) => c.letter === 'retrying').map((c) => c.sku);
+      if (retrying.length) await adapter.resolve(retrying, { fresh: true });
       for (const c of claimed) {
-        if (!skip.has(c.sku)) consider(c);
+        if (c.letter) lettered.add(c.sku);
+        if (c.letter !== 'parked') consider(c);
         else {
           since.set(c.sku, c.since);
           skus.push(c.sku);
@@ -271,7 +275,7 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
     const inSyncDirty: Promise<string[]> =
       inSync.length || parked.length
         ? Promise.all([
-            core.dead.resolveDelivered(tenant, channel, inSync),
+            core.dead.resolveDelivered(tenant, channel, inSync.filter((s) => lettered.has(s))),
             core.scripts.release(leaseKeys, jobToken, [...inSync, ...parked].map((s) => ({ sku: s, action: 'done' as const }))),
           ]).then(([, dirty]) => dirty)
         : Promise.resolve([]);
@@ -297,7 +301,7 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
       return { ...r, next: { ...nothing, holdOff: true }, spare };
     }
     await Promise.all([audited, inSyncQueued]);
-    const next = await applyOutcomes(core, { tenant, channel, items, outcomes, since, lease: { keys: leaseKeys, token: jobToken }, ownUsed });
+    const next = await applyOutcomes(core, { tenant, channel, items, outcomes, since, lease: { keys: leaseKeys, token: jobToken }, ownUsed, lettered });
     return { claimed: skus.length, pushed: items.length, inSync: inSync.length, next, spare, held };
   }
 

@@ -1,6 +1,6 @@
 --[[
   Takes a token of the bucket (includes/bucket.lua) for one push call to a channel (or gives one
-  back: cost -1), or records the channel's throttle signal. claim-9.lua takes the token itself
+  back: cost -1), or records the channel's throttle signal. claim-10.lua takes the token itself
   while the bucket is full enough; this is the push's own take when it was not.
 
   The channel's own throttle signal ('throttled') stops every caller until its Retry-After has
@@ -30,7 +30,7 @@ if ARGV[4] == 'throttled' then
   b.pausedUntil = math.max(b.pausedUntil, b.now + wait)
 else
   result = bucketWait(b, cost)
-  -- A negative cost gives back a token claim-9 took for a push that did not happen.
+  -- A negative cost gives back a token claim-10 took for a push that did not happen.
   if result == 0 then b.tokens = math.min(b.burst, b.tokens - cost) end
 end
 bucketSave(b)

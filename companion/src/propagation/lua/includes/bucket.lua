@@ -1,4 +1,4 @@
--- Pasted into take-1.lua and claim-9.lua (whose claim takes the push's token, the last one too): the token bucket shared by every worker process, one per (tenant, channel). It refills at `rate` × factor per second up to `burst`, using the Redis
+-- Pasted into take-1.lua and claim-10.lua (whose claim takes the push's token, the last one too): the token bucket shared by every worker process, one per (tenant, channel). It refills at `rate` × factor per second up to `burst`, using the Redis
 -- clock so processes on different hosts agree. Nothing refills while the channel has us paused
 -- (`until`, set from its throttle signal); `factor` (cut on a throttle, see take-1.lua)
 -- recovers by 20 % of itself per second: a pace cut to 1/2 is whole again in about 4 s, one cut

@@ -1,4 +1,4 @@
--- Pasted into claim-9.lua: leasing dirty SKUs of one (tenant, channel) for one job.
+-- Pasted into claim-10.lua: leasing dirty SKUs of one (tenant, channel) for one job.
 --[[
   A lease is the per-(channel, sku) fence: while a job holds it, no other job pushes that SKU,
   so a value computed from an older ledger version can never land after a newer one.

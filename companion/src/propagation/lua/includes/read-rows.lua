@@ -1,16 +1,18 @@
--- Pasted into claim-9.lua: what a push needs to know about one claimed SKU.
+-- Pasted into claim-10.lua: what a push needs to know about one claimed SKU.
 --[[
   acked  hash sku -> JSON { q, v, at, sv? }: what the channel last acknowledged
   own    hash sku -> units the channel sold itself since our last answered push
   rules  hash 'channel:<ch>' | 'sku:*:<sku>' | 'sku:<ch>:<sku>' -> JSON rule
   pace   hash sku | sku .. '\n' .. channel -> "rate at" (pace-1.lua)
+  dead   hash deadLetterId(channel, sku) -> JSON letter (base64url.lua names it)
   skuKey the ledger's hash of the SKU
 ]]
 
 --- Appends the SKU's row to `out`: onHand, committed, reserved, version, updatedAt, paused
 --- (ledger/reads.ts STATE_FIELDS), acked, own, ruleForAllChannels, ruleForThisChannel,
---- paceAll, paceHere (missing values become false, i.e. nil in the reply).
-local function appendRow(out, skuKey, ackedKey, ownKey, rulesKey, paceKey, channel, sku)
+--- paceAll, paceHere, the channel's dead letter for it (missing values become false, i.e. nil
+--- in the reply).
+local function appendRow(out, skuKey, ackedKey, ownKey, rulesKey, paceKey, deadKey, channel, sku)
   local n = #out
   local s = redis.call('HMGET', skuKey, 'onHand', 'committed', 'reserved', 'version', 'updatedAt', 'paused')
   for j = 1, 6 do out[n + j] = s[j] end
@@ -22,4 +24,5 @@ local function appendRow(out, skuKey, ackedKey, ownKey, rulesKey, paceKey, chann
   local p = redis.call('HMGET', paceKey, sku, sku .. '\n' .. channel)
   out[n + 11] = p[1]
   out[n + 12] = p[2]
+  out[n + 13] = redis.call('HGET', deadKey, base64url(channel .. '\n' .. sku))
 end

@@ -18,17 +18,21 @@
 
   KEYS[1] dirty  KEYS[2] leases  KEYS[3] owners  KEYS[4] claims (of this token)
   KEYS[5] acked  KEYS[6] own     KEYS[7] rules   KEYS[8] bucket  KEYS[9] pace (pace-1.lua)
+  KEYS[10] dead letters (dead-letters.ts: id -> JSON letter). Read here, not by the worker after
+  the claim: the row already reads this SKU, and a push round then needs no round trip of its own
+  to skip parked SKUs or to tell which delivered SKUs end a letter.
   ARGV[1] token, ARGV[2] now (ms), ARGV[3] lease ms, ARGV[4] limit, ARGV[5] preferred sku or '',
   ARGV[6] channel, ARGV[7] the ledger's SKU key prefix (same {tenant} slot),
   ARGV[8] rate per second, ARGV[9] burst, ARGV[10] '1' to fill a batch this job already claimed
   (SKUs found in sync left gaps in it; its token is that claim's): the bucket is not looked at
   Returns { waitMs } when the bucket is empty, else flat
-  { 0, more, prepaid, channelRule, then per SKU: sku, since, and appendRow's 12 values };
+  { 0, more, prepaid, channelRule, then per SKU: sku, since, and appendRow's 13 values };
   more = 1 when the batch is full and dirty SKUs are left; prepaid = 1 when the push's token
   was taken here with more to spare, 2 when it was the last one, 0 when nothing was leased.
 ]]
 --- @include "bucket"
 --- @include "lease-claim"
+--- @include "base64url"
 --- @include "read-rows"
 local topUp = ARGV[10] == '1'
 local bucket
@@ -50,6 +54,6 @@ local out = { 0, more and 1 or 0, prepaid, redis.call('HGET', KEYS[7], 'channel:
 for i, sku in ipairs(skus) do
   out[#out + 1] = sku
   out[#out + 1] = tostring(sinces[i])
-  appendRow(out, prefix .. sku, KEYS[5], KEYS[6], KEYS[7], KEYS[9], channel, sku)
+  appendRow(out, prefix .. sku, KEYS[5], KEYS[6], KEYS[7], KEYS[9], KEYS[10], channel, sku)
 end
 return out

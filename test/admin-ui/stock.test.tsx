@@ -160,6 +160,39 @@ describe('Stock', () => {
     expect(net().callsTo('POST admin/proxy/v1/stock/MUG-RED/pause')).toHaveLength(1);
   });
 
+  it("stops a SKU on one channel (its rule there shows at most 0, the rule's other fields kept) and sells it there again", async () => {
+    let rules: Record<string, Record<string, unknown>> = { 'MUG-RED': { amazon: { buffer: 2 } }, 'TSHIRT-M': { shopify: { buffer: 1, maxShown: 0 } } };
+    net()
+      .on('GET admin/proxy/v1/stock', { body: { items: stockItems, nextCursor: null } })
+      .on('GET admin/proxy/v1/sync', () => {
+        const sync = syncFor(stockItems);
+        for (const item of sync.items) for (const [c, rule] of Object.entries(rules[item.sku] ?? {})) item.channels[c]!.skuRule = rule;
+        return { body: sync };
+      })
+      .on('PUT admin/proxy/v1/rules/skus/MUG-RED', (c) => {
+        const { channel, ...rule } = c.body as { channel: string };
+        rules = { ...rules, 'MUG-RED': { [channel]: rule } };
+        return { body: c.body };
+      })
+      .on('PUT admin/proxy/v1/rules/skus/TSHIRT-M', (c) => ({ body: c.body }));
+    const user = userEvent.setup();
+    render(<Stock />);
+    // Shopify's cell of TSHIRT-M says it is not sold there; the others offer to stop.
+    const shopifyCell = (await screen.findByRole('button', { name: 'Sell TSHIRT-M on Shopify again' })).closest('td')!;
+    expect(shopifyCell.textContent).toContain('Not sold here');
+    expect(row('TSHIRT-M').getAllByText('Not sold here')).toHaveLength(1);
+
+    await user.click(screen.getByRole('button', { name: 'Stop selling MUG-RED on Amazon' }));
+    await waitFor(() => expect(net().callsTo('PUT admin/proxy/v1/rules/skus/MUG-RED')).toHaveLength(1));
+    expect(net().callsTo('PUT admin/proxy/v1/rules/skus/MUG-RED')[0]!.body).toEqual({ channel: 'amazon', buffer: 2, maxShown: 0 });
+    expect((await screen.findAllByText('MUG-RED is no longer sold on Amazon: it shows 0 there. The other channels are not changed.')).length).toBeGreaterThan(0);
+    expect(await screen.findByRole('button', { name: 'Sell MUG-RED on Amazon again' })).toBeTruthy();
+
+    await user.click(screen.getByRole('button', { name: 'Sell TSHIRT-M on Shopify again' }));
+    await waitFor(() => expect(net().callsTo('PUT admin/proxy/v1/rules/skus/TSHIRT-M')).toHaveLength(1));
+    expect(net().callsTo('PUT admin/proxy/v1/rules/skus/TSHIRT-M')[0]!.body).toEqual({ channel: 'shopify', buffer: 1 });
+  });
+
   it('explains an empty ledger and an unreachable companion', async () => {
     serveStock([]);
     const { unmount } = render(<Stock />);

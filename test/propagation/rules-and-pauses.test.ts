@@ -56,6 +56,17 @@ describe('rules and pauses on live channels', () => {
     const sync = (await app.inject({ method: 'GET', url: '/v1/sync?skus=P1,P2', headers: auth })).json();
     expect(sync.items[0]).toMatchObject({ sku: 'P1', channels: { 'fake-a': { shown: 18, expected: 18, matches: true }, 'fake-b': { shown: 10, expected: 10, matches: true } } });
     expect(typeof sync.items[0].channels['fake-a'].at).toBe('string');
+    // Each cell carries the SKU's own rule on that channel (the admin page's stop/sell-again), not the channel-wide or all-channel one.
+    expect(sync.items[0].channels['fake-b'].skuRule).toEqual({ percent: 50 });
+    expect([sync.items[0].channels['fake-a'].skuRule, sync.items[1].channels['fake-a'].skuRule]).toEqual([undefined, undefined]);
+
+    // Stopped on one channel: a SKU rule of maxShown 0 there; the other channel keeps selling it.
+    await app.inject({ method: 'PUT', url: '/v1/rules/skus/P1', headers: auth, payload: { channel: 'fake-b', percent: 50, maxShown: 0 } });
+    await fx.settled();
+    expect([a.quantities().P1, b.quantities().P1]).toEqual([18, 0]);
+    await app.inject({ method: 'PUT', url: '/v1/rules/skus/P1', headers: auth, payload: { channel: 'fake-b', percent: 50 } });
+    await fx.settled();
+    expect([a.quantities().P1, b.quantities().P1]).toEqual([18, 10]);
 
     expect((await app.inject({ method: 'PUT', url: '/v1/rules/channels/nope', headers: auth, payload: { buffer: 1 } })).statusCode).toBe(404);
     expect((await app.inject({ method: 'PUT', url: '/v1/rules/channels/fake-a', headers: auth, payload: { percent: 150 } })).statusCode).toBe(400);

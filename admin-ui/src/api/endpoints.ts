@@ -63,6 +63,8 @@ export const api = {
   discardDeadLetter: (id: string) => companion.delete<null>(`v1/dead-letters/${encodeURIComponent(id)}`),
   rules: () => companion.get<Rules>('v1/rules'),
   saveChannelRule: (channel: string, rule: Rule) => companion.put<Rule>(`v1/rules/channels/${encodeURIComponent(channel)}`, rule),
+  /** Replaces the rule of one SKU on one channel (the fields not sent are no longer set). */
+  saveSkuRule: (s: string, channel: string, rule: Rule) => companion.put<Rule>(`v1/rules/skus/${sku(s)}`, { ...rule, channel }),
   mapping: () => companion.get<Mapping>('v1/mapping'),
   refreshMapping: () => companion.post<Mapping>('v1/mapping/refresh'),
 };

@@ -1,7 +1,8 @@
 /**
  * Every SKU's ledger numbers next to what Stockline last set on each channel (its memory of the
  * channel's acknowledged writes, not a fresh read: a trial took "shows 0 ✓" for a reading of the
- * channel), with adjust and pause/relist.
+ * channel), with adjust and pause/relist on every channel, and stop/sell again on one channel (a
+ * listing to fix there, a product only for the store: the SKU's rule there shows at most 0).
  * Rows come from GET v1/stock (cursor-paged, prefix search); the per-channel columns from
  * GET v1/sync for just the SKUs on screen.
  */
@@ -27,9 +28,16 @@ function channelsOf(items: SyncItem[]): string[] {
   return [...seen].sort(byChannelOrder);
 }
 
-function SyncCell({ sync }: { sync: SyncItem['channels'][string] | undefined }) {
+type ChannelSync = SyncItem['channels'][string];
+
+/** The SKU's own rule on a channel shows it at most 0 there. */
+const stoppedOn = (sync: ChannelSync | undefined) => sync?.skuRule?.maxShown === 0;
+
+function SyncCell({ sku, channel, sync, busy, onToggleStop }: { sku: string; channel: string; sync: ChannelSync | undefined; busy: boolean; onToggleStop: () => void }) {
   if (!sync) return <td className="num">—</td>;
   const shown = sync.shown === null ? __('not listed', 'stockline') : String(sync.shown);
+  const stopped = stoppedOn(sync);
+  const name = channelLabel(channel);
   return (
     <td className="num">
       <span className={sync.matches ? 'stockline-match' : 'stockline-mismatch'}>
@@ -40,6 +48,12 @@ function SyncCell({ sync }: { sync: SyncItem['channels'][string] | undefined }) 
           <span>{sprintf(__('(should be %d)', 'stockline'), sync.expected)}</span>
         )}
       </span>
+      {stopped && (
+        <>
+          <br />
+          <span className="stockline-badge stockline-badge--paused">{__('Not sold here', 'stockline')}</span>
+        </>
+      )}
       {!!sync.held && (
         <>
           <br />
@@ -48,6 +62,16 @@ function SyncCell({ sync }: { sync: SyncItem['channels'][string] | undefined }) 
       )}
       <br />
       <span className="stockline-muted">{timeAgo(sync.at)}</span>
+      <br />
+      <Button
+        variant="link"
+        isBusy={busy}
+        disabled={busy}
+        onClick={onToggleStop}
+        aria-label={stopped ? sprintf(__('Sell %1$s on %2$s again', 'stockline'), sku, name) : sprintf(__('Stop selling %1$s on %2$s', 'stockline'), sku, name)}
+      >
+        {stopped ? __('Sell here again', 'stockline') : __('Stop selling here', 'stockline')}
+      </Button>
     </td>
   );
 }
@@ -71,6 +95,28 @@ export function Stock() {
   const sync = usePolling(() => (skus.length ? api.sync(skus) : Promise.resolve({ items: [] })), [skus.join(',')]);
   const syncBySku = new Map((sync.data?.items ?? []).map((i) => [i.sku, i]));
   const channels = channelsOf(sync.data?.items ?? []);
+
+  /** Stops the SKU on one channel (its rule there shows at most 0), or lifts that, keeping the rule's other fields. */
+  const toggleStop = async (item: StockState, channel: string, cell: ChannelSync | undefined) => {
+    const busy = `${item.sku}\n${channel}`;
+    setBusySku(busy);
+    const { maxShown: _lifted, ...rest } = cell?.skuRule ?? {};
+    const stop = !stoppedOn(cell);
+    try {
+      await api.saveSkuRule(item.sku, channel, stop ? { ...rest, maxShown: 0 } : rest);
+      setMessage({
+        status: 'success',
+        text: stop
+          ? sprintf(__('%1$s is no longer sold on %2$s: it shows 0 there. The other channels are not changed.', 'stockline'), item.sku, channelLabel(channel))
+          : sprintf(__('%1$s is sold on %2$s again.', 'stockline'), item.sku, channelLabel(channel)),
+      });
+      await sync.reload();
+    } catch (e) {
+      setMessage({ status: 'error', text: errorSentence(e) });
+    } finally {
+      setBusySku(null);
+    }
+  };
 
   const togglePause = async (item: StockState) => {
     setBusySku(item.sku);
@@ -150,7 +196,14 @@ export function Stock() {
                 <td className="num">{item.reserved}</td>
                 <td className={`num${item.available < 0 ? ' stockline-mismatch' : ''}`}>{item.available}</td>
                 {channels.map((c) => (
-                  <SyncCell key={c} sync={syncBySku.get(item.sku)?.channels[c]} />
+                  <SyncCell
+                    key={c}
+                    sku={item.sku}
+                    channel={c}
+                    sync={syncBySku.get(item.sku)?.channels[c]}
+                    busy={busySku === `${item.sku}\n${c}`}
+                    onToggleStop={() => void toggleStop(item, c, syncBySku.get(item.sku)?.channels[c])}
+                  />
                 ))}
                 <td>
                   <div className="stockline-row-actions">

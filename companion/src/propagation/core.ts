@@ -244,19 +244,20 @@ export function createSyncCore(deps: SyncCoreDeps) {
       const states = await ledger.getStockMany(tenant, skus);
       const perChannel = await Promise.all(
         channelIds.map(async (ch) => {
-          const [acked, r, paces] = await Promise.all([this.acked(tenant, ch, skus), rules.forChannel(tenant, ch, skus), this.paces(tenant, ch, skus)]);
+          const [acked, r, paces] = await Promise.all([this.acked(tenant, ch, skus), rules.forChannelWithOwn(tenant, ch, skus), this.paces(tenant, ch, skus)]);
           return { ch, acked, rules: r, paces };
         }),
       );
       return skus.map((sku, i) => {
-        const channels: Record<string, { shown: number | null; expected: number; held: number; at: string | null; matches: boolean }> = {};
+        const channels: Record<string, { shown: number | null; expected: number; held: number; at: string | null; matches: boolean; skuRule?: Rule }> = {};
         for (const { ch, acked, rules: r, paces } of perChannel) {
           const a = acked.get(sku);
-          const { quantity: expected, held } = shownWithLeadTime(states[i] ?? null, r.get(sku) ?? {}, paces.get(sku) ?? NO_PACE);
+          const rule = r.get(sku);
+          const { quantity: expected, held } = shownWithLeadTime(states[i] ?? null, rule?.effective ?? {}, paces.get(sku) ?? NO_PACE);
           // A store below 0 (backorders) while we would show 0: nothing to sell either way, and
           // its negative count is the right one to keep (a 0 would forget what it owes).
           const matches = !!a && (a.q === expected || (expected === 0 && a.q < 0));
-          channels[ch] = { shown: a ? a.q : null, expected, held, at: a ? new Date(a.at).toISOString() : null, matches };
+          channels[ch] = { shown: a ? a.q : null, expected, held, at: a ? new Date(a.at).toISOString() : null, matches, ...(rule?.own && { skuRule: rule.own }) };
         }
         return { sku, channels };
       });

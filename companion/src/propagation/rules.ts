@@ -68,10 +68,15 @@ export function createRulesStore(deps: { redis: Redis; keys: Keys; defaults?: Re
     },
     /** The effective rule per SKU for one channel (one HMGET for the whole batch). */
     async forChannel(tenant: string, channel: string, skus: string[]): Promise<Map<string, Rule>> {
+      const both = await this.forChannelWithOwn(tenant, channel, skus);
+      return new Map([...both].map(([sku, r]) => [sku, r.effective]));
+    },
+    /** As forChannel, with each SKU's own rule for this channel alone (PUT /v1/rules/skus/:sku with a channel), if it has one. */
+    async forChannelWithOwn(tenant: string, channel: string, skus: string[]): Promise<Map<string, { effective: Rule; own: Rule | undefined }>> {
       const fields = [channelField(channel), ...skus.flatMap((s) => [skuField('*', s), skuField(channel, s)])];
       const raw = await redis.hmget(key(tenant), ...fields);
-      const out = new Map<string, Rule>();
-      skus.forEach((sku, i) => out.set(sku, this.effective(channel, raw[0], raw[1 + 2 * i], raw[2 + 2 * i])));
+      const out = new Map<string, { effective: Rule; own: Rule | undefined }>();
+      skus.forEach((sku, i) => out.set(sku, { effective: this.effective(channel, raw[0], raw[1 + 2 * i], raw[2 + 2 * i]), own: parse(raw[2 + 2 * i]) }));
       return out;
     },
     async snapshot(tenant: string): Promise<RulesSnapshot> {

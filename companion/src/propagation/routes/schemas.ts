@@ -62,18 +62,6 @@ export const SyncQuery = Type.Object(
   { additionalProperties: false },
 );
 export type SyncQuery = Static<typeof SyncQuery>;
-export const SyncCell = Type.Object({
-  shown: Type.Union([Type.Integer(), Type.Null()]),
-  expected: Type.Integer(),
-  /** Units `expected` holds back now for the channel's lead time (lead-time.ts); 0 mostly. */
-  held: Type.Optional(Type.Integer({ minimum: 0, description: "Units held back now for the channel's lead time: what the other channels are expected to sell before it shows a push" })),
-  at: Type.Union([Type.String(), Type.Null()]),
-  matches: Type.Boolean(),
-});
-export const SyncReport = Type.Object({
-  items: Type.Array(Type.Object({ sku: Type.String(), channels: Type.Record(Type.String(), SyncCell) })),
-});
-
 const LeadTimeMs = Type.Integer({
   minimum: 0,
   maximum: 3_600_000,
@@ -89,6 +77,19 @@ export const Rule = Type.Object(
   { additionalProperties: false },
 );
 export type RuleBody = Static<typeof Rule>;
+export const SyncCell = Type.Object({
+  shown: Type.Union([Type.Integer(), Type.Null()]),
+  expected: Type.Integer(),
+  /** Units `expected` holds back now for the channel's lead time (lead-time.ts); 0 mostly. */
+  held: Type.Optional(Type.Integer({ minimum: 0, description: "Units held back now for the channel's lead time: what the other channels are expected to sell before it shows a push" })),
+  at: Type.Union([Type.String(), Type.Null()]),
+  matches: Type.Boolean(),
+  skuRule: Type.Optional(Type.Composite([Rule], { description: 'The rule set for this SKU on this channel alone (PUT /v1/rules/skus/:sku with the channel); maxShown 0 stops selling it there' })),
+});
+export const SyncReport = Type.Object({
+  items: Type.Array(Type.Object({ sku: Type.String(), channels: Type.Record(Type.String(), SyncCell) })),
+});
+
 export const SkuRuleBody = Type.Object(
   {
     channel: Type.Optional(ChannelId),

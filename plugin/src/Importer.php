@@ -114,6 +114,10 @@ final class Importer {
 			// to the ledger because their stock is Stockline's own last push (see the class comment).
 			'reimport'      => (bool) $s['reimport'],
 			'leftToLedger'  => (int) $s['leftToLedger'],
+			// When the shown run started and, once done, finished (ISO 8601, UTC): figures of a
+			// months-old import read as today's without them.
+			'startedAt'     => (int) $s['run'] > 0 ? gmdate( 'c', (int) $s['run'] ) : null,
+			'finishedAt'    => 'done' === $s['state'] && ! empty( $s['finishedAt'] ) ? gmdate( 'c', (int) $s['finishedAt'] ) : null,
 		);
 	}
 
@@ -222,8 +226,9 @@ final class Importer {
 			)
 		);
 		if ( ! $ids ) {
-			$s['state']    = 'done';
-			$s['finished'] = array(
+			$s['state']      = 'done';
+			$s['finishedAt'] = time();
+			$s['finished']   = array(
 				'tenant'  => null !== $s['tenant'] ? (string) $s['tenant'] : null,
 				'changes' => (int) $s['changes'],
 			);
@@ -407,6 +412,7 @@ final class Importer {
 			'failures'   => 0,
 			'lastError'  => null,
 			'progressAt' => 0,
+			'finishedAt' => 0,
 			'reimport'     => false,
 			'leftToLedger' => 0,
 			// The last import that finished: {tenant, changes}, kept across runs (last_finished()).

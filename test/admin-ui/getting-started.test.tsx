@@ -158,6 +158,12 @@ describe('Getting started', () => {
     ).toBeTruthy();
   });
 
+  it('dates a finished import, so old figures do not read as today\'s', async () => {
+    serve({ imp: { ...importDone, finishedAt: new Date(Date.now() - 5 * 60_000).toISOString() } });
+    render(<GettingStarted />);
+    expect(await screen.findByText('Import finished 5 min ago: 480 products in the ledger.')).toBeTruthy();
+  });
+
   it('reads the import again once the connection is saved, so a new tenant shows at once', async () => {
     serve({ imp: importDone });
     // No delay between keystrokes: on a loaded CI machine typing alone outlasted the wait below.

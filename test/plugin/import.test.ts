@@ -33,6 +33,9 @@ describe('connect and import', () => {
     expect(failed.total).toBeGreaterThanOrEqual(5);
     // Just started: it has not been idle long.
     expect(failed.idleSeconds).toBeLessThan(30);
+    // Dated: when it started; not finished yet.
+    expect(Math.abs(Date.parse(failed.startedAt) - Date.now())).toBeLessThan(120_000);
+    expect(failed.finishedAt).toBeNull();
 
     await f.companion.start();
     let p = (await rest('POST', 'stockline/v1/admin/import', { session: f.admin })).body;
@@ -42,6 +45,8 @@ describe('connect and import', () => {
     }
     expect(p).toMatchObject({ state: 'done', errors: [] });
     expect(p.done).toBe(p.total);
+    expect(Date.parse(p.finishedAt)).toBeGreaterThanOrEqual(Date.parse(p.startedAt));
+    expect(Math.abs(Date.parse(p.finishedAt) - Date.now())).toBeLessThan(120_000);
     expect(p.needsSku).toContainEqual({ id: noSku, name: 'Mystery box' });
     for (const [i, sku] of skus.entries()) {
       expect(await f.companion.ledger.getStock('default', sku)).toMatchObject({ onHand: stocks[i], committed: 0, reserved: 0 });

@@ -163,6 +163,9 @@ export interface ImportStatus {
   reimport?: boolean;
   /** Products a re-import left to the ledger: their stock was what Stockline last wrote there. */
   leftToLedger?: number;
+  /** When the run shown started, and finished once done (ISO 8601; null: none, or a plugin before the 21st session). */
+  startedAt?: string | null;
+  finishedAt?: string | null;
 }
 
 /** Body of the plugin route that signs a stock.adjusted event on the browser's behalf. */

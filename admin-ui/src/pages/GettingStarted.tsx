@@ -144,7 +144,13 @@ function ImportStep({ imp }: { imp: Polled<ImportStatus> }) {
               )}
               {s.state === 'done' && (
                 <Notice status="success" isDismissible={false}>
-                  {sprintf(_n('Import finished: %d product in the ledger.', 'Import finished: %d products in the ledger.', s.done, 'stockline'), s.done)}
+                  {s.finishedAt
+                    ? sprintf(
+                        _n('Import finished %2$s: %1$d product in the ledger.', 'Import finished %2$s: %1$d products in the ledger.', s.done, 'stockline'),
+                        s.done,
+                        timeAgo(s.finishedAt),
+                      )
+                    : sprintf(_n('Import finished: %d product in the ledger.', 'Import finished: %d products in the ledger.', s.done, 'stockline'), s.done)}
                   {!!s.leftToLedger &&
                     ` ${sprintf(
                       _n(

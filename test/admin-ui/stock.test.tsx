@@ -2,6 +2,7 @@ import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { Stock } from '../../admin-ui/src/pages/Stock';
+import type { Rule } from '../../admin-ui/src/api/types';
 import { stockItems, stockState, syncFor } from './support/fixtures';
 import { useFakeNetwork } from './support/network';
 
@@ -161,7 +162,7 @@ describe('Stock', () => {
   });
 
   it("stops a SKU on one channel (its rule there shows at most 0, the rule's other fields kept) and sells it there again", async () => {
-    let rules: Record<string, Record<string, unknown>> = { 'MUG-RED': { amazon: { buffer: 2 } }, 'TSHIRT-M': { shopify: { buffer: 1, maxShown: 0 } } };
+    let rules: Record<string, Record<string, Rule>> = { 'MUG-RED': { amazon: { buffer: 2 } }, 'TSHIRT-M': { shopify: { buffer: 1, maxShown: 0 } } };
     net()
       .on('GET admin/proxy/v1/stock', { body: { items: stockItems, nextCursor: null } })
       .on('GET admin/proxy/v1/sync', () => {
@@ -170,7 +171,7 @@ describe('Stock', () => {
         return { body: sync };
       })
       .on('PUT admin/proxy/v1/rules/skus/MUG-RED', (c) => {
-        const { channel, ...rule } = c.body as { channel: string };
+        const { channel, ...rule } = c.body as Rule & { channel: string };
         rules = { ...rules, 'MUG-RED': { [channel]: rule } };
         return { body: c.body };
       })

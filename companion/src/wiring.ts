@@ -22,6 +22,7 @@ import type { SyncSettings } from './propagation/settings';
 import { relistLedgerOnSandboxes } from './sandbox-demo';
 import { forgetShown } from './propagation/sync-keys';
 import { createRulesStore } from './propagation/rules';
+import { missedWebhooks } from './channels/missed-webhooks';
 
 export const DEFAULT_TENANT = 'default';
 
@@ -95,6 +96,7 @@ export async function wireChannels(deps: WiringDeps): Promise<Wiring> {
 
   // Channel orders go through the same ledger as the plugin's events; ids make redelivery harmless.
   const sink: EventSink = (events) => ledger.applyBatch(events);
+  const webhooksMissed = missedWebhooks(redis, keys);
   const serves = config.role !== 'worker';
   const plugins: AppPlugin[] = serves
     ? [
@@ -111,6 +113,7 @@ export async function wireChannels(deps: WiringDeps): Promise<Wiring> {
           // Per tenant asked about: GET /v1/channels?tenant=shop2 shows shop2's backlog and letters.
           queueDepth: (c, t = tenant) => runtime.core.pending(c, t),
           deadLetters: (c, t = tenant) => runtime.core.dead.count(t, c),
+          missedWebhook: (c, t = tenant) => webhooksMissed.last(t, c),
           sandboxed: () => deps.sandboxed ?? (sandboxes ? unconfigured : []),
           ledger: { redis, keys },
         }),

@@ -171,6 +171,18 @@ describe('Overview', () => {
     expect(banners.queryByText(/failed/)).toBeNull();
   });
 
+  it("says a channel's order webhooks are not arriving when an order reached Stockline only through its regular check", async () => {
+    const missedWebhook = { order: '1042', createdAt: new Date(Date.now() - 9 * 60_000).toISOString(), foundAt: new Date(Date.now() - 2 * 60_000).toISOString(), count: 1 };
+    serve(healthyChannels.map((c) => (c.id === 'shopify' ? { ...c, state: 'degraded' as const, missedWebhook } : c)), statusConnected, []);
+    render(<Overview />);
+    await screen.findByRole('heading', { name: 'Shopify' });
+    expect(
+      pageBanners().getByText(
+        'Shopify’s order webhooks are not reaching Stockline: order 1042 was found by the regular order check 7 minutes after it was placed, so its sale reached your other channels that late. In Shopify, check the webhook subscriptions (orders/create, orders/cancelled, refunds/create, fulfillments/create) point at the companion (README: “Connecting each channel”).',
+      ),
+    ).toBeTruthy();
+  });
+
   it('names refused paid orders and rejected changes, says why nothing is sent, and offers to send them again or dismiss', async () => {
     let status = statusNeedsOwner;
     net()

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createShopifyChannel, signShopifyWebhook, startShopifySandbox, type ShopifySandboxHandle } from '../../companion/src/channels/shopify';
 import type { EventSink } from '../../companion/src/channels/port';
+import { missedWebhooks } from '../../companion/src/channels/missed-webhooks';
 import { createTestLedger, serveWebhooks, type TestLedger } from './books';
 import { item } from './fixtures';
 
@@ -20,11 +21,11 @@ afterEach(async () => {
   sandbox = undefined;
 });
 
-async function start(opts: Parameters<typeof startShopifySandbox>[0], sink?: EventSink, withWebhook = true) {
+async function start(opts: Parameters<typeof startShopifySandbox>[0], sink?: EventSink, withWebhook = true, webhookGraceMs?: number) {
   books = await createTestLedger();
   sandbox = await startShopifySandbox(opts);
   channel = createShopifyChannel(
-    { shop: sandbox.shop, token: sandbox.credentials.token!, locationId: sandbox.locationId, webhookSecret: sandbox.webhookSecret, url: sandbox.url },
+    { shop: sandbox.shop, token: sandbox.credentials.token!, locationId: sandbox.locationId, webhookSecret: sandbox.webhookSecret, url: sandbox.url, webhookGraceMs },
     { redis: books.redis, keys: books.keys, tenant: 'default' },
   );
   hookUrl = await serveWebhooks(channel.ingestion, sink ?? ((events) => books.ledger.applyBatch(events)), 'shopify');
@@ -188,6 +189,24 @@ describe('Shopify webhooks into the ledger', () => {
     const types = await books.auditTypes('A');
     expect(types.filter((x) => x === 'order.confirmed')).toHaveLength(2);
     expect(types.filter((x) => x === 'order.cancelled')).toHaveLength(1);
+  });
+
+  it('notes orders that reached the ledger only through the poll although placed while it listened (webhooks not arriving), and not those whose webhook came', async () => {
+    await start({ listings: [{ sku: 'A', quantity: 10 }] }, undefined, true, 0);
+    const sink: EventSink = (events) => books.ledger.applyBatch(events);
+    const store = missedWebhooks(books.redis, books.keys);
+    // Delivered by its webhook first: the poll's copy is a duplicate, nothing is noted.
+    await sandbox!.placeOrder('A', 1);
+    await sandbox!.deliveriesIdle();
+    await channel.poller.pollOnce(sink);
+    expect(await store.last('default', 'shopify')).toBeNull();
+    // The subscription is gone: the next two orders only the poll brings.
+    sandbox!.setWebhookUrl('');
+    await sandbox!.placeOrder('A', 2);
+    const o3 = await sandbox!.placeOrder('A', 3);
+    await channel.poller.pollOnce(sink);
+    expect(await books.stock('A')).toMatchObject({ committed: 6 });
+    expect(await store.last('default', 'shopify')).toMatchObject({ order: o3.orderId, count: 2 });
   });
 
   it('pages through more orders than one poll page holds, and a pass cut short resumes without double counting', async () => {

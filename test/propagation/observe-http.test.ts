@@ -5,6 +5,7 @@ import { createKeys, type Keys } from '../../companion/src/ledger/keys';
 import { createMetrics, metricsRoutes, type Metrics } from '../../companion/src/metrics';
 import { createObserver, type Observer } from '../../companion/src/propagation/observer';
 import { channelsRoutes } from '../../companion/src/propagation/routes/channels';
+import type { MissedWebhook } from '../../companion/src/channels/missed-webhooks';
 import { createTestRedis, type TestRedis } from '../support/redis';
 
 const T0 = Date.UTC(2026, 10, 23, 12, 0, 35);
@@ -23,11 +24,13 @@ describe('GET /v1/channels and GET /metrics', () => {
   let app: FastifyInstance;
   const depth: Record<string, number> = { shopify: 7, amazon: 42 };
   const dead: Record<string, number> = { shopify: 0, amazon: 3 };
+  let missed: Record<string, MissedWebhook | null> = {};
 
   beforeEach(async () => {
     t = await createTestRedis();
     keys = createKeys({ prefix: t.prefix });
     now = T0;
+    missed = {};
     metrics = createMetrics();
     observer = createObserver({
       redis: t.redis,
@@ -47,7 +50,7 @@ describe('GET /v1/channels and GET /metrics', () => {
     });
     metrics.setLedgerSource({ redis: t.redis, keys });
     app = Fastify();
-    await app.register(channelsRoutes, { observer, queueDepth: (c) => depth[c] ?? 0, deadLetters: (c) => dead[c] ?? 0 });
+    await app.register(channelsRoutes, { observer, queueDepth: (c) => depth[c] ?? 0, deadLetters: (c) => dead[c] ?? 0, missedWebhook: async (c) => missed[c] ?? null });
     await app.register(metricsRoutes, { metrics });
     await app.ready();
   });
@@ -70,7 +73,7 @@ describe('GET /v1/channels and GET /metrics', () => {
     expect(channels.map((c) => c.id)).toEqual(['amazon', 'shopify']);
     const shopify = channels[1]!;
     expect(Object.keys(shopify).sort()).toEqual(
-      ['breaker', 'deadLetters', 'downSince', 'feed', 'id', 'lag', 'lagSeries', 'lastError', 'lastOutage', 'pushes', 'queueDepth', 'reason', 'sandbox', 'state', 'successRate', 'throttledUntil'].sort(),
+      ['breaker', 'deadLetters', 'downSince', 'feed', 'id', 'lag', 'lagSeries', 'lastError', 'lastOutage', 'missedWebhook', 'pushes', 'queueDepth', 'reason', 'sandbox', 'state', 'successRate', 'throttledUntil'].sort(),
     );
     expect(shopify).toMatchObject({
       id: 'shopify',
@@ -96,6 +99,20 @@ describe('GET /v1/channels and GET /metrics', () => {
       deadLetters: 3,
       lastError: { message: 'InvalidInput: quantity', at: new Date(T0).toISOString() },
     });
+  });
+
+  it('shows a channel degraded for 30 min after an order reached us only through its reconciliation poll (its webhooks are not arriving)', async () => {
+    await observer.pushed({ tenant: 'default', channel: 'shopify', items: ok(5, () => 1) });
+    missed = { shopify: { order: '1042', createdAt: new Date(T0 - 7 * 60_000).toISOString(), foundAt: new Date(T0).toISOString(), count: 3 } };
+    const read = async () => ((await app.inject({ method: 'GET', url: '/v1/channels' })).json() as { channels: Record<string, unknown>[] }).channels[1]!;
+    expect(await read()).toMatchObject({
+      id: 'shopify',
+      state: 'degraded',
+      reason: expect.stringMatching(/^Order 1042 reached Stockline only through the reconciliation poll, 7 min after it was placed: the channel's order webhooks are not arriving/),
+      missedWebhook: missed.shopify,
+    });
+    now = T0 + 31 * 60_000;
+    expect(await read()).toMatchObject({ id: 'shopify', state: 'ok', reason: null, missedWebhook: missed.shopify });
   });
 
   it('shows a channel as down while its breaker is open, and paused while throttled', async () => {

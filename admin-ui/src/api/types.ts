@@ -51,6 +51,8 @@ export interface ChannelHealth {
   lastOutage?: { from: string; to: string } | null;
   /** A local sandbox standing in for the channel (no credentials configured). */
   sandbox?: boolean;
+  /** The last order that reached Stockline only through the reconciliation poll (its webhook never came); older companions leave it out. */
+  missedWebhook?: { order: string; createdAt: string; foundAt: string; count: number } | null;
 }
 
 export interface Page<T> {

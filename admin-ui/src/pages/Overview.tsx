@@ -7,12 +7,14 @@ import { ChannelCard, DEGRADED_LAG_MS, effectiveState, stateLabel } from '../com
 import { LoadState } from '../components/LoadState';
 import { outboxBanners } from '../components/OutboxBanners';
 import { usePolling } from '../hooks/usePolling';
-import { channelLabel, formatMs, formatPercent, plainError } from '../lib/format';
+import { channelLabel, formatDuration, formatMs, formatPercent, plainError } from '../lib/format';
 
 /**
  * Degraded is slow updates or failing ones (observer.ts, against the companion's own lag
  * threshold, which may be below this page's 2 s); the banner says which.
  */
+const MISSED_WEBHOOK_MS = 30 * 60_000;
+
 function degradedMessage(c: ChannelHealth, name: string): string {
   const p99 = Math.max(c.lag['1m'].p99, c.lag['5m'].p99);
   if (p99 > DEGRADED_LAG_MS) {
@@ -21,6 +23,16 @@ function degradedMessage(c: ChannelHealth, name: string): string {
   if (c.successRate < 1) {
     const why = c.lastError ? plainError(c.lastError.message) : '';
     return sprintf(__('%1$s is degraded: %2$s of its recent updates failed. %3$s', 'stockline'), name, formatPercent(1 - c.successRate), why).trim();
+  }
+  // The companion keeps a channel degraded for 30 min after an order only its poll brought.
+  const m = c.missedWebhook;
+  if (m && Date.now() - Date.parse(m.foundAt) < MISSED_WEBHOOK_MS) {
+    return sprintf(
+      __('%1$s’s order webhooks are not reaching Stockline: order %2$s was found by the regular order check %3$s after it was placed, so its sale reached your other channels that late. In %1$s, check the webhook subscriptions (orders/create, orders/cancelled, refunds/create, fulfillments/create) point at the companion (README: “Connecting each channel”).', 'stockline'),
+      name,
+      m.order,
+      formatDuration(Math.round((Date.parse(m.foundAt) - Date.parse(m.createdAt)) / 1000)),
+    );
   }
   return sprintf(__('%1$s is degraded: updates take %2$s at p99.', 'stockline'), name, formatMs(p99));
 }

@@ -5,11 +5,13 @@
  * any channel; it comes before `down` because with no worker running the breaker's state is only
  * what it was when the last one stopped, and starting a worker is what the owner must do first),
  * `down` (the breaker is not closed: pushes keep failing), `paused` (the channel asked us to slow
- * down), `degraded` (failures or slow updates), `ok`.
+ * down), `degraded` (failures or slow updates, or orders that reached us only through the
+ * reconciliation poll lately: the channel's webhooks are not arriving), `ok`.
  */
 import type { BreakerState } from './breaker';
 import type { FeedBacklog } from './feed-backlog';
 import type { ChannelHealthBody } from './routes/channels';
+import type { MissedWebhook } from '../channels/missed-webhooks';
 
 export type HealthState = ChannelHealthBody['state'];
 
@@ -21,6 +23,9 @@ export interface HealthFacts {
   lagP99: number;
   feed: FeedBacklog;
   lastError: string | null;
+  /** The last order only the reconciliation poll recorded (missed-webhooks.ts), if any. */
+  missedWebhook?: MissedWebhook | null;
+  now?: number;
 }
 
 export interface HealthThresholds {
@@ -28,6 +33,8 @@ export interface HealthThresholds {
   lagWarnMs: number;
   /** Oldest unread change-feed entry older than this: stalled. */
   feedStalledMs: number;
+  /** An order the webhooks missed keeps the channel degraded this long after the poll found it. Default 30 min. */
+  missedWebhookMs?: number;
 }
 
 const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
@@ -57,6 +64,16 @@ export function judgeHealth(f: HealthFacts, t: HealthThresholds): { state: Healt
   }
   if (f.lagP99 > t.lagWarnMs) {
     return { state: 'degraded', reason: `Updates take ${Math.round(f.lagP99)} ms at p99 (over ${t.lagWarnMs} ms) in the last minute.` };
+  }
+  const missed = f.missedWebhook;
+  if (missed && (f.now ?? Date.now()) - Date.parse(missed.foundAt) < (t.missedWebhookMs ?? 30 * 60_000)) {
+    const late = Math.round((Date.parse(missed.foundAt) - Date.parse(missed.createdAt)) / 60_000);
+    return {
+      state: 'degraded',
+      reason:
+        `Order ${missed.order} reached Stockline only through the reconciliation poll, ${late} min after it was placed: the channel's order webhooks are not arriving, ` +
+        'so its sales reach the other channels minutes late. Check the webhook subscriptions in the channel (README: Connect Shopify).',
+    };
   }
   return { state: 'ok', reason: null };
 }

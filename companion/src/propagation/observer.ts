@@ -17,6 +17,7 @@ import { createBreaker } from './breaker';
 import { readFeedBacklog } from './feed-backlog';
 import { FEED_GROUP } from './feed-consumer';
 import { judgeHealth } from './health-state';
+import type { MissedWebhook } from '../channels/missed-webhooks';
 import { createLagStore } from './lag';
 import type { ChannelHealthBody } from './routes/channels';
 import type { PushHooks, PushedEvent as WorkerPushedEvent } from './worker-hooks';
@@ -44,6 +45,8 @@ export interface HealthSources {
   /** Per channel of the tenant being asked about (each tenant has its own queue and letters). */
   queueDepth?: (channel: string, tenant?: string) => Promise<number> | number;
   deadLetters?: (channel: string, tenant?: string) => Promise<number> | number;
+  /** The last order the channel's webhooks missed (missed-webhooks.ts). */
+  missedWebhook?: (channel: string, tenant?: string) => Promise<MissedWebhook | null>;
 }
 
 export interface ObserverOptions {
@@ -257,7 +260,7 @@ export function createObserver(opts: ObserverOptions) {
     ]);
     return Promise.all(
       ids.map(async (id): Promise<ChannelHealth> => {
-        const [windows, lagSeries, sums, totals, { state, closedAt, lastOutage, downSince }, queueDepth, deadLetters] = await Promise.all([
+        const [windows, lagSeries, sums, totals, { state, closedAt, lastOutage, downSince }, queueDepth, deadLetters, missedWebhook] = await Promise.all([
           lag.windows(tenant, id, at),
           lag.series(tenant, id, at),
           slotSums(tenant, id, SUCCESS_SLOTS, at),
@@ -265,6 +268,7 @@ export function createObserver(opts: ObserverOptions) {
           breaker.snapshot(id),
           sources.queueDepth ? sources.queueDepth(id, tenant) : 0,
           sources.deadLetters ? sources.deadLetters(id, tenant) : 0,
+          sources.missedWebhook ? sources.missedWebhook(id, tenant) : null,
         ]);
         const rate = (s: { ok: number; fail: number }) => (s.ok + s.fail === 0 ? 1 : s.ok / (s.ok + s.fail));
         const successRate = rate(sums);
@@ -277,7 +281,7 @@ export function createObserver(opts: ObserverOptions) {
           ? { message: totals.lastErrorMessage, at: totals.lastErrorAt ?? new Date(at).toISOString(), ...(totals.lastErrorSku ? { sku: totals.lastErrorSku } : {}) }
           : null;
         const judged = judgeHealth(
-          { breaker: state, throttledUntil, successRate: rate(sinceClosed), lagP99: windows['1m'].p99, feed, lastError: lastError?.message ?? null },
+          { breaker: state, throttledUntil, successRate: rate(sinceClosed), lagP99: windows['1m'].p99, feed, lastError: lastError?.message ?? null, missedWebhook, now: at },
           thresholds,
         );
         return {
@@ -296,6 +300,7 @@ export function createObserver(opts: ObserverOptions) {
           throttledUntil,
           downSince: downSince === null ? null : new Date(downSince).toISOString(),
           lastOutage: lastOutage && { from: new Date(lastOutage.from).toISOString(), to: new Date(lastOutage.to).toISOString() },
+          missedWebhook,
         };
       }),
     );

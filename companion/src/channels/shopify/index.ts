@@ -14,6 +14,7 @@ import { ShopifyOrderPoller } from './poller';
 import { cursorStore, startPolling } from './polling';
 import type { ShopifySandboxHandle } from './sandbox/server';
 import { WebhookDedup } from './webhook-dedup';
+import { missedWebhooks } from '../missed-webhooks';
 
 export { startShopifySandbox, type ShopifySandboxHandle, type ShopifySandboxOptions } from './sandbox/server';
 export { ShopifyAdapter, pushKey } from './adapter';
@@ -38,6 +39,8 @@ export interface ShopifyChannelConfig {
   maxBudgetWaitMs?: number;
   /** Reconciliation poll of orders (backstop for lost or late webhooks); 0 turns it off. Default 5 min. */
   pollIntervalMs?: number;
+  /** An order the poll records first this long after it was placed counts as a missed webhook (missed-webhooks.ts). Default 2 min. */
+  webhookGraceMs?: number;
 }
 
 export interface ShopifyChannelModule extends ChannelModule {
@@ -89,6 +92,13 @@ export function createShopifyChannel(config: ShopifyChannelConfig, deps: Channel
   const poller = new ShopifyOrderPoller(client, {
     tenant,
     cursor: cursorStore(shared?.redis, shared ? shared.keys.propagation(tenant, 'ingest:shopify:cursor') : ''),
+    webhookGraceMs: config.webhookGraceMs,
+    ...(shared && {
+      onMissedWebhooks: async (orders: { id: string; createdAt: string }[]) => {
+        await missedWebhooks(shared.redis, shared.keys).record(tenant, 'shopify', orders);
+        deps.logger?.warn({ channel: 'shopify', orders: orders.map((o) => o.id) }, 'orders reached Stockline only through the reconciliation poll: are the webhooks subscribed?');
+      },
+    }),
   });
   const interval = config.pollIntervalMs ?? 300_000;
   if (interval > 0) ingestion.start = async (sink: EventSink) => startPolling(() => poller.pollOnce(sink), interval, deps.logger);

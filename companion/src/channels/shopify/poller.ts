@@ -6,10 +6,12 @@
  * duplicate. The cursor (newest updatedAt seen) moves after each page the sink accepted.
  */
 import type { EventSink } from '../port';
+import type { EventResult } from '../../schemas/stock';
 import type { ShopifyClient } from './client';
 import { shopifyWebhookEvents } from './order-events';
 import type { Cursor } from './polling';
 import { patiently } from '../poll-kit';
+import { WEBHOOK_GRACE_MS } from '../missed-webhooks';
 
 /**
  * How long a reconciliation page may queue for the cost budget (a push may wait 2 s). A page
@@ -47,13 +49,25 @@ export interface ShopifyPollerOptions {
   /** Where the very first poll starts. Default 1 h ago. */
   initialLookbackMs?: number;
   now?: () => number;
+  /**
+   * Orders this poll recorded first although they were created more than webhookGraceMs before,
+   * after the poller started: their webhooks did not reach us (missed-webhooks.ts).
+   */
+  onMissedWebhooks?: (orders: { id: string; createdAt: string }[]) => Promise<void>;
+  /** Default WEBHOOK_GRACE_MS. */
+  webhookGraceMs?: number;
 }
 
 export class ShopifyOrderPoller {
+  /** Orders created before this were made while nobody listened for their webhooks (Shopify retries those later). */
+  private readonly startedAt: number;
+
   constructor(
     private client: ShopifyClient,
     private opts: ShopifyPollerOptions,
-  ) {}
+  ) {
+    this.startedAt = (opts.now ?? Date.now)();
+  }
 
   async pollOnce(sink: EventSink): Promise<number> {
     const now = (this.opts.now ?? Date.now)();
@@ -80,7 +94,7 @@ export class ShopifyOrderPoller {
           this.opts.tenant,
         ),
       );
-      if (events.length) await sink(events);
+      if (events.length) await this.noticeMissed(complete, await sink(events));
       sent += events.length;
       for (const o of data.orders.nodes) if (Date.parse(o.updatedAt) > Date.parse(newest)) newest = o.updatedAt;
       // Oldest first, so everything up to this page is recorded: a pass cut short by throttling resumes here.
@@ -88,5 +102,18 @@ export class ShopifyOrderPoller {
       after = data.orders.pageInfo.hasNextPage ? data.orders.pageInfo.endCursor : null;
     } while (after);
     return sent;
+  }
+
+  /** Orders whose creation this page recorded (not a duplicate of their webhook's), made long enough ago that the webhook should have come first. */
+  private async noticeMissed(orders: OrdersData['orders']['nodes'], results: EventResult[]): Promise<void> {
+    if (!this.opts.onMissedWebhooks) return;
+    const now = (this.opts.now ?? Date.now)();
+    const recorded = new Set(results.filter((r) => r.status === 'applied' && r.id.endsWith(':confirmed')).map((r) => r.id));
+    const grace = this.opts.webhookGraceMs ?? WEBHOOK_GRACE_MS;
+    const missed = orders
+      .filter((o) => recorded.has(`shopify:${o.legacyResourceId}:confirmed`))
+      .filter((o) => Date.parse(o.createdAt) >= this.startedAt && now - Date.parse(o.createdAt) > grace)
+      .map((o) => ({ id: o.legacyResourceId, createdAt: o.createdAt }));
+    if (missed.length) await this.opts.onMissedWebhooks(missed);
   }
 }

@@ -58,6 +58,12 @@ export const ChannelHealthSchema = Type.Object({
   lastOutage: Type.Union([Type.Object({ from: Type.String({ format: 'date-time' }), to: Type.String({ format: 'date-time' }) }), Type.Null()], {
     description: 'The last outage that ended: from the breaker opening to its closing again; null when there was none',
   }),
+  missedWebhook: Type.Optional(
+    Type.Union(
+      [Type.Object({ order: Type.String(), createdAt: Type.String(), foundAt: Type.String(), count: Type.Integer({ minimum: 0 }) }), Type.Null()],
+      { description: "The last order that reached Stockline only through the reconciliation poll (its webhook never came), and how many did in all; null when none" },
+    ),
+  ),
   /** The channel is a local sandbox (no credentials configured), not the merchant's real account. */
   sandbox: Type.Boolean(),
 });
@@ -71,6 +77,7 @@ export interface ChannelsRouteOptions {
   /** Jobs waiting or delayed in a channel's queue (BullMQ Queue.getJobCounts). */
   queueDepth?: HealthSources['queueDepth'];
   deadLetters?: HealthSources['deadLetters'];
+  missedWebhook?: HealthSources['missedWebhook'];
   /** Channels served by a local sandbox rather than the real service. */
   sandboxed?: () => readonly string[];
   /** Tenant of the request; the default tenant unless the app says otherwise. */
@@ -105,6 +112,7 @@ export const channelsRoutes: FastifyPluginAsync<ChannelsRouteOptions> = async (a
         channels: opts.channels?.(),
         queueDepth: opts.queueDepth,
         deadLetters: opts.deadLetters,
+        missedWebhook: opts.missedWebhook,
       });
       const sandboxed = new Set(opts.sandboxed?.() ?? []);
       return { channels: channels.map((c) => ({ ...c, sandbox: sandboxed.has(c.id) })) };
@@ -135,6 +143,7 @@ export function observabilityRoutes(deps: {
   /** Per channel, of the tenant asked about (the default tenant's when none is given: metrics). */
   queueDepth?: (channel: string, tenant?: string) => Promise<number> | number;
   deadLetters?: (channel: string, tenant?: string) => Promise<number> | number;
+  missedWebhook?: HealthSources['missedWebhook'];
   sandboxed?: () => readonly string[];
   ledger?: Parameters<Metrics['setLedgerSource']>[0];
 }) {

@@ -10,7 +10,15 @@
  *   confirmed ──refunded──▶ shipped (what was not restocked is gone; restocks: RefundHooks)
  *   (items edited after payment: OrderEditHooks; a cancel gives back what edits added)
  *   counted (paid before Stockline counted the stock, see Baseline) ──units given back──▶ cancelled
+ *   shipped ──units given back (a completed order cancelled)──▶ cancelled
  *   held ──deleted for good / moved to the trash──▶ released (other states: nothing)
+ *
+ * Units WooCommerce gives back that the ledger holds in no open order (a shipped order's, or a line
+ * that had no SKU when the order was confirmed and has one now) are sent as what they are for the
+ * ledger: a stock change, `stock.adjusted` delta +units, id {site}:{order}:cancel-restock[.cycle]:{item}.
+ * Without it the ledger kept the units gone while WooCommerce had them back, and the next push
+ * overwrote WooCommerce's number (a trial: a completed order cancelled, 28→30 in WooCommerce, 27
+ * pushed over it after the next sale).
  *
  * @package Stockline
  */
@@ -240,7 +248,13 @@ final class OrderHooks {
 			// A reopened order is a new sale: new ids, so the companion does not take it for a repeat.
 			++$cycle;
 		}
-		$lines = Events::order_lines( $order );
+		$lines   = Events::order_lines( $order );
+		$skuless = OrderGiveBack::skuless_items( $order );
+		if ( $skuless || '' !== (string) $order->get_meta( OrderGiveBack::SKULESS, true ) ) {
+			// A new key, only written here: a stale copy of the order adds no second row of it.
+			$order->update_meta_data( OrderGiveBack::SKULESS, implode( ',', $skuless ) );
+			$order->save_meta_data();
+		}
 		if ( $lines ) {
 			$event = Events::base( Events::order_event_id( (int) $order->get_id(), 'confirmed', $cycle ), 'order.confirmed' );
 			$event['orderId'] = Events::order_ref( (int) $order->get_id(), $cycle );
@@ -268,7 +282,8 @@ final class OrderHooks {
 			return;
 		}
 		$cycle = OrderState::cycle( $order );
-		if ( Events::order_lines( $order ) ) {
+		// Only an order the ledger has (its confirmation carried a line under a SKU).
+		if ( OrderGiveBack::sent_lines( $order, OrderGiveBack::confirmed_skuless( $order ) ) ) {
 			$event            = Events::base( Events::order_event_id( (int) $order->get_id(), 'shipped', $cycle ), 'stock.shipped' );
 			$event['orderId'] = Events::order_ref( (int) $order->get_id(), $cycle );
 			if ( ! Outbox::add( $event ) ) {
@@ -297,8 +312,19 @@ final class OrderHooks {
 				}
 			}
 			OrderState::set( $order, 'cancelled', $cycle ); // Paid again later: a new cycle, a sale like any other.
+		} elseif ( $restored && 'shipped' === $state ) {
+			// Shipped left the units off onHand; WooCommerce has them back now.
+			if ( ! OrderGiveBack::give_back( $order, $cycle, null, 'completed order %d cancelled: WooCommerce put its units back in stock' ) ) {
+				return;
+			}
+			OrderState::set( $order, 'cancelled', $cycle );
 		} elseif ( 'confirmed' === $state ) {
-			if ( Events::order_lines( $order ) ) {
+			$skuless = OrderGiveBack::confirmed_skuless( $order );
+			if ( $restored && $skuless && ! OrderGiveBack::give_back( $order, $cycle, $skuless, 'order %d cancelled: WooCommerce put back units of a line that had no SKU when the order was confirmed' ) ) {
+				return;
+			}
+			// order.cancelled only for an order the ledger has: one confirmed with a line under a SKU.
+			if ( OrderGiveBack::sent_lines( $order, $skuless ) ) {
 				$event            = Events::base( Events::order_event_id( $id, 'cancelled', $cycle ), 'order.cancelled' );
 				$event['orderId'] = Events::order_ref( $id, $cycle );
 				$event['reason']  = $reason;
@@ -310,6 +336,9 @@ final class OrderHooks {
 				return;
 			}
 			OrderState::set( $order, 'cancelled', $cycle );
+		} elseif ( $restored && 'cancelled' === $state && OrderGiveBack::confirmed_skuless( $order ) ) {
+			// The cancel was recorded before WooCommerce restored the stock (another path's hook order).
+			OrderGiveBack::give_back( $order, $cycle, OrderGiveBack::confirmed_skuless( $order ), 'order %d cancelled: WooCommerce put back units of a line that had no SKU when the order was confirmed' );
 		} elseif ( 'held' === $state ) {
 			$event                  = Events::base( Events::order_event_id( $id, 'released', $cycle ), 'stock.released' );
 			$event['reservationId'] = Events::reservation_id( $id, $cycle );
@@ -319,4 +348,5 @@ final class OrderHooks {
 			}
 		}
 	}
+
 }

@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testApi } from '../support/wordpress';
+import { pluginFixture, type PluginFixture } from './support/fixture';
+
+/**
+ * Units WooCommerce gives back that the ledger holds in no open order (OrderGiveBack.php): the
+ * ledger must follow WooCommerce's number, or the next push overwrites it (a trial lost 2 units
+ * both ways: a completed order cancelled, and an order whose product got its SKU after the sale).
+ */
+describe('units WooCommerce gives back for orders the ledger no longer holds open', () => {
+  let f: PluginFixture;
+  beforeAll(async () => {
+    f = await pluginFixture();
+  });
+  afterAll(async () => {
+    await f?.close();
+  });
+
+  const drain = () => testApi('POST', 'drain', { force: true });
+  const stock = (sku: string) => f.companion.ledger.getStock('default', sku);
+  const eventsOf = async (orderId: number) => (await f.outbox()).filter((r) => r.event_id.split(':')[1] === String(orderId));
+
+  it('a completed order cancelled: the units WooCommerce restores come back to the ledger, once', async () => {
+    const sku = f.sku('BOWL');
+    const id = await f.product({ sku, stock: 30 });
+    const c = await f.checkout([{ productId: id, qty: 2 }]);
+    await f.setStatus(c.orderId!, 'payment_complete');
+    await f.setStatus(c.orderId!, 'completed');
+    await drain();
+    expect(await stock(sku)).toMatchObject({ onHand: 28, committed: 0, available: 28 });
+
+    await f.setStatus(c.orderId!, 'cancelled');
+    await drain();
+    expect(await f.productStock(id)).toBe(30);
+    expect(await stock(sku)).toMatchObject({ onHand: 30, committed: 0, available: 30 });
+    const rows = await eventsOf(c.orderId!);
+    const giveBacks = rows.filter((r) => r.event_id.includes(':cancel-restock:'));
+    expect(giveBacks.map((r) => r.payload)).toEqual([expect.objectContaining({ type: 'stock.adjusted', sku, delta: 2 })]);
+    expect(rows.filter((r) => r.status !== 'delivered' || r.result.startsWith('refused'))).toEqual([]);
+
+    // Paid and completed again: a new sale; cancelled again: given back again, under the new cycle's id.
+    await f.setStatus(c.orderId!, 'processing');
+    await f.setStatus(c.orderId!, 'completed');
+    await f.setStatus(c.orderId!, 'cancelled');
+    await drain();
+    expect(await f.productStock(id)).toBe(30);
+    expect(await stock(sku)).toMatchObject({ onHand: 30, committed: 0, available: 30 });
+  });
+
+  it('a line without a SKU when its order was paid, cancelled after the product got one: the restored units are counted, no refused cancel', async () => {
+    const sku = f.sku('JAR');
+    const id = await f.product({ sku: '', stock: 8, name: 'Jar' });
+    const other = f.sku('LID');
+    const lid = await f.product({ sku: other, stock: 5 });
+    const c = await f.checkout([{ productId: id, qty: 2 }, { productId: lid, qty: 1 }]);
+    await f.setStatus(c.orderId!, 'payment_complete');
+    expect(await f.productStock(id)).toBe(6);
+    await testApi('POST', `products/${id}/edit`, { sku });
+    await drain();
+    expect(await stock(sku)).toMatchObject({ available: 6 });
+
+    await f.setStatus(c.orderId!, 'cancelled');
+    await drain();
+    expect(await f.productStock(id)).toBe(8);
+    expect(await stock(sku)).toMatchObject({ available: 8 });
+    // The line that was in the ledger's order is cancelled as usual.
+    expect(await stock(other)).toMatchObject({ committed: 0, available: 5 });
+    const rows = await eventsOf(c.orderId!);
+    expect(rows.filter((r) => r.status !== 'delivered' || r.result.startsWith('refused'))).toEqual([]);
+    expect(rows.map((r) => r.payload.type)).toContain('order.cancelled');
+  });
+
+  it('an order whose only line had no SKU when paid: no order event at all, and the restored units are counted', async () => {
+    const sku = f.sku('VASE');
+    const id = await f.product({ sku: '', stock: 4, name: 'Vase' });
+    const c = await f.checkout([{ productId: id, qty: 1 }]);
+    await f.setStatus(c.orderId!, 'payment_complete');
+    await testApi('POST', `products/${id}/edit`, { sku });
+    await drain();
+    expect(await stock(sku)).toMatchObject({ available: 3 });
+    await f.setStatus(c.orderId!, 'completed');
+    await f.setStatus(c.orderId!, 'cancelled');
+    await drain();
+    expect(await f.productStock(id)).toBe(4);
+    expect(await stock(sku)).toMatchObject({ onHand: 4, available: 4 });
+    const rows = await eventsOf(c.orderId!);
+    expect(rows.filter((r) => r.status !== 'delivered' || r.result.startsWith('refused'))).toEqual([]);
+    expect(rows.map((r) => r.payload.type)).toEqual(['stock.adjusted']);
+  });
+});

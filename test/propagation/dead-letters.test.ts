@@ -118,6 +118,33 @@ describe('dead letters', () => {
     expect((await fx.runtimes[0]!.core.dead.list(TENANT)).items).toEqual([]);
   });
 
+  it('takes a 0 pushed to a SKU the channel has no listing for as done, not a dead letter: nothing parks it, so once listed again it follows', async () => {
+    const fx = await openFixture({ channels: ['fake-a'] });
+    const fake = fx.fakes[0]!;
+    fake.seed([{ sku: 'TRASHED', quantity: 0 }]);
+    await fx.start();
+    await fx.ledger.apply(received('TRASHED', 6));
+    await fx.settled();
+    expect(fake.quantities()).toEqual({ TRASHED: 6 });
+    // The product goes to the store's trash (its listing is gone) and its count to 0.
+    fake.unlist(['TRASHED']);
+    await fx.ledger.apply({ id: 'trash-1', type: 'stock.adjusted', source: 'woocommerce', occurredAt: new Date().toISOString(), sku: 'TRASHED', set: 0, reason: 'product trashed' } as StockEvent);
+    await fx.settled();
+    expect((await fx.runtimes[0]!.core.dead.list(TENANT)).items).toEqual([]);
+    const acks = await fx.ledger.listAudit(TENANT, { channel: 'fake-a', type: 'channel.ack', sku: 'TRASHED' });
+    expect(acks.items[0]).toMatchObject({ reason: expect.stringContaining('not listed'), lines: [expect.objectContaining({ sku: 'TRASHED', quantity: 0 })] });
+    // Restored: listed again, and the next count reaches it.
+    fake.seed([{ sku: 'TRASHED', quantity: 0 }]);
+    await fx.ledger.apply({ id: 'restore-1', type: 'stock.adjusted', source: 'woocommerce', occurredAt: new Date().toISOString(), sku: 'TRASHED', set: 6, reason: 'product restored' } as StockEvent);
+    await fx.settled();
+    expect(fake.quantities()).toEqual({ TRASHED: 6 });
+    // With something to show, a missing listing is a letter as before.
+    fake.unlist(['TRASHED']);
+    await fx.ledger.apply(received('TRASHED', 1));
+    await fx.settled();
+    expect((await fx.runtimes[0]!.core.dead.list(TENANT)).items).toMatchObject([{ sku: 'TRASHED', code: 'not_found' }]);
+  });
+
   it('clears a letter once a later change of the SKU gets through, without a retry', async () => {
     const fx = await openFixture({ channels: ['fake-a'] });
     const fake = fx.fakes[0]!;

@@ -74,6 +74,8 @@ export async function applyOutcomes(core: SyncCore, a: AnsweredPush): Promise<Se
   // chaos run found conflicts with none) without an entry per row during a flash sale.
   const staleLines: { sku: string; quantity: number; version: number; note: string }[] = [];
   const acks: PushItem[] = [];
+  /** Pushes of 0 to a SKU the channel has no listing for: done, nothing to sell there. */
+  const notListed: PushItem[] = [];
   const accepted = new Map<string, number>();
   const unread = new Map<string, number>();
   const unreported = new Map<string, number>();
@@ -134,6 +136,16 @@ export async function applyOutcomes(core: SyncCore, a: AnsweredPush): Promise<Se
       hookItems.push({ sku: item.sku, ok: false, error: `channel shows ${current}`, code: 'stale' });
       staleLines.push({ sku: item.sku, quantity: item.quantity, version: item.version, note: `${item.sku} shows ${current}, not ${item.expected}${gap > 0 ? '' : ' (pushed again)'}` });
       if (gap > 0) unreported.set(item.sku, current);
+    } else if (o.status === 'failed' && o.error.kind === 'not_found' && item.quantity <= 0) {
+      // No listing, and nothing to show: nothing is on sale there, which is what the push asks.
+      // Not a dead letter: a trashed or renamed product's 0 in the merchant's own store became one,
+      // parked the SKU there, and the product restored (or renamed back) never got a push again
+      // (a trial: WooCommerce at 6 against a true 4). Once there is stock to show, a missing
+      // listing is a letter as before.
+      // Recorded as showing 0, what it sells: a listing back later (a restore) is pushed to, not taken as in sync.
+      settle.push({ sku: item.sku, action: 'done', record: { mode: 'ack', quantity: 0, version: item.version }, own: { op: 'del' } });
+      notListed.push(item);
+      hookItems.push({ sku: item.sku, ok: true, lagMs: Math.max(0, now - (since.get(item.sku) ?? now)) });
     } else if (o.status === 'failed') {
       const kind = o.error.kind;
       hookItems.push({ sku: item.sku, ok: false, error: o.error.message, code: kind });
@@ -166,7 +178,10 @@ export async function applyOutcomes(core: SyncCore, a: AnsweredPush): Promise<Se
     staleLines.length
       ? appendChannelAudit(redis, keys, tenant, 'channel.failed', channel, staleLines.map(({ sku, quantity, version }) => ({ sku, quantity, version })), staleReason(staleLines))
       : undefined,
-    core.dead.resolveDelivered(tenant, channel, acks.map((i) => i.sku).filter((s) => a.lettered.has(s))),
+    notListed.length
+      ? appendChannelAudit(redis, keys, tenant, 'channel.ack', channel, notListed.map((i) => ({ sku: i.sku, quantity: i.quantity, version: i.version })), 'not listed on the channel: nothing on sale there, as the 0 pushed asks')
+      : undefined,
+    core.dead.resolveDelivered(tenant, channel, [...acks, ...notListed].map((i) => i.sku).filter((s) => a.lettered.has(s))),
     hooks.pushed({ tenant, channel, items: hookItems }),
   ]);
   return { dirty, holdOff: retryDelay.size > 0, accepted, unread, unreported };

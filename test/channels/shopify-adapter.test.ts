@@ -192,6 +192,29 @@ describe('Shopify SKU mapping cache', () => {
     expect(f.sandbox.stats().calls).toBeLessThanOrEqual(20);
   }, 30_000);
 
+  it('pushes a sale at once while a background listings check of 600 SKUs runs: the check leaves a quarter of the bucket to pushes', async () => {
+    const skus = Array.from({ length: 600 }, (_, i) => `L${i}`);
+    f = await shopifyFixture({ listings: [...skus, 'HOT'].map((sku) => ({ sku, quantity: 5 })) });
+    await f.channel.adapter.resolve(['HOT']); // listed and cached, as a SKU that sold before is
+    // 24 searches of ~61 points against a 1,000-point bucket restoring 100/s: ~15 s of budget (6 ms for the push here; 1.5 s before).
+    const checkStart = Date.now();
+    const check = f.channel.adapter.resolve(skus, { fresh: true, background: true }).then(
+      (refs) => ({ refs, ms: Date.now() - checkStart }),
+      (err: unknown) => ({ err, ms: Date.now() - checkStart }),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    const sale = Date.now();
+    const out = await f.channel.adapter.push([item('HOT', 4, 5)]);
+    const pushMs = Date.now() - sale;
+    // Before: the check's searches had reserved the budget ahead of it, and the push was refused rate_limited (then retried for a minute).
+    expect(out).toEqual([{ sku: 'HOT', status: 'ok', quantity: 4 }]);
+    expect(pushMs).toBeLessThan(500);
+    const done = await check;
+    expect('refs' in done && [...done.refs.values()].filter((r) => r !== null)).toHaveLength(600);
+    expect(done.ms).toBeGreaterThan(pushMs);
+    expect(f.sandbox.stats().throttled).toBe(0);
+  }, 60_000);
+
   it('asks Shopify again when the listings check wants a fresh answer (a product deleted and re-created meanwhile)', async () => {
     f = await shopifyFixture({ listings: [{ sku: 'A', quantity: 5 }, { sku: 'B', quantity: 5 }] });
     const cached = (await f.channel.adapter.resolve(['A', 'B'])).get('A')?.ids.inventoryItemId;

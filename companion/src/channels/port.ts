@@ -124,8 +124,10 @@ export interface ChannelAdapter {
    * SKU → channel ids (cached by the adapter); null when not listed. `fresh`: ask the channel, not
    * the cache, and keep its answer (the listings check: a person asking which SKUs are listed
    * wants today's answer, e.g. after deleting or re-creating a product on the channel).
+   * `background`: bulk work (the listings check); the channel's budget goes to pushes first, so it
+   * may wait longer, and pushes keep using what is cached while it runs.
    */
-  resolve(skus: string[], opts?: { fresh?: boolean }): Promise<Map<string, ListingRef | null>>;
+  resolve(skus: string[], opts?: { fresh?: boolean; background?: boolean }): Promise<Map<string, ListingRef | null>>;
   /** Stop selling (quantity 0, or the channel's own inactive state). */
   pause(skus: string[]): Promise<PushOutcome[]>;
   /** Sell again at the given quantities. */

@@ -67,7 +67,8 @@ async function resolvePatiently(adapter: ChannelAdapter, skus: string[], patienc
   for (let attempt = 0; ; attempt++) {
     try {
       // Fresh: the check reports what the channel lists now, not what the adapters cached.
-      return await adapter.resolve(skus, { fresh: true });
+      // Background: a channel's budget goes to pushes first (a trial: Shopify's pushes waited 65-80 s behind the check).
+      return await adapter.resolve(skus, { fresh: true, background: true });
     } catch (err) {
       const wait = err instanceof ChannelError && err.retryable ? (err.retryAfterMs ?? Math.min(200 * 2 ** attempt, 2_000)) : null;
       if (wait === null || Date.now() + wait > deadline) {

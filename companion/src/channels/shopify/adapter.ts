@@ -109,9 +109,8 @@ export class ShopifyAdapter implements ChannelAdapter {
     return out;
   }
 
-  async resolve(skus: string[], opts: { fresh?: boolean } = {}): Promise<Map<string, ListingRef | null>> {
-    if (opts.fresh) await this.mapping.invalidate(skus);
-    const resolved = await this.mapping.resolve(skus);
+  async resolve(skus: string[], opts: { fresh?: boolean; background?: boolean } = {}): Promise<Map<string, ListingRef | null>> {
+    const resolved = await this.mapping.resolve(skus, opts);
     const out = new Map<string, ListingRef | null>();
     for (const sku of skus) {
       const r = resolved.get(sku);

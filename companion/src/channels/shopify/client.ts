@@ -37,6 +37,8 @@ interface GraphQLErrorLike {
 }
 
 const TOKEN_CARRIER = 'x-stockline-access-token';
+/** The share of the cost bucket background requests leave to pushes. */
+const PUSH_SHARE = 0.25;
 
 export class ShopifyClient {
   private client: AdminApiClient;
@@ -86,20 +88,44 @@ export class ShopifyClient {
    * estimate before Shopify has priced it once; `maxWaitMs` overrides how long this call may
    * queue for the cost budget (a push that already applied rows waits longer than a new one).
    */
-  async request<T>(operation: string, query: string, variables: Record<string, unknown>, fallbackCost = 10, maxWaitMs = this.maxWaitMs): Promise<T> {
+  async request<T>(
+    operation: string,
+    query: string,
+    variables: Record<string, unknown>,
+    fallbackCost = 10,
+    maxWaitMs = this.maxWaitMs,
+    opts: { background?: boolean } = {},
+  ): Promise<T> {
     try {
-      return await this.once<T>(operation, query, variables, fallbackCost, maxWaitMs);
+      return await this.once<T>(operation, query, variables, fallbackCost, maxWaitMs, opts.background === true);
     } catch (err) {
       // An expired or revoked grant token: fetch a new one and try once more.
       if (err instanceof ChannelError && err.kind === 'auth' && err.options.status === 401 && this.tokens.invalidate()) {
-        return this.once<T>(operation, query, variables, fallbackCost, maxWaitMs);
+        return this.once<T>(operation, query, variables, fallbackCost, maxWaitMs, opts.background === true);
       }
       throw err;
     }
   }
 
-  private async once<T>(operation: string, query: string, variables: Record<string, unknown>, fallbackCost: number, maxWaitMs: number): Promise<T> {
+  /** How long background work waits before a quarter of the bucket is left for pushes after it (0: go). */
+  private roomWait(estimate: number): number {
+    return this.budget.waitMs(estimate + this.budget.capacity() * PUSH_SHARE);
+  }
+
+  private async once<T>(operation: string, query: string, variables: Record<string, unknown>, fallbackCost: number, maxWaitMs: number, background: boolean): Promise<T> {
     const estimate = this.budget.estimate(operation, fallbackCost);
+    // Background work (the listings check) goes only while a quarter of the bucket stays for
+    // pushes, and reserves nothing while it waits, so pushes never queue behind it (before, the
+    // check's searches reserved the budget ahead of every push, and a sale reached Shopify 65-80 s
+    // late during a check). The last look and the reservation below are one synchronous step:
+    // concurrent searches cannot all pass the look before any of them reserves.
+    const deadline = Date.now() + maxWaitMs;
+    for (let room = background ? this.roomWait(estimate) : 0; room > 0; room = this.roomWait(estimate)) {
+      if (Date.now() + room > deadline) {
+        throw new ChannelError('Shopify cost budget kept for stock pushes; background work waits', 'rate_limited', { retryAfterMs: room, channelCode: 'BUDGET' });
+      }
+      await new Promise((r) => setTimeout(r, Math.min(room, 500)));
+    }
     const wait = this.budget.waitMs(estimate);
     if (wait > maxWaitMs) {
       throw new ChannelError(`Shopify cost budget exhausted (needs ${estimate} points)`, 'rate_limited', { retryAfterMs: wait, channelCode: 'BUDGET' });

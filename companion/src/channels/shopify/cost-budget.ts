@@ -32,6 +32,11 @@ export class CostBudget {
     return this.lastCost.get(operation) ?? fallback;
   }
 
+  /** The bucket's size (0 before Shopify has told it). */
+  capacity(): number {
+    return this.status?.maximumAvailable ?? 0;
+  }
+
   /** Points available now, assuming the bucket kept restoring since the last answer. */
   available(): number {
     if (!this.status) return Number.POSITIVE_INFINITY;

@@ -30,6 +30,8 @@ interface Cached {
 }
 
 const CHUNK = 25;
+/** How long a background search may wait for the share of the budget pushes leave it. */
+const BACKGROUND_WAIT_MS = 30_000;
 /** Nodes asked for beyond one per SKU before a search counts as overflowing. */
 const ROOM = 4;
 
@@ -56,7 +58,13 @@ export class ShopifyMapping {
     return c.r.kind !== 'missing' || this.now() - c.at < this.missingTtlMs;
   }
 
-  async resolve(skus: string[]): Promise<Map<string, Resolution>> {
+  /**
+   * `fresh`: ask Shopify, not the caches, and refill them with its answer; pushes meanwhile keep
+   * the cached answer instead of queueing on this lookup. `background` (the listings check): its
+   * searches leave part of the cost budget to pushes (ShopifyClient.request).
+   */
+  async resolve(skus: string[], opts: { fresh?: boolean; background?: boolean } = {}): Promise<Map<string, Resolution>> {
+    if (opts.fresh) return this.lookup([...new Set(skus)], opts.background);
     const out = new Map<string, Resolution>();
     let todo = [...new Set(skus)].filter((sku) => {
       const c = this.memory.get(sku);
@@ -80,13 +88,13 @@ export class ShopifyMapping {
   }
 
   /** Asks Shopify, CHUNK SKUs per search (the searches in parallel), and fills both caches. */
-  private async lookup(todo: string[]): Promise<Map<string, Resolution>> {
+  private async lookup(todo: string[], background = false): Promise<Map<string, Resolution>> {
     const chunks: string[][] = [];
     for (let i = 0; i < todo.length; i += CHUNK) chunks.push(todo.slice(i, i + CHUNK));
     // Every search that answered is kept even when another was refused (cost budget, outage):
     // discarding them made a cold 250-SKU push spend the whole bucket on every retry and never
     // land (livelock under the published limits). The first failure is thrown after caching.
-    const settled = await Promise.allSettled(chunks.map((chunk) => this.search(chunk)));
+    const settled = await Promise.allSettled(chunks.map((chunk) => this.search(chunk, background)));
     const found = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     const out = new Map<string, Resolution>();
@@ -115,18 +123,20 @@ export class ShopifyMapping {
    * single SKU with a doubled page — duplicates always show up, and the common case stays cheap
    * (25 SKUs: 61 points instead of 214 with room for four matches per SKU).
    */
-  private async search(chunk: string[], first = Math.min(250, chunk.length + ROOM)): Promise<Map<string, ResolveSkusData['productVariants']['nodes']>> {
+  private async search(chunk: string[], background: boolean, first = Math.min(250, chunk.length + ROOM)): Promise<Map<string, ResolveSkusData['productVariants']['nodes']>> {
     const data = await this.client.request<ResolveSkusData>(
       `resolve:${first}`, // priced per size
       RESOLVE_SKUS,
       { first, query: chunk.map(skuSearchTerm).join(' OR ') },
       3 + first * 2,
+      background ? BACKGROUND_WAIT_MS : undefined,
+      { background },
     );
     const conn = data.productVariants;
     if (conn.pageInfo?.hasNextPage && first < 250) {
-      if (chunk.length === 1) return this.search(chunk, Math.min(250, first * 2));
+      if (chunk.length === 1) return this.search(chunk, background, Math.min(250, first * 2));
       const half = chunk.length >> 1;
-      const parts = await Promise.all([this.search(chunk.slice(0, half)), this.search(chunk.slice(half))]);
+      const parts = await Promise.all([this.search(chunk.slice(0, half), background), this.search(chunk.slice(half), background)]);
       return new Map(parts.flatMap((m) => [...m]));
     }
     const found = new Map<string, ResolveSkusData['productVariants']['nodes']>(chunk.map((sku) => [sku, []]));

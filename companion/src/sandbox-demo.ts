@@ -35,17 +35,27 @@ export interface DemoDeps {
  * dead-lettered (seen on a second `npm start`: Amazon NOT_FOUND for demo SKUs and a lag alert).
  * Returns what it listed (nothing on a first run: the demo then lists and counts its catalogue).
  */
-export async function relistLedgerOnSandboxes(ledger: Ledger, tenant: string, sandboxes: SandboxChannels, rules?: RulesStore): Promise<{ sku: string; available: number }[]> {
+export interface Relisted {
+  /** The ledger's SKUs (at most 500) with what is available. */
+  catalogue: { sku: string; available: number }[];
+  /** Per sandbox, what each SKU was listed at, with the ledger version that number is of. */
+  shown: Map<string, { sku: string; quantity: number; version: number }[]>;
+}
+
+export async function relistLedgerOnSandboxes(ledger: Ledger, tenant: string, sandboxes: SandboxChannels, rules?: RulesStore): Promise<Relisted> {
   const stock = await ledgerSkus(ledger, tenant);
-  if (!stock.length) return [];
+  const shown = new Map<string, { sku: string; quantity: number; version: number }[]>();
+  if (!stock.length) return { catalogue: [], shown };
   const skus = stock.map((s) => s.sku);
   for (const [channel, h] of sandboxes.handles) {
     // Each at what it should show (0 while paused, less a buffer, at most a cap), not at what is
     // available: a trial's restart put paused and capped SKUs on sale on Amazon for ~110 s.
     const rule = rules ? await rules.forChannel(tenant, channel, skus) : new Map<string, Rule>();
-    h.seed(stock.map((s) => ({ sku: s.sku, quantity: shownQuantity(s, rule.get(s.sku) ?? {}) })));
+    const listed = stock.map((s) => ({ sku: s.sku, quantity: shownQuantity(s, rule.get(s.sku) ?? {}), version: s.version }));
+    h.seed(listed);
+    shown.set(channel, listed);
   }
-  return stock.map((s) => ({ sku: s.sku, available: Math.max(0, s.available) }));
+  return { catalogue: stock.map((s) => ({ sku: s.sku, available: Math.max(0, s.available) })), shown };
 }
 
 /** Lists up to `max` SKUs of the tenant. */

@@ -20,7 +20,7 @@ import { observabilityRoutes } from './propagation/routes/channels';
 import { startPropagation, type PropagationRuntime } from './propagation/runtime';
 import type { SyncSettings } from './propagation/settings';
 import { relistLedgerOnSandboxes } from './sandbox-demo';
-import { forgetShown } from './propagation/sync-keys';
+import { setShown } from './propagation/sync-keys';
 import { createRulesStore } from './propagation/rules';
 import { missedWebhooks } from './channels/missed-webhooks';
 
@@ -73,11 +73,13 @@ export async function wireChannels(deps: WiringDeps): Promise<Wiring> {
       ? await startSandboxChannels({ ids: unconfigured, portBase: config.sandboxPortBase, pluginSecret: secret })
       : null;
   // Before propagation starts, or its first pushes meet sandboxes that list nothing yet.
-  const sandboxCatalogue = sandboxes ? await relistLedgerOnSandboxes(ledger, tenant, sandboxes, createRulesStore({ redis, keys })) : [];
+  const relisted = sandboxes ? await relistLedgerOnSandboxes(ledger, tenant, sandboxes, createRulesStore({ redis, keys })) : null;
+  const sandboxCatalogue = relisted?.catalogue ?? [];
   // The fresh sandboxes show what each should now (relistLedgerOnSandboxes), not what propagation
-  // last told them: forget that, so their next push is an absolute set, not a compare against a
-  // number from before the restart. (Nothing is re-pushed at start: the listing is already right.)
-  for (const id of sandboxes?.handles.keys() ?? []) await forgetShown(redis, keys, tenant, id, sandboxCatalogue.map((s) => s.sku));
+  // last told them: record that, so their next push compares against it, and the admin page shows
+  // it (forgetting it read "not listed … never" in red on every cell after a restart). Nothing is
+  // re-pushed at start: the listing is already right.
+  for (const [id, rows] of relisted?.shown ?? []) await setShown(redis, keys, tenant, id, rows);
   const modules = deps.modules ?? createChannelModules(config, { redis, keys, logger, tenant }, sandboxes ?? undefined);
   const metrics = createMetrics({ processMetrics: true });
   const observer = createObserver({ redis, keys, config, logger, metrics, channels: modules.map((m) => m.id) });

@@ -168,6 +168,13 @@ describe('the companion process', () => {
         const q = h.quantities();
         expect({ id, w1: q['W-1'], wp: q['W-P'], wc: q['W-C'] }).toEqual({ id, w1: 3, wp: 0, wc: id === 'amazon' ? 2 : 9 });
       }
+      // And what each was listed at is what Stockline last set there (was: forgotten, so the Stock
+      // page read "not listed … never" in red on every cell after a restart).
+      const sync = await wiring.runtime.core.syncStatus('default', ['W-1', 'W-P', 'W-C']);
+      for (const item of sync) {
+        for (const [id, cell] of Object.entries(item.channels)) expect({ sku: item.sku, id, shown: cell.shown, matches: cell.matches }).toEqual({ sku: item.sku, id, shown: cell.expected, matches: true });
+      }
+      expect(sync.map((i) => i.channels.amazon!.shown)).toEqual([3, 0, 2]);
     } finally {
       await wiring.close();
       await t.cleanup();

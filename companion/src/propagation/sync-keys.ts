@@ -45,6 +45,18 @@ export async function forgetShown(redis: Redis, keys: Keys, tenant: string, chan
   await redis.multi().hdel(k.acked, ...skus).hdel(k.own, ...skus).exec();
 }
 
+/**
+ * Records that the channel shows these numbers now (a sandbox just listed at them, sandbox-demo.ts),
+ * as an acknowledgement of a push would, with no own sales since: the next push compares against
+ * them, and the admin page reads what each shows instead of "not listed".
+ */
+export async function setShown(redis: Redis, keys: Keys, tenant: string, channel: string, rows: readonly { sku: string; quantity: number; version: number }[], at = Date.now()): Promise<void> {
+  if (!rows.length) return;
+  const k = syncKeys(keys, tenant, channel);
+  const acked = rows.flatMap((r) => [r.sku, JSON.stringify({ q: r.quantity, v: r.version, at, l: 1 } satisfies Acked)]);
+  await redis.multi().hset(k.acked, ...acked).hdel(k.own, ...rows.map((r) => r.sku)).exec();
+}
+
 export interface Acked {
   q: number;
   v: number;

@@ -45,6 +45,18 @@ describe('Stock', () => {
     expect(row('TSHIRT-L').getAllByText('(should be 10)')).toHaveLength(1);
   });
 
+  it('says how many SKUs there are and how many pages, when the companion counts them', async () => {
+    net()
+      .on('GET admin/proxy/v1/stock', (c) => ({ body: { items: stockItems, nextCursor: 'next', total: c.query.get('prefix') ? 3 : 4077 } }))
+      .on('GET admin/proxy/v1/sync', { body: syncFor(stockItems) });
+    const user = userEvent.setup();
+    render(<Stock />);
+    expect(await screen.findByText('4077 SKUs in the ledger.')).toBeTruthy();
+    expect(screen.getByText('Page 1 of 164')).toBeTruthy();
+    await user.type(screen.getByLabelText('Search SKUs (starts with)'), 'TSHIRT');
+    expect(await screen.findByText('3 SKUs start with “TSHIRT”.')).toBeTruthy();
+  });
+
   it('searches by SKU prefix and pages with the companion cursor', async () => {
     serveStock(stockItems, 'cursor-2');
     const user = userEvent.setup();

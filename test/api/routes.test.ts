@@ -79,10 +79,13 @@ describe('HTTP API happy paths', () => {
     expect(page1.items.map((s: { sku: string }) => s.sku)).toEqual(['P-1', 'P-2']);
     expect(page1.nextCursor).toEqual(expect.any(String));
     const second = await f.admin('GET', `/v1/stock?prefix=P-&limit=2&cursor=${encodeURIComponent(page1.nextCursor)}`);
-    expect(second.json()).toEqual({ items: [expect.objectContaining({ sku: 'P-3' })], nextCursor: null });
+    // Every page says how many SKUs match in all (the admin page's "Page 2 of 2 · 3 SKUs").
+    expect(page1.total).toBe(3);
+    expect(second.json()).toEqual({ items: [expect.objectContaining({ sku: 'P-3' })], nextCursor: null, total: 3 });
     // A cursor from before the prefix (stale, or the filter changed) still keeps to the prefix.
     const early = await f.admin('GET', '/v1/stock?prefix=Q-&limit=5&cursor=A');
-    expect(early.json()).toEqual({ items: [expect.objectContaining({ sku: 'Q-1' })], nextCursor: null });
+    expect(early.json()).toEqual({ items: [expect.objectContaining({ sku: 'Q-1' })], nextCursor: null, total: 1 });
+    expect((await f.admin('GET', '/v1/stock?limit=1')).json().total).toBe(4);
   });
 
   it('filters GET /v1/audit by sku, orderId, type and time, newest first, with a cursor', async () => {

@@ -47,7 +47,7 @@ export const api = {
 
   channels: () => companion.get<{ channels: ChannelHealth[] }>('v1/channels'),
   stock: (q: { prefix?: string; cursor?: string | null; limit?: number }) =>
-    companion.get<Page<StockState>>('v1/stock', { prefix: q.prefix, cursor: q.cursor, limit: q.limit }),
+    companion.get<Page<StockState> & { total?: number }>('v1/stock', { prefix: q.prefix, cursor: q.cursor, limit: q.limit }),
   sync: (skus: string[]) => companion.get<{ items: SyncItem[] }>('v1/sync', { skus: skus.join(',') }),
   pause: (s: string) => companion.post<StockState>(`v1/stock/${sku(s)}/pause`),
   relist: (s: string) => companion.post<StockState>(`v1/stock/${sku(s)}/relist`),

@@ -10,7 +10,9 @@ import { LoadState } from './LoadState';
 import { Pager } from './Pager';
 
 interface Props {
-  list: Polled<{ items: unknown[]; nextCursor?: string | null }>;
+  list: Polled<{ items: unknown[]; nextCursor?: string | null; total?: number }>;
+  /** Items per page: with the list's `total`, the pager says how many pages there are. */
+  pageSize?: number;
   /** The list's cursor paging; without it there is no pager. */
   pager?: ReturnType<typeof useCursorPager>;
   /** Said instead of the rows when the list is empty. */
@@ -18,8 +20,10 @@ interface Props {
   children: ReactNode;
 }
 
-export function PolledList({ list, pager, empty, children }: Props) {
-  const pagerRow = pager && <Pager page={pager.page} hasPrevious={pager.hasPrevious} nextCursor={list.data?.nextCursor} onPrevious={pager.previous} onNext={pager.next} />;
+export function PolledList({ list, pager, pageSize, empty, children }: Props) {
+  const total = list.data?.total;
+  const pages = pageSize && total !== undefined ? Math.ceil(total / pageSize) : undefined;
+  const pagerRow = pager && <Pager page={pager.page} pages={pages} hasPrevious={pager.hasPrevious} nextCursor={list.data?.nextCursor} onPrevious={pager.previous} onNext={pager.next} />;
   // The companion bounds the work of one request: a narrow filter over a long history can answer
   // a page with nothing on it yet and a cursor to look further back. That is not "nothing matches".
   const emptyWithMore = pager && list.data?.items.length === 0 && !!list.data.nextCursor;

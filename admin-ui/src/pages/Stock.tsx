@@ -8,7 +8,7 @@
  */
 import { Button, SearchControl } from '@wordpress/components';
 import { useState } from '@wordpress/element';
-import { __, sprintf } from '@wordpress/i18n';
+import { __, _n, sprintf } from '@wordpress/i18n';
 import { api } from '../api/endpoints';
 import type { StockState, SyncItem } from '../api/types';
 import { AdjustStockModal } from '../components/AdjustStockModal';
@@ -151,9 +151,17 @@ export function Stock() {
         />
       </div>
       <LiveMessage message={message} onDismiss={() => setMessage(null)} />
+      {stock.data?.total !== undefined && stock.data.total > 0 && (
+        <p className="stockline-muted">
+          {prefix
+            ? sprintf(_n('%1$d SKU starts with “%2$s”.', '%1$d SKUs start with “%2$s”.', stock.data.total, 'stockline'), stock.data.total, prefix)
+            : sprintf(_n('%d SKU in the ledger.', '%d SKUs in the ledger.', stock.data.total, 'stockline'), stock.data.total)}
+        </p>
+      )}
       <PolledList
         list={stock}
         pager={pager}
+        pageSize={PAGE_SIZE}
         empty={prefix ? sprintf(__('No SKU starts with “%s”.', 'stockline'), prefix) : __('No stock in the ledger yet. Run the import in Getting started.', 'stockline')}
       >
         {sync.error && <p className="stockline-muted">{__('What Stockline last set on each channel could not be loaded; the ledger numbers below are current.', 'stockline')}</p>}

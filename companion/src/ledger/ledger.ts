@@ -185,6 +185,7 @@ export function createLedger(opts: LedgerOptions): Ledger {
     },
     getStockMany: reads.getStockMany,
     listStock: reads.listStock,
+    countStock: reads.countStock,
     listAudit: reads.listAudit,
     listIncidents: reads.listIncidents,
 

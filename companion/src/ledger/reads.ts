@@ -82,6 +82,13 @@ export function createReads(redis: Redis, keys: Keys) {
     };
   }
 
+  /** How many SKUs start with `prefix` (all without one): one ZLEXCOUNT on the SKU index. */
+  async function countStock(tenant: string, prefix = ''): Promise<number> {
+    const start = prefix ? `[${prefix}` : '-';
+    const stop: string | Buffer = prefix ? Buffer.concat([Buffer.from(`[${prefix}`), Buffer.from([0xff])]) : '+';
+    return redis.zlexcount(keys.skuIndex(tenant), start, stop as string);
+  }
+
   /**
    * The order filter as an owner types it: the ledger's whole id (`flipkart:OD123`,
    * `wcbda80dc0:4086`), or what the admin page shows of it (`OD123`, `#4086`, `4086`), which
@@ -198,5 +205,5 @@ export function createReads(redis: Redis, keys: Keys) {
     return { items: open, nextCursor: ids.length === limit ? ids[ids.length - 1]! : null };
   }
 
-  return { getStockMany, listStock, listAudit, listIncidents };
+  return { getStockMany, listStock, countStock, listAudit, listIncidents };
 }

@@ -43,6 +43,8 @@ export interface Ledger {
   getStock(tenant: string, sku: string): Promise<StockState | null>;
   getStockMany(tenant: string, skus: string[]): Promise<(StockState | null)[]>;
   listStock(tenant: string, opts: { prefix?: string; cursor?: string; limit?: number }): Promise<Page<StockState>>;
+  /** How many SKUs start with `prefix` (all without one). */
+  countStock(tenant: string, prefix?: string): Promise<number>;
   listAudit(tenant: string, filter: AuditFilter): Promise<Page<AuditEntry>>;
   /** Newest first (by id), paged. */
   listIncidents(tenant: string, opts?: IncidentFilter): Promise<Page<Incident>>;

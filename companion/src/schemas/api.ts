@@ -29,7 +29,11 @@ export const StockListQuery = Type.Object(
   { additionalProperties: false },
 );
 export type StockListQuery = Static<typeof StockListQuery>;
-export const StockPage = Type.Object({ items: Type.Array(StockState), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+export const StockPage = Type.Object({
+  items: Type.Array(StockState),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+  total: Type.Optional(Type.Integer({ minimum: 0, description: 'SKUs matching the prefix (all pages)' })),
+});
 
 /** RFC 3339 time or milliseconds since 1970. */
 const instant = (description = 'an RFC 3339 time or milliseconds since 1970') =>

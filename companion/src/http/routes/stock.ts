@@ -54,7 +54,9 @@ export function stockRoutes({ ledger, adminToken }: { ledger: Ledger; adminToken
       },
       async (request) => {
         const { tenant = DEFAULT_TENANT, prefix, cursor, limit } = request.query;
-        return ledger.listStock(tenant, { prefix, cursor, limit });
+        // The count too: a catalogue of thousands paged 25 at a time said neither how many nor how far.
+        const [page, total] = await Promise.all([ledger.listStock(tenant, { prefix, cursor, limit }), ledger.countStock(tenant, prefix)]);
+        return { ...page, total };
       },
     );
 

@@ -43,12 +43,16 @@ describe('Overview', () => {
     expect(channelCard('Flipkart').queryByText('Paused')).toBeNull();
   });
 
-  it('names the SKU a channel\'s last error was about', async () => {
-    serve(healthyChannels.map((c) => (c.id === 'shopify' ? { ...c, lastError: { message: 'NOT_FOUND', at: new Date(Date.now() - 300_000).toISOString(), sku: 'A20-8' } } : c)));
+  it('names the SKU a channel\'s last error was about, and on a healthy channel calls it an earlier error, since recovered', async () => {
+    const lastError = { message: 'NOT_FOUND', at: new Date(Date.now() - 300_000).toISOString(), sku: 'A20-8' };
+    serve(healthyChannels.map((c) => (c.id === 'shopify' ? { ...c, state: 'degraded' as const, successRate: 0.9, lastError } : c.id === 'amazon' ? { ...c, lastError } : c)));
     render(<Overview />);
     await screen.findByRole('heading', { name: 'Shopify' });
     expect(channelCard('Shopify').getByText('Last error (A20-8):')).toBeTruthy();
     expect(channelCard('Shopify').getByText('The channel has no listing for this SKU.')).toBeTruthy();
+    // Healthy: history, not something to act on (a trial read a fixed error in bold under "Healthy").
+    expect(channelCard('Amazon').queryByText('Last error (A20-8):')).toBeNull();
+    expect(channelCard('Amazon').getByText(/^Earlier error \(A20-8\), since recovered:/)).toBeTruthy();
   });
 
   it('sends the WordPress nonce and reads the companion through the plugin proxy', async () => {

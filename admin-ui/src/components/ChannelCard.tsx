@@ -109,7 +109,7 @@ export function ChannelCard({ channel }: { channel: ChannelHealth }) {
         )}
         <OutageNote channel={channel} />
         <p className="stockline-channel__error">
-          {channel.lastError ? (
+          {channel.lastError && state !== 'ok' ? (
             <>
               <strong>
                 {channel.lastError.sku ? sprintf(__('Last error (%s):', 'stockline'), channel.lastError.sku) : __('Last error:', 'stockline')}
@@ -117,6 +117,12 @@ export function ChannelCard({ channel }: { channel: ChannelHealth }) {
               <span title={channel.lastError.message}>{plainError(channel.lastError.message)}</span>{' '}
               <span className="stockline-muted">({timeAgo(channel.lastError.at)})</span>
             </>
+          ) : channel.lastError ? (
+            // Healthy now: the last error is history, not something to act on (a trial read a fixed one in bold under "Healthy").
+            <span className="stockline-muted">
+              {channel.lastError.sku ? sprintf(__('Earlier error (%s), since recovered:', 'stockline'), channel.lastError.sku) : __('Earlier error, since recovered:', 'stockline')}{' '}
+              <span title={channel.lastError.message}>{plainError(channel.lastError.message)}</span> ({timeAgo(channel.lastError.at)})
+            </span>
           ) : (
             __('No errors recently.', 'stockline')
           )}

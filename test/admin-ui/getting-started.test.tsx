@@ -226,6 +226,14 @@ describe('Getting started', () => {
     expect(step3.getByRole('button', { name: 'Check listings again' })).toBeTruthy();
   });
 
+  it('says the table is the last check\'s while a new one runs, not "Checked 14 h ago" as if current', async () => {
+    serve();
+    net().json('GET admin/proxy/v1/mapping', { ...mapping, checkedAt: new Date(Date.now() - 3 * 3600_000).toISOString(), running: { startedAt: new Date().toISOString(), checked: 10, total: 200 } });
+    render(<GettingStarted />);
+    expect(await screen.findByText('These figures are from the last check, 3 h ago; a new one is running.')).toBeTruthy();
+    expect(screen.queryByText(/^Checked /)).toBeNull();
+  });
+
   it('says which channel stopped the last listings check', async () => {
     serve();
     net().json('GET admin/proxy/v1/mapping', { ...mapping, failed: { channel: 'amazon', message: 'could not reach amazon for this: the listings check failed: HTTP 403; try again in a moment', at: new Date().toISOString() } });

@@ -303,7 +303,9 @@ function MappingStep({ needsSku }: { needsSku: ImportStatus['needsSku'] }) {
               <p className="stockline-muted">
                 {data.failed && !running && Date.parse(data.failed.at) > Date.parse(data.checkedAt)
                   ? sprintf(__('These figures are from the last check that finished, %s, before the one that stopped.', 'stockline'), timeAgo(data.checkedAt))
-                  : sprintf(__('Checked %s.', 'stockline'), timeAgo(data.checkedAt))}
+                  : running
+                    ? sprintf(__('These figures are from the last check, %s; a new one is running.', 'stockline'), timeAgo(data.checkedAt))
+                    : sprintf(__('Checked %s.', 'stockline'), timeAgo(data.checkedAt))}
               </p>
             )}
             <Button
@@ -329,7 +331,7 @@ function MappingStep({ needsSku }: { needsSku: ImportStatus['needsSku'] }) {
         <p>{__('Every product has a SKU.', 'stockline')}</p>
       ) : (
         <>
-          <p>{__('Stockline matches listings by SKU. Give these products a SKU so every channel can sell them:', 'stockline')}</p>
+          <p>{__('Stockline matches listings by SKU. Give these products a SKU so every channel can sell them (as found by the last import; import again to look afresh):', 'stockline')}</p>
           <ul>
             {needsSku.map((p) => (
               <li key={p.id}>

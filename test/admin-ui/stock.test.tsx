@@ -206,6 +206,28 @@ describe('Stock', () => {
     expect(net().callsTo('PUT admin/proxy/v1/rules/skus/TSHIRT-M')[0]!.body).toEqual({ channel: 'shopify', buffer: 1 });
   });
 
+  it('reads every channel now on "Check channels" and says which was set again, unlisted or unreadable', async () => {
+    serveStock();
+    net().on('POST admin/proxy/v1/sync/MUG-RED/check', {
+      body: {
+        sku: 'MUG-RED',
+        channels: {
+          amazon: { shown: 50, expected: 21, matches: false, pushedAgain: true },
+          woocommerce: { shown: 21, expected: 21, matches: true, pushedAgain: false },
+          shopify: { shown: 21, expected: 21, matches: true, pushedAgain: false },
+          flipkart: { shown: 21, expected: 21, matches: false, pushedAgain: false, error: 'Flipkart unreachable' },
+        },
+      },
+    });
+    const user = userEvent.setup();
+    render(<Stock />);
+    await user.click(await screen.findByRole('button', { name: 'Read what every channel shows for MUG-RED now' }));
+    expect(
+      (await screen.findAllByText('MUG-RED: Amazon showed 50, not 21: set again. Flipkart could not be read (Flipkart unreachable). WooCommerce, Shopify show what they should.')).length,
+    ).toBeGreaterThan(0);
+    expect(net().callsTo('POST admin/proxy/v1/sync/MUG-RED/check')).toHaveLength(1);
+  });
+
   it('explains an empty ledger and an unreachable companion', async () => {
     serveStock([]);
     const { unmount } = render(<Stock />);

@@ -10,6 +10,7 @@ import type {
   DeadLetter,
   ImportStatus,
   Incident,
+  LiveCheck,
   Mapping,
   OutboxRetryResult,
   Page,
@@ -49,6 +50,8 @@ export const api = {
   stock: (q: { prefix?: string; cursor?: string | null; limit?: number }) =>
     companion.get<Page<StockState> & { total?: number }>('v1/stock', { prefix: q.prefix, cursor: q.cursor, limit: q.limit }),
   sync: (skus: string[]) => companion.get<{ items: SyncItem[] }>('v1/sync', { skus: skus.join(',') }),
+  /** Reads each channel now and pushes again where it differs from what it should show. */
+  checkChannels: (s: string) => companion.post<LiveCheck>(`v1/sync/${sku(s)}/check`),
   pause: (s: string) => companion.post<StockState>(`v1/stock/${sku(s)}/pause`),
   relist: (s: string) => companion.post<StockState>(`v1/stock/${sku(s)}/relist`),
   audit: (f: AuditFilters & { cursor?: string | null; limit?: number }) =>

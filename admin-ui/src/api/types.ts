@@ -55,6 +55,12 @@ export interface ChannelHealth {
   missedWebhook?: { order: string; createdAt: string; foundAt: string; count: number } | null;
 }
 
+/** POST v1/sync/:sku/check: what each channel shows now, read from it. */
+export interface LiveCheck {
+  sku: string;
+  channels: Record<string, { shown: number | null; expected: number; matches: boolean; pushedAgain: boolean; error?: string }>;
+}
+
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;

@@ -10,7 +10,7 @@ import { Button, SearchControl } from '@wordpress/components';
 import { useState } from '@wordpress/element';
 import { __, _n, sprintf } from '@wordpress/i18n';
 import { api } from '../api/endpoints';
-import type { StockState, SyncItem } from '../api/types';
+import type { LiveCheck, StockState, SyncItem } from '../api/types';
 import { AdjustStockModal } from '../components/AdjustStockModal';
 import { LiveMessage, type Message } from '../components/LiveMessage';
 import { errorSentence } from '../components/LoadState';
@@ -76,6 +76,20 @@ function SyncCell({ sku, channel, sync, busy, onToggleStop }: { sku: string; cha
   );
 }
 
+/** One sentence per kind of answer, channels named in the page's order. */
+export function liveCheckSentence(check: LiveCheck): string {
+  const entries = Object.entries(check.channels).sort(([a], [b]) => byChannelOrder(a, b));
+  const parts: string[] = [];
+  const ok = entries.filter(([, c]) => c.matches && !c.error).map(([id]) => channelLabel(id));
+  for (const [id, c] of entries) {
+    if (c.error) parts.push(sprintf(__('%1$s could not be read (%2$s).', 'stockline'), channelLabel(id), c.error));
+    else if (c.pushedAgain) parts.push(sprintf(__('%1$s showed %2$d, not %3$d: set again.', 'stockline'), channelLabel(id), c.shown ?? 0, c.expected));
+    else if (c.shown === null) parts.push(sprintf(__('%s has no listing for it.', 'stockline'), channelLabel(id)));
+  }
+  if (ok.length) parts.push(sprintf(__('%s show what they should.', 'stockline'), ok.join(', ')));
+  return `${check.sku}: ${parts.join(' ')}`;
+}
+
 function pausedLabel(p: StockState['paused']): string | null {
   if (p === 'oversell') return __('Paused: oversold', 'stockline');
   if (p === 'manual') return __('Paused', 'stockline');
@@ -110,6 +124,20 @@ export function Stock() {
           ? sprintf(__('%1$s is no longer sold on %2$s: it shows 0 there. The other channels are not changed.', 'stockline'), item.sku, channelLabel(channel))
           : sprintf(__('%1$s is sold on %2$s again.', 'stockline'), item.sku, channelLabel(channel)),
       });
+      await sync.reload();
+    } catch (e) {
+      setMessage({ status: 'error', text: errorSentence(e) });
+    } finally {
+      setBusySku(null);
+    }
+  };
+
+  const checkChannels = async (item: StockState) => {
+    setBusySku(`${item.sku}\ncheck`);
+    try {
+      const check = await api.checkChannels(item.sku);
+      const wrong = Object.values(check.channels).some((c) => !c.matches || c.error);
+      setMessage({ status: wrong ? 'info' : 'success', text: liveCheckSentence(check) });
       await sync.reload();
     } catch (e) {
       setMessage({ status: 'error', text: errorSentence(e) });
@@ -217,6 +245,17 @@ export function Stock() {
                   <div className="stockline-row-actions">
                     <Button variant="secondary" size="small" onClick={() => setAdjusting(item)} aria-label={sprintf(__('Adjust stock of %s', 'stockline'), item.sku)}>
                       {__('Adjust', 'stockline')}
+                    </Button>
+                    <Button
+                      variant="tertiary"
+                      size="small"
+                      isBusy={busySku === `${item.sku}\ncheck`}
+                      disabled={busySku === `${item.sku}\ncheck`}
+                      onClick={() => void checkChannels(item)}
+                      aria-label={sprintf(__('Read what every channel shows for %s now', 'stockline'), item.sku)}
+                      title={__('Reads each channel now (the columns show what Stockline last set) and sets again any that differs.', 'stockline')}
+                    >
+                      {__('Check channels', 'stockline')}
                     </Button>
                     <Button
                       variant="tertiary"

@@ -86,6 +86,19 @@ export const SyncCell = Type.Object({
   matches: Type.Boolean(),
   skuRule: Type.Optional(Type.Composite([Rule], { description: 'The rule set for this SKU on this channel alone (PUT /v1/rules/skus/:sku with the channel); maxShown 0 stops selling it there' })),
 });
+export const LiveCheckReport = Type.Object({
+  sku: Type.String(),
+  channels: Type.Record(
+    Type.String(),
+    Type.Object({
+      shown: Type.Union([Type.Integer(), Type.Null()], { description: 'What the channel shows now, read from it; null: no listing' }),
+      expected: Type.Integer({ description: 'What it should show' }),
+      matches: Type.Boolean(),
+      pushedAgain: Type.Boolean({ description: 'It differed: its number was taken as what it shows, and the SKU is pushed there again' }),
+      error: Type.Optional(Type.String({ description: 'The channel could not be read; shown is then what Stockline last set' })),
+    }),
+  ),
+});
 export const SyncReport = Type.Object({
   items: Type.Array(Type.Object({ sku: Type.String(), channels: Type.Record(Type.String(), SyncCell) })),
 });

@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { ADMIN } from '../../http/auth';
 import { ValidationError } from '../../errors';
 import type { SyncCore } from '../core';
-import { SyncQuery, SyncReport } from './schemas';
+import { LiveCheckReport, SkuParams, SyncQuery, SyncReport, TenantQuery } from './schemas';
+import { checkLive } from '../live-check';
 import { DEFAULT_TENANT, errors } from './common';
 
 const MAX_SKUS = 500;
@@ -19,6 +20,21 @@ export function syncRoutes(core: SyncCore) {
         if (skus.length > MAX_SKUS) throw new ValidationError(`At most ${MAX_SKUS} SKUs per call — split the list`, '/skus');
         return { items: await core.syncStatus(req.query.tenant ?? DEFAULT_TENANT, skus) };
       },
+    );
+
+    app.post<{ Params: SkuParams; Querystring: TenantQuery }>(
+      '/v1/sync/:sku/check',
+      {
+        schema: {
+          tags: ['propagation'],
+          security: ADMIN,
+          summary: "Read what each channel shows for the SKU now (not what Stockline last set) and push again where it differs",
+          params: SkuParams,
+          querystring: TenantQuery,
+          response: { 200: LiveCheckReport, ...errors },
+        },
+      },
+      async (req) => ({ sku: req.params.sku, channels: await checkLive(core, req.query.tenant ?? DEFAULT_TENANT, req.params.sku) }),
     );
   };
 }

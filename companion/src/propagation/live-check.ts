@@ -1,0 +1,52 @@
+/**
+ * A person's "check the channels now" for one SKU (POST /v1/sync/:sku/check, the Stock page):
+ * what each channel shows, read from the channel, not what Stockline last set there. Where it
+ * differs from what the channel should show, the channel's number becomes the acknowledged one
+ * (as a read-back's 'reread') and the SKU is pushed again there, so the next push sets the right
+ * number. Without it a drift (a count typed on the channel, a write the channel lost) waited for
+ * the SKU's next change, while the page showed "last set 10 ✓" for a channel at 50 (a trial).
+ */
+import type { SyncCore } from './core';
+import { syncKeys } from './sync-keys';
+
+export interface LiveCell {
+  /** What the channel shows now; null when it has no listing for the SKU. */
+  shown: number | null;
+  /** What it should show (rules, pauses and lead time applied). */
+  expected: number;
+  matches: boolean;
+  /** Differed and listed: pushed again. */
+  pushedAgain: boolean;
+  /** The channel could not be read (its message); the other fields then say what Stockline last set. */
+  error?: string;
+}
+
+export async function checkLive(core: SyncCore, tenant: string, sku: string): Promise<Record<string, LiveCell>> {
+  const [status] = await core.syncStatus(tenant, [sku]);
+  const out: Record<string, LiveCell> = {};
+  const now = Date.now();
+  await Promise.all(
+    core.adapters.map(async (adapter) => {
+      const channel = adapter.id;
+      const believed = status?.channels[channel];
+      const expected = believed?.expected ?? 0;
+      let shown: number | null;
+      try {
+        shown = (await adapter.read([sku])).get(sku) ?? null;
+      } catch (err) {
+        out[channel] = { shown: believed?.shown ?? null, expected, matches: believed?.matches ?? false, pushedAgain: false, error: err instanceof Error ? err.message : String(err) };
+        return;
+      }
+      // A store below 0 (backorders) while we would show 0 sells nothing either way (as GET /v1/sync).
+      const matches = shown === expected || (expected === 0 && shown !== null && shown < 0);
+      const pushedAgain = !matches && shown !== null;
+      if (pushedAgain && shown !== null) {
+        // 'reread' keeps the acknowledged version and always records (record-ack.lua).
+        await core.scripts.record(syncKeys(core.deps.keys, tenant, channel).acked, now, [{ sku, quantity: shown, version: 0, mode: 'reread' }]);
+        await core.markDirty(tenant, new Map([[sku, now]]), [channel], true);
+      }
+      out[channel] = { shown, expected, matches, pushedAgain };
+    }),
+  );
+  return out;
+}

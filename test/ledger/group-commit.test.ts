@@ -38,6 +38,26 @@ describe('ledger group commit and fast path', () => {
     expect(await f.ledger.getStock('default', 'A')).toMatchObject({ onHand: 3, reserved: 3, available: 0, version: 4 });
   });
 
+  it('sends a group once its events carry about 500 lines, so one call holds Redis for a bounded time', async () => {
+    const skus = Array.from({ length: 300 }, (_, i) => `L${i}`);
+    await f.ledger.applyBatch(skus.map((sku) => ev.receive(sku, 100)));
+    const real = createScriptRunner(f.t.redis);
+    await real.loadAll();
+    // The same runner, counting what each call carries.
+    const calls: { name: string; weight: number }[] = [];
+    const counted = { ...real, runMany: (cs: Parameters<typeof real.runMany>[0]) => (cs.forEach((c) => calls.push({ name: c.name, weight: c.keys.length + c.args.length })), real.runMany(cs)) };
+    const commits = createGroupCommit(counted);
+    const ms = Date.now();
+    const ctx = { keys: f.keys, tenant: 'default', nowMs: ms, nowIso: new Date(ms).toISOString(), idempotencyTtlSeconds: 60, fixed: tenantKeys(f.keys, 'default') };
+    // Six holds of 300 lines each, handed over at once: 6 × ~610 keys and arguments.
+    const holds = Array.from({ length: 6 }, (_, i) => ev.reserve(`big-${i}`, skus.map((sku) => ({ sku, qty: 1 }))));
+    const replies = await Promise.all(holds.map((h) => commits.submit('default', eventCall(ctx, h))));
+    expect(replies.map((r, i) => parseReply(r, holds[i]!.id, { event: holds[i]!, at: ctx.nowIso }).status)).toEqual(Array(6).fill('applied'));
+    // Before: one call of all six (~3,700 keys and arguments). Now each hold goes alone (~610; two would pass the cap).
+    expect(calls.map((c) => c.weight < 1_024)).toEqual(Array(6).fill(true));
+    expect(await f.ledger.getStock('default', 'L7')).toMatchObject({ reserved: 6, available: 94 });
+  });
+
   it('sends a pause queued right after events after them', async () => {
     await f.ledger.apply(ev.receive('A', 5));
     const scripts = createScriptRunner(f.t.redis);

@@ -97,6 +97,8 @@ export interface Config {
     feedStalledMs?: number;
     /** How often Shopify's order reconciliation poll runs, ms; 0 = never (STOCKLINE_SHOPIFY_POLL_MS). */
     shopifyPollMs?: number;
+    /** SKUs per channel per minute the drift sweep reads back; 0 = never (STOCKLINE_DRIFT_CHECK_PER_MINUTE). */
+    driftCheckPerMinute?: number;
   };
 }
 
@@ -163,6 +165,7 @@ function propagation(r: Reader): Config['propagation'] {
     feedRetentionMs: r.int('STOCKLINE_FEED_RETENTION_MS', 600_000, 0, 2_592_000_000),
     feedStalledMs: r.int('STOCKLINE_FEED_STALLED_MS', 30_000, 100, 86_400_000),
     shopifyPollMs: r.int('STOCKLINE_SHOPIFY_POLL_MS', 300_000, 0, 86_400_000),
+    driftCheckPerMinute: r.int('STOCKLINE_DRIFT_CHECK_PER_MINUTE', 60, 0, 100_000),
   };
 }
 

@@ -51,6 +51,7 @@ describe('loadConfig', () => {
         feedRetentionMs: 600_000,
         feedStalledMs: 30_000,
         shopifyPollMs: 300_000,
+        driftCheckPerMinute: 60,
       },
     });
   });
@@ -153,6 +154,7 @@ describe('loadConfig', () => {
     ['an audit retention shorter than the idempotency window', { ...minimal, STOCKLINE_AUDIT_RETENTION_DAYS: '3' }, [], 'STOCKLINE_AUDIT_RETENTION_DAYS'],
     ['a negative feed retention', { ...minimal, STOCKLINE_FEED_RETENTION_MS: '-1' }, [], 'STOCKLINE_FEED_RETENTION_MS'],
     ['a Shopify poll interval that is not a number', { ...minimal, STOCKLINE_SHOPIFY_POLL_MS: 'often' }, [], 'STOCKLINE_SHOPIFY_POLL_MS'],
+    ['a negative drift check rate', { ...minimal, STOCKLINE_DRIFT_CHECK_PER_MINUTE: '-5' }, [], 'STOCKLINE_DRIFT_CHECK_PER_MINUTE'],
   ];
   for (const [name, env, argv, variable] of bad) {
     it(`fails fast on ${name} with a sentence naming ${variable}`, () => {

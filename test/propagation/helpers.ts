@@ -51,6 +51,8 @@ export const testSettings: Partial<SyncSettings> = {
   backoff: { baseMs: 100, maxMs: 1000 },
   itemRetryDelayMs: 50,
   readBlockMs: 200,
+  // Off unless a test turns it on: its reads would count among the fakes' calls.
+  drift: { perMinute: 0, everyMs: 10_000, settleMs: 120_000 },
 };
 
 /**

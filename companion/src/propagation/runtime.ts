@@ -11,6 +11,7 @@ import type { ChannelAdapter, ChannelModule } from '../channels/port';
 import type { Keys } from '../ledger/keys';
 import type { Ledger } from '../ledger/types';
 import { createSyncCore, type Logger, type SyncCore } from './core';
+import { startDriftSweep } from './drift-sweep';
 import { startFeedConsumer, type FeedConsumer } from './feed-consumer';
 import { createQueues } from './queues';
 import type { Rule } from './rules';
@@ -21,7 +22,7 @@ import { noopHooks, type PushHooks } from './worker-hooks';
 export interface PropagationConfig {
   keyPrefix: string;
   tenants: Record<string, unknown>;
-  propagation: { rateOverrides: Record<string, { requestsPerSecond?: number; burst?: number }>; feedRetentionMs?: number };
+  propagation: { rateOverrides: Record<string, { requestsPerSecond?: number; burst?: number }>; feedRetentionMs?: number; driftCheckPerMinute?: number };
 }
 
 export interface StartPropagationOptions {
@@ -54,7 +55,9 @@ export async function startPropagation(opts: StartPropagationOptions): Promise<P
   const adapters = toAdapters(opts.channels);
   // The hash tag keeps every key of a queue in one Cluster slot, as BullMQ requires.
   const retention = opts.config.propagation.feedRetentionMs;
-  const settings = defaultSyncSettings(`${opts.config.keyPrefix}{bull}`, { ...(retention !== undefined ? { feedRetentionMs: retention } : {}), ...opts.settings });
+  const base = defaultSyncSettings(`${opts.config.keyPrefix}{bull}`, retention !== undefined ? { feedRetentionMs: retention } : {});
+  const drift = opts.config.propagation.driftCheckPerMinute;
+  const settings = defaultSyncSettings(base.queuePrefix, { ...base, ...(drift !== undefined ? { drift: { ...base.drift, perMinute: drift } } : {}), ...opts.settings });
   const queueConn = opts.connection();
   const queues = createQueues(adapters.map((a) => a.id), () => queueConn, settings.queuePrefix);
   const core = createSyncCore({
@@ -74,6 +77,7 @@ export async function startPropagation(opts: StartPropagationOptions): Promise<P
   const workers = runsWork ? adapters.map((a) => createChannelWorker(core, a, opts.connection())) : [];
   const consumer = runsWork ? startFeedConsumer(core, opts.connection()) : null;
   if (consumer) await consumer.ready;
+  const driftSweep = runsWork ? startDriftSweep(core, settings.drift) : null;
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   // Tenants appear as they send their first event: job slots follow their number (channelConcurrency).
   const fitSlots = async () => {
@@ -92,6 +96,7 @@ export async function startPropagation(opts: StartPropagationOptions): Promise<P
     consumer,
     async close() {
       clearInterval(slotTimer);
+      driftSweep?.stop();
       await consumer?.close();
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all([...queues.values()].map((q) => q.close()));

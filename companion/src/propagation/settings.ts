@@ -5,6 +5,8 @@
  */
 import type { BackoffSettings } from './backoff';
 
+import type { DriftSweepSettings } from './drift-sweep';
+
 export interface SyncSettings {
   /** BullMQ key prefix (the queues' keys); deployments and tests isolate with it. */
   queuePrefix: string;
@@ -85,6 +87,8 @@ export interface SyncSettings {
   /** How often a consumer trims the feed. */
   feedTrimEveryMs: number;
   readBlockMs: number;
+  /** The drift sweep (drift-sweep.ts): what each channel really shows, read through the catalogue. */
+  drift: DriftSweepSettings;
   /** The listings check (mapping.ts). */
   mapping: {
     /** How long the request that starts a check waits for its result before answering with progress (under the plugin proxy's 10 s). */
@@ -126,6 +130,9 @@ export function defaultSyncSettings(queuePrefix: string, patch: Partial<SyncSett
     feedRetentionMs: 600_000,
     feedTrimEveryMs: 10_000,
     mapping: { answerWithinMs: 5_000, patienceMs: 30_000, lockMs: 60_000 },
+    // 60 SKUs a minute per channel: 10 per read call every 10 s (a 4,000-SKU catalogue in ~67 min),
+    // a small share of any channel's read limit.
+    drift: { perMinute: 60, everyMs: 10_000, settleMs: 120_000 },
     ...patch,
   };
 }

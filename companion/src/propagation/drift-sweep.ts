@@ -1,0 +1,115 @@
+/**
+ * The drift sweep: a slow, steady read of what each channel really shows, SKU by SKU through the
+ * catalogue, so a channel whose numbers changed behind Stockline's back is put right without
+ * waiting for the SKU's next change. Pushes only know what the channel acknowledged; a count
+ * typed on the channel, a listing re-created, a sandbox or a channel that lost its state, kept
+ * the wrong number on sale indefinitely (a chaos run: Amazon at 999 for 30 minutes against a
+ * ledger of 111-129, while GET /v1/sync said "matches").
+ *
+ * Every `everyMs`, per tenant and channel, one process (a Redis lock) reads the next
+ * perMinute × everyMs / 60 s SKUs after a cursor kept in Redis, wrapping at the end. A SKU the
+ * channel shows more of than it should is pushed again at once (its number taken as what it
+ * shows: 'reread'). Less may be a sale whose order has not reached us yet: it is recorded as the
+ * channel's number ('stale'), which makes a push wait for the order (worker.ts); found still so
+ * after unreportedSaleWaitMs, on a later pass, it is pushed over. SKUs pushed within settleMs, or
+ * accepted and not yet applied (Amazon), are left to their push and its read-back.
+ */
+import { ChannelError, type ChannelAdapter } from '../channels/port';
+import type { SyncCore } from './core';
+import { syncKeys } from './sync-keys';
+
+export interface DriftSweepSettings {
+  /** SKUs read per channel per minute; 0 turns the sweep off (STOCKLINE_DRIFT_CHECK_PER_MINUTE). */
+  perMinute: number;
+  everyMs: number;
+  /** A SKU acknowledged more recently than this is left alone (its push may still be landing). */
+  settleMs: number;
+}
+
+export interface DriftRound {
+  channel: string;
+  read: number;
+  pushedAgain: string[];
+  waiting: string[];
+}
+
+export function startDriftSweep(core: SyncCore, s: DriftSweepSettings): { stop(): void; round(): Promise<DriftRound[]> } {
+  const { redis, keys, ledger, logger, settings } = core.deps;
+  const batch = Math.max(1, Math.round((s.perMinute * s.everyMs) / 60_000));
+  const token = `${process.pid}:${Math.random().toString(36).slice(2)}`;
+
+  async function sweep(tenant: string, adapter: ChannelAdapter): Promise<DriftRound | null> {
+    const channel = adapter.id;
+    const lock = keys.propagation(tenant, `drift:lock:${channel}`);
+    // One process per (tenant, channel) and pass; the lock outlives a slow read, not a dead process.
+    if ((await redis.set(lock, token, 'PX', s.everyMs * 3, 'NX')) !== 'OK') return null;
+    try {
+      const cursorKey = keys.propagation(tenant, `drift:cursor:${channel}`);
+      const cursor = (await redis.get(cursorKey)) ?? '';
+      const page = await ledger.listStock(tenant, { cursor: cursor || undefined, limit: batch });
+      await redis.set(cursorKey, page.nextCursor ?? ''); // the end wraps to the start
+      const now = Date.now();
+      const acked = await core.acked(tenant, channel, page.items.map((i) => i.sku));
+      // Only SKUs the channel applied a push of a while ago: anything fresher is its push's business.
+      const skus = page.items.map((i) => i.sku).filter((sku) => {
+        const a = acked.get(sku);
+        return a !== undefined && (a.l === 1 || a.sv !== undefined) && now - a.at > s.settleMs;
+      });
+      if (!skus.length) return { channel, read: 0, pushedAgain: [], waiting: [] };
+      const [status, shown] = await Promise.all([core.syncStatus(tenant, skus), adapter.read(skus)]);
+      const state = new Map(page.items.map((i) => [i.sku, i]));
+      const pushedAgain: string[] = [];
+      const waiting: { sku: string; quantity: number; version: number }[] = [];
+      const reread: { sku: string; quantity: number; version: number; mode: 'reread' }[] = [];
+      for (const [i, sku] of skus.entries()) {
+        const showing = shown.get(sku);
+        const expected = status[i]?.channels[channel]?.expected;
+        if (showing === null || showing === undefined || expected === undefined) continue; // not listed: the listings check's business
+        if (showing === expected || (expected === 0 && showing < 0)) continue;
+        const a = acked.get(sku)!;
+        // Already waiting for a sale report at this number: pushed over once the wait is out.
+        const alreadyWaiting = a.sv !== undefined && a.q === showing;
+        if (alreadyWaiting && now - a.at <= settings.unreportedSaleWaitMs) continue;
+        if (showing > expected || alreadyWaiting) {
+          reread.push({ sku, quantity: showing, version: 0, mode: 'reread' });
+          pushedAgain.push(sku);
+        } else {
+          waiting.push({ sku, quantity: showing, version: state.get(sku)?.version ?? 0 });
+        }
+      }
+      const k = syncKeys(keys, tenant, channel);
+      if (reread.length) {
+        await core.scripts.record(k.acked, now, reread);
+        await core.markDirty(tenant, new Map(pushedAgain.map((sku) => [sku, now])), [channel], true, undefined, true);
+        logger.warn({ tenant, channel, skus: pushedAgain }, 'channel shows other numbers than Stockline set there; pushing again');
+      }
+      if (waiting.length) await core.scripts.record(k.acked, now, waiting.map((w) => ({ ...w, mode: 'stale' as const })));
+      return { channel, read: skus.length, pushedAgain, waiting: waiting.map((w) => w.sku) };
+    } catch (err) {
+      // A throttled or unreachable channel: this pass skips it; pushes are not affected.
+      if (!(err instanceof ChannelError)) logger.warn({ err, tenant, channel }, 'drift sweep failed');
+      return null;
+    } finally {
+      // Released only if still ours (a pass slower than the lock lost it to another process).
+      await redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, lock, token).catch(() => undefined);
+    }
+  }
+
+  async function round(): Promise<DriftRound[]> {
+    const out: DriftRound[] = [];
+    for (const tenant of await core.tenants()) {
+      for (const adapter of core.adapters) {
+        const r = await sweep(tenant, adapter);
+        if (r) out.push(r);
+      }
+    }
+    return out;
+  }
+
+  const timer = s.perMinute > 0 ? setInterval(() => void round().catch((err: unknown) => logger.warn({ err }, 'drift sweep failed')), s.everyMs) : undefined;
+  timer?.unref();
+  return {
+    stop: () => clearInterval(timer),
+    round,
+  };
+}

@@ -91,8 +91,19 @@ export async function start(
   try {
     const keys = createKeys({ prefix: config.keyPrefix });
     const ledger = createLedger({ redis, keys, idempotencyTtlSeconds: config.idempotencyTtlSeconds });
-    if (!(await ledger.ready()))
-      throw new Error(`could not load the ledger scripts into Redis at ${safeUrl(config.redisUrl)} — is it running?`);
+    // Redis down, restarting or still loading its AOF: wait for it rather than exit (a chaos probe's
+    // processes started meanwhile exited at once and stayed down until restarted by hand). A
+    // supervisor sees the process up; /healthz is not served until Redis answers.
+    const waitingSince = Date.now();
+    for (let attempt = 0; !(await ledger.ready()); attempt++) {
+      if (attempt % 10 === 0) {
+        logger.warn(
+          { redis: safeUrl(config.redisUrl), waitedSeconds: Math.round((Date.now() - waitingSince) / 1000) },
+          `cannot load the ledger scripts into Redis at ${safeUrl(config.redisUrl)} (down, or still loading its data); waiting for it`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, Math.min(200 * 2 ** attempt, 2_000)));
+    }
 
     if (config.role === 'all' || config.role === 'worker') {
       const sweeper = startSweeper({

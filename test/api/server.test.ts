@@ -326,6 +326,38 @@ describe('the companion process', () => {
     }
   }, 60_000);
 
+  it('started while Redis is down, waits for it (says so) instead of exiting, and starts once it is up', async () => {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'stockline-late-redis-'));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'companion/src/server.ts'], {
+      cwd: root,
+      env: { PATH: process.env.PATH, ...testEnv('late:', `redis://127.0.0.1:${port}`), STOCKLINE_LOG_LEVEL: 'info', STOCKLINE_PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let exited: number | null | undefined;
+    child.stdout.on('data', (d) => (out += String(d)));
+    child.stderr.on('data', (d) => (out += String(d)));
+    child.on('exit', (code) => (exited = code));
+    let redisServer: ReturnType<typeof spawn> | undefined;
+    try {
+      for (const t0 = Date.now(); !out.includes('waiting for it') && Date.now() - t0 < 15_000; ) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 1500));
+      // Before: "could not load the ledger scripts … is it running?" and exit 1 at once.
+      expect(exited).toBeUndefined();
+      expect(out).toContain('waiting for it');
+      redisServer = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+      for (const t0 = Date.now(); !out.includes('stockline companion started') && Date.now() - t0 < 20_000; ) await new Promise((r) => setTimeout(r, 50));
+      expect(out).toContain('stockline companion started');
+      const address = /"address":"(http:[^"]+)"/.exec(out)?.[1];
+      expect((await fetch(`${address}/healthz`)).status).toBe(200);
+    } finally {
+      child.kill('SIGKILL');
+      redisServer?.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('exits 0 on SIGTERM after starting, and 1 with a sentence naming a missing variable', async () => {
     const t = await createTestRedis();
     const child = spawn(process.execPath, ['--import', 'tsx', 'companion/src/server.ts'], {

@@ -9,6 +9,8 @@ import { createLedger } from '../../companion/src/ledger/ledger';
 import { createLogger } from '../../companion/src/logger';
 import { createMetrics, metricsRoutes } from '../../companion/src/metrics';
 import { sign } from '../../companion/src/http/signature';
+import { toBody } from '../../companion/src/http/error-handler';
+import { StocklineError } from '../../companion/src/errors';
 import { mainConnectionOptions } from '../../companion/src/server';
 import { startThrowawayRedis } from '../../scripts/lib/throwaway-redis.mjs';
 import { ADMIN_TOKEN, apiFixture, events, SECRET } from './helpers';
@@ -85,6 +87,14 @@ describe('buildApp wiring', () => {
       dead.disconnect();
       await f.close();
     }
+  });
+
+  it("answers a ledger script that failed because Redis gave up (ioredis' max retries per request) 503, not 500", () => {
+    const gaveUp = Object.assign(new Error('Reached the max retries per request limit (which is 20). Refer to "maxRetriesPerRequest" option for details.'), { name: 'MaxRetriesPerRequestError' });
+    // ledger.ts wraps it as a ledger_error, keeping its message.
+    const wrapped = new StocklineError(`ledger script failed: ${gaveUp.message}`, 'ledger_error', 500, true);
+    for (const e of [gaveUp, wrapped]) expect(toBody(e)).toMatchObject({ status: 503, body: { code: 'unavailable' } });
+    expect(toBody(new StocklineError('ledger script failed: ERR something else', 'ledger_error', 500, true)).status).toBe(500);
   });
 
   it('answers 503 with Retry-After while Redis stops answering, and a retried event is applied once', async () => {

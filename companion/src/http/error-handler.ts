@@ -41,11 +41,13 @@ function isRedisUnavailable(error: Error): boolean {
   return (
     error instanceof StoreUnavailable ||
     error.name === 'MaxRetriesPerRequestError' ||
-    /Connection is closed|Stream isn't writeable|Command timed out|ECONNREFUSED|ECONNRESET|ETIMEDOUT/.test(error.message ?? '')
+    // Also when wrapped in a ledger_error (ledger.ts scriptFailure keeps the cause's message): a
+    // chaos probe's Redis SIGTERM answered five requests 500 ("max retries per request"), not 503.
+    /Connection is closed|Stream isn't writeable|Command timed out|ECONNREFUSED|ECONNRESET|ETIMEDOUT|max retries per request/.test(error.message ?? '')
   );
 }
 
-function toBody(error: FastifyError | StocklineError | Error): { status: number; body: ErrorBody } {
+export function toBody(error: FastifyError | StocklineError | Error): { status: number; body: ErrorBody } {
   const clientError = (error as { statusCode?: number }).statusCode !== undefined && (error as { statusCode: number }).statusCode < 500;
   // Only our side's failures are inspected: a client error's message can quote the client's bytes.
   if (!clientError && isRedisUnavailable(error)) {

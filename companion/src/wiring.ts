@@ -116,6 +116,7 @@ export async function wireChannels(deps: WiringDeps): Promise<Wiring> {
           queueDepth: (c, t = tenant) => runtime.core.pending(c, t),
           deadLetters: (c, t = tenant) => runtime.core.dead.count(t, c),
           missedWebhook: (c, t = tenant) => webhooksMissed.last(t, c),
+          oldestWaiting: (c, t) => runtime.core.oldestWaiting(c, t),
           sandboxed: () => deps.sandboxed ?? (sandboxes ? unconfigured : []),
           ledger: { redis, keys },
         }),

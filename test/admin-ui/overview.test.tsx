@@ -175,6 +175,13 @@ describe('Overview', () => {
     expect(banners.queryByText(/failed/)).toBeNull();
   });
 
+  it('says stock changes wait in line for a channel whose pushes are fast but few leave', async () => {
+    serve(healthyChannels.map((c) => (c.id === 'amazon' ? { ...c, state: 'degraded' as const, oldestWaitingMs: 95_000, queueDepth: 588 } : c)), statusConnected, []);
+    render(<Overview />);
+    await screen.findByRole('heading', { name: 'Amazon' });
+    expect(pageBanners().getByText('Amazon is degraded: stock changes wait in line to reach it; the first has waited 95 seconds. 588 SKUs are waiting or being pushed.')).toBeTruthy();
+  });
+
   it("says a channel's order webhooks are not arriving when an order reached Stockline only through its regular check", async () => {
     const missedWebhook = { order: '1042', createdAt: new Date(Date.now() - 9 * 60_000).toISOString(), foundAt: new Date(Date.now() - 2 * 60_000).toISOString(), count: 1 };
     serve(healthyChannels.map((c) => (c.id === 'shopify' ? { ...c, state: 'degraded' as const, missedWebhook } : c)), statusConnected, []);

@@ -25,12 +25,14 @@ describe('GET /v1/channels and GET /metrics', () => {
   const depth: Record<string, number> = { shopify: 7, amazon: 42 };
   const dead: Record<string, number> = { shopify: 0, amazon: 3 };
   let missed: Record<string, MissedWebhook | null> = {};
+  let waiting: Record<string, number | null> = {};
 
   beforeEach(async () => {
     t = await createTestRedis();
     keys = createKeys({ prefix: t.prefix });
     now = T0;
     missed = {};
+    waiting = {};
     metrics = createMetrics();
     observer = createObserver({
       redis: t.redis,
@@ -50,7 +52,7 @@ describe('GET /v1/channels and GET /metrics', () => {
     });
     metrics.setLedgerSource({ redis: t.redis, keys });
     app = Fastify();
-    await app.register(channelsRoutes, { observer, queueDepth: (c) => depth[c] ?? 0, deadLetters: (c) => dead[c] ?? 0, missedWebhook: async (c) => missed[c] ?? null });
+    await app.register(channelsRoutes, { observer, queueDepth: (c) => depth[c] ?? 0, deadLetters: (c) => dead[c] ?? 0, missedWebhook: async (c) => missed[c] ?? null, oldestWaiting: async (c) => waiting[c] ?? null });
     await app.register(metricsRoutes, { metrics });
     await app.ready();
   });
@@ -73,7 +75,7 @@ describe('GET /v1/channels and GET /metrics', () => {
     expect(channels.map((c) => c.id)).toEqual(['amazon', 'shopify']);
     const shopify = channels[1]!;
     expect(Object.keys(shopify).sort()).toEqual(
-      ['breaker', 'deadLetters', 'downSince', 'feed', 'id', 'lag', 'lagSeries', 'lastError', 'lastOutage', 'missedWebhook', 'pushes', 'queueDepth', 'reason', 'sandbox', 'state', 'successRate', 'throttledUntil'].sort(),
+      ['breaker', 'deadLetters', 'downSince', 'feed', 'id', 'lag', 'lagSeries', 'lastError', 'lastOutage', 'missedWebhook', 'oldestWaitingMs', 'pushes', 'queueDepth', 'reason', 'sandbox', 'state', 'successRate', 'throttledUntil'].sort(),
     );
     expect(shopify).toMatchObject({
       id: 'shopify',
@@ -113,6 +115,14 @@ describe('GET /v1/channels and GET /metrics', () => {
     });
     now = T0 + 31 * 60_000;
     expect(await read()).toMatchObject({ id: 'shopify', state: 'ok', reason: null, missedWebhook: missed.shopify });
+  });
+
+  it('shows a channel degraded while a SKU has waited over a minute in line for its push, though the pushes that land are fast', async () => {
+    await observer.pushed({ tenant: 'default', channel: 'amazon', items: ok(5, () => 1) });
+    waiting = { amazon: 95_000, shopify: 20_000 };
+    const { channels } = (await app.inject({ method: 'GET', url: '/v1/channels' })).json() as { channels: Record<string, unknown>[] };
+    expect(channels[0]).toMatchObject({ id: 'amazon', state: 'degraded', reason: 'Stock changes wait to be pushed: the first in line has waited 95 s.', oldestWaitingMs: 95_000 });
+    expect(channels[1]).toMatchObject({ id: 'shopify', state: 'ok', oldestWaitingMs: 20_000 });
   });
 
   it('shows a channel as down while its breaker is open, and paused while throttled', async () => {

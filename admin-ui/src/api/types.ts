@@ -53,6 +53,8 @@ export interface ChannelHealth {
   sandbox?: boolean;
   /** The last order that reached Stockline only through the reconciliation poll (its webhook never came); older companions leave it out. */
   missedWebhook?: { order: string; createdAt: string; foundAt: string; count: number } | null;
+  /** How long the SKU first in line for a push has waited past its turn (ms); older companions leave it out. */
+  oldestWaitingMs?: number | null;
 }
 
 /** POST v1/sync/:sku/check: what each channel shows now, read from it. */

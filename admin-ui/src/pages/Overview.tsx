@@ -14,6 +14,8 @@ import { channelLabel, formatDuration, formatMs, formatPercent, plainError } fro
  * threshold, which may be below this page's 2 s); the banner says which.
  */
 const MISSED_WEBHOOK_MS = 30 * 60_000;
+/** The companion's default for a SKU waiting in line (health-state.ts waitingWarnMs). */
+const WAITING_WARN_MS = 60_000;
 
 function degradedMessage(c: ChannelHealth, name: string): string {
   const p99 = Math.max(c.lag['1m'].p99, c.lag['5m'].p99);
@@ -23,6 +25,14 @@ function degradedMessage(c: ChannelHealth, name: string): string {
   if (c.successRate < 1) {
     const why = c.lastError ? plainError(c.lastError.message) : '';
     return sprintf(__('%1$s is degraded: %2$s of its recent updates failed. %3$s', 'stockline'), name, formatPercent(1 - c.successRate), why).trim();
+  }
+  if (c.oldestWaitingMs != null && c.oldestWaitingMs > WAITING_WARN_MS) {
+    return sprintf(
+      __('%1$s is degraded: stock changes wait in line to reach it; the first has waited %2$s. %3$d SKUs are waiting or being pushed.', 'stockline'),
+      name,
+      formatDuration(Math.round(c.oldestWaitingMs / 1000)),
+      c.queueDepth,
+    );
   }
   // The companion keeps a channel degraded for 30 min after an order only its poll brought.
   const m = c.missedWebhook;

@@ -184,6 +184,19 @@ export function createSyncCore(deps: SyncCoreDeps) {
       const res = (await pipe.exec()) ?? [];
       return res.reduce((n, [, v]) => n + Number(v ?? 0), 0);
     },
+    /**
+     * How long the SKU first in line for the channel has waited past its turn (ms; null when none
+     * waits or only background work does): the dirty set's lowest score is its due time, a
+     * change's own time, or for a likely confirmation that time + 30 s (lua/includes/deferred.lua).
+     */
+    async oldestWaiting(channel: string, tenant: string, now = Date.now()): Promise<number | null> {
+      const [, score] = await redis.zrange(syncKeys(keys, tenant, channel).dirty, '0', '0', 'WITHSCORES');
+      if (score === undefined) return null;
+      const s = Number(score);
+      const frac = Math.round((s % 1) * 100) / 100;
+      if (frac === 0.25) return null; // background work waits behind real changes by design
+      return Math.max(0, now - Math.floor(s));
+    },
     async acked(tenant: string, channel: string, skus: string[]): Promise<Map<string, Acked>> {
       const out = new Map<string, Acked>();
       if (!skus.length) return out;

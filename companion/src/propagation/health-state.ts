@@ -5,7 +5,7 @@
  * any channel; it comes before `down` because with no worker running the breaker's state is only
  * what it was when the last one stopped, and starting a worker is what the owner must do first),
  * `down` (the breaker is not closed: pushes keep failing), `paused` (the channel asked us to slow
- * down), `degraded` (failures or slow updates, or orders that reached us only through the
+ * down), `degraded` (failures or slow updates, changes waiting long in line, or orders that reached us only through the
  * reconciliation poll lately: the channel's webhooks are not arriving), `ok`.
  */
 import type { BreakerState } from './breaker';
@@ -23,6 +23,8 @@ export interface HealthFacts {
   lagP99: number;
   feed: FeedBacklog;
   lastError: string | null;
+  /** How long the SKU first in line has waited past its turn (ms; null: none waiting). */
+  oldestWaitingMs?: number | null;
   /** The last order only the reconciliation poll recorded (missed-webhooks.ts), if any. */
   missedWebhook?: MissedWebhook | null;
   now?: number;
@@ -33,6 +35,8 @@ export interface HealthThresholds {
   lagWarnMs: number;
   /** Oldest unread change-feed entry older than this: stalled. */
   feedStalledMs: number;
+  /** A SKU waiting longer than this for its push makes the channel degraded. Default 60 s. */
+  waitingWarnMs?: number;
   /** An order the webhooks missed keeps the channel degraded this long after the poll found it. Default 30 min. */
   missedWebhookMs?: number;
 }
@@ -64,6 +68,11 @@ export function judgeHealth(f: HealthFacts, t: HealthThresholds): { state: Healt
   }
   if (f.lagP99 > t.lagWarnMs) {
     return { state: 'degraded', reason: `Updates take ${Math.round(f.lagP99)} ms at p99 (over ${t.lagWarnMs} ms) in the last minute.` };
+  }
+  if (f.oldestWaitingMs != null && f.oldestWaitingMs > (t.waitingWarnMs ?? 60_000)) {
+    // Pushes that land are fast (the lag above), but SKUs wait in line and few leave: a slow or
+    // stuck queue read "ok" before (a chaos run: 588 waiting on Amazon, nothing acknowledged in a minute).
+    return { state: 'degraded', reason: `Stock changes wait to be pushed: the first in line has waited ${seconds(f.oldestWaitingMs)}.` };
   }
   const missed = f.missedWebhook;
   if (missed && (f.now ?? Date.now()) - Date.parse(missed.foundAt) < (t.missedWebhookMs ?? 30 * 60_000)) {

@@ -47,6 +47,8 @@ export interface HealthSources {
   deadLetters?: (channel: string, tenant?: string) => Promise<number> | number;
   /** The last order the channel's webhooks missed (missed-webhooks.ts). */
   missedWebhook?: (channel: string, tenant?: string) => Promise<MissedWebhook | null>;
+  /** How long the SKU first in line for the channel has waited past its turn (core.oldestWaiting). */
+  oldestWaiting?: (channel: string, tenant: string) => Promise<number | null>;
 }
 
 export interface ObserverOptions {
@@ -260,7 +262,7 @@ export function createObserver(opts: ObserverOptions) {
     ]);
     return Promise.all(
       ids.map(async (id): Promise<ChannelHealth> => {
-        const [windows, lagSeries, sums, totals, { state, closedAt, lastOutage, downSince }, queueDepth, deadLetters, missedWebhook] = await Promise.all([
+        const [windows, lagSeries, sums, totals, { state, closedAt, lastOutage, downSince }, queueDepth, deadLetters, missedWebhook, oldestWaitingMs] = await Promise.all([
           lag.windows(tenant, id, at),
           lag.series(tenant, id, at),
           slotSums(tenant, id, SUCCESS_SLOTS, at),
@@ -269,6 +271,7 @@ export function createObserver(opts: ObserverOptions) {
           sources.queueDepth ? sources.queueDepth(id, tenant) : 0,
           sources.deadLetters ? sources.deadLetters(id, tenant) : 0,
           sources.missedWebhook ? sources.missedWebhook(id, tenant) : null,
+          sources.oldestWaiting ? sources.oldestWaiting(id, tenant) : null,
         ]);
         const rate = (s: { ok: number; fail: number }) => (s.ok + s.fail === 0 ? 1 : s.ok / (s.ok + s.fail));
         const successRate = rate(sums);
@@ -281,7 +284,7 @@ export function createObserver(opts: ObserverOptions) {
           ? { message: totals.lastErrorMessage, at: totals.lastErrorAt ?? new Date(at).toISOString(), ...(totals.lastErrorSku ? { sku: totals.lastErrorSku } : {}) }
           : null;
         const judged = judgeHealth(
-          { breaker: state, throttledUntil, successRate: rate(sinceClosed), lagP99: windows['1m'].p99, feed, lastError: lastError?.message ?? null, missedWebhook, now: at },
+          { breaker: state, throttledUntil, successRate: rate(sinceClosed), lagP99: windows['1m'].p99, feed, lastError: lastError?.message ?? null, missedWebhook, oldestWaitingMs, now: at },
           thresholds,
         );
         return {
@@ -301,6 +304,7 @@ export function createObserver(opts: ObserverOptions) {
           downSince: downSince === null ? null : new Date(downSince).toISOString(),
           lastOutage: lastOutage && { from: new Date(lastOutage.from).toISOString(), to: new Date(lastOutage.to).toISOString() },
           missedWebhook,
+          oldestWaitingMs,
         };
       }),
     );

@@ -64,6 +64,9 @@ export const ChannelHealthSchema = Type.Object({
       { description: "The last order that reached Stockline only through the reconciliation poll (its webhook never came), and how many did in all; null when none" },
     ),
   ),
+  oldestWaitingMs: Type.Optional(
+    Type.Union([Type.Number({ minimum: 0 }), Type.Null()], { description: 'How long the SKU first in line for a push has waited past its turn (ms); null when none waits (background work is not counted)' }),
+  ),
   /** The channel is a local sandbox (no credentials configured), not the merchant's real account. */
   sandbox: Type.Boolean(),
 });
@@ -78,6 +81,7 @@ export interface ChannelsRouteOptions {
   queueDepth?: HealthSources['queueDepth'];
   deadLetters?: HealthSources['deadLetters'];
   missedWebhook?: HealthSources['missedWebhook'];
+  oldestWaiting?: HealthSources['oldestWaiting'];
   /** Channels served by a local sandbox rather than the real service. */
   sandboxed?: () => readonly string[];
   /** Tenant of the request; the default tenant unless the app says otherwise. */
@@ -113,6 +117,7 @@ export const channelsRoutes: FastifyPluginAsync<ChannelsRouteOptions> = async (a
         queueDepth: opts.queueDepth,
         deadLetters: opts.deadLetters,
         missedWebhook: opts.missedWebhook,
+        oldestWaiting: opts.oldestWaiting,
       });
       const sandboxed = new Set(opts.sandboxed?.() ?? []);
       return { channels: channels.map((c) => ({ ...c, sandbox: sandboxed.has(c.id) })) };
@@ -144,6 +149,7 @@ export function observabilityRoutes(deps: {
   queueDepth?: (channel: string, tenant?: string) => Promise<number> | number;
   deadLetters?: (channel: string, tenant?: string) => Promise<number> | number;
   missedWebhook?: HealthSources['missedWebhook'];
+  oldestWaiting?: HealthSources['oldestWaiting'];
   sandboxed?: () => readonly string[];
   ledger?: Parameters<Metrics['setLedgerSource']>[0];
 }) {

@@ -110,59 +110,53 @@ export function Stock() {
   const syncBySku = new Map((sync.data?.items ?? []).map((i) => [i.sku, i]));
   const channels = channelsOf(sync.data?.items ?? []);
 
-  /** Stops the SKU on one channel (its rule there shows at most 0), or lifts that, keeping the rule's other fields. */
-  const toggleStop = async (item: StockState, channel: string, cell: ChannelSync | undefined) => {
-    const busy = `${item.sku}\n${channel}`;
+  /** A row's action: its button busy meanwhile, its outcome (or the error) said in the live message. */
+  const rowAction = async (busy: string, work: () => Promise<Message>) => {
     setBusySku(busy);
-    const { maxShown: _lifted, ...rest } = cell?.skuRule ?? {};
-    const stop = !stoppedOn(cell);
     try {
+      setMessage(await work());
+    } catch (e) {
+      setMessage({ status: 'error', text: errorSentence(e) });
+    } finally {
+      setBusySku(null);
+    }
+  };
+
+  /** Stops the SKU on one channel (its rule there shows at most 0), or lifts that, keeping the rule's other fields. */
+  const toggleStop = (item: StockState, channel: string, cell: ChannelSync | undefined) =>
+    rowAction(`${item.sku}\n${channel}`, async () => {
+      const { maxShown: _lifted, ...rest } = cell?.skuRule ?? {};
+      const stop = !stoppedOn(cell);
       await api.saveSkuRule(item.sku, channel, stop ? { ...rest, maxShown: 0 } : rest);
-      setMessage({
+      await sync.reload();
+      return {
         status: 'success',
         text: stop
           ? sprintf(__('%1$s is no longer sold on %2$s: it shows 0 there. The other channels are not changed.', 'stockline'), item.sku, channelLabel(channel))
           : sprintf(__('%1$s is sold on %2$s again.', 'stockline'), item.sku, channelLabel(channel)),
-      });
-      await sync.reload();
-    } catch (e) {
-      setMessage({ status: 'error', text: errorSentence(e) });
-    } finally {
-      setBusySku(null);
-    }
-  };
+      };
+    });
 
-  const checkChannels = async (item: StockState) => {
-    setBusySku(`${item.sku}\ncheck`);
-    try {
+  const checkChannels = (item: StockState) =>
+    rowAction(`${item.sku}\ncheck`, async () => {
       const check = await api.checkChannels(item.sku);
-      const wrong = Object.values(check.channels).some((c) => !c.matches || c.error);
-      setMessage({ status: wrong ? 'info' : 'success', text: liveCheckSentence(check) });
       await sync.reload();
-    } catch (e) {
-      setMessage({ status: 'error', text: errorSentence(e) });
-    } finally {
-      setBusySku(null);
-    }
-  };
+      const wrong = Object.values(check.channels).some((c) => !c.matches || c.error);
+      return { status: wrong ? 'info' : 'success', text: liveCheckSentence(check) };
+    });
 
-  const togglePause = async (item: StockState) => {
-    setBusySku(item.sku);
-    try {
-      if (item.paused) {
-        await api.relist(item.sku);
-        setMessage({ status: 'success', text: sprintf(__('%s is selling again on every channel.', 'stockline'), item.sku) });
-      } else {
-        await api.pause(item.sku);
-        setMessage({ status: 'success', text: sprintf(__('%s is paused: every channel shows 0.', 'stockline'), item.sku) });
-      }
+  const togglePause = (item: StockState) =>
+    rowAction(item.sku, async () => {
+      if (item.paused) await api.relist(item.sku);
+      else await api.pause(item.sku);
       await Promise.all([stock.reload(), sync.reload()]);
-    } catch (e) {
-      setMessage({ status: 'error', text: errorSentence(e) });
-    } finally {
-      setBusySku(null);
-    }
-  };
+      return {
+        status: 'success',
+        text: item.paused
+          ? sprintf(__('%s is selling again on every channel.', 'stockline'), item.sku)
+          : sprintf(__('%s is paused: every channel shows 0.', 'stockline'), item.sku),
+      };
+    });
 
   return (
     <div className="stockline-stock">

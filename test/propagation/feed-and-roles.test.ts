@@ -113,6 +113,7 @@ describe('propagation routes in the OpenAPI document', () => {
       ['/v1/dead-letters/{id}', 'delete'],
       ['/v1/sync', 'get'],
       ['/v1/sync/{sku}/check', 'post'],
+      ['/v1/sync/out-of-step', 'get'],
       ['/v1/rules', 'get'],
       ['/v1/rules/channels/{channel}', 'put'],
       ['/v1/rules/skus/{sku}', 'put'],

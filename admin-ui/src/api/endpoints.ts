@@ -11,6 +11,7 @@ import type {
   ImportStatus,
   Incident,
   LiveCheck,
+  OutOfStepPage,
   Mapping,
   OutboxRetryResult,
   Page,
@@ -50,6 +51,9 @@ export const api = {
   stock: (q: { prefix?: string; cursor?: string | null; limit?: number }) =>
     companion.get<Page<StockState> & { total?: number }>('v1/stock', { prefix: q.prefix, cursor: q.cursor, limit: q.limit }),
   sync: (skus: string[]) => companion.get<{ items: SyncItem[] }>('v1/sync', { skus: skus.join(',') }),
+  /** SKUs some channel does not show what it should (at most 5,000 looked at per call, then a cursor). */
+  outOfStep: (q: { prefix?: string; cursor?: string | null; limit?: number }) =>
+    companion.get<OutOfStepPage>('v1/sync/out-of-step', { prefix: q.prefix, cursor: q.cursor, limit: q.limit }),
   /** Reads each channel now and pushes again where it differs from what it should show. */
   checkChannels: (s: string) => companion.post<LiveCheck>(`v1/sync/${sku(s)}/check`),
   pause: (s: string) => companion.post<StockState>(`v1/stock/${sku(s)}/pause`),

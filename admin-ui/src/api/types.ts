@@ -57,6 +57,13 @@ export interface ChannelHealth {
   oldestWaitingMs?: number | null;
 }
 
+/** GET v1/sync/out-of-step: SKUs some channel does not show what it should. */
+export interface OutOfStepPage {
+  items: { state: StockState; channels: SyncItem['channels'] }[];
+  nextCursor: string | null;
+  scanned: number;
+}
+
 /** POST v1/sync/:sku/check: what each channel shows now, read from it. */
 export interface LiveCheck {
   sku: string;

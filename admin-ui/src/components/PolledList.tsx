@@ -17,10 +17,12 @@ interface Props {
   pager?: ReturnType<typeof useCursorPager>;
   /** Said instead of the rows when the list is empty. */
   empty: ReactNode;
+  /** Said when a bounded page found nothing yet and a cursor goes on (default: the audit's wording). */
+  emptyWithMore?: ReactNode;
   children: ReactNode;
 }
 
-export function PolledList({ list, pager, pageSize, empty, children }: Props) {
+export function PolledList({ list, pager, pageSize, empty, emptyWithMore: moreText, children }: Props) {
   const total = list.data?.total;
   const pages = pageSize && total !== undefined ? Math.ceil(total / pageSize) : undefined;
   const pagerRow = pager && <Pager page={pager.page} pages={pages} hasPrevious={pager.hasPrevious} nextCursor={list.data?.nextCursor} onPrevious={pager.previous} onNext={pager.next} />;
@@ -37,7 +39,7 @@ export function PolledList({ list, pager, pageSize, empty, children }: Props) {
       onRetry={() => void list.reload()}
     >
       {emptyWithMore ? (
-        <p className="stockline-empty">{__('Nothing matches among the most recent entries looked at. The next page looks further back.', 'stockline')}</p>
+        <p className="stockline-empty">{moreText ?? __('Nothing matches among the most recent entries looked at. The next page looks further back.', 'stockline')}</p>
       ) : (
         children
       )}

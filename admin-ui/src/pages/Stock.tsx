@@ -6,7 +6,7 @@
  * Rows come from GET v1/stock (cursor-paged, prefix search); the per-channel columns from
  * GET v1/sync for just the SKUs on screen.
  */
-import { Button, SearchControl } from '@wordpress/components';
+import { Button, CheckboxControl, SearchControl } from '@wordpress/components';
 import { useState } from '@wordpress/element';
 import { __, _n, sprintf } from '@wordpress/i18n';
 import { api } from '../api/endpoints';
@@ -104,7 +104,14 @@ export function Stock() {
   const [message, setMessage] = useState<Message | null>(null);
   const [busySku, setBusySku] = useState<string | null>(null);
 
-  const stock = usePolling(() => api.stock({ prefix: prefix || undefined, cursor: pager.cursor, limit: PAGE_SIZE }), [prefix, pager.cursor]);
+  const [onlyOutOfStep, setOnlyOutOfStep] = useState(false);
+  const stock = usePolling(
+    () =>
+      onlyOutOfStep
+        ? api.outOfStep({ prefix: prefix || undefined, cursor: pager.cursor, limit: PAGE_SIZE }).then((r) => ({ items: r.items.map((i) => i.state), nextCursor: r.nextCursor, total: undefined as number | undefined }))
+        : api.stock({ prefix: prefix || undefined, cursor: pager.cursor, limit: PAGE_SIZE }),
+    [prefix, pager.cursor, onlyOutOfStep],
+  );
   const skus = stock.data?.items.map((s) => s.sku) ?? [];
   const sync = usePolling(() => (skus.length ? api.sync(skus) : Promise.resolve({ items: [] })), [skus.join(',')]);
   const syncBySku = new Map((sync.data?.items ?? []).map((i) => [i.sku, i]));
@@ -172,8 +179,18 @@ export function Stock() {
           }}
         />
       </div>
+      <CheckboxControl
+        __nextHasNoMarginBottom
+        label={__('Only SKUs a channel does not show right', 'stockline')}
+        help={__('By what each channel last accepted: failed or parked pushes, pauses not through yet, differences the drift check found.', 'stockline')}
+        checked={onlyOutOfStep}
+        onChange={(v: boolean) => {
+          setOnlyOutOfStep(v);
+          pager.reset();
+        }}
+      />
       <LiveMessage message={message} onDismiss={() => setMessage(null)} />
-      {stock.data?.total !== undefined && stock.data.total > 0 && (
+      {!onlyOutOfStep && stock.data?.total !== undefined && stock.data.total > 0 && (
         <p className="stockline-muted">
           {prefix
             ? sprintf(_n('%1$d SKU starts with “%2$s”.', '%1$d SKUs start with “%2$s”.', stock.data.total, 'stockline'), stock.data.total, prefix)
@@ -184,7 +201,14 @@ export function Stock() {
         list={stock}
         pager={pager}
         pageSize={PAGE_SIZE}
-        empty={prefix ? sprintf(__('No SKU starts with “%s”.', 'stockline'), prefix) : __('No stock in the ledger yet. Run the import in Getting started.', 'stockline')}
+        empty={
+          onlyOutOfStep
+            ? __('Every channel shows what it should for every SKU.', 'stockline')
+            : prefix
+              ? sprintf(__('No SKU starts with “%s”.', 'stockline'), prefix)
+              : __('No stock in the ledger yet. Run the import in Getting started.', 'stockline')
+        }
+        emptyWithMore={__('None among the SKUs looked at so far. The next page goes on through the catalogue.', 'stockline')}
       >
         {sync.error && <p className="stockline-muted">{__('What Stockline last set on each channel could not be loaded; the ledger numbers below are current.', 'stockline')}</p>}
         <table className="stockline-table">

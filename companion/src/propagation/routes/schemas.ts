@@ -5,6 +5,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { CHANNEL_IDS } from '../../config';
 import { DEAD_LETTER_ID, DEAD_LETTER_ID_MAX_LENGTH, OWN_ADVICE, OWN_EXPECTED } from '../../http/messages';
+import { StockState } from '../../schemas/stock';
 
 export const Tenant = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' });
 /** Well-formed here; the routes check that it names a channel there is. */
@@ -85,6 +86,21 @@ export const SyncCell = Type.Object({
   at: Type.Union([Type.String(), Type.Null()]),
   matches: Type.Boolean(),
   skuRule: Type.Optional(Type.Composite([Rule], { description: 'The rule set for this SKU on this channel alone (PUT /v1/rules/skus/:sku with the channel); maxShown 0 stops selling it there' })),
+});
+export const OutOfStepQuery = Type.Object(
+  {
+    tenant: Type.Optional(Tenant),
+    prefix: Type.Optional(Type.String({ maxLength: 100, description: 'Only SKUs starting with this' })),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'nextCursor of the previous page' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 25 })),
+  },
+  { additionalProperties: false },
+);
+export type OutOfStepQuery = Static<typeof OutOfStepQuery>;
+export const OutOfStepReport = Type.Object({
+  items: Type.Array(Type.Object({ state: StockState, channels: Type.Record(Type.String(), SyncCell) })),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+  scanned: Type.Integer({ minimum: 0, description: 'SKUs looked at by this request' }),
 });
 export const LiveCheckReport = Type.Object({
   sku: Type.String(),

@@ -3,8 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { ADMIN } from '../../http/auth';
 import { ValidationError } from '../../errors';
 import type { SyncCore } from '../core';
-import { LiveCheckReport, SkuParams, SyncQuery, SyncReport, TenantQuery } from './schemas';
+import { LiveCheckReport, OutOfStepQuery, OutOfStepReport, SkuParams, SyncQuery, SyncReport, TenantQuery } from './schemas';
 import { checkLive } from '../live-check';
+import { outOfStep } from '../out-of-step';
 import { DEFAULT_TENANT, errors } from './common';
 
 const MAX_SKUS = 500;
@@ -20,6 +21,20 @@ export function syncRoutes(core: SyncCore) {
         if (skus.length > MAX_SKUS) throw new ValidationError(`At most ${MAX_SKUS} SKUs per call — split the list`, '/skus');
         return { items: await core.syncStatus(req.query.tenant ?? DEFAULT_TENANT, skus) };
       },
+    );
+
+    app.get<{ Querystring: OutOfStepQuery }>(
+      '/v1/sync/out-of-step',
+      {
+        schema: {
+          tags: ['propagation'],
+          security: ADMIN,
+          summary: 'SKUs some channel does not show what it should (by what each channel last accepted), in SKU order; at most 5,000 looked at per request, then a cursor',
+          querystring: OutOfStepQuery,
+          response: { 200: OutOfStepReport, ...errors },
+        },
+      },
+      async (req) => outOfStep(core, req.query.tenant ?? DEFAULT_TENANT, { prefix: req.query.prefix || undefined, cursor: req.query.cursor, limit: req.query.limit ?? 25 }),
     );
 
     app.post<{ Params: SkuParams; Querystring: TenantQuery }>(

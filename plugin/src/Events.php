@@ -66,7 +66,7 @@ final class Events {
 	 *
 	 * @param int    $order_id   Order id.
 	 * @param string $transition reserved, confirmed, cancelled, released, shipped, restocked, refund-shipped, refund-restock,
-	 *                           edit-shipped, edited, edit-restock, cancel-restock.
+	 *                           edit-shipped, edited, edit-restock, cancel-restock, cancel-moved.
 	 * @param int    $cycle      1 for the first time through; incremented when a cancelled order is reopened.
 	 */
 	public static function order_event_id( int $order_id, string $transition, int $cycle = 1 ): string {
@@ -100,7 +100,7 @@ final class Events {
 	 * @param string $event_id Event id.
 	 */
 	public static function order_of( string $event_id ): ?int {
-		return preg_match( '/^[^:]+:(\d+):(?:reserved|confirmed|cancelled|released|shipped|restocked|refund-shipped|refund-restock|edit-shipped|edited|edit-restock|cancel-restock)(?:\.\d+)?(?::\d+(?:-\d+)?)?$/D', $event_id, $m ) ? (int) $m[1] : null;
+		return preg_match( '/^[^:]+:(\d+):(?:reserved|confirmed|cancelled|released|shipped|restocked|refund-shipped|refund-restock|edit-shipped|edited|edit-restock|cancel-restock|cancel-moved)(?:\.\d+)?(?::\d+(?:-\d+)?)?$/D', $event_id, $m ) ? (int) $m[1] : null;
 	}
 
 	/**

@@ -70,6 +70,28 @@ describe('units WooCommerce gives back for orders the ledger no longer holds ope
     expect(rows.map((r) => r.payload.type)).toContain('order.cancelled');
   });
 
+  it("an open order whose product's SKU was renamed, then cancelled: the units leave the retired SKU and come back under the new one", async () => {
+    const oldSku = f.sku('CUP');
+    const newSku = f.sku('CUP-NEW');
+    const id = await f.product({ sku: oldSku, stock: 10 });
+    const c = await f.checkout([{ productId: id, qty: 2 }]);
+    await f.setStatus(c.orderId!, 'payment_complete');
+    await testApi('POST', `products/${id}/edit`, { sku: newSku });
+    await drain();
+    expect(await stock(oldSku)).toMatchObject({ committed: 2, available: 0 });
+    expect(await stock(newSku)).toMatchObject({ available: 8 });
+
+    await f.setStatus(c.orderId!, 'cancelled');
+    await drain();
+    expect(await f.productStock(id)).toBe(10);
+    // Was: the cancel freed 2 under the retired SKU (back on sale on the marketplaces) and the new one stayed at 8.
+    expect(await stock(oldSku)).toMatchObject({ onHand: 0, committed: 0, available: 0 });
+    expect(await stock(newSku)).toMatchObject({ available: 10 });
+    const rows = await eventsOf(c.orderId!);
+    expect(rows.filter((r) => r.status !== 'delivered' || r.result.startsWith('refused'))).toEqual([]);
+    expect(rows.map((r) => r.event_id.split(':')[2])).toEqual(expect.arrayContaining(['cancelled', 'cancel-moved', 'cancel-restock']));
+  });
+
   it('an order whose only line had no SKU when paid: no order event at all, and the restored units are counted', async () => {
     const sku = f.sku('VASE');
     const id = await f.product({ sku: '', stock: 4, name: 'Vase' });

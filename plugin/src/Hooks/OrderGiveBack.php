@@ -1,8 +1,11 @@
 <?php
 /**
  * Units WooCommerce gives back that the ledger holds in no open order: a shipped (completed)
- * order's, when it is cancelled, and a line that had no SKU when its order was confirmed and has
- * one by the time the order is cancelled. They are sent as what they are for the ledger, a stock
+ * order's, when it is cancelled; a line that had no SKU when its order was confirmed and has
+ * one by the time the order is cancelled; and a line whose product's SKU was renamed meanwhile
+ * (the ledger's cancel frees the units under the old SKU, which is retired: they are taken off
+ * it, `cancel-moved`, and counted under the product's SKU now; a trial's retired SKU went back
+ * on sale on two marketplaces and sold). They are sent as what they are for the ledger, a stock
  * change (`stock.adjusted` delta +units, id {site}:{order}:cancel-restock[.cycle]:{item}); an
  * `order.cancelled` would be refused (nothing left open, or an order the ledger never had:
  * `unknown_order`), and the ledger kept the units gone while WooCommerce had them back, so the
@@ -25,47 +28,62 @@ defined( 'ABSPATH' ) || exit;
  */
 final class OrderGiveBack {
 
-	/** Order meta: ids of the items confirmed without a SKU (not in the ledger's order), comma separated. */
-	public const SKULESS = '_stockline_skuless';
+	/** Order meta: item id => the SKU its line was confirmed under ('' for none), JSON. */
+	public const SKUS = '_stockline_skus';
+	/** Order meta of the twenty-first session's first version: ids of items confirmed without a SKU. */
+	private const SKULESS = '_stockline_skuless';
 
 	/**
-	 * Ids of the order's items that hold stock but have no SKU (Events::order_lines() leaves them out).
+	 * Remembers under which SKU each stock line was confirmed (one meta write per order).
 	 *
 	 * @param \WC_Order $order The order.
-	 * @return array<int, int>
 	 */
-	public static function skuless_items( $order ): array {
-		$ids = array();
+	public static function remember_skus( $order ): void {
+		$skus = array();
 		foreach ( $order->get_items() as $item ) {
 			$product = is_object( $item ) && method_exists( $item, 'get_product' ) ? $item->get_product() : null;
-			if ( $product && $product->managing_stock() && '' === Events::sku_of( $product ) ) {
-				$ids[] = (int) $item->get_id();
+			if ( $product && $product->managing_stock() ) {
+				$skus[ (string) $item->get_id() ] = Events::sku_of( $product );
 			}
 		}
-		return $ids;
+		if ( $skus || '' !== (string) $order->get_meta( self::SKUS, true ) ) {
+			// Only written here: a stale copy of the order adds no second row of it.
+			$order->update_meta_data( self::SKUS, (string) wp_json_encode( $skus ) );
+			$order->save_meta_data();
+		}
 	}
 
 	/**
-	 * Items confirmed without a SKU (SKULESS), not yet given back.
+	 * Item id => the SKU its line was confirmed under ('' for none); empty for an order confirmed
+	 * before this was recorded.
 	 *
 	 * @param \WC_Order $order The order.
-	 * @return array<int, int>
+	 * @return array<string, string>
 	 */
-	public static function confirmed_skuless( $order ): array {
-		$raw = (string) $order->get_meta( self::SKULESS, true );
-		return '' === $raw ? array() : array_map( 'intval', explode( ',', $raw ) );
+	public static function recorded( $order ): array {
+		$raw = (string) $order->get_meta( self::SKUS, true );
+		if ( '' !== $raw ) {
+			$skus = json_decode( $raw, true );
+			return is_array( $skus ) ? array_map( 'strval', $skus ) : array();
+		}
+		$skuless = (string) $order->get_meta( self::SKULESS, true );
+		return '' === $skuless ? array() : array_fill_keys( explode( ',', $skuless ), '' );
 	}
 
 	/**
-	 * Whether the order has a stock line under a SKU outside $skuless: its confirmation was sent.
+	 * Whether the ledger has the order: its confirmation carried a stock line under a SKU.
 	 *
-	 * @param \WC_Order      $order   The order.
-	 * @param array<int, int> $skuless Items confirmed without a SKU.
+	 * @param \WC_Order $order The order.
 	 */
-	public static function sent_lines( $order, array $skuless ): bool {
+	public static function sent_lines( $order ): bool {
+		$recorded = self::recorded( $order );
 		foreach ( $order->get_items() as $item ) {
 			$product = is_object( $item ) && method_exists( $item, 'get_product' ) ? $item->get_product() : null;
-			if ( $product && $product->managing_stock() && ! in_array( (int) $item->get_id(), $skuless, true ) && '' !== Events::sku_of( $product ) && (int) $item->get_quantity() > 0 ) {
+			if ( ! $product || ! $product->managing_stock() || (int) $item->get_quantity() < 1 ) {
+				continue;
+			}
+			$sku = $recorded[ (string) $item->get_id() ] ?? Events::sku_of( $product );
+			if ( '' !== $sku ) {
 				return true;
 			}
 		}
@@ -73,39 +91,80 @@ final class OrderGiveBack {
 	}
 
 	/**
-	 * The units WooCommerce just restored for the order's items (all, or only $items), as
-	 * stock.adjusted deltas: the ledger holds them in no open order. Refund restocks already sent
-	 * (RefundHooks) are not given back again. Items given back leave SKULESS.
+	 * After WooCommerce restored a cancelled order's stock: lines whose SKU is not the one they
+	 * were confirmed under. Units a rename left under the old SKU leave it (the ledger's cancel
+	 * freed them there); units under the product's SKU now come in. Each line once: the record
+	 * then says the line's SKU is the current one.
 	 *
-	 * @param \WC_Order           $order  The order.
-	 * @param int                 $cycle  The order's cycle.
-	 * @param array<int, int>|null $items Item ids, or null for every item.
-	 * @param string              $why    Reason, with %d for the order number.
+	 * @param \WC_Order $order The order.
+	 * @param int       $cycle The order's cycle.
 	 * @return bool False when an event could not be stored (the next hook tries again).
 	 */
-	public static function give_back( $order, int $cycle, ?array $items, string $why ): bool {
-		$id   = (int) $order->get_id();
-		$left = array();
+	public static function move_changed( $order, int $cycle ): bool {
+		$recorded = self::recorded( $order );
+		if ( ! $recorded ) {
+			return true;
+		}
+		$id      = (int) $order->get_id();
+		$changed = false;
 		foreach ( $order->get_items() as $item ) {
-			$item_id = is_object( $item ) && method_exists( $item, 'get_id' ) ? (int) $item->get_id() : 0;
-			if ( null !== $items && ! in_array( $item_id, $items, true ) ) {
+			$key = (string) $item->get_id();
+			if ( ! isset( $recorded[ $key ] ) ) {
 				continue;
 			}
 			$product = method_exists( $item, 'get_product' ) ? $item->get_product() : null;
-			$sku     = $product && $product->managing_stock() ? Events::sku_of( $product ) : '';
-			$qty     = (int) $item->get_quantity() - (int) $item->get_meta( '_restock_refunded_items', true );
-			if ( '' === $sku ) {
-				$left[] = $item_id; // Still no SKU: nothing Stockline can count.
+			$was     = $recorded[ $key ];
+			$now     = $product && $product->managing_stock() ? Events::sku_of( $product ) : '';
+			if ( $now === $was ) {
 				continue;
 			}
-			if ( $qty > 0 && ! Outbox::add( Events::order_delta( $id, 'cancel-restock', $cycle, ':' . $item_id, $sku, $qty, sprintf( $why, $id ) ) ) ) {
+			$qty = (int) $item->get_quantity() - (int) $item->get_meta( '_restock_refunded_items', true );
+			if ( $qty > 0 && '' !== $was ) {
+				$reason = sprintf( 'order %d cancelled: its units freed under %s, which the product no longer has, go to %s', $id, $was, '' === $now ? 'no SKU' : $now );
+				if ( ! Outbox::add( Events::order_delta( $id, 'cancel-moved', $cycle, ':' . $key, $was, -$qty, $reason ) ) ) {
+					return false;
+				}
+			}
+			if ( $qty > 0 && '' !== $now ) {
+				$reason = sprintf( 'order %d cancelled: WooCommerce put back units of a line confirmed %s', $id, '' === $was ? 'without a SKU' : 'under ' . $was );
+				if ( ! Outbox::add( Events::order_delta( $id, 'cancel-restock', $cycle, ':' . $key, $now, $qty, $reason ) ) ) {
+					return false;
+				}
+			}
+			$recorded[ $key ] = $now;
+			$changed          = true;
+		}
+		if ( $changed ) {
+			$order->update_meta_data( self::SKUS, (string) wp_json_encode( $recorded ) );
+			$order->save_meta_data();
+		}
+		return true;
+	}
+
+	/**
+	 * A shipped order's units WooCommerce just restored, under each product's SKU now, as
+	 * stock.adjusted deltas: shipping took them off onHand. Refund restocks already sent
+	 * (RefundHooks) are not given back again.
+	 *
+	 * @param \WC_Order $order The order.
+	 * @param int       $cycle The order's cycle.
+	 * @return bool False when an event could not be stored (the next hook tries again).
+	 */
+	public static function give_back_shipped( $order, int $cycle ): bool {
+		$id = (int) $order->get_id();
+		foreach ( $order->get_items() as $item ) {
+			$product = is_object( $item ) && method_exists( $item, 'get_product' ) ? $item->get_product() : null;
+			$sku     = $product && $product->managing_stock() ? Events::sku_of( $product ) : '';
+			$qty     = (int) $item->get_quantity() - (int) $item->get_meta( '_restock_refunded_items', true );
+			if ( '' === $sku || $qty < 1 ) {
+				continue;
+			}
+			$reason = sprintf( 'completed order %d cancelled: WooCommerce put its units back in stock', $id );
+			if ( ! Outbox::add( Events::order_delta( $id, 'cancel-restock', $cycle, ':' . (int) $item->get_id(), $sku, $qty, $reason ) ) ) {
 				return false;
 			}
 		}
-		if ( null !== $items ) {
-			$order->update_meta_data( self::SKULESS, implode( ',', $left ) );
-			$order->save_meta_data();
-		}
+		self::remember_skus( $order ); // Given back under today's SKUs: nothing left for move_changed().
 		return true;
 	}
 }

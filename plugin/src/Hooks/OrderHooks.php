@@ -248,13 +248,8 @@ final class OrderHooks {
 			// A reopened order is a new sale: new ids, so the companion does not take it for a repeat.
 			++$cycle;
 		}
-		$lines   = Events::order_lines( $order );
-		$skuless = OrderGiveBack::skuless_items( $order );
-		if ( $skuless || '' !== (string) $order->get_meta( OrderGiveBack::SKULESS, true ) ) {
-			// A new key, only written here: a stale copy of the order adds no second row of it.
-			$order->update_meta_data( OrderGiveBack::SKULESS, implode( ',', $skuless ) );
-			$order->save_meta_data();
-		}
+		$lines = Events::order_lines( $order );
+		OrderGiveBack::remember_skus( $order ); // What a cancel must know if a SKU changes meanwhile.
 		if ( $lines ) {
 			$event = Events::base( Events::order_event_id( (int) $order->get_id(), 'confirmed', $cycle ), 'order.confirmed' );
 			$event['orderId'] = Events::order_ref( (int) $order->get_id(), $cycle );
@@ -283,7 +278,7 @@ final class OrderHooks {
 		}
 		$cycle = OrderState::cycle( $order );
 		// Only an order the ledger has (its confirmation carried a line under a SKU).
-		if ( OrderGiveBack::sent_lines( $order, OrderGiveBack::confirmed_skuless( $order ) ) ) {
+		if ( OrderGiveBack::sent_lines( $order ) ) {
 			$event            = Events::base( Events::order_event_id( (int) $order->get_id(), 'shipped', $cycle ), 'stock.shipped' );
 			$event['orderId'] = Events::order_ref( (int) $order->get_id(), $cycle );
 			if ( ! Outbox::add( $event ) ) {
@@ -314,17 +309,13 @@ final class OrderHooks {
 			OrderState::set( $order, 'cancelled', $cycle ); // Paid again later: a new cycle, a sale like any other.
 		} elseif ( $restored && 'shipped' === $state ) {
 			// Shipped left the units off onHand; WooCommerce has them back now.
-			if ( ! OrderGiveBack::give_back( $order, $cycle, null, 'completed order %d cancelled: WooCommerce put its units back in stock' ) ) {
+			if ( ! OrderGiveBack::give_back_shipped( $order, $cycle ) ) {
 				return;
 			}
 			OrderState::set( $order, 'cancelled', $cycle );
 		} elseif ( 'confirmed' === $state ) {
-			$skuless = OrderGiveBack::confirmed_skuless( $order );
-			if ( $restored && $skuless && ! OrderGiveBack::give_back( $order, $cycle, $skuless, 'order %d cancelled: WooCommerce put back units of a line that had no SKU when the order was confirmed' ) ) {
-				return;
-			}
 			// order.cancelled only for an order the ledger has: one confirmed with a line under a SKU.
-			if ( OrderGiveBack::sent_lines( $order, $skuless ) ) {
+			if ( OrderGiveBack::sent_lines( $order ) ) {
 				$event            = Events::base( Events::order_event_id( $id, 'cancelled', $cycle ), 'order.cancelled' );
 				$event['orderId'] = Events::order_ref( $id, $cycle );
 				$event['reason']  = $reason;
@@ -335,10 +326,14 @@ final class OrderHooks {
 			if ( ! OrderEditHooks::give_back_extra( $order, $cycle ) ) {
 				return;
 			}
+			// After the cancel, which frees the units under the SKUs the order was confirmed under.
+			if ( $restored && ! OrderGiveBack::move_changed( $order, $cycle ) ) {
+				return;
+			}
 			OrderState::set( $order, 'cancelled', $cycle );
-		} elseif ( $restored && 'cancelled' === $state && OrderGiveBack::confirmed_skuless( $order ) ) {
+		} elseif ( $restored && 'cancelled' === $state ) {
 			// The cancel was recorded before WooCommerce restored the stock (another path's hook order).
-			OrderGiveBack::give_back( $order, $cycle, OrderGiveBack::confirmed_skuless( $order ), 'order %d cancelled: WooCommerce put back units of a line that had no SKU when the order was confirmed' );
+			OrderGiveBack::move_changed( $order, $cycle );
 		} elseif ( 'held' === $state ) {
 			$event                  = Events::base( Events::order_event_id( $id, 'released', $cycle ), 'stock.released' );
 			$event['reservationId'] = Events::reservation_id( $id, $cycle );

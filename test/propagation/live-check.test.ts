@@ -34,6 +34,9 @@ describe('POST /v1/sync/:sku/check: what each channel shows now, read from it', 
     b.unlist(['D1']);
     const again = (await app.inject({ method: 'POST', url: '/v1/sync/D1/check', headers: auth })).json();
     expect(again.channels['fake-b']).toEqual({ shown: null, expected: 10, matches: false, pushedAgain: false });
+    // And the page no longer says it shows 10 there.
+    const after = (await app.inject({ method: 'GET', url: '/v1/sync?skus=D1', headers: auth })).json();
+    expect(after.items[0].channels['fake-b']).toMatchObject({ shown: null, matches: false });
     expect((await app.inject({ method: 'POST', url: '/v1/sync/D1/check' })).statusCode).toBe(401);
   });
 });

@@ -16,7 +16,8 @@
  */
 import { ChannelError, type ChannelAdapter } from '../channels/port';
 import type { SyncCore } from './core';
-import { syncKeys } from './sync-keys';
+import { enqueueVerify } from './queues';
+import { forgetShown, syncKeys } from './sync-keys';
 
 export interface DriftSweepSettings {
   /** SKUs read per channel per minute; 0 turns the sweep off (STOCKLINE_DRIFT_CHECK_PER_MINUTE). */
@@ -31,6 +32,8 @@ export interface DriftRound {
   read: number;
   pushedAgain: string[];
   waiting: string[];
+  /** Not listed there any more: what Stockline believed it shows is forgotten. */
+  notListed: string[];
 }
 
 export function startDriftSweep(core: SyncCore, s: DriftSweepSettings): { stop(): void; round(): Promise<DriftRound[]> } {
@@ -55,16 +58,23 @@ export function startDriftSweep(core: SyncCore, s: DriftSweepSettings): { stop()
         const a = acked.get(sku);
         return a !== undefined && (a.l === 1 || a.sv !== undefined) && now - a.at > s.settleMs;
       });
-      if (!skus.length) return { channel, read: 0, pushedAgain: [], waiting: [] };
+      if (!skus.length) return { channel, read: 0, pushedAgain: [], waiting: [], notListed: [] };
       const [status, shown] = await Promise.all([core.syncStatus(tenant, skus), adapter.read(skus)]);
       const state = new Map(page.items.map((i) => [i.sku, i]));
       const pushedAgain: string[] = [];
       const waiting: { sku: string; quantity: number; version: number }[] = [];
       const reread: { sku: string; quantity: number; version: number; mode: 'reread' }[] = [];
+      const gone: string[] = [];
       for (const [i, sku] of skus.entries()) {
         const showing = shown.get(sku);
         const expected = status[i]?.channels[channel]?.expected;
-        if (showing === null || showing === undefined || expected === undefined) continue; // not listed: the listings check's business
+        if (showing === null) {
+          // No listing there any more: Stockline's record of a number it shows is not true. Forgotten,
+          // the page says "not listed" and the next push sets the count (a missing listing then is a letter).
+          gone.push(sku);
+          continue;
+        }
+        if (showing === undefined || expected === undefined) continue;
         if (showing === expected || (expected === 0 && showing < 0)) continue;
         const a = acked.get(sku)!;
         // Already waiting for a sale report at this number: pushed over once the wait is out.
@@ -83,8 +93,15 @@ export function startDriftSweep(core: SyncCore, s: DriftSweepSettings): { stop()
         await core.markDirty(tenant, new Map(pushedAgain.map((sku) => [sku, now])), [channel], true, undefined, true);
         logger.warn({ tenant, channel, skus: pushedAgain }, 'channel shows other numbers than Stockline set there; pushing again');
       }
-      if (waiting.length) await core.scripts.record(k.acked, now, waiting.map((w) => ({ ...w, mode: 'stale' as const })));
-      return { channel, read: skus.length, pushedAgain, waiting: waiting.map((w) => w.sku) };
+      if (waiting.length) {
+        await core.scripts.record(k.acked, now, waiting.map((w) => ({ ...w, mode: 'stale' as const })));
+        // Looked at again once the wait for a sale report is out, not a whole pass later (a trial:
+        // ~68 min on 4,000 SKUs): still showing that number, it is pushed over (worker.ts consider()).
+        const queue = core.deps.queues.get(channel);
+        if (queue) await enqueueVerify(queue, tenant, 'recheck', new Map(waiting.map((w) => [w.sku, w.quantity])), settings.unreportedSaleWaitMs + 1_000);
+      }
+      if (gone.length) await forgetShown(redis, keys, tenant, channel, gone);
+      return { channel, read: skus.length, pushedAgain, waiting: waiting.map((w) => w.sku), notListed: gone };
     } catch (err) {
       // A throttled or unreachable channel: this pass skips it; pushes are not affected.
       if (!(err instanceof ChannelError)) logger.warn({ err, tenant, channel }, 'drift sweep failed');

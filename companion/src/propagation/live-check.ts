@@ -7,7 +7,7 @@
  * the SKU's next change, while the page showed "last set 10 ✓" for a channel at 50 (a trial).
  */
 import type { SyncCore } from './core';
-import { syncKeys } from './sync-keys';
+import { forgetShown, syncKeys } from './sync-keys';
 
 export interface LiveCell {
   /** What the channel shows now; null when it has no listing for the SKU. */
@@ -45,6 +45,9 @@ export async function checkLive(core: SyncCore, tenant: string, sku: string): Pr
         await core.scripts.record(syncKeys(core.deps.keys, tenant, channel).acked, now, [{ sku, quantity: shown, version: 0, mode: 'reread' }]);
         await core.markDirty(tenant, new Map([[sku, now]]), [channel], true);
       }
+      // Not listed any more: forget what Stockline believed it shows, so the page says so (a trial
+      // read "9 ✓" after this check had said "has no listing for it").
+      if (shown === null && believed?.shown !== null && believed?.shown !== undefined) await forgetShown(core.deps.redis, core.deps.keys, tenant, channel, [sku]);
       out[channel] = { shown, expected, matches, pushedAgain };
     }),
   );

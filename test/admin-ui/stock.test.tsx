@@ -192,8 +192,8 @@ describe('Stock', () => {
     expect(net().callsTo('POST admin/proxy/v1/stock/MUG-RED/pause')).toHaveLength(1);
   });
 
-  it("stops a SKU on one channel (its rule there shows at most 0, the rule's other fields kept) and sells it there again", async () => {
-    let rules: Record<string, Record<string, Rule>> = { 'MUG-RED': { amazon: { buffer: 2 } }, 'TSHIRT-M': { shopify: { buffer: 1, maxShown: 0 } } };
+  it("stops a SKU on one channel (its rule there shows at most 0, the rule's other fields and its cap kept) and sells it there again", async () => {
+    let rules: Record<string, Record<string, Rule>> = { 'MUG-RED': { amazon: { buffer: 2, maxShown: 5 } }, 'TSHIRT-M': { shopify: { buffer: 1, maxShown: 0, maxShownBeforeStop: 3 } } };
     net()
       .on('GET admin/proxy/v1/stock', { body: { items: stockItems, nextCursor: null } })
       .on('GET admin/proxy/v1/sync', () => {
@@ -213,16 +213,19 @@ describe('Stock', () => {
     const shopifyCell = (await screen.findByRole('button', { name: 'Sell TSHIRT-M on Shopify again' })).closest('td')!;
     expect(shopifyCell.textContent).toContain('Not sold here');
     expect(row('TSHIRT-M').getAllByText('Not sold here')).toHaveLength(1);
+    // Not offered on the store itself (a count typed there would be taken over a shaped number).
+    expect(screen.queryByRole('button', { name: 'Stop selling MUG-RED on WooCommerce' })).toBeNull();
 
     await user.click(screen.getByRole('button', { name: 'Stop selling MUG-RED on Amazon' }));
     await waitFor(() => expect(net().callsTo('PUT admin/proxy/v1/rules/skus/MUG-RED')).toHaveLength(1));
-    expect(net().callsTo('PUT admin/proxy/v1/rules/skus/MUG-RED')[0]!.body).toEqual({ channel: 'amazon', buffer: 2, maxShown: 0 });
+    // Its cap of 5 is kept aside while stopped (a trial's cap was lost on "sell here again").
+    expect(net().callsTo('PUT admin/proxy/v1/rules/skus/MUG-RED')[0]!.body).toEqual({ channel: 'amazon', buffer: 2, maxShown: 0, maxShownBeforeStop: 5 });
     expect((await screen.findAllByText('MUG-RED is no longer sold on Amazon: it shows 0 there. The other channels are not changed.')).length).toBeGreaterThan(0);
     expect(await screen.findByRole('button', { name: 'Sell MUG-RED on Amazon again' })).toBeTruthy();
 
     await user.click(screen.getByRole('button', { name: 'Sell TSHIRT-M on Shopify again' }));
     await waitFor(() => expect(net().callsTo('PUT admin/proxy/v1/rules/skus/TSHIRT-M')).toHaveLength(1));
-    expect(net().callsTo('PUT admin/proxy/v1/rules/skus/TSHIRT-M')[0]!.body).toEqual({ channel: 'shopify', buffer: 1 });
+    expect(net().callsTo('PUT admin/proxy/v1/rules/skus/TSHIRT-M')[0]!.body).toEqual({ channel: 'shopify', buffer: 1, maxShown: 3 });
   });
 
   it('reads every channel now on "Check channels" and says which was set again, unlisted or unreadable', async () => {

@@ -61,9 +61,12 @@ describe('rules and pauses on live channels', () => {
     expect([sync.items[0].channels['fake-a'].skuRule, sync.items[1].channels['fake-a'].skuRule]).toEqual([undefined, undefined]);
 
     // Stopped on one channel: a SKU rule of maxShown 0 there; the other channel keeps selling it.
-    await app.inject({ method: 'PUT', url: '/v1/rules/skus/P1', headers: auth, payload: { channel: 'fake-b', percent: 50, maxShown: 0 } });
+    await app.inject({ method: 'PUT', url: '/v1/rules/skus/P1', headers: auth, payload: { channel: 'fake-b', percent: 50, maxShown: 0, maxShownBeforeStop: 7 } });
     await fx.settled();
     expect([a.quantities().P1, b.quantities().P1]).toEqual([18, 0]);
+    // The cap kept aside travels with the rule (the page puts it back) and shapes nothing meanwhile.
+    const stopped = (await app.inject({ method: 'GET', url: '/v1/sync?skus=P1', headers: auth })).json();
+    expect(stopped.items[0].channels['fake-b'].skuRule).toEqual({ percent: 50, maxShown: 0, maxShownBeforeStop: 7 });
     await app.inject({ method: 'PUT', url: '/v1/rules/skus/P1', headers: auth, payload: { channel: 'fake-b', percent: 50 } });
     await fx.settled();
     expect([a.quantities().P1, b.quantities().P1]).toEqual([18, 10]);

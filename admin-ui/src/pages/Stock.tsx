@@ -62,16 +62,23 @@ function SyncCell({ sku, channel, sync, busy, onToggleStop }: { sku: string; cha
       )}
       <br />
       <span className="stockline-muted">{timeAgo(sync.at)}</span>
-      <br />
-      <Button
-        variant="link"
-        isBusy={busy}
-        disabled={busy}
-        onClick={onToggleStop}
-        aria-label={stopped ? sprintf(__('Sell %1$s on %2$s again', 'stockline'), sku, name) : sprintf(__('Stop selling %1$s on %2$s', 'stockline'), sku, name)}
-      >
-        {stopped ? __('Sell here again', 'stockline') : __('Stop selling here', 'stockline')}
-      </Button>
+      {/* Not offered on the store itself: a number typed in WooCommerce is taken as its count, so one
+          shaped by a rule there overwrote the ledger (a trial: 3 typed over a stopped 0 set 3 of 8).
+          To stop selling in the store, use the product's own status there. */}
+      {(channel !== 'woocommerce' || stopped) && (
+        <>
+          <br />
+          <Button
+            variant="link"
+            isBusy={busy}
+            disabled={busy}
+            onClick={onToggleStop}
+            aria-label={stopped ? sprintf(__('Sell %1$s on %2$s again', 'stockline'), sku, name) : sprintf(__('Stop selling %1$s on %2$s', 'stockline'), sku, name)}
+          >
+            {stopped ? __('Sell here again', 'stockline') : __('Stop selling here', 'stockline')}
+          </Button>
+        </>
+      )}
     </td>
   );
 }
@@ -86,7 +93,7 @@ export function liveCheckSentence(check: LiveCheck): string {
     else if (c.pushedAgain) parts.push(sprintf(__('%1$s showed %2$d, not %3$d: set again.', 'stockline'), channelLabel(id), c.shown ?? 0, c.expected));
     else if (c.shown === null) parts.push(sprintf(__('%s has no listing for it.', 'stockline'), channelLabel(id)));
   }
-  if (ok.length) parts.push(sprintf(__('%s show what they should.', 'stockline'), ok.join(', ')));
+  if (ok.length) parts.push(sprintf(_n('%s shows what it should.', '%s show what they should.', ok.length, 'stockline'), ok.join(', ')));
   return `${check.sku}: ${parts.join(' ')}`;
 }
 
@@ -132,9 +139,16 @@ export function Stock() {
   /** Stops the SKU on one channel (its rule there shows at most 0), or lifts that, keeping the rule's other fields. */
   const toggleStop = (item: StockState, channel: string, cell: ChannelSync | undefined) =>
     rowAction(`${item.sku}\n${channel}`, async () => {
-      const { maxShown: _lifted, ...rest } = cell?.skuRule ?? {};
+      const { maxShown, maxShownBeforeStop, ...rest } = cell?.skuRule ?? {};
       const stop = !stoppedOn(cell);
-      await api.saveSkuRule(item.sku, channel, stop ? { ...rest, maxShown: 0 } : rest);
+      // A cap the SKU had here is kept aside while stopped and put back after (a trial's cap of 3 was lost).
+      await api.saveSkuRule(
+        item.sku,
+        channel,
+        stop
+          ? { ...rest, maxShown: 0, ...(maxShown ? { maxShownBeforeStop: maxShown } : {}) }
+          : { ...rest, ...(maxShownBeforeStop ? { maxShown: maxShownBeforeStop } : {}) },
+      );
       await sync.reload();
       return {
         status: 'success',

@@ -20,6 +20,8 @@ export interface Rule {
    * adapter's `limits.appliesAfterMs`; 0 turns it off.
    */
   leadTimeMs?: number;
+  /** The maxShown before a stop from the admin page (maxShown 0), to put back on "sell here again"; shapes nothing. */
+  maxShownBeforeStop?: number;
 }
 
 export interface RulesSnapshot {
@@ -35,6 +37,7 @@ export function mergeRules(...rules: (Rule | undefined)[]): Rule {
     if (r.percent !== undefined) out.percent = r.percent;
     if (r.maxShown !== undefined) out.maxShown = r.maxShown;
     if (r.leadTimeMs !== undefined) out.leadTimeMs = r.leadTimeMs;
+    if (r.maxShownBeforeStop !== undefined) out.maxShownBeforeStop = r.maxShownBeforeStop;
   }
   return out;
 }

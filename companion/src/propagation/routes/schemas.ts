@@ -68,12 +68,18 @@ const LeadTimeMs = Type.Integer({
   maximum: 3_600_000,
   description: 'How long the channel takes to show a push (ms): while stock is low, what the other channels are expected to sell meanwhile is held back from it. 0 turns it off.',
 });
+const MaxShownBeforeStop = Type.Integer({
+  minimum: 1,
+  maximum: 1_000_000_000,
+  description: 'The maxShown this rule had before the admin page stopped the SKU here (maxShown 0); selling it here again puts it back. Not used to work out what is shown.',
+});
 export const Rule = Type.Object(
   {
     buffer: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'Units held back from this channel' })),
     percent: Type.Optional(Type.Number({ minimum: 0, maximum: 100, description: 'Share of what is left held back (0–100)' })),
     maxShown: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000, description: 'Never show more than this' })),
     leadTimeMs: Type.Optional(LeadTimeMs),
+    maxShownBeforeStop: Type.Optional(MaxShownBeforeStop),
   },
   { additionalProperties: false },
 );
@@ -126,6 +132,7 @@ export const SkuRuleBody = Type.Object(
     percent: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
     maxShown: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000 })),
     leadTimeMs: Type.Optional(LeadTimeMs),
+    maxShownBeforeStop: Type.Optional(MaxShownBeforeStop),
   },
   { additionalProperties: false },
 );

@@ -96,7 +96,7 @@ export async function start(
     // supervisor sees the process up; /healthz is not served until Redis answers.
     const waitingSince = Date.now();
     for (let attempt = 0; !(await ledger.ready()); attempt++) {
-      if (attempt % 10 === 0) {
+      if (attempt % 4 === 0) {
         logger.warn(
           { redis: safeUrl(config.redisUrl), waitedSeconds: Math.round((Date.now() - waitingSince) / 1000) },
           `cannot load the ledger scripts into Redis at ${safeUrl(config.redisUrl)} (down, or still loading its data); waiting for it`,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { startDriftSweep } from '../../companion/src/propagation/drift-sweep';
+import { syncKeys } from '../../companion/src/propagation/sync-keys';
 import { ev, useFixtures } from './helpers';
 
 describe('drift sweep: what each channel really shows, read through the catalogue', () => {
@@ -36,6 +37,34 @@ describe('drift sweep: what each channel really shows, read through the catalogu
       await fx.settled();
       expect(a.quantities().D2).toBe(10);
       expect(Date.now() - t0).toBeGreaterThanOrEqual(1_500);
+    } finally {
+      sweep.stop();
+    }
+  });
+
+  it('reads SKUs whose push the channel accepted for later (Amazon) once long past, and leaves alone a SKU whose push is on its way', async () => {
+    const fx = await openFixture({ channels: ['fake-a'] });
+    const [a] = fx.fakes as [typeof fx.fakes[0]];
+    a.seed(['E1', 'E2'].map((sku) => ({ sku, quantity: 0 })));
+    await fx.ledger.applyBatch(['E1', 'E2'].map((sku) => ev.received(sku, 10)));
+    const rt = await fx.start();
+    await fx.settled();
+    const k = syncKeys(fx.keys, 'default', 'fake-a');
+    // E1's last push was accepted for later, 10 s ago (no `l`: Amazon's ACCEPTED). Before, such SKUs were never read.
+    const e1 = JSON.parse((await fx.t.redis.hget(k.acked, 'E1'))!) as { v: number };
+    await fx.t.redis.hset(k.acked, 'E1', JSON.stringify({ q: 10, v: e1.v, at: Date.now() - 10_000 }));
+    // E2 has a push on its way (dirty): what the channel shows now is not to be judged.
+    await fx.t.redis.zadd(k.dirty, Date.now(), 'E2');
+    a.seed([{ sku: 'E1', quantity: 999 }, { sku: 'E2', quantity: 3 }]);
+    const sweep = startDriftSweep(rt.core, { perMinute: 600, everyMs: 1_000, settleMs: 1_000 });
+    try {
+      const [round] = await sweep.round();
+      expect(round).toEqual({ channel: 'fake-a', read: 1, pushedAgain: ['E1'], waiting: [], notListed: [] });
+      await fx.settled();
+      // E2 untouched by the sweep: its own push (queued in life; only marked dirty here) is its business.
+      expect(a.quantities()).toEqual({ E1: 10, E2: 3 });
+      // One pass per everyMs whatever the number of processes: a second at once does nothing.
+      expect(await sweep.round()).toEqual([]);
     } finally {
       sweep.stop();
     }

@@ -118,7 +118,8 @@ describe('GET /v1/channels and GET /metrics', () => {
   });
 
   it('shows a channel degraded while a SKU has waited over a minute in line for its push, though the pushes that land are fast', async () => {
-    await observer.pushed({ tenant: 'default', channel: 'amazon', items: ok(5, () => 1) });
+    // The pushes that land are slow too (over lagWarnMs): the waiting line is said first, it is what the owner must know.
+    await observer.pushed({ tenant: 'default', channel: 'amazon', items: ok(5, () => 2500) });
     waiting = { amazon: 95_000, shopify: 20_000 };
     const { channels } = (await app.inject({ method: 'GET', url: '/v1/channels' })).json() as { channels: Record<string, unknown>[] };
     expect(channels[0]).toMatchObject({ id: 'amazon', state: 'degraded', reason: 'Stock changes wait to be pushed: the first in line has waited 95 s.', oldestWaitingMs: 95_000 });

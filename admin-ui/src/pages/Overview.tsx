@@ -19,13 +19,6 @@ const WAITING_WARN_MS = 60_000;
 
 function degradedMessage(c: ChannelHealth, name: string): string {
   const p99 = Math.max(c.lag['1m'].p99, c.lag['5m'].p99);
-  if (p99 > DEGRADED_LAG_MS) {
-    return sprintf(__('%1$s is degraded: updates take %2$s at p99 (more than %3$s).', 'stockline'), name, formatMs(p99), formatMs(DEGRADED_LAG_MS));
-  }
-  if (c.successRate < 1) {
-    const why = c.lastError ? plainError(c.lastError.message) : '';
-    return sprintf(__('%1$s is degraded: %2$s of its recent updates failed. %3$s', 'stockline'), name, formatPercent(1 - c.successRate), why).trim();
-  }
   if (c.oldestWaitingMs != null && c.oldestWaitingMs > WAITING_WARN_MS) {
     return sprintf(
       __('%1$s is degraded: stock changes wait in line to reach it; the first has waited %2$s. %3$d SKUs are waiting or being pushed.', 'stockline'),
@@ -33,6 +26,13 @@ function degradedMessage(c: ChannelHealth, name: string): string {
       formatDuration(Math.round(c.oldestWaitingMs / 1000)),
       c.queueDepth,
     );
+  }
+  if (p99 > DEGRADED_LAG_MS) {
+    return sprintf(__('%1$s is degraded: updates take %2$s at p99 (more than %3$s).', 'stockline'), name, formatMs(p99), formatMs(DEGRADED_LAG_MS));
+  }
+  if (c.successRate < 1) {
+    const why = c.lastError ? plainError(c.lastError.message) : '';
+    return sprintf(__('%1$s is degraded: %2$s of its recent updates failed. %3$s', 'stockline'), name, formatPercent(1 - c.successRate), why).trim();
   }
   // The companion keeps a channel degraded for 30 min after an order only its poll brought.
   const m = c.missedWebhook;

@@ -85,7 +85,9 @@ export function errorHandler(this: FastifyInstance, error: FastifyError, request
   const { status, body } = toBody(error);
   // Retryable failures say when to come back (the plugin's outbox honours Retry-After).
   if (status === 503 || (error instanceof StocklineError && error.retryable)) reply.header('retry-after', '1');
-  if (status >= 500) request.log.error({ err: error }, 'request failed');
+  // Redis unreachable is an outage, reported once per connection elsewhere: not an error per request.
+  if (status === 503 && body.code === 'unavailable') request.log.warn({ code: body.code, status }, body.message);
+  else if (status >= 500) request.log.error({ err: error }, 'request failed');
   else request.log.info({ code: body.code, status, pointer: body.pointer }, body.message);
   return reply.status(status).send(body);
 }

@@ -44,23 +44,36 @@ export function startDriftSweep(core: SyncCore, s: DriftSweepSettings): { stop()
   async function sweep(tenant: string, adapter: ChannelAdapter): Promise<DriftRound | null> {
     const channel = adapter.id;
     const lock = keys.propagation(tenant, `drift:lock:${channel}`);
-    // One process per (tenant, channel) and pass; the lock outlives a slow read, not a dead process.
-    if ((await redis.set(lock, token, 'PX', s.everyMs * 3, 'NX')) !== 'OK') return null;
+    // One pass per (tenant, channel) and everyMs across all processes: the lock is not released, it
+    // lapses (a chaos run's two workers each ran their own pass, twice the rate asked for).
+    if ((await redis.set(lock, token, 'PX', s.everyMs, 'NX')) !== 'OK') return null;
+    const cursorKey = keys.propagation(tenant, `drift:cursor:${channel}`);
+    const cursor = (await redis.get(cursorKey)) ?? '';
+    const page = await ledger.listStock(tenant, { cursor: cursor || undefined, limit: batch });
+    const now = Date.now();
+    const k = syncKeys(keys, tenant, channel);
+    const listed = page.items.map((i) => i.sku);
+    const [acked, pending] = await Promise.all([core.acked(tenant, channel, listed), listed.length ? pendingPush(k, listed) : new Set<string>()]);
+    // Only SKUs with no push pending (a restock not landed yet reads low, and is no sale: a chaos run
+    // held 200 of them back 10 min) whose last push the channel took a while ago: applied, or
+    // accepted for later (Amazon) long enough ago to have been applied (it was never read before).
+    const skus = listed.filter((sku) => {
+      const a = acked.get(sku);
+      if (!a || pending.has(sku)) return false;
+      return now - a.at > (a.l === 1 || a.sv !== undefined ? s.settleMs : s.settleMs * 5);
+    });
+    let shown: Map<string, number | null>;
+    let status: Awaited<ReturnType<SyncCore['syncStatus']>>;
     try {
-      const cursorKey = keys.propagation(tenant, `drift:cursor:${channel}`);
-      const cursor = (await redis.get(cursorKey)) ?? '';
-      const page = await ledger.listStock(tenant, { cursor: cursor || undefined, limit: batch });
-      await redis.set(cursorKey, page.nextCursor ?? ''); // the end wraps to the start
-      const now = Date.now();
-      const acked = await core.acked(tenant, channel, page.items.map((i) => i.sku));
-      // Only SKUs the channel applied a push of a while ago: anything fresher is its push's business.
-      const skus = page.items.map((i) => i.sku).filter((sku) => {
-        const a = acked.get(sku);
-        return a !== undefined && (a.l === 1 || a.sv !== undefined) && now - a.at > s.settleMs;
-      });
-      if (!skus.length) return { channel, read: 0, pushedAgain: [], waiting: [], notListed: [] };
-      const [status, shown] = await Promise.all([core.syncStatus(tenant, skus), adapter.read(skus)]);
-      const state = new Map(page.items.map((i) => [i.sku, i]));
+      [status, shown] = skus.length ? await Promise.all([core.syncStatus(tenant, skus), adapter.read(skus)]) : [[], new Map()];
+    } catch (err) {
+      // Throttled or unreachable: this batch is read again on the next pass (the cursor stays).
+      logger.info({ tenant, channel, err: err instanceof Error ? err.message : String(err) }, 'drift sweep could not read the channel; trying the same SKUs next pass');
+      return null;
+    }
+    await redis.set(cursorKey, page.nextCursor ?? ''); // the end wraps to the start
+    if (!skus.length) return { channel, read: 0, pushedAgain: [], waiting: [], notListed: [] };
+    try {
       const pushedAgain: string[] = [];
       const waiting: { sku: string; quantity: number; version: number }[] = [];
       const reread: { sku: string; quantity: number; version: number; mode: 'reread' }[] = [];
@@ -84,13 +97,14 @@ export function startDriftSweep(core: SyncCore, s: DriftSweepSettings): { stop()
           reread.push({ sku, quantity: showing, version: 0, mode: 'reread' });
           pushedAgain.push(sku);
         } else {
-          waiting.push({ sku, quantity: showing, version: state.get(sku)?.version ?? 0 });
+          // The version last pushed, not the ledger's now: a later change is pushed as usual (worker.ts consider()).
+          waiting.push({ sku, quantity: showing, version: a.v });
         }
       }
-      const k = syncKeys(keys, tenant, channel);
       if (reread.length) {
         await core.scripts.record(k.acked, now, reread);
-        await core.markDirty(tenant, new Map(pushedAgain.map((sku) => [sku, now])), [channel], true, undefined, true);
+        // Not background work: a channel showing more than it should oversells (a few SKUs a pass).
+        await core.markDirty(tenant, new Map(pushedAgain.map((sku) => [sku, now])), [channel], true);
         logger.warn({ tenant, channel, skus: pushedAgain }, 'channel shows other numbers than Stockline set there; pushing again');
       }
       if (waiting.length) {
@@ -103,13 +117,15 @@ export function startDriftSweep(core: SyncCore, s: DriftSweepSettings): { stop()
       if (gone.length) await forgetShown(redis, keys, tenant, channel, gone);
       return { channel, read: skus.length, pushedAgain, waiting: waiting.map((w) => w.sku), notListed: gone };
     } catch (err) {
-      // A throttled or unreachable channel: this pass skips it; pushes are not affected.
       if (!(err instanceof ChannelError)) logger.warn({ err, tenant, channel }, 'drift sweep failed');
       return null;
-    } finally {
-      // Released only if still ours (a pass slower than the lock lost it to another process).
-      await redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, lock, token).catch(() => undefined);
     }
+  }
+
+  /** SKUs dirty or leased for the channel: a push of theirs is on its way. */
+  async function pendingPush(k: ReturnType<typeof syncKeys>, skus: string[]): Promise<Set<string>> {
+    const [dirty, leased] = await Promise.all([redis.zmscore(k.dirty, ...skus), redis.zmscore(k.leases, ...skus)]);
+    return new Set(skus.filter((_, i) => dirty[i] !== null || leased[i] !== null));
   }
 
   async function round(): Promise<DriftRound[]> {

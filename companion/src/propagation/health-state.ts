@@ -66,13 +66,14 @@ export function judgeHealth(f: HealthFacts, t: HealthThresholds): { state: Healt
   if (f.successRate < 1 - t.failureRateAlert) {
     return { state: 'degraded', reason: `${((1 - f.successRate) * 100).toFixed(1)} % of recent pushes failed.` };
   }
+  if (f.oldestWaitingMs != null && f.oldestWaitingMs > (t.waitingWarnMs ?? 60_000)) {
+    // SKUs wait in line and few leave: a slow or stuck queue read "ok" before (a chaos run: 588
+    // waiting on Amazon, nothing acknowledged in a minute). Said before the lag, which only
+    // counts the pushes that landed.
+    return { state: 'degraded', reason: `Stock changes wait to be pushed: the first in line has waited ${seconds(f.oldestWaitingMs)}.` };
+  }
   if (f.lagP99 > t.lagWarnMs) {
     return { state: 'degraded', reason: `Updates take ${Math.round(f.lagP99)} ms at p99 (over ${t.lagWarnMs} ms) in the last minute.` };
-  }
-  if (f.oldestWaitingMs != null && f.oldestWaitingMs > (t.waitingWarnMs ?? 60_000)) {
-    // Pushes that land are fast (the lag above), but SKUs wait in line and few leave: a slow or
-    // stuck queue read "ok" before (a chaos run: 588 waiting on Amazon, nothing acknowledged in a minute).
-    return { state: 'degraded', reason: `Stock changes wait to be pushed: the first in line has waited ${seconds(f.oldestWaitingMs)}.` };
   }
   const missed = f.missedWebhook;
   if (missed && (f.now ?? Date.now()) - Date.parse(missed.foundAt) < (t.missedWebhookMs ?? 30 * 60_000)) {

@@ -108,26 +108,29 @@ export function ChannelCard({ channel }: { channel: ChannelHealth }) {
           </p>
         )}
         <OutageNote channel={channel} />
-        <p className="stockline-channel__error">
-          {channel.lastError && state !== 'ok' ? (
-            <>
-              <strong>
-                {channel.lastError.sku ? sprintf(__('Last error (%s):', 'stockline'), channel.lastError.sku) : __('Last error:', 'stockline')}
-              </strong>{' '}
-              <span title={channel.lastError.message}>{plainError(channel.lastError.message)}</span>{' '}
-              <span className="stockline-muted">({timeAgo(channel.lastError.at)})</span>
-            </>
-          ) : channel.lastError ? (
-            // Healthy now: the last error is history, not something to act on (a trial read a fixed one in bold under "Healthy").
-            <span className="stockline-muted">
-              {channel.lastError.sku ? sprintf(__('Earlier error (%s), since recovered:', 'stockline'), channel.lastError.sku) : __('Earlier error, since recovered:', 'stockline')}{' '}
-              <span title={channel.lastError.message}>{plainError(channel.lastError.message)}</span> ({timeAgo(channel.lastError.at)})
-            </span>
-          ) : (
-            __('No errors recently.', 'stockline')
-          )}
+        <p className="stockline-channel__error">{channel.lastError ? <LastError error={channel.lastError} recovered={state === 'ok'} /> : __('No errors recently.', 'stockline')}
         </p>
       </CardBody>
     </Card>
+  );
+}
+
+/**
+ * The channel's last error, named by its SKU when it was about one. On a healthy channel it is
+ * history, muted, not something to act on (a trial read a fixed one in bold under "Healthy").
+ */
+function LastError({ error, recovered }: { error: NonNullable<ChannelHealth['lastError']>; recovered: boolean }) {
+  const label = recovered
+    ? error.sku
+      ? sprintf(__('Earlier error (%s), since recovered:', 'stockline'), error.sku)
+      : __('Earlier error, since recovered:', 'stockline')
+    : error.sku
+      ? sprintf(__('Last error (%s):', 'stockline'), error.sku)
+      : __('Last error:', 'stockline');
+  return (
+    <span className={recovered ? 'stockline-muted' : undefined}>
+      {recovered ? label : <strong>{label}</strong>} <span title={error.message}>{plainError(error.message)}</span>{' '}
+      <span className="stockline-muted">({timeAgo(error.at)})</span>
+    </span>
   );
 }

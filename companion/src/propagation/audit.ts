@@ -27,3 +27,6 @@ export async function appendChannelAudit(
   const entry = { type, channel, at: new Date().toISOString(), lines, ...(reason ? { reason } : {}) };
   await redis.xadd(keys.audit(tenant), '*', 'e', JSON.stringify(entry));
 }
+
+/** A push item as an audit line (what was sent, of which ledger version). */
+export const auditLine = (i: { sku: string; quantity: number; version: number }): ChannelAuditLine => ({ sku: i.sku, quantity: i.quantity, version: i.version });

@@ -13,7 +13,7 @@ import type { StockState } from '../schemas/stock';
 import { createDeadLetters, deadLettersKey, letterState, type LetterState } from './dead-letters';
 import { enqueueSync, type SyncJobData } from './queues';
 import { NO_PACE, paceField, paceOf, shownWithLeadTime, type Pace } from './lead-time';
-import { createRulesStore, mergeRules, type Rule } from './rules';
+import { createRulesStore, mergeRules, showsRight, type Rule } from './rules';
 import { loadSyncScripts } from './scripts';
 import type { RateLimit, SyncSettings } from './settings';
 import { paceKey, syncKeys, type Acked } from './sync-keys';
@@ -251,12 +251,13 @@ export function createSyncCore(deps: SyncCoreDeps) {
     },
     /**
      * GET /v1/sync: what each channel was last told versus what it should show now, with what
-     * its lead time holds back now (as a push would work it out).
+     * its lead time holds back now (as a push would work it out). `channels`: only these (the drift
+     * sweep reads one channel at a time).
      */
-    async syncStatus(tenant: string, skus: string[]) {
+    async syncStatus(tenant: string, skus: string[], channels: readonly string[] = channelIds) {
       const states = await ledger.getStockMany(tenant, skus);
       const perChannel = await Promise.all(
-        channelIds.map(async (ch) => {
+        channels.map(async (ch) => {
           const [acked, r, paces] = await Promise.all([this.acked(tenant, ch, skus), rules.forChannelWithOwn(tenant, ch, skus), this.paces(tenant, ch, skus)]);
           return { ch, acked, rules: r, paces };
         }),
@@ -267,9 +268,7 @@ export function createSyncCore(deps: SyncCoreDeps) {
           const a = acked.get(sku);
           const rule = r.get(sku);
           const { quantity: expected, held } = shownWithLeadTime(states[i] ?? null, rule?.effective ?? {}, paces.get(sku) ?? NO_PACE);
-          // A store below 0 (backorders) while we would show 0: nothing to sell either way, and
-          // its negative count is the right one to keep (a 0 would forget what it owes).
-          const matches = !!a && (a.q === expected || (expected === 0 && a.q < 0));
+          const matches = showsRight(a?.q, expected);
           channels[ch] = { shown: a ? a.q : null, expected, held, at: a ? new Date(a.at).toISOString() : null, matches, ...(rule?.own && { skuRule: rule.own }) };
         }
         return { sku, channels };

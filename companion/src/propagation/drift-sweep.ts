@@ -17,6 +17,7 @@
 import { ChannelError, type ChannelAdapter } from '../channels/port';
 import type { SyncCore } from './core';
 import { enqueueVerify } from './queues';
+import { showsRight } from './rules';
 import { forgetShown, syncKeys } from './sync-keys';
 
 export interface DriftSweepSettings {
@@ -65,7 +66,7 @@ export function startDriftSweep(core: SyncCore, s: DriftSweepSettings): { stop()
     let shown: Map<string, number | null>;
     let status: Awaited<ReturnType<SyncCore['syncStatus']>>;
     try {
-      [status, shown] = skus.length ? await Promise.all([core.syncStatus(tenant, skus), adapter.read(skus)]) : [[], new Map()];
+      [status, shown] = skus.length ? await Promise.all([core.syncStatus(tenant, skus, [channel]), adapter.read(skus)]) : [[], new Map()];
     } catch (err) {
       // Throttled or unreachable: this batch is read again on the next pass (the cursor stays).
       logger.info({ tenant, channel, err: err instanceof Error ? err.message : String(err) }, 'drift sweep could not read the channel; trying the same SKUs next pass');
@@ -88,7 +89,7 @@ export function startDriftSweep(core: SyncCore, s: DriftSweepSettings): { stop()
           continue;
         }
         if (showing === undefined || expected === undefined) continue;
-        if (showing === expected || (expected === 0 && showing < 0)) continue;
+        if (showsRight(showing, expected)) continue;
         const a = acked.get(sku)!;
         // Already waiting for a sale report at this number: pushed over once the wait is out.
         const alreadyWaiting = a.sv !== undefined && a.q === showing;

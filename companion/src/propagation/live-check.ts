@@ -7,6 +7,7 @@
  * the SKU's next change, while the page showed "last set 10 ✓" for a channel at 50 (a trial).
  */
 import type { SyncCore } from './core';
+import { showsRight } from './rules';
 import { forgetShown, syncKeys } from './sync-keys';
 
 export interface LiveCell {
@@ -37,8 +38,7 @@ export async function checkLive(core: SyncCore, tenant: string, sku: string): Pr
         out[channel] = { shown: believed?.shown ?? null, expected, matches: believed?.matches ?? false, pushedAgain: false, error: err instanceof Error ? err.message : String(err) };
         return;
       }
-      // A store below 0 (backorders) while we would show 0 sells nothing either way (as GET /v1/sync).
-      const matches = shown === expected || (expected === 0 && shown !== null && shown < 0);
+      const matches = showsRight(shown, expected);
       const pushedAgain = !matches && shown !== null;
       if (pushedAgain && shown !== null) {
         // 'reread' keeps the acknowledged version and always records (record-ack.lua).

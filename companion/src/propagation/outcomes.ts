@@ -13,7 +13,7 @@
  * its next round or queues jobs for it (requeue); what was accepted for later, for its read-back.
  */
 import type { PushItem, PushOutcome } from '../channels/port';
-import { appendChannelAudit } from './audit';
+import { appendChannelAudit, auditLine } from './audit';
 import type { SyncCore } from './core';
 import type { SettleItem } from './scripts';
 import { syncKeys } from './sync-keys';
@@ -173,13 +173,13 @@ export async function applyOutcomes(core: SyncCore, a: AnsweredPush): Promise<Se
   });
   const [dirty] = await Promise.all([
     settled,
-    appendChannelAudit(redis, keys, tenant, 'channel.ack', channel, acks.map((i) => ({ sku: i.sku, quantity: i.quantity, version: i.version }))),
+    appendChannelAudit(redis, keys, tenant, 'channel.ack', channel, acks.map(auditLine)),
     Promise.all(failedLines.map((f) => appendChannelAudit(redis, keys, tenant, 'channel.failed', channel, [{ sku: f.sku, quantity: f.quantity, version: f.version }], f.reason))),
     staleLines.length
-      ? appendChannelAudit(redis, keys, tenant, 'channel.failed', channel, staleLines.map(({ sku, quantity, version }) => ({ sku, quantity, version })), staleReason(staleLines))
+      ? appendChannelAudit(redis, keys, tenant, 'channel.failed', channel, staleLines.map(auditLine), staleReason(staleLines))
       : undefined,
     notListed.length
-      ? appendChannelAudit(redis, keys, tenant, 'channel.ack', channel, notListed.map((i) => ({ sku: i.sku, quantity: i.quantity, version: i.version })), 'not listed on the channel: nothing on sale there, as the 0 pushed asks')
+      ? appendChannelAudit(redis, keys, tenant, 'channel.ack', channel, notListed.map(auditLine), 'not listed on the channel: nothing on sale there, as the 0 pushed asks')
       : undefined,
     core.dead.resolveDelivered(tenant, channel, [...acks, ...notListed].map((i) => i.sku).filter((s) => a.lettered.has(s))),
     hooks.pushed({ tenant, channel, items: hookItems }),

@@ -50,6 +50,15 @@ export function shownQuantity(state: StockState | null, rule: Rule, hold = 0): n
   return rule.maxShown === undefined ? shown : Math.min(rule.maxShown, shown);
 }
 
+/**
+ * Whether a channel showing `shown` shows what it should: the number itself, or, where 0 is due, a
+ * store below 0 (backorders): nothing to sell either way, and its negative count is the right one
+ * to keep (a 0 would forget what it owes). GET /v1/sync, the one-SKU check and the drift sweep.
+ */
+export function showsRight(shown: number | null | undefined, expected: number): boolean {
+  return shown !== null && shown !== undefined && (shown === expected || (expected === 0 && shown < 0));
+}
+
 const channelField = (channel: string) => `channel:${channel}`;
 // The SKU goes last: it may contain ':' but never a newline-free ambiguity with the scope before it.
 const skuField = (scope: string, sku: string) => `sku:${scope}:${sku}`;

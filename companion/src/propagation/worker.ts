@@ -13,7 +13,7 @@
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ChannelError, type ChannelAdapter, type PushItem, type PushOutcome } from '../channels/port';
-import { appendChannelAudit } from './audit';
+import { appendChannelAudit, auditLine } from './audit';
 import { backoffDelay } from './backoff';
 import type { SkuSnapshot, SyncCore } from './core';
 import { applyOutcomes, requeue, type Settled } from './outcomes';
@@ -348,4 +348,3 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
   return worker;
 }
 
-export const auditLine = (i: PushItem) => ({ sku: i.sku, quantity: i.quantity, version: i.version });

@@ -19,6 +19,7 @@ import type { SyncCore } from './core';
 import { enqueueVerify } from './queues';
 import { showsRight } from './rules';
 import { forgetShown, syncKeys } from './sync-keys';
+import { pushAgainOver } from './verify';
 
 export interface DriftSweepSettings {
   /** SKUs read per channel per minute; 0 turns the sweep off (STOCKLINE_DRIFT_CHECK_PER_MINUTE). */
@@ -75,9 +76,8 @@ export function startDriftSweep(core: SyncCore, s: DriftSweepSettings): { stop()
     await redis.set(cursorKey, page.nextCursor ?? ''); // the end wraps to the start
     if (!skus.length) return { channel, read: 0, pushedAgain: [], waiting: [], notListed: [] };
     try {
-      const pushedAgain: string[] = [];
+      const pushedAgain = new Map<string, number>();
       const waiting: { sku: string; quantity: number; version: number }[] = [];
-      const reread: { sku: string; quantity: number; version: number; mode: 'reread' }[] = [];
       const gone: string[] = [];
       for (const [i, sku] of skus.entries()) {
         const showing = shown.get(sku);
@@ -95,18 +95,16 @@ export function startDriftSweep(core: SyncCore, s: DriftSweepSettings): { stop()
         const alreadyWaiting = a.sv !== undefined && a.q === showing;
         if (alreadyWaiting && now - a.at <= settings.unreportedSaleWaitMs) continue;
         if (showing > expected || alreadyWaiting) {
-          reread.push({ sku, quantity: showing, version: 0, mode: 'reread' });
-          pushedAgain.push(sku);
+          pushedAgain.set(sku, showing);
         } else {
           // The version last pushed, not the ledger's now: a later change is pushed as usual (worker.ts consider()).
           waiting.push({ sku, quantity: showing, version: a.v });
         }
       }
-      if (reread.length) {
-        await core.scripts.record(k.acked, now, reread);
+      if (pushedAgain.size) {
         // Not background work: a channel showing more than it should oversells (a few SKUs a pass).
-        await core.markDirty(tenant, new Map(pushedAgain.map((sku) => [sku, now])), [channel], true);
-        logger.warn({ tenant, channel, skus: pushedAgain }, 'channel shows other numbers than Stockline set there; pushing again');
+        await pushAgainOver(core, tenant, channel, pushedAgain);
+        logger.warn({ tenant, channel, skus: [...pushedAgain.keys()] }, 'channel shows other numbers than Stockline set there; pushing again');
       }
       if (waiting.length) {
         await core.scripts.record(k.acked, now, waiting.map((w) => ({ ...w, mode: 'stale' as const })));
@@ -116,7 +114,7 @@ export function startDriftSweep(core: SyncCore, s: DriftSweepSettings): { stop()
         if (queue) await enqueueVerify(queue, tenant, 'recheck', new Map(waiting.map((w) => [w.sku, w.quantity])), settings.unreportedSaleWaitMs + 1_000);
       }
       if (gone.length) await forgetShown(redis, keys, tenant, channel, gone);
-      return { channel, read: skus.length, pushedAgain, waiting: waiting.map((w) => w.sku), notListed: gone };
+      return { channel, read: skus.length, pushedAgain: [...pushedAgain.keys()], waiting: waiting.map((w) => w.sku), notListed: gone };
     } catch (err) {
       if (!(err instanceof ChannelError)) logger.warn({ err, tenant, channel }, 'drift sweep failed');
       return null;

@@ -8,7 +8,8 @@
  */
 import type { SyncCore } from './core';
 import { showsRight } from './rules';
-import { forgetShown, syncKeys } from './sync-keys';
+import { forgetShown } from './sync-keys';
+import { pushAgainOver } from './verify';
 
 export interface LiveCell {
   /** What the channel shows now; null when it has no listing for the SKU. */
@@ -25,7 +26,6 @@ export interface LiveCell {
 export async function checkLive(core: SyncCore, tenant: string, sku: string): Promise<Record<string, LiveCell>> {
   const [status] = await core.syncStatus(tenant, [sku]);
   const out: Record<string, LiveCell> = {};
-  const now = Date.now();
   await Promise.all(
     core.adapters.map(async (adapter) => {
       const channel = adapter.id;
@@ -41,9 +41,7 @@ export async function checkLive(core: SyncCore, tenant: string, sku: string): Pr
       const matches = showsRight(shown, expected);
       const pushedAgain = !matches && shown !== null;
       if (pushedAgain && shown !== null) {
-        // 'reread' keeps the acknowledged version and always records (record-ack.lua).
-        await core.scripts.record(syncKeys(core.deps.keys, tenant, channel).acked, now, [{ sku, quantity: shown, version: 0, mode: 'reread' }]);
-        await core.markDirty(tenant, new Map([[sku, now]]), [channel], true);
+        await pushAgainOver(core, tenant, channel, new Map([[sku, shown]]));
       }
       // Not listed any more: forget what Stockline believed it shows, so the page says so (a trial
       // read "9 ✓" after this check had said "has no listing for it").

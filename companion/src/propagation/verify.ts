@@ -22,7 +22,6 @@ export async function runVerify<R>(core: SyncCore, adapter: ChannelAdapter, job:
   const { tenant, verify = {}, recheck } = job.data;
   const channel = adapter.id;
   if (recheck) return runRecheck(core, channel, tenant, recheck);
-  const k = syncKeys(core.deps.keys, tenant, channel);
   // Only SKUs whose last acknowledged push is still this one are read: a newer push has its own
   // read-back. After a flash sale on Amazon most pushes are superseded, and reading each one at
   // Amazon's 5 reads/s would take the read budget for many minutes (12,000 pushes in 20 s).
@@ -41,23 +40,19 @@ export async function runVerify<R>(core: SyncCore, adapter: ChannelAdapter, job:
   }
   const acked = await core.acked(tenant, channel, skus);
   const wrong = new Map<string, number>();
-  const records: { sku: string; quantity: number; version: number; mode: 'reread' }[] = [];
-  const now = Date.now();
   for (const sku of skus) {
     const expected = verify[sku]!;
     const actual = shown.get(sku) ?? null;
     const belief = acked.get(sku);
     // Only when our belief is still the accepted value (a push may have landed during the read).
     if (actual === expected || !belief || belief.q !== expected) continue;
-    records.push({ sku, quantity: actual ?? 0, version: belief.v, mode: 'reread' });
-    wrong.set(sku, now);
+    wrong.set(sku, actual ?? 0);
   }
-  if (records.length) {
-    await core.scripts.record(k.acked, now, records);
+  if (wrong.size) {
     core.deps.logger.warn({ channel, skus: [...wrong.keys()] }, 'channel did not apply accepted pushes; pushing again');
-    await core.markDirty(tenant, wrong, [channel], true);
+    await pushAgainOver(core, tenant, channel, wrong);
   }
-  return { verified: skus.length, repushed: records.length };
+  return { verified: skus.length, repushed: wrong.size };
 }
 
 /**
@@ -68,6 +63,17 @@ export async function runVerify<R>(core: SyncCore, adapter: ChannelAdapter, job:
  * Also SKUs a push held back for the channel's lead time (lead-time.ts): pushed again, the hold
  * is worked out from the pace as it is now.
  */
+/**
+ * A channel read showing other numbers than Stockline set there (a read-back, the one-SKU check,
+ * the drift sweep): each is taken as what it shows ('reread': not a sale, record-ack.lua) and the
+ * SKU is pushed again there at once.
+ */
+export async function pushAgainOver(core: SyncCore, tenant: string, channel: string, shown: Map<string, number>): Promise<void> {
+  const now = Date.now();
+  await core.scripts.record(syncKeys(core.deps.keys, tenant, channel).acked, now, [...shown].map(([sku, quantity]) => ({ sku, quantity, version: 0, mode: 'reread' as const })));
+  await core.markDirty(tenant, new Map([...shown.keys()].map((sku) => [sku, now])), [channel], true);
+}
+
 async function runRecheck(core: SyncCore, channel: string, tenant: string, recheck: Record<string, number>): Promise<VerifyResult> {
   const now = Date.now();
   const again = new Map((await stillBelieved(core, tenant, channel, recheck)).map((sku) => [sku, now]));

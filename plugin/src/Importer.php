@@ -7,7 +7,7 @@
  * duplicate, and running the whole import again just sets the same quantities again.
  *
  * An import fills one tenant's ledger: the one the store was on when it ran. Each import
- * records that tenant and how many tenant changes the plugin had seen by then (TENANT_OPTION).
+ * records that tenant and how many tenant changes the plugin had seen by then (TenantWatch).
  * Once the store moves to another tenant (the settings screen, or another STOCKLINE_TENANT in
  * wp-config.php), even back to the first one, the import no longer holds for the store's
  * tenant: that ledger never had this store's stock, or missed the sales made meanwhile. The
@@ -41,8 +41,6 @@ final class Importer {
 
 	public const OPTION       = 'stockline_import';
 	public const HOOK         = 'stockline_import_step';
-	/** The tenant the plugin last saw the store on, and how many times that has changed (autoloaded). */
-	public const TENANT_OPTION = 'stockline_tenant_seen';
 	public const BATCH        = 50;
 	public const MAX_FAILURES = 5;
 
@@ -54,37 +52,7 @@ final class Importer {
 		// Every request that may send a store change notices a changed STOCKLINE_TENANT, so a
 		// store moved to another tenant and back before anyone opened the admin page is still
 		// seen to have moved. Two autoloaded options read; a write only when the tenant changed.
-		add_action( 'init', array( self::class, 'observe_tenant' ), 1 );
-	}
-
-	/**
-	 * The store's tenant as last seen, and how many tenant changes the plugin has seen; a change
-	 * since the last look is counted now.
-	 *
-	 * @return array{tenant: string, changes: int}
-	 */
-	public static function observe_tenant(): array {
-		$tenant = Settings::tenant();
-		$seen   = get_option( self::TENANT_OPTION, null );
-		if ( ! is_array( $seen ) || ! isset( $seen['tenant'] ) ) {
-			// First look (a new install, or one from before this was kept): nothing to compare with;
-			// an import already done is taken to be for the tenant the store is on now.
-			$seen = array(
-				'tenant'  => $tenant,
-				'changes' => 0,
-			);
-			update_option( self::TENANT_OPTION, $seen, true );
-		} elseif ( (string) $seen['tenant'] !== $tenant ) {
-			$seen = array(
-				'tenant'  => $tenant,
-				'changes' => (int) ( $seen['changes'] ?? 0 ) + 1,
-			);
-			update_option( self::TENANT_OPTION, $seen, true );
-		}
-		return array(
-			'tenant'  => (string) $seen['tenant'],
-			'changes' => (int) ( $seen['changes'] ?? 0 ),
-		);
+		add_action( 'init', array( TenantWatch::class, 'observe' ), 1 );
 	}
 
 	/**
@@ -130,7 +98,7 @@ final class Importer {
 	public static function start( bool $restart = false ): array {
 		$s = self::current();
 		if ( $restart || 'running' !== $s['state'] ) {
-			$seen     = self::observe_tenant();
+			$seen     = TenantWatch::observe();
 			$finished = self::last_finished( self::state() );
 			$s        = array(
 				'state'     => 'running',
@@ -138,7 +106,7 @@ final class Importer {
 				'changes'   => $seen['changes'],
 				// The last finished import was for this tenant, with no tenant change since: its
 				// ledger has the store's stock, and knows better than Stockline's own pushes.
-				'reimport'     => null !== $finished && self::still_counts( $finished['tenant'], $finished['changes'], $seen ),
+				'reimport'     => null !== $finished && TenantWatch::still_counts( $finished['tenant'], $finished['changes'], $seen ),
 				'leftToLedger' => 0,
 				'finished'     => $finished,
 				// The start time, and never the last run's: event ids are per run, and a run that
@@ -339,10 +307,10 @@ final class Importer {
 				'tenantChanged' => false,
 			);
 		}
-		$seen = self::observe_tenant();
-		// An import from before tenants were recorded: for the tenant first seen (see observe_tenant()).
+		$seen = TenantWatch::observe();
+		// An import from before tenants were recorded: for the tenant first seen (see TenantWatch::observe()).
 		$for = null !== $s['tenant'] ? (string) $s['tenant'] : null;
-		if ( self::still_counts( $for, (int) $s['changes'], $seen ) ) {
+		if ( TenantWatch::still_counts( $for, (int) $s['changes'], $seen ) ) {
 			return $s + array(
 				'importedFor'   => $for ?? $seen['tenant'],
 				'tenantChanged' => false,
@@ -356,18 +324,6 @@ final class Importer {
 				'tenantChanged' => true,
 			)
 		);
-	}
-
-	/**
-	 * Whether an import run for $tenant (null: from before tenants were recorded, taken to be the
-	 * first one seen) when the plugin had seen $changes tenant changes still counts for the store.
-	 *
-	 * @param string|null                         $tenant  The import's tenant.
-	 * @param int                                 $changes Tenant changes seen when it ran.
-	 * @param array{tenant: string, changes: int} $seen    observe_tenant().
-	 */
-	private static function still_counts( ?string $tenant, int $changes, array $seen ): bool {
-		return ( null === $tenant || $tenant === $seen['tenant'] ) && $changes === $seen['changes'];
 	}
 
 	/**

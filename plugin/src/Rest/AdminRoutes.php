@@ -16,6 +16,7 @@ use Stockline\Companion;
 use Stockline\Dispatcher;
 use Stockline\Importer;
 use Stockline\Settings;
+use Stockline\TenantWatch;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -181,7 +182,7 @@ final class AdminRoutes {
 		// and the page asks for one (with the reason) from its next read of admin/import. The import
 		// is not started from here: it sets the new tenant's counts to WooCommerce's, which is the
 		// owner's call when that ledger is shared with another store or already right.
-		Importer::observe_tenant();
+		TenantWatch::observe();
 		return new \WP_REST_Response( Settings::to_public(), 200 );
 	}
 

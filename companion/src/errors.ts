@@ -53,8 +53,9 @@ export class PayloadTooLargeError extends StocklineError {
 }
 
 export class NotFoundError extends StocklineError {
-  constructor(message: string) {
-    super(message, 'not_found', 404, false);
+  /** `code`: a more telling one where design.md names it (`unknown_sku`), else `not_found`. */
+  constructor(message: string, code = 'not_found') {
+    super(message, code, 404, false);
   }
 }
 

@@ -68,7 +68,7 @@ describe('HTTP API happy paths', () => {
     expect((await f.admin('GET', `/v1/stock/${encodeURIComponent(long)}`)).json()).toMatchObject({ sku: long, onHand: 2 });
     const missing = await f.admin('GET', '/v1/stock/NOPE');
     expect(missing.statusCode).toBe(404);
-    expect(missing.json()).toMatchObject({ code: 'not_found', message: expect.stringContaining('NOPE') });
+    expect(missing.json()).toMatchObject({ code: 'unknown_sku', message: expect.stringContaining('NOPE') });
   });
 
   it('pages GET /v1/stock by prefix with a cursor', async () => {
@@ -259,7 +259,9 @@ describe('HTTP API happy paths', () => {
     expect(body).toEqual({ sku: 'AV-1', available: 2, updatedAt: expect.any(String), asOf: expect.any(String) });
     expect(Math.abs(Date.parse(body.asOf) - Date.now())).toBeLessThan(5000);
     expect(res.headers['cache-control']).toBe('no-store');
-    expect((await f.app.inject({ url: '/v1/availability/NOPE' })).statusCode).toBe(404);
+    const missing = await f.app.inject({ url: '/v1/availability/NOPE' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toMatchObject({ code: 'unknown_sku' });
   });
 
   it("stamps GET /v1/availability/:sku with the ledger's last change of the SKU (updatedAt) besides the read time (asOf)", async () => {

@@ -7,7 +7,7 @@ import { EVENT_TYPES, EventBatch, Sku, StockEvent, Tenant } from './events';
 import { AuditEntry, EventResult, Incident, StockState } from './stock';
 
 export const ErrorBody = Type.Object({
-  code: Type.String({ description: 'Stable machine code, e.g. invalid_request, unauthorized, payload_too_large, not_found' }),
+  code: Type.String({ description: 'Stable machine code, e.g. invalid_request, unauthorized, payload_too_large, not_found, unknown_sku (a SKU the ledger has never seen)' }),
   message: Type.String({ description: 'A sentence a person can act on' }),
   pointer: Type.Optional(Type.String({ description: 'JSON pointer of the bad field ("" = the whole body)' })),
   details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),

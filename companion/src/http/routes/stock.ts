@@ -14,7 +14,8 @@ import { ADMIN, requireAdmin } from '../auth';
 const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody };
 
 export function unknownSku(tenant: string, sku: string): NotFoundError {
-  return new NotFoundError(`No SKU "${sku}" in tenant "${tenant}" — send a stock.received or stock.adjusted event to create it`);
+  // The same code an event about an unknown SKU is refused with (design.md: unknown SKU has its own code).
+  return new NotFoundError(`No SKU "${sku}" in tenant "${tenant}" — send a stock.received or stock.adjusted event to create it`, 'unknown_sku');
 }
 
 export function stockRoutes({ ledger, adminToken }: { ledger: Ledger; adminToken: string }) {

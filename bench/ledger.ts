@@ -206,7 +206,7 @@ async function main() {
   const sha = (await redis.script('LOAD', trivial)) as string;
   const raw = (i: number) => redis.evalsha(sha, 1, `${prefix}{default}:raw:${i % SKUS}`);
   const reserve = (i: number) =>
-    ledger.apply({ id: id('r'), type: 'stock.reserved', source: 'woocommerce', occurredAt: now(), reservationId: id('cart'), lines: [{ sku: sku(i), qty: 1 }] });
+    ledger.apply({ id: id('r'), type: 'stock.reserved', source: 'woocommerce', occurredAt: now(), reservationId: id('cart'), lines: [{ sku: sku(i), qty: 1 }], ttlSeconds: 900 });
   const confirm = (i: number) =>
     ledger.apply({ id: id('c'), type: 'order.confirmed', source: 'woocommerce', occurredAt: now(), orderId: id('o'), lines: [{ sku: sku(i), qty: 1 }] });
   const adjust = (i: number) => ledger.apply({ id: id('a'), type: 'stock.adjusted', source: 'manual', occurredAt: now(), sku: sku(i), delta: 1, reason: 'bench' });

@@ -131,6 +131,7 @@ export function malformedCorpus(): MalformedCase[] {
     },
     // Per type.
     { name: 'a reservation without reservationId', body: without(reserve(), 'reservationId'), status: 400, pointer: '/reservationId' },
+    { name: 'a reservation without ttlSeconds', body: without(reserve(), 'ttlSeconds'), status: 400, pointer: '/ttlSeconds' },
     { name: 'a zero ttlSeconds', body: reserve({ ttlSeconds: 0 }), status: 400, pointer: '/ttlSeconds' },
     { name: 'a ttlSeconds over a week', body: reserve({ ttlSeconds: 10_000_000 }), status: 400, pointer: '/ttlSeconds' },
     { name: 'a release without reason', body: without(events.released('cart-m'), 'reason'), status: 400, pointer: '/reason' },

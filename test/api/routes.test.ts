@@ -37,16 +37,14 @@ describe('HTTP API happy paths', () => {
     expect(unknownSku.json()).toMatchObject({ status: 'refused', code: 'unknown_sku', details: { skus: ['NEVER-SEEN'] } });
   });
 
-  it('fills the default hold time of a reservation that leaves ttlSeconds out', async () => {
+  it('refuses a reservation that leaves ttlSeconds out (design.md lists it as required), holding nothing', async () => {
     await f.post(events.received('TTL', 2));
     const { ttlSeconds: _drop, ...reservation } = events.reserved('cart-ttl', [{ sku: 'TTL', qty: 1 }]);
-    expect((await f.post(reservation)).statusCode).toBe(200);
-    const ttl = await f.t.redis.pttl(f.keys.reservation('default', 'cart-ttl'));
-    const expiresAt = Number(await f.t.redis.zscore(f.keys.reservationExpiry('default'), 'cart-ttl'));
-    // Either the hold key carries the TTL or the expiry index does; both must say ~900 s.
-    const remainingMs = ttl > 0 ? ttl : expiresAt - Date.now();
-    expect(remainingMs).toBeGreaterThan(890_000);
-    expect(remainingMs).toBeLessThanOrEqual(900_000);
+    const res = await f.post(reservation);
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'invalid_request', pointer: '/ttlSeconds', message: expect.stringContaining('ttlSeconds') });
+    expect(await f.t.redis.zscore(f.keys.reservationExpiry('default'), 'cart-ttl')).toBeNull();
+    expect((await f.admin('GET', '/v1/stock/TTL')).json()).toMatchObject({ reserved: 0, available: 2 });
   });
 
   it('reads one SKU with GET /v1/stock/:sku and 404s an unknown one', async () => {

@@ -151,7 +151,7 @@ describe('the companion process', () => {
     const ledger = createLedger({ redis: t.redis, keys, idempotencyTtlSeconds: 3600 });
     await ledger.ready();
     await ledger.apply({ id: 'w-1', type: 'stock.adjusted', source: 'manual', occurredAt: new Date().toISOString(), sku: 'W-1', set: 5, reason: 'count' });
-    await ledger.apply({ id: 'w-2', type: 'stock.reserved', source: 'woocommerce', occurredAt: new Date().toISOString(), reservationId: 'c', lines: [{ sku: 'W-1', qty: 2 }] });
+    await ledger.apply({ id: 'w-2', type: 'stock.reserved', source: 'woocommerce', occurredAt: new Date().toISOString(), reservationId: 'c', lines: [{ sku: 'W-1', qty: 2 }], ttlSeconds: 900 });
     // A paused SKU, and one Amazon may show at most 2 of.
     await ledger.apply({ id: 'w-3', type: 'stock.adjusted', source: 'manual', occurredAt: new Date().toISOString(), sku: 'W-P', set: 5, reason: 'count' });
     await ledger.setPaused('default', 'W-P', true, 'photo shoot');

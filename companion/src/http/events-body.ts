@@ -9,14 +9,13 @@
  * refusals (insufficient stock, stale, conflict, unknown order/reservation) are judged per
  * event by the ledger and come back as per-event results.
  */
-import { EVENT_TYPES, EventSchemas, MAX_BATCH_EVENTS, StockReserved, Tenant, eventTimeMs, type EventType, type StockEvent } from '../schemas/events';
+import { EVENT_TYPES, EventSchemas, MAX_BATCH_EVENTS, Tenant, eventTimeMs, type EventType, type StockEvent } from '../schemas/events';
 import { BodyError } from './body-error';
 import { UnparsedJson } from './raw-body';
 import { ruleViolation, toValidationError } from './messages';
 import { compile } from './validator';
 
 export const DEFAULT_TENANT = 'default';
-const RESERVATION_TTL_DEFAULT = StockReserved.properties.ttlSeconds.default as number;
 
 export interface EventsBody {
   events: StockEvent[];
@@ -90,9 +89,6 @@ function checkEvent(value: unknown, prefix: string, rules: EdgeRules): StockEven
       `is ${Math.round(ahead / 1000)} s ahead of the companion's clock (at most ${rules.maxAheadMs / 1000} s allowed) — send when it happened and check the sender's clock`,
     );
   }
-  // Fills ttlSeconds' schema default so the ledger and the audit see the hold time actually used
-  // (directly: Value.Default walks the whole event and showed in profiles).
-  if (type === 'stock.reserved' && value.ttlSeconds === undefined) value.ttlSeconds = RESERVATION_TTL_DEFAULT;
   return value as StockEvent;
 }
 

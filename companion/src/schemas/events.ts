@@ -55,7 +55,8 @@ export const StockReserved = Type.Object(
     type: Type.Literal('stock.reserved'),
     reservationId: ReservationId,
     lines: Lines,
-    ttlSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 604_800, default: 900 })),
+    // Required, as design.md's table lists it (a hold with no end the owner did not choose is a leak).
+    ttlSeconds: Type.Integer({ minimum: 1, maximum: 604_800, description: 'Seconds the hold lasts; the sweeper releases it (reason expired) within 1 s after' }),
   },
   { additionalProperties: false },
 );

@@ -171,8 +171,12 @@ export async function startNativeWordPress({ dir, port, links = {}, config = {} 
   const must = (r, what) => {
     if (r.status !== 0) throw new Error(`${what} failed: ${r.stderr?.toString() ?? ''}`);
   };
-  must(spawnSync('mariadb-install-db', [`--datadir=${data}`, '--user=root', '--auth-root-authentication-method=normal', '--skip-test-db'], { stdio: 'pipe' }), 'mariadb-install-db');
-  const db = spawn(existsSync('/usr/sbin/mariadbd') ? '/usr/sbin/mariadbd' : 'mariadbd', [`--datadir=${data}`, `--socket=${sock}`, '--skip-networking', '--user=root', `--pid-file=${join(dir, 'mysql.pid')}`, '--innodb-flush-log-at-trx-commit=2'], { stdio: 'ignore', detached: true });
+  // As root, MariaDB must be told to stay root (it refuses to run as root otherwise); as anyone
+  // else, --user asks it to chown the data folder to that user, which only root may (a non-root
+  // `npm test` failed: "Cannot change ownership of the database directories to the 'root' user").
+  const asUser = process.getuid?.() === 0 ? ['--user=root'] : [];
+  must(spawnSync('mariadb-install-db', [`--datadir=${data}`, ...asUser, '--auth-root-authentication-method=normal', '--skip-test-db'], { stdio: 'pipe' }), 'mariadb-install-db');
+  const db = spawn(existsSync('/usr/sbin/mariadbd') ? '/usr/sbin/mariadbd' : 'mariadbd', [`--datadir=${data}`, `--socket=${sock}`, '--skip-networking', ...asUser, `--pid-file=${join(dir, 'mysql.pid')}`, '--innodb-flush-log-at-trx-commit=2'], { stdio: 'ignore', detached: true });
   for (let i = 0; i < 200 && spawnSync('mariadb', ['-S', sock, '-u', 'root', '-e', 'SELECT 1']).status !== 0; i++) {
     await new Promise((r) => setTimeout(r, 100));
   }

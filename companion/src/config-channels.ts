@@ -17,11 +17,18 @@ export function channels(r: Reader): Config['channels'] {
   const need = (channel: string, name: string) =>
     r.raw(name) ?? r.fail(name, `must be set because other ${channel} variables are; set it or unset the whole ${channel} block.`);
   const out: Config['channels'] = {};
-  const woo = channelBlock(r, ['STOCKLINE_WOOCOMMERCE_URL', 'STOCKLINE_WOOCOMMERCE_KEY', 'STOCKLINE_WOOCOMMERCE_SECRET'], () => ({
-    url: r.url('STOCKLINE_WOOCOMMERCE_URL', need('WooCommerce', 'STOCKLINE_WOOCOMMERCE_URL')),
-    key: need('WooCommerce', 'STOCKLINE_WOOCOMMERCE_KEY'),
-    secret: need('WooCommerce', 'STOCKLINE_WOOCOMMERCE_SECRET'),
-  }));
+  const wooVars = ['URL', 'KEY', 'SECRET', 'WEBHOOK_SECRET'].map((s) => `STOCKLINE_WOOCOMMERCE_${s}`);
+  const woo = channelBlock(r, wooVars, () => {
+    // Optional: the secret of the store's order webhooks (WooCommerce → Settings → Advanced →
+    // Webhooks), for a store without the plugin; without it only the 60-s order poll runs.
+    const webhookSecret = r.raw('STOCKLINE_WOOCOMMERCE_WEBHOOK_SECRET');
+    return {
+      url: r.url('STOCKLINE_WOOCOMMERCE_URL', need('WooCommerce', 'STOCKLINE_WOOCOMMERCE_URL')),
+      key: need('WooCommerce', 'STOCKLINE_WOOCOMMERCE_KEY'),
+      secret: need('WooCommerce', 'STOCKLINE_WOOCOMMERCE_SECRET'),
+      ...(webhookSecret ? { webhookSecret } : {}),
+    };
+  });
   if (woo) out.woocommerce = woo;
   const shopifyVars = ['SHOP', 'TOKEN', 'LOCATION_ID', 'WEBHOOK_SECRET'].map((s) => `STOCKLINE_SHOPIFY_${s}`);
   const shopify = channelBlock(r, shopifyVars, () => {

@@ -64,7 +64,7 @@ export interface Config {
   /** maxOrders: stop after this many orders (0 = never). */
   shopper: { enabled: boolean; ordersPerSecond: number; maxOrders: number };
   channels: {
-    woocommerce?: { url: string; key: string; secret: string };
+    woocommerce?: { url: string; key: string; secret: string; webhookSecret?: string };
     shopify?: { shop: string; token: string; locationId: string; webhookSecret: string; url?: string };
     amazon?: AmazonCredentials & {
       /** The SQS queue Amazon delivers ORDER_CHANGE notifications to; without it orders are polled (minutes late). */

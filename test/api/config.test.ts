@@ -112,6 +112,9 @@ describe('loadConfig', () => {
     expect(c.shopper.enabled).toBe(true);
     expect(loadConfig(minimal, ['--role=api']).role).toBe('api');
     expect(loadConfig({ ...minimal, STOCKLINE_SANDBOX: 'off' }).sandbox).toBe(false);
+    const woo = { ...minimal, STOCKLINE_WOOCOMMERCE_URL: 'https://shop.example', STOCKLINE_WOOCOMMERCE_KEY: 'ck', STOCKLINE_WOOCOMMERCE_SECRET: 'cs' };
+    expect(loadConfig(woo).channels.woocommerce).toEqual({ url: 'https://shop.example', key: 'ck', secret: 'cs' });
+    expect(loadConfig({ ...woo, STOCKLINE_WOOCOMMERCE_WEBHOOK_SECRET: 'whsec' }).channels.woocommerce).toMatchObject({ webhookSecret: 'whsec' });
   });
 
   const bad: [string, Env, string[], string][] = [
@@ -143,6 +146,7 @@ describe('loadConfig', () => {
       [],
       'STOCKLINE_WOOCOMMERCE_URL',
     ],
+    ['a WooCommerce webhook secret alone', { ...minimal, STOCKLINE_WOOCOMMERCE_WEBHOOK_SECRET: 'whsec' }, [], 'STOCKLINE_WOOCOMMERCE_URL'],
     ['a rate that is not a number', { ...minimal, STOCKLINE_FLIPKART_RPS: 'fast' }, [], 'STOCKLINE_FLIPKART_RPS'],
     [
       'a critical lag below the warning',

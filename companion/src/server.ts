@@ -165,6 +165,12 @@ async function main(): Promise<void> {
     running = await start(config, { logger });
   } catch (err) {
     logger.fatal({ err }, 'stockline companion could not start');
+    const e = err as NodeJS.ErrnoException & { port?: number };
+    if (e?.code === 'EADDRINUSE') {
+      // The log line above is JSON for machines; say the way out in a sentence too.
+      const which = e.port === config.port ? 'STOCKLINE_PORT' : 'STOCKLINE_SANDBOX_PORT_BASE (the sandbox channels use it and the next three)';
+      process.stderr.write(`stockline: port ${e.port ?? '?'} is already in use (another Stockline?); stop what holds it or set ${which} to a free port.\n`);
+    }
     process.exit(1);
   }
   let stopping = false;

@@ -8,7 +8,7 @@ import { startShopper, type Shopper } from './channels/shopper';
 import type { Config } from './config';
 import type { Ledger } from './ledger/types';
 import type { Observer } from './propagation/observer';
-import { shownQuantity, type Rule, type RulesStore } from './propagation/rules';
+import { shownQuantity, showsRight, type Rule, type RulesStore } from './propagation/rules';
 import type { StockState } from './schemas/stock';
 import type { StockEvent } from './schemas/events';
 
@@ -24,6 +24,8 @@ export interface DemoDeps {
   /** What the sandboxes list from the ledger (Wiring.sandboxCatalogue); empty on a first run. */
   listed: { sku: string }[];
   print: (line: string) => void;
+  /** Buffers, caps and stops per channel, so "in step" compares with what the channel should show. */
+  rules?: RulesStore;
   statusEveryMs?: number;
 }
 
@@ -107,13 +109,15 @@ export async function startSandboxDemo(d: DemoDeps): Promise<{ stop(): Promise<v
   const status = async () => {
     const health = await d.observer.channelHealth(d.tenant);
     const current = await d.ledger.getStockMany(d.tenant, skus);
-    const parts = health.map((h) => {
+    const parts = await Promise.all(health.map(async (h) => {
       const q = d.sandboxes.handles.get(h.id as never)?.quantities() ?? {};
-      // "in step": the channel shows what the ledger says is available (ignores buffers/pauses).
-      const inStep = current.filter((s) => s && (q[s.sku] ?? -1) === Math.max(0, s.available) && !s.paused).length;
+      // "in step": the channel shows what it should: the ledger's available through its rules
+      // (a buffer, a cap, a pause). Without them a buffer read as every SKU out of step.
+      const rules = d.rules ? await d.rules.forChannel(d.tenant, h.id, skus) : new Map<string, Rule>();
+      const inStep = current.filter((s) => s && showsRight(q[s.sku], shownQuantity(s, rules.get(s.sku) ?? {}))).length;
       const lag = h.lag['5m'];
       return `${h.id} ${h.state} lag p50 ${fmt(lag.p50)} p99 ${fmt(lag.p99)} in step ${inStep}/${skus.length}`;
-    });
+    }));
     const s = shopper?.stats();
     if (shopper && s && maxOrders > 0 && s.placed >= maxOrders && !shoppersDone) {
       shoppersDone = true;

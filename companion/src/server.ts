@@ -127,7 +127,7 @@ export async function start(
     }
     await wiring.started(address);
     if (wiring.sandboxes && config.role !== 'api') {
-      const demo = await startSandboxDemo({ config, ledger, sandboxes: wiring.sandboxes, listed: wiring.sandboxCatalogue, observer: wiring.observer, tenant: DEFAULT_TENANT, print, statusEveryMs: config.statusEveryMs });
+      const demo = await startSandboxDemo({ config, ledger, sandboxes: wiring.sandboxes, listed: wiring.sandboxCatalogue, observer: wiring.observer, rules: wiring.runtime.core.rules, tenant: DEFAULT_TENANT, print, statusEveryMs: config.statusEveryMs });
       stops.push(() => demo.stop());
     }
     logger.info(

@@ -101,5 +101,29 @@ describe('npm start on sandbox channels', () => {
     expect(moved).toBe(true);
     expect(last).toBe('');
     expect(converged).toBe(true);
-  }, 120_000);
+
+    // A buffer on Amazon: its status reads "in step" against what it should show (available − 2),
+    // not against the ledger's available (every SKU read out of step under a buffer).
+    const rule = await fetch(`${base}/v1/rules/channels/amazon`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ buffer: 2 }),
+    });
+    expect(rule.status).toBe(200);
+    // First Amazon must show the buffered numbers; only a status line printed after that tells.
+    const stock = (await (await fetch(`${base}/v1/stock?limit=100`, { headers: { authorization: `Bearer ${token}` } })).json()) as { items: { sku: string; available: number; paused: string | null }[] };
+    let buffered = false;
+    for (let i = 0; i < 100 && !buffered; i++) {
+      const q = (await (await fetch(`${urls.amazon}/_sandbox/quantities`)).json()) as Record<string, number>;
+      buffered = stock.items.every((s) => q[s.sku] === (s.paused ? 0 : Math.max(0, s.available - 2)));
+      if (!buffered) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(buffered).toBe(true);
+    const from = out.length;
+    const amazonLine = () => out.slice(from).split('\n').find((l) => /amazon \w+ lag p50 \S+ p99 \S+ in step \d+\/\d+/.test(l));
+    await waitFor(() => amazonLine() !== undefined, 10_000, 'a status line after the buffer landed');
+    const [, inStep, of] = /amazon \w+ lag p50 \S+ p99 \S+ in step (\d+)\/(\d+)/.exec(amazonLine()!)!;
+    expect(Number(of)).toBeGreaterThan(0);
+    expect(inStep).toBe(of);
+  }, 150_000);
 });

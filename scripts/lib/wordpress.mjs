@@ -244,9 +244,14 @@ async function cli(cmd) {
       seedVersionCache(wpEnvHome, configFile, version);
     }
     await runWpEnv(['start', '--runtime=playground'], { cwd: root, wpEnvHome, quiet: false });
-    say('WordPress is up with Stockline active: http://localhost:8888/wp-admin/ (admin / password).');
+    // wp-env takes its port from WP_ENV_PORT over .wp-env.json (8888 by default).
+    say(`WordPress is up with Stockline active: http://localhost:${process.env.WP_ENV_PORT ?? 8888}/wp-admin/ (admin / password)` +
+      (offline ? '; offline, so without WooCommerce (STOCKLINE_WP_ONLINE=1 uses .wp-env.json as it is)' : '') + '.');
   } else if (cmd === 'stop') {
     await runWpEnv(['stop'], { cwd: root, wpEnvHome, quiet: false });
+    // The override only exists for the offline start; left behind, it would change what a later
+    // plain `npx wp-env start` mounts.
+    rmSync(join(root, '.wp-env.override.json'), { force: true });
   } else {
     say('usage: node scripts/lib/wordpress.mjs start|stop');
     process.exit(2);

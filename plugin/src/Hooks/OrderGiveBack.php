@@ -78,8 +78,19 @@ final class OrderGiveBack {
 	public static function sent_lines( $order ): bool {
 		$recorded = self::recorded( $order );
 		foreach ( $order->get_items() as $item ) {
-			$product = is_object( $item ) && method_exists( $item, 'get_product' ) ? $item->get_product() : null;
-			if ( ! $product || ! $product->managing_stock() || (int) $item->get_quantity() < 1 ) {
+			if ( ! is_object( $item ) || (int) $item->get_quantity() < 1 ) {
+				continue;
+			}
+			$product = method_exists( $item, 'get_product' ) ? $item->get_product() : null;
+			if ( ! $product ) {
+				// Deleted for good since: its line still counts under the SKU it was confirmed under
+				// (a trial's cancel of such an order sent nothing and left 2 units committed for good).
+				if ( '' !== ( $recorded[ (string) $item->get_id() ] ?? '' ) ) {
+					return true;
+				}
+				continue;
+			}
+			if ( ! $product->managing_stock() ) {
 				continue;
 			}
 			$sku = $recorded[ (string) $item->get_id() ] ?? Events::sku_of( $product );
@@ -113,8 +124,13 @@ final class OrderGiveBack {
 				continue;
 			}
 			$product = method_exists( $item, 'get_product' ) ? $item->get_product() : null;
-			$was     = $recorded[ $key ];
-			$now     = $product && $product->managing_stock() ? Events::sku_of( $product ) : '';
+			if ( ! $product ) {
+				// Deleted, not renamed: WooCommerce restored nothing, and the ledger's cancel frees
+				// the units under the SKU they were confirmed under, where they are.
+				continue;
+			}
+			$was = $recorded[ $key ];
+			$now = $product->managing_stock() ? Events::sku_of( $product ) : '';
 			if ( $now === $was ) {
 				continue;
 			}

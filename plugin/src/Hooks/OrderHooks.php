@@ -44,6 +44,8 @@ final class OrderHooks {
 
 	/** Statuses in which WooCommerce counts the units as sold (it reduces stock in these). */
 	private const PAID = array( 'processing', 'on-hold', 'completed' );
+	/** How long units of a paid order set back to Pending (to edit it) stay held for it. */
+	private const EDIT_HOLD_SECONDS = 86400;
 	/** Statuses that give the units back. */
 	private const ENDED = array( 'cancelled', 'failed' );
 
@@ -187,11 +189,47 @@ final class OrderHooks {
 	 */
 	public static function on_restore_stock( $order ): void {
 		try {
-			if ( is_object( $order ) ) {
+			if ( ! is_object( $order ) ) {
+				return;
+			}
+			if ( 'pending' === $order->get_status() && 'confirmed' === OrderState::state( $order ) ) {
+				self::hold_for_edit( $order );
+			} else {
 				self::end( $order, 'cancelled', true );
 			}
 		} catch ( \Throwable $e ) {
 			Logger::exception( 'woocommerce_restore_order_stock', $e );
+		}
+	}
+
+	/**
+	 * A paid order set back to Pending payment, which is how WooCommerce lets an order's items be
+	 * edited ("To edit this order change the status back to Pending payment"): WooCommerce puts its
+	 * units back in stock, but the merchant means to keep selling them to this customer. The sale
+	 * is cancelled and, in the same delivery, its units held for the order (a reservation of a day,
+	 * EDIT_HOLD_SECONDS) that the order converts when it is paid again, with whatever lines it has
+	 * then. Released plainly, the units went on sale on every channel; a trial's Shopify sold them
+	 * and the order, set back to processing, was refused: 2 units sold twice.
+	 *
+	 * @param \WC_Order $order The order, now pending.
+	 */
+	private static function hold_for_edit( $order ): void {
+		self::end( $order, 'pending', true );
+		if ( 'cancelled' !== OrderState::state( $order ) ) {
+			return; // The cancel was not stored: WooCommerce's next hook for the order tries again.
+		}
+		$lines = Events::order_lines( $order );
+		if ( ! $lines ) {
+			return;
+		}
+		$id                     = (int) $order->get_id();
+		$cycle                  = OrderState::cycle( $order ) + 1; // Paid again: the next cycle, converting this hold.
+		$event                  = Events::base( Events::order_event_id( $id, 'reserved', $cycle ), 'stock.reserved' );
+		$event['reservationId'] = Events::reservation_id( $id, $cycle );
+		$event['lines']         = $lines;
+		$event['ttlSeconds']    = self::EDIT_HOLD_SECONDS;
+		if ( Outbox::add( $event ) ) {
+			OrderState::set( $order, 'held', $cycle );
 		}
 	}
 

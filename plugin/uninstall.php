@@ -23,6 +23,8 @@ $stockline_options = array(
 	'stockline_schedule_checked',
 	'stockline_counted_at',
 	'stockline_tenant_seen',
+	'stockline_deactivated_at',
+	'stockline_inactive_gap',
 );
 foreach ( $stockline_options as $stockline_option ) {
 	delete_option( $stockline_option );

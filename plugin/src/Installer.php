@@ -16,6 +16,11 @@ defined( 'ABSPATH' ) || exit;
  */
 final class Installer {
 
+	/** When Stockline was deactivated (Unix seconds), until it is activated again. */
+	public const DEACTIVATED_AT = 'stockline_deactivated_at';
+	/** The last gap while it was off, until an import recounts the store (inactive_gap()). */
+	public const INACTIVE_OPTION = 'stockline_inactive_gap';
+
 	/**
 	 * On activation: outbox table, site id, and when Stockline started listening (Baseline).
 	 * Works without WooCommerce.
@@ -24,6 +29,44 @@ final class Installer {
 		Outbox::maybe_install();
 		Settings::site_id();
 		Baseline::activated();
+		$off = (int) get_option( self::DEACTIVATED_AT, 0 );
+		if ( $off > 0 ) {
+			// Active again after a gap: what changed in the store meanwhile never reached the ledger
+			// (a trial's stock edit and a cancel made while off were lost, and "Check channels" then
+			// wrote the ledger's old number over WooCommerce's). The owner is told to import again.
+			update_option(
+				self::INACTIVE_OPTION,
+				array(
+					'from' => $off,
+					'to'   => time(),
+				),
+				false
+			);
+			delete_option( self::DEACTIVATED_AT );
+		}
+	}
+
+	/**
+	 * When Stockline was last off, from deactivation to reactivation ({from, to}, Unix seconds), while
+	 * no import has run since; null otherwise (an import after reactivation recounted the store).
+	 *
+	 * @return array{from:int, to:int}|null
+	 */
+	public static function inactive_gap(): ?array {
+		$gap = get_option( self::INACTIVE_OPTION, null );
+		if ( ! is_array( $gap ) || empty( $gap['to'] ) ) {
+			return null;
+		}
+		$progress = Importer::progress();
+		$finished = isset( $progress['finishedAt'] ) && is_string( $progress['finishedAt'] ) ? (int) strtotime( $progress['finishedAt'] ) : 0;
+		if ( $finished >= (int) $gap['to'] ) {
+			delete_option( self::INACTIVE_OPTION );
+			return null;
+		}
+		return array(
+			'from' => (int) $gap['from'],
+			'to'   => (int) $gap['to'],
+		);
 	}
 
 	/**
@@ -32,6 +75,7 @@ final class Installer {
 	 * the recurring drain back instead of trusting a check made before it was cleared.
 	 */
 	public static function deactivate(): void {
+		update_option( self::DEACTIVATED_AT, time(), false );
 		delete_option( Dispatcher::SCHEDULE_CHECK );
 		wp_clear_scheduled_hook( Dispatcher::HOOK );
 		wp_clear_scheduled_hook( Dispatcher::HOOK, array( 'retry' ) );

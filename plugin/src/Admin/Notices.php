@@ -12,6 +12,7 @@ declare( strict_types = 1 );
 namespace Stockline\Admin;
 
 use Stockline\Events;
+use Stockline\Installer;
 use Stockline\Outbox;
 use Stockline\OutboxReport;
 use Stockline\Settings;
@@ -45,6 +46,7 @@ final class Notices {
 			return;
 		}
 		self::refused_sales();
+		self::was_off();
 		$problem = Settings::problem();
 		if ( null !== $problem ) {
 			printf(
@@ -64,6 +66,32 @@ final class Notices {
 				esc_html__( 'Connect now', 'stockline' )
 			);
 		}
+	}
+
+	/**
+	 * Stockline was deactivated for a while and no import has recounted the store since: stock
+	 * edits, cancellations and refunds made meanwhile never reached the other channels.
+	 */
+	private static function was_off(): void {
+		$gap = Installer::inactive_gap();
+		if ( null === $gap ) {
+			return;
+		}
+		$format = get_option( 'date_format' ) . ' ' . get_option( 'time_format' );
+		printf(
+			'<div class="notice notice-warning" id="stockline-was-off"><p><strong>%s</strong> %s <a href="%s">%s</a></p></div>',
+			esc_html(
+				sprintf(
+					/* translators: 1: when Stockline was deactivated, 2: when it was activated again. */
+					__( 'Stockline was off from %1$s to %2$s.', 'stockline' ),
+					wp_date( $format, $gap['from'] ),
+					wp_date( $format, $gap['to'] )
+				)
+			),
+			esc_html__( 'Stock edits, cancellations and refunds made in WooCommerce meanwhile were not passed on, so the other channels may show old numbers. Import again: products whose stock changed are recounted, the others are left as the ledger has them.', 'stockline' ),
+			esc_url( admin_url( 'admin.php?page=' . Menu::SLUG . '#tab=getting-started' ) ),
+			esc_html__( 'Open Getting started', 'stockline' )
+		);
 	}
 
 	/**

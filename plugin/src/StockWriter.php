@@ -150,8 +150,8 @@ final class StockWriter {
 
 	/**
 	 * The product or variation with this SKU that holds stock of its own, or null when none has
-	 * the SKU or it does not manage stock, or, for a variation whose stock its parent manages
-	 * ("Manage stock" at the parent level), the sentence that says so.
+	 * the SKU, or, for one that does not manage stock or a variation whose stock its parent
+	 * manages ("Manage stock" at the parent level), the sentence that says so.
 	 *
 	 * Such a variation's managing_stock() is true (WooCommerce answers for the parent), but its
 	 * stock is the parent's and Stockline counts it under the parent's SKU (Events::sku_of()).
@@ -170,8 +170,14 @@ final class StockWriter {
 		}
 		$id      = (int) wc_get_product_id_by_sku( $sku );
 		$product = $id ? wc_get_product( $id ) : null;
-		if ( ! $product || ! $product->managing_stock() ) {
+		if ( ! $product ) {
 			return null;
+		}
+		if ( ! $product->managing_stock() ) {
+			// In the store, just not counted there: say so, not "not in the store" (a trial's owner
+			// was told a product was missing that was only set to "Out of stock" by hand).
+			/* translators: 1: product name, 2: SKU. */
+			return sprintf( __( '"%1$s" (SKU %2$s) does not manage its stock in WooCommerce ("Manage stock?" is unticked), so the store takes no quantity for it; tick it and enter the count to keep it in step.', 'stockline' ), $product->get_name(), $sku );
 		}
 		$holder = method_exists( $product, 'get_stock_managed_by_id' ) ? (int) $product->get_stock_managed_by_id() : (int) $product->get_id();
 		if ( $holder === (int) $product->get_id() ) {

@@ -41,6 +41,14 @@ describe('the stock endpoint the companion writes to', () => {
     expect((await f.outbox()).slice(before)).toEqual([]);
   });
 
+  it('says a product in the store that does not manage its stock is not counted there, rather than missing', async () => {
+    const sku = f.sku('UNM');
+    const id = await f.product({ sku, stock: 5 });
+    await testApi('POST', `products/${id}/edit`, { manageStock: false });
+    const r = await post({ items: [{ sku, quantity: 3, expected: 5 }] });
+    expect(r.body).toEqual({ results: [{ sku, status: 'not_found', quantity: null, message: expect.stringContaining(`(SKU ${sku}) does not manage its stock in WooCommerce`) }] });
+  });
+
   it('takes a negative expected count (a product sold on backorder) and sets the restock over it', async () => {
     const sku = f.sku('BO');
     const id = await f.product({ sku, stock: -2 });

@@ -56,6 +56,8 @@ final class StockHooks {
 	public static function register(): void {
 		add_action( 'woocommerce_product_set_stock', array( self::class, 'on_set_stock' ), 10, 1 );
 		add_action( 'woocommerce_variation_set_stock', array( self::class, 'on_set_stock' ), 10, 1 );
+		add_action( 'woocommerce_product_set_stock_status', array( self::class, 'on_stock_status' ), 10, 3 );
+		add_action( 'woocommerce_variation_set_stock_status', array( self::class, 'on_stock_status' ), 10, 3 );
 		// WooCommerce asks these filters right before it changes stock for an order…
 		add_filter( 'woocommerce_can_reduce_order_stock', array( self::class, 'enter_order_flow' ), PHP_INT_MAX, 2 );
 		add_filter( 'woocommerce_can_restore_order_stock', array( self::class, 'enter_order_flow' ), PHP_INT_MAX, 2 );
@@ -119,6 +121,35 @@ final class StockHooks {
 			}
 		} catch ( \Throwable $e ) {
 			Logger::exception( 'woocommerce_product_set_stock', $e );
+		}
+	}
+
+	/**
+	 * `woocommerce_product_set_stock_status` / `woocommerce_variation_set_stock_status`: a product
+	 * that does not manage its stock, set to "Out of stock" by hand, has none to sell anywhere: its
+	 * SKU is counted 0 (a trial's marketplaces kept selling 6 of a product the store said was out
+	 * of stock). Back in stock says no number, so nothing is sent then: the count is the owner's
+	 * to give (tick "Manage stock" and enter it, or Stock → Adjust on the Stockline page). A
+	 * product that manages stock gets its status from its quantity, which is sent as it changes.
+	 *
+	 * @param int         $product_id Product id.
+	 * @param string      $status     New stock status.
+	 * @param \WC_Product $product    The product.
+	 */
+	public static function on_stock_status( $product_id, $status, $product = null ): void {
+		try {
+			$product = is_object( $product ) ? $product : wc_get_product( (int) $product_id );
+			if ( ! $product || 'outofstock' !== $status || $product->managing_stock() || self::from_companion() ) {
+				return;
+			}
+			$id  = (int) $product->get_id();
+			$sku = trim( (string) $product->get_sku( 'edit' ) );
+			if ( '' === $sku || isset( self::$own[ $id ] ) ) {
+				return;
+			}
+			Outbox::add( Events::count( Settings::site_id() . ':stockstatus:' . $id . ':' . self::stamp(), $sku, 0, 'marked out of stock in WooCommerce' ) );
+		} catch ( \Throwable $e ) {
+			Logger::exception( 'woocommerce_product_set_stock_status', $e );
 		}
 	}
 

@@ -102,6 +102,9 @@ add_action(
 				if ( $r->has_param( 'stock' ) ) {
 					$p->set_stock_quantity( (int) $r['stock'] );
 				}
+				if ( $r->has_param( 'stockStatus' ) ) {
+					$p->set_stock_status( (string) $r['stockStatus'] );
+				}
 				$p->save();
 				return array( 'stock' => $p->get_stock_quantity(), 'sku' => $p->get_sku() );
 			}

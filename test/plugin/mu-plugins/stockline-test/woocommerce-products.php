@@ -87,8 +87,14 @@ class WC_Product {
 	public function has_enough_stock( $quantity ) {
 		return ! $this->managing_stock() || $this->backorders_allowed() || (int) $this->get_stock_quantity() >= $quantity;
 	}
+	/** Set by hand (WooCommerce keeps it for a product that does not manage stock). */
+	public function set_stock_status( $status ) { $this->set( 'stock_status', (string) $status ); }
 	public function get_stock_status( $context = 'view' ) {
-		if ( ! $this->managing_stock() || (int) $this->get_stock_quantity() > 0 ) {
+		if ( ! $this->managing_stock() ) {
+			$manual = $this->changes['stock_status'] ?? get_post_meta( $this->id, '_stock_status', true );
+			return in_array( $manual, array( 'outofstock', 'onbackorder' ), true ) ? $manual : 'instock';
+		}
+		if ( (int) $this->get_stock_quantity() > 0 ) {
 			return 'instock';
 		}
 		return $this->backorders_allowed() ? 'onbackorder' : 'outofstock';
@@ -136,6 +142,10 @@ class WC_Product {
 			$updated[] = 'stock_quantity';
 		}
 		update_post_meta( $this->id, '_stock_status', $this->get_stock_status() );
+		if ( array_key_exists( 'stock_status', $changes ) ) {
+			$updated[] = 'stock_status'; // WC_Product_Data_Store_CPT::handle_updated_props() then says so:
+			do_action( $this->is_type( 'variation' ) ? 'woocommerce_variation_set_stock_status' : 'woocommerce_product_set_stock_status', $this->id, $this->get_stock_status(), $this );
+		}
 		// handle_updated_props(), before the changes are applied (get_data() is still the stored product).
 		if ( in_array( 'stock_quantity', $updated, true ) ) {
 			do_action( $this->is_type( 'variation' ) ? 'woocommerce_variation_set_stock' : 'woocommerce_product_set_stock', $this );

@@ -37,6 +37,9 @@ final class Dispatcher {
 	public const RETENTION_DAYS = 30;
 	/** The companion answered a call this request made (the checkout guard): it is up. */
 	private static bool $answered = false;
+
+	/** Whether the companion failed to answer a call of this request in time (companion_unanswered()). */
+	private static bool $unanswered = false;
 	/** Transient set while delivered rows need no pruning (see prune_history). */
 	public const PRUNED = 'stockline_outbox_pruned';
 
@@ -107,6 +110,16 @@ final class Dispatcher {
 	}
 
 	/**
+	 * Called when the companion did not answer a call of this request in time (the checkout
+	 * guard failed open): without fastcgi_finish_request() the shopper would wait for this
+	 * request's delivery as well, up to its whole budget, for an answer just seen not to come
+	 * (a trial's checkout took 3 s with the companion frozen). The scheduled drain delivers it.
+	 */
+	public static function companion_unanswered(): void {
+		self::$unanswered = true;
+	}
+
+	/**
 	 * After the response: deliver what this request stored, and what waits in a back-off when the
 	 * companion just answered this request.
 	 */
@@ -123,6 +136,8 @@ final class Dispatcher {
 			// connection closes, which is why the budget is small.
 			if ( function_exists( 'fastcgi_finish_request' ) && ! headers_sent() ) {
 				fastcgi_finish_request();
+			} elseif ( self::$unanswered ) {
+				return;
 			}
 			self::drain( (int) apply_filters( 'stockline_shutdown_budget_ms', 2000 ), $catch_up, true );
 		} catch ( \Throwable $e ) {

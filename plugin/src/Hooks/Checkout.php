@@ -149,6 +149,8 @@ final class Checkout {
 		);
 		if ( 200 === $res['status'] ) {
 			Dispatcher::companion_answered();
+		} elseif ( 'failed_open' === $outcome ) {
+			Dispatcher::companion_unanswered();
 		}
 		if ( 200 === $res['status'] && in_array( $status, array( 'applied', 'duplicate' ), true ) ) {
 			// The companion holds the units whether or not this record is stored: held either way.

@@ -149,7 +149,9 @@ final class Checkout {
 		);
 		if ( 200 === $res['status'] ) {
 			Dispatcher::companion_answered();
-		} elseif ( 'failed_open' === $outcome ) {
+		} elseif ( 'failed_open' === $outcome && (int) $res['ms'] >= Settings::checkout_timeout_ms() - 50 ) {
+			// It kept the guard waiting its whole timeout (a refused connection fails at once, and
+			// delivering after it costs nothing and records the failure).
 			Dispatcher::companion_unanswered();
 		}
 		if ( 200 === $res['status'] && in_array( $status, array( 'applied', 'duplicate' ), true ) ) {

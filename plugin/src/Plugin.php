@@ -44,6 +44,7 @@ final class Plugin {
 		Hooks\Checkout::register();
 		Hooks\StockHooks::register();
 		Hooks\ProductHooks::register();
+		Hooks\DuplicateHooks::register();
 		Hooks\RefundHooks::register();
 		Hooks\OrderEditHooks::register();
 	}

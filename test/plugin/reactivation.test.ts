@@ -12,6 +12,8 @@ describe('activated again after a while off', () => {
   let f: PluginFixture;
   beforeAll(async () => {
     f = await pluginFixture();
+    // Files before this one deactivate and activate the plugin too (same site).
+    await testApi('POST', 'options', { delete: ['stockline_inactive_gap', 'stockline_deactivated_at'] });
   });
   afterAll(async () => {
     await activatePlugin(f.admin).catch(() => undefined);

@@ -103,6 +103,9 @@ final class StockHooks {
 			if ( OrderEditHooks::claim( $product ) ) {
 				return; // An admin's edit of an order's items: sent as the change it is.
 			}
+			if ( DuplicateHooks::claim_copy( $product ) ) {
+				return; // "Duplicate": the original's stock again, counted when the copy is published.
+			}
 			$sku = Events::sku_of( $product );
 			if ( '' === $sku ) {
 				Logger::log( 'warning', sprintf( 'Stock of product %d (%s) changed but it has no SKU of its own, so Stockline cannot count it.', $id, $product->get_name() ) );
@@ -118,6 +121,7 @@ final class StockHooks {
 			// Unique per write: the id carries the time in microseconds and the new value.
 			if ( self::send_count( $id, $sku, (int) $quantity, Settings::site_id() . ':stock:' . $id . ':' . self::stamp() . ':' . max( 0, (int) $quantity ), 'woocommerce stock edit' ) ) {
 				StockWriter::forget_written( $id ); // A person's number now, even if it equals Stockline's last push.
+				DuplicateHooks::counted( $id );
 			}
 		} catch ( \Throwable $e ) {
 			Logger::exception( 'woocommerce_product_set_stock', $e );

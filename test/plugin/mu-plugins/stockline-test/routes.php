@@ -110,6 +110,35 @@ add_action(
 			}
 		);
 
+		// WooCommerce's "Duplicate" (WC_Admin_Duplicate_Product::product_duplicate(), simple products):
+		// a clone saved as a new draft under a unique SKU, with the stock of the original.
+		$route(
+			'/products/(?P<id>\d+)/duplicate',
+			'POST',
+			static function ( WP_REST_Request $r ) {
+				$product   = wc_get_product( (int) $r['id'] );
+				$duplicate = clone $product;
+				$duplicate->set_id( 0 );
+				$duplicate->set_name( $product->get_name() . ' (Copy)' );
+				$duplicate->set_sku( $product->get_sku( 'edit' ) . '-1' );
+				$duplicate->set_status( 'draft' );
+				do_action( 'woocommerce_product_duplicate_before_save', $duplicate, $product );
+				$duplicate->save();
+				do_action( 'woocommerce_product_duplicate', $duplicate, $product );
+				return array( 'id' => $duplicate->get_id(), 'sku' => $duplicate->get_sku() );
+			}
+		);
+
+		// Publishing a draft (wp_publish_post(): the post status moves, transition_post_status fires).
+		$route(
+			'/products/(?P<id>\d+)/publish',
+			'POST',
+			static function ( WP_REST_Request $r ) {
+				wp_publish_post( (int) $r['id'] );
+				return array( 'status' => get_post_status( (int) $r['id'] ) );
+			}
+		);
+
 		// Deleting a product: {how: 'admin'} is "Delete permanently" in wp-admin (wp_delete_post()),
 		// {how: 'crud'} the REST API's ?force=true ($product->delete( true )), {how: 'trash'} to the trash,
 		// {how: 'untrash'} back from it (wp-admin's "Restore").

@@ -33,6 +33,7 @@ class WC_Product {
 		'backorders'     => 'no',
 		'parent_id'      => 0,
 		'status'         => 'publish',
+		'stock_status'   => '',
 	);
 	protected array $changes = array();
 
@@ -59,6 +60,15 @@ class WC_Product {
 	}
 
 	public function get_id() { return $this->id; }
+	/** As WC_Data::set_id(): 0 makes a clone a new product (WC_Admin_Duplicate_Product), whose save writes every prop. */
+	public function set_id( $id ) {
+		$this->id = (int) $id;
+		if ( 0 === $this->id ) {
+			$this->changes = array_merge( $this->data, $this->changes );
+		}
+	}
+	public function get_status( $context = 'view' ) { return $this->prop( 'status' ); }
+	public function set_status( $status ) { $this->set( 'status', (string) $status ); }
 	public function get_type() { return 'simple'; }
 	public function is_type( $type ) { return in_array( $this->get_type(), (array) $type, true ); }
 	protected function prop( $key ) { return array_key_exists( $key, $this->changes ) ? $this->changes[ $key ] : $this->data[ $key ]; }
@@ -115,7 +125,7 @@ class WC_Product {
 			$this->id = (int) wp_insert_post(
 				array(
 					'post_type'   => $this->post_type(),
-					'post_status' => 'publish',
+					'post_status' => $this->prop( 'status' ) ?: 'publish',
 					'post_title'  => $this->get_name(),
 					'post_parent' => $this->get_parent_id(),
 				)

@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testApi } from '../support/wordpress';
+import { pluginFixture, type PluginFixture } from './support/fixture';
+
+/**
+ * WooCommerce's "Duplicate" (acceptance pass 24): the draft copy's stock, the original's shelf
+ * again, was counted under the copy's SKU: 15 more units, shown as sellable everywhere.
+ */
+describe('a duplicated product', () => {
+  let f: PluginFixture;
+  beforeAll(async () => {
+    f = await pluginFixture();
+  });
+  afterAll(async () => {
+    await f?.close();
+  });
+
+  const drain = () => testApi('POST', 'drain', { force: true });
+  const stock = (sku: string) => f.companion.ledger.getStock('default', sku);
+
+  it('is not counted as a draft, is counted when published, and a stock typed on it first is counted then', async () => {
+    const sku = f.sku('DUP');
+    const id = await f.product({ sku, stock: 15 });
+    const copy = await testApi<{ id: number; sku: string }>('POST', `products/${id}/duplicate`);
+    expect(copy.sku).toBe(`${sku}-1`);
+    expect(await f.productStock(copy.id)).toBe(15);
+    await drain();
+    expect(await stock(sku)).toMatchObject({ available: 15 });
+    expect(await stock(copy.sku)).toBeNull();
+
+    await testApi('POST', `products/${copy.id}/publish`);
+    await drain();
+    expect(await stock(copy.sku)).toMatchObject({ available: 15 });
+
+    // Another copy whose stock the owner sets before publishing: that count, once; publishing adds nothing.
+    const second = await testApi<{ id: number; sku: string }>('POST', `products/${copy.id}/duplicate`);
+    await drain();
+    expect(await stock(second.sku)).toBeNull();
+    await testApi('POST', `products/${second.id}/edit`, { stock: 4 });
+    await testApi('POST', `products/${second.id}/publish`);
+    await drain();
+    expect(await stock(second.sku)).toMatchObject({ available: 4, version: 1 });
+  });
+});

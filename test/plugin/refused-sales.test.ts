@@ -64,6 +64,8 @@ describe('sales the companion refuses', () => {
     expect(page.html).toContain('id="stockline-refused-sales"');
     expect(page.html).toContain(`#${orderId}`);
     expect(page.html).toContain(sku);
+    // Not twice on the Stockline page, whose own banner lists them with the buttons to act on them.
+    expect((await adminPage('admin.php?page=stockline', f.admin)).html).not.toContain('id="stockline-refused-sales"');
 
     // The owner finds a unit and sends the refused events again (refusals are judged afresh).
     await f.companion.apply({ id: `recount:${sku}`, type: 'stock.received', source: 'manual', occurredAt: new Date().toISOString(), sku, qty: 1 });

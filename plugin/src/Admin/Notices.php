@@ -45,7 +45,11 @@ final class Notices {
 			);
 			return;
 		}
-		self::refused_sales();
+		// The Stockline page shows its own banner for these (with the buttons to act on them).
+		$on_page = isset( $_GET['page'] ) && Menu::SLUG === sanitize_key( wp_unslash( $_GET['page'] ) ); // phpcs:ignore WordPress.Security.NonceVerification.Recommended -- which screen, nothing changes.
+		if ( ! $on_page ) {
+			self::refused_sales();
+		}
 		self::was_off();
 		$problem = Settings::problem();
 		if ( null !== $problem ) {

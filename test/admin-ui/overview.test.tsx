@@ -75,7 +75,7 @@ describe('Overview', () => {
     expect(banners.queryByText(/Shopify/)).toBeNull();
     const flipkart = channelCard('Flipkart');
     expect(flipkart.getByText('Down')).toBeTruthy();
-    expect(flipkart.getByText('open (not sending)')).toBeTruthy();
+    expect(flipkart.getByText('paused after repeated failures')).toBeTruthy();
     expect(flipkart.getByText('6')).toBeTruthy();
     const amazon = channelCard('Amazon');
     expect(amazon.getByText('The channel asked us to slow down (rate limited).')).toBeTruthy();

@@ -23,9 +23,9 @@ export function stateLabel(state: string): string {
 }
 
 const BREAKER_LABEL = (): Record<ChannelHealth['breaker'], string> => ({
-  closed: __('closed (sending)', 'stockline'),
-  open: __('open (not sending)', 'stockline'),
-  'half-open': __('half-open (testing)', 'stockline'),
+  closed: __('yes', 'stockline'),
+  open: __('paused after repeated failures', 'stockline'),
+  'half-open': __('trying again', 'stockline'),
 });
 
 /** What the owner should read as the channel's state: slow counts as degraded even if the companion says ok. */
@@ -86,8 +86,8 @@ export function ChannelCard({ channel }: { channel: ChannelHealth }) {
       <CardBody>
         <dl className="stockline-stats" aria-label={sprintf(__('%s figures', 'stockline'), name)}>
           {/* No acknowledgements in the window means no lag to report, not a lag of 0 ms. */}
-          <Stat label={__('Lag p50', 'stockline')} value={lag.count > 0 ? formatMs(lag.p50) : '—'} />
-          <Stat label={__('Lag p99', 'stockline')} value={lag.count > 0 ? formatMs(lag.p99) : '—'} />
+          <Stat label={__('Usual time to update', 'stockline')} value={lag.count > 0 ? formatMs(lag.p50) : '—'} />
+          <Stat label={__('Slowest updates (1 in 100)', 'stockline')} value={lag.count > 0 ? formatMs(lag.p99) : '—'} />
           <Stat label={__('Success rate', 'stockline')} value={formatPercent(channel.successRate)} />
           <Stat label={__('Queue', 'stockline')} value={String(channel.queueDepth)} />
           {/* Changes no worker has read yet are in no channel's queue: shown beside it, only when there are some. */}
@@ -99,7 +99,7 @@ export function ChannelCard({ channel }: { channel: ChannelHealth }) {
             />
           )}
           <Stat label={__('Dead letters', 'stockline')} value={String(channel.deadLetters)} />
-          <Stat label={__('Breaker', 'stockline')} value={BREAKER_LABEL()[channel.breaker]} />
+          <Stat label={__('Sending', 'stockline')} value={BREAKER_LABEL()[channel.breaker]} />
         </dl>
         <Sparkline points={channel.lagSeries} thresholdMs={DEGRADED_LAG_MS} />
         {channel.throttledUntil !== null && channel.throttledUntil > Date.now() && (

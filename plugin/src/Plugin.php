@@ -46,6 +46,7 @@ final class Plugin {
 		Hooks\ProductHooks::register();
 		Hooks\RefundHooks::register();
 		Hooks\OrderEditHooks::register();
+		Hooks\QuickEditGuard::register();
 	}
 
 	/**

@@ -47,6 +47,7 @@ final class Plugin {
 		Hooks\DuplicateHooks::register();
 		Hooks\RefundHooks::register();
 		Hooks\OrderEditHooks::register();
+		Hooks\QuickEditGuard::register();
 	}
 
 	/**

@@ -42,6 +42,7 @@ if ( ! get_option( 'stockline_test_no_wc' ) ) {
 	require __DIR__ . '/stockline-test/woocommerce-order-actions.php';
 	require __DIR__ . '/stockline-test/store-api.php';
 	require __DIR__ . '/stockline-test/woocommerce.php';
+	require __DIR__ . '/stockline-test/woocommerce-quick-edit.php';
 	if ( get_option( 'stockline_test_action_scheduler' ) ) {
 		require __DIR__ . '/stockline-test/action-scheduler.php';
 	}

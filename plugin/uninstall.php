@@ -31,7 +31,8 @@ foreach ( $stockline_options as $stockline_option ) {
 }
 $wpdb->query( "DELETE FROM {$wpdb->options} WHERE option_name LIKE '\\_transient\\_stockline\\_%' OR option_name LIKE '\\_transient\\_timeout\\_stockline\\_%' OR option_name IN ('stockline_drain_lock', 'stockline_import_lock') OR option_name LIKE '\\_stockline\\_seen\\_%'" );
 $wpdb->query( "DROP TABLE IF EXISTS {$wpdb->prefix}stockline_outbox" );
-$wpdb->query( "DELETE FROM {$wpdb->postmeta} WHERE meta_key IN ('_stockline_written', '_stockline_uncounted')" ); // What the stock endpoint last wrote (StockWriter); copies not counted yet (DuplicateHooks).
+$wpdb->query( "DELETE FROM {$wpdb->postmeta} WHERE meta_key IN ('_stockline_written', '_stockline_uncounted')" );
+$wpdb->query( "DELETE FROM {$wpdb->usermeta} WHERE meta_key = '_stockline_quick_edit_notices'" ); // Quick Edit notices not shown yet (QuickEditGuard). // What the stock endpoint last wrote (StockWriter); copies not counted yet (DuplicateHooks).
 // phpcs:enable
 
 wp_clear_scheduled_hook( 'stockline_drain' );

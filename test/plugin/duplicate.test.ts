@@ -15,8 +15,6 @@ describe('a duplicated product', () => {
     await f?.close();
   });
 
-  const drain = () => testApi('POST', 'drain', { force: true });
-  const stock = (sku: string) => f.companion.ledger.getStock('default', sku);
 
   it('is not counted as a draft, is counted when published, and a stock typed on it first is counted then', async () => {
     const sku = f.sku('DUP');
@@ -24,21 +22,21 @@ describe('a duplicated product', () => {
     const copy = await testApi<{ id: number; sku: string }>('POST', `products/${id}/duplicate`);
     expect(copy.sku).toBe(`${sku}-1`);
     expect(await f.productStock(copy.id)).toBe(15);
-    await drain();
-    expect(await stock(sku)).toMatchObject({ available: 15 });
-    expect(await stock(copy.sku)).toBeNull();
+    await f.drain();
+    expect(await f.stock(sku)).toMatchObject({ available: 15 });
+    expect(await f.stock(copy.sku)).toBeNull();
 
     await testApi('POST', `products/${copy.id}/publish`);
-    await drain();
-    expect(await stock(copy.sku)).toMatchObject({ available: 15 });
+    await f.drain();
+    expect(await f.stock(copy.sku)).toMatchObject({ available: 15 });
 
     // Another copy whose stock the owner sets before publishing: that count, once; publishing adds nothing.
     const second = await testApi<{ id: number; sku: string }>('POST', `products/${copy.id}/duplicate`);
-    await drain();
-    expect(await stock(second.sku)).toBeNull();
+    await f.drain();
+    expect(await f.stock(second.sku)).toBeNull();
     await testApi('POST', `products/${second.id}/edit`, { stock: 4 });
     await testApi('POST', `products/${second.id}/publish`);
-    await drain();
-    expect(await stock(second.sku)).toMatchObject({ available: 4, version: 1 });
+    await f.drain();
+    expect(await f.stock(second.sku)).toMatchObject({ available: 4, version: 1 });
   });
 });

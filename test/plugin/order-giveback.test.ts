@@ -16,9 +16,6 @@ describe('units WooCommerce gives back for orders the ledger no longer holds ope
     await f?.close();
   });
 
-  const drain = () => testApi('POST', 'drain', { force: true });
-  const stock = (sku: string) => f.companion.ledger.getStock('default', sku);
-  const eventsOf = async (orderId: number) => (await f.outbox()).filter((r) => r.event_id.split(':')[1] === String(orderId));
 
   it('a completed order cancelled: the units WooCommerce restores come back to the ledger, once', async () => {
     const sku = f.sku('BOWL');
@@ -26,14 +23,14 @@ describe('units WooCommerce gives back for orders the ledger no longer holds ope
     const c = await f.checkout([{ productId: id, qty: 2 }]);
     await f.setStatus(c.orderId!, 'payment_complete');
     await f.setStatus(c.orderId!, 'completed');
-    await drain();
-    expect(await stock(sku)).toMatchObject({ onHand: 28, committed: 0, available: 28 });
+    await f.drain();
+    expect(await f.stock(sku)).toMatchObject({ onHand: 28, committed: 0, available: 28 });
 
     await f.setStatus(c.orderId!, 'cancelled');
-    await drain();
+    await f.drain();
     expect(await f.productStock(id)).toBe(30);
-    expect(await stock(sku)).toMatchObject({ onHand: 30, committed: 0, available: 30 });
-    const rows = await eventsOf(c.orderId!);
+    expect(await f.stock(sku)).toMatchObject({ onHand: 30, committed: 0, available: 30 });
+    const rows = await f.eventsOf(c.orderId!);
     const giveBacks = rows.filter((r) => r.event_id.includes(':cancel-restock:'));
     expect(giveBacks.map((r) => r.payload)).toEqual([expect.objectContaining({ type: 'stock.adjusted', sku, delta: 2 })]);
     expect(rows.filter((r) => r.status !== 'delivered' || r.result.startsWith('refused'))).toEqual([]);
@@ -42,9 +39,9 @@ describe('units WooCommerce gives back for orders the ledger no longer holds ope
     await f.setStatus(c.orderId!, 'processing');
     await f.setStatus(c.orderId!, 'completed');
     await f.setStatus(c.orderId!, 'cancelled');
-    await drain();
+    await f.drain();
     expect(await f.productStock(id)).toBe(30);
-    expect(await stock(sku)).toMatchObject({ onHand: 30, committed: 0, available: 30 });
+    expect(await f.stock(sku)).toMatchObject({ onHand: 30, committed: 0, available: 30 });
   });
 
   it('a line without a SKU when its order was paid, cancelled after the product got one: the restored units are counted, no refused cancel', async () => {
@@ -56,16 +53,16 @@ describe('units WooCommerce gives back for orders the ledger no longer holds ope
     await f.setStatus(c.orderId!, 'payment_complete');
     expect(await f.productStock(id)).toBe(6);
     await testApi('POST', `products/${id}/edit`, { sku });
-    await drain();
-    expect(await stock(sku)).toMatchObject({ available: 6 });
+    await f.drain();
+    expect(await f.stock(sku)).toMatchObject({ available: 6 });
 
     await f.setStatus(c.orderId!, 'cancelled');
-    await drain();
+    await f.drain();
     expect(await f.productStock(id)).toBe(8);
-    expect(await stock(sku)).toMatchObject({ available: 8 });
+    expect(await f.stock(sku)).toMatchObject({ available: 8 });
     // The line that was in the ledger's order is cancelled as usual.
-    expect(await stock(other)).toMatchObject({ committed: 0, available: 5 });
-    const rows = await eventsOf(c.orderId!);
+    expect(await f.stock(other)).toMatchObject({ committed: 0, available: 5 });
+    const rows = await f.eventsOf(c.orderId!);
     expect(rows.filter((r) => r.status !== 'delivered' || r.result.startsWith('refused'))).toEqual([]);
     expect(rows.map((r) => r.payload.type)).toContain('order.cancelled');
   });
@@ -77,17 +74,17 @@ describe('units WooCommerce gives back for orders the ledger no longer holds ope
     const c = await f.checkout([{ productId: id, qty: 2 }]);
     await f.setStatus(c.orderId!, 'payment_complete');
     await testApi('POST', `products/${id}/edit`, { sku: newSku });
-    await drain();
-    expect(await stock(oldSku)).toMatchObject({ committed: 2, available: 0 });
-    expect(await stock(newSku)).toMatchObject({ available: 8 });
+    await f.drain();
+    expect(await f.stock(oldSku)).toMatchObject({ committed: 2, available: 0 });
+    expect(await f.stock(newSku)).toMatchObject({ available: 8 });
 
     await f.setStatus(c.orderId!, 'cancelled');
-    await drain();
+    await f.drain();
     expect(await f.productStock(id)).toBe(10);
     // Was: the cancel freed 2 under the retired SKU (back on sale on the marketplaces) and the new one stayed at 8.
-    expect(await stock(oldSku)).toMatchObject({ onHand: 0, committed: 0, available: 0 });
-    expect(await stock(newSku)).toMatchObject({ available: 10 });
-    const rows = await eventsOf(c.orderId!);
+    expect(await f.stock(oldSku)).toMatchObject({ onHand: 0, committed: 0, available: 0 });
+    expect(await f.stock(newSku)).toMatchObject({ available: 10 });
+    const rows = await f.eventsOf(c.orderId!);
     expect(rows.filter((r) => r.status !== 'delivered' || r.result.startsWith('refused'))).toEqual([]);
     expect(rows.map((r) => r.event_id.split(':')[2])).toEqual(expect.arrayContaining(['cancelled', 'cancel-moved', 'cancel-restock']));
   });
@@ -98,14 +95,14 @@ describe('units WooCommerce gives back for orders the ledger no longer holds ope
     const c = await f.checkout([{ productId: id, qty: 1 }]);
     await f.setStatus(c.orderId!, 'payment_complete');
     await testApi('POST', `products/${id}/edit`, { sku });
-    await drain();
-    expect(await stock(sku)).toMatchObject({ available: 3 });
+    await f.drain();
+    expect(await f.stock(sku)).toMatchObject({ available: 3 });
     await f.setStatus(c.orderId!, 'completed');
     await f.setStatus(c.orderId!, 'cancelled');
-    await drain();
+    await f.drain();
     expect(await f.productStock(id)).toBe(4);
-    expect(await stock(sku)).toMatchObject({ onHand: 4, available: 4 });
-    const rows = await eventsOf(c.orderId!);
+    expect(await f.stock(sku)).toMatchObject({ onHand: 4, available: 4 });
+    const rows = await f.eventsOf(c.orderId!);
     expect(rows.filter((r) => r.status !== 'delivered' || r.result.startsWith('refused'))).toEqual([]);
     expect(rows.map((r) => r.payload.type)).toEqual(['stock.adjusted']);
   });

@@ -17,24 +17,21 @@ describe('a paid order set back to Pending to edit it, and one whose product was
     await f?.close();
   });
 
-  const drain = () => testApi('POST', 'drain', { force: true });
-  const stock = (sku: string) => f.companion.ledger.getStock('default', sku);
-  const eventsOf = async (orderId: number) => (await f.outbox()).filter((r) => r.event_id.split(':')[1] === String(orderId));
 
   it('Pending to edit: the units stay held for the order, not sold elsewhere, and paying again converts the hold', async () => {
     const sku = f.sku('PEN');
     const id = await f.product({ sku, stock: 10 });
     const c = await f.checkout([{ productId: id, qty: 2 }]);
     await f.setStatus(c.orderId!, 'payment_complete');
-    await drain();
-    expect(await stock(sku)).toMatchObject({ onHand: 10, committed: 2, reserved: 0, available: 8 });
+    await f.drain();
+    expect(await f.stock(sku)).toMatchObject({ onHand: 10, committed: 2, reserved: 0, available: 8 });
 
     await f.setStatus(c.orderId!, 'pending'); // WooCommerce restores its stock: 10
-    await drain();
+    await f.drain();
     expect(await f.productStock(id)).toBe(10);
     // Held for the order: other channels still may sell only 8.
-    expect(await stock(sku)).toMatchObject({ onHand: 10, committed: 0, reserved: 2, available: 8 });
-    const held = (await eventsOf(c.orderId!)).find((r) => r.payload.type === 'stock.reserved' && r.event_id.endsWith(':reserved.2'));
+    expect(await f.stock(sku)).toMatchObject({ onHand: 10, committed: 0, reserved: 2, available: 8 });
+    const held = (await f.eventsOf(c.orderId!)).find((r) => r.payload.type === 'stock.reserved' && r.event_id.endsWith(':reserved.2'));
     expect(held?.payload).toMatchObject({ reservationId: expect.stringMatching(/:hold\.2$/), lines: [{ sku, qty: 2 }], ttlSeconds: 86400 });
 
     // Another channel sells what is free meanwhile; the order's 2 are not among it.
@@ -42,9 +39,9 @@ describe('a paid order set back to Pending to edit it, and one whose product was
     expect(sale.status).toBe('applied');
 
     await f.setStatus(c.orderId!, 'processing'); // paid again: WooCommerce reduces, the hold converts
-    await drain();
-    expect(await stock(sku)).toMatchObject({ onHand: 10, committed: 10, reserved: 0, available: 0 });
-    const rows = await eventsOf(c.orderId!);
+    await f.drain();
+    expect(await f.stock(sku)).toMatchObject({ onHand: 10, committed: 10, reserved: 0, available: 0 });
+    const rows = await f.eventsOf(c.orderId!);
     expect(rows.filter((r) => r.status !== 'delivered' || String(r.result).startsWith('refused'))).toEqual([]);
     expect(rows.find((r) => r.event_id.endsWith(':confirmed.2'))?.payload).toMatchObject({ reservationId: expect.stringMatching(/:hold\.2$/) });
 
@@ -54,8 +51,8 @@ describe('a paid order set back to Pending to edit it, and one whose product was
     await f.setStatus(d.orderId!, 'payment_complete');
     await f.setStatus(d.orderId!, 'pending');
     await f.setStatus(d.orderId!, 'cancelled');
-    await drain();
-    expect(await stock(sku)).toMatchObject({ onHand: 15, committed: 10, reserved: 0, available: 5 });
+    await f.drain();
+    expect(await f.stock(sku)).toMatchObject({ onHand: 15, committed: 10, reserved: 0, available: 5 });
   });
 
   it('cancelled after its product was deleted for good: the order is cancelled in the ledger and nothing is "moved"', async () => {
@@ -63,16 +60,16 @@ describe('a paid order set back to Pending to edit it, and one whose product was
     const id = await f.product({ sku, stock: 5 });
     const c = await f.checkout([{ productId: id, qty: 2 }]);
     await f.setStatus(c.orderId!, 'payment_complete');
-    await drain();
-    expect(await stock(sku)).toMatchObject({ committed: 2 });
+    await f.drain();
+    expect(await f.stock(sku)).toMatchObject({ committed: 2 });
 
     await testApi('POST', `products/${id}/delete`, { how: 'admin' });
     await f.setStatus(c.orderId!, 'cancelled');
-    await drain();
-    const state = await stock(sku);
+    await f.drain();
+    const state = await f.stock(sku);
     expect(state).toMatchObject({ committed: 0 });
     expect(state!.available).toBeGreaterThanOrEqual(0);
-    const rows = await eventsOf(c.orderId!);
+    const rows = await f.eventsOf(c.orderId!);
     expect(rows.map((r) => r.payload.type)).toContain('order.cancelled');
     expect(rows.filter((r) => r.event_id.includes(':cancel-moved'))).toEqual([]);
     expect(rows.filter((r) => r.status !== 'delivered' || String(r.result).startsWith('refused'))).toEqual([]);

@@ -17,8 +17,8 @@ describe('SKU changes and deleted products', () => {
   });
 
   const edit = (id: number, body: Record<string, unknown>) => testApi('POST', `products/${id}/edit`, body);
-  const drain = () => testApi('POST', 'drain', { force: true });
-  const stock = (sku: string) => f.companion.ledger.getStock('default', sku);
+  const drain = () => f.drain();
+  const stock = (sku: string) => f.stock(sku);
   const received = (sku: string) => f.companion.received().filter((e) => e.sku === sku);
 
   it('a renamed SKU: the new SKU is counted with WooCommerce stock as available, the old one retired to 0', async () => {

@@ -21,7 +21,6 @@ describe('Quick Edit does not save a stale stock over a sale', () => {
     await f?.close();
   });
 
-  const drain = () => testApi('POST', 'drain', { force: true });
   const received = (sku: string) => f.companion.received().filter((e) => e.sku === sku);
 
   /** Opening Quick Edit on the product's row: the nonces of the page, the form's extra fields, the stock it shows. */
@@ -71,7 +70,7 @@ describe('Quick Edit does not save a stale stock over a sale', () => {
   it('a price-only save after a sale keeps the sale: WooCommerce stays at 6, nothing is sent, the merchant is told once', async () => {
     const sku = f.sku('QE');
     const id = await f.product({ sku, stock: 8, name: 'Quick Mug' });
-    await drain();
+    await f.drain();
     expect(await f.companion.ledger.getStock('default', sku)).toMatchObject({ available: 8 });
 
     // The merchant opens Quick Edit: the form shows 8, and carries it as the number it showed
@@ -88,7 +87,7 @@ describe('Quick Edit does not save a stale stock over a sale', () => {
     await update(id, form, { post_title: 'Quick Mug', _stock: '8', _stockline_original_stock: form.inlineStock });
 
     expect(await f.productStock(id)).toBe(6);
-    await drain();
+    await f.drain();
     expect(received(sku).slice(before)).toEqual([]);
     expect(await f.companion.ledger.getStock('default', sku)).toMatchObject({ available: 6 });
 
@@ -103,7 +102,7 @@ describe('Quick Edit does not save a stale stock over a sale', () => {
   it('a stock typed over a changed stock is refused the same way (as the product screen refuses it)', async () => {
     const sku = f.sku('QE');
     const id = await f.product({ sku, stock: 8, name: 'Quick Jug' });
-    await drain();
+    await f.drain();
     const form = await openQuickEdit(id);
     await f.companion.apply({ id: `shopify:${sku}:sold`, type: 'order.confirmed', source: 'shopify', occurredAt: new Date().toISOString(), orderId: `shopify-${sku}`, lines: [{ sku, qty: 2 }] });
     await push(sku, 6, 8);
@@ -112,7 +111,7 @@ describe('Quick Edit does not save a stale stock over a sale', () => {
     await update(id, form, { post_title: 'Quick Jug', _stock: '12', _stockline_original_stock: form.inlineStock });
 
     expect(await f.productStock(id)).toBe(6);
-    await drain();
+    await f.drain();
     expect(received(sku).slice(before)).toEqual([]);
     expect((await notices())[0]).toContain('the form&#039;s 12 was not saved');
   });
@@ -120,13 +119,13 @@ describe('Quick Edit does not save a stale stock over a sale', () => {
   it('a deliberate stock edit with no sale in between goes through and reaches the ledger, with no notice', async () => {
     const sku = f.sku('QE');
     const id = await f.product({ sku, stock: 8, name: 'Quick Bowl' });
-    await drain();
+    await f.drain();
     const form = await openQuickEdit(id);
 
     await update(id, form, { post_title: 'Quick Bowl', _stock: '12', _stockline_original_stock: form.inlineStock });
 
     expect(await f.productStock(id)).toBe(12);
-    await drain();
+    await f.drain();
     expect(received(sku).at(-1)).toMatchObject({ type: 'stock.adjusted', set: 12, basis: 'available', reason: 'woocommerce stock edit' });
     expect(await f.companion.ledger.getStock('default', sku)).toMatchObject({ available: 12 });
     expect(await notices()).toEqual([]);

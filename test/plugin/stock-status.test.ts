@@ -15,25 +15,23 @@ describe('stock status set by hand', () => {
     await f?.close();
   });
 
-  const drain = () => testApi('POST', 'drain', { force: true });
-  const stock = (sku: string) => f.companion.ledger.getStock('default', sku);
 
   it('counts 0 for a product without managed stock marked out of stock; back in stock sends no number', async () => {
     const sku = f.sku('SS');
     const id = await f.product({ sku, stock: 6 });
-    await drain();
-    expect(await stock(sku)).toMatchObject({ available: 6 });
+    await f.drain();
+    expect(await f.stock(sku)).toMatchObject({ available: 6 });
 
     await testApi('POST', `products/${id}/edit`, { manageStock: false });
     await testApi('POST', `products/${id}/edit`, { stockStatus: 'outofstock' });
-    await drain();
-    expect(await stock(sku)).toMatchObject({ onHand: 0, available: 0 });
+    await f.drain();
+    expect(await f.stock(sku)).toMatchObject({ onHand: 0, available: 0 });
     const rows = (await f.outbox()).filter((r) => r.payload.sku === sku && String(r.event_id).includes(':stockstatus:'));
     expect(rows.map((r) => r.payload)).toEqual([expect.objectContaining({ type: 'stock.adjusted', set: 0, basis: 'available', reason: 'marked out of stock in WooCommerce' })]);
 
     await testApi('POST', `products/${id}/edit`, { stockStatus: 'instock' });
-    await drain();
-    expect(await stock(sku)).toMatchObject({ available: 0 });
+    await f.drain();
+    expect(await f.stock(sku)).toMatchObject({ available: 0 });
     expect((await f.outbox()).filter((r) => r.payload.sku === sku && String(r.event_id).includes(':stockstatus:'))).toHaveLength(1);
   });
 
@@ -41,7 +39,7 @@ describe('stock status set by hand', () => {
     const sku = f.sku('SM');
     const id = await f.product({ sku, stock: 4 });
     await testApi('POST', `products/${id}/edit`, { stockStatus: 'outofstock' });
-    await drain();
-    expect(await stock(sku)).toMatchObject({ available: 4 });
+    await f.drain();
+    expect(await f.stock(sku)).toMatchObject({ available: 4 });
   });
 });

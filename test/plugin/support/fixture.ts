@@ -17,6 +17,12 @@ export interface PluginFixture {
   setStatus(orderId: number, status: string): Promise<void>;
   outbox(): Promise<Array<{ id: number; event_id: string; event_type: string; status: string; result: string; last_error: string | null; attempts: number; payload: any }>>;
   settings(body: Record<string, unknown>): Promise<void>;
+  /** Delivers the outbox now (the test route's forced drain). */
+  drain(): Promise<unknown>;
+  /** The ledger's state of a SKU of the default tenant (null: never seen). */
+  stock(sku: string): ReturnType<TestCompanion['ledger']['getStock']>;
+  /** The outbox rows of one WooCommerce order. */
+  eventsOf(orderId: number): ReturnType<PluginFixture['outbox']>;
   close(): Promise<void>;
 }
 
@@ -64,6 +70,11 @@ export async function pluginFixture(
     },
     outbox: () => testApi('GET', 'outbox'),
     settings,
+    drain: () => testApi('POST', 'drain', { force: true }),
+    stock: (sku) => companion.ledger.getStock('default', sku),
+    async eventsOf(orderId) {
+      return ((await testApi('GET', 'outbox')) as Awaited<ReturnType<PluginFixture['outbox']>>).filter((r) => r.event_id.split(':')[1] === String(orderId));
+    },
     async close() {
       // Test switches a file turned on (constants, a stand-in Action Scheduler, a failing outbox)
       // are off again for the files after it, some of which do not reset the site.

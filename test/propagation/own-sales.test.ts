@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createFakeAdapter } from '../../companion/src/channels/fake/adapter';
 import { auth, ev, startWithStock, TENANT, until, useFixtures } from './helpers';
 
 describe("a channel's own sales", () => {
@@ -35,6 +36,31 @@ describe("a channel's own sales", () => {
     await fx.ledger.applyBatch([ev.sale('S', 1, 'fake-a'), ev.received('S', 1)]);
     await until(() => a.quantities().S === 10, 5000, 'the channel to show 10 again');
     expect(a.quantities().S).toBe(10);
+  });
+
+  it('are expected below 0 on a store whose count goes there: a hold pushed off, then the paid order reduced again, gets the ledger\'s number at once', async () => {
+    // The trial: an order set back to Pending (its 3 units held, WooCommerce told 7), Shopify sold
+    // 5 (told 2), the order paid again with 4 units: WooCommerce reduced 2 → −2 while the ledger
+    // says 1. Expecting 0 met −2, was taken for 2 unreported sales, and WooCommerce waited 5 min.
+    const fx = await openFixture({ channels: ['fake-a', 'fake-b'] });
+    const [a, b] = fx.fakes;
+    for (const f of fx.fakes) f.seed([{ sku: 'PE', quantity: 0 }]);
+    await fx.ledger.apply(ev.received('PE', 10));
+    const adapters = fx.fakes.map((f, i) => createFakeAdapter({ id: f.id, url: f.url, token: f.token, limits: f.limits, timeoutMs: 5000, showsBelowZero: i === 0 }));
+    await fx.start({ adapters });
+    await fx.settled();
+    const at = () => new Date().toISOString();
+    await fx.ledger.apply({ id: 'pe-hold', type: 'stock.reserved', source: 'fake-a', occurredAt: at(), reservationId: 'pe:hold.2', lines: [{ sku: 'PE', qty: 3 }], ttlSeconds: 86400 });
+    await fx.ledger.apply(ev.sale('PE', 5, 'fake-b'));
+    b!.seed([{ sku: 'PE', quantity: 2 }]);
+    await until(() => a!.quantities().PE === 2, 5000, 'the store to be told 2');
+    await fx.settled();
+
+    a!.seed([{ sku: 'PE', quantity: -2 }]); // the store reduces 4 for the order paid again
+    await fx.ledger.apply({ id: 'pe-paid', type: 'order.confirmed', source: 'fake-a', occurredAt: at(), orderId: 'pe.2', reservationId: 'pe:hold.2', lines: [{ sku: 'PE', qty: 4 }] });
+    expect(await fx.ledger.getStock(TENANT, 'PE')).toMatchObject({ onHand: 10, committed: 9, reserved: 0, available: 1 });
+    await until(() => a!.quantities().PE === 1, 5000, 'the store to show the ledger\'s 1');
+    expect(a!.quantities().PE).toBe(1);
   });
 
   it('leave a channel that sold below 0 (a store taking backorders) where it is, and give it the restock once stock comes', async () => {

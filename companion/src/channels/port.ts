@@ -118,6 +118,12 @@ export interface ChannelAdapter {
    * delivered at once. Channels without one omit it.
    */
   greet?(): Promise<void>;
+  /**
+   * The channel's own count can go below 0 and its compare-and-set takes a negative `expected`
+   * (WooCommerce: backorders, and an order it reduces a second time for units our push already
+   * took off, as when a paid order set back to Pending is paid again). Channels without omit it.
+   */
+  readonly showsBelowZero?: boolean;
   /** Current quantities; null for a SKU not listed on the channel. */
   read(skus: string[]): Promise<Map<string, number | null>>;
   /**

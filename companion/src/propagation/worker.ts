@@ -213,8 +213,15 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
       const version = state?.version ?? 0;
       // The channel's own sales the ledger has recorded since: it already shows them gone. Never
       // below 0: a store that sold on backorder shows a negative count, and a negative "sold"
-      // would move the compare-and-set's expected number away from what the channel shows.
-      const sold = last ? Math.min(Math.max(own, 0), Math.max(last.q, 0)) : 0;
+      // would move the compare-and-set's expected number away from what the channel shows. No
+      // more than it showed, either (a marketplace stops at 0) — except on a store whose count
+      // goes below 0 when there is stock to give it: WooCommerce reduces a paid-again order a
+      // second time for units our push already took off (a hold), and shows −2 where we last told
+      // it 2 and it sold 4; expecting 0 there was taken for 2 unreported sales, and the store
+      // stayed at −2 against the ledger's 1 for 5 minutes (trial). At 0 due, the old floor keeps
+      // a backorder store's negative count (a 0 would forget what it owes).
+      const belowZero = adapter.showsBelowZero === true && quantity > 0;
+      const sold = last ? Math.min(Math.max(own, 0), belowZero ? Math.max(own, 0) : Math.max(last.q, 0)) : 0;
       // The channel already shows this number (a newer version can leave it unchanged, e.g. an
       // Amazon order moving Pending → Unshipped): a push would only spend the channel's budget.
       // A sale on the channel we have not heard of yet arrives as its own change. After its own

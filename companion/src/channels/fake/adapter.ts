@@ -13,6 +13,8 @@ export interface FakeAdapterOptions {
   token: string;
   limits?: Partial<ChannelLimits>;
   timeoutMs?: number;
+  /** Behave as a store whose count can go below 0 (ChannelAdapter.showsBelowZero). */
+  showsBelowZero?: boolean;
 }
 
 type WireResult = { sku: string; status: 'ok' | 'accepted' | 'stale' | 'not_found' | 'invalid'; quantity?: number; current?: number; message?: string };
@@ -67,6 +69,7 @@ export function createFakeAdapter(opts: FakeAdapterOptions): ChannelAdapter {
   return {
     id: opts.id ?? 'fake',
     limits,
+    ...(opts.showsBelowZero ? { showsBelowZero: true } : {}),
     async push(items) {
       if (items.length > limits.batchSize) throw new ChannelError(`at most ${limits.batchSize} items per push`, 'validation');
       if (!items.length) return [];

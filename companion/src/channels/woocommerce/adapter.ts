@@ -41,6 +41,8 @@ interface BatchAnswer {
 }
 
 export class WooCommerceAdapter implements ChannelAdapter {
+  /** The plugin's endpoint takes a negative expected count (a store below 0: backorders, a second reduction). */
+  readonly showsBelowZero = true;
   readonly id: string;
   readonly limits: ChannelLimits;
   private presence: StorePluginPresence;

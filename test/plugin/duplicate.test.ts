@@ -30,6 +30,17 @@ describe('a duplicated product', () => {
     await f.drain();
     expect(await f.stock(copy.sku)).toMatchObject({ available: 15 });
 
+    // A copy whose SKU the owner renames while a draft (the usual next step): still not counted,
+    // under either SKU; published, it is counted under the new one (the re-test counted the draft).
+    const renamed = await testApi<{ id: number; sku: string }>('POST', `products/${id}/duplicate`);
+    const newSku = f.sku('DUPNEW');
+    await testApi('POST', `products/${renamed.id}/edit`, { sku: newSku });
+    await f.drain();
+    expect(await f.stock(newSku)).toBeNull();
+    await testApi('POST', `products/${renamed.id}/publish`);
+    await f.drain();
+    expect(await f.stock(newSku)).toMatchObject({ available: 15 });
+
     // Another copy whose stock the owner sets before publishing: that count, once; publishing adds nothing.
     const second = await testApi<{ id: number; sku: string }>('POST', `products/${copy.id}/duplicate`);
     await f.drain();

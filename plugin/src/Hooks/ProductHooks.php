@@ -184,6 +184,9 @@ final class ProductHooks {
 			}
 			$was = self::$pending[ $id ];
 			unset( self::$pending[ $id ] );
+			if ( '' !== get_post_meta( $id, DuplicateHooks::UNCOUNTED, true ) ) {
+				return; // A draft copy not counted yet (its old SKU never was): counted under its SKU when published.
+			}
 
 			$sku    = self::own_stock( $product ) ? Events::sku_of( $product ) : '';
 			$parent = self::parent_sku( $product ); // Null unless its parent's stock is used now.

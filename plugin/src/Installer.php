@@ -43,6 +43,44 @@ final class Installer {
 				false
 			);
 			delete_option( self::DEACTIVATED_AT );
+			self::catch_up_orders( $off );
+		}
+	}
+
+	/**
+	 * Orders the ledger holds as sales whose status changed while Stockline was off get the
+	 * events the hooks would have sent (OrderHooks::catch_up()), before the import the owner is
+	 * asked for: the import's counts already have their units back in WooCommerce's stock.
+	 *
+	 * @param int $since When Stockline was deactivated (Unix seconds).
+	 */
+	private static function catch_up_orders( int $since ): void {
+		if ( ! function_exists( 'wc_get_orders' ) ) {
+			return;
+		}
+		try {
+			$ids = wc_get_orders(
+				array(
+					'limit'         => 2000,
+					'return'        => 'ids',
+					'date_modified' => '>=' . ( $since - 60 ),
+					'meta_query'    => array( // phpcs:ignore WordPress.DB.SlowDBQuery.slow_query_meta_query -- once, on activation.
+						array(
+							'key'     => Hooks\OrderState::META,
+							'value'   => 'confirmed:',
+							'compare' => 'LIKE',
+						),
+					),
+				)
+			);
+			foreach ( (array) $ids as $id ) {
+				$order = wc_get_order( $id );
+				if ( $order ) {
+					Hooks\OrderHooks::catch_up( $order );
+				}
+			}
+		} catch ( \Throwable $e ) {
+			Logger::exception( 'order catch-up after reactivation', $e );
 		}
 	}
 

@@ -20,7 +20,31 @@ describe('activated again after a while off', () => {
     await f?.close();
   });
 
+  it('sends what the hooks would have for orders the ledger holds as sales whose status changed while it was off', async () => {
+    const sku = f.sku('OFF');
+    const id = await f.product({ sku, stock: 10 });
+    const cancelled = await f.checkout([{ productId: id, qty: 3 }]);
+    const completed = await f.checkout([{ productId: id, qty: 2 }]);
+    const untouched = await f.checkout([{ productId: id, qty: 1 }]);
+    for (const c of [cancelled, completed, untouched]) await f.setStatus(c.orderId!, 'payment_complete');
+    await f.drain();
+    expect(await f.stock(sku)).toMatchObject({ onHand: 10, committed: 6, available: 4 });
+
+    await testApi('POST', 'deactivate');
+    await f.setStatus(cancelled.orderId!, 'cancelled'); // WooCommerce gives its 3 back; Stockline hears nothing
+    await f.setStatus(completed.orderId!, 'completed');
+    await activatePlugin(f.admin);
+    await f.drain();
+    // Cancelled: its units free again; completed: shipped off onHand; the untouched one still committed.
+    expect(await f.stock(sku)).toMatchObject({ onHand: 8, committed: 1, available: 7 });
+    expect(await f.productStock(id)).toBe(7);
+    expect((await f.eventsOf(cancelled.orderId!)).map((r) => r.payload.type)).toContain('order.cancelled');
+    expect((await f.eventsOf(completed.orderId!)).map((r) => r.payload.type)).toContain('stock.shipped');
+    expect((await f.eventsOf(untouched.orderId!)).map((r) => r.payload.type)).not.toContain('order.cancelled');
+  });
+
   it('says when Stockline was off and asks for an import, and stops saying it once an import has run', async () => {
+    await testApi('POST', 'options', { delete: ['stockline_inactive_gap', 'stockline_deactivated_at'] });
     const before = await adminPage('index.php', f.admin);
     expect(before.html).not.toContain('id="stockline-was-off"');
 

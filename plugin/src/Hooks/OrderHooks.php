@@ -203,6 +203,28 @@ final class OrderHooks {
 	}
 
 	/**
+	 * What the hooks would have sent for an order the ledger holds as a sale (state `confirmed`)
+	 * whose status changed while Stockline was deactivated: cancelled or failed (order.cancelled),
+	 * refunded, completed (stock.shipped), set back to Pending (held for it). A re-test's order
+	 * cancelled while the plugin was off stayed committed in the ledger for good; a later count of
+	 * the shelf then took its units off every channel. Orders the ledger holds only as a checkout
+	 * hold are left alone: paid while off, the companion's own order poll recorded them.
+	 *
+	 * @param \WC_Order $order The order.
+	 */
+	public static function catch_up( $order ): void {
+		if ( 'confirmed' !== OrderState::state( $order ) ) {
+			return;
+		}
+		$status = (string) $order->get_status();
+		if ( 'pending' === $status ) {
+			self::hold_for_edit( $order );
+		} elseif ( in_array( $status, self::ENDED, true ) || in_array( $status, array( 'refunded', 'completed' ), true ) ) {
+			self::transition( $order, $status );
+		}
+	}
+
+	/**
 	 * A paid order set back to Pending payment, which is how WooCommerce lets an order's items be
 	 * edited ("To edit this order change the status back to Pending payment"): WooCommerce puts its
 	 * units back in stock, but the merchant means to keep selling them to this customer. The sale

@@ -223,6 +223,23 @@ function wc_get_order( $the_order = false ) {
 	}
 }
 
+/**
+ * wc_get_orders(): ids or orders of type shop_order, with 'limit', 'return' and 'meta_query' (as
+ * WP_Query takes it). 'date_modified' is not applied: these stand-ins do not keep it.
+ */
+function wc_get_orders( $args = array() ) {
+	$ids = get_posts(
+		array(
+			'post_type'   => 'shop_order',
+			'post_status' => array_keys( get_post_stati() ), // Every order status, as wc_get_orders() takes them by default.
+			'fields'      => 'ids',
+			'numberposts' => (int) ( $args['limit'] ?? -1 ),
+			'meta_query'  => $args['meta_query'] ?? array(),
+		)
+	);
+	return 'ids' === ( $args['return'] ?? 'objects' ) ? array_map( 'intval', $ids ) : array_map( 'wc_get_order', $ids );
+}
+
 function wc_create_order( $args = array() ) {
 	$order = new WC_Order();
 	$order->set_status( $args['status'] ?? 'pending' );

@@ -55,6 +55,26 @@ describe('a paid order set back to Pending to edit it, and one whose product was
     expect(await f.stock(sku)).toMatchObject({ onHand: 15, committed: 10, reserved: 0, available: 5 });
   });
 
+  it('set back to Pending and paid again after its product was deleted for good: its units stay held, then committed again', async () => {
+    const sku = f.sku('DELPE');
+    const id = await f.product({ sku, stock: 10 });
+    const c = await f.checkout([{ productId: id, qty: 2 }]);
+    await f.setStatus(c.orderId!, 'payment_complete');
+    await testApi('POST', `products/${id}/delete`, { how: 'admin' });
+    await f.drain();
+    const before = await f.stock(sku);
+    expect(before).toMatchObject({ committed: 2 });
+
+    await f.setStatus(c.orderId!, 'pending');
+    await f.drain();
+    expect(await f.stock(sku)).toMatchObject({ committed: 0, reserved: 2, available: before!.available });
+    await f.setStatus(c.orderId!, 'processing');
+    await f.drain();
+    // The order still ships its 2 units: committed again, none put on sale (the re-test sold them twice).
+    expect(await f.stock(sku)).toMatchObject({ committed: 2, reserved: 0, available: before!.available });
+    expect((await f.eventsOf(c.orderId!)).filter((r) => r.status !== 'delivered' || String(r.result).startsWith('refused'))).toEqual([]);
+  });
+
   it('cancelled after its product was deleted for good: the order is cancelled in the ledger and nothing is "moved"', async () => {
     const sku = f.sku('DEL');
     const id = await f.product({ sku, stock: 5 });

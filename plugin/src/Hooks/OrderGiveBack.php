@@ -39,11 +39,14 @@ final class OrderGiveBack {
 	 * @param \WC_Order $order The order.
 	 */
 	public static function remember_skus( $order ): void {
-		$skus = array();
+		$before = self::recorded( $order );
+		$skus   = array();
 		foreach ( $order->get_items() as $item ) {
 			$product = is_object( $item ) && method_exists( $item, 'get_product' ) ? $item->get_product() : null;
 			if ( $product && $product->managing_stock() ) {
 				$skus[ (string) $item->get_id() ] = Events::sku_of( $product );
+			} elseif ( ! $product && '' !== ( $before[ (string) $item->get_id() ] ?? '' ) ) {
+				$skus[ (string) $item->get_id() ] = $before[ (string) $item->get_id() ]; // Deleted since: still counted under it.
 			}
 		}
 		if ( $skus || '' !== (string) $order->get_meta( self::SKUS, true ) ) {
@@ -68,6 +71,44 @@ final class OrderGiveBack {
 		}
 		$skuless = (string) $order->get_meta( self::SKULESS, true );
 		return '' === $skuless ? array() : array_fill_keys( explode( ',', $skuless ), '' );
+	}
+
+	/**
+	 * $lines (Events::order_lines()) with the lines of products deleted for good since the order
+	 * was confirmed, under the SKU each was confirmed under: the order still ships those units.
+	 * For a hold or a confirmation of an order the ledger had before (set back to Pending, paid
+	 * again): left out, a re-test's order of a deleted product re-committed nothing and the units
+	 * were sold again on two marketplaces.
+	 *
+	 * @param \WC_Order                        $order The order.
+	 * @param array<int, array{sku:string, qty:int}> $lines Its lines by SKU.
+	 * @return array<int, array{sku:string, qty:int}>
+	 */
+	public static function with_gone_lines( $order, array $lines ): array {
+		$recorded = self::recorded( $order );
+		if ( ! $recorded ) {
+			return $lines;
+		}
+		$by_sku = array();
+		foreach ( $lines as $line ) {
+			$by_sku[ $line['sku'] ] = $line['qty'];
+		}
+		foreach ( $order->get_items() as $item ) {
+			$sku = $recorded[ (string) $item->get_id() ] ?? '';
+			$qty = (int) $item->get_quantity() - (int) $item->get_meta( '_restock_refunded_items', true );
+			if ( '' === $sku || $qty < 1 || ! method_exists( $item, 'get_product' ) || $item->get_product() ) {
+				continue;
+			}
+			$by_sku[ $sku ] = ( $by_sku[ $sku ] ?? 0 ) + $qty;
+		}
+		$out = array();
+		foreach ( $by_sku as $sku => $qty ) {
+			$out[] = array(
+				'sku' => (string) $sku,
+				'qty' => (int) $qty,
+			);
+		}
+		return $out;
 	}
 
 	/**

@@ -240,7 +240,7 @@ final class OrderHooks {
 		if ( 'cancelled' !== OrderState::state( $order ) ) {
 			return; // The cancel was not stored: WooCommerce's next hook for the order tries again.
 		}
-		$lines = Events::order_lines( $order );
+		$lines = OrderGiveBack::with_gone_lines( $order, Events::order_lines( $order ) );
 		if ( ! $lines ) {
 			return;
 		}
@@ -308,7 +308,7 @@ final class OrderHooks {
 			// A reopened order is a new sale: new ids, so the companion does not take it for a repeat.
 			++$cycle;
 		}
-		$lines = Events::order_lines( $order );
+		$lines = OrderGiveBack::with_gone_lines( $order, Events::order_lines( $order ) );
 		OrderGiveBack::remember_skus( $order ); // What a cancel must know if a SKU changes meanwhile.
 		if ( $lines ) {
 			$event = Events::base( Events::order_event_id( (int) $order->get_id(), 'confirmed', $cycle ), 'order.confirmed' );

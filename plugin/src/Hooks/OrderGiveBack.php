@@ -148,11 +148,16 @@ final class OrderGiveBack {
 	 * freed them there); units under the product's SKU now come in. Each line once: the record
 	 * then says the line's SKU is the current one.
 	 *
-	 * @param \WC_Order $order The order.
-	 * @param int       $cycle The order's cycle.
+	 * A product deleted for good since is retired: its units leave its SKU too (the deletion
+	 * counted the SKU 0), unless $keep_gone (the order set back to Pending, which holds them for
+	 * the order). Kept there, a re-test's cancelled order put them on sale on two marketplaces.
+	 *
+	 * @param \WC_Order $order     The order.
+	 * @param int       $cycle     The order's cycle.
+	 * @param bool      $keep_gone Leave lines of deleted products where the cancel freed them.
 	 * @return bool False when an event could not be stored (the next hook tries again).
 	 */
-	public static function move_changed( $order, int $cycle ): bool {
+	public static function move_changed( $order, int $cycle, bool $keep_gone = false ): bool {
 		$recorded = self::recorded( $order );
 		if ( ! $recorded ) {
 			return true;
@@ -165,13 +170,11 @@ final class OrderGiveBack {
 				continue;
 			}
 			$product = method_exists( $item, 'get_product' ) ? $item->get_product() : null;
-			if ( ! $product ) {
-				// Deleted, not renamed: WooCommerce restored nothing, and the ledger's cancel frees
-				// the units under the SKU they were confirmed under, where they are.
+			if ( ! $product && $keep_gone ) {
 				continue;
 			}
 			$was = $recorded[ $key ];
-			$now = $product->managing_stock() ? Events::sku_of( $product ) : '';
+			$now = $product && $product->managing_stock() ? Events::sku_of( $product ) : '';
 			if ( $now === $was ) {
 				continue;
 			}

@@ -387,7 +387,7 @@ final class OrderHooks {
 				return;
 			}
 			// After the cancel, which frees the units under the SKUs the order was confirmed under.
-			if ( $restored && ! OrderGiveBack::move_changed( $order, $cycle ) ) {
+			if ( $restored && ! OrderGiveBack::move_changed( $order, $cycle, 'pending' === $reason ) ) {
 				return;
 			}
 			OrderState::set( $order, 'cancelled', $cycle );

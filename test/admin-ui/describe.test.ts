@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { auditWhen, describeAudit } from '../../admin-ui/src/lib/describe';
-import { orderLabel } from '../../admin-ui/src/lib/format';
+import { orderLabel, plainError } from '../../admin-ui/src/lib/format';
 import type { AuditEntry } from '../../admin-ui/src/api/types';
 import { auditItems } from './support/fixtures';
 
@@ -133,5 +133,16 @@ describe('orderLabel', () => {
     expect(orderLabel('shopify:gid://shopify/Order/5678901234567')).toBe('gid://shopify…901234567');
     expect(orderLabel('shopify:gid://shopify/Order/5678901234567', { whole: true })).toBe('gid://shopify/Order/5678901234567');
     expect(orderLabel('flipkart:OD330912881', { whole: true })).toBe('OD330912881');
+  });
+});
+
+describe('plainError', () => {
+  it('says a WooCommerce product does not count its stock, rather than that the channel has no listing', () => {
+    // The plugin's not_found for a product whose "Manage stock?" is unticked (re-test: the row read "no listing").
+    expect(plainError('“Mug” (SKU MUG-1) does not manage its stock in WooCommerce ("Manage stock?" is unticked), so the store takes no quantity for it', 'not_found')).toBe(
+      'The product does not manage its stock in WooCommerce ("Manage stock?" is unticked).',
+    );
+    expect(plainError('The stock of SKU T-M is counted under its parent\'s SKU T', 'not_found')).toBe("The product's stock is counted under its parent product in WooCommerce.");
+    expect(plainError('SKU X is not listed on Shopify', 'not_found')).toBe('The channel has no listing for this SKU.');
   });
 });

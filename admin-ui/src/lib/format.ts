@@ -109,6 +109,9 @@ export function plainError(message: string, code?: string): string {
     return __('The channel refused our credentials. Check the connection settings for this channel.', 'stockline');
   if (/timeout|timed out|etimedout|econnrefused|econnreset|enotfound|fetch failed|unreachable|socket/.test(text))
     return __('Could not reach the channel.', 'stockline');
+  // Before "no listing": the store has the product, it just does not count its stock (plugin's StockWriter).
+  if (/does not manage its stock/.test(text)) return __('The product does not manage its stock in WooCommerce ("Manage stock?" is unticked).', 'stockline');
+  if (/counted under its parent/.test(text)) return __("The product's stock is counted under its parent product in WooCommerce.", 'stockline');
   if (/not.?found|404|unknown.?sku|no listing|not listed/.test(text)) return __('The channel has no listing for this SKU.', 'stockline');
   if (/\b5\d\d\b|server error|internal error|unavailable/.test(text)) return __('The channel had a server error.', 'stockline');
   if (/400|422|invalid|validation|rejected/.test(text)) return __('The channel rejected the update as invalid.', 'stockline');

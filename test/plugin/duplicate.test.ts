@@ -41,6 +41,14 @@ describe('a duplicated product', () => {
     await f.drain();
     expect(await f.stock(newSku)).toMatchObject({ available: 15 });
 
+    // A copy published with a stock typed in the same save: that count alone, no 15 first (the re-test saw +15 then −11).
+    const typed = await testApi<{ id: number; sku: string }>('POST', `products/${id}/duplicate`);
+    const typedSku = f.sku('DUPTYPED');
+    await testApi('POST', `products/${typed.id}/edit`, { sku: typedSku });
+    await testApi('POST', `products/${typed.id}/publish`, { stock: 6 });
+    await f.drain();
+    expect(await f.stock(typedSku)).toMatchObject({ available: 6, version: 1 });
+
     // Another copy whose stock the owner sets before publishing: that count, once; publishing adds nothing.
     const second = await testApi<{ id: number; sku: string }>('POST', `products/${copy.id}/duplicate`);
     await f.drain();

@@ -35,12 +35,21 @@ final class DuplicateHooks {
 	private static array $copies = array();
 
 	/**
+	 * Products published in this request, counted at its end (count_published()).
+	 *
+	 * @var array<int, true>
+	 */
+	private static array $published = array();
+
+	/**
 	 * Hooks in.
 	 */
 	public static function register(): void {
 		add_action( 'woocommerce_product_duplicate_before_save', array( self::class, 'before_save' ), 10, 1 );
 		add_action( 'woocommerce_product_duplicate', array( self::class, 'done' ), 10, 0 );
 		add_action( 'transition_post_status', array( self::class, 'published' ), 10, 3 );
+		// Before the outbox's own delivery at shutdown (priority 100).
+		add_action( 'shutdown', array( self::class, 'count_published' ), 10, 0 );
 	}
 
 	/**
@@ -89,21 +98,43 @@ final class DuplicateHooks {
 	}
 
 	/**
-	 * `transition_post_status`: a copy published is counted, with its uncounted variations.
+	 * `transition_post_status`: a copy published is counted, with its uncounted variations, at the
+	 * end of the request. The product screen publishes the post before WooCommerce saves the stock
+	 * typed in the same save: counted at once, the copy's old 15 went out, then the typed 4 as −11.
 	 *
 	 * @param string   $new_status New status.
 	 * @param string   $old_status Old status.
 	 * @param \WP_Post $post       The post.
 	 */
 	public static function published( $new_status, $old_status, $post ): void {
+		if ( 'publish' === $new_status && 'publish' !== $old_status && is_object( $post ) && 'product' === $post->post_type ) {
+			self::$published[ (int) $post->ID ] = true;
+		}
+	}
+
+	/**
+	 * `shutdown`: counts the copies published in this request that are still uncounted (a stock a
+	 * person set in the same save was sent as their count and cleared the mark).
+	 */
+	public static function count_published(): void {
+		$published       = array_keys( self::$published );
+		self::$published = array();
+		foreach ( $published as $product_id ) {
+			self::count_copy( $product_id );
+		}
+	}
+
+	/**
+	 * Counts an uncounted copy and its uncounted variations.
+	 *
+	 * @param int $product_id The published product.
+	 */
+	private static function count_copy( int $product_id ): void {
 		try {
-			if ( 'publish' !== $new_status || 'publish' === $old_status || ! is_object( $post ) || 'product' !== $post->post_type ) {
-				return;
-			}
-			$ids = array( (int) $post->ID );
+			$ids = array( $product_id );
 			foreach ( get_posts(
 				array(
-					'post_parent' => (int) $post->ID,
+					'post_parent' => $product_id,
 					'post_type'   => 'product_variation',
 					'post_status' => 'any',
 					'fields'      => 'ids',

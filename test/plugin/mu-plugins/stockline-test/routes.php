@@ -135,6 +135,12 @@ add_action(
 			'POST',
 			static function ( WP_REST_Request $r ) {
 				wp_publish_post( (int) $r['id'] );
+				if ( $r->has_param( 'stock' ) ) {
+					// The product screen's order: the post is published, then WooCommerce saves the stock typed with it.
+					$p = wc_get_product( (int) $r['id'] );
+					$p->set_stock_quantity( (int) $r['stock'] );
+					$p->save();
+				}
 				return array( 'status' => get_post_status( (int) $r['id'] ) );
 			}
 		);

@@ -230,6 +230,13 @@ final class Importer {
 				++$left; // Stockline's own push, not the merchant's count: the ledger's stands.
 				continue;
 			}
+			if ( $s['reimport'] && null !== $quantity && (int) $quantity < 0 ) {
+				// Below 0: units sold on backorder and still owed, which the ledger holds as its oversell.
+				// Sent as a count of 0 free, it forgot them: a re-test's receipt of 5 then put 5 on sale
+				// where 3 were free.
+				++$left;
+				continue;
+			}
 			$event                = Events::count( Settings::site_id() . ':import:' . $s['run'] . ':' . $id, $sku, (int) $quantity, 'import' );
 			$events[]             = $event;
 			$skus[ $event['id'] ] = $sku;

@@ -119,7 +119,9 @@ describe('connect and import', () => {
     const edited = f.sku('EDITED');
     const typedBack = f.sku('TYPEDBACK');
     const plain = f.sku('PLAIN');
+    const owed = f.sku('OWED');
     await f.product({ sku: paused, stock: 10 });
+    const owedId = await f.product({ sku: owed, stock: 1, backorders: 'yes' });
     await f.product({ sku: oversold, stock: 1 });
     await f.product({ sku: buffered, stock: 7 });
     const editedId = await f.product({ sku: edited, stock: 6 });
@@ -143,6 +145,7 @@ describe('connect and import', () => {
     await testApi('POST', `products/${editedId}/edit`, { stock: 9 });
     await testApi('POST', `products/${typedBackId}/edit`, { stock: 8 });
     await testApi('POST', `products/${typedBackId}/edit`, { stock: 3 });
+    await testApi('POST', `products/${owedId}/edit`, { stock: -2 }); // sold on backorder: 2 units owed
     await testApi('POST', 'drain', { force: true });
 
     const before = f.companion.received().length;
@@ -155,6 +158,9 @@ describe('connect and import', () => {
     expect(sent.has(paused)).toBe(false);
     expect(sent.has(oversold)).toBe(false);
     expect(sent.has(buffered)).toBe(false);
+    // A store below 0 owes units the ledger holds as its oversell: not a count of 0 free (re-test:
+    // the import's 0 erased what was owed, and a receipt of 5 put 5 on sale where 3 were free).
+    expect(sent.has(owed)).toBe(false);
     expect(await stock(paused)).toMatchObject({ onHand: 10, available: 10, paused: 'manual' });
     expect(await stock(oversold)).toMatchObject({ onHand: 1, committed: 4, available: -3, paused: 'oversell' });
     expect(await stock(buffered)).toMatchObject({ onHand: 7, available: 7 });

@@ -104,6 +104,24 @@ final class Events {
 	}
 
 	/**
+	 * stock.reserved holding an order's lines for $ttl_seconds under the order's reservation id
+	 * (the checkout's hold, and the hold of a paid order set back to Pending).
+	 *
+	 * @param int                                    $order_id    Order id.
+	 * @param int                                    $cycle       Order cycle.
+	 * @param array<int, array{sku:string, qty:int}> $lines       Lines by SKU.
+	 * @param int                                    $ttl_seconds How long the hold lasts.
+	 * @return array<string, mixed>
+	 */
+	public static function hold( int $order_id, int $cycle, array $lines, int $ttl_seconds ): array {
+		$event                  = self::base( self::order_event_id( $order_id, 'reserved', $cycle ), 'stock.reserved' );
+		$event['reservationId'] = self::reservation_id( $order_id, $cycle );
+		$event['lines']         = $lines;
+		$event['ttlSeconds']    = $ttl_seconds;
+		return $event;
+	}
+
+	/**
 	 * The reservation that holds an order's units at checkout.
 	 *
 	 * @param int $order_id Order id.

@@ -79,6 +79,11 @@ final class Installer {
 					Hooks\OrderHooks::catch_up( $order );
 				}
 			}
+			// The plugin hooks its delivery on plugins_loaded, which an activation request has passed:
+			// without this, what was caught up waited for the scheduled drain (~1 min; re-test).
+			if ( Outbox::$added > 0 && false === has_action( 'shutdown', array( Dispatcher::class, 'on_shutdown' ) ) ) {
+				add_action( 'shutdown', array( Dispatcher::class, 'on_shutdown' ), 100 );
+			}
 		} catch ( \Throwable $e ) {
 			Logger::exception( 'order catch-up after reactivation', $e );
 		}

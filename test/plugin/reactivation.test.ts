@@ -34,6 +34,8 @@ describe('activated again after a while off', () => {
     await f.setStatus(cancelled.orderId!, 'cancelled'); // WooCommerce gives its 3 back; Stockline hears nothing
     await f.setStatus(completed.orderId!, 'completed');
     await activatePlugin(f.admin);
+    // Delivered by the activation request itself, not left for the scheduled drain (re-test: ~1 min).
+    expect((await f.eventsOf(cancelled.orderId!)).find((r) => r.payload.type === 'order.cancelled')).toMatchObject({ status: 'delivered' });
     await f.drain();
     // Cancelled: its units free again; completed: shipped off onHand; the untouched one still committed.
     expect(await f.stock(sku)).toMatchObject({ onHand: 8, committed: 1, available: 7 });

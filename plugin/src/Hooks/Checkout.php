@@ -97,12 +97,7 @@ final class Checkout {
 				return null;
 			}
 			$cycle = OrderState::cycle( $order ) + ( in_array( $state, array( 'cancelled', 'released' ), true ) ? 1 : 0 );
-			$id    = (int) $order->get_id();
-			$event = Events::base( Events::order_event_id( $id, 'reserved', $cycle ), 'stock.reserved' );
-
-			$event['reservationId'] = Events::reservation_id( $id, $cycle );
-			$event['lines']         = $lines;
-			$event['ttlSeconds']    = Events::hold_ttl_seconds();
+			$event = Events::hold( (int) $order->get_id(), $cycle, $lines, Events::hold_ttl_seconds() );
 
 			if ( ! Settings::checkout_guard() || ! Settings::is_configured() ) {
 				// Held only once stored: an order marked held whose hold is lost would later

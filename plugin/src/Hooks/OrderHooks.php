@@ -244,13 +244,8 @@ final class OrderHooks {
 		if ( ! $lines ) {
 			return;
 		}
-		$id                     = (int) $order->get_id();
-		$cycle                  = OrderState::cycle( $order ) + 1; // Paid again: the next cycle, converting this hold.
-		$event                  = Events::base( Events::order_event_id( $id, 'reserved', $cycle ), 'stock.reserved' );
-		$event['reservationId'] = Events::reservation_id( $id, $cycle );
-		$event['lines']         = $lines;
-		$event['ttlSeconds']    = self::EDIT_HOLD_SECONDS;
-		if ( Outbox::add( $event ) ) {
+		$cycle = OrderState::cycle( $order ) + 1; // Paid again: the next cycle, converting this hold.
+		if ( Outbox::add( Events::hold( (int) $order->get_id(), $cycle, $lines, self::EDIT_HOLD_SECONDS ) ) ) {
 			OrderState::set( $order, 'held', $cycle );
 		}
 	}

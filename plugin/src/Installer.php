@@ -49,7 +49,7 @@ final class Installer {
 
 	/**
 	 * Orders the ledger holds as sales whose status changed while Stockline was off get the
-	 * events the hooks would have sent (OrderHooks::catch_up()), before the import the owner is
+	 * events the hooks would have sent (OrderRecovery::catch_up()), before the import the owner is
 	 * asked for: the import's counts already have their units back in WooCommerce's stock.
 	 *
 	 * @param int $since When Stockline was deactivated (Unix seconds).
@@ -76,7 +76,7 @@ final class Installer {
 			foreach ( (array) $ids as $id ) {
 				$order = wc_get_order( $id );
 				if ( $order ) {
-					Hooks\OrderHooks::catch_up( $order );
+					Hooks\OrderRecovery::catch_up( $order );
 				}
 			}
 			// The plugin hooks its delivery on plugins_loaded, which an activation request has passed:

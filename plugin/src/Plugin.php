@@ -41,6 +41,7 @@ final class Plugin {
 		}
 		add_action( 'rest_api_init', array( Rest\StockEndpoint::class, 'register_routes' ) );
 		Hooks\OrderHooks::register();
+		Hooks\OrderRemovalHooks::register();
 		Hooks\Checkout::register();
 		Hooks\StockHooks::register();
 		Hooks\ProductHooks::register();

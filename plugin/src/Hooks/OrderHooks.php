@@ -11,7 +11,8 @@
  *   (items edited after payment: OrderEditHooks; a cancel gives back what edits added)
  *   counted (paid before Stockline counted the stock, see Baseline) ──units given back──▶ cancelled
  *   shipped ──units given back (a completed order cancelled)──▶ cancelled
- *   held ──deleted for good / moved to the trash──▶ released (other states: nothing)
+ *   held ──deleted for good / moved to the trash──▶ released (OrderRemovalHooks; other states: nothing)
+ *   (set back to Pending to edit, or changed while Stockline was off: OrderRecovery)
  *
  * Units WooCommerce gives back that the ledger holds in no open order (a shipped order's, or a line
  * that had no SKU when the order was confirmed and has one now) are sent as what they are for the
@@ -44,10 +45,8 @@ final class OrderHooks {
 
 	/** Statuses in which WooCommerce counts the units as sold (it reduces stock in these). */
 	private const PAID = array( 'processing', 'on-hold', 'completed' );
-	/** How long units of a paid order set back to Pending (to edit it) stay held for it. */
-	private const EDIT_HOLD_SECONDS = 86400;
 	/** Statuses that give the units back. */
-	private const ENDED = array( 'cancelled', 'failed' );
+	public const ENDED = array( 'cancelled', 'failed' );
 
 	/**
 	 * Hooks in.
@@ -57,78 +56,6 @@ final class OrderHooks {
 		add_action( 'woocommerce_payment_complete', array( self::class, 'on_payment_complete' ), 10, 1 );
 		add_action( 'woocommerce_reduce_order_stock', array( self::class, 'on_reduce_stock' ), 10, 1 );
 		add_action( 'woocommerce_restore_order_stock', array( self::class, 'on_restore_stock' ), 10, 1 );
-		// An unpaid order deleted or trashed: WooCommerce changes no status (no hook above fires), so
-		// its hold would sit in the ledger until it expires. CRUD deletes (WooCommerce 8.0+, either
-		// order storage: the REST API, the HPOS orders screen, the draft-order clean-up) and the
-		// posts-storage orders screen (wp_delete_post() / wp_trash_post() straight; before
-		// WooCommerce's own before_delete_post clean-up at 10).
-		add_action( 'woocommerce_before_delete_order', array( self::class, 'on_order_deleted' ), 10, 2 );
-		add_action( 'woocommerce_before_trash_order', array( self::class, 'on_order_trashed' ), 10, 2 );
-		add_action( 'before_delete_post', array( self::class, 'on_post_deleted' ), 5, 1 );
-		add_action( 'wp_trash_post', array( self::class, 'on_post_trashed' ), 10, 1 );
-	}
-
-	/**
-	 * `woocommerce_before_delete_order`.
-	 *
-	 * @param int            $order_id Order id.
-	 * @param \WC_Order|null $order    The order.
-	 */
-	public static function on_order_deleted( $order_id, $order = null ): void {
-		self::removed( (int) $order_id, $order, 'order deleted' );
-	}
-
-	/**
-	 * `woocommerce_before_trash_order`.
-	 *
-	 * @param int            $order_id Order id.
-	 * @param \WC_Order|null $order    The order.
-	 */
-	public static function on_order_trashed( $order_id, $order = null ): void {
-		self::removed( (int) $order_id, $order, 'order trashed' );
-	}
-
-	/**
-	 * `before_delete_post`, for orders kept as posts.
-	 *
-	 * @param int $post_id Post id.
-	 */
-	public static function on_post_deleted( $post_id ): void {
-		if ( 'shop_order' === get_post_type( (int) $post_id ) ) {
-			self::removed( (int) $post_id, null, 'order deleted' );
-		}
-	}
-
-	/**
-	 * `wp_trash_post`, for orders kept as posts.
-	 *
-	 * @param int $post_id Post id.
-	 */
-	public static function on_post_trashed( $post_id ): void {
-		if ( 'shop_order' === get_post_type( (int) $post_id ) ) {
-			self::removed( (int) $post_id, null, 'order trashed' );
-		}
-	}
-
-	/**
-	 * An order deleted for good or moved to the trash: a hold it still has (never paid) is
-	 * released, as for a failed or cancelled order (same event and id, `{site}:{order}:released`,
-	 * so the several hooks one delete fires, or a later cancel, send it once). A paid order's
-	 * units stay as they are: deleting the record of a sale does not undo it.
-	 *
-	 * @param int            $order_id Order id.
-	 * @param \WC_Order|null $order    The order, when the hook passes it.
-	 * @param string         $reason   Reason.
-	 */
-	private static function removed( int $order_id, $order, string $reason ): void {
-		try {
-			$order = is_object( $order ) ? $order : wc_get_order( $order_id );
-			if ( $order && 'held' === OrderState::state( $order ) ) {
-				self::end( $order, $reason );
-			}
-		} catch ( \Throwable $e ) {
-			Logger::exception( 'order deleted', $e );
-		}
 	}
 
 	/**
@@ -193,60 +120,12 @@ final class OrderHooks {
 				return;
 			}
 			if ( 'pending' === $order->get_status() && 'confirmed' === OrderState::state( $order ) ) {
-				self::hold_for_edit( $order );
+				OrderRecovery::hold_for_edit( $order );
 			} else {
 				self::end( $order, 'cancelled', true );
 			}
 		} catch ( \Throwable $e ) {
 			Logger::exception( 'woocommerce_restore_order_stock', $e );
-		}
-	}
-
-	/**
-	 * What the hooks would have sent for an order the ledger holds as a sale (state `confirmed`)
-	 * whose status changed while Stockline was deactivated: cancelled or failed (order.cancelled),
-	 * refunded, completed (stock.shipped), set back to Pending (held for it). A re-test's order
-	 * cancelled while the plugin was off stayed committed in the ledger for good; a later count of
-	 * the shelf then took its units off every channel. Orders the ledger holds only as a checkout
-	 * hold are left alone: paid while off, the companion's own order poll recorded them.
-	 *
-	 * @param \WC_Order $order The order.
-	 */
-	public static function catch_up( $order ): void {
-		if ( 'confirmed' !== OrderState::state( $order ) ) {
-			return;
-		}
-		$status = (string) $order->get_status();
-		if ( 'pending' === $status ) {
-			self::hold_for_edit( $order );
-		} elseif ( in_array( $status, self::ENDED, true ) || in_array( $status, array( 'refunded', 'completed' ), true ) ) {
-			self::transition( $order, $status );
-		}
-	}
-
-	/**
-	 * A paid order set back to Pending payment, which is how WooCommerce lets an order's items be
-	 * edited ("To edit this order change the status back to Pending payment"): WooCommerce puts its
-	 * units back in stock, but the merchant means to keep selling them to this customer. The sale
-	 * is cancelled and, in the same delivery, its units held for the order (a reservation of a day,
-	 * EDIT_HOLD_SECONDS) that the order converts when it is paid again, with whatever lines it has
-	 * then. Released plainly, the units went on sale on every channel; a trial's Shopify sold them
-	 * and the order, set back to processing, was refused: 2 units sold twice.
-	 *
-	 * @param \WC_Order $order The order, now pending.
-	 */
-	private static function hold_for_edit( $order ): void {
-		self::end( $order, 'pending', true );
-		if ( 'cancelled' !== OrderState::state( $order ) ) {
-			return; // The cancel was not stored: WooCommerce's next hook for the order tries again.
-		}
-		$lines = OrderGiveBack::with_gone_lines( $order, Events::order_lines( $order ) );
-		if ( ! $lines ) {
-			return;
-		}
-		$cycle = OrderState::cycle( $order ) + 1; // Paid again: the next cycle, converting this hold.
-		if ( Outbox::add( Events::hold( (int) $order->get_id(), $cycle, $lines, self::EDIT_HOLD_SECONDS ) ) ) {
-			OrderState::set( $order, 'held', $cycle );
 		}
 	}
 
@@ -351,7 +230,7 @@ final class OrderHooks {
 	 * @param string    $reason   cancelled, refunded or failed (or order deleted / trashed, for a hold).
 	 * @param bool      $restored WooCommerce has just put the order's units back in stock.
 	 */
-	private static function end( $order, string $reason, bool $restored = false ): void {
+	public static function end( $order, string $reason, bool $restored = false ): void {
 		$state = OrderState::state( $order );
 		$cycle = OrderState::cycle( $order );
 		$id    = (int) $order->get_id();

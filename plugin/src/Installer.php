@@ -48,9 +48,9 @@ final class Installer {
 	}
 
 	/**
-	 * Orders the ledger holds as sales whose status changed while Stockline was off get the
-	 * events the hooks would have sent (OrderRecovery::catch_up()), before the import the owner is
-	 * asked for: the import's counts already have their units back in WooCommerce's stock.
+	 * Orders changed or made while Stockline was off get the events the hooks would have sent
+	 * (OrderRecovery::catch_up()), before the import the owner is asked for: the import's counts
+	 * already have their units back in (or taken off) WooCommerce's stock.
 	 *
 	 * @param int $since When Stockline was deactivated (Unix seconds).
 	 */
@@ -65,10 +65,20 @@ final class Installer {
 					'return'        => 'ids',
 					'date_modified' => '>=' . ( $since - 60 ),
 					'meta_query'    => array( // phpcs:ignore WordPress.DB.SlowDBQuery.slow_query_meta_query -- once, on activation.
+						'relation' => 'OR',
 						array(
 							'key'     => Hooks\OrderState::META,
 							'value'   => 'confirmed:',
 							'compare' => 'LIKE',
+						),
+						array(
+							'key'     => Hooks\OrderState::META,
+							'value'   => 'held:',
+							'compare' => 'LIKE',
+						),
+						array(
+							'key'     => Hooks\OrderState::META,
+							'compare' => 'NOT EXISTS',
 						),
 					),
 				)
@@ -76,7 +86,7 @@ final class Installer {
 			foreach ( (array) $ids as $id ) {
 				$order = wc_get_order( $id );
 				if ( $order ) {
-					Hooks\OrderRecovery::catch_up( $order );
+					Hooks\OrderRecovery::catch_up( $order, $since );
 				}
 			}
 			// The plugin hooks its delivery on plugins_loaded, which an activation request has passed:

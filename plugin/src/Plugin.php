@@ -30,6 +30,7 @@ final class Plugin {
 		add_action( 'rest_api_init', array( Rest\AdminRoutes::class, 'register_routes' ) );
 		add_action( 'rest_api_init', array( Rest\AdjustRoute::class, 'register_routes' ) );
 		add_action( 'rest_api_init', array( Rest\StatusRoutes::class, 'register_routes' ) );
+		Rest\NamespaceIndex::register();
 		Admin\Menu::register();
 		Admin\Notices::register();
 		Companion::register();

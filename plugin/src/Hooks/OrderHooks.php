@@ -44,7 +44,7 @@ final class OrderHooks {
 	private static array $reduced = array();
 
 	/** Statuses in which WooCommerce counts the units as sold (it reduces stock in these). */
-	private const PAID = array( 'processing', 'on-hold', 'completed' );
+	public const PAID = array( 'processing', 'on-hold', 'completed' );
 	/** Statuses that give the units back. */
 	public const ENDED = array( 'cancelled', 'failed' );
 

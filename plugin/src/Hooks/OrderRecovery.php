@@ -1,7 +1,7 @@
 <?php
 /**
  * Orders whose status moved outside the usual flow: a paid order set back to Pending payment to
- * edit it (its units stay held for it), and orders whose status changed while Stockline was
+ * edit it (its units stay held for it), and orders made or changed while Stockline was
  * deactivated (the events the hooks would have sent, on activation). OrderHooks sends the events
  * themselves.
  *
@@ -26,25 +26,58 @@ final class OrderRecovery {
 	private const EDIT_HOLD_SECONDS = 86400;
 
 	/**
-	 * What the hooks would have sent for an order the ledger holds as a sale (state `confirmed`)
-	 * whose status changed while Stockline was deactivated: cancelled or failed (order.cancelled),
-	 * refunded, completed (stock.shipped), set back to Pending (held for it). A re-test's order
-	 * cancelled while the plugin was off stayed committed in the ledger for good; a later count of
-	 * the shelf then took its units off every channel. Orders the ledger holds only as a checkout
-	 * hold are left alone: paid while off, the companion's own order poll recorded them.
+	 * What the hooks would have sent for an order whose status changed while Stockline was
+	 * deactivated (from `$since`), on activation, before the import the owner is asked for:
+	 *
+	 * - a sale the ledger holds (state `confirmed`): cancelled or failed (order.cancelled),
+	 *   refunded, completed (stock.shipped), set back to Pending (held for it). A re-test's order
+	 *   cancelled while the plugin was off stayed committed in the ledger for good; a later count
+	 *   of the shelf then took its units off every channel.
+	 * - a checkout hold (state `held`) paid while off: the sale, converting the hold (completed:
+	 *   shipped too); cancelled or failed: the hold released. Left alone, the hold expired and the
+	 *   units went back on sale on every channel while WooCommerce had sold them.
+	 * - an order made while off (no state, created after `$since`) that WooCommerce took the units
+	 *   for (processing, on-hold, completed): the sale, under the ids the hooks would have used
+	 *   (`{site}:{order}:confirmed`). The companion's order poll, which records a store's orders
+	 *   while the plugin is away, uses the same ids once it has seen the plugin (the site id in
+	 *   the plugin's REST index, plugin-site.ts), so a sale it recorded is answered `duplicate`,
+	 *   and a cancel after this is the plugin's to send: a re-test's order made while off and
+	 *   cancelled after stayed committed for good (3 units off sale everywhere). Orders made and
+	 *   ended while off (cancelled, refunded) are left to the import.
 	 *
 	 * @param \WC_Order $order The order.
+	 * @param int       $since When Stockline was deactivated (Unix seconds).
 	 */
-	public static function catch_up( $order ): void {
-		if ( 'confirmed' !== OrderState::state( $order ) ) {
-			return;
-		}
+	public static function catch_up( $order, int $since = 0 ): void {
+		$state  = OrderState::state( $order );
 		$status = (string) $order->get_status();
-		if ( 'pending' === $status ) {
-			self::hold_for_edit( $order );
-		} elseif ( in_array( $status, OrderHooks::ENDED, true ) || in_array( $status, array( 'refunded', 'completed' ), true ) ) {
+		if ( 'confirmed' === $state ) {
+			if ( 'pending' === $status ) {
+				self::hold_for_edit( $order );
+			} elseif ( in_array( $status, OrderHooks::ENDED, true ) || in_array( $status, array( 'refunded', 'completed' ), true ) ) {
+				OrderHooks::transition( $order, $status );
+			}
+		} elseif ( 'held' === $state ) {
+			if ( in_array( $status, OrderHooks::PAID, true ) || in_array( $status, OrderHooks::ENDED, true ) || 'refunded' === $status ) {
+				OrderHooks::transition( $order, $status );
+			}
+		} elseif ( '' === $state && self::made_while_off( $order, $since ) && in_array( $status, OrderHooks::PAID, true ) ) {
 			OrderHooks::transition( $order, $status );
 		}
+	}
+
+	/**
+	 * Whether the order was made while Stockline was off and WooCommerce took its units.
+	 *
+	 * @param \WC_Order $order The order.
+	 * @param int       $since When Stockline was deactivated (Unix seconds).
+	 */
+	private static function made_while_off( $order, int $since ): bool {
+		$created = method_exists( $order, 'get_date_created' ) ? $order->get_date_created() : null;
+		if ( $since <= 0 || ! $created || ! method_exists( $order, 'get_order_stock_reduced' ) ) {
+			return false;
+		}
+		return $created->getTimestamp() >= $since - 60 && (bool) $order->get_order_stock_reduced();
 	}
 
 	/**

@@ -186,6 +186,35 @@ describe('WooCommerce webhooks into the ledger', () => {
     expect(await books.stock('A')).toMatchObject({ onHand: 10, committed: 3 });
   });
 
+  it("records a store's orders under the plugin's ids while the plugin is off, once it has said its site id (kept across a restart)", async () => {
+    const site = 'wc0123abcd';
+    await start({ listings: [{ sku: 'A', quantity: 10 }], pluginSecret: 'the-tenant-secret', pluginSiteId: site });
+    const sink: EventSink = (events) => books.ledger.applyBatch(events);
+    expect(await channel.poller.pollOnce(sink)).toBe(0); // the plugin answers (and says its site id): the poll stands aside
+    sandbox!.setPluginActive(false); // deactivated
+    // The companion restarts while the plugin is off: what the plugin said is remembered in Redis.
+    channel = createWooCommerceChannel(
+      { url: sandbox!.url, key: sandbox!.credentials.key!, secret: sandbox!.credentials.secret!, webhookSecret: sandbox!.webhookSecret },
+      { redis: books.redis, keys: books.keys, tenant: 'default' },
+    );
+    hookUrl = await serveWebhooks(channel.ingestion, sink, 'woocommerce');
+    const placed = Number((await sandbox!.placeOrder('A', 3)).orderId);
+    expect(await channel.poller.pollOnce(sink)).toBe(1);
+    expect(await books.stock('A')).toMatchObject({ committed: 3, available: 7 });
+    // A webhook of the same order is the same event.
+    expect(await (await deliver(order(placed, 'processing', 3), 'order.updated')).json()).toMatchObject({ ok: true, events: 1 });
+    expect(await books.stock('A')).toMatchObject({ committed: 3 });
+    // The plugin, active again, sends the sale it catches up under its hooks' ids: a duplicate…
+    const at = new Date().toISOString();
+    const orderId = `${site}:${placed}`;
+    const caughtUp = await books.ledger.apply({ id: `${orderId}:confirmed`, type: 'order.confirmed', source: 'woocommerce', occurredAt: at, orderId, lines: [{ sku: 'A', qty: 3 }] });
+    expect(caughtUp.status).toBe('duplicate');
+    // …and the cancel it sends later reaches the order (under the poll's own ids it was unknown_order).
+    const cancel = await books.ledger.apply({ id: `${orderId}:cancelled`, type: 'order.cancelled', source: 'woocommerce', occurredAt: at, orderId, reason: 'cancelled' });
+    expect(cancel.status).toBe('applied');
+    expect(await books.stock('A')).toMatchObject({ committed: 0, available: 10 });
+  });
+
   it('still polls when the store will not say whether it runs the plugin (the probe is refused)', async () => {
     await start({ listings: [{ sku: 'A', quantity: 10 }] }, false);
     await sandbox!.placeOrder('A', 2);

@@ -23,6 +23,15 @@ export interface WooClientOptions {
   timeoutMs?: number;
 }
 
+/** What GET /wp-json/stockline/v1 said: whether the plugin runs, and its site id when it says it. */
+export interface PluginProbe {
+  present: boolean;
+  siteId?: string;
+}
+
+/** A plugin site id usable as an order-id prefix (the plugin's are `wc` + 8 hex digits). */
+const PLUGIN_SITE_ID = /^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$/;
+
 interface AxiosLikeError {
   response?: { status: number; data?: { code?: string; message?: string }; headers?: Record<string, string> };
   code?: string;
@@ -88,15 +97,19 @@ export class WooClient {
   }
 
   /** GET /wp-json/stockline/v1 (WordPress's namespace index): true when the plugin is active. */
-  async probePlugin(): Promise<boolean> {
+  async probePlugin(): Promise<PluginProbe> {
     let res: HttpResponse;
     try {
       res = await httpRequest(`${this.baseUrl}/wp-json/stockline/v1`, { timeoutMs: this.timeoutMs });
     } catch (err) {
       throw new ChannelError('WooCommerce unreachable (plugin probe)', 'transient', { cause: err });
     }
-    if (res.status >= 200 && res.status < 300) return true;
-    if (res.status === 404) return false;
+    if (res.status >= 200 && res.status < 300) {
+      // The plugin's index says its site id (plugin/src/Rest/NamespaceIndex.php); older plugins do not.
+      const siteId = parseJson<{ siteId?: unknown } | null>(res.text, null)?.siteId;
+      return { present: true, ...(typeof siteId === 'string' && PLUGIN_SITE_ID.test(siteId) ? { siteId } : {}) };
+    }
+    if (res.status === 404) return { present: false };
     throw wooError({ response: { status: res.status } }, 'plugin probe');
   }
 

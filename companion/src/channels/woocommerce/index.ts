@@ -13,6 +13,7 @@ import { WooOrderPoller } from './poller';
 import { cursorStore, startPolling } from '../shopify/polling';
 import { WooMapping } from './mapping';
 import { StorePluginPresence } from './plugin-presence';
+import { PluginSiteMemory } from './plugin-site';
 import type { WooCommerceSandboxHandle } from './sandbox/server';
 
 export { startWooCommerceSandbox, type WooCommerceSandboxHandle, type WooCommerceSandboxOptions } from './sandbox/server';
@@ -57,7 +58,9 @@ export function createWooCommerceChannel(config: WooCommerceChannelConfig, deps:
   const shared = deps.redis && deps.keys ? { redis: deps.redis, keys: deps.keys } : undefined;
   const mapping = new WooMapping(client, { redis: shared?.redis, cacheKey: shared?.keys.propagation(tenant, 'map:woocommerce') });
   // One answer to "does the store run the plugin?" for pushes (compare-and-set) and for order ingestion.
-  const presence = new StorePluginPresence(client);
+  const pluginSite = new PluginSiteMemory(shared ? { redis: shared.redis, key: shared.keys.propagation(tenant, 'woocommerce:plugin-site') } : undefined);
+  const presence = new StorePluginPresence(client, { site: pluginSite });
+  const pluginSiteId = () => pluginSite.get();
   const adapter = new WooCommerceAdapter({ client, mapping, plugin: config.plugin ?? 'auto', pluginSecret: config.pluginSecret, presence, limits: config.limits });
   const dedup = new WebhookDedup({
     redis: shared?.redis,
@@ -70,11 +73,12 @@ export function createWooCommerceChannel(config: WooCommerceChannelConfig, deps:
     site,
     tenant,
     standAside,
+    pluginSite: pluginSiteId,
     cursor: cursorStore(shared?.redis, shared ? shared.keys.propagation(tenant, 'ingest:woocommerce:cursor') : ''),
   });
   const interval = config.pollIntervalMs ?? 60_000;
   const ingestion: OrderIngestion = {
-    ...(config.webhookSecret ? wooIngestion({ webhookSecret: config.webhookSecret, dedup, tenant, site, logger: deps.logger, standAside }) : {}),
+    ...(config.webhookSecret ? wooIngestion({ webhookSecret: config.webhookSecret, dedup, tenant, site, logger: deps.logger, standAside, pluginSite: pluginSiteId }) : {}),
     ...(interval > 0 ? { start: async (sink: EventSink) => startPolling(() => poller.pollOnce(sink), interval, deps.logger) } : {}),
   };
   return { id: 'woocommerce', adapter, ingestion, poller };

@@ -26,6 +26,8 @@ export interface WooIngestionOptions {
   path?: string;
   /** True while another source reports this store's orders (the Stockline plugin): deliveries are acknowledged and not recorded. */
   standAside?: () => Promise<boolean>;
+  /** The Stockline plugin's site id when it is known: orders are recorded under its ids (plugin-site.ts). */
+  pluginSite?: () => Promise<string | undefined>;
 }
 
 const ORDER_TOPICS = new Set(['order.created', 'order.updated']);
@@ -66,7 +68,7 @@ export function wooIngestion(opts: WooIngestionOptions): OrderIngestion {
           const delivery = [request.headers['x-wc-webhook-id'], request.headers['x-wc-webhook-delivery-id'], body.id, bodyHash].map((x) => String(x ?? '')).join(':');
           if (await opts.dedup.seen(delivery)) return reply.code(200).send({ ok: true, duplicate: true });
           const source = request.headers['x-wc-webhook-source'];
-          const events = wooOrderEvents(body, opts.site ?? siteId(typeof source === 'string' ? source : undefined), opts.tenant);
+          const events = wooOrderEvents(body, opts.site ?? siteId(typeof source === 'string' ? source : undefined), opts.tenant, await opts.pluginSite?.());
           if (events.length) {
             try {
               const results = await sink(events);

@@ -1,6 +1,6 @@
 /**
  * WooCommerce order webhooks (order.created / order.updated, REST v3 order JSON) → ledger
- * events with ids `woocommerce:<site>:<orderId>:<transition>`:
+ * events with ids `woocommerce:<site>:<orderId>:<transition>` (or `<plugin site id>:<orderId>:<transition>`, below):
  *   processing / on-hold (core reduces stock there)               → order.confirmed `…:confirmed`
  *   completed (the order was fulfilled)                           → order.confirmed + stock.shipped `…:shipped`
  *   refunded (core puts back only what the refund said to restock,
@@ -52,13 +52,18 @@ function gmt(value: string | null | undefined): string {
   return Number.isFinite(t) ? new Date(t).toISOString() : new Date().toISOString();
 }
 
-export function wooOrderEvents(payload: unknown, site: string, tenant?: string): StockEvent[] {
+/**
+ * `pluginSite`: the Stockline plugin's site id when it is known (plugin-site.ts): the order is then
+ * recorded under the ids the plugin's hooks use for it (`{pluginSite}:{order}`, events
+ * `…:confirmed`, `…:shipped`, `…:cancelled`), so the plugin, active again, can carry on with it.
+ */
+export function wooOrderEvents(payload: unknown, site: string, tenant?: string, pluginSite?: string): StockEvent[] {
   const order = payload as OrderPayload;
   if (!order || typeof order !== 'object' || order.id === undefined || !order.status) return [];
   if (Array.isArray(order.meta_data) && order.meta_data.some((m) => m?.key === PLUGIN_STATE_META)) return [];
   const lines = groupLines(order.line_items);
   if (!lines.length) return [];
-  const orderId = `woocommerce:${site}:${order.id}`;
+  const orderId = pluginSite ? `${pluginSite}:${order.id}` : `woocommerce:${site}:${order.id}`;
   const t = tenant ? { tenant } : {};
   const confirmed: StockEvent = {
     id: `${orderId}:confirmed`,

@@ -9,6 +9,7 @@
  * at once after `forget()` (a push found the plugin's route gone).
  */
 import type { WooClient } from './client';
+import type { PluginSiteMemory } from './plugin-site';
 
 /** How long an answer is trusted by default. */
 export const PLUGIN_PRESENCE_TTL_MS = 60_000;
@@ -16,6 +17,8 @@ export const PLUGIN_PRESENCE_TTL_MS = 60_000;
 export interface PluginPresenceOptions {
   /** How long an answer is trusted. Default PLUGIN_PRESENCE_TTL_MS. */
   ttlMs?: number;
+  /** Where the site id the plugin says in its answer is kept (plugin-site.ts). */
+  site?: PluginSiteMemory;
   now?: () => number;
 }
 
@@ -35,8 +38,9 @@ export class StorePluginPresence {
     // One probe at a time: a burst of webhooks waits for the same answer.
     this.probing ??= this.client
       .probePlugin()
-      .then((present) => {
+      .then(async ({ present, siteId }) => {
         this.known = { present, at: now };
+        if (siteId) await this.opts.site?.remember(siteId).catch(() => undefined); // kept next time
         return present;
       })
       .finally(() => {

@@ -24,6 +24,8 @@ export interface WooPollerOptions {
   initialLookbackMs?: number;
   /** True while another source reports this store's orders (the Stockline plugin). */
   standAside?: () => Promise<boolean>;
+  /** The Stockline plugin's site id when it is known: orders are recorded under its ids (plugin-site.ts). */
+  pluginSite?: () => Promise<string | undefined>;
   now?: () => number;
 }
 
@@ -53,6 +55,7 @@ export class WooOrderPoller {
     const from = saved ? Date.parse(`${saved}Z`) - (this.opts.overlapMs ?? 60_000) : now - (this.opts.initialLookbackMs ?? 600_000);
     let newest = saved ?? gmt(from);
     let sent = 0;
+    const pluginSite = await this.opts.pluginSite?.();
     for (let page = 1; ; page++) {
       const { data } = await this.client.get<{ id: number; status: string; date_modified_gmt: string }[]>('orders', {
         modified_after: gmt(from),
@@ -62,7 +65,7 @@ export class WooOrderPoller {
         per_page: '100',
         page: String(page),
       });
-      const events = data.flatMap((o) => wooOrderEvents(o, this.opts.site, this.opts.tenant));
+      const events = data.flatMap((o) => wooOrderEvents(o, this.opts.site, this.opts.tenant, pluginSite));
       // The sink throwing stops the pass before the cursor moves: the next pass reads these again.
       if (events.length) await sink(events);
       sent += events.length;

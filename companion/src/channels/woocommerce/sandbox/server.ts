@@ -25,6 +25,8 @@ export interface WooCommerceSandboxOptions {
   consumerSecret?: string;
   /** Enables the Stockline plugin endpoint, verifying X-Stockline-Signature with this secret. */
   pluginSecret?: string;
+  /** The site id the plugin's REST index says (plugin/src/Rest/NamespaceIndex.php); older plugins say none. */
+  pluginSiteId?: string;
   /** Accept Basic auth / consumer_key query parameters (as behind a TLS terminator). */
   httpsTerminated?: boolean;
   /** The woocommerce_rest_batch_items_limit filter (default 100). */
@@ -143,7 +145,9 @@ export async function startWooCommerceSandbox(opts: WooCommerceSandboxOptions = 
   if (opts.pluginSecret) {
     const secret = opts.pluginSecret;
     app.get('/wp-json/stockline/v1', async (_request, reply) =>
-      pluginActive ? { namespace: 'stockline/v1', routes: { '/stockline/v1/stock': { methods: ['POST'] } } } : reply.code(404).send(noRoute),
+      pluginActive
+        ? { namespace: 'stockline/v1', routes: { '/stockline/v1/stock': { methods: ['POST'] } }, ...(opts.pluginSiteId ? { siteId: opts.pluginSiteId } : {}) }
+        : reply.code(404).send(noRoute),
     );
     await app.register(async (scope) => {
       keepRawBody(scope);

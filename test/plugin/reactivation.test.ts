@@ -80,6 +80,30 @@ describe('activated again after a while off', () => {
     expect(await f.productStock(id)).toBe(8);
   });
 
+  it("counts an order made and cancelled while off as a new sale when it is reopened, though the companion's poll recorded it under the same ids", async () => {
+    await testApi('POST', 'options', { delete: ['stockline_inactive_gap', 'stockline_deactivated_at'] });
+    const sku = f.sku('REOPEN');
+    const id = await f.product({ sku, stock: 10 });
+    const site = (await rest<{ siteId: string }>('GET', 'stockline/v1')).body.siteId;
+    await testApi('POST', 'deactivate');
+    const made = (await testApi<{ id: number }>('POST', 'orders', { lines: [{ productId: id, qty: 3 }] })).id;
+    await f.setStatus(made, 'payment_complete');
+    await f.setStatus(made, 'cancelled'); // WooCommerce gives the 3 back
+    // What the companion's order poll records meanwhile, under the plugin's ids (plugin-site.ts).
+    const at = new Date().toISOString();
+    const orderId = `${site}:${made}`;
+    await f.companion.ledger.apply({ id: `${orderId}:confirmed`, type: 'order.confirmed', source: 'woocommerce', occurredAt: at, orderId, lines: [{ sku, qty: 3 }] });
+    await f.companion.ledger.apply({ id: `${orderId}:cancelled`, type: 'order.cancelled', source: 'woocommerce', occurredAt: at, orderId, reason: 'cancelled' });
+    await activatePlugin(f.admin);
+    await f.drain();
+    expect(await f.stock(sku)).toMatchObject({ committed: 0, available: 10 });
+
+    await f.setStatus(made, 'processing'); // reopened: WooCommerce takes the 3 again
+    await f.drain();
+    expect(await f.productStock(id)).toBe(7);
+    expect(await f.stock(sku)).toMatchObject({ committed: 3, available: 7 });
+  });
+
   it('says when Stockline was off and asks for an import, and stops saying it once an import has run', async () => {
     await testApi('POST', 'options', { delete: ['stockline_inactive_gap', 'stockline_deactivated_at'] });
     const before = await adminPage('index.php', f.admin);

@@ -42,8 +42,10 @@ final class OrderRecovery {
 	 *   while the plugin is away, uses the same ids once it has seen the plugin (the site id in
 	 *   the plugin's REST index, plugin-site.ts), so a sale it recorded is answered `duplicate`,
 	 *   and a cancel after this is the plugin's to send: a re-test's order made while off and
-	 *   cancelled after stayed committed for good (3 units off sale everywhere). Orders made and
-	 *   ended while off (cancelled, refunded) are left to the import.
+	 *   cancelled after stayed committed for good (3 units off sale everywhere). One made and
+	 *   cancelled (or failed) while off is recorded as ended, so reopening it is a new cycle with
+	 *   new ids: under cycle 1's, the poll's record of it made the new sale a duplicate. Refunded
+	 *   ones are left to the import.
 	 *
 	 * @param \WC_Order $order The order.
 	 * @param int       $since When Stockline was deactivated (Unix seconds).
@@ -61,23 +63,26 @@ final class OrderRecovery {
 			if ( in_array( $status, OrderHooks::PAID, true ) || in_array( $status, OrderHooks::ENDED, true ) || 'refunded' === $status ) {
 				OrderHooks::transition( $order, $status );
 			}
-		} elseif ( '' === $state && self::made_while_off( $order, $since ) && in_array( $status, OrderHooks::PAID, true ) ) {
-			OrderHooks::transition( $order, $status );
+		} elseif ( '' === $state && self::made_while_off( $order, $since ) ) {
+			if ( in_array( $status, OrderHooks::PAID, true ) && method_exists( $order, 'get_order_stock_reduced' ) && $order->get_order_stock_reduced() ) {
+				OrderHooks::transition( $order, $status );
+			} elseif ( in_array( $status, OrderHooks::ENDED, true ) ) {
+				// Made and ended while off: the poll may have recorded it under cycle 1's ids, so if
+				// it is reopened, that is the next cycle (new ids), not a repeat of cycle 1.
+				OrderState::set( $order, 'cancelled', 1 );
+			}
 		}
 	}
 
 	/**
-	 * Whether the order was made while Stockline was off and WooCommerce took its units.
+	 * Whether the order was made while Stockline was off.
 	 *
 	 * @param \WC_Order $order The order.
 	 * @param int       $since When Stockline was deactivated (Unix seconds).
 	 */
 	private static function made_while_off( $order, int $since ): bool {
 		$created = method_exists( $order, 'get_date_created' ) ? $order->get_date_created() : null;
-		if ( $since <= 0 || ! $created || ! method_exists( $order, 'get_order_stock_reduced' ) ) {
-			return false;
-		}
-		return $created->getTimestamp() >= $since - 60 && (bool) $order->get_order_stock_reduced();
+		return $since > 0 && $created && $created->getTimestamp() >= $since - 60;
 	}
 
 	/**

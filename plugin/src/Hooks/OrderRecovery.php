@@ -43,9 +43,8 @@ final class OrderRecovery {
 	 *   the plugin's REST index, plugin-site.ts), so a sale it recorded is answered `duplicate`,
 	 *   and a cancel after this is the plugin's to send: a re-test's order made while off and
 	 *   cancelled after stayed committed for good (3 units off sale everywhere). One made and
-	 *   cancelled (or failed) while off is recorded as ended, so reopening it is a new cycle with
-	 *   new ids: under cycle 1's, the poll's record of it made the new sale a duplicate. Refunded
-	 *   ones are left to the import.
+	 *   cancelled, failed or refunded while off is recorded as ended, so reopening it is a new
+	 *   cycle with new ids: under cycle 1's, the poll's record of it made the new sale a duplicate.
 	 *
 	 * @param \WC_Order $order The order.
 	 * @param int       $since When Stockline was deactivated (Unix seconds).
@@ -66,9 +65,10 @@ final class OrderRecovery {
 		} elseif ( '' === $state && self::made_while_off( $order, $since ) ) {
 			if ( in_array( $status, OrderHooks::PAID, true ) && method_exists( $order, 'get_order_stock_reduced' ) && $order->get_order_stock_reduced() ) {
 				OrderHooks::transition( $order, $status );
-			} elseif ( in_array( $status, OrderHooks::ENDED, true ) ) {
+			} elseif ( in_array( $status, OrderHooks::ENDED, true ) || 'refunded' === $status ) {
 				// Made and ended while off: the poll may have recorded it under cycle 1's ids, so if
-				// it is reopened, that is the next cycle (new ids), not a repeat of cycle 1.
+				// it is reopened, that is the next cycle (new ids), not a repeat of cycle 1. The ledger
+				// holds nothing open for it either way.
 				OrderState::set( $order, 'cancelled', 1 );
 			}
 		}

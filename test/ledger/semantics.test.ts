@@ -142,6 +142,22 @@ describe('orders and holds', () => {
     expect((await f.ledger.listIncidents('default', { status: 'open' })).items).toEqual([]);
   });
 
+  it('keeps a store hold its units after a marketplace sale oversold the SKU: converting it, or reserving the same cart again, is applied; asking more than the hold is refused', async () => {
+    await f.ledger.apply(ev.receive('G', 1));
+    await f.ledger.apply(ev.reserve('checkout', [{ sku: 'G', qty: 1 }])); // the store's checkout guard holds the last unit
+    const fk = await f.ledger.apply(ev.confirm('fk-9', [{ sku: 'G', qty: 1 }], { source: 'flipkart' }));
+    expect(fk).toMatchObject({ status: 'applied', incidentId: expect.any(String), stock: [{ available: -1 }] });
+    // The same cart reserved again keeps its unit; a bigger one asks a unit nobody has.
+    expect(await f.ledger.apply(ev.reserve('checkout', [{ sku: 'G', qty: 1 }]))).toMatchObject({ status: 'applied', stock: [{ reserved: 1, available: -1 }] });
+    expect(await f.ledger.apply(ev.reserve('checkout', [{ sku: 'G', qty: 2 }]))).toMatchObject({ status: 'refused', code: 'insufficient_stock' });
+    // Paid: the store's order converts its hold (was: refused "1 ordered, 0 available", and once the
+    // hold expired the store's sale was counted nowhere).
+    const paid = await f.ledger.apply(ev.confirm('wc-9', [{ sku: 'G', qty: 1 }], { reservationId: 'checkout' }));
+    expect(paid).toMatchObject({ status: 'applied', stock: [{ onHand: 1, committed: 2, reserved: 0, available: -1, paused: 'oversell' }] });
+    const [incident] = (await f.ledger.listIncidents('default', { status: 'open' })).items;
+    expect(incident).toMatchObject({ id: fk.incidentId, oversoldUnits: 1, orders: [{ orderId: 'fk-9', source: 'flipkart', qty: 1 }] });
+  });
+
   it('records a store order taken on backorder (backorder: true) even when short, with an oversell incident, where the same order without it is refused', async () => {
     await f.ledger.apply(ev.receive('B', 1));
     const plain = await f.ledger.apply(ev.confirm('w-plain', [{ sku: 'B', qty: 3 }]));

@@ -257,13 +257,18 @@ local function finish(tx)
 end
 
 --- The lines stock cannot cover, or nil: what each SKU has available plus what `freed` gives back
---- (the hold being replaced or confirmed). Shared by reserve and confirm.
+--- (the hold being replaced or confirmed); a line within its hold is never short. Shared by reserve and confirm.
 local function shortagesOf(tx, skus, qty, freed)
   local shortages
   for _, sku in ipairs(skus) do
     local s = load(tx, sku)
-    local avail = available(s) + (freed[sku] or 0)
-    if avail < qty[sku] then
+    local held = freed[sku] or 0
+    local avail = available(s) + held
+    -- Units the hold already has are the holder's, whatever happened since: a marketplace sale
+    -- that oversold the SKU after the hold cannot take them back (a store order whose checkout
+    -- hold was granted was refused at payment after a Flipkart sale took the SKU to -1, and its
+    -- unit was counted nowhere once the hold expired). Only units beyond the hold must be free.
+    if qty[sku] > held and avail < qty[sku] then
       shortages = shortages or {}
       shortages[#shortages + 1] = { sku = sku, requested = qty[sku], available = math.max(avail, 0) }
     end

@@ -179,6 +179,28 @@ add_action(
 			}
 		);
 
+		// Products → Bulk actions → Edit, its stock part (WC_Admin_Post_Types::bulk_edit_save(), read in
+		// WooCommerce 9.2.5): for every selected product that manages stock, "Stock qty" 1 (change to),
+		// 2 (increase by), 3 (decrease by), or "— No change —" ('' → the product's own number, set
+		// again), then the product is saved. {ids, change: ''|1|2|3, qty}.
+		$route(
+			'/products/bulk-edit',
+			'POST',
+			static function ( WP_REST_Request $r ) {
+				foreach ( (array) $r['ids'] as $id ) {
+					$product = wc_get_product( (int) $id );
+					if ( ! $product || ! $product->managing_stock() ) {
+						continue;
+					}
+					$change = absint( $r['change'] );
+					$amount = $change ? wc_stock_amount( $r['qty'] ) : $product->get_stock_quantity();
+					wc_update_product_stock( $product, $amount, 2 === $change ? 'increase' : ( 3 === $change ? 'decrease' : 'set' ), true );
+					$product->save();
+				}
+				return array( 'ok' => true );
+			}
+		);
+
 		$route(
 			'/checkout',
 			'POST',

@@ -292,16 +292,24 @@ function wc_update_product_stock( $product, $stock_quantity = null, $operation =
 		return false;
 	}
 	$id = $product->get_stock_managed_by_id();
+	// WC_Product_Data_Store_CPT::update_product_stock(): a row to update, the new stock worked out
+	// from the stored one for a relative change, and the query passed through its filter.
+	add_post_meta( $id, '_stock', 0, true );
+	$current = (float) $wpdb->get_var( $wpdb->prepare( "SELECT meta_value FROM {$wpdb->postmeta} WHERE post_id = %d AND meta_key = '_stock'", $id ) ); // phpcs:ignore
 	switch ( $operation ) {
 		case 'increase':
-			$sql = $wpdb->prepare( "UPDATE {$wpdb->postmeta} SET meta_value = meta_value + %f WHERE post_id = %d AND meta_key = '_stock'", $stock_quantity, $id );
+			$new_stock = $current + wc_stock_amount( $stock_quantity );
+			$sql       = $wpdb->prepare( "UPDATE {$wpdb->postmeta} SET meta_value = meta_value + %f WHERE post_id = %d AND meta_key = '_stock'", $stock_quantity, $id );
 			break;
 		case 'decrease':
-			$sql = $wpdb->prepare( "UPDATE {$wpdb->postmeta} SET meta_value = meta_value - %f WHERE post_id = %d AND meta_key = '_stock'", $stock_quantity, $id );
+			$new_stock = $current - wc_stock_amount( $stock_quantity );
+			$sql       = $wpdb->prepare( "UPDATE {$wpdb->postmeta} SET meta_value = meta_value - %f WHERE post_id = %d AND meta_key = '_stock'", $stock_quantity, $id );
 			break;
 		default:
-			$sql = $wpdb->prepare( "UPDATE {$wpdb->postmeta} SET meta_value = %f WHERE post_id = %d AND meta_key = '_stock'", $stock_quantity, $id );
+			$new_stock = wc_stock_amount( $stock_quantity );
+			$sql       = $wpdb->prepare( "UPDATE {$wpdb->postmeta} SET meta_value = %f WHERE post_id = %d AND meta_key = '_stock'", $stock_quantity, $id );
 	}
+	$sql = apply_filters( 'woocommerce_update_product_stock_query', $sql, $id, $new_stock, $operation );
 	$wpdb->query( $sql ); // phpcs:ignore
 	wp_cache_delete( $id, 'post_meta' );
 	$product = wc_get_product( $id );

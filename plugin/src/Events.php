@@ -208,6 +208,18 @@ final class Events {
 	}
 
 	/**
+	 * Whether the order was made anywhere but the store's checkout (classic or block): in wp-admin,
+	 * through the REST API, by another plugin. Those never met the checkout guard, so the ledger
+	 * had no say before WooCommerce took the units: their sale is a fact (OrderHooks::confirm()).
+	 *
+	 * @param \WC_Order $order The order.
+	 */
+	public static function made_outside_checkout( $order ): bool {
+		$via = method_exists( $order, 'get_created_via' ) ? (string) $order->get_created_via() : 'checkout';
+		return ! in_array( $via, array( 'checkout', 'store-api' ), true );
+	}
+
+	/**
 	 * The SKU Stockline counts a product's stock under ('' when it has none).
 	 *
 	 * WooCommerce's get_sku() ('view' context) gives a variation without a SKU of its own its

@@ -35,10 +35,10 @@ describe('Incidents', () => {
     expect(resolved.getByText(/Stock returned 20 h ago .*; TSHIRT-M was relisted on every channel\./)).toBeTruthy();
   });
 
-  it('marks an order the store sold on backorder', async () => {
+  it('marks an order the store taken by the store beyond its stock', async () => {
     const orders = [{ orderId: 'wc1a2b3c4d:1042', source: 'woocommerce', qty: 3, backorder: true }, openIncident.orders[0]!];
     expect(await orderLines(orders)).toEqual([
-      'WooCommerce order #1042: 3 × MUG-BLUE, sold on backorder',
+      'WooCommerce order #1042: 3 × MUG-BLUE, taken by the store beyond its stock',
       'Amazon order 402-8817261-5521930: 1 × MUG-BLUE',
     ]);
   });
@@ -60,7 +60,7 @@ describe('Incidents', () => {
     // Before the fix: "WooCommerce order wca9e66cba:4086: …", the plugin's site id before the number.
     expect(await orderLines(orders)).toEqual([
       'WooCommerce order #4086: 1 × MUG-BLUE',
-      'WooCommerce order #4091.2: 2 × MUG-BLUE, sold on backorder',
+      'WooCommerce order #4091.2: 2 × MUG-BLUE, taken by the store beyond its stock',
       // Not shortened as in the Activity tab: the owner looks this order up on the marketplace to settle the oversell.
       'Amazon order 402-8817261-5521930: 1 × MUG-BLUE',
     ]);

@@ -136,4 +136,23 @@ describe('events from WooCommerce orders', () => {
     expect((await eventsOf(id)).map((e) => e.type)).toEqual(['order.confirmed', 'stock.shipped', 'stock.adjusted']);
     expect(await f.companion.ledger.getStock('default', sku)).toMatchObject({ onHand: 5, committed: 0, reserved: 0 });
   });
+  it('records an order made in wp-admin or through the REST API as the sale it is, every line, even when one is short: an oversell incident, not a refusal', async () => {
+    const plenty = f.sku('BACKOFFICE-O');
+    const last = f.sku('BACKOFFICE-S');
+    const o = await f.product({ sku: plenty, stock: 4 });
+    const s = await f.product({ sku: last, stock: 1 });
+    await f.drain();
+    // Amazon sold the last unit of S; the store still shows 1 (the push is on its way).
+    await f.companion.ledger.apply({ id: `amz-${last}`, type: 'order.confirmed', source: 'amazon', occurredAt: new Date().toISOString(), orderId: `AMZ-${last}`, lines: [{ sku: last, qty: 1 }] });
+    const { id } = await testApi<{ id: number }>('POST', 'orders', { lines: [{ productId: o, qty: 3 }, { productId: s, qty: 1 }] });
+    await f.setStatus(id, 'processing');
+    await f.drain();
+    // Was: refused whole ("1 ordered, 0 available"), and the 3 units of O stayed on sale everywhere.
+    const [confirmed] = (await f.eventsOf(id)).filter((r) => r.payload.type === 'order.confirmed');
+    expect(confirmed).toMatchObject({ status: 'delivered', payload: { backorder: true } });
+    expect(await f.stock(plenty)).toMatchObject({ onHand: 4, committed: 3, available: 1 });
+    expect(await f.stock(last)).toMatchObject({ onHand: 1, committed: 2, available: -1, paused: 'oversell' });
+    const open = (await f.companion.ledger.listIncidents('default', { status: 'open' })).items.find((i) => i.sku === last);
+    expect(open?.orders).toEqual([expect.objectContaining({ source: 'woocommerce', qty: 1, backorder: true })]);
+  });
 });

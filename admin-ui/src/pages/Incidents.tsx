@@ -1,7 +1,8 @@
 /**
- * Oversells: a marketplace sold units the ledger no longer had, or the store sold a product on
- * backorder beyond its stock. Each shows the orders involved (backorders marked), that the SKU
- * was paused on every channel, and when stock came back.
+ * Oversells: a marketplace sold units the ledger no longer had, or the store took an order beyond
+ * its stock (a product on backorder, an order made in wp-admin or through the REST API). Each shows
+ * the orders involved (the store's marked), that the SKU was paused on every channel, and when
+ * stock came back.
  */
 import { Card, CardBody, CardHeader, SelectControl } from '@wordpress/components';
 import { useState } from '@wordpress/element';
@@ -38,7 +39,7 @@ function IncidentCard({ incident }: { incident: Incident }) {
                 o.cancelled
                   ? __('%1$s order %2$s: %3$d × %4$s, cancelled since', 'stockline')
                   : o.backorder
-                    ? __('%1$s order %2$s: %3$d × %4$s, sold on backorder', 'stockline')
+                    ? __('%1$s order %2$s: %3$d × %4$s, taken by the store beyond its stock', 'stockline')
                     : __('%1$s order %2$s: %3$d × %4$s', 'stockline'),
                 channelLabel(o.source),
                 // "#4086" for a WooCommerce order, as in the Activity tab; a marketplace's id whole, to look it up there.

@@ -79,7 +79,7 @@ export const OrderConfirmed = Type.Object(
     backorder: Type.Optional(
       Type.Boolean({
         description:
-          'true: the store took this order beyond its stock on purpose (a WooCommerce product that allows backorders), so it is recorded even when short, as a marketplace order is: a SKU left below 0 opens an oversell incident and is paused until stock returns. Without it a woocommerce or manual order that would oversell is refused insufficient_stock.',
+          'true: the store has taken this order whatever the stock (a WooCommerce product that allows backorders, or an order made in wp-admin or through the REST API, which no checkout guard saw), so it is recorded even when short, as a marketplace order is: a SKU left below 0 opens an oversell incident and is paused until stock returns. Without it a woocommerce or manual order that would oversell is refused insufficient_stock.',
       }),
     ),
   },

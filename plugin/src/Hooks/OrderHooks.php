@@ -191,8 +191,13 @@ final class OrderHooks {
 			if ( 'held' === $state ) {
 				$event['reservationId'] = Events::reservation_id( (int) $order->get_id(), $cycle );
 			}
-			if ( Events::backorder_skus( $order ) ) {
-				$event['backorder'] = true; // WooCommerce took it beyond stock on purpose: a fact, not a refusal.
+			if ( Events::backorder_skus( $order ) || Events::made_outside_checkout( $order ) ) {
+				// WooCommerce took it beyond stock on purpose (backorders), or it was made where the
+				// checkout guard never saw it (wp-admin, the REST API, another plugin): the store has
+				// sold it, so the ledger records it as the fact it is, an oversell incident for a
+				// short line. Refused, a paid order with one short line went uncounted whole, and its
+				// other lines stayed on sale on every channel (acceptance pass 27).
+				$event['backorder'] = true;
 			}
 			if ( ! Outbox::add( $event ) ) {
 				return; // Not stored: the state stays, so the next hook for this order records it.

@@ -28,7 +28,7 @@ function stockline_test_checkout( array $lines ) {
 			return new WP_Error( 'checkout-error', sprintf( 'Sorry, we do not have enough "%s" in stock to fulfill your order (%d available).', $product->get_name(), (int) $product->get_stock_quantity() ) );
 		}
 	}
-	$order = wc_create_order();
+	$order = wc_create_order( array( 'created_via' => 'checkout' ) );
 	foreach ( $lines as $line ) {
 		$order->add_product( wc_get_product( (int) $line['productId'] ), (int) $line['qty'] );
 	}
@@ -171,7 +171,7 @@ function stockline_test_edit_items( int $order_id, array $qty, array $add ) {
  * @return WC_Order|WP_Error
  */
 function stockline_test_block_checkout( array $lines ) {
-	$order = wc_create_order( array( 'status' => 'checkout-draft' ) );
+	$order = wc_create_order( array( 'status' => 'checkout-draft', 'created_via' => 'store-api' ) );
 	foreach ( $lines as $line ) {
 		$product = wc_get_product( (int) $line['productId'] );
 		if ( ! $product->has_enough_stock( (int) $line['qty'] ) ) {

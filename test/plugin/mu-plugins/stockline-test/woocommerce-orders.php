@@ -124,6 +124,10 @@ class WC_Order {
 		return in_array( strtolower( (string) $this->get_meta( '_order_stock_reduced' ) ), array( 'yes', 'true', '1' ), true );
 	}
 	public function needs_payment() { return in_array( $this->status, array( 'pending', 'failed' ), true ); }
+	// Where the order was made: 'checkout' (WC_Checkout), 'store-api' (block checkout), 'admin',
+	// 'rest-api', or '' (wc_create_order() without it), kept in _created_via (posts storage).
+	public function get_created_via( $context = 'view' ) { return (string) $this->get_meta( '_created_via' ); }
+	public function set_created_via( $value ) { $this->update_meta_data( '_created_via', (string) $value ); }
 
 	public function add_product( $product, $qty = 1 ) {
 		// Item ids are unique across the site, as WooCommerce's order item table gives them.
@@ -243,6 +247,9 @@ function wc_get_orders( $args = array() ) {
 function wc_create_order( $args = array() ) {
 	$order = new WC_Order();
 	$order->set_status( $args['status'] ?? 'pending' );
+	if ( isset( $args['created_via'] ) ) {
+		$order->set_created_via( $args['created_via'] );
+	}
 	return $order;
 }
 

@@ -25,6 +25,8 @@ describe('order item edits', () => {
     await edit(orderId, { qty: { [productId]: 3 } });
     expect(await f.productStock(productId)).toBe(7);
     expect(await ledgerAfterDelivery(f, sku)).toMatchObject({ available: 7 });
+    // What Stockline keeps on the item is not listed (editable) on the order screen.
+    expect((await testApi<{ shownItemMeta: string[] }>('GET', `orders/${orderId}`)).shownItemMeta.filter((k) => k.startsWith('_stockline'))).toEqual([]);
 
     await f.setStatus(orderId, 'cancelled');
     expect(await f.productStock(productId)).toBe(10);

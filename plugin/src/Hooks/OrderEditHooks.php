@@ -67,6 +67,19 @@ final class OrderEditHooks {
 	public static function register(): void {
 		add_filter( 'woocommerce_prevent_adjust_line_item_product_stock', array( self::class, 'plan' ), PHP_INT_MAX, 3 );
 		// The stock write itself reaches StockHooks::on_set_stock, which asks claim() first.
+		add_filter( 'woocommerce_hidden_order_itemmeta', array( self::class, 'hide_meta' ) );
+	}
+
+	/**
+	 * `woocommerce_hidden_order_itemmeta`: the order screen lists an item's meta but these; without
+	 * it every edited line showed `_stockline_edits: 1` and `_stockline_extra: 3`, editable, and
+	 * changing them would break what a cancel gives back (acceptance pass 27).
+	 *
+	 * @param mixed $keys Hidden item meta keys.
+	 * @return mixed
+	 */
+	public static function hide_meta( $keys ) {
+		return is_array( $keys ) ? array_merge( $keys, array( self::EXTRA, self::EDITS ) ) : $keys;
 	}
 
 	/**

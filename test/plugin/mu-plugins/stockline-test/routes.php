@@ -308,7 +308,18 @@ add_action(
 			'GET',
 			static function ( WP_REST_Request $r ) {
 				$order = wc_get_order( (int) $r['id'] );
-				return array( 'status' => $order->get_status(), 'stocklineState' => $order->get_meta( '_stockline_state' ) );
+				// The item meta the order screen lists (html-order-item-meta.php: every key not in
+				// woocommerce_hidden_order_itemmeta, WooCommerce 9.2.5's own list as the default).
+				$hidden = apply_filters( 'woocommerce_hidden_order_itemmeta', array( '_qty', '_tax_class', '_product_id', '_variation_id', '_line_subtotal', '_line_subtotal_tax', '_line_total', '_line_tax', 'method_id', 'cost', '_reduced_stock', '_restock_refunded_items' ) );
+				$shown  = array();
+				foreach ( $order->get_items() as $item ) {
+					foreach ( $item->get_meta_data() as $meta ) {
+						if ( ! in_array( $meta->key, $hidden, true ) ) {
+							$shown[] = $meta->key;
+						}
+					}
+				}
+				return array( 'status' => $order->get_status(), 'stocklineState' => $order->get_meta( '_stockline_state' ), 'shownItemMeta' => array_values( array_unique( $shown ) ) );
 			}
 		);
 	}

@@ -30,6 +30,11 @@ class WC_Order_Item_Product {
 	// Item meta (_reduced_stock, _restock_refunded_items), kept with the item as WooCommerce keeps it in its item meta table.
 	public function get_meta( $key = '', $single = true ) { return $this->data['meta'][ $key ] ?? ''; }
 	public function update_meta_data( $key, $value ) { $this->data['meta'][ $key ] = $value; }
+	// WC_Data::get_meta_data(): the item's meta as objects with key and value (WC_Meta_Data).
+	public function get_meta_data() {
+		$meta = (array) ( $this->data['meta'] ?? array() );
+		return array_map( static fn( $k, $v ) => (object) array( 'key' => (string) $k, 'value' => $v ), array_keys( $meta ), $meta );
+	}
 	public function delete_meta_data( $key ) { unset( $this->data['meta'][ $key ] ); }
 	public function set_order_id( int $order_id ) { $this->order_id = $order_id; }
 	public function get_order_id() { return $this->order_id; }

@@ -110,13 +110,18 @@ export async function startSandboxDemo(d: DemoDeps): Promise<{ stop(): Promise<v
     const health = await d.observer.channelHealth(d.tenant);
     const current = await d.ledger.getStockMany(d.tenant, skus);
     const parts = await Promise.all(health.map(async (h) => {
-      const q = d.sandboxes.handles.get(h.id as never)?.quantities() ?? {};
+      const lag = h.lag['5m'];
+      const line = `${h.id} ${h.state} lag p50 ${fmt(lag.p50)} p99 ${fmt(lag.p99)}`;
+      const handle = d.sandboxes.handles.get(h.id as never);
+      // A real channel (a store connected with its credentials) has no sandbox to read back here:
+      // it read "in step 0/600" against quantities nobody had (acceptance pass 27). GET /v1/sync says.
+      if (!handle) return line;
+      const q = handle.quantities();
       // "in step": the channel shows what it should: the ledger's available through its rules
       // (a buffer, a cap, a pause). Without them a buffer read as every SKU out of step.
       const rules = d.rules ? await d.rules.forChannel(d.tenant, h.id, skus) : new Map<string, Rule>();
       const inStep = current.filter((s) => s && showsRight(q[s.sku], shownQuantity(s, rules.get(s.sku) ?? {}))).length;
-      const lag = h.lag['5m'];
-      return `${h.id} ${h.state} lag p50 ${fmt(lag.p50)} p99 ${fmt(lag.p99)} in step ${inStep}/${skus.length}`;
+      return `${line} in step ${inStep}/${skus.length}`;
     }));
     const s = shopper?.stats();
     if (shopper && s && maxOrders > 0 && s.placed >= maxOrders && !shoppersDone) {

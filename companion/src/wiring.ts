@@ -10,6 +10,7 @@ import type { Config } from './config';
 import { CHANNEL_IDS, createChannelModules } from './channels/registry';
 import type { ChannelModule, EventSink } from './channels/port';
 import { startSandboxChannels, type SandboxChannels } from './channels/sandboxes';
+import { runWithIngestionLease } from './channels/ingestion-lease';
 import type { Keys } from './ledger/keys';
 import type { Ledger } from './ledger/types';
 import type { Logger } from './logger';
@@ -139,7 +140,11 @@ export async function wireChannels(deps: WiringDeps): Promise<Wiring> {
         m.adapter.greet?.().catch((err: unknown) => logger.warn({ err, channel: m.id }, 'could not tell the channel we are up; its queued changes arrive on its own schedule'));
       }
       if (ingestion && config.role !== 'api') {
-        for (const m of modules) if (m.ingestion.start) stops.push(await m.ingestion.start(sink));
+        // One process at a time polls each channel's orders (ingestion-lease.ts).
+        for (const m of modules) {
+          const start = m.ingestion.start;
+          if (start) stops.push(runWithIngestionLease({ redis, key: keys.propagation(tenant, `ingest-lease:${m.id}`), start: () => start(sink), logger }));
+        }
       }
     },
     async close() {

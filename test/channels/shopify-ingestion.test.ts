@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createShopifyChannel, signShopifyWebhook, startShopifySandbox, type ShopifySandboxHandle } from '../../companion/src/channels/shopify';
 import type { EventSink } from '../../companion/src/channels/port';
 import { missedWebhooks } from '../../companion/src/channels/missed-webhooks';
+import { startPolling } from '../../companion/src/channels/shopify/polling';
 import { createTestLedger, serveWebhooks, type TestLedger } from './books';
 import { item } from './fixtures';
 
@@ -207,6 +208,27 @@ describe('Shopify webhooks into the ledger', () => {
     await channel.poller.pollOnce(sink);
     expect(await books.stock('A')).toMatchObject({ committed: 6 });
     expect(await store.last('default', 'shopify')).toMatchObject({ order: o3.orderId, count: 2 });
+    // While webhooks do not arrive the poll runs every 30 s, not every 5 minutes; then back to 5.
+    expect(channel.poller.missedLastPass).toBe(true);
+    await channel.poller.pollOnce(sink);
+    expect(channel.poller.missedLastPass).toBe(false);
+  });
+
+  it('runs the next pass after the wait it asks for after each pass (30 s while webhooks are missing, the interval otherwise)', async () => {
+    let passes = 0;
+    // With the 5-minute interval alone the third pass would not come for 10 minutes.
+    const stop = startPolling(
+      async () => {
+        passes++;
+      },
+      300_000,
+      undefined,
+      () => (passes < 3 ? 5 : 300_000),
+    );
+    while (passes < 3) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 50));
+    await stop();
+    expect(passes).toBe(3);
   });
 
   it('pages through more orders than one poll page holds, and a pass cut short resumes without double counting', async () => {

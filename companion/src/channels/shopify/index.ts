@@ -10,7 +10,7 @@ import { ShopifyClient } from './client';
 import { shopifyIngestion } from './ingestion';
 import { ShopifyMapping } from './mapping';
 import { redisRefusals } from './refusals';
-import { ShopifyOrderPoller } from './poller';
+import { MISSED_WEBHOOKS_POLL_MS, ShopifyOrderPoller } from './poller';
 import { cursorStore, startPolling } from './polling';
 import type { ShopifySandboxHandle } from './sandbox/server';
 import { WebhookDedup } from './webhook-dedup';
@@ -101,7 +101,9 @@ export function createShopifyChannel(config: ShopifyChannelConfig, deps: Channel
     }),
   });
   const interval = config.pollIntervalMs ?? 300_000;
-  if (interval > 0) ingestion.start = async (sink: EventSink) => startPolling(() => poller.pollOnce(sink), interval, deps.logger);
+  // Sooner while webhooks are not arriving (MISSED_WEBHOOKS_POLL_MS), back to the interval once they do.
+  const nextPoll = () => (poller.missedLastPass ? Math.min(interval, MISSED_WEBHOOKS_POLL_MS) : interval);
+  if (interval > 0) ingestion.start = async (sink: EventSink) => startPolling(() => poller.pollOnce(sink), interval, deps.logger, nextPoll);
   return { id: 'shopify', adapter, ingestion, poller };
 }
 

@@ -27,6 +27,8 @@ export function startPolling(
   pollOnce: () => Promise<unknown>,
   intervalMs: number,
   logger?: { warn: (obj: object, msg?: string) => void },
+  /** The wait before the next pass, asked after each one (default intervalMs). */
+  nextDelayMs: () => number = () => intervalMs,
 ): () => Promise<void> {
   let stopped = false;
   let running: Promise<unknown> = Promise.resolve();
@@ -36,7 +38,7 @@ export function startPolling(
     running = pollOnce()
       .catch((err: unknown) => logger?.warn({ err }, 'order poll failed; retrying next interval'))
       .finally(() => {
-        if (!stopped) timer = setTimeout(tick, intervalMs);
+        if (!stopped) timer = setTimeout(tick, nextDelayMs());
       });
   };
   tick();

@@ -17,6 +17,7 @@ import { startSweeper } from './ledger/sweeper';
 import { createLogger, type Logger } from './logger';
 import { startSandboxDemo } from './sandbox-demo';
 import { DEFAULT_TENANT, wireChannels } from './wiring';
+import { SandboxesInUseError } from './channels/sandbox-owner';
 
 export interface Running {
   /** Where the HTTP app listens (http://host:port), or null for the worker role. */
@@ -166,6 +167,7 @@ async function main(): Promise<void> {
   } catch (err) {
     logger.fatal({ err }, 'stockline companion could not start');
     const e = err as NodeJS.ErrnoException & { port?: number };
+    if (err instanceof SandboxesInUseError) process.stderr.write(`stockline: ${err.message}\n`);
     if (e?.code === 'EADDRINUSE') {
       // The log line above is JSON for machines; say the way out in a sentence too.
       const which = e.port === config.port ? 'STOCKLINE_PORT' : 'STOCKLINE_SANDBOX_PORT_BASE (the sandbox channels use it and the next three)';

@@ -11,6 +11,7 @@ import { CHANNEL_IDS, createChannelModules } from './channels/registry';
 import type { ChannelModule, EventSink } from './channels/port';
 import { startSandboxChannels, type SandboxChannels } from './channels/sandboxes';
 import { runWithIngestionLease } from './channels/ingestion-lease';
+import { claimSandboxes } from './channels/sandbox-owner';
 import type { Keys } from './ledger/keys';
 import type { Ledger } from './ledger/types';
 import type { Logger } from './logger';
@@ -69,10 +70,15 @@ export async function wireChannels(deps: WiringDeps): Promise<Wiring> {
   if (config.sandbox && config.role !== 'all' && unconfigured.length > 0) {
     logger.warn({ role: config.role, channels: unconfigured }, 'sandbox channels run only with --role all; these channels are off here');
   }
-  const sandboxes =
-    !deps.modules && config.sandbox && config.role === 'all' && unconfigured.length > 0
-      ? await startSandboxChannels({ ids: unconfigured, portBase: config.sandboxPortBase, pluginSecret: secret })
-      : null;
+  const runsSandboxes = !deps.modules && config.sandbox && config.role === 'all' && unconfigured.length > 0;
+  // One process per Redis runs sandboxes (sandbox-owner.ts); a second one refuses to start.
+  const sandboxClaim = runsSandboxes ? await claimSandboxes(redis, keys.propagation(tenant, 'sandbox-owner')) : null;
+  const sandboxes = runsSandboxes
+    ? await startSandboxChannels({ ids: unconfigured, portBase: config.sandboxPortBase, pluginSecret: secret }).catch(async (err: unknown) => {
+        await sandboxClaim?.release();
+        throw err;
+      })
+    : null;
   // Before propagation starts, or its first pushes meet sandboxes that list nothing yet.
   const relisted = sandboxes ? await relistLedgerOnSandboxes(ledger, tenant, sandboxes, createRulesStore({ redis, keys })) : null;
   const sandboxCatalogue = relisted?.catalogue ?? [];
@@ -153,6 +159,7 @@ export async function wireChannels(deps: WiringDeps): Promise<Wiring> {
       await observer.close();
       await Promise.all(modules.map((m) => m.adapter.close().catch(() => undefined)));
       await sandboxes?.close();
+      await sandboxClaim?.release();
     },
   };
 }

@@ -13,11 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-
-/** Renews the lease only while it is still this holder's. */
-const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
-/** Lets go of the lease only if it is still this holder's. */
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+import { releaseHeld, renewHeld } from './held-key';
 
 export interface IngestionLeaseOptions {
   redis: Redis;
@@ -42,7 +38,7 @@ export function runWithIngestionLease(o: IngestionLeaseOptions): () => Promise<v
   const check = async () => {
     if (stopped) return;
     if (stopIngestion) {
-      if (Number(await o.redis.eval(RENEW, 1, o.key, token, ttlMs)) === 1) return;
+      if (await renewHeld(o.redis, o.key, token, ttlMs)) return;
       o.logger?.warn({ lease: o.key }, 'order ingestion lease lost; another process takes over');
       const stop = stopIngestion;
       stopIngestion = null;
@@ -53,7 +49,7 @@ export function runWithIngestionLease(o: IngestionLeaseOptions): () => Promise<v
     try {
       stopIngestion = await o.start();
     } catch (err) {
-      await o.redis.eval(RELEASE, 1, o.key, token).catch(() => undefined);
+      await releaseHeld(o.redis, o.key, token).catch(() => undefined);
       throw err;
     }
     if (stopped) {
@@ -77,7 +73,7 @@ export function runWithIngestionLease(o: IngestionLeaseOptions): () => Promise<v
       const stop = stopIngestion;
       stopIngestion = null;
       await stop();
-      await o.redis.eval(RELEASE, 1, o.key, token).catch(() => undefined); // the next process need not wait for ttlMs
+      await releaseHeld(o.redis, o.key, token).catch(() => undefined); // the next process need not wait for ttlMs
     }
   };
 }

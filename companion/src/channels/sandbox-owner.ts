@@ -11,10 +11,9 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
+import { releaseHeld, renewHeld } from './held-key';
 
 export const CLAIM_TTL_MS = 15_000;
-const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 export class SandboxesInUseError extends Error {}
 
@@ -36,19 +35,19 @@ export async function claimSandboxes(redis: Redis, key: string, ttlMs = CLAIM_TT
     if (holder === null) continue; // it just expired
     const [host, pid] = holder.split(' ');
     if (attempt === 0 && host === hostname() && !alive(Number(pid))) {
-      await redis.eval(RELEASE, 1, key, holder); // left by a process that died here
+      await releaseHeld(redis, key, holder); // left by a process that died here
       continue;
     }
     throw new SandboxesInUseError(
       `another Stockline process with sandbox channels (host ${host}, pid ${pid}) uses this Redis: sandboxes keep their listings in that process's memory, so two would each show about half the changes. Stop it, or give this one its own Redis (STOCKLINE_REDIS_URL), or connect real channels.`,
     );
   }
-  const timer = setInterval(() => void redis.eval(RENEW, 1, key, me, ttlMs).catch(() => undefined), Math.floor(ttlMs / 3));
+  const timer = setInterval(() => void renewHeld(redis, key, me, ttlMs).catch(() => undefined), Math.floor(ttlMs / 3));
   timer.unref();
   return {
     async release() {
       clearInterval(timer);
-      await redis.eval(RELEASE, 1, key, me).catch(() => undefined);
+      await releaseHeld(redis, key, me).catch(() => undefined);
     },
   };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StockEvent } from '../../companion/src/schemas/events';
+import { setShown } from '../../companion/src/propagation/sync-keys';
 import { auth, ev, TENANT, useFixtures } from './helpers';
 
 const received = (sku: string, qty: number, id = `rcv-${sku}-${Math.random()}`) =>
@@ -44,6 +45,29 @@ describe('dead letters', () => {
     expect(retry.json()).toEqual({ retried: 1 });
     await fx.settled();
     expect(a.quantities().BAD).toBe(5);
+    expect((await app.inject({ method: 'GET', url: '/v1/dead-letters', headers: auth })).json().items).toEqual([]);
+  });
+
+  it('pushes a retried letter whatever was last accepted there: a channel that changed the SKU behind Stockline\'s back gets the number again', async () => {
+    const fx = await openFixture({ channels: ['fake-a'] });
+    const [a] = fx.fakes as [typeof fx.fakes[0]];
+    a.seed([{ sku: 'X', quantity: 0 }]);
+    a.setFaults({ rejectSkus: { X: 'listing is locked' } });
+    await fx.start();
+    const app = await fx.app();
+    await fx.ledger.apply(received('X', 7)); // refused: a letter
+    await fx.settled();
+    const [letter] = (await app.inject({ method: 'GET', url: '/v1/dead-letters', headers: auth })).json().items as { id: string }[];
+    expect(letter).toBeDefined();
+    // Stockline then records the channel as showing 7 (a sandbox relisted at start does so,
+    // sync-keys.ts setShown) while the channel itself shows 0.
+    const v = (await fx.ledger.getStock(TENANT, 'X'))!.version;
+    await setShown(fx.t.redis, fx.keys, TENANT, 'fake-a', [{ sku: 'X', quantity: 7, version: v }]);
+    a.setFaults({ rejectSkus: {} });
+    expect((await app.inject({ method: 'POST', url: `/v1/dead-letters/${letter!.id}/retry`, headers: auth })).json()).toEqual({ retried: 1 });
+    await fx.settled();
+    // Was: "Retrying X" and nothing pushed, the channel left at 0 and the letter "retrying".
+    expect(a.quantities().X).toBe(7);
     expect((await app.inject({ method: 'GET', url: '/v1/dead-letters', headers: auth })).json().items).toEqual([]);
   });
 

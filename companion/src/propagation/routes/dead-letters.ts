@@ -11,6 +11,7 @@ import { checkChannelFilter } from '../../http/messages';
 import { NotFoundError, StocklineError } from '../../errors';
 import type { SyncCore } from '../core';
 import { channelOf } from '../dead-letters';
+import { forgetShown } from '../sync-keys';
 import { DeadLetterPage, DeadLetterQuery, IdParams, Retried, RetryAllBody, TenantQuery } from './schemas';
 import { DEFAULT_TENANT, errors } from './common';
 
@@ -42,6 +43,11 @@ export function deadLetterRoutes(core: SyncCore) {
       if (!skus) byChannel.set(l.channel, (skus = new Map()));
       skus.set(l.sku, now);
     }
+    // A person's retry pushes the SKU whatever Stockline last had accepted there: forgotten, the
+    // push is an absolute set and not skipped as "already shown" (acceptance pass 27: a letter
+    // whose SKU the channel had since set to 0 behind Stockline's back was "retried" and nothing
+    // was pushed, the Stock tab still ticking the number last accepted).
+    for (const [channel, skus] of byChannel) await forgetShown(core.deps.redis, core.deps.keys, tenant, channel, [...skus.keys()]);
     // One letter is pushed in its turn; many (retry all) in the background, after real changes.
     for (const [channel, skus] of byChannel) await core.markDirty(tenant, skus, [channel], true, undefined, letters.length > 1);
     return letters.length;

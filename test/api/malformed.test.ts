@@ -51,6 +51,18 @@ describe('bad input to POST /v1/events', () => {
     });
   });
 
+  it('names every bad event of a batch, not only the first (details.problems), and applies none', async () => {
+    const batch = Array.from({ length: 10 }, (_, i) => (i % 2 ? events.reserved(`cart-p${i}`, [{ sku: 'M-1', qty: 0 }]) : events.received('M-1', 1)));
+    const res = await f.post({ events: batch });
+    expect(res.statusCode).toBe(400);
+    const body = res.json();
+    expect(body.pointer).toBe('/events/1/lines/0/qty');
+    expect(body.message).toContain('(and 4 more bad events: details.problems lists every one)');
+    expect(body.details.problems.map((p: { pointer: string }) => p.pointer)).toEqual([1, 3, 5, 7, 9].map((i) => `/events/${i}/lines/0/qty`));
+    expect(body.details.problems[4].message).toBe('/events/9/lines/0/qty must be a whole number from 1 to 1,000,000 — send the quantity in units');
+    expect(await f.fingerprint()).toBe(baseline);
+  });
+
   it('applies nothing from a batch when one event is malformed, then everything once it is fixed', async () => {
     const good = events.received('M-3', 5);
     const bad = await f.post({ events: [good, events.received('M-3', -5)] });

@@ -5,17 +5,21 @@
  * pointer names the exact bad field (`/events/3/lines/0/qty`) instead of "matches no variant".
  *
  * Batch policy: bad input changes nothing. If any event of a batch is malformed the whole
- * request is answered 400 naming the first bad pointer and no event is applied; business
+ * request is answered 400 naming the first bad pointer (and, when there are several, every bad
+ * event's in details.problems, up to 50) and no event is applied; business
  * refusals (insufficient stock, stale, conflict, unknown order/reservation) are judged per
  * event by the ledger and come back as per-event results.
  */
 import { EVENT_TYPES, EventSchemas, MAX_BATCH_EVENTS, Tenant, eventTimeMs, type EventType, type StockEvent } from '../schemas/events';
+import { ValidationError } from '../errors';
 import { BodyError } from './body-error';
 import { UnparsedJson } from './raw-body';
 import { ruleViolation, toValidationError } from './messages';
 import { compile } from './validator';
 
 export const DEFAULT_TENANT = 'default';
+/** How many bad events a 400 lists (details.problems). */
+const MAX_PROBLEMS = 50;
 
 export interface EventsBody {
   events: StockEvent[];
@@ -116,7 +120,23 @@ export function readEventsBody(body: unknown, rules: EdgeRules): EventsBody {
       '/events',
     );
   }
-  const events = list.map((e, i) => checkEvent(e, `/events/${i}`, rules));
+  // Every bad event is named (details.problems), not only the first: a sender fixing a batch with
+  // five bad events needed five round trips (chaos pass 27). The answer's pointer is the first's.
+  const events: StockEvent[] = [];
+  const problems: { pointer: string; message: string }[] = [];
+  list.forEach((e, i) => {
+    try {
+      events.push(checkEvent(e, `/events/${i}`, rules));
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      problems.push({ pointer: err.pointer, message: err.message });
+    }
+  });
+  if (problems.length) {
+    const [first] = problems;
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more bad event${problems.length > 2 ? 's' : ''}: details.problems lists every one)` : '';
+    throw new ValidationError(`${first!.message}${more}`, first!.pointer, problems.length > 1 ? { problems: problems.slice(0, MAX_PROBLEMS) } : undefined);
+  }
   const tenant = events[0]!.tenant ?? DEFAULT_TENANT;
   const other = events.findIndex((e) => (e.tenant ?? DEFAULT_TENANT) !== tenant);
   if (other >= 0) {

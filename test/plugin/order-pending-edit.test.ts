@@ -55,6 +55,27 @@ describe('a paid order set back to Pending to edit it, and one whose product was
     expect(await f.stock(sku)).toMatchObject({ onHand: 15, committed: 10, reserved: 0, available: 5 });
   });
 
+  it('Pending to edit, a line added that the stock cannot cover, paid again: every line is recorded (the short one as an oversell), none left held or on sale', async () => {
+    const a = f.sku('PENA');
+    const b = f.sku('PENB');
+    const ida = await f.product({ sku: a, stock: 5 });
+    const idb = await f.product({ sku: b, stock: 1 });
+    const c = await f.checkout([{ productId: ida, qty: 2 }]);
+    await f.setStatus(c.orderId!, 'payment_complete');
+    await f.setStatus(c.orderId!, 'pending'); // to edit it: its 2 units of A stay held
+    await f.drain();
+    // Amazon sells B's last unit; the merchant adds one B to the order anyway and takes payment.
+    await f.companion.ledger.apply({ id: `amz-${b}`, type: 'order.confirmed', source: 'amazon', occurredAt: new Date().toISOString(), orderId: `AMZ-${b}`, lines: [{ sku: b, qty: 1 }] });
+    await testApi('POST', `orders/${c.orderId}/items`, { qty: {}, add: { [idb]: 1 }, set: {} });
+    await f.setStatus(c.orderId!, 'processing');
+    await f.drain();
+    // Was: refused whole ("1 ordered, 0 available"); A's 2 stayed held for a day, then went on sale.
+    const confirmed = (await f.eventsOf(c.orderId!)).find((r) => r.event_id.endsWith(':confirmed.2'));
+    expect(confirmed).toMatchObject({ status: 'delivered', payload: { backorder: true, reservationId: expect.stringMatching(/:hold\.2$/) } });
+    expect(await f.stock(a)).toMatchObject({ onHand: 5, committed: 2, reserved: 0, available: 3 });
+    expect(await f.stock(b)).toMatchObject({ onHand: 1, committed: 2, available: -1, paused: 'oversell' });
+  });
+
   it('set back to Pending and paid again after its product was deleted for good: its units stay held, then committed again', async () => {
     const sku = f.sku('DELPE');
     const id = await f.product({ sku, stock: 10 });

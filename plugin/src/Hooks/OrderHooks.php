@@ -191,12 +191,14 @@ final class OrderHooks {
 			if ( 'held' === $state ) {
 				$event['reservationId'] = Events::reservation_id( (int) $order->get_id(), $cycle );
 			}
-			if ( Events::backorder_skus( $order ) || Events::made_outside_checkout( $order ) ) {
-				// WooCommerce took it beyond stock on purpose (backorders), or it was made where the
-				// checkout guard never saw it (wp-admin, the REST API, another plugin): the store has
-				// sold it, so the ledger records it as the fact it is, an oversell incident for a
-				// short line. Refused, a paid order with one short line went uncounted whole, and its
-				// other lines stayed on sale on every channel (acceptance pass 27).
+			if ( Events::backorder_skus( $order ) || Events::made_outside_checkout( $order ) || ( 'held' === $state && OrderRecovery::edit_hold( $order ) ) ) {
+				// WooCommerce took it beyond stock on purpose (backorders), or it was made or paid
+				// again where the checkout guard never saw it (wp-admin, the REST API, another plugin,
+				// a Pending edit paid again): the store has sold it, so the ledger records it as the
+				// fact it is, an oversell incident for a short line. Refused, a paid order with one
+				// short line went uncounted whole, and its other lines stayed on sale on every channel
+				// (acceptance pass 27); a Pending edit's other lines stayed held for a day, then went
+				// on sale.
 				$event['backorder'] = true;
 			}
 			if ( ! Outbox::add( $event ) ) {

@@ -24,6 +24,17 @@ final class OrderRecovery {
 
 	/** How long units of a paid order set back to Pending (to edit it) stay held for it. */
 	private const EDIT_HOLD_SECONDS = 86400;
+	/** The cycle whose hold is a Pending edit's, not a checkout's (order meta). */
+	public const EDIT_HOLD_META = '_stockline_edit_hold';
+
+	/**
+	 * Whether the order's current hold is the one a Pending edit made (not a checkout's).
+	 *
+	 * @param \WC_Order $order The order.
+	 */
+	public static function edit_hold( $order ): bool {
+		return (string) OrderState::cycle( $order ) === (string) $order->get_meta( self::EDIT_HOLD_META, true );
+	}
 
 	/**
 	 * What the hooks would have sent for an order whose status changed while Stockline was
@@ -107,6 +118,9 @@ final class OrderRecovery {
 		}
 		$cycle = OrderState::cycle( $order ) + 1; // Paid again: the next cycle, converting this hold.
 		if ( Outbox::add( Events::hold( (int) $order->get_id(), $cycle, $lines, self::EDIT_HOLD_SECONDS ) ) ) {
+			// Paid again from the back office, it is a sale the store has taken (OrderHooks::confirm()).
+			$order->update_meta_data( self::EDIT_HOLD_META, (string) $cycle );
+			$order->save_meta_data();
 			OrderState::set( $order, 'held', $cycle );
 		}
 	}

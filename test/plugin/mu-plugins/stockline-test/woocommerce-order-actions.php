@@ -157,7 +157,10 @@ function stockline_test_edit_items( int $order_id, array $qty, array $add ) {
 		$order   = wc_get_order( $order_id );
 		$item_id = $order->add_product( wc_get_product( (int) $product_id ), (int) $add_qty );
 		$order->save();
-		wc_maybe_adjust_line_item_product_stock( $order->get_item( $item_id ) );
+		// As wc_save_order_items(): stock moves only for an order whose stock WooCommerce has taken.
+		if ( in_array( $order->get_status(), array( 'processing', 'completed', 'on-hold' ), true ) ) {
+			wc_maybe_adjust_line_item_product_stock( $order->get_item( $item_id ) );
+		}
 	}
 }
 

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runWithIngestionLease } from '../../companion/src/channels/ingestion-lease';
 import { createTestRedis, type TestRedis } from '../support/redis';
@@ -52,6 +53,20 @@ describe('the order ingestion lease', () => {
     expect(holder.state.running).toBe(false);
     expect(await until(() => other.state.running, 1000)).toBe(true);
     expect(other.state.starts).toBe(1);
+  });
+
+  it('is taken over at once from a process of this host that crashed (a restart does not wait out the lease)', async () => {
+    t = await createTestRedis();
+    const key = `${t.prefix}ingest-lease:amazon`;
+    await t.redis.set(key, `${hostname()} 4194303 token-of-a-crashed-process`, 'PX', 60_000); // no such pid
+    const w = worker(key, 60_000);
+    expect(await until(() => w.state.running, 300)).toBe(true);
+    // A live process's lease (this one's pid) is not taken.
+    const other = `${t.prefix}ingest-lease:flipkart`;
+    await t.redis.set(other, `${hostname()} ${process.pid} a-live-holder`, 'PX', 60_000);
+    const v = worker(other, 60_000);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(v.state.running).toBe(false);
   });
 
   it('is taken over once a holder that died stops renewing, and a holder whose lease is gone stops', async () => {

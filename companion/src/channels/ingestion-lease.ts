@@ -7,13 +7,14 @@
  *
  * The process holding the lease (a Redis key with a random token, PX ttlMs) runs the ingestion and
  * renews the lease every checkMs; the others try to take it every checkMs. A holder that dies stops
- * renewing, and another process takes over within ttlMs + checkMs. A holder that finds its lease
+ * renewing, and another process takes over within ttlMs + checkMs (at once, on the same host). A holder that finds its lease
  * gone (Redis restarted empty, a long stall) stops its ingestion first. Webhook routes are not
  * leased: every API process answers them, and event ids make a second delivery a duplicate.
  */
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
-import { releaseHeld, renewHeld } from './held-key';
+import { heldByDeadProcess, releaseHeld, renewHeld } from './held-key';
 
 export interface IngestionLeaseOptions {
   redis: Redis;
@@ -30,7 +31,9 @@ export interface IngestionLeaseOptions {
 export function runWithIngestionLease(o: IngestionLeaseOptions): () => Promise<void> {
   const ttlMs = o.ttlMs ?? 15_000;
   const checkMs = o.checkMs ?? Math.max(50, Math.floor(ttlMs / 3));
-  const token = randomUUID();
+  // Host and pid first: a process restarted after a crash takes over its predecessor's lease at
+  // once instead of waiting out ttlMs (heldByDeadProcess).
+  const token = `${hostname()} ${process.pid} ${randomUUID()}`;
   let stopIngestion: (() => Promise<void>) | null = null;
   let stopped = false;
   let busy: Promise<void> = Promise.resolve();
@@ -45,7 +48,12 @@ export function runWithIngestionLease(o: IngestionLeaseOptions): () => Promise<v
       await stop();
       return;
     }
-    if ((await o.redis.set(o.key, token, 'PX', ttlMs, 'NX')) !== 'OK') return;
+    if ((await o.redis.set(o.key, token, 'PX', ttlMs, 'NX')) !== 'OK') {
+      const holder = await o.redis.get(o.key);
+      if (holder === null || !heldByDeadProcess(holder)) return;
+      await releaseHeld(o.redis, o.key, holder);
+      if ((await o.redis.set(o.key, token, 'PX', ttlMs, 'NX')) !== 'OK') return;
+    }
     try {
       stopIngestion = await o.start();
     } catch (err) {

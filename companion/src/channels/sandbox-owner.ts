@@ -11,20 +11,11 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
-import { releaseHeld, renewHeld } from './held-key';
+import { heldByDeadProcess, releaseHeld, renewHeld } from './held-key';
 
 export const CLAIM_TTL_MS = 15_000;
 
 export class SandboxesInUseError extends Error {}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'; // exists, not ours to signal
-  }
-};
 
 /** Claims the sandboxes of this Redis for this process, or throws SandboxesInUseError. */
 export async function claimSandboxes(redis: Redis, key: string, ttlMs = CLAIM_TTL_MS): Promise<{ release(): Promise<void> }> {
@@ -34,7 +25,7 @@ export async function claimSandboxes(redis: Redis, key: string, ttlMs = CLAIM_TT
     const holder = await redis.get(key);
     if (holder === null) continue; // it just expired
     const [host, pid] = holder.split(' ');
-    if (attempt === 0 && host === hostname() && !alive(Number(pid))) {
+    if (attempt === 0 && heldByDeadProcess(holder)) {
       await releaseHeld(redis, key, holder); // left by a process that died here
       continue;
     }

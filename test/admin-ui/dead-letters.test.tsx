@@ -46,6 +46,23 @@ describe('Dead letters', () => {
     expect(row.queryByText('Retrying…')).toBeNull();
   });
 
+  it("shows one SKU's letters when a SKU is typed, and offers no Retry all meanwhile", async () => {
+    const asked: string[] = [];
+    net().on('GET admin/proxy/v1/dead-letters', (c) => {
+      const sku = c.query.get('sku');
+      asked.push(sku ?? '');
+      return { body: { items: sku ? deadLetters.filter((d) => d.sku === sku) : deadLetters, nextCursor: null } };
+    });
+    const user = userEvent.setup();
+    render(<DeadLetters />);
+    await screen.findByRole('rowheader', { name: 'TSHIRT-M' });
+    await user.type(screen.getByRole('searchbox', { name: 'SKU' }), 'MUG-RED');
+    await waitFor(() => expect(screen.queryByRole('rowheader', { name: 'TSHIRT-M' })).toBeNull());
+    expect(screen.getByRole('rowheader', { name: 'MUG-RED' })).toBeTruthy();
+    expect(asked).toContain('MUG-RED');
+    expect((screen.getByRole('button', { name: 'Retry all' }) as HTMLButtonElement).disabled).toBe(true);
+  });
+
   it('marks a letter whose retry is already queued', async () => {
     serve([{ ...deadLetters[0]!, retrying: true }]);
     render(<DeadLetters />);

@@ -71,6 +71,22 @@ describe('dead letters', () => {
     expect((await app.inject({ method: 'GET', url: '/v1/dead-letters', headers: auth })).json().items).toEqual([]);
   });
 
+  it("finds one SKU's letters without paging through the others (?sku=, with or without ?channel=)", async () => {
+    const fx = await openFixture({ channels: ['fake-a', 'fake-b'] });
+    for (const f of fx.fakes) f.seed([{ sku: 'OK', quantity: 0 }]);
+    await fx.start();
+    const app = await fx.app();
+    await fx.ledger.applyBatch(['L-1', 'L-2', 'L-3'].map((sku) => received(sku, 1)));
+    await fx.settled(); // unlisted on both channels: six letters
+    const get = async (q: string) => (await app.inject({ method: 'GET', url: `/v1/dead-letters?${q}`, headers: auth })).json();
+    expect((await get('limit=50')).items).toHaveLength(6);
+    const one = await get('sku=L-2');
+    expect(one.items.map((l: { channel: string; sku: string }) => `${l.channel}:${l.sku}`).sort()).toEqual(['fake-a:L-2', 'fake-b:L-2']);
+    expect(one.nextCursor).toBeNull();
+    expect((await get('sku=L-2&channel=fake-b')).items.map((l: { channel: string }) => l.channel)).toEqual(['fake-b']);
+    expect((await get('sku=OK')).items).toEqual([]);
+  });
+
   it('dead-letters an unlisted SKU as not_found and counts each failed attempt; retry-all and discard work', async () => {
     const fx = await openFixture({ channels: ['fake-a'] });
     fx.fakes[0]!.seed([{ sku: 'LISTED', quantity: 0 }]);

@@ -62,7 +62,7 @@ export const api = {
     companion.get<Page<AuditEntry>>('v1/audit', { ...f }),
   incidents: (q: { status?: 'open' | 'resolved'; cursor?: string | null; limit?: number } = {}) =>
     companion.get<Page<Incident>>('v1/incidents', q),
-  deadLetters: (q: { channel?: string; cursor?: string | null; limit?: number } = {}) =>
+  deadLetters: (q: { channel?: string; sku?: string; cursor?: string | null; limit?: number } = {}) =>
     companion.get<Page<DeadLetter>>('v1/dead-letters', q),
   retryDeadLetter: (id: string) => companion.post<{ retried: number }>(`v1/dead-letters/${encodeURIComponent(id)}/retry`),
   retryAllDeadLetters: (channel?: string) =>

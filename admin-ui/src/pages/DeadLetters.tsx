@@ -1,8 +1,9 @@
 /**
  * Pushes a channel refused for good (or after every retry). Nothing is dropped silently:
- * the owner retries one, retries all after confirming, or discards one after confirming.
+ * the owner retries one, retries all after confirming, or discards one after confirming. A SKU
+ * typed in the search box shows that SKU's letters only (a store had 9,998 letters to page through).
  */
-import { Button, SelectControl } from '@wordpress/components';
+import { Button, SearchControl, SelectControl } from '@wordpress/components';
 import { useState } from '@wordpress/element';
 import { __, _n, sprintf } from '@wordpress/i18n';
 import { api } from '../api/endpoints';
@@ -12,13 +13,19 @@ import { LiveMessage, type Message } from '../components/LiveMessage';
 import { errorSentence } from '../components/LoadState';
 import { PolledList } from '../components/PolledList';
 import { useCursorPager } from '../hooks/useCursorPager';
+import { useDebounced } from '../hooks/useDebounced';
 import { usePolling } from '../hooks/usePolling';
 import { channelLabel, channelOptions, formatDateTime, plainError, timeAgo } from '../lib/format';
 
 export function DeadLetters() {
   const [channel, setChannel] = useState('');
+  const [search, setSearch] = useState('');
+  const sku = useDebounced(search.trim());
   const pager = useCursorPager();
-  const list = usePolling(() => api.deadLetters({ channel: channel || undefined, cursor: pager.cursor, limit: 50 }), [channel, pager.cursor]);
+  const list = usePolling(
+    () => api.deadLetters({ channel: channel || undefined, sku: sku || undefined, cursor: sku ? undefined : pager.cursor, limit: 50 }),
+    [channel, sku, pager.cursor],
+  );
   const [message, setMessage] = useState<Message | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [discarding, setDiscarding] = useState<DeadLetter | null>(null);
@@ -68,7 +75,18 @@ export function DeadLetters() {
             pager.reset();
           }}
         />
-        <Button variant="primary" disabled={items.length === 0 || busy !== null} isBusy={busy === 'all'} onClick={() => setConfirmAll(true)}>
+        <SearchControl
+          __nextHasNoMarginBottom
+          label={__('SKU', 'stockline')}
+          placeholder={__('SKU (exact)', 'stockline')}
+          value={search}
+          onChange={(v: string) => {
+            setSearch(v);
+            pager.reset();
+          }}
+        />
+        {/* Retry all is about every letter (of the channel): not offered while one SKU is shown. */}
+        <Button variant="primary" disabled={items.length === 0 || busy !== null || sku !== ''} isBusy={busy === 'all'} onClick={() => setConfirmAll(true)}>
           {channel ? sprintf(__('Retry all on %s', 'stockline'), channelLabel(channel)) : __('Retry all', 'stockline')}
         </Button>
       </div>

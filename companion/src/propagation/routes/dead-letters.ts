@@ -60,7 +60,7 @@ export function deadLetterRoutes(core: SyncCore) {
       async (req) => {
         const { tenant = DEFAULT_TENANT, ...opts } = req.query;
         checkChannelFilter(opts.channel, known, 'querystring');
-        return core.dead.list(tenant, opts);
+        return core.dead.list(tenant, { ...opts, channels: known });
       },
     );
 

@@ -5,6 +5,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { CHANNEL_IDS } from '../../config';
 import { DEAD_LETTER_ID, DEAD_LETTER_ID_MAX_LENGTH, OWN_ADVICE, OWN_EXPECTED } from '../../http/messages';
+import { Sku } from '../../schemas/events';
 import { StockState } from '../../schemas/stock';
 
 export const Tenant = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' });
@@ -27,6 +28,7 @@ export const DeadLetterQuery = Type.Object(
   {
     tenant: Type.Optional(Tenant),
     channel: Type.Optional(ChannelId),
+    sku: Type.Optional({ ...Sku, description: "Only this SKU's letters (one per channel; no paging)" }),
     cursor: Type.Optional(Type.String({ pattern: '^\\d{1,9}$', description: 'nextCursor from the previous page' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
   },

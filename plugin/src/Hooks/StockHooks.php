@@ -8,7 +8,8 @@
  * edit sets every selected product's stock, its own number again when the stock column says "No
  * change") sends nothing: sent as counts, a price-only bulk edit took a paused SKU's 15 units to
  * 0 (WooCommerce showed Stockline's 0), adopted a capped store's 4 as the count, and a marketplace
- * sale not yet pushed to the store was counted back (acceptance pass 27). Two kinds of stock writes are
+ * sale not yet pushed to the store was counted back (acceptance pass 27; StockWriteWatch reads
+ * what a write does). Two kinds of stock writes are
  * not adjustments and are left out: WooCommerce's own order-driven reductions and restores
  * (the order events already carry them), and Stockline's own writes from the companion (echo
  * suppression, so a quantity pushed by the companion does not come back as a correction).
@@ -57,20 +58,12 @@ final class StockHooks {
 	private static array $recorded = array();
 
 	/**
-	 * The stock write under way (product id => 'same', or the units it adds or takes off), as
-	 * WooCommerce's stock query filter saw it; read by on_set_stock() right after.
-	 *
-	 * @var array<int, string|int>
-	 */
-	private static array $write = array();
-
-	/**
 	 * Hooks in.
 	 */
 	public static function register(): void {
 		add_action( 'woocommerce_product_set_stock', array( self::class, 'on_set_stock' ), 10, 1 );
 		add_action( 'woocommerce_variation_set_stock', array( self::class, 'on_set_stock' ), 10, 1 );
-		add_filter( 'woocommerce_update_product_stock_query', array( self::class, 'on_stock_query' ), 10, 4 );
+		StockWriteWatch::register();
 		add_action( 'woocommerce_product_set_stock_status', array( self::class, 'on_stock_status' ), 10, 3 );
 		add_action( 'woocommerce_variation_set_stock_status', array( self::class, 'on_stock_status' ), 10, 3 );
 		// WooCommerce asks these filters right before it changes stock for an order…
@@ -102,6 +95,15 @@ final class StockHooks {
 	}
 
 	/**
+	 * Whether a stock write of this product is Stockline's own or an order's (not a person's).
+	 *
+	 * @param int $id Product id.
+	 */
+	public static function own_or_order_write( int $id ): bool {
+		return isset( self::$own[ $id ] ) || isset( self::$order_flow[ $id ] );
+	}
+
+	/**
 	 * `woocommerce_product_set_stock` / `woocommerce_variation_set_stock`.
 	 *
 	 * @param \WC_Product $product Product whose stock changed.
@@ -112,8 +114,7 @@ final class StockHooks {
 				return;
 			}
 			$id    = (int) $product->get_id();
-			$write = self::$write[ $id ] ?? null; // What this write did (on_stock_query()), read once.
-			unset( self::$write[ $id ] );
+			$write = StockWriteWatch::take( $id ); // What this write did, as WooCommerce's query showed it.
 			if ( isset( self::$own[ $id ] ) || isset( self::$order_flow[ $id ] ) || self::from_companion() || ! $product->managing_stock() ) {
 				return;
 			}
@@ -136,7 +137,7 @@ final class StockHooks {
 				return; // Set to the number it had: nobody typed a count.
 			}
 			if ( is_int( $write ) ) {
-				if ( 0 !== $write && Outbox::add( self::delta( $id, $sku, $write ) ) ) {
+				if ( 0 !== $write && Outbox::add( StockWriteWatch::delta_event( $id, $sku, $write ) ) ) {
 					StockWriter::forget_written( $id ); // A person's change now: not the number Stockline wrote.
 				}
 				return;
@@ -152,63 +153,6 @@ final class StockHooks {
 		} catch ( \Throwable $e ) {
 			Logger::exception( 'woocommerce_product_set_stock', $e );
 		}
-	}
-
-	/**
-	 * `woocommerce_update_product_stock_query` (WC_Product_Data_Store_CPT::update_product_stock(),
-	 * the write behind wc_update_product_stock()): notes what the write is about to do, from the
-	 * stock stored right now: a set to the same number, or the units an increase or decrease moves.
-	 * Writes of orders and of Stockline itself are not looked at.
-	 *
-	 * @param string    $sql       The query (returned as it is).
-	 * @param int       $id        Product id whose stock is written.
-	 * @param int|float $new_stock The stock after the write.
-	 * @param string    $operation set, increase or decrease.
-	 * @return string
-	 */
-	public static function on_stock_query( $sql, $id = 0, $new_stock = null, $operation = 'set' ) {
-		try {
-			$id = (int) $id;
-			if ( $id <= 0 || null === $new_stock || isset( self::$own[ $id ] ) || isset( self::$order_flow[ $id ] ) ) {
-				return $sql;
-			}
-			global $wpdb;
-			// phpcs:ignore WordPress.DB.DirectDatabaseQuery -- the stored number right before WooCommerce's own query, as it reads it.
-			$stored = $wpdb->get_var( $wpdb->prepare( "SELECT meta_value FROM {$wpdb->postmeta} WHERE post_id = %d AND meta_key = '_stock'", $id ) );
-			if ( null === $stored || ! is_numeric( $stored ) ) {
-				unset( self::$write[ $id ] );
-				return $sql;
-			}
-			$moved = (int) round( (float) $new_stock - (float) $stored );
-			if ( 'set' === $operation ) {
-				if ( 0 === $moved ) {
-					self::$write[ $id ] = 'same';
-				} else {
-					unset( self::$write[ $id ] );
-				}
-			} else {
-				self::$write[ $id ] = $moved;
-			}
-		} catch ( \Throwable $e ) {
-			Logger::exception( 'woocommerce_update_product_stock_query', $e );
-		}
-		return $sql;
-	}
-
-	/**
-	 * stock.adjusted by `delta` units for a relative change of a product's stock, unique per write.
-	 *
-	 * @param int    $id    Product id.
-	 * @param string $sku   SKU.
-	 * @param int    $delta Units added (negative: taken off).
-	 * @return array<string, mixed>
-	 */
-	private static function delta( int $id, string $sku, int $delta ): array {
-		$event           = Events::base( Settings::site_id() . ':stock:' . $id . ':' . self::stamp() . ':' . ( $delta >= 0 ? 'up' : 'down' ) . abs( $delta ), 'stock.adjusted' );
-		$event['sku']    = $sku;
-		$event['delta']  = $delta;
-		$event['reason'] = $delta >= 0 ? sprintf( 'woocommerce stock increased by %d', $delta ) : sprintf( 'woocommerce stock decreased by %d', -$delta );
-		return $event;
 	}
 
 	/**

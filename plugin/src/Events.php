@@ -174,11 +174,21 @@ final class Events {
 			}
 			$lines[ $sku ] = ( $lines[ $sku ] ?? 0 ) + $qty;
 		}
+		return self::lines_of( $lines );
+	}
+
+	/**
+	 * Event lines from quantities by SKU.
+	 *
+	 * @param array<string|int, int> $by_sku Units per SKU (PHP turns a numeric SKU key into an int).
+	 * @return array<int, array{sku:string, qty:int}>
+	 */
+	public static function lines_of( array $by_sku ): array {
 		$out = array();
-		foreach ( $lines as $sku => $qty ) {
+		foreach ( $by_sku as $sku => $qty ) {
 			$out[] = array(
 				'sku' => (string) $sku,
-				'qty' => $qty,
+				'qty' => (int) $qty,
 			);
 		}
 		return $out;

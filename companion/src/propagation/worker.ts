@@ -220,8 +220,9 @@ export function createChannelWorker(core: SyncCore, adapter: ChannelAdapter, con
       // it 2 and it sold 4; expecting 0 there was taken for 2 unreported sales, and the store
       // stayed at −2 against the ledger's 1 for 5 minutes (trial). At 0 due, the old floor keeps
       // a backorder store's negative count (a 0 would forget what it owes).
+      const ownSold = Math.max(own, 0);
       const belowZero = adapter.showsBelowZero === true && quantity > 0;
-      const sold = last ? Math.min(Math.max(own, 0), belowZero ? Math.max(own, 0) : Math.max(last.q, 0)) : 0;
+      const sold = !last ? 0 : belowZero ? ownSold : Math.min(ownSold, Math.max(last.q, 0));
       // The channel already shows this number (a newer version can leave it unchanged, e.g. an
       // Amazon order moving Pending → Unshipped): a push would only spend the channel's budget.
       // A sale on the channel we have not heard of yet arrives as its own change. After its own

@@ -74,25 +74,22 @@ final class OrderGiveBack {
 	}
 
 	/**
-	 * $lines (Events::order_lines()) with the lines of products deleted for good since the order
-	 * was confirmed, under the SKU each was confirmed under: the order still ships those units.
-	 * For a hold or a confirmation of an order the ledger had before (set back to Pending, paid
-	 * again): left out, a re-test's order of a deleted product re-committed nothing and the units
-	 * were sold again on two marketplaces.
+	 * The order's lines (Events::order_lines()) with those of products deleted for good since the
+	 * order was confirmed, under the SKU each was confirmed under: the order still ships those
+	 * units. For a hold or a confirmation of an order the ledger had before (set back to Pending,
+	 * paid again): left out, a re-test's order of a deleted product re-committed nothing and the
+	 * units were sold again on two marketplaces.
 	 *
-	 * @param \WC_Order                        $order The order.
-	 * @param array<int, array{sku:string, qty:int}> $lines Its lines by SKU.
+	 * @param \WC_Order $order The order.
 	 * @return array<int, array{sku:string, qty:int}>
 	 */
-	public static function with_gone_lines( $order, array $lines ): array {
+	public static function lines_with_gone( $order ): array {
+		$lines    = Events::order_lines( $order );
 		$recorded = self::recorded( $order );
 		if ( ! $recorded ) {
 			return $lines;
 		}
-		$by_sku = array();
-		foreach ( $lines as $line ) {
-			$by_sku[ $line['sku'] ] = $line['qty'];
-		}
+		$by_sku = array_column( $lines, 'qty', 'sku' );
 		foreach ( $order->get_items() as $item ) {
 			$sku = $recorded[ (string) $item->get_id() ] ?? '';
 			$qty = (int) $item->get_quantity() - (int) $item->get_meta( '_restock_refunded_items', true );
@@ -101,14 +98,7 @@ final class OrderGiveBack {
 			}
 			$by_sku[ $sku ] = ( $by_sku[ $sku ] ?? 0 ) + $qty;
 		}
-		$out = array();
-		foreach ( $by_sku as $sku => $qty ) {
-			$out[] = array(
-				'sku' => (string) $sku,
-				'qty' => (int) $qty,
-			);
-		}
-		return $out;
+		return Events::lines_of( $by_sku );
 	}
 
 	/**

@@ -182,7 +182,7 @@ final class OrderHooks {
 			// A reopened order is a new sale: new ids, so the companion does not take it for a repeat.
 			++$cycle;
 		}
-		$lines = OrderGiveBack::with_gone_lines( $order, Events::order_lines( $order ) );
+		$lines = OrderGiveBack::lines_with_gone( $order );
 		OrderGiveBack::remember_skus( $order ); // What a cancel must know if a SKU changes meanwhile.
 		if ( $lines ) {
 			$event = Events::base( Events::order_event_id( (int) $order->get_id(), 'confirmed', $cycle ), 'order.confirmed' );

@@ -112,7 +112,7 @@ final class OrderRecovery {
 		if ( 'cancelled' !== OrderState::state( $order ) ) {
 			return; // The cancel was not stored: WooCommerce's next hook for the order tries again.
 		}
-		$lines = OrderGiveBack::with_gone_lines( $order, Events::order_lines( $order ) );
+		$lines = OrderGiveBack::lines_with_gone( $order );
 		if ( ! $lines ) {
 			return;
 		}
